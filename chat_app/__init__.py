@@ -1,0 +1,1 @@
+"""A real-time chat app written in Python on Reflex."""

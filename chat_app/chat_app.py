@@ -1,0 +1,30 @@
+"""The Reflex app: pages and their load handlers. Nothing else lives here."""
+
+import reflex as rx
+
+from chat_app import routes
+from chat_app.i18n import text
+from chat_app.pages.auth import auth_page
+from chat_app.pages.chat import chat_page
+from chat_app.realtime.push import bind_app
+from chat_app.states.auth import AuthState
+
+app = rx.App(
+    head_components=[
+        rx.el.meta(
+            name="viewport",
+            content=(
+                "width=device-width, initial-scale=1, viewport-fit=cover, "
+                "interactive-widget=resizes-content"
+            ),
+        )
+    ],
+)
+app.add_page(chat_page, route=routes.CHAT, title=text("app_name"), on_load=AuthState.require_login)
+app.add_page(
+    auth_page,
+    route=routes.AUTH,
+    title=text("app_name"),
+    on_load=AuthState.skip_auth_if_logged_in,
+)
+bind_app(app)

@@ -1,0 +1,1 @@
+"""UI widgets, one per file. Leaf widgets take plain values or vars, never services."""

@@ -1,0 +1,38 @@
+"""The /auth card: a notice (e.g. "session ended"), then login and register tabs."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from chat_app.components.login_form import login_form
+from chat_app.components.register_form import register_form
+from chat_app.i18n import text
+from chat_app.states.auth import AuthState
+
+
+def auth_card() -> rx.Component:
+    """Login and registration in two tabs, like the original app."""
+    return rx.card(
+        rx.vstack(
+            rx.heading(text("app_name"), size="7"),
+            rx.cond(
+                AuthState.notice != "",
+                rx.callout(AuthState.notice, id="auth-notice", icon="info", width="100%"),
+            ),
+            rx.tabs.root(
+                rx.tabs.list(
+                    rx.tabs.trigger(text("tab_login"), value="login", id="tab-login"),
+                    rx.tabs.trigger(text("tab_register"), value="register", id="tab-register"),
+                ),
+                rx.tabs.content(rx.box(login_form(), padding_top="1em"), value="login"),
+                rx.tabs.content(rx.box(register_form(), padding_top="1em"), value="register"),
+                default_value="login",
+                width="100%",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        size="4",
+        width="100%",
+        max_width="26em",
+    )

@@ -1,0 +1,46 @@
+"""The account menu in the header: nickname, change password, log out (here or everywhere)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from chat_app.i18n import text
+from chat_app.states.auth import AuthState
+
+
+def user_menu() -> rx.Component:
+    """A dropdown behind the user's nickname."""
+    return rx.dropdown_menu.root(
+        rx.dropdown_menu.trigger(
+            rx.button(
+                rx.icon("circle-user-round", size=18),
+                rx.text(AuthState.nickname, id="current-nickname"),
+                rx.icon("chevron-down", size=14),
+                id="user-menu",
+                aria_label=text("menu_user"),
+                variant="ghost",
+                size="3",
+            )
+        ),
+        rx.dropdown_menu.content(
+            rx.box(
+                rx.text("@", AuthState.username, id="current-username", color_scheme="gray"),
+                padding="0.25em 0.75em",
+            ),
+            rx.dropdown_menu.item(
+                text("menu_change_password"),
+                id="menu-change-password",
+                on_select=AuthState.set_password_dialog_open(True),
+            ),
+            rx.dropdown_menu.separator(),
+            rx.dropdown_menu.item(
+                text("menu_logout"), id="menu-logout", on_select=AuthState.logout
+            ),
+            rx.dropdown_menu.item(
+                text("menu_logout_everywhere"),
+                id="menu-logout-everywhere",
+                color_scheme="red",
+                on_select=AuthState.logout_everywhere,
+            ),
+        ),
+    )

@@ -1,0 +1,80 @@
+"""Apply a change to other tabs' states, one task per tab, never awaited by the caller.
+
+Awaiting another tab's `modify_state` inside a handler deadlocks when two tabs push to each
+other at once (see shared/REFLEX_NOTES.md), so every push runs as its own task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+import reflex as rx
+from reflex.state import StateUpdate
+from reflex_base.event import Event
+
+logger = logging.getLogger(__name__)
+
+S = TypeVar("S", bound=rx.State)
+
+_app: Any = None
+# Keep references so pending pushes are not garbage-collected mid-flight.
+_pending: set[asyncio.Task[None]] = set()
+
+
+def bind_app(app: Any) -> None:
+    """Remember the rx.App whose tabs we push to (called once from chat_app.py).
+
+    Args:
+        app: The application.
+    """
+    global _app
+    _app = app
+
+
+async def _apply(
+    tab_token: str,
+    state_cls: type[S],
+    change: Callable[[S], Awaitable[None]],
+    events: list[Any],
+) -> None:
+    try:
+        async with _app.modify_state(rx.BaseStateToken(ident=tab_token, cls=state_cls)) as root:
+            await change(await root.get_state(state_cls))
+        if events:
+            await _app.event_namespace.emit_update(
+                StateUpdate(events=Event.from_event_type(events)), token=tab_token
+            )
+    except Exception:
+        # One unreachable tab must not stop the others; it catches up on its next load.
+        logger.exception("push to tab %s failed", tab_token)
+
+
+def push_to_tabs(
+    tab_tokens: Iterable[str],
+    state_cls: type[S],
+    change: Callable[[S], Awaitable[None]],
+    events: list[Any] | None = None,
+) -> list[asyncio.Task[None]]:
+    """Start one task per tab that applies `change` to its `state_cls` substate.
+
+    Args:
+        tab_tokens: Reflex client tokens of the target tabs.
+        state_cls: The state class to modify in each tab.
+        change: Coroutine applied to the tab's state instance.
+        events: Frontend events (redirect, toast) sent to each tab afterwards.
+
+    Returns:
+        The started tasks (tests may await them; handlers must not).
+    """
+    if _app is None:
+        return []
+    tasks = []
+    for tab_token in tab_tokens:
+        task = asyncio.create_task(_apply(tab_token, state_cls, change, list(events or [])))
+        _pending.add(task)
+        task.add_done_callback(_pending.discard)
+        tasks.append(task)
+    return tasks

@@ -1,0 +1,4 @@
+"""Route constants shared by pages, states and tests."""
+
+CHAT = "/"
+AUTH = "/auth"

@@ -1,0 +1,1 @@
+"""Domain rules over a database session. Never imports reflex."""

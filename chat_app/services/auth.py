@@ -1,0 +1,249 @@
+"""Accounts: register, log in, log out (here or everywhere), change password.
+
+Every write goes through one function here that validates, commits and returns a view.
+Password hashing is slow on purpose: callers run these functions off the event loop.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from chat_app.models import User, utc_now
+from chat_app.services import sessions, throttle, validation
+from chat_app.services.errors import InvalidCredentials, NotAuthenticated, ValidationFailed
+from chat_app.services.passwords import (
+    MAX_PASSWORD_LENGTH,
+    dummy_hash,
+    hash_password,
+    verify_password,
+)
+from chat_app.services.views import LoginResult, UserView
+from chat_app.settings import SETTINGS, Settings
+
+
+def find_user_by_username(*, session: Session, username: str) -> User | None:
+    """Look a user up by exact username, ignoring case.
+
+    Args:
+        session: The database session.
+        username: The name as typed.
+
+    Returns:
+        The user row, or None.
+    """
+    key = validation.username_key(username)
+    return session.exec(select(User).where(User.username_key == key)).first()
+
+
+def register(
+    *,
+    session: Session,
+    username: str,
+    nickname: str,
+    password: str,
+    password_confirm: str,
+    user_agent: str = "",
+    now: datetime | None = None,
+    settings: Settings = SETTINGS,
+) -> LoginResult:
+    """Create an account and log this device in.
+
+    Args:
+        session: The database session.
+        username: 3-32 of [A-Za-z0-9_], unique ignoring case.
+        nickname: 1-32 characters of any script.
+        password: 8-128 characters.
+        password_confirm: Must equal `password`.
+        user_agent: The browser's description for the new session.
+        now: The current time.
+        settings: Session expiry configuration.
+
+    Returns:
+        The new user and a session token.
+
+    Raises:
+        ValidationFailed: With every invalid field, including a taken username.
+    """
+    now = now or utc_now()
+    username = username.strip()
+    nickname = validation.normalize_nickname(nickname)
+    errors: dict[str, str] = {}
+    if (error := validation.check_username(username)) is not None:
+        errors["username"] = error
+    elif find_user_by_username(session=session, username=username) is not None:
+        errors["username"] = "username_taken"
+    if (error := validation.check_nickname(nickname)) is not None:
+        errors["nickname"] = error
+    errors.update(validation.check_new_password(password, password_confirm))
+    if errors:
+        raise ValidationFailed(errors)
+
+    user = User(
+        username=username,
+        username_key=validation.username_key(username),
+        nickname=nickname,
+        password_hash=hash_password(password),
+        created_at=now,
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another registration took the name between our check and our insert.
+        session.rollback()
+        raise ValidationFailed({"username": "username_taken"}) from None
+    assert user.id is not None
+    token = sessions.create_session(
+        session=session, user_id=user.id, user_agent=user_agent, now=now, settings=settings
+    )
+    session.commit()
+    return LoginResult(user=UserView.of(user), token=token)
+
+
+def login(
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    client_address: str,
+    user_agent: str = "",
+    now: datetime | None = None,
+    settings: Settings = SETTINGS,
+) -> LoginResult:
+    """Check a username and password and start a device session.
+
+    Args:
+        session: The database session.
+        username: The name as typed (any case).
+        password: The password as typed.
+        client_address: The client's IP address, for throttling.
+        user_agent: The browser's description for the new session.
+        now: The current time.
+        settings: Throttling and expiry configuration.
+
+    Returns:
+        The user and a new session token.
+
+    Raises:
+        TooManyAttempts: Too many recent failures for this username or address.
+        InvalidCredentials: Unknown user or wrong password (one error for both).
+    """
+    now = now or utc_now()
+    key = validation.username_key(username)
+    throttle.check_login_allowed(
+        session=session, username_key=key, client_address=client_address, now=now, settings=settings
+    )
+    user = find_user_by_username(session=session, username=username)
+    if user is None or len(password) > MAX_PASSWORD_LENGTH:
+        # Spend the same time as a real check so timing does not reveal who exists.
+        verify_password(password[:MAX_PASSWORD_LENGTH], dummy_hash())
+        matches, new_hash = False, None
+    else:
+        matches, new_hash = verify_password(password, user.password_hash)
+    if not matches or user is None or user.id is None:
+        throttle.record_login_failure(
+            session=session,
+            username_key=key,
+            client_address=client_address,
+            now=now,
+            settings=settings,
+        )
+        raise InvalidCredentials()
+    if new_hash is not None:
+        user.password_hash = new_hash
+        session.add(user)
+    throttle.clear_login_failures(session=session, username_key=key)
+    token = sessions.create_session(
+        session=session, user_id=user.id, user_agent=user_agent, now=now, settings=settings
+    )
+    session.commit()
+    return LoginResult(user=UserView.of(user), token=token)
+
+
+def change_password(
+    *,
+    session: Session,
+    token: str,
+    current_password: str,
+    new_password: str,
+    new_password_confirm: str,
+    now: datetime | None = None,
+    settings: Settings = SETTINGS,
+) -> int:
+    """Change the password of the token's user and end their other sessions.
+
+    Args:
+        session: The database session.
+        token: The caller's session token; this session stays logged in.
+        current_password: Proof that the person at the keyboard knows the password.
+        new_password: 8-128 characters.
+        new_password_confirm: Must equal `new_password`.
+        now: The current time.
+        settings: Expiry configuration.
+
+    Returns:
+        How many other sessions were ended.
+
+    Raises:
+        NotAuthenticated: The token is not a live session.
+        ValidationFailed: The current password is wrong or the new one is invalid.
+    """
+    viewer = sessions.resolve_session(session=session, token=token, now=now, settings=settings)
+    if viewer is None:
+        raise NotAuthenticated()
+    user = session.get(User, viewer.id)
+    if user is None:
+        raise NotAuthenticated()
+    errors: dict[str, str] = {}
+    if (
+        len(current_password) > MAX_PASSWORD_LENGTH
+        or not verify_password(current_password, user.password_hash)[0]
+    ):
+        errors["current_password"] = "current_password_wrong"
+    errors.update(
+        {
+            f"new_{field}": code
+            for field, code in validation.check_new_password(
+                new_password, new_password_confirm
+            ).items()
+        }
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    user.password_hash = hash_password(new_password)
+    session.add(user)
+    session.commit()
+    return sessions.end_all_sessions(session=session, user_id=viewer.id, except_token=token)
+
+
+def logout(*, session: Session, token: str) -> None:
+    """End this device's session.
+
+    Args:
+        session: The database session.
+        token: The caller's session token.
+    """
+    sessions.end_session(session=session, token=token)
+
+
+def logout_everywhere(*, session: Session, token: str, now: datetime | None = None) -> int:
+    """End every session of the token's user, this one included.
+
+    Args:
+        session: The database session.
+        token: The caller's session token.
+        now: The current time.
+
+    Returns:
+        How many sessions were ended.
+
+    Raises:
+        NotAuthenticated: The token is not a live session.
+    """
+    viewer = sessions.resolve_session(session=session, token=token, now=now)
+    if viewer is None:
+        raise NotAuthenticated()
+    return sessions.end_all_sessions(session=session, user_id=viewer.id)

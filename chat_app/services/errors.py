@@ -1,0 +1,54 @@
+"""The DomainError tree: every refusal a service can give, with a stable code for the UI."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A request the domain refuses; `code` selects the message shown to the user."""
+
+    code = "error"
+
+    def __init__(self, code: str | None = None) -> None:
+        super().__init__(code or self.code)
+        if code is not None:
+            self.code = code
+
+
+class ValidationFailed(DomainError):
+    """One or more form fields are invalid.
+
+    Attributes:
+        field_errors: Field name to error code, one entry per invalid field.
+    """
+
+    code = "validation_failed"
+
+    def __init__(self, field_errors: dict[str, str]) -> None:
+        super().__init__()
+        self.field_errors = dict(field_errors)
+
+
+class InvalidCredentials(DomainError):
+    """Unknown user or wrong password: deliberately one error for both."""
+
+    code = "invalid_credentials"
+
+
+class TooManyAttempts(DomainError):
+    """Login is throttled for this username or client address.
+
+    Attributes:
+        retry_after_seconds: How long until the oldest counted failure leaves the window.
+    """
+
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__()
+        self.retry_after_seconds = retry_after_seconds
+
+
+class NotAuthenticated(DomainError):
+    """The session token is missing, unknown, revoked or expired."""
+
+    code = "not_authenticated"

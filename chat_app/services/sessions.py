@@ -1,0 +1,124 @@
+"""Device sessions: bearer tokens stored as sha256, with idle and absolute expiry."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, delete, select
+
+from chat_app.models import AuthSession, User, utc_now
+from chat_app.services.views import UserView
+from chat_app.settings import SETTINGS, Settings
+
+# last_seen is refreshed at most this often, so reading a session is not a write per event.
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+MAX_TOKEN_LENGTH = 128
+MAX_USER_AGENT_LENGTH = 256
+
+
+def hash_token(token: str) -> str:
+    """The sha256 hex digest under which a token is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_session(
+    *,
+    session: Session,
+    user_id: int,
+    user_agent: str = "",
+    now: datetime | None = None,
+    settings: Settings = SETTINGS,
+) -> str:
+    """Add a device session for a user (the caller commits).
+
+    Args:
+        session: The database session.
+        user_id: The user logging in.
+        user_agent: The browser's description, kept to list devices later.
+        now: The current time (tests pass a fixed one).
+        settings: Expiry configuration.
+
+    Returns:
+        The new bearer token; only its hash is stored.
+    """
+    now = now or utc_now()
+    token = secrets.token_urlsafe(32)
+    session.add(
+        AuthSession(
+            token_hash=hash_token(token),
+            user_id=user_id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + settings.session_absolute_timeout,
+            user_agent=user_agent[:MAX_USER_AGENT_LENGTH],
+        )
+    )
+    return token
+
+
+def resolve_session(
+    *, session: Session, token: str, now: datetime | None = None, settings: Settings = SETTINGS
+) -> UserView | None:
+    """Find the user a token belongs to, ending the session if it has expired.
+
+    Args:
+        session: The database session.
+        token: The bearer token as the client sent it (untrusted).
+        now: The current time.
+        settings: Expiry configuration.
+
+    Returns:
+        The user, or None for a missing, unknown, revoked or expired token.
+    """
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    now = now or utc_now()
+    row = session.exec(
+        select(AuthSession).where(AuthSession.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        return None
+    if now >= row.expires_at or now - row.last_seen_at >= settings.session_idle_timeout:
+        session.delete(row)
+        session.commit()
+        return None
+    if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
+        row.last_seen_at = now
+        session.add(row)
+        session.commit()
+    user = session.get(User, row.user_id)
+    return UserView.of(user) if user is not None else None
+
+
+def end_session(*, session: Session, token: str) -> None:
+    """Revoke one device session (logout). Unknown tokens are ignored.
+
+    Args:
+        session: The database session.
+        token: The bearer token to revoke.
+    """
+    if not isinstance(token, str) or not token:
+        return
+    session.exec(delete(AuthSession).where(col(AuthSession.token_hash) == hash_token(token)))
+    session.commit()
+
+
+def end_all_sessions(*, session: Session, user_id: int, except_token: str | None = None) -> int:
+    """Revoke every session of a user, optionally keeping the caller's own.
+
+    Args:
+        session: The database session.
+        user_id: Whose sessions to end.
+        except_token: A token to keep alive (the device changing its password).
+
+    Returns:
+        How many sessions were ended.
+    """
+    statement = delete(AuthSession).where(col(AuthSession.user_id) == user_id)
+    if except_token:
+        statement = statement.where(col(AuthSession.token_hash) != hash_token(except_token))
+    result = session.exec(statement)
+    session.commit()
+    return result.rowcount or 0

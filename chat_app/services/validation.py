@@ -1,0 +1,92 @@
+"""Field rules for account forms. Each check returns an error code or None."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from chat_app.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_]{3,32}")
+MAX_NICKNAME_LENGTH = 32
+
+
+def username_key(username: str) -> str:
+    """The case-insensitive form a username is unique under."""
+    return username.strip().lower()
+
+
+def check_username(username: str) -> str | None:
+    """Check a username: 3-32 letters, digits or underscores.
+
+    Args:
+        username: The name as typed.
+
+    Returns:
+        An error code, or None when the name is acceptable.
+    """
+    if not username.strip():
+        return "username_required"
+    if not USERNAME_PATTERN.fullmatch(username.strip()):
+        return "username_invalid"
+    return None
+
+
+def normalize_nickname(nickname: str) -> str:
+    """NFC-normalise and trim a nickname, so equal-looking names are stored alike."""
+    return unicodedata.normalize("NFC", nickname).strip()
+
+
+def check_nickname(nickname: str) -> str | None:
+    """Check a (normalised) nickname: 1-32 characters of any script, no control characters.
+
+    Format characters (bidi overrides, zero-width joiners used to spoof) are refused
+    because they let a name display differently from what it is.
+
+    Args:
+        nickname: The output of `normalize_nickname`.
+
+    Returns:
+        An error code, or None when the nickname is acceptable.
+    """
+    if not nickname:
+        return "nickname_required"
+    if len(nickname) > MAX_NICKNAME_LENGTH:
+        return "nickname_too_long"
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in nickname):
+        return "nickname_invalid"
+    return None
+
+
+def check_password(password: str) -> str | None:
+    """Check a new password's length: 8-128 characters, used as typed.
+
+    Args:
+        password: The new password.
+
+    Returns:
+        An error code, or None when the password is acceptable.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return "password_too_short"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return "password_too_long"
+    return None
+
+
+def check_new_password(password: str, confirmation: str) -> dict[str, str]:
+    """Check a new password and its confirmation.
+
+    Args:
+        password: The new password.
+        confirmation: The same password typed again.
+
+    Returns:
+        Field name to error code for each failing field (empty when both are fine).
+    """
+    errors: dict[str, str] = {}
+    if (error := check_password(password)) is not None:
+        errors["password"] = error
+    elif password != confirmation:
+        errors["password_confirm"] = "password_mismatch"
+    return errors

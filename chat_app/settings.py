@@ -1,0 +1,88 @@
+"""Every tunable of the app, read from the environment once and validated.
+
+This module is a leaf: any layer may import it, and it imports nothing of the app.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the app cannot run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated configuration of one app process."""
+
+    database_url: str
+    data_dir: Path
+    session_idle_timeout: timedelta
+    session_absolute_timeout: timedelta
+    login_failure_window: timedelta
+    login_max_failures_per_username: int
+    login_max_failures_per_address: int
+    argon2_memory_kib: int
+    argon2_time_cost: int
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from environment variables.
+
+    Args:
+        env: The variables to read; the process environment when omitted.
+
+    Returns:
+        The validated settings.
+
+    Raises:
+        SettingsError: A variable is malformed or out of range.
+    """
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("CHAT_DATA_DIR") or PROJECT_DIR / "uploaded_files").resolve()
+    database_url = env.get("REFLEX_DB_URL") or f"sqlite:///{PROJECT_DIR / 'chat.db'}"
+    idle_days = _int(env, "CHAT_SESSION_IDLE_DAYS", 7, 1, 365)
+    absolute_days = _int(env, "CHAT_SESSION_ABSOLUTE_DAYS", 30, 1, 3650)
+    if idle_days > absolute_days:
+        raise SettingsError("CHAT_SESSION_IDLE_DAYS must not exceed CHAT_SESSION_ABSOLUTE_DAYS")
+    return Settings(
+        database_url=database_url,
+        data_dir=data_dir,
+        session_idle_timeout=timedelta(days=idle_days),
+        session_absolute_timeout=timedelta(days=absolute_days),
+        login_failure_window=timedelta(
+            minutes=_int(env, "CHAT_LOGIN_FAILURE_WINDOW_MINUTES", 15, 1, 24 * 60)
+        ),
+        login_max_failures_per_username=_int(env, "CHAT_LOGIN_MAX_FAILURES", 5, 1, 1000),
+        # A classroom or office shares one public address; a higher limit per address
+        # stops password spraying without locking a whole room out after five typos.
+        login_max_failures_per_address=_int(
+            env, "CHAT_LOGIN_MAX_FAILURES_PER_ADDRESS", 20, 1, 100000
+        ),
+        # OWASP's argon2id baseline: 19 MiB, two passes.
+        argon2_memory_kib=_int(env, "CHAT_ARGON2_MEMORY_KIB", 19456, 8, 4 * 1024 * 1024),
+        argon2_time_cost=_int(env, "CHAT_ARGON2_TIME_COST", 2, 1, 100),
+    )
+
+
+SETTINGS = load_settings()

@@ -1,0 +1,1 @@
+"""Thin rx.State adapters, one per feature. Handlers re-derive the user from the session."""

@@ -1,0 +1,214 @@
+"""Login state of one tab: the session token (in localStorage) and who it belongs to.
+
+Every handler is a remote endpoint: it reads the token, re-resolves it on the server and
+only then acts. The user id lives in a backend-only var.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+
+import reflex as rx
+
+from chat_app import routes
+from chat_app.i18n import text
+from chat_app.realtime.push import push_to_tabs
+from chat_app.realtime.registry import tab_registry
+from chat_app.services import auth, sessions
+from chat_app.services.errors import (
+    DomainError,
+    InvalidCredentials,
+    NotAuthenticated,
+    TooManyAttempts,
+    ValidationFailed,
+)
+from chat_app.services.views import LoginResult, UserView
+from chat_app.states.service_call import call_service, form_text
+
+
+async def _clear_ended_session(state: AuthState) -> None:
+    """Applied to the other tabs of a session that was ended elsewhere."""
+    state._forget_user(notice=text("not_authenticated"))
+
+
+class AuthState(rx.State):
+    """Who is logged in on this tab, and the account forms' errors."""
+
+    # Synced across tabs of the browser: logging out in one tab logs out the others live.
+    session_token: str = rx.LocalStorage("", name="chat_session", sync=True)
+    username: str = ""
+    nickname: str = ""
+    login_error: str = ""
+    register_errors: dict[str, str] = {}
+    password_errors: dict[str, str] = {}
+    password_dialog_open: bool = False
+    notice: str = ""
+    busy: bool = False
+    _user_id: int | None = None
+
+    # ----- private helpers (not callable from the client) -----
+
+    def _forget_user(self, notice: str = "") -> None:
+        self._user_id = None
+        self.username = ""
+        self.nickname = ""
+        self.session_token = ""
+        self.password_dialog_open = False
+        self.notice = notice
+        tab_registry.unregister(self.router.session.client_token)
+
+    def _remember_user(self, user: UserView) -> None:
+        self._user_id = user.id
+        self.username = user.username
+        self.nickname = user.nickname
+        if self.session_token:
+            tab_registry.register(
+                user.id, self.router.session.client_token, sessions.hash_token(self.session_token)
+            )
+
+    def _start_session(self, result: LoginResult) -> None:
+        self.session_token = result.token
+        self.login_error = ""
+        self.register_errors = {}
+        self.notice = ""
+        self._remember_user(result.user)
+
+    async def _current_user(self) -> UserView | None:
+        """Re-resolve this tab's token on the server; forget the user if it is no longer valid."""
+        user = await call_service(sessions.resolve_session, token=self.session_token)
+        if user is None:
+            self._forget_user(notice=text("not_authenticated") if self.session_token else "")
+        else:
+            self._remember_user(user)
+        return user
+
+    def _end_other_tabs(self, user_id: int, keep_session_hash: str | None) -> None:
+        tabs = [
+            entry.tab_token
+            for entry in tab_registry.tabs_of(user_id)
+            if entry.session_hash != keep_session_hash
+            and entry.tab_token != self.router.session.client_token
+        ]
+        for tab in tabs:
+            tab_registry.unregister(tab)
+        push_to_tabs(tabs, AuthState, _clear_ended_session, [rx.redirect(routes.AUTH)])
+
+    # ----- page loads -----
+
+    @rx.event
+    async def require_login(self):
+        """On load of a private page: resolve the session or send the visitor to /auth."""
+        if await self._current_user() is None:
+            return rx.redirect(routes.AUTH)
+
+    @rx.event
+    async def skip_auth_if_logged_in(self):
+        """On load of /auth: a tab that is already logged in goes straight to the chat."""
+        if self.session_token and await self._current_user() is not None:
+            return rx.redirect(routes.CHAT)
+
+    # ----- forms -----
+
+    @rx.event
+    async def login(self, form_data: dict):
+        """Log in with the submitted username and password."""
+        self.busy = True
+        self.login_error = ""
+        yield
+        try:
+            result = await call_service(
+                auth.login,
+                username=form_text(form_data, "username"),
+                password=form_text(form_data, "password"),
+                client_address=self.router.session.client_ip,
+                user_agent=self.router.headers.user_agent,
+            )
+        except TooManyAttempts as error:
+            self.login_error = text(
+                "too_many_attempts", minutes=math.ceil(error.retry_after_seconds / 60)
+            )
+        except InvalidCredentials as error:
+            self.login_error = text(error.code)
+        else:
+            self._start_session(result)
+            yield rx.redirect(routes.CHAT)
+        finally:
+            self.busy = False
+
+    @rx.event
+    async def register(self, form_data: dict):
+        """Create an account from the submitted form and log this tab in."""
+        self.busy = True
+        self.register_errors = {}
+        yield
+        try:
+            result = await call_service(
+                auth.register,
+                username=form_text(form_data, "username"),
+                nickname=form_text(form_data, "nickname"),
+                password=form_text(form_data, "password"),
+                password_confirm=form_text(form_data, "password_confirm"),
+                user_agent=self.router.headers.user_agent,
+            )
+        except ValidationFailed as error:
+            self.register_errors = {field: text(code) for field, code in error.field_errors.items()}
+        else:
+            self._start_session(result)
+            yield rx.redirect(routes.CHAT)
+        finally:
+            self.busy = False
+
+    @rx.event
+    def set_password_dialog_open(self, is_open: bool):
+        """Open or close the change-password dialog."""
+        self.password_dialog_open = is_open is True
+        self.password_errors = {}
+
+    @rx.event
+    async def change_password(self, form_data: dict):
+        """Change the password; every other device of the user is logged out."""
+        user = await self._current_user()
+        if user is None:
+            return rx.redirect(routes.AUTH)
+        try:
+            await call_service(
+                auth.change_password,
+                token=self.session_token,
+                current_password=form_text(form_data, "current_password"),
+                new_password=form_text(form_data, "new_password"),
+                new_password_confirm=form_text(form_data, "new_password_confirm"),
+            )
+        except ValidationFailed as error:
+            self.password_errors = {field: text(code) for field, code in error.field_errors.items()}
+            return None
+        except NotAuthenticated:
+            self._forget_user(notice=text("not_authenticated"))
+            return rx.redirect(routes.AUTH)
+        self.password_errors = {}
+        self.password_dialog_open = False
+        self._end_other_tabs(user.id, keep_session_hash=sessions.hash_token(self.session_token))
+        return rx.toast.success(text("password_changed"))
+
+    # ----- logout -----
+
+    @rx.event
+    async def logout(self):
+        """End this device's session and go to /auth."""
+        if self.session_token:
+            with contextlib.suppress(DomainError):
+                await call_service(auth.logout, token=self.session_token)
+        self._forget_user()
+        return rx.redirect(routes.AUTH)
+
+    @rx.event
+    async def logout_everywhere(self):
+        """End every session of this user, on every device, and go to /auth."""
+        user = await self._current_user()
+        if user is None:
+            return rx.redirect(routes.AUTH)
+        with contextlib.suppress(NotAuthenticated):
+            await call_service(auth.logout_everywhere, token=self.session_token)
+        self._end_other_tabs(user.id, keep_session_hash=None)
+        self._forget_user(notice=text("logged_out_everywhere"))
+        return rx.redirect(routes.AUTH)

@@ -1,0 +1,211 @@
+"""AuthState handlers called directly, as a (possibly hostile) client would call them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlmodel import Session, func, select
+
+from chat_app.models import AuthSession, LoginFailure, User
+from chat_app.realtime.registry import tab_registry
+from chat_app.services import sessions
+from chat_app.services.passwords import verify_password
+from chat_app.states.auth import AuthState
+from tests.states.conftest import run
+
+PASSWORD = "correct horse"
+GOOD_FORM = {
+    "username": "alice",
+    "nickname": "爱丽丝",
+    "password": PASSWORD,
+    "password_confirm": PASSWORD,
+}
+
+
+def redirect_targets(events: list[Any]) -> list[str]:
+    targets = []
+    for event in events:
+        for name, value in getattr(event, "args", ()):
+            if name._js_expr == "path":
+                targets.append(value._var_value)
+    return targets
+
+
+def rows(engine, table: type) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(table)).one()
+
+
+@pytest.fixture
+async def alice_tab(tab_factory):
+    tab = tab_factory(AuthState, token="alice-tab-1")
+    await run(tab.register, GOOD_FORM)
+    assert tab.username == "alice"
+    return tab
+
+
+async def test_register_logs_the_tab_in_and_goes_to_the_chat(tab_factory, engine):
+    tab = tab_factory(AuthState)
+    events = await run(tab.register, GOOD_FORM)
+    assert redirect_targets(events) == ["/"]
+    assert (tab.username, tab.nickname) == ("alice", "爱丽丝")
+    assert tab.session_token
+    assert tab.register_errors == {}
+    assert tab._user_id is not None
+    assert [entry.tab_token for entry in tab_registry.tabs_of(tab._user_id)] == ["tab-1"]
+    assert rows(engine, AuthSession) == 1
+
+
+async def test_register_errors_are_shown_per_field_and_nothing_is_stored(tab_factory, engine):
+    tab = tab_factory(AuthState)
+    events = await run(
+        tab.register,
+        {"username": "x", "nickname": "", "password": "short", "password_confirm": "short"},
+    )
+    assert events == []
+    assert tab.register_errors == {
+        "username": "Use 3-32 letters, digits or underscores.",
+        "nickname": "Enter a nickname.",
+        "password": "Use at least 8 characters.",
+    }
+    assert tab.session_token == ""
+    assert rows(engine, User) == 0
+
+
+async def test_taken_username_is_reported(alice_tab, tab_factory, engine):
+    other = tab_factory(AuthState, token="tab-2")
+    await run(other.register, {**GOOD_FORM, "username": "ALICE"})
+    assert other.register_errors == {"username": "That username is taken."}
+    assert rows(engine, User) == 1
+
+
+@pytest.mark.parametrize("form", [None, "text", 42, [], {"username": 5, "password": ["x"]}])
+async def test_forged_form_payloads_are_refused_cleanly(tab_factory, engine, form):
+    tab = tab_factory(AuthState)
+    await run(tab.register, form)
+    await run(tab.login, form)
+    assert tab.session_token == ""
+    assert tab.login_error == "Wrong username or password."
+    assert rows(engine, User) == 0
+    assert rows(engine, AuthSession) == 0
+
+
+async def test_wrong_password_shows_the_generic_error(alice_tab, tab_factory, engine):
+    tab = tab_factory(AuthState, token="tab-2")
+    events = await run(tab.login, {"username": "alice", "password": "wrong password"})
+    assert events == []
+    assert tab.login_error == "Wrong username or password."
+    assert tab.session_token == ""
+    assert rows(engine, AuthSession) == 1
+
+
+async def test_sixth_attempt_is_throttled_with_the_wait_in_minutes(alice_tab, tab_factory):
+    tab = tab_factory(AuthState, token="tab-2")
+    for _ in range(5):
+        await run(tab.login, {"username": "alice", "password": "wrong password"})
+    await run(tab.login, {"username": "alice", "password": PASSWORD})
+    assert tab.login_error == "Too many failed attempts. Try again in 15 minutes."
+    assert tab.session_token == ""
+
+
+async def test_login_succeeds_and_clears_failures(alice_tab, tab_factory, engine):
+    tab = tab_factory(AuthState, token="tab-2")
+    await run(tab.login, {"username": "alice", "password": "wrong password"})
+    events = await run(tab.login, {"username": "Alice", "password": PASSWORD})
+    assert redirect_targets(events) == ["/"]
+    assert tab.username == "alice"
+    assert tab.login_error == ""
+    assert rows(engine, LoginFailure) == 0
+
+
+async def test_chat_page_without_a_session_redirects_to_auth(tab_factory, engine):
+    tab = tab_factory(AuthState)
+    assert redirect_targets(await run(tab.require_login)) == ["/auth"]
+    assert tab.notice == ""
+    tab.session_token = "forged-token"
+    assert redirect_targets(await run(tab.require_login)) == ["/auth"]
+    assert tab.session_token == ""
+    assert tab.notice == "Your session has ended. Please log in again."
+
+
+async def test_a_second_tab_with_the_stored_token_is_logged_in(alice_tab, tab_factory):
+    second = tab_factory(AuthState, token="alice-tab-2")
+    second.session_token = alice_tab.session_token  # localStorage is shared by the browser
+    assert await run(second.require_login) == []
+    assert second.username == "alice"
+    user_tabs = {entry.tab_token for entry in tab_registry.tabs_of(alice_tab._user_id)}
+    assert user_tabs == {"alice-tab-1", "alice-tab-2"}
+
+
+async def test_auth_page_sends_logged_in_tabs_to_the_chat(alice_tab):
+    assert redirect_targets(await run(alice_tab.skip_auth_if_logged_in)) == ["/"]
+
+
+async def test_logout_revokes_this_session_only(alice_tab, tab_factory, engine):
+    phone = tab_factory(AuthState, token="phone")
+    await run(phone.login, {"username": "alice", "password": PASSWORD})
+    events = await run(alice_tab.logout)
+    assert redirect_targets(events) == ["/auth"]
+    assert alice_tab.session_token == ""
+    assert alice_tab.username == ""
+    assert rows(engine, AuthSession) == 1
+    assert await run(phone.require_login) == []
+
+
+async def test_logout_everywhere_revokes_every_session(alice_tab, tab_factory, engine):
+    phone = tab_factory(AuthState, token="phone")
+    await run(phone.login, {"username": "alice", "password": PASSWORD})
+    assert redirect_targets(await run(alice_tab.logout_everywhere)) == ["/auth"]
+    assert rows(engine, AuthSession) == 0
+    assert redirect_targets(await run(phone.require_login)) == ["/auth"]
+    assert phone.notice == "Your session has ended. Please log in again."
+
+
+async def test_privileged_handlers_without_a_session_change_no_row(alice_tab, tab_factory, engine):
+    with Session(engine) as session:
+        hash_before = session.exec(select(User)).one().password_hash
+    intruder = tab_factory(AuthState, token="intruder")
+    for token in ("", "forged", sessions.hash_token(alice_tab.session_token)):
+        intruder.session_token = token
+        assert redirect_targets(await run(intruder.logout_everywhere)) == ["/auth"]
+        events = await run(
+            intruder.change_password,
+            {
+                "current_password": PASSWORD,
+                "new_password": "battery staple",
+                "new_password_confirm": "battery staple",
+            },
+        )
+        assert redirect_targets(events) == ["/auth"]
+        await run(intruder.logout)
+    assert rows(engine, AuthSession) == 1
+    with Session(engine) as session:
+        assert session.exec(select(User)).one().password_hash == hash_before
+
+
+async def test_change_password_shows_field_errors_then_succeeds(alice_tab, tab_factory, engine):
+    phone = tab_factory(AuthState, token="phone")
+    await run(phone.login, {"username": "alice", "password": PASSWORD})
+    await run(
+        alice_tab.change_password,
+        {"current_password": "nope", "new_password": "x", "new_password_confirm": "x"},
+    )
+    assert alice_tab.password_errors == {
+        "current_password": "The current password is wrong.",
+        "new_password": "Use at least 8 characters.",
+    }
+    await run(
+        alice_tab.change_password,
+        {
+            "current_password": PASSWORD,
+            "new_password": "battery staple",
+            "new_password_confirm": "battery staple",
+        },
+    )
+    assert alice_tab.password_errors == {}
+    assert rows(engine, AuthSession) == 1
+    with Session(engine) as session:
+        assert verify_password("battery staple", session.exec(select(User)).one().password_hash)[0]
+    assert redirect_targets(await run(phone.require_login)) == ["/auth"]
+    assert await run(alice_tab.require_login) == []

@@ -1,0 +1,184 @@
+"""Run the app like a deployment does, for realtime and browser tests.
+
+The frontend is a `reflex export` static build served by a plain static server (with the
+404 fallback a deployment needs for deep links); the backend is a separate
+`reflex run --env prod --backend-only` process on a fresh, migrated SQLite database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+REFLEX = str(Path(sys.executable).with_name("reflex"))
+EXPORT_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class LiveApp:
+    """URLs and data of a running app."""
+
+    frontend_url: str
+    backend_url: str
+    database_url: str
+    data_dir: Path
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def app_environment(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment the app's processes run with in tests."""
+    env = {
+        **os.environ,
+        "REFLEX_DB_URL": database_url,
+        "CHAT_DATA_DIR": str(data_dir),
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "REFLEX_PERF_MODE": "raise",
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+    if shutil.which("bun"):
+        env.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
+    return env
+
+
+def _run(args: list[str], env: dict[str, str], log: Path) -> None:
+    with log.open("ab") as out:
+        completed = subprocess.run(
+            args, cwd=PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, check=False
+        )
+    if completed.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{log.read_text()[-4000:]}")
+
+
+class _StaticHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the export: `/auth` → `auth.html`, unknown paths → `404.html` (SPA fallback)."""
+
+    def send_head(self):  # type: ignore[override]
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        root = Path(self.directory)
+        candidate = root / path.lstrip("/")
+        if not (candidate.is_file() or (candidate / "index.html").is_file()):
+            html = candidate.with_name(candidate.name + ".html")
+            if html.is_file():
+                self.path = path + ".html"
+            else:
+                self.path = "/404.html"
+        return super().send_head()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve_static(directory: Path) -> Iterator[str]:
+    """Serve a directory on a free loopback port; yields its base URL."""
+    handler = functools.partial(_StaticHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def export_frontend(backend_url: str, destination: Path, env: dict[str, str], log: Path) -> None:
+    """Build the static frontend pointed at `backend_url` and copy it to `destination`."""
+    with EXPORT_LOCK:
+        _run(
+            [REFLEX, "export", "--frontend-only", "--no-zip", "--env", "prod"],
+            {**env, "REFLEX_API_URL": backend_url},
+            log,
+        )
+        shutil.copytree(PROJECT_DIR / ".web" / "build" / "client", destination)
+
+
+def wait_for_http(url: str, timeout: float = 60.0, process: subprocess.Popen | None = None) -> None:
+    """Poll `url` until it answers 200 (or fail with the process's exit)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+@contextlib.contextmanager
+def backend_process(port: int, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    """`reflex run --env prod --backend-only` on 127.0.0.1:port, stopped afterwards."""
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [
+                REFLEX,
+                "run",
+                "--env",
+                "prod",
+                "--backend-only",
+                "--backend-host",
+                "127.0.0.1",
+                "--backend-port",
+                str(port),
+            ],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/ping", process=process)
+        yield process
+    except BaseException:
+        print(log.read_text()[-4000:], file=sys.stderr)  # noqa: T201
+        raise
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@contextlib.contextmanager
+def live_app(workdir: Path) -> Iterator[LiveApp]:
+    """Migrate a fresh database, export the frontend, start backend and static server."""
+    database_url = f"sqlite:///{workdir / 'chat.db'}"
+    data_dir = workdir / "data"
+    data_dir.mkdir()
+    env = app_environment(database_url, data_dir)
+    log = workdir / "server.log"
+    _run([REFLEX, "db", "migrate"], env, log)
+    port = free_port()
+    backend_url = f"http://127.0.0.1:{port}"
+    export_frontend(backend_url, workdir / "site", env, log)
+    with backend_process(port, env, log), serve_static(workdir / "site") as frontend_url:
+        yield LiveApp(frontend_url, backend_url, database_url, data_dir)
