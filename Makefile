@@ -1,0 +1,85 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+# Each creates the virtualenv, installs the pinned requirements, gets Bun from the npm
+# registry, migrates the database (and, for tests, gets Debian's Chromium).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+BUN_VERSION := 1.4.4
+TOOLS := .tools
+BUN := $(TOOLS)/node_modules/.bin/bun
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PORT ?= 3000
+BACKEND_PORT ?= 8000
+# Reflex's own Bun download needs github.com; the npm registry's Bun works everywhere.
+export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
+export REFLEX_USE_SYSTEM_BUN := 1
+export REFLEX_TELEMETRY_ENABLED := false
+
+.PHONY: help run dev test lint format export migrate clean
+
+help:
+	@echo "make run     - set up and serve the app on http://localhost:$(PORT) (and the LAN)"
+	@echo "make test    - set up and run lint, type check, import contract and all tests"
+	@echo "make dev     - like run, with hot reload"
+	@echo "make lint    - ruff, ruff format --check, pyright, lint-imports"
+	@echo "make export  - static frontend build for API_URL=http://host:8000"
+	@echo "make migrate - apply database migrations"
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.runtime-installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(BUN):
+	npm install --prefix $(TOOLS) --no-save --no-audit --no-fund --loglevel=error bun@$(BUN_VERSION)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+migrate: $(VENV)/.runtime-installed
+	$(BIN)/reflex db migrate
+
+run: $(VENV)/.runtime-installed $(BUN) migrate
+	@echo "Open http://localhost:$(PORT) here; on phones and other computers of the LAN:"
+	@for ip in $$(hostname -I 2>/dev/null); do case $$ip in *:*) ;; *) echo "    http://$$ip:$(PORT)";; esac; done
+	$(BIN)/reflex run --env prod --frontend-port $(PORT) --backend-port $(BACKEND_PORT)
+
+dev: $(VENV)/.runtime-installed $(BUN) migrate
+	$(BIN)/reflex run --frontend-port $(PORT) --backend-port $(BACKEND_PORT)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pyright
+	$(BIN)/lint-imports
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: $(VENV)/.dev-installed $(BUN) $(CHROMIUM) lint
+	$(BIN)/python -m pytest --ignore=tests/e2e
+	$(BIN)/python -m pytest tests/e2e -p no:asyncio -W ignore::pytest.PytestConfigWarning
+
+API_URL ?= http://localhost:$(BACKEND_PORT)
+export: $(VENV)/.runtime-installed $(BUN)
+	REFLEX_API_URL=$(API_URL) $(BIN)/reflex export --frontend-only --no-zip --env prod
+	@echo "Static site in .web/build/client, talking to $(API_URL)."
+	@echo "Serve it with any static server (404.html as the fallback for deep links), and run"
+	@echo "the backend with: $(BIN)/reflex run --env prod --backend-only"
+
+clean:
+	rm -rf .web $(VENV) $(TOOLS) .pytest_cache .ruff_cache
