@@ -121,9 +121,7 @@ def test_change_password_ends_other_devices(browser: Browser, app_server: LiveAp
     laptop.fill("#new-password", "battery staple")
     laptop.fill("#new-password-confirm", "battery staple")
     laptop.click("#change-password-submit")
-    expect(laptop.locator("#current-password-error")).to_have_text(
-        "The current password is wrong."
-    )
+    expect(laptop.locator("#current-password-error")).to_have_text("The current password is wrong.")
     laptop.fill("#current-password", PASSWORD)
     laptop.click("#change-password-submit")
     expect(laptop.locator("#current-password")).to_be_hidden()

@@ -156,7 +156,7 @@ def backend_process(port: int, env: dict[str, str], log: Path) -> Iterator[subpr
         wait_for_http(f"http://127.0.0.1:{port}/ping", process=process)
         yield process
     except BaseException:
-        print(log.read_text()[-4000:], file=sys.stderr)  # noqa: T201
+        print(log.read_text()[-4000:], file=sys.stderr)
         raise
     finally:
         with contextlib.suppress(ProcessLookupError):
