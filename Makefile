@@ -55,7 +55,7 @@ migrate: $(VENV)/.runtime-installed
 run: $(VENV)/.runtime-installed $(BUN) migrate
 	@echo "Open http://localhost:$(PORT) here; on phones and other computers of the LAN:"
 	@for ip in $$(hostname -I 2>/dev/null); do case $$ip in *:*) ;; *) echo "    http://$$ip:$(PORT)";; esac; done
-	$(BIN)/reflex run --env prod --frontend-port $(PORT) --backend-port $(BACKEND_PORT)
+	$(BIN)/reflex run --env prod --single-port --frontend-port $(PORT)
 
 dev: $(VENV)/.runtime-installed $(BUN) migrate
 	$(BIN)/reflex run --frontend-port $(PORT) --backend-port $(BACKEND_PORT)

@@ -131,21 +131,13 @@ def wait_for_http(url: str, timeout: float = 60.0, process: subprocess.Popen | N
 
 
 @contextlib.contextmanager
-def backend_process(port: int, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
-    """`reflex run --env prod --backend-only` on 127.0.0.1:port, stopped afterwards."""
+def server_process(
+    args: list[str], ping_url: str, env: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen]:
+    """Start `args` in the project directory, wait for `ping_url`, stop it afterwards."""
     with log.open("ab") as out:
         process = subprocess.Popen(
-            [
-                REFLEX,
-                "run",
-                "--env",
-                "prod",
-                "--backend-only",
-                "--backend-host",
-                "127.0.0.1",
-                "--backend-port",
-                str(port),
-            ],
+            args,
             cwd=PROJECT_DIR,
             env=env,
             stdout=out,
@@ -153,7 +145,7 @@ def backend_process(port: int, env: dict[str, str], log: Path) -> Iterator[subpr
             start_new_session=True,
         )
     try:
-        wait_for_http(f"http://127.0.0.1:{port}/ping", process=process)
+        wait_for_http(ping_url, timeout=120, process=process)
         yield process
     except BaseException:
         print(log.read_text()[-4000:], file=sys.stderr)
@@ -168,17 +160,30 @@ def backend_process(port: int, env: dict[str, str], log: Path) -> Iterator[subpr
             process.wait()
 
 
-@contextlib.contextmanager
-def live_app(workdir: Path) -> Iterator[LiveApp]:
-    """Migrate a fresh database, export the frontend, start backend and static server."""
+def backend_process(port: int, env: dict[str, str], log: Path):
+    """`reflex run --env prod --backend-only` on 127.0.0.1:port (the deployment backend)."""
+    args = [REFLEX, "run", "--env", "prod", "--backend-only"]
+    args += ["--backend-host", "127.0.0.1", "--backend-port", str(port)]
+    return server_process(args, f"http://127.0.0.1:{port}/ping", env, log)
+
+
+def migrated_environment(workdir: Path) -> tuple[dict[str, str], Path]:
+    """A fresh database and data folder under `workdir`, migrated like `make run` does."""
     database_url = f"sqlite:///{workdir / 'chat.db'}"
     data_dir = workdir / "data"
     data_dir.mkdir()
     env = app_environment(database_url, data_dir)
     log = workdir / "server.log"
     _run([REFLEX, "db", "migrate"], env, log)
+    return env, log
+
+
+@contextlib.contextmanager
+def live_app(workdir: Path) -> Iterator[LiveApp]:
+    """Migrate a fresh database, export the frontend, start backend and static server."""
+    env, log = migrated_environment(workdir)
     port = free_port()
     backend_url = f"http://127.0.0.1:{port}"
     export_frontend(backend_url, workdir / "site", env, log)
     with backend_process(port, env, log), serve_static(workdir / "site") as frontend_url:
-        yield LiveApp(frontend_url, backend_url, database_url, data_dir)
+        yield LiveApp(frontend_url, backend_url, env["REFLEX_DB_URL"], Path(env["CHAT_DATA_DIR"]))
