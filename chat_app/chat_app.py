@@ -8,6 +8,7 @@ from chat_app.pages.auth import auth_page
 from chat_app.pages.chat import chat_page
 from chat_app.realtime.push import bind_app
 from chat_app.states.auth import AuthState
+from chat_app.states.error_handler import backend_error_toast
 
 app = rx.App(
     head_components=[
@@ -19,6 +20,7 @@ app = rx.App(
             ),
         )
     ],
+    backend_exception_handler=backend_error_toast,
 )
 app.add_page(chat_page, route=routes.CHAT, title=text("app_name"), on_load=AuthState.require_login)
 app.add_page(

@@ -1,0 +1,25 @@
+"""What a tab sees when a handler fails unexpectedly: a generic message, never a trace."""
+
+import logging
+
+import reflex as rx
+
+from chat_app.i18n import text
+
+logger = logging.getLogger(__name__)
+
+
+def backend_error_toast(exception: Exception) -> rx.event.EventSpec:
+    """Log the failure for the operator and show the user a plain, localised message.
+
+    Reflex's default shows the exception's type and text in dev mode; a forged event
+    payload must not learn anything about the server that way.
+
+    Args:
+        exception: What the handler raised.
+
+    Returns:
+        A toast event for the tab.
+    """
+    logger.error("event handler failed", exc_info=exception)
+    return rx.toast.error(text("error"), id="backend-error")

@@ -1,0 +1,104 @@
+"""A raw client of Reflex's `/_event` websocket protocol (Engine.IO 4 / Socket.IO 5).
+
+It behaves like one browser tab: hydrates with its localStorage values, calls handlers,
+answers pings, and merges the deltas it receives so tests can wait for what a user would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import websockets
+
+ROOT_STATE = "reflex___state____state"
+
+
+class EventClient:
+    """One tab: a websocket, a Reflex client token and the state it has been sent."""
+
+    def __init__(self, backend_url: str, *, local_storage: dict[str, str] | None = None):
+        self.backend_url = backend_url
+        self.token = str(uuid.uuid4())
+        self.local_storage = dict(local_storage or {})
+        self.state: dict[str, dict[str, Any]] = {}
+        self.events: list[dict[str, Any]] = []
+        self.frames: list[str] = []
+        self._socket: Any = None
+        self._pathname = "/"
+
+    def _router_data(self) -> dict[str, Any]:
+        return {"pathname": self._pathname, "asPath": self._pathname, "query": {}}
+
+    async def connect(self, pathname: str = "/") -> None:
+        """Open the socket and hydrate (which runs the page's on_load handlers)."""
+        self._pathname = pathname
+        ws_url = self.backend_url.replace("http", "ws", 1)
+        self._socket = await websockets.connect(
+            f"{ws_url}/_event/?EIO=4&transport=websocket&token={self.token}",
+            max_size=None,
+            compression=None,
+        )
+        opening = await self._socket.recv()
+        assert opening.startswith("0"), opening
+        hydrate = {
+            "name": f"{ROOT_STATE}.hydrate_and_load",
+            "payload": {"vars": self.local_storage} if self.local_storage else {},
+            "router_data": self._router_data(),
+        }
+        await self._socket.send("40/_event," + json.dumps({"event": hydrate}))
+
+    async def call(self, state_name: str, handler: str, payload: dict[str, Any]) -> None:
+        """Send an event, as a click or a form submit would (no answer is awaited)."""
+        event = {
+            "name": f"{state_name}.{handler}",
+            "payload": payload,
+            "router_data": self._router_data(),
+        }
+        await self._socket.send("42/_event," + json.dumps(["event", event]))
+
+    def var(self, state_name: str, name: str, default: Any = None) -> Any:
+        """The last value the server sent for a var."""
+        return self.state.get(state_name, {}).get(f"{name}_rx_state_", default)
+
+    async def wait_for(
+        self, condition: Callable[[EventClient], bool], timeout: float = 10.0
+    ) -> None:
+        """Read frames until `condition(self)` holds; fail after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while not condition(self):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"condition not met; last frames: {self.frames[-5:]}")
+            try:
+                frame = await asyncio.wait_for(self._socket.recv(), remaining)
+            except TimeoutError:
+                continue
+            await self._handle(frame)
+
+    async def _handle(self, frame: str) -> None:
+        if frame == "2":
+            await self._socket.send("3")
+            return
+        self.frames.append(frame)
+        if not frame.startswith("42/_event,"):
+            return
+        name, update = json.loads(frame[len("42/_event,") :])
+        if name != "event":
+            return
+        for state_name, delta in (update.get("delta") or {}).items():
+            self.state.setdefault(state_name, {}).update(delta)
+        self.events.extend(update.get("events") or [])
+
+    def event_names(self) -> list[str]:
+        """Names of the frontend events the server sent (redirects, toasts...)."""
+        return [event.get("name", "") for event in self.events]
+
+    async def close(self) -> None:
+        """Close the socket cleanly, like closing a tab."""
+        if self._socket is not None:
+            await self._socket.close()
