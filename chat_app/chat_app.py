@@ -9,6 +9,7 @@ from chat_app.pages.chat import chat_page
 from chat_app.realtime.push import bind_app
 from chat_app.states.auth import AuthState
 from chat_app.states.error_handler import backend_error_toast
+from chat_app.states.friends import FriendsState
 
 app = rx.App(
     head_components=[
@@ -22,7 +23,12 @@ app = rx.App(
     ],
     backend_exception_handler=backend_error_toast,
 )
-app.add_page(chat_page, route=routes.CHAT, title=text("app_name"), on_load=AuthState.require_login)
+app.add_page(
+    chat_page,
+    route=routes.CHAT,
+    title=text("app_name"),
+    on_load=[AuthState.require_login, FriendsState.load],
+)
 app.add_page(
     auth_page,
     route=routes.AUTH,

@@ -70,3 +70,54 @@ class LoginFailure(SQLModel, table=True):
     username_key: str = Field(max_length=128, index=True)
     client_address: str = Field(max_length=64, index=True)
     created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class FriendRequest(SQLModel, table=True):
+    """A request to become friends. At most one pending request per pair, either direction.
+
+    `pair_low`/`pair_high` are the two user ids in order, so a partial unique index can
+    hold "one pending request per pair" even when both users ask at the same moment.
+    """
+
+    __table_args__ = (
+        sa.Index(
+            "ux_friendrequest_pending_pair",
+            "pair_low",
+            "pair_high",
+            unique=True,
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    from_user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    to_user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    pair_low: int
+    pair_high: int
+    # pending → accepted | rejected | cancelled | withdrawn (removed by a block)
+    status: str = Field(default="pending", max_length=16)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Friendship(SQLModel, table=True):
+    """Two users who are friends, stored once as (lower id, higher id)."""
+
+    __table_args__ = (sa.UniqueConstraint("user_low_id", "user_high_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_low_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    user_high_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Block(SQLModel, table=True):
+    """`blocker` does not want contact with `blocked`. The blocked side is never told."""
+
+    __table_args__ = (sa.UniqueConstraint("blocker_id", "blocked_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    blocker_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    blocked_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(sa_type=UTCDateTime)

@@ -5,20 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.change_password_dialog import change_password_dialog
+from chat_app.components.friend_pane import friend_pane
 from chat_app.components.user_menu import user_menu
 from chat_app.i18n import text
-
-
-def _friend_pane() -> rx.Component:
-    return rx.box(
-        rx.heading(text("friends_title"), size="4", padding="0.75em 1em"),
-        rx.text(text("friends_empty"), color_scheme="gray", padding="0 1em"),
-        id="friend-pane",
-        width=["100%", "100%", "18em"],
-        flex_shrink="0",
-        border_right="1px solid var(--gray-a5)",
-        overflow_y="auto",
-    )
 
 
 def _conversation_pane() -> rx.Component:
@@ -44,7 +33,7 @@ def chat_shell() -> rx.Component:
             border_bottom="1px solid var(--gray-a5)",
             width="100%",
         ),
-        rx.flex(_friend_pane(), _conversation_pane(), flex="1", min_height="0", width="100%"),
+        rx.flex(friend_pane(), _conversation_pane(), flex="1", min_height="0", width="100%"),
         change_password_dialog(),
         direction="column",
         height="100dvh",

@@ -15,6 +15,8 @@ import reflex as rx
 from reflex.state import StateUpdate
 from reflex_base.event import Event
 
+from chat_app.realtime.registry import tab_registry
+
 logger = logging.getLogger(__name__)
 
 S = TypeVar("S", bound=rx.State)
@@ -34,6 +36,12 @@ def bind_app(app: Any) -> None:
     _app = app
 
 
+async def _is_connected(tab_token: str) -> bool:
+    # Private Reflex API (token manager); pinned by the realtime tests, which fail if
+    # pushes stop arriving.
+    return await _app.event_namespace._token_manager.is_token_connected(tab_token)
+
+
 async def _apply(
     tab_token: str,
     state_cls: type[S],
@@ -41,6 +49,11 @@ async def _apply(
     events: list[Any],
 ) -> None:
     try:
+        if not await _is_connected(tab_token):
+            # A closed tab: drop it rather than build state nobody will see. If it comes
+            # back, its on_load registers it again and loads everything from the database.
+            tab_registry.unregister(tab_token)
+            return
         async with _app.modify_state(rx.BaseStateToken(ident=tab_token, cls=state_cls)) as root:
             await change(await root.get_state(state_cls))
         if events:

@@ -52,3 +52,21 @@ class NotAuthenticated(DomainError):
     """The session token is missing, unknown, revoked or expired."""
 
     code = "not_authenticated"
+
+
+class NotFound(DomainError):
+    """The user or request does not exist *for this viewer* (never says which)."""
+
+    code = "not_found"
+
+
+class Refused(DomainError):
+    """A friends action the rules do not allow; `code` says which rule."""
+
+    code = "refused"
+
+
+class RateLimited(DomainError):
+    """Too many actions of one kind in the window; `code` names the limit."""
+
+    code = "rate_limited"

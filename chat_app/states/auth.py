@@ -60,8 +60,11 @@ class AuthState(rx.State):
 
     def _remember_user(self, user: UserView) -> None:
         self._user_id = user.id
-        self.username = user.username
-        self.nickname = user.nickname
+        # Assigning marks a var dirty and re-sends it: only touch what changed.
+        if self.username != user.username:
+            self.username = user.username
+        if self.nickname != user.nickname:
+            self.nickname = user.nickname
         if self.session_token:
             tab_registry.register(
                 user.id, self.router.session.client_token, sessions.hash_token(self.session_token)

@@ -1,0 +1,29 @@
+"""One person in a list: avatar, nickname, @username, and the actions given."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from chat_app.components.avatar import avatar
+
+
+def contact_row(contact: Any, *actions: rx.Component) -> rx.Component:
+    """A list row for a contact var (fields user_id, username, nickname); actions at the right."""
+    return rx.hstack(
+        avatar(contact.nickname),
+        rx.vstack(
+            rx.text(contact.nickname, weight="medium", trim="both"),
+            rx.text("@", contact.username, size="1", color_scheme="gray"),
+            spacing="0",
+            min_width="0",
+            flex="1",
+        ),
+        *actions,
+        data_username=contact.username,
+        align="center",
+        width="100%",
+        padding="0.5em 1em",
+        min_height="52px",
+    )

@@ -1,0 +1,99 @@
+"""The friends list; each row has a menu to remove or block (both confirmed first)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from chat_app.components.contact_row import contact_row
+from chat_app.i18n import text
+from chat_app.states.friends import FriendsState
+
+
+def _friend_menu(friend) -> rx.Component:
+    return rx.dropdown_menu.root(
+        rx.dropdown_menu.trigger(
+            rx.icon_button(
+                rx.icon("ellipsis-vertical"),
+                variant="ghost",
+                color_scheme="gray",
+                aria_label=text("friend_actions"),
+                size="3",
+            )
+        ),
+        rx.dropdown_menu.content(
+            rx.dropdown_menu.item(
+                text("button_remove_friend"),
+                on_select=FriendsState.ask_confirm("remove", friend.user_id, friend.nickname),
+            ),
+            rx.dropdown_menu.item(
+                text("button_block"),
+                color_scheme="red",
+                on_select=FriendsState.ask_confirm("block", friend.user_id, friend.nickname),
+            ),
+        ),
+    )
+
+
+def friend_list() -> rx.Component:
+    """Friends sorted by name, or a hint when there are none."""
+    return rx.cond(
+        FriendsState.friends,
+        rx.vstack(
+            rx.foreach(
+                FriendsState.friends,
+                lambda friend: rx.box(
+                    contact_row(friend, _friend_menu(friend)),
+                    key=friend.user_id,
+                    width="100%",
+                ),
+            ),
+            id="friend-list",
+            spacing="0",
+            width="100%",
+        ),
+        rx.text(text("friends_empty"), id="friends-empty", color_scheme="gray", padding="1em"),
+    )
+
+
+def confirm_dialog() -> rx.Component:
+    """The confirmation for a pending remove or block."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(
+                rx.cond(
+                    FriendsState.confirm_kind == "block",
+                    text("confirm_block_title"),
+                    text("confirm_remove_title"),
+                )
+            ),
+            rx.alert_dialog.description(
+                rx.text(FriendsState.confirm_nickname, weight="bold"),
+                rx.cond(
+                    FriendsState.confirm_kind == "block",
+                    rx.text(text("confirm_block_body")),
+                ),
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button(
+                        text("button_cancel"),
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=FriendsState.dismiss_confirm,
+                    )
+                ),
+                rx.alert_dialog.action(
+                    rx.button(
+                        text("button_confirm"),
+                        id="confirm-action",
+                        color_scheme="red",
+                        on_click=FriendsState.confirm,
+                    )
+                ),
+                justify="end",
+                margin_top="1em",
+            ),
+        ),
+        open=FriendsState.confirm_kind != "",
+        on_open_change=lambda is_open: rx.cond(is_open, rx.noop(), FriendsState.dismiss_confirm()),
+    )

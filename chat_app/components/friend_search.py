@@ -1,0 +1,136 @@
+"""Search box: find a user by exact username and act on the result."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from chat_app.components.contact_row import contact_row
+from chat_app.i18n import text
+from chat_app.states.friends import FriendsState
+
+
+def _result_actions() -> rx.Component:
+    result = FriendsState.search_result
+    return rx.match(
+        FriendsState.search_relation,
+        (
+            "can_add",
+            rx.button(
+                text("button_add_friend"),
+                id="search-add",
+                on_click=FriendsState.send_request(result.user_id),  # type: ignore[union-attr]
+            ),
+        ),
+        (
+            "request_sent",
+            rx.button(
+                text("button_cancel_request"),
+                id="search-cancel",
+                variant="soft",
+                on_click=FriendsState.cancel(result.request_id),  # type: ignore[union-attr]
+            ),
+        ),
+        (
+            "request_received",
+            rx.hstack(
+                rx.button(
+                    text("button_accept"),
+                    id="search-accept",
+                    on_click=FriendsState.accept(result.request_id),  # type: ignore[union-attr]
+                ),
+                rx.button(
+                    text("button_reject"),
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=FriendsState.reject(result.request_id),  # type: ignore[union-attr]
+                ),
+            ),
+        ),
+        (
+            "blocked",
+            rx.button(
+                text("button_unblock"),
+                variant="soft",
+                on_click=FriendsState.unblock(result.user_id),  # type: ignore[union-attr]
+            ),
+        ),
+        rx.fragment(),
+    )
+
+
+def _relation_text() -> rx.Component:
+    return rx.text(
+        rx.match(
+            FriendsState.search_relation,
+            ("self", text("relation_self")),
+            ("friend", text("relation_friend")),
+            ("request_sent", text("relation_request_sent")),
+            ("request_received", text("relation_request_received")),
+            ("blocked", text("relation_blocked")),
+            "",
+        ),
+        id="search-relation",
+        size="1",
+        color_scheme="gray",
+        padding="0 1em",
+    )
+
+
+def friend_search() -> rx.Component:
+    """The search form and its single result (exact match only)."""
+    return rx.vstack(
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    name="username",
+                    id="friend-search",
+                    placeholder=text("search_placeholder"),
+                    aria_label=text("search_label"),
+                    max_length=64,
+                    auto_complete="off",
+                    flex="1",
+                    size="3",
+                ),
+                rx.icon_button(
+                    rx.icon("search"),
+                    type="submit",
+                    id="friend-search-submit",
+                    aria_label=text("search_button"),
+                    size="3",
+                ),
+                width="100%",
+            ),
+            on_submit=FriendsState.search,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        rx.cond(
+            FriendsState.search_message != "",
+            rx.text(
+                FriendsState.search_message, id="search-message", size="2", color_scheme="gray"
+            ),
+        ),
+        rx.cond(
+            FriendsState.search_result,
+            rx.card(
+                contact_row(
+                    FriendsState.search_result,
+                    _result_actions(),
+                    rx.icon_button(
+                        rx.icon("x"),
+                        variant="ghost",
+                        color_scheme="gray",
+                        aria_label=text("button_close"),
+                        on_click=FriendsState.clear_search,
+                    ),
+                ),
+                _relation_text(),
+                id="search-result",
+                width="100%",
+                padding="0.25em 0 0.5em 0",
+            ),
+        ),
+        padding="0.75em 1em",
+        width="100%",
+        spacing="2",
+    )

@@ -1,0 +1,227 @@
+"""Friend pane of one tab: friends, requests, blocked users and the search box.
+
+Each handler re-resolves the session through AuthState, calls one friends service, shows
+the result here and pushes the change to the other tabs of every user it affects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import reflex as rx
+
+from chat_app import routes
+from chat_app.i18n import text
+from chat_app.realtime.push import push_to_tabs
+from chat_app.realtime.registry import tab_registry
+from chat_app.services import friends
+from chat_app.services.errors import DomainError, NotFound
+from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot
+from chat_app.states.auth import AuthState
+from chat_app.states.service_call import call_service, form_text
+
+MAX_QUERY_LENGTH = 64
+
+
+def _snapshot_setter(
+    snapshot: FriendsSnapshot, viewer_id: int
+) -> Callable[[FriendsState], Awaitable[None]]:
+    async def apply(state: FriendsState) -> None:
+        if state._user_id == viewer_id:
+            state._show(snapshot)
+
+    return apply
+
+
+class FriendsState(rx.State):
+    """The friend pane's data for the logged-in user of this tab."""
+
+    friends: list[ContactView] = []
+    incoming: list[ContactView] = []
+    outgoing: list[ContactView] = []
+    blocked: list[ContactView] = []
+    search_query: str = ""
+    search_result: ContactView | None = None
+    search_relation: str = ""
+    search_message: str = ""
+    pane_tab: str = "friends"
+    # A remove or block waiting for the user's confirmation.
+    confirm_kind: str = ""
+    confirm_user_id: int = 0
+    confirm_nickname: str = ""
+    _user_id: int | None = None
+
+    @rx.var
+    def incoming_count(self) -> int:
+        """How many requests wait for an answer (the badge)."""
+        return len(self.incoming)
+
+    # ----- private helpers -----
+
+    async def _viewer_id(self) -> int | None:
+        auth = await self.get_state(AuthState)
+        user = await auth._current_user()
+        if user is None:
+            self._clear()
+            return None
+        if self._user_id != user.id:
+            self._clear()
+            self._user_id = user.id
+        return user.id
+
+    def _clear(self) -> None:
+        self._user_id = None
+        self.friends, self.incoming, self.outgoing, self.blocked = [], [], [], []
+        self.search_query, self.search_message, self.search_relation = "", "", ""
+        self.search_result = None
+
+    def _show(self, snapshot: FriendsSnapshot) -> None:
+        # Assigning re-sends a whole list: only replace the lists that changed.
+        for name in ("friends", "incoming", "outgoing", "blocked"):
+            new = list(getattr(snapshot, name))
+            if getattr(self, name) != new:
+                setattr(self, name, new)
+        if self.search_result is not None and self._user_id is not None:
+            relation, request_id = snapshot.relation_to(self.search_result.user_id, self._user_id)
+            self.search_relation = relation
+            self.search_result = ContactView(
+                user_id=self.search_result.user_id,
+                username=self.search_result.username,
+                nickname=self.search_result.nickname,
+                request_id=request_id,
+            )
+
+    async def _refresh(self, viewer_id: int) -> None:
+        self._show(await call_service(friends.snapshot, user_id=viewer_id))
+
+    async def _publish(self, change: FriendsChange) -> None:
+        """Push the change to every other tab of every affected user, with their toasts."""
+        own_tab = self.router.session.client_token
+        for user_id in change.affected_user_ids:
+            tabs = [e.tab_token for e in tab_registry.tabs_of(user_id) if e.tab_token != own_tab]
+            if not tabs:
+                continue
+            snapshot = await call_service(friends.snapshot, user_id=user_id)
+            toasts = [
+                rx.toast.info(text(notice.kind, nickname=notice.nickname))
+                for notice in change.notices
+                if notice.user_id == user_id
+            ]
+            push_to_tabs(tabs, FriendsState, _snapshot_setter(snapshot, user_id), toasts)
+
+    async def _act(self, function: Callable[..., FriendsChange], **kwargs: Any):
+        viewer_id = await self._viewer_id()
+        if viewer_id is None:
+            return rx.redirect(routes.AUTH)
+        try:
+            change = await call_service(function, viewer_id=viewer_id, **kwargs)
+        except DomainError as error:
+            await self._refresh(viewer_id)
+            return rx.toast.error(text(error.code))
+        await self._refresh(viewer_id)
+        await self._publish(change)
+        return None
+
+    # ----- handlers -----
+
+    @rx.event
+    async def load(self):
+        """On page load (and after every reconnect): fetch the pane from the database."""
+        viewer_id = await self._viewer_id()
+        if viewer_id is not None:
+            await self._refresh(viewer_id)
+
+    @rx.event
+    def set_pane_tab(self, tab: str):
+        """Switch between the friends and requests lists."""
+        self.pane_tab = tab if tab in ("friends", "requests") else "friends"
+
+    @rx.event
+    async def search(self, form_data: dict):
+        """Look a user up by exact username."""
+        viewer_id = await self._viewer_id()
+        if viewer_id is None:
+            return rx.redirect(routes.AUTH)
+        query = form_text(form_data, "username").strip()[:MAX_QUERY_LENGTH]
+        self.search_query = query
+        self.search_result, self.search_relation, self.search_message = None, "", ""
+        if not query:
+            return None
+        try:
+            contact, relation = await call_service(
+                friends.search, viewer_id=viewer_id, username=query
+            )
+        except NotFound:
+            self.search_message = text("search_no_match")
+            return None
+        self.search_result, self.search_relation = contact, relation
+        return None
+
+    @rx.event
+    def clear_search(self):
+        """Close the search result."""
+        self.search_query, self.search_message, self.search_relation = "", "", ""
+        self.search_result = None
+
+    @rx.event
+    async def send_request(self, user_id: int):
+        """Ask a user to become friends."""
+        return await self._act(friends.send_request, target_id=user_id)
+
+    @rx.event
+    async def accept(self, request_id: int):
+        """Accept a request addressed to this user."""
+        return await self._act(friends.accept_request, request_id=request_id)
+
+    @rx.event
+    async def reject(self, request_id: int):
+        """Decline a request addressed to this user."""
+        return await self._act(friends.reject_request, request_id=request_id)
+
+    @rx.event
+    async def cancel(self, request_id: int):
+        """Withdraw a request this user sent."""
+        return await self._act(friends.cancel_request, request_id=request_id)
+
+    @rx.event
+    def ask_confirm(self, kind: str, user_id: int, nickname: str):
+        """Ask before removing or blocking (nickname is only displayed)."""
+        if kind in ("remove", "block") and isinstance(user_id, int):
+            self.confirm_kind = kind
+            self.confirm_user_id = user_id
+            self.confirm_nickname = nickname if isinstance(nickname, str) else ""
+
+    def _reset_confirm(self) -> None:
+        self.confirm_kind, self.confirm_user_id, self.confirm_nickname = "", 0, ""
+
+    @rx.event
+    def dismiss_confirm(self):
+        """Close the confirmation without acting."""
+        self._reset_confirm()
+
+    @rx.event
+    async def confirm(self):
+        """Carry out the confirmed remove or block."""
+        kind, user_id = self.confirm_kind, self.confirm_user_id
+        self._reset_confirm()
+        if kind == "remove":
+            return await self._act(friends.remove_friend, friend_id=user_id)
+        if kind == "block":
+            return await self._act(friends.block_user, target_id=user_id)
+        return None
+
+    @rx.event
+    async def remove_friend(self, user_id: int):
+        """End a friendship."""
+        return await self._act(friends.remove_friend, friend_id=user_id)
+
+    @rx.event
+    async def block(self, user_id: int):
+        """Block a user."""
+        return await self._act(friends.block_user, target_id=user_id)
+
+    @rx.event
+    async def unblock(self, user_id: int):
+        """Lift a block."""
+        return await self._act(friends.unblock_user, target_id=user_id)

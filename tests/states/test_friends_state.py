@@ -1,0 +1,139 @@
+"""FriendsState handlers called directly: session checks, forged input, what the pane shows."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, func, select
+
+from chat_app.models import Block, FriendRequest, Friendship
+from chat_app.states.auth import AuthState
+from chat_app.states.friends import FriendsState
+from tests.states.conftest import run
+from tests.states.test_auth_state import redirect_targets
+
+PASSWORD = "correct horse"
+
+
+async def logged_in_tab(tab_factory, username: str, token: str) -> FriendsState:
+    tab = tab_factory(FriendsState, token=token)
+    auth = await tab.get_state(AuthState)
+    form = {
+        "username": username,
+        "nickname": username.title(),
+        "password": PASSWORD,
+        "password_confirm": PASSWORD,
+    }
+    await run(auth.register, form)
+    await run(tab.load)
+    return tab
+
+
+def rows(engine) -> list[int]:
+    with Session(engine) as session:
+        return [
+            session.exec(select(func.count()).select_from(table)).one()
+            for table in (FriendRequest, Friendship, Block)
+        ]
+
+
+def toast_texts(events) -> list[str]:
+    return [str(event) for event in events if "toast" in str(event)]
+
+
+async def test_search_request_accept_show_in_both_panes(tab_factory):
+    ann = await logged_in_tab(tab_factory, "ann", "ann-tab")
+    bob = await logged_in_tab(tab_factory, "bob", "bob-tab")
+    await run(ann.search, {"username": "BOB"})
+    assert ann.search_result is not None
+    assert (ann.search_result.username, ann.search_relation) == ("bob", "can_add")
+    await run(ann.send_request, ann.search_result.user_id)
+    assert ann.search_relation == "request_sent"
+    assert [c.username for c in ann.outgoing] == ["bob"]
+
+    await run(bob.load)
+    assert bob.incoming_count == 1
+    await run(bob.accept, bob.incoming[0].request_id)
+    assert [c.username for c in bob.friends] == ["ann"]
+    assert bob.incoming == []
+
+
+async def test_search_for_unknown_user_says_so(tab_factory):
+    ann = await logged_in_tab(tab_factory, "ann", "ann-tab")
+    await run(ann.search, {"username": "ghost"})
+    assert ann.search_message == "No user with that name."
+    assert ann.search_result is None
+
+
+async def test_handlers_without_a_session_redirect_and_change_nothing(tab_factory, engine):
+    ann = await logged_in_tab(tab_factory, "ann", "ann-tab")
+    bob = await logged_in_tab(tab_factory, "bob", "bob-tab")
+    await run(ann.search, {"username": "bob"})
+    assert ann.search_result is not None
+    bob_id = ann.search_result.user_id
+    await run(ann.send_request, bob_id)
+    before = rows(engine)
+
+    intruder = tab_factory(FriendsState, token="intruder")
+    (await intruder.get_state(AuthState)).session_token = "forged"
+    for handler, argument in [
+        (intruder.send_request, bob_id),
+        (intruder.accept, 1),
+        (intruder.reject, 1),
+        (intruder.cancel, 1),
+        (intruder.remove_friend, bob_id),
+        (intruder.block, bob_id),
+        (intruder.unblock, bob_id),
+    ]:
+        assert redirect_targets(await run(handler, argument)) == ["/auth"]
+    assert redirect_targets(await run(intruder.search, {"username": "bob"})) == ["/auth"]
+    assert intruder.search_result is None
+    assert rows(engine) == before
+    await run(bob.load)
+    assert bob.incoming_count == 1
+
+
+@pytest.mark.parametrize("forged", [None, "1", 0, -5, 10**12, [1], {"id": 1}, True])
+async def test_forged_ids_show_an_error_and_change_nothing(tab_factory, engine, forged):
+    ann = await logged_in_tab(tab_factory, "ann", "ann-tab")
+    await logged_in_tab(tab_factory, "bob", "bob-tab")
+    before = rows(engine)
+    for handler in (ann.send_request, ann.accept, ann.reject, ann.cancel, ann.block):
+        events = await run(handler, forged)
+        assert toast_texts(events), handler
+    assert rows(engine) == before
+
+
+async def test_someone_elses_request_cannot_be_accepted(tab_factory, engine):
+    ann = await logged_in_tab(tab_factory, "ann", "ann-tab")
+    bob = await logged_in_tab(tab_factory, "bob", "bob-tab")
+    cat = await logged_in_tab(tab_factory, "cat", "cat-tab")
+    await run(ann.search, {"username": "bob"})
+    assert ann.search_result is not None
+    await run(ann.send_request, ann.search_result.user_id)
+    await run(bob.load)
+    request_id = bob.incoming[0].request_id
+    events = await run(cat.accept, request_id)
+    assert "no longer available" in " ".join(toast_texts(events))
+    assert rows(engine)[1] == 0
+    await run(bob.load)
+    assert bob.incoming_count == 1
+
+
+async def test_remove_and_block_ask_for_confirmation_first(tab_factory, engine):
+    ann = await logged_in_tab(tab_factory, "ann", "ann-tab")
+    await logged_in_tab(tab_factory, "bob", "bob-tab")
+    await run(ann.search, {"username": "bob"})
+    assert ann.search_result is not None
+    bob_id = ann.search_result.user_id
+    await run(ann.ask_confirm, "block", bob_id, "Bob")
+    assert (ann.confirm_kind, ann.confirm_nickname) == ("block", "Bob")
+    assert rows(engine)[2] == 0
+    await run(ann.dismiss_confirm)
+    assert ann.confirm_kind == ""
+    await run(ann.ask_confirm, "explode", bob_id, "Bob")
+    assert ann.confirm_kind == ""
+    await run(ann.ask_confirm, "block", bob_id, "Bob")
+    await run(ann.confirm)
+    assert rows(engine)[2] == 1
+    assert [c.username for c in ann.blocked] == ["bob"]
+    assert ann.search_relation == "blocked"
