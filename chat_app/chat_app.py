@@ -8,6 +8,7 @@ from chat_app.pages.auth import auth_page
 from chat_app.pages.chat import chat_page
 from chat_app.realtime.push import bind_app
 from chat_app.states.auth import AuthState
+from chat_app.states.chat import ChatState
 from chat_app.states.error_handler import backend_error_toast
 from chat_app.states.friends import FriendsState
 
@@ -22,12 +23,15 @@ app = rx.App(
         )
     ],
     backend_exception_handler=backend_error_toast,
+    # Top of the screen: at the bottom, toasts would cover the composer's send button.
+    toaster=rx.toast.provider(position="top-center", close_button=True),
 )
 app.add_page(
     chat_page,
     route=routes.CHAT,
-    title=text("app_name"),
-    on_load=[AuthState.require_login, FriendsState.load],
+    # A state var as the page title: one <title>, "(3) Chat" while messages are unread.
+    title=ChatState.page_title,
+    on_load=[AuthState.require_login, FriendsState.load, ChatState.load],
 )
 app.add_page(
     auth_page,

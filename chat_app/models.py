@@ -121,3 +121,50 @@ class Block(SQLModel, table=True):
     blocker_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     blocked_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Conversation(SQLModel, table=True):
+    """A one-to-one conversation between two friends, stored once as (lower id, higher id).
+
+    `last_seq` numbers the messages: bumping it inside the sending transaction locks the
+    row, so sequence order is commit order and "everything after seq N" never skips one.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("user_low_id", "user_high_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_low_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    user_high_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    last_seq: int = Field(default=0)
+    last_message_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Message(SQLModel, table=True):
+    """One message. (conversation, seq) is its place; (sender, client_id) makes sends idempotent."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("conversation_id", "seq"),
+        sa.UniqueConstraint("sender_id", "client_id"),
+        sa.Index("ix_message_sender_created", "sender_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", ondelete="CASCADE")
+    seq: int
+    sender_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    client_id: str = Field(max_length=64)
+    kind: str = Field(default="text", max_length=16)
+    body: str = Field(sa_type=sa.Text)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ReadCursor(SQLModel, table=True):
+    """How far a user has read a conversation (drives unread counts and read receipts)."""
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "conversation_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    conversation_id: int = Field(foreign_key="conversation.id", index=True, ondelete="CASCADE")
+    last_read_seq: int = Field(default=0)

@@ -31,6 +31,9 @@ class Settings:
     login_max_failures_per_address: int
     argon2_memory_kib: int
     argon2_time_cost: int
+    message_rate_count: int
+    message_rate_window: timedelta
+    friend_request_rate_per_hour: int
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
@@ -82,6 +85,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         # OWASP's argon2id baseline: 19 MiB, two passes.
         argon2_memory_kib=_int(env, "CHAT_ARGON2_MEMORY_KIB", 19456, 8, 4 * 1024 * 1024),
         argon2_time_cost=_int(env, "CHAT_ARGON2_TIME_COST", 2, 1, 100),
+        message_rate_count=_int(env, "CHAT_MESSAGE_RATE_COUNT", 10, 1, 1_000_000),
+        message_rate_window=timedelta(seconds=_int(env, "CHAT_MESSAGE_RATE_SECONDS", 10, 1, 3600)),
+        friend_request_rate_per_hour=_int(env, "CHAT_FRIEND_REQUESTS_PER_HOUR", 20, 1, 10_000),
     )
 
 

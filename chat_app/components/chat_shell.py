@@ -1,27 +1,24 @@
-"""The logged-in layout: header with the user menu, friend pane, conversation pane."""
+"""The logged-in layout: header with the user menu, friend pane, conversation pane.
+
+Desktop (>= 768 px) shows both panes; a phone shows one at a time (the conversation
+once one is open, with a back button in its header).
+"""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from chat_app.components.change_password_dialog import change_password_dialog
+from chat_app.components.conversation_pane import conversation_pane
 from chat_app.components.friend_pane import friend_pane
 from chat_app.components.user_menu import user_menu
 from chat_app.i18n import text
-
-
-def _conversation_pane() -> rx.Component:
-    return rx.center(
-        rx.text(text("conversation_empty"), color_scheme="gray"),
-        id="conversation-pane",
-        flex="1",
-        min_width="0",
-        display=["none", "none", "flex"],
-    )
+from chat_app.states.chat import ChatState
 
 
 def chat_shell() -> rx.Component:
     """The page body for a logged-in user."""
+    conversation_open = ChatState.open_friend_id != 0
     return rx.flex(
         rx.hstack(
             rx.heading(text("app_name"), size="5"),
@@ -32,10 +29,23 @@ def chat_shell() -> rx.Component:
             padding="0.5em 1em",
             border_bottom="1px solid var(--gray-a5)",
             width="100%",
+            display=rx.cond(conversation_open, ["none", "none", "flex"], "flex"),
         ),
-        rx.flex(friend_pane(), _conversation_pane(), flex="1", min_height="0", width="100%"),
+        rx.flex(
+            rx.box(
+                friend_pane(),
+                display=rx.cond(conversation_open, ["none", "none", "flex"], "flex"),
+                width=["100%", "100%", "auto"],
+                height="100%",
+            ),
+            conversation_pane(),
+            flex="1",
+            min_height="0",
+            width="100%",
+        ),
         change_password_dialog(),
         direction="column",
         height="100dvh",
         width="100%",
+        overflow="hidden",
     )

@@ -6,6 +6,7 @@ import reflex as rx
 
 from chat_app.components.contact_row import contact_row
 from chat_app.i18n import text
+from chat_app.states.chat import ChatState
 from chat_app.states.friends import FriendsState
 
 
@@ -18,6 +19,8 @@ def _friend_menu(friend) -> rx.Component:
                 color_scheme="gray",
                 aria_label=text("friend_actions"),
                 size="3",
+                # The row opens the conversation; the menu button must not.
+                on_click=rx.stop_propagation,
             )
         ),
         rx.dropdown_menu.content(
@@ -34,6 +37,16 @@ def _friend_menu(friend) -> rx.Component:
     )
 
 
+def _unread_badge(friend) -> rx.Component:
+    count = ChatState.unread.get(friend.user_id, 0)
+    return rx.cond(
+        count > 0,
+        rx.badge(
+            count, class_name="unread-badge", color_scheme="red", variant="solid", radius="full"
+        ),
+    )
+
+
 def friend_list() -> rx.Component:
     """Friends sorted by name, or a hint when there are none."""
     return rx.cond(
@@ -42,8 +55,16 @@ def friend_list() -> rx.Component:
             rx.foreach(
                 FriendsState.friends,
                 lambda friend: rx.box(
-                    contact_row(friend, _friend_menu(friend)),
+                    contact_row(friend, _unread_badge(friend), _friend_menu(friend)),
                     key=friend.user_id,
+                    on_click=ChatState.open_conversation(friend.user_id),
+                    cursor="pointer",
+                    background=rx.cond(
+                        ChatState.open_friend_id == friend.user_id,
+                        "var(--accent-a3)",
+                        "transparent",
+                    ),
+                    _hover={"background": "var(--gray-a3)"},
                     width="100%",
                 ),
             ),

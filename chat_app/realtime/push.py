@@ -45,7 +45,7 @@ async def _is_connected(tab_token: str) -> bool:
 async def _apply(
     tab_token: str,
     state_cls: type[S],
-    change: Callable[[S], Awaitable[None]],
+    change: Callable[[S], Awaitable[list[Any] | None]],
     events: list[Any],
 ) -> None:
     try:
@@ -55,7 +55,7 @@ async def _apply(
             tab_registry.unregister(tab_token)
             return
         async with _app.modify_state(rx.BaseStateToken(ident=tab_token, cls=state_cls)) as root:
-            await change(await root.get_state(state_cls))
+            events = events + list(await change(await root.get_state(state_cls)) or [])
         if events:
             await _app.event_namespace.emit_update(
                 StateUpdate(events=Event.from_event_type(events)), token=tab_token
@@ -68,7 +68,7 @@ async def _apply(
 def push_to_tabs(
     tab_tokens: Iterable[str],
     state_cls: type[S],
-    change: Callable[[S], Awaitable[None]],
+    change: Callable[[S], Awaitable[list[Any] | None]],
     events: list[Any] | None = None,
 ) -> list[asyncio.Task[None]]:
     """Start one task per tab that applies `change` to its `state_cls` substate.
@@ -76,7 +76,8 @@ def push_to_tabs(
     Args:
         tab_tokens: Reflex client tokens of the target tabs.
         state_cls: The state class to modify in each tab.
-        change: Coroutine applied to the tab's state instance.
+        change: Coroutine applied to the tab's state instance; it may return frontend
+            events that depend on that tab's state (a toast only where a chat is closed).
         events: Frontend events (redirect, toast) sent to each tab afterwards.
 
     Returns:

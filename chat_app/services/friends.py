@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
-from chat_app.models import Block, FriendRequest, Friendship, User, utc_now
+from chat_app.models import Block, Conversation, FriendRequest, Friendship, User, utc_now
 from chat_app.services import validation
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot, Notice
+from chat_app.settings import SETTINGS, Settings
 
-MAX_REQUESTS_PER_HOUR = 20
 # Two users asking each other at once both try to insert; the loser retries and accepts.
 INSERT_ATTEMPTS = 3
 
@@ -78,6 +78,21 @@ def _sort_key(contact: ContactView) -> tuple[str, str]:
     return (contact.nickname.casefold(), contact.username.casefold())
 
 
+def _by_recent_conversation(
+    session: Session, user_id: int, contacts: list[ContactView]
+) -> tuple[ContactView, ...]:
+    """Friends with the most recent conversation first, then the rest by name."""
+    rows = session.exec(
+        select(Conversation.user_low_id, Conversation.user_high_id, Conversation.last_message_at)
+        .where((Conversation.user_low_id == user_id) | (Conversation.user_high_id == user_id))
+        .where(col(Conversation.last_message_at).is_not(None))
+    ).all()
+    last_at = {(high if low == user_id else low): at.timestamp() for low, high, at in rows if at}
+    return tuple(
+        sorted(contacts, key=lambda c: (-last_at.get(c.user_id, float("-inf")), *_sort_key(c)))
+    )
+
+
 def snapshot(*, session: Session, user_id: int) -> FriendsSnapshot:
     """Everything a user's friend pane shows.
 
@@ -114,7 +129,7 @@ def snapshot(*, session: Session, user_id: int) -> FriendsSnapshot:
     ).all()
     blocked = session.exec(select(User).where(col(User.id).in_(blocked_ids))).all()
     return FriendsSnapshot(
-        friends=tuple(sorted((_contact(user) for user in friends), key=_sort_key)),
+        friends=_by_recent_conversation(session, user_id, [_contact(user) for user in friends]),
         incoming=tuple(_contact(user, request.id or 0) for request, user in incoming),
         outgoing=tuple(_contact(user, request.id or 0) for request, user in outgoing),
         blocked=tuple(sorted((_contact(user) for user in blocked), key=_sort_key)),
@@ -171,7 +186,12 @@ def _accept(session: Session, request: FriendRequest, now: datetime) -> None:
 
 
 def send_request(
-    *, session: Session, viewer_id: int, target_id: object, now: datetime | None = None
+    *,
+    session: Session,
+    viewer_id: int,
+    target_id: object,
+    now: datetime | None = None,
+    settings: Settings = SETTINGS,
 ) -> FriendsChange:
     """Ask a user to become friends; if they already asked, both become friends.
 
@@ -180,6 +200,7 @@ def send_request(
         viewer_id: Who asks (from the server-side session).
         target_id: Whom to ask (untrusted id from the client).
         now: The current time.
+        settings: The hourly request limit.
 
     Returns:
         The change: both users' panes, and a notice for the target (unless the target
@@ -188,7 +209,7 @@ def send_request(
     Raises:
         NotFound: No such user.
         Refused: Self, already friends, already asked, or the sender blocks the target.
-        RateLimited: More than MAX_REQUESTS_PER_HOUR requests in the last hour.
+        RateLimited: Over the hourly request limit (20 by default).
     """
     now = now or utc_now()
     target = _user(session, target_id)
@@ -218,7 +239,7 @@ def send_request(
                 col(FriendRequest.created_at) > now - timedelta(hours=1),
             )
         ).one()
-        if sent_last_hour >= MAX_REQUESTS_PER_HOUR:
+        if sent_last_hour >= settings.friend_request_rate_per_hour:
             raise RateLimited("too_many_requests")
         low, high = _pair(viewer_id, target.id)
         session.add(

@@ -97,3 +97,64 @@ class FriendsChange:
 
     affected_user_ids: frozenset[int]
     notices: tuple[Notice, ...] = ()
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """One message as every tab shows it (the same object for sender and recipient).
+
+    `status` is "sent" for stored messages; the sender's tab shows its own unsent copies as
+    "sending" or "failed" (with `error`) until the server acknowledges them.
+    """
+
+    seq: int
+    sender_id: int
+    client_id: str
+    body: str
+    sent_at: str
+    status: str = "sent"
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """The outcome of a send: the stored message and who must hear about it."""
+
+    message: MessageView
+    sender_id: int
+    recipient_id: int
+    # False when the client id was already stored: a retry, nothing new to announce.
+    created: bool
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """Messages of one conversation in order, and the read positions of both sides."""
+
+    friend: ContactView
+    messages: tuple[MessageView, ...]
+    has_older: bool
+    my_read_seq: int
+    friend_read_seq: int
+    last_seq: int
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    """Per-friend line of the friend list: unread count and last activity."""
+
+    friend_id: int
+    unread: int
+    last_seq: int
+    last_message_at: str
+
+
+@dataclass(frozen=True)
+class ReadReceipt:
+    """`reader_id` has read the conversation with `friend_id` up to `seq`."""
+
+    reader_id: int
+    friend_id: int
+    seq: int
+    # Messages from the friend still unread after this receipt (for the reader's other tabs).
+    unread_left: int = 0

@@ -92,6 +92,13 @@ class FriendsState(rx.State):
                 request_id=request_id,
             )
 
+    def _bump_to_top(self, friend_id: int) -> None:
+        """Move a friend to the top of the list (newest conversation first), if not there."""
+        if self.friends and self.friends[0].user_id != friend_id:
+            moved = [f for f in self.friends if f.user_id == friend_id]
+            if moved:
+                self.friends = moved + [f for f in self.friends if f.user_id != friend_id]
+
     async def _refresh(self, viewer_id: int) -> None:
         self._show(await call_service(friends.snapshot, user_id=viewer_id))
 

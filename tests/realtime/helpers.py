@@ -12,6 +12,9 @@ from tests.support.event_client import EventClient
 AUTH = AuthState.get_full_name()
 FRIENDS = FriendsState.get_full_name()
 TOKEN_KEY = f"{AUTH}.session_token_rx_state_"
+CHAT = "reflex___state____state.chat_app___states___chat____chat_state"
+OPEN_FRIEND_KEY = f"{CHAT}.open_friend_store_rx_state_"
+STORAGE_KEYS = {TOKEN_KEY, OPEN_FRIEND_KEY}
 PASSWORD = "correct horse"
 _names = itertools.count()
 
@@ -23,6 +26,7 @@ def unique_username(prefix: str) -> str:
 async def register(backend_url: str, username: str) -> EventClient:
     """A tab on /auth that registers `username` (and is then logged in)."""
     tab = EventClient(backend_url)
+    tab.storage_keys |= STORAGE_KEYS
     await tab.connect("/auth")
     form = {
         "username": username,
@@ -32,8 +36,10 @@ async def register(backend_url: str, username: str) -> EventClient:
     }
     await tab.call(AUTH, "register", {"form_data": form})
     await tab.wait_for(lambda c: c.var(AUTH, "username") == username)
-    # The browser follows the redirect to "/", whose on_load fills the friend pane.
+    # The browser follows the redirect to "/", whose on_load fills the panes.
+    tab.navigate("/")
     await tab.call(FRIENDS, "load", {})
+    await tab.call(CHAT, "load", {})
     await tab.wait_for(lambda c: c.var(FRIENDS, "friends") is not None)
     return tab
 
@@ -41,6 +47,7 @@ async def register(backend_url: str, username: str) -> EventClient:
 async def open_chat(backend_url: str, token: str) -> EventClient:
     """Another tab of the same browser: hydrates `/` with the stored session token."""
     tab = EventClient(backend_url, local_storage={TOKEN_KEY: token})
+    tab.storage_keys |= STORAGE_KEYS
     await tab.connect("/")
     await tab.wait_for(lambda c: c.var(AUTH, "username") not in (None, ""))
     await tab.wait_for(lambda c: c.var(FRIENDS, "friends") is not None)
@@ -75,3 +82,35 @@ async def find_user_id(client: EventClient, username: str) -> int:
         lambda c: (c.var(FRIENDS, "search_result") or {}).get("username") == username
     )
     return client.var(FRIENDS, "search_result")["user_id"]
+
+
+async def befriend(a: EventClient, b: EventClient) -> tuple[int, int]:
+    """Make the users of two tabs friends; returns (a's user id, b's user id)."""
+    b_name = b.var(AUTH, "username")
+    b_id = await find_user_id(a, b_name)
+    await a.call(FRIENDS, "send_request", {"user_id": b_id})
+    a_name = a.var(AUTH, "username")
+    await b.wait_for(lambda c: a_name in usernames(c, "incoming"))
+    await b.call(FRIENDS, "accept", {"request_id": request_id_from(b, a_name)})
+    await a.wait_for(lambda c: b_name in usernames(c, "friends"))
+    await b.wait_for(lambda c: a_name in usernames(c, "friends"))
+    a_id = next(f["user_id"] for f in b.var(FRIENDS, "friends") if f["username"] == a_name)
+    return a_id, b_id
+
+
+async def open_conversation(tab: EventClient, friend_id: int) -> None:
+    await tab.call(CHAT, "open_conversation", {"friend_id": friend_id})
+    await tab.wait_for(lambda c: c.var(CHAT, "open_friend_id") == friend_id)
+
+
+def shown(tab: EventClient) -> list[dict[str, Any]]:
+    """The messages the tab displays, in display order (window, then tail)."""
+    return [*(tab.var(CHAT, "window") or []), *(tab.var(CHAT, "tail") or [])]
+
+
+def shown_seqs(tab: EventClient) -> list[int]:
+    return [m["seq"] for m in shown(tab) if m["seq"] > 0]
+
+
+async def send_text(tab: EventClient, body: str) -> None:
+    await tab.call(CHAT, "send", {"form_data": {"body": body}})

@@ -30,6 +30,11 @@ class EventClient:
         self.frames: list[str] = []
         self._socket: Any = None
         self._pathname = "/"
+        # Called after every update frame (tests use it to see every intermediate state).
+        self.observers: list[Callable[[EventClient], None]] = []
+        # "<state>.<var>_rx_state_" keys kept in browser storage: the server's writes to
+        # them are remembered and sent again on the next hydrate, as a browser does.
+        self.storage_keys: set[str] = set(self.local_storage)
 
     def _router_data(self) -> dict[str, Any]:
         return {"pathname": self._pathname, "asPath": self._pathname, "query": {}}
@@ -92,11 +97,30 @@ class EventClient:
             return
         for state_name, delta in (update.get("delta") or {}).items():
             self.state.setdefault(state_name, {}).update(delta)
+            for var_name, value in delta.items():
+                if f"{state_name}.{var_name}" in self.storage_keys:
+                    self.local_storage[f"{state_name}.{var_name}"] = value
         self.events.extend(update.get("events") or [])
+        for observer in self.observers:
+            observer(self)
 
     def event_names(self) -> list[str]:
         """Names of the frontend events the server sent (redirects, toasts...)."""
         return [event.get("name", "") for event in self.events]
+
+    async def drop(self) -> None:
+        """Cut the connection without a close frame, like a network loss."""
+        if self._socket is not None:
+            self._socket.transport.abort()
+            self._socket = None
+
+    def navigate(self, pathname: str) -> None:
+        """Follow a client-side redirect: later events carry the new path."""
+        self._pathname = pathname
+
+    async def reconnect(self, pathname: str | None = None) -> None:
+        """Connect again with the same tab token (the browser's reconnect) and hydrate."""
+        await self.connect(pathname or self._pathname)
 
     async def close(self) -> None:
         """Close the socket cleanly, like closing a tab."""

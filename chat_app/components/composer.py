@@ -1,0 +1,75 @@
+"""The message composer: Enter sends, Shift+Enter makes a new line, emoji picker, errors."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from chat_app.components.emoji_picker import emoji_picker
+from chat_app.i18n import text
+from chat_app.states.chat import MAX_MESSAGE_LENGTH, ChatState
+
+
+def composer() -> rx.Component:
+    """Pinned under the message list."""
+    return rx.vstack(
+        rx.cond(
+            ChatState.composer_error != "",
+            rx.text(
+                ChatState.composer_error,
+                id="composer-error",
+                color_scheme="red",
+                size="2",
+                role="alert",
+            ),
+        ),
+        rx.form(
+            rx.hstack(
+                emoji_picker(),
+                # Debounced: the text stays local while typing (a round trip per key would
+                # drop characters), yet the state can still clear it or add an emoji.
+                rx.debounce_input(
+                    rx.el.textarea(
+                        name="body",
+                        id="composer",
+                        value=ChatState.draft,
+                        on_change=ChatState.set_draft,
+                        enter_key_submit=True,
+                        placeholder=text("composer_placeholder"),
+                        aria_label=text("composer_label"),
+                        max_length=MAX_MESSAGE_LENGTH,
+                        rows="1",
+                        style={
+                            "flex": "1",
+                            "resize": "none",
+                            "min_height": "44px",
+                            "max_height": "8em",
+                            "padding": "0.6em 0.75em",
+                            "border_radius": "8px",
+                            "border": "1px solid var(--gray-a7)",
+                            "background": "var(--color-surface)",
+                            "color": "var(--gray-12)",
+                            "font": "inherit",
+                            "field_sizing": "content",
+                        },
+                    ),
+                    debounce_timeout=300,
+                ),
+                rx.icon_button(
+                    rx.icon("send-horizontal"),
+                    type="submit",
+                    id="send-button",
+                    size="3",
+                    aria_label=text("button_send"),
+                ),
+                align="end",
+                width="100%",
+            ),
+            on_submit=ChatState.send,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        padding="0.5em 0.75em calc(0.5em + env(safe-area-inset-bottom))",
+        border_top="1px solid var(--gray-a5)",
+        width="100%",
+        spacing="1",
+    )

@@ -1,0 +1,115 @@
+"""The right pane: header (back on phones, friend, typing), messages, composer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from chat_app.components.avatar import avatar
+from chat_app.components.composer import composer
+from chat_app.components.message_bubble import message_bubble
+from chat_app.i18n import text
+from chat_app.states.chat import ChatState
+
+
+def _header() -> rx.Component:
+    return rx.hstack(
+        rx.icon_button(
+            rx.icon("arrow-left"),
+            id="back-button",
+            variant="ghost",
+            size="3",
+            aria_label=text("button_back"),
+            on_click=ChatState.close_conversation,
+            display=["flex", "flex", "none"],
+        ),
+        avatar(ChatState.open_friend_nickname, size="2"),
+        rx.vstack(
+            rx.text(ChatState.open_friend_nickname, id="conversation-title", weight="bold"),
+            rx.cond(
+                ChatState.friend_typing,
+                rx.text(
+                    ChatState.open_friend_nickname,
+                    " ",
+                    text("typing"),
+                    id="typing-indicator",
+                    size="1",
+                    color_scheme="gray",
+                ),
+                rx.text("@", ChatState.open_friend_username, size="1", color_scheme="gray"),
+            ),
+            spacing="0",
+        ),
+        align="center",
+        padding="0.5em 1em",
+        border_bottom="1px solid var(--gray-a5)",
+        width="100%",
+        min_height="56px",
+    )
+
+
+def _bubble(message) -> rx.Component:
+    return rx.box(
+        message_bubble(message, ChatState.my_id, ChatState.friend_read_seq, ChatState.retry),
+        key=message.sender_id.to(str) + ":" + message.client_id,
+        width="100%",
+    )
+
+
+def _messages() -> rx.Component:
+    return rx.auto_scroll(
+        rx.cond(
+            ChatState.has_older,
+            rx.center(
+                rx.button(
+                    text("button_load_older"),
+                    id="load-older",
+                    variant="soft",
+                    size="1",
+                    on_click=ChatState.load_older,
+                ),
+                padding="0.5em",
+            ),
+        ),
+        rx.cond(
+            ~ChatState.has_messages,
+            rx.center(rx.text(text("no_messages"), color_scheme="gray"), padding="2em"),
+        ),
+        rx.foreach(ChatState.window, _bubble),
+        rx.foreach(ChatState.tail, _bubble),
+        rx.cond(
+            ChatState.has_newer,
+            rx.center(
+                rx.button(text("button_jump_latest"), size="1", on_click=ChatState.jump_to_latest),
+                padding="0.5em",
+            ),
+        ),
+        id="message-list",
+        flex="1",
+        min_height="0",
+        overflow_y="auto",
+        padding_y="0.5em",
+        width="100%",
+    )
+
+
+def conversation_pane() -> rx.Component:
+    """The open conversation, or a hint to pick a friend."""
+    return rx.cond(
+        ChatState.open_friend_id != 0,
+        rx.flex(
+            _header(),
+            _messages(),
+            composer(),
+            id="conversation-pane",
+            direction="column",
+            flex="1",
+            min_width="0",
+            height="100%",
+        ),
+        rx.center(
+            rx.text(text("conversation_empty"), color_scheme="gray"),
+            id="conversation-placeholder",
+            flex="1",
+            display=["none", "none", "flex"],
+        ),
+    )

@@ -1,0 +1,73 @@
+"""One message: text as plain text (never HTML), time, and for own messages the status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from chat_app.i18n import text
+
+
+def _status(message: Any, friend_read_seq: Any, on_retry: Any) -> Any:
+    return rx.match(
+        message.status,
+        ("sending", rx.text(text("status_sending"), class_name="message-status")),
+        (
+            "failed",
+            rx.hstack(
+                rx.text(
+                    text("status_failed"),
+                    ": ",
+                    message.error,
+                    color_scheme="red",
+                    class_name="message-status",
+                ),
+                rx.button(
+                    text("button_retry"),
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=on_retry(message.client_id),
+                ),
+                align="center",
+                spacing="2",
+            ),
+        ),
+        rx.text(
+            rx.cond(message.seq <= friend_read_seq, text("status_read"), text("status_sent")),
+            class_name="message-status",
+        ),
+    )
+
+
+def message_bubble(message: Any, my_id: Any, friend_read_seq: Any, on_retry: Any) -> rx.Component:
+    """A chat bubble: own messages on the right with their delivery status."""
+    mine = message.sender_id == my_id
+    return rx.flex(
+        rx.box(
+            rx.text(
+                message.body,
+                class_name="message-body",
+                white_space="pre-wrap",
+                word_break="break-word",
+            ),
+            rx.hstack(
+                rx.moment(message.sent_at, format="HH:mm", size="1", color="var(--gray-11)"),
+                rx.cond(mine, _status(message, friend_read_seq, on_retry)),
+                spacing="2",
+                justify="end",
+                font_size="0.75em",
+                color="var(--gray-11)",
+            ),
+            background=rx.cond(mine, "var(--accent-a4)", "var(--gray-a3)"),
+            padding="0.5em 0.75em",
+            border_radius="12px",
+            max_width="75%",
+        ),
+        class_name=rx.cond(mine, "message mine", "message theirs"),
+        data_seq=message.seq,
+        justify=rx.cond(mine, "end", "start"),
+        width="100%",
+        padding="0.15em 1em",
+    )

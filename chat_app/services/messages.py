@@ -1,0 +1,411 @@
+"""One-to-one messages: send (idempotent, ordered, durable), history, catch-up, read cursors.
+
+Delivery contract: a message exists once its transaction commits (the sender's "sent");
+(sender, client_id) is unique, so a retry returns the stored message instead of a second
+row; `seq` numbers a conversation's messages in commit order, so "everything after N"
+is an exact catch-up.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select, update
+
+from chat_app.models import Conversation, Message, ReadCursor, User, utc_now
+from chat_app.services import friends
+from chat_app.services.errors import NotFound, RateLimited, Refused
+from chat_app.services.views import (
+    ContactView,
+    ConversationSummary,
+    HistoryPage,
+    MessageView,
+    ReadReceipt,
+    SentMessage,
+)
+from chat_app.settings import SETTINGS, Settings
+
+MAX_MESSAGE_LENGTH = 4000
+PAGE_SIZE = 50
+CLIENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def _valid_id(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        raise NotFound()
+    return value
+
+
+def _view(message: Message) -> MessageView:
+    return MessageView(
+        seq=message.seq,
+        sender_id=message.sender_id,
+        client_id=message.client_id,
+        body=message.body,
+        sent_at=message.created_at.isoformat(),
+    )
+
+
+def clean_body(body: object) -> str:
+    """Validate a message text and normalise its line breaks.
+
+    Args:
+        body: The text as sent by the client (untrusted).
+
+    Returns:
+        The text with CRLF/CR turned into LF, otherwise exactly as typed.
+
+    Raises:
+        Refused: Not text, only whitespace, over 4,000 characters, or control characters
+            other than newline and tab.
+    """
+    if not isinstance(body, str):
+        raise Refused("message_invalid")
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    if not body.strip():
+        raise Refused("message_empty")
+    if len(body) > MAX_MESSAGE_LENGTH:
+        raise Refused("message_too_long")
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in body):
+        raise Refused("message_invalid_characters")
+    return body
+
+
+def _find_conversation(session: Session, a: int, b: int) -> Conversation | None:
+    low, high = _pair(a, b)
+    return session.exec(
+        select(Conversation).where(
+            Conversation.user_low_id == low, Conversation.user_high_id == high
+        )
+    ).first()
+
+
+def _conversation_for_sending(session: Session, a: int, b: int, now: datetime) -> Conversation:
+    conversation = _find_conversation(session, a, b)
+    if conversation is not None:
+        return conversation
+    low, high = _pair(a, b)
+    session.add(Conversation(user_low_id=low, user_high_id=high, created_at=now))
+    try:
+        session.commit()
+    except IntegrityError:
+        # Both friends sent their first message at once; the other insert won.
+        session.rollback()
+    conversation = _find_conversation(session, a, b)
+    assert conversation is not None
+    return conversation
+
+
+def _readable_conversation(
+    session: Session, viewer_id: int, friend_id: object
+) -> Conversation | None:
+    """The viewer's conversation with `friend_id`: readable while friends or once shared."""
+    friend_id = _valid_id(friend_id)
+    conversation = _find_conversation(session, viewer_id, friend_id)
+    if conversation is None and not friends.are_friends(
+        session=session, user_a=viewer_id, user_b=friend_id
+    ):
+        raise NotFound()
+    return conversation
+
+
+def _stored(session: Session, sender_id: int, client_id: str) -> Message | None:
+    return session.exec(
+        select(Message).where(Message.sender_id == sender_id, Message.client_id == client_id)
+    ).first()
+
+
+def _retry_result(
+    message: Message, conversation_pair: tuple[int, int], sender_id: int
+) -> SentMessage:
+    low, high = conversation_pair
+    recipient = high if low == sender_id else low
+    return SentMessage(_view(message), sender_id, recipient, created=False)
+
+
+def send_message(
+    *,
+    session: Session,
+    viewer_id: int,
+    friend_id: object,
+    client_id: object,
+    body: object,
+    now: datetime | None = None,
+    settings: Settings = SETTINGS,
+) -> SentMessage:
+    """Store a text message from the viewer to a friend, exactly once per client id.
+
+    Args:
+        session: The database session.
+        viewer_id: The sender (from the server-side session).
+        friend_id: The recipient (untrusted id).
+        client_id: The id the sender's tab gave this message; a retry reuses it.
+        body: The text (untrusted).
+        now: The current time.
+        settings: The per-user message rate limit.
+
+    Returns:
+        The stored message; `created` is False when the client id was already stored.
+
+    Raises:
+        NotFound: Unknown recipient.
+        Refused: Not friends, or an invalid text or client id (the code says which).
+        RateLimited: Over the per-user message rate.
+    """
+    now = now or utc_now()
+    friend_id = _valid_id(friend_id)
+    if not isinstance(client_id, str) or not CLIENT_ID_PATTERN.fullmatch(client_id):
+        raise Refused("message_invalid")
+    existing = _stored(session, viewer_id, client_id)
+    if existing is not None:
+        conversation = session.get(Conversation, existing.conversation_id)
+        assert conversation is not None
+        pair = (conversation.user_low_id, conversation.user_high_id)
+        if pair != _pair(viewer_id, friend_id):
+            raise Refused("message_invalid")
+        return _retry_result(existing, pair, viewer_id)
+    if friend_id == viewer_id or not friends.are_friends(
+        session=session, user_a=viewer_id, user_b=friend_id
+    ):
+        raise Refused("not_friends")
+    text = clean_body(body)
+    recent = session.exec(
+        select(func.count())
+        .select_from(Message)
+        .where(
+            Message.sender_id == viewer_id,
+            col(Message.created_at) > now - settings.message_rate_window,
+        )
+    ).one()
+    if recent >= settings.message_rate_count:
+        raise RateLimited("too_many_messages")
+
+    conversation = _conversation_for_sending(session, viewer_id, friend_id, now)
+    assert conversation.id is not None
+    # The UPDATE takes the conversation's row (PostgreSQL) or database (SQLite) write lock
+    # until commit, so sequence numbers are handed out in commit order.
+    session.exec(
+        update(Conversation)
+        .where(col(Conversation.id) == conversation.id)
+        .values(last_seq=Conversation.last_seq + 1, last_message_at=now)
+    )
+    seq = session.exec(
+        select(Conversation.last_seq).where(Conversation.id == conversation.id)
+    ).one()
+    message = Message(
+        conversation_id=conversation.id,
+        seq=seq,
+        sender_id=viewer_id,
+        client_id=client_id,
+        body=text,
+        created_at=now,
+    )
+    session.add(message)
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same client id was committed by a concurrent retry: that row is the message.
+        session.rollback()
+        existing = _stored(session, viewer_id, client_id)
+        if existing is None:
+            raise
+        return _retry_result(existing, _pair(viewer_id, friend_id), viewer_id)
+    return SentMessage(_view(message), viewer_id, friend_id, created=True)
+
+
+def _read_seq(session: Session, user_id: int, conversation_id: int) -> int:
+    cursor = session.exec(
+        select(ReadCursor.last_read_seq).where(
+            ReadCursor.user_id == user_id, ReadCursor.conversation_id == conversation_id
+        )
+    ).first()
+    return cursor or 0
+
+
+def history(
+    *,
+    session: Session,
+    viewer_id: int,
+    friend_id: object,
+    before_seq: object = None,
+    limit: int = PAGE_SIZE,
+) -> HistoryPage:
+    """A page of the conversation, oldest first: the newest page, or the one before a seq.
+
+    Args:
+        session: The database session.
+        viewer_id: Who reads (from the server-side session).
+        friend_id: The other user (untrusted id).
+        before_seq: Only messages older than this seq (for "load older"); None for newest.
+        limit: Page size.
+
+    Returns:
+        The page and both read positions.
+
+    Raises:
+        NotFound: The two never shared a conversation and are not friends.
+    """
+    conversation = _readable_conversation(session, viewer_id, friend_id)
+    other = session.get(User, _valid_id(friend_id))
+    if other is None or other.id is None:
+        raise NotFound()
+    friend = ContactView(user_id=other.id, username=other.username, nickname=other.nickname)
+    if conversation is None or conversation.id is None:
+        return HistoryPage(friend, (), False, 0, 0, 0)
+    statement = select(Message).where(Message.conversation_id == conversation.id)
+    if before_seq is not None:
+        statement = statement.where(col(Message.seq) < _valid_id(before_seq))
+    rows = session.exec(statement.order_by(col(Message.seq).desc()).limit(limit + 1)).all()
+    page = [_view(message) for message in reversed(rows[:limit])]
+    return HistoryPage(
+        friend=friend,
+        messages=tuple(page),
+        has_older=len(rows) > limit,
+        my_read_seq=_read_seq(session, viewer_id, conversation.id),
+        friend_read_seq=_read_seq(session, other.id, conversation.id),
+        last_seq=conversation.last_seq,
+    )
+
+
+def messages_after(
+    *,
+    session: Session,
+    viewer_id: int,
+    friend_id: object,
+    after_seq: object,
+    limit: int = PAGE_SIZE,
+) -> tuple[MessageView, ...]:
+    """Messages newer than `after_seq`, oldest first (catch-up after a reconnect).
+
+    Args:
+        session: The database session.
+        viewer_id: Who reads.
+        friend_id: The other user (untrusted id).
+        after_seq: The last seq the tab holds.
+        limit: At most this many (a longer gap reloads the newest page instead).
+
+    Returns:
+        The missing messages.
+
+    Raises:
+        NotFound: No such conversation for the viewer.
+    """
+    if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
+        raise NotFound()
+    conversation = _readable_conversation(session, viewer_id, friend_id)
+    if conversation is None:
+        return ()
+    rows = session.exec(
+        select(Message)
+        .where(Message.conversation_id == conversation.id, col(Message.seq) > after_seq)
+        .order_by(col(Message.seq))
+        .limit(limit)
+    ).all()
+    return tuple(_view(message) for message in rows)
+
+
+def mark_read(
+    *, session: Session, viewer_id: int, friend_id: object, up_to_seq: object
+) -> ReadReceipt | None:
+    """Move the viewer's read cursor forward (never back).
+
+    Args:
+        session: The database session.
+        viewer_id: Who has read.
+        friend_id: The other user (untrusted id).
+        up_to_seq: The newest seq the viewer has seen; capped at the conversation's last.
+
+    Returns:
+        The receipt to show the friend, or None when nothing moved.
+
+    Raises:
+        NotFound: No such conversation for the viewer.
+    """
+    conversation = _readable_conversation(session, viewer_id, friend_id)
+    if conversation is None or conversation.id is None:
+        return None
+    target = min(_valid_id(up_to_seq), conversation.last_seq)
+    cursor = session.exec(
+        select(ReadCursor).where(
+            ReadCursor.user_id == viewer_id, ReadCursor.conversation_id == conversation.id
+        )
+    ).first()
+    if cursor is None:
+        cursor = ReadCursor(user_id=viewer_id, conversation_id=conversation.id)
+    if target <= cursor.last_read_seq:
+        return None
+    cursor.last_read_seq = target
+    session.add(cursor)
+    try:
+        session.commit()
+    except IntegrityError:
+        # Another tab created the cursor at the same moment: move that one instead.
+        session.rollback()
+        return mark_read(
+            session=session, viewer_id=viewer_id, friend_id=friend_id, up_to_seq=up_to_seq
+        )
+    unread_left = session.exec(
+        select(func.count())
+        .select_from(Message)
+        .where(
+            Message.conversation_id == conversation.id,
+            col(Message.seq) > target,
+            Message.sender_id != viewer_id,
+        )
+    ).one()
+    return ReadReceipt(
+        reader_id=viewer_id, friend_id=_valid_id(friend_id), seq=target, unread_left=unread_left
+    )
+
+
+def summaries(*, session: Session, viewer_id: int) -> tuple[ConversationSummary, ...]:
+    """Unread count and last activity of each of the viewer's conversations.
+
+    Args:
+        session: The database session.
+        viewer_id: The user.
+
+    Returns:
+        One summary per conversation, most recent first.
+    """
+    conversations = session.exec(
+        select(Conversation).where(
+            (Conversation.user_low_id == viewer_id) | (Conversation.user_high_id == viewer_id)
+        )
+    ).all()
+    result = []
+    for conversation in conversations:
+        assert conversation.id is not None
+        friend_id = (
+            conversation.user_high_id
+            if conversation.user_low_id == viewer_id
+            else conversation.user_low_id
+        )
+        read = _read_seq(session, viewer_id, conversation.id)
+        unread = session.exec(
+            select(func.count())
+            .select_from(Message)
+            .where(
+                Message.conversation_id == conversation.id,
+                col(Message.seq) > read,
+                Message.sender_id != viewer_id,
+            )
+        ).one()
+        last_at = conversation.last_message_at
+        result.append(
+            ConversationSummary(
+                friend_id=friend_id,
+                unread=unread,
+                last_seq=conversation.last_seq,
+                last_message_at=last_at.isoformat() if last_at else "",
+            )
+        )
+    result.sort(key=lambda summary: summary.last_message_at, reverse=True)
+    return tuple(result)

@@ -1,0 +1,72 @@
+"""Two friends chat in two browsers: live both ways, emoji, receipts, unread, reload."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.test_friends_flow import new_user, search
+from tests.support.live_app import LiveApp
+
+
+def befriend(a: Page, b: Page, b_name: str) -> None:
+    search(a, b_name)
+    a.click("#search-add")
+    b.click("#tab-requests")
+    b.locator("#incoming-requests").get_by_role("button", name="Accept").click()
+    b.click("#tab-friends")
+    expect(a.locator("#friend-list")).to_contain_text(b_name.title())
+
+
+def open_chat_with(page: Page, nickname: str) -> None:
+    page.locator("#friend-list").get_by_text(nickname, exact=True).click()
+    expect(page.locator("#conversation-title")).to_have_text(nickname)
+
+
+def send(page: Page, text: str) -> None:
+    page.fill("#composer", text)
+    page.press("#composer", "Enter")
+
+
+def bubbles(page: Page):
+    return page.locator("#message-list .message-body")
+
+
+def test_chat_both_ways_with_receipts_unread_and_reload(browser: Browser, app_server: LiveApp):
+    ann, ann_name = new_user(browser, app_server, "ann")
+    bob, bob_name = new_user(browser, app_server, "bob")
+    befriend(ann, bob, bob_name)
+
+    open_chat_with(ann, bob_name.title())
+    send(ann, "Hello Bob <b>not bold</b>")
+    expect(bubbles(ann).last).to_have_text("Hello Bob <b>not bold</b>")
+    expect(ann.locator("#message-list .message.mine .message-status").last).to_have_text("Sent")
+
+    # Bob has not opened the chat: unread badge, toast and tab title count.
+    expect(bob.locator("#friend-list .unread-badge")).to_have_text("1")
+    expect(bob).to_have_title("(1) Chat")
+    open_chat_with(bob, ann_name.title())
+    expect(bubbles(bob).last).to_have_text("Hello Bob <b>not bold</b>")
+    expect(bob.locator("#friend-list .unread-badge")).to_have_count(0)
+    expect(bob).to_have_title("Chat")
+    # Ann sees that Bob read it.
+    expect(ann.locator("#message-list .message.mine .message-status").last).to_have_text("Read")
+
+    # Shift+Enter makes a new line, Enter sends; emoji from the picker.
+    bob.fill("#composer", "line one")
+    bob.press("#composer", "Shift+Enter")
+    bob.type("#composer", "line two")
+    bob.click("#emoji-button")
+    bob.get_by_role("button", name="👍").click()
+    bob.press("#composer", "Enter")
+    expect(bubbles(ann).last).to_have_text("line one\nline two👍")
+    expect(bubbles(bob).last).to_have_text("line one\nline two👍")
+    expect(bob.locator("#composer")).to_have_value("")
+
+    # Whitespace only is refused with a message, and nothing is sent.
+    send(ann, "   ")
+    expect(ann.locator("#composer-error")).to_have_text("Write something first.")
+    expect(bubbles(ann)).to_have_count(2)
+
+    ann.reload()
+    open_chat_with(ann, bob_name.title())
+    expect(bubbles(ann)).to_have_text(["Hello Bob <b>not bold</b>", "line one\nline two👍"])

@@ -1,0 +1,155 @@
+"""Message delivery over the real protocol: fan-out, order, no loss, no duplicates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.realtime.helpers import (
+    CHAT,
+    befriend,
+    open_chat,
+    open_conversation,
+    register,
+    send_text,
+    session_token,
+    shown,
+    shown_seqs,
+    toasts,
+    unique_username,
+)
+from tests.support.event_client import EventClient
+
+
+class Recorder:
+    """Records every message a tab has ever displayed and any moment it showed one twice."""
+
+    def __init__(self, tab: EventClient) -> None:
+        self.seen: dict[int, str] = {}
+        self.duplicates: list[list[int]] = []
+        self.disorder: list[list[int]] = []
+        tab.observers.append(self)
+
+    def __call__(self, tab: EventClient) -> None:
+        seqs = shown_seqs(tab)
+        if len(seqs) != len(set(seqs)):
+            self.duplicates.append(seqs)
+        if seqs != sorted(seqs):
+            self.disorder.append(seqs)
+        for message in shown(tab):
+            if message["seq"] > 0:
+                self.seen[message["seq"]] = message["body"]
+
+
+async def chat_pair(backend_url: str) -> tuple[EventClient, EventClient, int, int]:
+    ann = await register(backend_url, unique_username("ann"))
+    bob = await register(backend_url, unique_username("bob"))
+    ann_id, bob_id = await befriend(ann, bob)
+    return ann, bob, ann_id, bob_id
+
+
+async def test_200_messages_reach_both_tabs_in_order_without_duplicates(backend_url):
+    ann, bob, ann_id, bob_id = await chat_pair(backend_url)
+    bob_tab2 = await open_chat(backend_url, session_token(bob))
+    await open_conversation(ann, bob_id)
+    for tab in (bob, bob_tab2):
+        await open_conversation(tab, ann_id)
+    recorders = [Recorder(tab) for tab in (bob, bob_tab2)]
+
+    for n in range(200):
+        await send_text(ann, f"message {n}")
+    # The sender sees every one acknowledged ("sent", with its seq).
+    await ann.wait_for(lambda c: c.var(CHAT, "tail") == [] or shown_seqs(c)[-1:] == [200], 30)
+    await ann.wait_for(lambda c: all(m["status"] == "sent" for m in shown(c)), 30)
+
+    for tab, recorder in zip((bob, bob_tab2), recorders, strict=True):
+        await tab.wait_for(lambda c: shown_seqs(c)[-1:] == [200], timeout=30)
+        assert recorder.seen == {n + 1: f"message {n}" for n in range(200)}
+        assert recorder.duplicates == []
+        assert recorder.disorder == []
+        # Bounded state: the tab holds at most a window, not the whole history.
+        assert len(shown(tab)) <= 160
+        assert shown_seqs(tab) == list(range(200 - len(shown_seqs(tab)) + 1, 201))
+    for tab in (ann, bob, bob_tab2):
+        await tab.close()
+
+
+async def test_a_dropped_socket_catches_up_on_reconnect_without_duplicates(backend_url):
+    ann, bob, ann_id, bob_id = await chat_pair(backend_url)
+    await open_conversation(ann, bob_id)
+    await open_conversation(bob, ann_id)
+    recorder = Recorder(bob)
+    for n in range(5):
+        await send_text(ann, f"before {n}")
+    await bob.wait_for(lambda c: shown_seqs(c)[-1:] == [5])
+
+    await bob.drop()  # network gone, no goodbye
+    for n in range(12):
+        await send_text(ann, f"while away {n}")
+    await ann.wait_for(lambda c: shown_seqs(c)[-1:] == [17] and shown(c)[-1]["status"] == "sent")
+
+    await bob.reconnect()
+    await bob.wait_for(lambda c: shown_seqs(c)[-1:] == [17], timeout=15)
+    assert shown_seqs(bob) == list(range(1, 18))
+    assert recorder.duplicates == []
+    assert recorder.disorder == []
+    for tab in (ann, bob):
+        await tab.close()
+
+
+async def test_unread_counts_and_toasts_when_the_conversation_is_closed(backend_url):
+    ann, bob, ann_id, bob_id = await chat_pair(backend_url)
+    await open_conversation(ann, bob_id)
+    for n in range(3):
+        await send_text(ann, f"hi {n}")
+    await bob.wait_for(lambda c: (c.var(CHAT, "unread") or {}).get(str(ann_id)) == 3)
+    await bob.wait_for(lambda c: c.var(CHAT, "page_title") == "(3) Chat")
+    assert any("New message from" in toast for toast in toasts(bob))
+    # A second device sees the same count after loading; reading on one clears both.
+    bob_phone = await open_chat(backend_url, session_token(bob))
+    await bob_phone.wait_for(lambda c: (c.var(CHAT, "unread") or {}).get(str(ann_id)) == 3)
+    await open_conversation(bob, ann_id)
+    await bob.wait_for(lambda c: (c.var(CHAT, "unread") or {}).get(str(ann_id)) is None)
+    await bob_phone.wait_for(lambda c: (c.var(CHAT, "unread") or {}).get(str(ann_id)) in (0, None))
+    await ann.wait_for(lambda c: c.var(CHAT, "friend_read_seq") == 3)
+    for tab in (ann, bob, bob_phone):
+        await tab.close()
+
+
+async def test_typing_indicator_shows_and_goes_away(backend_url):
+    ann, bob, ann_id, bob_id = await chat_pair(backend_url)
+    await open_conversation(ann, bob_id)
+    await open_conversation(bob, ann_id)
+    await ann.call(CHAT, "set_draft", {"value": "I am wri"})
+    await bob.wait_for(lambda c: c.var(CHAT, "friend_typing") is True)
+    await bob.wait_for(lambda c: c.var(CHAT, "friend_typing") is False, timeout=10)
+    for tab in (ann, bob):
+        await tab.close()
+
+
+def push_frame_sizes(tab: EventClient) -> list[int]:
+    return [len(frame) for frame in tab.frames if f'"{CHAT}":{{"tail_rx_state_"' in frame]
+
+
+async def test_bad_messages_are_refused_and_the_socket_stays_up(backend_url):
+    ann, bob, ann_id, bob_id = await chat_pair(backend_url)
+    await open_conversation(ann, bob_id)
+    bad: list[tuple[str, dict[str, Any]]] = [
+        ("send", {"form_data": {"body": "x" * 4001}}),
+        ("send", {"form_data": {"body": "bell\u0007"}}),
+        ("send", {"form_data": {"body": "   "}}),
+        ("send", {"form_data": None}),
+        ("open_conversation", {"friend_id": {"id": 1}}),
+        ("open_conversation", {"friend_id": 10**30}),
+        ("open_conversation", {"friend_id": None}),
+        ("retry", {"client_id": {"x": 1}}),
+        ("load_older", {}),
+        ("mark_seen", {}),
+    ]
+    for handler, payload in bad:
+        await ann.call(CHAT, handler, payload)
+    await send_text(ann, "still alive")
+    await bob.wait_for(lambda c: (c.var(CHAT, "unread") or {}).get(str(ann_id)) == 1)
+    await open_conversation(bob, ann_id)
+    await bob.wait_for(lambda c: [m["body"] for m in shown(c)] == ["still alive"])
+    for tab in (ann, bob):
+        await tab.close()

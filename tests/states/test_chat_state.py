@@ -1,0 +1,153 @@
+"""ChatState handlers called directly: sessions, validation, idempotent retry, bounded state."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, func, select
+
+from chat_app.models import Message
+from chat_app.services import messages
+from chat_app.states import chat as chat_module
+from chat_app.states.auth import AuthState
+from chat_app.states.chat import ChatState
+from chat_app.states.friends import FriendsState
+from tests.states.conftest import run
+from tests.states.test_auth_state import redirect_targets
+from tests.states.test_friends_state import logged_in_tab
+
+
+async def chat_tabs(tab_factory) -> tuple[ChatState, ChatState, int, int]:
+    ann_friends = await logged_in_tab(tab_factory, "ann", "ann-tab")
+    bob_friends = await logged_in_tab(tab_factory, "bob", "bob-tab")
+    await run(ann_friends.search, {"username": "bob"})
+    assert ann_friends.search_result is not None
+    bob_id = ann_friends.search_result.user_id
+    await run(ann_friends.send_request, bob_id)
+    await run(bob_friends.load)
+    await run(bob_friends.accept, bob_friends.incoming[0].request_id)
+    ann_id = bob_friends.friends[0].user_id
+    ann = await ann_friends.get_state(ChatState)
+    bob = await bob_friends.get_state(ChatState)
+    await run(ann.load)
+    await run(bob.load)
+    return ann, bob, ann_id, bob_id
+
+
+def stored(engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(Message)).one()
+
+
+async def test_send_shows_sending_then_sent(tab_factory, engine):
+    ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    await run(ann.open_conversation, bob_id)
+    assert ann.open_friend_nickname == "Bob"
+    steps = []
+    generator = ann.send({"body": "hello"})
+    async for _ in generator:
+        steps.append([m.status for m in ann.tail])
+    assert steps[0] == ["sending"]
+    assert [(m.seq, m.body, m.status) for m in ann.tail] == [(1, "hello", "sent")]
+    assert stored(engine) == 1
+
+
+async def test_invalid_text_shows_the_reason_and_stores_nothing(tab_factory, engine):
+    ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    await run(ann.open_conversation, bob_id)
+    for body, message in [
+        ("   ", "Write something first."),
+        ("x" * 4001, "A message can have at most 4,000 characters."),
+        ("a\x1bb", "The message contains control characters that cannot be sent."),
+    ]:
+        await run(ann.send, {"body": body})
+        assert ann.composer_error == message
+    assert ann.tail == []
+    assert stored(engine) == 0
+
+
+async def test_refused_send_is_marked_failed_and_retry_reuses_the_client_id(
+    tab_factory, engine, monkeypatch: pytest.MonkeyPatch
+):
+    ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
+    await run(ann.open_conversation, bob_id)
+    real_send = messages.send_message
+    calls: list[str] = []
+
+    def flaky_send(**kwargs):
+        calls.append(kwargs["client_id"])
+        if len(calls) == 1:
+            raise messages.RateLimited("too_many_messages")
+        return real_send(**kwargs)
+
+    monkeypatch.setattr(messages, "send_message", flaky_send)
+    await run(ann.send, {"body": "try me"})
+    (failed,) = ann.tail
+    assert (failed.status, failed.error) == (
+        "failed",
+        "You are sending too fast. Wait a few seconds.",
+    )
+    await run(ann.retry, failed.client_id)
+    await run(ann.retry, failed.client_id)  # a double click: already sent, nothing happens
+    assert calls == [failed.client_id, failed.client_id]
+    assert [(m.seq, m.status) for m in ann.tail] == [(1, "sent")]
+    assert stored(engine) == 1
+    await run(bob.open_conversation, ann_id)
+    assert [m.body for m in bob.window] == ["try me"]
+
+
+async def test_handlers_without_a_session_change_nothing(tab_factory, engine):
+    _ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    intruder_friends = tab_factory(FriendsState, token="intruder")
+    (await intruder_friends.get_state(AuthState)).session_token = "forged"
+    intruder = await intruder_friends.get_state(ChatState)
+    assert redirect_targets(await run(intruder.open_conversation, bob_id)) == ["/auth"]
+    intruder.open_friend_id = bob_id  # even with a forged open conversation
+    assert redirect_targets(await run(intruder.send, {"body": "hi"})) == ["/auth"]
+    assert await run(intruder.mark_seen) == []
+    assert intruder.window == []
+    assert stored(engine) == 0
+
+
+async def test_only_friends_and_history_stays_readable(tab_factory, engine):
+    ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
+    await run(ann.open_conversation, bob_id)
+    await run(ann.send, {"body": "before"})
+    bob_friends = await bob.get_state(FriendsState)
+    await run(bob_friends.remove_friend, ann_id)
+    await run(ann.send, {"body": "after"})
+    assert [(m.body, m.status) for m in ann.tail] == [("before", "sent"), ("after", "failed")]
+    assert ann.tail[-1].error == "You can only send messages to friends."
+    await run(bob.open_conversation, ann_id)
+    assert [m.body for m in bob.window] == ["before"]
+
+
+async def test_state_holds_a_bounded_window(tab_factory, monkeypatch: pytest.MonkeyPatch):
+    ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
+    monkeypatch.setattr(messages, "send_message", _unlimited(messages.send_message))
+    await run(ann.open_conversation, bob_id)
+    for n in range(400):
+        await run(ann.send, {"body": f"m{n}"})
+    assert len(ann.window) + len(ann.tail) <= chat_module.WINDOW_MAX + chat_module.TAIL_FOLD
+    assert len(ann.tail) < chat_module.TAIL_FOLD
+    await run(bob.open_conversation, ann_id)
+    assert [m.seq for m in bob.window] == list(range(351, 401))
+    assert bob.has_older
+    for _ in range(10):
+        await run(bob.load_older)
+    assert len(bob.window) <= chat_module.WINDOW_MAX
+    assert bob.has_newer
+    assert bob.window[0].seq == 1
+    await run(bob.jump_to_latest)
+    assert [m.seq for m in bob.window][-1] == 400
+    assert not bob.has_newer
+
+
+def _unlimited(send):
+    from chat_app.settings import load_settings
+
+    fast = load_settings({"CHAT_MESSAGE_RATE_COUNT": "100000"})
+
+    def call(**kwargs):
+        return send(**kwargs, settings=fast)
+
+    return call
