@@ -68,6 +68,9 @@ def _messages() -> rx.Component:
                     on_click=ChatState.load_older,
                 ),
                 padding="0.5em",
+                # Not a scroll anchor: the browser then anchors on the first message shown,
+                # so older messages appear above it without moving what is being read.
+                overflow_anchor="none",
             ),
         ),
         rx.cond(

@@ -67,6 +67,7 @@ def message_bubble(message: Any, my_id: Any, friend_read_seq: Any, on_retry: Any
         ),
         class_name=rx.cond(mine, "message mine", "message theirs"),
         data_seq=message.seq,
+        id="message-" + message.seq.to(str),
         justify=rx.cond(mine, "end", "start"),
         width="100%",
         padding="0.15em 1em",

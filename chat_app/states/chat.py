@@ -336,7 +336,8 @@ class ChatState(rx.State):
             self.has_newer = True
         self.window = merged
         self.has_older = page.has_older
-        return None
+        # Keep the reader on the message that was on top before the older ones came in.
+        return rx.scroll_to(f"message-{stored[0].seq}")
 
     @rx.event
     async def jump_to_latest(self):

@@ -70,3 +70,38 @@ def test_chat_both_ways_with_receipts_unread_and_reload(browser: Browser, app_se
     ann.reload()
     open_chat_with(ann, bob_name.title())
     expect(bubbles(ann)).to_have_text(["Hello Bob <b>not bold</b>", "line one\nline two👍"])
+
+
+def test_load_older_keeps_the_reading_position(browser: Browser, app_server: LiveApp):
+    from tests.realtime.test_durability_and_size import seed_history
+
+    ann, ann_name = new_user(browser, app_server, "ann")
+    bob, bob_name = new_user(browser, app_server, "bob")
+    befriend(ann, bob, bob_name)
+    search(bob, ann_name)
+    expect(bob.locator("#search-relation")).to_have_text("Already your friend.")
+    ids = _user_ids(app_server, ann_name, bob_name)
+    seed_history(app_server.database_url, ids[0], ids[1], 120)
+
+    open_chat_with(bob, ann_name.title())
+    expect(bubbles(bob)).to_have_count(50)
+    expect(bubbles(bob).first).to_have_text("old message number 00070")
+    bob.locator("#message-list").evaluate("el => { el.scrollTop = 0; }")
+    first_before = bob.locator("[data-seq='71']").bounding_box()
+    bob.click("#load-older")
+    expect(bubbles(bob)).to_have_count(100)
+    first_after = bob.locator("[data-seq='71']").bounding_box()
+    assert first_before is not None
+    assert first_after is not None
+    # The message that was on top stays where the reader left it (within a line).
+    assert abs(first_after["y"] - first_before["y"]) < 40
+
+
+def _user_ids(app: LiveApp, *usernames: str) -> list[int]:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(app.database_url)
+    with engine.connect() as connection:
+        rows = dict(connection.execute(sa.text("select username, id from user")).all())
+    engine.dispose()
+    return [rows[name] for name in usernames]
