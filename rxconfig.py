@@ -1,8 +1,15 @@
 """Reflex configuration: everything tunable comes from the environment via settings."""
 
+import os
+
 import reflex as rx
 
 from chat_app.settings import SETTINGS
+
+# Presence must notice a silently dropped client in seconds, not after Reflex's default
+# 145 s: ping every 5 s, give up after 5 s more (an explicit environment value wins).
+os.environ.setdefault("REFLEX_SOCKET_INTERVAL", "5")
+os.environ.setdefault("REFLEX_SOCKET_TIMEOUT", "5")
 
 config = rx.Config(
     app_name="chat_app",

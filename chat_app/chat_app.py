@@ -11,6 +11,7 @@ from chat_app.states.auth import AuthState
 from chat_app.states.chat import ChatState
 from chat_app.states.error_handler import backend_error_toast
 from chat_app.states.friends import FriendsState
+from chat_app.states.presence import PresenceState
 
 app = rx.App(
     head_components=[
@@ -31,7 +32,13 @@ app.add_page(
     route=routes.CHAT,
     # A state var as the page title: one <title>, "(3) Chat" while messages are unread.
     title=ChatState.page_title,
-    on_load=[AuthState.require_login, FriendsState.load, ChatState.load],
+    on_load=[
+        AuthState.require_login,
+        FriendsState.load,
+        ChatState.load,
+        PresenceState.load,
+        PresenceState.track,
+    ],
 )
 app.add_page(
     auth_page,

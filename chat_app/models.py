@@ -49,6 +49,8 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     avatar_file_id: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # When the user's last tab went away (shown to friends as "last seen").
+    last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AuthSession(SQLModel, table=True):

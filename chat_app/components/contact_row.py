@@ -9,10 +9,20 @@ import reflex as rx
 from chat_app.components.avatar import avatar
 
 
-def contact_row(contact: Any, *actions: rx.Component) -> rx.Component:
-    """A list row for a contact var (fields user_id, username, nickname); actions at the right."""
+def contact_row(
+    contact: Any, *actions: rx.Component, status: rx.Component | None = None
+) -> rx.Component:
+    """A list row for a contact var (fields user_id, username, nickname); actions at the right.
+
+    `status` (a presence dot) sits on the avatar's lower right corner.
+    """
     return rx.hstack(
-        avatar(contact.nickname),
+        rx.box(
+            avatar(contact.nickname),
+            rx.box(status, position="absolute", right="0", bottom="0") if status else rx.fragment(),
+            position="relative",
+            flex_shrink="0",
+        ),
         rx.vstack(
             rx.text(contact.nickname, weight="medium", trim="both"),
             rx.text("@", contact.username, size="1", color_scheme="gray"),

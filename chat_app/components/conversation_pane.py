@@ -7,8 +7,32 @@ import reflex as rx
 from chat_app.components.avatar import avatar
 from chat_app.components.composer import composer
 from chat_app.components.message_bubble import message_bubble
+from chat_app.components.presence_dot import presence_dot
 from chat_app.i18n import text
 from chat_app.states.chat import ChatState
+from chat_app.states.presence import PresenceState
+
+
+def _presence_line() -> rx.Component:
+    friend = ChatState.open_friend_id
+    seen = PresenceState.last_seen.get(friend, "")
+    return rx.text(
+        rx.cond(
+            PresenceState.online.get(friend, False),
+            text("presence_online"),
+            rx.cond(
+                seen != "",
+                rx.fragment(
+                    text("last_seen") + " ",
+                    rx.moment(seen, from_now=True, interval=30_000),
+                ),
+                "@" + ChatState.open_friend_username,
+            ),
+        ),
+        id="presence-line",
+        size="1",
+        color_scheme="gray",
+    )
 
 
 def _header() -> rx.Component:
@@ -22,7 +46,16 @@ def _header() -> rx.Component:
             on_click=ChatState.close_conversation,
             display=["flex", "flex", "none"],
         ),
-        avatar(ChatState.open_friend_nickname, size="2"),
+        rx.box(
+            avatar(ChatState.open_friend_nickname, size="2"),
+            rx.box(
+                presence_dot(PresenceState.online.get(ChatState.open_friend_id, False)),
+                position="absolute",
+                right="0",
+                bottom="0",
+            ),
+            position="relative",
+        ),
         rx.vstack(
             rx.text(ChatState.open_friend_nickname, id="conversation-title", weight="bold"),
             rx.cond(
@@ -35,7 +68,7 @@ def _header() -> rx.Component:
                     size="1",
                     color_scheme="gray",
                 ),
-                rx.text("@", ChatState.open_friend_username, size="1", color_scheme="gray"),
+                _presence_line(),
             ),
             spacing="0",
         ),

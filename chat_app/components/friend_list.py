@@ -5,9 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.contact_row import contact_row
+from chat_app.components.presence_dot import presence_dot
 from chat_app.i18n import text
 from chat_app.states.chat import ChatState
 from chat_app.states.friends import FriendsState
+from chat_app.states.presence import PresenceState
 
 
 def _friend_menu(friend) -> rx.Component:
@@ -55,7 +57,12 @@ def friend_list() -> rx.Component:
             rx.foreach(
                 FriendsState.friends,
                 lambda friend: rx.box(
-                    contact_row(friend, _unread_badge(friend), _friend_menu(friend)),
+                    contact_row(
+                        friend,
+                        _unread_badge(friend),
+                        _friend_menu(friend),
+                        status=presence_dot(PresenceState.online.get(friend.user_id, False)),
+                    ),
                     key=friend.user_id,
                     on_click=ChatState.open_conversation(friend.user_id),
                     cursor="pointer",

@@ -36,9 +36,20 @@ def bind_app(app: Any) -> None:
     _app = app
 
 
-async def _is_connected(tab_token: str) -> bool:
-    # Private Reflex API (token manager); pinned by the realtime tests, which fail if
-    # pushes stop arriving.
+async def is_tab_connected(tab_token: str) -> bool:
+    """Whether a tab's socket is connected right now (False when no app is bound).
+
+    Uses Reflex's private token manager; the realtime tests pin it (pushes and presence
+    stop working if it changes).
+
+    Args:
+        tab_token: The tab's Reflex client token.
+
+    Returns:
+        True while the tab has a live socket.
+    """
+    if _app is None:
+        return False
     return await _app.event_namespace._token_manager.is_token_connected(tab_token)
 
 
@@ -49,7 +60,7 @@ async def _apply(
     events: list[Any],
 ) -> None:
     try:
-        if not await _is_connected(tab_token):
+        if not await is_tab_connected(tab_token):
             # A closed tab: drop it rather than build state nobody will see. If it comes
             # back, its on_load registers it again and loads everything from the database.
             tab_registry.unregister(tab_token)

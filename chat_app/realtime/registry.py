@@ -48,6 +48,18 @@ class TabRegistry:
         with self._lock:
             self._remove(tab_token)
 
+    def user_of(self, tab_token: str) -> int | None:
+        """The user a tab is logged in as, if any.
+
+        Args:
+            tab_token: The tab's Reflex client token.
+
+        Returns:
+            The user id, or None for an unknown or logged-out tab.
+        """
+        with self._lock:
+            return self._user_by_tab.get(tab_token)
+
     def tabs_of(self, user_id: int) -> list[TabEntry]:
         """The tabs a user has registered.
 

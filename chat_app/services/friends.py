@@ -459,3 +459,21 @@ def are_friends(*, session: Session, user_a: int, user_b: int) -> bool:
         True when a friendship row exists for the pair.
     """
     return _friendship(session, user_a, user_b) is not None
+
+
+def friend_ids(*, session: Session, user_id: int) -> list[int]:
+    """The ids of a user's friends (who may see their presence).
+
+    Args:
+        session: The database session.
+        user_id: The user.
+
+    Returns:
+        Friend ids, in no particular order.
+    """
+    rows = session.exec(
+        select(Friendship.user_low_id, Friendship.user_high_id).where(
+            (Friendship.user_low_id == user_id) | (Friendship.user_high_id == user_id)
+        )
+    ).all()
+    return [high if low == user_id else low for low, high in rows]

@@ -49,13 +49,18 @@ class AuthState(rx.State):
 
     # ----- private helpers (not callable from the client) -----
 
-    def _forget_user(self, notice: str = "") -> None:
+    def _forget_user(self, notice: str | None = "") -> None:
+        """Log this tab out locally; `notice=None` keeps the message already shown."""
         self._user_id = None
-        self.username = ""
-        self.nickname = ""
-        self.session_token = ""
+        if self.username:
+            self.username = ""
+        if self.nickname:
+            self.nickname = ""
+        if self.session_token:
+            self.session_token = ""
         self.password_dialog_open = False
-        self.notice = notice
+        if notice is not None:
+            self.notice = notice
         tab_registry.unregister(self.router.session.client_token)
 
     def _remember_user(self, user: UserView) -> None:
@@ -81,7 +86,8 @@ class AuthState(rx.State):
         """Re-resolve this tab's token on the server; forget the user if it is no longer valid."""
         user = await call_service(sessions.resolve_session, token=self.session_token)
         if user is None:
-            self._forget_user(notice=text("not_authenticated") if self.session_token else "")
+            # A tab with no token was never logged in here: keep any notice on screen.
+            self._forget_user(notice=text("not_authenticated") if self.session_token else None)
         else:
             self._remember_user(user)
         return user

@@ -19,6 +19,7 @@ from chat_app.services import friends
 from chat_app.services.errors import DomainError, NotFound
 from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot
 from chat_app.states.auth import AuthState
+from chat_app.states.presence import PresenceState
 from chat_app.states.service_call import call_service, form_text
 
 MAX_QUERY_LENGTH = 64
@@ -26,10 +27,13 @@ MAX_QUERY_LENGTH = 64
 
 def _snapshot_setter(
     snapshot: FriendsSnapshot, viewer_id: int
-) -> Callable[[FriendsState], Awaitable[None]]:
-    async def apply(state: FriendsState) -> None:
-        if state._user_id == viewer_id:
-            state._show(snapshot)
+) -> Callable[[FriendsState], Awaitable[list[Any]]]:
+    async def apply(state: FriendsState) -> list[Any]:
+        if state._user_id != viewer_id:
+            return []
+        state._show(snapshot)
+        # A new or removed friend changes whose presence this tab may show.
+        return [PresenceState.load]
 
     return apply
 
@@ -128,7 +132,7 @@ class FriendsState(rx.State):
             return rx.toast.error(text(error.code))
         await self._refresh(viewer_id)
         await self._publish(change)
-        return None
+        return PresenceState.load
 
     # ----- handlers -----
 

@@ -114,3 +114,11 @@ def shown_seqs(tab: EventClient) -> list[int]:
 
 async def send_text(tab: EventClient, body: str) -> None:
     await tab.call(CHAT, "send", {"form_data": {"body": body}})
+
+
+PRESENCE = "reflex___state____state.chat_app___states___presence____presence_state"
+
+
+def sees_online(tab: EventClient, user_id: int) -> bool | None:
+    """What the tab shows for a friend: True online, False offline, None unknown."""
+    return (tab.var(PRESENCE, "online") or {}).get(str(user_id))

@@ -1,12 +1,14 @@
 """A raw client of Reflex's `/_event` websocket protocol (Engine.IO 4 / Socket.IO 5).
 
-It behaves like one browser tab: hydrates with its localStorage values, calls handlers,
-answers pings, and merges the deltas it receives so tests can wait for what a user would see.
+It behaves like one browser tab: hydrates with its storage values, calls handlers, answers
+the server's pings from a background reader (as a browser does, even while idle), and
+merges the deltas it receives so tests can wait for what a user would see.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 import uuid
@@ -29,6 +31,8 @@ class EventClient:
         self.events: list[dict[str, Any]] = []
         self.frames: list[str] = []
         self._socket: Any = None
+        self._reader: asyncio.Task[None] | None = None
+        self._changed = asyncio.Event()
         self._pathname = "/"
         # Called after every update frame (tests use it to see every intermediate state).
         self.observers: list[Callable[[EventClient], None]] = []
@@ -56,6 +60,13 @@ class EventClient:
             "router_data": self._router_data(),
         }
         await self._socket.send("40/_event," + json.dumps({"event": hydrate}))
+        self._reader = asyncio.create_task(self._read(self._socket))
+
+    async def _read(self, socket: Any) -> None:
+        with contextlib.suppress(websockets.ConnectionClosed, OSError):
+            async for frame in socket:
+                await self._handle(socket, frame)
+        self._changed.set()
 
     async def call(self, state_name: str, handler: str, payload: dict[str, Any]) -> None:
         """Send an event, as a click or a form submit would (no answer is awaited)."""
@@ -73,28 +84,36 @@ class EventClient:
     async def wait_for(
         self, condition: Callable[[EventClient], bool], timeout: float = 10.0
     ) -> None:
-        """Read frames until `condition(self)` holds; fail after `timeout` seconds."""
+        """Wait until `condition(self)` holds; fail after `timeout` seconds."""
         deadline = time.monotonic() + timeout
         while not condition(self):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError(f"condition not met; last frames: {self.frames[-5:]}")
-            try:
-                frame = await asyncio.wait_for(self._socket.recv(), remaining)
-            except TimeoutError:
-                continue
-            await self._handle(frame)
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
 
-    async def _handle(self, frame: str) -> None:
+    async def _handle(self, socket: Any, frame: str) -> None:
         if frame == "2":
-            await self._socket.send("3")
+            await socket.send("3")
             return
         self.frames.append(frame)
-        if not frame.startswith("42/_event,"):
-            return
-        name, update = json.loads(frame[len("42/_event,") :])
-        if name != "event":
-            return
+        if frame.startswith("42/_event,"):
+            name, update = json.loads(frame[len("42/_event,") :])
+            if name == "event":
+                self._merge(update)
+                await self._dispatch_backend_events(socket, update.get("events") or [])
+        self._changed.set()
+
+    async def _dispatch_backend_events(self, socket: Any, events: list[dict[str, Any]]) -> None:
+        # Events naming a state handler come back to the server, as the browser sends them.
+        for event in events:
+            if event.get("name", "").startswith(f"{ROOT_STATE}."):
+                message = {**event, "router_data": self._router_data()}
+                await socket.send("42/_event," + json.dumps(["event", message]))
+
+    def _merge(self, update: dict[str, Any]) -> None:
         for state_name, delta in (update.get("delta") or {}).items():
             self.state.setdefault(state_name, {}).update(delta)
             for var_name, value in delta.items():
@@ -108,11 +127,24 @@ class EventClient:
         """Names of the frontend events the server sent (redirects, toasts...)."""
         return [event.get("name", "") for event in self.events]
 
+    async def _stop_reader(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+            self._reader = None
+
     async def drop(self) -> None:
-        """Cut the connection without a close frame, like a network loss."""
+        """Cut the connection without a close frame and stop answering pings (network loss)."""
+        await self._stop_reader()
         if self._socket is not None:
             self._socket.transport.abort()
             self._socket = None
+
+    async def go_silent(self) -> None:
+        """Stop answering and reading, but keep the TCP connection open: a silent drop
+        (a phone losing coverage), noticed by the server only through missed pongs."""
+        await self._stop_reader()
 
     def navigate(self, pathname: str) -> None:
         """Follow a client-side redirect: later events carry the new path."""
@@ -120,9 +152,13 @@ class EventClient:
 
     async def reconnect(self, pathname: str | None = None) -> None:
         """Connect again with the same tab token (the browser's reconnect) and hydrate."""
+        if self._socket is not None:
+            await self.drop()
         await self.connect(pathname or self._pathname)
 
     async def close(self) -> None:
         """Close the socket cleanly, like closing a tab."""
+        await self._stop_reader()
         if self._socket is not None:
             await self._socket.close()
+            self._socket = None

@@ -1,0 +1,122 @@
+"""Presence of friends in one tab, and the per-tab sentinel that makes its user online.
+
+The sentinel is a background handler started by the page's on_load. Reflex cancels it when
+the tab's socket goes away, and also on navigation and re-hydration, so a departure is only
+believed after a grace period in which the socket has not come back. Transitions (online,
+offline) are pushed only to the user's friends, batched per receiving tab.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import reflex as rx
+
+from chat_app.realtime.presence import presence_tracker
+from chat_app.realtime.push import is_tab_connected, push_to_tabs
+from chat_app.realtime.registry import tab_registry
+from chat_app.services import friends, presence
+from chat_app.states.auth import AuthState
+from chat_app.states.service_call import call_service
+
+GRACE_SECONDS = 3.0
+BATCH_SECONDS = 0.1
+
+# Presence changes waiting to be pushed: tab token → {user id: (online, last seen)}.
+_outbox: dict[str, dict[int, tuple[bool, str]]] = {}
+_background: set[asyncio.Task[None]] = set()
+_flush_scheduled = False
+
+
+def _spawn(coroutine: Awaitable[None]) -> None:
+    task = asyncio.ensure_future(coroutine)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+def _changes_setter(
+    changes: dict[int, tuple[bool, str]],
+) -> Callable[[PresenceState], Awaitable[None]]:
+    async def apply(state: PresenceState) -> None:
+        state._apply(changes)
+
+    return apply
+
+
+async def _flush_outbox() -> None:
+    global _flush_scheduled
+    await asyncio.sleep(BATCH_SECONDS)
+    _flush_scheduled = False
+    batch = dict(_outbox)
+    _outbox.clear()
+    for tab, changes in batch.items():
+        push_to_tabs([tab], PresenceState, _changes_setter(changes))
+
+
+async def _announce(user_id: int, online: bool, last_seen: str) -> None:
+    """Queue a user's transition for the open tabs of their friends (nobody else)."""
+    global _flush_scheduled
+    friend_ids = await call_service(friends.friend_ids, user_id=user_id)
+    for friend_id in friend_ids:
+        for entry in tab_registry.tabs_of(friend_id):
+            _outbox.setdefault(entry.tab_token, {})[user_id] = (online, last_seen)
+    if _outbox and not _flush_scheduled:
+        _flush_scheduled = True
+        _spawn(_flush_outbox())
+
+
+async def _confirm_departure(user_id: int, tab_token: str) -> None:
+    """After the grace period: if the tab is really gone, maybe the user went offline."""
+    await asyncio.sleep(GRACE_SECONDS)
+    if await is_tab_connected(tab_token) and tab_registry.user_of(tab_token) == user_id:
+        return  # a navigation or a reconnect: the tab's new sentinel keeps it online
+    if presence_tracker.disconnect(user_id, tab_token):
+        seen = await call_service(presence.record_seen, user_id=user_id)
+        await _announce(user_id, online=False, last_seen=seen)
+
+
+class PresenceState(rx.State):
+    """Which friends are online, and when the others were last seen."""
+
+    online: dict[int, bool] = {}
+    last_seen: dict[int, str] = {}
+
+    def _apply(self, changes: dict[int, tuple[bool, str]]) -> None:
+        online = dict(self.online)
+        last_seen = dict(self.last_seen)
+        for user_id, (is_online, seen) in changes.items():
+            online[user_id] = is_online
+            if seen:
+                last_seen[user_id] = seen
+        self.online, self.last_seen = online, last_seen
+
+    @rx.event
+    async def load(self):
+        """On page load and reconnect: the current presence of every friend."""
+        auth = await self.get_state(AuthState)
+        user = await auth._current_user()
+        if user is None:
+            self.online, self.last_seen = {}, {}
+            return
+        seen = await call_service(presence.friends_last_seen, user_id=user.id)
+        self.last_seen = seen
+        self.online = {friend: presence_tracker.is_online(friend) for friend in seen}
+
+    @rx.event(background=True)
+    async def track(self):
+        """The tab's sentinel: online while it runs; Reflex cancels it when the socket goes."""
+        async with self:
+            auth = await self.get_state(AuthState)
+            user = await auth._current_user()
+            tab_token = self.router.session.client_token
+        if user is None:
+            return
+        if presence_tracker.connect(user.id, tab_token):
+            seen = await call_service(presence.record_seen, user_id=user.id)
+            await _announce(user.id, online=True, last_seen=seen)
+        try:
+            while True:
+                await asyncio.sleep(3600)
+        finally:
+            _spawn(_confirm_departure(user.id, tab_token))

@@ -1,0 +1,95 @@
+"""Presence over the real protocol: many tabs, closed tabs, silent drops, friends only."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+from tests.realtime.helpers import (
+    PRESENCE,
+    befriend,
+    open_chat,
+    register,
+    sees_online,
+    session_token,
+    unique_username,
+)
+
+# Ping interval + timeout (5 s + 5 s, set in rxconfig) + the 3 s grace, plus slack.
+SILENT_DROP_BOUND = 20.0
+
+
+async def test_online_while_any_tab_is_open_and_offline_after_the_last(backend_url):
+    ann_reg = await register(backend_url, unique_username("ann"))
+    bob_reg = await register(backend_url, unique_username("bob"))
+    ann_id, _bob_id = await befriend(ann_reg, bob_reg)
+    await ann_reg.close()
+    bob = await open_chat(backend_url, session_token(bob_reg))
+    await bob.wait_for(lambda c: sees_online(c, ann_id) is False)
+
+    ann_tab1 = await open_chat(backend_url, session_token(ann_reg))
+    ann_tab2 = await open_chat(backend_url, session_token(ann_reg))
+    await bob.wait_for(lambda c: sees_online(c, ann_id) is True, timeout=5)
+
+    await ann_tab1.close()
+    started = time.monotonic()
+    # Well past the grace period Ann is still online: her other tab is open.
+    while time.monotonic() - started < 5:
+        assert sees_online(bob, ann_id) is True
+        await _pause(bob, 0.5)
+
+    await ann_tab2.close()
+    started = time.monotonic()
+    await bob.wait_for(lambda c: sees_online(c, ann_id) is False, timeout=10)
+    print(f"closed last tab -> offline after {time.monotonic() - started:.1f} s")
+    last_seen = (bob.var(PRESENCE, "last_seen") or {}).get(str(ann_id))
+    assert last_seen
+    await bob.close()
+    await bob_reg.close()
+
+
+async def _pause(tab, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await tab.wait_for(lambda c: False, timeout=seconds)
+
+
+async def test_silent_drop_goes_offline_within_the_bound_and_back_online_fast(backend_url):
+    ann_reg = await register(backend_url, unique_username("ann"))
+    bob_reg = await register(backend_url, unique_username("bob"))
+    ann_id, _ = await befriend(ann_reg, bob_reg)
+    await ann_reg.close()
+    bob = await open_chat(backend_url, session_token(bob_reg))
+    ann = await open_chat(backend_url, session_token(ann_reg))
+    await bob.wait_for(lambda c: sees_online(c, ann_id) is True, timeout=5)
+
+    await ann.go_silent()  # no close frame, no more pongs: only the pings can tell
+    started = time.monotonic()
+    await bob.wait_for(lambda c: sees_online(c, ann_id) is False, timeout=SILENT_DROP_BOUND)
+    print(f"silent drop -> offline after {time.monotonic() - started:.1f} s")
+
+    started = time.monotonic()
+    await ann.reconnect()
+    await bob.wait_for(lambda c: sees_online(c, ann_id) is True, timeout=5)
+    print(f"reconnect -> online after {time.monotonic() - started:.1f} s")
+    for tab in (ann, bob, bob_reg):
+        await tab.close()
+
+
+async def test_non_friends_learn_nothing_about_presence(backend_url):
+    ann_reg = await register(backend_url, unique_username("ann"))
+    bob_reg = await register(backend_url, unique_username("bob"))
+    cat_reg = await register(backend_url, unique_username("cat"))
+    ann_id, _ = await befriend(ann_reg, bob_reg)
+    cat = await open_chat(backend_url, session_token(cat_reg))
+    bob = await open_chat(backend_url, session_token(bob_reg))
+    ann = await open_chat(backend_url, session_token(ann_reg))
+    await bob.wait_for(lambda c: sees_online(c, ann_id) is True, timeout=5)
+    await ann.close()
+    await ann_reg.close()
+    await bob.wait_for(lambda c: sees_online(c, ann_id) is False, timeout=10)
+    # Cat saw Ann come and go without a single presence frame about her.
+    assert sees_online(cat, ann_id) is None
+    presence_frames = [f for f in cat.frames if PRESENCE in f and f'"{ann_id}"' in f]
+    assert presence_frames == []
+    for tab in (bob, cat, bob_reg, cat_reg):
+        await tab.close()
