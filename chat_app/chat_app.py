@@ -3,17 +3,18 @@
 import reflex as rx
 
 from chat_app import routes
-from chat_app.i18n import text
-from chat_app.pages.auth import auth_page
-from chat_app.pages.chat import chat_page
+from chat_app.pages.auth import auth_page, auth_title
+from chat_app.pages.chat import chat_page, chat_title
 from chat_app.realtime.push import bind_app
 from chat_app.states.auth import AuthState
 from chat_app.states.chat import ChatState
 from chat_app.states.error_handler import backend_error_toast
 from chat_app.states.friends import FriendsState
 from chat_app.states.presence import PresenceState
+from chat_app.states.ui import UiState
 
 app = rx.App(
+    stylesheets=["/styles.css"],
     head_components=[
         rx.el.meta(
             name="viewport",
@@ -31,8 +32,9 @@ app.add_page(
     chat_page,
     route=routes.CHAT,
     # A state var as the page title: one <title>, "(3) Chat" while messages are unread.
-    title=ChatState.page_title,
+    title=chat_title(),
     on_load=[
+        UiState.detect_language,
         AuthState.require_login,
         FriendsState.load,
         ChatState.load,
@@ -43,7 +45,7 @@ app.add_page(
 app.add_page(
     auth_page,
     route=routes.AUTH,
-    title=text("app_name"),
-    on_load=AuthState.skip_auth_if_logged_in,
+    title=auth_title(),
+    on_load=[UiState.detect_language, AuthState.skip_auth_if_logged_in],
 )
 bind_app(app)

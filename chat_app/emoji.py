@@ -1,10 +1,13 @@
-"""The emoji offered by the picker: groups of (emoji, English name). Pure data, a leaf."""
+"""The emoji offered by the picker: groups (an i18n key each) of (emoji, English name).
+
+Pure data, a leaf.
+"""
 
 from __future__ import annotations
 
 EMOJI_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
-        "Smileys",
+        "emoji_group_smileys",
         (
             ("😀", "grinning"),
             ("😃", "smiley"),
@@ -33,7 +36,7 @@ EMOJI_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     (
-        "Gestures",
+        "emoji_group_gestures",
         (
             ("👍", "thumbs up yes"),
             ("👎", "thumbs down no"),
@@ -48,7 +51,7 @@ EMOJI_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     (
-        "Hearts",
+        "emoji_group_hearts",
         (
             ("❤️", "red heart love"),
             ("🧡", "orange heart"),
@@ -61,7 +64,7 @@ EMOJI_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     (
-        "Things",
+        "emoji_group_things",
         (
             ("🎉", "tada celebration"),
             ("🎂", "birthday cake"),

@@ -4,25 +4,33 @@ from __future__ import annotations
 
 import reflex as rx
 
+from chat_app.components.language_switch import language_switch
 from chat_app.components.login_form import login_form
 from chat_app.components.register_form import register_form
-from chat_app.i18n import text
 from chat_app.states.auth import AuthState
+from chat_app.states.ui import tr
 
 
 def auth_card() -> rx.Component:
     """Login and registration in two tabs, like the original app."""
     return rx.card(
         rx.vstack(
-            rx.heading(text("app_name"), size="7"),
+            rx.hstack(
+                rx.heading(tr("app_name"), size="7"),
+                rx.spacer(),
+                language_switch(),
+                rx.color_mode.button(aria_label=tr("theme_toggle")),
+                align="center",
+                width="100%",
+            ),
             rx.cond(
                 AuthState.notice != "",
                 rx.callout(AuthState.notice, id="auth-notice", icon="info", width="100%"),
             ),
             rx.tabs.root(
                 rx.tabs.list(
-                    rx.tabs.trigger(text("tab_login"), value="login", id="tab-login"),
-                    rx.tabs.trigger(text("tab_register"), value="register", id="tab-register"),
+                    rx.tabs.trigger(tr("tab_login"), value="login", id="tab-login"),
+                    rx.tabs.trigger(tr("tab_register"), value="register", id="tab-register"),
                 ),
                 rx.tabs.content(rx.box(login_form(), padding_top="1em"), value="login"),
                 rx.tabs.content(rx.box(register_form(), padding_top="1em"), value="register"),

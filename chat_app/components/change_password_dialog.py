@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.form_field import form_field
-from chat_app.i18n import text
 from chat_app.states.auth import AuthState
+from chat_app.states.ui import tr
 
 
 def change_password_dialog() -> rx.Component:
@@ -14,11 +14,11 @@ def change_password_dialog() -> rx.Component:
     errors = AuthState.password_errors
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(text("menu_change_password")),
+            rx.dialog.title(tr("menu_change_password")),
             rx.form(
                 rx.vstack(
                     form_field(
-                        label=text("field_current_password"),
+                        label=tr("field_current_password"),
                         name="current_password",
                         field_id="current-password",
                         error=errors.get("current_password", ""),
@@ -27,17 +27,17 @@ def change_password_dialog() -> rx.Component:
                         max_length=256,
                     ),
                     form_field(
-                        label=text("field_new_password"),
+                        label=tr("field_new_password"),
                         name="new_password",
                         field_id="new-password",
                         error=errors.get("new_password", ""),
-                        hint=text("hint_password"),
+                        hint=tr("hint_password"),
                         input_type="password",
                         autocomplete="new-password",
                         max_length=256,
                     ),
                     form_field(
-                        label=text("field_new_password_confirm"),
+                        label=tr("field_new_password_confirm"),
                         name="new_password_confirm",
                         field_id="new-password-confirm",
                         error=errors.get("new_password_confirm", ""),
@@ -47,9 +47,9 @@ def change_password_dialog() -> rx.Component:
                     ),
                     rx.hstack(
                         rx.dialog.close(
-                            rx.button(text("button_cancel"), variant="soft", color_scheme="gray")
+                            rx.button(tr("button_cancel"), variant="soft", color_scheme="gray")
                         ),
-                        rx.button(text("button_save"), id="change-password-submit", type="submit"),
+                        rx.button(tr("button_save"), id="change-password-submit", type="submit"),
                         justify="end",
                         width="100%",
                     ),

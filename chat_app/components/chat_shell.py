@@ -12,8 +12,8 @@ from chat_app.components.change_password_dialog import change_password_dialog
 from chat_app.components.conversation_pane import conversation_pane
 from chat_app.components.friend_pane import friend_pane
 from chat_app.components.user_menu import user_menu
-from chat_app.i18n import text
 from chat_app.states.chat import ChatState
+from chat_app.states.ui import tr
 
 
 def chat_shell() -> rx.Component:
@@ -21,20 +21,20 @@ def chat_shell() -> rx.Component:
     conversation_open = ChatState.open_friend_id != 0
     return rx.flex(
         rx.hstack(
-            rx.heading(text("app_name"), size="5"),
+            rx.heading(tr("app_name"), size="5"),
             rx.spacer(),
-            rx.color_mode.button(),
+            rx.color_mode.button(aria_label=tr("theme_toggle"), id="theme-toggle"),
             user_menu(),
             align="center",
             padding="0.5em 1em",
             border_bottom="1px solid var(--gray-a5)",
             width="100%",
-            display=rx.cond(conversation_open, ["none", "none", "flex"], "flex"),
+            class_name="app-header",
         ),
         rx.flex(
             rx.box(
                 friend_pane(),
-                display=rx.cond(conversation_open, ["none", "none", "flex"], "flex"),
+                class_name="friend-column",
                 width=["100%", "100%", "auto"],
                 height="100%",
             ),
@@ -44,6 +44,8 @@ def chat_shell() -> rx.Component:
             width="100%",
         ),
         change_password_dialog(),
+        # On phones (styles.css) an open conversation hides the header and friend list.
+        class_name=rx.cond(conversation_open, "chat-shell conversation-open", "chat-shell"),
         direction="column",
         height="100dvh",
         width="100%",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.emoji_picker import emoji_picker
-from chat_app.i18n import text
 from chat_app.states.chat import MAX_MESSAGE_LENGTH, ChatState
+from chat_app.states.ui import tr
 
 
 def composer() -> rx.Component:
@@ -34,8 +34,8 @@ def composer() -> rx.Component:
                         value=ChatState.draft,
                         on_change=ChatState.set_draft,
                         enter_key_submit=True,
-                        placeholder=text("composer_placeholder"),
-                        aria_label=text("composer_label"),
+                        placeholder=tr("composer_placeholder"),
+                        aria_label=tr("composer_label"),
                         max_length=MAX_MESSAGE_LENGTH,
                         rows="1",
                         style={
@@ -59,7 +59,7 @@ def composer() -> rx.Component:
                     type="submit",
                     id="send-button",
                     size="3",
-                    aria_label=text("button_send"),
+                    aria_label=tr("button_send"),
                 ),
                 align="end",
                 width="100%",

@@ -8,9 +8,9 @@ from chat_app.components.avatar import avatar
 from chat_app.components.composer import composer
 from chat_app.components.message_bubble import message_bubble
 from chat_app.components.presence_dot import presence_dot
-from chat_app.i18n import text
 from chat_app.states.chat import ChatState
 from chat_app.states.presence import PresenceState
+from chat_app.states.ui import moment_locale, tr
 
 
 def _presence_line() -> rx.Component:
@@ -19,12 +19,12 @@ def _presence_line() -> rx.Component:
     return rx.text(
         rx.cond(
             PresenceState.online.get(friend, False),
-            text("presence_online"),
+            tr("presence_online"),
             rx.cond(
                 seen != "",
                 rx.fragment(
-                    text("last_seen") + " ",
-                    rx.moment(seen, from_now=True, interval=30_000),
+                    tr("last_seen") + " ",
+                    rx.moment(seen, from_now=True, interval=30_000, locale=moment_locale()),
                 ),
                 "@" + ChatState.open_friend_username,
             ),
@@ -42,7 +42,7 @@ def _header() -> rx.Component:
             id="back-button",
             variant="ghost",
             size="3",
-            aria_label=text("button_back"),
+            aria_label=tr("button_back"),
             on_click=ChatState.close_conversation,
             display=["flex", "flex", "none"],
         ),
@@ -63,7 +63,7 @@ def _header() -> rx.Component:
                 rx.text(
                     ChatState.open_friend_nickname,
                     " ",
-                    text("typing"),
+                    tr("typing"),
                     id="typing-indicator",
                     size="1",
                     color_scheme="gray",
@@ -94,7 +94,7 @@ def _messages() -> rx.Component:
             ChatState.has_older,
             rx.center(
                 rx.button(
-                    text("button_load_older"),
+                    tr("button_load_older"),
                     id="load-older",
                     variant="soft",
                     size="1",
@@ -108,14 +108,14 @@ def _messages() -> rx.Component:
         ),
         rx.cond(
             ~ChatState.has_messages,
-            rx.center(rx.text(text("no_messages"), color_scheme="gray"), padding="2em"),
+            rx.center(rx.text(tr("no_messages"), color_scheme="gray"), padding="2em"),
         ),
         rx.foreach(ChatState.window, _bubble),
         rx.foreach(ChatState.tail, _bubble),
         rx.cond(
             ChatState.has_newer,
             rx.center(
-                rx.button(text("button_jump_latest"), size="1", on_click=ChatState.jump_to_latest),
+                rx.button(tr("button_jump_latest"), size="1", on_click=ChatState.jump_to_latest),
                 padding="0.5em",
             ),
         ),
@@ -143,7 +143,7 @@ def conversation_pane() -> rx.Component:
             height="100%",
         ),
         rx.center(
-            rx.text(text("conversation_empty"), color_scheme="gray"),
+            rx.text(tr("conversation_empty"), color_scheme="gray"),
             id="conversation-placeholder",
             flex="1",
             display=["none", "none", "flex"],

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from chat_app.i18n import text
 from chat_app.states.chat import ChatState
 from chat_app.states.emoji_picker import GROUPED, EmojiPickerState
+from chat_app.states.ui import tr
 
 
 def _emoji_button(emoji) -> rx.Component:
@@ -39,14 +39,14 @@ def emoji_picker() -> rx.Component:
                 id="emoji-button",
                 variant="ghost",
                 size="3",
-                aria_label=text("button_emoji"),
+                aria_label=tr("button_emoji"),
             )
         ),
         rx.popover.content(
             rx.vstack(
                 rx.input(
-                    placeholder=text("emoji_search"),
-                    aria_label=text("emoji_search"),
+                    placeholder=tr("emoji_search"),
+                    aria_label=tr("emoji_search"),
                     value=EmojiPickerState.query,
                     on_change=EmojiPickerState.set_query,
                     width="100%",
@@ -61,7 +61,7 @@ def emoji_picker() -> rx.Component:
                     rx.vstack(
                         *[
                             rx.vstack(
-                                rx.text(group, size="1", color_scheme="gray"),
+                                rx.text(tr(group), size="1", color_scheme="gray"),
                                 _grid([_emoji_button(emoji) for emoji in emojis]),
                                 spacing="1",
                             )

@@ -10,11 +10,11 @@ from reflex_base.vars.base import Var
 
 def form_field(
     *,
-    label: str,
+    label: Var[str] | str,
     name: str,
     field_id: str,
     error: Var[str] | str = "",
-    hint: str = "",
+    hint: Var[str] | str | None = None,
     input_type: Literal["text", "password"] = "text",
     autocomplete: str = "off",
     max_length: int | None = None,
@@ -50,7 +50,7 @@ def form_field(
         rx.cond(
             Var.create(error) != "",
             rx.text(error, id=error_id, color_scheme="red", size="2", role="alert"),
-            rx.text(hint, color_scheme="gray", size="1") if hint else rx.fragment(),
+            rx.text(hint, color_scheme="gray", size="1") if hint is not None else rx.fragment(),
         ),
         spacing="1",
         width="100%",

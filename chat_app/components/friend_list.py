@@ -6,10 +6,10 @@ import reflex as rx
 
 from chat_app.components.contact_row import contact_row
 from chat_app.components.presence_dot import presence_dot
-from chat_app.i18n import text
 from chat_app.states.chat import ChatState
 from chat_app.states.friends import FriendsState
 from chat_app.states.presence import PresenceState
+from chat_app.states.ui import tr
 
 
 def _friend_menu(friend) -> rx.Component:
@@ -19,23 +19,57 @@ def _friend_menu(friend) -> rx.Component:
                 rx.icon("ellipsis-vertical"),
                 variant="ghost",
                 color_scheme="gray",
-                aria_label=text("friend_actions"),
+                aria_label=tr("friend_actions"),
                 size="3",
-                # The row opens the conversation; the menu button must not.
-                on_click=rx.stop_propagation,
             )
         ),
         rx.dropdown_menu.content(
             rx.dropdown_menu.item(
-                text("button_remove_friend"),
+                tr("button_remove_friend"),
                 on_select=FriendsState.ask_confirm("remove", friend.user_id, friend.nickname),
             ),
             rx.dropdown_menu.item(
-                text("button_block"),
+                tr("button_block"),
                 color_scheme="red",
                 on_select=FriendsState.ask_confirm("block", friend.user_id, friend.nickname),
             ),
         ),
+    )
+
+
+def _friend_row(friend) -> rx.Component:
+    # A real <button>: reachable with Tab, opened with Enter or Space, focus ring visible.
+    opener = rx.el.button(
+        contact_row(
+            friend,
+            _unread_badge(friend),
+            status=presence_dot(PresenceState.online.get(friend.user_id, False)),
+        ),
+        on_click=ChatState.open_conversation(friend.user_id),
+        aria_label=friend.nickname,
+        class_name="friend-open",
+        style={
+            "all": "unset",
+            "display": "block",
+            "flex": "1",
+            "min_width": "0",
+            "cursor": "pointer",
+            "border_radius": "8px",
+            "_focus_visible": {"outline": "2px solid var(--accent-8)"},
+        },
+    )
+    return rx.hstack(
+        opener,
+        _friend_menu(friend),
+        key=friend.user_id,
+        align="center",
+        padding_right="0.5em",
+        background=rx.cond(
+            ChatState.open_friend_id == friend.user_id, "var(--accent-a3)", "transparent"
+        ),
+        _hover={"background": "var(--gray-a3)"},
+        width="100%",
+        spacing="0",
     )
 
 
@@ -56,30 +90,13 @@ def friend_list() -> rx.Component:
         rx.vstack(
             rx.foreach(
                 FriendsState.friends,
-                lambda friend: rx.box(
-                    contact_row(
-                        friend,
-                        _unread_badge(friend),
-                        _friend_menu(friend),
-                        status=presence_dot(PresenceState.online.get(friend.user_id, False)),
-                    ),
-                    key=friend.user_id,
-                    on_click=ChatState.open_conversation(friend.user_id),
-                    cursor="pointer",
-                    background=rx.cond(
-                        ChatState.open_friend_id == friend.user_id,
-                        "var(--accent-a3)",
-                        "transparent",
-                    ),
-                    _hover={"background": "var(--gray-a3)"},
-                    width="100%",
-                ),
+                _friend_row,
             ),
             id="friend-list",
             spacing="0",
             width="100%",
         ),
-        rx.text(text("friends_empty"), id="friends-empty", color_scheme="gray", padding="1em"),
+        rx.text(tr("friends_empty"), id="friends-empty", color_scheme="gray", padding="1em"),
     )
 
 
@@ -90,21 +107,21 @@ def confirm_dialog() -> rx.Component:
             rx.alert_dialog.title(
                 rx.cond(
                     FriendsState.confirm_kind == "block",
-                    text("confirm_block_title"),
-                    text("confirm_remove_title"),
+                    tr("confirm_block_title"),
+                    tr("confirm_remove_title"),
                 )
             ),
             rx.alert_dialog.description(
                 rx.text(FriendsState.confirm_nickname, weight="bold"),
                 rx.cond(
                     FriendsState.confirm_kind == "block",
-                    rx.text(text("confirm_block_body")),
+                    rx.text(tr("confirm_block_body")),
                 ),
             ),
             rx.hstack(
                 rx.alert_dialog.cancel(
                     rx.button(
-                        text("button_cancel"),
+                        tr("button_cancel"),
                         variant="soft",
                         color_scheme="gray",
                         on_click=FriendsState.dismiss_confirm,
@@ -112,7 +129,7 @@ def confirm_dialog() -> rx.Component:
                 ),
                 rx.alert_dialog.action(
                     rx.button(
-                        text("button_confirm"),
+                        tr("button_confirm"),
                         id="confirm-action",
                         color_scheme="red",
                         on_click=FriendsState.confirm,

@@ -7,14 +7,14 @@ import reflex as rx
 from chat_app.components.friend_list import confirm_dialog, friend_list
 from chat_app.components.friend_search import friend_search
 from chat_app.components.request_lists import request_lists
-from chat_app.i18n import text
 from chat_app.states.friends import FriendsState
+from chat_app.states.ui import tr
 
 
 def _requests_trigger() -> rx.Component:
     return rx.tabs.trigger(
         rx.hstack(
-            rx.text(text("tab_requests")),
+            rx.text(tr("tab_requests")),
             rx.cond(
                 FriendsState.incoming_count > 0,
                 rx.badge(
@@ -38,7 +38,7 @@ def friend_pane() -> rx.Component:
         friend_search(),
         rx.tabs.root(
             rx.tabs.list(
-                rx.tabs.trigger(text("tab_friends"), value="friends", id="tab-friends"),
+                rx.tabs.trigger(tr("tab_friends"), value="friends", id="tab-friends"),
                 _requests_trigger(),
                 padding_x="0.5em",
             ),

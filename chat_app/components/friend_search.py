@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.contact_row import contact_row
-from chat_app.i18n import text
 from chat_app.states.friends import FriendsState
+from chat_app.states.ui import tr
 
 
 def _result_actions() -> rx.Component:
@@ -16,7 +16,7 @@ def _result_actions() -> rx.Component:
         (
             "can_add",
             rx.button(
-                text("button_add_friend"),
+                tr("button_add_friend"),
                 id="search-add",
                 on_click=FriendsState.send_request(result.user_id),  # type: ignore[union-attr]
             ),
@@ -24,7 +24,7 @@ def _result_actions() -> rx.Component:
         (
             "request_sent",
             rx.button(
-                text("button_cancel_request"),
+                tr("button_cancel_request"),
                 id="search-cancel",
                 variant="soft",
                 on_click=FriendsState.cancel(result.request_id),  # type: ignore[union-attr]
@@ -34,12 +34,12 @@ def _result_actions() -> rx.Component:
             "request_received",
             rx.hstack(
                 rx.button(
-                    text("button_accept"),
+                    tr("button_accept"),
                     id="search-accept",
                     on_click=FriendsState.accept(result.request_id),  # type: ignore[union-attr]
                 ),
                 rx.button(
-                    text("button_reject"),
+                    tr("button_reject"),
                     variant="soft",
                     color_scheme="gray",
                     on_click=FriendsState.reject(result.request_id),  # type: ignore[union-attr]
@@ -49,7 +49,7 @@ def _result_actions() -> rx.Component:
         (
             "blocked",
             rx.button(
-                text("button_unblock"),
+                tr("button_unblock"),
                 variant="soft",
                 on_click=FriendsState.unblock(result.user_id),  # type: ignore[union-attr]
             ),
@@ -62,11 +62,11 @@ def _relation_text() -> rx.Component:
     return rx.text(
         rx.match(
             FriendsState.search_relation,
-            ("self", text("relation_self")),
-            ("friend", text("relation_friend")),
-            ("request_sent", text("relation_request_sent")),
-            ("request_received", text("relation_request_received")),
-            ("blocked", text("relation_blocked")),
+            ("self", tr("relation_self")),
+            ("friend", tr("relation_friend")),
+            ("request_sent", tr("relation_request_sent")),
+            ("request_received", tr("relation_request_received")),
+            ("blocked", tr("relation_blocked")),
             "",
         ),
         id="search-relation",
@@ -84,8 +84,8 @@ def friend_search() -> rx.Component:
                 rx.input(
                     name="username",
                     id="friend-search",
-                    placeholder=text("search_placeholder"),
-                    aria_label=text("search_label"),
+                    placeholder=tr("search_placeholder"),
+                    aria_label=tr("search_label"),
                     max_length=64,
                     auto_complete="off",
                     flex="1",
@@ -95,7 +95,7 @@ def friend_search() -> rx.Component:
                     rx.icon("search"),
                     type="submit",
                     id="friend-search-submit",
-                    aria_label=text("search_button"),
+                    aria_label=tr("search_button"),
                     size="3",
                 ),
                 width="100%",
@@ -120,7 +120,7 @@ def friend_search() -> rx.Component:
                         rx.icon("x"),
                         variant="ghost",
                         color_scheme="gray",
-                        aria_label=text("button_close"),
+                        aria_label=tr("button_close"),
                         on_click=FriendsState.clear_search,
                     ),
                 ),

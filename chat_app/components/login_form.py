@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.form_field import form_field
-from chat_app.i18n import text
 from chat_app.states.auth import AuthState
+from chat_app.states.ui import tr
 
 
 def login_form() -> rx.Component:
@@ -14,14 +14,14 @@ def login_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             form_field(
-                label=text("field_username"),
+                label=tr("field_username"),
                 name="username",
                 field_id="login-username",
                 autocomplete="username",
                 max_length=64,
             ),
             form_field(
-                label=text("field_password"),
+                label=tr("field_password"),
                 name="password",
                 field_id="login-password",
                 input_type="password",
@@ -39,7 +39,7 @@ def login_form() -> rx.Component:
                 ),
             ),
             rx.button(
-                text("button_login"),
+                tr("button_login"),
                 id="login-submit",
                 type="submit",
                 size="3",

@@ -6,25 +6,25 @@ from typing import Any
 
 import reflex as rx
 
-from chat_app.i18n import text
+from chat_app.states.ui import moment_locale, tr
 
 
 def _status(message: Any, friend_read_seq: Any, on_retry: Any) -> Any:
     return rx.match(
         message.status,
-        ("sending", rx.text(text("status_sending"), class_name="message-status")),
+        ("sending", rx.text(tr("status_sending"), class_name="message-status")),
         (
             "failed",
             rx.hstack(
                 rx.text(
-                    text("status_failed"),
+                    tr("status_failed"),
                     ": ",
                     message.error,
                     color_scheme="red",
                     class_name="message-status",
                 ),
                 rx.button(
-                    text("button_retry"),
+                    tr("button_retry"),
                     size="1",
                     variant="soft",
                     color_scheme="red",
@@ -35,7 +35,7 @@ def _status(message: Any, friend_read_seq: Any, on_retry: Any) -> Any:
             ),
         ),
         rx.text(
-            rx.cond(message.seq <= friend_read_seq, text("status_read"), text("status_sent")),
+            rx.cond(message.seq <= friend_read_seq, tr("status_read"), tr("status_sent")),
             class_name="message-status",
         ),
     )
@@ -53,7 +53,7 @@ def message_bubble(message: Any, my_id: Any, friend_read_seq: Any, on_retry: Any
                 word_break="break-word",
             ),
             rx.hstack(
-                rx.moment(message.sent_at, format="HH:mm", size="1", color="var(--gray-11)"),
+                rx.moment(message.sent_at, format="HH:mm", locale=moment_locale()),
                 rx.cond(mine, _status(message, friend_read_seq, on_retry)),
                 spacing="2",
                 justify="end",

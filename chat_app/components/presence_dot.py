@@ -6,14 +6,14 @@ from typing import Any
 
 import reflex as rx
 
-from chat_app.i18n import text
+from chat_app.states.ui import tr
 
 
 def presence_dot(online: Any) -> rx.Component:
     """The dot for a boolean var."""
     return rx.box(
         class_name=rx.cond(online, "presence-dot online", "presence-dot offline"),
-        aria_label=rx.cond(online, text("presence_online"), text("presence_offline")),
+        aria_label=rx.cond(online, tr("presence_online"), tr("presence_offline")),
         role="img",
         width="12px",
         height="12px",

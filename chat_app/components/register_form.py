@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.form_field import form_field
-from chat_app.i18n import text
 from chat_app.states.auth import AuthState
+from chat_app.states.ui import tr
 
 
 def register_form() -> rx.Component:
@@ -15,35 +15,35 @@ def register_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             form_field(
-                label=text("field_username"),
+                label=tr("field_username"),
                 name="username",
                 field_id="register-username",
                 error=errors.get("username", ""),
-                hint=text("hint_username"),
+                hint=tr("hint_username"),
                 autocomplete="username",
                 max_length=32,
             ),
             form_field(
-                label=text("field_nickname"),
+                label=tr("field_nickname"),
                 name="nickname",
                 field_id="register-nickname",
                 error=errors.get("nickname", ""),
-                hint=text("hint_nickname"),
+                hint=tr("hint_nickname"),
                 autocomplete="nickname",
                 max_length=64,
             ),
             form_field(
-                label=text("field_password"),
+                label=tr("field_password"),
                 name="password",
                 field_id="register-password",
                 error=errors.get("password", ""),
-                hint=text("hint_password"),
+                hint=tr("hint_password"),
                 input_type="password",
                 autocomplete="new-password",
                 max_length=256,
             ),
             form_field(
-                label=text("field_password_confirm"),
+                label=tr("field_password_confirm"),
                 name="password_confirm",
                 field_id="register-password-confirm",
                 error=errors.get("password_confirm", ""),
@@ -52,7 +52,7 @@ def register_form() -> rx.Component:
                 max_length=256,
             ),
             rx.button(
-                text("button_register"),
+                tr("button_register"),
                 id="register-submit",
                 type="submit",
                 size="3",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from chat_app.i18n import text
+from chat_app.components.language_switch import language_switch
 from chat_app.states.auth import AuthState
+from chat_app.states.ui import tr
 
 
 def user_menu() -> rx.Component:
@@ -17,7 +18,7 @@ def user_menu() -> rx.Component:
                 rx.text(AuthState.nickname, id="current-nickname"),
                 rx.icon("chevron-down", size=14),
                 id="user-menu",
-                aria_label=text("menu_user"),
+                aria_label=tr("menu_user"),
                 variant="ghost",
                 size="3",
             )
@@ -27,17 +28,17 @@ def user_menu() -> rx.Component:
                 rx.text("@", AuthState.username, id="current-username", color_scheme="gray"),
                 padding="0.25em 0.75em",
             ),
+            rx.box(language_switch(), padding="0.25em 0.75em"),
+            rx.dropdown_menu.separator(),
             rx.dropdown_menu.item(
-                text("menu_change_password"),
+                tr("menu_change_password"),
                 id="menu-change-password",
                 on_select=AuthState.set_password_dialog_open(True),
             ),
             rx.dropdown_menu.separator(),
+            rx.dropdown_menu.item(tr("menu_logout"), id="menu-logout", on_select=AuthState.logout),
             rx.dropdown_menu.item(
-                text("menu_logout"), id="menu-logout", on_select=AuthState.logout
-            ),
-            rx.dropdown_menu.item(
-                text("menu_logout_everywhere"),
+                tr("menu_logout_everywhere"),
                 id="menu-logout-everywhere",
                 color_scheme="red",
                 on_select=AuthState.logout_everywhere,

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_base.vars.sequence import StringVar
 
 from chat_app.components.auth_card import auth_card
+from chat_app.states.ui import tr
+
+
+def auth_title() -> StringVar:
+    """The document title of /auth, in the tab's language."""
+    return tr("app_name")
 
 
 def auth_page() -> rx.Component:

@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_base.vars.sequence import StringVar
 
 from chat_app import routes
 from chat_app.components.chat_shell import chat_shell
-from chat_app.i18n import text
 from chat_app.states.auth import AuthState
+from chat_app.states.chat import ChatState
+from chat_app.states.ui import tr
 
 
 def _logged_out() -> rx.Component:
     # Shown live when another tab of this browser logs out (the token is synced).
     return rx.center(
         rx.vstack(
-            rx.heading(text("logged_out_title"), size="5"),
+            rx.heading(tr("logged_out_title"), size="5"),
             rx.cond(AuthState.notice != "", rx.text(AuthState.notice)),
-            rx.link(text("logged_out_link"), href=routes.AUTH, id="logged-out-link"),
+            rx.link(tr("logged_out_link"), href=routes.AUTH, id="logged-out-link"),
             align="center",
         ),
         height="100dvh",
+    )
+
+
+def chat_title() -> StringVar:
+    """The document title: "(3) Chat" while 3 messages are unread, in the tab's language."""
+    total = ChatState.unread_total
+    return rx.cond(total > 0, "(" + total.to_string() + ") " + tr("app_name"), tr("app_name")).to(
+        str
     )
 
 
@@ -30,7 +40,7 @@ def chat_page() -> rx.Component:
         _logged_out(),
         rx.cond(
             AuthState.username == "",
-            rx.center(rx.spinner(size="3"), aria_label=text("loading"), height="100dvh"),
+            rx.center(rx.spinner(size="3"), aria_label=tr("loading"), height="100dvh"),
             chat_shell(),
         ),
     )

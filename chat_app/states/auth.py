@@ -25,11 +25,12 @@ from chat_app.services.errors import (
 )
 from chat_app.services.views import LoginResult, UserView
 from chat_app.states.service_call import call_service, form_text
+from chat_app.states.ui import language_of
 
 
 async def _clear_ended_session(state: AuthState) -> None:
     """Applied to the other tabs of a session that was ended elsewhere."""
-    state._forget_user(notice=text("not_authenticated"))
+    state._forget_user(notice=text("not_authenticated", await language_of(state)))
 
 
 class AuthState(rx.State):
@@ -87,7 +88,8 @@ class AuthState(rx.State):
         user = await call_service(sessions.resolve_session, token=self.session_token)
         if user is None:
             # A tab with no token was never logged in here: keep any notice on screen.
-            self._forget_user(notice=text("not_authenticated") if self.session_token else None)
+            notice = text("not_authenticated", await language_of(self))
+            self._forget_user(notice=notice if self.session_token else None)
         else:
             self._remember_user(user)
         return user
@@ -135,10 +137,12 @@ class AuthState(rx.State):
             )
         except TooManyAttempts as error:
             self.login_error = text(
-                "too_many_attempts", minutes=math.ceil(error.retry_after_seconds / 60)
+                "too_many_attempts",
+                await language_of(self),
+                minutes=math.ceil(error.retry_after_seconds / 60),
             )
         except InvalidCredentials as error:
-            self.login_error = text(error.code)
+            self.login_error = text(error.code, await language_of(self))
         else:
             self._start_session(result)
             yield rx.redirect(routes.CHAT)
@@ -161,7 +165,10 @@ class AuthState(rx.State):
                 user_agent=self.router.headers.user_agent,
             )
         except ValidationFailed as error:
-            self.register_errors = {field: text(code) for field, code in error.field_errors.items()}
+            language = await language_of(self)
+            self.register_errors = {
+                field: text(code, language) for field, code in error.field_errors.items()
+            }
         else:
             self._start_session(result)
             yield rx.redirect(routes.CHAT)
@@ -189,15 +196,18 @@ class AuthState(rx.State):
                 new_password_confirm=form_text(form_data, "new_password_confirm"),
             )
         except ValidationFailed as error:
-            self.password_errors = {field: text(code) for field, code in error.field_errors.items()}
+            language = await language_of(self)
+            self.password_errors = {
+                field: text(code, language) for field, code in error.field_errors.items()
+            }
             return None
         except NotAuthenticated:
-            self._forget_user(notice=text("not_authenticated"))
+            self._forget_user(notice=text("not_authenticated", await language_of(self)))
             return rx.redirect(routes.AUTH)
         self.password_errors = {}
         self.password_dialog_open = False
         self._end_other_tabs(user.id, keep_session_hash=sessions.hash_token(self.session_token))
-        return rx.toast.success(text("password_changed"))
+        return rx.toast.success(text("password_changed", await language_of(self)))
 
     # ----- logout -----
 
@@ -219,5 +229,5 @@ class AuthState(rx.State):
         with contextlib.suppress(NotAuthenticated):
             await call_service(auth.logout_everywhere, token=self.session_token)
         self._end_other_tabs(user.id, keep_session_hash=None)
-        self._forget_user(notice=text("logged_out_everywhere"))
+        self._forget_user(notice=text("logged_out_everywhere", await language_of(self)))
         return rx.redirect(routes.AUTH)

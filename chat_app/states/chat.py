@@ -31,6 +31,7 @@ from chat_app.services.views import HistoryPage, MessageView, ReadReceipt, SentM
 from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
 from chat_app.states.service_call import call_service, form_text
+from chat_app.states.ui import language_of
 
 MAX_MESSAGE_LENGTH = messages.MAX_MESSAGE_LENGTH
 TAIL_FOLD = 10
@@ -100,10 +101,9 @@ class ChatState(rx.State):
         return bool(self.window or self.tail)
 
     @rx.var
-    def page_title(self) -> str:
-        """The document title: the unread total in front when there is any."""
-        total = sum(self.unread.values())
-        return f"({total}) {text('app_name')}" if total else text("app_name")
+    def unread_total(self) -> int:
+        """Unread messages over all conversations (shown in the tab title)."""
+        return sum(self.unread.values())
 
     # ----- session -----
 
@@ -209,7 +209,8 @@ class ChatState(rx.State):
             return [ChatState.mark_seen] if to_recipient else []
         if to_recipient:
             self.unread = {**self.unread, friend_id: self.unread.get(friend_id, 0) + 1}
-            return [rx.toast.info(text("notice_new_message", nickname=sender_nickname))]
+            language = await language_of(self)
+            return [rx.toast.info(text("notice_new_message", language, nickname=sender_nickname))]
         return []
 
     def _apply_receipt(self, receipt: ReadReceipt, for_reader: bool) -> None:
@@ -291,7 +292,7 @@ class ChatState(rx.State):
             page = await call_service(messages.history, viewer_id=viewer_id, friend_id=friend_id)
         except NotFound:
             # A stale or forged id: say so and leave whatever is open as it is.
-            return rx.toast.error(text("not_found"))
+            return rx.toast.error(text("not_found", await language_of(self)))
         self._close()
         self.open_friend_id = page.friend.user_id
         self.open_friend_nickname = page.friend.nickname
@@ -425,7 +426,7 @@ class ChatState(rx.State):
         try:
             body = messages.clean_body(form_text(form_data, "body") or self.draft)
         except DomainError as error:
-            self.composer_error = text(error.code)
+            self.composer_error = text(error.code, await language_of(self))
             return
         client_id = uuid.uuid4().hex
         self.tail = [
@@ -472,11 +473,13 @@ class ChatState(rx.State):
                 body=pending.body,
             )
         except DomainError as error:
-            self._replace_pending(client_id, _with_status(pending, "failed", text(error.code)))
+            reason = text(error.code, await language_of(self))
+            self._replace_pending(client_id, _with_status(pending, "failed", reason))
             return
         except Exception:
             # Database unreachable or similar: the message stays, marked, for a retry.
-            self._replace_pending(client_id, _with_status(pending, "failed", text("error")))
+            reason = text("error", await language_of(self))
+            self._replace_pending(client_id, _with_status(pending, "failed", reason))
             raise
         await self._publish(sent)
         friends_state = await self.get_state(FriendsState)

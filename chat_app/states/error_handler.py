@@ -4,7 +4,7 @@ import logging
 
 import reflex as rx
 
-from chat_app.i18n import text
+from chat_app.states.ui import tr
 
 logger = logging.getLogger(__name__)
 
@@ -22,4 +22,5 @@ def backend_error_toast(exception: Exception) -> rx.event.EventSpec:
         A toast event for the tab.
     """
     logger.error("event handler failed", exc_info=exception)
-    return rx.toast.error(text("error"), id="backend-error")
+    # The text is a var: the browser shows it in the tab's language.
+    return rx.toast.error(tr("error"), id="backend-error")

@@ -17,23 +17,26 @@ from chat_app.realtime.push import push_to_tabs
 from chat_app.realtime.registry import tab_registry
 from chat_app.services import friends
 from chat_app.services.errors import DomainError, NotFound
-from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot
+from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot, Notice
 from chat_app.states.auth import AuthState
 from chat_app.states.presence import PresenceState
 from chat_app.states.service_call import call_service, form_text
+from chat_app.states.ui import language_of
 
 MAX_QUERY_LENGTH = 64
 
 
 def _snapshot_setter(
-    snapshot: FriendsSnapshot, viewer_id: int
+    snapshot: FriendsSnapshot, viewer_id: int, notices: list[Notice]
 ) -> Callable[[FriendsState], Awaitable[list[Any]]]:
     async def apply(state: FriendsState) -> list[Any]:
         if state._user_id != viewer_id:
             return []
         state._show(snapshot)
+        language = await language_of(state)
+        toasts = [rx.toast.info(text(n.kind, language, nickname=n.nickname)) for n in notices]
         # A new or removed friend changes whose presence this tab may show.
-        return [PresenceState.load]
+        return [*toasts, PresenceState.load]
 
     return apply
 
@@ -114,12 +117,8 @@ class FriendsState(rx.State):
             if not tabs:
                 continue
             snapshot = await call_service(friends.snapshot, user_id=user_id)
-            toasts = [
-                rx.toast.info(text(notice.kind, nickname=notice.nickname))
-                for notice in change.notices
-                if notice.user_id == user_id
-            ]
-            push_to_tabs(tabs, FriendsState, _snapshot_setter(snapshot, user_id), toasts)
+            notices = [notice for notice in change.notices if notice.user_id == user_id]
+            push_to_tabs(tabs, FriendsState, _snapshot_setter(snapshot, user_id, notices))
 
     async def _act(self, function: Callable[..., FriendsChange], **kwargs: Any):
         viewer_id = await self._viewer_id()
@@ -129,7 +128,7 @@ class FriendsState(rx.State):
             change = await call_service(function, viewer_id=viewer_id, **kwargs)
         except DomainError as error:
             await self._refresh(viewer_id)
-            return rx.toast.error(text(error.code))
+            return rx.toast.error(text(error.code, await language_of(self)))
         await self._refresh(viewer_id)
         await self._publish(change)
         return PresenceState.load
@@ -164,7 +163,7 @@ class FriendsState(rx.State):
                 friends.search, viewer_id=viewer_id, username=query
             )
         except NotFound:
-            self.search_message = text("search_no_match")
+            self.search_message = text("search_no_match", await language_of(self))
             return None
         self.search_result, self.search_relation = contact, relation
         return None

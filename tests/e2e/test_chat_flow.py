@@ -8,13 +8,13 @@ from tests.e2e.test_friends_flow import new_user, search
 from tests.support.live_app import LiveApp
 
 
-def befriend(a: Page, b: Page, b_name: str) -> None:
+def befriend(a: Page, b: Page, b_name: str, b_nickname: str | None = None) -> None:
     search(a, b_name)
     a.click("#search-add")
     b.click("#tab-requests")
     b.locator("#incoming-requests").get_by_role("button", name="Accept").click()
     b.click("#tab-friends")
-    expect(a.locator("#friend-list")).to_contain_text(b_name.title())
+    expect(a.locator("#friend-list")).to_contain_text(b_nickname or b_name.title())
 
 
 def open_chat_with(page: Page, nickname: str) -> None:

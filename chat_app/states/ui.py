@@ -1,0 +1,66 @@
+"""The tab's language: chosen from the browser's, switchable, remembered in localStorage.
+
+Components get their text as `tr(key)`: both languages are compiled into the page and the
+switch flips between them in the browser at once. Handlers that put text into state
+(errors, toasts) use `language_of(state)` to write it in the tab's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex_base.vars.sequence import StringVar
+
+from chat_app.i18n import DEFAULT_LANGUAGE, EN, TABLES, ZH
+
+
+class UiState(rx.State):
+    """Display preferences of this browser (the colour mode is kept by Reflex itself)."""
+
+    # "" until detected from the browser's Accept-Language; synced across this browser's tabs.
+    language: str = rx.LocalStorage("", name="chat_language", sync=True)
+
+    @rx.event
+    def detect_language(self):
+        """On every page load: pick the browser's language the first time."""
+        if self.language in TABLES:
+            return
+        accepted = self.router.headers.accept_language.lower()
+        self.language = "zh" if accepted.startswith("zh") else DEFAULT_LANGUAGE
+
+    @rx.event
+    def set_language(self, language: str | list[str]):
+        """Switch the language (English or Chinese); remembered in this browser."""
+        if isinstance(language, str) and language in TABLES:
+            self.language = language
+
+
+async def language_of(state: rx.State) -> str:
+    """The language of the tab that `state` belongs to.
+
+    Args:
+        state: Any state of the tab.
+
+    Returns:
+        "en" or "zh".
+    """
+    ui = await state.get_state(UiState)
+    return ui.language if ui.language in TABLES else DEFAULT_LANGUAGE
+
+
+def tr(key: str) -> StringVar:
+    """A UI string that follows the tab's language (both texts are in the page).
+
+    Args:
+        key: A key of the string tables.
+
+    Returns:
+        A string var.
+    """
+    return rx.cond(UiState.language == "zh", ZH[key], EN[key]).to(str)
+
+
+def moment_locale() -> Any:
+    """The moment.js locale matching the tab's language (for dates and "5 minutes ago")."""
+    return rx.cond(UiState.language == "zh", "zh-cn", "en")
