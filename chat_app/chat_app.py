@@ -3,9 +3,12 @@
 import reflex as rx
 
 from chat_app import routes
+from chat_app.http.file_routes import file_routes
+from chat_app.http.upload_guard import upload_guard
 from chat_app.pages.auth import auth_page, auth_title
 from chat_app.pages.chat import chat_page, chat_title
 from chat_app.realtime.push import bind_app
+from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
 from chat_app.states.chat import ChatState
 from chat_app.states.error_handler import backend_error_toast
@@ -15,6 +18,8 @@ from chat_app.states.ui import UiState
 
 app = rx.App(
     stylesheets=["/styles.css"],
+    # Our routes first (signed downloads), then the /_upload guard around everything.
+    api_transformer=[file_routes(), upload_guard(SETTINGS.max_upload_bytes)],
     head_components=[
         rx.el.meta(
             name="viewport",

@@ -158,6 +158,8 @@ class Message(SQLModel, table=True):
     client_id: str = Field(max_length=64)
     kind: str = Field(default="text", max_length=16)
     body: str = Field(sa_type=sa.Text)
+    # For kind "file" and "image": the attachment (the body holds its display name).
+    file_id: str | None = Field(default=None, foreign_key="storedfile.id", max_length=32)
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -170,3 +172,26 @@ class ReadCursor(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     conversation_id: int = Field(foreign_key="conversation.id", index=True, ondelete="CASCADE")
     last_read_seq: int = Field(default=0)
+
+
+class StoredFile(SQLModel, table=True):
+    """An uploaded file: stored under a random key, its real name only here.
+
+    `conversation_id` is None for avatars. `mime` is sniffed from the content, never taken
+    from the name or the browser.
+    """
+
+    id: str = Field(primary_key=True, max_length=32)
+    owner_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    conversation_id: int | None = Field(
+        default=None, foreign_key="conversation.id", index=True, ondelete="CASCADE"
+    )
+    original_name: str = Field(max_length=255)
+    size: int
+    mime: str = Field(max_length=100)
+    sha256: str = Field(max_length=64)
+    storage_key: str = Field(max_length=100)
+    thumbnail_key: str | None = Field(default=None, max_length=100)
+    width: int | None = None
+    height: int | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime)

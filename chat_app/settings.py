@@ -34,6 +34,10 @@ class Settings:
     message_rate_count: int
     message_rate_window: timedelta
     friend_request_rate_per_hour: int
+    max_upload_bytes: int
+    user_quota_bytes: int
+    file_url_ttl: timedelta
+    secret_key: str
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
@@ -88,6 +92,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         message_rate_count=_int(env, "CHAT_MESSAGE_RATE_COUNT", 10, 1, 1_000_000),
         message_rate_window=timedelta(seconds=_int(env, "CHAT_MESSAGE_RATE_SECONDS", 10, 1, 3600)),
         friend_request_rate_per_hour=_int(env, "CHAT_FRIEND_REQUESTS_PER_HOUR", 20, 1, 10_000),
+        max_upload_bytes=_int(env, "CHAT_MAX_UPLOAD_MB", 25, 1, 10_000) * 1024 * 1024,
+        user_quota_bytes=_int(env, "CHAT_USER_QUOTA_MB", 1024, 1, 10_000_000) * 1024 * 1024,
+        file_url_ttl=timedelta(minutes=_int(env, "CHAT_FILE_URL_TTL_MINUTES", 720, 1, 10_080)),
+        secret_key=env.get("CHAT_SECRET_KEY", ""),
     )
 
 

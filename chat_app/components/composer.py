@@ -5,13 +5,15 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.emoji_picker import emoji_picker
-from chat_app.states.chat import MAX_MESSAGE_LENGTH, ChatState
+from chat_app.components.upload_zone import attach_button, upload_progress
+from chat_app.states.chat import MAX_MESSAGE_LENGTH, MAX_UPLOAD_MB, ChatState
 from chat_app.states.ui import tr
 
 
 def composer() -> rx.Component:
     """Pinned under the message list."""
     return rx.vstack(
+        upload_progress(),
         rx.cond(
             ChatState.composer_error != "",
             rx.text(
@@ -25,6 +27,7 @@ def composer() -> rx.Component:
         rx.form(
             rx.hstack(
                 emoji_picker(),
+                attach_button(),
                 # Debounced: the text stays local while typing (a round trip per key would
                 # drop characters), yet the state can still clear it or add an emoji.
                 rx.debounce_input(
@@ -67,6 +70,13 @@ def composer() -> rx.Component:
             on_submit=ChatState.send,
             reset_on_submit=False,
             width="100%",
+        ),
+        rx.text(
+            tr("upload_hint", limit=MAX_UPLOAD_MB),
+            id="upload-hint",
+            size="1",
+            color_scheme="gray",
+            display=["none", "none", "block"],
         ),
         padding="0.5em 0.75em calc(0.5em + env(safe-area-inset-bottom))",
         border_top="1px solid var(--gray-a5)",

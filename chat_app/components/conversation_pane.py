@@ -8,6 +8,7 @@ from chat_app.components.avatar import avatar
 from chat_app.components.composer import composer
 from chat_app.components.message_bubble import message_bubble
 from chat_app.components.presence_dot import presence_dot
+from chat_app.components.upload_zone import drop_zone
 from chat_app.states.chat import ChatState
 from chat_app.states.presence import PresenceState
 from chat_app.states.ui import moment_locale, tr
@@ -134,7 +135,7 @@ def conversation_pane() -> rx.Component:
         ChatState.open_friend_id != 0,
         rx.flex(
             _header(),
-            _messages(),
+            drop_zone(_messages()),
             composer(),
             id="conversation-pane",
             direction="column",

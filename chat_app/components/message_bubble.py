@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from chat_app.components.attachment import attachment
 from chat_app.states.ui import moment_locale, tr
 
 
@@ -46,11 +47,15 @@ def message_bubble(message: Any, my_id: Any, friend_read_seq: Any, on_retry: Any
     mine = message.sender_id == my_id
     return rx.flex(
         rx.box(
-            rx.text(
-                message.body,
-                class_name="message-body",
-                white_space="pre-wrap",
-                word_break="break-word",
+            rx.cond(
+                message.kind == "text",
+                rx.text(
+                    message.body,
+                    class_name="message-body",
+                    white_space="pre-wrap",
+                    word_break="break-word",
+                ),
+                attachment(message),
             ),
             rx.hstack(
                 rx.moment(message.sent_at, format="HH:mm", locale=moment_locale()),

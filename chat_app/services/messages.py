@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select, update
 
-from chat_app.models import Conversation, Message, ReadCursor, User, utc_now
+from chat_app.models import Conversation, Message, ReadCursor, StoredFile, User, utc_now
 from chat_app.services import friends
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.services.views import (
@@ -37,20 +38,63 @@ def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-def _valid_id(value: object) -> int:
+def valid_id(value: object) -> int:
+    """A positive database id, or NotFound for anything else a client may send.
+
+    Args:
+        value: The untrusted value.
+
+    Returns:
+        The id.
+
+    Raises:
+        NotFound: Not a positive int (bools, strings, floats and huge numbers included).
+    """
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
         raise NotFound()
     return value
 
 
-def _view(message: Message) -> MessageView:
-    return MessageView(
+_valid_id = valid_id
+
+
+def _view(message: Message, stored: StoredFile | None = None) -> MessageView:
+    view = MessageView(
         seq=message.seq,
         sender_id=message.sender_id,
         client_id=message.client_id,
         body=message.body,
         sent_at=message.created_at.isoformat(),
+        kind=message.kind,
     )
+    if stored is None:
+        return view
+    return replace(
+        view,
+        file_id=stored.id,
+        file_size=stored.size,
+        file_size_label=_size_label(stored.size),
+        file_mime=stored.mime,
+        has_thumbnail=stored.thumbnail_key is not None,
+    )
+
+
+def _size_label(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _views(session: Session, rows: list[Message]) -> list[MessageView]:
+    file_ids = [row.file_id for row in rows if row.file_id]
+    files = (
+        {f.id: f for f in session.exec(select(StoredFile).where(col(StoredFile.id).in_(file_ids)))}
+        if file_ids
+        else {}
+    )
+    return [_view(row, files.get(row.file_id or "")) for row in rows]
 
 
 def clean_body(body: object) -> str:
@@ -123,11 +167,12 @@ def _stored(session: Session, sender_id: int, client_id: str) -> Message | None:
 
 
 def _retry_result(
-    message: Message, conversation_pair: tuple[int, int], sender_id: int
+    session: Session, message: Message, conversation_pair: tuple[int, int], sender_id: int
 ) -> SentMessage:
     low, high = conversation_pair
     recipient = high if low == sender_id else low
-    return SentMessage(_view(message), sender_id, recipient, created=False)
+    (view,) = _views(session, [message])
+    return SentMessage(view, sender_id, recipient, created=False)
 
 
 def send_message(
@@ -139,8 +184,9 @@ def send_message(
     body: object,
     now: datetime | None = None,
     settings: Settings = SETTINGS,
+    attachment: StoredFile | None = None,
 ) -> SentMessage:
-    """Store a text message from the viewer to a friend, exactly once per client id.
+    """Store a message from the viewer to a friend, exactly once per client id.
 
     Args:
         session: The database session.
@@ -150,6 +196,8 @@ def send_message(
         body: The text (untrusted).
         now: The current time.
         settings: The per-user message rate limit.
+        attachment: For a file message: its (not yet added) StoredFile row, committed in
+            the same transaction as the message.
 
     Returns:
         The stored message; `created` is False when the client id was already stored.
@@ -170,7 +218,7 @@ def send_message(
         pair = (conversation.user_low_id, conversation.user_high_id)
         if pair != _pair(viewer_id, friend_id):
             raise Refused("message_invalid")
-        return _retry_result(existing, pair, viewer_id)
+        return _retry_result(session, existing, pair, viewer_id)
     if friend_id == viewer_id or not friends.are_friends(
         session=session, user_a=viewer_id, user_b=friend_id
     ):
@@ -207,6 +255,13 @@ def send_message(
         body=text,
         created_at=now,
     )
+    if attachment is not None:
+        attachment.conversation_id = conversation.id
+        session.add(attachment)
+        # No ORM relationship orders the two inserts: the file row must exist first.
+        session.flush()
+        message.kind = "image" if attachment.thumbnail_key else "file"
+        message.file_id = attachment.id
     session.add(message)
     try:
         session.commit()
@@ -216,8 +271,8 @@ def send_message(
         existing = _stored(session, viewer_id, client_id)
         if existing is None:
             raise
-        return _retry_result(existing, _pair(viewer_id, friend_id), viewer_id)
-    return SentMessage(_view(message), viewer_id, friend_id, created=True)
+        return _retry_result(session, existing, _pair(viewer_id, friend_id), viewer_id)
+    return SentMessage(_view(message, attachment), viewer_id, friend_id, created=True)
 
 
 def _read_seq(session: Session, user_id: int, conversation_id: int) -> int:
@@ -263,7 +318,7 @@ def history(
     if before_seq is not None:
         statement = statement.where(col(Message.seq) < _valid_id(before_seq))
     rows = session.exec(statement.order_by(col(Message.seq).desc()).limit(limit + 1)).all()
-    page = [_view(message) for message in reversed(rows[:limit])]
+    page = _views(session, list(reversed(rows[:limit])))
     return HistoryPage(
         friend=friend,
         messages=tuple(page),
@@ -308,7 +363,7 @@ def messages_after(
         .order_by(col(Message.seq))
         .limit(limit)
     ).all()
-    return tuple(_view(message) for message in rows)
+    return tuple(_views(session, list(rows)))
 
 
 def mark_read(

@@ -114,6 +114,16 @@ class MessageView:
     sent_at: str
     status: str = "sent"
     error: str = ""
+    # "text", "image" or "file"; for attachments the body is the file's display name.
+    kind: str = "text"
+    file_id: str = ""
+    file_size: int = 0
+    file_size_label: str = ""
+    file_mime: str = ""
+    has_thumbnail: bool = False
+    # Signed for the viewing user by the state layer (they differ per user).
+    file_url: str = ""
+    thumb_url: str = ""
 
 
 @dataclass(frozen=True)

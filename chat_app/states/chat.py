@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import reflex as rx
@@ -25,15 +26,19 @@ from chat_app.models import utc_now
 from chat_app.realtime import timers
 from chat_app.realtime.push import push_to_tabs
 from chat_app.realtime.registry import tab_registry
-from chat_app.services import messages
+from chat_app.services import files, messages
 from chat_app.services.errors import DomainError, NotFound
 from chat_app.services.views import HistoryPage, MessageView, ReadReceipt, SentMessage
+from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
 from chat_app.states.service_call import call_service, form_text
 from chat_app.states.ui import language_of
 
 MAX_MESSAGE_LENGTH = messages.MAX_MESSAGE_LENGTH
+UPLOAD_ID = "chat-attachments"
+DROP_ID = "chat-drop"
+MAX_UPLOAD_MB = SETTINGS.max_upload_bytes // (1024 * 1024)
 TAIL_FOLD = 10
 WINDOW_MAX = 3 * messages.PAGE_SIZE
 TYPING_PUSH_INTERVAL = 2.0
@@ -89,6 +94,8 @@ class ChatState(rx.State):
     friend_typing: bool = False
     draft: str = ""
     composer_error: str = ""
+    uploading: bool = False
+    upload_progress: int = 0
     # Which conversation this tab had open: survives a backend restart (sent on hydrate).
     open_friend_store: str = rx.SessionStorage("", name="chat_open_friend")
     _user_id: int | None = None
@@ -142,9 +149,16 @@ class ChatState(rx.State):
             for m in (*self.window, *self.tail)
         )
 
+    def _for_me(self, views: list[MessageView] | tuple[MessageView, ...]) -> list[MessageView]:
+        """Attachments get download links signed for this tab's user (links differ per user)."""
+        user_id = self._user_id
+        if not user_id:
+            return list(views)
+        return [_with_links(view, user_id) if view.file_id else view for view in views]
+
     def _add(self, incoming: list[MessageView]) -> bool:
         """Merge stored messages in seq order (duplicates dropped); False if one is missing."""
-        fresh = [m for m in incoming if not self._holds(m)]
+        fresh = self._for_me([m for m in incoming if not self._holds(m)])
         if not fresh:
             return True
         contiguous = fresh[0].seq == self._last_seq() + 1 or not self._stored()
@@ -176,7 +190,7 @@ class ChatState(rx.State):
 
     def _show_page(self, page: HistoryPage) -> None:
         # Unacknowledged messages of this conversation stay visible below the page.
-        self.window = list(page.messages)
+        self.window = self._for_me(page.messages)
         self.tail = [m for m in self.tail if m.seq == 0]
         self.has_older = page.has_older
         self.has_newer = False
@@ -330,7 +344,7 @@ class ChatState(rx.State):
             before_seq=stored[0].seq,
         )
         self._fold()
-        merged = [*page.messages, *self.window]
+        merged = [*self._for_me(page.messages), *self.window]
         if len(merged) > WINDOW_MAX:
             # Keep state bounded: drop the newest; "jump to latest" brings them back.
             merged = merged[:WINDOW_MAX]
@@ -460,6 +474,65 @@ class ChatState(rx.State):
         yield
         await self._deliver(viewer_id, self.open_friend_id, client_id)
 
+    # ----- attachments -----
+
+    @rx.event
+    def set_upload_progress(self, progress: dict):
+        """Progress of the running upload (from the browser), 0-100."""
+        value = progress.get("progress", 0) if isinstance(progress, dict) else 0
+        if isinstance(value, int | float):
+            self.upload_progress = max(0, min(100, int(value * 100)))
+
+    @rx.event
+    def cancel_upload(self):
+        """Stop the running upload; the server stores nothing of it."""
+        self.uploading = False
+        self.upload_progress = 0
+        return [rx.cancel_upload(UPLOAD_ID), rx.cancel_upload(DROP_ID)]
+
+    @rx.event
+    async def reject_files(self, count: int):
+        """The browser refused `count` files (over the size limit) before sending them."""
+        language = await language_of(self)
+        self.composer_error = text("file_too_large", language, limit=MAX_UPLOAD_MB)
+
+    @rx.event
+    def start_upload(self):
+        """The upload request is starting: show the progress bar."""
+        self.uploading = True
+        self.upload_progress = 0
+        self.composer_error = ""
+
+    @rx.event
+    async def upload(self, files_: list[rx.UploadFile]):
+        """Send each uploaded file as a message to the open conversation."""
+        self.uploading = False
+        self.upload_progress = 0
+        viewer_id = await self._viewer_id()
+        if viewer_id is None:
+            return rx.redirect(routes.AUTH)
+        friend_id = self.open_friend_id
+        if not friend_id or not isinstance(files_, list):
+            return None
+        language = await language_of(self)
+        for upload in files_:
+            try:
+                sent = await call_service(
+                    files.send_file,
+                    viewer_id=viewer_id,
+                    friend_id=friend_id,
+                    client_id=uuid.uuid4().hex,
+                    source=upload.file,
+                    name=upload.filename,
+                )
+            except DomainError as error:
+                self.composer_error = text(error.code, language, limit=MAX_UPLOAD_MB)
+                return None
+            await self._publish(sent)
+            if self.open_friend_id == friend_id:
+                self._add([sent.message])
+        return None
+
     async def _deliver(self, viewer_id: int, friend_id: int, client_id: str) -> None:
         pending = self._pending(client_id)
         if pending is None:
@@ -487,6 +560,18 @@ class ChatState(rx.State):
         if self.open_friend_id == friend_id:
             self._replace_pending(client_id, None)
             self._add([sent.message])
+
+
+def _with_links(view: MessageView, user_id: int) -> MessageView:
+    # Relative to the backend's /_upload/ endpoint (see components/attachment.py).
+    def link(variant: str) -> str:
+        return "../" + files.signed_url(user_id=user_id, file_id=view.file_id, variant=variant)[1:]
+
+    return replace(
+        view,
+        file_url=link("file"),
+        thumb_url=link("thumb") if view.has_thumbnail else "",
+    )
 
 
 def _with_status(message: MessageView, status: str, error: str) -> MessageView:

@@ -49,16 +49,20 @@ async def language_of(state: rx.State) -> str:
     return ui.language if ui.language in TABLES else DEFAULT_LANGUAGE
 
 
-def tr(key: str) -> StringVar:
+def tr(key: str, **values: object) -> StringVar:
     """A UI string that follows the tab's language (both texts are in the page).
 
     Args:
         key: A key of the string tables.
+        **values: Fixed values for its `{placeholders}`.
 
     Returns:
         A string var.
     """
-    return rx.cond(UiState.language == "zh", ZH[key], EN[key]).to(str)
+    zh, en = ZH[key], EN[key]
+    if values:
+        zh, en = zh.format(**values), en.format(**values)
+    return rx.cond(UiState.language == "zh", zh, en).to(str)
 
 
 def moment_locale() -> Any:

@@ -1,0 +1,84 @@
+"""A file message: an inline thumbnail (click for the full image) or a file card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from chat_app.states.ui import tr
+
+
+def backend_url(relative: Any) -> Any:
+    """The absolute URL of a backend path such as "../files/…" (the page and the backend
+    may be on different origins, e.g. a static export)."""
+    return rx.get_upload_url(relative)
+
+
+def _image(message: Any) -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.image(
+                src=backend_url(message.thumb_url),
+                alt=message.body,
+                class_name="message-thumbnail",
+                max_width="min(360px, 60vw)",
+                max_height="360px",
+                border_radius="8px",
+                cursor="zoom-in",
+            )
+        ),
+        rx.dialog.content(
+            rx.dialog.title(message.body, size="2"),
+            rx.image(
+                src=backend_url(message.file_url),
+                alt=message.body,
+                max_width="100%",
+                max_height="75vh",
+            ),
+            rx.hstack(
+                rx.link(
+                    rx.button(rx.icon("download"), tr("button_download")),
+                    href=backend_url(message.file_url),
+                    is_external=True,
+                ),
+                rx.dialog.close(rx.button(tr("button_close"), variant="soft", color_scheme="gray")),
+                justify="end",
+                margin_top="1em",
+            ),
+            max_width="90vw",
+        ),
+    )
+
+
+def _file_card(message: Any) -> rx.Component:
+    icon = rx.match(
+        message.file_mime,
+        ("application/pdf", rx.icon("file-text")),
+        ("application/zip", rx.icon("file-archive")),
+        rx.icon("file"),
+    )
+    return rx.link(
+        rx.hstack(
+            icon,
+            rx.vstack(
+                rx.text(
+                    message.body, class_name="file-name", weight="medium", word_break="break-all"
+                ),
+                rx.text(message.file_size_label, size="1", color_scheme="gray"),
+                spacing="0",
+            ),
+            rx.icon("download", size=16),
+            align="center",
+            spacing="3",
+        ),
+        href=backend_url(message.file_url),
+        class_name="file-card",
+        is_external=True,
+        underline="none",
+    )
+
+
+def attachment(message: Any) -> rx.Component:
+    """The attachment of an "image" or "file" message."""
+    return rx.cond(message.thumb_url != "", _image(message), _file_card(message))

@@ -1,0 +1,87 @@
+"""Upload entry points: the clip button, and dropping files on the conversation."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from chat_app.states.chat import DROP_ID, MAX_UPLOAD_MB, UPLOAD_ID, ChatState
+from chat_app.states.ui import tr
+
+
+def _on_drop(upload_id: str) -> list:
+    return [
+        ChatState.start_upload,
+        ChatState.upload(
+            rx.upload_files(upload_id=upload_id, on_upload_progress=ChatState.set_upload_progress)
+        ),
+    ]
+
+
+def _on_rejected(rejected) -> rx.event.EventSpec:
+    # Send only how many were refused: the records hold File objects, not for the wire.
+    return ChatState.reject_files(rejected.length())
+
+
+def attach_button() -> rx.Component:
+    """The clip: opens the file chooser; the browser refuses files over the limit."""
+    return rx.upload(
+        rx.icon_button(
+            rx.icon("paperclip"),
+            type="button",
+            id="attach-button",
+            variant="ghost",
+            size="3",
+            aria_label=tr("button_attach", limit=MAX_UPLOAD_MB),
+            title=tr("button_attach", limit=MAX_UPLOAD_MB),
+        ),
+        id=UPLOAD_ID,
+        max_size=MAX_UPLOAD_MB * 1024 * 1024,
+        multiple=True,
+        no_drag=True,
+        on_drop=_on_drop(UPLOAD_ID),
+        on_drop_rejected=_on_rejected,
+        border="none",
+        padding="0",
+        width="auto",
+    )
+
+
+def drop_zone(*children: rx.Component) -> rx.Component:
+    """Makes the message list accept dropped files (click and keys keep their meaning)."""
+    return rx.upload(
+        *children,
+        id=DROP_ID,
+        max_size=MAX_UPLOAD_MB * 1024 * 1024,
+        multiple=True,
+        no_click=True,
+        no_keyboard=True,
+        on_drop=_on_drop(DROP_ID),
+        on_drop_rejected=_on_rejected,
+        border="none",
+        padding="0",
+        flex="1",
+        min_height="0",
+        display="flex",
+        flex_direction="column",
+        width="100%",
+    )
+
+
+def upload_progress() -> rx.Component:
+    """Progress bar with a cancel button while an upload runs."""
+    return rx.cond(
+        ChatState.uploading,
+        rx.hstack(
+            rx.progress(value=ChatState.upload_progress, id="upload-progress", flex="1"),
+            rx.button(
+                tr("button_cancel_upload"),
+                id="cancel-upload",
+                size="1",
+                variant="soft",
+                color_scheme="gray",
+                on_click=ChatState.cancel_upload,
+            ),
+            width="100%",
+            align="center",
+        ),
+    )

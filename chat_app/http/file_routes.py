@@ -1,0 +1,79 @@
+"""GET /files/<id>/<file|thumb>: downloads through signed URLs, membership checked again.
+
+Every refusal is the same 404, so a probe cannot tell a missing file from a forbidden one.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from chat_app.services import files
+from chat_app.services.database import session_scope
+from chat_app.services.storage import FileStorage
+
+NOT_AVAILABLE = PlainTextResponse("Not found", status_code=404)
+
+
+def _lookup(user_id: int, file_id: str, variant: str, storage: FileStorage):
+    with session_scope() as session:
+        stored = files.downloadable(session=session, user_id=user_id, file_id=file_id)
+    if stored is None:
+        return None
+    key = stored.storage_key if variant == "file" else stored.thumbnail_key
+    path = files.blob_path(storage, key) if key else None
+    if path is None or not path.is_file():
+        return None
+    return stored, path
+
+
+def _make_download(storage: FileStorage):
+    async def download(request: Request) -> Response:
+        file_id = request.path_params["file_id"]
+        variant = request.path_params["variant"]
+        query = request.query_params
+        user_id = files.check_signature(
+            file_id=file_id,
+            variant=variant,
+            user=query.get("u", ""),
+            expires=query.get("e", ""),
+            signature=query.get("s", ""),
+        )
+        if user_id is None or len(file_id) != 32:
+            return NOT_AVAILABLE
+        found = await run_in_threadpool(_lookup, user_id, file_id, variant, storage)
+        if found is None:
+            return NOT_AVAILABLE
+        stored, path = found
+        thumbnail = variant == "thumb"
+        media_type = (
+            ("image/png" if path.read_bytes()[:4] == b"\x89PNG" else "image/jpeg")
+            if thumbnail
+            else stored.mime
+        )
+        headers = {
+            # Only our own re-encoded thumbnails are shown inline; originals download.
+            "Content-Disposition": files.content_disposition(stored.original_name, thumbnail),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, max-age=3600",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        }
+        return FileResponse(path, media_type=media_type, headers=headers)
+
+    return download
+
+
+def file_routes(storage: FileStorage | None = None) -> Starlette:
+    """The Starlette app holding the download route (mounted before Reflex's routes).
+
+    Args:
+        storage: The file store (the configured one by default).
+
+    Returns:
+        The app.
+    """
+    download = _make_download(storage or files.default_storage())
+    return Starlette(routes=[Route("/files/{file_id}/{variant}", download, methods=["GET"])])

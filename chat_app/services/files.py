@@ -1,0 +1,468 @@
+"""Files and images in conversations, and avatars: checks, storage, signed download URLs.
+
+The type is sniffed from the first bytes, never taken from the name or the browser. Images
+(PNG, JPEG, GIF, WebP) get a bounded thumbnail re-encoded by Pillow, under a
+decompression-bomb limit. Contents are stored under random keys in a private store; the
+original name lives only in the database. Downloads go through signed, expiring URLs bound
+to one user and one file, and the route checks membership again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import secrets
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import quote
+
+from PIL import Image
+from sqlmodel import Session, col, func, select
+
+from chat_app.models import Conversation, StoredFile, User, utc_now
+from chat_app.services import friends, messages
+from chat_app.services.errors import NotFound, Refused
+from chat_app.services.storage import FileStorage, LocalFileStorage
+from chat_app.services.views import SentMessage
+from chat_app.settings import SETTINGS, Settings
+
+MAX_NAME_LENGTH = 255
+THUMBNAIL_SIZE = (360, 360)
+AVATAR_SIZE = (160, 160)
+# Pillow refuses to decode more pixels than this (a 20,000 x 20,000 PNG is 400 million).
+MAX_IMAGE_PIXELS = 40_000_000
+COPY_CHUNK = 1024 * 1024
+
+IMAGE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+OTHER_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"PK\x03\x04", "application/zip"),
+)
+
+
+def sniff(head: bytes) -> str:
+    """The MIME type of a file from its first bytes.
+
+    Args:
+        head: At least the first 16 bytes (fewer for tiny files).
+
+    Returns:
+        An image type for PNG, JPEG, GIF and WebP, a few well-known others, else
+        application/octet-stream (HTML disguised as an image lands here).
+    """
+    for signature, mime in IMAGE_SIGNATURES:
+        if head.startswith(signature):
+            return mime
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    for signature, mime in OTHER_SIGNATURES:
+        if head.startswith(signature):
+            return mime
+    return "application/octet-stream"
+
+
+def display_name(name: object) -> str:
+    """A safe display name: no path, no control or direction-override characters.
+
+    Args:
+        name: The name the browser sent (untrusted).
+
+    Returns:
+        At most 255 characters, the extension kept; "file" when nothing is left.
+    """
+    text = name if isinstance(name, str) else ""
+    # Browsers percent-encode exactly these three in multipart file names (HTML spec).
+    text = text.replace("%22", '"').replace("%0D", "\r").replace("%0A", "\n")
+    text = unicodedata.normalize("NFC", text.replace("\\", "/").rsplit("/", 1)[-1])
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co"))
+    text = text.strip().strip(".").strip()
+    if not text:
+        return "file"
+    if len(text) > MAX_NAME_LENGTH:
+        stem, dot, extension = text.rpartition(".")
+        if dot and 0 < len(extension) <= 16:
+            text = stem[: MAX_NAME_LENGTH - len(extension) - 1] + "." + extension
+        else:
+            text = text[:MAX_NAME_LENGTH]
+    return text
+
+
+def content_disposition(name: str, inline: bool = False) -> str:
+    """A Content-Disposition header value with an RFC 6266 / RFC 5987 `filename*`.
+
+    Args:
+        name: The display name (any script).
+        inline: True only for re-encoded thumbnails.
+
+    Returns:
+        The header value, with an ASCII fallback `filename` for old clients.
+    """
+    ascii_fallback = name.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{ascii_fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _secret(settings: Settings) -> bytes:
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    # Generated once and kept with the data, so links survive a restart.
+    path = settings.data_dir / ".secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(secrets.token_bytes(32))
+        path.chmod(0o600)
+    return path.read_bytes()
+
+
+def _signature(user_id: int, file_id: str, variant: str, expires: int, settings: Settings) -> str:
+    message = f"{user_id}:{file_id}:{variant}:{expires}".encode()
+    return hmac.new(_secret(settings), message, hashlib.sha256).hexdigest()
+
+
+def signed_url(
+    *,
+    user_id: int,
+    file_id: str,
+    variant: str,
+    now: datetime | None = None,
+    settings: Settings = SETTINGS,
+) -> str:
+    """A download path for one user and one file that stops working after the TTL.
+
+    Args:
+        user_id: Who may use it.
+        file_id: The stored file.
+        variant: "file" (the original) or "thumb" (the re-encoded thumbnail or avatar).
+        now: The current time.
+        settings: Secret and TTL.
+
+    Returns:
+        A path such as /files/<id>/file?u=1&e=1700000000&s=<hmac>.
+    """
+    now = now or utc_now()
+    expires = int((now + settings.file_url_ttl).timestamp())
+    signature = _signature(user_id, file_id, variant, expires, settings)
+    return f"/files/{file_id}/{variant}?u={user_id}&e={expires}&s={signature}"
+
+
+def check_signature(
+    *,
+    file_id: str,
+    variant: str,
+    user: str,
+    expires: str,
+    signature: str,
+    now: datetime | None = None,
+    settings: Settings = SETTINGS,
+) -> int | None:
+    """The user a download URL was made for, if it is genuine and not expired.
+
+    Args:
+        file_id: From the path.
+        variant: From the path.
+        user: The `u` query value.
+        expires: The `e` query value.
+        signature: The `s` query value.
+        now: The current time.
+        settings: Secret.
+
+    Returns:
+        The user id, or None.
+    """
+    if not (user.isdigit() and expires.isdigit()) or variant not in ("file", "thumb"):
+        return None
+    now = now or utc_now()
+    if int(expires) < now.timestamp():
+        return None
+    expected = _signature(int(user), file_id, variant, int(expires), settings)
+    return int(user) if hmac.compare_digest(expected, signature) else None
+
+
+def default_storage(settings: Settings = SETTINGS) -> FileStorage:
+    """The configured file store (a private folder under the data root).
+
+    Args:
+        settings: The data root.
+
+    Returns:
+        The store.
+    """
+    return LocalFileStorage(settings.data_dir / "private")
+
+
+@contextmanager
+def _spooled(source: BinaryIO, limit: int) -> Iterator[tuple[BinaryIO, int, str]]:
+    """Copy an upload to a temporary file, refusing it as soon as it passes `limit`."""
+    digest = hashlib.sha256()
+    size = 0
+    with tempfile.TemporaryFile() as spool:
+        while chunk := source.read(COPY_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise Refused("file_too_large")
+            digest.update(chunk)
+            spool.write(chunk)
+        spool.seek(0)
+        yield spool, size, digest.hexdigest()
+
+
+def _thumbnail(spool: BinaryIO, box: tuple[int, int]) -> tuple[bytes, int, int] | None:
+    """A re-encoded PNG/JPEG no larger than `box`, or None when Pillow cannot read it.
+
+    Raises:
+        Refused: The image has more pixels than MAX_IMAGE_PIXELS (a decompression bomb).
+    """
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    try:
+        with Image.open(spool) as image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise Refused("image_too_large")
+            image.seek(0)
+            image.thumbnail(box)
+            has_alpha = image.mode in ("RGBA", "LA", "P")
+            converted = image.convert("RGBA" if has_alpha else "RGB")
+            out = io.BytesIO()
+            converted.save(out, format="PNG" if has_alpha else "JPEG", quality=85)
+            return out.getvalue(), width, height
+    except Image.DecompressionBombError:
+        raise Refused("image_too_large") from None
+    except (OSError, ValueError, SyntaxError):
+        return None  # claims to be an image but is not readable: keep it as a plain file
+    finally:
+        spool.seek(0)
+
+
+def _used_bytes(session: Session, owner_id: int) -> int:
+    return session.exec(
+        select(func.coalesce(func.sum(StoredFile.size), 0)).where(StoredFile.owner_id == owner_id)
+    ).one()
+
+
+def send_file(
+    *,
+    session: Session,
+    viewer_id: int,
+    friend_id: object,
+    client_id: object,
+    source: BinaryIO,
+    name: object,
+    now: datetime | None = None,
+    settings: Settings = SETTINGS,
+    storage: FileStorage | None = None,
+) -> SentMessage:
+    """Store an uploaded file and send it as a message (all or nothing).
+
+    Args:
+        session: The database session.
+        viewer_id: The sender (from the server-side session).
+        friend_id: The recipient (untrusted id).
+        client_id: The sending tab's id for this message (retries reuse it).
+        source: The uploaded bytes.
+        name: The browser's file name (untrusted).
+        now: The current time.
+        settings: Size limit, quota.
+        storage: The file store (the configured one by default).
+
+    Returns:
+        The stored file message.
+
+    Raises:
+        NotFound: Unknown recipient.
+        Refused: Not friends, empty, over the size limit or the quota, or an image too
+            large to decode safely.
+    """
+    storage = storage or default_storage(settings)
+    friend_id = messages.valid_id(friend_id)
+    if friend_id == viewer_id or not friends.are_friends(
+        session=session, user_a=viewer_id, user_b=friend_id
+    ):
+        raise Refused("not_friends")
+    with _spooled(source, settings.max_upload_bytes) as (spool, size, sha256):
+        if size == 0:
+            raise Refused("file_empty")
+        if _used_bytes(session, viewer_id) + size > settings.user_quota_bytes:
+            raise Refused("quota_exceeded")
+        mime = sniff(spool.read(16))
+        spool.seek(0)
+        thumbnail = _thumbnail(spool, THUMBNAIL_SIZE) if mime.startswith("image/") else None
+        file_id = secrets.token_hex(16)
+        stored = StoredFile(
+            id=file_id,
+            owner_id=viewer_id,
+            original_name=display_name(name),
+            size=size,
+            mime=mime,
+            sha256=sha256,
+            storage_key=file_id,
+            thumbnail_key=f"{file_id}-thumb" if thumbnail else None,
+            width=thumbnail[1] if thumbnail else None,
+            height=thumbnail[2] if thumbnail else None,
+            created_at=now or utc_now(),
+        )
+        keys = [stored.storage_key]
+        try:
+            storage.save(stored.storage_key, spool)
+            if thumbnail and stored.thumbnail_key:
+                keys.append(stored.thumbnail_key)
+                storage.save(stored.thumbnail_key, io.BytesIO(thumbnail[0]))
+            sent = messages.send_message(
+                session=session,
+                viewer_id=viewer_id,
+                friend_id=friend_id,
+                client_id=client_id,
+                body=stored.original_name,
+                now=now,
+                settings=settings,
+                attachment=stored,
+            )
+        except BaseException:
+            for key in keys:
+                storage.delete(key)
+            raise
+        if not sent.created:
+            # A retry of a file already sent: keep the first copy only.
+            for key in keys:
+                storage.delete(key)
+        return sent
+
+
+def set_avatar(
+    *,
+    session: Session,
+    viewer_id: int,
+    source: BinaryIO,
+    name: object,
+    now: datetime | None = None,
+    settings: Settings = SETTINGS,
+    storage: FileStorage | None = None,
+) -> str:
+    """Replace the viewer's avatar with an uploaded image.
+
+    Args:
+        session: The database session.
+        viewer_id: The user.
+        source: The uploaded bytes.
+        name: The browser's file name (untrusted).
+        now: The current time.
+        settings: Size limit.
+        storage: The file store.
+
+    Returns:
+        The new avatar's file id.
+
+    Raises:
+        Refused: Not a readable PNG, JPEG, GIF or WebP, empty, too large.
+    """
+    storage = storage or default_storage(settings)
+    user = session.get(User, viewer_id)
+    if user is None:
+        raise NotFound()
+    with _spooled(source, settings.max_upload_bytes) as (spool, size, sha256):
+        if size == 0:
+            raise Refused("file_empty")
+        mime = sniff(spool.read(16))
+        spool.seek(0)
+        thumbnail = _thumbnail(spool, AVATAR_SIZE) if mime.startswith("image/") else None
+        if thumbnail is None:
+            raise Refused("avatar_not_image")
+        file_id = secrets.token_hex(16)
+        key = f"{file_id}-thumb"
+        storage.save(key, io.BytesIO(thumbnail[0]))
+        try:
+            old = user.avatar_file_id
+            session.add(
+                StoredFile(
+                    id=file_id,
+                    owner_id=viewer_id,
+                    original_name=display_name(name),
+                    size=len(thumbnail[0]),
+                    mime="image/png",
+                    sha256=hashlib.sha256(thumbnail[0]).hexdigest(),
+                    storage_key=key,
+                    thumbnail_key=key,
+                    width=thumbnail[1],
+                    height=thumbnail[2],
+                    created_at=now or utc_now(),
+                )
+            )
+            user.avatar_file_id = file_id
+            session.add(user)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            storage.delete(key)
+            raise
+    if old:
+        _delete_file(session, storage, old)
+    return file_id
+
+
+def _delete_file(session: Session, storage: FileStorage, file_id: str) -> None:
+    stored = session.get(StoredFile, file_id)
+    if stored is None:
+        return
+    for key in {stored.storage_key, stored.thumbnail_key} - {None}:
+        storage.delete(str(key))
+    session.delete(stored)
+    session.commit()
+
+
+def downloadable(*, session: Session, user_id: int, file_id: str) -> StoredFile | None:
+    """The file if this user may download it now: a party to its conversation, or any
+    logged-in user for an avatar.
+
+    Args:
+        session: The database session.
+        user_id: From the signed URL.
+        file_id: From the path.
+
+    Returns:
+        The file, or None (never saying whether it exists).
+    """
+    stored = session.get(StoredFile, file_id)
+    if stored is None or session.get(User, user_id) is None:
+        return None
+    if stored.conversation_id is None:
+        is_avatar = session.exec(select(User.id).where(User.avatar_file_id == file_id)).first()
+        return stored if is_avatar is not None else None
+    conversation = session.get(Conversation, stored.conversation_id)
+    if conversation is None or user_id not in (conversation.user_low_id, conversation.user_high_id):
+        return None
+    return stored
+
+
+def avatar_ids(*, session: Session, user_ids: list[int]) -> dict[int, str]:
+    """Avatar file ids of some users (those who have one).
+
+    Args:
+        session: The database session.
+        user_ids: The users.
+
+    Returns:
+        User id to avatar file id.
+    """
+    if not user_ids:
+        return {}
+    rows = session.exec(
+        select(User.id, User.avatar_file_id).where(
+            col(User.id).in_(user_ids), col(User.avatar_file_id).is_not(None)
+        )
+    ).all()
+    return {user_id: file_id for user_id, file_id in rows if user_id and file_id}
+
+
+def blob_path(storage: FileStorage, key: str) -> Path | None:
+    """Where a stored blob is on this machine (None for remote stores)."""
+    return storage.path(key)

@@ -1,0 +1,78 @@
+"""Files in the browser: an image shows as a thumbnail for both, a PDF with a Chinese name
+downloads intact, an oversize file is refused with a message and nothing is stored."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from urllib.parse import unquote
+
+import sqlalchemy as sa
+from PIL import Image
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.test_chat_flow import befriend, open_chat_with
+from tests.e2e.test_friends_flow import new_user
+from tests.support.live_app import LiveApp
+
+ATTACH_INPUT = "#chat-attachments input[type=file]"
+
+
+def stored_files(app: LiveApp) -> int:
+    engine = sa.create_engine(app.database_url)
+    with engine.connect() as connection:
+        count = connection.execute(sa.text("select count(*) from storedfile")).scalar_one()
+    engine.dispose()
+    return count
+
+
+def test_image_pdf_and_oversize(browser: Browser, app_server: LiveApp, tmp_path: Path):
+    ann, ann_name = new_user(browser, app_server, "ann")
+    bob, bob_name = new_user(browser, app_server, "bob")
+    befriend(ann, bob, bob_name)
+    open_chat_with(ann, bob_name.title())
+    open_chat_with(bob, ann_name.title())
+    expect(ann.locator("#upload-hint")).to_contain_text("25 MB")
+
+    picture = tmp_path / "holiday photo.png"
+    Image.new("RGB", (1200, 800), (200, 80, 40)).save(picture)
+    ann.set_input_files(ATTACH_INPUT, str(picture))
+    for page in (ann, bob):
+        thumbnail = page.locator("#message-list .message-thumbnail").last
+        expect(thumbnail).to_be_visible(timeout=15_000)
+        page.wait_for_function(
+            "() => { const i = document.querySelector('#message-list .message-thumbnail');"
+            " return i && i.complete && i.naturalWidth > 0 && i.naturalWidth <= 360; }"
+        )
+
+    pdf = tmp_path / '作业 "final" 报告.pdf'
+    pdf.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 400 + b"\n%%EOF\n")
+    before = stored_files(app_server)
+    ann.set_input_files(ATTACH_INPUT, str(pdf))
+    card = bob.locator("#message-list .file-card").last
+    expect(card).to_contain_text('作业 "final" 报告.pdf', timeout=15_000)
+    with bob.expect_download() as download_info:
+        card.click()
+    download = download_info.value
+    # Chrome saves '"' as '_' (not allowed in file names on every OS); the header itself
+    # carries the exact name.
+    assert download.suggested_filename == "作业 _final_ 报告.pdf"
+    response = bob.request.get(card.get_attribute("href") or "")
+    disposition = response.headers["content-disposition"]
+    assert unquote(disposition.split("filename*=UTF-8''")[1]) == '作业 "final" 报告.pdf'
+    assert disposition.startswith("attachment;")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"].startswith("private")
+    saved = tmp_path / "downloaded.pdf"
+    download.save_as(saved)
+    assert hashlib.sha256(saved.read_bytes()).digest() == hashlib.sha256(pdf.read_bytes()).digest()
+    assert stored_files(app_server) == before + 1
+
+    huge = tmp_path / "too big.bin"
+    with huge.open("wb") as out:
+        out.truncate(26 * 1024 * 1024)
+    ann.set_input_files(ATTACH_INPUT, str(huge))
+    expect(ann.locator("#composer-error")).to_have_text(
+        "This file is too large: the limit is 25 MB."
+    )
+    assert stored_files(app_server) == before + 1
