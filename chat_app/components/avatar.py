@@ -1,11 +1,19 @@
-"""A round placeholder avatar with the first letter of the nickname."""
+"""A round avatar: the user's picture, or the first letter of the nickname."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import reflex as rx
 from reflex_base.vars.base import Var
 
 
-def avatar(nickname: Var[str] | str, size: str = "3") -> rx.Component:
-    """The user's initial in a circle (real pictures come with file uploads)."""
-    return rx.avatar(fallback=Var.create(nickname).to(str)[0], size=size, radius="full")  # type: ignore[arg-type]
+def avatar(nickname: Var[str] | str, size: str = "3", src: Any = "") -> rx.Component:
+    """The picture when `src` (a signed link relative to /_upload/) is set, else the initial."""
+    source = Var.create(src).to(str)
+    return rx.avatar(
+        src=rx.cond(source != "", rx.get_upload_url(source), ""),
+        fallback=Var.create(nickname).to(str)[0],  # type: ignore[arg-type]
+        size=size,  # type: ignore[arg-type]
+        radius="full",
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from chat_app.components.avatar_dialog import avatar_dialog
 from chat_app.components.change_password_dialog import change_password_dialog
 from chat_app.components.conversation_pane import conversation_pane
 from chat_app.components.friend_pane import friend_pane
@@ -44,6 +45,7 @@ def chat_shell() -> rx.Component:
             width="100%",
         ),
         change_password_dialog(),
+        avatar_dialog(),
         # On phones (styles.css) an open conversation hides the header and friend list.
         class_name=rx.cond(conversation_open, "chat-shell conversation-open", "chat-shell"),
         direction="column",

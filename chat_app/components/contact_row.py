@@ -18,7 +18,7 @@ def contact_row(
     """
     return rx.hstack(
         rx.box(
-            avatar(contact.nickname),
+            avatar(contact.nickname, src=contact.avatar_url),
             rx.box(status, position="absolute", right="0", bottom="0") if status else rx.fragment(),
             position="relative",
             flex_shrink="0",

@@ -48,7 +48,7 @@ def _header() -> rx.Component:
             display=["flex", "flex", "none"],
         ),
         rx.box(
-            avatar(ChatState.open_friend_nickname, size="2"),
+            avatar(ChatState.open_friend_nickname, size="2", src=ChatState.open_friend_avatar_url),
             rx.box(
                 presence_dot(PresenceState.online.get(ChatState.open_friend_id, False)),
                 position="absolute",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from chat_app.states.chat import DROP_ID, MAX_UPLOAD_MB, UPLOAD_ID, ChatState
@@ -17,7 +19,7 @@ def _on_drop(upload_id: str) -> list:
     ]
 
 
-def _on_rejected(rejected) -> rx.event.EventSpec:
+def _on_rejected(rejected: Any) -> Any:
     # Send only how many were refused: the records hold File objects, not for the wire.
     return ChatState.reject_files(rejected.length())
 

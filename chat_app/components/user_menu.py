@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from chat_app.components.avatar import avatar
 from chat_app.components.language_switch import language_switch
 from chat_app.states.auth import AuthState
+from chat_app.states.profile import ProfileState
 from chat_app.states.ui import tr
 
 
@@ -14,7 +16,7 @@ def user_menu() -> rx.Component:
     return rx.dropdown_menu.root(
         rx.dropdown_menu.trigger(
             rx.button(
-                rx.icon("circle-user-round", size=18),
+                avatar(AuthState.nickname, size="1", src=AuthState.avatar_url),
                 rx.text(AuthState.nickname, id="current-nickname"),
                 rx.icon("chevron-down", size=14),
                 id="user-menu",
@@ -30,6 +32,11 @@ def user_menu() -> rx.Component:
             ),
             rx.box(language_switch(), padding="0.25em 0.75em"),
             rx.dropdown_menu.separator(),
+            rx.dropdown_menu.item(
+                tr("menu_avatar"),
+                id="menu-avatar",
+                on_select=ProfileState.set_avatar_dialog_open(True),
+            ),
             rx.dropdown_menu.item(
                 tr("menu_change_password"),
                 id="menu-change-password",

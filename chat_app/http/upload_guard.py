@@ -104,9 +104,12 @@ def upload_guard(limit_bytes: int) -> Callable[[ASGIApp], ASGIApp]:
 
             try:
                 await app(scope, counting_receive, guarded_send)
-            finally:
-                if too_large and not response_started:
-                    await _send_413(send, limit_bytes)
+            except Exception:
+                # The app sees the cut-off body as a client disconnect and gives up: expected.
+                if not too_large:
+                    raise
+            if too_large and not response_started:
+                await _send_413(send, limit_bytes)
 
         return limited
 

@@ -369,7 +369,7 @@ def set_avatar(
     user = session.get(User, viewer_id)
     if user is None:
         raise NotFound()
-    with _spooled(source, settings.max_upload_bytes) as (spool, size, sha256):
+    with _spooled(source, settings.max_upload_bytes) as (spool, size, _sha256):
         if size == 0:
             raise Refused("file_empty")
         mime = sniff(spool.read(16))
@@ -420,8 +420,9 @@ def _delete_file(session: Session, storage: FileStorage, file_id: str) -> None:
 
 
 def downloadable(*, session: Session, user_id: int, file_id: str) -> StoredFile | None:
-    """The file if this user may download it now: a party to its conversation, or any
-    logged-in user for an avatar.
+    """The file if this user may download it now.
+
+    A party to its conversation may; any logged-in user may see an avatar.
 
     Args:
         session: The database session.

@@ -43,7 +43,11 @@ def _user(session: Session, user_id: object) -> User:
 def _contact(user: User, request_id: int = 0) -> ContactView:
     assert user.id is not None
     return ContactView(
-        user_id=user.id, username=user.username, nickname=user.nickname, request_id=request_id
+        user_id=user.id,
+        username=user.username,
+        nickname=user.nickname,
+        request_id=request_id,
+        avatar_file_id=user.avatar_file_id or "",
     )
 
 

@@ -311,7 +311,12 @@ def history(
     other = session.get(User, _valid_id(friend_id))
     if other is None or other.id is None:
         raise NotFound()
-    friend = ContactView(user_id=other.id, username=other.username, nickname=other.nickname)
+    friend = ContactView(
+        user_id=other.id,
+        username=other.username,
+        nickname=other.nickname,
+        avatar_file_id=other.avatar_file_id or "",
+    )
     if conversation is None or conversation.id is None:
         return HistoryPage(friend, (), False, 0, 0, 0)
     statement = select(Message).where(Message.conversation_id == conversation.id)

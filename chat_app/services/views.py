@@ -14,6 +14,7 @@ class UserView:
     id: int
     username: str
     nickname: str
+    avatar_file_id: str = ""
 
     @classmethod
     def of(cls, user: User) -> UserView:
@@ -26,7 +27,12 @@ class UserView:
             The view, without the password hash.
         """
         assert user.id is not None
-        return cls(id=user.id, username=user.username, nickname=user.nickname)
+        return cls(
+            id=user.id,
+            username=user.username,
+            nickname=user.nickname,
+            avatar_file_id=user.avatar_file_id or "",
+        )
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,9 @@ class ContactView:
     nickname: str
     # For requests: the request id the accept/reject/cancel buttons act on.
     request_id: int = 0
+    avatar_file_id: str = ""
+    # Signed for the viewing user by the state layer.
+    avatar_url: str = ""
 
 
 @dataclass(frozen=True)

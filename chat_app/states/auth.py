@@ -24,6 +24,7 @@ from chat_app.services.errors import (
     ValidationFailed,
 )
 from chat_app.services.views import LoginResult, UserView
+from chat_app.states.links import file_link
 from chat_app.states.service_call import call_service, form_text
 from chat_app.states.ui import language_of
 
@@ -40,6 +41,7 @@ class AuthState(rx.State):
     session_token: str = rx.LocalStorage("", name="chat_session", sync=True)
     username: str = ""
     nickname: str = ""
+    avatar_url: str = ""
     login_error: str = ""
     register_errors: dict[str, str] = {}
     password_errors: dict[str, str] = {}
@@ -57,6 +59,8 @@ class AuthState(rx.State):
             self.username = ""
         if self.nickname:
             self.nickname = ""
+        if self.avatar_url:
+            self.avatar_url = ""
         if self.session_token:
             self.session_token = ""
         self.password_dialog_open = False
@@ -71,6 +75,10 @@ class AuthState(rx.State):
             self.username = user.username
         if self.nickname != user.nickname:
             self.nickname = user.nickname
+        avatar = file_link(user.id, user.avatar_file_id, "thumb") if user.avatar_file_id else ""
+        # Only a different picture changes the link (a fresh signature alone is no change).
+        if avatar.split("?")[0] != self.avatar_url.split("?")[0]:
+            self.avatar_url = avatar
         if self.session_token:
             tab_registry.register(
                 user.id, self.router.session.client_token, sessions.hash_token(self.session_token)

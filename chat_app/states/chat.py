@@ -32,6 +32,7 @@ from chat_app.services.views import HistoryPage, MessageView, ReadReceipt, SentM
 from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
+from chat_app.states.links import file_link, with_avatar_link
 from chat_app.states.service_call import call_service, form_text
 from chat_app.states.ui import language_of
 
@@ -84,6 +85,7 @@ class ChatState(rx.State):
     open_friend_id: int = 0
     open_friend_nickname: str = ""
     open_friend_username: str = ""
+    open_friend_avatar_url: str = ""
     window: list[MessageView] = []
     tail: list[MessageView] = []
     has_older: bool = False
@@ -199,7 +201,7 @@ class ChatState(rx.State):
 
     def _close(self, forget_open_friend: bool = True) -> None:
         self.open_friend_id = 0
-        self.open_friend_nickname = self.open_friend_username = ""
+        self.open_friend_nickname = self.open_friend_username = self.open_friend_avatar_url = ""
         self.window, self.tail = [], []
         self.has_older = self.has_newer = self.friend_typing = False
         self.friend_read_seq = self._my_read_seq = 0
@@ -311,6 +313,7 @@ class ChatState(rx.State):
         self.open_friend_id = page.friend.user_id
         self.open_friend_nickname = page.friend.nickname
         self.open_friend_username = page.friend.username
+        self.open_friend_avatar_url = with_avatar_link(page.friend, viewer_id).avatar_url
         self.open_friend_store = str(page.friend.user_id)
         self._show_page(page)
         return ChatState.mark_seen
@@ -563,14 +566,10 @@ class ChatState(rx.State):
 
 
 def _with_links(view: MessageView, user_id: int) -> MessageView:
-    # Relative to the backend's /_upload/ endpoint (see components/attachment.py).
-    def link(variant: str) -> str:
-        return "../" + files.signed_url(user_id=user_id, file_id=view.file_id, variant=variant)[1:]
-
     return replace(
         view,
-        file_url=link("file"),
-        thumb_url=link("thumb") if view.has_thumbnail else "",
+        file_url=file_link(user_id, view.file_id, "file"),
+        thumb_url=file_link(user_id, view.file_id, "thumb") if view.has_thumbnail else "",
     )
 
 

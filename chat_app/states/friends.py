@@ -7,6 +7,7 @@ the result here and pushes the change to the other tabs of every user it affects
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import reflex as rx
@@ -19,6 +20,7 @@ from chat_app.services import friends
 from chat_app.services.errors import DomainError, NotFound
 from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot, Notice
 from chat_app.states.auth import AuthState
+from chat_app.states.links import with_avatar_link
 from chat_app.states.presence import PresenceState
 from chat_app.states.service_call import call_service, form_text
 from chat_app.states.ui import language_of
@@ -26,9 +28,11 @@ from chat_app.states.ui import language_of
 MAX_QUERY_LENGTH = 64
 
 
-def _snapshot_setter(
+def snapshot_setter(
     snapshot: FriendsSnapshot, viewer_id: int, notices: list[Notice]
 ) -> Callable[[FriendsState], Awaitable[list[Any]]]:
+    """The push that shows `snapshot` (and toasts for `notices`) in one of the user's tabs."""
+
     async def apply(state: FriendsState) -> list[Any]:
         if state._user_id != viewer_id:
             return []
@@ -86,18 +90,13 @@ class FriendsState(rx.State):
     def _show(self, snapshot: FriendsSnapshot) -> None:
         # Assigning re-sends a whole list: only replace the lists that changed.
         for name in ("friends", "incoming", "outgoing", "blocked"):
-            new = list(getattr(snapshot, name))
+            new = [with_avatar_link(c, self._user_id) for c in getattr(snapshot, name)]
             if getattr(self, name) != new:
                 setattr(self, name, new)
         if self.search_result is not None and self._user_id is not None:
             relation, request_id = snapshot.relation_to(self.search_result.user_id, self._user_id)
             self.search_relation = relation
-            self.search_result = ContactView(
-                user_id=self.search_result.user_id,
-                username=self.search_result.username,
-                nickname=self.search_result.nickname,
-                request_id=request_id,
-            )
+            self.search_result = replace(self.search_result, request_id=request_id)
 
     def _bump_to_top(self, friend_id: int) -> None:
         """Move a friend to the top of the list (newest conversation first), if not there."""
@@ -118,7 +117,7 @@ class FriendsState(rx.State):
                 continue
             snapshot = await call_service(friends.snapshot, user_id=user_id)
             notices = [notice for notice in change.notices if notice.user_id == user_id]
-            push_to_tabs(tabs, FriendsState, _snapshot_setter(snapshot, user_id, notices))
+            push_to_tabs(tabs, FriendsState, snapshot_setter(snapshot, user_id, notices))
 
     async def _act(self, function: Callable[..., FriendsChange], **kwargs: Any):
         viewer_id = await self._viewer_id()
@@ -165,7 +164,8 @@ class FriendsState(rx.State):
         except NotFound:
             self.search_message = text("search_no_match", await language_of(self))
             return None
-        self.search_result, self.search_relation = contact, relation
+        self.search_result = with_avatar_link(contact, viewer_id)
+        self.search_relation = relation
         return None
 
     @rx.event

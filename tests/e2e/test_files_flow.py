@@ -76,3 +76,31 @@ def test_image_pdf_and_oversize(browser: Browser, app_server: LiveApp, tmp_path:
         "This file is too large: the limit is 25 MB."
     )
     assert stored_files(app_server) == before + 1
+
+
+def test_avatar_shows_in_the_header_and_live_in_the_friends_list(
+    browser: Browser, app_server: LiveApp, tmp_path: Path
+):
+    ann, _ann_name = new_user(browser, app_server, "ann")
+    bob, bob_name = new_user(browser, app_server, "bob")
+    befriend(ann, bob, bob_name)
+    picture = tmp_path / "me.png"
+    Image.new("RGB", (400, 400), (30, 160, 90)).save(picture)
+
+    ann.click("#user-menu")
+    ann.click("#menu-avatar")
+    ann.set_input_files("#avatar-upload input[type=file]", str(picture))
+    expect(ann.locator("#user-menu img")).to_be_visible(timeout=15_000)
+    # Bob did nothing: the new picture appears in his friend list.
+    expect(bob.locator("#friend-list img")).to_be_visible(timeout=15_000)
+    bob.wait_for_function(
+        "() => { const i = document.querySelector('#friend-list img');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+
+    ann.click("#user-menu")
+    ann.click("#menu-avatar")
+    page_text = tmp_path / "not-an-image.png"
+    page_text.write_bytes(b"<html>not really</html>")
+    ann.set_input_files("#avatar-upload input[type=file]", str(page_text))
+    expect(ann.locator("#avatar-error")).to_have_text("Pick a PNG, JPEG, GIF or WebP image.")

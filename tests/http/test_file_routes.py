@@ -1,0 +1,104 @@
+"""The download route: signed, expiring, per user, membership re-checked, one 404 for all."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from chat_app.http.file_routes import file_routes
+from chat_app.models import utc_now
+from chat_app.services import files, friends
+from chat_app.services.storage import LocalFileStorage
+from chat_app.settings import SETTINGS
+from tests.services.test_files import png
+from tests.services.test_friends import make_friends, make_user
+
+
+@pytest.fixture
+def world(session, tmp_path: Path):
+    storage = LocalFileStorage(tmp_path / "private")
+    ann, bob, cat = (make_user(session, name) for name in ("ann", "bob", "cat"))
+    make_friends(session, ann, bob)
+
+    def upload(data: bytes, name: str) -> str:
+        sent = files.send_file(
+            session=session,
+            viewer_id=ann,
+            friend_id=bob,
+            client_id=uuid.uuid4().hex,
+            source=io.BytesIO(data),
+            name=name,
+            storage=storage,
+        )
+        return sent.message.file_id
+
+    client = TestClient(file_routes(storage))
+    return {
+        "client": client,
+        "ann": ann,
+        "bob": bob,
+        "cat": cat,
+        "pdf": upload(b"%PDF-1.4 the report", "作业 报告.pdf"),
+        "image": upload(png(800, 600), "photo.png"),
+        "session": session,
+    }
+
+
+def url(user: int, file_id: str, variant: str = "file", **kw) -> str:
+    return files.signed_url(user_id=user, file_id=file_id, variant=variant, **kw)
+
+
+def test_participants_download_with_safe_headers(world):
+    for user in (world["ann"], world["bob"]):
+        response = world["client"].get(url(user, world["pdf"]))
+        assert response.status_code == 200
+        assert response.content == b"%PDF-1.4 the report"
+        assert response.headers["content-type"].startswith("application/pdf")
+        assert response.headers["content-disposition"] == (
+            'attachment; filename="__ __.pdf"; '
+            "filename*=UTF-8''%E4%BD%9C%E4%B8%9A%20%E6%8A%A5%E5%91%8A.pdf"
+        )
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["cache-control"].startswith("private")
+
+
+def test_thumbnails_are_inline_and_originals_are_attachments(world):
+    thumb = world["client"].get(url(world["bob"], world["image"], "thumb"))
+    assert thumb.status_code == 200
+    assert thumb.headers["content-type"] == "image/jpeg"
+    assert thumb.headers["content-disposition"].startswith("inline;")
+    original = world["client"].get(url(world["bob"], world["image"], "file"))
+    assert original.headers["content-disposition"].startswith("attachment;")
+
+
+def refusals(world) -> list[str]:
+    good = url(world["bob"], world["pdf"])
+    path, query = good.split("?")
+    params = dict(p.split("=") for p in query.split("&"))
+    expired = url(world["bob"], world["pdf"], now=utc_now() - SETTINGS.file_url_ttl - timedelta(1))
+    return [
+        path,  # no token at all
+        f"{path}?u={params['u']}&e={params['e']}&s={'0' * 64}",  # tampered signature
+        f"{path}?u={world['ann']}&e={params['e']}&s={params['s']}",  # someone else's link
+        expired,
+        url(world["cat"], world["pdf"]),  # validly signed, but not in the conversation
+        url(world["bob"], "0" * 32),  # no such file
+        url(world["bob"], world["pdf"], "thumb"),  # a PDF has no thumbnail
+    ]
+
+
+def test_every_refusal_is_the_same_404(world):
+    answers = {(r.status_code, r.text) for r in map(world["client"].get, refusals(world))}
+    assert answers == {(404, "Not found")}
+    traversal = world["client"].get(f"/files/{'..%2F' * 3}etc%2Fpasswd/file?u=1&e=1&s=x")
+    assert traversal.status_code == 404
+
+
+def test_a_friend_removed_later_still_reads_the_history_files(world):
+    friends.remove_friend(session=world["session"], viewer_id=world["ann"], friend_id=world["bob"])
+    assert world["client"].get(url(world["bob"], world["pdf"])).status_code == 200

@@ -1,0 +1,289 @@
+"""Files: sniffing, names, limits, quota, thumbnails, bombs, disk full, signed URLs."""
+
+from __future__ import annotations
+
+import errno
+import io
+import shutil
+import struct
+import uuid
+import zlib
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlmodel import Session, func, select
+
+from chat_app.models import Message, StoredFile, utc_now
+from chat_app.services import files
+from chat_app.services.errors import Refused
+from chat_app.services.storage import LocalFileStorage
+from chat_app.settings import load_settings
+from tests.services.test_friends import make_friends, make_user
+
+
+def png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (10, 120, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> LocalFileStorage:
+    return LocalFileStorage(tmp_path / "private")
+
+
+@pytest.fixture
+def settings(tmp_path: Path):
+    return load_settings(
+        {
+            "CHAT_DATA_DIR": str(tmp_path),
+            "CHAT_MAX_UPLOAD_MB": "1",
+            "CHAT_USER_QUOTA_MB": "2",
+            "CHAT_MESSAGE_RATE_COUNT": "1000",
+        }
+    )
+
+
+@pytest.fixture
+def pair(session: Session) -> tuple[int, int]:
+    ann, bob = make_user(session, "ann"), make_user(session, "bob")
+    make_friends(session, ann, bob)
+    return ann, bob
+
+
+def send(session, pair, storage, settings, data: bytes, name="x.bin", client_id=None):
+    return files.send_file(
+        session=session,
+        viewer_id=pair[0],
+        friend_id=pair[1],
+        client_id=client_id or uuid.uuid4().hex,
+        source=io.BytesIO(data),
+        name=name,
+        settings=settings,
+        storage=storage,
+    )
+
+
+def rows(session: Session) -> tuple[int, int]:
+    return (
+        session.exec(select(func.count()).select_from(StoredFile)).one(),
+        session.exec(select(func.count()).select_from(Message)).one(),
+    )
+
+
+def blobs(storage: LocalFileStorage) -> list[str]:
+    return sorted(path.name for path in storage.root.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("head", "mime"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 8, "image/png"),
+        (b"\xff\xd8\xff\xe0" + b"\0" * 12, "image/jpeg"),
+        (b"GIF89a" + b"\0" * 10, "image/gif"),
+        (b"RIFF\0\0\0\0WEBPVP8 ", "image/webp"),
+        (b"%PDF-1.7\n", "application/pdf"),
+        (b"<html><script>alert(1)</script>", "application/octet-stream"),
+        (b"", "application/octet-stream"),
+    ],
+)
+def test_sniffing_looks_at_content_only(head: bytes, mime: str):
+    assert files.sniff(head) == mime
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\x\\report.pdf", "report.pdf"),
+        ("photo\u202egnp.exe", "photognp.exe"),
+        ("a\x00b\nc.txt", "abc.txt"),
+        ("  ", "file"),
+        ("...", "file"),
+        (None, "file"),
+        ('作业 "final" 报告.pdf', '作业 "final" 报告.pdf'),
+        ("作业 %22final%22.pdf", '作业 "final".pdf'),
+    ],
+)
+def test_display_names_are_neutralised(name, expected):
+    assert files.display_name(name) == expected
+
+
+def test_long_names_keep_their_extension():
+    name = files.display_name("x" * 300 + ".tar.gz")
+    assert len(name) == 255
+    assert name.endswith(".gz")
+
+
+def test_content_disposition_carries_the_exact_name():
+    header = files.content_disposition('作业 "final" 报告.pdf')
+    assert header.startswith('attachment; filename="')
+    assert "filename*=UTF-8''%E4%BD%9C%E4%B8%9A%20%22final%22%20%E6%8A%A5%E5%91%8A.pdf" in header
+    assert files.content_disposition("a.png", inline=True).startswith("inline;")
+
+
+def test_an_image_is_stored_with_a_bounded_thumbnail(session, pair, storage, settings):
+    sent = send(session, pair, storage, settings, png(1600, 900), "photo.png")
+    message = sent.message
+    assert (message.kind, message.file_mime, message.has_thumbnail) == ("image", "image/png", True)
+    stored = session.get(StoredFile, message.file_id)
+    assert stored is not None
+    assert (stored.width, stored.height) == (1600, 900)
+    with Image.open(storage.root / f"{stored.id}-thumb") as thumb:
+        assert max(thumb.size) <= 360
+    assert blobs(storage) == sorted([stored.id, f"{stored.id}-thumb"])
+    assert stored.original_name == "photo.png"
+    assert stored.storage_key == stored.id  # the name never reaches the disk
+
+
+def test_html_disguised_as_an_image_is_a_plain_download(session, pair, storage, settings):
+    sent = send(session, pair, storage, settings, b"<html><script>x</script></html>", "cat.png")
+    assert sent.message.kind == "file"
+    assert sent.message.file_mime == "application/octet-stream"
+    assert not sent.message.has_thumbnail
+
+
+def huge_png(width: int, height: int) -> bytes:
+    """A valid PNG header claiming a huge size, with a tiny (all-zero) body: a bomb."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    body = zlib.compress(b"\0" * (1 + width // 8) * 16)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+    )
+
+
+def test_a_decompression_bomb_is_refused_and_nothing_is_left(session, pair, storage, settings):
+    bomb = huge_png(20_000, 20_000)  # 400 million pixels
+    assert files.sniff(bomb) == "image/png"
+    with pytest.raises(Refused, match="image_too_large"):
+        send(session, pair, storage, settings, bomb, "bomb.png")
+    assert rows(session) == (0, 0)
+    assert blobs(storage) == []
+
+
+def test_size_limit_empty_files_and_quota(session, pair, storage, settings):
+    with pytest.raises(Refused, match="file_too_large"):
+        send(session, pair, storage, settings, b"x" * (1024 * 1024 + 1))
+    with pytest.raises(Refused, match="file_empty"):
+        send(session, pair, storage, settings, b"")
+    send(session, pair, storage, settings, b"a" * 1000_000)
+    send(session, pair, storage, settings, b"b" * 1000_000)
+    with pytest.raises(Refused, match="quota_exceeded"):
+        send(session, pair, storage, settings, b"c" * 200_000)
+    assert rows(session) == (2, 2)
+    assert len(blobs(storage)) == 2
+
+
+def test_only_friends_can_send_files(session, pair, storage, settings):
+    cat = make_user(session, "cat")
+    with pytest.raises(Refused, match="not_friends"):
+        files.send_file(
+            session=session,
+            viewer_id=pair[0],
+            friend_id=cat,
+            client_id="c1",
+            source=io.BytesIO(b"hello"),
+            name="a.txt",
+            settings=settings,
+            storage=storage,
+        )
+    assert rows(session) == (0, 0)
+
+
+def test_a_full_disk_leaves_no_row_and_no_partial_file(
+    session, pair, storage, settings, monkeypatch: pytest.MonkeyPatch
+):
+    def full_disk(source, target, length=0):
+        target.write(source.read(1000))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfileobj", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        send(session, pair, storage, settings, b"z" * 50_000)
+    assert rows(session) == (0, 0)
+    assert blobs(storage) == []
+
+
+def test_a_retried_upload_is_stored_once(session, pair, storage, settings):
+    first = send(session, pair, storage, settings, b"same bytes", client_id="retry-1")
+    again = send(session, pair, storage, settings, b"same bytes", client_id="retry-1")
+    assert not again.created
+    assert again.message.file_id == first.message.file_id
+    assert rows(session) == (1, 1)
+    assert blobs(storage) == [first.message.file_id]
+
+
+def test_signed_urls_are_bound_to_user_file_variant_and_time(settings):
+    now = utc_now()
+    url = files.signed_url(user_id=7, file_id="f" * 32, variant="file", now=now, settings=settings)
+    query = dict(part.split("=") for part in url.split("?")[1].split("&"))
+
+    def check(**changes):
+        values = {
+            "file_id": "f" * 32,
+            "variant": "file",
+            "user": query["u"],
+            "expires": query["e"],
+            "signature": query["s"],
+            "now": now,
+            **changes,
+        }
+        return files.check_signature(settings=settings, **values)
+
+    assert check() == 7
+    assert check(user="8") is None
+    assert check(file_id="e" * 32) is None
+    assert check(variant="thumb") is None
+    assert check(signature=query["s"][:-1] + "0") is None
+    assert check(expires=str(int(query["e"]) + 1)) is None
+    assert check(now=now + settings.file_url_ttl + timedelta(seconds=1)) is None
+    assert check(user="x") is None
+
+
+def test_downloads_are_for_the_two_participants_only(session, pair, storage, settings):
+    sent = send(session, pair, storage, settings, b"secret notes", "notes.txt")
+    cat = make_user(session, "cat")
+    file_id = sent.message.file_id
+    assert files.downloadable(session=session, user_id=pair[0], file_id=file_id) is not None
+    assert files.downloadable(session=session, user_id=pair[1], file_id=file_id) is not None
+    assert files.downloadable(session=session, user_id=cat, file_id=file_id) is None
+    assert files.downloadable(session=session, user_id=pair[0], file_id="0" * 32) is None
+
+
+def test_avatar_replaces_the_old_one(session, pair, storage, settings):
+    first = files.set_avatar(
+        session=session,
+        viewer_id=pair[0],
+        source=io.BytesIO(png(500, 500)),
+        name="me.png",
+        settings=settings,
+        storage=storage,
+    )
+    second = files.set_avatar(
+        session=session,
+        viewer_id=pair[0],
+        source=io.BytesIO(png(300, 300)),
+        name="me2.png",
+        settings=settings,
+        storage=storage,
+    )
+    assert blobs(storage) == [f"{second}-thumb"]
+    assert session.get(StoredFile, first) is None
+    assert files.downloadable(session=session, user_id=pair[1], file_id=second) is not None
+    with pytest.raises(Refused, match="avatar_not_image"):
+        files.set_avatar(
+            session=session,
+            viewer_id=pair[0],
+            source=io.BytesIO(b"<html>"),
+            name="x.png",
+            settings=settings,
+            storage=storage,
+        )
