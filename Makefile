@@ -20,7 +20,7 @@ export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: help run dev test lint format export migrate clean
+.PHONY: help run dev test lint format export migrate clean fonts
 
 help:
 	@echo "make run     - set up and serve the app on http://localhost:$(PORT) (and the LAN)"
@@ -49,6 +49,11 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# Chinese text and emoji in the screenshots the browser tests make for the README.
+fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-noto-color-emoji; }
+
 migrate: $(VENV)/.runtime-installed
 	$(BIN)/reflex db migrate
 
@@ -70,7 +75,7 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(VENV)/.dev-installed $(BUN) $(CHROMIUM) lint
+test: $(VENV)/.dev-installed $(BUN) $(CHROMIUM) fonts lint
 	$(BIN)/python -m pytest --ignore=tests/e2e
 	$(BIN)/python -m pytest tests/e2e -p no:asyncio -W ignore::pytest.PytestConfigWarning
 
