@@ -57,6 +57,8 @@ def test_chat_both_ways_with_receipts_unread_and_reload(browser: Browser, app_se
     bob.type("#composer", "line two")
     bob.click("#emoji-button")
     bob.get_by_role("button", name="👍").click()
+    # The picker adds the emoji through the server: send once the user can see it.
+    expect(bob.locator("#composer")).to_have_value("line one\nline two👍")
     bob.press("#composer", "Enter")
     expect(bubbles(ann).last).to_have_text("line one\nline two👍")
     expect(bubbles(bob).last).to_have_text("line one\nline two👍")
