@@ -22,6 +22,10 @@ from chat_app.states.service_call import call_service
 
 GRACE_SECONDS = 3.0
 BATCH_SECONDS = 0.1
+# A tab has one sentinel, two while a reload replaces it; a client calling `track` over and
+# over must not be able to pile up never-ending tasks.
+MAX_SENTINELS_PER_TAB = 3
+_sentinels: dict[str, int] = {}
 
 # Presence changes waiting to be pushed: tab token → {user id: (online, last seen)}.
 _outbox: dict[str, dict[int, tuple[bool, str]]] = {}
@@ -110,13 +114,19 @@ class PresenceState(rx.State):
             auth = await self.get_state(AuthState)
             user = await auth._current_user()
             tab_token = self.router.session.client_token
-        if user is None:
+        if user is None or _sentinels.get(tab_token, 0) >= MAX_SENTINELS_PER_TAB:
             return
-        if presence_tracker.connect(user.id, tab_token):
-            seen = await call_service(presence.record_seen, user_id=user.id)
-            await _announce(user.id, online=True, last_seen=seen)
+        _sentinels[tab_token] = _sentinels.get(tab_token, 0) + 1
         try:
+            if presence_tracker.connect(user.id, tab_token):
+                seen = await call_service(presence.record_seen, user_id=user.id)
+                await _announce(user.id, online=True, last_seen=seen)
             while True:
                 await asyncio.sleep(3600)
         finally:
+            remaining = _sentinels.get(tab_token, 1) - 1
+            if remaining > 0:
+                _sentinels[tab_token] = remaining
+            else:
+                _sentinels.pop(tab_token, None)
             _spawn(_confirm_departure(user.id, tab_token))

@@ -93,3 +93,21 @@ async def test_non_friends_learn_nothing_about_presence(backend_url):
     assert presence_frames == []
     for tab in (bob, cat, bob_reg, cat_reg):
         await tab.close()
+
+
+async def test_repeated_sentinel_calls_do_not_keep_a_closed_tab_online(backend_url):
+    from tests.realtime.helpers import PRESENCE as PRESENCE_STATE
+
+    ann_reg = await register(backend_url, unique_username("ann"))
+    bob_reg = await register(backend_url, unique_username("bob"))
+    ann_id, _ = await befriend(ann_reg, bob_reg)
+    await ann_reg.close()
+    bob = await open_chat(backend_url, session_token(bob_reg))
+    ann = await open_chat(backend_url, session_token(ann_reg))
+    await bob.wait_for(lambda c: sees_online(c, ann_id) is True, timeout=5)
+    for _ in range(20):  # a hostile client asking for more sentinels
+        await ann.call(PRESENCE_STATE, "track", {})
+    await ann.close()
+    await bob.wait_for(lambda c: sees_online(c, ann_id) is False, timeout=10)
+    for tab in (bob, bob_reg):
+        await tab.close()
