@@ -48,12 +48,8 @@ async def test_online_while_any_tab_is_open_and_offline_after_the_last(backend_u
     await bob_reg.close()
 
 
-async def _pause(tab, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await tab.wait_for(lambda c: False, timeout=seconds)
-
-
-async def test_silent_drop_goes_offline_within_the_bound_and_back_online_fast(backend_url):
+async def friends_both_online(backend_url: str):
+    """Ann and Bob are friends, each with one open chat tab; Bob sees Ann online."""
     ann_reg = await register(backend_url, unique_username("ann"))
     bob_reg = await register(backend_url, unique_username("bob"))
     ann_id, _ = await befriend(ann_reg, bob_reg)
@@ -61,6 +57,16 @@ async def test_silent_drop_goes_offline_within_the_bound_and_back_online_fast(ba
     bob = await open_chat(backend_url, session_token(bob_reg))
     ann = await open_chat(backend_url, session_token(ann_reg))
     await bob.wait_for(lambda c: sees_online(c, ann_id) is True, timeout=5)
+    return ann, bob, bob_reg, ann_id
+
+
+async def _pause(tab, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await tab.wait_for(lambda c: False, timeout=seconds)
+
+
+async def test_silent_drop_goes_offline_within_the_bound_and_back_online_fast(backend_url):
+    ann, bob, bob_reg, ann_id = await friends_both_online(backend_url)
 
     await ann.go_silent()  # no close frame, no more pongs: only the pings can tell
     started = time.monotonic()
@@ -96,17 +102,9 @@ async def test_non_friends_learn_nothing_about_presence(backend_url):
 
 
 async def test_repeated_sentinel_calls_do_not_keep_a_closed_tab_online(backend_url):
-    from tests.realtime.helpers import PRESENCE as PRESENCE_STATE
-
-    ann_reg = await register(backend_url, unique_username("ann"))
-    bob_reg = await register(backend_url, unique_username("bob"))
-    ann_id, _ = await befriend(ann_reg, bob_reg)
-    await ann_reg.close()
-    bob = await open_chat(backend_url, session_token(bob_reg))
-    ann = await open_chat(backend_url, session_token(ann_reg))
-    await bob.wait_for(lambda c: sees_online(c, ann_id) is True, timeout=5)
+    ann, bob, bob_reg, ann_id = await friends_both_online(backend_url)
     for _ in range(20):  # a hostile client asking for more sentinels
-        await ann.call(PRESENCE_STATE, "track", {})
+        await ann.call(PRESENCE, "track", {})
     await ann.close()
     await bob.wait_for(lambda c: sees_online(c, ann_id) is False, timeout=10)
     for tab in (bob, bob_reg):
