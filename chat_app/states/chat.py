@@ -222,7 +222,10 @@ class ChatState(rx.State):
         if self.open_friend_id == friend_id and not self.has_newer:
             if not self._add([message]):
                 return [ChatState.catch_up]
-            return [ChatState.mark_seen] if to_recipient else []
+            if to_recipient and self._user_id:
+                # Read where it is shown, in this same update: no extra round trip.
+                await self._read_to_end(self._user_id)
+            return []
         if to_recipient:
             self.unread = {**self.unread, friend_id: self.unread.get(friend_id, 0) + 1}
             language = await language_of(self)
@@ -373,13 +376,21 @@ class ChatState(rx.State):
     async def mark_seen(self):
         """The open conversation is on screen: move the read cursor and tell the friend."""
         viewer_id = await self._viewer_id()
-        if viewer_id is None or not self.open_friend_id or self.has_newer:
-            return None
+        if viewer_id is not None:
+            await self._read_to_end(viewer_id)
+
+    def _forget_unread(self, friend_id: int) -> None:
+        if friend_id in self.unread:
+            self.unread = {k: v for k, v in self.unread.items() if k != friend_id}
+
+    async def _read_to_end(self, viewer_id: int) -> None:
+        """Move the read cursor to the newest message shown and send the receipts."""
+        if not self.open_friend_id or self.has_newer:
+            return
         last = self._last_seq()
+        self._forget_unread(self.open_friend_id)
         if last <= self._my_read_seq:
-            if self.unread.get(self.open_friend_id):
-                self.unread = {k: v for k, v in self.unread.items() if k != self.open_friend_id}
-            return None
+            return
         try:
             receipt = await call_service(
                 messages.mark_read,
@@ -388,9 +399,8 @@ class ChatState(rx.State):
                 up_to_seq=last,
             )
         except NotFound:
-            return None
+            return
         self._my_read_seq = last
-        self.unread = {k: v for k, v in self.unread.items() if k != self.open_friend_id}
         if receipt is not None:
             push_to_tabs(
                 self._other_tabs(receipt.friend_id), ChatState, _receipt_arrived(receipt, False)
@@ -398,7 +408,6 @@ class ChatState(rx.State):
             push_to_tabs(
                 self._other_tabs(receipt.reader_id), ChatState, _receipt_arrived(receipt, True)
             )
-        return None
 
     # ----- composing and sending -----
 
