@@ -19,7 +19,7 @@ def _image(message: Any) -> rx.Component:
     return rx.dialog.root(
         rx.dialog.trigger(
             rx.image(
-                src=backend_url(message.thumb_url),
+                src=backend_url(message.attachment.thumb_url),
                 alt=message.body,
                 class_name="message-thumbnail",
                 max_width="min(360px, 60vw)",
@@ -31,7 +31,7 @@ def _image(message: Any) -> rx.Component:
         rx.dialog.content(
             rx.dialog.title(message.body, size="2"),
             rx.image(
-                src=backend_url(message.file_url),
+                src=backend_url(message.attachment.file_url),
                 alt=message.body,
                 max_width="100%",
                 max_height="75vh",
@@ -39,7 +39,7 @@ def _image(message: Any) -> rx.Component:
             rx.hstack(
                 rx.link(
                     rx.button(rx.icon("download"), tr("button_download")),
-                    href=backend_url(message.file_url),
+                    href=backend_url(message.attachment.file_url),
                     is_external=True,
                 ),
                 rx.dialog.close(rx.button(tr("button_close"), variant="soft", color_scheme="gray")),
@@ -53,7 +53,7 @@ def _image(message: Any) -> rx.Component:
 
 def _file_card(message: Any) -> rx.Component:
     icon = rx.match(
-        message.file_mime,
+        message.attachment.mime,
         ("application/pdf", rx.icon("file-text")),
         ("application/zip", rx.icon("file-archive")),
         rx.icon("file"),
@@ -65,14 +65,14 @@ def _file_card(message: Any) -> rx.Component:
                 rx.text(
                     message.body, class_name="file-name", weight="medium", word_break="break-all"
                 ),
-                rx.text(message.file_size_label, size="1", color_scheme="gray"),
+                rx.text(message.attachment.size_label, size="1", color_scheme="gray"),
                 spacing="0",
             ),
             rx.icon("download", size=16),
             align="center",
             spacing="3",
         ),
-        href=backend_url(message.file_url),
+        href=backend_url(message.attachment.file_url),
         class_name="file-card",
         is_external=True,
         underline="none",
@@ -81,4 +81,4 @@ def _file_card(message: Any) -> rx.Component:
 
 def attachment(message: Any) -> rx.Component:
     """The attachment of an "image" or "file" message."""
-    return rx.cond(message.thumb_url != "", _image(message), _file_card(message))
+    return rx.cond(message.kind == "image", _image(message), _file_card(message))

@@ -20,6 +20,7 @@ from chat_app.models import Conversation, Message, ReadCursor, StoredFile, User,
 from chat_app.services import friends
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.services.views import (
+    AttachmentView,
     ContactView,
     ConversationSummary,
     HistoryPage,
@@ -69,14 +70,13 @@ def _view(message: Message, stored: StoredFile | None = None) -> MessageView:
     )
     if stored is None:
         return view
-    return replace(
-        view,
+    attachment = AttachmentView(
         file_id=stored.id,
-        file_size=stored.size,
-        file_size_label=_size_label(stored.size),
-        file_mime=stored.mime,
+        size_label=_size_label(stored.size),
+        mime=stored.mime,
         has_thumbnail=stored.thumbnail_key is not None,
     )
+    return replace(view, attachment=attachment)
 
 
 def _size_label(size: int) -> str:

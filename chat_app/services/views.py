@@ -109,6 +109,19 @@ class FriendsChange:
 
 
 @dataclass(frozen=True)
+class AttachmentView:
+    """The file of an "image" or "file" message."""
+
+    file_id: str
+    size_label: str
+    mime: str
+    has_thumbnail: bool
+    # Signed for the viewing user by the state layer (links differ per user).
+    file_url: str = ""
+    thumb_url: str = ""
+
+
+@dataclass(frozen=True)
 class MessageView:
     """One message as every tab shows it (the same object for sender and recipient).
 
@@ -125,14 +138,8 @@ class MessageView:
     error: str = ""
     # "text", "image" or "file"; for attachments the body is the file's display name.
     kind: str = "text"
-    file_id: str = ""
-    file_size: int = 0
-    file_size_label: str = ""
-    file_mime: str = ""
-    has_thumbnail: bool = False
-    # Signed for the viewing user by the state layer (they differ per user).
-    file_url: str = ""
-    thumb_url: str = ""
+    # Only on "image" and "file" messages: text messages stay small on the wire.
+    attachment: AttachmentView | None = None
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,7 @@ class ChatState(rx.State):
         user_id = self._user_id
         if not user_id:
             return list(views)
-        return [_with_links(view, user_id) if view.file_id else view for view in views]
+        return [_with_links(view, user_id) if view.attachment else view for view in views]
 
     def _add(self, incoming: list[MessageView]) -> bool:
         """Merge stored messages in seq order (duplicates dropped); False if one is missing."""
@@ -575,11 +575,17 @@ class ChatState(rx.State):
 
 
 def _with_links(view: MessageView, user_id: int) -> MessageView:
-    return replace(
-        view,
-        file_url=file_link(user_id, view.file_id, "file"),
-        thumb_url=file_link(user_id, view.file_id, "thumb") if view.has_thumbnail else "",
+    attachment = view.attachment
+    if attachment is None:
+        return view
+    links = replace(
+        attachment,
+        file_url=file_link(user_id, attachment.file_id, "file"),
+        thumb_url=(
+            file_link(user_id, attachment.file_id, "thumb") if attachment.has_thumbnail else ""
+        ),
     )
+    return replace(view, attachment=links)
 
 
 def _with_status(message: MessageView, status: str, error: str) -> MessageView:

@@ -35,7 +35,8 @@ def world(session, tmp_path: Path):
             name=name,
             storage=storage,
         )
-        return sent.message.file_id
+        assert sent.message.attachment is not None
+        return sent.message.attachment.file_id
 
     client = TestClient(file_routes(storage))
     return {

@@ -51,21 +51,22 @@ async def test_an_image_reaches_the_recipient_with_links_signed_for_them(backend
     await bob.wait_for(lambda c: any(m["kind"] == "image" for m in shown(c)))
     (message,) = [m for m in shown(bob) if m["kind"] == "image"]
     assert message["body"] == "sunset.png"
-    assert f"u={bob_id}&" in message["thumb_url"]
+    attachment = message["attachment"]
+    assert f"u={bob_id}&" in attachment["thumb_url"]
     # The uploader's own tab gets its update in the upload response (Reflex streams it).
     assert '"kind":"image"' in response.text.replace(" ", "")
     assert f"u={ann_id}&" in response.text
 
     async with httpx.AsyncClient() as client:
-        thumb = await client.get(backend.url + "/" + message["thumb_url"].removeprefix("../"))
+        thumb = await client.get(backend.url + "/" + attachment["thumb_url"].removeprefix("../"))
         assert thumb.status_code == 200
         assert thumb.headers["content-type"] == "image/jpeg"
         # Bob's link is useless to anyone else who copies it only with another user id.
-        forged = message["thumb_url"].replace(f"u={bob_id}&", f"u={ann_id}&")
+        forged = attachment["thumb_url"].replace(f"u={bob_id}&", f"u={ann_id}&")
         assert (await client.get(backend.url + "/" + forged.removeprefix("../"))).status_code == 404
         # Reflex's own public folder serving is closed.
         assert (
-            await client.get(f"{backend.url}/_upload/private/{message['file_id']}")
+            await client.get(f"{backend.url}/_upload/private/{attachment['file_id']}")
         ).status_code == 404
     for tab in (ann, bob):
         await tab.close()

@@ -127,8 +127,10 @@ def test_content_disposition_carries_the_exact_name():
 def test_an_image_is_stored_with_a_bounded_thumbnail(session, pair, storage, settings):
     sent = send(session, pair, storage, settings, png(1600, 900), "photo.png")
     message = sent.message
-    assert (message.kind, message.file_mime, message.has_thumbnail) == ("image", "image/png", True)
-    stored = session.get(StoredFile, message.file_id)
+    assert message.attachment is not None
+    assert (message.kind, message.attachment.mime) == ("image", "image/png")
+    assert message.attachment.has_thumbnail
+    stored = session.get(StoredFile, message.attachment.file_id)
     assert stored is not None
     assert (stored.width, stored.height) == (1600, 900)
     with Image.open(storage.root / f"{stored.id}-thumb") as thumb:
@@ -141,8 +143,9 @@ def test_an_image_is_stored_with_a_bounded_thumbnail(session, pair, storage, set
 def test_html_disguised_as_an_image_is_a_plain_download(session, pair, storage, settings):
     sent = send(session, pair, storage, settings, b"<html><script>x</script></html>", "cat.png")
     assert sent.message.kind == "file"
-    assert sent.message.file_mime == "application/octet-stream"
-    assert not sent.message.has_thumbnail
+    assert sent.message.attachment is not None
+    assert sent.message.attachment.mime == "application/octet-stream"
+    assert not sent.message.attachment.has_thumbnail
 
 
 def huge_png(width: int, height: int) -> bytes:
@@ -216,9 +219,10 @@ def test_a_retried_upload_is_stored_once(session, pair, storage, settings):
     first = send(session, pair, storage, settings, b"same bytes", client_id="retry-1")
     again = send(session, pair, storage, settings, b"same bytes", client_id="retry-1")
     assert not again.created
-    assert again.message.file_id == first.message.file_id
+    assert again.message.attachment == first.message.attachment
+    assert first.message.attachment is not None
     assert rows(session) == (1, 1)
-    assert blobs(storage) == [first.message.file_id]
+    assert blobs(storage) == [first.message.attachment.file_id]
 
 
 def test_signed_urls_are_bound_to_user_file_variant_and_time(settings):
@@ -251,7 +255,8 @@ def test_signed_urls_are_bound_to_user_file_variant_and_time(settings):
 def test_downloads_are_for_the_two_participants_only(session, pair, storage, settings):
     sent = send(session, pair, storage, settings, b"secret notes", "notes.txt")
     cat = make_user(session, "cat")
-    file_id = sent.message.file_id
+    assert sent.message.attachment is not None
+    file_id = sent.message.attachment.file_id
     assert files.downloadable(session=session, user_id=pair[0], file_id=file_id) is not None
     assert files.downloadable(session=session, user_id=pair[1], file_id=file_id) is not None
     assert files.downloadable(session=session, user_id=cat, file_id=file_id) is None
