@@ -102,6 +102,7 @@ class ChatState(rx.State):
     open_friend_store: str = rx.SessionStorage("", name="chat_open_friend")
     _user_id: int | None = None
     _my_read_seq: int = 0
+    _browsing_older: bool = False
     _last_typing_push: float = 0.0
 
     @rx.var
@@ -174,8 +175,11 @@ class ChatState(rx.State):
     def _fold(self) -> None:
         stored = [m for m in self.tail if m.seq > 0]
         merged = [*self.window, *stored]
-        if len(merged) > WINDOW_MAX:
-            merged = merged[-WINDOW_MAX:]
+        # One page while following the conversation (each fold re-sends the window); up to
+        # WINDOW_MAX while the reader has loaded older pages, so none vanish mid-read.
+        limit = WINDOW_MAX if self._browsing_older else messages.PAGE_SIZE
+        if len(merged) > limit:
+            merged = merged[-limit:]
             self.has_older = True
         self.window = merged
         self.tail = [m for m in self.tail if m.seq == 0]
@@ -196,6 +200,7 @@ class ChatState(rx.State):
         self.tail = [m for m in self.tail if m.seq == 0]
         self.has_older = page.has_older
         self.has_newer = False
+        self._browsing_older = False
         self.friend_read_seq = page.friend_read_seq
         self._my_read_seq = page.my_read_seq
 
@@ -349,6 +354,7 @@ class ChatState(rx.State):
             friend_id=self.open_friend_id,
             before_seq=stored[0].seq,
         )
+        self._browsing_older = True
         self._fold()
         merged = [*self._for_me(page.messages), *self.window]
         if len(merged) > WINDOW_MAX:
