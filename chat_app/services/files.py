@@ -26,7 +26,7 @@ from PIL import Image
 from sqlmodel import Session, col, func, select
 
 from chat_app.models import Conversation, StoredFile, User, utc_now
-from chat_app.services import friends, messages
+from chat_app.services import messages
 from chat_app.services.errors import NotFound, Refused
 from chat_app.services.storage import FileStorage, LocalFileStorage
 from chat_app.services.views import SentMessage
@@ -284,11 +284,8 @@ def send_file(
             large to decode safely.
     """
     storage = storage or default_storage(settings)
-    friend_id = messages.valid_id(friend_id)
-    if friend_id == viewer_id or not friends.are_friends(
-        session=session, user_a=viewer_id, user_b=friend_id
-    ):
-        raise Refused("not_friends")
+    # Checked before any byte is written; send_message checks again in its transaction.
+    friend_id = messages.require_friend(session, viewer_id, friend_id)
     with _spooled(source, settings.max_upload_bytes) as (spool, size, sha256):
         if size == 0:
             raise Refused("file_empty")

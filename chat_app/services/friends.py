@@ -22,19 +22,8 @@ from chat_app.settings import SETTINGS, Settings
 INSERT_ATTEMPTS = 3
 
 
-def _pair(a: int, b: int) -> tuple[int, int]:
-    return (a, b) if a < b else (b, a)
-
-
-def _valid_id(value: object) -> int:
-    # bool is an int subclass; a forged `true` must not become user 1.
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise NotFound()
-    return value
-
-
 def _user(session: Session, user_id: object) -> User:
-    user = session.get(User, _valid_id(user_id))
+    user = session.get(User, validation.valid_id(user_id))
     if user is None:
         raise NotFound()
     return user
@@ -61,14 +50,14 @@ def _is_blocking(session: Session, blocker_id: int, blocked_id: int) -> bool:
 
 
 def _friendship(session: Session, a: int, b: int) -> Friendship | None:
-    low, high = _pair(a, b)
+    low, high = validation.ordered_pair(a, b)
     return session.exec(
         select(Friendship).where(Friendship.user_low_id == low, Friendship.user_high_id == high)
     ).first()
 
 
 def _pending_request(session: Session, a: int, b: int) -> FriendRequest | None:
-    low, high = _pair(a, b)
+    low, high = validation.ordered_pair(a, b)
     return session.exec(
         select(FriendRequest).where(
             FriendRequest.pair_low == low,
@@ -179,7 +168,7 @@ def _close(session: Session, request: FriendRequest, status: str, now: datetime)
 def _accept(session: Session, request: FriendRequest, now: datetime) -> None:
     """Mark the request accepted and create the friendship, then commit."""
     _close(session, request, "accepted", now)
-    low, high = _pair(request.from_user_id, request.to_user_id)
+    low, high = validation.ordered_pair(request.from_user_id, request.to_user_id)
     if _friendship(session, low, high) is None:
         session.add(Friendship(user_low_id=low, user_high_id=high, created_at=now))
     try:
@@ -245,7 +234,7 @@ def send_request(
         ).one()
         if sent_last_hour >= settings.friend_request_rate_per_hour:
             raise RateLimited("too_many_requests")
-        low, high = _pair(viewer_id, target.id)
+        low, high = validation.ordered_pair(viewer_id, target.id)
         session.add(
             FriendRequest(
                 from_user_id=viewer_id,
@@ -271,7 +260,7 @@ def send_request(
 
 
 def _own_pending_request(session: Session, request_id: object, **party: int) -> FriendRequest:
-    request = session.get(FriendRequest, _valid_id(request_id))
+    request = session.get(FriendRequest, validation.valid_id(request_id))
     if request is None or request.status != "pending":
         raise NotFound()
     for column, user_id in party.items():
@@ -373,7 +362,7 @@ def remove_friend(*, session: Session, viewer_id: int, friend_id: object) -> Fri
     Raises:
         NotFound: The two are not friends.
     """
-    friendship = _friendship(session, viewer_id, _valid_id(friend_id))
+    friendship = _friendship(session, viewer_id, validation.valid_id(friend_id))
     if friendship is None:
         raise NotFound()
     session.delete(friendship)
@@ -442,7 +431,8 @@ def unblock_user(*, session: Session, viewer_id: int, target_id: object) -> Frie
     """
     result = session.exec(
         delete(Block).where(
-            col(Block.blocker_id) == viewer_id, col(Block.blocked_id) == _valid_id(target_id)
+            col(Block.blocker_id) == viewer_id,
+            col(Block.blocked_id) == validation.valid_id(target_id),
         )
     )
     if not result.rowcount:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select, update
 
 from chat_app.models import Conversation, Message, ReadCursor, StoredFile, User, utc_now
-from chat_app.services import friends
+from chat_app.services import friends, validation
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.services.views import (
     AttachmentView,
@@ -33,30 +33,6 @@ from chat_app.settings import SETTINGS, Settings
 MAX_MESSAGE_LENGTH = 4000
 PAGE_SIZE = 50
 CLIENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
-def _pair(a: int, b: int) -> tuple[int, int]:
-    return (a, b) if a < b else (b, a)
-
-
-def valid_id(value: object) -> int:
-    """A positive database id, or NotFound for anything else a client may send.
-
-    Args:
-        value: The untrusted value.
-
-    Returns:
-        The id.
-
-    Raises:
-        NotFound: Not a positive int (bools, strings, floats and huge numbers included).
-    """
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
-        raise NotFound()
-    return value
-
-
-_valid_id = valid_id
 
 
 def _view(message: Message, stored: StoredFile | None = None) -> MessageView:
@@ -123,7 +99,7 @@ def clean_body(body: object) -> str:
 
 
 def _find_conversation(session: Session, a: int, b: int) -> Conversation | None:
-    low, high = _pair(a, b)
+    low, high = validation.ordered_pair(a, b)
     return session.exec(
         select(Conversation).where(
             Conversation.user_low_id == low, Conversation.user_high_id == high
@@ -135,7 +111,7 @@ def _conversation_for_sending(session: Session, a: int, b: int, now: datetime) -
     conversation = _find_conversation(session, a, b)
     if conversation is not None:
         return conversation
-    low, high = _pair(a, b)
+    low, high = validation.ordered_pair(a, b)
     session.add(Conversation(user_low_id=low, user_high_id=high, created_at=now))
     try:
         session.commit()
@@ -151,13 +127,36 @@ def _readable_conversation(
     session: Session, viewer_id: int, friend_id: object
 ) -> Conversation | None:
     """The viewer's conversation with `friend_id`: readable while friends or once shared."""
-    friend_id = _valid_id(friend_id)
+    friend_id = validation.valid_id(friend_id)
     conversation = _find_conversation(session, viewer_id, friend_id)
     if conversation is None and not friends.are_friends(
         session=session, user_a=viewer_id, user_b=friend_id
     ):
         raise NotFound()
     return conversation
+
+
+def require_friend(session: Session, viewer_id: int, friend_id: object) -> int:
+    """The recipient's id, if the viewer may send to them (friends, not oneself).
+
+    Args:
+        session: The database session.
+        viewer_id: The sender.
+        friend_id: The recipient (untrusted id).
+
+    Returns:
+        The recipient's id.
+
+    Raises:
+        NotFound: Not a valid id.
+        Refused: Not a friend.
+    """
+    friend_id = validation.valid_id(friend_id)
+    if friend_id == viewer_id or not friends.are_friends(
+        session=session, user_a=viewer_id, user_b=friend_id
+    ):
+        raise Refused("not_friends")
+    return friend_id
 
 
 def _stored(session: Session, sender_id: int, client_id: str) -> Message | None:
@@ -208,7 +207,7 @@ def send_message(
         RateLimited: Over the per-user message rate.
     """
     now = now or utc_now()
-    friend_id = _valid_id(friend_id)
+    friend_id = validation.valid_id(friend_id)
     if not isinstance(client_id, str) or not CLIENT_ID_PATTERN.fullmatch(client_id):
         raise Refused("message_invalid")
     existing = _stored(session, viewer_id, client_id)
@@ -216,13 +215,10 @@ def send_message(
         conversation = session.get(Conversation, existing.conversation_id)
         assert conversation is not None
         pair = (conversation.user_low_id, conversation.user_high_id)
-        if pair != _pair(viewer_id, friend_id):
+        if pair != validation.ordered_pair(viewer_id, friend_id):
             raise Refused("message_invalid")
         return _retry_result(session, existing, pair, viewer_id)
-    if friend_id == viewer_id or not friends.are_friends(
-        session=session, user_a=viewer_id, user_b=friend_id
-    ):
-        raise Refused("not_friends")
+    require_friend(session, viewer_id, friend_id)
     text = clean_body(body)
     recent = session.exec(
         select(func.count())
@@ -271,7 +267,9 @@ def send_message(
         existing = _stored(session, viewer_id, client_id)
         if existing is None:
             raise
-        return _retry_result(session, existing, _pair(viewer_id, friend_id), viewer_id)
+        return _retry_result(
+            session, existing, validation.ordered_pair(viewer_id, friend_id), viewer_id
+        )
     return SentMessage(_view(message, attachment), viewer_id, friend_id, created=True)
 
 
@@ -308,7 +306,7 @@ def history(
         NotFound: The two never shared a conversation and are not friends.
     """
     conversation = _readable_conversation(session, viewer_id, friend_id)
-    other = session.get(User, _valid_id(friend_id))
+    other = session.get(User, validation.valid_id(friend_id))
     if other is None or other.id is None:
         raise NotFound()
     friend = ContactView(
@@ -321,7 +319,7 @@ def history(
         return HistoryPage(friend, (), False, 0, 0, 0)
     statement = select(Message).where(Message.conversation_id == conversation.id)
     if before_seq is not None:
-        statement = statement.where(col(Message.seq) < _valid_id(before_seq))
+        statement = statement.where(col(Message.seq) < validation.valid_id(before_seq))
     rows = session.exec(statement.order_by(col(Message.seq).desc()).limit(limit + 1)).all()
     page = _views(session, list(reversed(rows[:limit])))
     return HistoryPage(
@@ -391,7 +389,7 @@ def mark_read(
     conversation = _readable_conversation(session, viewer_id, friend_id)
     if conversation is None or conversation.id is None:
         return None
-    target = min(_valid_id(up_to_seq), conversation.last_seq)
+    target = min(validation.valid_id(up_to_seq), conversation.last_seq)
     cursor = session.exec(
         select(ReadCursor).where(
             ReadCursor.user_id == viewer_id, ReadCursor.conversation_id == conversation.id
@@ -421,7 +419,10 @@ def mark_read(
         )
     ).one()
     return ReadReceipt(
-        reader_id=viewer_id, friend_id=_valid_id(friend_id), seq=target, unread_left=unread_left
+        reader_id=viewer_id,
+        friend_id=validation.valid_id(friend_id),
+        seq=target,
+        unread_left=unread_left,
     )
 
 

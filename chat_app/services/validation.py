@@ -5,10 +5,34 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from chat_app.services.errors import NotFound
 from chat_app.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_]{3,32}")
 MAX_NICKNAME_LENGTH = 32
+
+
+def valid_id(value: object) -> int:
+    """A positive database id, or NotFound for anything else a client may send.
+
+    Args:
+        value: The untrusted value.
+
+    Returns:
+        The id.
+
+    Raises:
+        NotFound: Not a positive int below 2**63 (bools, strings, floats, huge numbers:
+            a forged `true` must not become user 1, nor 10**30 overflow the driver).
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        raise NotFound()
+    return value
+
+
+def ordered_pair(a: int, b: int) -> tuple[int, int]:
+    """Two user ids as (lower, higher): how pairs of users are stored."""
+    return (a, b) if a < b else (b, a)
 
 
 def username_key(username: str) -> str:

@@ -46,12 +46,6 @@ TYPING_PUSH_INTERVAL = 2.0
 TYPING_VISIBLE_SECONDS = 4.0
 
 
-def _valid_friend_id(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
-        raise NotFound()
-    return value
-
-
 def _message_arrived(
     message: MessageView, friend_id: int, sender_nickname: str, to_recipient: bool
 ) -> Callable[[ChatState], Awaitable[list[Any]]]:
