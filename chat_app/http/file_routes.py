@@ -24,7 +24,7 @@ def _lookup(user_id: int, file_id: str, variant: str, storage: FileStorage):
     if stored is None:
         return None
     key = stored.storage_key if variant == "file" else stored.thumbnail_key
-    path = files.blob_path(storage, key) if key else None
+    path = storage.path(key) if key else None
     if path is None or not path.is_file():
         return None
     return stored, path
@@ -49,11 +49,12 @@ def _make_download(storage: FileStorage):
             return NOT_AVAILABLE
         stored, path = found
         thumbnail = variant == "thumb"
-        media_type = (
-            ("image/png" if path.read_bytes()[:4] == b"\x89PNG" else "image/jpeg")
-            if thumbnail
-            else stored.mime
-        )
+        if thumbnail:
+            # Our own re-encoding: PNG or JPEG, told apart by the first bytes.
+            with path.open("rb") as blob:
+                media_type = files.sniff(blob.read(16))
+        else:
+            media_type = stored.mime
         headers = {
             # Only our own re-encoded thumbnails are shown inline; originals download.
             "Content-Disposition": files.content_disposition(stored.original_name, thumbnail),

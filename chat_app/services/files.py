@@ -18,12 +18,13 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
 
 from PIL import Image
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, func, select
 
 from chat_app.models import Conversation, StoredFile, User, utc_now
 from chat_app.services import messages
@@ -113,16 +114,25 @@ def content_disposition(name: str, inline: bool = False) -> str:
     return f"{kind}; filename=\"{ascii_fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
+@cache
+def _stored_secret(path: Path) -> bytes:
+    """The key kept with the data (made on first use), read once per process."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # Exclusive create: two workers starting together end up with the same key.
+        with path.open("xb") as out:
+            path.chmod(0o600)
+            out.write(secrets.token_bytes(32))
+    except FileExistsError:
+        pass
+    return path.read_bytes()
+
+
 def _secret(settings: Settings) -> bytes:
     if settings.secret_key:
         return settings.secret_key.encode()
     # Generated once and kept with the data, so links survive a restart.
-    path = settings.data_dir / ".secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(secrets.token_bytes(32))
-        path.chmod(0o600)
-    return path.read_bytes()
+    return _stored_secret(settings.data_dir / ".secret_key")
 
 
 def _signature(user_id: int, file_id: str, variant: str, expires: int, settings: Settings) -> str:
@@ -439,28 +449,3 @@ def downloadable(*, session: Session, user_id: int, file_id: str) -> StoredFile 
     if conversation is None or user_id not in (conversation.user_low_id, conversation.user_high_id):
         return None
     return stored
-
-
-def avatar_ids(*, session: Session, user_ids: list[int]) -> dict[int, str]:
-    """Avatar file ids of some users (those who have one).
-
-    Args:
-        session: The database session.
-        user_ids: The users.
-
-    Returns:
-        User id to avatar file id.
-    """
-    if not user_ids:
-        return {}
-    rows = session.exec(
-        select(User.id, User.avatar_file_id).where(
-            col(User.id).in_(user_ids), col(User.avatar_file_id).is_not(None)
-        )
-    ).all()
-    return {user_id: file_id for user_id, file_id in rows if user_id and file_id}
-
-
-def blob_path(storage: FileStorage, key: str) -> Path | None:
-    """Where a stored blob is on this machine (None for remote stores)."""
-    return storage.path(key)
