@@ -39,6 +39,11 @@ class Settings:
     file_url_ttl: timedelta
     secret_key: str
 
+    @property
+    def max_upload_mb(self) -> int:
+        """The upload limit in whole megabytes, as shown to users."""
+        return self.max_upload_bytes // (1024 * 1024)
+
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
     raw = env.get(name, "").strip()

@@ -7,8 +7,9 @@ from typing import Any
 import reflex as rx
 
 from chat_app.components.avatar import avatar
+from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
-from chat_app.states.profile import AVATAR_UPLOAD_ID, SETTINGS_LIMIT_MB, ProfileState
+from chat_app.states.profile import AVATAR_UPLOAD_ID, ProfileState
 from chat_app.states.ui import tr
 
 
@@ -32,7 +33,7 @@ def avatar_dialog() -> rx.Component:
                         "image/gif": [".gif"],
                         "image/webp": [".webp"],
                     },
-                    max_size=SETTINGS_LIMIT_MB * 1024 * 1024,
+                    max_size=SETTINGS.max_upload_bytes,
                     multiple=False,
                     on_drop=ProfileState.upload_avatar(rx.upload_files(upload_id=AVATAR_UPLOAD_ID)),
                     on_drop_rejected=_on_rejected,

@@ -6,7 +6,8 @@ import reflex as rx
 
 from chat_app.components.emoji_picker import emoji_picker
 from chat_app.components.upload_zone import attach_button, upload_progress
-from chat_app.states.chat import MAX_MESSAGE_LENGTH, MAX_UPLOAD_MB, ChatState
+from chat_app.settings import SETTINGS
+from chat_app.states.chat import MAX_MESSAGE_LENGTH, ChatState
 from chat_app.states.ui import tr
 
 
@@ -72,7 +73,7 @@ def composer() -> rx.Component:
             width="100%",
         ),
         rx.text(
-            tr("upload_hint", limit=MAX_UPLOAD_MB),
+            tr("upload_hint", limit=SETTINGS.max_upload_mb),
             id="upload-hint",
             size="1",
             color_scheme="gray",

@@ -6,7 +6,8 @@ from typing import Any
 
 import reflex as rx
 
-from chat_app.states.chat import DROP_ID, MAX_UPLOAD_MB, UPLOAD_ID, ChatState
+from chat_app.settings import SETTINGS
+from chat_app.states.chat import DROP_ID, UPLOAD_ID, ChatState
 from chat_app.states.ui import tr
 
 
@@ -33,11 +34,11 @@ def attach_button() -> rx.Component:
             id="attach-button",
             variant="ghost",
             size="3",
-            aria_label=tr("button_attach", limit=MAX_UPLOAD_MB),
-            title=tr("button_attach", limit=MAX_UPLOAD_MB),
+            aria_label=tr("button_attach", limit=SETTINGS.max_upload_mb),
+            title=tr("button_attach", limit=SETTINGS.max_upload_mb),
         ),
         id=UPLOAD_ID,
-        max_size=MAX_UPLOAD_MB * 1024 * 1024,
+        max_size=SETTINGS.max_upload_bytes,
         multiple=True,
         no_drag=True,
         on_drop=_on_drop(UPLOAD_ID),
@@ -53,7 +54,7 @@ def drop_zone(*children: rx.Component) -> rx.Component:
     return rx.upload(
         *children,
         id=DROP_ID,
-        max_size=MAX_UPLOAD_MB * 1024 * 1024,
+        max_size=SETTINGS.max_upload_bytes,
         multiple=True,
         no_click=True,
         no_keyboard=True,

@@ -60,6 +60,18 @@ class TabRegistry:
         with self._lock:
             return self._user_by_tab.get(tab_token)
 
+    def tokens_of(self, user_id: int, excluding: str = "") -> list[str]:
+        """The Reflex client tokens of a user's tabs, less one (usually the caller's own).
+
+        Args:
+            user_id: The user.
+            excluding: A tab token to leave out (a tab never pushes to itself).
+
+        Returns:
+            A snapshot of the tokens.
+        """
+        return [entry.tab_token for entry in self.tabs_of(user_id) if entry.tab_token != excluding]
+
     def tabs_of(self, user_id: int) -> list[TabEntry]:
         """The tabs a user has registered.
 

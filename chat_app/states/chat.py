@@ -39,7 +39,6 @@ from chat_app.states.ui import language_of
 MAX_MESSAGE_LENGTH = messages.MAX_MESSAGE_LENGTH
 UPLOAD_ID = "chat-attachments"
 DROP_ID = "chat-drop"
-MAX_UPLOAD_MB = SETTINGS.max_upload_bytes // (1024 * 1024)
 TAIL_FOLD = 10
 WINDOW_MAX = 3 * messages.PAGE_SIZE
 TYPING_PUSH_INTERVAL = 2.0
@@ -242,7 +241,7 @@ class ChatState(rx.State):
 
     def _other_tabs(self, user_id: int) -> list[str]:
         own = self.router.session.client_token
-        return [e.tab_token for e in tab_registry.tabs_of(user_id) if e.tab_token != own]
+        return tab_registry.tokens_of(user_id, excluding=own)
 
     async def _publish(self, sent: SentMessage) -> None:
         if not sent.created:
@@ -425,11 +424,11 @@ class ChatState(rx.State):
             return
         self._last_typing_push = now
         sender, recipient = self._user_id, self.open_friend_id
-        tabs = [e.tab_token for e in tab_registry.tabs_of(recipient)]
+        tabs = tab_registry.tokens_of(recipient)
         push_to_tabs(tabs, ChatState, _typing_changed(sender, True))
 
         async def stop_typing() -> None:
-            still_open = [e.tab_token for e in tab_registry.tabs_of(recipient)]
+            still_open = tab_registry.tokens_of(recipient)
             push_to_tabs(still_open, ChatState, _typing_changed(sender, False))
 
         timers.restart(("typing", sender, recipient), TYPING_VISIBLE_SECONDS, stop_typing)
@@ -506,7 +505,7 @@ class ChatState(rx.State):
     async def reject_files(self, count: int):
         """The browser refused `count` files (over the size limit) before sending them."""
         language = await language_of(self)
-        self.composer_error = text("file_too_large", language, limit=MAX_UPLOAD_MB)
+        self.composer_error = text("file_too_large", language, limit=SETTINGS.max_upload_mb)
 
     @rx.event
     def start_upload(self):
@@ -538,7 +537,7 @@ class ChatState(rx.State):
                     name=upload.filename,
                 )
             except DomainError as error:
-                self.composer_error = text(error.code, language, limit=MAX_UPLOAD_MB)
+                self.composer_error = text(error.code, language, limit=SETTINGS.max_upload_mb)
                 return None
             await self._publish(sent)
             if self.open_friend_id == friend_id:

@@ -28,7 +28,7 @@ from chat_app.states.ui import language_of
 MAX_QUERY_LENGTH = 64
 
 
-def snapshot_setter(
+def _snapshot_setter(
     snapshot: FriendsSnapshot, viewer_id: int, notices: list[Notice]
 ) -> Callable[[FriendsState], Awaitable[list[Any]]]:
     """The push that shows `snapshot` (and toasts for `notices`) in one of the user's tabs."""
@@ -112,12 +112,12 @@ class FriendsState(rx.State):
         """Push the change to every other tab of every affected user, with their toasts."""
         own_tab = self.router.session.client_token
         for user_id in change.affected_user_ids:
-            tabs = [e.tab_token for e in tab_registry.tabs_of(user_id) if e.tab_token != own_tab]
+            tabs = tab_registry.tokens_of(user_id, excluding=own_tab)
             if not tabs:
                 continue
             snapshot = await call_service(friends.snapshot, user_id=user_id)
             notices = [notice for notice in change.notices if notice.user_id == user_id]
-            push_to_tabs(tabs, FriendsState, snapshot_setter(snapshot, user_id, notices))
+            push_to_tabs(tabs, FriendsState, _snapshot_setter(snapshot, user_id, notices))
 
     async def _act(self, function: Callable[..., FriendsChange], **kwargs: Any):
         viewer_id = await self._viewer_id()

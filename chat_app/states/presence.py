@@ -63,8 +63,8 @@ async def _announce(user_id: int, online: bool, last_seen: str) -> None:
     global _flush_scheduled
     friend_ids = await call_service(friends.friend_ids, user_id=user_id)
     for friend_id in friend_ids:
-        for entry in tab_registry.tabs_of(friend_id):
-            _outbox.setdefault(entry.tab_token, {})[user_id] = (online, last_seen)
+        for tab in tab_registry.tokens_of(friend_id):
+            _outbox.setdefault(tab, {})[user_id] = (online, last_seen)
     if _outbox and not _flush_scheduled:
         _flush_scheduled = True
         _spawn(_flush_outbox())
