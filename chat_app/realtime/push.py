@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any, TypeVar
 
 import reflex as rx
@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 S = TypeVar("S", bound=rx.State)
 
 _app: Any = None
-# Keep references so pending pushes are not garbage-collected mid-flight.
+# Keep references so fire-and-forget tasks are not garbage-collected mid-flight.
 _pending: set[asyncio.Task[None]] = set()
 
 
@@ -76,6 +76,21 @@ async def _apply(
         logger.exception("push to tab %s failed", tab_token)
 
 
+def spawn(coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    """Run a coroutine as a task nobody awaits, kept referenced until it finishes.
+
+    Args:
+        coroutine: The work.
+
+    Returns:
+        The task.
+    """
+    task = asyncio.create_task(coroutine)
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
+    return task
+
+
 def push_to_tabs(
     tab_tokens: Iterable[str],
     state_cls: type[S],
@@ -98,8 +113,5 @@ def push_to_tabs(
         return []
     tasks = []
     for tab_token in tab_tokens:
-        task = asyncio.create_task(_apply(tab_token, state_cls, change, list(events or [])))
-        _pending.add(task)
-        task.add_done_callback(_pending.discard)
-        tasks.append(task)
+        tasks.append(spawn(_apply(tab_token, state_cls, change, list(events or []))))
     return tasks

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 import reflex as rx
 
 from chat_app.realtime.presence import presence_tracker
-from chat_app.realtime.push import is_tab_connected, push_to_tabs
+from chat_app.realtime.push import is_tab_connected, push_to_tabs, spawn
 from chat_app.realtime.registry import tab_registry
 from chat_app.services import friends, presence
 from chat_app.states.auth import AuthState
@@ -29,14 +29,7 @@ _sentinels: dict[str, int] = {}
 
 # Presence changes waiting to be pushed: tab token → {user id: (online, last seen)}.
 _outbox: dict[str, dict[int, tuple[bool, str]]] = {}
-_background: set[asyncio.Task[None]] = set()
 _flush_scheduled = False
-
-
-def _spawn(coroutine: Awaitable[None]) -> None:
-    task = asyncio.ensure_future(coroutine)
-    _background.add(task)
-    task.add_done_callback(_background.discard)
 
 
 def _changes_setter(
@@ -67,7 +60,7 @@ async def _announce(user_id: int, online: bool, last_seen: str) -> None:
             _outbox.setdefault(tab, {})[user_id] = (online, last_seen)
     if _outbox and not _flush_scheduled:
         _flush_scheduled = True
-        _spawn(_flush_outbox())
+        spawn(_flush_outbox())
 
 
 async def _confirm_departure(user_id: int, tab_token: str) -> None:
@@ -129,4 +122,4 @@ class PresenceState(rx.State):
                 _sentinels[tab_token] = remaining
             else:
                 _sentinels.pop(tab_token, None)
-            _spawn(_confirm_departure(user.id, tab_token))
+            spawn(_confirm_departure(user.id, tab_token))
