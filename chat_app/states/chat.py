@@ -26,7 +26,7 @@ from chat_app.models import utc_now
 from chat_app.realtime import timers
 from chat_app.realtime.push import push_to_tabs
 from chat_app.realtime.registry import tab_registry
-from chat_app.services import files, messages
+from chat_app.services import files, friends, messages
 from chat_app.services.errors import DomainError, NotFound
 from chat_app.services.views import HistoryPage, MessageView, ReadReceipt, SentMessage
 from chat_app.settings import SETTINGS
@@ -418,12 +418,18 @@ class ChatState(rx.State):
         self.draft = value[: messages.MAX_MESSAGE_LENGTH + 100]
         self.composer_error = ""
         now = time.monotonic()
-        if not value.strip() or not self.open_friend_id or not self._user_id:
+        if not value.strip() or not self.open_friend_id:
             return
         if now - self._last_typing_push < TYPING_PUSH_INTERVAL:
             return
         self._last_typing_push = now
-        sender, recipient = self._user_id, self.open_friend_id
+        # Like every push, only for a live session, and only to a friend: an ex-friend
+        # whose history stays readable must not see this user typing.
+        sender, recipient = await self._viewer_id(), self.open_friend_id
+        if sender is None or not recipient:
+            return
+        if not await call_service(friends.are_friends, user_a=sender, user_b=recipient):
+            return
         tabs = tab_registry.tokens_of(recipient)
         push_to_tabs(tabs, ChatState, _typing_changed(sender, True))
 

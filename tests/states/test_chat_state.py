@@ -151,3 +151,34 @@ def _unlimited(send):
         return send(**kwargs, settings=fast)
 
     return call
+
+
+async def test_typing_goes_only_to_a_friend_and_only_with_a_live_session(
+    tab_factory, monkeypatch: pytest.MonkeyPatch
+):
+    ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
+    pushed: list[list[str]] = []
+    monkeypatch.setattr(chat_module, "push_to_tabs", lambda tabs, *_: pushed.append(tabs))
+    await run(ann.open_conversation, bob_id)
+    await run(ann.set_draft, "hel")
+    assert pushed == [["bob-tab"]]
+
+    ann._last_typing_push = 0.0
+    (await ann.get_state(AuthState)).session_token = "revoked"
+    await run(ann.set_draft, "hello")
+    assert pushed == [["bob-tab"]]
+
+    bob_friends = await bob.get_state(FriendsState)
+    await run(bob_friends.remove_friend, ann_id)
+    ann2 = await (await logged_in_again(tab_factory)).get_state(ChatState)
+    await run(ann2.open_conversation, bob_id)  # history stays readable
+    await run(ann2.set_draft, "still there?")
+    assert pushed == [["bob-tab"]]
+
+
+async def logged_in_again(tab_factory) -> FriendsState:
+    tab = tab_factory(FriendsState, token="ann-tab-2")
+    await run(
+        (await tab.get_state(AuthState)).login, {"username": "ann", "password": "correct horse"}
+    )
+    return tab
