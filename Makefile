@@ -20,7 +20,7 @@ export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: help run dev test lint format export migrate clean fonts
+.PHONY: help run dev test lint format export migrate clean fonts bench
 
 help:
 	@echo "make run     - set up and serve the app on http://localhost:$(PORT) (and the LAN)"
@@ -29,6 +29,7 @@ help:
 	@echo "make lint    - ruff, ruff format --check, pyright, lint-imports"
 	@echo "make export  - static frontend build for API_URL=http://host:8000"
 	@echo "make migrate - apply database migrations"
+	@echo "make bench   - benchmark the app and two Socket.IO peers (about 20 min; README)"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -88,3 +89,9 @@ export: $(VENV)/.runtime-installed $(BUN)
 
 clean:
 	rm -rf .web $(VENV) $(TOOLS) .pytest_cache .ruff_cache
+
+# The benchmark (tests/load): the app and two peers, interleaved, ROUNDS rounds; writes
+# bench-results/bench.json and bench.md (the README's Performance table).
+ROUNDS ?= 3
+bench: $(VENV)/.dev-installed $(BUN)
+	$(BIN)/python -m tests.load.run --rounds $(ROUNDS) --out bench-results

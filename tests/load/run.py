@@ -1,0 +1,205 @@
+"""`make bench`: the app and its two peers, interleaved, each alone on its core, N rounds.
+
+Usage: python -m tests.load.run [--rounds 3] [--quick] [--out DIR] [--servers app,relay,flask]
+Writes DIR/bench.json (every figure of every round) and DIR/bench.md (the README table).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from tests.load import scenarios
+from tests.load.clients import AppUser, PeerUser
+from tests.load.recorder import Recorder
+from tests.load.report import markdown, summarise
+from tests.load.scenarios import Plan
+from tests.load.seed import (
+    Seeded,
+    peer_users,
+    seed_app_history,
+    seed_app_users,
+    seed_peer_history,
+)
+from tests.load.servers import (
+    APP,
+    FLASK,
+    RELAY,
+    SERVERS,
+    app_environment_for,
+    pin_generator,
+    start_server,
+)
+from tests.support.live_app import PROJECT_DIR, free_port, server_process
+
+SHORT_NAMES = {"app": APP, "relay": RELAY, "flask": FLASK}
+
+
+def _groups(seeded: list[Seeded], plan: Plan) -> dict[str, Any]:
+    """Split the seeded users: live pairs, one group per history length, the long
+    conversation's pair, and the memory crowd."""
+    at = 2 * plan.pairs
+    groups: dict[str, Any] = {"live": seeded[:at], "bytes": {}}
+    for history in plan.histories:
+        groups["bytes"][history] = seeded[at : at + 2 * plan.bytes_pairs]
+        at += 2 * plan.bytes_pairs
+    groups["long"] = seeded[at : at + 2]
+    at += 2
+    groups["memory"] = seeded[at : at + plan.memory_clients[1]]
+    return groups
+
+
+def _pairs(users: list[Seeded]) -> list[tuple[Seeded, Seeded]]:
+    return [(users[n], users[n + 1]) for n in range(0, len(users), 2)]
+
+
+def _prepare(kind: str, plan: Plan, workdir: Path) -> tuple[dict[str, Any], Any, Any]:
+    """Seed the server's database before it starts; returns groups, env and log."""
+    env = log = None
+    if kind == APP:
+        env, log = app_environment_for(workdir)
+        database = env["REFLEX_DB_URL"]
+        groups = _groups(seed_app_users(database, plan.user_count()), plan)
+        seed_history = seed_app_history
+    else:
+        database = str(workdir / "peer.db")
+        groups = _groups(peer_users(plan.user_count()), plan)
+        seed_history = seed_peer_history
+    for history, users in groups["bytes"].items():
+        for pair in _pairs(users):
+            seed_history(database, pair, history)
+    seed_history(database, (groups["long"][0], groups["long"][1]), plan.big_history)
+    return groups, env, log
+
+
+async def _run_server(kind: str, plan: Plan, workdir: Path) -> dict[str, Any]:
+    groups, env, log = _prepare(kind, plan, workdir)
+    with start_server(kind, workdir, env, log) as server:
+
+        def users(seeded: list[Seeded]) -> list[Any]:
+            if kind == APP:
+                return [
+                    AppUser(server.url, s.index, s.token, s.friend_id, Recorder()) for s in seeded
+                ]
+            return [
+                PeerUser(server.url, s.index, s.user_id, s.friend_id, Recorder()) for s in seeded
+            ]
+
+        result: dict[str, Any] = {}
+        live = users(groups["live"])
+        await scenarios.start_all(live)
+        _quiet(live)
+        result["latency"] = await scenarios.latency(server, live, plan)
+        result["throughput"] = await scenarios.stepped_load(server, live, plan)
+        await scenarios.close_all(live)
+        result["bytes"] = {}
+        for history, seeded in groups["bytes"].items():
+            group = users(seeded)
+            result["bytes"][str(history)] = await scenarios.bytes_per_message(server, group, plan)
+        await scenarios.wait_idle(server)
+        result["open"] = await scenarios.open_long_conversation(users(groups["long"])[0], plan)
+        await scenarios.wait_idle(server)
+        result["memory"] = await scenarios.memory_per_client(server, users(groups["memory"]), plan)
+        return result
+
+
+def _quiet(users: list[Any]) -> None:
+    # The app's simulated tabs stop merging state once set up: the generator's core is
+    # then spent on sending and timing, not on JSON parsing it does not need.
+    for user in users:
+        if isinstance(user, AppUser):
+            user.merge_state = False
+
+
+def time_make_run(workdir: Path) -> float:
+    """Seconds from `make run` (warm clone) to the first page served on its port."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "REFLEX_DB_URL": f"sqlite:///{workdir / 'chat.db'}",
+        "CHAT_DATA_DIR": str(workdir / "data"),
+    }
+    started = time.monotonic()
+    make = [shutil.which("make") or "make", "run", f"PORT={port}"]
+    with server_process(make, f"http://127.0.0.1:{port}/", env, workdir / "make-run.log"):
+        return time.monotonic() - started
+
+
+def machine() -> dict[str, Any]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="tiny loads (a smoke run)")
+    parser.add_argument("--out", type=Path, default=PROJECT_DIR / "bench-results")
+    parser.add_argument("--servers", default="app,relay,flask")
+    args = parser.parse_args(argv)
+    plan = scenarios.QUICK if args.quick else Plan()
+    kinds = [SHORT_NAMES[name] for name in args.servers.split(",")]
+    pin_generator()
+    rounds: list[dict[str, Any]] = []
+    for number in range(1, args.rounds + 1):
+        one_round: dict[str, Any] = {}
+        for kind in kinds:
+            print(f"round {number}: {kind}", flush=True)
+            with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+                one_round[kind] = asyncio.run(_run_server(kind, plan, Path(tmp)))
+            print(json.dumps(_headline(one_round[kind])), flush=True)
+        if not args.quick and APP in kinds:
+            with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
+                one_round["make_run_s"] = time_make_run(Path(tmp))
+        rounds.append(one_round)
+    summary = summarise(rounds)
+    report = {
+        "machine": machine(),
+        "plan": asdict(plan),
+        "servers": [kind for kind in SERVERS if kind in kinds],
+        "summary": summary,
+        "rounds": rounds,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "bench.json").write_text(json.dumps(report, indent=1))
+    (args.out / "bench.md").write_text(markdown(summary, len(rounds)))
+    print(markdown(summary, len(rounds)))
+    return report
+
+
+def _headline(result: dict[str, Any]) -> dict[str, Any]:
+    latency = result["latency"]
+    return {
+        "p50": round(latency["delivery_p50_ms"], 2),
+        "p99": round(latency["delivery_p99_ms"], 2),
+        "sustained": result["throughput"]["sustained_per_s"],
+        "bytes": {h: round(b["bytes_per_message"]) for h, b in result["bytes"].items()},
+        "kb_per_client": round(result["memory"]["kb_per_client"], 1),
+        "open_p99": round(result["open"]["p99_ms"], 2),
+    }
+
+
+if __name__ == "__main__":
+    main()

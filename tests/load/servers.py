@@ -1,0 +1,106 @@
+"""Start one server under test at a time, pinned to its own core, on a fresh database."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from tests.support.live_app import (
+    REFLEX,
+    free_port,
+    migrated_environment,
+    server_process,
+)
+
+SERVER_CORE = 0
+GENERATOR_CORE = 1
+APP = "app"
+RELAY = "python-socketio relay"
+FLASK = "Flask-SocketIO + eventlet"
+SERVERS = (APP, RELAY, FLASK)
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    """A server under test: its URL, its process and the database it writes."""
+
+    kind: str
+    url: str
+    pid: int
+    database: str  # a SQLAlchemy URL for the app, a file path for the peers
+
+    def tree(self) -> list[psutil.Process]:
+        root = psutil.Process(self.pid)
+        return [root, *root.children(recursive=True)]
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server's processes so far."""
+        total = 0.0
+        for process in self.tree():
+            with contextlib.suppress(psutil.NoSuchProcess):
+                times = process.cpu_times()
+                total += times.user + times.system
+        return total
+
+    def rss_bytes(self) -> int:
+        """Resident memory of the server's processes."""
+        total = 0
+        for process in self.tree():
+            with contextlib.suppress(psutil.NoSuchProcess):
+                total += process.memory_info().rss
+        return total
+
+
+# Read before the generator pins itself to one core.
+TWO_CORES = {SERVER_CORE, GENERATOR_CORE} <= os.sched_getaffinity(0)
+
+
+def pin_generator() -> None:
+    """Run the load generator on the other core than the server."""
+    if TWO_CORES:
+        os.sched_setaffinity(0, {GENERATOR_CORE})
+
+
+def app_environment_for(workdir: Path) -> tuple[dict[str, str], Path]:
+    """A migrated database with the app's production settings, its rate limit lifted."""
+    env, log = migrated_environment(workdir)
+    # The benchmark sends faster than the 10 messages / 10 s a person may.
+    env["CHAT_MESSAGE_RATE_COUNT"] = "1000000"
+    env.pop("REFLEX_PERF_MODE", None)
+    return env, log
+
+
+@contextlib.contextmanager
+def start_server(
+    kind: str, workdir: Path, env: dict[str, str] | None = None, log: Path | None = None
+) -> Iterator[RunningServer]:
+    """Run the app (`reflex run --env prod --backend-only`, one worker) or a peer."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    if kind == APP:
+        assert env is not None
+        assert log is not None
+        args = [REFLEX, "run", "--env", "prod", "--backend-only"]
+        args += ["--backend-host", "127.0.0.1", "--backend-port", str(port)]
+        ping, database = f"{url}/ping", env["REFLEX_DB_URL"]
+    else:
+        module = "tests.load.peers.relay" if kind == RELAY else "tests.load.peers.flask_eventlet"
+        database = str(workdir / "peer.db")
+        args = [sys.executable, "-m", module, str(port), database]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        log = workdir / "peer.log"
+        ping = f"{url}/socket.io/?EIO=4&transport=polling"
+    if TWO_CORES:
+        # taskset execs the server: it and the workers it forks stay on their core.
+        args = ["taskset", "--cpu-list", str(SERVER_CORE), *args]
+    with server_process(args, ping, env, log) as process:
+        yield RunningServer(kind, url, process.pid, database)
+
+
+__all__ = ["APP", "FLASK", "RELAY", "SERVERS", "RunningServer", "pin_generator", "start_server"]
