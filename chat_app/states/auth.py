@@ -25,7 +25,7 @@ from chat_app.services.errors import (
 )
 from chat_app.services.views import LoginResult, UserView
 from chat_app.states.links import file_link
-from chat_app.states.service_call import call_service, form_text
+from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.ui import language_of
 
 
@@ -136,7 +136,7 @@ class AuthState(rx.State):
         self.login_error = ""
         yield
         try:
-            result = await call_service(
+            result = await call_slow_service(
                 auth.login,
                 username=form_text(form_data, "username"),
                 password=form_text(form_data, "password"),
@@ -164,7 +164,7 @@ class AuthState(rx.State):
         self.register_errors = {}
         yield
         try:
-            result = await call_service(
+            result = await call_slow_service(
                 auth.register,
                 username=form_text(form_data, "username"),
                 nickname=form_text(form_data, "nickname"),
@@ -196,7 +196,7 @@ class AuthState(rx.State):
         if user is None:
             return rx.redirect(routes.AUTH)
         try:
-            await call_service(
+            await call_slow_service(
                 auth.change_password,
                 token=self.session_token,
                 current_password=form_text(form_data, "current_password"),

@@ -12,7 +12,7 @@ from chat_app.services.views import FriendsChange
 from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
-from chat_app.states.service_call import call_service
+from chat_app.states.service_call import call_service, call_slow_service
 from chat_app.states.ui import language_of
 
 AVATAR_UPLOAD_ID = "avatar-upload"
@@ -47,7 +47,7 @@ class ProfileState(rx.State):
         if not isinstance(files_, list) or not files_:
             return None
         try:
-            await call_service(
+            await call_slow_service(
                 files.set_avatar, viewer_id=user.id, source=files_[0].file, name=files_[0].filename
             )
         except DomainError as error:
