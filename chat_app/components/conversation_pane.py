@@ -9,7 +9,7 @@ from chat_app.components.composer import composer
 from chat_app.components.message_bubble import message_bubble
 from chat_app.components.presence_dot import presence_dot
 from chat_app.components.upload_zone import drop_zone
-from chat_app.states.chat import ChatState
+from chat_app.states.chat import LIVE_SLOTS, ChatState, slot_name
 from chat_app.states.presence import PresenceState
 from chat_app.states.ui import moment_locale, tr
 
@@ -89,7 +89,15 @@ def _bubble(message) -> rx.Component:
     )
 
 
+def _live_slot(index: int) -> rx.Component:
+    slot = getattr(ChatState, slot_name(index))
+    # The ring's slots are filled in any order; CSS `order` shows them by seq.
+    return rx.cond(slot, rx.box(_bubble(slot.message), order=slot.order, width="100%"))
+
+
 def _messages() -> rx.Component:
+    # A flex column so that `order` places the live slots after the window, and the
+    # buttons at the very top and bottom.
     return rx.auto_scroll(
         rx.cond(
             ChatState.has_older,
@@ -102,6 +110,7 @@ def _messages() -> rx.Component:
                     on_click=ChatState.load_older,
                 ),
                 padding="0.5em",
+                order=-1,
                 # Not a scroll anchor: the browser then anchors on the first message shown,
                 # so older messages appear above it without moving what is being read.
                 overflow_anchor="none",
@@ -112,15 +121,18 @@ def _messages() -> rx.Component:
             rx.center(rx.text(tr("no_messages"), color_scheme="gray"), padding="2em"),
         ),
         rx.foreach(ChatState.window, _bubble),
-        rx.foreach(ChatState.tail, _bubble),
+        *[_live_slot(index) for index in range(LIVE_SLOTS)],
         rx.cond(
             ChatState.has_newer,
             rx.center(
                 rx.button(tr("button_jump_latest"), size="1", on_click=ChatState.jump_to_latest),
                 padding="0.5em",
+                order=2**31 - 1,
             ),
         ),
         id="message-list",
+        display="flex",
+        flex_direction="column",
         flex="1",
         min_height="0",
         overflow_y="auto",

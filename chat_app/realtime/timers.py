@@ -1,6 +1,8 @@
 """Keyed one-shot timers: starting a key again replaces its pending timer (debounce).
 
-Used for "is typing", which must disappear a few seconds after the last keystroke.
+Used for "is typing", which must disappear a few seconds after the last keystroke, and
+`start_once` for work that many events may ask for but that runs once per interval
+(moving a read cursor while messages stream in).
 """
 
 from __future__ import annotations
@@ -39,3 +41,17 @@ def cancel(key: Hashable) -> None:
     task = _timers.pop(key, None)
     if task is not None:
         task.cancel()
+
+
+def start_once(key: Hashable, delay_seconds: float, action: Callable[[], Awaitable[None]]) -> None:
+    """Run `action` after `delay_seconds`, unless a timer for `key` is already pending.
+
+    A pending timer then runs for both requests: its action sees the latest state.
+
+    Args:
+        key: Identifies the timer.
+        delay_seconds: How long to wait.
+        action: What to run when the time is up.
+    """
+    if key not in _timers:
+        restart(key, delay_seconds, action)

@@ -6,6 +6,7 @@ import itertools
 from typing import Any
 
 from chat_app.states.auth import AuthState
+from chat_app.states.chat import LIVE_SLOTS
 from chat_app.states.friends import FriendsState
 from tests.support.event_client import EventClient
 
@@ -104,8 +105,10 @@ async def open_conversation(tab: EventClient, friend_id: int) -> None:
 
 
 def shown(tab: EventClient) -> list[dict[str, Any]]:
-    """The messages the tab displays, in display order (window, then tail)."""
-    return [*(tab.var(CHAT, "window") or []), *(tab.var(CHAT, "tail") or [])]
+    """The messages the tab displays, in display order (window, then the live slots by order)."""
+    slots = [tab.var(CHAT, f"live_{n}") for n in range(LIVE_SLOTS)]
+    live = sorted((slot for slot in slots if slot), key=lambda slot: slot["order"])
+    return [*(tab.var(CHAT, "window") or []), *(slot["message"] for slot in live)]
 
 
 def shown_seqs(tab: EventClient) -> list[int]:

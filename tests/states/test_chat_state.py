@@ -45,9 +45,9 @@ async def test_send_shows_sending_then_sent(tab_factory, engine):
     steps = []
     generator = ann.send({"body": "hello"})
     async for _ in generator:
-        steps.append([m.status for m in ann.tail])
+        steps.append([m.status for m in ann._live()])
     assert steps[0] == ["sending"]
-    assert [(m.seq, m.body, m.status) for m in ann.tail] == [(1, "hello", "sent")]
+    assert [(m.seq, m.body, m.status) for m in ann._live()] == [(1, "hello", "sent")]
     assert stored(engine) == 1
 
 
@@ -61,7 +61,7 @@ async def test_invalid_text_shows_the_reason_and_stores_nothing(tab_factory, eng
     ]:
         await run(ann.send, {"body": body})
         assert ann.composer_error == message
-    assert ann.tail == []
+    assert ann._live() == []
     assert stored(engine) == 0
 
 
@@ -81,7 +81,7 @@ async def test_refused_send_is_marked_failed_and_retry_reuses_the_client_id(
 
     monkeypatch.setattr(messages, "send_message", flaky_send)
     await run(ann.send, {"body": "try me"})
-    (failed,) = ann.tail
+    (failed,) = ann._live()
     assert (failed.status, failed.error) == (
         "failed",
         "You are sending too fast. Wait a few seconds.",
@@ -89,7 +89,7 @@ async def test_refused_send_is_marked_failed_and_retry_reuses_the_client_id(
     await run(ann.retry, failed.client_id)
     await run(ann.retry, failed.client_id)  # a double click: already sent, nothing happens
     assert calls == [failed.client_id, failed.client_id]
-    assert [(m.seq, m.status) for m in ann.tail] == [(1, "sent")]
+    assert [(m.seq, m.status) for m in ann._live()] == [(1, "sent")]
     assert stored(engine) == 1
     await run(bob.open_conversation, ann_id)
     assert [m.body for m in bob.window] == ["try me"]
@@ -115,8 +115,8 @@ async def test_only_friends_and_history_stays_readable(tab_factory, engine):
     bob_friends = await bob.get_state(FriendsState)
     await run(bob_friends.remove_friend, ann_id)
     await run(ann.send, {"body": "after"})
-    assert [(m.body, m.status) for m in ann.tail] == [("before", "sent"), ("after", "failed")]
-    assert ann.tail[-1].error == "You can only send messages to friends."
+    assert [(m.body, m.status) for m in ann._live()] == [("before", "sent"), ("after", "failed")]
+    assert ann._live()[-1].error == "You can only send messages to friends."
     await run(bob.open_conversation, ann_id)
     assert [m.body for m in bob.window] == ["before"]
 
@@ -127,8 +127,10 @@ async def test_state_holds_a_bounded_window(tab_factory, monkeypatch: pytest.Mon
     await run(ann.open_conversation, bob_id)
     for n in range(400):
         await run(ann.send, {"body": f"m{n}"})
-    assert len(ann.window) + len(ann.tail) <= chat_module.WINDOW_MAX + chat_module.TAIL_FOLD
-    assert len(ann.tail) < chat_module.TAIL_FOLD
+    # Following the conversation: the ring holds the newest messages, older ones were let go.
+    assert [m.seq for m in ann._stored()] == list(range(371, 401))
+    assert len(ann.window) + len(ann._live()) <= chat_module.LIVE_SLOTS
+    assert ann.has_older
     await run(bob.open_conversation, ann_id)
     assert [m.seq for m in bob.window] == list(range(351, 401))
     assert bob.has_older
