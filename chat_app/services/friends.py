@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
 from chat_app.models import Block, Conversation, FriendRequest, Friendship, User, utc_now
-from chat_app.services import validation
+from chat_app.services import statements, validation
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot, Notice
 from chat_app.settings import SETTINGS, Settings
@@ -452,7 +452,9 @@ def are_friends(*, session: Session, user_a: int, user_b: int) -> bool:
     Returns:
         True when a friendship row exists for the pair.
     """
-    return _friendship(session, user_a, user_b) is not None
+    low, high = validation.ordered_pair(user_a, user_b)
+    pair = {"low": low, "high": high}
+    return session.connection().execute(statements.FRIENDSHIP_ID, pair).first() is not None
 
 
 def friend_ids(*, session: Session, user_id: int) -> list[int]:

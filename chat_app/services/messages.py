@@ -14,10 +14,10 @@ from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select, update
+from sqlmodel import Session, col, func, select
 
 from chat_app.models import Conversation, Message, ReadCursor, StoredFile, User, utc_now
-from chat_app.services import friends, validation
+from chat_app.services import friends, statements, validation
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.services.views import (
     AttachmentView,
@@ -36,13 +36,33 @@ CLIENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _view(message: Message, stored: StoredFile | None = None) -> MessageView:
+    return _view_of(
+        message.seq,
+        message.sender_id,
+        message.client_id,
+        message.body,
+        message.created_at,
+        message.kind,
+        stored,
+    )
+
+
+def _view_of(
+    seq: int,
+    sender_id: int,
+    client_id: str,
+    body: str,
+    created_at: datetime,
+    kind: str,
+    stored: StoredFile | None,
+) -> MessageView:
     view = MessageView(
-        seq=message.seq,
-        sender_id=message.sender_id,
-        client_id=message.client_id,
-        body=message.body,
-        sent_at=message.created_at.isoformat(),
-        kind=message.kind,
+        seq=seq,
+        sender_id=sender_id,
+        client_id=client_id,
+        body=body,
+        sent_at=created_at.isoformat(),
+        kind=kind,
     )
     if stored is None:
         return view
@@ -107,11 +127,13 @@ def _find_conversation(session: Session, a: int, b: int) -> Conversation | None:
     ).first()
 
 
-def _conversation_for_sending(session: Session, a: int, b: int, now: datetime) -> Conversation:
-    conversation = _find_conversation(session, a, b)
-    if conversation is not None:
-        return conversation
+def _conversation_for_sending(session: Session, a: int, b: int, now: datetime) -> int:
+    """The pair's conversation id, created (and committed) by the first message."""
     low, high = validation.ordered_pair(a, b)
+    pair = {"low": low, "high": high}
+    found = session.connection().execute(statements.CONVERSATION_OF_PAIR, pair).first()
+    if found is not None:
+        return found.id
     session.add(Conversation(user_low_id=low, user_high_id=high, created_at=now))
     try:
         session.commit()
@@ -120,7 +142,8 @@ def _conversation_for_sending(session: Session, a: int, b: int, now: datetime) -
         session.rollback()
     conversation = _find_conversation(session, a, b)
     assert conversation is not None
-    return conversation
+    assert conversation.id is not None
+    return conversation.id
 
 
 def _readable_conversation(
@@ -210,67 +233,64 @@ def send_message(
     friend_id = validation.valid_id(friend_id)
     if not isinstance(client_id, str) or not CLIENT_ID_PATTERN.fullmatch(client_id):
         raise Refused("message_invalid")
-    existing = _stored(session, viewer_id, client_id)
-    if existing is not None:
-        conversation = session.get(Conversation, existing.conversation_id)
-        assert conversation is not None
-        pair = (conversation.user_low_id, conversation.user_high_id)
-        if pair != validation.ordered_pair(viewer_id, friend_id):
-            raise Refused("message_invalid")
-        return _retry_result(session, existing, pair, viewer_id)
+    already = {"sender": viewer_id, "client_id": client_id}
+    if session.connection().execute(statements.STORED_MESSAGE_ID, already).first():
+        return _stored_result(session, viewer_id, friend_id, client_id)
     require_friend(session, viewer_id, friend_id)
     text = clean_body(body)
-    recent = session.exec(
-        select(func.count())
-        .select_from(Message)
-        .where(
-            Message.sender_id == viewer_id,
-            col(Message.created_at) > now - settings.message_rate_window,
-        )
-    ).one()
-    if recent >= settings.message_rate_count:
+    since = now - settings.message_rate_window
+    recent = session.connection().execute(
+        statements.SENT_SINCE, {"sender": viewer_id, "since": since}
+    )
+    if recent.scalar_one() >= settings.message_rate_count:
         raise RateLimited("too_many_messages")
 
-    conversation = _conversation_for_sending(session, viewer_id, friend_id, now)
-    assert conversation.id is not None
+    conversation_id = _conversation_for_sending(session, viewer_id, friend_id, now)
+    connection = session.connection()
     # The UPDATE takes the conversation's row (PostgreSQL) or database (SQLite) write lock
     # until commit, so sequence numbers are handed out in commit order.
-    session.exec(
-        update(Conversation)
-        .where(col(Conversation.id) == conversation.id)
-        .values(last_seq=Conversation.last_seq + 1, last_message_at=now)
-    )
-    seq = session.exec(
-        select(Conversation.last_seq).where(Conversation.id == conversation.id)
-    ).one()
-    message = Message(
-        conversation_id=conversation.id,
-        seq=seq,
-        sender_id=viewer_id,
-        client_id=client_id,
-        body=text,
-        created_at=now,
-    )
+    seq = connection.execute(
+        statements.NEXT_SEQ, {"conversation": conversation_id, "now": now}
+    ).scalar_one()
+    row = {
+        "conversation_id": conversation_id,
+        "seq": seq,
+        "sender_id": viewer_id,
+        "client_id": client_id,
+        "kind": "text",
+        "body": text,
+        "file_id": None,
+        "created_at": now,
+    }
     if attachment is not None:
-        attachment.conversation_id = conversation.id
+        attachment.conversation_id = conversation_id
         session.add(attachment)
-        # No ORM relationship orders the two inserts: the file row must exist first.
+        # The file row must exist before the message that points to it.
         session.flush()
-        message.kind = "image" if attachment.thumbnail_key else "file"
-        message.file_id = attachment.id
-    session.add(message)
+        row["kind"] = "image" if attachment.thumbnail_key else "file"
+        row["file_id"] = attachment.id
     try:
+        connection.execute(statements.INSERT_MESSAGE, row)
         session.commit()
     except IntegrityError:
         # The same client id was committed by a concurrent retry: that row is the message.
         session.rollback()
-        existing = _stored(session, viewer_id, client_id)
-        if existing is None:
-            raise
-        return _retry_result(
-            session, existing, validation.ordered_pair(viewer_id, friend_id), viewer_id
-        )
-    return SentMessage(_view(message, attachment), viewer_id, friend_id, created=True)
+        return _stored_result(session, viewer_id, friend_id, client_id)
+    view = _view_of(seq, viewer_id, client_id, text, now, row["kind"], attachment)
+    return SentMessage(view, viewer_id, friend_id, created=True)
+
+
+def _stored_result(session: Session, viewer_id: int, friend_id: int, client_id: str) -> SentMessage:
+    """A retry of a stored message: that message, if it went to the same friend."""
+    existing = _stored(session, viewer_id, client_id)
+    if existing is None:
+        raise Refused("message_invalid")
+    conversation = session.get(Conversation, existing.conversation_id)
+    assert conversation is not None
+    pair = (conversation.user_low_id, conversation.user_high_id)
+    if pair != validation.ordered_pair(viewer_id, friend_id):
+        raise Refused("message_invalid")
+    return _retry_result(session, existing, pair, viewer_id)
 
 
 def _read_seq(session: Session, user_id: int, conversation_id: int) -> int:
@@ -386,22 +406,27 @@ def mark_read(
     Raises:
         NotFound: No such conversation for the viewer.
     """
-    conversation = _readable_conversation(session, viewer_id, friend_id)
-    if conversation is None or conversation.id is None:
+    friend_id = validation.valid_id(friend_id)
+    low, high = validation.ordered_pair(viewer_id, friend_id)
+    connection = session.connection()
+    found = connection.execute(statements.CONVERSATION_OF_PAIR, {"low": low, "high": high}).first()
+    if found is None:
+        # Nothing to read yet (NotFound when the viewer may not see this conversation).
+        _readable_conversation(session, viewer_id, friend_id)
         return None
-    target = min(validation.valid_id(up_to_seq), conversation.last_seq)
-    cursor = session.exec(
-        select(ReadCursor).where(
-            ReadCursor.user_id == viewer_id, ReadCursor.conversation_id == conversation.id
-        )
-    ).first()
-    if cursor is None:
-        cursor = ReadCursor(user_id=viewer_id, conversation_id=conversation.id)
-    if target <= cursor.last_read_seq:
+    target = min(validation.valid_id(up_to_seq), found.last_seq)
+    cursor = {"user": viewer_id, "conversation": found.id, "seq": target}
+    current = connection.execute(statements.READ_SEQ, cursor).scalar_one_or_none()
+    if target <= (current or 0):
         return None
-    cursor.last_read_seq = target
-    session.add(cursor)
     try:
+        if current is None:
+            connection.execute(
+                statements.INSERT_READ_CURSOR,
+                {"user_id": viewer_id, "conversation_id": found.id, "last_read_seq": target},
+            )
+        else:
+            connection.execute(statements.MOVE_READ_CURSOR, cursor)
         session.commit()
     except IntegrityError:
         # Another tab created the cursor at the same moment: move that one instead.
@@ -409,15 +434,14 @@ def mark_read(
         return mark_read(
             session=session, viewer_id=viewer_id, friend_id=friend_id, up_to_seq=up_to_seq
         )
-    unread_left = session.exec(
-        select(func.count())
-        .select_from(Message)
-        .where(
-            Message.conversation_id == conversation.id,
-            col(Message.seq) > target,
-            Message.sender_id != viewer_id,
+    unread_left = (
+        session.connection()
+        .execute(
+            statements.UNREAD_AFTER,
+            {"conversation": found.id, "seq": target, "reader": viewer_id},
         )
-    ).one()
+        .scalar_one()
+    )
     return ReadReceipt(
         reader_id=viewer_id,
         friend_id=validation.valid_id(friend_id),

@@ -6,9 +6,10 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete
 
-from chat_app.models import AuthSession, User, utc_now
+from chat_app.models import AuthSession, utc_now
+from chat_app.services import statements
 from chat_app.services.views import UserView
 from chat_app.settings import SETTINGS, Settings
 
@@ -75,21 +76,26 @@ def resolve_session(
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     now = now or utc_now()
-    row = session.exec(
-        select(AuthSession).where(AuthSession.token_hash == hash_token(token))
-    ).first()
+    connection = session.connection()
+    row = connection.execute(statements.SESSION_BY_HASH, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
     if now >= row.expires_at or now - row.last_seen_at >= settings.session_idle_timeout:
-        session.delete(row)
+        connection.execute(statements.DELETE_SESSION, {"session": row.id})
         session.commit()
         return None
     if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
-        row.last_seen_at = now
-        session.add(row)
+        connection.execute(statements.TOUCH_SESSION, {"session": row.id, "now": now})
         session.commit()
-    user = session.get(User, row.user_id)
-    return UserView.of(user) if user is not None else None
+    user = session.connection().execute(statements.USER_VIEW, {"user": row.user_id}).first()
+    if user is None:
+        return None
+    return UserView(
+        id=user.id,
+        username=user.username,
+        nickname=user.nickname,
+        avatar_file_id=user.avatar_file_id or "",
+    )
 
 
 def end_session(*, session: Session, token: str) -> None:
