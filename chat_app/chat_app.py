@@ -7,6 +7,7 @@ from chat_app.http.file_routes import file_routes
 from chat_app.http.upload_guard import upload_guard
 from chat_app.pages.auth import auth_page, auth_title
 from chat_app.pages.chat import chat_page, chat_title
+from chat_app.realtime.gc_pauses import freeze_startup_heap
 from chat_app.realtime.push import bind_app
 from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
@@ -54,3 +55,4 @@ app.add_page(
     on_load=[UiState.detect_language, AuthState.skip_auth_if_logged_in],
 )
 bind_app(app)
+app.register_lifespan_task(freeze_startup_heap)
