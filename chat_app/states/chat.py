@@ -35,7 +35,12 @@ from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
 from chat_app.states.links import file_link, with_avatar_link
-from chat_app.states.service_call import call_service, call_slow_service, form_text
+from chat_app.states.service_call import (
+    call_service,
+    call_slow_service,
+    database_is_local,
+    form_text,
+)
 from chat_app.states.ui import language_of
 
 MAX_MESSAGE_LENGTH = messages.MAX_MESSAGE_LENGTH
@@ -587,7 +592,11 @@ class ChatState(rx.State):
         )
         self.draft = ""
         self.composer_error = ""
-        yield
+        if not database_is_local():
+            # Show "sending" while the database round trip runs. On SQLite the store runs
+            # inline and this update would leave together with the next one: skipping it
+            # saves an update per message.
+            yield
         timers.cancel(("typing", viewer_id, self.open_friend_id))
         await self._deliver(viewer_id, self.open_friend_id, client_id)
 

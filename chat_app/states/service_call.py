@@ -26,7 +26,12 @@ def _in_session(function: Callable[..., T], kwargs: dict[str, Any]) -> T:
 
 
 @functools.cache
-def _database_is_local() -> bool:
+def database_is_local() -> bool:
+    """Whether the database is SQLite (a local file, queried inline).
+
+    Returns:
+        True for SQLite.
+    """
     return get_engine().dialect.name == "sqlite"
 
 
@@ -40,7 +45,7 @@ async def call_service(function: Callable[..., T], /, **kwargs: Any) -> T:
     Returns:
         What the service returned; its exceptions propagate.
     """
-    if _database_is_local():
+    if database_is_local():
         return _in_session(function, kwargs)
     return await asyncio.to_thread(_in_session, function, kwargs)
 

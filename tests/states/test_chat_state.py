@@ -38,16 +38,26 @@ def stored(engine) -> int:
         return session.exec(select(func.count()).select_from(Message)).one()
 
 
-async def test_send_shows_sending_then_sent(tab_factory, engine):
+async def test_send_shows_sent_in_one_update_on_sqlite(tab_factory, engine):
     ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
     await run(ann.open_conversation, bob_id)
     assert ann.open_friend_nickname == "Bob"
-    steps = []
-    generator = ann.send({"body": "hello"})
-    async for _ in generator:
-        steps.append([m.status for m in ann._live()])
-    assert steps[0] == ["sending"]
+    steps = [[m.status for m in ann._live()] async for _ in ann.send({"body": "hello"})]
+    # The store runs inline: an intermediate "sending" update would leave with this one.
+    assert steps == []
     assert [(m.seq, m.body, m.status) for m in ann._live()] == [(1, "hello", "sent")]
+    assert stored(engine) == 1
+
+
+async def test_send_shows_sending_first_with_a_remote_database(
+    tab_factory, engine, monkeypatch: pytest.MonkeyPatch
+):
+    ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    await run(ann.open_conversation, bob_id)
+    monkeypatch.setattr(chat_module, "database_is_local", lambda: False)
+    steps = [[m.status for m in ann._live()] async for _ in ann.send({"body": "hello"})]
+    assert steps == [["sending"]]
+    assert [(m.seq, m.status) for m in ann._live()] == [(1, "sent")]
     assert stored(engine) == 1
 
 
