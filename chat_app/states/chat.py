@@ -14,6 +14,7 @@ fetches what is newer than the last message the tab holds.
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -226,12 +227,17 @@ class ChatState(rx.State):
         Returns False when a message is missing before them (the tab then catches up).
         """
         fresh = self._for_me(sorted((m for m in incoming if not self._holds(m)), key=_seq))
-        if not fresh:
-            return True
-        contiguous = fresh[0].seq == self._last_seq() + 1 or not self._stored()
         for message in fresh:
             self._set_slot(self._free_slot(), LiveSlot(order=message.seq, message=message))
-        return contiguous
+        return self._contiguous_end() == self._last_seq()
+
+    def _contiguous_end(self) -> int:
+        """The last seq before the first hole in what the tab holds (catch up from there)."""
+        seqs = sorted(m.seq for m in self._stored())
+        for before, after in itertools.pairwise(seqs):
+            if after != before + 1:
+                return before
+        return seqs[-1] if seqs else 0
 
     def _free_slot(self) -> int:
         """An empty slot, or the one of the oldest stored message, which leaves the ring."""
@@ -397,7 +403,8 @@ class ChatState(rx.State):
 
     async def _catch_up(self, viewer_id: int):
         friend_id = self.open_friend_id
-        after = self._last_seq()
+        # From the first hole: a push that arrived ahead of a missing one is already shown.
+        after = self._contiguous_end()
         try:
             missing = await call_service(
                 messages.messages_after, viewer_id=viewer_id, friend_id=friend_id, after_seq=after

@@ -107,3 +107,67 @@ def _user_ids(app: LiveApp, *usernames: str) -> list[int]:
         rows = dict(connection.execute(sa.text("select username, id from user")).all())
     engine.dispose()
     return [rows[name] for name in usernames]
+
+
+def test_a_full_live_ring_still_shows_messages_in_order(browser: Browser, app_server: LiveApp):
+    ann, ann_name = new_user(browser, app_server, "ann")
+    bob, bob_name = new_user(browser, app_server, "bob")
+    befriend(ann, bob, bob_name)
+    open_chat_with(ann, bob_name.title())
+    open_chat_with(bob, ann_name.title())
+    send(ann, "first")
+    expect(bubbles(bob)).to_have_text(["first"])
+    # 35 more arrive behind the tab's back; Ann's next one reveals the gap, and Bob's tab
+    # catches up: 37 messages into a ring of 30 slots, filled out of order.
+    ids = _user_ids(app_server, ann_name, bob_name)
+    _append_messages(app_server, ids[0], ids[1], range(2, 37))
+    send(ann, "last")
+    expect(bob.locator("[data-seq='37']")).to_have_count(1)
+    expect(bubbles(bob)).to_have_count(30)
+    shown = bob.locator("[data-seq]")
+    boxes = [
+        (box["y"], int(shown.nth(n).get_attribute("data-seq") or 0))
+        for n in range(shown.count())
+        if (box := shown.nth(n).bounding_box()) is not None
+    ]
+    # Top to bottom on the page: the newest 30, in sequence.
+    assert [seq for _y, seq in sorted(boxes)] == list(range(8, 38))
+
+
+def _append_messages(app: LiveApp, sender: int, recipient: int, seqs: range) -> None:
+    import uuid
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from chat_app.models import utc_now
+
+    low, high = sorted((sender, recipient))
+    engine = sa.create_engine(app.database_url)
+    with engine.begin() as connection:
+        conversation = connection.execute(
+            sa.text("select id from conversation where user_low_id = :l and user_high_id = :h"),
+            {"l": low, "h": high},
+        ).scalar_one()
+        # In the past: they must not count against Ann's sending rate.
+        start = utc_now() - timedelta(hours=1)
+        for seq in seqs:
+            connection.execute(
+                sa.text(
+                    "insert into message (conversation_id, seq, sender_id, client_id, kind,"
+                    " body, created_at) values (:c, :s, :u, :k, 'text', :b, :t)"
+                ),
+                {
+                    "c": conversation,
+                    "s": seq,
+                    "u": sender,
+                    "k": uuid.uuid4().hex,
+                    "b": f"behind the back {seq}",
+                    "t": start + timedelta(milliseconds=seq),
+                },
+            )
+        connection.execute(
+            sa.text("update conversation set last_seq = :s where id = :c"),
+            {"s": seqs[-1], "c": conversation},
+        )
+    engine.dispose()
