@@ -229,15 +229,11 @@ class ChatState(rx.State):
         fresh = self._for_me(sorted((m for m in incoming if not self._holds(m)), key=_seq))
         for message in fresh:
             self._set_slot(self._free_slot(), LiveSlot(order=message.seq, message=message))
-        return self._contiguous_end() == self._last_seq()
+        seqs = self._stored_seqs()
+        return _contiguous_end(seqs) == (seqs[-1] if seqs else 0)
 
-    def _contiguous_end(self) -> int:
-        """The last seq before the first hole in what the tab holds (catch up from there)."""
-        seqs = sorted(m.seq for m in self._stored())
-        for before, after in itertools.pairwise(seqs):
-            if after != before + 1:
-                return before
-        return seqs[-1] if seqs else 0
+    def _stored_seqs(self) -> list[int]:
+        return sorted(m.seq for m in self._stored())
 
     def _free_slot(self) -> int:
         """An empty slot, or the one of the oldest stored message, which leaves the ring."""
@@ -262,20 +258,24 @@ class ChatState(rx.State):
 
     def _fold(self) -> None:
         """Move the ring's stored messages into the window (before loading older pages)."""
-        moved = []
-        for index in range(LIVE_SLOTS):
-            slot = self._slot(index)
-            if slot is not None and slot.message.seq > 0:
-                moved.append(slot.message)
-                self._set_slot(index, None)
+        moved = self._take_slots(stored_only=True)
         if moved:
-            self.window = [*self.window, *sorted(moved, key=_seq)]
+            self.window = [*self.window, *moved]
 
-    def _clear_stored_slots(self) -> None:
-        for index in range(LIVE_SLOTS):
-            slot = self._slot(index)
-            if slot is not None and slot.message.seq > 0:
-                self._set_slot(index, None)
+    def _take_slots(self, stored_only: bool) -> list[MessageView]:
+        """Empty the ring, or only the slots of stored messages if `stored_only`.
+
+        Returns the stored messages taken out, in seq order. Callers keep `has_messages`
+        right.
+        """
+        taken = []
+        for name, slot in zip(SLOT_NAMES, self._ring(), strict=True):
+            if slot is None or (stored_only and slot.message.seq == 0):
+                continue
+            setattr(self, name, None)
+            if slot.message.seq > 0:
+                taken.append(slot.message)
+        return sorted(taken, key=_seq)
 
     def _pending_slot(self, client_id: str) -> int | None:
         for index, slot in enumerate(self._ring()):
@@ -308,7 +308,7 @@ class ChatState(rx.State):
     def _show_page(self, page: HistoryPage) -> None:
         # Unacknowledged messages of this conversation stay visible below the page.
         self.window = self._for_me(page.messages)
-        self._clear_stored_slots()
+        self._take_slots(stored_only=True)
         self.has_messages = bool(self.window) or bool(self._live())
         self.has_older = page.has_older
         self.has_newer = False
@@ -320,9 +320,7 @@ class ChatState(rx.State):
         self.open_friend_id = 0
         self.open_friend_nickname = self.open_friend_username = self.open_friend_avatar_url = ""
         self.window = []
-        for index in range(LIVE_SLOTS):
-            if self._slot(index) is not None:
-                self._set_slot(index, None)
+        self._take_slots(stored_only=False)
         self.has_older = self.has_newer = self.friend_typing = self.has_messages = False
         self.friend_read_seq = self._my_read_seq = 0
         self.composer_error = self.draft = ""
@@ -404,7 +402,7 @@ class ChatState(rx.State):
     async def _catch_up(self, viewer_id: int):
         friend_id = self.open_friend_id
         # From the first hole: a push that arrived ahead of a missing one is already shown.
-        after = self._contiguous_end()
+        after = _contiguous_end(self._stored_seqs())
         try:
             missing = await call_service(
                 messages.messages_after, viewer_id=viewer_id, friend_id=friend_id, after_seq=after
@@ -744,3 +742,11 @@ def _with_status(message: MessageView, status: str, error: str) -> MessageView:
 
 def _seq(message: MessageView) -> int:
     return message.seq
+
+
+def _contiguous_end(seqs: list[int]) -> int:
+    """The last seq before the first hole in sorted `seqs` (catch up from there)."""
+    for before, after in itertools.pairwise(seqs):
+        if after != before + 1:
+            return before
+    return seqs[-1] if seqs else 0
