@@ -444,7 +444,7 @@ def mark_read(
     )
     return ReadReceipt(
         reader_id=viewer_id,
-        friend_id=validation.valid_id(friend_id),
+        friend_id=friend_id,
         seq=target,
         unread_left=unread_left,
     )
