@@ -58,15 +58,9 @@ class AppUser(EventClient):
             await self.call(CHAT, "open_conversation", {"friend_id": self.friend_id})
             await self.wait_for(lambda c: c.var(CHAT, "open_friend_id") == self.friend_id)
 
-    async def call(self, state_name: str, handler: str, payload: dict[str, Any]) -> None:
-        event = {
-            "name": f"{state_name}.{handler}",
-            "payload": payload,
-            "router_data": self._router_data(),
-        }
-        frame = "42/_event," + json.dumps(["event", event])
+    async def _send_frame(self, frame: str) -> None:
         self.counter.bytes += len(frame.encode())
-        await self._socket.send(frame)
+        await super()._send_frame(frame)
 
     async def send_message(self) -> None:
         sent_ns = now_ns()

@@ -75,7 +75,10 @@ class EventClient:
             "payload": payload,
             "router_data": self._router_data(),
         }
-        await self._socket.send("42/_event," + json.dumps(["event", event]))
+        await self._send_frame("42/_event," + json.dumps(["event", event]))
+
+    async def _send_frame(self, frame: str) -> None:
+        await self._socket.send(frame)
 
     def var(self, state_name: str, name: str, default: Any = None) -> Any:
         """The last value the server sent for a var."""
