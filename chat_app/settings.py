@@ -6,12 +6,15 @@ This module is a leaf: any layer may import it, and it imports nothing of the ap
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# Azure's rule: 3-63 lowercase letters, digits and single hyphens, a letter or digit at each end.
+_CONTAINER_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 class SettingsError(ValueError):
@@ -38,6 +41,8 @@ class Settings:
     user_quota_bytes: int
     file_url_ttl: timedelta
     secret_key: str
+    azure_connection_string: str
+    azure_container: str
 
     @property
     def max_upload_mb(self) -> int:
@@ -56,6 +61,16 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int, maximum:
     if not minimum <= value <= maximum:
         raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
     return value
+
+
+def _container(env: Mapping[str, str]) -> str:
+    name = env.get("CHAT_AZURE_CONTAINER", "").strip() or "chat-files"
+    if not (3 <= len(name) <= 63 and _CONTAINER_NAME.fullmatch(name)):
+        raise SettingsError(
+            "CHAT_AZURE_CONTAINER must be 3 to 63 lowercase letters, digits and single "
+            f"hyphens, starting and ending with a letter or digit, got {name!r}"
+        )
+    return name
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -101,6 +116,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         user_quota_bytes=_int(env, "CHAT_USER_QUOTA_MB", 1024, 1, 10_000_000) * 1024 * 1024,
         file_url_ttl=timedelta(minutes=_int(env, "CHAT_FILE_URL_TTL_MINUTES", 720, 1, 10_080)),
         secret_key=env.get("CHAT_SECRET_KEY", ""),
+        # Set: uploaded files live in this Azure Blob Storage container, not data_dir.
+        azure_connection_string=env.get("CHAT_AZURE_STORAGE_CONNECTION_STRING", "").strip(),
+        azure_container=_container(env),
     )
 
 

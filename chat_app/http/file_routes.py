@@ -5,29 +5,59 @@ Every refusal is the same 404, so a probe cannot tell a missing file from a forb
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from chat_app.models import StoredFile
 from chat_app.services import files
 from chat_app.services.database import session_scope
 from chat_app.services.storage import FileStorage
 
 NOT_AVAILABLE = PlainTextResponse("Not found", status_code=404)
+PIECE = 1024 * 1024
 
 
-def _lookup(user_id: int, file_id: str, variant: str, storage: FileStorage):
+def _lookup(
+    user_id: int, file_id: str, variant: str, storage: FileStorage
+) -> tuple[StoredFile, Path | BinaryIO] | None:
+    """The file and its local path, or an open stream for a remote store."""
     with session_scope() as session:
         stored = files.downloadable(session=session, user_id=user_id, file_id=file_id)
     if stored is None:
         return None
     key = stored.storage_key if variant == "file" else stored.thumbnail_key
-    path = storage.path(key) if key else None
-    if path is None or not path.is_file():
+    if not key:
         return None
-    return stored, path
+    path = storage.path(key)
+    if path is not None:
+        return (stored, path) if path.is_file() else None
+    try:
+        return stored, storage.open(key)
+    except FileNotFoundError:
+        return None
+
+
+def _head(stream: BinaryIO, thumbnail: bool) -> bytes:
+    try:
+        return stream.read(16) if thumbnail else b""
+    except BaseException:
+        stream.close()
+        raise
+
+
+def _pieces(head: bytes, stream: BinaryIO) -> Iterator[bytes]:
+    with stream:
+        if head:
+            yield head
+        while piece := stream.read(PIECE):
+            yield piece
 
 
 def _make_download(storage: FileStorage):
@@ -47,14 +77,17 @@ def _make_download(storage: FileStorage):
         found = await run_in_threadpool(_lookup, user_id, file_id, variant, storage)
         if found is None:
             return NOT_AVAILABLE
-        stored, path = found
+        stored, source = found
         thumbnail = variant == "thumb"
-        if thumbnail:
-            # Our own re-encoding: PNG or JPEG, told apart by the first bytes.
-            with path.open("rb") as blob:
-                media_type = files.sniff(blob.read(16))
+        head = b""
+        if isinstance(source, Path):
+            if thumbnail:
+                with source.open("rb") as blob:
+                    head = blob.read(16)
         else:
-            media_type = stored.mime
+            head = await run_in_threadpool(_head, source, thumbnail)
+        # Thumbnails are our own re-encoding: PNG or JPEG, told apart by the first bytes.
+        media_type = files.sniff(head) if thumbnail else stored.mime
         headers = {
             # Only our own re-encoded thumbnails are shown inline; originals download.
             "Content-Disposition": files.content_disposition(stored.original_name, thumbnail),
@@ -62,7 +95,15 @@ def _make_download(storage: FileStorage):
             "Cache-Control": "private, max-age=3600",
             "Content-Security-Policy": "default-src 'none'; sandbox",
         }
-        return FileResponse(path, media_type=media_type, headers=headers)
+        if isinstance(source, Path):
+            return FileResponse(source, media_type=media_type, headers=headers)
+        # A remote store: relay the download piece by piece, reading in a worker thread.
+        size = getattr(source, "size", None)
+        if isinstance(size, int):
+            headers["Content-Length"] = str(size)
+        return StreamingResponse(
+            iterate_in_threadpool(_pieces(head, source)), media_type=media_type, headers=headers
+        )
 
     return download
 

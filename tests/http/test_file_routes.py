@@ -1,8 +1,12 @@
-"""The download route: signed, expiring, per user, membership re-checked, one 404 for all."""
+"""The download route: signed, expiring, per user, membership re-checked, one 404 for all.
+
+Every test runs on the local folder and on Azure Blob Storage (Azurite).
+"""
 
 from __future__ import annotations
 
 import io
+import os
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -11,17 +15,23 @@ import pytest
 from starlette.testclient import TestClient
 
 from chat_app.http.file_routes import file_routes
-from chat_app.models import utc_now
+from chat_app.models import StoredFile, utc_now
 from chat_app.services import files, friends
-from chat_app.services.storage import LocalFileStorage
+from chat_app.services.blob_storage import PIECE, AzureBlobStorage
+from chat_app.services.storage import FileStorage, LocalFileStorage
 from chat_app.settings import SETTINGS
 from tests.services.test_files import png
 from tests.services.test_friends import make_friends, make_user
 
 
-@pytest.fixture
-def world(session, tmp_path: Path):
-    storage = LocalFileStorage(tmp_path / "private")
+@pytest.fixture(params=["local", "blob"])
+def world(request: pytest.FixtureRequest, session, tmp_path: Path):
+    storage: FileStorage
+    if request.param == "blob":
+        container = f"files-{uuid.uuid4().hex[:16]}"
+        storage = AzureBlobStorage(request.getfixturevalue("azurite_engine"), container)
+    else:
+        storage = LocalFileStorage(tmp_path / "private")
     ann, bob, cat = (make_user(session, name) for name in ("ann", "bob", "cat"))
     make_friends(session, ann, bob)
 
@@ -47,6 +57,8 @@ def world(session, tmp_path: Path):
         "pdf": upload(b"%PDF-1.4 the report", "作业 报告.pdf"),
         "image": upload(png(800, 600), "photo.png"),
         "session": session,
+        "storage": storage,
+        "upload": upload,
     }
 
 
@@ -103,3 +115,31 @@ def test_every_refusal_is_the_same_404(world):
 def test_a_friend_removed_later_still_reads_the_history_files(world):
     friends.remove_friend(session=world["session"], viewer_id=world["ann"], friend_id=world["bob"])
     assert world["client"].get(url(world["bob"], world["pdf"])).status_code == 200
+
+
+def test_large_files_and_thumbnails_arrive_whole_with_every_header(world):
+    data = b"%PDF-1.7\n" + os.urandom(2 * PIECE + 12345)  # several pieces of a blob download
+    response = world["client"].get(url(world["bob"], world["upload"](data, "big.pdf")))
+    assert response.status_code == 200
+    assert response.content == data
+    assert response.headers["content-length"] == str(len(data))
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"].startswith('attachment; filename="big.pdf"')
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "private, max-age=3600"
+    assert response.headers["content-security-policy"] == "default-src 'none'; sandbox"
+
+    thumb = world["client"].get(url(world["bob"], world["image"], "thumb"))
+    stored = world["session"].get(StoredFile, world["image"])
+    with world["storage"].open(stored.thumbnail_key) as blob:
+        assert thumb.content == blob.read()  # the 16 sniffed bytes are not lost
+    assert thumb.headers["content-length"] == str(len(thumb.content))
+
+
+def test_a_file_missing_from_the_store_is_the_same_404(world):
+    stored = world["session"].get(StoredFile, world["image"])
+    world["storage"].delete(stored.storage_key)
+    world["storage"].delete(stored.thumbnail_key)
+    for variant in ("file", "thumb"):
+        response = world["client"].get(url(world["bob"], world["image"], variant))
+        assert (response.status_code, response.text) == (404, "Not found")
