@@ -11,6 +11,13 @@ BIN := $(VENV)/bin
 BUN_VERSION := 1.4.4
 TOOLS := .tools
 BUN := $(TOOLS)/node_modules/.bin/bun
+# The scaled profile's engines for tests: Debian's PostgreSQL and Redis, and Azurite (the
+# Azure Blob Storage emulator) from npm in a prefix of its own (`npm install --no-save`
+# removes from a prefix whatever that command did not install, Bun included).
+AZURITE_VERSION := 3.35.0
+AZURITE := $(TOOLS)/azurite/node_modules/.bin/azurite-blob
+POSTGRES := /usr/lib/postgresql/15/bin/initdb
+REDIS := /usr/bin/redis-server
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 3000
@@ -20,7 +27,7 @@ export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: help run dev test lint format export migrate clean fonts bench
+.PHONY: help run dev test lint format export migrate clean fonts bench engines
 
 help:
 	@echo "make run     - set up and serve the app on http://localhost:$(PORT) (and the LAN)"
@@ -50,6 +57,15 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+$(AZURITE):
+	npm install --prefix $(TOOLS)/azurite --no-save --no-audit --no-fund --loglevel=error azurite@$(AZURITE_VERSION)
+
+# PostgreSQL and Redis for the scaled-profile tests (each test run starts its own, on
+# free loopback ports, and stops it; nothing is left running or enabled).
+engines: $(AZURITE)
+	@{ [ -x $(POSTGRES) ] && [ -x $(REDIS) ]; } || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 redis-server; }
+
 # Chinese text and emoji in the screenshots the browser tests make for the README.
 fonts:
 	@fc-list :lang=zh 2>/dev/null | grep -q . || { $(SUDO) apt-get update -qq && \
@@ -76,7 +92,7 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(VENV)/.dev-installed $(BUN) $(CHROMIUM) fonts lint
+test: $(VENV)/.dev-installed $(BUN) $(CHROMIUM) fonts engines lint
 	$(BIN)/python -m pytest --ignore=tests/e2e
 	$(BIN)/python -m pytest tests/e2e -p no:asyncio -W ignore::pytest.PytestConfigWarning
 

@@ -11,12 +11,43 @@ from sqlmodel import Session, SQLModel
 
 from chat_app import models  # noqa: F401  (registers the tables on the metadata)
 from chat_app.services import database
+from tests.support.azurite import azurite_for_tests
+from tests.support.engines import PostgresCluster, RedisServer, postgres_cluster, redis_server
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "both_databases: run the module's tests on SQLite and on PostgreSQL"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "both_databases"
+    ):
+        metafunc.parametrize("database_kind", ["sqlite", "postgresql"], indirect=True)
 
 
 @pytest.fixture
-def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[sa.Engine]:
-    """A fresh database file with the schema, also used by code that opens its own sessions."""
-    engine = database.create_db_engine(f"sqlite:///{tmp_path / 'test.db'}")
+def database_kind(request: pytest.FixtureRequest) -> str:
+    """Which database `engine` makes: SQLite unless a module is marked `both_databases`."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def engine(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    database_kind: str,
+    request: pytest.FixtureRequest,
+) -> Iterator[sa.Engine]:
+    """A fresh database with the schema, also used by code that opens its own sessions."""
+    if database_kind == "postgresql":
+        cluster: PostgresCluster = request.getfixturevalue("postgres_engine")
+        url = cluster.create_database()
+    else:
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    engine = database.create_db_engine(url)
     SQLModel.metadata.create_all(engine)
     monkeypatch.setattr(database, "get_engine", lambda url=None: engine)
     yield engine
@@ -28,3 +59,23 @@ def session(engine: sa.Engine) -> Iterator[Session]:
     """A session on the test database."""
     with database.session_scope(engine) as session:
         yield session
+
+
+@pytest.fixture(scope="session")
+def redis_engine() -> Iterator[RedisServer]:
+    """A throw-away redis-server for the whole run (scaled-profile tests)."""
+    with redis_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[PostgresCluster]:
+    """A throw-away PostgreSQL cluster for the whole run (scaled-profile tests)."""
+    with postgres_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def azurite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throw-away Azurite blob emulator for the whole run; yields its connection string."""
+    yield from azurite_for_tests(tmp_path_factory)

@@ -22,6 +22,8 @@ from chat_app.services.storage import LocalFileStorage
 from chat_app.settings import load_settings
 from tests.services.test_friends import make_friends, make_user
 
+pytestmark = pytest.mark.both_databases
+
 
 def png(width: int, height: int) -> bytes:
     out = io.BytesIO()

@@ -18,6 +18,8 @@ from tests.services.test_friends import make_friends, make_user
 
 FAST = load_settings({"CHAT_MESSAGE_RATE_COUNT": "100000"})
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def pair(session: Session) -> tuple[int, int]:

@@ -167,12 +167,16 @@ def backend_process(port: int, env: dict[str, str], log: Path):
     return server_process(args, f"http://127.0.0.1:{port}/ping", env, log)
 
 
-def migrated_environment(workdir: Path) -> tuple[dict[str, str], Path]:
-    """A fresh database and data folder under `workdir`, migrated like `make run` does."""
-    database_url = f"sqlite:///{workdir / 'chat.db'}"
+def migrated_environment(workdir: Path, **extra: str) -> tuple[dict[str, str], Path]:
+    """A fresh database and data folder under `workdir`, migrated like `make run` does.
+
+    `extra` variables go into the environment; a REFLEX_DB_URL among them (an empty
+    PostgreSQL database) replaces the SQLite file.
+    """
+    database_url = extra.pop("REFLEX_DB_URL", f"sqlite:///{workdir / 'chat.db'}")
     data_dir = workdir / "data"
     data_dir.mkdir()
-    env = app_environment(database_url, data_dir)
+    env = app_environment(database_url, data_dir, **extra)
     log = workdir / "server.log"
     _run([REFLEX, "db", "migrate"], env, log)
     return env, log
