@@ -1,9 +1,11 @@
 """Reflex configuration: everything tunable comes from the environment via settings."""
 
 import os
+import sys
 
 import reflex as rx
 
+from chat_app.redis_check import unreachable_reason
 from chat_app.settings import SETTINGS
 
 # Presence must notice a silently dropped client in seconds, not after Reflex's default
@@ -14,9 +16,19 @@ os.environ.setdefault("REFLEX_SOCKET_TIMEOUT", "5")
 # One worker without Redis: states live in memory. Reflex's production default, the disk
 # manager, pickles every changed state for a restart, which this app does not need (every
 # page load rebuilds the view from the database); it cost ~10 % of the CPU per message in
-# `make bench`. With REFLEX_REDIS_URL set Reflex picks its Redis manager itself.
+# `make bench`. With REFLEX_REDIS_URL every worker must see every tab's state: Redis, even
+# if a "memory" setting was inherited (a process that loaded this file before sets it).
 if not os.environ.get("REFLEX_REDIS_URL"):
     os.environ.setdefault("REFLEX_STATE_MANAGER_MODE", "memory")
+else:
+    os.environ["REFLEX_STATE_MANAGER_MODE"] = "redis"
+if (
+    os.environ.get("REFLEX_REDIS_URL")
+    and sys.argv[1:2] == ["run"]
+    and (problem := unreachable_reason(os.environ["REFLEX_REDIS_URL"]))
+):
+    # Before Reflex's own check, which does not say where the address came from.
+    sys.exit(f"Error: {problem}")
 
 config = rx.Config(
     app_name="chat_app",

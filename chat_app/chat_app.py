@@ -14,7 +14,7 @@ from chat_app.states.auth import AuthState
 from chat_app.states.chat import ChatState
 from chat_app.states.error_handler import backend_error_toast
 from chat_app.states.friends import FriendsState
-from chat_app.states.presence import PresenceState
+from chat_app.states.presence import PresenceState, sweep_expired_tabs
 from chat_app.states.ui import UiState
 
 app = rx.App(
@@ -56,3 +56,4 @@ app.add_page(
 )
 bind_app(app)
 app.register_lifespan_task(freeze_startup_heap)
+app.register_lifespan_task(sweep_expired_tabs)

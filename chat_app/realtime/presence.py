@@ -1,22 +1,56 @@
-"""Who is online: the connected tabs of each user (in-process).
+"""Who is online: the connected tabs of each user.
 
 A user is online while at least one tab is connected. Methods report transitions, so only
-changes are announced.
+changes are announced. In the embedded profile the tracker lives in this process; with
+`REFLEX_REDIS_URL` it lives in Redis, each tab's entry kept alive by its sentinel's
+heartbeat, so the tabs of a worker that crashed (and ran no cleanup) expire and a sweep on
+any surviving worker announces their users offline.
 """
 
 from __future__ import annotations
 
-import threading
+import time
+from typing import Protocol
+
+from chat_app.realtime import redis_link
+
+HEARTBEAT_SECONDS = 5.0
+# Three missed heartbeats: a tab whose worker died counts as gone after at most this long
+# (plus one sweep interval).
+TAB_TTL_SECONDS = 15.0
 
 
-class PresenceTracker:
+class PresenceTracker(Protocol):
     """user id → connected tab tokens."""
 
+    async def connect(self, user_id: int, tab_token: str) -> bool:
+        """Count a tab as connected (or keep it alive); True when the user came online."""
+        ...
+
+    async def disconnect(self, user_id: int, tab_token: str) -> bool:
+        """Count a tab as gone; True when it was the user's last tab."""
+        ...
+
+    async def is_online(self, user_id: int) -> bool:
+        """Whether the user has a connected tab."""
+        ...
+
+    async def expire(self) -> list[int]:
+        """Drop tabs whose heartbeat stopped; the users that this made offline."""
+        ...
+
+    async def clear(self) -> None:
+        """Forget everyone (tests start each case so)."""
+        ...
+
+
+class LocalPresenceTracker:
+    """In-process tracker (one worker: a tab's socket and its sentinel die together)."""
+
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         self._tabs: dict[int, set[str]] = {}
 
-    def connect(self, user_id: int, tab_token: str) -> bool:
+    async def connect(self, user_id: int, tab_token: str) -> bool:
         """Count a tab as connected.
 
         Args:
@@ -26,13 +60,12 @@ class PresenceTracker:
         Returns:
             True when this made the user go from offline to online.
         """
-        with self._lock:
-            tabs = self._tabs.setdefault(user_id, set())
-            was_offline = not tabs
-            tabs.add(tab_token)
-            return was_offline
+        tabs = self._tabs.setdefault(user_id, set())
+        was_offline = not tabs
+        tabs.add(tab_token)
+        return was_offline
 
-    def disconnect(self, user_id: int, tab_token: str) -> bool:
+    async def disconnect(self, user_id: int, tab_token: str) -> bool:
         """Count a tab as gone.
 
         Args:
@@ -42,17 +75,16 @@ class PresenceTracker:
         Returns:
             True when this was the user's last tab (the user is now offline).
         """
-        with self._lock:
-            tabs = self._tabs.get(user_id)
-            if not tabs or tab_token not in tabs:
-                return False
-            tabs.discard(tab_token)
-            if tabs:
-                return False
-            del self._tabs[user_id]
-            return True
+        tabs = self._tabs.get(user_id)
+        if not tabs or tab_token not in tabs:
+            return False
+        tabs.discard(tab_token)
+        if tabs:
+            return False
+        del self._tabs[user_id]
+        return True
 
-    def is_online(self, user_id: int) -> bool:
+    async def is_online(self, user_id: int) -> bool:
         """Whether the user has a connected tab.
 
         Args:
@@ -61,13 +93,128 @@ class PresenceTracker:
         Returns:
             True while at least one tab is connected.
         """
-        with self._lock:
-            return bool(self._tabs.get(user_id))
+        return bool(self._tabs.get(user_id))
 
-    def clear(self) -> None:
-        """Forget everyone (a fresh process starts empty; tests start each case so)."""
-        with self._lock:
-            self._tabs.clear()
+    async def expire(self) -> list[int]:
+        """Nothing expires in one process: its sentinels end with their sockets.
+
+        Returns:
+            An empty list.
+        """
+        return []
+
+    async def clear(self) -> None:
+        """Forget everyone."""
+        self._tabs.clear()
 
 
-presence_tracker = PresenceTracker()
+# Per user a sorted set tab → deadline, plus one index "user|tab" → deadline for sweeps.
+# KEYS: user's set, index; ARGV: tab, user id, now, deadline.
+_CONNECT = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+local before = redis.call('ZCARD', KEYS[1])
+redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[2] .. '|' .. ARGV[1])
+redis.call('EXPIRE', KEYS[1], math.ceil(ARGV[4] - ARGV[3]) + 1)
+if before == 0 then return 1 end
+return 0
+"""
+
+# KEYS: user's set, index; ARGV: tab, user id, now.
+_DISCONNECT = """
+local removed = redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[2] .. '|' .. ARGV[1])
+if removed == 0 then return 0 end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+if redis.call('ZCARD', KEYS[1]) == 0 then return 1 end
+return 0
+"""
+
+# KEYS: index; ARGV: now, user-set key prefix. Each expired tab is removed by exactly one
+# worker's sweep (the script runs atomically), so each offline is announced once.
+_EXPIRE = """
+local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 200)
+local offline = {}
+for _, member in ipairs(gone) do
+  redis.call('ZREM', KEYS[1], member)
+  local user, tab = string.match(member, '^(%d+)|(.*)$')
+  local key = ARGV[2] .. user
+  local score = redis.call('ZSCORE', key, tab)
+  if score and tonumber(score) <= tonumber(ARGV[1]) then
+    redis.call('ZREM', key, tab)
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[1])
+    if redis.call('ZCARD', key) == 0 then table.insert(offline, user) end
+  end
+end
+return offline
+"""
+
+
+class RedisPresenceTracker(redis_link.RedisUser):
+    """The tracker in Redis, shared by every worker."""
+
+    _ONLINE = redis_link.KEY_PREFIX + "online:"
+    _INDEX = redis_link.KEY_PREFIX + "online-index"
+
+    async def connect(self, user_id: int, tab_token: str) -> bool:
+        """Count a tab as connected, or extend its deadline (the sentinel's heartbeat).
+
+        Args:
+            user_id: The tab's user.
+            tab_token: The tab's Reflex client token.
+
+        Returns:
+            True when this made the user go from offline to online.
+        """
+        now = time.time()
+        keys = [f"{self._ONLINE}{int(user_id)}", self._INDEX]
+        args = [tab_token, int(user_id), now, now + TAB_TTL_SECONDS]
+        return bool(await self._script(_CONNECT)(keys=keys, args=args))
+
+    async def disconnect(self, user_id: int, tab_token: str) -> bool:
+        """Count a tab as gone.
+
+        Args:
+            user_id: The tab's user.
+            tab_token: The tab's Reflex client token.
+
+        Returns:
+            True when this was the user's last tab.
+        """
+        keys = [f"{self._ONLINE}{int(user_id)}", self._INDEX]
+        args = [tab_token, int(user_id), time.time()]
+        return bool(await self._script(_DISCONNECT)(keys=keys, args=args))
+
+    async def is_online(self, user_id: int) -> bool:
+        """Whether the user has a tab whose heartbeat is current.
+
+        Args:
+            user_id: The user.
+
+        Returns:
+            True while at least one tab is alive.
+        """
+        key = f"{self._ONLINE}{int(user_id)}"
+        return await self._client().zcount(key, time.time(), "+inf") > 0
+
+    async def expire(self) -> list[int]:
+        """Drop tabs whose heartbeat stopped (their worker died).
+
+        Returns:
+            The users that this made offline.
+        """
+        offline = await self._script(_EXPIRE)(keys=[self._INDEX], args=[time.time(), self._ONLINE])
+        return [int(user) for user in offline]
+
+    async def clear(self) -> None:
+        """Forget everyone (tests only: scans the keys)."""
+        redis = self._client()
+        keys = [key async for key in redis.scan_iter(match=self._ONLINE + "*")]
+        await redis.delete(self._INDEX, *keys)
+
+
+def _make_tracker() -> PresenceTracker:
+    return RedisPresenceTracker() if redis_link.redis_url() else LocalPresenceTracker()
+
+
+presence_tracker: PresenceTracker = _make_tracker()

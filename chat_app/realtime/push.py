@@ -63,7 +63,7 @@ async def _apply(
         if not await is_tab_connected(tab_token):
             # A closed tab: drop it rather than build state nobody will see. If it comes
             # back, its on_load registers it again and loads everything from the database.
-            tab_registry.unregister(tab_token)
+            await tab_registry.unregister(tab_token)
             return
         async with _app.modify_state(rx.BaseStateToken(ident=tab_token, cls=state_cls)) as root:
             events = events + list(await change(await root.get_state(state_cls)) or [])

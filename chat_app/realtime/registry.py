@@ -1,13 +1,21 @@
-"""Which browser tab belongs to which user and device session (in-process).
+"""Which browser tab belongs to which user and device session.
 
 Reflex knows tabs (client tokens) but not users; this registry is filled by the on_load
-handler of every page, which runs again after each reconnect.
+handler of every page, which runs again after each reconnect. In the embedded profile it
+lives in this process; with `REFLEX_REDIS_URL` it lives in Redis, so a message sent on
+one worker finds the recipient's tabs connected to any other.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
+from typing import Protocol, cast
+
+from chat_app.realtime import redis_link
+
+# A registered tab is refreshed on every page load; an entry nobody refreshed for a day
+# belongs to a tab that vanished with its worker and is dropped by Redis.
+TAB_TTL_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -18,61 +26,84 @@ class TabEntry:
     session_hash: str
 
 
-class TabRegistry:
-    """user id → tabs. Thread-safe, since services run on worker threads."""
+class TabRegistry(Protocol):
+    """user id ↔ tabs."""
+
+    async def register(self, user_id: int, tab_token: str, session_hash: str) -> None:
+        """Record that a tab is logged in as a user (moving it if it was someone else's)."""
+        ...
+
+    async def unregister(self, tab_token: str) -> None:
+        """Forget a tab (logged out or gone)."""
+        ...
+
+    async def user_of(self, tab_token: str) -> int | None:
+        """The user a tab is logged in as, or None for an unknown or logged-out tab."""
+        ...
+
+    async def tabs_of(self, user_id: int) -> list[TabEntry]:
+        """A snapshot of the tabs a user has registered."""
+        ...
+
+    async def clear(self) -> None:
+        """Forget every tab (tests start each case so)."""
+        ...
+
+
+async def tokens_of(registry: TabRegistry, user_id: int, excluding: str = "") -> list[str]:
+    """The Reflex client tokens of a user's tabs, less one (usually the caller's own).
+
+    Args:
+        registry: Where tabs are registered.
+        user_id: The user.
+        excluding: A tab token to leave out (a tab never pushes to itself).
+
+    Returns:
+        A snapshot of the tokens.
+    """
+    tabs = await registry.tabs_of(user_id)
+    return [entry.tab_token for entry in tabs if entry.tab_token != excluding]
+
+
+class LocalTabRegistry:
+    """In-process registry (one worker). Every method runs on the event loop."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         self._tabs_by_user: dict[int, dict[str, str]] = {}
         self._user_by_tab: dict[str, int] = {}
 
-    def register(self, user_id: int, tab_token: str, session_hash: str) -> None:
-        """Record that a tab is logged in as a user (moving it if it was someone else's).
+    async def register(self, user_id: int, tab_token: str, session_hash: str) -> None:
+        """Record that a tab is logged in as a user.
 
         Args:
             user_id: The logged-in user.
             tab_token: The tab's Reflex client token.
             session_hash: The hash of the tab's session token.
         """
-        with self._lock:
-            self._remove(tab_token)
-            self._tabs_by_user.setdefault(user_id, {})[tab_token] = session_hash
-            self._user_by_tab[tab_token] = user_id
+        self._remove(tab_token)
+        self._tabs_by_user.setdefault(user_id, {})[tab_token] = session_hash
+        self._user_by_tab[tab_token] = user_id
 
-    def unregister(self, tab_token: str) -> None:
-        """Forget a tab (logged out or gone).
+    async def unregister(self, tab_token: str) -> None:
+        """Forget a tab.
 
         Args:
             tab_token: The tab's Reflex client token.
         """
-        with self._lock:
-            self._remove(tab_token)
+        self._remove(tab_token)
 
-    def user_of(self, tab_token: str) -> int | None:
-        """The user a tab is logged in as, if any.
+    async def user_of(self, tab_token: str) -> int | None:
+        """The user a tab is logged in as.
 
         Args:
             tab_token: The tab's Reflex client token.
 
         Returns:
-            The user id, or None for an unknown or logged-out tab.
+            The user id, or None.
         """
-        with self._lock:
-            return self._user_by_tab.get(tab_token)
+        return self._user_by_tab.get(tab_token)
 
-    def tokens_of(self, user_id: int, excluding: str = "") -> list[str]:
-        """The Reflex client tokens of a user's tabs, less one (usually the caller's own).
-
-        Args:
-            user_id: The user.
-            excluding: A tab token to leave out (a tab never pushes to itself).
-
-        Returns:
-            A snapshot of the tokens.
-        """
-        return [entry.tab_token for entry in self.tabs_of(user_id) if entry.tab_token != excluding]
-
-    def tabs_of(self, user_id: int) -> list[TabEntry]:
+    async def tabs_of(self, user_id: int) -> list[TabEntry]:
         """The tabs a user has registered.
 
         Args:
@@ -81,15 +112,13 @@ class TabRegistry:
         Returns:
             A snapshot of their tabs.
         """
-        with self._lock:
-            tabs = self._tabs_by_user.get(user_id, {})
-            return [TabEntry(tab, session_hash) for tab, session_hash in tabs.items()]
+        tabs = self._tabs_by_user.get(user_id, {})
+        return [TabEntry(tab, session_hash) for tab, session_hash in tabs.items()]
 
-    def clear(self) -> None:
-        """Forget every tab (a fresh process starts empty; tests start each case so)."""
-        with self._lock:
-            self._tabs_by_user.clear()
-            self._user_by_tab.clear()
+    async def clear(self) -> None:
+        """Forget every tab."""
+        self._tabs_by_user.clear()
+        self._user_by_tab.clear()
 
     def _remove(self, tab_token: str) -> None:
         user_id = self._user_by_tab.pop(tab_token, None)
@@ -101,4 +130,97 @@ class TabRegistry:
             self._tabs_by_user.pop(user_id, None)
 
 
-tab_registry = TabRegistry()
+# KEYS: the tab's key; ARGV: tab token, user id, session hash, ttl, user-hash key prefix.
+# Atomic, so a tab moving between users on two workers at once never ends up in both.
+_REGISTER = """
+local previous = redis.call('GET', KEYS[1])
+if previous then
+  local previous_user = string.match(previous, '^(%d+):')
+  if previous_user and previous_user ~= ARGV[2] then
+    redis.call('HDEL', ARGV[5] .. previous_user, ARGV[1])
+  end
+end
+redis.call('SET', KEYS[1], ARGV[2] .. ':' .. ARGV[3], 'EX', ARGV[4])
+redis.call('HSET', ARGV[5] .. ARGV[2], ARGV[1], ARGV[3])
+redis.call('EXPIRE', ARGV[5] .. ARGV[2], ARGV[4])
+"""
+
+# KEYS: the tab's key; ARGV: tab token, user-hash key prefix.
+_UNREGISTER = """
+local previous = redis.call('GET', KEYS[1])
+if previous then
+  local previous_user = string.match(previous, '^(%d+):')
+  if previous_user then redis.call('HDEL', ARGV[2] .. previous_user, ARGV[1]) end
+  redis.call('DEL', KEYS[1])
+end
+"""
+
+
+class RedisTabRegistry(redis_link.RedisUser):
+    """The registry in Redis: `chat:tab:<token>` → "user:session" and a hash per user."""
+
+    _TAB = redis_link.KEY_PREFIX + "tab:"
+    _USER_TABS = redis_link.KEY_PREFIX + "user-tabs:"
+
+    async def register(self, user_id: int, tab_token: str, session_hash: str) -> None:
+        """Record that a tab is logged in as a user.
+
+        Args:
+            user_id: The logged-in user.
+            tab_token: The tab's Reflex client token.
+            session_hash: The hash of the tab's session token.
+        """
+        args = [tab_token, int(user_id), session_hash, TAB_TTL_SECONDS, self._USER_TABS]
+        await self._script(_REGISTER)(keys=[self._TAB + tab_token], args=args)
+
+    async def unregister(self, tab_token: str) -> None:
+        """Forget a tab.
+
+        Args:
+            tab_token: The tab's Reflex client token.
+        """
+        await self._script(_UNREGISTER)(
+            keys=[self._TAB + tab_token], args=[tab_token, self._USER_TABS]
+        )
+
+    async def user_of(self, tab_token: str) -> int | None:
+        """The user a tab is logged in as.
+
+        Args:
+            tab_token: The tab's Reflex client token.
+
+        Returns:
+            The user id, or None.
+        """
+        value = await self._client().get(self._TAB + tab_token)
+        if not value:
+            return None
+        return int(value.split(b":", 1)[0])
+
+    async def tabs_of(self, user_id: int) -> list[TabEntry]:
+        """The tabs a user has registered, on any worker.
+
+        Args:
+            user_id: The user.
+
+        Returns:
+            A snapshot of their tabs.
+        """
+        key = f"{self._USER_TABS}{int(user_id)}"
+        tabs = cast("dict[bytes, bytes]", await self._client().hgetall(key))  # type: ignore[misc]
+        return [TabEntry(tab.decode(), session.decode()) for tab, session in tabs.items()]
+
+    async def clear(self) -> None:
+        """Forget every tab (tests only: scans the keys)."""
+        redis = self._client()
+        for prefix in (self._TAB, self._USER_TABS):
+            keys = [key async for key in redis.scan_iter(match=prefix + "*")]
+            if keys:
+                await redis.delete(*keys)
+
+
+def _make_registry() -> TabRegistry:
+    return RedisTabRegistry() if redis_link.redis_url() else LocalTabRegistry()
+
+
+tab_registry: TabRegistry = _make_registry()

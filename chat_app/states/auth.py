@@ -31,7 +31,7 @@ from chat_app.states.ui import language_of
 
 async def _clear_ended_session(state: AuthState) -> None:
     """Applied to the other tabs of a session that was ended elsewhere."""
-    state._forget_user(notice=text("not_authenticated", await language_of(state)))
+    await state._forget_user(notice=text("not_authenticated", await language_of(state)))
 
 
 class AuthState(rx.State):
@@ -49,10 +49,13 @@ class AuthState(rx.State):
     notice: str = ""
     busy: bool = False
     _user_id: int | None = None
+    # "user id:session hash" this tab is registered as (a Redis round trip is saved on
+    # every event; page loads register again regardless, after a reconnect or a restart).
+    _registered_as: str = ""
 
     # ----- private helpers (not callable from the client) -----
 
-    def _forget_user(self, notice: str | None = "") -> None:
+    async def _forget_user(self, notice: str | None = "") -> None:
         """Log this tab out locally; `notice=None` keeps the message already shown."""
         self._user_id = None
         if self.username:
@@ -66,9 +69,11 @@ class AuthState(rx.State):
         self.password_dialog_open = False
         if notice is not None:
             self.notice = notice
-        tab_registry.unregister(self.router.session.client_token)
+        if self._registered_as:
+            self._registered_as = ""
+            await tab_registry.unregister(self.router.session.client_token)
 
-    def _remember_user(self, user: UserView) -> None:
+    async def _remember_user(self, user: UserView, register: bool = False) -> None:
         self._user_id = user.id
         # Assigning marks a var dirty and re-sends it: only touch what changed.
         if self.username != user.username:
@@ -80,37 +85,44 @@ class AuthState(rx.State):
         if avatar.split("?")[0] != self.avatar_url.split("?")[0]:
             self.avatar_url = avatar
         if self.session_token:
-            tab_registry.register(
-                user.id, self.router.session.client_token, sessions.hash_token(self.session_token)
-            )
+            session_hash = sessions.hash_token(self.session_token)
+            registered_as = f"{user.id}:{session_hash}"
+            if register or registered_as != self._registered_as:
+                tab = self.router.session.client_token
+                await tab_registry.register(user.id, tab, session_hash)
+                self._registered_as = registered_as
 
-    def _start_session(self, result: LoginResult) -> None:
+    async def _start_session(self, result: LoginResult) -> None:
         self.session_token = result.token
         self.login_error = ""
         self.register_errors = {}
         self.notice = ""
-        self._remember_user(result.user)
+        await self._remember_user(result.user, register=True)
 
-    async def _current_user(self) -> UserView | None:
-        """Re-resolve this tab's token on the server; forget the user if it is no longer valid."""
+    async def _current_user(self, register: bool = False) -> UserView | None:
+        """Re-resolve this tab's token on the server; forget the user if it is no longer valid.
+
+        Args:
+            register: Register the tab for pushes even if it was before (page loads).
+        """
         user = await call_service(sessions.resolve_session, token=self.session_token)
         if user is None:
             # A tab with no token was never logged in here: keep any notice on screen.
             notice = text("not_authenticated", await language_of(self))
-            self._forget_user(notice=notice if self.session_token else None)
+            await self._forget_user(notice=notice if self.session_token else None)
         else:
-            self._remember_user(user)
+            await self._remember_user(user, register)
         return user
 
-    def _end_other_tabs(self, user_id: int, keep_session_hash: str | None) -> None:
+    async def _end_other_tabs(self, user_id: int, keep_session_hash: str | None) -> None:
         tabs = [
             entry.tab_token
-            for entry in tab_registry.tabs_of(user_id)
+            for entry in await tab_registry.tabs_of(user_id)
             if entry.session_hash != keep_session_hash
             and entry.tab_token != self.router.session.client_token
         ]
         for tab in tabs:
-            tab_registry.unregister(tab)
+            await tab_registry.unregister(tab)
         push_to_tabs(tabs, AuthState, _clear_ended_session, [rx.redirect(routes.AUTH)])
 
     # ----- page loads -----
@@ -118,13 +130,13 @@ class AuthState(rx.State):
     @rx.event
     async def require_login(self):
         """On load of a private page: resolve the session or send the visitor to /auth."""
-        if await self._current_user() is None:
+        if await self._current_user(register=True) is None:
             return rx.redirect(routes.AUTH)
 
     @rx.event
     async def skip_auth_if_logged_in(self):
         """On load of /auth: a tab that is already logged in goes straight to the chat."""
-        if self.session_token and await self._current_user() is not None:
+        if self.session_token and await self._current_user(register=True) is not None:
             return rx.redirect(routes.CHAT)
 
     # ----- forms -----
@@ -152,7 +164,7 @@ class AuthState(rx.State):
         except InvalidCredentials as error:
             self.login_error = text(error.code, await language_of(self))
         else:
-            self._start_session(result)
+            await self._start_session(result)
             yield rx.redirect(routes.CHAT)
         finally:
             self.busy = False
@@ -178,7 +190,7 @@ class AuthState(rx.State):
                 field: text(code, language) for field, code in error.field_errors.items()
             }
         else:
-            self._start_session(result)
+            await self._start_session(result)
             yield rx.redirect(routes.CHAT)
         finally:
             self.busy = False
@@ -210,11 +222,12 @@ class AuthState(rx.State):
             }
             return None
         except NotAuthenticated:
-            self._forget_user(notice=text("not_authenticated", await language_of(self)))
+            await self._forget_user(notice=text("not_authenticated", await language_of(self)))
             return rx.redirect(routes.AUTH)
         self.password_errors = {}
         self.password_dialog_open = False
-        self._end_other_tabs(user.id, keep_session_hash=sessions.hash_token(self.session_token))
+        keep = sessions.hash_token(self.session_token)
+        await self._end_other_tabs(user.id, keep_session_hash=keep)
         return rx.toast.success(text("password_changed", await language_of(self)))
 
     # ----- logout -----
@@ -225,7 +238,7 @@ class AuthState(rx.State):
         if self.session_token:
             with contextlib.suppress(DomainError):
                 await call_service(auth.logout, token=self.session_token)
-        self._forget_user()
+        await self._forget_user()
         return rx.redirect(routes.AUTH)
 
     @rx.event
@@ -236,6 +249,6 @@ class AuthState(rx.State):
             return rx.redirect(routes.AUTH)
         with contextlib.suppress(NotAuthenticated):
             await call_service(auth.logout_everywhere, token=self.session_token)
-        self._end_other_tabs(user.id, keep_session_hash=None)
-        self._forget_user(notice=text("logged_out_everywhere", await language_of(self)))
+        await self._end_other_tabs(user.id, keep_session_hash=None)
+        await self._forget_user(notice=text("logged_out_everywhere", await language_of(self)))
         return rx.redirect(routes.AUTH)

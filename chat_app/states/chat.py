@@ -28,7 +28,7 @@ from chat_app.i18n import text
 from chat_app.models import utc_now
 from chat_app.realtime import timers
 from chat_app.realtime.push import push_to_tabs
-from chat_app.realtime.registry import tab_registry
+from chat_app.realtime.registry import tab_registry, tokens_of
 from chat_app.services import files, friends, messages
 from chat_app.services.errors import DomainError, NotFound
 from chat_app.services.views import HistoryPage, MessageView, ReadReceipt, SentMessage
@@ -362,21 +362,21 @@ class ChatState(rx.State):
         elif self.open_friend_id == receipt.reader_id and receipt.seq > self.friend_read_seq:
             self.friend_read_seq = receipt.seq
 
-    def _other_tabs(self, user_id: int) -> list[str]:
+    async def _other_tabs(self, user_id: int) -> list[str]:
         own = self.router.session.client_token
-        return tab_registry.tokens_of(user_id, excluding=own)
+        return await tokens_of(tab_registry, user_id, excluding=own)
 
     async def _publish(self, sent: SentMessage) -> None:
         if not sent.created:
             return
         auth = await self.get_state(AuthState)
         push_to_tabs(
-            self._other_tabs(sent.recipient_id),
+            await self._other_tabs(sent.recipient_id),
             ChatState,
             _message_arrived(sent.message, sent.sender_id, auth.nickname, to_recipient=True),
         )
         push_to_tabs(
-            self._other_tabs(sent.sender_id),
+            await self._other_tabs(sent.sender_id),
             ChatState,
             _message_arrived(sent.message, sent.recipient_id, auth.nickname, to_recipient=False),
         )
@@ -526,12 +526,10 @@ class ChatState(rx.State):
             return
         self._my_read_seq = last
         if receipt is not None:
-            push_to_tabs(
-                self._other_tabs(receipt.friend_id), ChatState, _receipt_arrived(receipt, False)
-            )
-            push_to_tabs(
-                self._other_tabs(receipt.reader_id), ChatState, _receipt_arrived(receipt, True)
-            )
+            to_friend = await self._other_tabs(receipt.friend_id)
+            push_to_tabs(to_friend, ChatState, _receipt_arrived(receipt, False))
+            to_reader = await self._other_tabs(receipt.reader_id)
+            push_to_tabs(to_reader, ChatState, _receipt_arrived(receipt, True))
 
     # ----- composing and sending -----
 
@@ -555,11 +553,11 @@ class ChatState(rx.State):
             return
         if not await call_service(friends.are_friends, user_a=sender, user_b=recipient):
             return
-        tabs = tab_registry.tokens_of(recipient)
+        tabs = await tokens_of(tab_registry, recipient)
         push_to_tabs(tabs, ChatState, _typing_changed(sender, True))
 
         async def stop_typing() -> None:
-            still_open = tab_registry.tokens_of(recipient)
+            still_open = await tokens_of(tab_registry, recipient)
             push_to_tabs(still_open, ChatState, _typing_changed(sender, False))
 
         timers.restart(("typing", sender, recipient), TYPING_VISIBLE_SECONDS, stop_typing)

@@ -15,7 +15,7 @@ import reflex as rx
 from chat_app import routes
 from chat_app.i18n import text
 from chat_app.realtime.push import push_to_tabs
-from chat_app.realtime.registry import tab_registry
+from chat_app.realtime.registry import tab_registry, tokens_of
 from chat_app.services import friends
 from chat_app.services.errors import DomainError, NotFound
 from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot, Notice
@@ -112,7 +112,7 @@ class FriendsState(rx.State):
         """Push the change to every other tab of every affected user, with their toasts."""
         own_tab = self.router.session.client_token
         for user_id in change.affected_user_ids:
-            tabs = tab_registry.tokens_of(user_id, excluding=own_tab)
+            tabs = await tokens_of(tab_registry, user_id, excluding=own_tab)
             if not tabs:
                 continue
             snapshot = await call_service(friends.snapshot, user_id=user_id)

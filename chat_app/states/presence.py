@@ -13,9 +13,10 @@ from collections.abc import Awaitable, Callable
 
 import reflex as rx
 
-from chat_app.realtime.presence import presence_tracker
+from chat_app.realtime import redis_link
+from chat_app.realtime.presence import HEARTBEAT_SECONDS, presence_tracker
 from chat_app.realtime.push import is_tab_connected, push_to_tabs, spawn
-from chat_app.realtime.registry import tab_registry
+from chat_app.realtime.registry import tab_registry, tokens_of
 from chat_app.services import friends, presence
 from chat_app.states.auth import AuthState
 from chat_app.states.service_call import call_service
@@ -56,7 +57,7 @@ async def _announce(user_id: int, online: bool, last_seen: str) -> None:
     global _flush_scheduled
     friend_ids = await call_service(friends.friend_ids, user_id=user_id)
     for friend_id in friend_ids:
-        for tab in tab_registry.tokens_of(friend_id):
+        for tab in await tokens_of(tab_registry, friend_id):
             _outbox.setdefault(tab, {})[user_id] = (online, last_seen)
     if _outbox and not _flush_scheduled:
         _flush_scheduled = True
@@ -66,11 +67,48 @@ async def _announce(user_id: int, online: bool, last_seen: str) -> None:
 async def _confirm_departure(user_id: int, tab_token: str) -> None:
     """After the grace period: if the tab is really gone, maybe the user went offline."""
     await asyncio.sleep(GRACE_SECONDS)
-    if await is_tab_connected(tab_token) and tab_registry.user_of(tab_token) == user_id:
+    if await is_tab_connected(tab_token) and await tab_registry.user_of(tab_token) == user_id:
         return  # a navigation or a reconnect: the tab's new sentinel keeps it online
-    if presence_tracker.disconnect(user_id, tab_token):
-        seen = await call_service(presence.record_seen, user_id=user_id)
-        await _announce(user_id, online=False, last_seen=seen)
+    if await presence_tracker.disconnect(user_id, tab_token):
+        await _went_offline(user_id)
+
+
+async def _went_offline(user_id: int) -> None:
+    seen = await call_service(presence.record_seen, user_id=user_id)
+    await _announce(user_id, online=False, last_seen=seen)
+
+
+async def _keep_alive(user_id: int, tab_token: str, session_hash: str) -> None:
+    """Count the tab as connected: at the sentinel's start, then as its heartbeat (Redis).
+
+    In Redis a tab's entry expires unless refreshed. If Redis lost the tab (it restarted
+    empty), the heartbeat puts the tab back in the registry and announces the user online
+    again; while Redis is unreachable the failure is logged and the next beat retries.
+    """
+    try:
+        if await presence_tracker.connect(user_id, tab_token):
+            await tab_registry.register(user_id, tab_token, session_hash)
+            seen = await call_service(presence.record_seen, user_id=user_id)
+            await _announce(user_id, online=True, last_seen=seen)
+    except Exception as error:
+        if not redis_link.is_redis_error(error):
+            raise
+        redis_link.report_outage(error, "refreshing a tab's presence")
+
+
+async def sweep_expired_tabs():
+    """Lifespan task (Redis only): announce users whose tabs died with their worker."""
+    if not redis_link.redis_url():
+        return
+    while True:
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+        try:
+            for user_id in await presence_tracker.expire():
+                await _went_offline(user_id)
+        except Exception as error:
+            if not redis_link.is_redis_error(error):
+                raise
+            redis_link.report_outage(error, "expiring the tabs of a stopped worker")
 
 
 class PresenceState(rx.State):
@@ -98,7 +136,7 @@ class PresenceState(rx.State):
             return
         seen = await call_service(presence.friends_last_seen, user_id=user.id)
         self.last_seen = seen
-        self.online = {friend: presence_tracker.is_online(friend) for friend in seen}
+        self.online = {friend: await presence_tracker.is_online(friend) for friend in seen}
 
     @rx.event(background=True)
     async def track(self):
@@ -107,15 +145,18 @@ class PresenceState(rx.State):
             auth = await self.get_state(AuthState)
             user = await auth._current_user()
             tab_token = self.router.session.client_token
+            session_hash = auth._registered_as.partition(":")[2]
         if user is None or _sentinels.get(tab_token, 0) >= MAX_SENTINELS_PER_TAB:
             return
         _sentinels[tab_token] = _sentinels.get(tab_token, 0) + 1
         try:
-            if presence_tracker.connect(user.id, tab_token):
-                seen = await call_service(presence.record_seen, user_id=user.id)
-                await _announce(user.id, online=True, last_seen=seen)
+            await _keep_alive(user.id, tab_token, session_hash)
             while True:
-                await asyncio.sleep(3600)
+                if not redis_link.redis_url():
+                    await asyncio.sleep(3600)  # in one process nothing needs refreshing
+                    continue
+                await asyncio.sleep(HEARTBEAT_SECONDS)
+                await _keep_alive(user.id, tab_token, session_hash)
         finally:
             remaining = _sentinels.get(tab_token, 1) - 1
             if remaining > 0:

@@ -1,29 +1,95 @@
-"""The in-process tracker reports only transitions, per user, over many tabs."""
+"""The tab registry and the presence tracker, in-process and in Redis, behave alike.
+
+The Redis versions are what several workers share; their expiry stands in for the cleanup
+a crashed worker never runs.
+"""
 
 from __future__ import annotations
 
-from chat_app.realtime.presence import PresenceTracker
-from chat_app.realtime.registry import TabRegistry
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from chat_app.realtime import presence
+from chat_app.realtime.presence import (
+    LocalPresenceTracker,
+    PresenceTracker,
+    RedisPresenceTracker,
+)
+from chat_app.realtime.registry import LocalTabRegistry, RedisTabRegistry, TabRegistry, tokens_of
+from tests.support.engines import RedisServer
 
 
-def test_online_with_the_first_tab_offline_after_the_last():
-    tracker = PresenceTracker()
-    assert tracker.connect(1, "tab-a") is True
-    assert tracker.connect(1, "tab-b") is False
-    assert tracker.connect(1, "tab-a") is False  # a re-hydrated tab
-    assert tracker.disconnect(1, "tab-a") is False
-    assert tracker.is_online(1)
-    assert tracker.disconnect(1, "tab-b") is True
-    assert not tracker.is_online(1)
-    assert tracker.disconnect(1, "tab-b") is False  # a second departure check is a no-op
-    assert tracker.disconnect(2, "never-seen") is False
+@pytest.fixture
+async def redis_client(redis_engine: RedisServer) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_engine.url)
+    await client.flushdb()
+    yield client
+    await client.aclose()
 
 
-def test_registry_moves_a_tab_to_the_user_who_logs_in_on_it():
-    registry = TabRegistry()
-    registry.register(1, "tab", "hash-1")
-    registry.register(2, "tab", "hash-2")
-    assert registry.user_of("tab") == 2
-    assert registry.tabs_of(1) == []
-    registry.unregister("tab")
-    assert registry.user_of("tab") is None
+@pytest.fixture(params=["in-process", "redis"])
+async def tracker(request, redis_client: Redis) -> PresenceTracker:
+    if request.param == "redis":
+        return RedisPresenceTracker(redis_client)
+    return LocalPresenceTracker()
+
+
+@pytest.fixture(params=["in-process", "redis"])
+async def registry(request, redis_client: Redis) -> TabRegistry:
+    if request.param == "redis":
+        return RedisTabRegistry(redis_client)
+    return LocalTabRegistry()
+
+
+async def test_online_with_the_first_tab_offline_after_the_last(tracker: PresenceTracker):
+    assert await tracker.connect(1, "tab-a") is True
+    assert await tracker.connect(1, "tab-b") is False
+    assert await tracker.connect(1, "tab-a") is False  # a re-hydrated tab
+    assert await tracker.disconnect(1, "tab-a") is False
+    assert await tracker.is_online(1)
+    assert await tracker.disconnect(1, "tab-b") is True
+    assert not await tracker.is_online(1)
+    assert await tracker.disconnect(1, "tab-b") is False  # a second departure check: no-op
+    assert await tracker.disconnect(2, "never-seen") is False
+    assert await tracker.expire() == []
+
+
+async def test_registry_moves_a_tab_to_the_user_who_logs_in_on_it(registry: TabRegistry):
+    await registry.register(1, "tab", "hash-1")
+    await registry.register(1, "other", "hash-1")
+    await registry.register(2, "tab", "hash-2")
+    assert await registry.user_of("tab") == 2
+    assert await tokens_of(registry, 1) == ["other"]
+    assert [(t.tab_token, t.session_hash) for t in await registry.tabs_of(2)] == [("tab", "hash-2")]
+    assert await tokens_of(registry, 2, excluding="tab") == []
+    await registry.unregister("tab")
+    await registry.unregister("never-registered")
+    assert await registry.user_of("tab") is None
+    assert await registry.tabs_of(2) == []
+    await registry.clear()
+    assert await registry.tabs_of(1) == []
+
+
+async def test_a_tab_whose_heartbeat_stopped_expires_once(
+    redis_client: Redis, monkeypatch: pytest.MonkeyPatch
+):
+    """Two workers sweep the same Redis: the dead worker's user goes offline exactly once."""
+    now = [1000.0]
+    monkeypatch.setattr(presence.time, "time", lambda: now[0])
+    worker_1, worker_2 = RedisPresenceTracker(redis_client), RedisPresenceTracker(redis_client)
+    assert await worker_1.connect(1, "dead-worker-tab")
+    assert await worker_2.connect(2, "live-tab")
+    assert not await worker_2.connect(1, "second-tab-of-1")
+    now[0] += presence.TAB_TTL_SECONDS / 2
+    await worker_2.connect(2, "live-tab")  # the live tab's heartbeat
+    assert await worker_1.expire() == []
+    assert await worker_2.expire() == []
+    now[0] += presence.TAB_TTL_SECONDS / 2 + 1
+    # User 1's tabs stopped beating: one worker's sweep reports it, the other's not again.
+    assert sorted([*await worker_2.expire(), *await worker_1.expire()]) == [1]
+    assert not await worker_1.is_online(1)
+    assert await worker_1.is_online(2)
+    # A heartbeat after an expiry (Redis was away) counts as coming online again.
+    assert await worker_1.connect(1, "dead-worker-tab") is True

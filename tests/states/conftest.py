@@ -39,8 +39,8 @@ async def run(handler: Callable[..., Any], *args: Any) -> list[Any]:
 
 
 @pytest.fixture
-def tab_factory(engine):
+async def tab_factory(engine):
     """Make tabs bound to the per-test database (via the `engine` fixture)."""
-    tab_registry.clear()
+    await tab_registry.clear()
     yield make_tab
-    tab_registry.clear()
+    await tab_registry.clear()

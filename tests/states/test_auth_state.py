@@ -53,7 +53,7 @@ async def test_register_logs_the_tab_in_and_goes_to_the_chat(tab_factory, engine
     assert tab.session_token
     assert tab.register_errors == {}
     assert tab._user_id is not None
-    assert [entry.tab_token for entry in tab_registry.tabs_of(tab._user_id)] == ["tab-1"]
+    assert [entry.tab_token for entry in await tab_registry.tabs_of(tab._user_id)] == ["tab-1"]
     assert rows(engine, AuthSession) == 1
 
 
@@ -134,7 +134,7 @@ async def test_a_second_tab_with_the_stored_token_is_logged_in(alice_tab, tab_fa
     second.session_token = alice_tab.session_token  # localStorage is shared by the browser
     assert await run(second.require_login) == []
     assert second.username == "alice"
-    user_tabs = {entry.tab_token for entry in tab_registry.tabs_of(alice_tab._user_id)}
+    user_tabs = {entry.tab_token for entry in await tab_registry.tabs_of(alice_tab._user_id)}
     assert user_tabs == {"alice-tab-1", "alice-tab-2"}
 
 

@@ -1,0 +1,58 @@
+"""Fail fast, and say which variable is wrong, when the configured Redis cannot be reached.
+
+Reflex's own check stops the server with "Unable to connect to Redis" and no hint of where
+the address came from; an operator needs the variable's name and what to do.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+import redis
+
+VARIABLE = "REFLEX_REDIS_URL"
+
+
+def redacted(url: str) -> str:
+    """The URL with any password replaced by `***`, for messages and logs.
+
+    Args:
+        url: A Redis URL.
+
+    Returns:
+        The same URL without its secret.
+    """
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
+
+
+def unreachable_reason(url: str, timeout_seconds: float = 3.0) -> str | None:
+    """Why Redis at `url` cannot be used, or None when it answers a PING.
+
+    Args:
+        url: The configured Redis URL.
+        timeout_seconds: How long to wait for the connection and the answer.
+
+    Returns:
+        A message naming the variable, or None.
+    """
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return f"{VARIABLE} must start with redis://, rediss:// or unix://, got {redacted(url)!r}"
+    client = redis.Redis.from_url(
+        url, socket_connect_timeout=timeout_seconds, socket_timeout=timeout_seconds
+    )
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as error:
+        return (
+            f"{VARIABLE}={redacted(url)} is not reachable ({error}). Start Redis there, "
+            f"correct {VARIABLE}, or unset it to run one worker with in-process state."
+        )
+    finally:
+        client.close()
+    return None
