@@ -1,4 +1,9 @@
-"""A real backend process (`reflex run --env prod --backend-only`) for raw-client tests."""
+"""A real backend (`reflex run --env prod --backend-only`) per profile, for raw-client tests.
+
+Every realtime test runs twice: on the embedded profile (SQLite, local files, in-process
+state, one worker) and on the scaled one (PostgreSQL, Redis, Azure Blob Storage in
+Azurite, two workers, so a test's tabs land on either worker as a browser's would).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.live_app import backend_process, free_port, migrated_environment
+from tests.support.scaled import scaled_settings
 
 # Raw-client tests send bursts; the per-user rate limit has its own service and state tests.
 FAST_SENDING = {"CHAT_MESSAGE_RATE_COUNT": "1000000"}
@@ -23,16 +29,21 @@ class Backend:
     env: dict[str, str]
     log: Path
     port: int
+    profile: str
 
 
-@pytest.fixture(scope="session")
-def backend(tmp_path_factory) -> Iterator[Backend]:
-    workdir: Path = tmp_path_factory.mktemp("backend")
-    env, log = migrated_environment(workdir)
-    env.update(FAST_SENDING)
+@pytest.fixture(scope="session", params=["embedded", "scaled"])
+def backend(request, tmp_path_factory) -> Iterator[Backend]:
+    workdir: Path = tmp_path_factory.mktemp(f"backend-{request.param}")
+    extra = dict(FAST_SENDING)
+    if request.param == "scaled":
+        extra |= scaled_settings(request, redis_db=1, workers=2)
+    env, log = migrated_environment(workdir, **extra)
     port = free_port()
     with backend_process(port, env, log):
-        yield Backend(f"http://127.0.0.1:{port}", env["REFLEX_DB_URL"], env, log, port)
+        yield Backend(
+            f"http://127.0.0.1:{port}", env["REFLEX_DB_URL"], env, log, port, request.param
+        )
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,33 @@
+"""The environment of the scaled profile for a test backend: PostgreSQL, Redis, Azurite."""
+
+from __future__ import annotations
+
+import redis
+
+from tests.support.engines import PostgresCluster, RedisServer
+
+
+def scaled_settings(request, redis_db: int, workers: int) -> dict[str, str]:
+    """Variables that switch a backend to the scaled profile, on throw-away engines.
+
+    Args:
+        request: The pytest request, to reach the session's engine fixtures.
+        redis_db: A Redis database number of its own (user ids of different test
+            databases must not meet in one registry).
+        workers: How many backend workers Reflex starts.
+
+    Returns:
+        The variables, with a fresh PostgreSQL database and an emptied Redis database.
+    """
+    postgres: PostgresCluster = request.getfixturevalue("postgres_engine")
+    redis_server: RedisServer = request.getfixturevalue("redis_engine")
+    blob_connection: str = request.getfixturevalue("azurite_engine")
+    redis_url = f"redis://127.0.0.1:{redis_server.port}/{redis_db}"
+    redis.Redis.from_url(redis_url).flushdb()
+    return {
+        "REFLEX_DB_URL": postgres.create_database(),
+        "REFLEX_REDIS_URL": redis_url,
+        "GRANIAN_WORKERS": str(workers),
+        "CHAT_AZURE_STORAGE_CONNECTION_STRING": blob_connection,
+        "CHAT_AZURE_CONTAINER": f"files-{redis_db}-{redis_server.port}",
+    }
