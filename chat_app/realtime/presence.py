@@ -10,7 +10,8 @@ any surviving worker announces their users offline.
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Protocol, cast
 
 from chat_app.realtime import redis_link
 
@@ -18,6 +19,15 @@ HEARTBEAT_SECONDS = 5.0
 # Three missed heartbeats: a tab whose worker died counts as gone after at most this long
 # (plus one sweep interval).
 TAB_TTL_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class ExpiredTab:
+    """A tab whose heartbeat stopped; `user_offline` when it was its user's last one."""
+
+    user_id: int
+    tab_token: str
+    user_offline: bool
 
 
 class PresenceTracker(Protocol):
@@ -35,8 +45,8 @@ class PresenceTracker(Protocol):
         """Whether the user has a connected tab."""
         ...
 
-    async def expire(self) -> list[int]:
-        """Drop tabs whose heartbeat stopped; the users that this made offline."""
+    async def expire(self) -> list[ExpiredTab]:
+        """Drop tabs whose heartbeat stopped, and report them."""
         ...
 
     async def clear(self) -> None:
@@ -95,7 +105,7 @@ class LocalPresenceTracker:
         """
         return bool(self._tabs.get(user_id))
 
-    async def expire(self) -> list[int]:
+    async def expire(self) -> list[ExpiredTab]:
         """Nothing expires in one process: its sentinels end with their sockets.
 
         Returns:
@@ -134,7 +144,7 @@ return 0
 # worker's sweep (the script runs atomically), so each offline is announced once.
 _EXPIRE = """
 local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 200)
-local offline = {}
+local expired = {}
 for _, member in ipairs(gone) do
   redis.call('ZREM', KEYS[1], member)
   local user, tab = string.match(member, '^(%d+)|(.*)$')
@@ -142,11 +152,12 @@ for _, member in ipairs(gone) do
   local score = redis.call('ZSCORE', key, tab)
   if score and tonumber(score) <= tonumber(ARGV[1]) then
     redis.call('ZREM', key, tab)
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[1])
-    if redis.call('ZCARD', key) == 0 then table.insert(offline, user) end
+    local offline = '0'
+    if redis.call('ZCARD', key) == 0 then offline = '1' end
+    table.insert(expired, user .. '|' .. offline .. '|' .. tab)
   end
 end
-return offline
+return expired
 """
 
 
@@ -197,14 +208,18 @@ class RedisPresenceTracker(redis_link.RedisUser):
         key = f"{self._ONLINE}{int(user_id)}"
         return await self._client().zcount(key, time.time(), "+inf") > 0
 
-    async def expire(self) -> list[int]:
+    async def expire(self) -> list[ExpiredTab]:
         """Drop tabs whose heartbeat stopped (their worker died).
 
         Returns:
-            The users that this made offline.
+            The dropped tabs, each reported by exactly one worker's sweep.
         """
-        offline = await self._script(_EXPIRE)(keys=[self._INDEX], args=[time.time(), self._ONLINE])
-        return [int(user) for user in offline]
+        found = await self._script(_EXPIRE)(keys=[self._INDEX], args=[time.time(), self._ONLINE])
+        expired = []
+        for entry in cast("list[bytes]", found):
+            user, offline, tab = entry.decode().split("|", 2)
+            expired.append(ExpiredTab(int(user), tab, offline == "1"))
+        return expired
 
     async def clear(self) -> None:
         """Forget everyone (tests only: scans the keys)."""

@@ -73,7 +73,7 @@ def is_redis_error(error: BaseException) -> bool:
     Returns:
         True for redis-py's errors.
     """
-    return isinstance(error, RedisError | OSError)
+    return isinstance(error, RedisError)
 
 
 class RedisUser:

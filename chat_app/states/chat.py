@@ -15,6 +15,7 @@ fetches what is newer than the last message the tab holds.
 from __future__ import annotations
 
 import itertools
+import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -44,6 +45,7 @@ from chat_app.states.service_call import (
 )
 from chat_app.states.ui import language_of
 
+logger = logging.getLogger(__name__)
 MAX_MESSAGE_LENGTH = messages.MAX_MESSAGE_LENGTH
 UPLOAD_ID = "chat-attachments"
 DROP_ID = "chat-drop"
@@ -693,10 +695,12 @@ class ChatState(rx.State):
             self._replace_pending(client_id, _with_status(pending, "failed", reason))
             return
         except Exception:
-            # Database unreachable or similar: the message stays, marked, for a retry.
+            # Database unreachable or similar: the message stays, marked, for a retry. Not
+            # re-raised: Reflex would then drop this update and leave it "sending" forever.
+            logger.exception("storing a message failed; the sender can retry it")
             reason = text("error", await language_of(self))
             self._replace_pending(client_id, _with_status(pending, "failed", reason))
-            raise
+            return
         await self._publish(sent)
         friends_state = await self.get_state(FriendsState)
         friends_state._bump_to_top(friend_id)

@@ -4,6 +4,7 @@ import logging
 
 import reflex as rx
 
+from chat_app.realtime import redis_link
 from chat_app.states.ui import tr
 
 logger = logging.getLogger(__name__)
@@ -21,6 +22,11 @@ def backend_error_toast(exception: Exception) -> rx.event.EventSpec:
     Returns:
         A toast event for the tab.
     """
-    logger.error("event handler failed", exc_info=exception)
+    if redis_link.redis_url() and redis_link.is_redis_error(exception):
+        # Every event fails while Redis is away: one line naming the setting, not a
+        # traceback per click. The client retries nothing; the user's next action does.
+        redis_link.report_outage(exception, "handling an event")
+    else:
+        logger.error("event handler failed", exc_info=exception)
     # The text is a var: the browser shows it in the tab's language.
     return rx.toast.error(tr("error"), id="backend-error")

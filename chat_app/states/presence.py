@@ -103,8 +103,12 @@ async def sweep_expired_tabs():
     while True:
         await asyncio.sleep(HEARTBEAT_SECONDS)
         try:
-            for user_id in await presence_tracker.expire():
-                await _went_offline(user_id)
+            for expired in await presence_tracker.expire():
+                # Its worker is gone: stop pushing to it (if the tab is in fact alive and
+                # Redis was away instead, its next heartbeat registers it again).
+                await tab_registry.unregister(expired.tab_token)
+                if expired.user_offline:
+                    await _went_offline(expired.user_id)
         except Exception as error:
             if not redis_link.is_redis_error(error):
                 raise

@@ -87,8 +87,13 @@ async def test_a_tab_whose_heartbeat_stopped_expires_once(
     assert await worker_1.expire() == []
     assert await worker_2.expire() == []
     now[0] += presence.TAB_TTL_SECONDS / 2 + 1
-    # User 1's tabs stopped beating: one worker's sweep reports it, the other's not again.
-    assert sorted([*await worker_2.expire(), *await worker_1.expire()]) == [1]
+    # User 1's tabs stopped beating: one worker's sweep reports them, the other's not again.
+    expired = [*await worker_2.expire(), *await worker_1.expire()]
+    # Both tabs are dropped (no more pushes to them); the last one takes the user offline.
+    assert [(e.user_id, e.tab_token, e.user_offline) for e in expired] == [
+        (1, "dead-worker-tab", False),
+        (1, "second-tab-of-1", True),
+    ]
     assert not await worker_1.is_online(1)
     assert await worker_1.is_online(2)
     # A heartbeat after an expiry (Redis was away) counts as coming online again.
