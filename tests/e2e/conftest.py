@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.live_app import LiveApp, live_app
+from tests.support.scaled import scaled_settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -28,4 +29,16 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory) -> Iterator[LiveApp]:
     with live_app(tmp_path_factory.mktemp("live")) as app:
+        yield app
+
+
+@pytest.fixture(scope="session", params=["embedded", "scaled"])
+def app_on_each_profile(request, tmp_path_factory, app_server: LiveApp) -> Iterator[LiveApp]:
+    """The app on the embedded profile, then on the scaled one (PostgreSQL, Redis, Azurite,
+    two workers) behind its own static export: the flows that must work on both."""
+    if request.param == "embedded":
+        yield app_server
+        return
+    extra = scaled_settings(request, redis_db=3, workers=2)
+    with live_app(tmp_path_factory.mktemp("live-scaled"), **extra) as app:
         yield app

@@ -31,9 +31,11 @@ def bubbles(page: Page):
     return page.locator("#message-list .message-body")
 
 
-def test_chat_both_ways_with_receipts_unread_and_reload(browser: Browser, app_server: LiveApp):
-    ann, ann_name = new_user(browser, app_server, "ann")
-    bob, bob_name = new_user(browser, app_server, "bob")
+def test_chat_both_ways_with_receipts_unread_and_reload(
+    browser: Browser, app_on_each_profile: LiveApp
+):
+    ann, ann_name = new_user(browser, app_on_each_profile, "ann")
+    bob, bob_name = new_user(browser, app_on_each_profile, "bob")
     befriend(ann, bob, bob_name)
 
     open_chat_with(ann, bob_name.title())

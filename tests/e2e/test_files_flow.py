@@ -26,9 +26,9 @@ def stored_files(app: LiveApp) -> int:
     return count
 
 
-def test_image_pdf_and_oversize(browser: Browser, app_server: LiveApp, tmp_path: Path):
-    ann, ann_name = new_user(browser, app_server, "ann")
-    bob, bob_name = new_user(browser, app_server, "bob")
+def test_image_pdf_and_oversize(browser: Browser, app_on_each_profile: LiveApp, tmp_path: Path):
+    ann, ann_name = new_user(browser, app_on_each_profile, "ann")
+    bob, bob_name = new_user(browser, app_on_each_profile, "bob")
     befriend(ann, bob, bob_name)
     open_chat_with(ann, bob_name.title())
     open_chat_with(bob, ann_name.title())
@@ -47,7 +47,7 @@ def test_image_pdf_and_oversize(browser: Browser, app_server: LiveApp, tmp_path:
 
     pdf = tmp_path / '作业 "final" 报告.pdf'
     pdf.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 400 + b"\n%%EOF\n")
-    before = stored_files(app_server)
+    before = stored_files(app_on_each_profile)
     ann.set_input_files(ATTACH_INPUT, str(pdf))
     card = bob.locator("#message-list .file-card").last
     expect(card).to_contain_text('作业 "final" 报告.pdf', timeout=15_000)
@@ -66,7 +66,7 @@ def test_image_pdf_and_oversize(browser: Browser, app_server: LiveApp, tmp_path:
     saved = tmp_path / "downloaded.pdf"
     download.save_as(saved)
     assert hashlib.sha256(saved.read_bytes()).digest() == hashlib.sha256(pdf.read_bytes()).digest()
-    assert stored_files(app_server) == before + 1
+    assert stored_files(app_on_each_profile) == before + 1
 
     huge = tmp_path / "too big.bin"
     with huge.open("wb") as out:
@@ -75,7 +75,7 @@ def test_image_pdf_and_oversize(browser: Browser, app_server: LiveApp, tmp_path:
     expect(ann.locator("#composer-error")).to_have_text(
         "This file is too large: the limit is 25 MB."
     )
-    assert stored_files(app_server) == before + 1
+    assert stored_files(app_on_each_profile) == before + 1
 
 
 def test_avatar_shows_in_the_header_and_live_in_the_friends_list(

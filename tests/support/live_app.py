@@ -183,9 +183,12 @@ def migrated_environment(workdir: Path, **extra: str) -> tuple[dict[str, str], P
 
 
 @contextlib.contextmanager
-def live_app(workdir: Path) -> Iterator[LiveApp]:
-    """Migrate a fresh database, export the frontend, start backend and static server."""
-    env, log = migrated_environment(workdir)
+def live_app(workdir: Path, **extra: str) -> Iterator[LiveApp]:
+    """Migrate a fresh database, export the frontend, start backend and static server.
+
+    `extra` variables (the scaled profile's, say) go into the backend's environment.
+    """
+    env, log = migrated_environment(workdir, **extra)
     port = free_port()
     backend_url = f"http://127.0.0.1:{port}"
     export_frontend(backend_url, workdir / "site", env, log)
