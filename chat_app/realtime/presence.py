@@ -41,13 +41,26 @@ class PresenceTracker(Protocol):
         """Count a tab as gone; True when it was the user's last tab."""
         ...
 
-    async def is_online(self, user_id: int) -> bool:
-        """Whether the user has a connected tab."""
+    async def online_among(self, user_ids: list[int]) -> set[int]:
+        """Which of these users have a connected tab."""
         ...
 
     async def expire(self) -> list[ExpiredTab]:
         """Drop tabs whose heartbeat stopped, and report them."""
         ...
+
+
+async def is_online(tracker: PresenceTracker, user_id: int) -> bool:
+    """Whether one user has a connected tab.
+
+    Args:
+        tracker: Where tabs are tracked.
+        user_id: The user.
+
+    Returns:
+        True while at least one of their tabs is connected.
+    """
+    return user_id in await tracker.online_among([user_id])
 
     async def clear(self) -> None:
         """Forget everyone (tests start each case so)."""
@@ -94,16 +107,16 @@ class LocalPresenceTracker:
         del self._tabs[user_id]
         return True
 
-    async def is_online(self, user_id: int) -> bool:
-        """Whether the user has a connected tab.
+    async def online_among(self, user_ids: list[int]) -> set[int]:
+        """Which of these users have a connected tab.
 
         Args:
-            user_id: The user.
+            user_ids: The users (a page's friends).
 
         Returns:
-            True while at least one tab is connected.
+            Those that are online.
         """
-        return bool(self._tabs.get(user_id))
+        return {user_id for user_id in user_ids if self._tabs.get(user_id)}
 
     async def expire(self) -> list[ExpiredTab]:
         """Nothing expires in one process: its sentinels end with their sockets.
@@ -196,17 +209,21 @@ class RedisPresenceTracker(redis_link.RedisUser):
         args = [tab_token, int(user_id), time.time()]
         return bool(await self._script(_DISCONNECT)(keys=keys, args=args))
 
-    async def is_online(self, user_id: int) -> bool:
-        """Whether the user has a tab whose heartbeat is current.
+    async def online_among(self, user_ids: list[int]) -> set[int]:
+        """Which of these users have a tab whose heartbeat is current (one round trip).
 
         Args:
-            user_id: The user.
+            user_ids: The users (a page's friends).
 
         Returns:
-            True while at least one tab is alive.
+            Those that are online.
         """
-        key = f"{self._ONLINE}{int(user_id)}"
-        return await self._client().zcount(key, time.time(), "+inf") > 0
+        now = time.time()
+        async with self._client().pipeline(transaction=False) as pipe:
+            for user_id in user_ids:
+                pipe.zcount(f"{self._ONLINE}{int(user_id)}", now, "+inf")
+            counts = await pipe.execute()
+        return {user_id for user_id, count in zip(user_ids, counts, strict=True) if count}
 
     async def expire(self) -> list[ExpiredTab]:
         """Drop tabs whose heartbeat stopped (their worker died).

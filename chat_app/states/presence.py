@@ -140,7 +140,8 @@ class PresenceState(rx.State):
             return
         seen = await call_service(presence.friends_last_seen, user_id=user.id)
         self.last_seen = seen
-        self.online = {friend: await presence_tracker.is_online(friend) for friend in seen}
+        online = await presence_tracker.online_among(list(seen))
+        self.online = {friend: friend in online for friend in seen}
 
     @rx.event(background=True)
     async def track(self):

@@ -26,6 +26,13 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 REFLEX = str(Path(sys.executable).with_name("reflex"))
 EXPORT_LOCK = threading.Lock()
+PROFILE_VARIABLES = {
+    "REFLEX_REDIS_URL",
+    "REFLEX_STATE_MANAGER_MODE",
+    "GRANIAN_WORKERS",
+    "CHAT_AZURE_STORAGE_CONNECTION_STRING",
+    "CHAT_AZURE_CONTAINER",
+}
 
 
 @dataclass(frozen=True)
@@ -47,8 +54,10 @@ def free_port() -> int:
 
 def app_environment(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment the app's processes run with in tests."""
+    # A profile comes only from `extra`: the caller's shell must not switch it.
+    inherited = {key: value for key, value in os.environ.items() if key not in PROFILE_VARIABLES}
     env = {
-        **os.environ,
+        **inherited,
         "REFLEX_DB_URL": database_url,
         "CHAT_DATA_DIR": str(data_dir),
         "REFLEX_TELEMETRY_ENABLED": "false",
