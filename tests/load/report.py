@@ -6,7 +6,7 @@ import statistics
 from collections.abc import Callable
 from typing import Any
 
-from tests.load.servers import APP, FLASK, RELAY, SERVERS
+from tests.load.servers import APP, APP_SCALED, FLASK, RELAY, SERVERS
 
 Result = dict[str, Any]
 
@@ -100,6 +100,8 @@ def summarise(rounds: list[dict[str, Any]]) -> dict[str, Any]:
         for peer in (RELAY, FLASK):
             if APP in row and peer in row and row[peer]["median"]:
                 row[f"app/{peer}"] = row[APP]["median"] / row[peer]["median"]
+        if APP in row and APP_SCALED in row and row[APP]["median"]:
+            row["scaled/app"] = row[APP_SCALED]["median"] / row[APP]["median"]
         summary[key] = row
     starts = [float(r["make_run_s"]) for r in rounds if r.get("make_run_s") is not None]
     if starts:
@@ -122,18 +124,29 @@ def _cell(entry: dict[str, Any] | None) -> str:
 
 
 def markdown(summary: dict[str, Any], rounds: int) -> str:
-    """The README table: median (min-max) over the rounds, and app ÷ peer."""
-    lines = [
-        f"| figure ({rounds} rounds: median (min-max)) | unit | app | {RELAY} | {FLASK} "
-        f"| app ÷ relay | app ÷ Flask |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    """The README table: median (min-max) over the rounds, and app ÷ peer.
+
+    The scaled profile's column (and scaled ÷ app) appears when it was measured.
+    """
+    scaled = any(APP_SCALED in row for row in summary.values())
+    header = f"| figure ({rounds} rounds: median (min-max)) | unit | app | {RELAY} | {FLASK} "
+    header += "| app ÷ relay | app ÷ Flask |"
+    rule = "|---|---|---|---|---|---|---|"
+    if scaled:
+        header += f" {APP_SCALED} | scaled ÷ app |"
+        rule += "---|---|"
+    lines = [header, rule]
     for row in summary.values():
         ratios = [row.get(f"app/{peer}") for peer in (RELAY, FLASK)]
-        lines.append(
+        line = (
             f"| {row['label']} | {row['unit']} | {_cell(row.get(APP))} | {_cell(row.get(RELAY))} "
-            f"| {_cell(row.get(FLASK))} | "
-            + " | ".join("-" if r is None else f"{r:.2f}" for r in ratios)
-            + " |"
+            f"| {_cell(row.get(FLASK))} | " + " | ".join(_ratio(r) for r in ratios) + " |"
         )
+        if scaled:
+            line += f" {_cell(row.get(APP_SCALED))} | {_ratio(row.get('scaled/app'))} |"
+        lines.append(line)
     return "\n".join(lines) + "\n"
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -32,16 +33,19 @@ from tests.load.seed import (
 )
 from tests.load.servers import (
     APP,
+    APP_SCALED,
+    APPS,
     FLASK,
     RELAY,
     SERVERS,
     app_environment_for,
     pin_generator,
+    scaled_engines,
     start_server,
 )
 from tests.support.live_app import PROJECT_DIR, free_port, server_process
 
-SHORT_NAMES = {"app": APP, "relay": RELAY, "flask": FLASK}
+SHORT_NAMES = {"app": APP, "relay": RELAY, "flask": FLASK, "app-scaled": APP_SCALED}
 
 
 def _groups(seeded: list[Seeded], plan: Plan) -> dict[str, Any]:
@@ -62,11 +66,17 @@ def _pairs(users: list[Seeded]) -> list[tuple[Seeded, Seeded]]:
     return [(users[n], users[n + 1]) for n in range(0, len(users), 2)]
 
 
-def _prepare(kind: str, plan: Plan, workdir: Path) -> tuple[dict[str, Any], Any, Any]:
-    """Seed the server's database before it starts; returns groups, env and log."""
+def _prepare(
+    kind: str, plan: Plan, workdir: Path, stack: contextlib.ExitStack
+) -> tuple[dict[str, Any], Any, Any, tuple[int, ...]]:
+    """Seed the server's database before it starts; returns groups, env, log, engine pids."""
     env = log = None
-    if kind == APP:
-        env, log = app_environment_for(workdir)
+    engine_pids: tuple[int, ...] = ()
+    if kind in APPS:
+        variables: dict[str, str] = {}
+        if kind == APP_SCALED:
+            variables, engine_pids = stack.enter_context(scaled_engines())
+        env, log = app_environment_for(workdir, **variables)
         database = env["REFLEX_DB_URL"]
         groups = _groups(seed_app_users(database, plan.user_count()), plan)
         seed_history = seed_app_history
@@ -78,38 +88,40 @@ def _prepare(kind: str, plan: Plan, workdir: Path) -> tuple[dict[str, Any], Any,
         for pair in _pairs(users):
             seed_history(database, pair, history)
     seed_history(database, (groups["long"][0], groups["long"][1]), plan.big_history)
-    return groups, env, log
+    return groups, env, log, engine_pids
 
 
 async def _run_server(kind: str, plan: Plan, workdir: Path) -> dict[str, Any]:
-    groups, env, log = _prepare(kind, plan, workdir)
-    with start_server(kind, workdir, env, log) as server:
+    with contextlib.ExitStack() as stack:
+        groups, env, log, engine_pids = _prepare(kind, plan, workdir, stack)
+        server = stack.enter_context(start_server(kind, workdir, env, log, engine_pids))
+        return await _measure(kind, plan, server, groups)
 
-        def users(seeded: list[Seeded]) -> list[Any]:
-            if kind == APP:
-                return [
-                    AppUser(server.url, s.index, s.token, s.friend_id, Recorder()) for s in seeded
-                ]
-            return [
-                PeerUser(server.url, s.index, s.user_id, s.friend_id, Recorder()) for s in seeded
-            ]
 
-        result: dict[str, Any] = {}
-        live = users(groups["live"])
-        await scenarios.start_all(live)
-        _quiet(live)
-        result["latency"] = await scenarios.latency(server, live, plan)
-        result["throughput"] = await scenarios.stepped_load(server, live, plan)
-        await scenarios.close_all(live)
-        result["bytes"] = {}
-        for history, seeded in groups["bytes"].items():
-            group = users(seeded)
-            result["bytes"][str(history)] = await scenarios.bytes_per_message(server, group, plan)
-        await scenarios.wait_idle(server)
-        result["open"] = await scenarios.open_long_conversation(users(groups["long"])[0], plan)
-        await scenarios.wait_idle(server)
-        result["memory"] = await scenarios.memory_per_client(server, users(groups["memory"]), plan)
-        return result
+async def _measure(kind: str, plan: Plan, server: Any, groups: dict[str, Any]) -> dict[str, Any]:
+    """Every phase against one running server."""
+
+    def users(seeded: list[Seeded]) -> list[Any]:
+        if kind in APPS:
+            return [AppUser(server.url, s.index, s.token, s.friend_id, Recorder()) for s in seeded]
+        return [PeerUser(server.url, s.index, s.user_id, s.friend_id, Recorder()) for s in seeded]
+
+    result: dict[str, Any] = {}
+    live = users(groups["live"])
+    await scenarios.start_all(live)
+    _quiet(live)
+    result["latency"] = await scenarios.latency(server, live, plan)
+    result["throughput"] = await scenarios.stepped_load(server, live, plan)
+    await scenarios.close_all(live)
+    result["bytes"] = {}
+    for history, seeded in groups["bytes"].items():
+        group = users(seeded)
+        result["bytes"][str(history)] = await scenarios.bytes_per_message(server, group, plan)
+    await scenarios.wait_idle(server)
+    result["open"] = await scenarios.open_long_conversation(users(groups["long"])[0], plan)
+    await scenarios.wait_idle(server)
+    result["memory"] = await scenarios.memory_per_client(server, users(groups["memory"]), plan)
+    return result
 
 
 def _quiet(users: list[Any]) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psutil
 
+from tests.support.engines import postgres_cluster, redis_server
 from tests.support.live_app import (
     REFLEX,
     free_port,
@@ -23,7 +24,11 @@ GENERATOR_CORE = 1
 APP = "app"
 RELAY = "python-socketio relay"
 FLASK = "Flask-SocketIO + eventlet"
-SERVERS = (APP, RELAY, FLASK)
+# The same app on the scaled profile: PostgreSQL and Redis, one worker; the engines share
+# the server's core and their CPU and memory count as the server's.
+APP_SCALED = "app, scaled profile"
+SERVERS = (APP, RELAY, FLASK, APP_SCALED)
+APPS = (APP, APP_SCALED)
 
 
 @dataclass(frozen=True)
@@ -34,10 +39,15 @@ class RunningServer:
     url: str
     pid: int
     database: str  # a SQLAlchemy URL for the app, a file path for the peers
+    engine_pids: tuple[int, ...] = ()  # PostgreSQL and Redis of the scaled profile
 
     def tree(self) -> list[psutil.Process]:
-        root = psutil.Process(self.pid)
-        return [root, *root.children(recursive=True)]
+        processes = []
+        for pid in (self.pid, *self.engine_pids):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                root = psutil.Process(pid)
+                processes += [root, *root.children(recursive=True)]
+        return processes
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the server's processes so far."""
@@ -67,9 +77,30 @@ def pin_generator() -> None:
         os.sched_setaffinity(0, {GENERATOR_CORE})
 
 
-def app_environment_for(workdir: Path) -> tuple[dict[str, str], Path]:
+@contextlib.contextmanager
+def scaled_engines() -> Iterator[tuple[dict[str, str], tuple[int, ...]]]:
+    """PostgreSQL and Redis on the server's core; yields the app's variables and their pids."""
+    with postgres_cluster() as postgres, redis_server() as redis:
+        assert redis.process is not None
+        postmaster = int((postgres.data_dir / "postmaster.pid").read_text().split()[0])
+        pids = (postmaster, redis.process.pid)
+        if TWO_CORES:
+            for pid in pids:
+                root = psutil.Process(pid)
+                # New PostgreSQL backends are forked from the postmaster: they inherit it.
+                for process in (root, *root.children(recursive=True)):
+                    process.cpu_affinity([SERVER_CORE])
+        variables = {
+            "REFLEX_DB_URL": postgres.create_database(),
+            "REFLEX_REDIS_URL": redis.url,
+            "GRANIAN_WORKERS": "1",
+        }
+        yield variables, pids
+
+
+def app_environment_for(workdir: Path, **extra: str) -> tuple[dict[str, str], Path]:
     """A migrated database with the app's production settings, its rate limit lifted."""
-    env, log = migrated_environment(workdir)
+    env, log = migrated_environment(workdir, **extra)
     # The benchmark sends faster than the 10 messages / 10 s a person may.
     env["CHAT_MESSAGE_RATE_COUNT"] = "1000000"
     env.pop("REFLEX_PERF_MODE", None)
@@ -78,12 +109,16 @@ def app_environment_for(workdir: Path) -> tuple[dict[str, str], Path]:
 
 @contextlib.contextmanager
 def start_server(
-    kind: str, workdir: Path, env: dict[str, str] | None = None, log: Path | None = None
+    kind: str,
+    workdir: Path,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    engine_pids: tuple[int, ...] = (),
 ) -> Iterator[RunningServer]:
     """Run the app (`reflex run --env prod --backend-only`, one worker) or a peer."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    if kind == APP:
+    if kind in APPS:
         assert env is not None
         assert log is not None
         args = [REFLEX, "run", "--env", "prod", "--backend-only"]
@@ -100,7 +135,18 @@ def start_server(
         # taskset execs the server: it and the workers it forks stay on their core.
         args = ["taskset", "--cpu-list", str(SERVER_CORE), *args]
     with server_process(args, ping, env, log) as process:
-        yield RunningServer(kind, url, process.pid, database)
+        yield RunningServer(kind, url, process.pid, database, engine_pids)
 
 
-__all__ = ["APP", "FLASK", "RELAY", "SERVERS", "RunningServer", "pin_generator", "start_server"]
+__all__ = [
+    "APP",
+    "APPS",
+    "APP_SCALED",
+    "FLASK",
+    "RELAY",
+    "SERVERS",
+    "RunningServer",
+    "pin_generator",
+    "scaled_engines",
+    "start_server",
+]
