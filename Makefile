@@ -108,6 +108,8 @@ clean:
 
 # The benchmark (tests/load): the app and two peers, interleaved, ROUNDS rounds; writes
 # bench-results/bench.json and bench.md (the README's Performance table).
+# BENCH_SERVERS=app-scaled: the app on PostgreSQL + Redis (README, "The scaled profile").
 ROUNDS ?= 3
-bench: $(VENV)/.dev-installed $(BUN)
-	$(BIN)/python -m tests.load.run --rounds $(ROUNDS) --out bench-results
+BENCH_SERVERS ?= app,relay,flask
+bench: $(VENV)/.dev-installed $(BUN) engines
+	$(BIN)/python -m tests.load.run --rounds $(ROUNDS) --servers $(BENCH_SERVERS) --out bench-results
