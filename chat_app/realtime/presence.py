@@ -138,7 +138,8 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
 local before = redis.call('ZCARD', KEYS[1])
 redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[2] .. '|' .. ARGV[1])
-redis.call('EXPIRE', KEYS[1], math.ceil(ARGV[4] - ARGV[3]) + 1)
+-- Outlives its deadline by far: a late sweep must still find the user's other tabs.
+redis.call('EXPIRE', KEYS[1], 4 * math.ceil(ARGV[4] - ARGV[3]))
 if before == 0 then return 1 end
 return 0
 """
@@ -158,17 +159,20 @@ return 0
 _EXPIRE = """
 local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 200)
 local expired = {}
+local reported = {}
 for _, member in ipairs(gone) do
   redis.call('ZREM', KEYS[1], member)
   local user, tab = string.match(member, '^(%d+)|(.*)$')
   local key = ARGV[2] .. user
-  local score = redis.call('ZSCORE', key, tab)
-  if score and tonumber(score) <= tonumber(ARGV[1]) then
-    redis.call('ZREM', key, tab)
-    local offline = '0'
-    if redis.call('ZCARD', key) == 0 then offline = '1' end
-    table.insert(expired, user .. '|' .. offline .. '|' .. tab)
+  redis.call('ZREM', key, tab)
+  -- Whether or not the user's set still held the tab (a reconnecting tab prunes expired
+  -- ones), the user is offline when no live tab is left; reported once per sweep.
+  local offline = '0'
+  if redis.call('ZCOUNT', key, '(' .. ARGV[1], '+inf') == 0 and not reported[user] then
+    offline = '1'
+    reported[user] = true
   end
+  table.insert(expired, user .. '|' .. offline .. '|' .. tab)
 end
 return expired
 """
