@@ -37,6 +37,8 @@ class Plan:
     )  # fmt: skip
     step_seconds: float = 4.0
     step_p99_limit_ms: float = 100.0
+    # The quick smoke run measures every step: one slow second must not hide the others.
+    stop_at_first_failed_step: bool = True
     histories: tuple[int, ...] = (10, 100, 1000, 5000)
     bytes_pairs: int = 3
     bytes_messages: int = 120
@@ -60,6 +62,7 @@ QUICK = Plan(
     warmup_seconds=0.5,
     step_rates=(25, 50),
     step_seconds=1.0,
+    stop_at_first_failed_step=False,
     histories=(10, 100),
     bytes_pairs=1,
     bytes_messages=20,
@@ -169,13 +172,17 @@ async def stepped_load(server: RunningServer, users: Sequence[User], plan: Plan)
     """Raise the offered rate until p99 passes the limit or a message goes missing."""
     steps = []
     sustained = 0
+    held = True
     for rate in plan.step_rates:
         await wait_idle(server)
         step = await measured_run(server, users, rate, plan.step_seconds, plan.drain_seconds)
         steps.append(step)
         if not step["complete"] or step["delivery_p99_ms"] >= plan.step_p99_limit_ms:
-            break
-        sustained = rate
+            held = False
+            if plan.stop_at_first_failed_step:
+                break
+        elif held:
+            sustained = rate
     return {"sustained_per_s": sustained, "steps": steps}
 
 
