@@ -5,7 +5,7 @@ import sys
 
 import reflex as rx
 
-from chat_app.redis_check import unreachable_reason
+from chat_app.redis_check import unreachable_reason, workers_without_redis
 from chat_app.settings import SETTINGS
 
 # Presence must notice a silently dropped client in seconds, not after Reflex's default
@@ -22,13 +22,12 @@ if not os.environ.get("REFLEX_REDIS_URL"):
     os.environ.setdefault("REFLEX_STATE_MANAGER_MODE", "memory")
 else:
     os.environ["REFLEX_STATE_MANAGER_MODE"] = "redis"
-if (
-    os.environ.get("REFLEX_REDIS_URL")
-    and sys.argv[1:2] == ["run"]
-    and (problem := unreachable_reason(os.environ["REFLEX_REDIS_URL"]))
-):
-    # Before Reflex's own check, which does not say where the address came from.
-    sys.exit(f"Error: {problem}")
+if sys.argv[1:2] == ["run"]:
+    # Before Reflex's own Redis check, which does not say where the address came from.
+    redis_url = os.environ.get("REFLEX_REDIS_URL")
+    problem = unreachable_reason(redis_url) if redis_url else workers_without_redis(os.environ)
+    if problem:
+        sys.exit(f"Error: {problem}")
 
 config = rx.Config(
     app_name="chat_app",

@@ -1,11 +1,14 @@
-"""Fail fast, and say which variable is wrong, when the configured Redis cannot be reached.
+"""Fail fast, and say which variable is wrong, when the profile's settings cannot work.
 
 Reflex's own check stops the server with "Unable to connect to Redis" and no hint of where
-the address came from; an operator needs the variable's name and what to do.
+the address came from; an operator needs the variable's name and what to do. Several
+workers without Redis would each keep their own tabs (a message sent on one would never
+reach a tab on another), which Reflex does not refuse by itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
@@ -56,3 +59,22 @@ def unreachable_reason(url: str, timeout_seconds: float = 3.0) -> str | None:
     finally:
         client.close()
     return None
+
+
+def workers_without_redis(env: Mapping[str, str]) -> str | None:
+    """Why the worker count cannot work, or None.
+
+    Args:
+        env: The environment (`GRANIAN_WORKERS`, `REFLEX_REDIS_URL`).
+
+    Returns:
+        A message naming both variables when several workers are asked for without Redis.
+    """
+    workers = env.get("GRANIAN_WORKERS", "").strip()
+    if env.get(VARIABLE) or not workers.isdigit() or int(workers) <= 1:
+        return None
+    return (
+        f"GRANIAN_WORKERS={workers} needs {VARIABLE}: without Redis every worker keeps its own "
+        "tabs and messages would not reach tabs on the other workers. Set GRANIAN_WORKERS=1 "
+        f"or configure {VARIABLE}."
+    )

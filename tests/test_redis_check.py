@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chat_app.redis_check import redacted, unreachable_reason
+from chat_app.redis_check import redacted, unreachable_reason, workers_without_redis
 from tests.support.engines import RedisServer
 from tests.support.live_app import free_port
 
@@ -26,3 +26,12 @@ def test_a_closed_port_is_unreachable_and_a_live_server_is_fine(redis_engine: Re
     assert "REFLEX_REDIS_URL=redis://:***@127.0.0.1:" in reason
     assert "unset it" in reason
     assert unreachable_reason(redis_engine.url) is None
+
+
+def test_several_workers_need_redis():
+    problem = workers_without_redis({"GRANIAN_WORKERS": "3"})
+    assert problem is not None
+    assert "GRANIAN_WORKERS=3 needs REFLEX_REDIS_URL" in problem
+    assert workers_without_redis({"GRANIAN_WORKERS": "1"}) is None
+    assert workers_without_redis({}) is None
+    assert workers_without_redis({"GRANIAN_WORKERS": "3", "REFLEX_REDIS_URL": "redis://h"}) is None
