@@ -36,7 +36,7 @@ help:
 	@echo "make lint    - ruff, ruff format --check, pyright, lint-imports"
 	@echo "make export  - static frontend build for API_URL=http://host:8000"
 	@echo "make migrate - apply database migrations"
-	@echo "make bench   - benchmark the app and two Socket.IO peers (about 20 min; README)"
+	@echo "make bench   - benchmark the app and two Socket.IO peers (about 25 min; README)"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
