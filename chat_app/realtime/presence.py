@@ -49,6 +49,10 @@ class PresenceTracker(Protocol):
         """Drop tabs whose heartbeat stopped, and report them."""
         ...
 
+    async def clear(self) -> None:
+        """Forget everyone (tests start each case so)."""
+        ...
+
 
 async def is_online(tracker: PresenceTracker, user_id: int) -> bool:
     """Whether one user has a connected tab.
@@ -61,10 +65,6 @@ async def is_online(tracker: PresenceTracker, user_id: int) -> bool:
         True while at least one of their tabs is connected.
     """
     return user_id in await tracker.online_among([user_id])
-
-    async def clear(self) -> None:
-        """Forget everyone (tests start each case so)."""
-        ...
 
 
 class LocalPresenceTracker:
