@@ -6,8 +6,10 @@ registry and presence use the same server so every worker sees every tab.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+from collections.abc import Iterator
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
@@ -62,6 +64,24 @@ def report_outage(error: BaseException, doing: str) -> None:
             doing,
             error,
         )
+
+
+@contextlib.contextmanager
+def outage_reported(doing: str) -> Iterator[None]:
+    """Report and swallow a Redis failure of a block of background work.
+
+    The heartbeat and the sweep must outlive an outage: their next round retries.
+
+    Args:
+        doing: What the block does, for the log line.
+
+    Yields:
+        Nothing.
+    """
+    try:
+        yield
+    except RedisError as error:
+        report_outage(error, doing)
 
 
 def is_redis_error(error: BaseException) -> bool:

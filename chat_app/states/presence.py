@@ -85,15 +85,11 @@ async def _keep_alive(user_id: int, tab_token: str, session_hash: str) -> None:
     empty), the heartbeat puts the tab back in the registry and announces the user online
     again; while Redis is unreachable the failure is logged and the next beat retries.
     """
-    try:
+    with redis_link.outage_reported("refreshing a tab's presence"):
         if await presence_tracker.connect(user_id, tab_token):
             await tab_registry.register(user_id, tab_token, session_hash)
             seen = await call_service(presence.record_seen, user_id=user_id)
             await _announce(user_id, online=True, last_seen=seen)
-    except Exception as error:
-        if not redis_link.is_redis_error(error):
-            raise
-        redis_link.report_outage(error, "refreshing a tab's presence")
 
 
 async def sweep_expired_tabs():
@@ -102,17 +98,13 @@ async def sweep_expired_tabs():
         return
     while True:
         await asyncio.sleep(HEARTBEAT_SECONDS)
-        try:
+        with redis_link.outage_reported("expiring the tabs of a stopped worker"):
             for expired in await presence_tracker.expire():
                 # Its worker is gone: stop pushing to it (if the tab is in fact alive and
                 # Redis was away instead, its next heartbeat registers it again).
                 await tab_registry.unregister(expired.tab_token)
                 if expired.user_offline:
                     await _went_offline(expired.user_id)
-        except Exception as error:
-            if not redis_link.is_redis_error(error):
-                raise
-            redis_link.report_outage(error, "expiring the tabs of a stopped worker")
 
 
 class PresenceState(rx.State):
