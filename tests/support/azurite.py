@@ -6,14 +6,15 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.support.engines import wait_for_port
+from tests.support.live_app import free_port
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # Its own npm prefix: `npm install --no-save` into a shared one removes what it did not install.
@@ -47,20 +48,6 @@ def azurite_binary() -> Path:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _accepts(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
 @contextmanager
 def run_azurite(tmp_dir: Path) -> Iterator[str]:
     """Run azurite-blob on a free port, its data and log in `tmp_dir`.
@@ -76,7 +63,7 @@ def run_azurite(tmp_dir: Path) -> Iterator[str]:
         RuntimeError: It exited or did not listen within START_TIMEOUT seconds.
     """
     binary = azurite_binary()
-    port = _free_port()
+    port = free_port()
     log = tmp_dir / "azurite.log"
     command = [
         str(binary),
@@ -88,13 +75,10 @@ def run_azurite(tmp_dir: Path) -> Iterator[str]:
     with log.open("wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not _accepts(port):
-            if process.poll() is not None:
-                raise RuntimeError(f"azurite-blob exited with {process.returncode}: {log}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"azurite-blob did not listen on {port}: {log}")
-            time.sleep(0.02)
+        try:
+            wait_for_port(port, START_TIMEOUT, process)
+        except (RuntimeError, TimeoutError) as failure:
+            raise RuntimeError(f"azurite-blob did not start ({failure}): {log}") from None
         yield (
             f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={ACCOUNT_KEY};"
             f"BlobEndpoint=http://127.0.0.1:{port}/{ACCOUNT};"

@@ -26,10 +26,14 @@ from tests.support.live_app import free_port
 MISSING = "{what} is not installed: run `make test`, which installs it"
 
 
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
-    """Wait until something accepts connections on 127.0.0.1:port."""
+def wait_for_port(
+    port: int, timeout: float = 30.0, process: subprocess.Popen | None = None
+) -> None:
+    """Wait until something accepts connections on 127.0.0.1:port (or `process` exits)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server on port {port} exited with {process.returncode}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
             return
         time.sleep(0.05)
@@ -138,7 +142,7 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_for_port(self.port)
+        wait_for_port(self.port, process=self.process)
 
     def stop(self, save: bool = True) -> None:
         """Shut the server down; with `save`, what it holds comes back on the next start."""
