@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from chat_app.models import Conversation, Message, ReadCursor, StoredFile, User, utc_now
-from chat_app.services import friends, statements, validation
+from chat_app.services import friends, statements, text_rules, validation
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.services.views import (
     AttachmentView,
@@ -100,11 +100,12 @@ def clean_body(body: object) -> str:
         body: The text as sent by the client (untrusted).
 
     Returns:
-        The text with CRLF/CR turned into LF, otherwise exactly as typed.
+        The text with CRLF/CR turned into LF and every line's bidi controls closed
+        (`text_rules.balance_bidi`), otherwise exactly as typed.
 
     Raises:
-        Refused: Not text, only whitespace, over 4,000 characters, or control characters
-            other than newline and tab.
+        Refused: Not text, only whitespace, over 4,000 characters, control characters
+            other than newline and tab or lone surrogates, or nothing visible.
     """
     if not isinstance(body, str):
         raise Refused("message_invalid")
@@ -113,9 +114,11 @@ def clean_body(body: object) -> str:
         raise Refused("message_empty")
     if len(body) > MAX_MESSAGE_LENGTH:
         raise Refused("message_too_long")
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in body):
+    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t" for ch in body):
         raise Refused("message_invalid_characters")
-    return body
+    if not text_rules.has_visible(body):
+        raise Refused("message_invisible")
+    return text_rules.balance_bidi(body)
 
 
 def _find_conversation(session: Session, a: int, b: int) -> Conversation | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from chat_app.services import text_rules
 from chat_app.services.errors import NotFound
 from chat_app.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
@@ -78,6 +79,9 @@ def check_nickname(nickname: str) -> str | None:
     if len(nickname) > MAX_NICKNAME_LENGTH:
         return "nickname_too_long"
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in nickname):
+        return "nickname_invalid"
+    if not text_rules.has_visible(nickname):
+        # Fillers (U+3164...), the braille blank or lone combining marks: a blank name.
         return "nickname_invalid"
     return None
 
