@@ -15,7 +15,11 @@ from chat_app.states.chat import ChatState
 from chat_app.states.error_handler import backend_error_toast
 from chat_app.states.friends import FriendsState
 from chat_app.states.presence import PresenceState, sweep_expired_tabs
+from chat_app.states.safe_text import install_marker_guard_if_requested
 from chat_app.states.ui import UiState
+
+# Tests start backends with the Var-marker guard: user text reaching Reflex's parser fails.
+install_marker_guard_if_requested()
 
 app = rx.App(
     stylesheets=["/styles.css"],

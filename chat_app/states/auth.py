@@ -25,6 +25,7 @@ from chat_app.services.errors import (
 )
 from chat_app.services.views import LoginResult, UserView
 from chat_app.states.links import file_link
+from chat_app.states.safe_text import toast_success
 from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.ui import language_of
 
@@ -228,7 +229,7 @@ class AuthState(rx.State):
         self.password_dialog_open = False
         keep = sessions.hash_token(self.session_token)
         await self._end_other_tabs(user.id, keep_session_hash=keep)
-        return rx.toast.success(text("password_changed", await language_of(self)))
+        return toast_success(text("password_changed", await language_of(self)))
 
     # ----- logout -----
 

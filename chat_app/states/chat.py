@@ -37,6 +37,7 @@ from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
 from chat_app.states.links import file_link, with_avatar_link
+from chat_app.states.safe_text import scroll_to, toast_error, toast_info
 from chat_app.states.service_call import (
     call_service,
     call_slow_service,
@@ -352,7 +353,7 @@ class ChatState(rx.State):
         if to_recipient:
             self.unread = {**self.unread, friend_id: self.unread.get(friend_id, 0) + 1}
             language = await language_of(self)
-            return [rx.toast.info(text("notice_new_message", language, nickname=sender_nickname))]
+            return [toast_info(text("notice_new_message", language, nickname=sender_nickname))]
         return []
 
     def _apply_receipt(self, receipt: ReadReceipt, for_reader: bool) -> None:
@@ -435,7 +436,7 @@ class ChatState(rx.State):
             page = await call_service(messages.history, viewer_id=viewer_id, friend_id=friend_id)
         except NotFound:
             # A stale or forged id: say so and leave whatever is open as it is.
-            return rx.toast.error(text("not_found", await language_of(self)))
+            return toast_error(text("not_found", await language_of(self)))
         self._close()
         self.open_friend_id = page.friend.user_id
         self.open_friend_nickname = page.friend.nickname
@@ -484,7 +485,7 @@ class ChatState(rx.State):
         self.has_messages = True
         self.has_older = page.has_older
         # Keep the reader on the message that was on top before the older ones came in.
-        return rx.scroll_to(f"message-{stored[0].seq}")
+        return scroll_to(f"message-{stored[0].seq}")
 
     @rx.event
     async def jump_to_latest(self):

@@ -5,6 +5,7 @@ import logging
 import reflex as rx
 
 from chat_app.realtime import redis_link
+from chat_app.states.safe_text import toast_error
 from chat_app.states.ui import tr
 
 logger = logging.getLogger(__name__)
@@ -29,4 +30,4 @@ def backend_error_toast(exception: Exception) -> rx.event.EventSpec:
     else:
         logger.error("event handler failed", exc_info=exception)
     # The text is a var: the browser shows it in the tab's language.
-    return rx.toast.error(tr("error"), id="backend-error")
+    return toast_error(tr("error"), id="backend-error")

@@ -22,6 +22,7 @@ from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot,
 from chat_app.states.auth import AuthState
 from chat_app.states.links import with_avatar_link
 from chat_app.states.presence import PresenceState
+from chat_app.states.safe_text import toast_error, toast_info
 from chat_app.states.service_call import call_service, form_text
 from chat_app.states.ui import language_of
 
@@ -38,7 +39,7 @@ def _snapshot_setter(
             return []
         state._show(snapshot)
         language = await language_of(state)
-        toasts = [rx.toast.info(text(n.kind, language, nickname=n.nickname)) for n in notices]
+        toasts = [toast_info(text(n.kind, language, nickname=n.nickname)) for n in notices]
         # A new or removed friend changes whose presence this tab may show.
         return [*toasts, PresenceState.load]
 
@@ -127,7 +128,7 @@ class FriendsState(rx.State):
             change = await call_service(function, viewer_id=viewer_id, **kwargs)
         except DomainError as error:
             await self._refresh(viewer_id)
-            return rx.toast.error(text(error.code, await language_of(self)))
+            return toast_error(text(error.code, await language_of(self)))
         await self._refresh(viewer_id)
         await self._publish(change)
         return PresenceState.load

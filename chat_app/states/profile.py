@@ -12,6 +12,7 @@ from chat_app.services.views import FriendsChange
 from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
+from chat_app.states.safe_text import toast_success
 from chat_app.states.service_call import call_service, call_slow_service
 from chat_app.states.ui import language_of
 
@@ -63,4 +64,4 @@ class ProfileState(rx.State):
         friends_state = await self.get_state(FriendsState)
         await friends_state._publish(FriendsChange(frozenset({user.id, *friend_ids})))
         await friends_state._refresh(user.id)
-        return rx.toast.success(text("avatar_updated", await language_of(self)))
+        return toast_success(text("avatar_updated", await language_of(self)))
