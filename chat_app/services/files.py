@@ -30,6 +30,7 @@ from chat_app.models import Conversation, StoredFile, User, utc_now
 from chat_app.services import messages
 from chat_app.services.errors import NotFound, Refused
 from chat_app.services.storage import FileStorage, LocalFileStorage
+from chat_app.services.validation import neutralize_var_markers
 from chat_app.services.views import SentMessage
 from chat_app.settings import SETTINGS, Settings
 
@@ -87,7 +88,8 @@ def display_name(name: object) -> str:
     text = text.replace("%22", '"').replace("%0D", "\r").replace("%0A", "\n")
     text = unicodedata.normalize("NFC", text.replace("\\", "/").rsplit("/", 1)[-1])
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co"))
-    text = text.strip().strip(".").strip()
+    # Names are shown in toasts and titles some day: no Reflex Var marker (safe_text.py).
+    text = neutralize_var_markers(text).strip().strip(".").strip()
     if not text:
         return "file"
     if len(text) > MAX_NAME_LENGTH:

@@ -11,6 +11,11 @@ from chat_app.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_]{3,32}")
 MAX_NICKNAME_LENGTH = 32
+# Reflex's internal Var marker (reflex_base.constants; services do not import reflex). In a
+# string Reflex parses it freezes or breaks the parser: see chat_app/states/safe_text.py.
+VAR_MARKER_TAGS = ("<reflex.Var>", "</reflex.Var>")
+# What a tag becomes in stored names: the same text with full-width angle brackets.
+NEUTRAL_MARKER_TAGS = ("\uff1creflex.Var\uff1e", "\uff1c/reflex.Var\uff1e")
 
 
 def valid_id(value: object) -> int:
@@ -62,11 +67,36 @@ def normalize_nickname(nickname: str) -> str:
     return unicodedata.normalize("NFC", nickname).strip()
 
 
+def has_var_marker(text: str) -> bool:
+    """Whether `text` holds anything like Reflex's Var marker tags (any letter case)."""
+    lowered = text.lower()
+    return "<reflex." in lowered or "</reflex." in lowered
+
+
+def neutralize_var_markers(text: str) -> str:
+    """`text` with Reflex's Var marker tags written with full-width angle brackets.
+
+    Same length and still readable (U+FF1C/U+FF1E), but no longer a marker. One pass is
+    complete: a replacement holds no "<" or ">", so it cannot form a new tag.
+
+    Args:
+        text: A name to store.
+
+    Returns:
+        The text without marker tags.
+    """
+    for tag, neutral in zip(VAR_MARKER_TAGS, NEUTRAL_MARKER_TAGS, strict=True):
+        text = text.replace(tag, neutral)
+    return text
+
+
 def check_nickname(nickname: str) -> str | None:
     """Check a (normalised) nickname: 1-32 characters of any script, no control characters.
 
     Format characters (bidi overrides, zero-width joiners used to spoof) are refused
-    because they let a name display differently from what it is.
+    because they let a name display differently from what it is; Reflex's Var marker
+    because a nickname is shown in toasts built on the server (defence in depth: those go
+    through `literal_text` too).
 
     Args:
         nickname: The output of `normalize_nickname`.
@@ -82,6 +112,8 @@ def check_nickname(nickname: str) -> str | None:
         return "nickname_invalid"
     if not text_rules.has_visible(nickname):
         # Fillers (U+3164...), the braille blank or lone combining marks: a blank name.
+        return "nickname_invalid"
+    if has_var_marker(nickname):
         return "nickname_invalid"
     return None
 
