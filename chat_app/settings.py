@@ -27,6 +27,9 @@ class Settings:
 
     database_url: str
     data_dir: Path
+    # The data folder of earlier versions (Reflex's public upload folder), whose contents
+    # are moved into data_dir at start-up; None when CHAT_DATA_DIR is set explicitly.
+    legacy_data_dir: Path | None
     session_idle_timeout: timedelta
     session_absolute_timeout: timedelta
     login_failure_window: timedelta
@@ -86,7 +89,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         SettingsError: A variable is malformed or out of range.
     """
     env = os.environ if env is None else env
-    data_dir = Path(env.get("CHAT_DATA_DIR") or PROJECT_DIR / "uploaded_files").resolve()
+    # Private: never inside Reflex's upload folder (uploaded_files/), which Reflex serves.
+    data_dir = Path(env.get("CHAT_DATA_DIR") or PROJECT_DIR / "data").resolve()
+    legacy_data_dir = None if env.get("CHAT_DATA_DIR") else PROJECT_DIR / "uploaded_files"
     database_url = env.get("REFLEX_DB_URL") or f"sqlite:///{PROJECT_DIR / 'chat.db'}"
     idle_days = _int(env, "CHAT_SESSION_IDLE_DAYS", 7, 1, 365)
     absolute_days = _int(env, "CHAT_SESSION_ABSOLUTE_DAYS", 30, 1, 3650)
@@ -95,6 +100,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         database_url=database_url,
         data_dir=data_dir,
+        legacy_data_dir=legacy_data_dir,
         session_idle_timeout=timedelta(days=idle_days),
         session_absolute_timeout=timedelta(days=absolute_days),
         login_failure_window=timedelta(
