@@ -1,6 +1,8 @@
 """GET /files/<id>/<file|thumb>: downloads through signed URLs, membership checked again.
 
-Every refusal is the same 404, so a probe cannot tell a missing file from a forbidden one.
+A link works while the login session it was signed for is live (services/file_links.py).
+Every refusal is the same 404, so a probe cannot tell a missing file from a forbidden one,
+and a malformed request is one of them, never an error.
 """
 
 from __future__ import annotations
@@ -16,23 +18,25 @@ from starlette.responses import FileResponse, PlainTextResponse, Response, Strea
 from starlette.routing import Route
 
 from chat_app.models import StoredFile
-from chat_app.services import files
+from chat_app.services import file_links, files
 from chat_app.services.database import session_scope
+from chat_app.services.file_links import LinkClaim
 from chat_app.services.storage import FileStorage
 
 NOT_AVAILABLE = PlainTextResponse("Not found", status_code=404)
 PIECE = 1024 * 1024
 
 
-def _lookup(
-    user_id: int, file_id: str, variant: str, storage: FileStorage
-) -> tuple[StoredFile, Path | BinaryIO] | None:
+def _lookup(claim: LinkClaim, storage: FileStorage) -> tuple[StoredFile, Path | BinaryIO] | None:
     """The file and its local path, or an open stream for a remote store."""
     with session_scope() as session:
-        stored = files.downloadable(session=session, user_id=user_id, file_id=file_id)
+        user_id = file_links.link_user(session=session, claim=claim)
+        if user_id is None:
+            return None
+        stored = files.downloadable(session=session, user_id=user_id, file_id=claim.file_id)
     if stored is None:
         return None
-    key = stored.storage_key if variant == "file" else stored.thumbnail_key
+    key = stored.storage_key if claim.variant == "file" else stored.thumbnail_key
     if not key:
         return None
     path = storage.path(key)
@@ -62,23 +66,16 @@ def _pieces(head: bytes, stream: BinaryIO) -> Iterator[bytes]:
 
 def _make_download(storage: FileStorage):
     async def download(request: Request) -> Response:
-        file_id = request.path_params["file_id"]
-        variant = request.path_params["variant"]
-        query = request.query_params
-        user_id = files.check_signature(
-            file_id=file_id,
-            variant=variant,
-            user=query.get("u", ""),
-            expires=query.get("e", ""),
-            signature=query.get("s", ""),
+        claim = file_links.parse_link(
+            request.path_params["file_id"], request.path_params["variant"], request.query_params
         )
-        if user_id is None or len(file_id) != 32:
+        if claim is None:
             return NOT_AVAILABLE
-        found = await run_in_threadpool(_lookup, user_id, file_id, variant, storage)
+        found = await run_in_threadpool(_lookup, claim, storage)
         if found is None:
             return NOT_AVAILABLE
         stored, source = found
-        thumbnail = variant == "thumb"
+        thumbnail = claim.variant == "thumb"
         head = b""
         if isinstance(source, Path):
             if thumbnail:

@@ -4,13 +4,12 @@ The type is sniffed from the first bytes, never taken from the name or the brows
 (PNG, JPEG, GIF, WebP) get a bounded thumbnail re-encoded by Pillow, under a
 decompression-bomb limit. Contents are stored under random keys in a private store; the
 original name lives only in the database. Downloads go through signed, expiring URLs bound
-to one user and one file, and the route checks membership again.
+to one login session and one file (file_links.py), and the route checks membership again.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import io
 import secrets
 import tempfile
@@ -135,70 +134,6 @@ def _secret(settings: Settings) -> bytes:
         return settings.secret_key.encode()
     # Generated once and kept with the data, so links survive a restart.
     return _stored_secret(settings.data_dir / ".secret_key")
-
-
-def _signature(user_id: int, file_id: str, variant: str, expires: int, settings: Settings) -> str:
-    message = f"{user_id}:{file_id}:{variant}:{expires}".encode()
-    return hmac.new(_secret(settings), message, hashlib.sha256).hexdigest()
-
-
-def signed_url(
-    *,
-    user_id: int,
-    file_id: str,
-    variant: str,
-    now: datetime | None = None,
-    settings: Settings = SETTINGS,
-) -> str:
-    """A download path for one user and one file that stops working after the TTL.
-
-    Args:
-        user_id: Who may use it.
-        file_id: The stored file.
-        variant: "file" (the original) or "thumb" (the re-encoded thumbnail or avatar).
-        now: The current time.
-        settings: Secret and TTL.
-
-    Returns:
-        A path such as /files/<id>/file?u=1&e=1700000000&s=<hmac>.
-    """
-    now = now or utc_now()
-    expires = int((now + settings.file_url_ttl).timestamp())
-    signature = _signature(user_id, file_id, variant, expires, settings)
-    return f"/files/{file_id}/{variant}?u={user_id}&e={expires}&s={signature}"
-
-
-def check_signature(
-    *,
-    file_id: str,
-    variant: str,
-    user: str,
-    expires: str,
-    signature: str,
-    now: datetime | None = None,
-    settings: Settings = SETTINGS,
-) -> int | None:
-    """The user a download URL was made for, if it is genuine and not expired.
-
-    Args:
-        file_id: From the path.
-        variant: From the path.
-        user: The `u` query value.
-        expires: The `e` query value.
-        signature: The `s` query value.
-        now: The current time.
-        settings: Secret.
-
-    Returns:
-        The user id, or None.
-    """
-    if not (user.isdigit() and expires.isdigit()) or variant not in ("file", "thumb"):
-        return None
-    now = now or utc_now()
-    if int(expires) < now.timestamp():
-        return None
-    expected = _signature(int(user), file_id, variant, int(expires), settings)
-    return int(user) if hmac.compare_digest(expected, signature) else None
 
 
 @cache

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, col, delete
+from sqlmodel import Session, col, delete, select
 
 from chat_app.models import AuthSession, utc_now
 from chat_app.services import statements
@@ -17,6 +18,7 @@ from chat_app.settings import SETTINGS, Settings
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 MAX_TOKEN_LENGTH = 128
 MAX_USER_AGENT_LENGTH = 256
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def hash_token(token: str) -> str:
@@ -128,3 +130,67 @@ def end_all_sessions(*, session: Session, user_id: int, except_token: str | None
     result = session.exec(statement)
     session.commit()
     return result.rowcount or 0
+
+
+@dataclass(frozen=True)
+class SessionKey:
+    """The login session a tab's download links are bound to (services/file_links.py).
+
+    `started_us`, the row's creation time in microseconds, tells the session from a later
+    one that reuses its id (SQLite hands out a deleted row's id again).
+    """
+
+    user_id: int
+    session_id: int
+    started_us: int
+
+
+def _key_of(row: AuthSession) -> SessionKey:
+    started_us = (row.created_at - _EPOCH) // timedelta(microseconds=1)
+    return SessionKey(user_id=row.user_id, session_id=row.id or 0, started_us=started_us)
+
+
+def session_key_of(*, session: Session, token_hash: str) -> SessionKey | None:
+    """The key of the session stored under a token's hash (the tab's own session).
+
+    Args:
+        session: The database session.
+        token_hash: `hash_token` of the tab's token, resolved by the caller.
+
+    Returns:
+        The key, or None when no such session exists (any more).
+    """
+    if not isinstance(token_hash, str) or len(token_hash) != 64:
+        return None
+    row = session.exec(select(AuthSession).where(col(AuthSession.token_hash) == token_hash)).first()
+    return _key_of(row) if row is not None else None
+
+
+def live_session_key(
+    *,
+    session: Session,
+    session_id: int,
+    now: datetime | None = None,
+    settings: Settings = SETTINGS,
+) -> SessionKey | None:
+    """The key of a session that is still live: not ended, expired or idle too long.
+
+    Read only (resolve_session ends expired rows); download links check this, so logging
+    out, "log out everywhere" and a password change revoke the links of those sessions.
+
+    Args:
+        session: The database session.
+        session_id: The session named by a link.
+        now: The current time.
+        settings: Expiry configuration.
+
+    Returns:
+        The key, or None.
+    """
+    row = session.get(AuthSession, session_id)
+    if row is None:
+        return None
+    now = now or utc_now()
+    if now >= row.expires_at or now - row.last_seen_at >= settings.session_idle_timeout:
+        return None
+    return _key_of(row)

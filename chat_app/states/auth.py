@@ -23,8 +23,9 @@ from chat_app.services.errors import (
     TooManyAttempts,
     ValidationFailed,
 )
+from chat_app.services.sessions import SessionKey
 from chat_app.services.views import LoginResult, UserView
-from chat_app.states.links import file_link
+from chat_app.states import links
 from chat_app.states.safe_text import toast_success
 from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.ui import language_of
@@ -74,6 +75,12 @@ class AuthState(rx.State):
             self._registered_as = ""
             await tab_registry.unregister(self.router.session.client_token)
 
+    async def _link_key(self) -> SessionKey | None:
+        """The login session this tab's download links are bound to (states/links.py)."""
+        token_hash = sessions.hash_token(self.session_token) if self.session_token else ""
+        key = await links.session_key(token_hash) if token_hash else None
+        return key if key is not None and key.user_id == self._user_id else None
+
     async def _remember_user(self, user: UserView, register: bool = False) -> None:
         self._user_id = user.id
         # Assigning marks a var dirty and re-sends it: only touch what changed.
@@ -81,7 +88,8 @@ class AuthState(rx.State):
             self.username = user.username
         if self.nickname != user.nickname:
             self.nickname = user.nickname
-        avatar = file_link(user.id, user.avatar_file_id, "thumb") if user.avatar_file_id else ""
+        key = await self._link_key() if user.avatar_file_id else None
+        avatar = links.file_link(key, user.avatar_file_id, "thumb") if key else ""
         # Only a different picture changes the link (a fresh signature alone is no change).
         if avatar.split("?")[0] != self.avatar_url.split("?")[0]:
             self.avatar_url = avatar

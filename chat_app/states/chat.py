@@ -32,6 +32,7 @@ from chat_app.realtime.push import push_to_tabs
 from chat_app.realtime.registry import tab_registry, tokens_of
 from chat_app.services import files, friends, messages
 from chat_app.services.errors import DomainError, NotFound
+from chat_app.services.sessions import SessionKey
 from chat_app.services.views import HistoryPage, MessageView, ReadReceipt, SentMessage
 from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
@@ -139,6 +140,7 @@ class ChatState(rx.State):
     # Which conversation this tab had open: survives a backend restart (sent on hydrate).
     open_friend_store: str = rx.SessionStorage("", name="chat_open_friend")
     _user_id: int | None = None
+    _link_key: SessionKey | None = None  # the login session this tab signs links for
     _my_read_seq: int = 0
     _browsing_older: bool = False
     _last_typing_push: float = 0.0
@@ -159,6 +161,7 @@ class ChatState(rx.State):
             return None
         if self._user_id != user.id:
             self._reset_for(user.id)
+        self._link_key = await auth._link_key()
         return user.id
 
     def _reset_for(self, user_id: int | None) -> None:
@@ -219,10 +222,10 @@ class ChatState(rx.State):
 
     def _for_me(self, views: list[MessageView] | tuple[MessageView, ...]) -> list[MessageView]:
         """Attachments get download links signed for this tab's user (links differ per user)."""
-        user_id = self._user_id
-        if not user_id:
+        key = self._link_key if self._user_id else None
+        if key is None:
             return list(views)
-        return [_with_links(view, user_id) if view.attachment else view for view in views]
+        return [_with_links(view, key) if view.attachment else view for view in views]
 
     def _add(self, incoming: list[MessageView]) -> bool:
         """Put stored messages into the ring in seq order (duplicates dropped).
@@ -441,7 +444,7 @@ class ChatState(rx.State):
         self.open_friend_id = page.friend.user_id
         self.open_friend_nickname = page.friend.nickname
         self.open_friend_username = page.friend.username
-        self.open_friend_avatar_url = with_avatar_link(page.friend, viewer_id).avatar_url
+        self.open_friend_avatar_url = with_avatar_link(page.friend, self._link_key).avatar_url
         self.open_friend_store = str(page.friend.user_id)
         self._show_page(page)
         return ChatState.mark_seen
@@ -717,16 +720,14 @@ class ChatState(rx.State):
             self._replace_pending(client_id, stored)
 
 
-def _with_links(view: MessageView, user_id: int) -> MessageView:
+def _with_links(view: MessageView, key: SessionKey) -> MessageView:
     attachment = view.attachment
     if attachment is None:
         return view
     links = replace(
         attachment,
-        file_url=file_link(user_id, attachment.file_id, "file"),
-        thumb_url=(
-            file_link(user_id, attachment.file_id, "thumb") if attachment.has_thumbnail else ""
-        ),
+        file_url=file_link(key, attachment.file_id, "file"),
+        thumb_url=file_link(key, attachment.file_id, "thumb") if attachment.has_thumbnail else "",
     )
     return replace(view, attachment=links)
 

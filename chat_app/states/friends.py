@@ -18,6 +18,7 @@ from chat_app.realtime.push import push_to_tabs
 from chat_app.realtime.registry import tab_registry, tokens_of
 from chat_app.services import friends
 from chat_app.services.errors import DomainError, NotFound
+from chat_app.services.sessions import SessionKey
 from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot, Notice
 from chat_app.states.auth import AuthState
 from chat_app.states.links import with_avatar_link
@@ -63,6 +64,7 @@ class FriendsState(rx.State):
     confirm_user_id: int = 0
     confirm_nickname: str = ""
     _user_id: int | None = None
+    _link_key: SessionKey | None = None  # the login session this tab signs links for
 
     @rx.var
     def incoming_count(self) -> int:
@@ -80,10 +82,11 @@ class FriendsState(rx.State):
         if self._user_id != user.id:
             self._clear()
             self._user_id = user.id
+        self._link_key = await auth._link_key()
         return user.id
 
     def _clear(self) -> None:
-        self._user_id = None
+        self._user_id = self._link_key = None
         self.friends, self.incoming, self.outgoing, self.blocked = [], [], [], []
         self.search_query, self.search_message, self.search_relation = "", "", ""
         self.search_result = None
@@ -91,7 +94,7 @@ class FriendsState(rx.State):
     def _show(self, snapshot: FriendsSnapshot) -> None:
         # Assigning re-sends a whole list: only replace the lists that changed.
         for name in ("friends", "incoming", "outgoing", "blocked"):
-            new = [with_avatar_link(c, self._user_id) for c in getattr(snapshot, name)]
+            new = [with_avatar_link(c, self._link_key) for c in getattr(snapshot, name)]
             if getattr(self, name) != new:
                 setattr(self, name, new)
         if self.search_result is not None and self._user_id is not None:
@@ -165,7 +168,7 @@ class FriendsState(rx.State):
         except NotFound:
             self.search_message = text("search_no_match", await language_of(self))
             return None
-        self.search_result = with_avatar_link(contact, viewer_id)
+        self.search_result = with_avatar_link(contact, self._link_key)
         self.search_relation = relation
         return None
 

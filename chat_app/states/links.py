@@ -1,43 +1,74 @@
 """Signed download links as the browser uses them (relative to the backend's /_upload/).
 
-Links are signed for one user, so each tab signs what it shows for its own user.
+Links are bound to one login session of one user (services/file_links.py), so each tab
+signs what it shows for its own session, once, when it first shows it: revoking the
+session revokes its links, and links are never re-signed (that would re-send windows).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import replace
 
-from chat_app.services import files
+from chat_app.services import file_links, sessions
+from chat_app.services.sessions import SessionKey
 from chat_app.services.views import ContactView
+from chat_app.states.service_call import call_service
+
+# Token hash -> session key. A row's id and start never change, so entries never go stale
+# (a revoked session's links fail at download); bounded, most recently used kept.
+_KEYS: OrderedDict[str, SessionKey] = OrderedDict()
+_KEYS_KEPT = 4096
 
 
-def file_link(user_id: int, file_id: str, variant: str) -> str:
-    """A link for `user_id` to a stored file ("file" or "thumb").
+async def session_key(token_hash: str) -> SessionKey | None:
+    """The login session a tab's links are bound to, from its token's hash.
+
+    Args:
+        token_hash: The sha256 of the tab's token (AuthState keeps it server-side).
+
+    Returns:
+        The key, or None when the session does not exist (any more).
+    """
+    key = _KEYS.get(token_hash)
+    if key is not None:
+        _KEYS.move_to_end(token_hash)
+        return key
+    key = await call_service(sessions.session_key_of, token_hash=token_hash)
+    if key is not None:
+        _KEYS[token_hash] = key
+        while len(_KEYS) > _KEYS_KEPT:
+            _KEYS.popitem(last=False)
+    return key
+
+
+def file_link(key: SessionKey, file_id: str, variant: str) -> str:
+    """A link to a stored file ("file" or "thumb") for the user of a login session.
 
     The leading "../" makes it relative to Reflex's upload endpoint, whose absolute URL the
     page knows even when it is served from another origin (components/attachment.py).
 
     Args:
-        user_id: The viewing user.
+        key: The viewing tab's login session.
         file_id: The stored file.
         variant: "file" or "thumb".
 
     Returns:
         The link.
     """
-    return "../" + files.signed_url(user_id=user_id, file_id=file_id, variant=variant)[1:]
+    return "../" + file_links.signed_url(key=key, file_id=file_id, variant=variant)[1:]
 
 
-def with_avatar_link(contact: ContactView, viewer_id: int | None) -> ContactView:
+def with_avatar_link(contact: ContactView, key: SessionKey | None) -> ContactView:
     """The contact with its avatar link signed for the viewer (unchanged without avatar).
 
     Args:
         contact: A contact view from a service.
-        viewer_id: The tab's user.
+        key: The viewing tab's login session (None: not logged in, no link).
 
     Returns:
         The contact to send to the tab.
     """
-    if not contact.avatar_file_id or not viewer_id:
+    if not contact.avatar_file_id or key is None:
         return contact
-    return replace(contact, avatar_url=file_link(viewer_id, contact.avatar_file_id, "thumb"))
+    return replace(contact, avatar_url=file_link(key, contact.avatar_file_id, "thumb"))

@@ -1,4 +1,4 @@
-"""The download route: signed, expiring, per user, membership re-checked, one 404 for all.
+"""The download route: signed, expiring, per session, membership re-checked, one 404 for all.
 
 Every test runs on the local folder and on Azure Blob Storage (Azurite).
 """
@@ -10,16 +10,22 @@ import os
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from chat_app.http.file_routes import file_routes
-from chat_app.models import StoredFile, utc_now
-from chat_app.services import files, friends
+from chat_app.models import StoredFile, User, utc_now
+from chat_app.services import auth, file_links, files, friends
 from chat_app.services.blob_storage import PIECE, AzureBlobStorage
+from chat_app.services.passwords import hash_password
+from chat_app.services.sessions import SessionKey
 from chat_app.services.storage import FileStorage, LocalFileStorage
 from chat_app.settings import SETTINGS
+from tests.services.test_file_links import log_in
 from tests.services.test_files import png
 from tests.services.test_friends import make_friends, make_user
 
@@ -34,6 +40,8 @@ def world(request: pytest.FixtureRequest, session, tmp_path: Path):
         storage = LocalFileStorage(tmp_path / "private")
     ann, bob, cat = (make_user(session, name) for name in ("ann", "bob", "cat"))
     make_friends(session, ann, bob)
+    for user in (ann, bob, cat):
+        _, KEYS[user] = log_in(session, user)
 
     def upload(data: bytes, name: str) -> str:
         sent = files.send_file(
@@ -62,8 +70,12 @@ def world(request: pytest.FixtureRequest, session, tmp_path: Path):
     }
 
 
+# Each user's login session in the current test (the links a tab of theirs would show).
+KEYS: dict[int, SessionKey] = {}
+
+
 def url(user: int, file_id: str, variant: str = "file", **kw) -> str:
-    return files.signed_url(user_id=user, file_id=file_id, variant=variant, **kw)
+    return file_links.signed_url(key=KEYS[user], file_id=file_id, variant=variant, **kw)
 
 
 def test_participants_download_with_safe_headers(world):
@@ -96,8 +108,11 @@ def refusals(world) -> list[str]:
     expired = url(world["bob"], world["pdf"], now=utc_now() - SETTINGS.file_url_ttl - timedelta(1))
     return [
         path,  # no token at all
-        f"{path}?u={params['u']}&e={params['e']}&s={'0' * 64}",  # tampered signature
-        f"{path}?u={world['ann']}&e={params['e']}&s={params['s']}",  # someone else's link
+        f"{path}?u={params['u']}&v={params['v']}&e={params['e']}&s={'0' * 64}",  # tampered
+        f"{path}?u={world['ann']}&v={params['v']}&e={params['e']}&s={params['s']}",  # not hers
+        f"{path}?u={params['u']}&e={params['e']}&s={params['s']}",  # no session named
+        f"{path}?u={params['u']}&v={params['v']}&e={params['e']}²&s={params['s']}",
+        f"{path}?u={params['u']}&v={params['v']}&e={'9' * 5000}&s={params['s']}",
         expired,
         url(world["cat"], world["pdf"]),  # validly signed, but not in the conversation
         url(world["bob"], "0" * 32),  # no such file
@@ -143,3 +158,75 @@ def test_a_file_missing_from_the_store_is_the_same_404(world):
     for variant in ("file", "thumb"):
         response = world["client"].get(url(world["bob"], world["image"], variant))
         assert (response.status_code, response.text) == (404, "Not found")
+
+
+def test_a_link_dies_with_its_session_and_lives_with_it(world):
+    """Logout, "log out everywhere" and a password change (other devices) end its links."""
+    session, client, bob = world["session"], world["client"], world["bob"]
+    user = session.get(User, bob)
+    user.password_hash = hash_password("correct horse battery")
+    session.add(user)
+    session.commit()
+
+    def link_of_new_device() -> tuple[str, str]:
+        token, KEYS[bob] = log_in(session, bob)
+        return token, url(bob, world["image"], "thumb")
+
+    token, link = link_of_new_device()
+    assert client.get(link).status_code == 200
+    auth.logout(session=session, token=token)
+    assert (client.get(link).status_code, client.get(link).text) == (404, "Not found")
+
+    token, link = link_of_new_device()
+    auth.logout_everywhere(session=session, token=token)
+    assert client.get(link).status_code == 404
+
+    _, other_device_link = link_of_new_device()
+    token, own_link = link_of_new_device()
+    auth.change_password(
+        session=session,
+        token=token,
+        current_password="correct horse battery",
+        new_password="another good passphrase",
+        new_password_confirm="another good passphrase",
+    )
+    assert client.get(other_device_link).status_code == 404
+    assert client.get(own_link).status_code == 200  # the device that changed it stays in
+
+
+@pytest.fixture
+def local_client(session, tmp_path: Path) -> TestClient:
+    """The route on a local folder (the fuzzer needs no second store)."""
+    return TestClient(file_routes(LocalFileStorage(tmp_path / "private")))
+
+
+NUMBERISH = st.one_of(
+    st.text(max_size=40),
+    st.from_regex(r"[0-9]{1,40}", fullmatch=True),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    st.sampled_from(["²", "٣", "1e3", "0x10", " 1", "1\n", "9" * 5000, "-0", "+1"]),
+)
+QUERY = st.dictionaries(
+    st.one_of(st.sampled_from(["u", "v", "e", "s"]), st.text(max_size=8)),
+    st.one_of(NUMBERISH, st.text(alphabet="0123456789abcdefABCDEF", min_size=60, max_size=70)),
+    max_size=6,
+)
+PATH_PART = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet="0123456789abcdef", min_size=30, max_size=34),
+    st.sampled_from(["file", "thumb", "..", ".", "%00", "0" * 32]),
+)
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(file_id=PATH_PART, variant=PATH_PART, query=QUERY, raw=st.text(max_size=60))
+def test_any_request_is_answered_404_never_500(local_client, file_id, variant, query, raw):
+    """Arbitrary path parts and query strings (valid shapes too) get the same 404."""
+    path = f"/files/{quote(file_id, safe='')}/{quote(variant, safe='')}"
+    for target in (f"{path}?{urlencode(query)}", f"{path}?{quote(raw, safe='&=')}"):
+        # A 500 would raise here: TestClient re-raises the server's exception.
+        assert local_client.get(target).status_code == 404

@@ -9,6 +9,7 @@ import httpx
 import sqlalchemy as sa
 
 from tests.realtime.helpers import (
+    AUTH,
     CHAT,
     befriend,
     open_conversation,
@@ -68,6 +69,11 @@ async def test_an_image_reaches_the_recipient_with_links_signed_for_them(backend
         assert (
             await client.get(f"{backend.url}/_upload/private/{attachment['file_id']}")
         ).status_code == 404
+        # Bob's links are bound to his login session: logging out revokes them.
+        await bob.call(AUTH, "logout", {})
+        await bob.wait_for(lambda c: c.var(AUTH, "username") == "")
+        gone = await client.get(backend.url + "/" + attachment["thumb_url"].removeprefix("../"))
+        assert gone.status_code == 404
     for tab in (ann, bob):
         await tab.close()
 
