@@ -141,6 +141,11 @@ EN: dict[str, str] = {
     "current_password_wrong": "The current password is wrong.",
     "invalid_credentials": "Wrong username or password.",
     "too_many_attempts": "Too many failed attempts. Try again in {minutes} minutes.",
+    "too_many_attempts_seconds": "Too many failed attempts. Try again in {seconds} seconds.",
+    "too_many_registrations": (
+        "Too many accounts were created from this network in the last hour. "
+        "Try again in {minutes} minutes."
+    ),
     "not_authenticated": "Your session has ended. Please log in again.",
 }
 
@@ -273,6 +278,8 @@ ZH: dict[str, str] = {
     "current_password_wrong": "当前密码不正确。",
     "invalid_credentials": "用户名或密码错误。",
     "too_many_attempts": "失败次数过多，请在 {minutes} 分钟后重试。",
+    "too_many_attempts_seconds": "失败次数过多，请在 {seconds} 秒后重试。",
+    "too_many_registrations": "过去一小时内从此网络创建的账号过多，请在 {minutes} 分钟后重试。",
     "not_authenticated": "会话已结束，请重新登录。",
 }
 

@@ -66,10 +66,24 @@ class AuthSession(SQLModel, table=True):
 
 
 class LoginFailure(SQLModel, table=True):
-    """A failed login, kept for the throttling window (shared by every worker via the DB)."""
+    """A failed password check, kept for the throttling window (shared by every worker via the DB).
+
+    `device` is the sha256 of the session token of a device that was already logged in as
+    this user when it failed (change password, or a login on that device), else "": such a
+    device is throttled on its own counter, which nobody else can fill.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     username_key: str = Field(max_length=128, index=True)
+    client_address: str = Field(max_length=64, index=True)
+    device: str = Field(default="", max_length=64, index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class RegistrationRecord(SQLModel, table=True):
+    """An account created from a client address, kept for the registration window only."""
+
+    id: int | None = Field(default=None, primary_key=True)
     client_address: str = Field(max_length=64, index=True)
     created_at: datetime = Field(sa_type=UTCDateTime, index=True)
 

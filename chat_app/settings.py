@@ -33,13 +33,18 @@ class Settings:
     session_idle_timeout: timedelta
     session_absolute_timeout: timedelta
     login_failure_window: timedelta
-    login_max_failures_per_username: int
+    login_max_failures_per_pair: int
+    login_max_delay: timedelta
     login_max_failures_per_address: int
+    registrations_per_address_per_hour: int
     argon2_memory_kib: int
     argon2_time_cost: int
+    argon2_max_concurrent: int
     message_rate_count: int
     message_rate_window: timedelta
     friend_request_rate_per_hour: int
+    block_rate_per_hour: int
+    search_rate_per_hour: int
     max_upload_bytes: int
     user_quota_bytes: int
     file_url_ttl: timedelta
@@ -106,18 +111,33 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         login_failure_window=timedelta(
             minutes=_int(env, "CHAT_LOGIN_FAILURE_WINDOW_MINUTES", 15, 1, 24 * 60)
         ),
-        login_max_failures_per_username=_int(env, "CHAT_LOGIN_MAX_FAILURES", 5, 1, 1000),
-        # A classroom or office shares one public address; a higher limit per address
-        # stops password spraying without locking a whole room out after five typos.
+        # Failures per (username, address) and per logged-in device before that one pair
+        # waits; beyond it, every address trying the username waits a growing delay.
+        login_max_failures_per_pair=_int(env, "CHAT_LOGIN_MAX_FAILURES", 5, 1, 1000),
+        login_max_delay=timedelta(seconds=_int(env, "CHAT_LOGIN_MAX_DELAY_SECONDS", 60, 1, 3600)),
+        # A classroom or office shares one public address (40 people with a few typos
+        # each stay well below); only password spraying reaches it.
         login_max_failures_per_address=_int(
-            env, "CHAT_LOGIN_MAX_FAILURES_PER_ADDRESS", 20, 1, 100000
+            env, "CHAT_LOGIN_MAX_FAILURES_PER_ADDRESS", 200, 1, 1_000_000
+        ),
+        # A classroom behind one NAT signs up in the same hour.
+        registrations_per_address_per_hour=_int(
+            env, "CHAT_REGISTRATIONS_PER_HOUR_PER_ADDRESS", 60, 1, 1_000_000
         ),
         # OWASP's argon2id baseline: 19 MiB, two passes.
         argon2_memory_kib=_int(env, "CHAT_ARGON2_MEMORY_KIB", 19456, 8, 4 * 1024 * 1024),
         argon2_time_cost=_int(env, "CHAT_ARGON2_TIME_COST", 2, 1, 100),
+        # Hashes running at once in one process (each holds argon2_memory_kib).
+        argon2_max_concurrent=_int(
+            env, "CHAT_ARGON2_MAX_CONCURRENT", min(4, os.cpu_count() or 1), 1, 256
+        ),
         message_rate_count=_int(env, "CHAT_MESSAGE_RATE_COUNT", 10, 1, 1_000_000),
         message_rate_window=timedelta(seconds=_int(env, "CHAT_MESSAGE_RATE_SECONDS", 10, 1, 3600)),
         friend_request_rate_per_hour=_int(env, "CHAT_FRIEND_REQUESTS_PER_HOUR", 20, 1, 10_000),
+        # Blocks and unblocks together, and exact-name searches: every attempt counts,
+        # so probing ids or guessing usernames is slow whatever the answers.
+        block_rate_per_hour=_int(env, "CHAT_BLOCKS_PER_HOUR", 30, 1, 10_000),
+        search_rate_per_hour=_int(env, "CHAT_SEARCHES_PER_HOUR", 120, 1, 100_000),
         max_upload_bytes=_int(env, "CHAT_MAX_UPLOAD_MB", 25, 1, 10_000) * 1024 * 1024,
         user_quota_bytes=_int(env, "CHAT_USER_QUOTA_MB", 1024, 1, 10_000_000) * 1024 * 1024,
         file_url_ttl=timedelta(minutes=_int(env, "CHAT_FILE_URL_TTL_MINUTES", 720, 1, 10_080)),

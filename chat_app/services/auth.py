@@ -24,6 +24,15 @@ from chat_app.services.views import LoginResult, UserView
 from chat_app.settings import SETTINGS, Settings
 
 
+def _session_hash(token: str, token_hash: str) -> str:
+    """The hash to look a session up by: given directly, or from a raw token ("" if none)."""
+    if token_hash:
+        return token_hash
+    if isinstance(token, str) and token and len(token) <= sessions.MAX_TOKEN_LENGTH:
+        return sessions.hash_token(token)
+    return ""
+
+
 def find_user_by_username(*, session: Session, username: str) -> User | None:
     """Look a user up by exact username, ignoring case.
 
@@ -45,11 +54,16 @@ def register(
     nickname: str,
     password: str,
     password_confirm: str,
+    client_address: str = "",
     user_agent: str = "",
+    via_invite: bool = False,
     now: datetime | None = None,
     settings: Settings = SETTINGS,
 ) -> LoginResult:
     """Create an account and log this device in.
+
+    Each account created counts against its client address's hourly limit (checked after
+    the fields are valid, before the costly hash).
 
     Args:
         session: The database session.
@@ -57,15 +71,19 @@ def register(
         nickname: 1-32 characters of any script.
         password: 8-128 characters.
         password_confirm: Must equal `password`.
+        client_address: The client's IP address, for the per-address limit.
         user_agent: The browser's description for the new session.
+        via_invite: The hook for invites (administration): True only once the caller has
+            checked and used a valid invite; such a registration is not counted.
         now: The current time.
-        settings: Session expiry configuration.
+        settings: Session expiry and registration limit configuration.
 
     Returns:
         The new user and a session token.
 
     Raises:
         ValidationFailed: With every invalid field, including a taken username.
+        TooManyRegistrations: This address created too many accounts within the hour.
     """
     now = now or utc_now()
     username = username.strip()
@@ -80,6 +98,10 @@ def register(
     errors.update(validation.check_new_password(password, password_confirm))
     if errors:
         raise ValidationFailed(errors)
+    if not via_invite:
+        throttle.reserve_registration(
+            session=session, client_address=client_address, now=now, settings=settings
+        )
 
     user = User(
         username=username,
@@ -110,10 +132,14 @@ def login(
     password: str,
     client_address: str,
     user_agent: str = "",
+    device_hash: str = "",
     now: datetime | None = None,
     settings: Settings = SETTINGS,
 ) -> LoginResult:
     """Check a username and password and start a device session.
+
+    Throttled by the policy of `services.throttle`: a device whose current session
+    (`device_hash`) already belongs to this user is counted on its own.
 
     Args:
         session: The database session.
@@ -121,6 +147,7 @@ def login(
         password: The password as typed.
         client_address: The client's IP address, for throttling.
         user_agent: The browser's description for the new session.
+        device_hash: The hash of the session token this tab already holds, or "".
         now: The current time.
         settings: Throttling and expiry configuration.
 
@@ -133,10 +160,22 @@ def login(
     """
     now = now or utc_now()
     key = validation.username_key(username)
-    throttle.check_login_allowed(
-        session=session, username_key=key, client_address=client_address, now=now, settings=settings
-    )
     user = find_user_by_username(session=session, username=username)
+    device = ""
+    if user is not None and device_hash:
+        holder = sessions.resolve_session_by_hash(
+            session=session, token_hash=device_hash, now=now, settings=settings
+        )
+        if holder is not None and holder.id == user.id:
+            device = device_hash
+    throttle.check_login_allowed(
+        session=session,
+        username_key=key,
+        client_address=client_address,
+        device=device,
+        now=now,
+        settings=settings,
+    )
     if user is None or len(password) > MAX_PASSWORD_LENGTH:
         # Spend the same time as a real check so timing does not reveal who exists.
         verify_password(password[:MAX_PASSWORD_LENGTH], dummy_hash())
@@ -148,6 +187,7 @@ def login(
             session=session,
             username_key=key,
             client_address=client_address,
+            device=device,
             now=now,
             settings=settings,
         )
@@ -155,7 +195,9 @@ def login(
     if new_hash is not None:
         user.password_hash = new_hash
         session.add(user)
-    throttle.clear_login_failures(session=session, username_key=key)
+    throttle.clear_login_failures(
+        session=session, username_key=key, client_address=client_address, device=device
+    )
     token = sessions.create_session(
         session=session, user_id=user.id, user_agent=user_agent, now=now, settings=settings
     )
@@ -166,43 +208,71 @@ def login(
 def change_password(
     *,
     session: Session,
-    token: str,
+    token: str = "",
+    token_hash: str = "",
     current_password: str,
     new_password: str,
     new_password_confirm: str,
+    client_address: str = "",
     now: datetime | None = None,
     settings: Settings = SETTINGS,
 ) -> int:
     """Change the password of the token's user and end their other sessions.
 
+    A wrong current password counts as a failed login of this device (`services.throttle`),
+    so a stolen session cannot guess the password here faster than at the login form.
+
     Args:
         session: The database session.
         token: The caller's session token; this session stays logged in.
+        token_hash: Or the token's hash (what a tab keeps server-side).
         current_password: Proof that the person at the keyboard knows the password.
         new_password: 8-128 characters.
         new_password_confirm: Must equal `new_password`.
+        client_address: The client's IP address, recorded with a failure.
         now: The current time.
-        settings: Expiry configuration.
+        settings: Expiry and throttling configuration.
 
     Returns:
         How many other sessions were ended.
 
     Raises:
         NotAuthenticated: The token is not a live session.
+        TooManyAttempts: Too many wrong current passwords from this device.
         ValidationFailed: The current password is wrong or the new one is invalid.
     """
-    viewer = sessions.resolve_session(session=session, token=token, now=now, settings=settings)
+    now = now or utc_now()
+    device = _session_hash(token, token_hash)
+    viewer = sessions.resolve_session_by_hash(
+        session=session, token_hash=device, now=now, settings=settings
+    )
     if viewer is None:
         raise NotAuthenticated()
     user = session.get(User, viewer.id)
     if user is None:
         raise NotAuthenticated()
+    throttle.check_login_allowed(
+        session=session,
+        username_key=user.username_key,
+        client_address=client_address,
+        device=device,
+        now=now,
+        settings=settings,
+    )
     errors: dict[str, str] = {}
     if (
         len(current_password) > MAX_PASSWORD_LENGTH
         or not verify_password(current_password, user.password_hash)[0]
     ):
         errors["current_password"] = "current_password_wrong"
+        throttle.record_login_failure(
+            session=session,
+            username_key=user.username_key,
+            client_address=client_address,
+            device=device,
+            now=now,
+            settings=settings,
+        )
     errors.update(
         {
             f"new_{field}": code
@@ -216,25 +286,29 @@ def change_password(
     user.password_hash = hash_password(new_password)
     session.add(user)
     session.commit()
-    return sessions.end_all_sessions(session=session, user_id=viewer.id, except_token=token)
+    return sessions.end_all_sessions(session=session, user_id=viewer.id, except_hash=device)
 
 
-def logout(*, session: Session, token: str) -> None:
+def logout(*, session: Session, token: str = "", token_hash: str = "") -> None:
     """End this device's session.
 
     Args:
         session: The database session.
         token: The caller's session token.
+        token_hash: Or the token's hash.
     """
-    sessions.end_session(session=session, token=token)
+    sessions.end_session_by_hash(session=session, token_hash=_session_hash(token, token_hash))
 
 
-def logout_everywhere(*, session: Session, token: str, now: datetime | None = None) -> int:
+def logout_everywhere(
+    *, session: Session, token: str = "", token_hash: str = "", now: datetime | None = None
+) -> int:
     """End every session of the token's user, this one included.
 
     Args:
         session: The database session.
         token: The caller's session token.
+        token_hash: Or the token's hash.
         now: The current time.
 
     Returns:
@@ -243,7 +317,9 @@ def logout_everywhere(*, session: Session, token: str, now: datetime | None = No
     Raises:
         NotAuthenticated: The token is not a live session.
     """
-    viewer = sessions.resolve_session(session=session, token=token, now=now)
+    viewer = sessions.resolve_session_by_hash(
+        session=session, token_hash=_session_hash(token, token_hash), now=now
+    )
     if viewer is None:
         raise NotAuthenticated()
     return sessions.end_all_sessions(session=session, user_id=viewer.id)

@@ -35,13 +35,27 @@ class InvalidCredentials(DomainError):
 
 
 class TooManyAttempts(DomainError):
-    """Login is throttled for this username or client address.
+    """Password checks are throttled for this username, address or device.
 
     Attributes:
         retry_after_seconds: How long until the oldest counted failure leaves the window.
     """
 
     code = "too_many_attempts"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__()
+        self.retry_after_seconds = retry_after_seconds
+
+
+class TooManyRegistrations(DomainError):
+    """Too many accounts were created from this client address within the hour.
+
+    Attributes:
+        retry_after_seconds: How long until the address may register again.
+    """
+
+    code = "too_many_registrations"
 
     def __init__(self, retry_after_seconds: int) -> None:
         super().__init__()

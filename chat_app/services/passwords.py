@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 
 from passlib.context import CryptContext
 
 from chat_app.settings import SETTINGS
+
+# Each argon2 hash holds argon2_memory_kib (19 MiB) while it runs: a flood of logins or
+# registrations waits here instead of taking all the memory (one count per process,
+# whichever thread or event loop calls).
+_HASH_SLOTS = threading.BoundedSemaphore(SETTINGS.argon2_max_concurrent)
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
@@ -34,7 +40,8 @@ def hash_password(password: str) -> str:
     Returns:
         The encoded hash, parameters included.
     """
-    return _context().hash(password)
+    with _HASH_SLOTS:
+        return _context().hash(password)
 
 
 def verify_password(password: str, password_hash: str) -> tuple[bool, str | None]:
@@ -47,7 +54,8 @@ def verify_password(password: str, password_hash: str) -> tuple[bool, str | None
     Returns:
         (matches, new_hash): new_hash is set when the stored hash uses outdated parameters.
     """
-    return _context().verify_and_update(password, password_hash)
+    with _HASH_SLOTS:
+        return _context().verify_and_update(password, password_hash)
 
 
 @cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,11 +20,17 @@ LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 MAX_TOKEN_LENGTH = 128
 MAX_USER_AGENT_LENGTH = 256
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_TOKEN_HASH = re.compile(r"[0-9a-f]{64}")
 
 
 def hash_token(token: str) -> str:
     """The sha256 hex digest under which a token is stored."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def is_token_hash(value: object) -> bool:
+    """Whether a value has the shape of a stored token hash (64 lowercase hex digits)."""
+    return isinstance(value, str) and _TOKEN_HASH.fullmatch(value) is not None
 
 
 def create_session(
@@ -77,9 +84,30 @@ def resolve_session(
     """
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
         return None
+    return resolve_session_by_hash(
+        session=session, token_hash=hash_token(token), now=now, settings=settings
+    )
+
+
+def resolve_session_by_hash(
+    *, session: Session, token_hash: str, now: datetime | None = None, settings: Settings = SETTINGS
+) -> UserView | None:
+    """Like `resolve_session`, from the token's hash (what a tab's state keeps server-side).
+
+    Args:
+        session: The database session.
+        token_hash: The sha256 hex digest of the bearer token.
+        now: The current time.
+        settings: Expiry configuration.
+
+    Returns:
+        The user, or None for a malformed, unknown, revoked or expired hash.
+    """
+    if not is_token_hash(token_hash):
+        return None
     now = now or utc_now()
     connection = session.connection()
-    row = connection.execute(statements.SESSION_BY_HASH, {"token_hash": hash_token(token)}).first()
+    row = connection.execute(statements.SESSION_BY_HASH, {"token_hash": token_hash}).first()
     if row is None:
         return None
     if now >= row.expires_at or now - row.last_seen_at >= settings.session_idle_timeout:
@@ -109,24 +137,44 @@ def end_session(*, session: Session, token: str) -> None:
     """
     if not isinstance(token, str) or not token:
         return
-    session.exec(delete(AuthSession).where(col(AuthSession.token_hash) == hash_token(token)))
+    end_session_by_hash(session=session, token_hash=hash_token(token))
+
+
+def end_session_by_hash(*, session: Session, token_hash: str) -> None:
+    """Revoke one device session by its token's hash. Unknown hashes are ignored.
+
+    Args:
+        session: The database session.
+        token_hash: The sha256 hex digest of the bearer token.
+    """
+    if not is_token_hash(token_hash):
+        return
+    session.exec(delete(AuthSession).where(col(AuthSession.token_hash) == token_hash))
     session.commit()
 
 
-def end_all_sessions(*, session: Session, user_id: int, except_token: str | None = None) -> int:
+def end_all_sessions(
+    *,
+    session: Session,
+    user_id: int,
+    except_token: str | None = None,
+    except_hash: str | None = None,
+) -> int:
     """Revoke every session of a user, optionally keeping the caller's own.
 
     Args:
         session: The database session.
         user_id: Whose sessions to end.
         except_token: A token to keep alive (the device changing its password).
+        except_hash: The same, given by the token's hash.
 
     Returns:
         How many sessions were ended.
     """
     statement = delete(AuthSession).where(col(AuthSession.user_id) == user_id)
-    if except_token:
-        statement = statement.where(col(AuthSession.token_hash) != hash_token(except_token))
+    keep = hash_token(except_token) if except_token else except_hash
+    if keep:
+        statement = statement.where(col(AuthSession.token_hash) != keep)
     result = session.exec(statement)
     session.commit()
     return result.rowcount or 0

@@ -1,37 +1,88 @@
-"""Login throttling: failures per username and per client address in a sliding window.
+"""Throttling of password checks (login, change password) and of registrations.
 
-Failures live in the database so every worker sees the same counts.
+Counts live in the database so every worker sees the same numbers.
+
+Password policy (a stranger can slow an account down, never lock its owner out):
+
+- **Per (username, address) pair**: `CHAT_LOGIN_MAX_FAILURES` (5) failures within
+  `CHAT_LOGIN_FAILURE_WINDOW_MINUTES` (15) stop further attempts for that username *from
+  that address* until the oldest failure leaves the window. Another address, such as the
+  owner's, is not affected by it.
+- **Per username, across addresses**: beyond the same number of failures in the window
+  from anywhere, each further attempt on the username waits a growing delay after the
+  last failure (1 s, 2 s, 4 s, ... capped at `CHAT_LOGIN_MAX_DELAY_SECONDS`, 60): an attacker
+  spread over many addresses gets about one guess a minute, the owner waits at most that
+  long, never a lock.
+- **Per address**: `CHAT_LOGIN_MAX_FAILURES_PER_ADDRESS` (200) failures in the window from
+  one address, on any usernames, stop that address (password spraying). A classroom behind
+  one NAT, 40 people with a few typos each, stays far below it.
+- **A device already logged in as the user** (its session token resolves to that user)
+  is never held back by what others did: it is counted on its own (at most the pair limit
+  in the window, for login and for the current-password check of "change password", which
+  share these counters), and only that device can fill its count.
+- An attempt refused by the throttle is not checked and not counted: waiting does not grow.
+- A successful login forgets only its own count: its (username, address) pair, or its
+  device.
+
+Registrations: at most `CHAT_REGISTRATIONS_PER_HOUR_PER_ADDRESS` (60) accounts an hour from
+one address; a registration through a valid invite is not counted (`via_invite`).
 """
 
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
-from chat_app.models import LoginFailure
-from chat_app.services.errors import TooManyAttempts
+from chat_app.models import LoginFailure, RegistrationRecord
+from chat_app.services.errors import TooManyAttempts, TooManyRegistrations
 from chat_app.settings import SETTINGS, Settings
 
 MAX_KEY_LENGTH = 128
 MAX_ADDRESS_LENGTH = 64
+MAX_DEVICE_LENGTH = 64
+REGISTRATION_WINDOW = timedelta(hours=1)
 
 
-def _retry_after(
-    session: Session, column: str, value: str, limit: int, now: datetime, settings: Settings
-) -> int:
-    since = now - settings.login_failure_window
-    times = session.exec(
-        select(LoginFailure.created_at)
-        .where(getattr(LoginFailure, column) == value, col(LoginFailure.created_at) > since)
-        .order_by(col(LoginFailure.created_at))
-    ).all()
+def _seconds_until(moment: datetime, now: datetime) -> int:
+    return max(0, math.ceil((moment - now).total_seconds()))
+
+
+def _over_limit_wait(times: list[datetime], limit: int, window: timedelta, now: datetime) -> int:
+    """Seconds until fewer than `limit` of these (sorted) times are left in the window."""
     if len(times) < limit:
         return 0
-    # Attempts open again once enough failures have aged out to go below the limit.
-    frees_at = times[len(times) - limit] + settings.login_failure_window
-    return max(1, math.ceil((frees_at - now).total_seconds()))
+    # Attempts open again once enough events have aged out to go below the limit.
+    return max(1, _seconds_until(times[len(times) - limit] + window, now))
+
+
+def _failure_times(session: Session, since: datetime, *conditions: Any) -> list[datetime]:
+    return list(
+        session.exec(
+            select(LoginFailure.created_at)
+            .where(col(LoginFailure.created_at) > since, *conditions)
+            .order_by(col(LoginFailure.created_at))
+        ).all()
+    )
+
+
+def username_delay(failures: int, settings: Settings = SETTINGS) -> timedelta:
+    """The wait after the last failure on a username that has `failures` in the window.
+
+    Args:
+        failures: Failures on the username within the window, from every address.
+        settings: The free failures (the pair limit) and the cap.
+
+    Returns:
+        Zero up to the pair limit, then 1 s doubling per failure, capped.
+    """
+    extra = failures - settings.login_max_failures_per_pair
+    if extra < 0:
+        return timedelta(0)
+    cap = settings.login_max_delay.total_seconds()
+    return timedelta(seconds=min(cap, 2.0 ** min(extra, 32)))
 
 
 def check_login_allowed(
@@ -40,38 +91,56 @@ def check_login_allowed(
     username_key: str,
     client_address: str,
     now: datetime,
+    device: str = "",
     settings: Settings = SETTINGS,
 ) -> None:
-    """Refuse a login attempt while its username or address is over the failure limit.
+    """Refuse a password check (login or change password) that the policy holds back.
 
     Args:
         session: The database session.
         username_key: The lower-cased username being tried.
         client_address: The client's IP address.
         now: The current time.
+        device: The session-token hash of a device already logged in as this user, or "".
+            Only pass what the server resolved itself, never a client's claim.
         settings: Limits and window.
 
     Raises:
         TooManyAttempts: With the seconds until an attempt is allowed again.
     """
-    wait = max(
-        _retry_after(
+    key = username_key[:MAX_KEY_LENGTH]
+    window = settings.login_failure_window
+    since = now - window
+    limit = settings.login_max_failures_per_pair
+    if device:
+        # Only this device fills this count: nobody else can hold it back.
+        own = _failure_times(
             session,
-            "username_key",
-            username_key[:MAX_KEY_LENGTH],
-            settings.login_max_failures_per_username,
-            now,
-            settings,
-        ),
-        _retry_after(
+            since,
+            col(LoginFailure.username_key) == key,
+            col(LoginFailure.device) == device[:MAX_DEVICE_LENGTH],
+        )
+        wait = _over_limit_wait(own, limit, window, now)
+    else:
+        address = client_address[:MAX_ADDRESS_LENGTH]
+        on_username = _failure_times(session, since, col(LoginFailure.username_key) == key)
+        pair = _failure_times(
             session,
-            "client_address",
-            client_address[:MAX_ADDRESS_LENGTH],
-            settings.login_max_failures_per_address,
-            now,
-            settings,
-        ),
-    )
+            since,
+            col(LoginFailure.username_key) == key,
+            col(LoginFailure.client_address) == address,
+        )
+        from_address = _failure_times(session, since, col(LoginFailure.client_address) == address)
+        delay_wait = (
+            _seconds_until(on_username[-1] + username_delay(len(on_username), settings), now)
+            if on_username
+            else 0
+        )
+        wait = max(
+            _over_limit_wait(pair, limit, window, now),
+            delay_wait,
+            _over_limit_wait(from_address, settings.login_max_failures_per_address, window, now),
+        )
     if wait:
         raise TooManyAttempts(wait)
 
@@ -82,15 +151,17 @@ def record_login_failure(
     username_key: str,
     client_address: str,
     now: datetime,
+    device: str = "",
     settings: Settings = SETTINGS,
 ) -> None:
-    """Count a failed login and drop failures that have left the window.
+    """Count a failed password check and drop failures that have left the window (commits).
 
     Args:
         session: The database session.
         username_key: The lower-cased username that was tried.
         client_address: The client's IP address.
         now: The current time.
+        device: The session-token hash of a device already logged in as this user, or "".
         settings: The window length.
     """
     session.exec(
@@ -102,19 +173,88 @@ def record_login_failure(
         LoginFailure(
             username_key=username_key[:MAX_KEY_LENGTH],
             client_address=client_address[:MAX_ADDRESS_LENGTH],
+            device=device[:MAX_DEVICE_LENGTH],
             created_at=now,
         )
     )
     session.commit()
 
 
-def clear_login_failures(*, session: Session, username_key: str) -> None:
-    """Forget a username's failures after a successful login (the caller commits).
+def clear_login_failures(
+    *, session: Session, username_key: str, client_address: str, device: str = ""
+) -> None:
+    """Forget the failures of what just logged in (the caller commits).
+
+    Only its own count: the (username, address) pair, or the device when it was already
+    logged in. Failures elsewhere stay, so the owner logging in hands no attacker (on another
+    address, or behind the same NAT) a fresh allowance.
 
     Args:
         session: The database session.
         username_key: The lower-cased username that logged in.
+        client_address: The address it logged in from.
+        device: The session-token hash of the device, if it was already logged in.
     """
-    session.exec(
-        delete(LoginFailure).where(col(LoginFailure.username_key) == username_key[:MAX_KEY_LENGTH])
+    mine = (
+        col(LoginFailure.device) == device[:MAX_DEVICE_LENGTH]
+        if device
+        else col(LoginFailure.client_address) == client_address[:MAX_ADDRESS_LENGTH]
     )
+    session.exec(
+        delete(LoginFailure).where(
+            col(LoginFailure.username_key) == username_key[:MAX_KEY_LENGTH], mine
+        )
+    )
+
+
+def _registration_times(session: Session, address: str, since: datetime) -> list[datetime]:
+    return list(
+        session.exec(
+            select(RegistrationRecord.created_at)
+            .where(
+                col(RegistrationRecord.client_address) == address,
+                col(RegistrationRecord.created_at) > since,
+            )
+            .order_by(col(RegistrationRecord.created_at))
+        ).all()
+    )
+
+
+def reserve_registration(
+    *, session: Session, client_address: str, now: datetime, settings: Settings = SETTINGS
+) -> None:
+    """Count an account about to be created from this address, or refuse it (commits).
+
+    The row is written before the count is checked again, so two workers registering at
+    the same moment cannot both take the last place (at worst both are refused).
+
+    Args:
+        session: The database session.
+        client_address: The client's IP address ("" when unknown: one shared count).
+        now: The current time.
+        settings: The hourly limit.
+
+    Raises:
+        TooManyRegistrations: With the seconds until this address may register again.
+    """
+    address = client_address[:MAX_ADDRESS_LENGTH]
+    since = now - REGISTRATION_WINDOW
+    limit = settings.registrations_per_address_per_hour
+    session.exec(delete(RegistrationRecord).where(col(RegistrationRecord.created_at) <= since))
+    wait = _over_limit_wait(
+        _registration_times(session, address, since), limit, REGISTRATION_WINDOW, now
+    )
+    if wait:
+        session.commit()
+        raise TooManyRegistrations(wait)
+    record = RegistrationRecord(client_address=address, created_at=now)
+    session.add(record)
+    session.commit()
+    times = _registration_times(session, address, since)
+    if len(times) > limit:
+        # A concurrent registration took the last place between our check and our insert.
+        session.delete(record)
+        session.commit()
+        raise TooManyRegistrations(
+            _over_limit_wait(times[:-1], limit, REGISTRATION_WINDOW, now) or 1
+        )

@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from chat_app.states.safe_text import STRICT_MARKERS_VARIABLE
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 REFLEX = str(Path(sys.executable).with_name("reflex"))
 EXPORT_LOCK = threading.Lock()
@@ -63,6 +65,11 @@ def app_environment(database_url: str, data_dir: Path, **extra: str) -> dict[str
         "REFLEX_TELEMETRY_ENABLED": "false",
         "REFLEX_PERF_MODE": "raise",
         "PYTHONUNBUFFERED": "1",
+        # Every test registers its users from 127.0.0.1; the per-address limit has its own
+        # service and state tests.
+        "CHAT_REGISTRATIONS_PER_HOUR_PER_ADDRESS": "1000000",
+        # User text reaching Reflex's Var parser raises (chat_app/states/safe_text.py).
+        STRICT_MARKERS_VARIABLE: "1",
         **extra,
     }
     if shutil.which("bun"):
