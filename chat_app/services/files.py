@@ -1,10 +1,11 @@
 """Files and images in conversations, and avatars: checks, storage, signed download URLs.
 
 The type is sniffed from the first bytes, never taken from the name or the browser. Images
-(PNG, JPEG, GIF, WebP) get a bounded thumbnail re-encoded by Pillow, under a
-decompression-bomb limit. Contents are stored under random keys in a private store; the
-original name lives only in the database. Downloads go through signed, expiring URLs bound
-to one login session and one file (file_links.py), and the route checks membership again.
+(PNG, JPEG, GIF, WebP) get a bounded thumbnail re-encoded by Pillow within a memory budget
+(images.py); one too large to decode safely is sent without thumbnail. Contents are stored
+under random keys in a private store; the original name lives only in the database.
+Downloads go through signed, expiring URLs bound to one login session and one file
+(file_links.py), and the route checks membership again.
 """
 
 from __future__ import annotations
@@ -22,11 +23,10 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
 
-from PIL import Image
 from sqlmodel import Session, func, select
 
 from chat_app.models import Conversation, StoredFile, User, utc_now
-from chat_app.services import messages
+from chat_app.services import images, messages
 from chat_app.services.errors import NotFound, Refused
 from chat_app.services.storage import FileStorage, LocalFileStorage
 from chat_app.services.validation import neutralize_var_markers
@@ -36,8 +36,6 @@ from chat_app.settings import SETTINGS, Settings
 MAX_NAME_LENGTH = 255
 THUMBNAIL_SIZE = (360, 360)
 AVATAR_SIZE = (160, 160)
-# Pillow refuses to decode more pixels than this (a 20,000 x 20,000 PNG is 400 million).
-MAX_IMAGE_PIXELS = 40_000_000
 COPY_CHUNK = 1024 * 1024
 
 IMAGE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -175,31 +173,23 @@ def _spooled(source: BinaryIO, limit: int) -> Iterator[tuple[BinaryIO, int, str]
         yield spool, size, digest.hexdigest()
 
 
-def _thumbnail(spool: BinaryIO, box: tuple[int, int]) -> tuple[bytes, int, int] | None:
-    """A re-encoded PNG/JPEG no larger than `box`, or None when Pillow cannot read it.
+def _thumbnail(
+    spool: BinaryIO, box: tuple[int, int], required: bool = False
+) -> tuple[bytes, int, int] | None:
+    """A re-encoded PNG/JPEG no larger than `box` and the original's size, or None.
+
+    Decoded within the process's memory budget (images.py).
 
     Raises:
-        Refused: The image has more pixels than MAX_IMAGE_PIXELS (a decompression bomb).
+        Refused: `required` (an avatar) and the picture is too large to decode safely.
     """
-    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
-        with Image.open(spool) as image:
-            width, height = image.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise Refused("image_too_large")
-            image.seek(0)
-            image.thumbnail(box)
-            has_alpha = image.mode in ("RGBA", "LA", "P")
-            converted = image.convert("RGBA" if has_alpha else "RGB")
-            out = io.BytesIO()
-            converted.save(out, format="PNG" if has_alpha else "JPEG", quality=85)
-            return out.getvalue(), width, height
-    except Image.DecompressionBombError:
-        raise Refused("image_too_large") from None
-    except (OSError, ValueError, SyntaxError):
-        return None  # claims to be an image but is not readable: keep it as a plain file
-    finally:
-        spool.seek(0)
+        made = images.thumbnail(spool, box)
+    except images.TooLarge:
+        if required:
+            raise Refused("avatar_too_large") from None
+        return None  # still sent, as a file without thumbnail
+    return (made.data, made.width, made.height) if made is not None else None
 
 
 def _used_bytes(session: Session, owner_id: int) -> int:
@@ -238,8 +228,8 @@ def send_file(
 
     Raises:
         NotFound: Unknown recipient.
-        Refused: Not friends, empty, over the size limit or the quota, or an image too
-            large to decode safely.
+        Refused: Not friends, empty, over the size limit or the quota (a picture too large
+            to decode safely is still sent, without thumbnail).
     """
     storage = storage or default_storage(settings)
     # Checked before any byte is written; send_message checks again in its transaction.
@@ -318,7 +308,8 @@ def set_avatar(
         The new avatar's file id.
 
     Raises:
-        Refused: Not a readable PNG, JPEG, GIF or WebP, empty, too large.
+        Refused: Not a readable PNG, JPEG, GIF or WebP, empty, too large to upload or
+            to decode safely (avatar_too_large).
     """
     storage = storage or default_storage(settings)
     user = session.get(User, viewer_id)
@@ -329,7 +320,8 @@ def set_avatar(
             raise Refused("file_empty")
         mime = sniff(spool.read(16))
         spool.seek(0)
-        thumbnail = _thumbnail(spool, AVATAR_SIZE) if mime.startswith("image/") else None
+        is_image = mime.startswith("image/")
+        thumbnail = _thumbnail(spool, AVATAR_SIZE, required=True) if is_image else None
         if thumbnail is None:
             raise Refused("avatar_not_image")
         file_id = secrets.token_hex(16)

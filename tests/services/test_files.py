@@ -8,14 +8,13 @@ import shutil
 import struct
 import uuid
 import zlib
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from sqlmodel import Session, func, select
 
-from chat_app.models import Message, StoredFile, utc_now
+from chat_app.models import Message, StoredFile
 from chat_app.services import files
 from chat_app.services.errors import Refused
 from chat_app.services.storage import LocalFileStorage
@@ -165,12 +164,44 @@ def huge_png(width: int, height: int) -> bytes:
     )
 
 
-def test_a_decompression_bomb_is_refused_and_nothing_is_left(session, pair, storage, settings):
-    bomb = huge_png(20_000, 20_000)  # 400 million pixels
+def test_a_decompression_bomb_is_sent_as_a_file_without_thumbnail(session, pair, storage, settings):
+    bomb = huge_png(20_000, 20_000)  # 400 million pixels (1.6 GB decoded) in 1 KB
     assert files.sniff(bomb) == "image/png"
-    with pytest.raises(Refused, match="image_too_large"):
-        send(session, pair, storage, settings, bomb, "bomb.png")
-    assert rows(session) == (0, 0)
+    sent = send(session, pair, storage, settings, bomb, "bomb.png")
+    assert sent.message.kind == "file"
+    assert sent.message.attachment is not None
+    assert sent.message.attachment.mime == "image/png"
+    assert not sent.message.attachment.has_thumbnail
+    assert rows(session) == (1, 1)
+    assert blobs(storage) == [sent.message.attachment.file_id]
+
+
+def test_a_48_megapixel_phone_photo_gets_its_thumbnail(session, pair, storage, tmp_path):
+    out = io.BytesIO()
+    Image.new("RGB", (8000, 6000), (200, 120, 40)).save(out, format="JPEG", quality=80)
+    roomy = load_settings({"CHAT_DATA_DIR": str(tmp_path), "CHAT_MESSAGE_RATE_COUNT": "1000"})
+    sent = send(session, pair, storage, roomy, out.getvalue(), "IMG_0001.jpg")
+    assert sent.message.kind == "image"
+    assert sent.message.attachment is not None
+    stored = session.get(StoredFile, sent.message.attachment.file_id)
+    assert stored is not None
+    assert (stored.width, stored.height) == (8000, 6000)
+    with Image.open(storage.root / f"{stored.id}-thumb") as thumb:
+        assert thumb.size == (360, 270)
+
+
+def test_an_avatar_too_large_to_decode_is_refused_with_its_own_message(
+    session, pair, storage, settings
+):
+    with pytest.raises(Refused, match="avatar_too_large"):
+        files.set_avatar(
+            session=session,
+            viewer_id=pair[0],
+            source=io.BytesIO(huge_png(20_000, 20_000)),
+            name="me.png",
+            settings=settings,
+            storage=storage,
+        )
     assert blobs(storage) == []
 
 
@@ -225,33 +256,6 @@ def test_a_retried_upload_is_stored_once(session, pair, storage, settings):
     assert first.message.attachment is not None
     assert rows(session) == (1, 1)
     assert blobs(storage) == [first.message.attachment.file_id]
-
-
-def test_signed_urls_are_bound_to_user_file_variant_and_time(settings):
-    now = utc_now()
-    url = files.signed_url(user_id=7, file_id="f" * 32, variant="file", now=now, settings=settings)
-    query = dict(part.split("=") for part in url.split("?")[1].split("&"))
-
-    def check(**changes):
-        values = {
-            "file_id": "f" * 32,
-            "variant": "file",
-            "user": query["u"],
-            "expires": query["e"],
-            "signature": query["s"],
-            "now": now,
-            **changes,
-        }
-        return files.check_signature(settings=settings, **values)
-
-    assert check() == 7
-    assert check(user="8") is None
-    assert check(file_id="e" * 32) is None
-    assert check(variant="thumb") is None
-    assert check(signature=query["s"][:-1] + "0") is None
-    assert check(expires=str(int(query["e"]) + 1)) is None
-    assert check(now=now + settings.file_url_ttl + timedelta(seconds=1)) is None
-    assert check(user="x") is None
 
 
 def test_downloads_are_for_the_two_participants_only(session, pair, storage, settings):
