@@ -11,11 +11,14 @@ from sqlmodel import Session, SQLModel
 
 from chat_app import models  # noqa: F401  (registers the tables on the metadata)
 from chat_app.services import database
+from chat_app.states.safe_text import install_marker_guard
 from tests.support.azurite import azurite_for_tests
 from tests.support.engines import PostgresCluster, RedisServer, postgres_cluster, redis_server
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # User text that reaches Reflex's Var parser raises in every test (states/safe_text.py).
+    install_marker_guard()
     config.addinivalue_line(
         "markers", "both_databases: run the module's tests on SQLite and on PostgreSQL"
     )
