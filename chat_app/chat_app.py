@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from chat_app import routes
+from chat_app import log_guard, routes
 from chat_app.http.file_routes import file_routes
 from chat_app.http.upload_guard import upload_guard
 from chat_app.pages.auth import auth_page, auth_title
@@ -12,6 +12,7 @@ from chat_app.realtime.push import bind_app
 from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
 from chat_app.states.chat import ChatState
+from chat_app.states.client_input import ClientInputGuard
 from chat_app.states.error_handler import backend_error_toast
 from chat_app.states.friends import FriendsState
 from chat_app.states.presence import PresenceState, sweep_expired_tabs
@@ -35,6 +36,8 @@ app = rx.App(
         )
     ],
     backend_exception_handler=backend_error_toast,
+    # A client's error report: one short line, a few a minute (log_guard).
+    frontend_exception_handler=log_guard.report_frontend_exception,
     # Top of the screen: at the bottom, toasts would cover the composer's send button.
     toaster=rx.toast.provider(position="top-center", close_button=True),
 )
@@ -59,5 +62,9 @@ app.add_page(
     on_load=[UiState.detect_language, AuthState.skip_auth_if_logged_in],
 )
 bind_app(app)
+# Browser storage values and error reports are checked before Reflex applies them.
+app.add_middleware(ClientInputGuard())
+# What clients can make the server log is bounded: no payloads, short lines, rate-limited.
+app.register_lifespan_task(log_guard.install_log_guard)
 app.register_lifespan_task(freeze_startup_heap)
 app.register_lifespan_task(sweep_expired_tabs)
