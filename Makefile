@@ -113,3 +113,8 @@ ROUNDS ?= 3
 BENCH_SERVERS ?= app,relay,flask
 bench: $(VENV)/.dev-installed $(BUN) engines
 	$(BIN)/python -m tests.load.run --rounds $(ROUNDS) --servers $(BENCH_SERVERS) --out bench-results
+
+# Peak memory with 10 worst-case pictures sent at once (issue 14, item 6): under +200 MiB.
+.PHONY: bench-images
+bench-images: $(VENV)/.dev-installed
+	$(BIN)/python -m tests.load.image_memory
