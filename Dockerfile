@@ -26,10 +26,13 @@ RUN apt-get update \
     && npm install -g --no-audit --no-fund bun@1.4.4
 # What `make export API_URL=...` runs.
 RUN REFLEX_USE_SYSTEM_BUN=1 REFLEX_API_URL="$API_URL" \
-    reflex export --frontend-only --no-zip --env prod
+    reflex export --frontend-only --no-zip --env prod \
+    && python -m chat_app.http.security_headers .web/build/client --api-url "$API_URL" \
+        > /app/chat-security-headers.conf
 
 FROM nginx:stable-bookworm AS web
 COPY deploy/nginx-static.conf /etc/nginx/conf.d/default.conf
+COPY --from=web-build /app/chat-security-headers.conf /etc/nginx/snippets/
 COPY --from=web-build /app/.web/build/client /usr/share/nginx/html
 
 # --- The backend (the last stage, so the default target). No Node or Bun: backend-only

@@ -80,7 +80,9 @@ run: $(VENV)/.runtime-installed $(BUN) migrate
 	$(BIN)/reflex run --env prod --single-port --frontend-port $(PORT)
 
 dev: $(VENV)/.runtime-installed $(BUN) migrate
-	$(BIN)/reflex run --frontend-port $(PORT) --backend-port $(BACKEND_PORT)
+	@# The page (PORT) and the backend (BACKEND_PORT) are two origins: list the page's.
+	REFLEX_CORS_ALLOWED_ORIGINS=$${REFLEX_CORS_ALLOWED_ORIGINS:-http://localhost:$(PORT)} \
+	  $(BIN)/reflex run --frontend-port $(PORT) --backend-port $(BACKEND_PORT)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

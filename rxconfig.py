@@ -38,4 +38,8 @@ config = rx.Config(
     plugins=[rx.plugins.RadixThemesPlugin()],
     disable_plugins=[rx.plugins.SitemapPlugin],
     show_built_with_reflex=False,
+    # Reflex's default "*" lets CORS answers reflect any Origin. The page's own host needs
+    # no CORS and is always accepted (chat_app/http/origin_guard.py); other origins (a
+    # static export elsewhere, `make dev`'s page) go in REFLEX_CORS_ALLOWED_ORIGINS.
+    cors_allowed_origins=[],
 )

@@ -3,8 +3,8 @@
 import reflex as rx
 
 from chat_app import log_guard, routes
+from chat_app.http import hardening
 from chat_app.http.file_routes import file_routes
-from chat_app.http.upload_guard import upload_guard
 from chat_app.pages.auth import auth_page, auth_title
 from chat_app.pages.chat import chat_page, chat_title
 from chat_app.realtime.gc_pauses import freeze_startup_heap
@@ -24,8 +24,9 @@ install_marker_guard_if_requested()
 
 app = rx.App(
     stylesheets=["/styles.css"],
-    # Our routes first (signed downloads), then the /_upload guard around everything.
-    api_transformer=[file_routes(), upload_guard(SETTINGS.max_upload_bytes)],
+    # Our routes first (signed downloads), then the /_upload guard, the Origin check and
+    # the security headers around everything (the built pages of --single-port included).
+    api_transformer=[file_routes(), *hardening.transformers(SETTINGS.max_upload_bytes)],
     head_components=[
         rx.el.meta(
             name="viewport",
@@ -62,6 +63,9 @@ app.add_page(
     on_load=[UiState.detect_language, AuthState.skip_auth_if_logged_in],
 )
 bind_app(app)
+hardening.restrict_socket(app)
+# Runs in every worker before it serves: private data out of every folder Reflex serves.
+app.register_lifespan_task(hardening.prepare_data_folder)
 # Browser storage values and error reports are checked before Reflex applies them.
 app.add_middleware(ClientInputGuard())
 # What clients can make the server log is bounded: no payloads, short lines, rate-limited.

@@ -3,7 +3,9 @@
 Reflex sets no limit of its own on POST /_upload. A declared Content-Length over the limit
 is refused at once (413, body unread); a chunked body is counted as it streams and cut off
 when it passes the limit. Reflex also serves the upload folder to anyone at GET /_upload/;
-chat files are private, so that is closed (downloads go through /files/ only).
+chat files are private, so that is closed (downloads go through /files/ only), at
+`/_upload/` and under the configured backend path (`REFLEX_BACKEND_PATH=/api` moves
+Reflex's routes to `/api/_upload`).
 """
 
 from __future__ import annotations
@@ -49,27 +51,34 @@ async def _send_404(send: Send) -> None:
     await send({"type": "http.response.body", "body": b"Not found"})
 
 
-def upload_guard(limit_bytes: int) -> Callable[[ASGIApp], ASGIApp]:
+def upload_guard(limit_bytes: int, upload_path: str = "/_upload") -> Callable[[ASGIApp], ASGIApp]:
     """Make the transformer that wraps the backend app.
 
     Args:
         limit_bytes: The largest file accepted.
+        upload_path: Reflex's upload route with the backend path in front
+            (`config.prepend_backend_path("/_upload")`).
 
     Returns:
         A function from the ASGI app to the limited ASGI app.
     """
     allowed = limit_bytes + MULTIPART_OVERHEAD
+    # Both: the folder must stay closed whatever backend path a later start configures.
+    served_prefixes = tuple({"/_upload/", upload_path.rstrip("/") + "/"})
+    upload_routes = {"/_upload", upload_path.rstrip("/")}
 
     def wrap(app: ASGIApp) -> ASGIApp:
         async def limited(scope: Scope, receive: Receive, send: Send) -> None:
             path = scope.get("path", "") if scope["type"] == "http" else ""
-            if path.startswith("/_upload/") and scope.get("method") in ("GET", "HEAD"):
+            if (path.startswith(served_prefixes) or path in upload_routes) and scope.get(
+                "method"
+            ) in ("GET", "HEAD"):
                 await _send_404(send)
                 return
             if not (
                 scope["type"] == "http"
                 and scope.get("method") == "POST"
-                and scope.get("path", "").rstrip("/").endswith("/_upload")
+                and path.rstrip("/") in upload_routes
             ):
                 await app(scope, receive, send)
                 return

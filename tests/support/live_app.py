@@ -208,5 +208,11 @@ def live_app(workdir: Path, **extra: str) -> Iterator[LiveApp]:
     port = free_port()
     backend_url = f"http://127.0.0.1:{port}"
     export_frontend(backend_url, workdir / "site", env, log)
-    with backend_process(port, env, log), serve_static(workdir / "site") as frontend_url:
-        yield LiveApp(frontend_url, backend_url, env["REFLEX_DB_URL"], Path(env["CHAT_DATA_DIR"]))
+    with serve_static(workdir / "site") as frontend_url:
+        # The page's origin differs from the backend's (another port), as for a static
+        # host in production: it must be listed, or the backend refuses its requests.
+        env = {**env, "REFLEX_CORS_ALLOWED_ORIGINS": frontend_url}
+        with backend_process(port, env, log):
+            yield LiveApp(
+                frontend_url, backend_url, env["REFLEX_DB_URL"], Path(env["CHAT_DATA_DIR"])
+            )
