@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
@@ -200,21 +200,26 @@ def local_client(session, tmp_path: Path) -> TestClient:
     return TestClient(file_routes(LocalFileStorage(tmp_path / "private")))
 
 
+# Digits of every script, superscripts, signs, spaces, huge and negative numbers.
 NUMBERISH = st.one_of(
-    st.text(max_size=40),
     st.from_regex(r"[0-9]{1,40}", fullmatch=True),
+    st.text(alphabet=st.characters(categories=("Nd", "No")), min_size=1, max_size=6),
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
-    st.sampled_from(["²", "٣", "1e3", "0x10", " 1", "1\n", "9" * 5000, "-0", "+1"]),
+    st.sampled_from(["²", "٣", "1e3", "0x10", " 1", "1\n", "9" * 5000, "-0", "+1", ""]),
+    st.text(max_size=20),
 )
-QUERY = st.dictionaries(
-    st.one_of(st.sampled_from(["u", "v", "e", "s"]), st.text(max_size=8)),
-    st.one_of(NUMBERISH, st.text(alphabet="0123456789abcdefABCDEF", min_size=60, max_size=70)),
-    max_size=6,
+SIGNATURE = st.one_of(
+    st.text(alphabet="0123456789abcdefABCDEF", min_size=60, max_size=70), st.text(max_size=8)
 )
+# The four parameters a link has, each odd or well-formed, plus any others.
+QUERY = st.tuples(
+    st.fixed_dictionaries({"u": NUMBERISH, "v": NUMBERISH, "e": NUMBERISH, "s": SIGNATURE}),
+    st.dictionaries(st.text(max_size=8), st.text(max_size=20), max_size=3),
+).map(lambda parts: {**parts[1], **parts[0]})
 PATH_PART = st.one_of(
+    st.sampled_from(["file", "thumb", "..", ".", "%00", "0" * 32, "f" * 32]),
+    st.text(alphabet="0123456789abcdefF", min_size=30, max_size=34),
     st.text(max_size=40),
-    st.text(alphabet="0123456789abcdef", min_size=30, max_size=34),
-    st.sampled_from(["file", "thumb", "..", ".", "%00", "0" * 32]),
 )
 
 
@@ -223,7 +228,14 @@ PATH_PART = st.one_of(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(file_id=PATH_PART, variant=PATH_PART, query=QUERY, raw=st.text(max_size=60))
+@given(
+    file_id=st.one_of(st.text(alphabet="0123456789abcdef", min_size=32, max_size=32), PATH_PART),
+    variant=st.one_of(st.sampled_from(["file", "thumb"]), PATH_PART),
+    query=QUERY,
+    raw=st.text(max_size=60),
+)
+@example(file_id="f" * 32, variant="file", query={"u": "²", "e": "9" * 12, "s": "0"}, raw="")
+@example(file_id="f" * 32, variant="thumb", query={"u": "1", "e": "9" * 5000, "s": "0"}, raw="")
 def test_any_request_is_answered_404_never_500(local_client, file_id, variant, query, raw):
     """Arbitrary path parts and query strings (valid shapes too) get the same 404."""
     path = f"/files/{quote(file_id, safe='')}/{quote(variant, safe='')}"

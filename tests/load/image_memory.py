@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     Returns:
         0 under the limit, 1 above it.
     """
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Peak memory with 10 worst-case pictures.")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:

@@ -15,7 +15,7 @@ from PIL import Image
 from sqlmodel import Session, func, select
 
 from chat_app.models import Message, StoredFile
-from chat_app.services import files
+from chat_app.services import files, images
 from chat_app.services.errors import Refused
 from chat_app.services.storage import LocalFileStorage
 from chat_app.settings import load_settings
@@ -298,3 +298,35 @@ def test_avatar_replaces_the_old_one(session, pair, storage, settings):
             settings=settings,
             storage=storage,
         )
+
+
+def test_the_decode_budget_is_shared_and_a_picture_over_it_is_never_decoded():
+    budget = images.DecodeBudget(100)
+    with pytest.raises(images.TooLarge):
+        budget.hold(101, timeout=0).__enter__()
+    with budget.hold(60, timeout=0), pytest.raises(images.TooLarge):
+        # Only 40 are free while the first decode holds 60: no wait is long enough.
+        budget.hold(50, timeout=0).__enter__()
+    with budget.hold(100, timeout=0):
+        pass  # all of it is free again
+
+
+def jpeg(size: tuple[int, int], **options) -> io.BytesIO:
+    out = io.BytesIO()
+    Image.new("RGB", size, (1, 2, 3)).save(out, format="JPEG", **options)
+    out.seek(0)
+    return out
+
+
+def test_a_progressive_jpeg_counts_the_whole_image_libjpeg_keeps():
+    def cost(source: io.BytesIO) -> int:
+        with Image.open(source) as image:
+            return images.reduce_and_cost(image, source, (360, 360))
+
+    baseline = cost(jpeg((4000, 3000)))
+    progressive = cost(jpeg((4000, 3000), progressive=True))
+    assert baseline == 1000 * 750 * 4  # decoded at 1/4 scale
+    assert progressive > 4000 * 3000 * 2  # every coefficient of every block, full size
+    exif = Image.Exif()
+    exif[0x010F] = "phone"
+    assert cost(jpeg((4000, 3000), exif=exif.tobytes())) == baseline
