@@ -14,6 +14,7 @@ from chat_app.states.auth import AuthState
 from chat_app.states.chat import ChatState
 from chat_app.states.client_input import ClientInputGuard
 from chat_app.states.error_handler import backend_error_toast
+from chat_app.states.event_arguments import ArgumentGuard, refuse_unknown_events
 from chat_app.states.friends import FriendsState
 from chat_app.states.presence import PresenceState, sweep_expired_tabs
 from chat_app.states.safe_text import install_marker_guard_if_requested
@@ -63,6 +64,9 @@ app.add_page(
     on_load=[UiState.detect_language, AuthState.skip_auth_if_logged_in],
 )
 bind_app(app)
+# An event must name a handler and fit its signature (names and types), or it is dropped.
+app.add_middleware(ArgumentGuard())
+refuse_unknown_events(app)
 hardening.restrict_socket(app)
 # Runs in every worker before it serves: private data out of every folder Reflex serves.
 app.register_lifespan_task(hardening.prepare_data_folder)
