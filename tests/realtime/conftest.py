@@ -7,6 +7,7 @@ Azurite, two workers, so a test's tabs land on either worker as a browser's woul
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,18 +33,28 @@ class Backend:
     profile: str
 
 
-@pytest.fixture(scope="session", params=["embedded", "scaled"])
-def backend(request, tmp_path_factory) -> Iterator[Backend]:
-    workdir: Path = tmp_path_factory.mktemp(f"backend-{request.param}")
-    extra = dict(FAST_SENDING)
-    if request.param == "scaled":
-        extra |= scaled_settings(request, redis_db=1, workers=2)
+@contextlib.contextmanager
+def running_backend(
+    request, tmp_path_factory, profile: str, *, redis_db: int, **settings: str
+) -> Iterator[Backend]:
+    """A backend of `profile` on a fresh database (and, scaled, Redis database `redis_db`).
+
+    `settings` are extra environment variables, on top of the realtime tests' defaults.
+    """
+    workdir: Path = tmp_path_factory.mktemp(f"backend-{profile}")
+    extra = dict(FAST_SENDING) | settings
+    if profile == "scaled":
+        extra |= scaled_settings(request, redis_db=redis_db, workers=2)
     env, log = migrated_environment(workdir, **extra)
     port = free_port()
     with backend_process(port, env, log):
-        yield Backend(
-            f"http://127.0.0.1:{port}", env["REFLEX_DB_URL"], env, log, port, request.param
-        )
+        yield Backend(f"http://127.0.0.1:{port}", env["REFLEX_DB_URL"], env, log, port, profile)
+
+
+@pytest.fixture(scope="session", params=["embedded", "scaled"])
+def backend(request, tmp_path_factory) -> Iterator[Backend]:
+    with running_backend(request, tmp_path_factory, request.param, redis_db=1) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

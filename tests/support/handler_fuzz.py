@@ -1,0 +1,392 @@
+"""Every remote endpoint of the app, found from the state tree, and forged arguments for it.
+
+Every public method of an `rx.State` subclass (Reflex's own states included) can be called
+by any client over `/_event`. `discover_handlers` finds them the way Reflex registers them
+(each class's `event_handlers`); `payloads` draws forged payloads for one of them with
+Hypothesis; `victim_rows` and `new_log_problems` are the checks the fuzzer makes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import reflex as rx
+import sqlalchemy as sa
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from reflex.state import BaseState
+
+ROOT_STATE = "reflex___state____state"
+
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+    """One parameter of a handler, as its signature declares it."""
+
+    name: str
+    annotation: str
+    required: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Handler:
+    """One remote endpoint: a state's event handler and the name the wire protocol uses."""
+
+    state: str
+    name: str
+    params: tuple[Param, ...]
+    # Whether the state is part of the app's state tree (a mixin such as ComponentState
+    # is an rx.State subclass too, but no session ever holds one).
+    in_tree: bool
+
+    @property
+    def event_name(self) -> str:
+        """`<state full name>.<handler>`, as sent in an event's `name`."""
+        return f"{self.state}.{self.name}"
+
+    def __str__(self) -> str:
+        return self.event_name.removeprefix(f"{ROOT_STATE}.")
+
+
+def state_classes() -> list[type[rx.State]]:
+    """`rx.State` and every subclass of it, recursively, each once (import the app first)."""
+    found: list[type[rx.State]] = []
+    pending: list[type[rx.State]] = [rx.State]
+    while pending:
+        cls = pending.pop(0)
+        if cls in found:
+            continue
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+def _tree(cls: type[BaseState]) -> Iterable[type[BaseState]]:
+    yield cls
+    for substate in cls.get_substates():
+        yield from _tree(substate)
+
+
+def discover_handlers() -> list[Handler]:
+    """Every event handler of every state class, with its parameters.
+
+    Returns:
+        The handlers, in state-tree order.
+    """
+    in_tree = set(_tree(rx.State))
+    handlers = []
+    for cls in state_classes():
+        for name, handler in cls.event_handlers.items():
+            signature = inspect.signature(handler.fn)
+            params = tuple(
+                Param(
+                    name=p.name,
+                    annotation=str(p.annotation),
+                    required=p.default is inspect.Parameter.empty,
+                )
+                for p in list(signature.parameters.values())[1:]  # without `self`
+                if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+            )
+            handlers.append(Handler(cls.get_full_name(), name, params, cls in in_tree))
+    return handlers
+
+
+def client_storage_keys() -> list[str]:
+    """`<state>.<var>` of every browser-storage var (what `update_vars_internal` takes)."""
+    keys = []
+    for cls in state_classes():
+        for name, field in cls.get_fields().items():
+            default = getattr(field, "default", None)
+            if isinstance(default, rx.Cookie | rx.LocalStorage | rx.SessionStorage):
+                keys.append(f"{cls.get_full_name()}.{name}")
+    return keys
+
+
+# ----- forged values -----
+
+VAR_MARKERS = [
+    "<reflex.Var>x</reflex.Var>",
+    "<reflex.Var>1</reflex.Var>",
+    "a<reflex.Var>0</reflex.Var>b<reflex.Var>{}</reflex.Var>",
+    "<reflex.Var>",
+]
+ODD_STRINGS = [
+    "",
+    " ",
+    "A" * 10_000,
+    "\u202e" * 5_000 + "x",
+    "\u202egnp.exe",
+    "\x00\x01\x07\x1b[31m\x7f",
+    "\u200b\u200d\u2066",
+    "👨‍👩‍👧❤️‍🔥",
+    "中文名字",
+    "\ud800",
+    "../../../.secret_key",
+    "%s%n{0}{nickname}",
+    "null",
+    "1",
+    "-1",
+    "9" * 5_000,
+    "friends",
+    "requests",
+    "remove",
+    "block",
+    "en",
+    "zh",
+]
+BIDI_AND_CONTROL = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\x00\n\t"
+BIG_INTS = [0, 1, -1, 2, 2**31 - 1, 2**31, -(2**31) - 1, 2**63, -(2**63) - 1, 2**70, -(2**70)]
+# Field names the app's forms use: dicts shaped like a form, with any value types.
+FORM_FIELDS = [
+    "username",
+    "nickname",
+    "password",
+    "password_confirm",
+    "current_password",
+    "new_password",
+    "new_password_confirm",
+    "body",
+    "loaded",
+    "total",
+    "progress",
+]
+
+
+def value_strategy(known_ids: Iterable[int], storage_keys: Iterable[str]) -> st.SearchStrategy:
+    """Any JSON value an attacker might send as one argument.
+
+    Args:
+        known_ids: Ids that exist in the database (other users', their requests...), so
+            forged calls aim at real rows, not only at numbers that match nothing.
+        storage_keys: Browser-storage var names, for dicts shaped like `update_vars_internal`'s.
+
+    Returns:
+        The strategy.
+    """
+    strings = st.one_of(
+        st.sampled_from(ODD_STRINGS + VAR_MARKERS),
+        st.text(max_size=30),
+        st.text(
+            alphabet="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\x00\n\t", max_size=8
+        ),
+    )
+    ints = st.one_of(
+        st.sampled_from(BIG_INTS + sorted(set(known_ids))),
+        st.integers(min_value=-(2**70), max_value=2**70),
+    )
+    atoms = st.one_of(
+        st.none(),
+        st.booleans(),
+        ints,
+        # NaN and infinities are not JSON.
+        st.floats(allow_nan=False, allow_infinity=False),
+        strings,
+    )
+    keys = st.one_of(st.sampled_from(FORM_FIELDS), st.text(max_size=12))
+    nested = st.recursive(
+        atoms,
+        lambda children: (
+            st.lists(children, max_size=4) | st.dictionaries(keys, children, max_size=4)
+        ),
+        max_leaves=10,
+    )
+    form_like = st.fixed_dictionaries({}, optional={field: nested for field in FORM_FIELDS})
+    storage_like = st.dictionaries(st.sampled_from(sorted(storage_keys)), nested, max_size=3)
+    return st.one_of(atoms, nested, form_like, storage_like)
+
+
+def payload_strategy(handler: Handler, values: st.SearchStrategy) -> st.SearchStrategy:
+    """Whole payloads: right names with forged values, one missing, one extra, wrong names.
+
+    Args:
+        handler: The handler called.
+        values: What one argument may be (`value_strategy`).
+
+    Returns:
+        The strategy.
+    """
+    names = [p.name for p in handler.params]
+    right = st.fixed_dictionaries(dict.fromkeys(names, values))
+    extra = st.tuples(right, st.text(min_size=1, max_size=12), values).map(
+        lambda t: {**t[0], t[1]: t[2]}
+    )
+    wrong = st.dictionaries(
+        st.text(min_size=1, max_size=12).filter(lambda k: k not in names), values, min_size=1
+    )
+    shapes = [right, right, right, extra, wrong] if names else [right, extra, wrong]
+    if names:
+        shapes.append(
+            st.tuples(right, st.sampled_from(names)).map(
+                lambda t: {k: v for k, v in t[0].items() if k != t[1]}
+            )
+        )
+    return st.one_of(shapes)
+
+
+def payloads(handler: Handler, values: st.SearchStrategy, count: int) -> list[Any]:
+    """`count` forged payloads for `handler`, the same on every run (derandomized).
+
+    Args:
+        handler: The handler called.
+        values: What one argument may be.
+        count: How many examples Hypothesis draws at most.
+
+    Returns:
+        The payloads, each small enough for one websocket frame.
+    """
+    drawn: list[Any] = []
+
+    @settings(
+        max_examples=count,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+            HealthCheck.large_base_example,
+        ],
+    )
+    @given(payload_strategy(handler, values))
+    def collect(payload: Any) -> None:
+        # Reflex drops a socket whose frame exceeds 1,000,000 bytes: keep under it.
+        if len(json.dumps(payload)) < 900_000:
+            drawn.append(payload)
+
+    collect()
+    return drawn
+
+
+# ----- checks -----
+
+
+def _rows(connection: sa.Connection, table: sa.Table) -> list[dict[str, Any]]:
+    return [dict(row._mapping) for row in connection.execute(sa.select(table))]
+
+
+def victim_rows(database_url: str, victim_user_ids: Iterable[int]) -> dict[str, dict[Any, Any]]:
+    """Every row that belongs to the victims, transitively through foreign keys.
+
+    A row belongs to them if one of its foreign keys points at a row that does (a user,
+    their friendship, request, block, conversation, its messages, files, sessions...),
+    whoever else it names: a block or request the fuzzing user managed to aim at a victim
+    is one of their rows too. `last_seen_at` columns are bookkeeping the victims' own tabs
+    closing writes, not something a caller changes, and are left out.
+
+    Args:
+        database_url: The backend's database.
+        victim_user_ids: The users the fuzzing user has no relation to.
+
+    Returns:
+        table name -> primary key -> the row's other values.
+    """
+    engine = sa.create_engine(database_url)
+    metadata = sa.MetaData()
+    metadata.reflect(engine)
+    try:
+        with engine.connect() as connection:
+            tables = {
+                name: _rows(connection, table)
+                for name, table in metadata.tables.items()
+                if name != "alembic_version"
+            }
+    finally:
+        engine.dispose()
+    marked: dict[str, set[Any]] = {name: set() for name in tables}
+    marked["user"] = set(victim_user_ids)
+
+    def key(table: sa.Table, row: dict[str, Any]) -> Any:
+        return tuple(row[c.name] for c in table.primary_key.columns)
+
+    changed = True
+    while changed:
+        changed = False
+        for name, rows in tables.items():
+            table = metadata.tables[name]
+            for row in rows:
+                row_key = key(table, row)
+                if (row_key[0] if len(row_key) == 1 else row_key) in marked[name]:
+                    continue
+                for fk in table.foreign_keys:
+                    target = fk.column.table.name
+                    if row[fk.parent.name] is not None and row[fk.parent.name] in marked.get(
+                        target, ()
+                    ):
+                        marked[name].add(row_key[0] if len(row_key) == 1 else row_key)
+                        changed = True
+                        break
+    snapshot: dict[str, dict[Any, Any]] = {}
+    for name, rows in tables.items():
+        table = metadata.tables[name]
+        for row in rows:
+            row_key = key(table, row)
+            if (row_key[0] if len(row_key) == 1 else row_key) in marked[name]:
+                values = {k: repr(v) for k, v in row.items() if k != "last_seen_at"}
+                snapshot.setdefault(name, {})[row_key] = values
+    return snapshot
+
+
+def diff_rows(before: dict[str, dict[Any, Any]], after: dict[str, dict[Any, Any]]) -> list[str]:
+    """Human-readable differences between two `victim_rows` snapshots."""
+    problems = []
+    for table in sorted(set(before) | set(after)):
+        old, new = before.get(table, {}), after.get(table, {})
+        for key in sorted(set(old) | set(new), key=repr):
+            if old.get(key) != new.get(key):
+                problems.append(f"{table} {key}: {old.get(key)} -> {new.get(key)}")
+    return problems
+
+
+_EXCEPTION = re.compile(r"\s*[\w.]*(Error|Exception|Exit|Interrupt)\b")
+_PROBLEM = re.compile(r"Traceback \(most recent call last\)|\bERROR\b|\bCRITICAL\b")
+
+
+class LogWatch:
+    """Reads what a backend has written to its log since the last look."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.offset = path.stat().st_size
+
+    def new_lines(self) -> list[str]:
+        """Lines written since the previous call."""
+        with self.path.open("rb") as log:
+            log.seek(self.offset)
+            data = log.read()
+        self.offset += len(data)
+        return data.decode("utf-8", "replace").splitlines()
+
+
+def problems_in(lines: list[str]) -> list[str]:
+    """The records that show a failure: an ERROR or CRITICAL line, a traceback.
+
+    A traceback is given by its exception line (`KeyError: 'x'`), which says what broke.
+
+    Args:
+        lines: Log lines.
+
+    Returns:
+        One entry per problem.
+    """
+    problems = []
+    for index, line in enumerate(lines):
+        if not _PROBLEM.search(line):
+            continue
+        if line.lstrip().startswith("Traceback"):
+            # Its exception line (indentation and line wrapping vary with the logger).
+            ending = next(
+                (later.strip() for later in lines[index + 1 :] if _EXCEPTION.match(later)),
+                "(no exception line)",
+            )
+            problems.append(f"Traceback -> {ending}")
+        else:
+            problems.append(line.strip())
+    return problems
