@@ -51,6 +51,16 @@ def register_form() -> rx.Component:
                 autocomplete="new-password",
                 max_length=256,
             ),
+            rx.cond(
+                AuthState.register_error != "",
+                rx.callout(
+                    AuthState.register_error,
+                    id="register-error",
+                    color_scheme="red",
+                    role="alert",
+                    width="100%",
+                ),
+            ),
             rx.button(
                 tr("button_register"),
                 id="register-submit",

@@ -2,6 +2,11 @@
 
 Every handler is a remote endpoint: it reads the token, re-resolves it on the server and
 only then acts. The user id lives in a backend-only var.
+
+The raw token never rests on the server: the browser keeps it and sends it at every
+hydrate; the state keeps its sha256 in `_token_hash` and resolves the session by that hash,
+and `__getstate__` blanks the raw value in the copy Reflex pickles (Redis, disk), so no
+delta is sent and the browser keeps its token.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from chat_app.services.errors import (
     InvalidCredentials,
     NotAuthenticated,
     TooManyAttempts,
+    TooManyRegistrations,
     ValidationFailed,
 )
 from chat_app.services.sessions import SessionKey
@@ -29,6 +35,20 @@ from chat_app.states import links
 from chat_app.states.safe_text import toast_success
 from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.ui import language_of
+
+
+def _hash_of(token: object) -> str:
+    """The sha256 of a token as the browser sent it ("" for anything not token-like)."""
+    if not isinstance(token, str) or len(token) > sessions.MAX_TOKEN_LENGTH:
+        return ""
+    return sessions.hash_token(token)
+
+
+def _wait_text(code: str, retry_after_seconds: int, language: str) -> str:
+    """A throttling message with its wait, in seconds when under a minute."""
+    if code == "too_many_attempts" and retry_after_seconds < 60:
+        return text("too_many_attempts_seconds", language, seconds=max(1, retry_after_seconds))
+    return text(code, language, minutes=math.ceil(retry_after_seconds / 60))
 
 
 async def _clear_ended_session(state: AuthState) -> None:
@@ -46,16 +66,47 @@ class AuthState(rx.State):
     avatar_url: str = ""
     login_error: str = ""
     register_errors: dict[str, str] = {}
+    # Not about one field (the per-address registration limit).
+    register_error: str = ""
     password_errors: dict[str, str] = {}
     password_dialog_open: bool = False
     notice: str = ""
     busy: bool = False
     _user_id: int | None = None
+    # sha256 of the session token: what the server resolves the session by (see above).
+    _token_hash: str = ""
     # "user id:session hash" this tab is registered as (a Redis round trip is saved on
     # every event; page loads register again regardless, after a reconnect or a restart).
     _registered_as: str = ""
 
+    def __getstate__(self):
+        """What Reflex pickles (Redis state manager, disk): the token's hash, never the token.
+
+        A token the browser just sent (a hydrate, another tab's sync) may not have been
+        hashed yet: its hash is taken here, as `_session_hash` would.
+
+        Returns:
+            A copy of the state's dict with the bearer token blanked; the live state and the
+            browser keep theirs (the value is not assigned, so no delta is sent).
+        """
+        state = super().__getstate__()
+        if token := state.get("session_token"):
+            state = {**state, "session_token": "", "_token_hash": _hash_of(token)}
+        return state
+
     # ----- private helpers (not callable from the client) -----
+
+    def _session_hash(self) -> str:
+        """The sha256 of this tab's session token, "" when it has none.
+
+        A token the browser sent (hydrate, login, another tab's sync) wins and is hashed; a
+        state loaded from Redis has no raw token and keeps the hash it had.
+        """
+        if token := self.session_token:
+            token_hash = _hash_of(token)
+            if token_hash != self._token_hash:
+                self._token_hash = token_hash
+        return self._token_hash
 
     async def _forget_user(self, notice: str | None = "") -> None:
         """Log this tab out locally; `notice=None` keeps the message already shown."""
@@ -66,8 +117,11 @@ class AuthState(rx.State):
             self.nickname = ""
         if self.avatar_url:
             self.avatar_url = ""
-        if self.session_token:
+        # After a load from Redis the raw token is blank here but not in the browser:
+        # assigning sends the delta that erases it there.
+        if self.session_token or self._token_hash:
             self.session_token = ""
+            self._token_hash = ""
         self.password_dialog_open = False
         if notice is not None:
             self.notice = notice
@@ -77,7 +131,7 @@ class AuthState(rx.State):
 
     async def _link_key(self) -> SessionKey | None:
         """The login session this tab's download links are bound to (states/links.py)."""
-        token_hash = sessions.hash_token(self.session_token) if self.session_token else ""
+        token_hash = self._session_hash()
         key = await links.session_key(token_hash) if token_hash else None
         return key if key is not None and key.user_id == self._user_id else None
 
@@ -93,8 +147,7 @@ class AuthState(rx.State):
         # Only a different picture changes the link (a fresh signature alone is no change).
         if avatar.split("?")[0] != self.avatar_url.split("?")[0]:
             self.avatar_url = avatar
-        if self.session_token:
-            session_hash = sessions.hash_token(self.session_token)
+        if session_hash := self._session_hash():
             registered_as = f"{user.id}:{session_hash}"
             if register or registered_as != self._registered_as:
                 tab = self.router.session.client_token
@@ -103,8 +156,10 @@ class AuthState(rx.State):
 
     async def _start_session(self, result: LoginResult) -> None:
         self.session_token = result.token
+        self._token_hash = sessions.hash_token(result.token)
         self.login_error = ""
         self.register_errors = {}
+        self.register_error = ""
         self.notice = ""
         await self._remember_user(result.user, register=True)
 
@@ -114,11 +169,16 @@ class AuthState(rx.State):
         Args:
             register: Register the tab for pushes even if it was before (page loads).
         """
-        user = await call_service(sessions.resolve_session, token=self.session_token)
+        token_hash = self._session_hash()
+        user = (
+            await call_service(sessions.resolve_session_by_hash, token_hash=token_hash)
+            if token_hash
+            else None
+        )
         if user is None:
             # A tab with no token was never logged in here: keep any notice on screen.
             notice = text("not_authenticated", await language_of(self))
-            await self._forget_user(notice=notice if self.session_token else None)
+            await self._forget_user(notice=notice if token_hash else None)
         else:
             await self._remember_user(user, register)
         return user
@@ -145,7 +205,7 @@ class AuthState(rx.State):
     @rx.event
     async def skip_auth_if_logged_in(self):
         """On load of /auth: a tab that is already logged in goes straight to the chat."""
-        if self.session_token and await self._current_user(register=True) is not None:
+        if self._session_hash() and await self._current_user(register=True) is not None:
             return rx.redirect(routes.CHAT)
 
     # ----- forms -----
@@ -163,12 +223,12 @@ class AuthState(rx.State):
                 password=form_text(form_data, "password"),
                 client_address=self.router.session.client_ip,
                 user_agent=self.router.headers.user_agent,
+                # A device already logged in as this user is never held back by others.
+                device_hash=self._session_hash(),
             )
         except TooManyAttempts as error:
-            self.login_error = text(
-                "too_many_attempts",
-                await language_of(self),
-                minutes=math.ceil(error.retry_after_seconds / 60),
+            self.login_error = _wait_text(
+                error.code, error.retry_after_seconds, await language_of(self)
             )
         except InvalidCredentials as error:
             self.login_error = text(error.code, await language_of(self))
@@ -183,6 +243,7 @@ class AuthState(rx.State):
         """Create an account from the submitted form and log this tab in."""
         self.busy = True
         self.register_errors = {}
+        self.register_error = ""
         yield
         try:
             result = await call_slow_service(
@@ -191,7 +252,12 @@ class AuthState(rx.State):
                 nickname=form_text(form_data, "nickname"),
                 password=form_text(form_data, "password"),
                 password_confirm=form_text(form_data, "password_confirm"),
+                client_address=self.router.session.client_ip,
                 user_agent=self.router.headers.user_agent,
+            )
+        except TooManyRegistrations as error:
+            self.register_error = _wait_text(
+                error.code, error.retry_after_seconds, await language_of(self)
             )
         except ValidationFailed as error:
             language = await language_of(self)
@@ -219,11 +285,16 @@ class AuthState(rx.State):
         try:
             await call_slow_service(
                 auth.change_password,
-                token=self.session_token,
+                token_hash=self._session_hash(),
                 current_password=form_text(form_data, "current_password"),
                 new_password=form_text(form_data, "new_password"),
                 new_password_confirm=form_text(form_data, "new_password_confirm"),
+                client_address=self.router.session.client_ip,
             )
+        except TooManyAttempts as error:
+            message = _wait_text(error.code, error.retry_after_seconds, await language_of(self))
+            self.password_errors = {"current_password": message}
+            return None
         except ValidationFailed as error:
             language = await language_of(self)
             self.password_errors = {
@@ -235,8 +306,7 @@ class AuthState(rx.State):
             return rx.redirect(routes.AUTH)
         self.password_errors = {}
         self.password_dialog_open = False
-        keep = sessions.hash_token(self.session_token)
-        await self._end_other_tabs(user.id, keep_session_hash=keep)
+        await self._end_other_tabs(user.id, keep_session_hash=self._session_hash())
         return toast_success(text("password_changed", await language_of(self)))
 
     # ----- logout -----
@@ -244,9 +314,9 @@ class AuthState(rx.State):
     @rx.event
     async def logout(self):
         """End this device's session and go to /auth."""
-        if self.session_token:
+        if token_hash := self._session_hash():
             with contextlib.suppress(DomainError):
-                await call_service(auth.logout, token=self.session_token)
+                await call_service(auth.logout, token_hash=token_hash)
         await self._forget_user()
         return rx.redirect(routes.AUTH)
 
@@ -257,7 +327,7 @@ class AuthState(rx.State):
         if user is None:
             return rx.redirect(routes.AUTH)
         with contextlib.suppress(NotAuthenticated):
-            await call_service(auth.logout_everywhere, token=self.session_token)
+            await call_service(auth.logout_everywhere, token_hash=self._session_hash())
         await self._end_other_tabs(user.id, keep_session_hash=None)
         await self._forget_user(notice=text("logged_out_everywhere", await language_of(self)))
         return rx.redirect(routes.AUTH)

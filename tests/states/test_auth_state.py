@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
 import pytest
@@ -9,10 +10,12 @@ from sqlmodel import Session, func, select
 
 from chat_app.models import AuthSession, LoginFailure, User
 from chat_app.realtime.registry import tab_registry
-from chat_app.services import sessions
+from chat_app.services import auth, sessions
 from chat_app.services.passwords import verify_password
+from chat_app.settings import load_settings
 from chat_app.states.auth import AuthState
 from tests.states.conftest import run
+from tests.support.token_encodings import token_encodings
 
 PASSWORD = "correct horse"
 GOOD_FORM = {
@@ -209,3 +212,100 @@ async def test_change_password_shows_field_errors_then_succeeds(alice_tab, tab_f
         assert verify_password("battery staple", session.exec(select(User)).one().password_hash)[0]
     assert redirect_targets(await run(phone.require_login)) == ["/auth"]
     assert await run(alice_tab.require_login) == []
+
+
+async def test_change_password_guesses_are_throttled(alice_tab):
+    wrong = {
+        "current_password": "a guess",
+        "new_password": "x" * 8,
+        "new_password_confirm": "x" * 8,
+    }
+    for _ in range(5):
+        await run(alice_tab.change_password, wrong)
+        assert alice_tab.password_errors["current_password"] == "The current password is wrong."
+    await run(alice_tab.change_password, {**wrong, "current_password": PASSWORD})
+    assert alice_tab.password_errors == {
+        "current_password": "Too many failed attempts. Try again in 15 minutes."
+    }
+
+
+async def test_registrations_are_limited_per_client_address(tab_factory, engine, monkeypatch):
+    limited = load_settings({"CHAT_REGISTRATIONS_PER_HOUR_PER_ADDRESS": "1"})
+    monkeypatch.setitem(auth.register.__kwdefaults__, "settings", limited)
+    first = tab_factory(AuthState, token="tab-1", ip="192.0.2.1")
+    await run(first.register, GOOD_FORM)
+    assert first.username == "alice"
+    second = tab_factory(AuthState, token="tab-2", ip="192.0.2.1")
+    assert await run(second.register, {**GOOD_FORM, "username": "bob"}) == []
+    assert second.register_error == (
+        "Too many accounts were created from this network in the last hour. "
+        "Try again in 60 minutes."
+    )
+    assert second.session_token == ""
+    assert rows(engine, User) == 1
+    elsewhere = tab_factory(AuthState, token="tab-3", ip="192.0.2.2")
+    await run(elsewhere.register, {**GOOD_FORM, "username": "bob"})
+    assert elsewhere.username == "bob"
+    assert elsewhere.register_error == ""
+
+
+async def test_the_pickled_state_holds_the_hash_never_the_token(alice_tab):
+    token = alice_tab.session_token
+    stored = alice_tab._serialize()
+    for encoding in token_encodings(token):
+        assert encoding not in stored
+    _schema, restored = pickle.loads(stored)  # noqa: S301  (our own bytes)
+    assert restored.session_token == ""
+    assert restored._token_hash == sessions.hash_token(token)
+    # The live state (and so the browser) keeps its token: nothing was assigned.
+    assert alice_tab.session_token == token
+
+
+def as_loaded_from_redis(tab: AuthState) -> None:
+    """What a tab's state is after Reflex loads it from Redis: the raw token blank."""
+    tab.__dict__["session_token"] = ""
+    tab.dirty_vars.clear()
+
+
+async def test_a_state_loaded_without_the_raw_token_works_by_its_hash(alice_tab, engine):
+    as_loaded_from_redis(alice_tab)
+    assert await run(alice_tab.require_login) == []
+    assert alice_tab.username == "alice"
+    assert "session_token" not in alice_tab.dirty_vars
+    await run(
+        alice_tab.change_password,
+        {
+            "current_password": PASSWORD,
+            "new_password": "battery staple",
+            "new_password_confirm": "battery staple",
+        },
+    )
+    assert alice_tab.password_errors == {}
+    assert rows(engine, AuthSession) == 1
+    # Logging out still revokes the session and erases the browser's copy (a delta).
+    as_loaded_from_redis(alice_tab)
+    assert redirect_targets(await run(alice_tab.logout)) == ["/auth"]
+    assert rows(engine, AuthSession) == 0
+    assert "session_token" in alice_tab.dirty_vars
+    assert alice_tab.session_token == ""
+
+
+async def test_a_device_already_logged_in_is_not_held_back_by_others(alice_tab, tab_factory):
+    # A stranger behind the same address uses up its allowance for "alice".
+    stranger = tab_factory(AuthState, token="stranger", ip="10.0.0.1")
+    for _ in range(6):
+        await run(stranger.login, {"username": "alice", "password": "a guess"})
+    assert stranger.login_error.startswith("Too many failed attempts.")
+    # Alice's tab, still logged in, can log in again (a second account check, say).
+    events = await run(alice_tab.login, {"username": "alice", "password": PASSWORD})
+    assert redirect_targets(events) == ["/"]
+    assert alice_tab.login_error == ""
+
+
+async def test_a_token_just_sent_by_the_browser_is_pickled_as_its_hash(alice_tab, tab_factory):
+    # A hydrate (or another tab's sync) sets the var; no handler has read it yet.
+    second = tab_factory(AuthState, token="alice-tab-2")
+    second.session_token = alice_tab.session_token
+    _schema, restored = pickle.loads(second._serialize())  # noqa: S301  (our own bytes)
+    assert restored.session_token == ""
+    assert restored._token_hash == sessions.hash_token(alice_tab.session_token)

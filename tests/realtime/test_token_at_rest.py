@@ -1,0 +1,127 @@
+"""The login token is never at rest on the server: Redis holds at most its sha256.
+
+Reflex's Redis state manager pickles every touched state; the token var is blanked in that
+copy (states/auth.py). This logs in over the real socket on the scaled profile, uses the
+tabs, and then reads every key of every Redis database, whatever its type.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+
+from chat_app.services import sessions
+from tests.realtime.conftest import Backend
+from tests.realtime.helpers import (
+    AUTH,
+    CHAT,
+    FRIENDS,
+    PASSWORD,
+    open_chat,
+    register,
+    session_token,
+    unique_username,
+)
+from tests.support.event_client import EventClient
+from tests.support.token_encodings import token_encodings
+
+
+def _values(client: Any, key: bytes) -> list[bytes]:
+    """The key's name, its DUMP and its contents read by type (DUMP may compress)."""
+    kind = client.type(key).decode()
+    found: list[bytes] = [key]
+    if (dumped := client.dump(key)) is not None:
+        found.append(dumped)
+    if kind == "string":
+        found.append(client.get(key) or b"")
+    elif kind == "hash":
+        for field, value in client.hgetall(key).items():
+            found += [field, value]
+    elif kind == "list":
+        found += client.lrange(key, 0, -1)
+    elif kind == "set":
+        found += list(client.smembers(key))
+    elif kind == "zset":
+        found += [member for member, _ in client.zrange(key, 0, -1, withscores=True)]
+    elif kind == "stream":
+        for _id, fields in client.xrange(key):
+            for field, value in fields.items():
+                found += [field, value]
+    return found
+
+
+def everything_in_redis(url: str) -> list[bytes]:
+    """Every key and value of every database of the Redis server behind `url`."""
+    # Any: redis-py's stubs type every reply as "maybe awaitable".
+    server: Any = redis.Redis.from_url(url)
+    databases = int(server.config_get("databases")["databases"])
+    stored: list[bytes] = []
+    for db in range(databases):
+        client: Any = redis.Redis.from_url(url, db=db)
+        for key in client.scan_iter(count=500):
+            stored += _values(client, key)
+        client.close()
+    server.close()
+    return stored
+
+
+def anywhere(needles: list[bytes], stored: list[bytes]) -> list[bytes]:
+    return [needle for needle in needles if any(needle in blob for blob in stored)]
+
+
+async def test_redis_holds_no_login_token_in_any_encoding(backend: Backend):
+    if backend.profile != "scaled":
+        # In-process state is never written anywhere; the database holds only the hash
+        # (tests/services/test_auth_login.py).
+        return
+    url = backend.env["REFLEX_REDIS_URL"]
+    username = unique_username("at_rest")
+    # Registered on /auth, then the chat page's loads: several events, two states touched.
+    first = await register(backend.url, username)
+    registered_token = session_token(first)
+    # A second tab of the same browser hydrates with the stored token.
+    second = await open_chat(backend.url, registered_token)
+    # Another device logs in with the password.
+    phone = EventClient(backend.url)
+    await phone.connect("/auth")
+    await phone.call(AUTH, "login", {"form_data": {"username": username, "password": PASSWORD}})
+    await phone.wait_for(lambda c: c.var(AUTH, "username") == username)
+    login_token = session_token(phone)
+    # More events, a reconnect (hydrate again) and a password change, all by hash server-side.
+    await first.call(FRIENDS, "load", {})
+    await first.call(CHAT, "load", {})
+    await second.reconnect("/")
+    await second.wait_for(lambda c: c.var(AUTH, "username") == username)
+    first.events.clear()
+    await first.call(
+        AUTH,
+        "change_password",
+        {
+            "form_data": {
+                "current_password": PASSWORD,
+                "new_password": "battery staple",
+                "new_password_confirm": "battery staple",
+            }
+        },
+    )
+    await first.wait_for(lambda c: any("__toast" in str(event) for event in c.events), timeout=15)
+    # The phone's session ended with the password change: it is sent to /auth.
+    await phone.wait_for(lambda c: c.var(AUTH, "username") == "", timeout=15)
+
+    assert registered_token
+    assert login_token
+    assert registered_token != login_token
+    # Control: the states were written to this Redis (their hash is there) ...
+    hashes = [sessions.hash_token(registered_token).encode()]
+    stored = everything_in_redis(url)
+    assert len(stored) > 10
+    assert anywhere(hashes, stored) == hashes
+    # ... and no form of either token is.
+    for token in (registered_token, login_token):
+        assert anywhere(token_encodings(token), stored) == []
+    # The browser still holds its token: the tabs stay logged in.
+    assert session_token(first) == registered_token
+    assert session_token(second) == registered_token
+    for tab in (first, second, phone):
+        await tab.close()
