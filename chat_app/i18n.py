@@ -79,6 +79,8 @@ EN: dict[str, str] = {
     "already_friends": "You are already friends.",
     "already_requested": "You already sent a request.",
     "too_many_requests": "You sent too many friend requests. Try again in an hour.",
+    "too_many_blocks": "Too many blocks and unblocks. Try again in an hour.",
+    "too_many_searches": "Too many searches. Try again in an hour.",
     "try_again": "Please try again.",
     # chat
     "composer_label": "Message",
@@ -218,6 +220,8 @@ ZH: dict[str, str] = {
     "already_friends": "你们已经是好友。",
     "already_requested": "你已经发送过请求。",
     "too_many_requests": "好友请求发送过多，请一小时后再试。",
+    "too_many_blocks": "屏蔽和取消屏蔽过于频繁，请一小时后再试。",
+    "too_many_searches": "搜索次数过多，请一小时后再试。",
     "try_again": "请重试。",
     "composer_label": "消息",
     "composer_placeholder": "输入消息…（Enter 发送，Shift+Enter 换行）",

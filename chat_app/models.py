@@ -186,6 +186,31 @@ class ReadCursor(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     conversation_id: int = Field(foreign_key="conversation.id", index=True, ondelete="CASCADE")
     last_read_seq: int = Field(default=0)
+    # What the other side is shown ("read"): follows last_read_seq, except while either
+    # side blocks the other, when it stays where it was.
+    shared_seq: int = Field(default=0)
+
+
+class FoundUser(SQLModel, table=True):
+    """`viewer` found `user` by exact username: from then on the viewer may name them by id."""
+
+    __table_args__ = (sa.UniqueConstraint("viewer_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    viewer_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    found_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class UserAction(SQLModel, table=True):
+    """One attempt of a rate-limited action (block, unblock, search), kept for its window."""
+
+    __table_args__ = (sa.Index("ix_useraction_user_action", "user_id", "action", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    action: str = Field(max_length=16)
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class StoredFile(SQLModel, table=True):

@@ -7,13 +7,14 @@ function checks that the viewer is a party to what it touches.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
 from chat_app.models import Block, Conversation, FriendRequest, Friendship, User, utc_now
-from chat_app.services import statements, validation
+from chat_app.services import relations, statements, validation
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot, Notice
 from chat_app.settings import SETTINGS, Settings
@@ -27,6 +28,10 @@ def _user(session: Session, user_id: object) -> User:
     if user is None:
         raise NotFound()
     return user
+
+
+def _related(session: Session, viewer_id: int, target_id: object) -> int:
+    return relations.require_related(session=session, viewer_id=viewer_id, other_id=target_id)
 
 
 def _contact(user: User, request_id: int = 0) -> ContactView:
@@ -121,23 +126,38 @@ def snapshot(*, session: Session, user_id: int) -> FriendsSnapshot:
         .order_by(col(FriendRequest.created_at).desc(), col(FriendRequest.id).desc())
     ).all()
     blocked = session.exec(select(User).where(col(User.id).in_(blocked_ids))).all()
+
+    def shown(contacts: Iterable[ContactView]) -> tuple[ContactView, ...]:
+        # Either side of a block sees the other frozen (relations.neutral).
+        return relations.hide_blocked(session=session, viewer_id=user_id, contacts=contacts)
+
     return FriendsSnapshot(
         friends=_by_recent_conversation(session, user_id, [_contact(user) for user in friends]),
-        incoming=tuple(_contact(user, request.id or 0) for request, user in incoming),
-        outgoing=tuple(_contact(user, request.id or 0) for request, user in outgoing),
-        blocked=tuple(sorted((_contact(user) for user in blocked), key=_sort_key)),
+        incoming=shown(_contact(user, request.id or 0) for request, user in incoming),
+        outgoing=shown(_contact(user, request.id or 0) for request, user in outgoing),
+        blocked=tuple(sorted(shown(_contact(user) for user in blocked), key=_sort_key)),
     )
 
 
-def search(*, session: Session, viewer_id: int, username: object) -> tuple[ContactView, str]:
+def search(
+    *,
+    session: Session,
+    viewer_id: int,
+    username: object,
+    now: datetime | None = None,
+    settings: Settings = SETTINGS,
+) -> tuple[ContactView, str]:
     """Find a user by exact username (ignoring case) and the viewer's relation to them.
 
-    Only an exact match is returned: prefixes would let anyone list every user.
+    Only an exact match is returned: prefixes would let anyone list every user. A match
+    becomes a relation (relations.remember_found): the viewer may then act on that id.
 
     Args:
         session: The database session.
         viewer_id: Who is searching.
         username: The name typed (untrusted).
+        now: The current time.
+        settings: The hourly search limit.
 
     Returns:
         (contact, relation): see FriendsSnapshot.relation_to. A user who blocks the viewer
@@ -145,17 +165,25 @@ def search(*, session: Session, viewer_id: int, username: object) -> tuple[Conta
 
     Raises:
         NotFound: Malformed or unknown username.
+        RateLimited: Over the hourly search limit (every attempt counts).
     """
+    now = now or utc_now()
+    limit = settings.search_rate_per_hour
+    relations.count_action(session=session, user_id=viewer_id, action="searches", limit=limit)
     if not isinstance(username, str) or validation.check_username(username) is not None:
         raise NotFound()
     key = validation.username_key(username)
     user = session.exec(select(User).where(User.username_key == key)).first()
     if user is None or user.id is None:
         raise NotFound()
+    relations.remember_found(session=session, viewer_id=viewer_id, user_id=user.id, now=now)
     relation, request_id = snapshot(session=session, user_id=viewer_id).relation_to(
         user.id, viewer_id
     )
-    return _contact(user, request_id), relation
+    (contact,) = relations.hide_blocked(
+        session=session, viewer_id=viewer_id, contacts=[_contact(user, request_id)]
+    )
+    return contact, relation
 
 
 def _close(session: Session, request: FriendRequest, status: str, now: datetime) -> None:
@@ -200,12 +228,12 @@ def send_request(
         blocks the sender, who is not told: the request stays invisible to the target).
 
     Raises:
-        NotFound: No such user.
+        NotFound: No such user, or none the sender has a relation with (relations.related).
         Refused: Self, already friends, already asked, or the sender blocks the target.
         RateLimited: Over the hourly request limit (20 by default).
     """
     now = now or utc_now()
-    target = _user(session, target_id)
+    target = _user(session, _related(session, viewer_id, target_id))
     sender = _user(session, viewer_id)
     assert target.id is not None
     if target.id == viewer_id:
@@ -377,7 +405,12 @@ def _withdraw_pending(session: Session, a: int, b: int, now: datetime) -> None:
 
 
 def block_user(
-    *, session: Session, viewer_id: int, target_id: object, now: datetime | None = None
+    *,
+    session: Session,
+    viewer_id: int,
+    target_id: object,
+    now: datetime | None = None,
+    settings: Settings = SETTINGS,
 ) -> FriendsChange:
     """Block a user: ends the friendship, drops pending requests, stops new ones.
 
@@ -388,16 +421,20 @@ def block_user(
         viewer_id: Who blocks.
         target_id: Whom (untrusted id).
         now: The current time.
+        settings: The hourly block/unblock limit.
 
     Returns:
         The change for both users.
 
     Raises:
-        NotFound: No such user.
+        NotFound: No such user, or none the viewer has a relation with.
         Refused: Blocking oneself.
+        RateLimited: Over the hourly block/unblock limit (every attempt counts).
     """
     now = now or utc_now()
-    target = _user(session, target_id)
+    limit = settings.block_rate_per_hour
+    relations.count_action(session=session, user_id=viewer_id, action="blocks", limit=limit)
+    target = _user(session, _related(session, viewer_id, target_id))
     assert target.id is not None
     if target.id == viewer_id:
         raise Refused("cannot_block_self")
@@ -415,20 +452,26 @@ def block_user(
     return FriendsChange(frozenset({viewer_id, target.id}))
 
 
-def unblock_user(*, session: Session, viewer_id: int, target_id: object) -> FriendsChange:
+def unblock_user(
+    *, session: Session, viewer_id: int, target_id: object, settings: Settings = SETTINGS
+) -> FriendsChange:
     """Lift a block the viewer set.
 
     Args:
         session: The database session.
         viewer_id: Who blocked.
         target_id: Whom (untrusted id).
+        settings: The hourly block/unblock limit (shared with blocking).
 
     Returns:
         The change for the viewer.
 
     Raises:
         NotFound: The viewer does not block that user.
+        RateLimited: Over the hourly block/unblock limit.
     """
+    limit = settings.block_rate_per_hour
+    relations.count_action(session=session, user_id=viewer_id, action="blocks", limit=limit)
     result = session.exec(
         delete(Block).where(
             col(Block.blocker_id) == viewer_id,

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from chat_app.models import Conversation, Message, ReadCursor, StoredFile, User, utc_now
-from chat_app.services import friends, statements, text_rules, validation
+from chat_app.services import friends, relations, statements, text_rules, validation
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.services.views import (
     AttachmentView,
@@ -296,9 +296,11 @@ def _stored_result(session: Session, viewer_id: int, friend_id: int, client_id: 
     return _retry_result(session, existing, pair, viewer_id)
 
 
-def _read_seq(session: Session, user_id: int, conversation_id: int) -> int:
+def _read_seq(session: Session, user_id: int, conversation_id: int, shared: bool = False) -> int:
+    # `shared`: the position shown to the other side (frozen while a block stands).
+    column = ReadCursor.shared_seq if shared else ReadCursor.last_read_seq
     cursor = session.exec(
-        select(ReadCursor.last_read_seq).where(
+        select(column).where(
             ReadCursor.user_id == user_id, ReadCursor.conversation_id == conversation_id
         )
     ).first()
@@ -338,6 +340,7 @@ def history(
         nickname=other.nickname,
         avatar_file_id=other.avatar_file_id or "",
     )
+    (friend,) = relations.hide_blocked(session=session, viewer_id=viewer_id, contacts=[friend])
     if conversation is None or conversation.id is None:
         return HistoryPage(friend, (), False, 0, 0, 0)
     statement = select(Message).where(Message.conversation_id == conversation.id)
@@ -350,7 +353,7 @@ def history(
         messages=tuple(page),
         has_older=len(rows) > limit,
         my_read_seq=_read_seq(session, viewer_id, conversation.id),
-        friend_read_seq=_read_seq(session, other.id, conversation.id),
+        friend_read_seq=_read_seq(session, other.id, conversation.id, shared=True),
         last_seq=conversation.last_seq,
     )
 
@@ -418,7 +421,8 @@ def mark_read(
         _readable_conversation(session, viewer_id, friend_id)
         return None
     target = min(validation.valid_id(up_to_seq), found.last_seq)
-    cursor = {"user": viewer_id, "conversation": found.id, "seq": target}
+    shared = not relations.is_blocked_pair(session=session, user_a=viewer_id, user_b=friend_id)
+    cursor = {"user": viewer_id, "conversation": found.id, "seq": target, "shared": shared}
     current = connection.execute(statements.READ_SEQ, cursor).scalar_one_or_none()
     if target <= (current or 0):
         return None
@@ -426,7 +430,12 @@ def mark_read(
         if current is None:
             connection.execute(
                 statements.INSERT_READ_CURSOR,
-                {"user_id": viewer_id, "conversation_id": found.id, "last_read_seq": target},
+                {
+                    "user_id": viewer_id,
+                    "conversation_id": found.id,
+                    "last_read_seq": target,
+                    "shared_seq": target if shared else 0,
+                },
             )
         else:
             connection.execute(statements.MOVE_READ_CURSOR, cursor)
@@ -450,6 +459,7 @@ def mark_read(
         friend_id=friend_id,
         seq=target,
         unread_left=unread_left,
+        shared=shared,
     )
 
 

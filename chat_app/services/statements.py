@@ -65,7 +65,14 @@ MOVE_READ_CURSOR = (
         READ_CURSOR.c.conversation_id == sa.bindparam("conversation"),
         READ_CURSOR.c.last_read_seq < sa.bindparam("seq"),
     )
-    .values(last_read_seq=sa.bindparam("seq"))
+    .values(
+        last_read_seq=sa.bindparam("seq"),
+        # What the other side sees moves too, unless a block stands between the two.
+        shared_seq=sa.case(
+            (sa.bindparam("shared", type_=sa.Boolean), sa.bindparam("seq")),
+            else_=READ_CURSOR.c.shared_seq,
+        ),
+    )
 )
 UNREAD_AFTER = (
     sa.select(sa.func.count())

@@ -184,3 +184,5 @@ class ReadReceipt:
     seq: int
     # Messages from the friend still unread after this receipt (for the reader's other tabs).
     unread_left: int = 0
+    # False while either blocks the other: only the reader's own tabs hear of it.
+    shared: bool = True

@@ -532,7 +532,8 @@ class ChatState(rx.State):
             return
         self._my_read_seq = last
         if receipt is not None:
-            to_friend = await self._other_tabs(receipt.friend_id)
+            # Not shared while a block stands between the two (messages.mark_read).
+            to_friend = await self._other_tabs(receipt.friend_id) if receipt.shared else []
             push_to_tabs(to_friend, ChatState, _receipt_arrived(receipt, False))
             to_reader = await self._other_tabs(receipt.reader_id)
             push_to_tabs(to_reader, ChatState, _receipt_arrived(receipt, True))

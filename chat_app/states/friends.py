@@ -168,6 +168,9 @@ class FriendsState(rx.State):
         except NotFound:
             self.search_message = text("search_no_match", await language_of(self))
             return None
+        except DomainError as error:  # over the hourly search limit
+            self.search_message = text(error.code, await language_of(self))
+            return None
         self.search_result = with_avatar_link(contact, self._link_key)
         self.search_relation = relation
         return None
@@ -200,11 +203,17 @@ class FriendsState(rx.State):
 
     @rx.event
     def ask_confirm(self, kind: str, user_id: int, nickname: str):
-        """Ask before removing or blocking (nickname is only displayed)."""
-        if kind in ("remove", "block") and isinstance(user_id, int):
+        """Ask before removing or blocking someone this tab shows.
+
+        The name in the question is the one this tab holds for that user: the client's
+        `nickname` is ignored, so a forged call can neither name a stranger nor show text.
+        """
+        shown = [*self.friends, *self.incoming, *self.outgoing, self.search_result]
+        contact = next((c for c in shown if c is not None and c.user_id == user_id), None)
+        if kind in ("remove", "block") and contact is not None:
             self.confirm_kind = kind
-            self.confirm_user_id = user_id
-            self.confirm_nickname = nickname if isinstance(nickname, str) else ""
+            self.confirm_user_id = contact.user_id
+            self.confirm_nickname = contact.nickname
 
     def _reset_confirm(self) -> None:
         self.confirm_kind, self.confirm_user_id, self.confirm_nickname = "", 0, ""

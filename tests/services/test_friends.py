@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from chat_app.models import Block, FriendRequest, Friendship, User, utc_now
-from chat_app.services import friends
+from chat_app.services import friends, relations
 from chat_app.services.errors import NotFound, RateLimited, Refused
 
 
@@ -28,9 +28,18 @@ def make_user(session: Session, username: str, nickname: str | None = None) -> i
     return user.id
 
 
+def know(session: Session, viewer: int, *others: int) -> None:
+    """The viewer found each of the others by exact username (a relation to act on)."""
+    for other in others:
+        relations.remember_found(session=session, viewer_id=viewer, user_id=other, now=utc_now())
+
+
 @pytest.fixture
 def users(session: Session) -> dict[str, int]:
-    return {name: make_user(session, name) for name in ("ann", "bob", "cat", "dan")}
+    made = {name: make_user(session, name) for name in ("ann", "bob", "cat", "dan")}
+    for viewer in made.values():
+        know(session, viewer, *made.values())
+    return made
 
 
 def count(session: Session, table: type, *where) -> int:
@@ -151,6 +160,7 @@ def test_reject_and_cancel(session: Session, users):
 def test_requests_per_hour_are_limited(session: Session):
     sender = make_user(session, "spammer")
     targets = [make_user(session, f"target_{n}") for n in range(21)]
+    know(session, sender, *targets)
     now = utc_now()
     for target in targets[:20]:
         friends.send_request(session=session, viewer_id=sender, target_id=target, now=now)
@@ -214,6 +224,7 @@ def test_answered_requests_cannot_be_answered_again(session: Session, users):
 
 
 def make_friends(session: Session, a: int, b: int) -> None:
+    know(session, a, b)
     request(session, a, b)
     friends.accept_request(session=session, viewer_id=b, request_id=pending_id(session, a, b))
 
@@ -277,6 +288,8 @@ def test_friend_list_is_sorted_by_name(session: Session):
 def test_two_users_asking_each_other_at_once_end_as_friends_once(engine: sa.Engine):
     with Session(engine) as session:
         ann, bob = make_user(session, "ann"), make_user(session, "bob")
+        know(session, ann, bob)
+        know(session, bob, ann)
     for _round in range(10):
         barrier = threading.Barrier(2)
         errors: list[BaseException] = []
