@@ -77,11 +77,17 @@ def _same_host(origin: str, host_header: str) -> bool:
     return origin_port == target_port
 
 
+# Refused origins are logged once each (a misconfigured list shows in the log), up to this
+# many: a flood of made-up origins cannot flood the log.
+_LOGGED_REFUSALS = 100
+
+
 class OriginPolicy:
     """Which Origins may talk to the backend: the request's own host, plus a list."""
 
     def __init__(self, configured: Iterable[str]) -> None:
         self.allowed: set[str] = set()
+        self._logged: set[str] = set()
         for entry in configured:
             normalised = normalise_origin(entry)
             if normalised is None:
@@ -112,6 +118,19 @@ class OriginPolicy:
         if normalised in self.allowed:
             return True
         return host_header is not None and _same_host(normalised, host_header)
+
+    def note_refusal(self, origin: str | None, host_header: str | None) -> None:
+        """Log a refused origin the first time it is seen (bounded, truncated)."""
+        key = (origin or "")[:100]
+        if key in self._logged or len(self._logged) >= _LOGGED_REFUSALS:
+            return
+        self._logged.add(key)
+        logger.warning(
+            "Refused a request from Origin %r to Host %r: not this host and not in "
+            "REFLEX_CORS_ALLOWED_ORIGINS.",
+            key,
+            (host_header or "")[:100],
+        )
 
     def engineio_check(self, origin: str | None, environ: dict[str, Any]) -> bool:
         """The same decision in python-engineio's `cors_allowed_origins` callable form."""
@@ -158,7 +177,9 @@ def origin_guard(policy: OriginPolicy) -> Callable[[ASGIApp], ASGIApp]:
         async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] in ("http", "websocket"):
                 origin = _header(scope, b"origin")
-                if not policy.allows(origin, _header(scope, b"host")):
+                host = _header(scope, b"host")
+                if not policy.allows(origin, host):
+                    policy.note_refusal(origin, host)
                     if scope["type"] == "websocket":
                         await receive()  # the websocket.connect message
                     await _refuse(scope, send)

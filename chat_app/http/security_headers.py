@@ -13,6 +13,7 @@
 
 An inner answer's own value for a header wins (the download route sets its own).
 `python -m chat_app.http.security_headers .web/build/client [--api-url URL] [--json]`
+(or `--staticwebapp deploy/staticwebapp.config.json`)
 prints the same headers for a static export (nginx `add_header` lines, or JSON).
 """
 
@@ -195,10 +196,19 @@ def main(argv: list[str]) -> str:
     parser.add_argument("export_dir", type=Path, nargs="?", default=Path(".web/build/client"))
     parser.add_argument("--api-url", help="the backend's origin when it is another host")
     parser.add_argument("--json", action="store_true", help="print a JSON object")
+    parser.add_argument(
+        "--staticwebapp",
+        type=Path,
+        help="print this Azure Static Web Apps config with the headers as globalHeaders",
+    )
     args = parser.parse_args(argv)
     if not (args.export_dir / "index.html").is_file():
         parser.error(f"{args.export_dir} holds no built pages (run `make export` first)")
     headers = static_host_headers(args.export_dir, args.api_url)
+    if args.staticwebapp:
+        config = json.loads(args.staticwebapp.read_text())
+        config["globalHeaders"] = headers
+        return json.dumps(config, indent=2) + "\n"
     if args.json:
         return json.dumps(headers, indent=2) + "\n"
     return "".join(f'add_header {name} "{value}" always;\n' for name, value in headers.items())

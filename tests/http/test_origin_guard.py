@@ -95,3 +95,15 @@ def test_a_foreign_websocket_is_refused_before_it_opens():
         "/_event/", headers={**own, "Origin": "http://chat.local:3000"}
     ) as ws:
         assert ws.receive_text() == "open"
+
+
+def test_refusals_are_logged_once_per_origin_and_boundedly(caplog):
+    noisy = OriginPolicy([])
+    guarded = TestClient(origin_guard(noisy)(inner), base_url="http://chat.local:3000")
+    with caplog.at_level("WARNING", logger="chat_app.http.origin_guard"):
+        for _ in range(3):
+            guarded.get("/ping", headers={"Origin": "http://evil.example"})
+        for index in range(300):
+            guarded.get("/ping", headers={"Origin": f"http://e{index}.example"})
+    assert sum("evil.example" in r.getMessage() for r in caplog.records) == 1
+    assert len(caplog.records) == 100

@@ -106,3 +106,13 @@ def test_the_command_prints_what_a_static_host_must_send(tmp_path: Path):
         "X-Content-Type-Options",
     }
     assert "wss://api.example.org" in headers["Content-Security-Policy"]
+
+
+def test_the_command_fills_an_azure_static_web_apps_config(tmp_path: Path):
+    site = build(tmp_path / "site")
+    config = tmp_path / "staticwebapp.config.json"
+    config.write_text(json.dumps({"navigationFallback": {"rewrite": "/404.html"}}))
+    merged = json.loads(main([str(site), "--staticwebapp", str(config)]))
+    assert merged["navigationFallback"] == {"rewrite": "/404.html"}
+    assert merged["globalHeaders"]["X-Frame-Options"] == "DENY"
+    assert sha(COLOUR_MODE) in merged["globalHeaders"]["Content-Security-Policy"]
