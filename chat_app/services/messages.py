@@ -407,7 +407,9 @@ def mark_read(
         up_to_seq: The newest seq the viewer has seen; capped at the conversation's last.
 
     Returns:
-        The receipt to show the friend, or None when nothing moved.
+        The receipt, or None when nothing moved. While either blocks the other the
+        receipt is not `shared`: the cursor moves for the reader only, and the position
+        the other side is shown (`shared_seq`) stays where it was.
 
     Raises:
         NotFound: No such conversation for the viewer.
