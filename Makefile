@@ -81,7 +81,7 @@ run: $(VENV)/.runtime-installed $(BUN) migrate
 
 dev: $(VENV)/.runtime-installed $(BUN) migrate
 	@# The page (PORT) and the backend (BACKEND_PORT) are two origins: list the page's.
-	REFLEX_CORS_ALLOWED_ORIGINS=$${REFLEX_CORS_ALLOWED_ORIGINS:-http://localhost:$(PORT)} \
+	REFLEX_CORS_ALLOWED_ORIGINS=$${REFLEX_CORS_ALLOWED_ORIGINS:-http://localhost:$(PORT),http://127.0.0.1:$(PORT)} \
 	  $(BIN)/reflex run --frontend-port $(PORT) --backend-port $(BACKEND_PORT)
 
 lint: $(VENV)/.dev-installed
