@@ -273,7 +273,8 @@ async def install_log_guard() -> None:
 
     Not at import: tests that import the app keep plain logging.
     """
-    install()
+    count = install()
+    logging.getLogger(__name__).info("log guard on %d loggers and handlers", count)
 
 
 _FRONTEND = _Limiter(FRONTEND_BURST, FRONTEND_PER_MINUTE, time.monotonic)

@@ -12,6 +12,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import websockets
+
 from chat_app.states.ui import UiState
 from tests.realtime.helpers import (
     AUTH,
@@ -136,3 +138,34 @@ async def test_forged_browser_storage_is_absent_and_logs_no_traceback(backend):
     await again.close()
     await tab.close()
     await owner.close()
+
+
+async def send_raw(backend_url: str, frame: str) -> None:
+    """One connection that sends a frame the server cannot decode, then goes away."""
+    ws_url = backend_url.replace("http", "ws", 1)
+    async with websockets.connect(
+        f"{ws_url}/_event/?EIO=4&transport=websocket&token={uuid.uuid4()}", compression=None
+    ) as socket:
+        await socket.recv()
+        await socket.send("40/_event,")
+        await socket.send(frame)
+        # The server answers the CONNECT packet: the bad frame after it is being read.
+        await socket.recv()
+
+
+async def test_malformed_frames_log_a_few_tracebacks_then_a_count(backend):
+    """Every undecodable frame makes python-socketio log a traceback: paced per call site."""
+    start = log_size(backend.log)
+    password = f"Pw-{uuid.uuid4().hex}"
+    sent = 0
+    paced = ("suppressing them", "similar records suppressed")
+    while not any(mark in added_log(backend.log, start) for mark in paced):
+        assert sent < 60, added_log(backend.log, start)[-3000:]
+        await send_raw(backend.url, f'42/_event,["event",{{bad json "{password}"')
+        sent += 1
+    await send_raw(backend.url, f'42/_event,["event",{{bad json "{password}"')
+    text = added_log(backend.log, start)
+    assert password not in text
+    # At most the burst of tracebacks (about 2 KB each) and the notice.
+    assert len(text.encode()) < 40_000
+    ping(backend.url)
