@@ -59,24 +59,35 @@ def literal_text(value: str) -> StringVar:
     )
 
 
+# Toast props that are shown as text (a str there would be parsed like the message).
+_TEXT_PROPS = ("title", "description")
+
+
 def _toast_message(message: str | Var[str]) -> Var[str]:
     # A Var is code-built (an i18n `tr(...)` switch), never user text; a str goes literal.
     return message if isinstance(message, Var) else literal_text(message)
 
 
+def _toast_props(props: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: literal_text(value) if name in _TEXT_PROPS and isinstance(value, str) else value
+        for name, value in props.items()
+    }
+
+
 def toast_info(message: str | Var[str], **props: Any) -> EventSpec:
-    """An info toast showing `message` literally (see the module docstring)."""
-    return rx.toast.info(_toast_message(message), **props)
+    """An info toast showing `message` (and a str title or description) literally."""
+    return rx.toast.info(_toast_message(message), **_toast_props(props))
 
 
 def toast_success(message: str | Var[str], **props: Any) -> EventSpec:
-    """A success toast showing `message` literally."""
-    return rx.toast.success(_toast_message(message), **props)
+    """A success toast showing `message` (and a str title or description) literally."""
+    return rx.toast.success(_toast_message(message), **_toast_props(props))
 
 
 def toast_error(message: str | Var[str], **props: Any) -> EventSpec:
-    """An error toast showing `message` literally."""
-    return rx.toast.error(_toast_message(message), **props)
+    """An error toast showing `message` (and a str title or description) literally."""
+    return rx.toast.error(_toast_message(message), **_toast_props(props))
 
 
 def scroll_to(element_id: str) -> EventSpec:

@@ -86,6 +86,13 @@ def test_toasts_show_any_text_literally(toast, value: str):
     assert toasts_of_specs([toast(f"New message from {value}")]) == [f"New message from {value}"]
 
 
+@pytest.mark.parametrize("marker", MARKERS)
+def test_a_toast_description_is_literal_too(marker: str):
+    function = sent_payload(toast_info("Note", description=f"from {marker}"))["function"]
+    assert REFLEX_VAR_OPENING_TAG not in function
+    assert json.dumps(f"from {marker}").replace("<", "\\u003c") in function
+
+
 def test_scroll_to_passes_the_id_literally():
     assert (
         '"message-<reflex.Var>1' not in sent_payload(scroll_to("message-<reflex.Var>1"))["function"]
