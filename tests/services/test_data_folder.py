@@ -138,7 +138,7 @@ def _mover(legacy: str, data: str, barrier) -> None:
 
 def test_workers_starting_together_move_every_file_once(tmp_path: Path):
     contents = make_legacy(tmp_path, count=300)
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")
     barrier = context.Barrier(4)
     args = (str(tmp_path / "uploaded_files"), str(tmp_path / "data"), barrier)
     workers = [context.Process(target=_mover, args=args) for _ in range(4)]
