@@ -1,4 +1,6 @@
-"""Friends: exact search, requests, accept/reject/cancel, remove, block and unblock.
+"""Friends: requests, accept/reject/cancel, remove, block and unblock.
+
+What the friend pane shows (the snapshot, exact search) is in `friend_pane`.
 
 Every write commits and returns a FriendsChange naming whose friend panes changed and whom
 to notify; the caller pushes it to those users' tabs. Ids arrive from clients: every
@@ -7,16 +9,15 @@ function checks that the viewer is a party to what it touches.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
-from chat_app.models import Block, Conversation, FriendRequest, Friendship, User, utc_now
+from chat_app.models import Block, FriendRequest, Friendship, User, utc_now
 from chat_app.services import relations, statements, validation
 from chat_app.services.errors import NotFound, RateLimited, Refused
-from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot, Notice
+from chat_app.services.views import FriendsChange, Notice
 from chat_app.settings import SETTINGS, Settings
 
 # Two users asking each other at once both try to insert; the loser retries and accepts.
@@ -32,17 +33,6 @@ def _user(session: Session, user_id: object) -> User:
 
 def _related(session: Session, viewer_id: int, target_id: object) -> int:
     return relations.require_related(session=session, viewer_id=viewer_id, other_id=target_id)
-
-
-def _contact(user: User, request_id: int = 0) -> ContactView:
-    assert user.id is not None
-    return ContactView(
-        user_id=user.id,
-        username=user.username,
-        nickname=user.nickname,
-        request_id=request_id,
-        avatar_file_id=user.avatar_file_id or "",
-    )
 
 
 def _is_blocking(session: Session, blocker_id: int, blocked_id: int) -> bool:
@@ -70,120 +60,6 @@ def _pending_request(session: Session, a: int, b: int) -> FriendRequest | None:
             FriendRequest.status == "pending",
         )
     ).first()
-
-
-def _sort_key(contact: ContactView) -> tuple[str, str]:
-    return (contact.nickname.casefold(), contact.username.casefold())
-
-
-def _by_recent_conversation(
-    session: Session, user_id: int, contacts: list[ContactView]
-) -> tuple[ContactView, ...]:
-    """Friends with the most recent conversation first, then the rest by name."""
-    rows = session.exec(
-        select(Conversation.user_low_id, Conversation.user_high_id, Conversation.last_message_at)
-        .where((Conversation.user_low_id == user_id) | (Conversation.user_high_id == user_id))
-        .where(col(Conversation.last_message_at).is_not(None))
-    ).all()
-    last_at = {(high if low == user_id else low): at.timestamp() for low, high, at in rows if at}
-    return tuple(
-        sorted(contacts, key=lambda c: (-last_at.get(c.user_id, float("-inf")), *_sort_key(c)))
-    )
-
-
-def snapshot(*, session: Session, user_id: int) -> FriendsSnapshot:
-    """Everything a user's friend pane shows.
-
-    Args:
-        session: The database session.
-        user_id: The viewer.
-
-    Returns:
-        Friends (by name), incoming and outgoing pending requests (newest first) and the
-        users the viewer blocks. Requests from blocked users are left out.
-    """
-    friend_ids = (
-        select(Friendship.user_high_id)
-        .where(Friendship.user_low_id == user_id)
-        .union(select(Friendship.user_low_id).where(Friendship.user_high_id == user_id))
-    )
-    friends = session.exec(select(User).where(col(User.id).in_(friend_ids))).all()
-    blocked_ids = select(Block.blocked_id).where(Block.blocker_id == user_id)
-    incoming = session.exec(
-        select(FriendRequest, User)
-        .join(User, col(User.id) == FriendRequest.from_user_id)
-        .where(
-            FriendRequest.to_user_id == user_id,
-            FriendRequest.status == "pending",
-            col(FriendRequest.from_user_id).not_in(blocked_ids),
-        )
-        .order_by(col(FriendRequest.created_at).desc(), col(FriendRequest.id).desc())
-    ).all()
-    outgoing = session.exec(
-        select(FriendRequest, User)
-        .join(User, col(User.id) == FriendRequest.to_user_id)
-        .where(FriendRequest.from_user_id == user_id, FriendRequest.status == "pending")
-        .order_by(col(FriendRequest.created_at).desc(), col(FriendRequest.id).desc())
-    ).all()
-    blocked = session.exec(select(User).where(col(User.id).in_(blocked_ids))).all()
-
-    def shown(contacts: Iterable[ContactView]) -> tuple[ContactView, ...]:
-        # Either side of a block sees the other frozen (relations.neutral).
-        return relations.hide_blocked(session=session, viewer_id=user_id, contacts=contacts)
-
-    return FriendsSnapshot(
-        friends=_by_recent_conversation(session, user_id, [_contact(user) for user in friends]),
-        incoming=shown(_contact(user, request.id or 0) for request, user in incoming),
-        outgoing=shown(_contact(user, request.id or 0) for request, user in outgoing),
-        blocked=tuple(sorted(shown(_contact(user) for user in blocked), key=_sort_key)),
-    )
-
-
-def search(
-    *,
-    session: Session,
-    viewer_id: int,
-    username: object,
-    now: datetime | None = None,
-    settings: Settings = SETTINGS,
-) -> tuple[ContactView, str]:
-    """Find a user by exact username (ignoring case) and the viewer's relation to them.
-
-    Only an exact match is returned: prefixes would let anyone list every user. A match
-    becomes a relation (relations.remember_found): the viewer may then act on that id.
-
-    Args:
-        session: The database session.
-        viewer_id: Who is searching.
-        username: The name typed (untrusted).
-        now: The current time.
-        settings: The hourly search limit.
-
-    Returns:
-        (contact, relation): see FriendsSnapshot.relation_to. A user who blocks the viewer
-        looks like anyone else.
-
-    Raises:
-        NotFound: Malformed or unknown username.
-        RateLimited: Over the hourly search limit (every attempt counts).
-    """
-    now = now or utc_now()
-    limit = settings.search_rate_per_hour
-    relations.count_action(session=session, user_id=viewer_id, action="searches", limit=limit)
-    if not isinstance(username, str) or validation.check_username(username) is not None:
-        raise NotFound()
-    key = validation.username_key(username)
-    user = session.exec(select(User).where(User.username_key == key)).first()
-    if user is None or user.id is None:
-        raise NotFound()
-    relations.remember_found(session=session, viewer_id=viewer_id, user_id=user.id, now=now)
-    relation, request_id = snapshot(session=session, user_id=viewer_id).relation_to(
-        user.id, viewer_id
-    )
-    (contact,) = relations.hide_blocked(
-        session=session, viewer_id=viewer_id, contacts=[_contact(user, request_id)]
-    )
-    return contact, relation
 
 
 def _close(session: Session, request: FriendRequest, status: str, now: datetime) -> None:

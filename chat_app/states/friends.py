@@ -16,7 +16,7 @@ from chat_app import routes
 from chat_app.i18n import text
 from chat_app.realtime.push import push_to_tabs
 from chat_app.realtime.registry import tab_registry, tokens_of
-from chat_app.services import friends
+from chat_app.services import friend_pane, friends
 from chat_app.services.errors import DomainError, NotFound
 from chat_app.services.sessions import SessionKey
 from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot, Notice
@@ -110,7 +110,7 @@ class FriendsState(rx.State):
                 self.friends = moved + [f for f in self.friends if f.user_id != friend_id]
 
     async def _refresh(self, viewer_id: int) -> None:
-        self._show(await call_service(friends.snapshot, user_id=viewer_id))
+        self._show(await call_service(friend_pane.snapshot, user_id=viewer_id))
 
     async def _publish(self, change: FriendsChange) -> None:
         """Push the change to every other tab of every affected user, with their toasts."""
@@ -119,7 +119,7 @@ class FriendsState(rx.State):
             tabs = await tokens_of(tab_registry, user_id, excluding=own_tab)
             if not tabs:
                 continue
-            snapshot = await call_service(friends.snapshot, user_id=user_id)
+            snapshot = await call_service(friend_pane.snapshot, user_id=user_id)
             notices = [notice for notice in change.notices if notice.user_id == user_id]
             push_to_tabs(tabs, FriendsState, _snapshot_setter(snapshot, user_id, notices))
 
@@ -163,7 +163,7 @@ class FriendsState(rx.State):
             return None
         try:
             contact, relation = await call_service(
-                friends.search, viewer_id=viewer_id, username=query
+                friend_pane.search, viewer_id=viewer_id, username=query
             )
         except NotFound:
             self.search_message = text("search_no_match", await language_of(self))

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from chat_app.models import Block, FriendRequest, Friendship, User, utc_now
-from chat_app.services import friends, relations
+from chat_app.services import friend_pane, friends, relations
 from chat_app.services.errors import NotFound, RateLimited, Refused
 
 
@@ -47,7 +47,7 @@ def count(session: Session, table: type, *where) -> int:
 
 
 def snap(session: Session, user_id: int):
-    return friends.snapshot(session=session, user_id=user_id)
+    return friend_pane.snapshot(session=session, user_id=user_id)
 
 
 def ids(contacts) -> list[int]:
@@ -66,23 +66,23 @@ def pending_id(session: Session, sender: int, target: int) -> int:
 
 
 def test_search_is_exact_and_ignores_case(session: Session, users):
-    contact, relation = friends.search(session=session, viewer_id=users["ann"], username="BOB")
+    contact, relation = friend_pane.search(session=session, viewer_id=users["ann"], username="BOB")
     assert (contact.user_id, contact.username, relation) == (users["bob"], "bob", "can_add")
     with pytest.raises(NotFound):
-        friends.search(session=session, viewer_id=users["ann"], username="bo")
+        friend_pane.search(session=session, viewer_id=users["ann"], username="bo")
 
 
 @pytest.mark.parametrize("username", ["", "x", "no such user", "nobody", None, 5, ["bob"], "b%"])
 def test_search_for_unknown_or_malformed_names_finds_nothing(session: Session, users, username):
     with pytest.raises(NotFound):
-        friends.search(session=session, viewer_id=users["ann"], username=username)
+        friend_pane.search(session=session, viewer_id=users["ann"], username=username)
 
 
 def test_search_shows_each_relation(session: Session, users):
     ann, bob, cat, dan = users["ann"], users["bob"], users["cat"], users["dan"]
 
     def relation(name: str) -> str:
-        return friends.search(session=session, viewer_id=ann, username=name)[1]
+        return friend_pane.search(session=session, viewer_id=ann, username=name)[1]
 
     request(session, ann, bob)
     request(session, cat, ann)
@@ -258,7 +258,7 @@ def test_block_removes_friendship_and_requests_and_stops_new_ones(session: Sessi
     assert ids(snap(session, bob).outgoing) == [ann]
     assert snap(session, ann).incoming == ()
     # Nothing about the block shows in the blocked user's search.
-    assert friends.search(session=session, viewer_id=cat, username="ann")[1] == "can_add"
+    assert friend_pane.search(session=session, viewer_id=cat, username="ann")[1] == "can_add"
 
 
 def test_unblock(session: Session, users):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from chat_app.models import Message, utc_now
-from chat_app.services import friends, messages
+from chat_app.services import friend_pane, friends, messages
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.settings import load_settings
 from tests.services.test_friends import make_friends, make_user
@@ -255,5 +255,5 @@ def test_friend_list_puts_the_most_recent_conversation_first(session):
         make_friends(session, names[username], me)
     send(session, me, names["ccc"], "old", now=utc_now() - timedelta(minutes=5))
     send(session, names["bbb"], me, "new")
-    order = [c.username for c in friends.snapshot(session=session, user_id=me).friends]
+    order = [c.username for c in friend_pane.snapshot(session=session, user_id=me).friends]
     assert order == ["bbb", "ccc", "aaa"]

@@ -24,7 +24,7 @@ from chat_app.models import (
     UserAction,
     utc_now,
 )
-from chat_app.services import friends, messages, relations
+from chat_app.services import friend_pane, friends, messages, relations
 from chat_app.services.errors import NotFound, RateLimited
 from chat_app.settings import SETTINGS, load_settings
 from tests.services.test_friends import know, make_friends, make_user
@@ -94,10 +94,10 @@ def test_a_search_that_finds_a_user_makes_a_relation(session: Session):
     with pytest.raises(NotFound):
         friends.send_request(session=session, viewer_id=ann, target_id=bob)
     with pytest.raises(NotFound):
-        friends.search(session=session, viewer_id=ann, username="bo")
+        friend_pane.search(session=session, viewer_id=ann, username="bo")
     assert not related(session, ann, bob)
-    friends.search(session=session, viewer_id=ann, username="BOB")
-    friends.search(session=session, viewer_id=ann, username="bob")  # one row is enough
+    friend_pane.search(session=session, viewer_id=ann, username="BOB")
+    friend_pane.search(session=session, viewer_id=ann, username="bob")  # one row is enough
     assert count(session, FoundUser) == 1
     friends.send_request(session=session, viewer_id=ann, target_id=bob)
     assert count(session, FriendRequest) == 1
@@ -181,9 +181,9 @@ def test_searches_are_limited(session: Session):
     make_user(session, "bob")
     for name in ("nobody", "bob", "bob"):
         with suppress(NotFound):
-            friends.search(session=session, viewer_id=me, username=name, settings=settings)
+            friend_pane.search(session=session, viewer_id=me, username=name, settings=settings)
     with pytest.raises(RateLimited, match="too_many_searches"):
-        friends.search(session=session, viewer_id=me, username="bob", settings=settings)
+        friend_pane.search(session=session, viewer_id=me, username="bob", settings=settings)
 
 
 # ----- what a block freezes -----
@@ -212,13 +212,13 @@ def test_after_a_block_neither_side_sees_the_others_profile(session: Session):
     set_profile(session, ann, "Ann's new name", "ann-new-avatar")
 
     seen_by_ann = [
-        friends.snapshot(session=session, user_id=ann).outgoing[0],
-        friends.search(session=session, viewer_id=ann, username="bob")[0],
+        friend_pane.snapshot(session=session, user_id=ann).outgoing[0],
+        friend_pane.search(session=session, viewer_id=ann, username="bob")[0],
         messages.history(session=session, viewer_id=ann, friend_id=bob).friend,
     ]
     seen_by_bob = [
-        friends.snapshot(session=session, user_id=bob).blocked[0],
-        friends.search(session=session, viewer_id=bob, username="ann")[0],
+        friend_pane.snapshot(session=session, user_id=bob).blocked[0],
+        friend_pane.search(session=session, viewer_id=bob, username="ann")[0],
         messages.history(session=session, viewer_id=bob, friend_id=ann).friend,
     ]
     for contact, username in [
@@ -290,5 +290,5 @@ def test_unknown_ids_get_no_user_data_back(session: Session):
         for act in (friends.send_request, friends.block_user):
             with pytest.raises(NotFound):
                 act(session=session, viewer_id=me, target_id=target)
-    snapshot = friends.snapshot(session=session, user_id=me)
+    snapshot = friend_pane.snapshot(session=session, user_id=me)
     assert (snapshot.outgoing, snapshot.blocked) == ((), ())
