@@ -137,3 +137,22 @@ async def test_remove_and_block_ask_for_confirmation_first(tab_factory, engine):
     assert rows(engine)[2] == 1
     assert [c.username for c in ann.blocked] == ["bob"]
     assert ann.search_relation == "blocked"
+
+
+async def test_the_confirmation_names_only_someone_the_tab_shows(tab_factory, engine):
+    ann = await logged_in_tab(tab_factory, "ann", "ann-tab")
+    await logged_in_tab(tab_factory, "bob", "bob-tab")
+    await logged_in_tab(tab_factory, "cat", "cat-tab")
+    await run(ann.search, {"username": "bob"})
+    assert ann.search_result is not None
+    bob_id = ann.search_result.user_id
+    # The client's nickname is never shown: the name comes from what the tab holds.
+    await run(ann.ask_confirm, "block", bob_id, "<reflex.Var>x</reflex.Var> Boss")
+    assert (ann.confirm_kind, ann.confirm_user_id, ann.confirm_nickname) == ("block", bob_id, "Bob")
+    await run(ann.dismiss_confirm)
+    # Cat is a stranger to Ann (never found, no request): nothing to confirm, nothing shown.
+    for stranger_id in (bob_id + 1, 10**6):
+        await run(ann.ask_confirm, "block", stranger_id, "Cat")
+        assert (ann.confirm_kind, ann.confirm_user_id, ann.confirm_nickname) == ("", 0, "")
+        assert await run(ann.confirm) == []
+    assert rows(engine)[2] == 0
