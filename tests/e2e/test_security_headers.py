@@ -6,21 +6,31 @@ wildcard, no 'unsafe-inline' for scripts; 'unsafe-eval' for Reflex's server-sent
 toasts), frame-ancestors/X-Frame-Options, the referrer
 policy and nosniff. A whole chat (register, befriend, text, an image with its thumbnail)
 runs with zero CSP violations in Chromium's console, and a foreign page cannot frame it.
+The same chat runs from a static export on another origin whose static server sends what
+`python -m chat_app.http.security_headers` prints for it (what the README tells static
+hosts to add).
 """
 
 from __future__ import annotations
 
+import functools
+import http.server
+import threading
 from pathlib import Path
 
 from PIL import Image
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
+from chat_app.http.security_headers import static_host_headers
 from tests.e2e.test_auth_flow import expect_chat_as, register, unique_name
 from tests.e2e.test_chat_flow import befriend, bubbles, open_chat_with, send
 from tests.e2e.test_files_flow import ATTACH_INPUT
 from tests.support.live_app import (
     REFLEX,
     LiveApp,
+    _StaticHandler,
+    backend_process,
+    export_frontend,
     free_port,
     migrated_environment,
     server_process,
@@ -78,26 +88,7 @@ def test_the_chat_runs_under_the_csp_of_the_single_port_server(
         assert asset.headers.get("x-frame-options") == "DENY"
 
         # A whole chat, every page watched from its first script on.
-        ann, ann_name = watched_user(browser, app, "csp_ann", console)
-        bob, bob_name = watched_user(browser, app, "csp_bob", console)
-        befriend(ann, bob, bob_name)
-        open_chat_with(ann, bob_name.title())
-        open_chat_with(bob, ann_name.title())
-        send(ann, "Under a strict policy")
-        expect(bubbles(bob).last).to_have_text("Under a strict policy")
-        picture = tmp_path / "photo.png"
-        Image.new("RGB", (800, 600), (20, 120, 200)).save(picture)
-        ann.set_input_files(ATTACH_INPUT, str(picture))
-        for page in (ann, bob):
-            expect(page.locator("#message-list .message-thumbnail").last).to_be_visible(
-                timeout=15_000
-            )
-            page.wait_for_function(
-                "() => { const i = document.querySelector('#message-list .message-thumbnail');"
-                " return i && i.complete && i.naturalWidth > 0; }"
-            )
-        assert console.messages, "the console watch saw nothing at all"
-        assert console.violations() == [], "\n".join(console.messages + console.errors)
+        chat_with_an_image(browser, app, console, tmp_path)
 
         # A foreign page that frames the chat gets nothing: the browser refuses the frame.
         framer = browser.new_page()
@@ -117,3 +108,73 @@ def watched_user(
     register(page, app, username, username.title())
     expect_chat_as(page, app, username.title())
     return page, username
+
+
+def chat_with_an_image(browser: Browser, app: LiveApp, console: ConsoleWatch, tmp_path: Path):
+    """Register two users, befriend, send a text and an image; no CSP violation anywhere."""
+    ann, ann_name = watched_user(browser, app, "csp_ann", console)
+    bob, bob_name = watched_user(browser, app, "csp_bob", console)
+    befriend(ann, bob, bob_name)
+    open_chat_with(ann, bob_name.title())
+    open_chat_with(bob, ann_name.title())
+    send(ann, "Under a strict policy")
+    expect(bubbles(bob).last).to_have_text("Under a strict policy")
+    picture = tmp_path / "photo.png"
+    Image.new("RGB", (800, 600), (20, 120, 200)).save(picture)
+    ann.set_input_files(ATTACH_INPUT, str(picture))
+    for page in (ann, bob):
+        expect(page.locator("#message-list .message-thumbnail").last).to_be_visible(timeout=15_000)
+        page.wait_for_function(
+            "() => { const i = document.querySelector('#message-list .message-thumbnail');"
+            " return i && i.complete && i.naturalWidth > 0; }"
+        )
+    assert console.violations() == [], "\n".join(console.messages + console.errors)
+    # The watch does see violations: a script injected into the page (as an XSS would)
+    # is refused and reported.
+    with ann.expect_console_message(lambda message: "Content Security Policy" in message.text):
+        ann.evaluate(
+            "() => document.body.append(Object.assign(document.createElement('script'),"
+            " {textContent: 'window.injected = true'}))"
+        )
+    assert ann.evaluate("() => window.injected") is None
+    assert len(console.violations()) == 1
+
+
+class _HeaderStaticHandler(_StaticHandler):
+    """The tests' static server, sending what a static host is told to send."""
+
+    headers_to_send: dict[str, str] = {}
+
+    def end_headers(self) -> None:
+        for name, value in self.headers_to_send.items():
+            self.send_header(name, value)
+        super().end_headers()
+
+
+def test_a_static_host_with_the_generated_headers_runs_the_chat(browser: Browser, tmp_path: Path):
+    """A static export on another origin than the backend, with the headers that
+    `python -m chat_app.http.security_headers EXPORT --api-url BACKEND` prints."""
+    env, log = migrated_environment(tmp_path)
+    port = free_port()
+    backend = f"http://127.0.0.1:{port}"
+    site = tmp_path / "site"
+    export_frontend(backend, site, env, log)
+    headers = static_host_headers(site, backend)
+    handler = type("Handler", (_HeaderStaticHandler,), {"headers_to_send": headers})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(site))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    frontend = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with backend_process(port, {**env, "REFLEX_CORS_ALLOWED_ORIGINS": frontend}, log):
+            app = LiveApp(frontend, backend, env["REFLEX_DB_URL"], tmp_path)
+            console = ConsoleWatch()
+            response = console.watch(browser.new_page()).goto(frontend + "/auth")
+            assert response is not None
+            assert "wss://127.0.0.1" not in response.headers["content-security-policy"]
+            assert f"ws://127.0.0.1:{port}" in response.headers["content-security-policy"]
+            chat_with_an_image(browser, app, console, tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
