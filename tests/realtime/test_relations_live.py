@@ -21,6 +21,7 @@ from tests.realtime.helpers import (
     FRIENDS,
     PRESENCE,
     befriend,
+    find_user_id,
     open_chat,
     open_conversation,
     register,
@@ -71,6 +72,10 @@ async def test_looping_over_every_user_id_reveals_no_one(backend):
     hidden = [await register(backend.url, f"hidden_{uuid.uuid4().hex[:10]}") for _ in range(3)]
     response = await upload_avatar(backend.url, hidden[0].token)
     assert response.status_code == 200
+    # Two of them have a pending request between them: a request id to aim at.
+    target_id = await find_user_id(hidden[1], hidden[2].var(AUTH, "username"))
+    await hidden[1].call(FRIENDS, "send_request", {"user_id": target_id})
+    await hidden[2].wait_for(lambda c: c.var(FRIENDS, "incoming_count") == 1)
     mallory = await register(backend.url, unique_username("mallory"))
     mallory_name = mallory.var(AUTH, "username")
     (mallory_id,) = query(
@@ -82,7 +87,8 @@ async def test_looping_over_every_user_id_reveals_no_one(backend):
         m=mallory_id,
     )
     before = {other.id: rows_touching(backend.database_url, other.id) for other in others}
-    highest = max(other.id for other in others)
+    (last_request,) = query(backend.database_url, "select max(id) from friendrequest")[0]
+    highest = max(*(other.id for other in others), last_request)
 
     calls = 0
     for user_id in range(1, highest + 3):
@@ -92,6 +98,10 @@ async def test_looping_over_every_user_id_reveals_no_one(backend):
             (FRIENDS, "send_request", {"user_id": user_id}),
             (FRIENDS, "block", {"user_id": user_id}),
             (FRIENDS, "unblock", {"user_id": user_id}),
+            (FRIENDS, "remove_friend", {"user_id": user_id}),
+            # Request ids are sequential too: others' requests are not Mallory's to answer.
+            (FRIENDS, "accept", {"request_id": user_id}),
+            (FRIENDS, "cancel", {"request_id": user_id}),
             (CHAT, "open_conversation", {"friend_id": user_id}),
         ]:
             await mallory.call(state, handler, payload)
