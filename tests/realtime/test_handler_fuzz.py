@@ -45,6 +45,8 @@ from tests.support.event_client import EventClient
 from tests.support.handler_fuzz import (
     Handler,
     LogWatch,
+    Values,
+    aimed_payloads,
     client_storage_keys,
     diff_rows,
     discover_handlers,
@@ -56,8 +58,8 @@ from tests.support.handler_fuzz import (
 
 EMOJI = EmojiPickerState.get_full_name()
 # Hypothesis examples per handler and phase: about a minute per profile in all.
-EXAMPLES = 6
-EXAMPLES_WITHOUT_PARAMETERS = 3
+EXAMPLES = 12
+EXAMPLES_WITHOUT_PARAMETERS = 4
 # Handlers that end the session they are called with: fuzzed last in the session phase.
 SESSION_ENDING = {"logout", "logout_everywhere"}
 # The id of the toast the app's backend exception handler sends (states/error_handler.py).
@@ -157,6 +159,7 @@ class Findings:
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     log_bytes: dict[str, int] = field(default_factory=dict)
+    sessions_ended: dict[str, int] = field(default_factory=dict)
 
     def add(self, where: str, what: str) -> None:
         if len(self.problems[where]) < 5:
@@ -276,6 +279,10 @@ class Fuzzer:
         answered = await self._barrier()
         if answered and self.crashed:
             self.findings.add(where, f"handler raised (error toast) for {_short(payload)}")
+        tab = self.tab
+        if answered and self.username and tab and tab.var(AUTH, "username") != self.username:
+            # The next example logs in again first (`ready`): say what ended it.
+            self.findings.sessions_ended[where] = self.findings.sessions_ended.get(where, 0) + 1
         if not answered:
             if not self._alive():
                 self.findings.notes.append(f"{where}: socket dropped after {_short(payload)}")
@@ -307,7 +314,9 @@ def _is_expected_log(line: str) -> bool:
 async def fuzz_phase(
     fuzzer: Fuzzer,
     handlers: list[Handler],
-    values: Any,
+    values: Values,
+    targets: list[int],
+    follow_ups: dict[str, Handler],
     phase: str,
     watch: LogWatch,
     findings: Findings,
@@ -316,8 +325,12 @@ async def fuzz_phase(
         where = f"{phase} {handler}"
         count = EXAMPLES if handler.params else EXAMPLES_WITHOUT_PARAMETERS
         started = time.monotonic()
-        for payload in payloads(handler, values, count):
+        aimed = aimed_payloads(handler, targets)
+        for payload in [*aimed, *payloads(handler, values, count)]:
             await fuzzer.call(handler, payload, where)
+            if follow_up := follow_ups.get(handler.name):
+                # A two-step action: the second step acts on what the first one stored.
+                await fuzzer.call(follow_up, {}, where)
         findings.seconds[where] = time.monotonic() - started
         lines = watch.new_lines()
         findings.log_bytes[where] = sum(len(line) + 1 for line in lines)
@@ -340,6 +353,9 @@ def check_discovery(handlers: list[Handler]) -> None:
 async def test_every_handler_survives_forged_calls(fuzz_backend: Backend) -> None:
     handlers = discover_handlers()
     check_discovery(handlers)
+    # A handler that only stores what its follow-up acts on (a confirmation dialog).
+    (confirm,) = [h for h in handlers if h.state == FRIENDS and h.name == "confirm"]
+    follow_ups = {"ask_confirm": confirm}
     url = fuzz_backend.url
     victims = await seed_victims(url)
     fuzz_name = unique_username("fuzzer")
@@ -347,7 +363,16 @@ async def test_every_handler_survives_forged_calls(fuzz_backend: Backend) -> Non
     token = own_tab.var(AUTH, "session_token")
     await own_tab.close()
     before = victim_rows(fuzz_backend.database_url, victims.user_ids)
-    assert {"user", "friendship", "message", "storedfile", "authsession"} <= set(before)
+    assert set(before) >= {
+        "user",
+        "authsession",
+        "friendship",
+        "friendrequest",
+        "block",
+        "conversation",
+        "message",
+        "storedfile",
+    }
     values = value_strategy([*victims.user_ids, *victims.other_ids], client_storage_keys())
     findings = Findings()
     watch = LogWatch(fuzz_backend.log)
@@ -355,7 +380,8 @@ async def test_every_handler_survives_forged_calls(fuzz_backend: Backend) -> Non
 
     anonymous = Fuzzer(url, findings)
     await anonymous.start()
-    await fuzz_phase(anonymous, handlers, values, "anonymous", watch, findings)
+    targets = [*victims.user_ids, *victims.other_ids[:1]]
+    await fuzz_phase(anonymous, handlers, values, targets, follow_ups, "anonymous", watch, findings)
     await anonymous.close()
 
     logged_in = Fuzzer(url, findings, username=fuzz_name)
@@ -363,7 +389,7 @@ async def test_every_handler_survives_forged_calls(fuzz_backend: Backend) -> Non
     ordered = [h for h in handlers if h.name not in SESSION_ENDING] + [
         h for h in handlers if h.name in SESSION_ENDING
     ]
-    await fuzz_phase(logged_in, ordered, values, "session", watch, findings)
+    await fuzz_phase(logged_in, ordered, values, targets, follow_ups, "session", watch, findings)
     # Events the last calls chained were queued behind its barrier: one more drains them.
     await logged_in.ready()
     assert await logged_in._barrier()
@@ -379,7 +405,8 @@ async def test_every_handler_survives_forged_calls(fuzz_backend: Backend) -> Non
     noisiest = sorted(findings.log_bytes.items(), key=lambda kv: -kv[1])[:5]
     print(
         f"fuzzed {len(handlers)} handlers on {fuzz_backend.profile} in {elapsed:.1f} s; "
-        f"slowest {slowest}; most log bytes {noisiest}; notes {findings.notes[:10]}"
+        f"slowest {slowest}; most log bytes {noisiest}; sessions ended by "
+        f"{findings.sessions_ended}; notes {findings.notes[:10]}"
     )
     report = [f"{where}: {what}" for where, items in findings.problems.items() for what in items]
     report += [f"row changed: {d}" for d in diff_rows(before, after)]

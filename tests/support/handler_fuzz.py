@@ -158,7 +158,25 @@ FORM_FIELDS = [
 ]
 
 
-def value_strategy(known_ids: Iterable[int], storage_keys: Iterable[str]) -> st.SearchStrategy:
+@dataclasses.dataclass(frozen=True)
+class Values:
+    """Strategies for one argument: anything at all, and values of each JSON type."""
+
+    anything: st.SearchStrategy
+    by_type: dict[str, st.SearchStrategy]
+
+    def for_annotation(self, annotation: str) -> st.SearchStrategy:
+        """Values of the declared type (so they get past the type check and reach the
+        handler's own code) or of any other (so they exercise the type check)."""
+        fitting = [
+            strategy
+            for name, strategy in self.by_type.items()
+            if re.search(rf"\b{name}\b", annotation)
+        ]
+        return st.one_of(*fitting, self.anything) if fitting else self.anything
+
+
+def value_strategy(known_ids: Iterable[int], storage_keys: Iterable[str]) -> Values:
     """Any JSON value an attacker might send as one argument.
 
     Args:
@@ -167,27 +185,20 @@ def value_strategy(known_ids: Iterable[int], storage_keys: Iterable[str]) -> st.
         storage_keys: Browser-storage var names, for dicts shaped like `update_vars_internal`'s.
 
     Returns:
-        The strategy.
+        The strategies.
     """
     strings = st.one_of(
         st.sampled_from(ODD_STRINGS + VAR_MARKERS),
         st.text(max_size=30),
-        st.text(
-            alphabet="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\x00\n\t", max_size=8
-        ),
+        st.text(alphabet=BIDI_AND_CONTROL, max_size=8),
     )
     ints = st.one_of(
         st.sampled_from(BIG_INTS + sorted(set(known_ids))),
         st.integers(min_value=-(2**70), max_value=2**70),
     )
-    atoms = st.one_of(
-        st.none(),
-        st.booleans(),
-        ints,
-        # NaN and infinities are not JSON.
-        st.floats(allow_nan=False, allow_infinity=False),
-        strings,
-    )
+    # NaN and infinities are not JSON.
+    floats = st.floats(allow_nan=False, allow_infinity=False)
+    atoms = st.one_of(st.none(), st.booleans(), ints, floats, strings)
     keys = st.one_of(st.sampled_from(FORM_FIELDS), st.text(max_size=12))
     nested = st.recursive(
         atoms,
@@ -198,11 +209,25 @@ def value_strategy(known_ids: Iterable[int], storage_keys: Iterable[str]) -> st.
     )
     form_like = st.fixed_dictionaries({}, optional={field: nested for field in FORM_FIELDS})
     storage_like = st.dictionaries(st.sampled_from(sorted(storage_keys)), nested, max_size=3)
-    return st.one_of(atoms, nested, form_like, storage_like)
+    dicts = st.one_of(form_like, storage_like, st.dictionaries(keys, nested, max_size=4))
+    lists = st.lists(nested, max_size=4)
+    return Values(
+        anything=st.one_of(atoms, nested, form_like, storage_like),
+        by_type={
+            "int": ints,
+            "float": st.one_of(floats, ints),
+            "str": strings,
+            "bool": st.booleans(),
+            "dict": dicts,
+            "list": lists,
+            "Any": st.one_of(atoms, nested, dicts),
+        },
+    )
 
 
-def payload_strategy(handler: Handler, values: st.SearchStrategy) -> st.SearchStrategy:
-    """Whole payloads: right names with forged values, one missing, one extra, wrong names.
+def payload_strategy(handler: Handler, values: Values) -> st.SearchStrategy:
+    """Whole payloads: right names with forged values, one missing, one extra, wrong names,
+    and payloads that are not an object at all.
 
     Args:
         handler: The handler called.
@@ -212,14 +237,19 @@ def payload_strategy(handler: Handler, values: st.SearchStrategy) -> st.SearchSt
         The strategy.
     """
     names = [p.name for p in handler.params]
-    right = st.fixed_dictionaries(dict.fromkeys(names, values))
-    extra = st.tuples(right, st.text(min_size=1, max_size=12), values).map(
+    right = st.fixed_dictionaries(
+        {p.name: values.for_annotation(p.annotation) for p in handler.params}
+    )
+    extra = st.tuples(right, st.text(min_size=1, max_size=12), values.anything).map(
         lambda t: {**t[0], t[1]: t[2]}
     )
     wrong = st.dictionaries(
-        st.text(min_size=1, max_size=12).filter(lambda k: k not in names), values, min_size=1
+        st.text(min_size=1, max_size=12).filter(lambda k: k not in names),
+        values.anything,
+        min_size=1,
     )
-    shapes = [right, right, right, extra, wrong] if names else [right, extra, wrong]
+    not_an_object = st.one_of(st.none(), st.lists(values.anything, max_size=3), st.text())
+    shapes = [right, right, right, right, extra, wrong, not_an_object]
     if names:
         shapes.append(
             st.tuples(right, st.sampled_from(names)).map(
@@ -229,7 +259,7 @@ def payload_strategy(handler: Handler, values: st.SearchStrategy) -> st.SearchSt
     return st.one_of(shapes)
 
 
-def payloads(handler: Handler, values: st.SearchStrategy, count: int) -> list[Any]:
+def payloads(handler: Handler, values: Values, count: int) -> list[Any]:
     """`count` forged payloads for `handler`, the same on every run (derandomized).
 
     Args:
@@ -263,6 +293,42 @@ def payloads(handler: Handler, values: st.SearchStrategy, count: int) -> list[An
 
     collect()
     return drawn
+
+
+def aimed_payloads(handler: Handler, target_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """Well-formed calls aimed at other users' rows: every `int` parameter set to their ids.
+
+    Random integers almost never name an existing row; these do, so a handler that acts
+    on an id without checking the caller's relation to it changes a victim's row.
+
+    Args:
+        handler: The handler called.
+        target_ids: The victims' user ids and the ids of their requests.
+
+    Returns:
+        Payloads (none for a handler without an `int` parameter).
+    """
+    ints = [p.name for p in handler.params if re.search(r"\bint\b", p.annotation)]
+    if not ints:
+        return []
+    plain = {"str": ["block", "remove"], "bool": [True], "dict": [{}], "list": [[]]}
+
+    def others(param: Param) -> list[Any]:
+        found = [
+            v for t, vs in plain.items() if re.search(rf"\b{t}\b", param.annotation) for v in vs
+        ]
+        return found or [None]
+
+    aimed = []
+    for target in target_ids:
+        for variant in range(2):
+            payload = {
+                p.name: target if p.name in ints else others(p)[variant % len(others(p))]
+                for p in handler.params
+            }
+            if payload not in aimed:
+                aimed.append(payload)
+    return aimed
 
 
 # ----- checks -----
