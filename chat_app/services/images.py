@@ -17,6 +17,7 @@ import ctypes
 import io
 import mmap
 import platform
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -30,6 +31,9 @@ from PIL import Image
 DECODE_BUDGET_BYTES = 128 * 1024 * 1024
 # How long a decode waits for its share before the picture goes without thumbnail.
 BUDGET_WAIT_SECONDS = 20.0
+# A JPEG marker: 0xFF then neither a stuffed 0x00, a restart (D0-D7) nor a fill 0xFF.
+_MARKER = re.compile(rb"\xff[\x01-\xcf\xd8-\xfe]")
+MAX_JPEG_SEGMENTS = 1000
 FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
 # Our estimate replaces Pillow's global pixel cap, which counts pixels before JPEG's
 # reduced decoding and so would refuse 200-megapixel phone photos that cost 13 MB here.
@@ -104,31 +108,22 @@ def _contents(source: BinaryIO) -> bytes | mmap.mmap:
 
 
 def _jpeg_scans(data: bytes | mmap.mmap) -> int:
-    """How many scans (SOS segments) a JPEG has; more than one is decoded whole in memory."""
-    scans, pos, end = 0, 2, len(data)
-    while pos + 4 <= end and data[pos] == 0xFF:
-        marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte
-            pos += 1
-            continue
-        if marker == 0xD9:  # end of image
-            break
-        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a length
-            pos += 2
-            continue
-        pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
-        if marker != 0xDA:
-            continue
-        scans += 1
-        # Entropy-coded data runs to the next marker that is not a stuffed 0xFF or a restart.
-        while (pos := data.find(b"\xff", pos)) >= 0 and pos + 1 < end:
-            following = data[pos + 1]
-            if following != 0 and not 0xD0 <= following <= 0xD7 and following != 0xFF:
-                break
-            pos += 1 if following == 0xFF else 2
-        else:
-            break
-    return scans
+    """How many scans (SOS segments) a JPEG has; more than one is decoded whole in memory.
+
+    Segments are skipped by their length (an EXIF thumbnail's own scan is not counted),
+    entropy-coded data by a search in C; 0 (unknown, counted as several) for a file
+    with no scan or more segments than any camera writes.
+    """
+    scans, pos = 0, 2
+    for _ in range(MAX_JPEG_SEGMENTS):
+        found = _MARKER.search(data, pos)
+        if found is None or data[found.start() + 1] == 0xD9:  # end of image
+            return scans
+        start, marker = found.start(), data[found.start() + 1]
+        length = int.from_bytes(data[start + 2 : start + 4], "big") if marker != 0x01 else 0
+        pos = start + 2 + length
+        scans += marker == 0xDA
+    return 0
 
 
 def _coefficient_bytes(image: Image.Image) -> int:

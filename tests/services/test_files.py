@@ -330,3 +330,12 @@ def test_a_progressive_jpeg_counts_the_whole_image_libjpeg_keeps():
     exif = Image.Exif()
     exif[0x010F] = "phone"
     assert cost(jpeg((4000, 3000), exif=exif.tobytes())) == baseline
+
+
+def test_a_jpeg_whose_scans_cannot_be_counted_is_costed_as_decoded_whole():
+    header = jpeg((4000, 3000)).getvalue()
+    sof = header.index(b"\xff\xc0")
+    # A million empty comment segments before the frame: no camera writes that.
+    padded = io.BytesIO(header[:sof] + b"\xff\xfe\x00\x02" * 1_000_000 + header[sof:])
+    with Image.open(padded) as image:
+        assert images.reduce_and_cost(image, padded, (360, 360)) > 4000 * 3000 * 2
