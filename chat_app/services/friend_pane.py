@@ -84,12 +84,14 @@ def snapshot(*, session: Session, user_id: int) -> FriendsSnapshot:
     ).all()
     blocked = session.exec(select(User).where(col(User.id).in_(blocked_ids))).all()
 
+    frozen = relations.blocked_either_way(session=session, user_id=user_id)
+
     def shown(contacts: Iterable[ContactView]) -> tuple[ContactView, ...]:
-        # Either side of a block sees the other frozen (relations.neutral).
-        return relations.hide_blocked(session=session, viewer_id=user_id, contacts=contacts)
+        # Either side of a block sees the other frozen (relations.neutral), in every list.
+        return tuple(relations.neutral(c) if c.user_id in frozen else c for c in contacts)
 
     return FriendsSnapshot(
-        friends=_by_recent_conversation(session, user_id, [_contact(user) for user in friends]),
+        friends=_by_recent_conversation(session, user_id, list(shown(map(_contact, friends)))),
         incoming=shown(_contact(user, request.id or 0) for request, user in incoming),
         outgoing=shown(_contact(user, request.id or 0) for request, user in outgoing),
         blocked=tuple(sorted(shown(_contact(user) for user in blocked), key=_sort_key)),
