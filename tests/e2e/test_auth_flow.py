@@ -45,23 +45,34 @@ def test_anonymous_visitor_is_sent_to_auth(page: Page, app_server: LiveApp):
     expect(page.locator("#login-username")).to_be_visible()
 
 
-def test_register_reload_second_tab_logout(page: Page, app_server: LiveApp):
+def stored_token(page: Page) -> str | None:
+    return page.evaluate("() => window.localStorage.getItem('chat_session')")
+
+
+def test_register_reload_second_tab_logout(page: Page, app_on_each_profile: LiveApp):
+    # On the scaled profile the server keeps only the token's hash (Redis): reloading, a
+    # second tab and logging out must work from the browser's copy alone.
+    app = app_on_each_profile
     username = unique_name("ann")
-    register(page, app_server, username, "安妮 Ann")
-    expect_chat_as(page, app_server, "安妮 Ann")
+    register(page, app, username, "安妮 Ann")
+    expect_chat_as(page, app, "安妮 Ann")
+    token = stored_token(page)
+    assert token
 
     page.reload()
-    expect_chat_as(page, app_server, "安妮 Ann")
+    expect_chat_as(page, app, "安妮 Ann")
+    assert stored_token(page) == token
 
     second_tab = page.context.new_page()
-    second_tab.goto(app_server.frontend_url + "/")
-    expect_chat_as(second_tab, app_server, "安妮 Ann")
+    second_tab.goto(app.frontend_url + "/")
+    expect_chat_as(second_tab, app, "安妮 Ann")
 
     page.click("#user-menu")
     page.click("#menu-logout")
     expect(page).to_have_url(re.compile(r"/auth/?$"), timeout=20_000)
     # The token is shared through localStorage: the other tab shows the logout at once.
     expect(second_tab.locator("#logged-out-link")).to_be_visible(timeout=20_000)
+    assert not stored_token(page)
     second_tab.reload()
     expect(second_tab).to_have_url(re.compile(r"/auth/?$"), timeout=20_000)
 
