@@ -263,7 +263,7 @@ async def test_the_pickled_state_holds_the_hash_never_the_token(alice_tab):
 
 def as_loaded_from_redis(tab: AuthState) -> None:
     """What a tab's state is after Reflex loads it from Redis: the raw token blank."""
-    tab.__dict__["session_token"] = ""
+    vars(tab)["session_token"] = ""
     tab.dirty_vars.clear()
 
 
