@@ -160,6 +160,7 @@ class Findings:
     seconds: dict[str, float] = field(default_factory=dict)
     log_bytes: dict[str, int] = field(default_factory=dict)
     sessions_ended: dict[str, int] = field(default_factory=dict)
+    calls: int = 0
 
     def add(self, where: str, what: str) -> None:
         if len(self.problems[where]) < 5:
@@ -275,6 +276,7 @@ class Fuzzer:
     async def call(self, handler: Handler, payload: Any, where: str) -> None:
         """Send one forged event and wait until it has been handled."""
         await self.ready()
+        self.findings.calls += 1
         await self._send(handler.name, handler.state, payload)
         answered = await self._barrier()
         if answered and self.crashed:
@@ -404,7 +406,8 @@ async def test_every_handler_survives_forged_calls(fuzz_backend: Backend) -> Non
     slowest = sorted(findings.seconds.items(), key=lambda kv: -kv[1])[:5]
     noisiest = sorted(findings.log_bytes.items(), key=lambda kv: -kv[1])[:5]
     print(
-        f"fuzzed {len(handlers)} handlers on {fuzz_backend.profile} in {elapsed:.1f} s; "
+        f"fuzzed {len(handlers)} handlers with {findings.calls} calls on "
+        f"{fuzz_backend.profile} in {elapsed:.1f} s; "
         f"slowest {slowest}; most log bytes {noisiest}; sessions ended by "
         f"{findings.sessions_ended}; notes {findings.notes[:10]}"
     )
