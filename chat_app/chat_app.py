@@ -18,6 +18,7 @@ from chat_app.states.event_arguments import ArgumentGuard, refuse_unknown_events
 from chat_app.states.friends import FriendsState
 from chat_app.states.presence import PresenceState, sweep_expired_tabs
 from chat_app.states.safe_text import install_marker_guard_if_requested
+from chat_app.states.session_hydrate import SessionNeedsItsToken
 from chat_app.states.ui import UiState
 
 # Tests start backends with the Var-marker guard: user text reaching Reflex's parser fails.
@@ -72,6 +73,8 @@ hardening.restrict_socket(app)
 app.register_lifespan_task(hardening.prepare_data_folder)
 # Browser storage values and error reports are checked before Reflex applies them.
 app.add_middleware(ClientInputGuard())
+# A reconnecting tab is logged in only by the token its browser sends again.
+app.add_middleware(SessionNeedsItsToken())
 # What clients can make the server log is bounded: no payloads, short lines, rate-limited.
 app.register_lifespan_task(log_guard.install_log_guard)
 app.register_lifespan_task(freeze_startup_heap)

@@ -18,6 +18,7 @@ from tests.realtime.helpers import (
     CHAT,
     FRIENDS,
     PASSWORD,
+    TOKEN_KEY,
     open_chat,
     register,
     session_token,
@@ -124,4 +125,27 @@ async def test_redis_holds_no_login_token_in_any_encoding(backend: Backend):
     assert session_token(first) == registered_token
     assert session_token(second) == registered_token
     for tab in (first, second, phone):
+        await tab.close()
+
+
+async def test_the_reflex_client_token_alone_logs_nobody_in(backend: Backend):
+    # The server keeps the session's hash for a tab; a client that reconnects with that
+    # tab's Reflex client token (not a secret) but without the login token is nobody.
+    victim = await register(backend.url, unique_username("victim"))
+    await victim.close()
+    thief = EventClient(backend.url)
+    thief.token = victim.token
+    await thief.connect("/")
+    await thief.wait_for(lambda c: c.var("reflex___state____state", "is_hydrated") is True)
+    assert thief.var(AUTH, "username") in (None, "")
+    assert any(
+        event.get("name") == "_redirect" and event.get("payload", {}).get("path") == "/auth"
+        for event in thief.events
+    )
+    # The real browser, which sends its token again, is still logged in.
+    again = EventClient(backend.url, local_storage={TOKEN_KEY: session_token(victim)})
+    again.token = victim.token
+    await again.connect("/")
+    await again.wait_for(lambda c: c.var(AUTH, "username") not in (None, ""))
+    for tab in (thief, again):
         await tab.close()
