@@ -15,6 +15,7 @@ check what their annotation cannot say (a known id, a length).
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 import types
@@ -78,6 +79,17 @@ def _hints(handler: EventHandler) -> dict[str, Any]:
     return hints
 
 
+@functools.cache
+def _parameters(fn: Any) -> tuple[frozenset[str], frozenset[str], bool]:
+    """A handler function's parameter names, the required ones, and whether it has **kwargs."""
+    parameters = list(inspect.signature(fn).parameters.values())[1:]  # not `self`
+    return (
+        frozenset(p.name for p in parameters),
+        frozenset(p.name for p in parameters if p.default is p.empty),
+        any(p.kind is p.VAR_KEYWORD for p in parameters),
+    )
+
+
 def payload_fits(handler: EventHandler, payload: Any) -> bool:
     """Whether `payload` is a valid set of keyword arguments for `handler`.
 
@@ -90,11 +102,9 @@ def payload_fits(handler: EventHandler, payload: Any) -> bool:
     """
     if not isinstance(payload, dict):
         return False
-    parameters = list(inspect.signature(handler.fn).parameters.values())[1:]  # not `self`
-    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+    names, required, any_keyword = _parameters(handler.fn)
+    if any_keyword:
         return True
-    names = {p.name for p in parameters}
-    required = {p.name for p in parameters if p.default is p.empty}
     if not required <= payload.keys() <= names:
         return False
     hints = _hints(handler)
