@@ -161,6 +161,8 @@ class Findings:
     log_bytes: dict[str, int] = field(default_factory=dict)
     sessions_ended: dict[str, int] = field(default_factory=dict)
     calls: int = 0
+    # The slowest single call and where (a stall of the caller's own tab shows here).
+    slowest_call: tuple[float, str] = (0.0, "")
 
     def add(self, where: str, what: str) -> None:
         if len(self.problems[where]) < 5:
@@ -277,8 +279,12 @@ class Fuzzer:
         """Send one forged event and wait until it has been handled."""
         await self.ready()
         self.findings.calls += 1
+        sent = time.monotonic()
         await self._send(handler.name, handler.state, payload)
         answered = await self._barrier()
+        took = time.monotonic() - sent
+        if took > self.findings.slowest_call[0]:
+            self.findings.slowest_call = (took, f"{where} {_short(payload)}")
         if answered and self.crashed:
             self.findings.add(where, f"handler raised (error toast) for {_short(payload)}")
         tab = self.tab
@@ -409,7 +415,8 @@ async def test_every_handler_survives_forged_calls(fuzz_backend: Backend) -> Non
         f"fuzzed {len(handlers)} handlers with {findings.calls} calls on "
         f"{fuzz_backend.profile} in {elapsed:.1f} s; "
         f"slowest {slowest}; most log bytes {noisiest}; sessions ended by "
-        f"{findings.sessions_ended}; notes {findings.notes[:10]}"
+        f"{findings.sessions_ended}; slowest call {findings.slowest_call}; "
+        f"notes {findings.notes[:10]}"
     )
     report = [f"{where}: {what}" for where, items in findings.problems.items() for what in items]
     report += [f"row changed: {d}" for d in diff_rows(before, after)]
