@@ -17,12 +17,15 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+from sqlmodel import Session
 
 import chat_app.chat_app  # noqa: F401  (registers every state of the app)
+from chat_app.models import Block, User
 from chat_app.states.emoji_picker import EmojiPickerState
 from tests.realtime.conftest import Backend, running_backend
 from tests.realtime.helpers import (
@@ -423,3 +426,54 @@ async def test_every_handler_survives_forged_calls(fuzz_backend: Backend) -> Non
     if not answered:
         report.append("/ping did not answer within 5 s after the run")
     assert not report, "\n".join(report)
+
+
+# ----- the fuzzer's own checks, without a backend -----
+
+
+def test_a_traceback_is_reported_by_its_exception_in_either_log_format() -> None:
+    plain = [
+        "event handler failed",
+        "Traceback (most recent call last):",
+        '  File "x.py"',
+        "KeyError: 'a'",
+    ]
+    # The app's log guard indents continuation lines; the console wraps long paths.
+    guarded = [
+        "Error processing event queue entry for",
+        "    Traceback (most recent call last):",
+        "      File ",
+        '"/long/path/event_processor.py", line 861',
+        "    TypeError: setvar() got an unexpected keyword argument 'x'",
+    ]
+    assert problems_in(plain) == ["Traceback -> KeyError: 'a'"]
+    assert problems_in(guarded) == [
+        "Traceback -> TypeError: setvar() got an unexpected keyword argument 'x'"
+    ]
+    assert problems_in(["WARNING Frontend exception reported by a client: x"]) == []
+
+
+def test_victim_rows_follow_foreign_keys_to_rows_aimed_at_the_victims(engine) -> None:
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        for user_id, name in [(1, "vic"), (2, "fuzzer")]:
+            session.add(
+                User(
+                    id=user_id,
+                    username=name,
+                    username_key=name,
+                    nickname=name,
+                    password_hash="x",
+                    created_at=now,
+                )
+            )
+        session.commit()
+        before = victim_rows(str(engine.url), [1])
+        session.add(Block(blocker_id=2, blocked_id=1, created_at=now))
+        session.add(Block(blocker_id=1, blocked_id=2, created_at=now))
+        session.commit()
+    after = victim_rows(str(engine.url), [1])
+    assert set(before) == {"user"}
+    assert len(diff_rows(before, after)) == 2  # both blocks, whoever made them
+    fuzzer_only = victim_rows(str(engine.url), [2])
+    assert (1,) not in fuzzer_only["user"]
