@@ -73,7 +73,8 @@ async def test_forged_events_get_a_generic_answer_and_the_server_keeps_serving(
 
 
 async def test_a_forged_token_on_the_chat_page_is_sent_to_auth(backend_url: str):
-    tab = EventClient(backend_url, local_storage={TOKEN_KEY: "forged-token"})
+    # Well-formed (a malformed token counts as absent: tests/states/test_client_input.py).
+    tab = EventClient(backend_url, local_storage={TOKEN_KEY: "f" * 43})
     await tab.connect("/")
     await tab.wait_for(lambda c: redirected_to(c, "/auth"))
     assert tab.var(AUTH, "username") == ""

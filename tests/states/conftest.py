@@ -10,6 +10,7 @@ import pytest
 import reflex as rx
 from reflex.istate.data import RouterData
 
+from chat_app.realtime import push
 from chat_app.realtime.registry import tab_registry
 
 S = TypeVar("S", bound=rx.State)
@@ -39,8 +40,13 @@ async def run(handler: Callable[..., Any], *args: Any) -> list[Any]:
 
 
 @pytest.fixture
-async def tab_factory(engine):
-    """Make tabs bound to the per-test database (via the `engine` fixture)."""
+async def tab_factory(engine, monkeypatch):
+    """Make tabs bound to the per-test database (via the `engine` fixture).
+
+    No app is bound for pushes, even after a test module imported `chat_app.chat_app`:
+    a bound app would find these server-less tabs unconnected and unregister them.
+    """
+    monkeypatch.setattr(push, "_app", None)
     await tab_registry.clear()
     yield make_tab
     await tab_registry.clear()
