@@ -1,6 +1,6 @@
-# Container images of the chat (README "Docker"). NOT BUILT BY CI: the project's machines
+# Container images of the chat (docs/deploying.md "Docker"). NOT BUILT BY CI: the project's machines
 # have no Docker engine, so this file has never been built; the commands it runs are the
-# ones the README's VM steps and the tests use.
+# ones the VM steps of docs/deploying.md and the tests use.
 #
 #   docker build -t chat-backend .                      the backend (default target)
 #   docker build --target web --build-arg API_URL=https://chat.example.org -t chat-web .

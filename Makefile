@@ -36,7 +36,7 @@ help:
 	@echo "make lint    - ruff, ruff format --check, pyright, lint-imports"
 	@echo "make export  - static frontend build for API_URL=http://host:8000"
 	@echo "make migrate - apply database migrations"
-	@echo "make bench   - benchmark the app and two Socket.IO peers (about 25 min; README)"
+	@echo "make bench   - benchmark the app and two Socket.IO peers (about 25 min; docs/performance.md)"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -109,8 +109,8 @@ clean:
 	rm -rf .web $(VENV) $(TOOLS) .pytest_cache .ruff_cache
 
 # The benchmark (tests/load): the app and two peers, interleaved, ROUNDS rounds; writes
-# bench-results/bench.json and bench.md (the README's Performance table).
-# BENCH_SERVERS=app-scaled: the app on PostgreSQL + Redis (README, "The scaled profile").
+# bench-results/bench.json and bench.md (the table of docs/performance.md).
+# BENCH_SERVERS=app-scaled: the app on PostgreSQL + Redis (docs/performance.md, "The scaled profile on one core").
 ROUNDS ?= 3
 BENCH_SERVERS ?= app,relay,flask
 bench: $(VENV)/.dev-installed $(BUN) engines

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Container start (Dockerfile, README "Docker"): apply the migrations, then the backend.
+# Container start (Dockerfile, docs/deploying.md "Docker"): apply the migrations, then the backend.
 # With several containers on one database, start one first (or run
 # `docker run --rm IMAGE reflex db migrate` once): two migrations at once can collide.
 set -eu

@@ -124,7 +124,7 @@ def _cell(entry: dict[str, Any] | None) -> str:
 
 
 def markdown(summary: dict[str, Any], rounds: int) -> str:
-    """The README table: median (min-max) over the rounds, and app ÷ peer.
+    """The table of docs/performance.md: median (min-max) over the rounds, and app ÷ peer.
 
     The scaled profile's column (and scaled ÷ app) appears when it was measured.
     """

@@ -1,7 +1,7 @@
 """`make bench`: the app and its two peers, interleaved, each alone on its core, N rounds.
 
 Usage: python -m tests.load.run [--rounds 3] [--quick] [--out DIR] [--servers app,relay,flask]
-Writes DIR/bench.json (every figure of every round) and DIR/bench.md (the README table).
+Writes DIR/bench.json (every figure of every round) and DIR/bench.md (docs/performance.md's table).
 """
 
 from __future__ import annotations
