@@ -70,6 +70,42 @@ def test_every_relative_link_and_anchor_resolves() -> None:
     assert not problems, "\n".join(problems)
 
 
+REPO_PATH = re.compile(r"`((?:chat_app|tests|deploy|docs|alembic)/[^`\s:]*)`")
+TABLE_CELL_FILE = re.compile(r"`([^`/\s]+\.py)`")
+
+
+def missing_paths(markdown: str) -> list[str]:
+    """Repository paths named in code spans that do not exist.
+
+    In a table row a bare `name.py` lives in the folder of the path named before it, as in
+    docs/architecture.md's table.
+    """
+    missing = []
+    for line in _prose(markdown).splitlines():
+        folder = ""
+        for span in re.findall(r"`[^`]+`", line):
+            if named := REPO_PATH.fullmatch(span):
+                path = named.group(1)
+                folder = path if path.endswith("/") else path.rpartition("/")[0] + "/"
+            elif line.startswith("|") and folder and (bare := TABLE_CELL_FILE.fullmatch(span)):
+                path = folder + bare.group(1)
+            else:
+                continue
+            if not (ROOT / path).exists():
+                missing.append(path)
+    return missing
+
+
+def test_every_named_file_exists() -> None:
+    """A file moved or renamed by a refactor is renamed in the docs too."""
+    problems = [
+        f"{document.relative_to(ROOT)}: {path}"
+        for document in documents()
+        for path in missing_paths(document.read_text(encoding="utf-8"))
+    ]
+    assert not problems, "\n".join(problems)
+
+
 def test_the_readme_links_to_every_doc() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     linked = {target.partition("#")[0] for target in LINK.findall(_prose(readme))}
@@ -86,6 +122,11 @@ def test_the_checker_sees_broken_links_and_ignores_code() -> None:
         "[outside](../../etc/hosts) [web](https://example.org/#x) `[code](#nowhere)`\n"
         "```bash\n# Not a heading\n[code](#nowhere)\n```\n"
     )
+    assert missing_paths(
+        "`chat_app/states/auth.py` `chat_app/nowhere.py`\n"
+        "| a | `chat_app/services/auth.py`, `passwords.py`, `gone.py` |\n"
+        "not a table: `gone.py`\n"
+    ) == ["chat_app/nowhere.py", "chat_app/services/gone.py"]
     assert anchors(text) == {"top", "a-code-heading-twice", "a-code-heading-twice-1"}
     assert [problem.split(":")[0] for problem in broken_links(readme, text)] == [
         "#nowhere",
