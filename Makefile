@@ -33,7 +33,7 @@ help:
 	@echo "make run     - set up and serve the app on http://localhost:$(PORT) (and the LAN)"
 	@echo "make test    - set up and run lint, type check, import contract and all tests"
 	@echo "make dev     - like run, with hot reload"
-	@echo "make lint    - ruff, ruff format --check, pyright, lint-imports"
+	@echo "make lint    - ruff, ruff format --check, pyright, lint-imports, codespell"
 	@echo "make export  - static frontend build for API_URL=http://host:8000"
 	@echo "make migrate - apply database migrations"
 	@echo "make bench   - benchmark the app and two Socket.IO peers (about 25 min; docs/performance.md)"
@@ -89,6 +89,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff format --check .
 	$(BIN)/pyright
 	$(BIN)/lint-imports
+	$(BIN)/codespell
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
