@@ -36,6 +36,7 @@ help:
 	@echo "make lint    - ruff, ruff format --check, pyright, lint-imports, codespell"
 	@echo "make export  - static frontend build for API_URL=http://host:8000"
 	@echo "make migrate - apply database migrations"
+	@echo "make screenshots - remake the README's screenshots (docs/screenshots)"
 	@echo "make bench   - benchmark the app and two Socket.IO peers (about 25 min; docs/performance.md)"
 
 $(BIN)/activate:
@@ -98,6 +99,13 @@ format: $(VENV)/.dev-installed
 test: $(VENV)/.dev-installed $(BUN) $(CHROMIUM) fonts engines lint
 	$(BIN)/python -m pytest --ignore=tests/e2e
 	$(BIN)/python -m pytest tests/e2e -p no:asyncio -W ignore::pytest.PytestConfigWarning
+
+# The screenshot test writes to build/screenshots (git-ignored) on every `make test`; this
+# target makes them and replaces the README's copies.
+.PHONY: screenshots
+screenshots: $(VENV)/.dev-installed $(BUN) $(CHROMIUM) fonts engines
+	$(BIN)/python -m pytest tests/e2e/test_screenshots.py -p no:asyncio -W ignore::pytest.PytestConfigWarning
+	cp build/screenshots/*.png docs/screenshots/
 
 API_URL ?= http://localhost:$(BACKEND_PORT)
 export: $(VENV)/.runtime-installed $(BUN)

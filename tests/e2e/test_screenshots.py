@@ -1,4 +1,8 @@
-"""Makes the README's screenshots from a real run (docs/screenshots/*.png)."""
+"""Makes the README's screenshots from a real run, into build/screenshots/*.png.
+
+`make test` leaves the tracked docs/screenshots alone; `make screenshots` runs this test and
+copies the pictures there.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from tests.e2e.test_chat_flow import befriend, bubbles, open_chat_with, send
 from tests.e2e.test_look_and_feel import PHONE
 from tests.support.live_app import PROJECT_DIR, LiveApp
 
-SHOTS = PROJECT_DIR / "docs" / "screenshots"
+SHOTS = PROJECT_DIR / "build" / "screenshots"
 
 
 def _user(browser: Browser, app: LiveApp, username: str, nickname: str) -> Page:
