@@ -25,9 +25,8 @@ from chat_app.services.passwords import hash_password
 from chat_app.services.sessions import SessionKey
 from chat_app.services.storage import FileStorage, LocalFileStorage
 from chat_app.settings import SETTINGS
-from tests.services.test_file_links import log_in
-from tests.services.test_files import png
-from tests.services.test_friends import make_friends, make_user
+from tests.support.images import png
+from tests.support.users import log_in, make_friends, make_user
 
 
 @pytest.fixture(params=["local", "blob"])

@@ -32,7 +32,7 @@ LIMIT_MIB = 200
 def _pictures() -> dict[str, bytes]:
     from PIL import Image
 
-    from tests.services.test_files import huge_png
+    from tests.support.images import huge_png
 
     def save(image: Image.Image, kind: str, **options: object) -> bytes:
         out = io.BytesIO()
@@ -73,7 +73,7 @@ def _send_all(folder: Path) -> dict[str, object]:
     from chat_app.services import database, files
     from chat_app.services.storage import LocalFileStorage
     from chat_app.settings import load_settings
-    from tests.services.test_friends import make_friends, make_user
+    from tests.support.users import make_friends, make_user
 
     settings = load_settings({"CHAT_DATA_DIR": str(folder), "CHAT_MESSAGE_RATE_COUNT": "1000"})
     engine = database.create_db_engine(f"sqlite:///{folder / 'bench.db'}")

@@ -17,7 +17,7 @@ from tests.realtime.helpers import (
     shown,
     unique_username,
 )
-from tests.services.test_files import png
+from tests.support.images import png
 
 UPLOAD_HANDLER = f"{CHAT}.upload"
 

@@ -32,7 +32,7 @@ from tests.realtime.helpers import (
     unique_username,
     usernames,
 )
-from tests.services.test_files import png
+from tests.support.images import png
 
 # Tables whose rows tie two users together.
 PAIR_TABLES = {

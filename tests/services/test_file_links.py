@@ -8,26 +8,15 @@ import pytest
 from sqlmodel import Session
 
 from chat_app.models import AuthSession, User, utc_now
-from chat_app.services import auth, file_links, sessions
+from chat_app.services import auth, file_links
 from chat_app.services.passwords import hash_password
-from chat_app.services.sessions import SessionKey
 from chat_app.settings import SETTINGS
-from tests.services.test_friends import make_user
+from tests.support.users import log_in, make_user
 
 pytestmark = pytest.mark.both_databases
 
 FILE = "f" * 32
 PASSWORD = "correct horse battery"
-
-
-def log_in(session: Session, user_id: int) -> tuple[str, SessionKey]:
-    """A new device session of the user: its token and the key its links are signed with."""
-    token = sessions.create_session(session=session, user_id=user_id)
-    session.commit()
-    key = sessions.session_key_of(session=session, token_hash=sessions.hash_token(token))
-    assert key is not None
-    assert key.user_id == user_id
-    return token, key
 
 
 def query_of(url: str) -> dict[str, str]:

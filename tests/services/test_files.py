@@ -5,9 +5,7 @@ from __future__ import annotations
 import errno
 import io
 import shutil
-import struct
 import uuid
-import zlib
 from pathlib import Path
 
 import pytest
@@ -19,15 +17,10 @@ from chat_app.services import files, images
 from chat_app.services.errors import Refused
 from chat_app.services.storage import LocalFileStorage
 from chat_app.settings import load_settings
-from tests.services.test_friends import make_friends, make_user
+from tests.support.images import huge_png, png
+from tests.support.users import make_friends, make_user
 
 pytestmark = pytest.mark.both_databases
-
-
-def png(width: int, height: int) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), (10, 120, 200)).save(out, format="PNG")
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -147,21 +140,6 @@ def test_html_disguised_as_an_image_is_a_plain_download(session, pair, storage, 
     assert sent.message.attachment is not None
     assert sent.message.attachment.mime == "application/octet-stream"
     assert not sent.message.attachment.has_thumbnail
-
-
-def huge_png(width: int, height: int) -> bytes:
-    """A valid PNG header claiming a huge size, with a tiny (all-zero) body: a bomb."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
-    body = zlib.compress(b"\0" * (1 + width // 8) * 16)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
-    )
 
 
 def test_a_decompression_bomb_is_sent_as_a_file_without_thumbnail(session, pair, storage, settings):

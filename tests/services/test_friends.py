@@ -9,29 +9,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from chat_app.models import Block, FriendRequest, Friendship, User, utc_now
-from chat_app.services import friend_pane, friends, relations
+from chat_app.models import Block, FriendRequest, Friendship, utc_now
+from chat_app.services import friend_pane, friends
 from chat_app.services.errors import NotFound, RateLimited, Refused
-
-
-def make_user(session: Session, username: str, nickname: str | None = None) -> int:
-    user = User(
-        username=username,
-        username_key=username.lower(),
-        nickname=nickname or username.title(),
-        password_hash="x",
-        created_at=utc_now(),
-    )
-    session.add(user)
-    session.commit()
-    assert user.id is not None
-    return user.id
-
-
-def know(session: Session, viewer: int, *others: int) -> None:
-    """The viewer found each of the others by exact username (a relation to act on)."""
-    for other in others:
-        relations.remember_found(session=session, viewer_id=viewer, user_id=other, now=utc_now())
+from tests.support.users import know, make_friends, make_user
 
 
 @pytest.fixture
@@ -221,12 +202,6 @@ def test_answered_requests_cannot_be_answered_again(session: Session, users):
 
 
 # ----- remove and block -----
-
-
-def make_friends(session: Session, a: int, b: int) -> None:
-    know(session, a, b)
-    request(session, a, b)
-    friends.accept_request(session=session, viewer_id=b, request_id=pending_id(session, a, b))
 
 
 def test_either_friend_can_remove_the_other(session: Session, users):

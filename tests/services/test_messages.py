@@ -14,7 +14,7 @@ from chat_app.models import Message, utc_now
 from chat_app.services import friend_pane, friends, messages
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.settings import load_settings
-from tests.services.test_friends import make_friends, make_user
+from tests.support.users import make_friends, make_user
 
 FAST = load_settings({"CHAT_MESSAGE_RATE_COUNT": "100000"})
 

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from chat_app.models import utc_now
 from chat_app.services import presence
-from tests.services.test_friends import make_friends, make_user
+from tests.support.users import make_friends, make_user
 
 
 def test_last_seen_is_recorded_and_given_only_for_friends(session: Session):

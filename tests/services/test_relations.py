@@ -27,7 +27,7 @@ from chat_app.models import (
 from chat_app.services import friend_pane, friends, messages, relations
 from chat_app.services.errors import NotFound, RateLimited
 from chat_app.settings import SETTINGS, load_settings
-from tests.services.test_friends import know, make_friends, make_user
+from tests.support.users import know, make_friends, make_user
 
 FAST = load_settings({"CHAT_MESSAGE_RATE_COUNT": "100000"})
 TABLES_ABOUT_OTHERS = (FriendRequest, Friendship, Block, Conversation, FoundUser)
