@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pickle
-from typing import Any
 
 import pytest
 from sqlmodel import Session, func, select
@@ -14,7 +13,7 @@ from chat_app.services import auth, sessions
 from chat_app.services.passwords import verify_password
 from chat_app.settings import load_settings
 from chat_app.states.auth import AuthState
-from tests.states.conftest import run
+from tests.support.tabs import redirect_targets, run
 from tests.support.token_encodings import token_encodings
 
 PASSWORD = "correct horse"
@@ -24,15 +23,6 @@ GOOD_FORM = {
     "password": PASSWORD,
     "password_confirm": PASSWORD,
 }
-
-
-def redirect_targets(events: list[Any]) -> list[str]:
-    targets = []
-    for event in events:
-        for name, value in getattr(event, "args", ()):
-            if name._js_expr == "path":
-                targets.append(value._var_value)
-    return targets
 
 
 def rows(engine, table: type) -> int:

@@ -11,26 +11,7 @@ from chat_app.states import chat as chat_module
 from chat_app.states.auth import AuthState
 from chat_app.states.chat import ChatState
 from chat_app.states.friends import FriendsState
-from tests.states.conftest import run
-from tests.states.test_auth_state import redirect_targets
-from tests.states.test_friends_state import logged_in_tab
-
-
-async def chat_tabs(tab_factory) -> tuple[ChatState, ChatState, int, int]:
-    ann_friends = await logged_in_tab(tab_factory, "ann", "ann-tab")
-    bob_friends = await logged_in_tab(tab_factory, "bob", "bob-tab")
-    await run(ann_friends.search, {"username": "bob"})
-    assert ann_friends.search_result is not None
-    bob_id = ann_friends.search_result.user_id
-    await run(ann_friends.send_request, bob_id)
-    await run(bob_friends.load)
-    await run(bob_friends.accept, bob_friends.incoming[0].request_id)
-    ann_id = bob_friends.friends[0].user_id
-    ann = await ann_friends.get_state(ChatState)
-    bob = await bob_friends.get_state(ChatState)
-    await run(ann.load)
-    await run(bob.load)
-    return ann, bob, ann_id, bob_id
+from tests.support.tabs import chat_tabs, redirect_targets, run
 
 
 def stored(engine) -> int:

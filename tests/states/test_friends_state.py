@@ -8,24 +8,7 @@ from sqlmodel import Session, func, select
 from chat_app.models import Block, FriendRequest, Friendship
 from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
-from tests.states.conftest import run
-from tests.states.test_auth_state import redirect_targets
-
-PASSWORD = "correct horse"
-
-
-async def logged_in_tab(tab_factory, username: str, token: str) -> FriendsState:
-    tab = tab_factory(FriendsState, token=token)
-    auth = await tab.get_state(AuthState)
-    form = {
-        "username": username,
-        "nickname": username.title(),
-        "password": PASSWORD,
-        "password_confirm": PASSWORD,
-    }
-    await run(auth.register, form)
-    await run(tab.load)
-    return tab
+from tests.support.tabs import logged_in_tab, redirect_targets, run
 
 
 def rows(engine) -> list[int]:

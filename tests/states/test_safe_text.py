@@ -36,9 +36,7 @@ from chat_app.states.safe_text import (
     toast_info,
     toast_success,
 )
-from tests.states.conftest import run
-from tests.states.test_chat_state import chat_tabs
-from tests.states.test_friends_state import logged_in_tab
+from tests.support.tabs import chat_tabs, logged_in_tab, run
 from tests.support.toasts import toasts_of_specs
 
 MARKERS = [

@@ -1,0 +1,83 @@
+"""Tabs for state tests: drive handlers directly, as a browser tab would, without a server."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import reflex as rx
+from reflex.istate.data import RouterData
+
+from chat_app.states.auth import AuthState
+from chat_app.states.chat import ChatState
+from chat_app.states.friends import FriendsState
+
+S = TypeVar("S", bound=rx.State)
+
+PASSWORD = "correct horse"
+
+
+def make_tab(state_cls: type[S], *, token: str = "tab-1", ip: str = "10.0.0.1") -> S:
+    """A fresh root state for one tab, with router data like a real connection's."""
+    root = rx.State()
+    root.router = RouterData.from_router_data(
+        {"token": token, "ip": ip, "headers": {"user-agent": "pytest"}, "pathname": "/"}
+    )
+    state = root.get_substate(state_cls.get_full_name().split(".")[1:])
+    assert isinstance(state, state_cls)
+    return state
+
+
+async def run(handler: Callable[..., Any], *args: Any) -> list[Any]:
+    """Call a handler like Reflex does and collect what it returned or yielded."""
+    result = handler(*args)
+    if inspect.isasyncgen(result):
+        return [item async for item in result if item is not None]
+    if inspect.isawaitable(result):
+        result = await result
+    if result is None:
+        return []
+    return list(result) if isinstance(result, list) else [result]
+
+
+def redirect_targets(events: list[Any]) -> list[str]:
+    targets = []
+    for event in events:
+        for name, value in getattr(event, "args", ()):
+            if name._js_expr == "path":
+                targets.append(value._var_value)
+    return targets
+
+
+async def logged_in_tab(tab_factory, username: str, token: str) -> FriendsState:
+    """A tab of a newly registered user, its friend pane loaded."""
+    tab = tab_factory(FriendsState, token=token)
+    auth = await tab.get_state(AuthState)
+    form = {
+        "username": username,
+        "nickname": username.title(),
+        "password": PASSWORD,
+        "password_confirm": PASSWORD,
+    }
+    await run(auth.register, form)
+    await run(tab.load)
+    return tab
+
+
+async def chat_tabs(tab_factory) -> tuple[ChatState, ChatState, int, int]:
+    """Ann's and Bob's chat states, friends, loaded: `(ann, bob, ann_id, bob_id)`."""
+    ann_friends = await logged_in_tab(tab_factory, "ann", "ann-tab")
+    bob_friends = await logged_in_tab(tab_factory, "bob", "bob-tab")
+    await run(ann_friends.search, {"username": "bob"})
+    assert ann_friends.search_result is not None
+    bob_id = ann_friends.search_result.user_id
+    await run(ann_friends.send_request, bob_id)
+    await run(bob_friends.load)
+    await run(bob_friends.accept, bob_friends.incoming[0].request_id)
+    ann_id = bob_friends.friends[0].user_id
+    ann = await ann_friends.get_state(ChatState)
+    bob = await bob_friends.get_state(ChatState)
+    await run(ann.load)
+    await run(bob.load)
+    return ann, bob, ann_id, bob_id
