@@ -115,6 +115,26 @@ def shown_seqs(tab: EventClient) -> list[int]:
     return [m["seq"] for m in shown(tab) if m["seq"] > 0]
 
 
+class Recorder:
+    """Records every message a tab has ever displayed and any moment it showed one twice."""
+
+    def __init__(self, tab: EventClient) -> None:
+        self.seen: dict[int, str] = {}
+        self.duplicates: list[list[int]] = []
+        self.disorder: list[list[int]] = []
+        tab.observers.append(self)
+
+    def __call__(self, tab: EventClient) -> None:
+        seqs = shown_seqs(tab)
+        if len(seqs) != len(set(seqs)):
+            self.duplicates.append(seqs)
+        if seqs != sorted(seqs):
+            self.disorder.append(seqs)
+        for message in shown(tab):
+            if message["seq"] > 0:
+                self.seen[message["seq"]] = message["body"]
+
+
 async def send_text(tab: EventClient, body: str) -> None:
     await tab.call(CHAT, "send", {"form_data": {"body": body}})
 

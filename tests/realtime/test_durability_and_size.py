@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
-import uuid
-from datetime import timedelta
 from pathlib import Path
 
-import sqlalchemy as sa
-from sqlmodel import Session, select
-
-from chat_app.models import Conversation, Message, utc_now
 from tests.realtime.conftest import FAST_SENDING
 from tests.realtime.helpers import (
     OPEN_FRIEND_KEY,
@@ -27,6 +21,7 @@ from tests.realtime.helpers import (
     unique_username,
 )
 from tests.support.event_client import EventClient
+from tests.support.history import seed_history
 from tests.support.live_app import REFLEX, free_port, migrated_environment, server_process
 
 
@@ -69,41 +64,6 @@ async def test_acknowledged_messages_survive_a_backend_kill(tmp_path: Path):
         assert {seq: shown_now.get(seq) for seq in acknowledged} == acknowledged
         assert shown_seqs(bob_again) == sorted(set(shown_seqs(bob_again)))
         await bob_again.close()
-
-
-def seed_history(database_url: str, sender: int, recipient: int, count: int) -> None:
-    """Bulk-insert `count` older messages into the pair's conversation."""
-    engine = sa.create_engine(database_url)
-    low, high = sorted((sender, recipient))
-    start = utc_now() - timedelta(days=1)
-    with Session(engine) as session:
-        conversation = Conversation(user_low_id=low, user_high_id=high, created_at=start)
-        session.add(conversation)
-        session.commit()
-        session.add_all(
-            Message(
-                conversation_id=conversation.id or 0,
-                seq=n + 1,
-                sender_id=sender,
-                client_id=uuid.uuid4().hex,
-                body=f"old message number {n:05d}",
-                created_at=start + timedelta(seconds=n),
-            )
-            for n in range(count)
-        )
-        conversation.last_seq = count
-        conversation.last_message_at = start + timedelta(seconds=count)
-        session.add(conversation)
-        session.commit()
-        assert (
-            len(
-                session.exec(
-                    select(Message.id).where(Message.conversation_id == conversation.id)
-                ).all()
-            )
-            == count
-        )
-    engine.dispose()
 
 
 async def push_bytes_for_one_message(backend, history: int) -> int:

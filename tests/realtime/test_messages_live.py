@@ -6,6 +6,7 @@ from typing import Any
 
 from tests.realtime.helpers import (
     CHAT,
+    Recorder,
     befriend,
     open_chat,
     open_conversation,
@@ -18,26 +19,6 @@ from tests.realtime.helpers import (
     unique_username,
 )
 from tests.support.event_client import EventClient
-
-
-class Recorder:
-    """Records every message a tab has ever displayed and any moment it showed one twice."""
-
-    def __init__(self, tab: EventClient) -> None:
-        self.seen: dict[int, str] = {}
-        self.duplicates: list[list[int]] = []
-        self.disorder: list[list[int]] = []
-        tab.observers.append(self)
-
-    def __call__(self, tab: EventClient) -> None:
-        seqs = shown_seqs(tab)
-        if len(seqs) != len(set(seqs)):
-            self.duplicates.append(seqs)
-        if seqs != sorted(seqs):
-            self.disorder.append(seqs)
-        for message in shown(tab):
-            if message["seq"] > 0:
-                self.seen[message["seq"]] = message["body"]
 
 
 async def chat_pair(backend_url: str) -> tuple[EventClient, EventClient, int, int]:
@@ -124,10 +105,6 @@ async def test_typing_indicator_shows_and_goes_away(backend_url):
     await bob.wait_for(lambda c: c.var(CHAT, "friend_typing") is False, timeout=10)
     for tab in (ann, bob):
         await tab.close()
-
-
-def push_frame_sizes(tab: EventClient) -> list[int]:
-    return [len(frame) for frame in tab.frames if f'"{CHAT}":{{"tail_rx_state_"' in frame]
 
 
 async def test_bad_messages_are_refused_and_the_socket_stays_up(backend_url):

@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.realtime.helpers import (
+    Recorder,
     befriend,
     open_chat,
     open_conversation,
@@ -28,7 +29,6 @@ from tests.realtime.helpers import (
     shown_seqs,
     unique_username,
 )
-from tests.realtime.test_messages_live import Recorder
 from tests.support.event_client import EventClient
 from tests.support.live_app import backend_process, free_port, migrated_environment
 from tests.support.scaled import scaled_settings

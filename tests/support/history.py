@@ -1,0 +1,46 @@
+"""Old messages straight into the database, for history and paging tests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from chat_app.models import Conversation, Message, utc_now
+
+
+def seed_history(database_url: str, sender: int, recipient: int, count: int) -> None:
+    """Bulk-insert `count` older messages into the pair's conversation."""
+    engine = sa.create_engine(database_url)
+    low, high = sorted((sender, recipient))
+    start = utc_now() - timedelta(days=1)
+    with Session(engine) as session:
+        conversation = Conversation(user_low_id=low, user_high_id=high, created_at=start)
+        session.add(conversation)
+        session.commit()
+        session.add_all(
+            Message(
+                conversation_id=conversation.id or 0,
+                seq=n + 1,
+                sender_id=sender,
+                client_id=uuid.uuid4().hex,
+                body=f"old message number {n:05d}",
+                created_at=start + timedelta(seconds=n),
+            )
+            for n in range(count)
+        )
+        conversation.last_seq = count
+        conversation.last_message_at = start + timedelta(seconds=count)
+        session.add(conversation)
+        session.commit()
+        assert (
+            len(
+                session.exec(
+                    select(Message.id).where(Message.conversation_id == conversation.id)
+                ).all()
+            )
+            == count
+        )
+    engine.dispose()
