@@ -2,41 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.support.browser import PASSWORD, expect_chat_as, login, register, unique_name
 from tests.support.live_app import LiveApp
-
-PASSWORD = "correct horse"
-_names = itertools.count()
-
-
-def unique_name(prefix: str) -> str:
-    return f"{prefix}_{next(_names)}"
-
-
-def register(page: Page, app: LiveApp, username: str, nickname: str) -> None:
-    page.goto(app.frontend_url + "/auth")
-    page.click("#tab-register")
-    page.fill("#register-username", username)
-    page.fill("#register-nickname", nickname)
-    page.fill("#register-password", PASSWORD)
-    page.fill("#register-password-confirm", PASSWORD)
-    page.click("#register-submit")
-
-
-def login(page: Page, app: LiveApp, username: str, password: str = PASSWORD) -> None:
-    page.goto(app.frontend_url + "/auth")
-    page.fill("#login-username", username)
-    page.fill("#login-password", password)
-    page.click("#login-submit")
-
-
-def expect_chat_as(page: Page, app: LiveApp, nickname: str) -> None:
-    expect(page.locator("#current-nickname")).to_have_text(nickname, timeout=20_000)
-    expect(page).to_have_url(app.frontend_url + "/")
 
 
 def test_anonymous_visitor_is_sent_to_auth(page: Page, app_server: LiveApp):

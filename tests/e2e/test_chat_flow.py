@@ -2,33 +2,11 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.test_friends_flow import new_user, search
+from tests.support.browser import befriend, bubbles, new_user, open_chat_with, search, send
+from tests.support.history import seed_history
 from tests.support.live_app import LiveApp
-
-
-def befriend(a: Page, b: Page, b_name: str, b_nickname: str | None = None) -> None:
-    search(a, b_name)
-    a.click("#search-add")
-    b.click("#tab-requests")
-    b.locator("#incoming-requests").get_by_role("button", name="Accept").click()
-    b.click("#tab-friends")
-    expect(a.locator("#friend-list")).to_contain_text(b_nickname or b_name.title())
-
-
-def open_chat_with(page: Page, nickname: str) -> None:
-    page.locator("#friend-list").get_by_text(nickname, exact=True).click()
-    expect(page.locator("#conversation-title")).to_have_text(nickname)
-
-
-def send(page: Page, text: str) -> None:
-    page.fill("#composer", text)
-    page.press("#composer", "Enter")
-
-
-def bubbles(page: Page):
-    return page.locator("#message-list .message-body")
 
 
 def test_chat_both_ways_with_receipts_unread_and_reload(
@@ -77,8 +55,6 @@ def test_chat_both_ways_with_receipts_unread_and_reload(
 
 
 def test_load_older_keeps_the_reading_position(browser: Browser, app_server: LiveApp):
-    from tests.realtime.test_durability_and_size import seed_history
-
     ann, ann_name = new_user(browser, app_server, "ann")
     bob, bob_name = new_user(browser, app_server, "bob")
     befriend(ann, bob, bob_name)

@@ -11,11 +11,8 @@ import sqlalchemy as sa
 from PIL import Image
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.test_chat_flow import befriend, open_chat_with
-from tests.e2e.test_friends_flow import new_user
+from tests.support.browser import ATTACH_INPUT, befriend, new_user, open_chat_with
 from tests.support.live_app import LiveApp
-
-ATTACH_INPUT = "#chat-attachments input[type=file]"
 
 
 def stored_files(app: LiveApp) -> int:

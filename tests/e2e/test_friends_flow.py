@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.test_auth_flow import expect_chat_as, register, unique_name
+from tests.support.browser import new_user, search
 from tests.support.live_app import LiveApp
-
-
-def new_user(browser: Browser, app: LiveApp, prefix: str) -> tuple[Page, str]:
-    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    username = unique_name(prefix)
-    register(page, app, username, username.title())
-    expect_chat_as(page, app, username.title())
-    return page, username
-
-
-def search(page: Page, username: str) -> None:
-    page.fill("#friend-search", username)
-    page.click("#friend-search-submit")
 
 
 def test_search_request_accept_live(browser: Browser, app_server: LiveApp):

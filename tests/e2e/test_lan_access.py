@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_auth_flow import register
+from tests.support.browser import register
 from tests.support.live_app import (
     PROJECT_DIR,
     REFLEX,

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.test_auth_flow import expect_chat_as, login
-from tests.e2e.test_chat_flow import befriend, bubbles, open_chat_with, send
-from tests.e2e.test_friends_flow import new_user
+from tests.support.browser import (
+    DESKTOP,
+    PHONE,
+    befriend,
+    bubbles,
+    expect_chat_as,
+    login,
+    new_user,
+    open_chat_with,
+    send,
+)
 from tests.support.live_app import LiveApp
-
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-}
-DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
 
 
 def in_viewport(page: Page, selector: str) -> bool:

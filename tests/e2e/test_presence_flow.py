@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.test_chat_flow import befriend, open_chat_with
-from tests.e2e.test_friends_flow import new_user
+from tests.support.browser import befriend, new_user, open_chat_with
 from tests.support.live_app import LiveApp
 
 

@@ -10,9 +10,15 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.test_auth_flow import expect_chat_as, login
-from tests.e2e.test_chat_flow import befriend, bubbles, open_chat_with, send
-from tests.e2e.test_look_and_feel import PHONE
+from tests.support.browser import (
+    PHONE,
+    befriend,
+    bubbles,
+    expect_chat_as,
+    login,
+    open_chat_with,
+    send,
+)
 from tests.support.live_app import PROJECT_DIR, LiveApp
 
 SHOTS = PROJECT_DIR / "build" / "screenshots"

@@ -22,9 +22,16 @@ from PIL import Image
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from chat_app.http.security_headers import static_host_headers
-from tests.e2e.test_auth_flow import expect_chat_as, register, unique_name
-from tests.e2e.test_chat_flow import befriend, bubbles, open_chat_with, send
-from tests.e2e.test_files_flow import ATTACH_INPUT
+from tests.support.browser import (
+    ATTACH_INPUT,
+    befriend,
+    bubbles,
+    expect_chat_as,
+    open_chat_with,
+    register,
+    send,
+    unique_name,
+)
 from tests.support.live_app import (
     REFLEX,
     LiveApp,

@@ -1,0 +1,83 @@
+"""Steps for browser (e2e) tests: accounts, friends, chat, and the devices they run on."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.support.live_app import LiveApp
+
+PASSWORD = "correct horse"
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+}
+DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
+ATTACH_INPUT = "#chat-attachments input[type=file]"
+
+_names = itertools.count()
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix}_{next(_names)}"
+
+
+def register(page: Page, app: LiveApp, username: str, nickname: str) -> None:
+    page.goto(app.frontend_url + "/auth")
+    page.click("#tab-register")
+    page.fill("#register-username", username)
+    page.fill("#register-nickname", nickname)
+    page.fill("#register-password", PASSWORD)
+    page.fill("#register-password-confirm", PASSWORD)
+    page.click("#register-submit")
+
+
+def login(page: Page, app: LiveApp, username: str, password: str = PASSWORD) -> None:
+    page.goto(app.frontend_url + "/auth")
+    page.fill("#login-username", username)
+    page.fill("#login-password", password)
+    page.click("#login-submit")
+
+
+def expect_chat_as(page: Page, app: LiveApp, nickname: str) -> None:
+    expect(page.locator("#current-nickname")).to_have_text(nickname, timeout=20_000)
+    expect(page).to_have_url(app.frontend_url + "/")
+
+
+def new_user(browser: Browser, app: LiveApp, prefix: str) -> tuple[Page, str]:
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    username = unique_name(prefix)
+    register(page, app, username, username.title())
+    expect_chat_as(page, app, username.title())
+    return page, username
+
+
+def search(page: Page, username: str) -> None:
+    page.fill("#friend-search", username)
+    page.click("#friend-search-submit")
+
+
+def befriend(a: Page, b: Page, b_name: str, b_nickname: str | None = None) -> None:
+    search(a, b_name)
+    a.click("#search-add")
+    b.click("#tab-requests")
+    b.locator("#incoming-requests").get_by_role("button", name="Accept").click()
+    b.click("#tab-friends")
+    expect(a.locator("#friend-list")).to_contain_text(b_nickname or b_name.title())
+
+
+def open_chat_with(page: Page, nickname: str) -> None:
+    page.locator("#friend-list").get_by_text(nickname, exact=True).click()
+    expect(page.locator("#conversation-title")).to_have_text(nickname)
+
+
+def send(page: Page, text: str) -> None:
+    page.fill("#composer", text)
+    page.press("#composer", "Enter")
+
+
+def bubbles(page: Page):
+    return page.locator("#message-list .message-body")
