@@ -17,7 +17,7 @@ from typing import Any
 
 import websockets
 
-from tests.load.recorder import BODY, Recorder, now_ns
+from tests.load.recorder import BODY, Recorder, body_for, now_ns
 from tests.support.event_client import EventClient
 
 AUTH = "reflex___state____state.chat_app___states___auth____auth_state"
@@ -66,7 +66,7 @@ class AppUser(EventClient):
         sent_ns = now_ns()
         number = next(self._numbers)
         self.recorder.on_sent((self.index, number), sent_ns)
-        body = f"m {self.index}.{number} {sent_ns}"
+        body = body_for(self.index, number, sent_ns)
         await self.call(CHAT, "send", {"form_data": {"body": body}})
 
     async def open_history(self) -> float:
@@ -148,7 +148,7 @@ class PeerUser:
         ack_id = next(self._ack_ids)
         self._acks[ack_id] = key
         message = {"to": self.friend_id, "client_id": uuid.uuid4().hex}
-        message["body"] = f"m {self.index}.{number} {sent_ns}"
+        message["body"] = body_for(self.index, number, sent_ns)
         await self._send(f"42{ack_id}" + json.dumps(["send", message]))
 
     async def open_history(self) -> float:

@@ -70,7 +70,6 @@ def event(state: type[rx.State], handler: str, payload: Any) -> Event:
     return Event(name=f"{state.get_full_name()}.{handler}", payload=payload)
 
 
-UPLOADED = rx.UploadFile(file=io.BytesIO(b"x"), path=Path("a.txt"))
 # What the app's components and Reflex's frontend really send: these must keep running.
 LEGITIMATE = [
     event(State, "hydrate_and_load", {}),
