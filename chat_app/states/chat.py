@@ -1,11 +1,8 @@
 """The open conversation of one tab, the per-friend unread counts and the typing hint.
 
-Bounded state: the tab holds a `window` of loaded pages (at most WINDOW_MAX messages) and a
-ring of LIVE_SLOTS single-message vars that new messages go into. Reflex re-sends a whole
-var when it changes, so a new message costs one slot: the same few hundred bytes at any
-history length, with nothing re-sent later. The page shows the slots after the window,
-ordered by seq (CSS `order`); when the ring is full the oldest slot makes room, and the
-window (older than every slot) is dropped unless the reader is browsing older pages.
+Bounded state: the tab holds a `window` of loaded pages and a ring of single-message slot
+vars that new messages go into (the rules, without Reflex: `message_buffer.py`). The page
+shows the slots after the window, ordered by seq (CSS `order`).
 
 Delivery: a message shows as "sending" at once, becomes "sent" after the commit, "read"
 when the friend's read cursor passes it. The database is the truth: every (re)load
@@ -14,13 +11,12 @@ fetches what is newer than the last message the tab holds.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
+from typing import Any, TypeVar
 
 import reflex as rx
 
@@ -38,6 +34,7 @@ from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
 from chat_app.states.links import file_link, with_avatar_link
+from chat_app.states.message_buffer import LIVE_SLOTS, LiveSlot, MessageBuffer
 from chat_app.states.safe_text import scroll_to, toast_error, toast_info
 from chat_app.states.service_call import (
     call_service,
@@ -51,10 +48,7 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_LENGTH = messages.MAX_MESSAGE_LENGTH
 UPLOAD_ID = "chat-attachments"
 DROP_ID = "chat-drop"
-LIVE_SLOTS = 30
 WINDOW_MAX = 3 * messages.PAGE_SIZE
-# Unacknowledged messages sort after every stored one (CSS order is a 32-bit integer).
-PENDING_ORDER = 2**30
 TYPING_PUSH_INTERVAL = 2.0
 READ_DELAY = 1.0
 TYPING_VISIBLE_SECONDS = 4.0
@@ -98,12 +92,7 @@ def _typing_changed(sender_id: int, typing: bool) -> Callable[[ChatState], Await
     return apply
 
 
-@dataclass(frozen=True)
-class LiveSlot:
-    """A message in the live ring and where the page shows it (`order`: seq, or after all)."""
-
-    order: int
-    message: MessageView
+T = TypeVar("T")
 
 
 def slot_name(index: int) -> str:
@@ -123,9 +112,37 @@ class ChatState(rx.State):
     open_friend_username: str = ""
     open_friend_avatar_url: str = ""
     window: list[MessageView] = []
-    # The live ring (see the module docstring): live_0 … live_{LIVE_SLOTS - 1}.
-    __annotations__.update(dict.fromkeys(SLOT_NAMES, "LiveSlot | None"))
-    vars().update(dict.fromkeys(SLOT_NAMES))
+    # The live ring, live_0 … live_{LIVE_SLOTS - 1} (SLOT_NAMES; a test checks they match).
+    live_0: LiveSlot | None = None
+    live_1: LiveSlot | None = None
+    live_2: LiveSlot | None = None
+    live_3: LiveSlot | None = None
+    live_4: LiveSlot | None = None
+    live_5: LiveSlot | None = None
+    live_6: LiveSlot | None = None
+    live_7: LiveSlot | None = None
+    live_8: LiveSlot | None = None
+    live_9: LiveSlot | None = None
+    live_10: LiveSlot | None = None
+    live_11: LiveSlot | None = None
+    live_12: LiveSlot | None = None
+    live_13: LiveSlot | None = None
+    live_14: LiveSlot | None = None
+    live_15: LiveSlot | None = None
+    live_16: LiveSlot | None = None
+    live_17: LiveSlot | None = None
+    live_18: LiveSlot | None = None
+    live_19: LiveSlot | None = None
+    live_20: LiveSlot | None = None
+    live_21: LiveSlot | None = None
+    live_22: LiveSlot | None = None
+    live_23: LiveSlot | None = None
+    live_24: LiveSlot | None = None
+    live_25: LiveSlot | None = None
+    live_26: LiveSlot | None = None
+    live_27: LiveSlot | None = None
+    live_28: LiveSlot | None = None
+    live_29: LiveSlot | None = None
     has_messages: bool = False
     has_older: bool = False
     # The window stops short of the newest messages (after loading many older pages).
@@ -173,52 +190,47 @@ class ChatState(rx.State):
         self._close(forget_open_friend=had_user)
         self.unread = {}
 
-    # ----- the message list -----
+    # ----- the message list (the rules: message_buffer.py) -----
 
-    # Reads of the ring and the window are raw (`__dict__`): they hold frozen dataclasses,
-    # so Reflex's change-tracking proxy is not needed, and reading through it made these
-    # helpers a quarter of the server's CPU per message (`make bench`, py-spy). Writes
-    # always assign, so Reflex sees every change.
+    # The buffer gets the raw values (`__dict__`), read once per change: they hold frozen
+    # dataclasses, so Reflex's change-tracking proxy is not needed, and reading through it
+    # was a quarter of the server's CPU per message (`make bench`, py-spy). Only what the
+    # buffer changed is assigned back, so Reflex re-sends only that.
 
-    def _ring(self) -> list[LiveSlot | None]:
+    def _buffer(self) -> MessageBuffer:
         raw = self.__dict__
-        return [raw.get(name) for name in SLOT_NAMES]
+        return MessageBuffer(
+            window=raw.get("window") or [],
+            slots=[raw.get(name) for name in SLOT_NAMES],
+            window_max=WINDOW_MAX,
+            has_messages=raw.get("has_messages", False),
+            has_older=raw.get("has_older", False),
+            has_newer=raw.get("has_newer", False),
+            browsing_older=self._browsing_older,
+            pending_count=self._pending_count,
+        )
 
-    def _raw_window(self) -> list[MessageView]:
-        return self.__dict__.get("window") or []
-
-    def _slot(self, index: int) -> LiveSlot | None:
-        return self.__dict__.get(SLOT_NAMES[index])
-
-    def _set_slot(self, index: int, value: LiveSlot | None) -> None:
-        setattr(self, SLOT_NAMES[index], value)
-        shown = value is not None or bool(self._raw_window()) or any(self._ring())
-        if self.has_messages != shown:
-            self.has_messages = shown
+    def _change(self, change: Callable[[MessageBuffer], T]) -> T:
+        """Run `change` on the buffer and assign back the vars it changed."""
+        buffer = self._buffer()
+        result = change(buffer)
+        if buffer.window_changed:
+            self.window = buffer.window
+        for index in sorted(buffer.changed_slots):
+            setattr(self, SLOT_NAMES[index], buffer.slots[index])
+        raw = self.__dict__
+        for name in ("has_messages", "has_older", "has_newer"):
+            if raw.get(name) != getattr(buffer, name):
+                setattr(self, name, getattr(buffer, name))
+        self._browsing_older = buffer.browsing_older
+        self._pending_count = buffer.pending_count
+        return result
 
     def _live(self) -> list[MessageView]:
-        """The ring's messages in display order."""
-        slots = [slot for slot in self._ring() if slot is not None]
-        return [slot.message for slot in sorted(slots, key=lambda slot: slot.order)]
+        return self._buffer().live()
 
     def _stored(self) -> list[MessageView]:
-        return [m for m in (*self._raw_window(), *self._live()) if m.seq > 0]
-
-    def _last_seq(self) -> int:
-        # The window is older than every slot.
-        in_ring = [slot.message.seq for slot in self._ring() if slot is not None]
-        window = self._raw_window()
-        return max(in_ring, default=window[-1].seq if window else 0)
-
-    def _holds(self, message: MessageView) -> bool:
-        def same(m: MessageView) -> bool:
-            return m.seq == message.seq or (
-                m.sender_id == message.sender_id and m.client_id == message.client_id
-            )
-
-        return any(same(slot.message) for slot in self._ring() if slot is not None) or any(
-            map(same, self._raw_window())
-        )
+        return self._buffer().stored()
 
     def _for_me(self, views: list[MessageView] | tuple[MessageView, ...]) -> list[MessageView]:
         """Attachments get download links signed for this tab's user (links differ per user)."""
@@ -228,106 +240,23 @@ class ChatState(rx.State):
         return [_with_links(view, key) if view.attachment else view for view in views]
 
     def _add(self, incoming: list[MessageView]) -> bool:
-        """Put stored messages into the ring in seq order (duplicates dropped).
-
-        Returns False when a message is missing before them (the tab then catches up).
-        """
-        fresh = self._for_me(sorted((m for m in incoming if not self._holds(m)), key=_seq))
-        for message in fresh:
-            self._set_slot(self._free_slot(), LiveSlot(order=message.seq, message=message))
-        seqs = self._stored_seqs()
-        return _contiguous_end(seqs) == (seqs[-1] if seqs else 0)
-
-    def _stored_seqs(self) -> list[int]:
-        return sorted(m.seq for m in self._stored())
-
-    def _free_slot(self) -> int:
-        """An empty slot, or the one of the oldest stored message, which leaves the ring."""
-        ring = self._ring()
-        if None in ring:
-            return ring.index(None)
-        occupied = [slot for slot in ring if slot is not None]
-        oldest = min(range(LIVE_SLOTS), key=lambda index: occupied[index].order)
-        leaving = occupied[oldest].message
-        if self._browsing_older:
-            # The reader is up in older pages: keep what they may scroll back down to.
-            self.window = [*self.window, leaving][-WINDOW_MAX:]
-            self.has_older = True
-        elif self.window:
-            # The window is older than every slot: dropping it keeps the list contiguous
-            # (one short delta); "load older" brings it back.
-            self.window = []
-            self.has_older = True
-        elif leaving.seq > 0:
-            self.has_older = True
-        return oldest
-
-    def _fold(self) -> None:
-        """Move the ring's stored messages into the window (before loading older pages)."""
-        moved = self._take_slots(stored_only=True)
-        if moved:
-            self.window = [*self.window, *moved]
-
-    def _take_slots(self, stored_only: bool) -> list[MessageView]:
-        """Empty the ring, or only the slots of stored messages if `stored_only`.
-
-        Returns the stored messages taken out, in seq order. Callers keep `has_messages`
-        right.
-        """
-        taken = []
-        for name, slot in zip(SLOT_NAMES, self._ring(), strict=True):
-            if slot is None or (stored_only and slot.message.seq == 0):
-                continue
-            setattr(self, name, None)
-            if slot.message.seq > 0:
-                taken.append(slot.message)
-        return sorted(taken, key=_seq)
-
-    def _pending_slot(self, client_id: str) -> int | None:
-        for index, slot in enumerate(self._ring()):
-            if slot is not None and slot.message.seq == 0 and slot.message.client_id == client_id:
-                return index
-        return None
-
-    def _pending(self, client_id: str) -> MessageView | None:
-        index = self._pending_slot(client_id)
-        slot = self._slot(index) if index is not None else None
-        return slot.message if slot is not None else None
-
-    def _show_pending(self, message: MessageView) -> None:
-        self._pending_count += 1
-        slot = LiveSlot(order=PENDING_ORDER + self._pending_count, message=message)
-        self._set_slot(self._free_slot(), slot)
+        """Show stored messages; False when one is missing before them (then catch up)."""
+        return self._change(lambda buffer: buffer.add(incoming, self._for_me))
 
     def _replace_pending(self, client_id: str, replacement: MessageView | None) -> None:
-        """Change an unacknowledged message in its slot (its stored copy takes its place)."""
-        index = self._pending_slot(client_id)
-        if index is None:
-            return
-        current = self._slot(index)
-        if replacement is None or current is None:
-            self._set_slot(index, None)
-            return
-        order = replacement.seq if replacement.seq > 0 else current.order
-        self._set_slot(index, LiveSlot(order=order, message=replacement))
+        self._change(lambda buffer: buffer.replace_pending(client_id, replacement))
 
     def _show_page(self, page: HistoryPage) -> None:
-        # Unacknowledged messages of this conversation stay visible below the page.
-        self.window = self._for_me(page.messages)
-        self._take_slots(stored_only=True)
-        self.has_messages = bool(self.window) or bool(self._live())
-        self.has_older = page.has_older
-        self.has_newer = False
-        self._browsing_older = False
+        shown = self._for_me(page.messages)
+        self._change(lambda buffer: buffer.show_page(shown, page.has_older))
         self.friend_read_seq = page.friend_read_seq
         self._my_read_seq = page.my_read_seq
 
     def _close(self, forget_open_friend: bool = True) -> None:
         self.open_friend_id = 0
         self.open_friend_nickname = self.open_friend_username = self.open_friend_avatar_url = ""
-        self.window = []
-        self._take_slots(stored_only=False)
-        self.has_older = self.has_newer = self.friend_typing = self.has_messages = False
+        self._change(MessageBuffer.clear)
+        self.friend_typing = False
         self.friend_read_seq = self._my_read_seq = 0
         self.composer_error = self.draft = ""
         if forget_open_friend:
@@ -408,7 +337,7 @@ class ChatState(rx.State):
     async def _catch_up(self, viewer_id: int):
         friend_id = self.open_friend_id
         # From the first hole: a push that arrived ahead of a missing one is already shown.
-        after = _contiguous_end(self._stored_seqs())
+        after = self._buffer().catch_up_after()
         try:
             missing = await call_service(
                 messages.messages_after, viewer_id=viewer_id, friend_id=friend_id, after_seq=after
@@ -477,16 +406,8 @@ class ChatState(rx.State):
             friend_id=self.open_friend_id,
             before_seq=stored[0].seq,
         )
-        self._browsing_older = True
-        self._fold()
-        merged = [*self._for_me(page.messages), *self.window]
-        if len(merged) > WINDOW_MAX:
-            # Keep state bounded: drop the newest; "jump to latest" brings them back.
-            merged = merged[:WINDOW_MAX]
-            self.has_newer = True
-        self.window = merged
-        self.has_messages = True
-        self.has_older = page.has_older
+        older = self._for_me(page.messages)
+        self._change(lambda buffer: buffer.show_older(older, page.has_older))
         # Keep the reader on the message that was on top before the older ones came in.
         return scroll_to(f"message-{stored[0].seq}")
 
@@ -517,7 +438,7 @@ class ChatState(rx.State):
         """Move the read cursor to the newest message shown and send the receipts."""
         if not self.open_friend_id or self.has_newer:
             return
-        last = self._last_seq()
+        last = self._buffer().last_seq()
         self._forget_unread(self.open_friend_id)
         if last <= self._my_read_seq:
             return
@@ -590,16 +511,15 @@ class ChatState(rx.State):
             self.composer_error = text(error.code, await language_of(self))
             return
         client_id = uuid.uuid4().hex
-        self._show_pending(
-            MessageView(
-                seq=0,
-                sender_id=viewer_id,
-                client_id=client_id,
-                body=body,
-                sent_at=utc_now().isoformat(),
-                status="sending",
-            )
+        pending = MessageView(
+            seq=0,
+            sender_id=viewer_id,
+            client_id=client_id,
+            body=body,
+            sent_at=utc_now().isoformat(),
+            status="sending",
         )
+        self._change(lambda buffer: buffer.show_pending(pending))
         self.draft = ""
         self.composer_error = ""
         if not database_is_local():
@@ -617,7 +537,7 @@ class ChatState(rx.State):
         if viewer_id is None:
             yield rx.redirect(routes.AUTH)
             return
-        pending = self._pending(client_id) if isinstance(client_id, str) else None
+        pending = self._buffer().pending(client_id) if isinstance(client_id, str) else None
         if pending is None or pending.status != "failed" or not self.open_friend_id:
             return
         self._replace_pending(client_id, _with_status(pending, "sending", ""))
@@ -684,7 +604,7 @@ class ChatState(rx.State):
         return None
 
     async def _deliver(self, viewer_id: int, friend_id: int, client_id: str) -> None:
-        pending = self._pending(client_id)
+        pending = self._buffer().pending(client_id)
         if pending is None:
             return
         try:
@@ -709,16 +629,8 @@ class ChatState(rx.State):
         await self._publish(sent)
         friends_state = await self.get_state(FriendsState)
         friends_state._bump_to_top(friend_id)
-        if self.open_friend_id != friend_id:
-            return
-        if self._pending_slot(client_id) is None:
-            self._add([sent.message])
-        elif any(m.seq == sent.message.seq for m in self._stored()):
-            # A catch-up already showed the stored copy.
-            self._replace_pending(client_id, None)
-        else:
-            (stored,) = self._for_me([sent.message])
-            self._replace_pending(client_id, stored)
+        if self.open_friend_id == friend_id:
+            self._change(lambda buffer: buffer.acknowledge(client_id, sent.message, self._for_me))
 
 
 def _with_links(view: MessageView, key: SessionKey) -> MessageView:
@@ -743,15 +655,3 @@ def _with_status(message: MessageView, status: str, error: str) -> MessageView:
         status=status,
         error=error,
     )
-
-
-def _seq(message: MessageView) -> int:
-    return message.seq
-
-
-def _contiguous_end(seqs: list[int]) -> int:
-    """The last seq before the first hole in sorted `seqs` (catch up from there)."""
-    for before, after in itertools.pairwise(seqs):
-        if after != before + 1:
-            return before
-    return seqs[-1] if seqs else 0
