@@ -26,7 +26,7 @@ from urllib.parse import quote
 from sqlmodel import Session, func, select
 
 from chat_app.models import Conversation, StoredFile, User, utc_now
-from chat_app.services import images, messages
+from chat_app.services import conversations, images, sending
 from chat_app.services.errors import NotFound, Refused
 from chat_app.services.storage import FileStorage, LocalFileStorage
 from chat_app.services.validation import neutralize_var_markers
@@ -233,7 +233,7 @@ def send_file(
     """
     storage = storage or default_storage(settings)
     # Checked before any byte is written; send_message checks again in its transaction.
-    friend_id = messages.require_friend(session, viewer_id, friend_id)
+    friend_id = conversations.require_friend(session, viewer_id, friend_id)
     with _spooled(source, settings.max_upload_bytes) as (spool, size, sha256):
         if size == 0:
             raise Refused("file_empty")
@@ -262,7 +262,7 @@ def send_file(
             if thumbnail and stored.thumbnail_key:
                 keys.append(stored.thumbnail_key)
                 storage.save(stored.thumbnail_key, io.BytesIO(thumbnail[0]))
-            sent = messages.send_message(
+            sent = sending.send_message(
                 session=session,
                 viewer_id=viewer_id,
                 friend_id=friend_id,

@@ -22,7 +22,17 @@ READ_CURSOR = TABLES["readcursor"]
 AUTH_SESSION = TABLES["authsession"]
 USER = TABLES["user"]
 
-STORED_MESSAGE_ID = sa.select(MESSAGE.c.id).where(
+# A sender's message by its client id: a retry finds the stored message with it.
+STORED_MESSAGE = sa.select(
+    MESSAGE.c.conversation_id,
+    MESSAGE.c.seq,
+    MESSAGE.c.sender_id,
+    MESSAGE.c.client_id,
+    MESSAGE.c.body,
+    MESSAGE.c.created_at,
+    MESSAGE.c.kind,
+    MESSAGE.c.file_id,
+).where(
     MESSAGE.c.sender_id == sa.bindparam("sender"),
     MESSAGE.c.client_id == sa.bindparam("client_id"),
 )
@@ -53,7 +63,8 @@ NEXT_SEQ = (
 )
 INSERT_MESSAGE = sa.insert(MESSAGE)
 
-READ_SEQ = sa.select(READ_CURSOR.c.last_read_seq).where(
+# Where a user has read a conversation up to, and the position the other side is shown.
+READ_POSITIONS = sa.select(READ_CURSOR.c.last_read_seq, READ_CURSOR.c.shared_seq).where(
     READ_CURSOR.c.user_id == sa.bindparam("user"),
     READ_CURSOR.c.conversation_id == sa.bindparam("conversation"),
 )
@@ -81,6 +92,44 @@ UNREAD_AFTER = (
         MESSAGE.c.conversation_id == sa.bindparam("conversation"),
         MESSAGE.c.seq > sa.bindparam("seq"),
         MESSAGE.c.sender_id != sa.bindparam("reader"),
+    )
+)
+
+# Every conversation of a user with its unread count, in one statement whatever their number:
+# the count is a correlated subquery over the (conversation_id, seq) index.
+_CURSOR = READ_CURSOR.alias("cursor")
+_UNREAD = (
+    sa.select(sa.func.count())
+    .select_from(MESSAGE)
+    .where(
+        MESSAGE.c.conversation_id == CONVERSATION.c.id,
+        MESSAGE.c.seq > sa.func.coalesce(_CURSOR.c.last_read_seq, 0),
+        MESSAGE.c.sender_id != sa.bindparam("viewer"),
+    )
+    .scalar_subquery()
+)
+SUMMARIES = (
+    sa.select(
+        CONVERSATION.c.user_low_id,
+        CONVERSATION.c.user_high_id,
+        CONVERSATION.c.last_seq,
+        CONVERSATION.c.last_message_at,
+        _UNREAD.label("unread"),
+    )
+    .select_from(
+        CONVERSATION.outerjoin(
+            _CURSOR,
+            sa.and_(
+                _CURSOR.c.conversation_id == CONVERSATION.c.id,
+                _CURSOR.c.user_id == sa.bindparam("viewer"),
+            ),
+        )
+    )
+    .where(
+        sa.or_(
+            CONVERSATION.c.user_low_id == sa.bindparam("viewer"),
+            CONVERSATION.c.user_high_id == sa.bindparam("viewer"),
+        )
     )
 )
 

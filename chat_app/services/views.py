@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from chat_app.models import User
+from chat_app.models import StoredFile, User
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,32 @@ class AttachmentView:
     file_url: str = ""
     thumb_url: str = ""
 
+    @classmethod
+    def of(cls, stored: StoredFile) -> AttachmentView:
+        """Build the view of a stored file (links are added per viewer by the state layer).
+
+        Args:
+            stored: The file row of a message.
+
+        Returns:
+            The view.
+        """
+        return cls(
+            file_id=stored.id,
+            size_label=size_label(stored.size),
+            mime=stored.mime,
+            has_thumbnail=stored.thumbnail_key is not None,
+        )
+
+
+def size_label(size: int) -> str:
+    """A file size as people read it: "512 B", "3 KB", "1.5 MB"."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
 
 @dataclass(frozen=True)
 class MessageView:
@@ -140,6 +167,54 @@ class MessageView:
     kind: str = "text"
     # Only on "image" and "file" messages: text messages stay small on the wire.
     attachment: AttachmentView | None = None
+
+    @classmethod
+    def stored(
+        cls,
+        *,
+        seq: int,
+        sender_id: int,
+        client_id: str,
+        body: str,
+        created_at: datetime,
+        kind: str,
+        file: StoredFile | None = None,
+    ) -> MessageView:
+        """The one constructor of a stored message's view, from its columns.
+
+        Args:
+            seq: The message's number in its conversation.
+            sender_id: Who sent it.
+            client_id: The sending tab's id for it.
+            body: The text (for attachments the file's display name).
+            created_at: When it was stored.
+            kind: "text", "image" or "file".
+            file: The attached file's row, for "image" and "file" messages.
+
+        Returns:
+            The view, status "sent".
+        """
+        return cls(
+            seq=seq,
+            sender_id=sender_id,
+            client_id=client_id,
+            body=body,
+            sent_at=created_at.isoformat(),
+            kind=kind,
+            attachment=AttachmentView.of(file) if file is not None else None,
+        )
+
+    def with_status(self, status: str, error: str = "") -> MessageView:
+        """The same message in another delivery state (every other field kept).
+
+        Args:
+            status: "sending", "sent" or "failed".
+            error: Why it failed (shown under the bubble), else empty.
+
+        Returns:
+            The copy.
+        """
+        return replace(self, status=status, error=error)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from chat_app.models import utc_now
 from chat_app.realtime import timers
 from chat_app.realtime.push import push_to_tabs
 from chat_app.realtime.registry import tab_registry, tokens_of
-from chat_app.services import files, friends, messages
+from chat_app.services import files, friends, history, message_text, read_cursors, sending
+from chat_app.services import summaries as summary_service
 from chat_app.services.errors import DomainError, NotFound
 from chat_app.services.sessions import SessionKey
 from chat_app.services.views import HistoryPage, MessageView, ReadReceipt, SentMessage
@@ -45,10 +46,10 @@ from chat_app.states.service_call import (
 from chat_app.states.ui import language_of
 
 logger = logging.getLogger(__name__)
-MAX_MESSAGE_LENGTH = messages.MAX_MESSAGE_LENGTH
+MAX_MESSAGE_LENGTH = message_text.MAX_MESSAGE_LENGTH
 UPLOAD_ID = "chat-attachments"
 DROP_ID = "chat-drop"
-WINDOW_MAX = 3 * messages.PAGE_SIZE
+WINDOW_MAX = 3 * history.PAGE_SIZE
 TYPING_PUSH_INTERVAL = 2.0
 READ_DELAY = 1.0
 TYPING_VISIBLE_SECONDS = 4.0
@@ -324,7 +325,7 @@ class ChatState(rx.State):
         viewer_id = await self._viewer_id()
         if viewer_id is None:
             return None
-        summaries = await call_service(messages.summaries, viewer_id=viewer_id)
+        summaries = await call_service(summary_service.summaries, viewer_id=viewer_id)
         unread = {s.friend_id: s.unread for s in summaries if s.unread}
         if unread != self.unread:
             self.unread = unread
@@ -340,13 +341,11 @@ class ChatState(rx.State):
         after = self._buffer().catch_up_after()
         try:
             missing = await call_service(
-                messages.messages_after, viewer_id=viewer_id, friend_id=friend_id, after_seq=after
+                history.messages_after, viewer_id=viewer_id, friend_id=friend_id, after_seq=after
             )
-            if len(missing) >= messages.PAGE_SIZE or not self._add(list(missing)):
+            if len(missing) >= history.PAGE_SIZE or not self._add(list(missing)):
                 # A long absence: start again from the newest page.
-                page = await call_service(
-                    messages.history, viewer_id=viewer_id, friend_id=friend_id
-                )
+                page = await call_service(history.history, viewer_id=viewer_id, friend_id=friend_id)
                 self._show_page(page)
         except NotFound:
             self._close()
@@ -365,7 +364,7 @@ class ChatState(rx.State):
 
     async def _open(self, viewer_id: int, friend_id: object):
         try:
-            page = await call_service(messages.history, viewer_id=viewer_id, friend_id=friend_id)
+            page = await call_service(history.history, viewer_id=viewer_id, friend_id=friend_id)
         except NotFound:
             # A stale or forged id: say so and leave whatever is open as it is.
             return toast_error(text("not_found", await language_of(self)))
@@ -401,7 +400,7 @@ class ChatState(rx.State):
         if not self.open_friend_id or not stored or not self.has_older:
             return None
         page = await call_service(
-            messages.history,
+            history.history,
             viewer_id=viewer_id,
             friend_id=self.open_friend_id,
             before_seq=stored[0].seq,
@@ -444,7 +443,7 @@ class ChatState(rx.State):
             return
         try:
             receipt = await call_service(
-                messages.mark_read,
+                read_cursors.mark_read,
                 viewer_id=viewer_id,
                 friend_id=self.open_friend_id,
                 up_to_seq=last,
@@ -453,7 +452,7 @@ class ChatState(rx.State):
             return
         self._my_read_seq = last
         if receipt is not None:
-            # Not shared while a block stands between the two (messages.mark_read).
+            # Not shared while a block stands between the two (read_cursors.mark_read).
             to_friend = await self._other_tabs(receipt.friend_id) if receipt.shared else []
             push_to_tabs(to_friend, ChatState, _receipt_arrived(receipt, False))
             to_reader = await self._other_tabs(receipt.reader_id)
@@ -466,7 +465,7 @@ class ChatState(rx.State):
         """Keep the composer text; tell the friend "typing" at most every 2 seconds."""
         if not isinstance(value, str):
             return
-        self.draft = value[: messages.MAX_MESSAGE_LENGTH + 100]
+        self.draft = value[: message_text.MAX_MESSAGE_LENGTH + 100]
         self.composer_error = ""
         now = time.monotonic()
         if not value.strip() or not self.open_friend_id:
@@ -494,7 +493,7 @@ class ChatState(rx.State):
     def insert_emoji(self, emoji: str):
         """Append an emoji from the picker to the draft."""
         if isinstance(emoji, str) and len(emoji) <= 16:
-            self.draft = (self.draft + emoji)[: messages.MAX_MESSAGE_LENGTH + 100]
+            self.draft = (self.draft + emoji)[: message_text.MAX_MESSAGE_LENGTH + 100]
 
     @rx.event
     async def send(self, form_data: dict):
@@ -506,7 +505,7 @@ class ChatState(rx.State):
         if not self.open_friend_id:
             return
         try:
-            body = messages.clean_body(form_text(form_data, "body") or self.draft)
+            body = message_text.clean_body(form_text(form_data, "body") or self.draft)
         except DomainError as error:
             self.composer_error = text(error.code, await language_of(self))
             return
@@ -540,7 +539,7 @@ class ChatState(rx.State):
         pending = self._buffer().pending(client_id) if isinstance(client_id, str) else None
         if pending is None or pending.status != "failed" or not self.open_friend_id:
             return
-        self._replace_pending(client_id, _with_status(pending, "sending", ""))
+        self._replace_pending(client_id, pending.with_status("sending"))
         yield
         await self._deliver(viewer_id, self.open_friend_id, client_id)
 
@@ -609,7 +608,7 @@ class ChatState(rx.State):
             return
         try:
             sent = await call_service(
-                messages.send_message,
+                sending.send_message,
                 viewer_id=viewer_id,
                 friend_id=friend_id,
                 client_id=client_id,
@@ -617,14 +616,14 @@ class ChatState(rx.State):
             )
         except DomainError as error:
             reason = text(error.code, await language_of(self))
-            self._replace_pending(client_id, _with_status(pending, "failed", reason))
+            self._replace_pending(client_id, pending.with_status("failed", reason))
             return
         except Exception:
             # Database unreachable or similar: the message stays, marked, for a retry. Not
             # re-raised: Reflex would then drop this update and leave it "sending" forever.
             logger.exception("storing a message failed; the sender can retry it")
             reason = text("error", await language_of(self))
-            self._replace_pending(client_id, _with_status(pending, "failed", reason))
+            self._replace_pending(client_id, pending.with_status("failed", reason))
             return
         await self._publish(sent)
         friends_state = await self.get_state(FriendsState)
@@ -643,15 +642,3 @@ def _with_links(view: MessageView, key: SessionKey) -> MessageView:
         thumb_url=file_link(key, attachment.file_id, "thumb") if attachment.has_thumbnail else "",
     )
     return replace(view, attachment=links)
-
-
-def _with_status(message: MessageView, status: str, error: str) -> MessageView:
-    return MessageView(
-        seq=message.seq,
-        sender_id=message.sender_id,
-        client_id=message.client_id,
-        body=message.body,
-        sent_at=message.sent_at,
-        status=status,
-        error=error,
-    )

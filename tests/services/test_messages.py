@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from chat_app.models import Message, utc_now
-from chat_app.services import friend_pane, friends, messages
+from chat_app.services import friend_pane, friends, history, read_cursors, sending, summaries
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.settings import load_settings
 from tests.support.users import make_friends, make_user
@@ -31,7 +31,7 @@ def pair(session: Session) -> tuple[int, int]:
 def send(
     session: Session, sender: int, recipient: object, body: object = "hi", client_id=None, **kw
 ):
-    return messages.send_message(
+    return sending.send_message(
         session=session,
         viewer_id=sender,
         friend_id=recipient,
@@ -51,7 +51,7 @@ def test_messages_are_numbered_in_order_and_read_back_the_same_for_both(session,
     for n in range(5):
         send(session, ann if n % 2 == 0 else bob, bob if n % 2 == 0 else ann, f"m{n}")
     for viewer, other in ((ann, bob), (bob, ann)):
-        page = messages.history(session=session, viewer_id=viewer, friend_id=other)
+        page = history.history(session=session, viewer_id=viewer, friend_id=other)
         assert [(m.seq, m.body) for m in page.messages] == [(n + 1, f"m{n}") for n in range(5)]
         assert page.last_seq == 5
         assert not page.has_older
@@ -117,7 +117,7 @@ def test_concurrent_senders_get_distinct_consecutive_seqs(engine: sa.Engine):
     for thread in threads:
         thread.join()
     with Session(engine) as session:
-        page = messages.history(session=session, viewer_id=ann, friend_id=bob, limit=100)
+        page = history.history(session=session, viewer_id=ann, friend_id=bob, limit=100)
     assert [m.seq for m in page.messages] == list(range(1, 41))
 
 
@@ -153,7 +153,7 @@ def test_text_is_kept_as_typed_with_normalised_line_breaks(session, pair):
 def test_invalid_client_ids_are_refused(session, pair, client_id):
     ann, bob = pair
     with pytest.raises(Refused, match="message_invalid"):
-        messages.send_message(
+        sending.send_message(
             session=session, viewer_id=ann, friend_id=bob, client_id=client_id, body="hi"
         )
     assert message_count(session) == 0
@@ -165,7 +165,7 @@ def test_forged_recipients_are_refused(session, pair, forged):
     with pytest.raises((NotFound, Refused)):
         send(session, ann, forged)
     with pytest.raises(NotFound):
-        messages.history(session=session, viewer_id=ann, friend_id=forged)
+        history.history(session=session, viewer_id=ann, friend_id=forged)
     assert message_count(session) == 0
 
 
@@ -175,7 +175,7 @@ def test_only_friends_can_send_and_history_stays_readable_afterwards(session, pa
     with pytest.raises(Refused, match="not_friends"):
         send(session, ann, cat)
     with pytest.raises(NotFound):
-        messages.history(session=session, viewer_id=cat, friend_id=ann)
+        history.history(session=session, viewer_id=cat, friend_id=ann)
     with pytest.raises(Refused, match="not_friends"):
         send(session, ann, ann)
     send(session, ann, bob, "before")
@@ -183,11 +183,11 @@ def test_only_friends_can_send_and_history_stays_readable_afterwards(session, pa
     with pytest.raises(Refused, match="not_friends"):
         send(session, ann, bob, "after")
     assert [
-        m.body for m in messages.history(session=session, viewer_id=bob, friend_id=ann).messages
+        m.body for m in history.history(session=session, viewer_id=bob, friend_id=ann).messages
     ] == ["before"]
     # A third user cannot read it by naming either side.
     with pytest.raises(NotFound):
-        messages.history(session=session, viewer_id=cat, friend_id=bob)
+        history.history(session=session, viewer_id=cat, friend_id=bob)
 
 
 def test_ten_messages_per_ten_seconds(session, pair):
@@ -213,15 +213,15 @@ def test_history_pages_and_catch_up(session, pair):
     ann, bob = pair
     for n in range(120):
         send(session, ann, bob, f"m{n}")
-    newest = messages.history(session=session, viewer_id=bob, friend_id=ann)
+    newest = history.history(session=session, viewer_id=bob, friend_id=ann)
     assert [m.seq for m in newest.messages] == list(range(71, 121))
     assert newest.has_older
-    older = messages.history(session=session, viewer_id=bob, friend_id=ann, before_seq=71)
+    older = history.history(session=session, viewer_id=bob, friend_id=ann, before_seq=71)
     assert [m.seq for m in older.messages] == list(range(21, 71))
-    oldest = messages.history(session=session, viewer_id=bob, friend_id=ann, before_seq=21)
+    oldest = history.history(session=session, viewer_id=bob, friend_id=ann, before_seq=21)
     assert [m.seq for m in oldest.messages] == list(range(1, 21))
     assert not oldest.has_older
-    gap = messages.messages_after(session=session, viewer_id=bob, friend_id=ann, after_seq=115)
+    gap = history.messages_after(session=session, viewer_id=bob, friend_id=ann, after_seq=115)
     assert [m.seq for m in gap] == [116, 117, 118, 119, 120]
 
 
@@ -230,19 +230,21 @@ def test_read_cursor_unread_counts_and_receipts(session, pair):
     for n in range(3):
         send(session, ann, bob, f"m{n}")
     send(session, bob, ann, "reply")
-    (summary,) = messages.summaries(session=session, viewer_id=bob)
+    (summary,) = summaries.summaries(session=session, viewer_id=bob)
     assert (summary.friend_id, summary.unread, summary.last_seq) == (ann, 3, 4)
-    receipt = messages.mark_read(session=session, viewer_id=bob, friend_id=ann, up_to_seq=2)
+    receipt = read_cursors.mark_read(session=session, viewer_id=bob, friend_id=ann, up_to_seq=2)
     assert receipt is not None
     assert (receipt.reader_id, receipt.friend_id, receipt.seq) == (bob, ann, 2)
-    assert messages.summaries(session=session, viewer_id=bob)[0].unread == 1
+    assert summaries.summaries(session=session, viewer_id=bob)[0].unread == 1
     # Never backwards, never past the end.
-    assert messages.mark_read(session=session, viewer_id=bob, friend_id=ann, up_to_seq=1) is None
-    receipt = messages.mark_read(session=session, viewer_id=bob, friend_id=ann, up_to_seq=10**9)
+    assert (
+        read_cursors.mark_read(session=session, viewer_id=bob, friend_id=ann, up_to_seq=1) is None
+    )
+    receipt = read_cursors.mark_read(session=session, viewer_id=bob, friend_id=ann, up_to_seq=10**9)
     assert receipt is not None
     assert receipt.seq == 4
-    assert messages.summaries(session=session, viewer_id=bob)[0].unread == 0
-    page = messages.history(session=session, viewer_id=ann, friend_id=bob)
+    assert summaries.summaries(session=session, viewer_id=bob)[0].unread == 0
+    page = history.history(session=session, viewer_id=ann, friend_id=bob)
     assert page.friend_read_seq == 4
     assert page.my_read_seq == 0
 

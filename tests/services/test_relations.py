@@ -24,7 +24,7 @@ from chat_app.models import (
     UserAction,
     utc_now,
 )
-from chat_app.services import friend_pane, friends, messages, relations
+from chat_app.services import friend_pane, friends, history, read_cursors, relations, sending
 from chat_app.services.errors import NotFound, RateLimited
 from chat_app.settings import SETTINGS, load_settings
 from tests.support.users import know, make_friends, make_user
@@ -133,11 +133,13 @@ def test_every_handler_taking_a_user_id_refuses_strangers(session: Session):
         lambda: friends.block_user(session=session, viewer_id=me, target_id=stranger),
         lambda: friends.unblock_user(session=session, viewer_id=me, target_id=stranger),
         lambda: friends.remove_friend(session=session, viewer_id=me, friend_id=stranger),
-        lambda: messages.history(session=session, viewer_id=me, friend_id=stranger),
-        lambda: messages.messages_after(
+        lambda: history.history(session=session, viewer_id=me, friend_id=stranger),
+        lambda: history.messages_after(
             session=session, viewer_id=me, friend_id=stranger, after_seq=0
         ),
-        lambda: messages.mark_read(session=session, viewer_id=me, friend_id=stranger, up_to_seq=1),
+        lambda: read_cursors.mark_read(
+            session=session, viewer_id=me, friend_id=stranger, up_to_seq=1
+        ),
     ):
         with pytest.raises(NotFound):
             call()
@@ -202,7 +204,7 @@ def test_after_a_block_neither_side_sees_the_others_profile(session: Session):
     set_profile(session, bob, "Bob", "bob-avatar")
     set_profile(session, ann, "Ann", "ann-avatar")
     make_friends(session, ann, bob)
-    messages.send_message(
+    sending.send_message(
         session=session, viewer_id=ann, friend_id=bob, client_id="c1", body="hi", settings=FAST
     )
     friends.block_user(session=session, viewer_id=bob, target_id=ann)
@@ -214,12 +216,12 @@ def test_after_a_block_neither_side_sees_the_others_profile(session: Session):
     seen_by_ann = [
         friend_pane.snapshot(session=session, user_id=ann).outgoing[0],
         friend_pane.search(session=session, viewer_id=ann, username="bob")[0],
-        messages.history(session=session, viewer_id=ann, friend_id=bob).friend,
+        history.history(session=session, viewer_id=ann, friend_id=bob).friend,
     ]
     seen_by_bob = [
         friend_pane.snapshot(session=session, user_id=bob).blocked[0],
         friend_pane.search(session=session, viewer_id=bob, username="ann")[0],
-        messages.history(session=session, viewer_id=bob, friend_id=ann).friend,
+        history.history(session=session, viewer_id=bob, friend_id=ann).friend,
     ]
     for contact, username in [
         *((c, "bob") for c in seen_by_ann),
@@ -232,7 +234,7 @@ def test_after_a_block_neither_side_sees_the_others_profile(session: Session):
         )
     # Without the block, the current profile shows again.
     friends.unblock_user(session=session, viewer_id=bob, target_id=ann)
-    page = messages.history(session=session, viewer_id=ann, friend_id=bob)
+    page = history.history(session=session, viewer_id=ann, friend_id=bob)
     assert (page.friend.nickname, page.friend.avatar_file_id) == (
         "Bob's new name",
         "bob-new-avatar",
@@ -244,7 +246,7 @@ def test_a_block_stops_read_receipts_both_ways(session: Session):
     make_friends(session, ann, bob)
     for n in range(4):
         sender, recipient = (ann, bob) if n % 2 == 0 else (bob, ann)
-        messages.send_message(
+        sending.send_message(
             session=session,
             viewer_id=sender,
             friend_id=recipient,
@@ -252,21 +254,21 @@ def test_a_block_stops_read_receipts_both_ways(session: Session):
             body=f"m{n}",
             settings=FAST,
         )
-    receipt = messages.mark_read(session=session, viewer_id=bob, friend_id=ann, up_to_seq=1)
+    receipt = read_cursors.mark_read(session=session, viewer_id=bob, friend_id=ann, up_to_seq=1)
     assert receipt is not None
     assert receipt.shared
     friends.block_user(session=session, viewer_id=bob, target_id=ann)
 
     for reader, other in ((bob, ann), (ann, bob)):
-        receipt = messages.mark_read(
+        receipt = read_cursors.mark_read(
             session=session, viewer_id=reader, friend_id=other, up_to_seq=4
         )
         # The reader's own tabs still learn it (unread counts); the other side does not.
         assert receipt is not None
         assert not receipt.shared
-        assert messages.history(session=session, viewer_id=reader, friend_id=other).my_read_seq == 4
-    assert messages.history(session=session, viewer_id=ann, friend_id=bob).friend_read_seq == 1
-    assert messages.history(session=session, viewer_id=bob, friend_id=ann).friend_read_seq == 0
+        assert history.history(session=session, viewer_id=reader, friend_id=other).my_read_seq == 4
+    assert history.history(session=session, viewer_id=ann, friend_id=bob).friend_read_seq == 1
+    assert history.history(session=session, viewer_id=bob, friend_id=ann).friend_read_seq == 0
     assert count(session, ReadCursor, ReadCursor.last_read_seq == 4) == 2
 
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from chat_app.services import text_rules, validation
 from chat_app.services.errors import Refused
-from chat_app.services.messages import MAX_MESSAGE_LENGTH, clean_body
+from chat_app.services.message_text import MAX_MESSAGE_LENGTH, clean_body
 from chat_app.services.text_rules import PDF, PDI, balance_bidi, has_visible, is_balanced
 
 LRE, RLE, LRO, RLO = "\u202a", "\u202b", "\u202d", "\u202e"

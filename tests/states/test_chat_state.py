@@ -6,7 +6,8 @@ import pytest
 from sqlmodel import Session, func, select
 
 from chat_app.models import Message
-from chat_app.services import messages
+from chat_app.services import sending
+from chat_app.services.errors import RateLimited
 from chat_app.states import chat as chat_module
 from chat_app.states.auth import AuthState
 from chat_app.states.chat import ChatState
@@ -61,16 +62,16 @@ async def test_refused_send_is_marked_failed_and_retry_reuses_the_client_id(
 ):
     ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
     await run(ann.open_conversation, bob_id)
-    real_send = messages.send_message
+    real_send = sending.send_message
     calls: list[str] = []
 
     def flaky_send(**kwargs):
         calls.append(kwargs["client_id"])
         if len(calls) == 1:
-            raise messages.RateLimited("too_many_messages")
+            raise RateLimited("too_many_messages")
         return real_send(**kwargs)
 
-    monkeypatch.setattr(messages, "send_message", flaky_send)
+    monkeypatch.setattr(sending, "send_message", flaky_send)
     await run(ann.send, {"body": "try me"})
     (failed,) = ann._live()
     assert (failed.status, failed.error) == (
@@ -114,7 +115,7 @@ async def test_only_friends_and_history_stays_readable(tab_factory, engine):
 
 async def test_state_holds_a_bounded_window(tab_factory, monkeypatch: pytest.MonkeyPatch):
     ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
-    monkeypatch.setattr(messages, "send_message", _unlimited(messages.send_message))
+    monkeypatch.setattr(sending, "send_message", _unlimited(sending.send_message))
     await run(ann.open_conversation, bob_id)
     for n in range(400):
         await run(ann.send, {"body": f"m{n}"})

@@ -1,0 +1,129 @@
+"""Reading a conversation: pages of history (newest, or older than a seq) and catch-up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from chat_app.models import Message, StoredFile
+from chat_app.services import conversations, read_cursors, relations, statements, validation
+from chat_app.services.errors import NotFound
+from chat_app.services.views import ContactView, HistoryPage, MessageView
+
+PAGE_SIZE = 50
+
+
+def _views(session: Session, rows: Sequence[Message]) -> tuple[MessageView, ...]:
+    """The views of stored messages, their files loaded in one query."""
+    file_ids = [row.file_id for row in rows if row.file_id]
+    files = (
+        {f.id: f for f in session.exec(select(StoredFile).where(col(StoredFile.id).in_(file_ids)))}
+        if file_ids
+        else {}
+    )
+    return tuple(
+        MessageView.stored(
+            seq=row.seq,
+            sender_id=row.sender_id,
+            client_id=row.client_id,
+            body=row.body,
+            created_at=row.created_at,
+            kind=row.kind,
+            file=files.get(row.file_id or ""),
+        )
+        for row in rows
+    )
+
+
+def _contact(session: Session, viewer_id: int, user_id: int) -> ContactView:
+    found = session.connection().execute(statements.USER_VIEW, {"user": user_id}).first()
+    if found is None:
+        raise NotFound()
+    contact = ContactView(
+        user_id=found.id,
+        username=found.username,
+        nickname=found.nickname,
+        avatar_file_id=found.avatar_file_id or "",
+    )
+    (contact,) = relations.hide_blocked(session=session, viewer_id=viewer_id, contacts=[contact])
+    return contact
+
+
+def history(
+    *,
+    session: Session,
+    viewer_id: int,
+    friend_id: object,
+    before_seq: object = None,
+    limit: int = PAGE_SIZE,
+) -> HistoryPage:
+    """A page of the conversation, oldest first: the newest page, or the one before a seq.
+
+    Args:
+        session: The database session.
+        viewer_id: Who reads (from the server-side session).
+        friend_id: The other user (untrusted id).
+        before_seq: Only messages older than this seq (for "load older"); None for newest.
+        limit: Page size.
+
+    Returns:
+        The page and both read positions.
+
+    Raises:
+        NotFound: The two never shared a conversation and are not friends.
+    """
+    conversation = conversations.readable(session, viewer_id, friend_id)
+    other_id = validation.valid_id(friend_id)
+    friend = _contact(session, viewer_id, other_id)
+    if conversation is None:
+        return HistoryPage(friend, (), False, 0, 0, 0)
+    statement = select(Message).where(Message.conversation_id == conversation.id)
+    if before_seq is not None:
+        statement = statement.where(col(Message.seq) < validation.valid_id(before_seq))
+    rows = session.exec(statement.order_by(col(Message.seq).desc()).limit(limit + 1)).all()
+    return HistoryPage(
+        friend=friend,
+        messages=_views(session, list(reversed(rows[:limit]))),
+        has_older=len(rows) > limit,
+        my_read_seq=read_cursors.read_seq(session, viewer_id, conversation.id),
+        friend_read_seq=read_cursors.read_seq(session, other_id, conversation.id, shared=True),
+        last_seq=conversation.last_seq,
+    )
+
+
+def messages_after(
+    *,
+    session: Session,
+    viewer_id: int,
+    friend_id: object,
+    after_seq: object,
+    limit: int = PAGE_SIZE,
+) -> tuple[MessageView, ...]:
+    """Messages newer than `after_seq`, oldest first (catch-up after a reconnect).
+
+    Args:
+        session: The database session.
+        viewer_id: Who reads.
+        friend_id: The other user (untrusted id).
+        after_seq: The last seq the tab holds.
+        limit: At most this many (a longer gap reloads the newest page instead).
+
+    Returns:
+        The missing messages.
+
+    Raises:
+        NotFound: No such conversation for the viewer.
+    """
+    if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
+        raise NotFound()
+    conversation = conversations.readable(session, viewer_id, friend_id)
+    if conversation is None:
+        return ()
+    rows = session.exec(
+        select(Message)
+        .where(Message.conversation_id == conversation.id, col(Message.seq) > after_seq)
+        .order_by(col(Message.seq))
+        .limit(limit)
+    ).all()
+    return _views(session, rows)

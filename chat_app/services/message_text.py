@@ -1,0 +1,57 @@
+"""What a message may hold: its text (length, characters, something visible) and its client id."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from chat_app.services import text_rules
+from chat_app.services.errors import Refused
+
+MAX_MESSAGE_LENGTH = 4000
+CLIENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def clean_body(body: object) -> str:
+    """Validate a message text and normalise its line breaks.
+
+    Args:
+        body: The text as sent by the client (untrusted).
+
+    Returns:
+        The text with CRLF/CR turned into LF and every line's bidi controls closed
+        (`text_rules.balance_bidi`), otherwise exactly as typed.
+
+    Raises:
+        Refused: Not text, only whitespace, over 4,000 characters, control characters
+            other than newline and tab or lone surrogates, or nothing visible.
+    """
+    if not isinstance(body, str):
+        raise Refused("message_invalid")
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    if not body.strip():
+        raise Refused("message_empty")
+    if len(body) > MAX_MESSAGE_LENGTH:
+        raise Refused("message_too_long")
+    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\n\t" for ch in body):
+        raise Refused("message_invalid_characters")
+    if not text_rules.has_visible(body):
+        raise Refused("message_invisible")
+    return text_rules.balance_bidi(body)
+
+
+def client_id_of(client_id: object) -> str:
+    """The id a sending tab gave its message, if it has the expected shape.
+
+    Args:
+        client_id: From the client (untrusted).
+
+    Returns:
+        The id.
+
+    Raises:
+        Refused: Not 1-64 letters, digits, "_" or "-".
+    """
+    if not isinstance(client_id, str) or not CLIENT_ID_PATTERN.fullmatch(client_id):
+        raise Refused("message_invalid")
+    return client_id

@@ -1,0 +1,102 @@
+"""Read cursors: how far each user has read a conversation, and the receipts that follow.
+
+A cursor only moves forward. While either side blocks the other, the reader's cursor still
+moves but the position the other side is shown (`shared_seq`) stays where it was.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from chat_app.services import conversations, relations, statements, validation
+from chat_app.services.views import ReadReceipt
+
+
+def read_seq(session: Session, user_id: int, conversation_id: int, shared: bool = False) -> int:
+    """How far a user has read a conversation (0 before the first read).
+
+    Args:
+        session: The database session.
+        user_id: The reader.
+        conversation_id: The conversation.
+        shared: The position shown to the other side (frozen while a block stands)
+            instead of the reader's own.
+
+    Returns:
+        The seq read up to.
+    """
+    where = {"user": user_id, "conversation": conversation_id}
+    found = session.connection().execute(statements.READ_POSITIONS, where).first()
+    if found is None:
+        return 0
+    return found.shared_seq if shared else found.last_read_seq
+
+
+def mark_read(
+    *, session: Session, viewer_id: int, friend_id: object, up_to_seq: object
+) -> ReadReceipt | None:
+    """Move the viewer's read cursor forward (never back).
+
+    Args:
+        session: The database session.
+        viewer_id: Who has read.
+        friend_id: The other user (untrusted id).
+        up_to_seq: The newest seq the viewer has seen; capped at the conversation's last.
+
+    Returns:
+        The receipt, or None when nothing moved. While either blocks the other the
+        receipt is not `shared`: the cursor moves for the reader only, and the position
+        the other side is shown (`shared_seq`) stays where it was.
+
+    Raises:
+        NotFound: No such conversation for the viewer.
+    """
+    friend_id = validation.valid_id(friend_id)
+    found = conversations.of_pair(session, viewer_id, friend_id)
+    if found is None:
+        # Nothing to read yet (NotFound when the viewer may not see this conversation).
+        conversations.readable(session, viewer_id, friend_id)
+        return None
+    target = min(validation.valid_id(up_to_seq), found.last_seq)
+    shared = not relations.is_blocked_pair(session=session, user_a=viewer_id, user_b=friend_id)
+    cursor = {"user": viewer_id, "conversation": found.id, "seq": target, "shared": shared}
+    connection = session.connection()
+    current = connection.execute(statements.READ_POSITIONS, cursor).first()
+    if target <= (current.last_read_seq if current is not None else 0):
+        return None
+    try:
+        if current is None:
+            connection.execute(
+                statements.INSERT_READ_CURSOR,
+                {
+                    "user_id": viewer_id,
+                    "conversation_id": found.id,
+                    "last_read_seq": target,
+                    "shared_seq": target if shared else 0,
+                },
+            )
+        else:
+            connection.execute(statements.MOVE_READ_CURSOR, cursor)
+        session.commit()
+    except IntegrityError:
+        # Another tab created the cursor at the same moment: move that one instead.
+        session.rollback()
+        return mark_read(
+            session=session, viewer_id=viewer_id, friend_id=friend_id, up_to_seq=up_to_seq
+        )
+    unread_left = (
+        session.connection()
+        .execute(
+            statements.UNREAD_AFTER,
+            {"conversation": found.id, "seq": target, "reader": viewer_id},
+        )
+        .scalar_one()
+    )
+    return ReadReceipt(
+        reader_id=viewer_id,
+        friend_id=friend_id,
+        seq=target,
+        unread_left=unread_left,
+        shared=shared,
+    )

@@ -1,0 +1,143 @@
+"""Sending a message: idempotent, ordered, durable.
+
+Delivery contract: a message exists once its transaction commits (the sender's "sent");
+(sender, client_id) is unique, so a retry returns the stored message instead of a second
+row; `seq` numbers a conversation's messages in commit order, so "everything after N"
+is an exact catch-up.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from chat_app.models import StoredFile, utc_now
+from chat_app.services import conversations, message_text, statements, validation
+from chat_app.services.errors import RateLimited, Refused
+from chat_app.services.views import MessageView, SentMessage
+from chat_app.settings import SETTINGS, Settings
+
+
+def send_message(
+    *,
+    session: Session,
+    viewer_id: int,
+    friend_id: object,
+    client_id: object,
+    body: object,
+    now: datetime | None = None,
+    settings: Settings = SETTINGS,
+    attachment: StoredFile | None = None,
+) -> SentMessage:
+    """Store a message from the viewer to a friend, exactly once per client id.
+
+    Args:
+        session: The database session.
+        viewer_id: The sender (from the server-side session).
+        friend_id: The recipient (untrusted id).
+        client_id: The id the sender's tab gave this message; a retry reuses it.
+        body: The text (untrusted).
+        now: The current time.
+        settings: The per-user message rate limit.
+        attachment: For a file message: its (not yet added) StoredFile row, committed in
+            the same transaction as the message.
+
+    Returns:
+        The stored message; `created` is False when the client id was already stored.
+
+    Raises:
+        NotFound: Unknown recipient.
+        Refused: Not friends, or an invalid text or client id (the code says which).
+        RateLimited: Over the per-user message rate.
+    """
+    now = now or utc_now()
+    friend_id = validation.valid_id(friend_id)
+    client_id = message_text.client_id_of(client_id)
+    retried = _stored_result(session, viewer_id, friend_id, client_id)
+    if retried is not None:
+        return retried
+    conversations.require_friend(session, viewer_id, friend_id)
+    text = message_text.clean_body(body)
+    since = now - settings.message_rate_window
+    recent = session.connection().execute(
+        statements.SENT_SINCE, {"sender": viewer_id, "since": since}
+    )
+    if recent.scalar_one() >= settings.message_rate_count:
+        raise RateLimited("too_many_messages")
+
+    conversation_id = conversations.for_sending(session, viewer_id, friend_id, now)
+    connection = session.connection()
+    # The UPDATE takes the conversation's row (PostgreSQL) or database (SQLite) write lock
+    # until commit, so sequence numbers are handed out in commit order.
+    seq = connection.execute(
+        statements.NEXT_SEQ, {"conversation": conversation_id, "now": now}
+    ).scalar_one()
+    row = {
+        "conversation_id": conversation_id,
+        "seq": seq,
+        "sender_id": viewer_id,
+        "client_id": client_id,
+        "kind": "text",
+        "body": text,
+        "file_id": None,
+        "created_at": now,
+    }
+    if attachment is not None:
+        attachment.conversation_id = conversation_id
+        session.add(attachment)
+        # The file row must exist before the message that points to it.
+        session.flush()
+        row["kind"] = "image" if attachment.thumbnail_key else "file"
+        row["file_id"] = attachment.id
+    try:
+        connection.execute(statements.INSERT_MESSAGE, row)
+        session.commit()
+    except IntegrityError:
+        # The same client id was committed by a concurrent retry: that row is the message.
+        session.rollback()
+        retried = _stored_result(session, viewer_id, friend_id, client_id)
+        if retried is None:
+            raise Refused("message_invalid") from None
+        return retried
+    view = MessageView.stored(
+        seq=seq,
+        sender_id=viewer_id,
+        client_id=client_id,
+        body=text,
+        created_at=now,
+        kind=row["kind"],
+        file=attachment,
+    )
+    return SentMessage(view, viewer_id, friend_id, created=True)
+
+
+def _stored_result(
+    session: Session, viewer_id: int, friend_id: int, client_id: str
+) -> SentMessage | None:
+    """A retry of a stored message: that message, if it went to the same friend.
+
+    Returns:
+        None when no message of the viewer has this client id.
+
+    Raises:
+        Refused: The client id names a message to someone else.
+    """
+    already = {"sender": viewer_id, "client_id": client_id}
+    existing = session.connection().execute(statements.STORED_MESSAGE, already).first()
+    if existing is None:
+        return None
+    conversation = conversations.of_pair(session, viewer_id, friend_id)
+    if conversation is None or conversation.id != existing.conversation_id:
+        raise Refused("message_invalid")
+    view = MessageView.stored(
+        seq=existing.seq,
+        sender_id=existing.sender_id,
+        client_id=existing.client_id,
+        body=existing.body,
+        created_at=existing.created_at,
+        kind=existing.kind,
+        file=session.get(StoredFile, existing.file_id) if existing.file_id else None,
+    )
+    return SentMessage(view, viewer_id, friend_id, created=False)

@@ -1,0 +1,36 @@
+"""The friend list's line per conversation: unread count and last activity.
+
+One statement whatever the number of conversations (statements.SUMMARIES): a user with
+many friends opens the chat page as fast as one with a single friend.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from chat_app.services import statements
+from chat_app.services.views import ConversationSummary
+
+
+def summaries(*, session: Session, viewer_id: int) -> tuple[ConversationSummary, ...]:
+    """Unread count and last activity of each of the viewer's conversations.
+
+    Args:
+        session: The database session.
+        viewer_id: The user.
+
+    Returns:
+        One summary per conversation, most recent first.
+    """
+    rows = session.connection().execute(statements.SUMMARIES, {"viewer": viewer_id})
+    result = [
+        ConversationSummary(
+            friend_id=row.user_high_id if row.user_low_id == viewer_id else row.user_low_id,
+            unread=row.unread,
+            last_seq=row.last_seq,
+            last_message_at=row.last_message_at.isoformat() if row.last_message_at else "",
+        )
+        for row in rows
+    ]
+    result.sort(key=lambda summary: summary.last_message_at, reverse=True)
+    return tuple(result)
