@@ -31,7 +31,7 @@ from chat_app.services.errors import (
 )
 from chat_app.services.sessions import SessionKey
 from chat_app.services.views import LoginResult, UserView
-from chat_app.states import links
+from chat_app.states import links, session_guard
 from chat_app.states.safe_text import toast_success
 from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.ui import language_of
@@ -110,6 +110,7 @@ class AuthState(rx.State):
 
     async def _forget_user(self, notice: str | None = "") -> None:
         """Log this tab out locally; `notice=None` keeps the message already shown."""
+        session_guard.forget(self._session_hash())
         self._user_id = None
         if self.username:
             self.username = ""
@@ -164,17 +165,31 @@ class AuthState(rx.State):
         await self._remember_user(result.user, register=True)
 
     async def _current_user(self, register: bool = False) -> UserView | None:
-        """Re-resolve this tab's token on the server; forget the user if it is no longer valid.
+        """Re-resolve this tab's token on the server, once per event chain (session_guard.py).
+
+        Forgets the user if the session is no longer valid.
 
         Args:
             register: Register the tab for pushes even if it was before (page loads).
         """
         token_hash = self._session_hash()
-        user = (
-            await call_service(sessions.resolve_session_by_hash, token_hash=token_hash)
-            if token_hash
-            else None
+        if not token_hash:
+            return await self._resolved(token_hash, None, register)
+        user, resolved = await session_guard.resolve_once(
+            token_hash,
+            lambda: call_service(sessions.resolve_session_by_hash, token_hash=token_hash),
         )
+        if not resolved:
+            # Earlier in this chain: the tab already shows what it meant; only a page load
+            # that asks to register the tab again still does so.
+            if user is not None and register:
+                await self._remember_user(user, register)
+            return user
+        return await self._resolved(token_hash, user, register)
+
+    async def _resolved(
+        self, token_hash: str, user: UserView | None, register: bool
+    ) -> UserView | None:
         if user is None:
             # A tab with no token was never logged in here: keep any notice on screen.
             notice = text("not_authenticated", await language_of(self))

@@ -1,0 +1,115 @@
+"""A page load resolves the tab's session once; the next event resolves it again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+from functools import partial
+from typing import Any, cast
+
+import pytest
+from reflex_base.event.context import EventContext
+
+from chat_app.services import sessions
+from chat_app.states import presence as presence_module
+from chat_app.states.auth import AuthState
+from chat_app.states.chat import ChatState
+from chat_app.states.friends import FriendsState
+from chat_app.states.presence import PresenceState
+from chat_app.states.ui import UiState
+from tests.support.tabs import logged_in_tab, redirect_targets, run
+
+
+class _SentinelStarted(Exception):
+    """Ends the presence sentinel of the test once it has asked who the user is."""
+
+
+def _root(token: str) -> EventContext:
+    # What the event processor starts from: a context with no event id, whose forks are
+    # the top-level events (reflex_base/event/processor/event_processor.py, `enqueue`).
+    return EventContext(
+        token=token,
+        state_manager=cast(Any, None),
+        enqueue_impl=cast(Any, None),
+        txid="",
+    )
+
+
+def _counting_resolutions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    real: Callable[..., Any] = sessions.resolve_session_by_hash
+
+    def counting(**kwargs: Any) -> Any:
+        calls.append(kwargs["token_hash"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(sessions, "resolve_session_by_hash", counting)
+    return calls
+
+
+async def _load_chat_page(tab: FriendsState, page_load: EventContext) -> None:
+    """The chat page's on_load handlers (chat_app/chat_app.py), each its own queued event."""
+    handlers = [
+        (await tab.get_state(UiState)).detect_language,
+        (await tab.get_state(AuthState)).require_login,
+        tab.load,
+        (await tab.get_state(ChatState)).load,
+        (await tab.get_state(PresenceState)).load,
+        # A background handler: Reflex runs its function with the state (a proxy there).
+        partial(PresenceState.event_handlers["track"].fn, await tab.get_state(PresenceState)),
+    ]
+    for handler in handlers:
+        with page_load.fork(), suppress(_SentinelStarted):
+            await run(handler)
+
+
+@pytest.fixture
+def quiet_sentinel(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def started(*_args: Any) -> None:
+        raise _SentinelStarted
+
+    monkeypatch.setattr(presence_module, "_keep_alive", started)
+    monkeypatch.setattr(presence_module, "spawn", lambda coroutine: coroutine.close())
+
+
+@pytest.mark.usefixtures("quiet_sentinel")
+async def test_a_page_load_resolves_the_session_once(tab_factory, monkeypatch):
+    tab = await logged_in_tab(tab_factory, "ann", "ann-tab")
+    calls = _counting_resolutions(monkeypatch)
+    root = _root("ann-tab")
+    await _load_chat_page(tab, root.fork())
+    assert len(calls) == 1
+    # The next page load, or the next click, is another chain: it asks again.
+    await _load_chat_page(tab, root.fork())
+    assert len(calls) == 2
+    with root.fork():
+        await run(tab.search, {"username": "nobody"})
+    assert len(calls) == 3
+
+
+@pytest.mark.usefixtures("quiet_sentinel")
+async def test_an_event_chained_from_a_handler_reuses_its_resolution(tab_factory, monkeypatch):
+    tab = await logged_in_tab(tab_factory, "ann", "ann-tab")
+    calls = _counting_resolutions(monkeypatch)
+    click = _root("ann-tab").fork()
+    with click:
+        await run(tab.load)
+    with click.fork():  # e.g. ChatState.mark_seen returned by open_conversation
+        await run((await tab.get_state(ChatState)).mark_seen)
+    assert len(calls) == 1
+
+
+@pytest.mark.usefixtures("quiet_sentinel")
+async def test_a_session_ended_in_the_chain_is_not_reused(tab_factory, monkeypatch):
+    tab = await logged_in_tab(tab_factory, "ann", "ann-tab")
+    auth = await tab.get_state(AuthState)
+    page_load = _root("ann-tab").fork()
+    with page_load.fork():
+        await run(auth.require_login)
+    with page_load.fork():
+        await run(auth.logout)
+    calls = _counting_resolutions(monkeypatch)
+    with page_load.fork():
+        assert redirect_targets(await run(tab.search, {"username": "bob"})) == ["/auth"]
+    assert auth.username == ""
+    assert calls == []  # no token left to resolve, and nothing kept for the ended one
