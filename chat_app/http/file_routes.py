@@ -17,23 +17,28 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from chat_app.models import StoredFile
-from chat_app.services import file_links, files
+from chat_app.services import file_access, file_links
+from chat_app.services.content_headers import content_disposition
 from chat_app.services.database import session_scope
+from chat_app.services.file_inspection import sniff
 from chat_app.services.file_links import LinkClaim
 from chat_app.services.storage import FileStorage
+from chat_app.services.storage_choice import default_storage
+from chat_app.services.views import DownloadableFile
 
 NOT_AVAILABLE = PlainTextResponse("Not found", status_code=404)
 PIECE = 1024 * 1024
 
 
-def _lookup(claim: LinkClaim, storage: FileStorage) -> tuple[StoredFile, Path | BinaryIO] | None:
+def _lookup(
+    claim: LinkClaim, storage: FileStorage
+) -> tuple[DownloadableFile, Path | BinaryIO] | None:
     """The file and its local path, or an open stream for a remote store."""
     with session_scope() as session:
         user_id = file_links.link_user(session=session, claim=claim)
         if user_id is None:
             return None
-        stored = files.downloadable(session=session, user_id=user_id, file_id=claim.file_id)
+        stored = file_access.downloadable(session=session, user_id=user_id, file_id=claim.file_id)
     if stored is None:
         return None
     key = stored.storage_key if claim.variant == "file" else stored.thumbnail_key
@@ -84,10 +89,10 @@ def _make_download(storage: FileStorage):
         else:
             head = await run_in_threadpool(_head, source, thumbnail)
         # Thumbnails are our own re-encoding: PNG or JPEG, told apart by the first bytes.
-        media_type = files.sniff(head) if thumbnail else stored.mime
+        media_type = sniff(head) if thumbnail else stored.mime
         headers = {
             # Only our own re-encoded thumbnails are shown inline; originals download.
-            "Content-Disposition": files.content_disposition(stored.original_name, thumbnail),
+            "Content-Disposition": content_disposition(stored.original_name, thumbnail),
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, max-age=3600",
             "Content-Security-Policy": "default-src 'none'; sandbox",
@@ -114,5 +119,5 @@ def file_routes(storage: FileStorage | None = None) -> Starlette:
     Returns:
         The app.
     """
-    download = _make_download(storage or files.default_storage())
+    download = _make_download(storage or default_storage())
     return Starlette(routes=[Route("/files/{file_id}/{variant}", download, methods=["GET"])])

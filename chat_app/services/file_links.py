@@ -15,14 +15,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 
 from sqlmodel import Session
 
 from chat_app.models import utc_now
-from chat_app.services import files, sessions
+from chat_app.services import sessions
 from chat_app.services.sessions import SessionKey
 from chat_app.settings import SETTINGS, Settings
 
@@ -46,14 +49,41 @@ class LinkClaim:
     signature: str
 
 
+@cache
+def _stored_secret(path: Path) -> bytes:
+    """The key kept with the data (made on first use), read once per process."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # Exclusive create: two workers starting together end up with the same key.
+        with path.open("xb") as out:
+            path.chmod(0o600)
+            out.write(secrets.token_bytes(32))
+    except FileExistsError:
+        pass
+    return path.read_bytes()
+
+
+def signing_key(settings: Settings = SETTINGS) -> bytes:
+    """The key links are signed with: CHAT_SECRET_KEY, else one kept with the data.
+
+    Args:
+        settings: The configured secret and the data root.
+
+    Returns:
+        The key (generated once and kept with the data, so links survive a restart).
+    """
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    return _stored_secret(settings.data_dir / ".secret_key")
+
+
 def _signature(
     key: SessionKey, file_id: str, variant: str, expires: int, settings: Settings
 ) -> str:
     message = (
         f"file-link:{key.user_id}:{key.session_id}:{key.started_us}:{file_id}:{variant}:{expires}"
     ).encode()
-    # The key lives with the data (files.py decides where); read once per process.
-    return hmac.new(files._secret(settings), message, hashlib.sha256).hexdigest()
+    return hmac.new(signing_key(settings), message, hashlib.sha256).hexdigest()
 
 
 def signed_url(

@@ -8,7 +8,7 @@ shared by every thread of the process (a weighted semaphore): many small picture
 at once, large ones one after the other, and one estimated above the whole budget is not
 decoded at all. JPEG decodes at 1/2, 1/4 or 1/8 scale (draft mode), so a 48 or 200
 megapixel phone photo costs a few megabytes. A picture that cannot be thumbnailed safely
-is still sent, as a file without thumbnail (files.py); only an avatar is refused.
+is still sent, as a file without thumbnail (file_uploads.py); only an avatar is refused.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from chat_app.models import utc_now
 from chat_app.realtime import timers
 from chat_app.realtime.push import push_to_tabs
 from chat_app.realtime.registry import tab_registry, tokens_of
-from chat_app.services import files, friends, history, message_text, read_cursors, sending
+from chat_app.services import file_uploads, friends, history, message_text, read_cursors, sending
 from chat_app.services import summaries as summary_service
 from chat_app.services.errors import DomainError, NotFound
 from chat_app.services.sessions import SessionKey
@@ -587,7 +587,7 @@ class ChatState(rx.State):
         for upload in files_:
             try:
                 sent = await call_slow_service(
-                    files.send_file,
+                    file_uploads.send_file,
                     viewer_id=viewer_id,
                     friend_id=friend_id,
                     client_id=uuid.uuid4().hex,

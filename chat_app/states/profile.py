@@ -6,7 +6,7 @@ import reflex as rx
 
 from chat_app import routes
 from chat_app.i18n import text
-from chat_app.services import files, friends
+from chat_app.services import file_uploads, friends
 from chat_app.services.errors import DomainError
 from chat_app.services.views import FriendsChange
 from chat_app.settings import SETTINGS
@@ -49,7 +49,10 @@ class ProfileState(rx.State):
             return None
         try:
             await call_slow_service(
-                files.set_avatar, viewer_id=user.id, source=files_[0].file, name=files_[0].filename
+                file_uploads.set_avatar,
+                viewer_id=user.id,
+                source=files_[0].file,
+                name=files_[0].filename,
             )
         except DomainError as error:
             self.avatar_error = text(

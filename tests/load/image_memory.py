@@ -2,7 +2,7 @@
 
 Run: `python -m tests.load.image_memory` (or `make bench-images`). The pictures are made
 once in this process; a fresh child process then sends them all at the same moment, one
-thread each (as call_slow_service does), through the real `files.send_file` on a
+thread each (as call_slow_service does), through the real `file_uploads.send_file` on a
 throw-away SQLite database and folder, and reports how far its resident memory rose above
 what it held just before (Linux's VmHWM, reset first). Exit status 1 above the limit.
 
@@ -70,7 +70,7 @@ def _send_all(folder: Path) -> dict[str, object]:
     """The child: send every picture in `folder` at once; report memory and thumbnails."""
     from sqlmodel import SQLModel
 
-    from chat_app.services import database, files
+    from chat_app.services import database, file_uploads
     from chat_app.services.storage import LocalFileStorage
     from chat_app.settings import load_settings
     from tests.support.users import make_friends, make_user
@@ -91,7 +91,7 @@ def _send_all(folder: Path) -> dict[str, object]:
         start.wait()
         try:
             with database.session_scope(engine) as session:
-                sent = files.send_file(
+                sent = file_uploads.send_file(
                     session=session,
                     viewer_id=ann,
                     friend_id=bob,
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         report = json.loads(child.stdout.strip().splitlines()[-1])
         sizes = {names[p.stem]: p.stat().st_size for p in folder.glob("*.picture")}
-    print(f"{len(sizes)} pictures sent at once, one thread each, through files.send_file:")
+    print(f"{len(sizes)} pictures sent at once, one thread each, through file_uploads.send_file:")
     for name, outcome in sorted(report["results"].items()):
         print(f"  {name:36} {sizes[name] / 1024:9.0f} KiB  -> {outcome}")
     growth = report["peak_mib"] - report["before_mib"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chat_app.services import files
+from chat_app.services import storage_choice
 from chat_app.services.blob_storage import PIECE, AzureBlobStorage, BlobReader
 from chat_app.services.storage import LocalFileStorage
 from chat_app.settings import load_settings
@@ -132,13 +132,13 @@ def test_default_storage_is_the_blob_store_when_configured(azurite_engine: str, 
             "CHAT_AZURE_CONTAINER": container,
         }
     )
-    store = files.default_storage(settings)
+    store = storage_choice.default_storage(settings)
     assert isinstance(store, AzureBlobStorage)
-    assert files.default_storage(settings) is store  # one client per process
+    assert storage_choice.default_storage(settings) is store  # one client per process
     store.save("k", io.BytesIO(b"through the settings"))
     assert read(store, "k") == b"through the settings"
     assert store.client.container_name == container
     assert not (tmp_path / "private").exists()
 
-    local = files.default_storage(load_settings({"CHAT_DATA_DIR": str(tmp_path)}))
+    local = storage_choice.default_storage(load_settings({"CHAT_DATA_DIR": str(tmp_path)}))
     assert isinstance(local, LocalFileStorage)

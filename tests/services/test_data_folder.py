@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from chat_app.services import data_folder, files
+from chat_app.services import data_folder, file_links
 from chat_app.services.data_folder import (
     DataFolderError,
     check_not_served,
@@ -69,11 +69,11 @@ def test_key_and_files_move_and_links_keep_verifying(tmp_path: Path):
     contents = make_legacy(tmp_path)
     old = load_settings({"CHAT_DATA_DIR": str(tmp_path / "uploaded_files")})
     new = load_settings({"CHAT_DATA_DIR": str(tmp_path / "data")})
-    key_before = files._secret(old)
+    key_before = file_links.signing_key(old)
     assert move_legacy_data(tmp_path / "uploaded_files", tmp_path / "data") == 4
     assert_moved(tmp_path, contents)
     # Links signed before the upgrade verify after it: the same key signs them.
-    assert files._secret(new) == key_before == KEY
+    assert file_links.signing_key(new) == key_before == KEY
 
 
 def test_a_rerun_changes_nothing(tmp_path: Path):

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from sqlmodel import Session, func, select
 
 from chat_app.models import User
-from chat_app.services import auth, files, validation
+from chat_app.services import auth, file_inspection, validation
 from chat_app.services.errors import ValidationFailed
 
 OPEN, CLOSE = validation.VAR_MARKER_TAGS
@@ -55,7 +55,7 @@ def test_nicknames_near_the_marker_stay_valid(nickname: str):
     ],
 )
 def test_file_display_names_never_hold_the_marker(name: str, expected: str):
-    assert files.display_name(name) == expected
+    assert file_inspection.display_name(name) == expected
 
 
 _near_markers = st.lists(
@@ -70,4 +70,4 @@ def test_neutralising_removes_every_tag_keeps_the_length_and_is_idempotent(text:
     assert CLOSE not in neutral
     assert len(neutral) == len(text)
     assert validation.neutralize_var_markers(neutral) == neutral
-    assert OPEN not in files.display_name(text)
+    assert OPEN not in file_inspection.display_name(text)
