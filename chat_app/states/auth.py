@@ -164,13 +164,15 @@ class AuthState(rx.State):
         self.notice = ""
         await self._remember_user(result.user, register=True)
 
-    async def _current_user(self, register: bool = False) -> UserView | None:
+    async def _current_user(self, register: bool = False, fresh: bool = False) -> UserView | None:
         """Re-resolve this tab's token on the server, once per event chain (session_guard.py).
 
         Forgets the user if the session is no longer valid.
 
         Args:
             register: Register the tab for pushes even if it was before (page loads).
+            fresh: Read the user again even if this event chain did (after the handler
+                changed the profile).
         """
         token_hash = self._session_hash()
         if not token_hash:
@@ -178,6 +180,7 @@ class AuthState(rx.State):
         user, resolved = await session_guard.resolve_once(
             token_hash,
             lambda: call_service(sessions.resolve_session_by_hash, token_hash=token_hash),
+            fresh=fresh,
         )
         if not resolved:
             # Earlier in this chain: the tab already shows what it meant; only a page load

@@ -59,7 +59,7 @@ class ProfileState(rx.State):
                 error.code, await language_of(self), limit=SETTINGS.max_upload_mb
             )
             return None
-        await auth._current_user()  # refreshes the header's picture
+        await auth._current_user(fresh=True)  # refreshes the header's picture
         self.avatar_dialog_open = False
         # The user's other tabs and every friend's tabs show the new picture, like any
         # other change to friend lists; this tab refreshes its own list directly.

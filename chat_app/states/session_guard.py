@@ -45,13 +45,15 @@ def _keep(key: tuple[str, str], user: UserView | None) -> None:
 
 
 async def resolve_once(
-    token_hash: str, resolve: Callable[[], Awaitable[UserView | None]]
+    token_hash: str, resolve: Callable[[], Awaitable[UserView | None]], fresh: bool = False
 ) -> tuple[UserView | None, bool]:
     """The session's user, resolved by `resolve` at most once per event chain.
 
     Args:
         token_hash: The session token's hash (another token is another resolution).
         resolve: Asks the database (and applies what the answer means for the tab).
+        fresh: Ask the database even if this chain did already (the handler has just
+            changed the user's profile, e.g. the avatar), and keep the new answer.
 
     Returns:
         The user (None: no valid session) and whether `resolve` ran for this call.
@@ -60,7 +62,7 @@ async def resolve_once(
     if not event_id:
         return await resolve(), True
     for key in ((token_hash, event_id), (token_hash, parent_id)):
-        if key[1] and key in _RESOLVED:
+        if not fresh and key[1] and key in _RESOLVED:
             user = _RESOLVED[key]
             # Events this one queues find it under its own id.
             _keep((token_hash, event_id), user)

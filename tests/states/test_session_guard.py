@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from contextlib import suppress
 from functools import partial
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
+import reflex as rx
+from PIL import Image
 from reflex_base.event.context import EventContext
 
-from chat_app.services import sessions
+from chat_app.services import file_uploads, sessions
+from chat_app.services.storage import LocalFileStorage
 from chat_app.states import presence as presence_module
 from chat_app.states.auth import AuthState
 from chat_app.states.chat import ChatState
 from chat_app.states.friends import FriendsState
 from chat_app.states.presence import PresenceState
+from chat_app.states.profile import ProfileState
 from chat_app.states.ui import UiState
 from tests.support.tabs import logged_in_tab, redirect_targets, run
 
@@ -113,3 +119,23 @@ async def test_a_session_ended_in_the_chain_is_not_reused(tab_factory, monkeypat
         assert redirect_targets(await run(tab.search, {"username": "bob"})) == ["/auth"]
     assert auth.username == ""
     assert calls == []  # no token left to resolve, and nothing kept for the ended one
+
+
+async def test_a_handler_that_changes_the_profile_reads_it_again(
+    tab_factory, monkeypatch, tmp_path
+):
+    # The avatar upload resolves the session, stores the picture, then asks again for the
+    # header's new picture: in one event chain that second answer must not be the kept one.
+    monkeypatch.setattr(
+        file_uploads, "default_storage", lambda *_args: LocalFileStorage(tmp_path / "private")
+    )
+    tab = await logged_in_tab(tab_factory, "ann", "ann-tab")
+    auth = await tab.get_state(AuthState)
+    profile = await tab.get_state(ProfileState)
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 64), (30, 160, 90)).save(picture, format="PNG")
+    picture.seek(0)
+    with _root("ann-tab").fork():
+        await run(profile.upload_avatar, [rx.UploadFile(file=picture, path=Path("me.png"))])
+    assert profile.avatar_error == ""
+    assert "/files/" in auth.avatar_url
