@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlmodel import Session, func, select
 
 from chat_app.models import (
@@ -27,6 +26,7 @@ from chat_app.models import (
 from chat_app.services import friend_pane, friends, history, read_cursors, relations, sending
 from chat_app.services.errors import NotFound, RateLimited
 from chat_app.settings import SETTINGS, load_settings
+from tests.support.sql import statements_run
 from tests.support.users import know, make_friends, make_user
 
 FAST = load_settings({"CHAT_MESSAGE_RATE_COUNT": "100000"})
@@ -39,21 +39,6 @@ def count(session: Session, table: type, *where) -> int:
 
 def related(session: Session, viewer: int, other: int) -> bool:
     return relations.related(session=session, viewer_id=viewer, other_id=other)
-
-
-@contextmanager
-def statements_run(engine: sa.Engine) -> Iterator[list[str]]:
-    """The SQL statements executed inside the block (the "timing class" of a call)."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 # ----- the relation rule -----

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy import event
 from sqlmodel import Session
 
 from chat_app.services import read_cursors, sending, summaries
 from chat_app.settings import load_settings
+from tests.support.sql import statements_run
 from tests.support.users import make_friends, make_user
 
 FAST = load_settings({"CHAT_MESSAGE_RATE_COUNT": "100000"})
@@ -29,21 +26,6 @@ def send(session: Session, sender: int, recipient: int, body: str) -> None:
         body=body,
         settings=FAST,
     )
-
-
-@contextmanager
-def counted(engine: sa.Engine) -> Iterator[list[str]]:
-    """The SQL statements the engine runs inside the block."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def conversations_of(session: Session, viewer: int, count: int) -> dict[int, int]:
@@ -81,7 +63,7 @@ def test_summaries_run_the_same_statements_for_one_or_twenty_conversations(sessi
         viewer = make_user(session, f"viewer{count}")
         conversations_of(session, viewer, count)
         session.expire_all()
-        with counted(engine) as statements:
+        with statements_run(engine) as statements:
             found = summaries.summaries(session=session, viewer_id=viewer)
         assert len(found) == count
         figures[count] = len(statements)
