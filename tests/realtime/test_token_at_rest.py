@@ -136,7 +136,11 @@ async def test_the_reflex_client_token_alone_logs_nobody_in(backend: Backend):
     thief = EventClient(backend.url)
     thief.token = victim.token
     await thief.connect("/")
-    await thief.wait_for(lambda c: c.var("reflex___state____state", "is_hydrated") is True)
+    # Same client token as a tab that just closed: on Redis its hydrate may wait for the
+    # closed tab's state lock to expire (Reflex's lock expiry, 10 s), as a reload would.
+    await thief.wait_for(
+        lambda c: c.var("reflex___state____state", "is_hydrated") is True, timeout=30
+    )
     assert thief.var(AUTH, "username") in (None, "")
     assert any(
         event.get("name") == "_redirect" and event.get("payload", {}).get("path") == "/auth"
@@ -146,6 +150,6 @@ async def test_the_reflex_client_token_alone_logs_nobody_in(backend: Backend):
     again = EventClient(backend.url, local_storage={TOKEN_KEY: session_token(victim)})
     again.token = victim.token
     await again.connect("/")
-    await again.wait_for(lambda c: c.var(AUTH, "username") not in (None, ""))
+    await again.wait_for(lambda c: c.var(AUTH, "username") not in (None, ""), timeout=30)
     for tab in (thief, again):
         await tab.close()
