@@ -15,7 +15,7 @@ import reflex as rx
 from reflex.state import StateUpdate
 from reflex_base.event import Event
 
-from chat_app.realtime.registry import tab_registry
+from chat_app.realtime.registry import tab_registry, tokens_of
 
 logger = logging.getLogger(__name__)
 
@@ -115,3 +115,34 @@ def push_to_tabs(
     for tab_token in tab_tokens:
         tasks.append(spawn(_apply(tab_token, state_cls, change, list(events or []))))
     return tasks
+
+
+async def notify_users(
+    user_ids: Iterable[int],
+    state_cls: type[S],
+    change: Callable[[S], Awaitable[list[Any] | None]],
+    *,
+    except_tab: str = "",
+    events: list[Any] | None = None,
+) -> list[asyncio.Task[None]]:
+    """Apply `change` to every registered tab of these users, one task per tab.
+
+    The one fan-out every feature uses: it looks the tabs up (in-process or in Redis) and
+    never waits for another tab's state (see the module docstring).
+
+    Args:
+        user_ids: The users whose tabs get the change (each once, however often named).
+        state_cls: The state class to modify in each tab.
+        change: Applied to each tab's state; may return frontend events for that tab.
+        except_tab: A tab token to leave out (the caller's own tab, which already shows it).
+        events: Frontend events sent to every one of those tabs afterwards.
+
+    Returns:
+        The started tasks (tests may await them; handlers must not).
+    """
+    if _app is None:
+        return []
+    tokens: list[str] = []
+    for user_id in dict.fromkeys(user_ids):
+        tokens += await tokens_of(tab_registry, user_id, excluding=except_tab)
+    return push_to_tabs(tokens, state_cls, change, events)

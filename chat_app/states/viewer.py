@@ -1,0 +1,114 @@
+"""The one session guard: a handler runs for the tab's signed-in user, or the tab goes to /auth.
+
+Every public handler is a remote endpoint, so each re-derives its user from the server-side
+session. `@signed_in` does it in one place: it resolves the tab's session (once per event
+chain, `session_guard.py`), sends a tab without a valid session to the login page, lets a
+state that keeps per-user data follow a change of user (`FollowsViewer`), and calls the
+handler with the user's id as its first argument after `self`.
+
+The id is not part of the event's payload: the wrapper's signature (what Reflex and the
+argument guard read) leaves it out, so a client cannot send one.
+
+    @rx.event
+    @signed_in
+    async def open_conversation(self, viewer_id: int, conversation_id: int): ...
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, runtime_checkable
+
+import reflex as rx
+
+from chat_app import routes
+from chat_app.services.sessions import SessionKey
+from chat_app.states.auth import AuthState
+
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S", bound=rx.State)
+
+
+@runtime_checkable
+class FollowsViewer(Protocol):
+    """A state holding per-user data: told who the viewer is before each guarded handler."""
+
+    def _follow_viewer(self, user_id: int | None, link_key: SessionKey | None) -> None:
+        """Forget the previous user's data if `user_id` differs; keep the link key."""
+        ...
+
+
+async def viewer_id_of(state: rx.State) -> int | None:
+    """The id of the tab's signed-in user, or None (resolved once per event chain).
+
+    A state that keeps per-user data (`FollowsViewer`) is told the answer, so it never
+    shows one user's data to the next user of the tab.
+
+    Args:
+        state: Any state of the tab.
+
+    Returns:
+        The user's id, or None when the tab has no valid session.
+    """
+    auth = await state.get_state(AuthState)
+    user = await auth._current_user()
+    if isinstance(state, FollowsViewer):
+        link_key = await auth._link_key() if user is not None else None
+        state._follow_viewer(user.id if user is not None else None, link_key)
+    return user.id if user is not None else None
+
+
+def _public_signature(handler: Callable[..., Any]) -> inspect.Signature:
+    """The handler's signature without the injected viewer id (what a client may send)."""
+    signature = inspect.signature(handler)
+    parameters = list(signature.parameters.values())
+    return signature.replace(parameters=[parameters[0], *parameters[2:]])
+
+
+def signed_in(
+    handler: Callable[Concatenate[S, int, P], R],
+) -> Callable[Concatenate[S, P], R]:
+    """Decorate a handler that needs the signed-in user (put it under `@rx.event`).
+
+    Args:
+        handler: `async def handler(self, viewer_id: int, ...)`, a coroutine or an async
+            generator.
+
+    Returns:
+        The handler as Reflex registers it: without `viewer_id` in its signature.
+    """
+    injected = list(inspect.signature(handler).parameters)[1]
+    if inspect.isasyncgenfunction(handler):
+
+        @functools.wraps(handler)
+        async def stream(self: S, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[Any]:
+            viewer_id = await viewer_id_of(self)
+            if viewer_id is None:
+                yield rx.redirect(routes.AUTH)
+                return
+            async for update in handler(self, viewer_id, *args, **kwargs):  # type: ignore[attr-defined]
+                yield update
+
+        guarded: Any = stream
+    else:
+
+        @functools.wraps(handler)
+        async def call(self: S, *args: P.args, **kwargs: P.kwargs) -> Any:
+            viewer_id = await viewer_id_of(self)
+            if viewer_id is None:
+                return rx.redirect(routes.AUTH)
+            return await _awaited(handler(self, viewer_id, *args, **kwargs))
+
+        guarded = call
+    guarded.__signature__ = _public_signature(handler)
+    guarded.__annotations__ = {
+        name: hint for name, hint in handler.__annotations__.items() if name != injected
+    }
+    return guarded
+
+
+async def _awaited(result: Any) -> Any:
+    return await result if isinstance(result, Awaitable) else result
