@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from chat_app import models  # noqa: F401  (registers the tables on the metadata)
+from chat_app.realtime.profile import PROFILE, Profile, choose
 from chat_app.services import database
+from chat_app.settings import load_settings
 from chat_app.states.safe_text import install_marker_guard
 from tests.support.azurite import azurite_for_tests
 from tests.support.engines import PostgresCluster, RedisServer, postgres_cluster, redis_server
@@ -82,3 +85,15 @@ def postgres_engine() -> Iterator[PostgresCluster]:
 def azurite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A throw-away Azurite blob emulator for the whole run; yields its connection string."""
     yield from azurite_for_tests(tmp_path_factory)
+
+
+@pytest.fixture
+def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Profile:
+    """The composition root with fresh embedded members; a test may assign any of them.
+
+    Every member is restored afterwards, whatever the test assigned.
+    """
+    fresh = choose(load_settings({"CHAT_DATA_DIR": str(tmp_path)}), redis_url="")
+    for field in dataclasses.fields(PROFILE):
+        monkeypatch.setattr(PROFILE, field.name, getattr(fresh, field.name))
+    return PROFILE

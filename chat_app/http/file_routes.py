@@ -17,13 +17,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from chat_app.realtime.profile import PROFILE
 from chat_app.services import file_access, file_links
 from chat_app.services.content_headers import content_disposition
 from chat_app.services.database import session_scope
 from chat_app.services.file_inspection import sniff
 from chat_app.services.file_links import LinkClaim
 from chat_app.services.storage import FileStorage
-from chat_app.services.storage_choice import default_storage
 from chat_app.services.views import DownloadableFile
 
 NOT_AVAILABLE = PlainTextResponse("Not found", status_code=404)
@@ -114,10 +114,10 @@ def file_routes(storage: FileStorage | None = None) -> Starlette:
     """The Starlette app holding the download route (mounted before Reflex's routes).
 
     Args:
-        storage: The file store (the configured one by default).
+        storage: The file store (the profile's by default).
 
     Returns:
         The app.
     """
-    download = _make_download(storage or default_storage())
+    download = _make_download(storage or PROFILE.storage)
     return Starlette(routes=[Route("/files/{file_id}/{variant}", download, methods=["GET"])])

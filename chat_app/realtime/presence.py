@@ -249,8 +249,13 @@ class RedisPresenceTracker(redis_link.RedisUser):
         await redis.delete(self._INDEX, *keys)
 
 
-def _make_tracker() -> PresenceTracker:
-    return RedisPresenceTracker() if redis_link.redis_url() else LocalPresenceTracker()
+def __getattr__(name: str) -> PresenceTracker:
+    """Transition: `presence_tracker` is the composition root's (realtime/profile.py).
 
+    The states still import it from here; once they read `PROFILE.presence_tracker`, this goes.
+    """
+    if name == "presence_tracker":
+        from chat_app.realtime.profile import PROFILE  # transition: profile imports this module
 
-presence_tracker: PresenceTracker = _make_tracker()
+        return PROFILE.presence_tracker
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

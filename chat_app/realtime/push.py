@@ -15,7 +15,8 @@ import reflex as rx
 from reflex.state import StateUpdate
 from reflex_base.event import Event
 
-from chat_app.realtime.registry import tab_registry, tokens_of
+from chat_app.realtime.profile import PROFILE
+from chat_app.realtime.registry import tokens_of
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ async def _apply(
         if not await is_tab_connected(tab_token):
             # A closed tab: drop it rather than build state nobody will see. If it comes
             # back, its on_load registers it again and loads everything from the database.
-            await tab_registry.unregister(tab_token)
+            await PROFILE.tab_registry.unregister(tab_token)
             return
         async with _app.modify_state(rx.BaseStateToken(ident=tab_token, cls=state_cls)) as root:
             events = events + list(await change(await root.get_state(state_cls)) or [])
@@ -144,5 +145,5 @@ async def notify_users(
         return []
     tokens: list[str] = []
     for user_id in dict.fromkeys(user_ids):
-        tokens += await tokens_of(tab_registry, user_id, excluding=except_tab)
+        tokens += await tokens_of(PROFILE.tab_registry, user_id, excluding=except_tab)
     return push_to_tabs(tokens, state_cls, change, events)

@@ -219,8 +219,13 @@ class RedisTabRegistry(redis_link.RedisUser):
                 await redis.delete(*keys)
 
 
-def _make_registry() -> TabRegistry:
-    return RedisTabRegistry() if redis_link.redis_url() else LocalTabRegistry()
+def __getattr__(name: str) -> TabRegistry:
+    """Transition: `tab_registry` is the composition root's (realtime/profile.py).
 
+    The states still import it from here; once they read `PROFILE.tab_registry`, this goes.
+    """
+    if name == "tab_registry":
+        from chat_app.realtime.profile import PROFILE  # transition: profile imports this module
 
-tab_registry: TabRegistry = _make_registry()
+        return PROFILE.tab_registry
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

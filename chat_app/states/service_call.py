@@ -1,21 +1,19 @@
 """Run a service function with its own database session.
 
-On SQLite a query takes well under a millisecond, less than handing it to a thread and
-waking the event loop again (the benchmark measured ~10 % of the server's CPU per message
-in that hand-off), so SQLite services run inline. Over the network (PostgreSQL) every
-query waits for a round trip: there they run on a worker thread, keeping the event loop
-free for the other tabs. Slow work (password hashing, copying uploads) always runs on a
-thread: `call_slow_service`.
+Quick services run inline or on a worker thread as the profile says
+(`PROFILE.database_calls_inline`, realtime/profile.py: inline on SQLite, on a thread over
+the network). Slow work (password hashing, copying uploads) always runs on a thread:
+`call_slow_service`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from chat_app.services.database import get_engine, session_scope
+from chat_app.realtime.profile import PROFILE
+from chat_app.services.database import session_scope
 
 T = TypeVar("T")
 
@@ -25,18 +23,17 @@ def _in_session(function: Callable[..., T], kwargs: dict[str, Any]) -> T:
         return function(session=session, **kwargs)
 
 
-@functools.cache
 def database_is_local() -> bool:
-    """Whether the database is SQLite (a local file, queried inline).
+    """Transition: the chat states still ask this; they switch to the profile's properties.
 
     Returns:
-        True for SQLite.
+        `PROFILE.database_calls_inline`.
     """
-    return get_engine().dialect.name == "sqlite"
+    return PROFILE.database_calls_inline
 
 
 async def call_service(function: Callable[..., T], /, **kwargs: Any) -> T:
-    """Call `function(session=..., **kwargs)`: inline on SQLite, on a thread otherwise.
+    """Call `function(session=..., **kwargs)`: inline or on a thread, as the profile says.
 
     Args:
         function: A quick service function taking a keyword-only `session`.
@@ -45,7 +42,7 @@ async def call_service(function: Callable[..., T], /, **kwargs: Any) -> T:
     Returns:
         What the service returned; its exceptions propagate.
     """
-    if database_is_local():
+    if PROFILE.database_calls_inline:
         return _in_session(function, kwargs)
     return await asyncio.to_thread(_in_session, function, kwargs)
 

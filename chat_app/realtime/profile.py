@@ -1,0 +1,81 @@
+"""The composition root: the same code runs in two profiles, chosen here and nowhere else.
+
+- **Embedded** (the default): one process. Tabs and presence are tracked in memory, files
+  live in a folder under the data root, and SQLite queries run inline on the event loop
+  (a query takes well under a millisecond, less than handing it to a thread and waking the
+  loop again: the benchmark measured ~10 % of the server's CPU per message in that hand-off).
+- **Scaled**: several workers. `REFLEX_REDIS_URL` puts the tab registry and presence in
+  Redis (a message sent on one worker finds the recipient's tabs on any other), an Azure
+  connection string puts files in a blob container, and a network database (PostgreSQL)
+  runs every query on a worker thread, keeping the event loop free while it waits.
+
+Everything else reads `PROFILE`'s members at call time, so tests may swap one member.
+Services never import this module: callers hand them `PROFILE.storage`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from chat_app.realtime import redis_link
+from chat_app.realtime.presence import LocalPresenceTracker, PresenceTracker, RedisPresenceTracker
+from chat_app.realtime.registry import LocalTabRegistry, RedisTabRegistry, TabRegistry
+from chat_app.services.storage import FileStorage
+from chat_app.services.storage_choice import default_storage
+from chat_app.settings import SETTINGS, Settings
+
+
+@dataclass
+class Profile:
+    """What differs between the embedded and the scaled profile."""
+
+    tab_registry: TabRegistry
+    """Which tab belongs to which user: in memory, or in Redis."""
+    presence_tracker: PresenceTracker
+    """Who is online: in memory, or in Redis with heartbeats."""
+    storage: FileStorage
+    """Where uploaded files live: a private folder, or an Azure blob container."""
+    database_calls_inline: bool
+    """Quick database calls run on the event loop (SQLite) rather than on a thread."""
+    shared_by_workers: bool
+    """Tabs and presence live in Redis, shared by every worker (so crashed workers' tabs
+    expire by heartbeat and a sweep announces them offline)."""
+
+    @property
+    def shows_sending_before_store(self) -> bool:
+        """Whether a send shows its "sending" bubble before the message is stored.
+
+        Over a network database the store waits for round trips, so the bubble is worth an
+        update of its own. Inline (SQLite) the store finishes before that update could
+        leave, and it would travel together with the next one: skipping it saves an
+        update per message.
+        """
+        return not self.database_calls_inline
+
+
+def choose(settings: Settings, redis_url: str) -> Profile:
+    """Build the profile that the settings describe.
+
+    Args:
+        settings: The database URL, the Azure connection string and the data root.
+        redis_url: Reflex's `REFLEX_REDIS_URL` ("" in the embedded profile).
+
+    Returns:
+        The profile: Redis-backed tabs and presence when `redis_url` is set, the Azure
+        store when configured, database calls on a thread unless the database is SQLite;
+        in-process, a folder and inline otherwise.
+    """
+    shared = bool(redis_url)
+    return Profile(
+        tab_registry=RedisTabRegistry() if shared else LocalTabRegistry(),
+        presence_tracker=RedisPresenceTracker() if shared else LocalPresenceTracker(),
+        storage=default_storage(settings),
+        database_calls_inline=sa.make_url(settings.database_url).get_backend_name() == "sqlite",
+        shared_by_workers=shared,
+    )
+
+
+PROFILE = choose(SETTINGS, redis_link.redis_url())
+"""This process's profile."""
