@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from chat_app.models import Block, Conversation, FriendRequest, Friendship, User, utc_now
-from chat_app.services import relations, validation
+from chat_app.models import Block, FriendRequest, Friendship, User, utc_now
+from chat_app.services import relations, summaries, validation
 from chat_app.services.errors import NotFound
 from chat_app.services.views import ContactView, FriendsSnapshot
 from chat_app.settings import SETTINGS, Settings
@@ -37,12 +37,11 @@ def _by_recent_conversation(
     session: Session, user_id: int, contacts: list[ContactView]
 ) -> tuple[ContactView, ...]:
     """Friends with the most recent conversation first, then the rest by name."""
-    rows = session.exec(
-        select(Conversation.user_low_id, Conversation.user_high_id, Conversation.last_message_at)
-        .where((Conversation.user_low_id == user_id) | (Conversation.user_high_id == user_id))
-        .where(col(Conversation.last_message_at).is_not(None))
-    ).all()
-    last_at = {(high if low == user_id else low): at.timestamp() for low, high, at in rows if at}
+    last_at = {
+        found.friend_id: datetime.fromisoformat(found.last_message_at).timestamp()
+        for found in summaries.summaries(session=session, viewer_id=user_id)
+        if found.last_message_at
+    }
     return tuple(
         sorted(contacts, key=lambda c: (-last_at.get(c.user_id, float("-inf")), *_sort_key(c)))
     )
