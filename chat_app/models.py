@@ -140,7 +140,10 @@ class Block(SQLModel, table=True):
 
 
 class Conversation(SQLModel, table=True):
-    """A one-to-one conversation between two friends, stored once as (lower id, higher id).
+    """A one-to-one conversation, stored once as (lower id, higher id).
+
+    Accepting a friend request creates it (services/friends.py); it outlives the friendship
+    and a re-friending reuses it.
 
     `last_seq` numbers the messages: bumping it inside the sending transaction locks the
     row, so sequence order is commit order and "everything after seq N" never skips one.

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic.config import Config
 
 from alembic import command
 from chat_app.services.validation import neutralize_var_markers
 from tests.support.engines import PostgresCluster
+from tests.support.migrations import alembic_config
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
 BEFORE = "d15dde59dd59"  # 0005_files
 NEUTRALISING = "fb5a8cc4ac8d"  # 0006_neutral_var_markers
 NICKNAMES = {
@@ -28,13 +27,6 @@ NICKNAMES = {
 }
 FILE_NAME = "pic<reflex.Var>2</reflex.Var>.png"
 TEXT_BODY = "quoting <reflex.Var>x</reflex.Var> in a message is fine"
-
-
-def alembic_config(url: str) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(PROJECT_DIR / "alembic"))
-    config.set_main_option("sqlalchemy.url", url)
-    return config
 
 
 def fill(engine: sa.Engine) -> None:

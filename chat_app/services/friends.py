@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
-from chat_app.models import Block, FriendRequest, Friendship, User, utc_now
+from chat_app.models import Block, Conversation, FriendRequest, Friendship, User, utc_now
 from chat_app.services import relations, statements, validation
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.services.views import FriendsChange, Notice
@@ -44,11 +44,14 @@ def _is_blocking(session: Session, blocker_id: int, blocked_id: int) -> bool:
     )
 
 
-def _friendship(session: Session, a: int, b: int) -> Friendship | None:
+def _friendship_id(session: Session, a: int, b: int) -> int | None:
     low, high = validation.ordered_pair(a, b)
-    return session.exec(
-        select(Friendship).where(Friendship.user_low_id == low, Friendship.user_high_id == high)
-    ).first()
+    pair = {"low": low, "high": high}
+    return session.connection().execute(statements.FRIENDSHIP_ID, pair).scalar()
+
+
+def _end_friendship(session: Session, friendship_id: int) -> None:
+    session.exec(delete(Friendship).where(col(Friendship.id) == friendship_id))
 
 
 def _pending_request(session: Session, a: int, b: int) -> FriendRequest | None:
@@ -70,15 +73,24 @@ def _close(session: Session, request: FriendRequest, status: str, now: datetime)
 
 
 def _accept(session: Session, request: FriendRequest, now: datetime) -> None:
-    """Mark the request accepted and create the friendship, then commit."""
+    """Mark the request accepted, create the friendship and its conversation, then commit.
+
+    Every friendship has its direct conversation from the start, so the UI opens, sends
+    to and catches up a conversation by its id alone. The pair's conversation outlives
+    the friendship (history stays readable) and a re-friending reuses it.
+    """
     _close(session, request, "accepted", now)
     low, high = validation.ordered_pair(request.from_user_id, request.to_user_id)
-    if _friendship(session, low, high) is None:
+    if _friendship_id(session, low, high) is None:
         session.add(Friendship(user_low_id=low, user_high_id=high, created_at=now))
+    pair = {"low": low, "high": high}
+    if session.connection().execute(statements.CONVERSATION_OF_PAIR, pair).first() is None:
+        session.add(Conversation(user_low_id=low, user_high_id=high, created_at=now))
     try:
         session.commit()
     except IntegrityError:
-        # A concurrent accept of the same pair created the friendship first: same outcome.
+        # A concurrent accept of the same pair created the friendship (and conversation)
+        # first: same outcome.
         session.rollback()
 
 
@@ -117,7 +129,7 @@ def send_request(
     if _is_blocking(session, viewer_id, target.id):
         raise Refused("unblock_first")
     for _attempt in range(INSERT_ATTEMPTS):
-        if _friendship(session, viewer_id, target.id) is not None:
+        if _friendship_id(session, viewer_id, target.id) is not None:
             raise Refused("already_friends")
         pending = _pending_request(session, viewer_id, target.id)
         if pending is not None and pending.from_user_id == viewer_id:
@@ -266,12 +278,13 @@ def remove_friend(*, session: Session, viewer_id: int, friend_id: object) -> Fri
     Raises:
         NotFound: The two are not friends.
     """
-    friendship = _friendship(session, viewer_id, validation.valid_id(friend_id))
-    if friendship is None:
+    friend_id = validation.valid_id(friend_id)
+    friendship_id = _friendship_id(session, viewer_id, friend_id)
+    if friendship_id is None:
         raise NotFound()
-    session.delete(friendship)
+    _end_friendship(session, friendship_id)
     session.commit()
-    return FriendsChange(frozenset({friendship.user_low_id, friendship.user_high_id}))
+    return FriendsChange(frozenset({viewer_id, friend_id}))
 
 
 def _withdraw_pending(session: Session, a: int, b: int, now: datetime) -> None:
@@ -316,9 +329,9 @@ def block_user(
         raise Refused("cannot_block_self")
     if not _is_blocking(session, viewer_id, target.id):
         session.add(Block(blocker_id=viewer_id, blocked_id=target.id, created_at=now))
-    friendship = _friendship(session, viewer_id, target.id)
-    if friendship is not None:
-        session.delete(friendship)
+    friendship_id = _friendship_id(session, viewer_id, target.id)
+    if friendship_id is not None:
+        _end_friendship(session, friendship_id)
     _withdraw_pending(session, viewer_id, target.id, now)
     try:
         session.commit()
@@ -371,9 +384,7 @@ def are_friends(*, session: Session, user_a: int, user_b: int) -> bool:
     Returns:
         True when a friendship row exists for the pair.
     """
-    low, high = validation.ordered_pair(user_a, user_b)
-    pair = {"low": low, "high": high}
-    return session.connection().execute(statements.FRIENDSHIP_ID, pair).first() is not None
+    return _friendship_id(session, user_a, user_b) is not None
 
 
 def friend_ids(*, session: Session, user_id: int) -> list[int]:

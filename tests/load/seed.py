@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from chat_app.models import Conversation, Friendship, Message, User, utc_now
+from chat_app.services import statements
 from chat_app.services.passwords import hash_password
 from chat_app.services.sessions import create_session
 from tests.load.peers.store import open_store
@@ -54,30 +55,31 @@ def seed_app_users(database_url: str, count: int) -> list[Seeded]:
             Friendship(user_low_id=ids[n], user_high_id=ids[n + 1], created_at=now)
             for n in range(0, count, 2)
         )
+        # Every friendship has its conversation, as accepting a request makes it.
+        session.add_all(
+            Conversation(user_low_id=ids[n], user_high_id=ids[n + 1], created_at=now)
+            for n in range(0, count, 2)
+        )
         session.commit()
     engine.dispose()
     return [Seeded(n, ids[n], ids[n ^ 1], tokens[n]) for n in range(count)]
 
 
 def seed_app_history(database_url: str, pair: tuple[Seeded, Seeded], count: int) -> None:
-    """`count` older messages in a pair's conversation, alternating senders."""
+    """`count` older messages in a pair's (empty) conversation, alternating senders."""
     if count == 0:
         return
     low, high = sorted((pair[0].user_id, pair[1].user_id))
     start = utc_now() - timedelta(days=30)
     engine = sa.create_engine(database_url)
+    table = statements.CONVERSATION
     with engine.begin() as connection:
-        inserted = connection.execute(
-            sa.insert(Conversation).values(
-                user_low_id=low,
-                user_high_id=high,
-                last_seq=count,
-                last_message_at=start + timedelta(seconds=count),
-                created_at=start,
-            )
-        ).inserted_primary_key
-        assert inserted is not None
-        conversation_id = inserted[0]
+        conversation_id = connection.execute(
+            sa.update(table)
+            .where(table.c.user_low_id == low, table.c.user_high_id == high)
+            .values(last_seq=count, last_message_at=start + timedelta(seconds=count))
+            .returning(table.c.id)
+        ).scalar_one()
         for first in range(0, count, 10_000):
             connection.execute(
                 sa.insert(Message),

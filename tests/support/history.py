@@ -12,14 +12,20 @@ from chat_app.models import Conversation, Message, utc_now
 
 
 def seed_history(database_url: str, sender: int, recipient: int, count: int) -> None:
-    """Bulk-insert `count` older messages into the pair's conversation."""
+    """Bulk-insert `count` older messages into the pair's (empty) conversation.
+
+    The two are friends already: accepting made their conversation.
+    """
     engine = sa.create_engine(database_url)
     low, high = sorted((sender, recipient))
     start = utc_now() - timedelta(days=1)
     with Session(engine) as session:
-        conversation = Conversation(user_low_id=low, user_high_id=high, created_at=start)
-        session.add(conversation)
-        session.commit()
+        conversation = session.exec(
+            select(Conversation).where(
+                Conversation.user_low_id == low, Conversation.user_high_id == high
+            )
+        ).one()
+        assert conversation.last_seq == 0
         session.add_all(
             Message(
                 conversation_id=conversation.id or 0,
