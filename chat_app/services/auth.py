@@ -33,16 +33,8 @@ def _session_hash(token: str, token_hash: str) -> str:
     return ""
 
 
-def find_user_by_username(*, session: Session, username: str) -> User | None:
-    """Look a user up by exact username, ignoring case.
-
-    Args:
-        session: The database session.
-        username: The name as typed.
-
-    Returns:
-        The user row, or None.
-    """
+def _user_by_username(*, session: Session, username: str) -> User | None:
+    """The user row with this exact username, ignoring case, or None."""
     key = validation.username_key(username)
     return session.exec(select(User).where(User.username_key == key)).first()
 
@@ -91,7 +83,7 @@ def register(
     errors: dict[str, str] = {}
     if (error := validation.check_username(username)) is not None:
         errors["username"] = error
-    elif find_user_by_username(session=session, username=username) is not None:
+    elif _user_by_username(session=session, username=username) is not None:
         errors["username"] = "username_taken"
     if (error := validation.check_nickname(nickname)) is not None:
         errors["nickname"] = error
@@ -160,7 +152,7 @@ def login(
     """
     now = now or utc_now()
     key = validation.username_key(username)
-    user = find_user_by_username(session=session, username=username)
+    user = _user_by_username(session=session, username=username)
     device = ""
     if user is not None and device_hash:
         holder = sessions.resolve_session_by_hash(

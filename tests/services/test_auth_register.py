@@ -127,7 +127,7 @@ def test_a_concurrent_duplicate_insert_becomes_username_taken(
     # Simulate the race: the name is free when checked, taken by the time of the insert.
     with Session(engine) as other:
         register(other, username="bob_1")
-    monkeypatch.setattr(auth, "find_user_by_username", lambda **_: None)
+    monkeypatch.setattr(auth, "_user_by_username", lambda **_: None)
     with pytest.raises(ValidationFailed) as raised:
         register(session, username="BOB_1")
     assert raised.value.field_errors == {"username": "username_taken"}
