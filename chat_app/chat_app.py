@@ -11,8 +11,8 @@ from chat_app.realtime.gc_pauses import freeze_startup_heap
 from chat_app.realtime.push import bind_app
 from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
-from chat_app.states.chat import ChatState
 from chat_app.states.client_input import ClientInputGuard
+from chat_app.states.conversation import ConversationState
 from chat_app.states.error_handler import backend_error_toast
 from chat_app.states.event_arguments import ArgumentGuard, refuse_unknown_events
 from chat_app.states.friends import FriendsState
@@ -20,6 +20,7 @@ from chat_app.states.presence import PresenceState, sweep_expired_tabs
 from chat_app.states.safe_text import install_marker_guard_if_requested
 from chat_app.states.session_hydrate import SessionNeedsItsToken
 from chat_app.states.ui import UiState
+from chat_app.states.unread import UnreadState
 
 # Tests start backends with the Var-marker guard: user text reaching Reflex's parser fails.
 install_marker_guard_if_requested()
@@ -53,7 +54,8 @@ app.add_page(
         UiState.detect_language,
         AuthState.require_login,
         FriendsState.load,
-        ChatState.load,
+        UnreadState.load,
+        ConversationState.load,
         PresenceState.load,
         PresenceState.track,
     ],

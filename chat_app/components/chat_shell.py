@@ -13,13 +13,13 @@ from chat_app.components.change_password_dialog import change_password_dialog
 from chat_app.components.conversation_pane import conversation_pane
 from chat_app.components.friend_pane import friend_pane
 from chat_app.components.user_menu import user_menu
-from chat_app.states.chat import ChatState
+from chat_app.states.conversation import ConversationState
 from chat_app.states.ui import tr
 
 
 def chat_shell() -> rx.Component:
     """The page body for a logged-in user."""
-    conversation_open = ChatState.open_friend_id != 0
+    conversation_open = ConversationState.open_friend_id != 0
     return rx.flex(
         rx.hstack(
             rx.heading(tr("app_name"), size="5"),

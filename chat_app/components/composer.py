@@ -7,7 +7,7 @@ import reflex as rx
 from chat_app.components.emoji_picker import emoji_picker
 from chat_app.components.upload_zone import attach_button, upload_progress
 from chat_app.settings import SETTINGS
-from chat_app.states.chat import MAX_MESSAGE_LENGTH, ChatState
+from chat_app.states.composer import MAX_MESSAGE_LENGTH, ComposerState
 from chat_app.states.ui import tr
 
 
@@ -16,9 +16,9 @@ def composer() -> rx.Component:
     return rx.vstack(
         upload_progress(),
         rx.cond(
-            ChatState.composer_error != "",
+            ComposerState.composer_error != "",
             rx.text(
-                ChatState.composer_error,
+                ComposerState.composer_error,
                 id="composer-error",
                 color_scheme="red",
                 size="2",
@@ -35,8 +35,8 @@ def composer() -> rx.Component:
                     rx.el.textarea(
                         name="body",
                         id="composer",
-                        value=ChatState.draft,
-                        on_change=ChatState.set_draft,
+                        value=ComposerState.draft,
+                        on_change=ComposerState.set_draft,
                         enter_key_submit=True,
                         placeholder=tr("composer_placeholder"),
                         aria_label=tr("composer_label"),
@@ -68,7 +68,7 @@ def composer() -> rx.Component:
                 align="end",
                 width="100%",
             ),
-            on_submit=ChatState.send,
+            on_submit=ComposerState.send,
             reset_on_submit=False,
             width="100%",
         ),

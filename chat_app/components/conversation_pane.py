@@ -9,13 +9,16 @@ from chat_app.components.composer import composer
 from chat_app.components.message_bubble import message_bubble
 from chat_app.components.presence_dot import presence_dot
 from chat_app.components.upload_zone import drop_zone
-from chat_app.states.chat import LIVE_SLOTS, ChatState, slot_name
+from chat_app.states.composer import ComposerState
+from chat_app.states.conversation import ConversationState
+from chat_app.states.live_messages import slot_name
+from chat_app.states.message_buffer import LIVE_SLOTS
 from chat_app.states.presence import PresenceState
 from chat_app.states.ui import moment_locale, tr
 
 
 def _presence_line() -> rx.Component:
-    friend = ChatState.open_friend_id
+    friend = ConversationState.open_friend_id
     seen = PresenceState.last_seen.get(friend, "")
     return rx.text(
         rx.cond(
@@ -27,7 +30,7 @@ def _presence_line() -> rx.Component:
                     tr("last_seen") + " ",
                     rx.moment(seen, from_now=True, interval=30_000, locale=moment_locale()),
                 ),
-                "@" + ChatState.open_friend_username,
+                "@" + ConversationState.open_friend_username,
             ),
         ),
         id="presence-line",
@@ -44,13 +47,17 @@ def _header() -> rx.Component:
             variant="ghost",
             size="3",
             aria_label=tr("button_back"),
-            on_click=ChatState.close_conversation,
+            on_click=[ConversationState.close_conversation, ComposerState.clear],
             display=["flex", "flex", "none"],
         ),
         rx.box(
-            avatar(ChatState.open_friend_nickname, size="2", src=ChatState.open_friend_avatar_url),
+            avatar(
+                ConversationState.open_friend_nickname,
+                size="2",
+                src=ConversationState.open_friend_avatar_url,
+            ),
             rx.box(
-                presence_dot(PresenceState.online.get(ChatState.open_friend_id, False)),
+                presence_dot(PresenceState.online.get(ConversationState.open_friend_id, False)),
                 position="absolute",
                 right="0",
                 bottom="0",
@@ -58,11 +65,11 @@ def _header() -> rx.Component:
             position="relative",
         ),
         rx.vstack(
-            rx.text(ChatState.open_friend_nickname, id="conversation-title", weight="bold"),
+            rx.text(ConversationState.open_friend_nickname, id="conversation-title", weight="bold"),
             rx.cond(
-                ChatState.friend_typing,
+                ConversationState.friend_typing,
                 rx.text(
-                    ChatState.open_friend_nickname,
+                    ConversationState.open_friend_nickname,
                     " ",
                     tr("typing"),
                     id="typing-indicator",
@@ -83,14 +90,16 @@ def _header() -> rx.Component:
 
 def _bubble(message) -> rx.Component:
     return rx.box(
-        message_bubble(message, ChatState.my_id, ChatState.friend_read_seq, ChatState.retry),
+        message_bubble(
+            message, ConversationState.my_id, ConversationState.friend_read_seq, ComposerState.retry
+        ),
         key=message.sender_id.to(str) + ":" + message.client_id,
         width="100%",
     )
 
 
 def _live_slot(index: int) -> rx.Component:
-    slot = getattr(ChatState, slot_name(index))
+    slot = getattr(ConversationState, slot_name(index))
     # The ring's slots are filled in any order; CSS `order` shows them by seq.
     return rx.cond(slot, rx.box(_bubble(slot.message), order=slot.order, width="100%"))
 
@@ -100,14 +109,14 @@ def _messages() -> rx.Component:
     # buttons at the very top and bottom.
     return rx.auto_scroll(
         rx.cond(
-            ChatState.has_older,
+            ConversationState.has_older,
             rx.center(
                 rx.button(
                     tr("button_load_older"),
                     id="load-older",
                     variant="soft",
                     size="1",
-                    on_click=ChatState.load_older,
+                    on_click=ConversationState.load_older,
                 ),
                 padding="0.5em",
                 order=-1,
@@ -117,15 +126,17 @@ def _messages() -> rx.Component:
             ),
         ),
         rx.cond(
-            ~ChatState.has_messages,
+            ~ConversationState.has_messages,
             rx.center(rx.text(tr("no_messages"), color_scheme="gray"), padding="2em"),
         ),
-        rx.foreach(ChatState.window, _bubble),
+        rx.foreach(ConversationState.window, _bubble),
         *[_live_slot(index) for index in range(LIVE_SLOTS)],
         rx.cond(
-            ChatState.has_newer,
+            ConversationState.has_newer,
             rx.center(
-                rx.button(tr("button_jump_latest"), size="1", on_click=ChatState.jump_to_latest),
+                rx.button(
+                    tr("button_jump_latest"), size="1", on_click=ConversationState.jump_to_latest
+                ),
                 padding="0.5em",
                 order=2**31 - 1,
             ),
@@ -144,7 +155,7 @@ def _messages() -> rx.Component:
 def conversation_pane() -> rx.Component:
     """The open conversation, or a hint to pick a friend."""
     return rx.cond(
-        ChatState.open_friend_id != 0,
+        ConversationState.open_friend_id != 0,
         rx.flex(
             _header(),
             drop_zone(_messages()),

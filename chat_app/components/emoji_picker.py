@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from chat_app.states.chat import ChatState
+from chat_app.states.composer import ComposerState
 from chat_app.states.emoji_picker import GROUPED, EmojiPickerState
 from chat_app.states.ui import tr
 
@@ -21,7 +21,7 @@ def _emoji_button(emoji) -> rx.Component:
         height="2.2em",
         padding="0",
         aria_label=emoji,
-        on_click=ChatState.insert_emoji(emoji),
+        on_click=ComposerState.insert_emoji(emoji),
     )
 
 

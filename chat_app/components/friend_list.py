@@ -6,10 +6,12 @@ import reflex as rx
 
 from chat_app.components.contact_row import contact_row
 from chat_app.components.presence_dot import presence_dot
-from chat_app.states.chat import ChatState
+from chat_app.states.composer import ComposerState
+from chat_app.states.conversation import ConversationState
 from chat_app.states.friends import FriendsState
 from chat_app.states.presence import PresenceState
 from chat_app.states.ui import tr
+from chat_app.states.unread import UnreadState
 
 
 def _friend_menu(friend) -> rx.Component:
@@ -45,7 +47,7 @@ def _friend_row(friend) -> rx.Component:
             _unread_badge(friend),
             status=presence_dot(PresenceState.online.get(friend.user_id, False)),
         ),
-        on_click=ChatState.open_conversation(friend.user_id),
+        on_click=[ConversationState.open_conversation(friend.user_id), ComposerState.clear],
         aria_label=friend.nickname,
         class_name="friend-open",
         style={
@@ -65,7 +67,7 @@ def _friend_row(friend) -> rx.Component:
         align="center",
         padding_right="0.5em",
         background=rx.cond(
-            ChatState.open_friend_id == friend.user_id, "var(--accent-a3)", "transparent"
+            ConversationState.open_friend_id == friend.user_id, "var(--accent-a3)", "transparent"
         ),
         _hover={"background": "var(--gray-a3)"},
         width="100%",
@@ -74,7 +76,7 @@ def _friend_row(friend) -> rx.Component:
 
 
 def _unread_badge(friend) -> rx.Component:
-    count = ChatState.unread.get(friend.user_id, 0)
+    count = UnreadState.unread.get(friend.user_id, 0)
     return rx.cond(
         count > 0,
         rx.badge(

@@ -7,22 +7,22 @@ from typing import Any
 import reflex as rx
 
 from chat_app.settings import SETTINGS
-from chat_app.states.chat import DROP_ID, UPLOAD_ID, ChatState
 from chat_app.states.ui import tr
+from chat_app.states.uploads import DROP_ID, UPLOAD_ID, UploadState
 
 
 def _on_drop(upload_id: str) -> list:
     return [
-        ChatState.start_upload,
-        ChatState.upload(
-            rx.upload_files(upload_id=upload_id, on_upload_progress=ChatState.set_upload_progress)
+        UploadState.start_upload,
+        UploadState.upload(
+            rx.upload_files(upload_id=upload_id, on_upload_progress=UploadState.set_upload_progress)
         ),
     ]
 
 
 def _on_rejected(rejected: Any) -> Any:
     # Send only how many were refused: the records hold File objects, not for the wire.
-    return ChatState.reject_files(rejected.length())
+    return UploadState.reject_files(rejected.length())
 
 
 def attach_button() -> rx.Component:
@@ -73,16 +73,16 @@ def drop_zone(*children: rx.Component) -> rx.Component:
 def upload_progress() -> rx.Component:
     """Progress bar with a cancel button while an upload runs."""
     return rx.cond(
-        ChatState.uploading,
+        UploadState.uploading,
         rx.hstack(
-            rx.progress(value=ChatState.upload_progress, id="upload-progress", flex="1"),
+            rx.progress(value=UploadState.upload_progress, id="upload-progress", flex="1"),
             rx.button(
                 tr("button_cancel_upload"),
                 id="cancel-upload",
                 size="1",
                 variant="soft",
                 color_scheme="gray",
-                on_click=ChatState.cancel_upload,
+                on_click=UploadState.cancel_upload,
             ),
             width="100%",
             align="center",

@@ -8,8 +8,8 @@ from reflex_base.vars.sequence import StringVar
 from chat_app import routes
 from chat_app.components.chat_shell import chat_shell
 from chat_app.states.auth import AuthState
-from chat_app.states.chat import ChatState
 from chat_app.states.ui import tr
+from chat_app.states.unread import UnreadState
 
 
 def _logged_out() -> rx.Component:
@@ -27,7 +27,7 @@ def _logged_out() -> rx.Component:
 
 def chat_title() -> StringVar:
     """The document title: "(3) Chat" while 3 messages are unread, in the tab's language."""
-    total = ChatState.unread_total
+    total = UnreadState.unread_total
     return rx.cond(total > 0, "(" + total.to_string() + ") " + tr("app_name"), tr("app_name")).to(
         str
     )

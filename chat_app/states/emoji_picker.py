@@ -1,4 +1,4 @@
-"""The emoji picker's search box (the picked emoji goes to ChatState.insert_emoji)."""
+"""The emoji picker's search box (the picked emoji goes to ComposerState.insert_emoji)."""
 
 from __future__ import annotations
 

@@ -22,7 +22,8 @@ from tests.support.event_client import EventClient
 
 AUTH = "reflex___state____state.chat_app___states___auth____auth_state"
 FRIENDS = "reflex___state____state.chat_app___states___friends____friends_state"
-CHAT = "reflex___state____state.chat_app___states___chat____chat_state"
+CONVERSATION = "reflex___state____state.chat_app___states___conversation____conversation_state"
+COMPOSER = "reflex___state____state.chat_app___states___composer____composer_state"
 TOKEN_KEY = f"{AUTH}.session_token_rx_state_"
 # A stored copy of a message in the sender's own tab: acknowledged by the server.
 ACKNOWLEDGED = re.compile(r'"body":"m (\d+)\.(\d+) \d+","sent_at":"[^"]*","status":"sent"')
@@ -55,8 +56,8 @@ class AppUser(EventClient):
         await self.connect("/")
         await self.wait_for(lambda c: c.var(FRIENDS, "friends") is not None, timeout=120)
         if open_chat:
-            await self.call(CHAT, "open_conversation", {"friend_id": self.friend_id})
-            await self.wait_for(lambda c: c.var(CHAT, "open_friend_id") == self.friend_id)
+            await self.call(CONVERSATION, "open_conversation", {"friend_id": self.friend_id})
+            await self.wait_for(lambda c: c.var(CONVERSATION, "open_friend_id") == self.friend_id)
 
     async def _send_frame(self, frame: str) -> None:
         self.counter.bytes += len(frame.encode())
@@ -67,17 +68,18 @@ class AppUser(EventClient):
         number = next(self._numbers)
         self.recorder.on_sent((self.index, number), sent_ns)
         body = body_for(self.index, number, sent_ns)
-        await self.call(CHAT, "send", {"form_data": {"body": body}})
+        await self.call(COMPOSER, "send", {"form_data": {"body": body}})
 
     async def open_history(self) -> float:
         """Close and reopen the friend's chat; milliseconds until the first page arrived."""
-        await self.call(CHAT, "close_conversation", {})
-        await self.wait_for(lambda c: c.var(CHAT, "open_friend_id") == 0)
+        await self.call(CONVERSATION, "close_conversation", {})
+        await self.wait_for(lambda c: c.var(CONVERSATION, "open_friend_id") == 0)
         started = now_ns()
-        await self.call(CHAT, "open_conversation", {"friend_id": self.friend_id})
+        await self.call(CONVERSATION, "open_conversation", {"friend_id": self.friend_id})
         await self.wait_for(
             lambda c: (
-                c.var(CHAT, "open_friend_id") == self.friend_id and bool(c.var(CHAT, "window"))
+                c.var(CONVERSATION, "open_friend_id") == self.friend_id
+                and bool(c.var(CONVERSATION, "window"))
             )
         )
         return (now_ns() - started) / 1e6

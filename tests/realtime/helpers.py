@@ -6,15 +6,18 @@ import itertools
 from typing import Any
 
 from chat_app.states.auth import AuthState
-from chat_app.states.chat import LIVE_SLOTS
 from chat_app.states.friends import FriendsState
+from chat_app.states.message_buffer import LIVE_SLOTS
 from tests.support.event_client import EventClient
 
 AUTH = AuthState.get_full_name()
 FRIENDS = FriendsState.get_full_name()
 TOKEN_KEY = f"{AUTH}.session_token_rx_state_"
-CHAT = "reflex___state____state.chat_app___states___chat____chat_state"
-OPEN_FRIEND_KEY = f"{CHAT}.open_friend_store_rx_state_"
+CONVERSATION = "reflex___state____state.chat_app___states___conversation____conversation_state"
+COMPOSER = "reflex___state____state.chat_app___states___composer____composer_state"
+UPLOADS = "reflex___state____state.chat_app___states___uploads____upload_state"
+UNREAD = "reflex___state____state.chat_app___states___unread____unread_state"
+OPEN_FRIEND_KEY = f"{CONVERSATION}.open_friend_store_rx_state_"
 STORAGE_KEYS = {TOKEN_KEY, OPEN_FRIEND_KEY}
 PASSWORD = "correct horse"
 _names = itertools.count()
@@ -40,7 +43,8 @@ async def register(backend_url: str, username: str) -> EventClient:
     # The browser follows the redirect to "/", whose on_load fills the panes.
     tab.navigate("/")
     await tab.call(FRIENDS, "load", {})
-    await tab.call(CHAT, "load", {})
+    await tab.call(UNREAD, "load", {})
+    await tab.call(CONVERSATION, "load", {})
     await tab.wait_for(lambda c: c.var(FRIENDS, "friends") is not None)
     return tab
 
@@ -100,15 +104,15 @@ async def befriend(a: EventClient, b: EventClient) -> tuple[int, int]:
 
 
 async def open_conversation(tab: EventClient, friend_id: int) -> None:
-    await tab.call(CHAT, "open_conversation", {"friend_id": friend_id})
-    await tab.wait_for(lambda c: c.var(CHAT, "open_friend_id") == friend_id)
+    await tab.call(CONVERSATION, "open_conversation", {"friend_id": friend_id})
+    await tab.wait_for(lambda c: c.var(CONVERSATION, "open_friend_id") == friend_id)
 
 
 def shown(tab: EventClient) -> list[dict[str, Any]]:
     """The messages the tab displays, in display order (window, then the live slots by order)."""
-    slots = [tab.var(CHAT, f"live_{n}") for n in range(LIVE_SLOTS)]
+    slots = [tab.var(CONVERSATION, f"live_{n}") for n in range(LIVE_SLOTS)]
     live = sorted((slot for slot in slots if slot), key=lambda slot: slot["order"])
-    return [*(tab.var(CHAT, "window") or []), *(slot["message"] for slot in live)]
+    return [*(tab.var(CONVERSATION, "window") or []), *(slot["message"] for slot in live)]
 
 
 def shown_seqs(tab: EventClient) -> list[int]:
@@ -136,7 +140,7 @@ class Recorder:
 
 
 async def send_text(tab: EventClient, body: str) -> None:
-    await tab.call(CHAT, "send", {"form_data": {"body": body}})
+    await tab.call(COMPOSER, "send", {"form_data": {"body": body}})
 
 
 PRESENCE = "reflex___state____state.chat_app___states___presence____presence_state"

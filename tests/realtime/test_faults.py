@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.realtime.helpers import (
-    CHAT,
+    COMPOSER,
     befriend,
     open_chat,
     open_conversation,
@@ -119,11 +119,11 @@ async def test_a_postgresql_restart_fails_an_in_flight_send_visibly_and_retry_st
     assert failed["error"]  # the reason is shown beside the Retry button
     deployment.postgres.start()
 
-    await ann.call(CHAT, "retry", {"client_id": failed["client_id"]})
+    await ann.call(COMPOSER, "retry", {"client_id": failed["client_id"]})
     await ann.wait_for(lambda c: (pending(c, body) or {}).get("status") == "sent", timeout=20)
     await bob.wait_for(lambda c: pending(c, body) is not None)
     # A second retry (a double click, a replayed event) cannot make a second row.
-    await ann.call(CHAT, "retry", {"client_id": failed["client_id"]})
+    await ann.call(COMPOSER, "retry", {"client_id": failed["client_id"]})
     await send_text(ann, "and the next one")
     await bob.wait_for(lambda c: pending(c, "and the next one") is not None)
     assert rows_with_body(deployment.database_url, body) == 1

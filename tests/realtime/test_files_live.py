@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from tests.realtime.helpers import (
     AUTH,
-    CHAT,
+    UPLOADS,
     befriend,
     open_conversation,
     register,
@@ -19,7 +19,7 @@ from tests.realtime.helpers import (
 )
 from tests.support.images import png
 
-UPLOAD_HANDLER = f"{CHAT}.upload"
+UPLOAD_HANDLER = f"{UPLOADS}.upload"
 
 
 async def upload(backend_url: str, tab_token: str, name: str, data: bytes) -> httpx.Response:

@@ -30,10 +30,10 @@ from chat_app.states.emoji_picker import EmojiPickerState
 from tests.realtime.conftest import Backend, running_backend
 from tests.realtime.helpers import (
     AUTH,
-    CHAT,
     FRIENDS,
     PASSWORD,
     STORAGE_KEYS,
+    UPLOADS,
     befriend,
     find_user_id,
     open_conversation,
@@ -131,7 +131,7 @@ async def seed_victims(url: str) -> Victims:
     async with httpx.AsyncClient() as client:
         response = await client.post(
             f"{url}/_upload",
-            headers={"reflex-client-token": c.token, "reflex-event-handler": f"{CHAT}.upload"},
+            headers={"reflex-client-token": c.token, "reflex-event-handler": f"{UPLOADS}.upload"},
             files={"files": ("notes.txt", b"private notes", "application/octet-stream")},
             timeout=20,
         )

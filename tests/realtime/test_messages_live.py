@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from tests.realtime.helpers import (
-    CHAT,
+    COMPOSER,
+    CONVERSATION,
+    UNREAD,
     Recorder,
     befriend,
     open_chat,
@@ -82,16 +84,18 @@ async def test_unread_counts_and_toasts_when_the_conversation_is_closed(backend_
     await open_conversation(ann, bob_id)
     for n in range(3):
         await send_text(ann, f"hi {n}")
-    await bob.wait_for(lambda c: (c.var(CHAT, "unread") or {}).get(str(ann_id)) == 3)
-    await bob.wait_for(lambda c: c.var(CHAT, "unread_total") == 3)
+    await bob.wait_for(lambda c: (c.var(UNREAD, "unread") or {}).get(str(ann_id)) == 3)
+    await bob.wait_for(lambda c: c.var(UNREAD, "unread_total") == 3)
     assert any("New message from" in toast for toast in toasts(bob))
     # A second device sees the same count after loading; reading on one clears both.
     bob_phone = await open_chat(backend_url, session_token(bob))
-    await bob_phone.wait_for(lambda c: (c.var(CHAT, "unread") or {}).get(str(ann_id)) == 3)
+    await bob_phone.wait_for(lambda c: (c.var(UNREAD, "unread") or {}).get(str(ann_id)) == 3)
     await open_conversation(bob, ann_id)
-    await bob.wait_for(lambda c: (c.var(CHAT, "unread") or {}).get(str(ann_id)) is None)
-    await bob_phone.wait_for(lambda c: (c.var(CHAT, "unread") or {}).get(str(ann_id)) in (0, None))
-    await ann.wait_for(lambda c: c.var(CHAT, "friend_read_seq") == 3)
+    await bob.wait_for(lambda c: (c.var(UNREAD, "unread") or {}).get(str(ann_id)) is None)
+    await bob_phone.wait_for(
+        lambda c: (c.var(UNREAD, "unread") or {}).get(str(ann_id)) in (0, None)
+    )
+    await ann.wait_for(lambda c: c.var(CONVERSATION, "friend_read_seq") == 3)
     for tab in (ann, bob, bob_phone):
         await tab.close()
 
@@ -100,9 +104,9 @@ async def test_typing_indicator_shows_and_goes_away(backend_url):
     ann, bob, ann_id, bob_id = await chat_pair(backend_url)
     await open_conversation(ann, bob_id)
     await open_conversation(bob, ann_id)
-    await ann.call(CHAT, "set_draft", {"value": "I am wri"})
-    await bob.wait_for(lambda c: c.var(CHAT, "friend_typing") is True)
-    await bob.wait_for(lambda c: c.var(CHAT, "friend_typing") is False, timeout=10)
+    await ann.call(COMPOSER, "set_draft", {"value": "I am wri"})
+    await bob.wait_for(lambda c: c.var(CONVERSATION, "friend_typing") is True)
+    await bob.wait_for(lambda c: c.var(CONVERSATION, "friend_typing") is False, timeout=10)
     for tab in (ann, bob):
         await tab.close()
 
@@ -123,9 +127,9 @@ async def test_bad_messages_are_refused_and_the_socket_stays_up(backend_url):
         ("mark_seen", {}),
     ]
     for handler, payload in bad:
-        await ann.call(CHAT, handler, payload)
+        await ann.call(CONVERSATION, handler, payload)
     await send_text(ann, "still alive")
-    await bob.wait_for(lambda c: (c.var(CHAT, "unread") or {}).get(str(ann_id)) == 1)
+    await bob.wait_for(lambda c: (c.var(UNREAD, "unread") or {}).get(str(ann_id)) == 1)
     await open_conversation(bob, ann_id)
     await bob.wait_for(lambda c: [m["body"] for m in shown(c)] == ["still alive"])
     for tab in (ann, bob):

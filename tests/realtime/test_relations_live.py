@@ -17,9 +17,11 @@ import sqlalchemy as sa
 from chat_app.states.profile import ProfileState
 from tests.realtime.helpers import (
     AUTH,
-    CHAT,
+    COMPOSER,
+    CONVERSATION,
     FRIENDS,
     PRESENCE,
+    UNREAD,
     befriend,
     find_user_id,
     open_chat,
@@ -102,7 +104,7 @@ async def test_looping_over_every_user_id_reveals_no_one(backend):
             # Request ids are sequential too: others' requests are not Mallory's to answer.
             (FRIENDS, "accept", {"request_id": user_id}),
             (FRIENDS, "cancel", {"request_id": user_id}),
-            (CHAT, "open_conversation", {"friend_id": user_id}),
+            (CONVERSATION, "open_conversation", {"friend_id": user_id}),
         ]:
             await mallory.call(state, handler, payload)
             calls += 1
@@ -156,7 +158,7 @@ def avatar_of(database_url: str, user_id: int) -> str:
 
 
 def unread_from(tab, user_id: int) -> int:
-    return (tab.var(CHAT, "unread") or {}).get(str(user_id), 0)
+    return (tab.var(UNREAD, "unread") or {}).get(str(user_id), 0)
 
 
 async def test_after_a_block_neither_side_hears_of_the_other(backend):
@@ -192,30 +194,35 @@ async def test_after_a_block_neither_side_hears_of_the_other(backend):
 
     # From here on, record everything Ann's and Bob's tabs are told.
     ann_from, bob_from = len(ann.frames), len(bob.frames)
-    ann_read = ann.var(CHAT, "friend_read_seq")
+    ann_read = ann.var(CONVERSATION, "friend_read_seq")
     ann_saw: list[tuple[Any, Any]] = []
     bob_saw: list[Any] = []
     ann.observers.append(
-        lambda c: ann_saw.append((c.var(CHAT, "friend_read_seq"), c.var(CHAT, "friend_typing")))
+        lambda c: ann_saw.append(
+            (c.var(CONVERSATION, "friend_read_seq"), c.var(CONVERSATION, "friend_typing"))
+        )
     )
-    bob.observers.append(lambda c: bob_saw.append(c.var(CHAT, "friend_typing")))
+    bob.observers.append(lambda c: bob_saw.append(c.var(CONVERSATION, "friend_typing")))
 
     # 1. Bob opens the old conversation and reads it: his other tab hears of it (sent
     # after the receipt to Ann would have been), Ann does not.
     await open_conversation(bob, ann_id)
-    bob_header = (bob.var(CHAT, "open_friend_nickname"), bob.var(CHAT, "open_friend_avatar_url"))
+    bob_header = (
+        bob.var(CONVERSATION, "open_friend_nickname"),
+        bob.var(CONVERSATION, "open_friend_avatar_url"),
+    )
     await bob2.wait_for(lambda c: unread_from(c, ann_id) == 0)
 
     # 2. Bob types to Ann, then to Cat: Cat sees it, Ann does not.
-    await bob.call(CHAT, "set_draft", {"value": "are you there?"})
-    await bob.wait_for(lambda c: c.var(CHAT, "draft") == "are you there?")
-    await bob2.call(CHAT, "open_conversation", {"friend_id": (await cat_id_of(bob2))})
-    await bob2.call(CHAT, "set_draft", {"value": "hi cat"})
-    await cat.wait_for(lambda c: c.var(CHAT, "friend_typing") is True)
+    await bob.call(COMPOSER, "set_draft", {"value": "are you there?"})
+    await bob.wait_for(lambda c: c.var(COMPOSER, "draft") == "are you there?")
+    await bob2.call(CONVERSATION, "open_conversation", {"friend_id": (await cat_id_of(bob2))})
+    await bob2.call(COMPOSER, "set_draft", {"value": "hi cat"})
+    await cat.wait_for(lambda c: c.var(CONVERSATION, "friend_typing") is True)
 
     # 3. Ann types to Bob: nothing reaches Bob.
-    await ann.call(CHAT, "set_draft", {"value": "why?"})
-    await ann.wait_for(lambda c: c.var(CHAT, "draft") == "why?")
+    await ann.call(COMPOSER, "set_draft", {"value": "why?"})
+    await ann.wait_for(lambda c: c.var(COMPOSER, "draft") == "why?")
 
     # 4. Bob changes his picture: his friend Cat sees it, Ann gets nothing about it.
     assert (await upload_avatar(url, bob.token)).status_code == 200
@@ -246,9 +253,9 @@ async def test_after_a_block_neither_side_hears_of_the_other(backend):
     # the read position from before the block.
     ann_again = await open_chat(url, session_token(ann_reg))
     await open_conversation(ann_again, bob_id)
-    assert ann_again.var(CHAT, "open_friend_nickname") == bob_name
-    assert ann_again.var(CHAT, "open_friend_avatar_url") == ""
-    assert ann_again.var(CHAT, "friend_read_seq") == ann_read
+    assert ann_again.var(CONVERSATION, "open_friend_nickname") == bob_name
+    assert ann_again.var(CONVERSATION, "open_friend_avatar_url") == ""
+    assert ann_again.var(CONVERSATION, "friend_read_seq") == ann_read
     assert not any(new_avatar in f for f in ann_again.frames)
     for tab in (ann, ann_again, cat):
         await tab.close()

@@ -15,7 +15,7 @@ from chat_app.services import sessions
 from tests.realtime.conftest import Backend
 from tests.realtime.helpers import (
     AUTH,
-    CHAT,
+    CONVERSATION,
     FRIENDS,
     PASSWORD,
     TOKEN_KEY,
@@ -91,7 +91,7 @@ async def test_redis_holds_no_login_token_in_any_encoding(backend: Backend):
     login_token = session_token(phone)
     # More events, a reconnect (hydrate again) and a password change, all by hash server-side.
     await first.call(FRIENDS, "load", {})
-    await first.call(CHAT, "load", {})
+    await first.call(CONVERSATION, "load", {})
     await second.reconnect("/")
     await second.wait_for(lambda c: c.var(AUTH, "username") == username)
     first.events.clear()

@@ -17,9 +17,10 @@ import websockets
 from chat_app.states.ui import UiState
 from tests.realtime.helpers import (
     AUTH,
-    CHAT,
+    CONVERSATION,
     OPEN_FRIEND_KEY,
     TOKEN_KEY,
+    UNREAD,
     open_chat,
     register,
     session_token,
@@ -118,7 +119,8 @@ async def test_forged_browser_storage_is_absent_and_logs_no_traceback(backend):
         vars_ = {OPEN_FRIEND_KEY: forged, LANGUAGE_KEY: forged if len(str(forged)) < 100 else "en"}
         await tab.call(UPDATE_VARS, "update_vars_internal", {"vars": vars_})
         await tab.call(UI, "detect_language", {})
-        await tab.call(CHAT, "load", {})
+        await tab.call(UNREAD, "load", {})
+        await tab.call(CONVERSATION, "load", {})
         await settle(tab)
         assert tab.var(AUTH, "username") == owner.var(AUTH, "username")
     # A well-formed value still goes through.
@@ -127,7 +129,8 @@ async def test_forged_browser_storage_is_absent_and_logs_no_traceback(backend):
     # A forged token is an absent token (the browser's copy is blanked too).
     await tab.call(UPDATE_VARS, "update_vars_internal", {"vars": {TOKEN_KEY: {"a": 1}}})
     await tab.wait_for(lambda c: c.var(AUTH, "session_token") == "")
-    await tab.call(CHAT, "load", {})
+    await tab.call(UNREAD, "load", {})
+    await tab.call(CONVERSATION, "load", {})
     await settle(tab)
 
     text = added_log(backend.log, start)

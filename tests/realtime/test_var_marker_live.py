@@ -15,10 +15,11 @@ import sqlalchemy as sa
 from tests.realtime.conftest import Backend
 from tests.realtime.helpers import (
     AUTH,
-    CHAT,
+    CONVERSATION,
     FRIENDS,
     PASSWORD,
     STORAGE_KEYS,
+    UNREAD,
     find_user_id,
     open_conversation,
     register,
@@ -51,7 +52,8 @@ async def log_in(backend_url: str, username: str) -> EventClient:
     await tab.wait_for(lambda c: c.var(AUTH, "username") == username)
     tab.navigate("/")
     await tab.call(FRIENDS, "load", {})
-    await tab.call(CHAT, "load", {})
+    await tab.call(UNREAD, "load", {})
+    await tab.call(CONVERSATION, "load", {})
     await tab.wait_for(lambda c: c.var(FRIENDS, "friends") is not None)
     return tab
 

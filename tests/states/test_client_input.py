@@ -12,7 +12,6 @@ from reflex_base.event import Event, EventHandler
 import chat_app.chat_app  # noqa: F401  (registers every state of the app)
 from chat_app.states import client_input
 from chat_app.states.auth import AuthState
-from chat_app.states.chat import ChatState
 from chat_app.states.client_input import (
     FRONTEND_EXCEPTION,
     HYDRATE,
@@ -22,6 +21,7 @@ from chat_app.states.client_input import (
     clean_storage_vars,
     storage_name,
 )
+from chat_app.states.conversation import ConversationState
 from chat_app.states.ui import UiState
 
 
@@ -30,7 +30,7 @@ def key(state: type[BaseState], var: str) -> str:
 
 
 TOKEN = key(AuthState, "session_token")
-OPEN_FRIEND = key(ChatState, "open_friend_store")
+OPEN_FRIEND = key(ConversationState, "open_friend_store")
 LANGUAGE = key(UiState, "language")
 GOOD = {TOKEN: "A" * 43, OPEN_FRIEND: "17", LANGUAGE: "zh"}
 FORGED = [

@@ -25,12 +25,13 @@ from reflex_base.event import Event
 import chat_app.chat_app  # noqa: F401  (registers every handler)
 from chat_app.states import event_arguments
 from chat_app.states.auth import AuthState
-from chat_app.states.chat import ChatState
+from chat_app.states.composer import ComposerState
 from chat_app.states.emoji_picker import EmojiPickerState
 from chat_app.states.event_arguments import ArgumentGuard, event_fits, fits
 from chat_app.states.friends import FriendsState
 from chat_app.states.profile import ProfileState
 from chat_app.states.ui import UiState
+from chat_app.states.uploads import UploadState
 
 
 @pytest.mark.parametrize(
@@ -89,11 +90,13 @@ LEGITIMATE = [
     event(AuthState, "logout", {}),
     event(FriendsState, "ask_confirm", {"kind": "block", "user_id": 4, "nickname": "Bo"}),
     event(FriendsState, "send_request", {"user_id": 4}),
-    event(ChatState, "set_draft", {"value": "hi"}),
-    event(ChatState, "reject_files", {"count": 2}),
-    event(ChatState, "set_upload_progress", {"progress": {"progress": 0.5}}),
+    event(ComposerState, "set_draft", {"value": "hi"}),
+    event(UploadState, "reject_files", {"count": 2}),
+    event(UploadState, "set_upload_progress", {"progress": {"progress": 0.5}}),
     event(
-        ChatState, "upload", {"files_": [rx.UploadFile(file=io.BytesIO(b"x"), path=Path("a.txt"))]}
+        UploadState,
+        "upload",
+        {"files_": [rx.UploadFile(file=io.BytesIO(b"x"), path=Path("a.txt"))]},
     ),
     event(ProfileState, "set_avatar_dialog_open", {"is_open": True}),
     event(EmojiPickerState, "set_query", {"value": "smile"}),
@@ -113,8 +116,8 @@ FORGED = [
     event(FriendsState, "send_request", {"user_id": 2**70}),
     event(FriendsState, "send_request", {"user_id": {"id": 4}}),
     event(FriendsState, "ask_confirm", {"kind": "block", "user_id": 4}),
-    event(ChatState, "reject_files", {"count": "2"}),
-    event(ChatState, "upload", {"files_": [{"filename": "a.txt"}]}),
+    event(UploadState, "reject_files", {"count": "2"}),
+    event(UploadState, "upload", {"files_": [{"filename": "a.txt"}]}),
     event(EmojiPickerState, "setvar", {"var_name": "no_such_var", "value": "x"}),
     event(EmojiPickerState, "setvar", {"var_name": None, "value": "x"}),
     event(EmojiPickerState, "setvar", {"var_name": "query", "value": ["x"]}),

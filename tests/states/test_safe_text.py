@@ -20,12 +20,14 @@ from reflex_base.vars.sequence import LiteralStringVar
 from sqlmodel import Session, select
 
 from chat_app.models import User
+from chat_app.realtime import push
 from chat_app.services import validation
-from chat_app.states import chat as chat_module
+from chat_app.states import composer as composer_module
 from chat_app.states import friends as friends_module
 from chat_app.states import safe_text
 from chat_app.states.auth import AuthState
-from chat_app.states.chat import ChatState
+from chat_app.states.composer import ComposerState
+from chat_app.states.conversation import ConversationState
 from chat_app.states.error_handler import backend_error_toast
 from chat_app.states.friends import FriendsState
 from chat_app.states.safe_text import (
@@ -167,10 +169,17 @@ def set_nickname(engine, username: str, nickname: str) -> None:
 
 
 def capture_pushes(monkeypatch, module) -> list:
+    """Record `(tab tokens, change)` of every push, through `notify_users` or `module`'s own."""
     pushed: list = []
-    monkeypatch.setattr(
-        module, "push_to_tabs", lambda tabs, cls, change, *rest: pushed.append((tabs, change))
-    )
+
+    def record(tabs, cls, change, *rest):
+        if tabs := list(tabs):  # a push to no tab is none
+            pushed.append((tabs, change))
+
+    monkeypatch.setattr(push, "_app", object())  # pushes need a bound app
+    monkeypatch.setattr(push, "push_to_tabs", record)
+    if hasattr(module, "push_to_tabs"):
+        monkeypatch.setattr(module, "push_to_tabs", record)
     return pushed
 
 
@@ -210,13 +219,13 @@ async def test_new_message_toast_shows_a_marker_nickname_literally(
     auth = await ann_tab.get_state(AuthState)
     await run(auth.login, {"username": "ann", "password": "correct horse"})
     assert auth.nickname == marker
-    ann = await ann_tab.get_state(ChatState)
+    ann = await ann_tab.get_state(ConversationState)
     await run(ann.load)
-    pushed = capture_pushes(monkeypatch, chat_module)
+    pushed = capture_pushes(monkeypatch, composer_module)
 
     await run(ann.open_conversation, bob_id)
-    await run(ann.send, {"body": "hello"})
-    (tabs, change), _to_own_tabs = pushed
+    await run((await ann.get_state(ComposerState)).send, {"body": "hello"})
+    (tabs, change), _to_her_first_tab = pushed
     assert tabs == ["bob-tab"]
     assert bob.open_friend_id != ann_id  # Bob's conversation is closed: he gets a toast
     assert toasts_of_specs(await change(bob)) == [f"New message from {marker}"]

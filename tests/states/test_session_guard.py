@@ -18,11 +18,12 @@ from chat_app.services import file_uploads, sessions
 from chat_app.services.storage import LocalFileStorage
 from chat_app.states import presence as presence_module
 from chat_app.states.auth import AuthState
-from chat_app.states.chat import ChatState
+from chat_app.states.conversation import ConversationState
 from chat_app.states.friends import FriendsState
 from chat_app.states.presence import PresenceState
 from chat_app.states.profile import ProfileState
 from chat_app.states.ui import UiState
+from chat_app.states.unread import UnreadState
 from tests.support.tabs import logged_in_tab, redirect_targets, run
 
 
@@ -59,7 +60,8 @@ async def _load_chat_page(tab: FriendsState, page_load: EventContext) -> None:
         (await tab.get_state(UiState)).detect_language,
         (await tab.get_state(AuthState)).require_login,
         tab.load,
-        (await tab.get_state(ChatState)).load,
+        (await tab.get_state(UnreadState)).load,
+        (await tab.get_state(ConversationState)).load,
         (await tab.get_state(PresenceState)).load,
         # A background handler: Reflex runs its function with the state (a proxy there).
         partial(PresenceState.event_handlers["track"].fn, await tab.get_state(PresenceState)),
@@ -100,8 +102,8 @@ async def test_an_event_chained_from_a_handler_reuses_its_resolution(tab_factory
     click = _root("ann-tab").fork()
     with click:
         await run(tab.load)
-    with click.fork():  # e.g. ChatState.mark_seen returned by open_conversation
-        await run((await tab.get_state(ChatState)).mark_seen)
+    with click.fork():  # e.g. ConversationState.mark_seen returned by open_conversation
+        await run((await tab.get_state(ConversationState)).mark_seen)
     assert len(calls) == 1
 
 

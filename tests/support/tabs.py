@@ -10,8 +10,9 @@ import reflex as rx
 from reflex.istate.data import RouterData
 
 from chat_app.states.auth import AuthState
-from chat_app.states.chat import ChatState
+from chat_app.states.conversation import ConversationState
 from chat_app.states.friends import FriendsState
+from chat_app.states.unread import UnreadState
 
 S = TypeVar("S", bound=rx.State)
 
@@ -65,7 +66,7 @@ async def logged_in_tab(tab_factory, username: str, token: str) -> FriendsState:
     return tab
 
 
-async def chat_tabs(tab_factory) -> tuple[ChatState, ChatState, int, int]:
+async def chat_tabs(tab_factory) -> tuple[ConversationState, ConversationState, int, int]:
     """Ann's and Bob's chat states, friends, loaded: `(ann, bob, ann_id, bob_id)`."""
     ann_friends = await logged_in_tab(tab_factory, "ann", "ann-tab")
     bob_friends = await logged_in_tab(tab_factory, "bob", "bob-tab")
@@ -76,8 +77,9 @@ async def chat_tabs(tab_factory) -> tuple[ChatState, ChatState, int, int]:
     await run(bob_friends.load)
     await run(bob_friends.accept, bob_friends.incoming[0].request_id)
     ann_id = bob_friends.friends[0].user_id
-    ann = await ann_friends.get_state(ChatState)
-    bob = await bob_friends.get_state(ChatState)
-    await run(ann.load)
-    await run(bob.load)
+    ann = await ann_friends.get_state(ConversationState)
+    bob = await bob_friends.get_state(ConversationState)
+    for tab in (ann, bob):
+        await run((await tab.get_state(UnreadState)).load)
+        await run(tab.load)
     return ann, bob, ann_id, bob_id

@@ -1,4 +1,4 @@
-"""ChatState handlers called directly: sessions, validation, idempotent retry, bounded state."""
+"""Conversation and composer handlers called directly: sessions, validation, retry, bounds."""
 
 from __future__ import annotations
 
@@ -8,11 +8,18 @@ from sqlmodel import Session, func, select
 from chat_app.models import Message
 from chat_app.services import sending
 from chat_app.services.errors import RateLimited
-from chat_app.states import chat as chat_module
+from chat_app.states import composer as composer_module
+from chat_app.states import live_messages
 from chat_app.states.auth import AuthState
-from chat_app.states.chat import ChatState
+from chat_app.states.composer import ComposerState
+from chat_app.states.conversation import ConversationState
 from chat_app.states.friends import FriendsState
+from chat_app.states.message_buffer import LIVE_SLOTS
 from tests.support.tabs import chat_tabs, redirect_targets, run
+
+
+async def composer_of(tab: ConversationState) -> ComposerState:
+    return await tab.get_state(ComposerState)
 
 
 def stored(engine) -> int:
@@ -24,10 +31,13 @@ async def test_send_shows_sent_in_one_update_on_sqlite(tab_factory, engine):
     ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
     await run(ann.open_conversation, bob_id)
     assert ann.open_friend_nickname == "Bob"
-    steps = [[m.status for m in ann._live()] async for _ in ann.send({"body": "hello"})]
+    steps = [
+        [m.status for m in ann._buffer().live()]
+        async for _ in (await composer_of(ann)).send({"body": "hello"})
+    ]
     # The store runs inline: an intermediate "sending" update would leave with this one.
     assert steps == []
-    assert [(m.seq, m.body, m.status) for m in ann._live()] == [(1, "hello", "sent")]
+    assert [(m.seq, m.body, m.status) for m in ann._buffer().live()] == [(1, "hello", "sent")]
     assert stored(engine) == 1
 
 
@@ -36,10 +46,13 @@ async def test_send_shows_sending_first_with_a_remote_database(
 ):
     ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
     await run(ann.open_conversation, bob_id)
-    monkeypatch.setattr(chat_module, "database_is_local", lambda: False)
-    steps = [[m.status for m in ann._live()] async for _ in ann.send({"body": "hello"})]
+    monkeypatch.setattr(composer_module, "database_is_local", lambda: False)
+    steps = [
+        [m.status for m in ann._buffer().live()]
+        async for _ in (await composer_of(ann)).send({"body": "hello"})
+    ]
     assert steps == [["sending"]]
-    assert [(m.seq, m.status) for m in ann._live()] == [(1, "sent")]
+    assert [(m.seq, m.status) for m in ann._buffer().live()] == [(1, "sent")]
     assert stored(engine) == 1
 
 
@@ -51,9 +64,9 @@ async def test_invalid_text_shows_the_reason_and_stores_nothing(tab_factory, eng
         ("x" * 4001, "A message can have at most 4,000 characters."),
         ("a\x1bb", "The message contains control characters that cannot be sent."),
     ]:
-        await run(ann.send, {"body": body})
-        assert ann.composer_error == message
-    assert ann._live() == []
+        await run((await composer_of(ann)).send, {"body": body})
+        assert (await composer_of(ann)).composer_error == message
+    assert ann._buffer().live() == []
     assert stored(engine) == 0
 
 
@@ -72,16 +85,18 @@ async def test_refused_send_is_marked_failed_and_retry_reuses_the_client_id(
         return real_send(**kwargs)
 
     monkeypatch.setattr(sending, "send_message", flaky_send)
-    await run(ann.send, {"body": "try me"})
-    (failed,) = ann._live()
+    await run((await composer_of(ann)).send, {"body": "try me"})
+    (failed,) = ann._buffer().live()
     assert (failed.status, failed.error) == (
         "failed",
         "You are sending too fast. Wait a few seconds.",
     )
-    await run(ann.retry, failed.client_id)
-    await run(ann.retry, failed.client_id)  # a double click: already sent, nothing happens
+    await run((await composer_of(ann)).retry, failed.client_id)
+    await run(
+        (await composer_of(ann)).retry, failed.client_id
+    )  # a double click: already sent, nothing happens
     assert calls == [failed.client_id, failed.client_id]
-    assert [(m.seq, m.status) for m in ann._live()] == [(1, "sent")]
+    assert [(m.seq, m.status) for m in ann._buffer().live()] == [(1, "sent")]
     assert stored(engine) == 1
     await run(bob.open_conversation, ann_id)
     assert [m.body for m in bob.window] == ["try me"]
@@ -91,10 +106,11 @@ async def test_handlers_without_a_session_change_nothing(tab_factory, engine):
     _ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
     intruder_friends = tab_factory(FriendsState, token="intruder")
     (await intruder_friends.get_state(AuthState)).session_token = "forged"
-    intruder = await intruder_friends.get_state(ChatState)
+    intruder = await intruder_friends.get_state(ConversationState)
     assert redirect_targets(await run(intruder.open_conversation, bob_id)) == ["/auth"]
     intruder.open_friend_id = bob_id  # even with a forged open conversation
-    assert redirect_targets(await run(intruder.send, {"body": "hi"})) == ["/auth"]
+    intruder_composer = await composer_of(intruder)
+    assert redirect_targets(await run(intruder_composer.send, {"body": "hi"})) == ["/auth"]
     assert await run(intruder.mark_seen) == []
     assert intruder.window == []
     assert stored(engine) == 0
@@ -103,12 +119,15 @@ async def test_handlers_without_a_session_change_nothing(tab_factory, engine):
 async def test_only_friends_and_history_stays_readable(tab_factory, engine):
     ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
     await run(ann.open_conversation, bob_id)
-    await run(ann.send, {"body": "before"})
+    await run((await composer_of(ann)).send, {"body": "before"})
     bob_friends = await bob.get_state(FriendsState)
     await run(bob_friends.remove_friend, ann_id)
-    await run(ann.send, {"body": "after"})
-    assert [(m.body, m.status) for m in ann._live()] == [("before", "sent"), ("after", "failed")]
-    assert ann._live()[-1].error == "You can only send messages to friends."
+    await run((await composer_of(ann)).send, {"body": "after"})
+    assert [(m.body, m.status) for m in ann._buffer().live()] == [
+        ("before", "sent"),
+        ("after", "failed"),
+    ]
+    assert ann._buffer().live()[-1].error == "You can only send messages to friends."
     await run(bob.open_conversation, ann_id)
     assert [m.body for m in bob.window] == ["before"]
 
@@ -118,17 +137,17 @@ async def test_state_holds_a_bounded_window(tab_factory, monkeypatch: pytest.Mon
     monkeypatch.setattr(sending, "send_message", _unlimited(sending.send_message))
     await run(ann.open_conversation, bob_id)
     for n in range(400):
-        await run(ann.send, {"body": f"m{n}"})
+        await run((await composer_of(ann)).send, {"body": f"m{n}"})
     # Following the conversation: the ring holds the newest messages, older ones were let go.
-    assert [m.seq for m in ann._stored()] == list(range(371, 401))
-    assert len(ann.window) + len(ann._live()) <= chat_module.LIVE_SLOTS
+    assert [m.seq for m in ann._buffer().stored()] == list(range(371, 401))
+    assert len(ann.window) + len(ann._buffer().live()) <= LIVE_SLOTS
     assert ann.has_older
     await run(bob.open_conversation, ann_id)
     assert [m.seq for m in bob.window] == list(range(351, 401))
     assert bob.has_older
     for _ in range(10):
         await run(bob.load_older)
-    assert len(bob.window) <= chat_module.WINDOW_MAX
+    assert len(bob.window) <= live_messages.WINDOW_MAX
     assert bob.has_newer
     assert bob.window[0].seq == 1
     await run(bob.jump_to_latest)
@@ -151,23 +170,27 @@ async def test_typing_goes_only_to_a_friend_and_only_with_a_live_session(
     tab_factory, monkeypatch: pytest.MonkeyPatch
 ):
     ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
-    pushed: list[list[str]] = []
-    monkeypatch.setattr(chat_module, "push_to_tabs", lambda tabs, *_: pushed.append(tabs))
-    await run(ann.open_conversation, bob_id)
-    await run(ann.set_draft, "hel")
-    assert pushed == [["bob-tab"]]
+    pushed: list[list[int]] = []
 
-    ann._last_typing_push = 0.0
+    async def notify(user_ids, *_args, **_kwargs):
+        pushed.append(list(user_ids))
+
+    monkeypatch.setattr(composer_module, "notify_users", notify)
+    await run(ann.open_conversation, bob_id)
+    await run((await composer_of(ann)).set_draft, "hel")
+    assert pushed == [[bob_id]]
+
+    (await composer_of(ann))._last_typing_push = 0.0
     (await ann.get_state(AuthState)).session_token = "revoked"
-    await run(ann.set_draft, "hello")
-    assert pushed == [["bob-tab"]]
+    await run((await composer_of(ann)).set_draft, "hello")
+    assert pushed == [[bob_id]]
 
     bob_friends = await bob.get_state(FriendsState)
     await run(bob_friends.remove_friend, ann_id)
-    ann2 = await (await logged_in_again(tab_factory)).get_state(ChatState)
+    ann2 = await (await logged_in_again(tab_factory)).get_state(ConversationState)
     await run(ann2.open_conversation, bob_id)  # history stays readable
-    await run(ann2.set_draft, "still there?")
-    assert pushed == [["bob-tab"]]
+    await run((await composer_of(ann2)).set_draft, "still there?")
+    assert pushed == [[bob_id]]
 
 
 async def logged_in_again(tab_factory) -> FriendsState:

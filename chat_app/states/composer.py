@@ -1,0 +1,203 @@
+"""The composer of one tab: the draft, "typing", sending and retrying a message.
+
+A message shows as "sending" at once (a pending copy in the conversation), becomes "sent"
+after the commit and "read" when the friend's read cursor passes it; a refused or failed
+store leaves it on screen, marked, with Retry (same client id: never a second row).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import reflex as rx
+
+from chat_app.i18n import text
+from chat_app.models import utc_now
+from chat_app.realtime import timers
+from chat_app.realtime.push import notify_users
+from chat_app.services import friends, message_text, sending
+from chat_app.services.errors import DomainError
+from chat_app.services.sessions import SessionKey
+from chat_app.services.views import MessageView, SentMessage
+from chat_app.states.auth import AuthState
+from chat_app.states.conversation import ConversationState
+from chat_app.states.service_call import call_service, database_is_local, form_text
+from chat_app.states.ui import language_of
+from chat_app.states.viewer import signed_in, viewer_id_of
+
+logger = logging.getLogger(__name__)
+MAX_MESSAGE_LENGTH = message_text.MAX_MESSAGE_LENGTH
+# The draft may run a little over the limit, so the error can say by how much.
+DRAFT_MAX = MAX_MESSAGE_LENGTH + 100
+TYPING_PUSH_INTERVAL = 2.0
+TYPING_VISIBLE_SECONDS = 4.0
+
+
+class ComposerState(rx.State):
+    """What the tab's user is writing, and why the last send was refused."""
+
+    draft: str = ""
+    composer_error: str = ""
+    _user_id: int | None = None
+    _last_typing_push: float = 0.0
+
+    def _follow_viewer(self, user_id: int | None, link_key: SessionKey | None) -> None:
+        if user_id != self._user_id:
+            self._user_id = user_id
+            self.draft = self.composer_error = ""
+
+    @rx.event
+    def clear(self):
+        """Empty the composer (another conversation was opened, or this one closed)."""
+        if self.draft or self.composer_error:
+            self.draft = self.composer_error = ""
+
+    @rx.event
+    async def set_draft(self, value: str):
+        """Keep the composer text; tell the friend "typing" at most every 2 seconds."""
+        if not isinstance(value, str):
+            return
+        self.draft = value[:DRAFT_MAX]
+        if self.composer_error:
+            self.composer_error = ""
+        now = time.monotonic()
+        if not value.strip() or now - self._last_typing_push < TYPING_PUSH_INTERVAL:
+            return
+        recipient = (await self.get_state(ConversationState)).open_friend_id
+        if not recipient:
+            return
+        self._last_typing_push = now
+        # Like every push, only for a live session, and only to a friend: an ex-friend
+        # whose history stays readable must not see this user typing.
+        sender = await viewer_id_of(self)
+        if sender is None:
+            return
+        if not await call_service(friends.are_friends, user_a=sender, user_b=recipient):
+            return
+        await notify_users([recipient], ConversationState, _typing_changed(sender, True))
+
+        async def stop_typing() -> None:
+            await notify_users([recipient], ConversationState, _typing_changed(sender, False))
+
+        timers.restart(("typing", sender, recipient), TYPING_VISIBLE_SECONDS, stop_typing)
+
+    @rx.event
+    def insert_emoji(self, emoji: str):
+        """Append an emoji from the picker to the draft."""
+        if isinstance(emoji, str) and len(emoji) <= 16:
+            self.draft = (self.draft + emoji)[:DRAFT_MAX]
+
+    @rx.event
+    @signed_in
+    async def send(self, viewer_id: int, form_data: dict):
+        """Send the composer's text to the open conversation."""
+        conversation = await self.get_state(ConversationState)
+        friend_id = conversation.open_friend_id
+        if not friend_id:
+            return
+        try:
+            body = message_text.clean_body(form_text(form_data, "body") or self.draft)
+        except DomainError as error:
+            self.composer_error = text(error.code, await language_of(self))
+            return
+        client_id = uuid.uuid4().hex
+        pending = MessageView(
+            seq=0,
+            sender_id=viewer_id,
+            client_id=client_id,
+            body=body,
+            sent_at=utc_now().isoformat(),
+            status="sending",
+        )
+        conversation._change(lambda buffer: buffer.show_pending(pending))
+        self.draft = ""
+        self.composer_error = ""
+        if not database_is_local():
+            # Show "sending" while the database round trip runs. On SQLite the store runs
+            # inline and this update would leave together with the next one: skipping it
+            # saves an update per message.
+            yield
+        timers.cancel(("typing", viewer_id, friend_id))
+        await self._deliver(conversation, viewer_id, friend_id, client_id)
+
+    @rx.event
+    @signed_in
+    async def retry(self, viewer_id: int, client_id: str):
+        """Send a failed message again, with the same client id (never a second row)."""
+        conversation = await self.get_state(ConversationState)
+        pending = conversation._buffer().pending(client_id)
+        if pending is None or pending.status != "failed" or not conversation.open_friend_id:
+            return
+        conversation._change(
+            lambda buffer: buffer.replace_pending(client_id, pending.with_status("sending"))
+        )
+        yield
+        await self._deliver(conversation, viewer_id, conversation.open_friend_id, client_id)
+
+    async def _deliver(
+        self, conversation: ConversationState, viewer_id: int, friend_id: int, client_id: str
+    ) -> None:
+        pending = conversation._buffer().pending(client_id)
+        if pending is None:
+            return
+        try:
+            sent = await call_service(
+                sending.send_message,
+                viewer_id=viewer_id,
+                friend_id=friend_id,
+                client_id=client_id,
+                body=pending.body,
+            )
+        except Exception as error:
+            if not isinstance(error, DomainError):
+                # Database unreachable or similar: the message stays, marked, for a retry.
+                # Not re-raised: Reflex would drop this update and leave it "sending".
+                logger.exception("storing a message failed; the sender can retry it")
+            code = error.code if isinstance(error, DomainError) else "error"
+            failed = pending.with_status("failed", text(code, await language_of(self)))
+            conversation._change(lambda buffer: buffer.replace_pending(client_id, failed))
+            return
+        await publish_sent(self, sent)
+        await conversation._list_first(friend_id)
+        if conversation.open_friend_id == friend_id:
+            conversation._change(
+                lambda buffer: buffer.acknowledge(client_id, sent.message, conversation._for_me)
+            )
+
+
+async def publish_sent(state: rx.State, sent: SentMessage) -> None:
+    """Show a newly stored message in the recipient's tabs and the sender's other tabs.
+
+    Args:
+        state: A state of the sending tab (its own tab shows the message already).
+        sent: The outcome of the send; nothing is pushed for a retry already stored.
+    """
+    if not sent.created:
+        return
+    nickname = (await state.get_state(AuthState)).nickname
+    own_tab = state.router.session.client_token
+    message = sent.message
+    arrived = _message_arrived(message, sent.sender_id, nickname, to_recipient=True)
+    await notify_users([sent.recipient_id], ConversationState, arrived, except_tab=own_tab)
+    echoed = _message_arrived(message, sent.recipient_id, nickname, to_recipient=False)
+    await notify_users([sent.sender_id], ConversationState, echoed, except_tab=own_tab)
+
+
+def _message_arrived(
+    message: MessageView, friend_id: int, sender_nickname: str, to_recipient: bool
+) -> Callable[[ConversationState], Awaitable[list[Any]]]:
+    async def apply(state: ConversationState) -> list[Any]:
+        return await state._receive(message, friend_id, sender_nickname, to_recipient)
+
+    return apply
+
+
+def _typing_changed(sender_id: int, typing: bool) -> Callable[[ConversationState], Awaitable[None]]:
+    async def apply(state: ConversationState) -> None:
+        state._show_typing(sender_id, typing)
+
+    return apply

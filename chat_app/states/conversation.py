@@ -1,0 +1,314 @@
+"""The conversation a tab shows: the small state that every message push touches.
+
+It holds the open conversation's header, its messages (`LiveMessages`: a window plus live
+slots) and both read positions. A push of a new message, a receipt or "typing" loads and
+saves this state alone (and the root): the friend list and the unread counts are touched
+only when the message belongs to another conversation or the list's order changes.
+
+Delivery: the database is the truth; every (re)load fetches what is newer than the last
+message the tab holds (`catch_up`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+import reflex as rx
+
+from chat_app.i18n import text
+from chat_app.realtime import timers
+from chat_app.realtime.push import notify_users, push_to_tabs
+from chat_app.services import history, read_cursors
+from chat_app.services.errors import NotFound
+from chat_app.services.sessions import SessionKey
+from chat_app.services.views import HistoryPage, MessageView, ReadReceipt
+from chat_app.states.friends import FriendsState
+from chat_app.states.links import file_link, with_avatar_link
+from chat_app.states.live_messages import LiveMessages
+from chat_app.states.message_buffer import MessageBuffer
+from chat_app.states.safe_text import scroll_to, toast_error, toast_info
+from chat_app.states.service_call import call_service
+from chat_app.states.ui import language_of
+from chat_app.states.unread import UnreadState
+from chat_app.states.viewer import signed_in, viewer_id_of
+
+# Read where it is shown at most once a second, however fast messages stream in.
+READ_DELAY = 1.0
+
+
+class ConversationState(LiveMessages, rx.State):
+    """One tab's open conversation."""
+
+    my_id: int = 0
+    open_friend_id: int = 0
+    open_friend_nickname: str = ""
+    open_friend_username: str = ""
+    open_friend_avatar_url: str = ""
+    friend_read_seq: int = 0
+    friend_typing: bool = False
+    # Which conversation this tab had open: survives a backend restart (sent on hydrate).
+    open_friend_store: str = rx.SessionStorage("", name="chat_open_friend")
+    _user_id: int | None = None
+    _link_key: SessionKey | None = None  # the login session this tab signs links for
+    _my_read_seq: int = 0
+    # The friend this tab's list shows first, as far as this state knows (0: unknown): a
+    # message from that friend needs no re-sort, so the friend state is not even loaded.
+    _listed_first: int = 0
+
+    # ----- who is viewing (states/viewer.py) -----
+
+    def _follow_viewer(self, user_id: int | None, link_key: SessionKey | None) -> None:
+        if user_id != self._user_id:
+            # A fresh state (new tab, backend restart) keeps the conversation the browser
+            # remembers; a different user on this tab must not inherit it.
+            had_user = self._user_id is not None
+            self._user_id = user_id
+            self.my_id = user_id or 0
+            self._close(forget_open_friend=had_user)
+        self._link_key = link_key
+
+    # ----- the message list -----
+
+    def _for_me(self, views: list[MessageView] | tuple[MessageView, ...]) -> list[MessageView]:
+        """Attachments get download links signed for this tab's user (links differ per user)."""
+        key = self._link_key if self._user_id else None
+        if key is None:
+            return list(views)
+        return [_with_links(view, key) if view.attachment else view for view in views]
+
+    def _add(self, incoming: list[MessageView]) -> bool:
+        """Show stored messages; False when one is missing before them (then catch up)."""
+        return self._change(lambda buffer: buffer.add(incoming, self._for_me))
+
+    def _show_page(self, page: HistoryPage) -> None:
+        shown = self._for_me(page.messages)
+        self._change(lambda buffer: buffer.show_page(shown, page.has_older))
+        self.friend_read_seq = page.friend_read_seq
+        self._my_read_seq = page.my_read_seq
+
+    def _close(self, forget_open_friend: bool = True) -> None:
+        self.open_friend_id = 0
+        self.open_friend_nickname = self.open_friend_username = self.open_friend_avatar_url = ""
+        self._change(MessageBuffer.clear)
+        self.friend_typing = False
+        self.friend_read_seq = self._my_read_seq = 0
+        if forget_open_friend:
+            self.open_friend_store = ""
+
+    async def _list_first(self, friend_id: int) -> None:
+        """Move the friend to the top of this tab's list, unless known to be there."""
+        if self._listed_first != friend_id:
+            (await self.get_state(FriendsState))._bump_to_top(friend_id)
+            self._listed_first = friend_id
+
+    # ----- what other tabs push here -----
+
+    async def _receive(
+        self, message: MessageView, friend_id: int, sender_nickname: str, to_recipient: bool
+    ) -> list[Any]:
+        """A message of the conversation with `friend_id` was stored (pushed by another tab)."""
+        await self._list_first(friend_id)
+        if to_recipient and self.friend_typing and self.open_friend_id == friend_id:
+            self.friend_typing = False
+        if self.open_friend_id == friend_id and not self.has_newer:
+            if not self._add([message]):
+                return [ConversationState.catch_up]
+            if to_recipient and self._user_id:
+                # Read where it is shown, without a round trip to the browser, but after this
+                # update has gone out (delivery does not wait for a commit).
+                tab = self.router.session.client_token
+                timers.start_once(("read", tab), READ_DELAY, _read_in(tab))
+            return []
+        if to_recipient:
+            (await self.get_state(UnreadState))._count_one(friend_id)
+            language = await language_of(self)
+            return [toast_info(text("notice_new_message", language, nickname=sender_nickname))]
+        return []
+
+    async def _apply_receipt(self, receipt: ReadReceipt, for_reader: bool) -> None:
+        if for_reader:
+            (await self.get_state(UnreadState))._set(receipt.friend_id, receipt.unread_left)
+            if self.open_friend_id == receipt.friend_id:
+                self._my_read_seq = max(self._my_read_seq, receipt.seq)
+        elif self.open_friend_id == receipt.reader_id and receipt.seq > self.friend_read_seq:
+            self.friend_read_seq = receipt.seq
+
+    def _show_typing(self, sender_id: int, typing: bool) -> None:
+        if self.open_friend_id == sender_id and self.friend_typing != typing:
+            self.friend_typing = typing
+
+    # ----- loading -----
+
+    @rx.event
+    async def load(self):
+        """On page load and after every reconnect: catch up, or reopen what the tab had open."""
+        viewer_id = await viewer_id_of(self)
+        if viewer_id is None:
+            return None
+        # Messages may have arrived while away: the list's order is the server's again.
+        self._listed_first = 0
+        if self.open_friend_id:
+            return await self._catch_up(viewer_id)
+        if self.open_friend_store.isdigit():
+            return await self._open(viewer_id, int(self.open_friend_store))
+        return None
+
+    async def _catch_up(self, viewer_id: int):
+        friend_id = self.open_friend_id
+        # From the first hole: a push that arrived ahead of a missing one is already shown.
+        after = self._buffer().catch_up_after()
+        try:
+            missing = await call_service(
+                history.messages_after, viewer_id=viewer_id, friend_id=friend_id, after_seq=after
+            )
+            if len(missing) >= history.PAGE_SIZE or not self._add(list(missing)):
+                # A long absence: start again from the newest page.
+                page = await call_service(history.history, viewer_id=viewer_id, friend_id=friend_id)
+                self._show_page(page)
+        except NotFound:
+            self._close()
+            return None
+        return ConversationState.mark_seen
+
+    @rx.event
+    @signed_in
+    async def catch_up(self, viewer_id: int):
+        """Fill a gap the tab noticed in the pushed sequence."""
+        if self.open_friend_id:
+            return await self._catch_up(viewer_id)
+        return None
+
+    async def _open(self, viewer_id: int, friend_id: object):
+        try:
+            page = await call_service(history.history, viewer_id=viewer_id, friend_id=friend_id)
+        except NotFound:
+            # A stale or forged id: say so and leave whatever is open as it is.
+            return toast_error(text("not_found", await language_of(self)))
+        self._close()
+        self.open_friend_id = page.friend.user_id
+        self.open_friend_nickname = page.friend.nickname
+        self.open_friend_username = page.friend.username
+        self.open_friend_avatar_url = with_avatar_link(page.friend, self._link_key).avatar_url
+        self.open_friend_store = str(page.friend.user_id)
+        self._show_page(page)
+        return ConversationState.mark_seen
+
+    @rx.event
+    @signed_in
+    async def open_conversation(self, viewer_id: int, friend_id: int):
+        """Show the conversation with a friend (the newest page)."""
+        return await self._open(viewer_id, friend_id)
+
+    @rx.event
+    def close_conversation(self):
+        """Back to the friend list (phones)."""
+        self._close()
+
+    @rx.event
+    @signed_in
+    async def load_older(self, viewer_id: int):
+        """Prepend the page before the oldest message shown."""
+        stored = self._buffer().stored()
+        if not self.open_friend_id or not stored or not self.has_older:
+            return None
+        page = await call_service(
+            history.history,
+            viewer_id=viewer_id,
+            friend_id=self.open_friend_id,
+            before_seq=stored[0].seq,
+        )
+        older = self._for_me(page.messages)
+        self._change(lambda buffer: buffer.show_older(older, page.has_older))
+        # Keep the reader on the message that was on top before the older ones came in.
+        return scroll_to(f"message-{stored[0].seq}")
+
+    @rx.event
+    @signed_in
+    async def jump_to_latest(self, viewer_id: int):
+        """Reload the newest page after browsing far back."""
+        if self.open_friend_id:
+            return await self._open(viewer_id, self.open_friend_id)
+        return None
+
+    # ----- reading -----
+
+    @rx.event
+    async def mark_seen(self):
+        """The open conversation is on screen: move the read cursor and tell the friend."""
+        viewer_id = await viewer_id_of(self)
+        if viewer_id is not None:
+            await self._read_to_end(viewer_id, forget_unread=True)
+
+    async def _read_to_end(self, viewer_id: int, forget_unread: bool) -> None:
+        """Move the read cursor to the newest message shown and send the receipts.
+
+        Args:
+            viewer_id: The reader.
+            forget_unread: Also clear the conversation's unread count (on opening it; a
+                message read where it arrived was never counted).
+        """
+        if not self.open_friend_id or self.has_newer:
+            return
+        last = self._buffer().last_seq()
+        if forget_unread:
+            (await self.get_state(UnreadState))._set(self.open_friend_id, 0)
+        if last <= self._my_read_seq:
+            return
+        try:
+            receipt = await call_service(
+                read_cursors.mark_read,
+                viewer_id=viewer_id,
+                friend_id=self.open_friend_id,
+                up_to_seq=last,
+            )
+        except NotFound:
+            return
+        self._my_read_seq = last
+        if receipt is not None:
+            own_tab = self.router.session.client_token
+            # Not shared while a block stands between the two (read_cursors.mark_read).
+            if receipt.shared:
+                await notify_users(
+                    [receipt.friend_id], ConversationState, _receipt_arrived(receipt, False)
+                )
+            await notify_users(
+                [receipt.reader_id],
+                ConversationState,
+                _receipt_arrived(receipt, True),
+                except_tab=own_tab,
+            )
+
+
+def _receipt_arrived(
+    receipt: ReadReceipt, for_reader: bool
+) -> Callable[[ConversationState], Awaitable[None]]:
+    async def apply(state: ConversationState) -> None:
+        await state._apply_receipt(receipt, for_reader)
+
+    return apply
+
+
+def _read_in(tab_token: str) -> Callable[[], Awaitable[None]]:
+    async def read() -> None:
+        push_to_tabs([tab_token], ConversationState, _read_shown_messages)
+
+    return read
+
+
+async def _read_shown_messages(state: ConversationState) -> None:
+    if state._user_id:
+        await state._read_to_end(state._user_id, forget_unread=False)
+
+
+def _with_links(view: MessageView, key: SessionKey) -> MessageView:
+    attachment = view.attachment
+    if attachment is None:
+        return view
+    links = replace(
+        attachment,
+        file_url=file_link(key, attachment.file_id, "file"),
+        thumb_url=file_link(key, attachment.file_id, "thumb") if attachment.has_thumbnail else "",
+    )
+    return replace(view, attachment=links)
