@@ -47,8 +47,10 @@ class ComposerState(rx.State):
 
     def _follow_viewer(self, user_id: int | None, link_key: SessionKey | None) -> None:
         if user_id != self._user_id:
+            if self._user_id is not None:
+                # Another user on this tab; a fresh state keeps what was just typed.
+                self.draft = self.composer_error = ""
             self._user_id = user_id
-            self.draft = self.composer_error = ""
 
     @rx.event
     def clear(self):
