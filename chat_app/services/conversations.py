@@ -1,32 +1,42 @@
-"""Which conversation two users share, and who may read or write in it.
+"""Conversations: which one a user may read or write in, named by its id.
 
-A one-to-one conversation is created by the first message between two friends; it stays
-readable by both after they stop being friends.
+Every friendship has its direct conversation, created when a request is accepted
+(services/friends.py): a direct conversation is a group of exactly two whose membership
+follows the friendship. The UI names a conversation by its id alone; an id the viewer is
+not part of is NotFound, exactly like a made-up one, so ids reveal nothing. Both stay able
+to read it after they stop being friends (once it holds messages); only friends write.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from chat_app.models import Conversation
 from chat_app.services import friends, statements, validation
 from chat_app.services.errors import NotFound, Refused
 
 
 @dataclass(frozen=True)
 class ConversationRef:
-    """A stored conversation: its id and the seq of its newest message."""
+    """A stored conversation: its id, the seq of its newest message and its members."""
 
     id: int
     last_seq: int
+    member_ids: tuple[int, ...]
+
+    def others(self, user_id: int) -> tuple[int, ...]:
+        """The members besides `user_id` (whom a message or receipt of theirs concerns)."""
+        return tuple(member for member in self.member_ids if member != user_id)
+
+
+def _ref(row: Any) -> ConversationRef:
+    return ConversationRef(row.id, row.last_seq, (row.user_low_id, row.user_high_id))
 
 
 def of_pair(session: Session, a: int, b: int) -> ConversationRef | None:
-    """The conversation of two users, if they have one.
+    """The direct conversation of two users, if they have one.
 
     Args:
         session: The database session.
@@ -34,82 +44,135 @@ def of_pair(session: Session, a: int, b: int) -> ConversationRef | None:
         b: The other.
 
     Returns:
-        The conversation, or None.
+        The conversation, or None (never friends, or the same user twice).
     """
     low, high = validation.ordered_pair(a, b)
     pair = {"low": low, "high": high}
     found = session.connection().execute(statements.CONVERSATION_OF_PAIR, pair).first()
-    return ConversationRef(found.id, found.last_seq) if found is not None else None
+    return _ref(found) if found is not None else None
 
 
-def for_sending(session: Session, a: int, b: int, now: datetime) -> int:
-    """The pair's conversation id, created (and committed) by the first message.
+def member_of(session: Session, viewer_id: int, conversation_id: object) -> ConversationRef:
+    """A conversation the viewer is a member of.
 
     Args:
         session: The database session.
-        a: The sender.
-        b: The recipient.
-        now: The current time.
+        viewer_id: Who acts (from the server-side session).
+        conversation_id: The conversation (untrusted id).
 
     Returns:
-        The conversation's id.
+        The conversation.
+
+    Raises:
+        NotFound: Not a valid id, no such conversation, or the viewer is not a member.
     """
-    found = of_pair(session, a, b)
-    if found is not None:
-        return found.id
-    low, high = validation.ordered_pair(a, b)
-    session.add(Conversation(user_low_id=low, user_high_id=high, created_at=now))
-    try:
-        session.commit()
-    except IntegrityError:
-        # Both friends sent their first message at once; the other insert won.
-        session.rollback()
-    found = of_pair(session, a, b)
-    assert found is not None
-    return found.id
+    where = {"conversation": validation.valid_id(conversation_id)}
+    found = session.connection().execute(statements.CONVERSATION_BY_ID, where).first()
+    if found is None or viewer_id not in (found.user_low_id, found.user_high_id):
+        raise NotFound()
+    return _ref(found)
 
 
-def readable(session: Session, viewer_id: int, friend_id: object) -> ConversationRef | None:
-    """The viewer's conversation with `friend_id`: readable while friends or once shared.
+def _friends_with_all(session: Session, viewer_id: int, conversation: ConversationRef) -> bool:
+    others = conversation.others(viewer_id)
+    return bool(others) and all(
+        friends.are_friends(session=session, user_a=viewer_id, user_b=other) for other in others
+    )
+
+
+def readable(session: Session, viewer_id: int, conversation_id: object) -> ConversationRef:
+    """A conversation the viewer may read: while friends, or once it holds messages.
 
     Args:
         session: The database session.
         viewer_id: Who reads.
-        friend_id: The other user (untrusted id).
+        conversation_id: The conversation (untrusted id).
 
     Returns:
-        The conversation, or None while two friends have not written yet.
+        The conversation.
 
     Raises:
-        NotFound: Not a valid id, or the two never shared a conversation and are not friends.
+        NotFound: Not the viewer's conversation, or an empty one with an ex-friend.
     """
-    friend_id = validation.valid_id(friend_id)
-    conversation = of_pair(session, viewer_id, friend_id)
-    if conversation is None and not friends.are_friends(
-        session=session, user_a=viewer_id, user_b=friend_id
-    ):
+    conversation = member_of(session, viewer_id, conversation_id)
+    if conversation.last_seq == 0 and not _friends_with_all(session, viewer_id, conversation):
         raise NotFound()
     return conversation
 
 
-def require_friend(session: Session, viewer_id: int, friend_id: object) -> int:
-    """The recipient's id, if the viewer may send to them (friends, not oneself).
+def require_friends(session: Session, viewer_id: int, conversation: ConversationRef) -> None:
+    """Refuse unless the viewer may write here: friends with the other member, no block.
+
+    A block ends the friendship (services/friends.py), so friendship covers both.
 
     Args:
         session: The database session.
         viewer_id: The sender.
-        friend_id: The recipient (untrusted id).
-
-    Returns:
-        The recipient's id.
+        conversation: One of the viewer's conversations (`member_of`).
 
     Raises:
-        NotFound: Not a valid id.
-        Refused: Not a friend.
+        Refused: Not (or no longer) friends.
     """
-    friend_id = validation.valid_id(friend_id)
-    if friend_id == viewer_id or not friends.are_friends(
-        session=session, user_a=viewer_id, user_b=friend_id
-    ):
+    if not _friends_with_all(session, viewer_id, conversation):
         raise Refused("not_friends")
-    return friend_id
+
+
+def direct_with(*, session: Session, viewer_id: int, friend_id: object) -> int:
+    """The id of the viewer's conversation with a user (the friend list opens it by this).
+
+    Args:
+        session: The database session.
+        viewer_id: Who asks (from the server-side session).
+        friend_id: The other user (untrusted id).
+
+    Returns:
+        The conversation's id.
+
+    Raises:
+        NotFound: Not a valid id, or no conversation the viewer may read with that user
+            (not friends and never wrote).
+    """
+    found = of_pair(session, viewer_id, validation.valid_id(friend_id))
+    if found is None:
+        raise NotFound()
+    return readable(session, viewer_id, found.id).id
+
+
+def transition_id(
+    session: Session,
+    viewer_id: int,
+    conversation_id: object,
+    friend_id: object,
+    *,
+    sending: bool = False,
+) -> object:
+    """The conversation a call names, by its id or (old callers) by the other user.
+
+    # transition: the states still name a conversation by the friend's id; this goes
+    # with the `friend_id=` keywords once they pass conversation ids.
+
+    Args:
+        session: The database session.
+        viewer_id: Who acts.
+        conversation_id: The conversation (untrusted), or None when `friend_id` names it.
+        friend_id: The other user (untrusted), or None.
+        sending: Name an unknown pair `Refused("not_friends")`, as sending always did.
+
+    Returns:
+        The (still untrusted) conversation id.
+
+    Raises:
+        TypeError: Both given.
+        NotFound: `friend_id` is no valid id, or (reading) names no readable conversation.
+        Refused: (sending) `friend_id` is not a friend's.
+    """
+    if friend_id is None:
+        return conversation_id
+    if conversation_id is not None:
+        raise TypeError("name the conversation by conversation_id or friend_id, not both")
+    if not sending:
+        return direct_with(session=session, viewer_id=viewer_id, friend_id=friend_id)
+    found = of_pair(session, viewer_id, validation.valid_id(friend_id))
+    if found is None:
+        raise Refused("not_friends")
+    return found.id

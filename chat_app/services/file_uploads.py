@@ -78,38 +78,44 @@ def send_file(
     *,
     session: Session,
     viewer_id: int,
-    friend_id: object,
+    conversation_id: object = None,
     client_id: object,
     source: BinaryIO,
     name: object,
     now: datetime | None = None,
     settings: Settings = SETTINGS,
     storage: FileStorage | None = None,
+    friend_id: object = None,
 ) -> SentMessage:
     """Store an uploaded file and send it as a message (all or nothing).
 
     Args:
         session: The database session.
         viewer_id: The sender (from the server-side session).
-        friend_id: The recipient (untrusted id).
+        conversation_id: The conversation (untrusted id).
         client_id: The sending tab's id for this message (retries reuse it).
         source: The uploaded bytes.
         name: The browser's file name (untrusted).
         now: The current time.
         settings: Size limit, quota.
         storage: The file store (the configured one by default).
+        friend_id: transition: the recipient instead of `conversation_id` (untrusted id).
 
     Returns:
         The stored file message.
 
     Raises:
-        NotFound: Unknown recipient.
+        NotFound: Not one of the viewer's conversations.
         Refused: Not friends, empty, over the size limit or the quota (a picture too large
             to decode safely is still sent, without thumbnail).
     """
     storage = storage or default_storage(settings)
     # Checked before any byte is written; send_message checks again in its transaction.
-    friend_id = conversations.require_friend(session, viewer_id, friend_id)
+    conversation_id = conversations.transition_id(
+        session, viewer_id, conversation_id, friend_id, sending=True
+    )
+    conversation = conversations.member_of(session, viewer_id, conversation_id)
+    conversations.require_friends(session, viewer_id, conversation)
     with _spooled(source, settings.max_upload_bytes) as (spool, size, sha256):
         if size == 0:
             raise Refused("file_empty")
@@ -141,7 +147,7 @@ def send_file(
             sent = sending.send_message(
                 session=session,
                 viewer_id=viewer_id,
-                friend_id=friend_id,
+                conversation_id=conversation.id,
                 client_id=client_id,
                 body=stored.original_name,
                 now=now,

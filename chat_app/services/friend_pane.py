@@ -7,6 +7,7 @@ list goes through `relations.hide_blocked`: either side of a block sees the othe
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -36,14 +37,22 @@ def _sort_key(contact: ContactView) -> tuple[str, str]:
 def _by_recent_conversation(
     session: Session, user_id: int, contacts: list[ContactView]
 ) -> tuple[ContactView, ...]:
-    """Friends with the most recent conversation first, then the rest by name."""
+    """Friends with the most recent conversation first, then the rest by name.
+
+    Each carries its conversation's id, so the list opens a chat without another query.
+    """
+    found = {s.friend_id: s for s in summaries.summaries(session=session, viewer_id=user_id)}
     last_at = {
-        found.friend_id: datetime.fromisoformat(found.last_message_at).timestamp()
-        for found in summaries.summaries(session=session, viewer_id=user_id)
-        if found.last_message_at
+        friend_id: datetime.fromisoformat(summary.last_message_at).timestamp()
+        for friend_id, summary in found.items()
+        if summary.last_message_at
     }
+    with_ids = (
+        replace(c, conversation_id=found[c.user_id].conversation_id) if c.user_id in found else c
+        for c in contacts
+    )
     return tuple(
-        sorted(contacts, key=lambda c: (-last_at.get(c.user_id, float("-inf")), *_sort_key(c)))
+        sorted(with_ids, key=lambda c: (-last_at.get(c.user_id, float("-inf")), *_sort_key(c)))
     )
 
 

@@ -54,36 +54,37 @@ def history(
     *,
     session: Session,
     viewer_id: int,
-    friend_id: object,
+    conversation_id: object = None,
     before_seq: object = None,
     limit: int = PAGE_SIZE,
+    friend_id: object = None,
 ) -> HistoryPage:
     """A page of the conversation, oldest first: the newest page, or the one before a seq.
 
     Args:
         session: The database session.
         viewer_id: Who reads (from the server-side session).
-        friend_id: The other user (untrusted id).
+        conversation_id: The conversation (untrusted id).
         before_seq: Only messages older than this seq (for "load older"); None for newest.
         limit: Page size.
+        friend_id: transition: the other user instead of `conversation_id` (untrusted id).
 
     Returns:
-        The page and both read positions.
+        The page, the other member and both read positions.
 
     Raises:
-        NotFound: The two never shared a conversation and are not friends.
+        NotFound: Not a conversation the viewer may read (conversations.readable).
     """
-    conversation = conversations.readable(session, viewer_id, friend_id)
-    other_id = validation.valid_id(friend_id)
-    friend = _contact(session, viewer_id, other_id)
-    if conversation is None:
-        return HistoryPage(friend, (), False, 0, 0, 0)
+    conversation_id = conversations.transition_id(session, viewer_id, conversation_id, friend_id)
+    conversation = conversations.readable(session, viewer_id, conversation_id)
+    (other_id,) = conversation.others(viewer_id)
     statement = select(Message).where(Message.conversation_id == conversation.id)
     if before_seq is not None:
         statement = statement.where(col(Message.seq) < validation.valid_id(before_seq))
     rows = session.exec(statement.order_by(col(Message.seq).desc()).limit(limit + 1)).all()
     return HistoryPage(
-        friend=friend,
+        conversation_id=conversation.id,
+        friend=_contact(session, viewer_id, other_id),
         messages=_views(session, list(reversed(rows[:limit]))),
         has_older=len(rows) > limit,
         my_read_seq=read_cursors.read_seq(session, viewer_id, conversation.id),
@@ -96,30 +97,31 @@ def messages_after(
     *,
     session: Session,
     viewer_id: int,
-    friend_id: object,
+    conversation_id: object = None,
     after_seq: object,
     limit: int = PAGE_SIZE,
+    friend_id: object = None,
 ) -> tuple[MessageView, ...]:
     """Messages newer than `after_seq`, oldest first (catch-up after a reconnect).
 
     Args:
         session: The database session.
         viewer_id: Who reads.
-        friend_id: The other user (untrusted id).
+        conversation_id: The conversation (untrusted id).
         after_seq: The last seq the tab holds.
         limit: At most this many (a longer gap reloads the newest page instead).
+        friend_id: transition: the other user instead of `conversation_id` (untrusted id).
 
     Returns:
         The missing messages.
 
     Raises:
-        NotFound: No such conversation for the viewer.
+        NotFound: Not a conversation the viewer may read, or a malformed seq.
     """
     if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
         raise NotFound()
-    conversation = conversations.readable(session, viewer_id, friend_id)
-    if conversation is None:
-        return ()
+    conversation_id = conversations.transition_id(session, viewer_id, conversation_id, friend_id)
+    conversation = conversations.readable(session, viewer_id, conversation_id)
     rows = session.exec(
         select(Message)
         .where(Message.conversation_id == conversation.id, col(Message.seq) > after_seq)

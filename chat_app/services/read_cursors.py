@@ -34,15 +34,21 @@ def read_seq(session: Session, user_id: int, conversation_id: int, shared: bool 
 
 
 def mark_read(
-    *, session: Session, viewer_id: int, friend_id: object, up_to_seq: object
+    *,
+    session: Session,
+    viewer_id: int,
+    conversation_id: object = None,
+    up_to_seq: object,
+    friend_id: object = None,
 ) -> ReadReceipt | None:
     """Move the viewer's read cursor forward (never back).
 
     Args:
         session: The database session.
         viewer_id: Who has read.
-        friend_id: The other user (untrusted id).
+        conversation_id: The conversation (untrusted id).
         up_to_seq: The newest seq the viewer has seen; capped at the conversation's last.
+        friend_id: transition: the other user instead of `conversation_id` (untrusted id).
 
     Returns:
         The receipt, or None when nothing moved. While either blocks the other the
@@ -50,16 +56,13 @@ def mark_read(
         the other side is shown (`shared_seq`) stays where it was.
 
     Raises:
-        NotFound: No such conversation for the viewer.
+        NotFound: Not a conversation the viewer may read, or a malformed seq.
     """
-    friend_id = validation.valid_id(friend_id)
-    found = conversations.of_pair(session, viewer_id, friend_id)
-    if found is None:
-        # Nothing to read yet (NotFound when the viewer may not see this conversation).
-        conversations.readable(session, viewer_id, friend_id)
-        return None
+    conversation_id = conversations.transition_id(session, viewer_id, conversation_id, friend_id)
+    found = conversations.readable(session, viewer_id, conversation_id)
+    (other_id,) = found.others(viewer_id)
     target = min(validation.valid_id(up_to_seq), found.last_seq)
-    shared = not relations.is_blocked_pair(session=session, user_a=viewer_id, user_b=friend_id)
+    shared = not relations.is_blocked_pair(session=session, user_a=viewer_id, user_b=other_id)
     cursor = {"user": viewer_id, "conversation": found.id, "seq": target, "shared": shared}
     connection = session.connection()
     current = connection.execute(statements.READ_POSITIONS, cursor).first()
@@ -83,7 +86,7 @@ def mark_read(
         # Another tab created the cursor at the same moment: move that one instead.
         session.rollback()
         return mark_read(
-            session=session, viewer_id=viewer_id, friend_id=friend_id, up_to_seq=up_to_seq
+            session=session, viewer_id=viewer_id, conversation_id=found.id, up_to_seq=up_to_seq
         )
     unread_left = (
         session.connection()
@@ -94,8 +97,9 @@ def mark_read(
         .scalar_one()
     )
     return ReadReceipt(
+        conversation_id=found.id,
         reader_id=viewer_id,
-        friend_id=friend_id,
+        friend_id=other_id,
         seq=target,
         unread_left=unread_left,
         shared=shared,

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from chat_app.models import StoredFile, utc_now
-from chat_app.services import conversations, message_text, statements, validation
+from chat_app.services import conversations, message_text, statements
 from chat_app.services.errors import RateLimited, Refused
 from chat_app.services.views import MessageView, SentMessage
 from chat_app.settings import SETTINGS, Settings
@@ -24,41 +24,46 @@ def send_message(
     *,
     session: Session,
     viewer_id: int,
-    friend_id: object,
+    conversation_id: object = None,
     client_id: object,
     body: object,
     now: datetime | None = None,
     settings: Settings = SETTINGS,
     attachment: StoredFile | None = None,
+    friend_id: object = None,
 ) -> SentMessage:
-    """Store a message from the viewer to a friend, exactly once per client id.
+    """Store a message from the viewer in a conversation, exactly once per client id.
 
     Args:
         session: The database session.
         viewer_id: The sender (from the server-side session).
-        friend_id: The recipient (untrusted id).
+        conversation_id: The conversation (untrusted id).
         client_id: The id the sender's tab gave this message; a retry reuses it.
         body: The text (untrusted).
         now: The current time.
         settings: The per-user message rate limit.
         attachment: For a file message: its (not yet added) StoredFile row, committed in
             the same transaction as the message.
+        friend_id: transition: the recipient instead of `conversation_id` (untrusted id).
 
     Returns:
         The stored message; `created` is False when the client id was already stored.
 
     Raises:
-        NotFound: Unknown recipient.
-        Refused: Not friends, or an invalid text or client id (the code says which).
+        NotFound: Not one of the viewer's conversations.
+        Refused: Not (or no longer) friends, or an invalid text or client id (the code
+            says which).
         RateLimited: Over the per-user message rate.
     """
     now = now or utc_now()
-    friend_id = validation.valid_id(friend_id)
+    conversation_id = conversations.transition_id(
+        session, viewer_id, conversation_id, friend_id, sending=True
+    )
+    conversation = conversations.member_of(session, viewer_id, conversation_id)
     client_id = message_text.client_id_of(client_id)
-    retried = _stored_result(session, viewer_id, friend_id, client_id)
+    retried = _stored_result(session, viewer_id, conversation, client_id)
     if retried is not None:
         return retried
-    conversations.require_friend(session, viewer_id, friend_id)
     text = message_text.clean_body(body)
     since = now - settings.message_rate_window
     recent = session.connection().execute(
@@ -67,15 +72,21 @@ def send_message(
     if recent.scalar_one() >= settings.message_rate_count:
         raise RateLimited("too_many_messages")
 
-    conversation_id = conversations.for_sending(session, viewer_id, friend_id, now)
     connection = session.connection()
     # The UPDATE takes the conversation's row (PostgreSQL) or database (SQLite) write lock
     # until commit, so sequence numbers are handed out in commit order.
     seq = connection.execute(
-        statements.NEXT_SEQ, {"conversation": conversation_id, "now": now}
+        statements.NEXT_SEQ, {"conversation": conversation.id, "now": now}
     ).scalar_one()
+    try:
+        # Checked in the storing transaction, after the lock: on SQLite no unfriending or
+        # block can commit between this check and the message.
+        conversations.require_friends(session, viewer_id, conversation)
+    except Refused:
+        session.rollback()
+        raise
     row = {
-        "conversation_id": conversation_id,
+        "conversation_id": conversation.id,
         "seq": seq,
         "sender_id": viewer_id,
         "client_id": client_id,
@@ -85,7 +96,7 @@ def send_message(
         "created_at": now,
     }
     if attachment is not None:
-        attachment.conversation_id = conversation_id
+        attachment.conversation_id = conversation.id
         session.add(attachment)
         # The file row must exist before the message that points to it.
         session.flush()
@@ -97,7 +108,7 @@ def send_message(
     except IntegrityError:
         # The same client id was committed by a concurrent retry: that row is the message.
         session.rollback()
-        retried = _stored_result(session, viewer_id, friend_id, client_id)
+        retried = _stored_result(session, viewer_id, conversation, client_id)
         if retried is None:
             raise Refused("message_invalid") from None
         return retried
@@ -110,26 +121,42 @@ def send_message(
         kind=row["kind"],
         file=attachment,
     )
-    return SentMessage(view, viewer_id, friend_id, created=True)
+    return _sent(conversation, view, viewer_id, created=True)
+
+
+def _sent(
+    conversation: conversations.ConversationRef, view: MessageView, sender_id: int, created: bool
+) -> SentMessage:
+    recipients = conversation.others(sender_id)
+    return SentMessage(
+        conversation_id=conversation.id,
+        message=view,
+        sender_id=sender_id,
+        recipient_ids=recipients,
+        created=created,
+        recipient_id=recipients[0],
+    )
 
 
 def _stored_result(
-    session: Session, viewer_id: int, friend_id: int, client_id: str
+    session: Session,
+    viewer_id: int,
+    conversation: conversations.ConversationRef,
+    client_id: str,
 ) -> SentMessage | None:
-    """A retry of a stored message: that message, if it went to the same friend.
+    """A retry of a stored message: that message, if it went to the same conversation.
 
     Returns:
         None when no message of the viewer has this client id.
 
     Raises:
-        Refused: The client id names a message to someone else.
+        Refused: The client id names a message in another conversation.
     """
     already = {"sender": viewer_id, "client_id": client_id}
     existing = session.connection().execute(statements.STORED_MESSAGE, already).first()
     if existing is None:
         return None
-    conversation = conversations.of_pair(session, viewer_id, friend_id)
-    if conversation is None or conversation.id != existing.conversation_id:
+    if existing.conversation_id != conversation.id:
         raise Refused("message_invalid")
     view = MessageView.stored(
         seq=existing.seq,
@@ -140,4 +167,4 @@ def _stored_result(
         kind=existing.kind,
         file=session.get(StoredFile, existing.file_id) if existing.file_id else None,
     )
-    return SentMessage(view, viewer_id, friend_id, created=False)
+    return _sent(conversation, view, viewer_id, created=False)

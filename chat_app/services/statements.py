@@ -47,7 +47,15 @@ SENT_SINCE = (
         MESSAGE.c.sender_id == sa.bindparam("sender"), MESSAGE.c.created_at > sa.bindparam("since")
     )
 )
-CONVERSATION_OF_PAIR = sa.select(CONVERSATION.c.id, CONVERSATION.c.last_seq).where(
+# A conversation, its newest seq and its members: by id (what the UI names), or by pair.
+_CONVERSATION_REF = sa.select(
+    CONVERSATION.c.id,
+    CONVERSATION.c.last_seq,
+    CONVERSATION.c.user_low_id,
+    CONVERSATION.c.user_high_id,
+)
+CONVERSATION_BY_ID = _CONVERSATION_REF.where(CONVERSATION.c.id == sa.bindparam("conversation"))
+CONVERSATION_OF_PAIR = _CONVERSATION_REF.where(
     CONVERSATION.c.user_low_id == sa.bindparam("low"),
     CONVERSATION.c.user_high_id == sa.bindparam("high"),
 )
@@ -110,6 +118,7 @@ _UNREAD = (
 )
 SUMMARIES = (
     sa.select(
+        CONVERSATION.c.id,
         CONVERSATION.c.user_low_id,
         CONVERSATION.c.user_high_id,
         CONVERSATION.c.last_seq,

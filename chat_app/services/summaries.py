@@ -20,11 +20,13 @@ def summaries(*, session: Session, viewer_id: int) -> tuple[ConversationSummary,
         viewer_id: The user.
 
     Returns:
-        One summary per conversation, most recent first.
+        One summary per conversation (every friend has one, written in or not), most
+        recent first.
     """
     rows = session.connection().execute(statements.SUMMARIES, {"viewer": viewer_id})
     result = [
         ConversationSummary(
+            conversation_id=row.id,
             friend_id=row.user_high_id if row.user_low_id == viewer_id else row.user_low_id,
             unread=row.unread,
             last_seq=row.last_seq,

@@ -56,6 +56,8 @@ class ContactView:
     avatar_file_id: str = ""
     # Signed for the viewing user by the state layer.
     avatar_url: str = ""
+    # In the friends list: the viewer's conversation with this friend (opened by this id).
+    conversation_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -248,17 +250,24 @@ class MessageView:
 class SentMessage:
     """The outcome of a send: the stored message and who must hear about it."""
 
+    conversation_id: int
     message: MessageView
     sender_id: int
-    recipient_id: int
+    # The members to notify besides the sender.
+    recipient_ids: tuple[int, ...]
     # False when the client id was already stored: a retry, nothing new to announce.
     created: bool
+    # transition: the other member of a direct conversation, until the states use
+    # recipient_ids and conversation_id.
+    recipient_id: int
 
 
 @dataclass(frozen=True)
 class HistoryPage:
     """Messages of one conversation in order, and the read positions of both sides."""
 
+    conversation_id: int
+    # The other member (the friend of a direct conversation).
     friend: ContactView
     messages: tuple[MessageView, ...]
     has_older: bool
@@ -269,8 +278,10 @@ class HistoryPage:
 
 @dataclass(frozen=True)
 class ConversationSummary:
-    """Per-friend line of the friend list: unread count and last activity."""
+    """Per-conversation line of the friend list: unread count and last activity."""
 
+    conversation_id: int
+    # The other member of the direct conversation.
     friend_id: int
     unread: int
     last_seq: int
@@ -279,9 +290,11 @@ class ConversationSummary:
 
 @dataclass(frozen=True)
 class ReadReceipt:
-    """`reader_id` has read the conversation with `friend_id` up to `seq`."""
+    """`reader_id` has read the conversation up to `seq`."""
 
+    conversation_id: int
     reader_id: int
+    # The other member of the direct conversation (whose tabs show the receipt).
     friend_id: int
     seq: int
     # Messages from the friend still unread after this receipt (for the reader's other tabs).
