@@ -18,6 +18,7 @@ import reflex as rx
 from chat_app.i18n import text
 from chat_app.models import utc_now
 from chat_app.realtime import timers
+from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.push import notify_users
 from chat_app.services import friends, message_text, sending
 from chat_app.services.errors import DomainError
@@ -25,7 +26,7 @@ from chat_app.services.sessions import SessionKey
 from chat_app.services.views import MessageView, SentMessage
 from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
-from chat_app.states.service_call import call_service, database_is_local, form_text
+from chat_app.states.service_call import call_service, form_text
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in, viewer_id_of
 
@@ -118,10 +119,7 @@ class ComposerState(rx.State):
         conversation._change(lambda buffer: buffer.show_pending(pending))
         self.draft = ""
         self.composer_error = ""
-        if not database_is_local():
-            # Show "sending" while the database round trip runs. On SQLite the store runs
-            # inline and this update would leave together with the next one: skipping it
-            # saves an update per message.
+        if PROFILE.shows_sending_before_store:
             yield
         timers.cancel(("typing", viewer_id, friend_id))
         await self._deliver(conversation, viewer_id, friend_id, client_id)

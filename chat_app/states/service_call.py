@@ -23,15 +23,6 @@ def _in_session(function: Callable[..., T], kwargs: dict[str, Any]) -> T:
         return function(session=session, **kwargs)
 
 
-def database_is_local() -> bool:
-    """Transition: the chat states still ask this; they switch to the profile's properties.
-
-    Returns:
-        `PROFILE.database_calls_inline`.
-    """
-    return PROFILE.database_calls_inline
-
-
 async def call_service(function: Callable[..., T], /, **kwargs: Any) -> T:
     """Call `function(session=..., **kwargs)`: inline or on a thread, as the profile says.
 

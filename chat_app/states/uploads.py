@@ -7,6 +7,7 @@ import uuid
 import reflex as rx
 
 from chat_app.i18n import text
+from chat_app.realtime.profile import PROFILE
 from chat_app.services import file_uploads
 from chat_app.services.errors import DomainError
 from chat_app.settings import SETTINGS
@@ -76,6 +77,7 @@ class UploadState(rx.State):
                     client_id=uuid.uuid4().hex,
                     source=upload.file,
                     name=upload.filename,
+                    storage=PROFILE.storage,
                 )
             except DomainError as error:
                 composer = await self.get_state(ComposerState)

@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from chat_app.models import Message
+from chat_app.realtime.profile import PROFILE
 from chat_app.services import sending
 from chat_app.services.errors import RateLimited
 from chat_app.states import composer as composer_module
@@ -46,7 +47,7 @@ async def test_send_shows_sending_first_with_a_remote_database(
 ):
     ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
     await run(ann.open_conversation, bob_id)
-    monkeypatch.setattr(composer_module, "database_is_local", lambda: False)
+    monkeypatch.setattr(PROFILE, "database_calls_inline", False)
     steps = [
         [m.status for m in ann._buffer().live()]
         async for _ in (await composer_of(ann)).send({"body": "hello"})
@@ -138,8 +139,9 @@ async def test_state_holds_a_bounded_window(tab_factory, monkeypatch: pytest.Mon
     await run(ann.open_conversation, bob_id)
     for n in range(400):
         await run((await composer_of(ann)).send, {"body": f"m{n}"})
-    # Following the conversation: the ring holds the newest messages, older ones were let go.
-    assert [m.seq for m in ann._buffer().stored()] == list(range(371, 401))
+    # Following the conversation: the banks hold the newest messages, older ones were let go
+    # (two banks of 30 turn over at 61, 91, … 391: 361 … 400 stay).
+    assert [m.seq for m in ann._buffer().stored()] == list(range(361, 401))
     assert len(ann.window) + len(ann._buffer().live()) <= LIVE_SLOTS
     assert ann.has_older
     await run(bob.open_conversation, ann_id)
