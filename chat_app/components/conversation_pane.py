@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import reflex as rx
+from reflex.vars import ArrayVar
 
 from chat_app.components.avatar import avatar
 from chat_app.components.composer import composer
@@ -12,7 +15,7 @@ from chat_app.components.upload_zone import drop_zone
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.live_messages import slot_name
-from chat_app.states.message_buffer import LIVE_SLOTS
+from chat_app.states.message_buffer import LIVE_BANK, LIVE_SLOTS
 from chat_app.states.presence import PresenceState
 from chat_app.states.ui import moment_locale, tr
 
@@ -98,15 +101,22 @@ def _bubble(message) -> rx.Component:
     )
 
 
-def _live_slot(index: int) -> rx.Component:
-    slot = getattr(ConversationState, slot_name(index))
-    # The ring's slots are filled in any order; CSS `order` shows them by seq.
-    return rx.cond(slot, rx.box(_bubble(slot.message), order=slot.order, width="100%"))
+def _live_messages() -> ArrayVar:
+    # The two banks of slots, `first_bank` first, empty slots left out: they hold the
+    # messages in seq order from there, so the DOM order is the reading order. The list is
+    # built in the browser from the slot vars (nothing more on the wire), and one keyed
+    # template renders it: turning the banks over moves nodes, it does not rebuild them.
+    slots = [getattr(ConversationState, slot_name(index)) for index in range(LIVE_SLOTS)]
+    bank_0_first = rx.Var.create(slots)
+    bank_1_first = rx.Var.create([*slots[LIVE_BANK:], *slots[:LIVE_BANK]])
+    shown = rx.cond(ConversationState.first_bank == 0, bank_0_first, bank_1_first)
+    # An array var of the slots' type at run time; the stubs only say Var.
+    return cast(ArrayVar, shown).filter()
 
 
 def _messages() -> rx.Component:
-    # A flex column so that `order` places the live slots after the window, and the
-    # buttons at the very top and bottom.
+    # Top to bottom in the DOM as on screen: "load older", the window, the live banks, the
+    # messages being sent, "jump to latest". No CSS `order`.
     return rx.auto_scroll(
         rx.cond(
             ConversationState.has_older,
@@ -119,7 +129,6 @@ def _messages() -> rx.Component:
                     on_click=ConversationState.load_older,
                 ),
                 padding="0.5em",
-                order=-1,
                 # Not a scroll anchor: the browser then anchors on the first message shown,
                 # so older messages appear above it without moving what is being read.
                 overflow_anchor="none",
@@ -130,7 +139,8 @@ def _messages() -> rx.Component:
             rx.center(rx.text(tr("no_messages"), color_scheme="gray"), padding="2em"),
         ),
         rx.foreach(ConversationState.window, _bubble),
-        *[_live_slot(index) for index in range(LIVE_SLOTS)],
+        rx.foreach(_live_messages(), _bubble),
+        rx.foreach(ConversationState.pending, _bubble),
         rx.cond(
             ConversationState.has_newer,
             rx.center(
@@ -138,7 +148,6 @@ def _messages() -> rx.Component:
                     tr("button_jump_latest"), size="1", on_click=ConversationState.jump_to_latest
                 ),
                 padding="0.5em",
-                order=2**31 - 1,
             ),
         ),
         id="message-list",

@@ -1,10 +1,12 @@
-"""The messages a tab shows, as state vars: the window, the live slots and their flags.
+"""The messages a tab shows, as state vars: the window, the live slots, pending copies, flags.
 
 A mixin of the conversation state. Reflex re-sends a whole var when it is assigned, so the
 tab keeps a `window` list (changes on open and "load older") and single-message slot vars
 that new messages go into: a new message costs one slot on the wire, whatever the history
-length. The rules live in `message_buffer.py` (no Reflex); this class only hands the buffer
-its raw values once per change and assigns back what the buffer changed.
+length. The slots form two banks that the page shows in `first_bank` order, then the
+`pending` copies: the DOM order is the reading order. The rules live in `message_buffer.py`
+(no Reflex); this class only hands the buffer its raw values once per change and assigns
+back what the buffer changed.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ import reflex as rx
 
 from chat_app.services import history
 from chat_app.services.views import MessageView
-from chat_app.states.message_buffer import LIVE_SLOTS, LiveSlot, MessageBuffer
+from chat_app.states.message_buffer import LIVE_SLOTS, MessageBuffer
 
 WINDOW_MAX = 3 * history.PAGE_SIZE
 T = TypeVar("T")
 
 
 def slot_name(index: int) -> str:
-    """The var holding live slot `index`."""
+    """The var holding live slot `index` (bank 0: 0 … LIVE_BANK-1, bank 1: the others)."""
     return f"live_{index}"
 
 
@@ -35,42 +37,75 @@ class LiveMessages(rx.State, mixin=True):
 
     window: list[MessageView] = []
     # The live slots, live_0 … live_{LIVE_SLOTS - 1} (SLOT_NAMES; a test checks they match).
-    live_0: LiveSlot | None = None
-    live_1: LiveSlot | None = None
-    live_2: LiveSlot | None = None
-    live_3: LiveSlot | None = None
-    live_4: LiveSlot | None = None
-    live_5: LiveSlot | None = None
-    live_6: LiveSlot | None = None
-    live_7: LiveSlot | None = None
-    live_8: LiveSlot | None = None
-    live_9: LiveSlot | None = None
-    live_10: LiveSlot | None = None
-    live_11: LiveSlot | None = None
-    live_12: LiveSlot | None = None
-    live_13: LiveSlot | None = None
-    live_14: LiveSlot | None = None
-    live_15: LiveSlot | None = None
-    live_16: LiveSlot | None = None
-    live_17: LiveSlot | None = None
-    live_18: LiveSlot | None = None
-    live_19: LiveSlot | None = None
-    live_20: LiveSlot | None = None
-    live_21: LiveSlot | None = None
-    live_22: LiveSlot | None = None
-    live_23: LiveSlot | None = None
-    live_24: LiveSlot | None = None
-    live_25: LiveSlot | None = None
-    live_26: LiveSlot | None = None
-    live_27: LiveSlot | None = None
-    live_28: LiveSlot | None = None
-    live_29: LiveSlot | None = None
+    live_0: MessageView | None = None
+    live_1: MessageView | None = None
+    live_2: MessageView | None = None
+    live_3: MessageView | None = None
+    live_4: MessageView | None = None
+    live_5: MessageView | None = None
+    live_6: MessageView | None = None
+    live_7: MessageView | None = None
+    live_8: MessageView | None = None
+    live_9: MessageView | None = None
+    live_10: MessageView | None = None
+    live_11: MessageView | None = None
+    live_12: MessageView | None = None
+    live_13: MessageView | None = None
+    live_14: MessageView | None = None
+    live_15: MessageView | None = None
+    live_16: MessageView | None = None
+    live_17: MessageView | None = None
+    live_18: MessageView | None = None
+    live_19: MessageView | None = None
+    live_20: MessageView | None = None
+    live_21: MessageView | None = None
+    live_22: MessageView | None = None
+    live_23: MessageView | None = None
+    live_24: MessageView | None = None
+    live_25: MessageView | None = None
+    live_26: MessageView | None = None
+    live_27: MessageView | None = None
+    live_28: MessageView | None = None
+    live_29: MessageView | None = None
+    live_30: MessageView | None = None
+    live_31: MessageView | None = None
+    live_32: MessageView | None = None
+    live_33: MessageView | None = None
+    live_34: MessageView | None = None
+    live_35: MessageView | None = None
+    live_36: MessageView | None = None
+    live_37: MessageView | None = None
+    live_38: MessageView | None = None
+    live_39: MessageView | None = None
+    live_40: MessageView | None = None
+    live_41: MessageView | None = None
+    live_42: MessageView | None = None
+    live_43: MessageView | None = None
+    live_44: MessageView | None = None
+    live_45: MessageView | None = None
+    live_46: MessageView | None = None
+    live_47: MessageView | None = None
+    live_48: MessageView | None = None
+    live_49: MessageView | None = None
+    live_50: MessageView | None = None
+    live_51: MessageView | None = None
+    live_52: MessageView | None = None
+    live_53: MessageView | None = None
+    live_54: MessageView | None = None
+    live_55: MessageView | None = None
+    live_56: MessageView | None = None
+    live_57: MessageView | None = None
+    live_58: MessageView | None = None
+    live_59: MessageView | None = None
+    # Which bank of slots the page shows first (0 or 1).
+    first_bank: int = 0
+    # Messages being sent ("sending" or "failed"), shown after the stored ones.
+    pending: list[MessageView] = []
     has_messages: bool = False
     has_older: bool = False
     # The window stops short of the newest messages (after loading many older pages).
     has_newer: bool = False
     _browsing_older: bool = False
-    _pending_count: int = 0
 
     # The buffer gets the raw values (`__dict__`), read once per change: they hold frozen
     # dataclasses, so Reflex's change-tracking proxy is not needed, and reading through it
@@ -83,11 +118,12 @@ class LiveMessages(rx.State, mixin=True):
             window=raw.get("window") or [],
             slots=[raw.get(name) for name in SLOT_NAMES],
             window_max=WINDOW_MAX,
+            pending_copies=raw.get("pending") or [],
+            first_bank=raw.get("first_bank", 0),
             has_messages=raw.get("has_messages", False),
             has_older=raw.get("has_older", False),
             has_newer=raw.get("has_newer", False),
             browsing_older=self._browsing_older,
-            pending_count=self._pending_count,
         )
 
     def _change(self, change: Callable[[MessageBuffer], T]) -> T:
@@ -98,10 +134,11 @@ class LiveMessages(rx.State, mixin=True):
             self.window = buffer.window
         for index in sorted(buffer.changed_slots):
             setattr(self, SLOT_NAMES[index], buffer.slots[index])
+        if buffer.pending_changed:
+            self.pending = buffer.pending_copies
         raw = self.__dict__
-        for name in ("has_messages", "has_older", "has_newer"):
+        for name in ("first_bank", "has_messages", "has_older", "has_newer"):
             if raw.get(name) != getattr(buffer, name):
                 setattr(self, name, getattr(buffer, name))
         self._browsing_older = buffer.browsing_older
-        self._pending_count = buffer.pending_count
         return result

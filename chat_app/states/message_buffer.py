@@ -1,33 +1,43 @@
-"""The messages one tab shows, on plain data: a window of pages plus a ring of live slots.
+"""The messages one tab shows, on plain data: a window, two banks of live slots, pending copies.
 
 Reflex re-sends a whole var when it is assigned, so a tab keeps a `window` list (changes on
 open and "load older") and LIVE_SLOTS single-message slots that new messages go into: a new
-message costs one slot on the wire, whatever the history length. This module holds the rules
-(dedupe, holes, pending copies, eviction, folding) without Reflex; the state hands it its raw
-values once per event and assigns back only what `changed_slots` / `window_changed` name.
+message costs one slot on the wire, whatever the history length.
+
+The page shows the window, then the two banks of LIVE_BANK slots (`first_bank` first), then
+the copies still being sent: the DOM order is the reading order (screen readers, keyboard
+focus, selection, find-in-page), with no CSS `order`. Stored messages fill the slots in seq
+order. When both banks are full, the first is emptied (its messages leave the view, as the
+window does) and shown second: LIVE_BANK nulls once per LIVE_BANK messages, where folding the
+slots into the window would re-send every message once more.
+
+This module holds the rules (dedupe, holes, pending copies, turning the banks over, folding)
+without Reflex; the state hands it its raw values once per event and assigns back only what
+`changed_slots`, `window_changed` and `pending_changed` name, and `first_bank` if it moved.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from chat_app.services.views import MessageView
 
-LIVE_SLOTS = 30
-# Unacknowledged messages sort after every stored one (CSS order is a 32-bit integer).
-PENDING_ORDER = 2**30
+LIVE_BANK = 30
+LIVE_SLOTS = 2 * LIVE_BANK
+# A tab keeps at most this many copies being sent: the oldest goes (its acknowledgement then
+# adds the stored copy), so a stream of failed sends cannot grow the state.
+PENDING_MAX = LIVE_BANK
+
+# The slot indices in the order the page shows them, for first_bank 0 and 1.
+_SHOWN_ORDER = (
+    tuple(range(LIVE_SLOTS)),
+    (*range(LIVE_BANK, LIVE_SLOTS), *range(LIVE_BANK)),
+)
 
 Prepare = Callable[[list[MessageView]], list[MessageView]]
-
-
-@dataclass(frozen=True)
-class LiveSlot:
-    """A message in the live ring and where the page shows it (`order`: seq, or after all)."""
-
-    order: int
-    message: MessageView
 
 
 def _seq(message: MessageView) -> int:
@@ -48,26 +58,32 @@ def contiguous_end(seqs: list[int]) -> int:
 
 @dataclass
 class MessageBuffer:
-    """One tab's window and live ring; every operation records which parts it changed.
+    """One tab's window, live banks and pending copies; every operation records what changed.
 
-    Lists handed in are never mutated (the ring is copied, the window replaced), so the
-    caller's values (a state's raw vars) stay as they were until it assigns the changed
-    parts back.
+    Lists handed in are never mutated (the slots are copied, the window and the pending
+    copies replaced), so the caller's values (a state's raw vars) stay as they were until it
+    assigns the changed parts back.
+
+    The stored messages in the slots are in seq order, read from the first bank on, and fill
+    a prefix of that order.
     """
 
     window: list[MessageView]
-    slots: list[LiveSlot | None]
+    slots: list[MessageView | None]
     # At most this many messages in the window.
     window_max: int
+    # Unacknowledged messages ("sending" or "failed"), shown after every stored one.
+    pending_copies: list[MessageView] = field(default_factory=list)
+    # Which bank the page shows first: 0 (slots 0 … LIVE_BANK-1) or 1 (the others).
+    first_bank: int = 0
     has_messages: bool = False
     has_older: bool = False
     # The window stops short of the newest messages (after loading many older pages).
     has_newer: bool = False
-    # The reader is up in older pages: evicted slots then join the window.
+    # The reader is up in older pages: messages leaving the banks then join the window.
     browsing_older: bool = False
-    # How many pending copies this tab has shown (their order after every stored message).
-    pending_count: int = 0
     window_changed: bool = False
+    pending_changed: bool = False
     changed_slots: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -75,14 +91,18 @@ class MessageBuffer:
 
     # ----- reading -----
 
+    def _in_banks(self) -> list[MessageView]:
+        """The stored messages in the slots, in the order shown."""
+        slots = self.slots
+        return [m for index in _SHOWN_ORDER[self.first_bank] if (m := slots[index]) is not None]
+
     def live(self) -> list[MessageView]:
-        """The ring's messages in display order."""
-        slots = [slot for slot in self.slots if slot is not None]
-        return [slot.message for slot in sorted(slots, key=lambda slot: slot.order)]
+        """The messages after the window, in display order (pending copies last)."""
+        return [*self._in_banks(), *self.pending_copies]
 
     def stored(self) -> list[MessageView]:
         """Stored messages (not pending copies), window first."""
-        return [m for m in (*self.window, *self.live()) if m.seq > 0]
+        return [*self.window, *self._in_banks()]
 
     def stored_seqs(self) -> list[int]:
         """The seqs of the stored messages, sorted."""
@@ -90,8 +110,10 @@ class MessageBuffer:
 
     def last_seq(self) -> int:
         """The newest seq held (the window is older than every slot)."""
-        in_ring = [slot.message.seq for slot in self.slots if slot is not None]
-        return max(in_ring, default=self.window[-1].seq if self.window else 0)
+        in_banks = self._in_banks()
+        if in_banks:
+            return in_banks[-1].seq
+        return self.window[-1].seq if self.window else 0
 
     def catch_up_after(self) -> int:
         """From the first hole: a push that arrived ahead of a missing one is already shown."""
@@ -100,57 +122,62 @@ class MessageBuffer:
     def holds(self, message: MessageView) -> bool:
         """The same message (same seq, or same sender and client id) is already shown."""
 
-        def same(m: MessageView) -> bool:
-            return m.seq == message.seq or (
-                m.sender_id == message.sender_id and m.client_id == message.client_id
+        def same(m: MessageView | None) -> bool:
+            return m is not None and (
+                m.seq == message.seq
+                or (m.sender_id == message.sender_id and m.client_id == message.client_id)
             )
 
-        in_ring = any(same(slot.message) for slot in self.slots if slot is not None)
-        return in_ring or any(map(same, self.window))
+        return (
+            any(map(same, self.slots))
+            or any(map(same, self.window))
+            or any(map(same, self.pending_copies))
+        )
 
     def pending(self, client_id: str) -> MessageView | None:
         """The unacknowledged copy with this client id, if shown."""
-        index = self._pending_slot(client_id)
-        slot = self.slots[index] if index is not None else None
-        return slot.message if slot is not None else None
+        index = self._pending_index(client_id)
+        return self.pending_copies[index] if index is not None else None
 
     # ----- changing -----
 
     def add(self, incoming: Iterable[MessageView], prepare: Prepare = _unchanged) -> bool:
-        """Put stored messages into the ring in seq order (duplicates dropped).
+        """Put stored messages into the banks in seq order (duplicates dropped).
 
         `prepare` adapts the new ones before they are kept (e.g. signs links). Returns False
         when a message is missing before them (the tab then catches up).
         """
-        fresh = prepare(sorted((m for m in incoming if not self.holds(m)), key=_seq))
-        for message in fresh:
-            self._set_slot(self._free_slot(), LiveSlot(order=message.seq, message=message))
+        fresh: dict[int, MessageView] = {}
+        for message in incoming:
+            if message.seq not in fresh and not self.holds(message):
+                fresh[message.seq] = message
+        for message in prepare(sorted(fresh.values(), key=_seq)):
+            self._place(message)
         seqs = self.stored_seqs()
         return contiguous_end(seqs) == (seqs[-1] if seqs else 0)
 
     def show_pending(self, message: MessageView) -> None:
         """Show an unacknowledged message after every stored one."""
-        self.pending_count += 1
-        slot = LiveSlot(order=PENDING_ORDER + self.pending_count, message=message)
-        self._set_slot(self._free_slot(), slot)
+        self._set_pending([*self.pending_copies, message][-PENDING_MAX:])
 
     def replace_pending(self, client_id: str, replacement: MessageView | None) -> None:
-        """Change an unacknowledged message in its slot (its stored copy takes its place)."""
-        index = self._pending_slot(client_id)
+        """Change an unacknowledged copy in place, or drop it (a stored copy goes in the banks)."""
+        index = self._pending_index(client_id)
         if index is None:
             return
-        current = self.slots[index]
-        if replacement is None or current is None:
-            self._set_slot(index, None)
+        copies = self.pending_copies
+        if replacement is not None and replacement.seq == 0:
+            self._set_pending([*copies[:index], replacement, *copies[index + 1 :]])
             return
-        order = replacement.seq if replacement.seq > 0 else current.order
-        self._set_slot(index, LiveSlot(order=order, message=replacement))
+        self._set_pending([*copies[:index], *copies[index + 1 :]])
+        if replacement is not None:
+            self._place(replacement)
 
     def acknowledge(
         self, client_id: str, stored: MessageView, prepare: Prepare = _unchanged
     ) -> None:
         """The message sent with `client_id` was stored as `stored`: show it once, as sent."""
-        if self._pending_slot(client_id) is None:
+        if self._pending_index(client_id) is None:
             self.add([stored], prepare)
         elif any(m.seq == stored.seq for m in self.stored()):
             # A catch-up already showed the stored copy.
@@ -162,8 +189,8 @@ class MessageBuffer:
     def show_page(self, messages: list[MessageView], has_older: bool) -> None:
         """Show the newest page; unacknowledged messages stay visible below it."""
         self._set_window(messages)
-        self._take_slots(stored_only=True)
-        self.has_messages = bool(self.window) or bool(self.live())
+        self._empty_banks()
+        self.has_messages = bool(self.window) or bool(self.pending_copies)
         self.has_older = has_older
         self.has_newer = False
         self.browsing_older = False
@@ -171,8 +198,8 @@ class MessageBuffer:
     def show_older(self, older: list[MessageView], has_older: bool) -> None:
         """Prepend an older page, keeping at most `window_max` messages (the oldest)."""
         self.browsing_older = True
-        self._fold()
-        merged = [*older, *self.window]
+        moved = self._empty_banks()
+        merged = [*older, *self.window, *moved]
         if len(merged) > self.window_max:
             # Keep state bounded: drop the newest; "jump to latest" brings them back.
             merged = merged[: self.window_max]
@@ -184,7 +211,9 @@ class MessageBuffer:
     def clear(self) -> None:
         """Show nothing (the conversation closed)."""
         self._set_window([])
-        self._take_slots(stored_only=False)
+        self._empty_banks()
+        if self.pending_copies:
+            self._set_pending([])
         self.has_older = self.has_newer = self.has_messages = False
 
     # ----- inside -----
@@ -193,55 +222,58 @@ class MessageBuffer:
         self.window = messages
         self.window_changed = True
 
-    def _set_slot(self, index: int, value: LiveSlot | None) -> None:
+    def _set_pending(self, copies: list[MessageView]) -> None:
+        self.pending_copies = copies
+        self.pending_changed = True
+        self.has_messages = (
+            bool(copies) or bool(self.window) or any(m is not None for m in self.slots)
+        )
+
+    def _set_slot(self, index: int, value: MessageView | None) -> None:
+        if self.slots[index] == value:
+            return
         self.slots[index] = value
         self.changed_slots.add(index)
-        self.has_messages = value is not None or bool(self.window) or any(self.slots)
 
-    def _free_slot(self) -> int:
-        """An empty slot, or the one of the oldest stored message, which leaves the ring."""
-        if None in self.slots:
-            return self.slots.index(None)
-        occupied = [slot for slot in self.slots if slot is not None]
-        oldest = min(range(len(occupied)), key=lambda index: occupied[index].order)
-        leaving = occupied[oldest].message
+    def _place(self, message: MessageView) -> None:
+        """Put a stored message at its place in seq order; the ones after it move one on."""
+        in_banks = self._in_banks()
+        if len(in_banks) == LIVE_SLOTS:
+            self._turn_over()
+            in_banks = in_banks[LIVE_BANK:]
+        # Usually the newest (one slot changes); a filled hole re-places the ones after it.
+        position = bisect.bisect_left(in_banks, message.seq, key=_seq)
+        order = _SHOWN_ORDER[self.first_bank]
+        for offset, moved in enumerate([message, *in_banks[position:]]):
+            self._set_slot(order[position + offset], moved)
+        self.has_messages = True
+
+    def _turn_over(self) -> None:
+        """Both banks are full: empty the first (its messages leave the view), show it last."""
+        first = _SHOWN_ORDER[self.first_bank][:LIVE_BANK]
+        leaving = [m for index in first if (m := self.slots[index]) is not None]
         if self.browsing_older:
             # The reader is up in older pages: keep what they may scroll back down to.
-            self._set_window([*self.window, leaving][-self.window_max :])
-            self.has_older = True
+            self._set_window([*self.window, *leaving][-self.window_max :])
         elif self.window:
             # The window is older than every slot: dropping it keeps the list contiguous
             # (one short delta); "load older" brings it back.
             self._set_window([])
-            self.has_older = True
-        elif leaving.seq > 0:
-            self.has_older = True
-        return oldest
+        self.has_older = True
+        for index in first:
+            self._set_slot(index, None)
+        self.first_bank = 1 - self.first_bank
 
-    def _fold(self) -> None:
-        """Move the ring's stored messages into the window (before loading older pages)."""
-        moved = self._take_slots(stored_only=True)
-        if moved:
-            self._set_window([*self.window, *moved])
-
-    def _take_slots(self, stored_only: bool) -> list[MessageView]:
-        """Empty the ring, or only the slots of stored messages if `stored_only`.
-
-        Returns the stored messages taken out, in seq order. Callers keep `has_messages`
-        right.
-        """
-        taken = []
+    def _empty_banks(self) -> list[MessageView]:
+        """Empty every slot; returns the stored messages taken out, in seq order."""
+        taken = self._in_banks()
         for index, slot in enumerate(self.slots):
-            if slot is None or (stored_only and slot.message.seq == 0):
-                continue
-            self.slots[index] = None
-            self.changed_slots.add(index)
-            if slot.message.seq > 0:
-                taken.append(slot.message)
-        return sorted(taken, key=_seq)
+            if slot is not None:
+                self._set_slot(index, None)
+        return taken
 
-    def _pending_slot(self, client_id: str) -> int | None:
-        for index, slot in enumerate(self.slots):
-            if slot is not None and slot.message.seq == 0 and slot.message.client_id == client_id:
+    def _pending_index(self, client_id: str) -> int | None:
+        for index, message in enumerate(self.pending_copies):
+            if message.client_id == client_id:
                 return index
         return None

@@ -7,7 +7,7 @@ from typing import Any
 
 from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
-from chat_app.states.message_buffer import LIVE_SLOTS
+from chat_app.states.message_buffer import LIVE_BANK
 from tests.support.event_client import EventClient
 
 AUTH = AuthState.get_full_name()
@@ -109,10 +109,16 @@ async def open_conversation(tab: EventClient, friend_id: int) -> None:
 
 
 def shown(tab: EventClient) -> list[dict[str, Any]]:
-    """The messages the tab displays, in display order (window, then the live slots by order)."""
-    slots = [tab.var(CONVERSATION, f"live_{n}") for n in range(LIVE_SLOTS)]
-    live = sorted((slot for slot in slots if slot), key=lambda slot: slot["order"])
-    return [*(tab.var(CONVERSATION, "window") or []), *(slot["message"] for slot in live)]
+    """The messages the tab displays, in display order, read as the page renders them.
+
+    The window, the bank of slots `first_bank` names, the other bank, the pending copies.
+    """
+    first = (tab.var(CONVERSATION, "first_bank") or 0) * LIVE_BANK
+    second = LIVE_BANK - first
+    banks = [*range(first, first + LIVE_BANK), *range(second, second + LIVE_BANK)]
+    live = [slot for n in banks if (slot := tab.var(CONVERSATION, f"live_{n}"))]
+    window = tab.var(CONVERSATION, "window") or []
+    return [*window, *live, *(tab.var(CONVERSATION, "pending") or [])]
 
 
 def shown_seqs(tab: EventClient) -> list[int]:

@@ -1,12 +1,16 @@
-"""The message buffer on plain data: ring, window, holes, pending copies, eviction, paging."""
+"""The message buffer on plain data: banks, window, holes, pending copies, turning over, paging."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import pytest
+
 from chat_app.services.views import MessageView
 from chat_app.states.message_buffer import (
+    LIVE_BANK,
     LIVE_SLOTS,
-    PENDING_ORDER,
-    LiveSlot,
+    PENDING_MAX,
     MessageBuffer,
     contiguous_end,
 )
@@ -28,8 +32,20 @@ def empty(window: list[MessageView] | None = None, window_max: int = 150) -> Mes
     return MessageBuffer(window=window or [], slots=[None] * LIVE_SLOTS, window_max=window_max)
 
 
-def seqs(messages: list[MessageView]) -> list[int]:
-    return [m.seq for m in messages]
+def seqs(messages: Sequence[MessageView | None]) -> list[int]:
+    return [m.seq for m in messages if m is not None]
+
+
+def page_order(buffer: MessageBuffer) -> list[int]:
+    """What the page shows top to bottom, read the way the page renders it.
+
+    The window, then bank `first_bank` (its slots in index order), then the other bank,
+    then the pending copies (seq 0): no sorting, as the DOM has none.
+    """
+    first = buffer.first_bank * LIVE_BANK
+    second = (1 - buffer.first_bank) * LIVE_BANK
+    banks = [*buffer.slots[first : first + LIVE_BANK], *buffer.slots[second : second + LIVE_BANK]]
+    return seqs([*buffer.window, *banks, *buffer.pending_copies])
 
 
 def test_messages_in_order_fill_slots_and_record_only_those():
@@ -38,18 +54,22 @@ def test_messages_in_order_fill_slots_and_record_only_those():
     assert seqs(buffer.live()) == [1, 2]
     assert buffer.changed_slots == {0, 1}
     assert not buffer.window_changed
+    assert not buffer.pending_changed
     assert buffer.has_messages
     assert buffer.last_seq() == 2
 
 
 def test_the_handed_in_lists_are_not_changed():
     window = [stored(1)]
-    slots: list[LiveSlot | None] = [None] * LIVE_SLOTS
-    buffer = MessageBuffer(window=window, slots=slots, window_max=150)
+    slots: list[MessageView | None] = [None] * LIVE_SLOTS
+    copies = [pending("x")]
+    buffer = MessageBuffer(window=window, slots=slots, window_max=150, pending_copies=copies)
     buffer.add([stored(2)])
+    buffer.acknowledge("x", stored(3, sender=ME))
     buffer.clear()
     assert window == [stored(1)]
     assert slots == [None] * LIVE_SLOTS
+    assert copies == [pending("x")]
 
 
 def test_duplicates_by_seq_or_client_id_are_dropped():
@@ -62,6 +82,12 @@ def test_duplicates_by_seq_or_client_id_are_dropped():
     assert seqs(buffer.stored()) == [1, 2]
 
 
+def test_a_message_twice_in_one_batch_is_shown_once():
+    buffer = empty()
+    assert buffer.add([stored(1), stored(2), stored(1)])
+    assert page_order(buffer) == [1, 2]
+
+
 def test_a_hole_asks_for_a_catch_up_from_before_it():
     buffer = empty()
     buffer.add([stored(1), stored(2)])
@@ -72,25 +98,131 @@ def test_a_hole_asks_for_a_catch_up_from_before_it():
     assert buffer.catch_up_after() == 5
 
 
+def test_a_filled_hole_goes_in_place_and_re_places_only_the_ones_after_it():
+    buffer = empty()
+    buffer.add([stored(1), stored(2), stored(5), stored(6)])
+    buffer.changed_slots.clear()
+    assert buffer.add([stored(3), stored(4)])
+    assert page_order(buffer) == [1, 2, 3, 4, 5, 6]
+    # Slots 0 and 1 keep 1 and 2; 3 and 4 go in slots 2 and 3, 5 and 6 move to 4 and 5.
+    assert buffer.changed_slots == {2, 3, 4, 5}
+
+
+def test_a_hole_filled_across_the_banks_keeps_the_page_in_seq_order():
+    buffer = empty()
+    # The second bank is full except one slot; seq 20 is missing.
+    present = [seq for seq in range(1, LIVE_SLOTS + 1) if seq != 20]
+    buffer.add([stored(seq) for seq in present])
+    assert page_order(buffer) == present
+    assert buffer.catch_up_after() == 19
+    buffer.changed_slots.clear()
+    assert buffer.add([stored(20)])
+    assert page_order(buffer) == list(range(1, LIVE_SLOTS + 1))
+    assert buffer.changed_slots == set(range(19, LIVE_SLOTS))
+    assert not buffer.has_older
+
+
+def test_a_hole_filled_when_the_banks_are_full_turns_them_over_first():
+    buffer = empty()
+    present = [seq for seq in range(1, LIVE_SLOTS + 2) if seq != LIVE_SLOTS]
+    buffer.add([stored(seq) for seq in present])  # 60 slots: 1 … 59, 61
+    assert buffer.add([stored(LIVE_SLOTS)])
+    assert page_order(buffer) == list(range(LIVE_BANK + 1, LIVE_SLOTS + 2))
+    assert buffer.has_older
+
+
 def test_contiguous_end():
     assert contiguous_end([]) == 0
     assert contiguous_end([3, 4, 5]) == 5
     assert contiguous_end([3, 4, 7, 8]) == 4
 
 
-def test_a_pending_copy_sorts_last_then_its_stored_copy_takes_its_place():
+@pytest.mark.parametrize("wraps", [1, 2, 3])
+def test_the_page_reads_in_seq_order_after_the_banks_turn_over(wraps: int):
+    buffer = empty(window=[stored(seq) for seq in range(1, 11)])
+    # The banks first turn when a message comes to two full banks, then every LIVE_BANK more.
+    last = 10 + LIVE_SLOTS + 1 + (wraps - 1) * LIVE_BANK
+    turned_at: list[int] = []
+    for seq in range(11, last + 1):
+        bank = buffer.first_bank
+        buffer.changed_slots.clear()
+        assert buffer.add([stored(seq)])
+        if buffer.first_bank != bank:
+            turned_at.append(seq)
+            # The bank shown first was emptied and now comes last: its slots went to None
+            # and the new message took the first of them.
+            assert buffer.changed_slots == set(range(bank * LIVE_BANK, (bank + 1) * LIVE_BANK))
+        else:
+            assert len(buffer.changed_slots) == 1
+        shown = page_order(buffer)
+        assert shown == sorted(shown)
+        assert shown[-1] == seq
+        assert shown == list(range(shown[0], seq + 1))
+    assert len(turned_at) == wraps
+    assert turned_at[0] == 10 + LIVE_SLOTS + 1
+    # Bounded: between one and two banks of messages, the window gone at the first turn.
+    assert buffer.window == []
+    assert page_order(buffer) == list(range(last - LIVE_BANK, last + 1))
+    assert buffer.first_bank == wraps % 2
+    assert buffer.has_older
+    assert buffer.last_seq() == last
+
+
+def test_the_first_turn_drops_the_window_once():
+    buffer = empty(window=[stored(1)])
+    buffer.add([stored(seq) for seq in range(2, 2 + LIVE_SLOTS)])
+    assert not buffer.has_older
+    assert not buffer.window_changed
+    assert buffer.add([stored(2 + LIVE_SLOTS)])
+    # The window was older than every slot: it goes whole, one short delta.
+    assert buffer.window == []
+    assert buffer.window_changed
+    assert buffer.has_older
+    assert page_order(buffer) == list(range(2 + LIVE_BANK, 3 + LIVE_SLOTS))
+
+
+def test_a_turn_while_browsing_older_keeps_the_leaving_bank_in_the_window():
+    buffer = empty(window=[stored(1), stored(2)], window_max=40)
+    buffer.browsing_older = True
+    buffer.add([stored(seq) for seq in range(3, 3 + LIVE_SLOTS + 1)])
+    # Bounded by window_max, the oldest go first.
+    assert seqs(buffer.window) == list(range(1, 3 + LIVE_BANK))[-40:]
+    assert page_order(buffer) == list(range(1, 4 + LIVE_SLOTS))
+    assert buffer.has_older
+    small = empty(window=[stored(1), stored(2)], window_max=3)
+    small.browsing_older = True
+    small.add([stored(seq) for seq in range(3, 3 + LIVE_SLOTS + 1)])
+    assert seqs(small.window) == [LIVE_BANK, LIVE_BANK + 1, LIVE_BANK + 2]
+
+
+def test_a_pending_copy_shows_last_then_its_stored_copy_takes_its_place():
     buffer = empty()
     buffer.add([stored(1)])
+    buffer.changed_slots.clear()
     buffer.show_pending(pending("x"))
     assert buffer.pending("x") == pending("x")
-    assert buffer.slots[1] == LiveSlot(order=PENDING_ORDER + 1, message=pending("x"))
-    assert buffer.add([stored(2)])  # a stored message sorts before the pending one
+    assert buffer.pending_copies == [pending("x")]
+    assert buffer.pending_changed
+    assert buffer.changed_slots == set()  # not in a bank
+    assert buffer.add([stored(2)])  # a stored message shows before the pending one
     assert [m.client_id for m in buffer.live()] == ["c1", "c2", "x"]
+    buffer.changed_slots.clear()
     sent = MessageView(seq=3, sender_id=ME, client_id="x", body="x", sent_at="")
     buffer.acknowledge("x", sent)
     assert buffer.pending("x") is None
-    assert buffer.slots[1] == LiveSlot(order=3, message=sent)
+    assert buffer.pending_copies == []
+    assert buffer.slots[2] == sent
+    assert buffer.changed_slots == {2}
     assert seqs(buffer.live()) == [1, 2, 3]
+
+
+def test_an_acknowledgement_keeps_the_other_pending_copies_in_order():
+    buffer = empty()
+    for client_id in ("x", "y", "z"):
+        buffer.show_pending(pending(client_id))
+    buffer.acknowledge("y", MessageView(seq=1, sender_id=ME, client_id="y", body="", sent_at=""))
+    assert [m.client_id for m in buffer.live()] == ["y", "x", "z"]
+    assert page_order(buffer) == [1, 0, 0]
 
 
 def test_an_acknowledgement_after_a_catch_up_drops_the_pending_copy():
@@ -98,6 +230,16 @@ def test_an_acknowledgement_after_a_catch_up_drops_the_pending_copy():
     buffer.show_pending(pending("x"))
     sent = MessageView(seq=1, sender_id=ME, client_id="y", body="x", sent_at="")
     buffer.add([sent])  # a catch-up brought the stored copy first
+    buffer.acknowledge("x", sent)
+    assert buffer.live() == [sent]
+
+
+def test_a_stored_copy_with_a_pending_twin_waits_for_the_acknowledgement():
+    buffer = empty()
+    buffer.show_pending(pending("x"))
+    sent = MessageView(seq=1, sender_id=ME, client_id="x", body="x", sent_at="")
+    buffer.add([sent])  # same sender and client id: already shown, as "sending"
+    assert buffer.live() == [pending("x")]
     buffer.acknowledge("x", sent)
     assert buffer.live() == [sent]
 
@@ -112,57 +254,42 @@ def test_an_acknowledgement_without_a_pending_copy_adds_the_message_prepared():
 
 def test_a_failed_copy_keeps_its_place_and_can_be_sent_again():
     buffer = empty()
+    buffer.show_pending(pending("w"))
     buffer.show_pending(pending("x"))
     failed = MessageView(
         seq=0, sender_id=ME, client_id="x", body="x", sent_at="", status="failed", error="no"
     )
+    buffer.replace_pending("w", None)
     buffer.replace_pending("x", failed)
-    assert buffer.slots[0] == LiveSlot(order=PENDING_ORDER + 1, message=failed)
+    assert buffer.pending_copies == [failed]
     assert buffer.pending("x") == failed
+    buffer.replace_pending("unknown", None)
+    assert buffer.pending_copies == [failed]
     buffer.replace_pending("x", None)
     assert buffer.live() == []
     assert not buffer.has_messages
 
 
-def test_a_full_ring_evicts_the_oldest_and_drops_the_window():
-    buffer = empty(window=[stored(1)])
-    buffer.add([stored(seq) for seq in range(2, 2 + LIVE_SLOTS)])
-    assert not buffer.has_older
-    buffer.changed_slots.clear()
-    assert buffer.add([stored(2 + LIVE_SLOTS)])
-    # The window was older than every slot: it goes whole, one short delta.
-    assert buffer.window == []
-    assert buffer.window_changed
-    assert buffer.changed_slots == {0}  # the slot of seq 2, the oldest
-    assert seqs(buffer.live()) == list(range(3, 3 + LIVE_SLOTS))
-    assert buffer.has_older
-
-
-def test_a_full_ring_while_browsing_older_keeps_the_evicted_in_the_window():
-    buffer = empty(window=[stored(1), stored(2)], window_max=3)
-    buffer.browsing_older = True
-    buffer.add([stored(seq) for seq in range(3, 3 + LIVE_SLOTS + 2)])
-    assert seqs(buffer.window) == [2, 3, 4]  # bounded by window_max, oldest go first
-    assert seqs(buffer.live()) == list(range(5, 5 + LIVE_SLOTS))
-    assert buffer.has_older
-
-
-def test_pending_copies_count_for_eviction_without_marking_older():
+def test_pending_copies_are_bounded_and_leave_without_marking_older():
     buffer = empty()
-    for index in range(LIVE_SLOTS):
+    for index in range(PENDING_MAX + 1):
         buffer.show_pending(pending(f"p{index}"))
-    buffer.add([stored(1)])
+    assert len(buffer.pending_copies) == PENDING_MAX
     assert buffer.pending("p0") is None
+    assert buffer.pending(f"p{PENDING_MAX}") is not None
     assert not buffer.has_older  # a pending copy leaving is not history
 
 
-def test_loading_older_folds_the_ring_into_the_window_bounded():
+def test_loading_older_folds_the_banks_into_the_window_bounded():
     buffer = empty(window=[stored(seq) for seq in range(50, 60)], window_max=25)
     buffer.add([stored(60), stored(61)])
     buffer.show_pending(pending("x"))
+    buffer.changed_slots.clear()
     buffer.show_older([stored(seq) for seq in range(40, 50)], has_older=True)
     assert seqs(buffer.window) == list(range(40, 62))
-    assert [m.client_id for m in buffer.live()] == ["x"]  # pending copies stay in the ring
+    assert buffer.changed_slots == {0, 1}
+    assert [m.client_id for m in buffer.live()] == ["x"]  # pending copies stay
+    assert page_order(buffer) == [*range(40, 62), 0]
     assert buffer.browsing_older
     assert buffer.has_older
     assert not buffer.has_newer
@@ -172,14 +299,29 @@ def test_loading_older_folds_the_ring_into_the_window_bounded():
     assert not buffer.has_older
 
 
+def test_loading_older_after_a_turn_folds_both_banks_in_order():
+    buffer = empty()
+    buffer.add([stored(seq) for seq in range(100, 101 + LIVE_SLOTS)])
+    assert buffer.first_bank == 1
+    first_shown = 100 + LIVE_BANK  # the first bank (100 …) left at the turn
+    buffer.show_older([stored(seq) for seq in range(first_shown - 10, first_shown)], True)
+    assert seqs(buffer.window) == list(range(first_shown - 10, 101 + LIVE_SLOTS))
+    assert seqs(buffer.slots) == []
+    assert page_order(buffer) == seqs(buffer.window)
+
+
 def test_a_new_page_replaces_everything_but_pending_copies():
     buffer = empty(window=[stored(1)])
     buffer.browsing_older = True
     buffer.has_newer = True
     buffer.add([stored(2)])
     buffer.show_pending(pending("x"))
+    buffer.changed_slots.clear()
+    buffer.pending_changed = False
     buffer.show_page([stored(5), stored(6)], has_older=True)
     assert seqs(buffer.window) == [5, 6]
+    assert buffer.changed_slots == {0}  # only the slot that held a message
+    assert not buffer.pending_changed
     assert [m.client_id for m in buffer.live()] == ["x"]
     assert buffer.has_older
     assert not buffer.has_newer
@@ -187,4 +329,28 @@ def test_a_new_page_replaces_everything_but_pending_copies():
     buffer.clear()
     assert buffer.window == []
     assert buffer.live() == []
+    assert buffer.pending_changed
     assert (buffer.has_messages, buffer.has_older, buffer.has_newer) == (False, False, False)
+
+
+def test_a_new_page_after_a_turn_keeps_the_page_in_order_as_messages_come():
+    buffer = empty()
+    buffer.add([stored(seq) for seq in range(1, 2 + LIVE_SLOTS)])
+    assert buffer.first_bank == 1
+    buffer.show_page([stored(seq) for seq in range(20, 2 + LIVE_SLOTS)], has_older=True)
+    assert seqs(buffer.slots) == []
+    for seq in range(2 + LIVE_SLOTS, 2 + 3 * LIVE_SLOTS):
+        assert buffer.add([stored(seq)])
+        shown = page_order(buffer)
+        assert shown == list(range(shown[0], seq + 1))
+
+
+def test_changes_name_only_what_changed():
+    buffer = empty()
+    buffer.add([stored(1)])
+    buffer.changed_slots.clear()
+    buffer.show_page([], has_older=False)
+    buffer.changed_slots.clear()
+    buffer.clear()  # the slots were empty already
+    assert buffer.changed_slots == set()
+    assert not buffer.pending_changed
