@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 
 from chat_app.http.file_routes import file_routes
 from chat_app.models import StoredFile, User, utc_now
-from chat_app.services import auth, file_links, file_uploads, friends
+from chat_app.services import auth, conversations, file_links, file_uploads, friends
 from chat_app.services.blob_storage import PIECE, AzureBlobStorage
 from chat_app.services.passwords import hash_password
 from chat_app.services.sessions import SessionKey
@@ -46,7 +46,9 @@ def world(request: pytest.FixtureRequest, session, tmp_path: Path):
         sent = file_uploads.send_file(
             session=session,
             viewer_id=ann,
-            friend_id=bob,
+            conversation_id=conversations.direct_with(
+                session=session, viewer_id=ann, friend_id=bob
+            ),
             client_id=uuid.uuid4().hex,
             source=io.BytesIO(data),
             name=name,

@@ -70,7 +70,7 @@ def _send_all(folder: Path) -> dict[str, object]:
     """The child: send every picture in `folder` at once; report memory and thumbnails."""
     from sqlmodel import SQLModel
 
-    from chat_app.services import database, file_uploads
+    from chat_app.services import conversations, database, file_uploads
     from chat_app.services.storage import LocalFileStorage
     from chat_app.settings import load_settings
     from tests.support.users import make_friends, make_user
@@ -81,6 +81,7 @@ def _send_all(folder: Path) -> dict[str, object]:
     with database.session_scope(engine) as session:
         ann, bob = make_user(session, "ann"), make_user(session, "bob")
         make_friends(session, ann, bob)
+        ann_bob = conversations.direct_with(session=session, viewer_id=ann, friend_id=bob)
     storage = LocalFileStorage(folder / "private")
     pictures = {path.stem: path.read_bytes() for path in sorted(folder.glob("*.picture"))}
     names = json.loads((folder / "names.json").read_text())
@@ -94,7 +95,7 @@ def _send_all(folder: Path) -> dict[str, object]:
                 sent = file_uploads.send_file(
                     session=session,
                     viewer_id=ann,
-                    friend_id=bob,
+                    conversation_id=ann_bob,
                     client_id=uuid.uuid4().hex,
                     source=io.BytesIO(data),
                     name=f"{stem}.bin",

@@ -13,7 +13,14 @@ from PIL import Image
 from sqlmodel import Session, func, select
 
 from chat_app.models import Message, StoredFile
-from chat_app.services import file_access, file_inspection, file_uploads, images
+from chat_app.services import (
+    conversations,
+    file_access,
+    file_inspection,
+    file_uploads,
+    friends,
+    images,
+)
 from chat_app.services.errors import Refused
 from chat_app.services.storage import LocalFileStorage
 from chat_app.settings import load_settings
@@ -51,7 +58,9 @@ def send(session, pair, storage, settings, data: bytes, name="x.bin", client_id=
     return file_uploads.send_file(
         session=session,
         viewer_id=pair[0],
-        friend_id=pair[1],
+        conversation_id=conversations.direct_with(
+            session=session, viewer_id=pair[0], friend_id=pair[1]
+        ),
         client_id=client_id or uuid.uuid4().hex,
         source=io.BytesIO(data),
         name=name,
@@ -150,12 +159,14 @@ def test_size_limit_empty_files_and_quota(session, pair, storage, settings):
 
 
 def test_only_friends_can_send_files(session, pair, storage, settings):
-    cat = make_user(session, "cat")
+    ann, bob = pair
+    ann_bob = conversations.direct_with(session=session, viewer_id=ann, friend_id=bob)
+    friends.remove_friend(session=session, viewer_id=bob, friend_id=ann)
     with pytest.raises(Refused, match="not_friends"):
         file_uploads.send_file(
             session=session,
-            viewer_id=pair[0],
-            friend_id=cat,
+            viewer_id=ann,
+            conversation_id=ann_bob,
             client_id="c1",
             source=io.BytesIO(b"hello"),
             name="a.txt",
@@ -163,6 +174,7 @@ def test_only_friends_can_send_files(session, pair, storage, settings):
             storage=storage,
         )
     assert rows(session) == (0, 0)
+    assert blobs(storage) == []
 
 
 def test_a_full_disk_leaves_no_row_and_no_partial_file(

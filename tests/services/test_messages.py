@@ -11,7 +11,15 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from chat_app.models import Message, utc_now
-from chat_app.services import friend_pane, friends, history, read_cursors, sending, summaries
+from chat_app.services import (
+    conversations,
+    friend_pane,
+    friends,
+    history,
+    read_cursors,
+    sending,
+    summaries,
+)
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.settings import load_settings
 from tests.support.users import make_friends, make_user
@@ -28,13 +36,18 @@ def pair(session: Session) -> tuple[int, int]:
     return ann, bob
 
 
+def chat(session: Session, viewer: int, other: object) -> int:
+    """The viewer's conversation with `other`, as the friend list opens it."""
+    return conversations.direct_with(session=session, viewer_id=viewer, friend_id=other)
+
+
 def send(
     session: Session, sender: int, recipient: object, body: object = "hi", client_id=None, **kw
 ):
     return sending.send_message(
         session=session,
         viewer_id=sender,
-        friend_id=recipient,
+        conversation_id=chat(session, sender, recipient),
         client_id=client_id or str(uuid.uuid4()),
         body=body,
         settings=kw.pop("settings", FAST),
@@ -51,7 +64,9 @@ def test_messages_are_numbered_in_order_and_read_back_the_same_for_both(session,
     for n in range(5):
         send(session, ann if n % 2 == 0 else bob, bob if n % 2 == 0 else ann, f"m{n}")
     for viewer, other in ((ann, bob), (bob, ann)):
-        page = history.history(session=session, viewer_id=viewer, friend_id=other)
+        page = history.history(
+            session=session, viewer_id=viewer, conversation_id=chat(session, viewer, other)
+        )
         assert [(m.seq, m.body) for m in page.messages] == [(n + 1, f"m{n}") for n in range(5)]
         assert page.last_seq == 5
         assert not page.has_older
@@ -117,7 +132,10 @@ def test_concurrent_senders_get_distinct_consecutive_seqs(engine: sa.Engine):
     for thread in threads:
         thread.join()
     with Session(engine) as session:
-        page = history.history(session=session, viewer_id=ann, friend_id=bob, limit=100)
+        conversation = chat(session, ann, bob)
+        page = history.history(
+            session=session, viewer_id=ann, conversation_id=conversation, limit=100
+        )
     assert [m.seq for m in page.messages] == list(range(1, 41))
 
 
@@ -154,40 +172,51 @@ def test_invalid_client_ids_are_refused(session, pair, client_id):
     ann, bob = pair
     with pytest.raises(Refused, match="message_invalid"):
         sending.send_message(
-            session=session, viewer_id=ann, friend_id=bob, client_id=client_id, body="hi"
+            session=session,
+            viewer_id=ann,
+            conversation_id=chat(session, ann, bob),
+            client_id=client_id,
+            body="hi",
         )
     assert message_count(session) == 0
 
 
 @pytest.mark.parametrize("forged", [None, "2", 0, -1, 2**70, [2], {"id": 2}, True, 99999])
-def test_forged_recipients_are_refused(session, pair, forged):
+def test_forged_conversations_are_refused(session, pair, forged):
     ann, _bob = pair
-    with pytest.raises((NotFound, Refused)):
-        send(session, ann, forged)
     with pytest.raises(NotFound):
-        history.history(session=session, viewer_id=ann, friend_id=forged)
+        sending.send_message(
+            session=session, viewer_id=ann, conversation_id=forged, client_id="c1", body="hi"
+        )
+    with pytest.raises(NotFound):
+        history.history(session=session, viewer_id=ann, conversation_id=forged)
+    with pytest.raises(NotFound):
+        chat(session, ann, forged)
     assert message_count(session) == 0
 
 
 def test_only_friends_can_send_and_history_stays_readable_afterwards(session, pair):
     ann, bob = pair
     cat = make_user(session, "cat")
-    with pytest.raises(Refused, match="not_friends"):
-        send(session, ann, cat)
-    with pytest.raises(NotFound):
-        history.history(session=session, viewer_id=cat, friend_id=ann)
-    with pytest.raises(Refused, match="not_friends"):
-        send(session, ann, ann)
+    ann_bob = chat(session, ann, bob)
+    # No conversation with a stranger, nor with oneself.
+    for viewer, other in ((ann, cat), (cat, ann), (ann, ann)):
+        with pytest.raises(NotFound):
+            chat(session, viewer, other)
     send(session, ann, bob, "before")
     friends.remove_friend(session=session, viewer_id=bob, friend_id=ann)
     with pytest.raises(Refused, match="not_friends"):
         send(session, ann, bob, "after")
     assert [
-        m.body for m in history.history(session=session, viewer_id=bob, friend_id=ann).messages
+        m.body
+        for m in history.history(session=session, viewer_id=bob, conversation_id=ann_bob).messages
     ] == ["before"]
-    # A third user cannot read it by naming either side.
+    # A third user cannot read it, by its id or by naming either side.
     with pytest.raises(NotFound):
-        history.history(session=session, viewer_id=cat, friend_id=bob)
+        history.history(session=session, viewer_id=cat, conversation_id=ann_bob)
+    with pytest.raises(NotFound):
+        chat(session, cat, bob)
+    assert message_count(session) == 1
 
 
 def test_ten_messages_per_ten_seconds(session, pair):
@@ -213,15 +242,18 @@ def test_history_pages_and_catch_up(session, pair):
     ann, bob = pair
     for n in range(120):
         send(session, ann, bob, f"m{n}")
-    newest = history.history(session=session, viewer_id=bob, friend_id=ann)
+    ann_bob = chat(session, bob, ann)
+    newest = history.history(session=session, viewer_id=bob, conversation_id=ann_bob)
     assert [m.seq for m in newest.messages] == list(range(71, 121))
     assert newest.has_older
-    older = history.history(session=session, viewer_id=bob, friend_id=ann, before_seq=71)
+    older = history.history(session=session, viewer_id=bob, conversation_id=ann_bob, before_seq=71)
     assert [m.seq for m in older.messages] == list(range(21, 71))
-    oldest = history.history(session=session, viewer_id=bob, friend_id=ann, before_seq=21)
+    oldest = history.history(session=session, viewer_id=bob, conversation_id=ann_bob, before_seq=21)
     assert [m.seq for m in oldest.messages] == list(range(1, 21))
     assert not oldest.has_older
-    gap = history.messages_after(session=session, viewer_id=bob, friend_id=ann, after_seq=115)
+    gap = history.messages_after(
+        session=session, viewer_id=bob, conversation_id=ann_bob, after_seq=115
+    )
     assert [m.seq for m in gap] == [116, 117, 118, 119, 120]
 
 
@@ -230,21 +262,26 @@ def test_read_cursor_unread_counts_and_receipts(session, pair):
     for n in range(3):
         send(session, ann, bob, f"m{n}")
     send(session, bob, ann, "reply")
+    ann_bob = chat(session, bob, ann)
     (summary,) = summaries.summaries(session=session, viewer_id=bob)
     assert (summary.friend_id, summary.unread, summary.last_seq) == (ann, 3, 4)
-    receipt = read_cursors.mark_read(session=session, viewer_id=bob, friend_id=ann, up_to_seq=2)
+
+    def mark(up_to_seq: int):
+        return read_cursors.mark_read(
+            session=session, viewer_id=bob, conversation_id=ann_bob, up_to_seq=up_to_seq
+        )
+
+    receipt = mark(2)
     assert receipt is not None
     assert (receipt.reader_id, receipt.friend_id, receipt.seq) == (bob, ann, 2)
     assert summaries.summaries(session=session, viewer_id=bob)[0].unread == 1
     # Never backwards, never past the end.
-    assert (
-        read_cursors.mark_read(session=session, viewer_id=bob, friend_id=ann, up_to_seq=1) is None
-    )
-    receipt = read_cursors.mark_read(session=session, viewer_id=bob, friend_id=ann, up_to_seq=10**9)
+    assert mark(1) is None
+    receipt = mark(10**9)
     assert receipt is not None
     assert receipt.seq == 4
     assert summaries.summaries(session=session, viewer_id=bob)[0].unread == 0
-    page = history.history(session=session, viewer_id=ann, friend_id=bob)
+    page = history.history(session=session, viewer_id=ann, conversation_id=ann_bob)
     assert page.friend_read_seq == 4
     assert page.my_read_seq == 0
 

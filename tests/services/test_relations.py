@@ -23,7 +23,15 @@ from chat_app.models import (
     UserAction,
     utc_now,
 )
-from chat_app.services import friend_pane, friends, history, read_cursors, relations, sending
+from chat_app.services import (
+    conversations,
+    friend_pane,
+    friends,
+    history,
+    read_cursors,
+    relations,
+    sending,
+)
 from chat_app.services.errors import NotFound, RateLimited
 from chat_app.settings import SETTINGS, load_settings
 from tests.support.sql import statements_run
@@ -39,6 +47,11 @@ def count(session: Session, table: type, *where) -> int:
 
 def related(session: Session, viewer: int, other: int) -> bool:
     return relations.related(session=session, viewer_id=viewer, other_id=other)
+
+
+def chat(session: Session, viewer: int, other: object) -> int:
+    """The viewer's conversation with `other`, as the friend list opens it."""
+    return conversations.direct_with(session=session, viewer_id=viewer, friend_id=other)
 
 
 # ----- the relation rule -----
@@ -118,13 +131,8 @@ def test_every_handler_taking_a_user_id_refuses_strangers(session: Session):
         lambda: friends.block_user(session=session, viewer_id=me, target_id=stranger),
         lambda: friends.unblock_user(session=session, viewer_id=me, target_id=stranger),
         lambda: friends.remove_friend(session=session, viewer_id=me, friend_id=stranger),
-        lambda: history.history(session=session, viewer_id=me, friend_id=stranger),
-        lambda: history.messages_after(
-            session=session, viewer_id=me, friend_id=stranger, after_seq=0
-        ),
-        lambda: read_cursors.mark_read(
-            session=session, viewer_id=me, friend_id=stranger, up_to_seq=1
-        ),
+        # Reading and writing name a conversation by its id; this finds it by user id.
+        lambda: chat(session, me, stranger),
     ):
         with pytest.raises(NotFound):
             call()
@@ -189,8 +197,14 @@ def test_after_a_block_neither_side_sees_the_others_profile(session: Session):
     set_profile(session, bob, "Bob", "bob-avatar")
     set_profile(session, ann, "Ann", "ann-avatar")
     make_friends(session, ann, bob)
+    ann_bob = chat(session, ann, bob)
     sending.send_message(
-        session=session, viewer_id=ann, friend_id=bob, client_id="c1", body="hi", settings=FAST
+        session=session,
+        viewer_id=ann,
+        conversation_id=ann_bob,
+        client_id="c1",
+        body="hi",
+        settings=FAST,
     )
     friends.block_user(session=session, viewer_id=bob, target_id=ann)
     # Ann asks again (Bob never sees it): her outgoing list holds Bob.
@@ -201,12 +215,12 @@ def test_after_a_block_neither_side_sees_the_others_profile(session: Session):
     seen_by_ann = [
         friend_pane.snapshot(session=session, user_id=ann).outgoing[0],
         friend_pane.search(session=session, viewer_id=ann, username="bob")[0],
-        history.history(session=session, viewer_id=ann, friend_id=bob).friend,
+        history.history(session=session, viewer_id=ann, conversation_id=ann_bob).friend,
     ]
     seen_by_bob = [
         friend_pane.snapshot(session=session, user_id=bob).blocked[0],
         friend_pane.search(session=session, viewer_id=bob, username="ann")[0],
-        history.history(session=session, viewer_id=bob, friend_id=ann).friend,
+        history.history(session=session, viewer_id=bob, conversation_id=ann_bob).friend,
     ]
     for contact, username in [
         *((c, "bob") for c in seen_by_ann),
@@ -219,7 +233,7 @@ def test_after_a_block_neither_side_sees_the_others_profile(session: Session):
         )
     # Without the block, the current profile shows again.
     friends.unblock_user(session=session, viewer_id=bob, target_id=ann)
-    page = history.history(session=session, viewer_id=ann, friend_id=bob)
+    page = history.history(session=session, viewer_id=ann, conversation_id=ann_bob)
     assert (page.friend.nickname, page.friend.avatar_file_id) == (
         "Bob's new name",
         "bob-new-avatar",
@@ -229,31 +243,37 @@ def test_after_a_block_neither_side_sees_the_others_profile(session: Session):
 def test_a_block_stops_read_receipts_both_ways(session: Session):
     ann, bob = make_user(session, "ann"), make_user(session, "bob")
     make_friends(session, ann, bob)
+    ann_bob = chat(session, ann, bob)
     for n in range(4):
-        sender, recipient = (ann, bob) if n % 2 == 0 else (bob, ann)
         sending.send_message(
             session=session,
-            viewer_id=sender,
-            friend_id=recipient,
+            viewer_id=ann if n % 2 == 0 else bob,
+            conversation_id=ann_bob,
             client_id=f"c{n}",
             body=f"m{n}",
             settings=FAST,
         )
-    receipt = read_cursors.mark_read(session=session, viewer_id=bob, friend_id=ann, up_to_seq=1)
+
+    def page(reader: int):
+        return history.history(session=session, viewer_id=reader, conversation_id=ann_bob)
+
+    receipt = read_cursors.mark_read(
+        session=session, viewer_id=bob, conversation_id=ann_bob, up_to_seq=1
+    )
     assert receipt is not None
     assert receipt.shared
     friends.block_user(session=session, viewer_id=bob, target_id=ann)
 
-    for reader, other in ((bob, ann), (ann, bob)):
+    for reader in (bob, ann):
         receipt = read_cursors.mark_read(
-            session=session, viewer_id=reader, friend_id=other, up_to_seq=4
+            session=session, viewer_id=reader, conversation_id=ann_bob, up_to_seq=4
         )
         # The reader's own tabs still learn it (unread counts); the other side does not.
         assert receipt is not None
         assert not receipt.shared
-        assert history.history(session=session, viewer_id=reader, friend_id=other).my_read_seq == 4
-    assert history.history(session=session, viewer_id=ann, friend_id=bob).friend_read_seq == 1
-    assert history.history(session=session, viewer_id=bob, friend_id=ann).friend_read_seq == 0
+        assert page(reader).my_read_seq == 4
+    assert page(ann).friend_read_seq == 1
+    assert page(bob).friend_read_seq == 0
     assert count(session, ReadCursor, ReadCursor.last_read_seq == 4) == 2
 
 

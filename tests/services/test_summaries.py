@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlmodel import Session
 
-from chat_app.services import read_cursors, sending, summaries
+from chat_app.services import conversations, read_cursors, sending, summaries
 from chat_app.settings import load_settings
 from tests.support.sql import statements_run
 from tests.support.users import make_friends, make_user
@@ -21,7 +21,9 @@ def send(session: Session, sender: int, recipient: int, body: str) -> None:
     sending.send_message(
         session=session,
         viewer_id=sender,
-        friend_id=recipient,
+        conversation_id=conversations.direct_with(
+            session=session, viewer_id=sender, friend_id=recipient
+        ),
         client_id=uuid.uuid4().hex,
         body=body,
         settings=FAST,
@@ -38,7 +40,12 @@ def conversations_of(session: Session, viewer: int, count: int) -> dict[int, int
         make_friends(session, viewer, friend)
         for m in range(n + 1):
             send(session, friend, viewer, f"{n}.{m}")
-        read_cursors.mark_read(session=session, viewer_id=viewer, friend_id=friend, up_to_seq=1)
+        conversation = conversations.direct_with(
+            session=session, viewer_id=viewer, friend_id=friend
+        )
+        read_cursors.mark_read(
+            session=session, viewer_id=viewer, conversation_id=conversation, up_to_seq=1
+        )
         if n % 2:
             send(session, viewer, friend, "answer")
         expected[friend] = n
