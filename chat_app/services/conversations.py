@@ -94,7 +94,10 @@ def readable(session: Session, viewer_id: int, conversation_id: object) -> Conve
     Raises:
         NotFound: Not the viewer's conversation, or an empty one with an ex-friend.
     """
-    conversation = member_of(session, viewer_id, conversation_id)
+    return _readable(session, viewer_id, member_of(session, viewer_id, conversation_id))
+
+
+def _readable(session: Session, viewer_id: int, conversation: ConversationRef) -> ConversationRef:
     if conversation.last_seq == 0 and not _friends_with_all(session, viewer_id, conversation):
         raise NotFound()
     return conversation
@@ -135,7 +138,7 @@ def direct_with(*, session: Session, viewer_id: int, friend_id: object) -> int:
     found = of_pair(session, viewer_id, validation.valid_id(friend_id))
     if found is None:
         raise NotFound()
-    return readable(session, viewer_id, found.id).id
+    return _readable(session, viewer_id, found).id
 
 
 def transition_id(
@@ -159,20 +162,19 @@ def transition_id(
         sending: Name an unknown pair `Refused("not_friends")`, as sending always did.
 
     Returns:
-        The (still untrusted) conversation id.
+        The conversation id, which the caller checks as any other (`readable`,
+        `member_of`).
 
     Raises:
         TypeError: Both given.
-        NotFound: `friend_id` is no valid id, or (reading) names no readable conversation.
-        Refused: (sending) `friend_id` is not a friend's.
+        NotFound: `friend_id` is no valid id, or (reading) the pair has no conversation.
+        Refused: (sending) The pair has no conversation.
     """
     if friend_id is None:
         return conversation_id
     if conversation_id is not None:
         raise TypeError("name the conversation by conversation_id or friend_id, not both")
-    if not sending:
-        return direct_with(session=session, viewer_id=viewer_id, friend_id=friend_id)
     found = of_pair(session, viewer_id, validation.valid_id(friend_id))
     if found is None:
-        raise Refused("not_friends")
+        raise Refused("not_friends") if sending else NotFound()
     return found.id
