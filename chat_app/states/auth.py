@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
 
 import reflex as rx
 
@@ -32,9 +34,13 @@ from chat_app.services.errors import (
 from chat_app.services.sessions import SessionKey
 from chat_app.services.views import LoginResult, UserView
 from chat_app.states import links, session_guard
+from chat_app.states.guard import guarded
 from chat_app.states.safe_text import toast_success
 from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.ui import language_of
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _hash_of(token: object) -> str:
@@ -49,6 +55,19 @@ def _wait_text(code: str, retry_after_seconds: int, language: str) -> str:
     if code == "too_many_attempts" and retry_after_seconds < 60:
         return text("too_many_attempts_seconds", language, seconds=max(1, retry_after_seconds))
     return text(code, language, minutes=math.ceil(retry_after_seconds / 60))
+
+
+async def _own_user_id(state: AuthState) -> int | None:
+    """The session guard's resolution for AuthState's own handlers (states/viewer.py)."""
+    user = await state._current_user()
+    return user.id if user is not None else None
+
+
+def _signed_in(
+    handler: Callable[Concatenate[AuthState, int, P], R],
+) -> Callable[Concatenate[AuthState, P], R]:
+    """`viewer.signed_in` for the state that holds the session (viewer.py imports this one)."""
+    return guarded(handler, _own_user_id)
 
 
 async def _clear_ended_session(state: AuthState) -> None:
@@ -295,11 +314,9 @@ class AuthState(rx.State):
         self.password_errors = {}
 
     @rx.event
-    async def change_password(self, form_data: dict):
+    @_signed_in
+    async def change_password(self, viewer_id: int, form_data: dict):
         """Change the password; every other device of the user is logged out."""
-        user = await self._current_user()
-        if user is None:
-            return rx.redirect(routes.AUTH)
         try:
             await call_slow_service(
                 auth.change_password,
@@ -324,7 +341,7 @@ class AuthState(rx.State):
             return rx.redirect(routes.AUTH)
         self.password_errors = {}
         self.password_dialog_open = False
-        await self._end_other_tabs(user.id, keep_session_hash=self._session_hash())
+        await self._end_other_tabs(viewer_id, keep_session_hash=self._session_hash())
         return toast_success(text("password_changed", await language_of(self)))
 
     # ----- logout -----
@@ -339,13 +356,11 @@ class AuthState(rx.State):
         return rx.redirect(routes.AUTH)
 
     @rx.event
-    async def logout_everywhere(self):
+    @_signed_in
+    async def logout_everywhere(self, viewer_id: int):
         """End every session of this user, on every device, and go to /auth."""
-        user = await self._current_user()
-        if user is None:
-            return rx.redirect(routes.AUTH)
         with contextlib.suppress(NotAuthenticated):
             await call_service(auth.logout_everywhere, token_hash=self._session_hash())
-        await self._end_other_tabs(user.id, keep_session_hash=None)
+        await self._end_other_tabs(viewer_id, keep_session_hash=None)
         await self._forget_user(notice=text("logged_out_everywhere", await language_of(self)))
         return rx.redirect(routes.AUTH)

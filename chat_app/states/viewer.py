@@ -7,7 +7,7 @@ state that keeps per-user data follow a change of user (`FollowsViewer`), and ca
 handler with the user's id as its first argument after `self`.
 
 The id is not part of the event's payload: the wrapper's signature (what Reflex and the
-argument guard read) leaves it out, so a client cannot send one.
+argument guard read) leaves it out, so a client cannot send one (the wrapper: `guard.py`).
 
     @rx.event
     @signed_in
@@ -16,16 +16,14 @@ argument guard read) leaves it out, so a client cannot send one.
 
 from __future__ import annotations
 
-import functools
-import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, runtime_checkable
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, Protocol, TypeVar, runtime_checkable
 
 import reflex as rx
 
-from chat_app import routes
 from chat_app.services.sessions import SessionKey
 from chat_app.states.auth import AuthState
+from chat_app.states.guard import guarded
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -61,13 +59,6 @@ async def viewer_id_of(state: rx.State) -> int | None:
     return user.id if user is not None else None
 
 
-def _public_signature(handler: Callable[..., Any]) -> inspect.Signature:
-    """The handler's signature without the injected viewer id (what a client may send)."""
-    signature = inspect.signature(handler)
-    parameters = list(signature.parameters.values())
-    return signature.replace(parameters=[parameters[0], *parameters[2:]])
-
-
 def signed_in(
     handler: Callable[Concatenate[S, int, P], R],
 ) -> Callable[Concatenate[S, P], R]:
@@ -80,35 +71,4 @@ def signed_in(
     Returns:
         The handler as Reflex registers it: without `viewer_id` in its signature.
     """
-    injected = list(inspect.signature(handler).parameters)[1]
-    if inspect.isasyncgenfunction(handler):
-
-        @functools.wraps(handler)
-        async def stream(self: S, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[Any]:
-            viewer_id = await viewer_id_of(self)
-            if viewer_id is None:
-                yield rx.redirect(routes.AUTH)
-                return
-            async for update in handler(self, viewer_id, *args, **kwargs):  # type: ignore[attr-defined]
-                yield update
-
-        guarded: Any = stream
-    else:
-
-        @functools.wraps(handler)
-        async def call(self: S, *args: P.args, **kwargs: P.kwargs) -> Any:
-            viewer_id = await viewer_id_of(self)
-            if viewer_id is None:
-                return rx.redirect(routes.AUTH)
-            return await _awaited(handler(self, viewer_id, *args, **kwargs))
-
-        guarded = call
-    guarded.__signature__ = _public_signature(handler)
-    guarded.__annotations__ = {
-        name: hint for name, hint in handler.__annotations__.items() if name != injected
-    }
-    return guarded
-
-
-async def _awaited(result: Any) -> Any:
-    return await result if isinstance(result, Awaitable) else result
+    return guarded(handler, viewer_id_of)
