@@ -1,44 +1,51 @@
 """Friend pane of one tab: friends, requests, blocked users and the search box.
 
-Each handler re-resolves the session through AuthState, calls one friends service, shows
-the result here and pushes the change to the other tabs of every user it affects.
+Each handler runs for the tab's signed-in user (`@signed_in`), calls one friends service,
+shows the result here and pushes the change to the other tabs of every user it affects.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
 import reflex as rx
 
-from chat_app import routes
 from chat_app.i18n import text
-from chat_app.realtime.push import push_to_tabs
-from chat_app.realtime.registry import tab_registry, tokens_of
+from chat_app.realtime.push import notify_users
 from chat_app.services import friend_pane, friends
 from chat_app.services.errors import DomainError, NotFound
 from chat_app.services.sessions import SessionKey
 from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot, Notice
-from chat_app.states.auth import AuthState
 from chat_app.states.links import with_avatar_link
 from chat_app.states.presence import PresenceState
 from chat_app.states.safe_text import toast_error, toast_info
 from chat_app.states.service_call import call_service, form_text
 from chat_app.states.ui import language_of
+from chat_app.states.viewer import signed_in, viewer_id_of
 
 MAX_QUERY_LENGTH = 64
 
 
 def _snapshot_setter(
-    snapshot: FriendsSnapshot, viewer_id: int, notices: list[Notice]
+    viewer_id: int, notices: list[Notice]
 ) -> Callable[[FriendsState], Awaitable[list[Any]]]:
-    """The push that shows `snapshot` (and toasts for `notices`) in one of the user's tabs."""
+    """The push that shows the user's pane (and toasts for `notices`) in one of their tabs.
+
+    The pane is read once for all of the user's tabs, by the first tab the push reaches: a
+    user with no open tab costs no read.
+    """
+    snapshot: asyncio.Future[FriendsSnapshot] | None = None
 
     async def apply(state: FriendsState) -> list[Any]:
+        nonlocal snapshot
         if state._user_id != viewer_id:
             return []
-        state._show(snapshot)
+        if snapshot is None:
+            snapshot = asyncio.ensure_future(call_service(friend_pane.snapshot, user_id=viewer_id))
+        state._show(await snapshot)
         language = await language_of(state)
         toasts = [toast_info(text(n.kind, language, nickname=n.nickname)) for n in notices]
         # A new or removed friend changes whose presence this tab may show.
@@ -73,23 +80,19 @@ class FriendsState(rx.State):
 
     # ----- private helpers -----
 
-    async def _viewer_id(self) -> int | None:
-        auth = await self.get_state(AuthState)
-        user = await auth._current_user()
-        if user is None:
+    def _follow_viewer(self, user_id: int | None, link_key: SessionKey | None) -> None:
+        """Told by the session guard who the tab's user is (states/viewer.py)."""
+        if user_id is None or self._user_id != user_id:
             self._clear()
-            return None
-        if self._user_id != user.id:
-            self._clear()
-            self._user_id = user.id
-        self._link_key = await auth._link_key()
-        return user.id
+            self._user_id = user_id
+        self._link_key = link_key
 
     def _clear(self) -> None:
         self._user_id = self._link_key = None
         self.friends, self.incoming, self.outgoing, self.blocked = [], [], [], []
         self.search_query, self.search_message, self.search_relation = "", "", ""
         self.search_result = None
+        self._reset_confirm()
 
     def _show(self, snapshot: FriendsSnapshot) -> None:
         # Assigning re-sends a whole list: only replace the lists that changed.
@@ -116,17 +119,12 @@ class FriendsState(rx.State):
         """Push the change to every other tab of every affected user, with their toasts."""
         own_tab = self.router.session.client_token
         for user_id in change.affected_user_ids:
-            tabs = await tokens_of(tab_registry, user_id, excluding=own_tab)
-            if not tabs:
-                continue
-            snapshot = await call_service(friend_pane.snapshot, user_id=user_id)
+            # Each user's tabs get that user's own pane and notices.
             notices = [notice for notice in change.notices if notice.user_id == user_id]
-            push_to_tabs(tabs, FriendsState, _snapshot_setter(snapshot, user_id, notices))
+            setter = _snapshot_setter(user_id, notices)
+            await notify_users([user_id], FriendsState, setter, except_tab=own_tab)
 
-    async def _act(self, function: Callable[..., FriendsChange], **kwargs: Any):
-        viewer_id = await self._viewer_id()
-        if viewer_id is None:
-            return rx.redirect(routes.AUTH)
+    async def _act(self, viewer_id: int, function: Callable[..., FriendsChange], **kwargs: Any):
         try:
             change = await call_service(function, viewer_id=viewer_id, **kwargs)
         except DomainError as error:
@@ -141,7 +139,8 @@ class FriendsState(rx.State):
     @rx.event
     async def load(self):
         """On page load (and after every reconnect): fetch the pane from the database."""
-        viewer_id = await self._viewer_id()
+        # No redirect here: the page's own login check sends an anonymous tab to /auth.
+        viewer_id = await viewer_id_of(self)
         if viewer_id is not None:
             await self._refresh(viewer_id)
 
@@ -151,11 +150,9 @@ class FriendsState(rx.State):
         self.pane_tab = tab if tab in ("friends", "requests") else "friends"
 
     @rx.event
-    async def search(self, form_data: dict):
+    @signed_in
+    async def search(self, viewer_id: int, form_data: dict):
         """Look a user up by exact username."""
-        viewer_id = await self._viewer_id()
-        if viewer_id is None:
-            return rx.redirect(routes.AUTH)
         query = form_text(form_data, "username").strip()[:MAX_QUERY_LENGTH]
         self.search_query = query
         self.search_result, self.search_relation, self.search_message = None, "", ""
@@ -182,24 +179,28 @@ class FriendsState(rx.State):
         self.search_result = None
 
     @rx.event
-    async def send_request(self, user_id: int):
+    @signed_in
+    async def send_request(self, viewer_id: int, user_id: int):
         """Ask a user to become friends."""
-        return await self._act(friends.send_request, target_id=user_id)
+        return await self._act(viewer_id, friends.send_request, target_id=user_id)
 
     @rx.event
-    async def accept(self, request_id: int):
+    @signed_in
+    async def accept(self, viewer_id: int, request_id: int):
         """Accept a request addressed to this user."""
-        return await self._act(friends.accept_request, request_id=request_id)
+        return await self._act(viewer_id, friends.accept_request, request_id=request_id)
 
     @rx.event
-    async def reject(self, request_id: int):
+    @signed_in
+    async def reject(self, viewer_id: int, request_id: int):
         """Decline a request addressed to this user."""
-        return await self._act(friends.reject_request, request_id=request_id)
+        return await self._act(viewer_id, friends.reject_request, request_id=request_id)
 
     @rx.event
-    async def cancel(self, request_id: int):
+    @signed_in
+    async def cancel(self, viewer_id: int, request_id: int):
         """Withdraw a request this user sent."""
-        return await self._act(friends.cancel_request, request_id=request_id)
+        return await self._act(viewer_id, friends.cancel_request, request_id=request_id)
 
     @rx.event
     def ask_confirm(self, kind: str, user_id: int, nickname: str):
@@ -224,27 +225,31 @@ class FriendsState(rx.State):
         self._reset_confirm()
 
     @rx.event
-    async def confirm(self):
+    @signed_in
+    async def confirm(self, viewer_id: int):
         """Carry out the confirmed remove or block."""
         kind, user_id = self.confirm_kind, self.confirm_user_id
         self._reset_confirm()
         if kind == "remove":
-            return await self._act(friends.remove_friend, friend_id=user_id)
+            return await self._act(viewer_id, friends.remove_friend, friend_id=user_id)
         if kind == "block":
-            return await self._act(friends.block_user, target_id=user_id)
+            return await self._act(viewer_id, friends.block_user, target_id=user_id)
         return None
 
     @rx.event
-    async def remove_friend(self, user_id: int):
+    @signed_in
+    async def remove_friend(self, viewer_id: int, user_id: int):
         """End a friendship."""
-        return await self._act(friends.remove_friend, friend_id=user_id)
+        return await self._act(viewer_id, friends.remove_friend, friend_id=user_id)
 
     @rx.event
-    async def block(self, user_id: int):
+    @signed_in
+    async def block(self, viewer_id: int, user_id: int):
         """Block a user."""
-        return await self._act(friends.block_user, target_id=user_id)
+        return await self._act(viewer_id, friends.block_user, target_id=user_id)
 
     @rx.event
-    async def unblock(self, user_id: int):
+    @signed_in
+    async def unblock(self, viewer_id: int, user_id: int):
         """Lift a block."""
-        return await self._act(friends.unblock_user, target_id=user_id)
+        return await self._act(viewer_id, friends.unblock_user, target_id=user_id)

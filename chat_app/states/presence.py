@@ -3,7 +3,7 @@
 The sentinel is a background handler started by the page's on_load. Reflex cancels it when
 the tab's socket goes away, and also on navigation and re-hydration, so a departure is only
 believed after a grace period in which the socket has not come back. Transitions (online,
-offline) are pushed only to the user's friends, batched per receiving tab.
+offline) are pushed only to the user's friends, batched per receiving friend.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ import reflex as rx
 
 from chat_app.realtime import redis_link
 from chat_app.realtime.presence import HEARTBEAT_SECONDS, presence_tracker
-from chat_app.realtime.push import is_tab_connected, push_to_tabs, spawn
-from chat_app.realtime.registry import tab_registry, tokens_of
+from chat_app.realtime.push import is_tab_connected, notify_users, spawn
+from chat_app.realtime.registry import tab_registry
 from chat_app.services import friends, presence
 from chat_app.states.auth import AuthState
 from chat_app.states.service_call import call_service
+from chat_app.states.viewer import viewer_id_of
 
 GRACE_SECONDS = 3.0
 BATCH_SECONDS = 0.1
@@ -28,8 +29,8 @@ BATCH_SECONDS = 0.1
 MAX_SENTINELS_PER_TAB = 3
 _sentinels: dict[str, int] = {}
 
-# Presence changes waiting to be pushed: tab token → {user id: (online, last seen)}.
-_outbox: dict[str, dict[int, tuple[bool, str]]] = {}
+# Presence changes waiting to be pushed: friend's user id → {user id: (online, last seen)}.
+_outbox: dict[int, dict[int, tuple[bool, str]]] = {}
 _flush_scheduled = False
 
 
@@ -48,8 +49,10 @@ async def _flush_outbox() -> None:
     _flush_scheduled = False
     batch = dict(_outbox)
     _outbox.clear()
-    for tab, changes in batch.items():
-        push_to_tabs([tab], PresenceState, _changes_setter(changes))
+    for friend_id, changes in batch.items():
+        # The friend's tabs are looked up now; one failed lookup must not stop the others.
+        with redis_link.outage_reported("pushing presence changes"):
+            await notify_users([friend_id], PresenceState, _changes_setter(changes))
 
 
 async def _announce(user_id: int, online: bool, last_seen: str) -> None:
@@ -57,8 +60,7 @@ async def _announce(user_id: int, online: bool, last_seen: str) -> None:
     global _flush_scheduled
     friend_ids = await call_service(friends.friend_ids, user_id=user_id)
     for friend_id in friend_ids:
-        for tab in await tokens_of(tab_registry, friend_id):
-            _outbox.setdefault(tab, {})[user_id] = (online, last_seen)
+        _outbox.setdefault(friend_id, {})[user_id] = (online, last_seen)
     if _outbox and not _flush_scheduled:
         _flush_scheduled = True
         spawn(_flush_outbox())
@@ -125,12 +127,12 @@ class PresenceState(rx.State):
     @rx.event
     async def load(self):
         """On page load and reconnect: the current presence of every friend."""
-        auth = await self.get_state(AuthState)
-        user = await auth._current_user()
-        if user is None:
+        # No redirect: the page's login check does that; this only forgets what it showed.
+        user_id = await viewer_id_of(self)
+        if user_id is None:
             self.online, self.last_seen = {}, {}
             return
-        seen = await call_service(presence.friends_last_seen, user_id=user.id)
+        seen = await call_service(presence.friends_last_seen, user_id=user_id)
         self.last_seen = seen
         online = await presence_tracker.online_among(list(seen))
         self.online = {friend: friend in online for friend in seen}
@@ -139,25 +141,26 @@ class PresenceState(rx.State):
     async def track(self):
         """The tab's sentinel: online while it runs; Reflex cancels it when the socket goes."""
         async with self:
+            # A background task cannot redirect: a tab without a session just has no sentinel.
+            user_id = await viewer_id_of(self)
             auth = await self.get_state(AuthState)
-            user = await auth._current_user()
             tab_token = self.router.session.client_token
             session_hash = auth._registered_as.partition(":")[2]
-        if user is None or _sentinels.get(tab_token, 0) >= MAX_SENTINELS_PER_TAB:
+        if user_id is None or _sentinels.get(tab_token, 0) >= MAX_SENTINELS_PER_TAB:
             return
         _sentinels[tab_token] = _sentinels.get(tab_token, 0) + 1
         try:
-            await _keep_alive(user.id, tab_token, session_hash)
+            await _keep_alive(user_id, tab_token, session_hash)
             while True:
                 if not redis_link.redis_url():
                     await asyncio.sleep(3600)  # in one process nothing needs refreshing
                     continue
                 await asyncio.sleep(HEARTBEAT_SECONDS)
-                await _keep_alive(user.id, tab_token, session_hash)
+                await _keep_alive(user_id, tab_token, session_hash)
         finally:
             remaining = _sentinels.get(tab_token, 1) - 1
             if remaining > 0:
                 _sentinels[tab_token] = remaining
             else:
                 _sentinels.pop(tab_token, None)
-            spawn(_confirm_departure(user.id, tab_token))
+            spawn(_confirm_departure(user_id, tab_token))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from chat_app import routes
 from chat_app.i18n import text
 from chat_app.services import file_uploads, friends
 from chat_app.services.errors import DomainError
@@ -15,6 +14,7 @@ from chat_app.states.friends import FriendsState
 from chat_app.states.safe_text import toast_success
 from chat_app.states.service_call import call_service, call_slow_service
 from chat_app.states.ui import language_of
+from chat_app.states.viewer import signed_in
 
 AVATAR_UPLOAD_ID = "avatar-upload"
 
@@ -39,18 +39,15 @@ class ProfileState(rx.State):
         )
 
     @rx.event
-    async def upload_avatar(self, files_: list[rx.UploadFile]):
+    @signed_in
+    async def upload_avatar(self, viewer_id: int, files_: list[rx.UploadFile]):
         """Store the picked image as this user's avatar and tell their friends."""
-        auth = await self.get_state(AuthState)
-        user = await auth._current_user()
-        if user is None:
-            return rx.redirect(routes.AUTH)
         if not isinstance(files_, list) or not files_:
             return None
         try:
             await call_slow_service(
                 file_uploads.set_avatar,
-                viewer_id=user.id,
+                viewer_id=viewer_id,
                 source=files_[0].file,
                 name=files_[0].filename,
             )
@@ -59,12 +56,13 @@ class ProfileState(rx.State):
                 error.code, await language_of(self), limit=SETTINGS.max_upload_mb
             )
             return None
+        auth = await self.get_state(AuthState)
         await auth._current_user(fresh=True)  # refreshes the header's picture
         self.avatar_dialog_open = False
         # The user's other tabs and every friend's tabs show the new picture, like any
         # other change to friend lists; this tab refreshes its own list directly.
-        friend_ids = await call_service(friends.friend_ids, user_id=user.id)
+        friend_ids = await call_service(friends.friend_ids, user_id=viewer_id)
         friends_state = await self.get_state(FriendsState)
-        await friends_state._publish(FriendsChange(frozenset({user.id, *friend_ids})))
-        await friends_state._refresh(user.id)
+        await friends_state._publish(FriendsChange(frozenset({viewer_id, *friend_ids})))
+        await friends_state._refresh(viewer_id)
         return toast_success(text("avatar_updated", await language_of(self)))
