@@ -1,0 +1,90 @@
+"""The one fan-out, `notify_users`: which tabs a change goes to (no server: pushes recorded)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import reflex as rx
+
+from chat_app.realtime import push
+from chat_app.realtime.registry import tab_registry
+
+
+@dataclass(frozen=True)
+class Push:
+    """One push to one tab: what `push._apply` would have applied there."""
+
+    tab: str
+    state_cls: type
+    change: Callable[[Any], Any]
+    events: list[Any]
+
+
+async def _nothing() -> None:
+    return None
+
+
+def capture_pushes(monkeypatch: pytest.MonkeyPatch) -> list[Push]:
+    """Bind a stand-in app and record each push to a tab as it is started (none is applied)."""
+    pushed: list[Push] = []
+
+    def record(tab: str, state_cls: type, change: Callable[[Any], Any], events: list[Any]):
+        pushed.append(Push(tab, state_cls, change, events))
+        return _nothing()
+
+    monkeypatch.setattr(push, "_app", object())
+    monkeypatch.setattr(push, "_apply", record)
+    return pushed
+
+
+async def _unchanged(_state: rx.State) -> None:
+    return None
+
+
+@pytest.fixture
+async def tabs() -> AsyncIterator[None]:
+    """Ann (user 1) has two tabs, Bob (2) one, Cid (3) one."""
+    await tab_registry.clear()
+    for user_id, tab in ((1, "ann-1"), (1, "ann-2"), (2, "bob-1"), (3, "cid-1")):
+        await tab_registry.register(user_id, tab, f"session-of-{tab}")
+    yield
+    await tab_registry.clear()
+
+
+@pytest.mark.usefixtures("tabs")
+async def test_each_named_users_tabs_get_the_change_once_except_the_callers(monkeypatch):
+    pushed = capture_pushes(monkeypatch)
+    toast = rx.toast.info("hello")
+    tasks = await push.notify_users(
+        [1, 2, 1], rx.State, _unchanged, except_tab="ann-1", events=[toast]
+    )
+    assert sorted(p.tab for p in pushed) == ["ann-2", "bob-1"]
+    assert len(tasks) == 2
+    assert all(p.state_cls is rx.State and p.change is _unchanged for p in pushed)
+    assert all(p.events == [toast] for p in pushed)
+
+
+@pytest.mark.usefixtures("tabs")
+async def test_without_an_excluded_tab_every_tab_of_the_users_is_reached(monkeypatch):
+    pushed = capture_pushes(monkeypatch)
+    await push.notify_users([1, 3], rx.State, _unchanged)
+    assert sorted(p.tab for p in pushed) == ["ann-1", "ann-2", "cid-1"]
+    assert [p.events for p in pushed] == [[], [], []]
+
+
+@pytest.mark.usefixtures("tabs")
+async def test_nothing_is_pushed_without_an_app(monkeypatch):
+    pushed: list[Push] = capture_pushes(monkeypatch)
+    monkeypatch.setattr(push, "_app", None)
+    assert await push.notify_users([1, 2, 3], rx.State, _unchanged) == []
+    assert pushed == []
+
+
+async def test_a_user_without_tabs_gets_nothing(monkeypatch):
+    await tab_registry.clear()
+    pushed = capture_pushes(monkeypatch)
+    assert await push.notify_users([42], rx.State, _unchanged) == []
+    assert pushed == []
