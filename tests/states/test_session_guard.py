@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from contextlib import suppress
 from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 import reflex as rx
 from PIL import Image
 from reflex_base.event.context import EventContext
 
-from chat_app.services import file_uploads, sessions
+from chat_app.services import file_uploads
 from chat_app.services.storage import LocalFileStorage
 from chat_app.states import presence as presence_module
 from chat_app.states.auth import AuthState
@@ -24,34 +23,12 @@ from chat_app.states.presence import PresenceState
 from chat_app.states.profile import ProfileState
 from chat_app.states.ui import UiState
 from chat_app.states.unread import UnreadState
+from tests.support.sessions import count_resolutions, top_level
 from tests.support.tabs import logged_in_tab, redirect_targets, run
 
 
 class _SentinelStarted(Exception):
     """Ends the presence sentinel of the test once it has asked who the user is."""
-
-
-def _root(token: str) -> EventContext:
-    # What the event processor starts from: a context with no event id, whose forks are
-    # the top-level events (reflex_base/event/processor/event_processor.py, `enqueue`).
-    return EventContext(
-        token=token,
-        state_manager=cast(Any, None),
-        enqueue_impl=cast(Any, None),
-        txid="",
-    )
-
-
-def _counting_resolutions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    real: Callable[..., Any] = sessions.resolve_session_by_hash
-
-    def counting(**kwargs: Any) -> Any:
-        calls.append(kwargs["token_hash"])
-        return real(**kwargs)
-
-    monkeypatch.setattr(sessions, "resolve_session_by_hash", counting)
-    return calls
 
 
 async def _load_chat_page(tab: FriendsState, page_load: EventContext) -> None:
@@ -83,8 +60,8 @@ def quiet_sentinel(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("quiet_sentinel")
 async def test_a_page_load_resolves_the_session_once(tab_factory, monkeypatch):
     tab = await logged_in_tab(tab_factory, "ann", "ann-tab")
-    calls = _counting_resolutions(monkeypatch)
-    root = _root("ann-tab")
+    calls = count_resolutions(monkeypatch)
+    root = top_level("ann-tab")
     await _load_chat_page(tab, root.fork())
     assert len(calls) == 1
     # The next page load, or the next click, is another chain: it asks again.
@@ -98,8 +75,8 @@ async def test_a_page_load_resolves_the_session_once(tab_factory, monkeypatch):
 @pytest.mark.usefixtures("quiet_sentinel")
 async def test_an_event_chained_from_a_handler_reuses_its_resolution(tab_factory, monkeypatch):
     tab = await logged_in_tab(tab_factory, "ann", "ann-tab")
-    calls = _counting_resolutions(monkeypatch)
-    click = _root("ann-tab").fork()
+    calls = count_resolutions(monkeypatch)
+    click = top_level("ann-tab").fork()
     with click:
         await run(tab.load)
     with click.fork():  # e.g. ConversationState.mark_seen returned by open_conversation
@@ -111,12 +88,12 @@ async def test_an_event_chained_from_a_handler_reuses_its_resolution(tab_factory
 async def test_a_session_ended_in_the_chain_is_not_reused(tab_factory, monkeypatch):
     tab = await logged_in_tab(tab_factory, "ann", "ann-tab")
     auth = await tab.get_state(AuthState)
-    page_load = _root("ann-tab").fork()
+    page_load = top_level("ann-tab").fork()
     with page_load.fork():
         await run(auth.require_login)
     with page_load.fork():
         await run(auth.logout)
-    calls = _counting_resolutions(monkeypatch)
+    calls = count_resolutions(monkeypatch)
     with page_load.fork():
         assert redirect_targets(await run(tab.search, {"username": "bob"})) == ["/auth"]
     assert auth.username == ""
@@ -137,7 +114,7 @@ async def test_a_handler_that_changes_the_profile_reads_it_again(
     picture = io.BytesIO()
     Image.new("RGB", (64, 64), (30, 160, 90)).save(picture, format="PNG")
     picture.seek(0)
-    with _root("ann-tab").fork():
+    with top_level("ann-tab").fork():
         await run(profile.upload_avatar, [rx.UploadFile(file=picture, path=Path("me.png"))])
     assert profile.avatar_error == ""
     assert "/files/" in auth.avatar_url
