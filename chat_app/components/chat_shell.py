@@ -19,7 +19,7 @@ from chat_app.states.ui import tr
 
 def chat_shell() -> rx.Component:
     """The page body for a logged-in user."""
-    conversation_open = ConversationState.open_friend_id != 0
+    conversation_open = ConversationState.conversation_id != 0
     return rx.flex(
         rx.hstack(
             rx.heading(tr("app_name"), size="5"),

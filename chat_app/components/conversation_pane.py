@@ -91,14 +91,27 @@ def _header() -> rx.Component:
     )
 
 
-def _bubble(message) -> rx.Component:
+def _message(message, anchor: bool) -> rx.Component:
     return rx.box(
         message_bubble(
             message, ConversationState.my_id, ConversationState.friend_read_seq, ComposerState.retry
         ),
         key=message.sender_id.to(str) + ":" + message.client_id,
         width="100%",
+        # Live messages are no scroll anchor: at the bottom, the browser then anchors on the
+        # list's end marker and stays there when a bank leaves above and a message comes
+        # in one update (anchored on a message, it would keep that one in place, and the
+        # list would stop following the newest).
+        overflow_anchor="auto" if anchor else "none",
     )
+
+
+def _bubble(message) -> rx.Component:
+    return _message(message, anchor=True)
+
+
+def _live_bubble(message) -> rx.Component:
+    return _message(message, anchor=False)
 
 
 def _live_messages() -> ArrayVar:
@@ -139,8 +152,8 @@ def _messages() -> rx.Component:
             rx.center(rx.text(tr("no_messages"), color_scheme="gray"), padding="2em"),
         ),
         rx.foreach(ConversationState.window, _bubble),
-        rx.foreach(_live_messages(), _bubble),
-        rx.foreach(ConversationState.pending, _bubble),
+        rx.foreach(_live_messages(), _live_bubble),
+        rx.foreach(ConversationState.pending, _live_bubble),
         rx.cond(
             ConversationState.has_newer,
             rx.center(
@@ -150,6 +163,7 @@ def _messages() -> rx.Component:
                 padding="0.5em",
             ),
         ),
+        rx.box(id="message-list-end", height="1px", flex_shrink="0", overflow_anchor="auto"),
         id="message-list",
         display="flex",
         flex_direction="column",
@@ -164,7 +178,7 @@ def _messages() -> rx.Component:
 def conversation_pane() -> rx.Component:
     """The open conversation, or a hint to pick a friend."""
     return rx.cond(
-        ConversationState.open_friend_id != 0,
+        ConversationState.conversation_id != 0,
         rx.flex(
             _header(),
             drop_zone(_messages()),

@@ -47,7 +47,7 @@ def _friend_row(friend) -> rx.Component:
             _unread_badge(friend),
             status=presence_dot(PresenceState.online.get(friend.user_id, False)),
         ),
-        on_click=[ConversationState.open_conversation(friend.user_id), ComposerState.clear],
+        on_click=[ConversationState.open_conversation(friend.conversation_id), ComposerState.clear],
         aria_label=friend.nickname,
         class_name="friend-open",
         style={
@@ -67,7 +67,9 @@ def _friend_row(friend) -> rx.Component:
         align="center",
         padding_right="0.5em",
         background=rx.cond(
-            ConversationState.open_friend_id == friend.user_id, "var(--accent-a3)", "transparent"
+            ConversationState.conversation_id == friend.conversation_id,
+            "var(--accent-a3)",
+            "transparent",
         ),
         _hover={"background": "var(--gray-a3)"},
         width="100%",
@@ -76,7 +78,7 @@ def _friend_row(friend) -> rx.Component:
 
 
 def _unread_badge(friend) -> rx.Component:
-    count = UnreadState.unread.get(friend.user_id, 0)
+    count = UnreadState.unread.get(friend.conversation_id, 0)
     return rx.cond(
         count > 0,
         rx.badge(

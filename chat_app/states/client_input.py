@@ -40,7 +40,9 @@ from chat_app.i18n import TABLES
 STORAGE_PATTERNS: dict[str, re.Pattern[str]] = {
     # secrets.token_urlsafe(32) (43 characters), with room for a longer format.
     "chat_session": re.compile(r"[A-Za-z0-9_-]{16,128}"),
-    # A user id, as ConversationState writes it (ASCII digits: "²".isdigit() is True).
+    # A conversation id, as ConversationState writes it, and the friend's id older versions
+    # wrote instead (ASCII digits: "²".isdigit() is True).
+    "chat_open_conversation": re.compile(r"[1-9][0-9]{0,17}"),
     "chat_open_friend": re.compile(r"[1-9][0-9]{0,17}"),
     "chat_language": re.compile("|".join(re.escape(code) for code in sorted(TABLES))),
 }

@@ -70,8 +70,9 @@ class ComposerState(rx.State):
         now = time.monotonic()
         if not value.strip() or now - self._last_typing_push < TYPING_PUSH_INTERVAL:
             return
-        recipient = (await self.get_state(ConversationState)).open_friend_id
-        if not recipient:
+        conversation = await self.get_state(ConversationState)
+        conversation_id, recipient = conversation.conversation_id, conversation.open_friend_id
+        if not conversation_id:
             return
         self._last_typing_push = now
         # Like every push, only for a live session, and only to a friend: an ex-friend
@@ -81,12 +82,13 @@ class ComposerState(rx.State):
             return
         if not await call_service(friends.are_friends, user_a=sender, user_b=recipient):
             return
-        await notify_users([recipient], ConversationState, _typing_changed(sender, True))
+        await notify_users([recipient], ConversationState, _typing_changed(conversation_id, True))
 
         async def stop_typing() -> None:
-            await notify_users([recipient], ConversationState, _typing_changed(sender, False))
+            typing_over = _typing_changed(conversation_id, False)
+            await notify_users([recipient], ConversationState, typing_over)
 
-        timers.restart(("typing", sender, recipient), TYPING_VISIBLE_SECONDS, stop_typing)
+        timers.restart(("typing", sender, conversation_id), TYPING_VISIBLE_SECONDS, stop_typing)
 
     @rx.event
     def insert_emoji(self, emoji: str):
@@ -99,8 +101,8 @@ class ComposerState(rx.State):
     async def send(self, viewer_id: int, form_data: dict):
         """Send the composer's text to the open conversation."""
         conversation = await self.get_state(ConversationState)
-        friend_id = conversation.open_friend_id
-        if not friend_id:
+        conversation_id = conversation.conversation_id
+        if not conversation_id:
             return
         try:
             body = message_text.clean_body(form_text(form_data, "body") or self.draft)
@@ -121,8 +123,8 @@ class ComposerState(rx.State):
         self.composer_error = ""
         if PROFILE.shows_sending_before_store:
             yield
-        timers.cancel(("typing", viewer_id, friend_id))
-        await self._deliver(conversation, viewer_id, friend_id, client_id)
+        timers.cancel(("typing", viewer_id, conversation_id))
+        await self._deliver(conversation, viewer_id, conversation_id, client_id)
 
     @rx.event
     @signed_in
@@ -130,16 +132,20 @@ class ComposerState(rx.State):
         """Send a failed message again, with the same client id (never a second row)."""
         conversation = await self.get_state(ConversationState)
         pending = conversation._buffer().pending(client_id)
-        if pending is None or pending.status != "failed" or not conversation.open_friend_id:
+        if pending is None or pending.status != "failed" or not conversation.conversation_id:
             return
         conversation._change(
             lambda buffer: buffer.replace_pending(client_id, pending.with_status("sending"))
         )
         yield
-        await self._deliver(conversation, viewer_id, conversation.open_friend_id, client_id)
+        await self._deliver(conversation, viewer_id, conversation.conversation_id, client_id)
 
     async def _deliver(
-        self, conversation: ConversationState, viewer_id: int, friend_id: int, client_id: str
+        self,
+        conversation: ConversationState,
+        viewer_id: int,
+        conversation_id: int,
+        client_id: str,
     ) -> None:
         pending = conversation._buffer().pending(client_id)
         if pending is None:
@@ -148,7 +154,7 @@ class ComposerState(rx.State):
             sent = await call_service(
                 sending.send_message,
                 viewer_id=viewer_id,
-                friend_id=friend_id,
+                conversation_id=conversation_id,
                 client_id=client_id,
                 body=pending.body,
             )
@@ -162,8 +168,8 @@ class ComposerState(rx.State):
             conversation._change(lambda buffer: buffer.replace_pending(client_id, failed))
             return
         await publish_sent(self, sent)
-        await conversation._list_first(friend_id)
-        if conversation.open_friend_id == friend_id:
+        await conversation._list_first(conversation_id)
+        if conversation.conversation_id == conversation_id:
             conversation._change(
                 lambda buffer: buffer.acknowledge(client_id, sent.message, conversation._for_me)
             )
@@ -181,23 +187,25 @@ async def publish_sent(state: rx.State, sent: SentMessage) -> None:
     nickname = (await state.get_state(AuthState)).nickname
     own_tab = state.router.session.client_token
     message = sent.message
-    arrived = _message_arrived(message, sent.sender_id, nickname, to_recipient=True)
-    await notify_users([sent.recipient_id], ConversationState, arrived, except_tab=own_tab)
-    echoed = _message_arrived(message, sent.recipient_id, nickname, to_recipient=False)
+    arrived = _message_arrived(message, sent.conversation_id, nickname, to_recipient=True)
+    await notify_users(sent.recipient_ids, ConversationState, arrived, except_tab=own_tab)
+    echoed = _message_arrived(message, sent.conversation_id, nickname, to_recipient=False)
     await notify_users([sent.sender_id], ConversationState, echoed, except_tab=own_tab)
 
 
 def _message_arrived(
-    message: MessageView, friend_id: int, sender_nickname: str, to_recipient: bool
+    message: MessageView, conversation_id: int, sender_nickname: str, to_recipient: bool
 ) -> Callable[[ConversationState], Awaitable[list[Any]]]:
     async def apply(state: ConversationState) -> list[Any]:
-        return await state._receive(message, friend_id, sender_nickname, to_recipient)
+        return await state._receive(message, conversation_id, sender_nickname, to_recipient)
 
     return apply
 
 
-def _typing_changed(sender_id: int, typing: bool) -> Callable[[ConversationState], Awaitable[None]]:
+def _typing_changed(
+    conversation_id: int, typing: bool
+) -> Callable[[ConversationState], Awaitable[None]]:
     async def apply(state: ConversationState) -> None:
-        state._show_typing(sender_id, typing)
+        state._show_typing(conversation_id, typing)
 
     return apply

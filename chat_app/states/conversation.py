@@ -20,7 +20,7 @@ import reflex as rx
 from chat_app.i18n import text
 from chat_app.realtime import timers
 from chat_app.realtime.push import notify_users, push_to_tabs
-from chat_app.services import history, read_cursors
+from chat_app.services import conversations, history, read_cursors
 from chat_app.services.errors import NotFound
 from chat_app.services.sessions import SessionKey
 from chat_app.services.views import HistoryPage, MessageView, ReadReceipt
@@ -42,6 +42,8 @@ class ConversationState(LiveMessages, rx.State):
     """One tab's open conversation."""
 
     my_id: int = 0
+    # The open conversation (0: none) and the other person in it.
+    conversation_id: int = 0
     open_friend_id: int = 0
     open_friend_nickname: str = ""
     open_friend_username: str = ""
@@ -49,12 +51,14 @@ class ConversationState(LiveMessages, rx.State):
     friend_read_seq: int = 0
     friend_typing: bool = False
     # Which conversation this tab had open: survives a backend restart (sent on hydrate).
+    open_conversation_store: str = rx.SessionStorage("", name="chat_open_conversation")
+    # What tabs opened before conversations had ids: the friend's id, read once and erased.
     open_friend_store: str = rx.SessionStorage("", name="chat_open_friend")
     _user_id: int | None = None
     _link_key: SessionKey | None = None  # the login session this tab signs links for
     _my_read_seq: int = 0
-    # The friend this tab's list shows first, as far as this state knows (0: unknown): a
-    # message from that friend needs no re-sort, so the friend state is not even loaded.
+    # The conversation this tab's friend list shows first, as far as this state knows (0:
+    # unknown): a message there needs no re-sort, so the friend state is not even loaded.
     _listed_first: int = 0
 
     # ----- who is viewing (states/viewer.py) -----
@@ -66,7 +70,7 @@ class ConversationState(LiveMessages, rx.State):
             had_user = self._user_id is not None
             self._user_id = user_id
             self.my_id = user_id or 0
-            self._close(forget_open_friend=had_user)
+            self._close(forget_open=had_user)
         self._link_key = link_key
 
     # ----- the message list -----
@@ -88,31 +92,32 @@ class ConversationState(LiveMessages, rx.State):
         self.friend_read_seq = page.friend_read_seq
         self._my_read_seq = page.my_read_seq
 
-    def _close(self, forget_open_friend: bool = True) -> None:
-        self.open_friend_id = 0
+    def _close(self, forget_open: bool = True) -> None:
+        self.conversation_id = self.open_friend_id = 0
         self.open_friend_nickname = self.open_friend_username = self.open_friend_avatar_url = ""
         self._change(MessageBuffer.clear)
         self.friend_typing = False
         self.friend_read_seq = self._my_read_seq = 0
-        if forget_open_friend:
-            self.open_friend_store = ""
+        if forget_open:
+            self.open_conversation_store = ""
 
-    async def _list_first(self, friend_id: int) -> None:
-        """Move the friend to the top of this tab's list, unless known to be there."""
-        if self._listed_first != friend_id:
-            (await self.get_state(FriendsState))._bump_to_top(friend_id)
-            self._listed_first = friend_id
+    async def _list_first(self, conversation_id: int) -> None:
+        """Move the conversation to the top of this tab's list, unless known to be there."""
+        if self._listed_first != conversation_id:
+            (await self.get_state(FriendsState))._bump_to_top(conversation_id)
+            self._listed_first = conversation_id
 
     # ----- what other tabs push here -----
 
     async def _receive(
-        self, message: MessageView, friend_id: int, sender_nickname: str, to_recipient: bool
+        self, message: MessageView, conversation_id: int, sender_nickname: str, to_recipient: bool
     ) -> list[Any]:
-        """A message of the conversation with `friend_id` was stored (pushed by another tab)."""
-        await self._list_first(friend_id)
-        if to_recipient and self.friend_typing and self.open_friend_id == friend_id:
+        """A message of a conversation was stored (pushed by another tab)."""
+        await self._list_first(conversation_id)
+        showing = self.conversation_id == conversation_id
+        if to_recipient and self.friend_typing and showing:
             self.friend_typing = False
-        if self.open_friend_id == friend_id and not self.has_newer:
+        if showing and not self.has_newer:
             if not self._add([message]):
                 return [ConversationState.catch_up]
             if to_recipient and self._user_id:
@@ -122,21 +127,22 @@ class ConversationState(LiveMessages, rx.State):
                 timers.start_once(("read", tab), READ_DELAY, _read_in(tab))
             return []
         if to_recipient:
-            (await self.get_state(UnreadState))._count_one(friend_id)
+            (await self.get_state(UnreadState))._count_one(conversation_id)
             language = await language_of(self)
             return [toast_info(text("notice_new_message", language, nickname=sender_nickname))]
         return []
 
     async def _apply_receipt(self, receipt: ReadReceipt, for_reader: bool) -> None:
         if for_reader:
-            (await self.get_state(UnreadState))._set(receipt.friend_id, receipt.unread_left)
-            if self.open_friend_id == receipt.friend_id:
+            unread = await self.get_state(UnreadState)
+            unread._set(receipt.conversation_id, receipt.unread_left)
+            if self.conversation_id == receipt.conversation_id:
                 self._my_read_seq = max(self._my_read_seq, receipt.seq)
-        elif self.open_friend_id == receipt.reader_id and receipt.seq > self.friend_read_seq:
+        elif self.conversation_id == receipt.conversation_id and receipt.seq > self.friend_read_seq:
             self.friend_read_seq = receipt.seq
 
-    def _show_typing(self, sender_id: int, typing: bool) -> None:
-        if self.open_friend_id == sender_id and self.friend_typing != typing:
+    def _show_typing(self, conversation_id: int, typing: bool) -> None:
+        if self.conversation_id == conversation_id and self.friend_typing != typing:
             self.friend_typing = typing
 
     # ----- loading -----
@@ -149,23 +155,41 @@ class ConversationState(LiveMessages, rx.State):
             return None
         # Messages may have arrived while away: the list's order is the server's again.
         self._listed_first = 0
-        if self.open_friend_id:
+        if self.conversation_id:
             return await self._catch_up(viewer_id)
+        if self.open_conversation_store.isdigit():
+            return await self._open(viewer_id, int(self.open_conversation_store))
         if self.open_friend_store.isdigit():
-            return await self._open(viewer_id, int(self.open_friend_store))
+            return await self._open_remembered_friend(viewer_id)
         return None
 
+    async def _open_remembered_friend(self, viewer_id: int):
+        """Reopen what an older version of the app remembered by friend, and forget that."""
+        friend_id, self.open_friend_store = int(self.open_friend_store), ""
+        try:
+            found = await call_service(
+                conversations.direct_with, viewer_id=viewer_id, friend_id=friend_id
+            )
+        except NotFound:
+            return None
+        return await self._open(viewer_id, found)
+
     async def _catch_up(self, viewer_id: int):
-        friend_id = self.open_friend_id
+        conversation_id = self.conversation_id
         # From the first hole: a push that arrived ahead of a missing one is already shown.
         after = self._buffer().catch_up_after()
         try:
             missing = await call_service(
-                history.messages_after, viewer_id=viewer_id, friend_id=friend_id, after_seq=after
+                history.messages_after,
+                viewer_id=viewer_id,
+                conversation_id=conversation_id,
+                after_seq=after,
             )
             if len(missing) >= history.PAGE_SIZE or not self._add(list(missing)):
                 # A long absence: start again from the newest page.
-                page = await call_service(history.history, viewer_id=viewer_id, friend_id=friend_id)
+                page = await call_service(
+                    history.history, viewer_id=viewer_id, conversation_id=conversation_id
+                )
                 self._show_page(page)
         except NotFound:
             self._close()
@@ -176,30 +200,33 @@ class ConversationState(LiveMessages, rx.State):
     @signed_in
     async def catch_up(self, viewer_id: int):
         """Fill a gap the tab noticed in the pushed sequence."""
-        if self.open_friend_id:
+        if self.conversation_id:
             return await self._catch_up(viewer_id)
         return None
 
-    async def _open(self, viewer_id: int, friend_id: object):
+    async def _open(self, viewer_id: int, conversation_id: object):
         try:
-            page = await call_service(history.history, viewer_id=viewer_id, friend_id=friend_id)
+            page = await call_service(
+                history.history, viewer_id=viewer_id, conversation_id=conversation_id
+            )
         except NotFound:
             # A stale or forged id: say so and leave whatever is open as it is.
             return toast_error(text("not_found", await language_of(self)))
         self._close()
+        self.conversation_id = page.conversation_id
         self.open_friend_id = page.friend.user_id
         self.open_friend_nickname = page.friend.nickname
         self.open_friend_username = page.friend.username
         self.open_friend_avatar_url = with_avatar_link(page.friend, self._link_key).avatar_url
-        self.open_friend_store = str(page.friend.user_id)
+        self.open_conversation_store = str(page.conversation_id)
         self._show_page(page)
         return ConversationState.mark_seen
 
     @rx.event
     @signed_in
-    async def open_conversation(self, viewer_id: int, friend_id: int):
-        """Show the conversation with a friend (the newest page)."""
-        return await self._open(viewer_id, friend_id)
+    async def open_conversation(self, viewer_id: int, conversation_id: int):
+        """Show a conversation (its newest page)."""
+        return await self._open(viewer_id, conversation_id)
 
     @rx.event
     def close_conversation(self):
@@ -211,12 +238,12 @@ class ConversationState(LiveMessages, rx.State):
     async def load_older(self, viewer_id: int):
         """Prepend the page before the oldest message shown."""
         stored = self._buffer().stored()
-        if not self.open_friend_id or not stored or not self.has_older:
+        if not self.conversation_id or not stored or not self.has_older:
             return None
         page = await call_service(
             history.history,
             viewer_id=viewer_id,
-            friend_id=self.open_friend_id,
+            conversation_id=self.conversation_id,
             before_seq=stored[0].seq,
         )
         older = self._for_me(page.messages)
@@ -228,8 +255,8 @@ class ConversationState(LiveMessages, rx.State):
     @signed_in
     async def jump_to_latest(self, viewer_id: int):
         """Reload the newest page after browsing far back."""
-        if self.open_friend_id:
-            return await self._open(viewer_id, self.open_friend_id)
+        if self.conversation_id:
+            return await self._open(viewer_id, self.conversation_id)
         return None
 
     # ----- reading -----
@@ -249,18 +276,18 @@ class ConversationState(LiveMessages, rx.State):
             forget_unread: Also clear the conversation's unread count (on opening it; a
                 message read where it arrived was never counted).
         """
-        if not self.open_friend_id or self.has_newer:
+        if not self.conversation_id or self.has_newer:
             return
         last = self._buffer().last_seq()
         if forget_unread:
-            (await self.get_state(UnreadState))._set(self.open_friend_id, 0)
+            (await self.get_state(UnreadState))._set(self.conversation_id, 0)
         if last <= self._my_read_seq:
             return
         try:
             receipt = await call_service(
                 read_cursors.mark_read,
                 viewer_id=viewer_id,
-                friend_id=self.open_friend_id,
+                conversation_id=self.conversation_id,
                 up_to_seq=last,
             )
         except NotFound:

@@ -105,12 +105,13 @@ class FriendsState(rx.State):
             self.search_relation = relation
             self.search_result = replace(self.search_result, request_id=request_id)
 
-    def _bump_to_top(self, friend_id: int) -> None:
-        """Move a friend to the top of the list (newest conversation first), if not there."""
-        if self.friends and self.friends[0].user_id != friend_id:
-            moved = [f for f in self.friends if f.user_id == friend_id]
+    def _bump_to_top(self, conversation_id: int) -> None:
+        """Move a conversation's friend to the top (newest conversation first), if not there."""
+        if self.friends and self.friends[0].conversation_id != conversation_id:
+            moved = [f for f in self.friends if f.conversation_id == conversation_id]
             if moved:
-                self.friends = moved + [f for f in self.friends if f.user_id != friend_id]
+                rest = [f for f in self.friends if f.conversation_id != conversation_id]
+                self.friends = moved + rest
 
     async def _refresh(self, viewer_id: int) -> None:
         self._show(await call_service(friend_pane.snapshot, user_id=viewer_id))

@@ -11,7 +11,7 @@ from chat_app.states.viewer import viewer_id_of
 
 
 class UnreadState(rx.State):
-    """How many messages of each friend this tab's user has not read yet."""
+    """How many messages of each conversation this tab's user has not read yet."""
 
     unread: dict[int, int] = {}
     _user_id: int | None = None
@@ -33,17 +33,18 @@ class UnreadState(rx.State):
         if viewer_id is None:
             return
         found = await call_service(summaries.summaries, viewer_id=viewer_id)
-        unread = {summary.friend_id: summary.unread for summary in found if summary.unread}
+        unread = {s.conversation_id: s.unread for s in found if s.unread}
         if unread != self.unread:
             self.unread = unread
 
-    def _count_one(self, friend_id: int) -> None:
-        """A message from `friend_id` arrived where its conversation is not open."""
-        self.unread = {**self.unread, friend_id: self.unread.get(friend_id, 0) + 1}
+    def _count_one(self, conversation_id: int) -> None:
+        """A message arrived in a conversation this tab does not show."""
+        count = self.unread.get(conversation_id, 0) + 1
+        self.unread = {**self.unread, conversation_id: count}
 
-    def _set(self, friend_id: int, count: int) -> None:
-        """The conversation with `friend_id` has `count` unread messages (0: none)."""
-        if self.unread.get(friend_id, 0) == count:
+    def _set(self, conversation_id: int, count: int) -> None:
+        """The conversation has `count` unread messages (0: none)."""
+        if self.unread.get(conversation_id, 0) == count:
             return
-        others = {key: value for key, value in self.unread.items() if key != friend_id}
-        self.unread = {**others, friend_id: count} if count else others
+        others = {key: value for key, value in self.unread.items() if key != conversation_id}
+        self.unread = {**others, conversation_id: count} if count else others

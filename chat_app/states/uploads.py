@@ -64,8 +64,8 @@ class UploadState(rx.State):
         self.uploading = False
         self.upload_progress = 0
         conversation = await self.get_state(ConversationState)
-        friend_id = conversation.open_friend_id
-        if not friend_id or not isinstance(files_, list):
+        conversation_id = conversation.conversation_id
+        if not conversation_id or not isinstance(files_, list):
             return
         language = await language_of(self)
         for upload in files_:
@@ -73,7 +73,7 @@ class UploadState(rx.State):
                 sent = await call_slow_service(
                     file_uploads.send_file,
                     viewer_id=viewer_id,
-                    friend_id=friend_id,
+                    conversation_id=conversation_id,
                     client_id=uuid.uuid4().hex,
                     source=upload.file,
                     name=upload.filename,
@@ -84,5 +84,5 @@ class UploadState(rx.State):
                 composer.composer_error = text(error.code, language, limit=SETTINGS.max_upload_mb)
                 return
             await publish_sent(self, sent)
-            if conversation.open_friend_id == friend_id:
+            if conversation.conversation_id == conversation_id:
                 conversation._add([sent.message])

@@ -46,6 +46,7 @@ class AppUser(EventClient):
         self.storage_keys.add(TOKEN_KEY)
         self.index = index
         self.friend_id = friend_id
+        self.conversation_id = 0  # read from the friend list once connected
         self.recorder = recorder
         self.counter = Counted()
         self.merge_state = True
@@ -55,9 +56,23 @@ class AppUser(EventClient):
         """Hydrate `/` (the page's on_load handlers run) and open the friend's chat."""
         await self.connect("/")
         await self.wait_for(lambda c: c.var(FRIENDS, "friends") is not None, timeout=120)
+        friends = self.var(FRIENDS, "friends") or []
+        self.conversation_id = next(
+            f["conversation_id"] for f in friends if f["user_id"] == self.friend_id
+        )
         if open_chat:
-            await self.call(CONVERSATION, "open_conversation", {"friend_id": self.friend_id})
-            await self.wait_for(lambda c: c.var(CONVERSATION, "open_friend_id") == self.friend_id)
+            await self._open(with_history=False)
+
+    async def _open(self, with_history: bool) -> None:
+        """Open the friend's conversation; wait for its first page if it has history."""
+        conversation = {"conversation_id": self.conversation_id}
+        await self.call(CONVERSATION, "open_conversation", conversation)
+        await self.wait_for(
+            lambda c: (
+                c.var(CONVERSATION, "conversation_id") == self.conversation_id
+                and (bool(c.var(CONVERSATION, "window")) or not with_history)
+            )
+        )
 
     async def _send_frame(self, frame: str) -> None:
         self.counter.bytes += len(frame.encode())
@@ -73,15 +88,9 @@ class AppUser(EventClient):
     async def open_history(self) -> float:
         """Close and reopen the friend's chat; milliseconds until the first page arrived."""
         await self.call(CONVERSATION, "close_conversation", {})
-        await self.wait_for(lambda c: c.var(CONVERSATION, "open_friend_id") == 0)
+        await self.wait_for(lambda c: c.var(CONVERSATION, "conversation_id") == 0)
         started = now_ns()
-        await self.call(CONVERSATION, "open_conversation", {"friend_id": self.friend_id})
-        await self.wait_for(
-            lambda c: (
-                c.var(CONVERSATION, "open_friend_id") == self.friend_id
-                and bool(c.var(CONVERSATION, "window"))
-            )
-        )
+        await self._open(with_history=True)
         return (now_ns() - started) / 1e6
 
     async def _handle(self, socket: Any, frame: str) -> None:
@@ -115,6 +124,7 @@ class PeerUser:
         self.index = index
         self.user_id = user_id
         self.friend_id = friend_id
+        self.conversation_id = 0  # read from the friend list once connected
         self.recorder = recorder
         self.counter = Counted()
         self._socket: Any = None

@@ -103,9 +103,25 @@ async def befriend(a: EventClient, b: EventClient) -> tuple[int, int]:
     return a_id, b_id
 
 
-async def open_conversation(tab: EventClient, friend_id: int) -> None:
-    await tab.call(CONVERSATION, "open_conversation", {"friend_id": friend_id})
-    await tab.wait_for(lambda c: c.var(CONVERSATION, "open_friend_id") == friend_id)
+def conversation_id_with(tab: EventClient, friend_id: int) -> int:
+    """The id of the conversation with a friend, as the tab's friend list names it."""
+    friends = tab.var(FRIENDS, "friends") or []
+    return next(f["conversation_id"] for f in friends if f["user_id"] == friend_id)
+
+
+async def open_conversation(
+    tab: EventClient, friend_id: int = 0, *, conversation_id: int = 0
+) -> int:
+    """Open the conversation with a friend (or an ex-friend's, by id); returns its id."""
+    conversation_id = conversation_id or conversation_id_with(tab, friend_id)
+    await tab.call(CONVERSATION, "open_conversation", {"conversation_id": conversation_id})
+    await tab.wait_for(lambda c: c.var(CONVERSATION, "conversation_id") == conversation_id)
+    return conversation_id
+
+
+def unread_in(tab: EventClient, conversation_id: int) -> int:
+    """The tab's unread count of a conversation (0 when it has none)."""
+    return (tab.var(UNREAD, "unread") or {}).get(str(conversation_id), 0)
 
 
 def shown(tab: EventClient) -> list[dict[str, Any]]:

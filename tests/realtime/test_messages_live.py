@@ -10,6 +10,7 @@ from tests.realtime.helpers import (
     UNREAD,
     Recorder,
     befriend,
+    conversation_id_with,
     open_chat,
     open_conversation,
     register,
@@ -19,6 +20,7 @@ from tests.realtime.helpers import (
     shown_seqs,
     toasts,
     unique_username,
+    unread_in,
 )
 from tests.support.event_client import EventClient
 
@@ -81,20 +83,18 @@ async def test_a_dropped_socket_catches_up_on_reconnect_without_duplicates(backe
 
 async def test_unread_counts_and_toasts_when_the_conversation_is_closed(backend_url):
     ann, bob, ann_id, bob_id = await chat_pair(backend_url)
-    await open_conversation(ann, bob_id)
+    conversation = await open_conversation(ann, bob_id)
     for n in range(3):
         await send_text(ann, f"hi {n}")
-    await bob.wait_for(lambda c: (c.var(UNREAD, "unread") or {}).get(str(ann_id)) == 3)
+    await bob.wait_for(lambda c: unread_in(c, conversation) == 3)
     await bob.wait_for(lambda c: c.var(UNREAD, "unread_total") == 3)
     assert any("New message from" in toast for toast in toasts(bob))
     # A second device sees the same count after loading; reading on one clears both.
     bob_phone = await open_chat(backend_url, session_token(bob))
-    await bob_phone.wait_for(lambda c: (c.var(UNREAD, "unread") or {}).get(str(ann_id)) == 3)
+    await bob_phone.wait_for(lambda c: unread_in(c, conversation) == 3)
     await open_conversation(bob, ann_id)
-    await bob.wait_for(lambda c: (c.var(UNREAD, "unread") or {}).get(str(ann_id)) is None)
-    await bob_phone.wait_for(
-        lambda c: (c.var(UNREAD, "unread") or {}).get(str(ann_id)) in (0, None)
-    )
+    await bob.wait_for(lambda c: str(conversation) not in (c.var(UNREAD, "unread") or {}))
+    await bob_phone.wait_for(lambda c: unread_in(c, conversation) == 0)
     await ann.wait_for(lambda c: c.var(CONVERSATION, "friend_read_seq") == 3)
     for tab in (ann, bob, bob_phone):
         await tab.close()
@@ -119,9 +119,10 @@ async def test_bad_messages_are_refused_and_the_socket_stays_up(backend_url):
         ("send", {"form_data": {"body": "bell\u0007"}}),
         ("send", {"form_data": {"body": "   "}}),
         ("send", {"form_data": None}),
-        ("open_conversation", {"friend_id": {"id": 1}}),
-        ("open_conversation", {"friend_id": 10**30}),
-        ("open_conversation", {"friend_id": None}),
+        ("open_conversation", {"conversation_id": {"id": 1}}),
+        ("open_conversation", {"conversation_id": 10**30}),
+        ("open_conversation", {"conversation_id": None}),
+        ("open_conversation", {"friend_id": bob_id}),
         ("retry", {"client_id": {"x": 1}}),
         ("load_older", {}),
         ("mark_seen", {}),
@@ -129,7 +130,7 @@ async def test_bad_messages_are_refused_and_the_socket_stays_up(backend_url):
     for handler, payload in bad:
         await ann.call(CONVERSATION, handler, payload)
     await send_text(ann, "still alive")
-    await bob.wait_for(lambda c: (c.var(UNREAD, "unread") or {}).get(str(ann_id)) == 1)
+    await bob.wait_for(lambda c: unread_in(c, conversation_id_with(c, ann_id)) == 1)
     await open_conversation(bob, ann_id)
     await bob.wait_for(lambda c: [m["body"] for m in shown(c)] == ["still alive"])
     for tab in (ann, bob):

@@ -21,7 +21,6 @@ from tests.realtime.helpers import (
     CONVERSATION,
     FRIENDS,
     PRESENCE,
-    UNREAD,
     befriend,
     find_user_id,
     open_chat,
@@ -32,6 +31,7 @@ from tests.realtime.helpers import (
     session_token,
     toasts,
     unique_username,
+    unread_in,
     usernames,
 )
 from tests.support.images import png
@@ -104,7 +104,8 @@ async def test_looping_over_every_user_id_reveals_no_one(backend):
             # Request ids are sequential too: others' requests are not Mallory's to answer.
             (FRIENDS, "accept", {"request_id": user_id}),
             (FRIENDS, "cancel", {"request_id": user_id}),
-            (CONVERSATION, "open_conversation", {"friend_id": user_id}),
+            # Conversation ids are sequential as well.
+            (CONVERSATION, "open_conversation", {"conversation_id": user_id}),
         ]:
             await mallory.call(state, handler, payload)
             calls += 1
@@ -157,10 +158,6 @@ def avatar_of(database_url: str, user_id: int) -> str:
     return query(database_url, 'select avatar_file_id from "user" where id = :u', u=user_id)[0][0]
 
 
-def unread_from(tab, user_id: int) -> int:
-    return (tab.var(UNREAD, "unread") or {}).get(str(user_id), 0)
-
-
 async def test_after_a_block_neither_side_hears_of_the_other(backend):
     url = backend.url
     ann_reg = await register(url, unique_username("ann"))
@@ -179,11 +176,11 @@ async def test_after_a_block_neither_side_hears_of_the_other(backend):
         await viewer.wait_for(lambda c, o=other_id: sees_online(c, o) is True)
 
     # Ann writes while Bob's conversation with her is closed: two unread in Bob's tabs.
-    await open_conversation(ann, bob_id)
+    ann_bob = await open_conversation(ann, bob_id)
     await open_conversation(cat, bob_id)
     for body in ("one", "two"):
         await send_text(ann, body)
-    await bob2.wait_for(lambda c: unread_from(c, ann_id) == 2)
+    await bob2.wait_for(lambda c: unread_in(c, ann_bob) == 2)
 
     await bob.call(FRIENDS, "block", {"user_id": ann_id})
     await bob.wait_for(lambda c: usernames(c, "blocked") == [ann_reg.var(AUTH, "username")])
@@ -206,17 +203,17 @@ async def test_after_a_block_neither_side_hears_of_the_other(backend):
 
     # 1. Bob opens the old conversation and reads it: his other tab hears of it (sent
     # after the receipt to Ann would have been), Ann does not.
-    await open_conversation(bob, ann_id)
+    await open_conversation(bob, conversation_id=ann_bob)
     bob_header = (
         bob.var(CONVERSATION, "open_friend_nickname"),
         bob.var(CONVERSATION, "open_friend_avatar_url"),
     )
-    await bob2.wait_for(lambda c: unread_from(c, ann_id) == 0)
+    await bob2.wait_for(lambda c: unread_in(c, ann_bob) == 0)
 
     # 2. Bob types to Ann, then to Cat: Cat sees it, Ann does not.
     await bob.call(COMPOSER, "set_draft", {"value": "are you there?"})
     await bob.wait_for(lambda c: c.var(COMPOSER, "draft") == "are you there?")
-    await bob2.call(CONVERSATION, "open_conversation", {"friend_id": (await cat_id_of(bob2))})
+    await open_conversation(bob2, await cat_id_of(bob2))
     await bob2.call(COMPOSER, "set_draft", {"value": "hi cat"})
     await cat.wait_for(lambda c: c.var(CONVERSATION, "friend_typing") is True)
 
@@ -252,7 +249,7 @@ async def test_after_a_block_neither_side_hears_of_the_other(backend):
     # 6. A fresh tab of Ann's shows Bob as she knew him: his username, no picture, and
     # the read position from before the block.
     ann_again = await open_chat(url, session_token(ann_reg))
-    await open_conversation(ann_again, bob_id)
+    await open_conversation(ann_again, conversation_id=ann_bob)
     assert ann_again.var(CONVERSATION, "open_friend_nickname") == bob_name
     assert ann_again.var(CONVERSATION, "open_friend_avatar_url") == ""
     assert ann_again.var(CONVERSATION, "friend_read_seq") == ann_read

@@ -16,7 +16,7 @@ from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.friends import FriendsState
 from chat_app.states.message_buffer import LIVE_SLOTS
-from tests.support.tabs import chat_tabs, redirect_targets, run
+from tests.support.tabs import chat_tabs, conversation_with, redirect_targets, run
 
 
 async def composer_of(tab: ConversationState) -> ComposerState:
@@ -30,7 +30,7 @@ def stored(engine) -> int:
 
 async def test_send_shows_sent_in_one_update_on_sqlite(tab_factory, engine):
     ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
-    await run(ann.open_conversation, bob_id)
+    await run(ann.open_conversation, await conversation_with(ann, bob_id))
     assert ann.open_friend_nickname == "Bob"
     steps = [
         [m.status for m in ann._buffer().live()]
@@ -46,7 +46,7 @@ async def test_send_shows_sending_first_with_a_remote_database(
     tab_factory, engine, monkeypatch: pytest.MonkeyPatch
 ):
     ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
-    await run(ann.open_conversation, bob_id)
+    await run(ann.open_conversation, await conversation_with(ann, bob_id))
     monkeypatch.setattr(PROFILE, "database_calls_inline", False)
     steps = [
         [m.status for m in ann._buffer().live()]
@@ -59,7 +59,7 @@ async def test_send_shows_sending_first_with_a_remote_database(
 
 async def test_invalid_text_shows_the_reason_and_stores_nothing(tab_factory, engine):
     ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
-    await run(ann.open_conversation, bob_id)
+    await run(ann.open_conversation, await conversation_with(ann, bob_id))
     for body, message in [
         ("   ", "Write something first."),
         ("x" * 4001, "A message can have at most 4,000 characters."),
@@ -75,7 +75,7 @@ async def test_refused_send_is_marked_failed_and_retry_reuses_the_client_id(
     tab_factory, engine, monkeypatch: pytest.MonkeyPatch
 ):
     ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
-    await run(ann.open_conversation, bob_id)
+    await run(ann.open_conversation, await conversation_with(ann, bob_id))
     real_send = sending.send_message
     calls: list[str] = []
 
@@ -99,7 +99,7 @@ async def test_refused_send_is_marked_failed_and_retry_reuses_the_client_id(
     assert calls == [failed.client_id, failed.client_id]
     assert [(m.seq, m.status) for m in ann._buffer().live()] == [(1, "sent")]
     assert stored(engine) == 1
-    await run(bob.open_conversation, ann_id)
+    await run(bob.open_conversation, await conversation_with(bob, ann_id))
     assert [m.body for m in bob.window] == ["try me"]
 
 
@@ -119,7 +119,7 @@ async def test_handlers_without_a_session_change_nothing(tab_factory, engine):
 
 async def test_only_friends_and_history_stays_readable(tab_factory, engine):
     ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
-    await run(ann.open_conversation, bob_id)
+    await run(ann.open_conversation, await conversation_with(ann, bob_id))
     await run((await composer_of(ann)).send, {"body": "before"})
     bob_friends = await bob.get_state(FriendsState)
     await run(bob_friends.remove_friend, ann_id)
@@ -129,14 +129,14 @@ async def test_only_friends_and_history_stays_readable(tab_factory, engine):
         ("after", "failed"),
     ]
     assert ann._buffer().live()[-1].error == "You can only send messages to friends."
-    await run(bob.open_conversation, ann_id)
+    await run(bob.open_conversation, await conversation_with(bob, ann_id))
     assert [m.body for m in bob.window] == ["before"]
 
 
 async def test_state_holds_a_bounded_window(tab_factory, monkeypatch: pytest.MonkeyPatch):
     ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
     monkeypatch.setattr(sending, "send_message", _unlimited(sending.send_message))
-    await run(ann.open_conversation, bob_id)
+    await run(ann.open_conversation, await conversation_with(ann, bob_id))
     for n in range(400):
         await run((await composer_of(ann)).send, {"body": f"m{n}"})
     # Following the conversation: the banks hold the newest messages, older ones were let go
@@ -144,7 +144,7 @@ async def test_state_holds_a_bounded_window(tab_factory, monkeypatch: pytest.Mon
     assert [m.seq for m in ann._buffer().stored()] == list(range(361, 401))
     assert len(ann.window) + len(ann._buffer().live()) <= LIVE_SLOTS
     assert ann.has_older
-    await run(bob.open_conversation, ann_id)
+    await run(bob.open_conversation, await conversation_with(bob, ann_id))
     assert [m.seq for m in bob.window] == list(range(351, 401))
     assert bob.has_older
     for _ in range(10):
@@ -178,7 +178,7 @@ async def test_typing_goes_only_to_a_friend_and_only_with_a_live_session(
         pushed.append(list(user_ids))
 
     monkeypatch.setattr(composer_module, "notify_users", notify)
-    await run(ann.open_conversation, bob_id)
+    await run(ann.open_conversation, await conversation_with(ann, bob_id))
     await run((await composer_of(ann)).set_draft, "hel")
     assert pushed == [[bob_id]]
 
@@ -187,12 +187,17 @@ async def test_typing_goes_only_to_a_friend_and_only_with_a_live_session(
     await run((await composer_of(ann)).set_draft, "hello")
     assert pushed == [[bob_id]]
 
+    conversation = await conversation_with(bob, ann_id)
+    await run(bob.open_conversation, conversation)
+    await run((await composer_of(bob)).send, {"body": "bye"})
+    pushed.clear()
     bob_friends = await bob.get_state(FriendsState)
     await run(bob_friends.remove_friend, ann_id)
     ann2 = await (await logged_in_again(tab_factory)).get_state(ConversationState)
-    await run(ann2.open_conversation, bob_id)  # history stays readable
+    await run(ann2.open_conversation, conversation)  # their history stays readable
+    assert ann2.conversation_id == conversation
     await run((await composer_of(ann2)).set_draft, "still there?")
-    assert pushed == [[bob_id]]
+    assert pushed == []
 
 
 async def logged_in_again(tab_factory) -> FriendsState:
@@ -201,3 +206,14 @@ async def logged_in_again(tab_factory) -> FriendsState:
         (await tab.get_state(AuthState)).login, {"username": "ann", "password": "correct horse"}
     )
     return tab
+
+
+async def test_a_tab_that_remembered_its_friend_reopens_the_conversation_by_id(tab_factory):
+    ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    conversation = await conversation_with(ann, bob_id)
+    # What browser storage held before conversations had ids, in a fresh state.
+    reloaded = await (await logged_in_again(tab_factory)).get_state(ConversationState)
+    reloaded.open_friend_store = str(bob_id)
+    await run(reloaded.load)
+    assert reloaded.conversation_id == conversation
+    assert (reloaded.open_conversation_store, reloaded.open_friend_store) == (str(conversation), "")

@@ -28,7 +28,7 @@ from chat_app.states.friends import FriendsState
 from chat_app.states.ui import UiState
 from chat_app.states.unread import UnreadState
 from tests.support.engines import RedisServer
-from tests.support.tabs import chat_tabs, run
+from tests.support.tabs import chat_tabs, conversation_with, run
 
 pytestmark = pytest.mark.both_databases
 ROOT = rx.State.get_full_name()
@@ -113,8 +113,8 @@ async def test_a_message_push_loads_and_saves_only_the_conversation_state(
     tab_factory, redis_manager: StateManagerRedis, monkeypatch: pytest.MonkeyPatch
 ):
     ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
-    await run(bob.open_conversation, ann_id)
-    await run(ann.open_conversation, bob_id)
+    await run(bob.open_conversation, await conversation_with(bob, ann_id))
+    await run(ann.open_conversation, await conversation_with(ann, bob_id))
     # Bob's tab moves into Redis, every state of it, as a scaled backend keeps it.
     bob_root = bob.parent_state
     assert bob_root is not None
@@ -151,7 +151,7 @@ async def test_a_message_for_a_closed_conversation_also_counts_it_unread(
     tab_factory, redis_manager: StateManagerRedis, monkeypatch: pytest.MonkeyPatch
 ):
     ann, bob, _ann_id, bob_id = await chat_tabs(tab_factory)
-    await run(ann.open_conversation, bob_id)
+    await run(ann.open_conversation, await conversation_with(ann, bob_id))
     bob_root = bob.parent_state
     assert bob_root is not None
     await redis_manager.set_state(rx.BaseStateToken(ident="bob-tab", cls=rx.State), bob_root)
@@ -188,7 +188,7 @@ async def test_each_event_of_the_sender_resolves_the_session_once(
     )
     composer = await ann.get_state(ComposerState)
     for handler, args in [
-        (ann.open_conversation, (bob_id,)),
+        (ann.open_conversation, (await conversation_with(ann, bob_id),)),
         (composer.set_draft, ("hi",)),
         (composer.send, ({"body": "hi"},)),
         (ann.load_older, ()),

@@ -38,7 +38,7 @@ from chat_app.states.safe_text import (
     toast_info,
     toast_success,
 )
-from tests.support.tabs import chat_tabs, logged_in_tab, run
+from tests.support.tabs import chat_tabs, conversation_with, logged_in_tab, run
 from tests.support.toasts import toasts_of_specs
 
 MARKERS = [
@@ -223,7 +223,7 @@ async def test_new_message_toast_shows_a_marker_nickname_literally(
     await run(ann.load)
     pushed = capture_pushes(monkeypatch, composer_module)
 
-    await run(ann.open_conversation, bob_id)
+    await run(ann.open_conversation, await conversation_with(ann, bob_id))
     await run((await ann.get_state(ComposerState)).send, {"body": "hello"})
     (tabs, change), _to_her_first_tab = pushed
     assert tabs == ["bob-tab"]

@@ -9,9 +9,11 @@ from typing import Any, TypeVar
 import reflex as rx
 from reflex.istate.data import RouterData
 
+from chat_app.services import conversations
 from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.friends import FriendsState
+from chat_app.states.service_call import call_service
 from chat_app.states.unread import UnreadState
 
 S = TypeVar("S", bound=rx.State)
@@ -64,6 +66,13 @@ async def logged_in_tab(tab_factory, username: str, token: str) -> FriendsState:
     await run(auth.register, form)
     await run(tab.load)
     return tab
+
+
+async def conversation_with(tab: rx.State, friend_id: int) -> int:
+    """The id of the conversation between the tab's user and `friend_id`."""
+    viewer_id = (await tab.get_state(AuthState))._user_id
+    assert viewer_id is not None
+    return await call_service(conversations.direct_with, viewer_id=viewer_id, friend_id=friend_id)
 
 
 async def chat_tabs(tab_factory) -> tuple[ConversationState, ConversationState, int, int]:
