@@ -81,3 +81,14 @@ def send(page: Page, text: str) -> None:
 
 def bubbles(page: Page):
     return page.locator("#message-list .message-body")
+
+
+def message_order(page: Page) -> tuple[list[int], list[int]]:
+    """The seqs of the messages in #message-list in DOM order, and top to bottom on screen."""
+    found: list[tuple[int, float]] = page.locator("#message-list").evaluate(
+        """list => [...list.querySelectorAll("[data-seq]")].map(
+            element => [Number(element.dataset.seq), element.getBoundingClientRect().top])"""
+    )
+    in_dom = [seq for seq, _top in found]
+    on_screen = [seq for _top, seq in sorted((top, seq) for seq, top in found)]
+    return in_dom, on_screen
