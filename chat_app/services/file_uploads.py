@@ -78,14 +78,13 @@ def send_file(
     *,
     session: Session,
     viewer_id: int,
-    conversation_id: object = None,
+    conversation_id: object,
     client_id: object,
     source: BinaryIO,
     name: object,
     now: datetime | None = None,
     settings: Settings = SETTINGS,
     storage: FileStorage | None = None,
-    friend_id: object = None,
 ) -> SentMessage:
     """Store an uploaded file and send it as a message (all or nothing).
 
@@ -99,7 +98,6 @@ def send_file(
         now: The current time.
         settings: Size limit, quota.
         storage: The file store (the configured one by default).
-        friend_id: transition: the recipient instead of `conversation_id` (untrusted id).
 
     Returns:
         The stored file message.
@@ -111,9 +109,6 @@ def send_file(
     """
     storage = storage or default_storage(settings)
     # Checked before any byte is written; send_message checks again in its transaction.
-    conversation_id = conversations.transition_id(
-        session, viewer_id, conversation_id, friend_id, sending=True
-    )
     conversation = conversations.member_of(session, viewer_id, conversation_id)
     conversations.require_friends(session, viewer_id, conversation)
     with _spooled(source, settings.max_upload_bytes) as (spool, size, sha256):

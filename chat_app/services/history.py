@@ -54,10 +54,9 @@ def history(
     *,
     session: Session,
     viewer_id: int,
-    conversation_id: object = None,
+    conversation_id: object,
     before_seq: object = None,
     limit: int = PAGE_SIZE,
-    friend_id: object = None,
 ) -> HistoryPage:
     """A page of the conversation, oldest first: the newest page, or the one before a seq.
 
@@ -67,7 +66,6 @@ def history(
         conversation_id: The conversation (untrusted id).
         before_seq: Only messages older than this seq (for "load older"); None for newest.
         limit: Page size.
-        friend_id: transition: the other user instead of `conversation_id` (untrusted id).
 
     Returns:
         The page, the other member and both read positions.
@@ -75,7 +73,6 @@ def history(
     Raises:
         NotFound: Not a conversation the viewer may read (conversations.readable).
     """
-    conversation_id = conversations.transition_id(session, viewer_id, conversation_id, friend_id)
     conversation = conversations.readable(session, viewer_id, conversation_id)
     (other_id,) = conversation.others(viewer_id)
     statement = select(Message).where(Message.conversation_id == conversation.id)
@@ -97,10 +94,9 @@ def messages_after(
     *,
     session: Session,
     viewer_id: int,
-    conversation_id: object = None,
+    conversation_id: object,
     after_seq: object,
     limit: int = PAGE_SIZE,
-    friend_id: object = None,
 ) -> tuple[MessageView, ...]:
     """Messages newer than `after_seq`, oldest first (catch-up after a reconnect).
 
@@ -110,7 +106,6 @@ def messages_after(
         conversation_id: The conversation (untrusted id).
         after_seq: The last seq the tab holds.
         limit: At most this many (a longer gap reloads the newest page instead).
-        friend_id: transition: the other user instead of `conversation_id` (untrusted id).
 
     Returns:
         The missing messages.
@@ -120,7 +115,6 @@ def messages_after(
     """
     if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
         raise NotFound()
-    conversation_id = conversations.transition_id(session, viewer_id, conversation_id, friend_id)
     conversation = conversations.readable(session, viewer_id, conversation_id)
     rows = session.exec(
         select(Message)

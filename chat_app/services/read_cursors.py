@@ -37,9 +37,8 @@ def mark_read(
     *,
     session: Session,
     viewer_id: int,
-    conversation_id: object = None,
+    conversation_id: object,
     up_to_seq: object,
-    friend_id: object = None,
 ) -> ReadReceipt | None:
     """Move the viewer's read cursor forward (never back).
 
@@ -48,7 +47,6 @@ def mark_read(
         viewer_id: Who has read.
         conversation_id: The conversation (untrusted id).
         up_to_seq: The newest seq the viewer has seen; capped at the conversation's last.
-        friend_id: transition: the other user instead of `conversation_id` (untrusted id).
 
     Returns:
         The receipt, or None when nothing moved. While either blocks the other the
@@ -58,7 +56,6 @@ def mark_read(
     Raises:
         NotFound: Not a conversation the viewer may read, or a malformed seq.
     """
-    conversation_id = conversations.transition_id(session, viewer_id, conversation_id, friend_id)
     found = conversations.readable(session, viewer_id, conversation_id)
     (other_id,) = found.others(viewer_id)
     target = min(validation.valid_id(up_to_seq), found.last_seq)

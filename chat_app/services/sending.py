@@ -24,13 +24,12 @@ def send_message(
     *,
     session: Session,
     viewer_id: int,
-    conversation_id: object = None,
+    conversation_id: object,
     client_id: object,
     body: object,
     now: datetime | None = None,
     settings: Settings = SETTINGS,
     attachment: StoredFile | None = None,
-    friend_id: object = None,
 ) -> SentMessage:
     """Store a message from the viewer in a conversation, exactly once per client id.
 
@@ -44,7 +43,6 @@ def send_message(
         settings: The per-user message rate limit.
         attachment: For a file message: its (not yet added) StoredFile row, committed in
             the same transaction as the message.
-        friend_id: transition: the recipient instead of `conversation_id` (untrusted id).
 
     Returns:
         The stored message; `created` is False when the client id was already stored.
@@ -56,9 +54,6 @@ def send_message(
         RateLimited: Over the per-user message rate.
     """
     now = now or utc_now()
-    conversation_id = conversations.transition_id(
-        session, viewer_id, conversation_id, friend_id, sending=True
-    )
     conversation = conversations.member_of(session, viewer_id, conversation_id)
     client_id = message_text.client_id_of(client_id)
     retried = _stored_result(session, viewer_id, conversation, client_id)
@@ -127,14 +122,12 @@ def send_message(
 def _sent(
     conversation: conversations.ConversationRef, view: MessageView, sender_id: int, created: bool
 ) -> SentMessage:
-    recipients = conversation.others(sender_id)
     return SentMessage(
         conversation_id=conversation.id,
         message=view,
         sender_id=sender_id,
-        recipient_ids=recipients,
+        recipient_ids=conversation.others(sender_id),
         created=created,
-        recipient_id=recipients[0],
     )
 
 

@@ -257,9 +257,6 @@ class SentMessage:
     recipient_ids: tuple[int, ...]
     # False when the client id was already stored: a retry, nothing new to announce.
     created: bool
-    # transition: the other member of a direct conversation, until the states use
-    # recipient_ids and conversation_id.
-    recipient_id: int
 
 
 @dataclass(frozen=True)

@@ -244,17 +244,3 @@ def test_a_file_is_sent_by_conversation_id_and_refused_before_storing(
     with pytest.raises(Refused, match="not_friends"):
         upload(ann_bob)
     assert len(list(storage.root.iterdir())) == stored
-
-
-# transition: the states still name conversations by the friend's id.
-def test_old_callers_may_name_the_friend_but_not_both(session: Session, trio):
-    ann, bob, _cat = trio
-    ann_bob = direct(session, ann, bob)
-    sent = sending.send_message(
-        session=session, viewer_id=ann, friend_id=bob, client_id="c-1", body="hi", settings=FAST
-    )
-    assert sent.conversation_id == ann_bob
-    page = history.history(session=session, viewer_id=bob, friend_id=ann)
-    assert page.conversation_id == ann_bob
-    with pytest.raises(TypeError):
-        history.history(session=session, viewer_id=bob, friend_id=ann, conversation_id=ann_bob)
