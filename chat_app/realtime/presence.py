@@ -247,15 +247,3 @@ class RedisPresenceTracker(redis_link.RedisUser):
         redis = self._client()
         keys = [key async for key in redis.scan_iter(match=self._ONLINE + "*")]
         await redis.delete(self._INDEX, *keys)
-
-
-def __getattr__(name: str) -> PresenceTracker:
-    """Transition: `presence_tracker` is the composition root's (realtime/profile.py).
-
-    The states still import it from here; once they read `PROFILE.presence_tracker`, this goes.
-    """
-    if name == "presence_tracker":
-        from chat_app.realtime.profile import PROFILE  # transition: profile imports this module
-
-        return PROFILE.presence_tracker
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

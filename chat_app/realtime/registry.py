@@ -217,15 +217,3 @@ class RedisTabRegistry(redis_link.RedisUser):
             keys = [key async for key in redis.scan_iter(match=prefix + "*")]
             if keys:
                 await redis.delete(*keys)
-
-
-def __getattr__(name: str) -> TabRegistry:
-    """Transition: `tab_registry` is the composition root's (realtime/profile.py).
-
-    The states still import it from here; once they read `PROFILE.tab_registry`, this goes.
-    """
-    if name == "tab_registry":
-        from chat_app.realtime.profile import PROFILE  # transition: profile imports this module
-
-        return PROFILE.tab_registry
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,8 +20,8 @@ import reflex as rx
 
 from chat_app import routes
 from chat_app.i18n import text
+from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.push import push_to_tabs
-from chat_app.realtime.registry import tab_registry
 from chat_app.services import auth, sessions
 from chat_app.services.errors import (
     DomainError,
@@ -147,7 +147,7 @@ class AuthState(rx.State):
             self.notice = notice
         if self._registered_as:
             self._registered_as = ""
-            await tab_registry.unregister(self.router.session.client_token)
+            await PROFILE.tab_registry.unregister(self.router.session.client_token)
 
     async def _link_key(self) -> SessionKey | None:
         """The login session this tab's download links are bound to (states/links.py)."""
@@ -171,7 +171,7 @@ class AuthState(rx.State):
             registered_as = f"{user.id}:{session_hash}"
             if register or registered_as != self._registered_as:
                 tab = self.router.session.client_token
-                await tab_registry.register(user.id, tab, session_hash)
+                await PROFILE.tab_registry.register(user.id, tab, session_hash)
                 self._registered_as = registered_as
 
     async def _start_session(self, result: LoginResult) -> None:
@@ -223,12 +223,12 @@ class AuthState(rx.State):
     async def _end_other_tabs(self, user_id: int, keep_session_hash: str | None) -> None:
         tabs = [
             entry.tab_token
-            for entry in await tab_registry.tabs_of(user_id)
+            for entry in await PROFILE.tab_registry.tabs_of(user_id)
             if entry.session_hash != keep_session_hash
             and entry.tab_token != self.router.session.client_token
         ]
         for tab in tabs:
-            await tab_registry.unregister(tab)
+            await PROFILE.tab_registry.unregister(tab)
         push_to_tabs(tabs, AuthState, _clear_ended_session, [rx.redirect(routes.AUTH)])
 
     # ----- page loads -----

@@ -5,6 +5,7 @@ import logging
 import reflex as rx
 
 from chat_app.realtime import redis_link
+from chat_app.realtime.profile import PROFILE
 from chat_app.states.safe_text import toast_error
 from chat_app.states.ui import tr
 
@@ -23,7 +24,7 @@ def backend_error_toast(exception: Exception) -> rx.event.EventSpec:
     Returns:
         A toast event for the tab.
     """
-    if redis_link.redis_url() and redis_link.is_redis_error(exception):
+    if PROFILE.shared_by_workers and redis_link.is_redis_error(exception):
         # Every event fails while Redis is away: one line naming the setting, not a
         # traceback per click. The client retries nothing; the user's next action does.
         redis_link.report_outage(exception, "handling an event")

@@ -14,9 +14,9 @@ from collections.abc import Awaitable, Callable
 import reflex as rx
 
 from chat_app.realtime import redis_link
-from chat_app.realtime.presence import HEARTBEAT_SECONDS, presence_tracker
+from chat_app.realtime.presence import HEARTBEAT_SECONDS
+from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.push import is_tab_connected, notify_users, spawn
-from chat_app.realtime.registry import tab_registry
 from chat_app.services import friends, presence
 from chat_app.states.auth import AuthState
 from chat_app.states.service_call import call_service
@@ -69,9 +69,12 @@ async def _announce(user_id: int, online: bool, last_seen: str) -> None:
 async def _confirm_departure(user_id: int, tab_token: str) -> None:
     """After the grace period: if the tab is really gone, maybe the user went offline."""
     await asyncio.sleep(GRACE_SECONDS)
-    if await is_tab_connected(tab_token) and await tab_registry.user_of(tab_token) == user_id:
+    if (
+        await is_tab_connected(tab_token)
+        and await PROFILE.tab_registry.user_of(tab_token) == user_id
+    ):
         return  # a navigation or a reconnect: the tab's new sentinel keeps it online
-    if await presence_tracker.disconnect(user_id, tab_token):
+    if await PROFILE.presence_tracker.disconnect(user_id, tab_token):
         await _went_offline(user_id)
 
 
@@ -88,23 +91,23 @@ async def _keep_alive(user_id: int, tab_token: str, session_hash: str) -> None:
     again; while Redis is unreachable the failure is logged and the next beat retries.
     """
     with redis_link.outage_reported("refreshing a tab's presence"):
-        if await presence_tracker.connect(user_id, tab_token):
-            await tab_registry.register(user_id, tab_token, session_hash)
+        if await PROFILE.presence_tracker.connect(user_id, tab_token):
+            await PROFILE.tab_registry.register(user_id, tab_token, session_hash)
             seen = await call_service(presence.record_seen, user_id=user_id)
             await _announce(user_id, online=True, last_seen=seen)
 
 
 async def sweep_expired_tabs():
     """Lifespan task (Redis only): announce users whose tabs died with their worker."""
-    if not redis_link.redis_url():
+    if not PROFILE.shared_by_workers:
         return
     while True:
         await asyncio.sleep(HEARTBEAT_SECONDS)
         with redis_link.outage_reported("expiring the tabs of a stopped worker"):
-            for expired in await presence_tracker.expire():
+            for expired in await PROFILE.presence_tracker.expire():
                 # Its worker is gone: stop pushing to it (if the tab is in fact alive and
                 # Redis was away instead, its next heartbeat registers it again).
-                await tab_registry.unregister(expired.tab_token)
+                await PROFILE.tab_registry.unregister(expired.tab_token)
                 if expired.user_offline:
                     await _went_offline(expired.user_id)
 
@@ -134,7 +137,7 @@ class PresenceState(rx.State):
             return
         seen = await call_service(presence.friends_last_seen, user_id=user_id)
         self.last_seen = seen
-        online = await presence_tracker.online_among(list(seen))
+        online = await PROFILE.presence_tracker.online_among(list(seen))
         self.online = {friend: friend in online for friend in seen}
 
     @rx.event(background=True)
@@ -152,7 +155,7 @@ class PresenceState(rx.State):
         try:
             await _keep_alive(user_id, tab_token, session_hash)
             while True:
-                if not redis_link.redis_url():
+                if not PROFILE.shared_by_workers:
                     await asyncio.sleep(3600)  # in one process nothing needs refreshing
                     continue
                 await asyncio.sleep(HEARTBEAT_SECONDS)

@@ -8,9 +8,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from chat_app.realtime import presence, registry
 from chat_app.realtime.presence import LocalPresenceTracker, RedisPresenceTracker
-from chat_app.realtime.profile import PROFILE, Profile, choose
+from chat_app.realtime.profile import Profile, choose
 from chat_app.realtime.registry import LocalTabRegistry, RedisTabRegistry
 from chat_app.services.blob_storage import AzureBlobStorage
 from chat_app.services.storage import LocalFileStorage
@@ -65,12 +64,6 @@ def test_each_member_is_chosen_on_its_own(tmp_path: Path):
     with_postgres = choose(network_db, redis_url="")
     assert isinstance(with_postgres.tab_registry, LocalTabRegistry)
     assert not with_postgres.database_calls_inline
-
-
-def test_the_old_names_are_the_profile_members():
-    """Transition: the states still import these names; they must be the root's objects."""
-    assert registry.tab_registry is PROFILE.tab_registry
-    assert presence.presence_tracker is PROFILE.presence_tracker
 
 
 def _thread_name(*, session: Session) -> str:

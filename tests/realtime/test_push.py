@@ -10,7 +10,7 @@ import pytest
 import reflex as rx
 
 from chat_app.realtime import push
-from chat_app.realtime.registry import tab_registry
+from chat_app.realtime.profile import PROFILE
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,11 @@ async def _unchanged(_state: rx.State) -> None:
 @pytest.fixture
 async def tabs() -> AsyncIterator[None]:
     """Ann (user 1) has two tabs, Bob (2) one, Cid (3) one."""
-    await tab_registry.clear()
+    await PROFILE.tab_registry.clear()
     for user_id, tab in ((1, "ann-1"), (1, "ann-2"), (2, "bob-1"), (3, "cid-1")):
-        await tab_registry.register(user_id, tab, f"session-of-{tab}")
+        await PROFILE.tab_registry.register(user_id, tab, f"session-of-{tab}")
     yield
-    await tab_registry.clear()
+    await PROFILE.tab_registry.clear()
 
 
 @pytest.mark.usefixtures("tabs")
@@ -84,7 +84,7 @@ async def test_nothing_is_pushed_without_an_app(monkeypatch):
 
 
 async def test_a_user_without_tabs_gets_nothing(monkeypatch):
-    await tab_registry.clear()
+    await PROFILE.tab_registry.clear()
     pushed = capture_pushes(monkeypatch)
     assert await push.notify_users([42], rx.State, _unchanged) == []
     assert pushed == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chat_app.realtime import push
-from chat_app.realtime.registry import tab_registry
+from chat_app.realtime.profile import PROFILE
 from tests.support.tabs import make_tab
 
 
@@ -17,6 +17,6 @@ async def tab_factory(engine, monkeypatch):
     a bound app would find these server-less tabs unconnected and unregister them.
     """
     monkeypatch.setattr(push, "_app", None)
-    await tab_registry.clear()
+    await PROFILE.tab_registry.clear()
     yield make_tab
-    await tab_registry.clear()
+    await PROFILE.tab_registry.clear()

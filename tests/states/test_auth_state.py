@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from chat_app.models import AuthSession, LoginFailure, User
-from chat_app.realtime.registry import tab_registry
+from chat_app.realtime.profile import PROFILE
 from chat_app.services import auth, sessions
 from chat_app.services.passwords import verify_password
 from chat_app.settings import load_settings
@@ -46,7 +46,9 @@ async def test_register_logs_the_tab_in_and_goes_to_the_chat(tab_factory, engine
     assert tab.session_token
     assert tab.register_errors == {}
     assert tab._user_id is not None
-    assert [entry.tab_token for entry in await tab_registry.tabs_of(tab._user_id)] == ["tab-1"]
+    assert [entry.tab_token for entry in await PROFILE.tab_registry.tabs_of(tab._user_id)] == [
+        "tab-1"
+    ]
     assert rows(engine, AuthSession) == 1
 
 
@@ -127,7 +129,9 @@ async def test_a_second_tab_with_the_stored_token_is_logged_in(alice_tab, tab_fa
     second.session_token = alice_tab.session_token  # localStorage is shared by the browser
     assert await run(second.require_login) == []
     assert second.username == "alice"
-    user_tabs = {entry.tab_token for entry in await tab_registry.tabs_of(alice_tab._user_id)}
+    user_tabs = {
+        entry.tab_token for entry in await PROFILE.tab_registry.tabs_of(alice_tab._user_id)
+    }
     assert user_tabs == {"alice-tab-1", "alice-tab-2"}
 
 
