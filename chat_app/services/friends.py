@@ -214,54 +214,39 @@ def accept_request(
     )
 
 
+def _settle(
+    session: Session, request: FriendRequest, status: str, now: datetime | None, *notices: Notice
+) -> FriendsChange:
+    """Close a pending request one of its parties turned down, and commit; both panes change."""
+    _close(session, request, status, now or utc_now())
+    session.commit()
+    return FriendsChange(frozenset({request.from_user_id, request.to_user_id}), notices)
+
+
 def reject_request(
     *, session: Session, viewer_id: int, request_id: object, now: datetime | None = None
 ) -> FriendsChange:
-    """Decline a pending request addressed to the viewer.
-
-    Args:
-        session: The database session.
-        viewer_id: The recipient of the request.
-        request_id: The request (untrusted id).
-        now: The current time.
-
-    Returns:
-        The change for both users, with a notice for the requester.
+    """Decline a pending request addressed to the viewer; the requester gets a notice.
 
     Raises:
-        NotFound: No pending request with that id addressed to the viewer.
+        NotFound: No pending request with that id (untrusted) addressed to the viewer.
     """
     request = _own_pending_request(session, request_id, to_user_id=viewer_id)
     viewer = _user(session, viewer_id)
-    _close(session, request, "rejected", now or utc_now())
-    session.commit()
-    return FriendsChange(
-        frozenset({viewer_id, request.from_user_id}),
-        (Notice(request.from_user_id, "notice_request_rejected", viewer.nickname),),
-    )
+    notice = Notice(request.from_user_id, "notice_request_rejected", viewer.nickname)
+    return _settle(session, request, "rejected", now, notice)
 
 
 def cancel_request(
     *, session: Session, viewer_id: int, request_id: object, now: datetime | None = None
 ) -> FriendsChange:
-    """Withdraw a pending request the viewer sent.
-
-    Args:
-        session: The database session.
-        viewer_id: The sender of the request.
-        request_id: The request (untrusted id).
-        now: The current time.
-
-    Returns:
-        The change for both users.
+    """Withdraw a pending request the viewer sent; it leaves the recipient's pane unannounced.
 
     Raises:
-        NotFound: No pending request with that id sent by the viewer.
+        NotFound: No pending request with that id (untrusted) sent by the viewer.
     """
     request = _own_pending_request(session, request_id, from_user_id=viewer_id)
-    _close(session, request, "cancelled", now or utc_now())
-    session.commit()
-    return FriendsChange(frozenset({viewer_id, request.to_user_id}))
+    return _settle(session, request, "cancelled", now)
 
 
 def remove_friend(*, session: Session, viewer_id: int, friend_id: object) -> FriendsChange:
@@ -285,6 +270,12 @@ def remove_friend(*, session: Session, viewer_id: int, friend_id: object) -> Fri
     _end_friendship(session, friendship_id)
     session.commit()
     return FriendsChange(frozenset({viewer_id, friend_id}))
+
+
+def _count_block_action(session: Session, viewer_id: int, settings: Settings) -> None:
+    """Blocking and unblocking share one hourly budget; every attempt counts."""
+    limit = settings.block_rate_per_hour
+    relations.count_action(session=session, user_id=viewer_id, action="blocks", limit=limit)
 
 
 def _withdraw_pending(session: Session, a: int, b: int, now: datetime) -> None:
@@ -321,8 +312,7 @@ def block_user(
         RateLimited: Over the hourly block/unblock limit (every attempt counts).
     """
     now = now or utc_now()
-    limit = settings.block_rate_per_hour
-    relations.count_action(session=session, user_id=viewer_id, action="blocks", limit=limit)
+    _count_block_action(session, viewer_id, settings)
     target = _user(session, _related(session, viewer_id, target_id))
     assert target.id is not None
     if target.id == viewer_id:
@@ -359,8 +349,7 @@ def unblock_user(
         NotFound: The viewer does not block that user.
         RateLimited: Over the hourly block/unblock limit.
     """
-    limit = settings.block_rate_per_hour
-    relations.count_action(session=session, user_id=viewer_id, action="blocks", limit=limit)
+    _count_block_action(session, viewer_id, settings)
     result = session.exec(
         delete(Block).where(
             col(Block.blocker_id) == viewer_id,
