@@ -39,6 +39,18 @@ def _user_by_username(*, session: Session, username: str) -> User | None:
     return session.exec(select(User).where(User.username_key == key)).first()
 
 
+def _log_in(
+    session: Session, user: User, user_agent: str, now: datetime, settings: Settings
+) -> LoginResult:
+    """Start a device session for a user just registered or checked, and commit."""
+    assert user.id is not None
+    token = sessions.create_session(
+        session=session, user_id=user.id, user_agent=user_agent, now=now, settings=settings
+    )
+    session.commit()
+    return LoginResult(user=UserView.of(user), token=token)
+
+
 def register(
     *,
     session: Session,
@@ -109,12 +121,7 @@ def register(
         # Another registration took the name between our check and our insert.
         session.rollback()
         raise ValidationFailed({"username": "username_taken"}) from None
-    assert user.id is not None
-    token = sessions.create_session(
-        session=session, user_id=user.id, user_agent=user_agent, now=now, settings=settings
-    )
-    session.commit()
-    return LoginResult(user=UserView.of(user), token=token)
+    return _log_in(session, user, user_agent, now, settings)
 
 
 def login(
@@ -151,7 +158,6 @@ def login(
         InvalidCredentials: Unknown user or wrong password (one error for both).
     """
     now = now or utc_now()
-    key = validation.username_key(username)
     user = _user_by_username(session=session, username=username)
     device = ""
     if user is not None and device_hash:
@@ -160,41 +166,22 @@ def login(
         )
         if holder is not None and holder.id == user.id:
             device = device_hash
-    throttle.check_login_allowed(
-        session=session,
-        username_key=key,
-        client_address=client_address,
-        device=device,
-        now=now,
-        settings=settings,
-    )
+    attempt = throttle.LoginAttempt(validation.username_key(username), client_address, device)
+    throttle.check_login_allowed(session=session, attempt=attempt, now=now, settings=settings)
     if user is None or len(password) > MAX_PASSWORD_LENGTH:
         # Spend the same time as a real check so timing does not reveal who exists.
         verify_password(password[:MAX_PASSWORD_LENGTH], dummy_hash())
         matches, new_hash = False, None
     else:
         matches, new_hash = verify_password(password, user.password_hash)
-    if not matches or user is None or user.id is None:
-        throttle.record_login_failure(
-            session=session,
-            username_key=key,
-            client_address=client_address,
-            device=device,
-            now=now,
-            settings=settings,
-        )
+    if not matches or user is None:
+        throttle.record_login_failure(session=session, attempt=attempt, now=now, settings=settings)
         raise InvalidCredentials()
     if new_hash is not None:
         user.password_hash = new_hash
         session.add(user)
-    throttle.clear_login_failures(
-        session=session, username_key=key, client_address=client_address, device=device
-    )
-    token = sessions.create_session(
-        session=session, user_id=user.id, user_agent=user_agent, now=now, settings=settings
-    )
-    session.commit()
-    return LoginResult(user=UserView.of(user), token=token)
+    throttle.clear_login_failures(session=session, attempt=attempt)
+    return _log_in(session, user, user_agent, now, settings)
 
 
 def change_password(
@@ -243,28 +230,15 @@ def change_password(
     user = session.get(User, viewer.id)
     if user is None:
         raise NotAuthenticated()
-    throttle.check_login_allowed(
-        session=session,
-        username_key=user.username_key,
-        client_address=client_address,
-        device=device,
-        now=now,
-        settings=settings,
-    )
+    attempt = throttle.LoginAttempt(user.username_key, client_address, device)
+    throttle.check_login_allowed(session=session, attempt=attempt, now=now, settings=settings)
     errors: dict[str, str] = {}
     if (
         len(current_password) > MAX_PASSWORD_LENGTH
         or not verify_password(current_password, user.password_hash)[0]
     ):
         errors["current_password"] = "current_password_wrong"
-        throttle.record_login_failure(
-            session=session,
-            username_key=user.username_key,
-            client_address=client_address,
-            device=device,
-            now=now,
-            settings=settings,
-        )
+        throttle.record_login_failure(session=session, attempt=attempt, now=now, settings=settings)
     errors.update(
         {
             f"new_{field}": code

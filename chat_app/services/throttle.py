@@ -31,6 +31,7 @@ one address; a registration through a valid invite is not counted (`via_invite`)
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,6 +45,28 @@ MAX_KEY_LENGTH = 128
 MAX_ADDRESS_LENGTH = 64
 MAX_DEVICE_LENGTH = 64
 REGISTRATION_WINDOW = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    """Who tries a password: what the throttle counts a check (login, change password) by.
+
+    Attributes:
+        username_key: The lower-cased username being tried.
+        client_address: The client's IP address.
+        device: The session-token hash of a device already logged in as this user, or "".
+            Only pass what the server resolved itself, never a client's claim.
+    """
+
+    username_key: str
+    client_address: str
+    device: str = ""
+
+    def __post_init__(self) -> None:
+        """Clip each part to its column (a client chooses the username and the address)."""
+        object.__setattr__(self, "username_key", self.username_key[:MAX_KEY_LENGTH])
+        object.__setattr__(self, "client_address", self.client_address[:MAX_ADDRESS_LENGTH])
+        object.__setattr__(self, "device", self.device[:MAX_DEVICE_LENGTH])
 
 
 def _seconds_until(moment: datetime, now: datetime) -> int:
@@ -68,6 +91,16 @@ def _failure_times(session: Session, since: datetime, *conditions: Any) -> list[
     )
 
 
+def _own_count(attempt: LoginAttempt) -> tuple[Any, Any]:
+    """Which failures are the attempt's own: its device's once logged in, else its pair's."""
+    mine = (
+        col(LoginFailure.device) == attempt.device
+        if attempt.device
+        else col(LoginFailure.client_address) == attempt.client_address
+    )
+    return col(LoginFailure.username_key) == attempt.username_key, mine
+
+
 def username_delay(failures: int, settings: Settings = SETTINGS) -> timedelta:
     """The wait after the last failure on a username that has `failures` in the window.
 
@@ -86,50 +119,27 @@ def username_delay(failures: int, settings: Settings = SETTINGS) -> timedelta:
 
 
 def check_login_allowed(
-    *,
-    session: Session,
-    username_key: str,
-    client_address: str,
-    now: datetime,
-    device: str = "",
-    settings: Settings = SETTINGS,
+    *, session: Session, attempt: LoginAttempt, now: datetime, settings: Settings = SETTINGS
 ) -> None:
     """Refuse a password check (login or change password) that the policy holds back.
 
     Args:
         session: The database session.
-        username_key: The lower-cased username being tried.
-        client_address: The client's IP address.
+        attempt: Who tries.
         now: The current time.
-        device: The session-token hash of a device already logged in as this user, or "".
-            Only pass what the server resolved itself, never a client's claim.
         settings: Limits and window.
 
     Raises:
         TooManyAttempts: With the seconds until an attempt is allowed again.
     """
-    key = username_key[:MAX_KEY_LENGTH]
     window = settings.login_failure_window
     since = now - window
-    limit = settings.login_max_failures_per_pair
-    if device:
-        # Only this device fills this count: nobody else can hold it back.
-        own = _failure_times(
-            session,
-            since,
-            col(LoginFailure.username_key) == key,
-            col(LoginFailure.device) == device[:MAX_DEVICE_LENGTH],
-        )
-        wait = _over_limit_wait(own, limit, window, now)
-    else:
-        address = client_address[:MAX_ADDRESS_LENGTH]
+    own = _failure_times(session, since, *_own_count(attempt))
+    wait = _over_limit_wait(own, settings.login_max_failures_per_pair, window, now)
+    if not attempt.device:
+        # A device already logged in is held back by its own count alone.
+        key, address = attempt.username_key, attempt.client_address
         on_username = _failure_times(session, since, col(LoginFailure.username_key) == key)
-        pair = _failure_times(
-            session,
-            since,
-            col(LoginFailure.username_key) == key,
-            col(LoginFailure.client_address) == address,
-        )
         from_address = _failure_times(session, since, col(LoginFailure.client_address) == address)
         delay_wait = (
             _seconds_until(on_username[-1] + username_delay(len(on_username), settings), now)
@@ -137,7 +147,7 @@ def check_login_allowed(
             else 0
         )
         wait = max(
-            _over_limit_wait(pair, limit, window, now),
+            wait,
             delay_wait,
             _over_limit_wait(from_address, settings.login_max_failures_per_address, window, now),
         )
@@ -146,22 +156,14 @@ def check_login_allowed(
 
 
 def record_login_failure(
-    *,
-    session: Session,
-    username_key: str,
-    client_address: str,
-    now: datetime,
-    device: str = "",
-    settings: Settings = SETTINGS,
+    *, session: Session, attempt: LoginAttempt, now: datetime, settings: Settings = SETTINGS
 ) -> None:
     """Count a failed password check and drop failures that have left the window (commits).
 
     Args:
         session: The database session.
-        username_key: The lower-cased username that was tried.
-        client_address: The client's IP address.
+        attempt: Who tried.
         now: The current time.
-        device: The session-token hash of a device already logged in as this user, or "".
         settings: The window length.
     """
     session.exec(
@@ -171,18 +173,16 @@ def record_login_failure(
     )
     session.add(
         LoginFailure(
-            username_key=username_key[:MAX_KEY_LENGTH],
-            client_address=client_address[:MAX_ADDRESS_LENGTH],
-            device=device[:MAX_DEVICE_LENGTH],
+            username_key=attempt.username_key,
+            client_address=attempt.client_address,
+            device=attempt.device,
             created_at=now,
         )
     )
     session.commit()
 
 
-def clear_login_failures(
-    *, session: Session, username_key: str, client_address: str, device: str = ""
-) -> None:
+def clear_login_failures(*, session: Session, attempt: LoginAttempt) -> None:
     """Forget the failures of what just logged in (the caller commits).
 
     Only its own count: the (username, address) pair, or the device when it was already
@@ -191,20 +191,9 @@ def clear_login_failures(
 
     Args:
         session: The database session.
-        username_key: The lower-cased username that logged in.
-        client_address: The address it logged in from.
-        device: The session-token hash of the device, if it was already logged in.
+        attempt: What logged in.
     """
-    mine = (
-        col(LoginFailure.device) == device[:MAX_DEVICE_LENGTH]
-        if device
-        else col(LoginFailure.client_address) == client_address[:MAX_ADDRESS_LENGTH]
-    )
-    session.exec(
-        delete(LoginFailure).where(
-            col(LoginFailure.username_key) == username_key[:MAX_KEY_LENGTH], mine
-        )
-    )
+    session.exec(delete(LoginFailure).where(*_own_count(attempt)))
 
 
 def _registration_times(session: Session, address: str, since: datetime) -> list[datetime]:
