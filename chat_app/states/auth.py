@@ -50,11 +50,19 @@ def _hash_of(token: object) -> str:
     return sessions.hash_token(token)
 
 
-def _wait_text(code: str, retry_after_seconds: int, language: str) -> str:
-    """A throttling message with its wait, in seconds when under a minute."""
-    if code == "too_many_attempts" and retry_after_seconds < 60:
-        return text("too_many_attempts_seconds", language, seconds=max(1, retry_after_seconds))
-    return text(code, language, minutes=math.ceil(retry_after_seconds / 60))
+def _refusal_text(error: DomainError, language: str) -> str:
+    """A refused form's message; a throttle's with its wait, in seconds when under a minute."""
+    if not isinstance(error, TooManyAttempts | TooManyRegistrations):
+        return text(error.code, language)
+    wait = error.retry_after_seconds
+    if error.code == "too_many_attempts" and wait < 60:
+        return text("too_many_attempts_seconds", language, seconds=max(1, wait))
+    return text(error.code, language, minutes=math.ceil(wait / 60))
+
+
+def _field_texts(error: ValidationFailed, language: str) -> dict[str, str]:
+    """Each invalid field's message, by field name."""
+    return {field: text(code, language) for field, code in error.field_errors.items()}
 
 
 async def _own_user_id(state: AuthState) -> int | None:
@@ -247,65 +255,64 @@ class AuthState(rx.State):
 
     # ----- forms -----
 
-    @rx.event
-    async def login(self, form_data: dict):
-        """Log in with the submitted username and password."""
+    async def _sign_in(self, service: Callable[..., LoginResult], **fields: str):
+        """Log this tab in through `auth.login` or `auth.register`, the button busy meanwhile.
+
+        Yields:
+            The busy button, then the way to the chat once logged in.
+        """
         self.busy = True
-        self.login_error = ""
         yield
         try:
             result = await call_slow_service(
-                auth.login,
-                username=form_text(form_data, "username"),
-                password=form_text(form_data, "password"),
+                service,
                 client_address=self.router.session.client_ip,
                 user_agent=self.router.headers.user_agent,
-                # A device already logged in as this user is never held back by others.
-                device_hash=self._session_hash(),
+                **fields,
             )
-        except TooManyAttempts as error:
-            self.login_error = _wait_text(
-                error.code, error.retry_after_seconds, await language_of(self)
-            )
-        except InvalidCredentials as error:
-            self.login_error = text(error.code, await language_of(self))
+        except (InvalidCredentials, TooManyAttempts, TooManyRegistrations, ValidationFailed) as e:
+            self._show_refusal(e, await language_of(self))
         else:
             await self._start_session(result)
             yield rx.redirect(routes.CHAT)
         finally:
             self.busy = False
 
+    def _show_refusal(self, error: DomainError, language: str) -> None:
+        """Put a login's or a registration's refusal where its form shows it."""
+        if isinstance(error, ValidationFailed):
+            self.register_errors = _field_texts(error, language)
+        elif isinstance(error, TooManyRegistrations):  # the per-address limit: no one field's
+            self.register_error = _refusal_text(error, language)
+        else:  # a login's: wrong credentials, or held back by the throttle
+            self.login_error = _refusal_text(error, language)
+
+    @rx.event
+    async def login(self, form_data: dict):
+        """Log in with the submitted username and password."""
+        self.login_error = ""
+        async for update in self._sign_in(
+            auth.login,
+            username=form_text(form_data, "username"),
+            password=form_text(form_data, "password"),
+            # A device already logged in as this user is never held back by others.
+            device_hash=self._session_hash(),
+        ):
+            yield update
+
     @rx.event
     async def register(self, form_data: dict):
         """Create an account from the submitted form and log this tab in."""
-        self.busy = True
         self.register_errors = {}
         self.register_error = ""
-        yield
-        try:
-            result = await call_slow_service(
-                auth.register,
-                username=form_text(form_data, "username"),
-                nickname=form_text(form_data, "nickname"),
-                password=form_text(form_data, "password"),
-                password_confirm=form_text(form_data, "password_confirm"),
-                client_address=self.router.session.client_ip,
-                user_agent=self.router.headers.user_agent,
-            )
-        except TooManyRegistrations as error:
-            self.register_error = _wait_text(
-                error.code, error.retry_after_seconds, await language_of(self)
-            )
-        except ValidationFailed as error:
-            language = await language_of(self)
-            self.register_errors = {
-                field: text(code, language) for field, code in error.field_errors.items()
-            }
-        else:
-            await self._start_session(result)
-            yield rx.redirect(routes.CHAT)
-        finally:
-            self.busy = False
+        async for update in self._sign_in(
+            auth.register,
+            username=form_text(form_data, "username"),
+            nickname=form_text(form_data, "nickname"),
+            password=form_text(form_data, "password"),
+            password_confirm=form_text(form_data, "password_confirm"),
+        ):
+            yield update
 
     @rx.event
     def set_password_dialog_open(self, is_open: bool):
@@ -327,14 +334,11 @@ class AuthState(rx.State):
                 client_address=self.router.session.client_ip,
             )
         except TooManyAttempts as error:
-            message = _wait_text(error.code, error.retry_after_seconds, await language_of(self))
+            message = _refusal_text(error, await language_of(self))
             self.password_errors = {"current_password": message}
             return None
         except ValidationFailed as error:
-            language = await language_of(self)
-            self.password_errors = {
-                field: text(code, language) for field, code in error.field_errors.items()
-            }
+            self.password_errors = _field_texts(error, await language_of(self))
             return None
         except NotAuthenticated:
             await self._forget_user(notice=text("not_authenticated", await language_of(self)))
