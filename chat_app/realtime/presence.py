@@ -31,7 +31,7 @@ class ExpiredTab:
 
 
 class PresenceTracker(Protocol):
-    """user id → connected tab tokens."""
+    """user id → connected tab tokens (a tab is named by its Reflex client token)."""
 
     async def connect(self, user_id: int, tab_token: str) -> bool:
         """Count a tab as connected (or keep it alive); True when the user came online."""
@@ -74,30 +74,14 @@ class LocalPresenceTracker:
         self._tabs: dict[int, set[str]] = {}
 
     async def connect(self, user_id: int, tab_token: str) -> bool:
-        """Count a tab as connected.
-
-        Args:
-            user_id: The tab's user.
-            tab_token: The tab's Reflex client token.
-
-        Returns:
-            True when this made the user go from offline to online.
-        """
+        """Count a tab as connected; True when this made the user go from offline to online."""
         tabs = self._tabs.setdefault(user_id, set())
         was_offline = not tabs
         tabs.add(tab_token)
         return was_offline
 
     async def disconnect(self, user_id: int, tab_token: str) -> bool:
-        """Count a tab as gone.
-
-        Args:
-            user_id: The tab's user.
-            tab_token: The tab's Reflex client token.
-
-        Returns:
-            True when this was the user's last tab (the user is now offline).
-        """
+        """Count a tab as gone; True when it was the user's last (the user is now offline)."""
         tabs = self._tabs.get(user_id)
         if not tabs or tab_token not in tabs:
             return False
@@ -187,12 +171,7 @@ class RedisPresenceTracker(redis_link.RedisUser):
     async def connect(self, user_id: int, tab_token: str) -> bool:
         """Count a tab as connected, or extend its deadline (the sentinel's heartbeat).
 
-        Args:
-            user_id: The tab's user.
-            tab_token: The tab's Reflex client token.
-
-        Returns:
-            True when this made the user go from offline to online.
+        True when this made the user go from offline to online (the contract: PresenceTracker).
         """
         now = time.time()
         keys = [f"{self._ONLINE}{int(user_id)}", self._INDEX]
@@ -200,15 +179,7 @@ class RedisPresenceTracker(redis_link.RedisUser):
         return bool(await self._script(_CONNECT)(keys=keys, args=args))
 
     async def disconnect(self, user_id: int, tab_token: str) -> bool:
-        """Count a tab as gone.
-
-        Args:
-            user_id: The tab's user.
-            tab_token: The tab's Reflex client token.
-
-        Returns:
-            True when this was the user's last tab.
-        """
+        """Count a tab as gone; True when it was the user's last tab."""
         keys = [f"{self._ONLINE}{int(user_id)}", self._INDEX]
         args = [tab_token, int(user_id), time.time()]
         return bool(await self._script(_DISCONNECT)(keys=keys, args=args))
