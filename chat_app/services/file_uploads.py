@@ -3,7 +3,8 @@
 An upload is copied to a temporary file and refused as soon as it passes the size limit.
 Images (PNG, JPEG, GIF, WebP) get a bounded thumbnail re-encoded by Pillow within a memory
 budget (images.py); one too large to decode safely is sent without thumbnail. Contents are
-stored under random keys in the configured store (storage_choice.py).
+stored under random keys in the store the caller hands in (the composition root's,
+realtime/profile.py).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from chat_app.services import conversations, images, sending
 from chat_app.services.errors import NotFound, Refused
 from chat_app.services.file_inspection import display_name, sniff
 from chat_app.services.storage import FileStorage
-from chat_app.services.storage_choice import default_storage
 from chat_app.services.views import SentMessage
 from chat_app.settings import SETTINGS, Settings
 
@@ -84,7 +84,7 @@ def send_file(
     name: object,
     now: datetime | None = None,
     settings: Settings = SETTINGS,
-    storage: FileStorage | None = None,
+    storage: FileStorage,
 ) -> SentMessage:
     """Store an uploaded file and send it as a message (all or nothing).
 
@@ -97,7 +97,7 @@ def send_file(
         name: The browser's file name (untrusted).
         now: The current time.
         settings: Size limit, quota.
-        storage: The file store (the configured one by default).
+        storage: The file store (the composition root's `PROFILE.storage`).
 
     Returns:
         The stored file message.
@@ -107,7 +107,6 @@ def send_file(
         Refused: Not friends, empty, over the size limit or the quota (a picture too large
             to decode safely is still sent, without thumbnail).
     """
-    storage = storage or default_storage(settings)
     # Checked before any byte is written; send_message checks again in its transaction.
     conversation = conversations.member_of(session, viewer_id, conversation_id)
     conversations.require_friends(session, viewer_id, conversation)
@@ -168,7 +167,7 @@ def set_avatar(
     name: object,
     now: datetime | None = None,
     settings: Settings = SETTINGS,
-    storage: FileStorage | None = None,
+    storage: FileStorage,
 ) -> str:
     """Replace the viewer's avatar with an uploaded image.
 
@@ -179,7 +178,7 @@ def set_avatar(
         name: The browser's file name (untrusted).
         now: The current time.
         settings: Size limit.
-        storage: The file store.
+        storage: The file store (the composition root's `PROFILE.storage`).
 
     Returns:
         The new avatar's file id.
@@ -188,7 +187,6 @@ def set_avatar(
         Refused: Not a readable PNG, JPEG, GIF or WebP, empty, too large to upload or
             to decode safely (avatar_too_large).
     """
-    storage = storage or default_storage(settings)
     user = session.get(User, viewer_id)
     if user is None:
         raise NotFound()

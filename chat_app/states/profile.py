@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.i18n import text
+from chat_app.realtime.profile import PROFILE
 from chat_app.services import file_uploads, friends
 from chat_app.services.errors import DomainError
 from chat_app.services.views import FriendsChange
@@ -50,6 +51,7 @@ class ProfileState(rx.State):
                 viewer_id=viewer_id,
                 source=files_[0].file,
                 name=files_[0].filename,
+                storage=PROFILE.storage,
             )
         except DomainError as error:
             self.avatar_error = text(

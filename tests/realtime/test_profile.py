@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 import uuid
 from pathlib import Path
@@ -64,6 +65,24 @@ def test_each_member_is_chosen_on_its_own(tmp_path: Path):
     with_postgres = choose(network_db, redis_url="")
     assert isinstance(with_postgres.tab_registry, LocalTabRegistry)
     assert not with_postgres.database_calls_inline
+
+
+def test_the_blob_store_is_one_client_per_container(tmp_path: Path, azurite_engine: str):
+    container = f"test-{uuid.uuid4().hex[:16]}"
+    settings = load_settings(
+        {
+            "CHAT_DATA_DIR": str(tmp_path),
+            "CHAT_AZURE_STORAGE_CONNECTION_STRING": azurite_engine,
+            "CHAT_AZURE_CONTAINER": container,
+        }
+    )
+    store = choose(settings, redis_url="").storage
+    assert isinstance(store, AzureBlobStorage)
+    assert choose(settings, redis_url="").storage is store  # one client per process
+    assert store.client.container_name == container
+    store.save("k", io.BytesIO(b"through the settings"))
+    with store.open("k") as stream:
+        assert stream.read() == b"through the settings"
 
 
 def _thread_name(*, session: Session) -> str:

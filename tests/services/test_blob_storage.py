@@ -5,14 +5,10 @@ from __future__ import annotations
 import io
 import os
 import uuid
-from pathlib import Path
 
 import pytest
 
-from chat_app.services import storage_choice
 from chat_app.services.blob_storage import PIECE, AzureBlobStorage, BlobReader
-from chat_app.services.storage import LocalFileStorage
-from chat_app.settings import load_settings
 
 
 def new_container() -> str:
@@ -121,24 +117,3 @@ def test_the_container_is_created_on_first_save_and_reused(azurite_engine: str):
     second.save("b", io.BytesIO(b"two"))
     assert read(first, "b") == b"two"
     assert read(second, "a") == b"one"
-
-
-def test_default_storage_is_the_blob_store_when_configured(azurite_engine: str, tmp_path: Path):
-    container = new_container()
-    settings = load_settings(
-        {
-            "CHAT_DATA_DIR": str(tmp_path),
-            "CHAT_AZURE_STORAGE_CONNECTION_STRING": azurite_engine,
-            "CHAT_AZURE_CONTAINER": container,
-        }
-    )
-    store = storage_choice.default_storage(settings)
-    assert isinstance(store, AzureBlobStorage)
-    assert storage_choice.default_storage(settings) is store  # one client per process
-    store.save("k", io.BytesIO(b"through the settings"))
-    assert read(store, "k") == b"through the settings"
-    assert store.client.container_name == container
-    assert not (tmp_path / "private").exists()
-
-    local = storage_choice.default_storage(load_settings({"CHAT_DATA_DIR": str(tmp_path)}))
-    assert isinstance(local, LocalFileStorage)

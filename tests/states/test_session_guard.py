@@ -13,8 +13,6 @@ import reflex as rx
 from PIL import Image
 from reflex_base.event.context import EventContext
 
-from chat_app.services import file_uploads
-from chat_app.services.storage import LocalFileStorage
 from chat_app.states import presence as presence_module
 from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
@@ -100,14 +98,10 @@ async def test_a_session_ended_in_the_chain_is_not_reused(tab_factory, monkeypat
     assert calls == []  # no token left to resolve, and nothing kept for the ended one
 
 
-async def test_a_handler_that_changes_the_profile_reads_it_again(
-    tab_factory, monkeypatch, tmp_path
-):
+@pytest.mark.usefixtures("profile")  # the picture goes to a folder of this test
+async def test_a_handler_that_changes_the_profile_reads_it_again(tab_factory):
     # The avatar upload resolves the session, stores the picture, then asks again for the
     # header's new picture: in one event chain that second answer must not be the kept one.
-    monkeypatch.setattr(
-        file_uploads, "default_storage", lambda *_args: LocalFileStorage(tmp_path / "private")
-    )
     tab = await logged_in_tab(tab_factory, "ann", "ann-tab")
     auth = await tab.get_state(AuthState)
     profile = await tab.get_state(ProfileState)
