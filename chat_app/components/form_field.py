@@ -1,48 +1,68 @@
-"""A labelled input with its hint and its error shown right under it."""
+"""The inputs of the account forms: each labelled, with its hint and its error right under it."""
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
 
 import reflex as rx
 from reflex_base.vars.base import Var
 
+from chat_app.states.ui import tr
 
-def form_field(
-    *,
-    label: Var[str] | str,
-    name: str,
-    field_id: str,
-    error: Var[str] | str = "",
-    hint: Var[str] | str | None = None,
-    input_type: Literal["text", "password"] = "text",
-    autocomplete: str = "off",
-    max_length: int | None = None,
-) -> rx.Component:
-    """A form input with a label, an optional hint and an error line.
+# A browser-side cap on a password input (the server checks its own, shorter, limit).
+PASSWORD_INPUT_MAX = 256
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of an account form.
+
+    Attributes:
+        name: The form field name the handler reads, the key of its error, and, after
+            "field_", the i18n key of its visible label (also the input's accessible name).
+        field_id: DOM id of the input (tests and the label use it).
+        autocomplete: The autocomplete token for password managers; "current-password" and
+            "new-password" make a password input.
+        max_length: A browser-side length cap (the server checks again).
+        hint: i18n key of a short rule shown under the input, if any.
+    """
+
+    name: str
+    field_id: str
+    autocomplete: str
+    max_length: int = PASSWORD_INPUT_MAX
+    hint: str | None = None
+
+
+def form_fields(*fields: Field, errors: dict[str, str] | None = None) -> list[rx.Component]:
+    """The inputs of a form, each with its label, its hint and its error line.
 
     Args:
-        label: Visible label, also the input's accessible name.
-        name: The form field name the handler reads.
-        field_id: DOM id of the input (tests and the label use it).
-        error: The error text for this field; nothing is shown when empty.
-        hint: A short rule shown under the input.
-        input_type: The HTML input type.
-        autocomplete: The autocomplete token for password managers.
-        max_length: A browser-side length cap (the server checks again).
+        *fields: The inputs, in order.
+        errors: Field name to error text (a state var); nothing is shown for a field without.
 
     Returns:
-        The field component.
+        One component per field.
     """
-    error_id = f"{field_id}-error"
+    return [
+        _form_field(field, errors.get(field.name, "") if errors is not None else "")
+        for field in fields
+    ]
+
+
+def _form_field(field: Field, error: Var[str] | str) -> rx.Component:
+    error_id = f"{field.field_id}-error"
+    password = field.autocomplete in ("current-password", "new-password")
     return rx.vstack(
-        rx.el.label(label, html_for=field_id, font_weight="500", font_size="0.9em"),
+        rx.el.label(
+            tr(f"field_{field.name}"), html_for=field.field_id, font_weight="500", font_size="0.9em"
+        ),
         rx.input(
-            id=field_id,
-            name=name,
-            type=input_type,
-            auto_complete=autocomplete,
-            max_length=max_length,
+            id=field.field_id,
+            name=field.name,
+            type="password" if password else "text",
+            auto_complete=field.autocomplete,
+            max_length=field.max_length,
             aria_describedby=error_id,
             size="3",
             width="100%",
@@ -50,7 +70,7 @@ def form_field(
         rx.cond(
             Var.create(error) != "",
             rx.text(error, id=error_id, color_scheme="red", size="2", role="alert"),
-            rx.text(hint, color_scheme="gray", size="1") if hint is not None else rx.fragment(),
+            rx.text(tr(field.hint), color_scheme="gray", size="1") if field.hint else rx.fragment(),
         ),
         spacing="1",
         width="100%",
