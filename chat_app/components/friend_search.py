@@ -5,12 +5,19 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.contact_row import contact_row
+from chat_app.components.request_buttons import (
+    accept_button,
+    cancel_button,
+    reject_button,
+    unblock_button,
+)
 from chat_app.states.friends import FriendsState
 from chat_app.states.ui import tr
 
 
 def _result_actions() -> rx.Component:
     result = FriendsState.search_result
+    request_id = result.request_id  # type: ignore[union-attr]
     return rx.match(
         FriendsState.search_relation,
         (
@@ -21,39 +28,12 @@ def _result_actions() -> rx.Component:
                 on_click=FriendsState.send_request(result.user_id),  # type: ignore[union-attr]
             ),
         ),
-        (
-            "request_sent",
-            rx.button(
-                tr("button_cancel_request"),
-                id="search-cancel",
-                variant="soft",
-                on_click=FriendsState.cancel(result.request_id),  # type: ignore[union-attr]
-            ),
-        ),
+        ("request_sent", cancel_button(request_id, id="search-cancel")),
         (
             "request_received",
-            rx.hstack(
-                rx.button(
-                    tr("button_accept"),
-                    id="search-accept",
-                    on_click=FriendsState.accept(result.request_id),  # type: ignore[union-attr]
-                ),
-                rx.button(
-                    tr("button_reject"),
-                    variant="soft",
-                    color_scheme="gray",
-                    on_click=FriendsState.reject(result.request_id),  # type: ignore[union-attr]
-                ),
-            ),
+            rx.hstack(accept_button(request_id, id="search-accept"), reject_button(request_id)),
         ),
-        (
-            "blocked",
-            rx.button(
-                tr("button_unblock"),
-                variant="soft",
-                on_click=FriendsState.unblock(result.user_id),  # type: ignore[union-attr]
-            ),
-        ),
+        ("blocked", unblock_button(result.user_id)),  # type: ignore[union-attr]
         rx.fragment(),
     )
 

@@ -7,6 +7,12 @@ from typing import Any
 import reflex as rx
 
 from chat_app.components.contact_row import contact_row
+from chat_app.components.request_buttons import (
+    accept_button,
+    cancel_button,
+    reject_button,
+    unblock_button,
+)
 from chat_app.states.friends import FriendsState
 from chat_app.states.ui import tr
 
@@ -29,33 +35,23 @@ def _row(contact, key, *buttons: rx.Component) -> rx.Component:
     return rx.box(contact_row(contact, *buttons), key=key, width="100%")
 
 
-def _secondary(label: Any, on_click: Any) -> rx.Component:
-    return rx.button(label, size="2", variant="soft", color_scheme="gray", on_click=on_click)
-
-
 def _incoming_row(contact) -> rx.Component:
     return _row(
         contact,
         contact.request_id,
-        rx.button(tr("button_accept"), size="2", on_click=FriendsState.accept(contact.request_id)),
-        _secondary(tr("button_reject"), FriendsState.reject(contact.request_id)),
+        accept_button(contact.request_id, size="2"),
+        reject_button(contact.request_id, size="2"),
     )
 
 
 def _outgoing_row(contact) -> rx.Component:
-    return _row(
-        contact,
-        contact.request_id,
-        _secondary(tr("button_cancel_request"), FriendsState.cancel(contact.request_id)),
-    )
+    request_id = contact.request_id
+    return _row(contact, request_id, cancel_button(request_id, size="2", color_scheme="gray"))
 
 
 def _blocked_row(contact) -> rx.Component:
-    return _row(
-        contact,
-        contact.user_id,
-        _secondary(tr("button_unblock"), FriendsState.unblock(contact.user_id)),
-    )
+    user_id = contact.user_id
+    return _row(contact, user_id, unblock_button(user_id, size="2", color_scheme="gray"))
 
 
 def request_lists() -> rx.Component:
