@@ -319,3 +319,14 @@ def test_throttle_limits_are_documented_in_the_module():
         "CHAT_REGISTRATIONS_PER_HOUR_PER_ADDRESS",
     ):
         assert setting in (throttle.__doc__ or "")
+
+
+def test_an_overlong_address_is_clipped_once_for_counting_and_forgetting(session, alice):
+    address = "2001:db8::" + "f" * 500  # longer than the column: one LoginAttempt clips it
+    for _ in range(SETTINGS.login_max_failures_per_pair - 1):
+        with pytest.raises(InvalidCredentials):
+            login(session, password="wrong", address=address)
+    stored = session.exec(select(LoginFailure.client_address)).all()
+    assert {len(value) for value in stored} == {throttle.MAX_ADDRESS_LENGTH}
+    assert login(session, address=address).user.username == "alice"
+    assert failures(session) == 0  # the success found its pair's failures under the same key
