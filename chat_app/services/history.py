@@ -22,18 +22,7 @@ def _views(session: Session, rows: Sequence[Message]) -> tuple[MessageView, ...]
         if file_ids
         else {}
     )
-    return tuple(
-        MessageView.stored(
-            seq=row.seq,
-            sender_id=row.sender_id,
-            client_id=row.client_id,
-            body=row.body,
-            created_at=row.created_at,
-            kind=row.kind,
-            file=files.get(row.file_id or ""),
-        )
-        for row in rows
-    )
+    return tuple(MessageView.of(row, files.get(row.file_id or "")) for row in rows)
 
 
 def _contact(session: Session, viewer_id: int, user_id: int) -> ContactView:

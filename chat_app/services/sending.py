@@ -151,13 +151,6 @@ def _stored_result(
         return None
     if existing.conversation_id != conversation.id:
         raise Refused("message_invalid")
-    view = MessageView.stored(
-        seq=existing.seq,
-        sender_id=existing.sender_id,
-        client_id=existing.client_id,
-        body=existing.body,
-        created_at=existing.created_at,
-        kind=existing.kind,
-        file=session.get(StoredFile, existing.file_id) if existing.file_id else None,
-    )
+    file = session.get(StoredFile, existing.file_id) if existing.file_id else None
+    view = MessageView.of(existing, file)
     return _sent(conversation, view, viewer_id, created=False)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any, Unpack
 
-from chat_app.models import StoredFile, User
+from sqlalchemy import Row
+
+from chat_app.models import Message, StoredFile, User
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,27 @@ class MessageView:
             sent_at=created_at.isoformat(),
             kind=kind,
             attachment=AttachmentView.of(file) if file is not None else None,
+        )
+
+    @classmethod
+    def of(cls, message: Message | Row[Unpack[tuple[Any, ...]]], file: StoredFile | None) -> MessageView:
+        """The view of a stored message's row.
+
+        Args:
+            message: Its table row, or a Core row with the same columns.
+            file: Its attached file's row, for "image" and "file" messages.
+
+        Returns:
+            The view, status "sent".
+        """
+        return cls.stored(
+            seq=message.seq,
+            sender_id=message.sender_id,
+            client_id=message.client_id,
+            body=message.body,
+            created_at=message.created_at,
+            kind=message.kind,
+            file=file,
         )
 
     def with_status(self, status: str, error: str = "") -> MessageView:
