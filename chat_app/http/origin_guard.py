@@ -20,17 +20,14 @@ sees a login token, which stays in our origin's storage.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from chat_app.http.asgi import ASGIApp, Receive, Scope, Send, reply
+
 logger = logging.getLogger(__name__)
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
@@ -149,18 +146,7 @@ async def _refuse(scope: Scope, send: Send) -> None:
         # Closing before accepting: the server answers the handshake with 403.
         await send({"type": "websocket.close", "code": 1008})
         return
-    body = b"Forbidden origin"
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 403,
-            "headers": [
-                (b"content-type", b"text/plain"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await reply(send, 403, b"Forbidden origin", "text/plain")
 
 
 def origin_guard(policy: OriginPolicy) -> Callable[[ASGIApp], ASGIApp]:

@@ -11,14 +11,9 @@ Reflex's routes to `/api/_upload`).
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from collections.abc import Callable
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from chat_app.http.asgi import ASGIApp, Message, Receive, Scope, Send, reply
 
 # Multipart framing and the form's other fields come on top of the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -26,29 +21,11 @@ MULTIPART_OVERHEAD = 64 * 1024
 
 async def _send_413(send: Send, limit: int) -> None:
     body = json.dumps({"detail": "file_too_large", "limit_bytes": limit}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await reply(send, 413, body, "application/json", close=True)
 
 
 async def _send_404(send: Send) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 404,
-            "headers": [(b"content-type", b"text/plain"), (b"content-length", b"9")],
-        }
-    )
-    await send({"type": "http.response.body", "body": b"Not found"})
+    await reply(send, 404, b"Not found", "text/plain")
 
 
 def upload_guard(limit_bytes: int, upload_path: str = "/_upload") -> Callable[[ASGIApp], ASGIApp]:
