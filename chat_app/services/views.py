@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Row
 
@@ -237,7 +237,7 @@ class MessageView:
         )
 
     @classmethod
-    def of(cls, message: Message | Row[Unpack[tuple[Any, ...]]], file: StoredFile | None) -> MessageView:
+    def of(cls, message: Message | Row[*tuple[Any, ...]], file: StoredFile | None) -> MessageView:
         """The view of a stored message's row.
 
         Args:
