@@ -56,12 +56,18 @@ class AppUser(EventClient):
         """Hydrate `/` (the page's on_load handlers run) and open the friend's chat."""
         await self.connect("/")
         await self.wait_for(lambda c: c.var(FRIENDS, "friends") is not None, timeout=120)
-        friends = self.var(FRIENDS, "friends") or []
-        self.conversation_id = next(
-            f["conversation_id"] for f in friends if f["user_id"] == self.friend_id
-        )
         if open_chat:
+            await self._find_conversation()
             await self._open(with_history=False)
+
+    async def _find_conversation(self) -> None:
+        """The friend pane names the conversation (its load may follow the hydrate)."""
+        await self.wait_for(lambda c: self._conversation_in_list() > 0, timeout=120)
+        self.conversation_id = self._conversation_in_list()
+
+    def _conversation_in_list(self) -> int:
+        friends = self.var(FRIENDS, "friends") or []
+        return next((f["conversation_id"] for f in friends if f["user_id"] == self.friend_id), 0)
 
     async def _open(self, with_history: bool) -> None:
         """Open the friend's conversation; wait for its first page if it has history."""
@@ -87,6 +93,8 @@ class AppUser(EventClient):
 
     async def open_history(self) -> float:
         """Close and reopen the friend's chat; milliseconds until the first page arrived."""
+        if not self.conversation_id:
+            await self._find_conversation()
         await self.call(CONVERSATION, "close_conversation", {})
         await self.wait_for(lambda c: c.var(CONVERSATION, "conversation_id") == 0)
         started = now_ns()

@@ -17,8 +17,10 @@ CONVERSATION = "reflex___state____state.chat_app___states___conversation____conv
 COMPOSER = "reflex___state____state.chat_app___states___composer____composer_state"
 UPLOADS = "reflex___state____state.chat_app___states___uploads____upload_state"
 UNREAD = "reflex___state____state.chat_app___states___unread____unread_state"
+OPEN_CONVERSATION_KEY = f"{CONVERSATION}.open_conversation_store_rx_state_"
+# What tabs of the version before conversation ids kept: the friend's id.
 OPEN_FRIEND_KEY = f"{CONVERSATION}.open_friend_store_rx_state_"
-STORAGE_KEYS = {TOKEN_KEY, OPEN_FRIEND_KEY}
+STORAGE_KEYS = {TOKEN_KEY, OPEN_CONVERSATION_KEY, OPEN_FRIEND_KEY}
 PASSWORD = "correct horse"
 _names = itertools.count()
 

@@ -50,7 +50,8 @@ async def test_acknowledged_messages_survive_a_backend_kill(tmp_path: Path):
         process.wait()
 
     with server_process(args, f"{url}/ping", env, log):
-        # The tab comes back with what the browser kept: its token and the open chat.
+        # The tab comes back with what the browser kept: its token and the open chat, here
+        # as the version before conversation ids kept it (the friend's id).
         bob_again = EventClient(
             url,
             local_storage={
