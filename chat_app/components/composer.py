@@ -8,6 +8,7 @@ from chat_app.components.emoji_picker import emoji_picker
 from chat_app.components.upload_zone import attach_button, upload_progress
 from chat_app.settings import SETTINGS
 from chat_app.states.composer import MAX_MESSAGE_LENGTH, ComposerState
+from chat_app.states.conversation import ConversationState
 from chat_app.states.ui import tr
 
 
@@ -29,6 +30,13 @@ def composer() -> rx.Component:
             rx.hstack(
                 emoji_picker(),
                 attach_button(),
+                # Which conversation this text is for, sent with it (the server checks it).
+                rx.el.input(
+                    type="hidden",
+                    name="conversation_id",
+                    read_only=True,
+                    value=ConversationState.conversation_id,
+                ),
                 # Debounced: the text stays local while typing (a round trip per key would
                 # drop characters), yet the state can still clear it or add an emoji.
                 rx.debounce_input(

@@ -9,6 +9,8 @@ from chat_app.services import text_rules
 from chat_app.services.errors import Refused
 
 MAX_MESSAGE_LENGTH = 4000
+# The composer keeps a little more, so the error can say by how much a text is too long.
+DRAFT_MAX = MAX_MESSAGE_LENGTH + 100
 CLIENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 

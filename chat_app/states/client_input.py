@@ -34,6 +34,7 @@ from reflex_base.constants.state import FIELD_MARKER
 from reflex_base.event import Event
 
 from chat_app.i18n import TABLES
+from chat_app.services import message_text
 
 # Browser storage name → the only values the server accepts from it. Every client
 # storage var of the app needs an entry (tests/states/test_client_input.py checks).
@@ -44,6 +45,8 @@ STORAGE_PATTERNS: dict[str, re.Pattern[str]] = {
     # wrote instead (ASCII digits: "²".isdigit() is True).
     "chat_open_conversation": re.compile(r"[1-9][0-9]{0,17}"),
     "chat_open_friend": re.compile(r"[1-9][0-9]{0,17}"),
+    # The composer's text: at most what set_draft keeps (a few over the message limit).
+    "chat_draft": re.compile(rf"(?s).{{0,{message_text.DRAFT_MAX}}}"),
     "chat_language": re.compile("|".join(re.escape(code) for code in sorted(TABLES))),
 }
 # Longest frontend error text passed on to Reflex (which scans it with regexes) and to

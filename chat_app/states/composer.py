@@ -21,7 +21,7 @@ from chat_app.realtime import timers
 from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.push import notify_users
 from chat_app.services import friends, message_text, sending
-from chat_app.services.errors import DomainError
+from chat_app.services.errors import DomainError, NotFound
 from chat_app.services.sessions import SessionKey
 from chat_app.services.views import MessageView, SentMessage
 from chat_app.states.auth import AuthState
@@ -32,8 +32,7 @@ from chat_app.states.viewer import signed_in, viewer_id_of
 
 logger = logging.getLogger(__name__)
 MAX_MESSAGE_LENGTH = message_text.MAX_MESSAGE_LENGTH
-# The draft may run a little over the limit, so the error can say by how much.
-DRAFT_MAX = MAX_MESSAGE_LENGTH + 100
+DRAFT_MAX = message_text.DRAFT_MAX
 TYPING_PUSH_INTERVAL = 2.0
 TYPING_VISIBLE_SECONDS = 4.0
 
@@ -41,7 +40,9 @@ TYPING_VISIBLE_SECONDS = 4.0
 class ComposerState(rx.State):
     """What the tab's user is writing, and why the last send was refused."""
 
-    draft: str = ""
+    # Kept in the tab's browser storage too: a fresh server state (a restart, another
+    # worker) takes the text back from the browser instead of blanking the composer.
+    draft: str = rx.SessionStorage("", name="chat_draft")
     composer_error: str = ""
     _user_id: int | None = None
     _last_typing_push: float = 0.0
@@ -56,8 +57,14 @@ class ComposerState(rx.State):
     @rx.event
     def clear(self):
         """Empty the composer (another conversation was opened, or this one closed)."""
-        if self.draft or self.composer_error:
-            self.draft = self.composer_error = ""
+        self._clear_text()
+
+    def _clear_text(self) -> None:
+        # Only what changes: an assigned var is re-sent even when its value is the same.
+        if self.draft:
+            self.draft = ""
+        if self.composer_error:
+            self.composer_error = ""
 
     @rx.event
     async def set_draft(self, value: str):
@@ -99,9 +106,14 @@ class ComposerState(rx.State):
     @rx.event
     @signed_in
     async def send(self, viewer_id: int, form_data: dict):
-        """Send the composer's text to the open conversation."""
+        """Send the composer's text to the conversation the form names.
+
+        The form names its conversation by id: events the browser queued while offline
+        arrive before the page's load has reopened anything in a fresh server state, and
+        must still go where the user wrote them.
+        """
         conversation = await self.get_state(ConversationState)
-        conversation_id = conversation.conversation_id
+        conversation_id = _named_conversation(form_data) or conversation.conversation_id
         if not conversation_id:
             return
         try:
@@ -110,6 +122,11 @@ class ComposerState(rx.State):
             self.composer_error = text(error.code, await language_of(self))
             return
         client_id = uuid.uuid4().hex
+        if conversation.conversation_id != conversation_id:
+            # Not shown in this state (yet): no pending copy; the composer keeps the text
+            # until the store answers, and a refusal is said there.
+            await self._deliver_unseen(viewer_id, conversation_id, client_id, body)
+            return
         pending = MessageView(
             seq=0,
             sender_id=viewer_id,
@@ -119,8 +136,7 @@ class ComposerState(rx.State):
             status="sending",
         )
         conversation._change(lambda buffer: buffer.show_pending(pending))
-        self.draft = ""
-        self.composer_error = ""
+        self._clear_text()
         if PROFILE.shows_sending_before_store:
             yield
         timers.cancel(("typing", viewer_id, conversation_id))
@@ -139,6 +155,35 @@ class ComposerState(rx.State):
         )
         yield
         await self._deliver(conversation, viewer_id, conversation.conversation_id, client_id)
+
+    async def _deliver_unseen(
+        self, viewer_id: int, conversation_id: int, client_id: str, body: str
+    ) -> None:
+        """Store a message for a conversation this state does not show."""
+        try:
+            sent = await call_service(
+                sending.send_message,
+                viewer_id=viewer_id,
+                conversation_id=conversation_id,
+                client_id=client_id,
+                body=body,
+            )
+        except Exception as error:
+            if not isinstance(error, DomainError):
+                logger.exception("storing a message failed; its text stays in the composer")
+            code = error.code if isinstance(error, DomainError) else "error"
+            if isinstance(error, NotFound):
+                code = "conversation_gone"
+            self.draft = self.draft or body
+            self.composer_error = text(code, await language_of(self))
+            return
+        if self.draft == body:
+            self.draft = ""
+        if self.composer_error:
+            self.composer_error = ""
+        await publish_sent(self, sent)
+        conversation = await self.get_state(ConversationState)
+        await conversation._list_first(conversation_id)
 
     async def _deliver(
         self,
@@ -173,6 +218,12 @@ class ComposerState(rx.State):
             conversation._change(
                 lambda buffer: buffer.acknowledge(client_id, sent.message, conversation._for_me)
             )
+
+
+def _named_conversation(form_data: object) -> int:
+    """The conversation id a send form names (a hidden field), 0 when absent or malformed."""
+    named = form_text(form_data, "conversation_id")
+    return int(named) if named.isascii() and named.isdigit() and len(named) <= 18 else 0
 
 
 async def publish_sent(state: rx.State, sent: SentMessage) -> None:

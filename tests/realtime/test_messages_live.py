@@ -135,3 +135,26 @@ async def test_bad_messages_are_refused_and_the_socket_stays_up(backend_url):
     await bob.wait_for(lambda c: [m["body"] for m in shown(c)] == ["still alive"])
     for tab in (ann, bob):
         await tab.close()
+
+
+async def test_a_send_reaching_a_fresh_tab_state_before_any_chat_is_open_is_stored(backend_url):
+    # After a restart a tab's state is fresh, and the browser flushes the sends it queued
+    # while offline before the page's load has reopened the conversation. The send names
+    # its conversation, so it goes where it was written.
+    ann, bob, ann_id, bob_id = await chat_pair(backend_url)
+    conversation = conversation_id_with(ann, bob_id)
+    fresh = await open_chat(backend_url, session_token(ann))
+    assert fresh.var(CONVERSATION, "conversation_id") == 0
+    form = {"body": "queued while offline", "conversation_id": str(conversation)}
+    await fresh.call(COMPOSER, "send", {"form_data": form})
+    await open_conversation(bob, ann_id)
+    await bob.wait_for(lambda c: [m["body"] for m in shown(c)] == ["queued while offline"])
+    # Another user's conversation is refused in the composer, with the text kept.
+    cat = await register(backend_url, unique_username("cat"))
+    stranger = {"body": "not yours", "conversation_id": str(conversation)}
+    await cat.call(COMPOSER, "send", {"form_data": stranger})
+    await cat.wait_for(lambda c: c.var(COMPOSER, "composer_error") != "")
+    await open_conversation(ann, bob_id)
+    assert [m["body"] for m in shown(ann)] == ["queued while offline"]
+    for tab in (ann, bob, fresh, cat):
+        await tab.close()

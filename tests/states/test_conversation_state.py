@@ -217,3 +217,33 @@ async def test_a_tab_that_remembered_its_friend_reopens_the_conversation_by_id(t
     await run(reloaded.load)
     assert reloaded.conversation_id == conversation
     assert (reloaded.open_conversation_store, reloaded.open_friend_store) == (str(conversation), "")
+
+
+async def test_a_send_queued_before_the_page_loaded_goes_where_its_form_says(tab_factory, engine):
+    ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    conversation = await conversation_with(ann, bob_id)
+    # After a restart the tab's state is fresh: nothing is open yet when the send the
+    # browser queued while offline arrives; the draft came back from browser storage.
+    fresh = await (await logged_in_again(tab_factory)).get_state(ConversationState)
+    composer = await composer_of(fresh)
+    composer.draft = "written offline"
+    form = {"body": "written offline", "conversation_id": str(conversation)}
+    await run(composer.send, form)
+    assert stored(engine) == 1
+    assert (composer.draft, composer.composer_error) == ("", "")
+    await run(fresh.open_conversation, conversation)
+    assert [m.body for m in fresh._buffer().stored()] == ["written offline"]
+
+
+async def test_a_send_to_a_conversation_not_ones_own_keeps_the_text_and_says_why(
+    tab_factory, engine
+):
+    ann, _bob, _ann_id, _bob_id = await chat_tabs(tab_factory)
+    composer = await composer_of(ann)
+    for forged in ("999", "12345678901234567890", "-1", "²"):
+        composer.draft = "hello?"
+        await run(composer.send, {"body": "hello?", "conversation_id": forged})
+        if forged == "999":
+            assert composer.composer_error == "That conversation is no longer available."
+            assert composer.draft == "hello?"
+    assert stored(engine) == 0
