@@ -9,6 +9,7 @@ from chat_app.pages.auth import auth_page, auth_title
 from chat_app.pages.chat import chat_page, chat_title
 from chat_app.realtime.gc_pauses import freeze_startup_heap
 from chat_app.realtime.push import bind_app
+from chat_app.services import database
 from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
 from chat_app.states.client_input import ClientInputGuard
@@ -73,6 +74,9 @@ refuse_unknown_events(app)
 hardening.restrict_socket(app)
 # Runs in every worker before it serves: private data out of every folder Reflex serves.
 app.register_lifespan_task(hardening.prepare_data_folder)
+# Also before serving: the database engine, an SQLite file already in WAL mode (no request
+# ever switches it, which needs the file to itself).
+app.register_lifespan_task(database.open_database)
 # Browser storage values and error reports are checked before Reflex applies them.
 app.add_middleware(ClientInputGuard())
 # A reconnecting tab is logged in only by the token its browser sends again.

@@ -18,17 +18,31 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 
 def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    # WAL lets readers run beside the writer; synchronous=FULL makes an acknowledged
-    # commit survive a power cut (about 0.3 ms per commit on this kind of machine).
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # synchronous=FULL makes an acknowledged commit survive a power cut (about 0.3 ms per
+    # commit on this kind of machine). It holds per connection; WAL is the file's own
+    # setting, made once (`use_wal`).
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
 
+def use_wal(connection: sa.Connection) -> None:
+    """Put an SQLite file in WAL mode, which it keeps (readers then run beside the writer).
+
+    The switch needs the file to itself: done lazily by each new connection, two requests
+    at once could fail with "database is locked". So the migration makes it (0010), and
+    every engine checks once, before it serves anything; on a WAL file that is one read.
+
+    Args:
+        connection: A connection to the SQLite file, outside any transaction.
+    """
+    if connection.exec_driver_sql("PRAGMA journal_mode").scalar() != "wal":
+        connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+
+
 def create_db_engine(url: str) -> sa.Engine:
-    """Create an engine for `url`, configuring SQLite connections on connect.
+    """Create an engine for `url`; for SQLite, the file in WAL mode and every connection set up.
 
     Args:
         url: An SQLAlchemy database URL.
@@ -41,6 +55,8 @@ def create_db_engine(url: str) -> sa.Engine:
             url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         )
         event.listen(engine, "connect", _configure_sqlite_connection)
+        with engine.connect() as connection:
+            use_wal(connection)
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
 
@@ -56,6 +72,11 @@ def get_engine(url: str | None = None) -> sa.Engine:
         The shared engine.
     """
     return create_db_engine(url or SETTINGS.database_url)
+
+
+def open_database() -> None:
+    """Lifespan task, in every worker before it serves: the engine, and WAL checked once."""
+    get_engine()
 
 
 @contextmanager
