@@ -54,6 +54,26 @@ async def is_tab_connected(tab_token: str) -> bool:
     return await _app.event_namespace._token_manager.is_token_connected(tab_token)
 
 
+async def _forget_closed_tab(tab_token: str) -> None:
+    """Unregister a tab found disconnected, unless it has registered again meanwhile.
+
+    A tab that reconnects between the connection check and the unregister registers again
+    (its on_load, which runs over its new socket); dropping that registration would leave
+    it without pushes until its next page load. So the registration is noted, the
+    connection checked again, and only the noted registration dropped (compare-and-delete,
+    one Lua script in Redis): a later registration has another stamp, an earlier one
+    belongs to a tab whose socket the second check sees (or which has gone again).
+
+    Args:
+        tab_token: The tab's Reflex client token.
+    """
+    registry = PROFILE.tab_registry
+    stamp = await registry.stamp_of(tab_token)
+    if stamp is None or await is_tab_connected(tab_token):
+        return
+    await registry.unregister_if(tab_token, stamp)
+
+
 async def _apply(
     tab_token: str,
     state_cls: type[S],
@@ -64,7 +84,7 @@ async def _apply(
         if not await is_tab_connected(tab_token):
             # A closed tab: drop it rather than build state nobody will see. If it comes
             # back, its on_load registers it again and loads everything from the database.
-            await PROFILE.tab_registry.unregister(tab_token)
+            await _forget_closed_tab(tab_token)
             return
         async with _app.modify_state(rx.BaseStateToken(ident=tab_token, cls=state_cls)) as root:
             events = events + list(await change(await root.get_state(state_cls)) or [])

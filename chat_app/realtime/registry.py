@@ -8,6 +8,8 @@ one worker finds the recipient's tabs connected to any other.
 
 from __future__ import annotations
 
+import itertools
+import secrets
 from dataclasses import dataclass
 from typing import Protocol, cast
 
@@ -35,6 +37,14 @@ class TabRegistry(Protocol):
 
     async def unregister(self, tab_token: str) -> None:
         """Forget a tab (logged out or gone)."""
+        ...
+
+    async def stamp_of(self, tab_token: str) -> str | None:
+        """The tab's current registration (new at every `register`), or None."""
+        ...
+
+    async def unregister_if(self, tab_token: str, stamp: str) -> bool:
+        """Forget a tab only if it is still registered as `stamp` (an atomic step)."""
         ...
 
     async def user_of(self, tab_token: str) -> int | None:
@@ -71,6 +81,8 @@ class LocalTabRegistry:
     def __init__(self) -> None:
         self._tabs_by_user: dict[int, dict[str, str]] = {}
         self._user_by_tab: dict[str, int] = {}
+        self._stamp_by_tab: dict[str, str] = {}
+        self._stamps = itertools.count()
 
     async def register(self, user_id: int, tab_token: str, session_hash: str) -> None:
         """Record that a tab is logged in as a user.
@@ -83,6 +95,7 @@ class LocalTabRegistry:
         self._remove(tab_token)
         self._tabs_by_user.setdefault(user_id, {})[tab_token] = session_hash
         self._user_by_tab[tab_token] = user_id
+        self._stamp_by_tab[tab_token] = str(next(self._stamps))
 
     async def unregister(self, tab_token: str) -> None:
         """Forget a tab.
@@ -91,6 +104,32 @@ class LocalTabRegistry:
             tab_token: The tab's Reflex client token.
         """
         self._remove(tab_token)
+
+    async def stamp_of(self, tab_token: str) -> str | None:
+        """The tab's current registration.
+
+        Args:
+            tab_token: The tab's Reflex client token.
+
+        Returns:
+            A stamp that changes with every registration, or None for an unknown tab.
+        """
+        return self._stamp_by_tab.get(tab_token)
+
+    async def unregister_if(self, tab_token: str, stamp: str) -> bool:
+        """Forget a tab only if nobody registered it again since `stamp` was read.
+
+        Args:
+            tab_token: The tab's Reflex client token.
+            stamp: What `stamp_of` answered.
+
+        Returns:
+            True if the tab was forgotten.
+        """
+        if self._stamp_by_tab.get(tab_token) != stamp:
+            return False
+        self._remove(tab_token)
+        return True
 
     async def user_of(self, tab_token: str) -> int | None:
         """The user a tab is logged in as.
@@ -119,8 +158,10 @@ class LocalTabRegistry:
         """Forget every tab."""
         self._tabs_by_user.clear()
         self._user_by_tab.clear()
+        self._stamp_by_tab.clear()
 
     def _remove(self, tab_token: str) -> None:
+        self._stamp_by_tab.pop(tab_token, None)
         user_id = self._user_by_tab.pop(tab_token, None)
         if user_id is None:
             return
@@ -130,7 +171,8 @@ class LocalTabRegistry:
             self._tabs_by_user.pop(user_id, None)
 
 
-# KEYS: the tab's key; ARGV: tab token, user id, session hash, ttl, user-hash key prefix.
+# KEYS: the tab's key; ARGV: tab token, user id, session hash, ttl, user-hash key prefix,
+# a nonce (so each registration's value, its stamp, differs from every earlier one).
 # Atomic, so a tab moving between users on two workers at once never ends up in both.
 _REGISTER = """
 local previous = redis.call('GET', KEYS[1])
@@ -140,24 +182,26 @@ if previous then
     redis.call('HDEL', ARGV[5] .. previous_user, ARGV[1])
   end
 end
-redis.call('SET', KEYS[1], ARGV[2] .. ':' .. ARGV[3], 'EX', ARGV[4])
+redis.call('SET', KEYS[1], ARGV[2] .. ':' .. ARGV[3] .. ':' .. ARGV[6], 'EX', ARGV[4])
 redis.call('HSET', ARGV[5] .. ARGV[2], ARGV[1], ARGV[3])
 redis.call('EXPIRE', ARGV[5] .. ARGV[2], ARGV[4])
 """
 
-# KEYS: the tab's key; ARGV: tab token, user-hash key prefix.
+# KEYS: the tab's key; ARGV: tab token, user-hash key prefix, and optionally the stamp
+# (the key's value) the tab must still have: a compare-and-delete, so a registration
+# made since the stamp was read survives.
 _UNREGISTER = """
 local previous = redis.call('GET', KEYS[1])
-if previous then
-  local previous_user = string.match(previous, '^(%d+):')
-  if previous_user then redis.call('HDEL', ARGV[2] .. previous_user, ARGV[1]) end
-  redis.call('DEL', KEYS[1])
-end
+if not previous or (ARGV[3] and previous ~= ARGV[3]) then return 0 end
+local previous_user = string.match(previous, '^(%d+):')
+if previous_user then redis.call('HDEL', ARGV[2] .. previous_user, ARGV[1]) end
+redis.call('DEL', KEYS[1])
+return 1
 """
 
 
 class RedisTabRegistry(redis_link.RedisUser):
-    """The registry in Redis: `chat:tab:<token>` → "user:session" and a hash per user."""
+    """The registry in Redis: `chat:tab:<token>` → "user:session:nonce", a hash per user."""
 
     _TAB = redis_link.KEY_PREFIX + "tab:"
     _USER_TABS = redis_link.KEY_PREFIX + "user-tabs:"
@@ -170,7 +214,8 @@ class RedisTabRegistry(redis_link.RedisUser):
             tab_token: The tab's Reflex client token.
             session_hash: The hash of the tab's session token.
         """
-        args = [tab_token, int(user_id), session_hash, TAB_TTL_SECONDS, self._USER_TABS]
+        nonce = secrets.token_hex(8)
+        args = [tab_token, int(user_id), session_hash, TAB_TTL_SECONDS, self._USER_TABS, nonce]
         await self._script(_REGISTER)(keys=[self._TAB + tab_token], args=args)
 
     async def unregister(self, tab_token: str) -> None:
@@ -182,6 +227,33 @@ class RedisTabRegistry(redis_link.RedisUser):
         await self._script(_UNREGISTER)(
             keys=[self._TAB + tab_token], args=[tab_token, self._USER_TABS]
         )
+
+    async def stamp_of(self, tab_token: str) -> str | None:
+        """The tab's current registration.
+
+        Args:
+            tab_token: The tab's Reflex client token.
+
+        Returns:
+            Its key's value (a fresh nonce at every registration), or None.
+        """
+        value = await self._client().get(self._TAB + tab_token)
+        return value.decode() if value else None
+
+    async def unregister_if(self, tab_token: str, stamp: str) -> bool:
+        """Forget a tab only if nobody registered it again since `stamp` was read.
+
+        Args:
+            tab_token: The tab's Reflex client token.
+            stamp: What `stamp_of` answered.
+
+        Returns:
+            True if the tab was forgotten.
+        """
+        removed = await self._script(_UNREGISTER)(
+            keys=[self._TAB + tab_token], args=[tab_token, self._USER_TABS, stamp]
+        )
+        return bool(removed)
 
     async def user_of(self, tab_token: str) -> int | None:
         """The user a tab is logged in as.

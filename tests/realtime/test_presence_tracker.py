@@ -11,13 +11,14 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from chat_app.realtime import presence
+from chat_app.realtime import presence, push
 from chat_app.realtime.presence import (
     LocalPresenceTracker,
     PresenceTracker,
     RedisPresenceTracker,
     is_online,
 )
+from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.registry import LocalTabRegistry, RedisTabRegistry, TabRegistry, tokens_of
 from tests.support.engines import RedisServer
 
@@ -71,6 +72,81 @@ async def test_registry_moves_a_tab_to_the_user_who_logs_in_on_it(registry: TabR
     assert await registry.tabs_of(2) == []
     await registry.clear()
     assert await registry.tabs_of(1) == []
+
+
+async def test_a_tab_is_unregistered_only_as_registered_when_its_stamp_was_read(
+    registry: TabRegistry,
+):
+    await registry.register(1, "tab", "hash-1")
+    stamp = await registry.stamp_of("tab")
+    assert stamp is not None
+    await registry.register(1, "tab", "hash-1")  # the same tab's next page load
+    assert await registry.stamp_of("tab") != stamp
+    assert await registry.unregister_if("tab", stamp) is False
+    assert await tokens_of(registry, 1) == ["tab"]
+    current = await registry.stamp_of("tab")
+    assert current is not None
+    assert await registry.unregister_if("tab", current) is True
+    assert await registry.user_of("tab") is None
+    assert await registry.tabs_of(1) == []
+    assert await registry.stamp_of("tab") is None
+    assert await registry.unregister_if("tab", current) is False
+
+
+async def _unchanged(_state: object) -> None:
+    return None
+
+
+@pytest.mark.parametrize("reconnect", ["after the check", "just before the unregister"])
+async def test_a_tab_that_reconnects_while_a_push_drops_it_stays_registered(
+    registry: TabRegistry, monkeypatch: pytest.MonkeyPatch, reconnect: str
+):
+    """A push finds the tab's socket gone; the tab comes back and registers before the drop."""
+    monkeypatch.setattr(PROFILE, "tab_registry", registry)
+    await registry.register(1, "tab", "hash-1")
+    connected = False
+
+    async def is_tab_connected(_tab_token: str) -> bool:
+        nonlocal connected
+        answer = connected
+        if reconnect == "after the check" and not connected:
+            # The socket comes back right after this answer; its on_load registers the tab.
+            connected = True
+            await registry.register(1, "tab", "hash-1")
+        return answer
+
+    def reregistering_first(remove):
+        async def remove_after_a_reconnect(*args: str) -> object:
+            nonlocal connected
+            if reconnect == "just before the unregister":
+                connected = True
+                await registry.register(1, "tab", "hash-1")
+            return await remove(*args)
+
+        return remove_after_a_reconnect
+
+    monkeypatch.setattr(push, "is_tab_connected", is_tab_connected)
+    for name in ("unregister", "unregister_if"):
+        monkeypatch.setattr(registry, name, reregistering_first(getattr(registry, name)))
+    await push._apply("tab", object, _unchanged, [])  # type: ignore[arg-type]
+    assert await tokens_of(registry, 1) == ["tab"]
+    assert await registry.user_of("tab") == 1
+
+
+async def test_a_push_to_a_closed_tab_unregisters_it(
+    registry: TabRegistry, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(PROFILE, "tab_registry", registry)
+    await registry.register(1, "tab", "hash-1")
+    await registry.register(1, "open-tab", "hash-1")
+
+    async def is_tab_connected(tab_token: str) -> bool:
+        return tab_token == "open-tab"
+
+    monkeypatch.setattr(push, "is_tab_connected", is_tab_connected)
+    await push._apply("tab", object, _unchanged, [])  # type: ignore[arg-type]
+    assert await tokens_of(registry, 1) == ["open-tab"]
+    assert await registry.user_of("tab") is None
 
 
 async def test_a_tab_whose_heartbeat_stopped_expires_once(
