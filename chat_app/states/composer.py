@@ -156,23 +156,34 @@ class ComposerState(rx.State):
         yield
         await self._deliver(conversation, viewer_id, conversation.conversation_id, client_id)
 
-    async def _deliver_unseen(
+    async def _store(
         self, viewer_id: int, conversation_id: int, client_id: str, body: str
-    ) -> None:
-        """Store a message for a conversation this state does not show."""
+    ) -> SentMessage | DomainError | None:
+        """Store a message: the outcome, the refusal, or None when the store itself failed."""
         try:
-            sent = await call_service(
+            return await call_service(
                 sending.send_message,
                 viewer_id=viewer_id,
                 conversation_id=conversation_id,
                 client_id=client_id,
                 body=body,
             )
-        except Exception as error:
-            if not isinstance(error, DomainError):
-                logger.exception("storing a message failed; its text stays in the composer")
-            code = error.code if isinstance(error, DomainError) else "error"
-            if isinstance(error, NotFound):
+        except DomainError as error:
+            return error
+        except Exception:
+            # Database unreachable or similar: the text stays on screen for another try.
+            # Not re-raised: Reflex would drop this update and leave the message "sending".
+            logger.exception("storing a message failed; its text stays on screen")
+            return None
+
+    async def _deliver_unseen(
+        self, viewer_id: int, conversation_id: int, client_id: str, body: str
+    ) -> None:
+        """Store a message for a conversation this state does not show."""
+        sent = await self._store(viewer_id, conversation_id, client_id, body)
+        if not isinstance(sent, SentMessage):
+            code = "error" if sent is None else sent.code
+            if isinstance(sent, NotFound):
                 code = "conversation_gone"
             self.draft = self.draft or body
             self.composer_error = text(code, await language_of(self))
@@ -195,20 +206,9 @@ class ComposerState(rx.State):
         pending = conversation._buffer().pending(client_id)
         if pending is None:
             return
-        try:
-            sent = await call_service(
-                sending.send_message,
-                viewer_id=viewer_id,
-                conversation_id=conversation_id,
-                client_id=client_id,
-                body=pending.body,
-            )
-        except Exception as error:
-            if not isinstance(error, DomainError):
-                # Database unreachable or similar: the message stays, marked, for a retry.
-                # Not re-raised: Reflex would drop this update and leave it "sending".
-                logger.exception("storing a message failed; the sender can retry it")
-            code = error.code if isinstance(error, DomainError) else "error"
+        sent = await self._store(viewer_id, conversation_id, client_id, pending.body)
+        if not isinstance(sent, SentMessage):
+            code = "error" if sent is None else sent.code
             failed = pending.with_status("failed", text(code, await language_of(self)))
             conversation._change(lambda buffer: buffer.replace_pending(client_id, failed))
             return
