@@ -13,8 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from alembic import command
-from tests.support.engines import PostgresCluster
-from tests.support.migrations import alembic_config
+from tests.support.migrations import database_at
 
 BEFORE = "3c7e2a91b5d4"  # 0008_relations
 BACKFILLING = "354ae6a1e856"  # 0009_direct_conversations
@@ -63,13 +62,7 @@ def conversations(engine: sa.Engine) -> dict[tuple[int, int], tuple[int, int]]:
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_every_friendship_gets_its_conversation_once(database: str, tmp_path: Path, request):
-    if database == "postgresql":
-        cluster: PostgresCluster = request.getfixturevalue("postgres_engine")
-        url = cluster.create_database()
-    else:
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    config = alembic_config(url)
-    command.upgrade(config, BEFORE)
+    config, url = database_at(BEFORE, database, tmp_path, request)
     engine = sa.create_engine(url)
     fill(engine)
     before = conversations(engine)

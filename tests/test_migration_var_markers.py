@@ -14,8 +14,7 @@ import sqlalchemy as sa
 
 from alembic import command
 from chat_app.services.validation import neutralize_var_markers
-from tests.support.engines import PostgresCluster
-from tests.support.migrations import alembic_config
+from tests.support.migrations import database_at
 
 BEFORE = "d15dde59dd59"  # 0005_files
 NEUTRALISING = "fb5a8cc4ac8d"  # 0006_neutral_var_markers
@@ -87,13 +86,7 @@ def stored(engine: sa.Engine) -> tuple[dict[int, str], str, list[str]]:
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_stored_names_lose_the_marker_once_and_for_all(database: str, tmp_path: Path, request):
-    if database == "postgresql":
-        cluster: PostgresCluster = request.getfixturevalue("postgres_engine")
-        url = cluster.create_database()
-    else:
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    config = alembic_config(url)
-    command.upgrade(config, BEFORE)
+    config, url = database_at(BEFORE, database, tmp_path, request)
     engine = sa.create_engine(url)
     fill(engine)
 
