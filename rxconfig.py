@@ -7,6 +7,7 @@ import reflex as rx
 
 from chat_app.redis_check import unreachable_reason, workers_without_redis
 from chat_app.settings import SETTINGS
+from chat_app.worker_respawn import respawn_failed_workers
 
 # Socket.IO pings (an explicit environment value wins). The timeout must be one load cannot
 # trip: a busy tab's pong waits behind its own queued frames, and when it misses the timeout
@@ -34,6 +35,9 @@ if sys.argv[1:2] == ["run"]:
     problem = unreachable_reason(redis_url) if redis_url else workers_without_redis(os.environ)
     if problem:
         sys.exit(f"Error: {problem}")
+    # Granian, which this process runs, replaces a worker that dies instead of stopping
+    # every worker: only that worker's tabs reconnect (chat_app/worker_respawn.py).
+    respawn_failed_workers()
 
 config = rx.Config(
     app_name="chat_app",

@@ -62,6 +62,16 @@ class EventClient:
         await self._socket.send("40/_event," + json.dumps({"event": hydrate}))
         self._reader = asyncio.create_task(self._read(self._socket))
 
+    @property
+    def local_port(self) -> int | None:
+        """The client side's TCP port of the open socket (None when not connected)."""
+        return self._socket.local_address[1] if self._socket is not None else None
+
+    @property
+    def closed(self) -> bool:
+        """Whether the socket has ended: closed by the server, dropped or never opened."""
+        return self._reader is None or self._reader.done()
+
     async def _read(self, socket: Any) -> None:
         with contextlib.suppress(websockets.ConnectionClosed, OSError):
             async for frame in socket:
