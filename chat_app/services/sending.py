@@ -19,6 +19,9 @@ from chat_app.services.errors import RateLimited, Refused
 from chat_app.services.views import MessageView, SentMessage
 from chat_app.settings import SETTINGS, Settings
 
+# A tab checks at most this many client ids at once (its outbox and its next id).
+LOOKUP_MAX = 64
+
 
 def send_message(
     *,
@@ -56,10 +59,12 @@ def send_message(
     now = now or utc_now()
     conversation = conversations.member_of(session, viewer_id, conversation_id)
     client_id = message_text.client_id_of(client_id)
-    retried = _stored_result(session, viewer_id, conversation, client_id)
+    text = message_text.clean_body(body)
+    # A file message's body is its name, which the store may have changed: not compared.
+    expected = text if attachment is None else None
+    retried = _stored_result(session, viewer_id, conversation, client_id, expected)
     if retried is not None:
         return retried
-    text = message_text.clean_body(body)
     since = now - settings.message_rate_window
     recent = session.connection().execute(
         statements.SENT_SINCE, {"sender": viewer_id, "since": since}
@@ -103,7 +108,7 @@ def send_message(
     except IntegrityError:
         # The same client id was committed by a concurrent retry: that row is the message.
         session.rollback()
-        retried = _stored_result(session, viewer_id, conversation, client_id)
+        retried = _stored_result(session, viewer_id, conversation, client_id, expected)
         if retried is None:
             raise Refused("message_invalid") from None
         return retried
@@ -136,21 +141,90 @@ def _stored_result(
     viewer_id: int,
     conversation: conversations.ConversationRef,
     client_id: str,
+    body: str | None,
 ) -> SentMessage | None:
-    """A retry of a stored message: that message, if it went to the same conversation.
+    """A retry of a stored message: that message, if it is the same message.
+
+    Args:
+        session: The database session.
+        viewer_id: The sender.
+        conversation: The conversation the retry names.
+        client_id: The retry's client id.
+        body: The retry's text, or None not to compare it (file messages).
 
     Returns:
         None when no message of the viewer has this client id.
 
     Raises:
-        Refused: The client id names a message in another conversation.
+        Refused: The client id names a message in another conversation, or with another
+            text ("client_id_conflict": shown failed, never merged into the stored one).
     """
     already = {"sender": viewer_id, "client_id": client_id}
     existing = session.connection().execute(statements.STORED_MESSAGE, already).first()
     if existing is None:
         return None
     if existing.conversation_id != conversation.id:
-        raise Refused("message_invalid")
+        raise Refused("client_id_conflict")
+    if body is not None and existing.body != body:
+        raise Refused("client_id_conflict")
     file = session.get(StoredFile, existing.file_id) if existing.file_id else None
     view = MessageView.of(existing, file)
     return _sent(conversation, view, viewer_id, created=False)
+
+
+def stored_texts(
+    *, session: Session, viewer_id: int, client_ids: list[str]
+) -> dict[str, tuple[int, str]]:
+    """Which of the viewer's client ids are stored already, and as what.
+
+    A tab checks the messages its outbox still holds (and the id it issued for the next
+    one) after a reload or a restart: a stored one was acknowledged while the tab was away.
+
+    Args:
+        session: The database session.
+        viewer_id: The sender (from the server-side session).
+        client_ids: At most `LOOKUP_MAX` client ids (others are ignored).
+
+    Returns:
+        Client id -> (conversation id, text) for each stored one.
+    """
+    wanted = [cid for cid in client_ids[:LOOKUP_MAX] if isinstance(cid, str)]
+    if not wanted:
+        return {}
+    rows = session.connection().execute(
+        statements.STORED_TEXTS, {"sender": viewer_id, "client_ids": wanted}
+    )
+    return {row.client_id: (row.conversation_id, row.body) for row in rows}
+
+
+def seconds_until_room(
+    *, session: Session, viewer_id: int, now: datetime | None = None, settings: Settings = SETTINGS
+) -> float:
+    """How long the viewer must wait before one more message fits the rate limit.
+
+    Automatic re-sends (a tab's outbox after a restart) are paced with this, so forty
+    pending messages go out at the allowed rate instead of thirty failing "too fast".
+
+    Args:
+        session: The database session.
+        viewer_id: The sender.
+        now: The current time.
+        settings: The per-user message rate limit.
+
+    Returns:
+        0 when a message may go now, else the seconds until the oldest counted one leaves
+        the window.
+    """
+    now = now or utc_now()
+    since = now - settings.message_rate_window
+    times = session.connection().execute(
+        statements.SENT_TIMES_SINCE,
+        {"sender": viewer_id, "since": since, "limit": settings.message_rate_count},
+    )
+    counted = [row.created_at for row in times]
+    if len(counted) < settings.message_rate_count:
+        return 0.0
+    oldest = min(counted)
+    if oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=now.tzinfo)
+    return max(0.0, (oldest + settings.message_rate_window - now).total_seconds())

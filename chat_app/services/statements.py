@@ -36,6 +36,20 @@ STORED_MESSAGE = sa.select(
     MESSAGE.c.sender_id == sa.bindparam("sender"),
     MESSAGE.c.client_id == sa.bindparam("client_id"),
 )
+# Which of a sender's client ids are stored (a tab's outbox after a reload or a restart).
+STORED_TEXTS = sa.select(MESSAGE.c.client_id, MESSAGE.c.conversation_id, MESSAGE.c.body).where(
+    MESSAGE.c.sender_id == sa.bindparam("sender"),
+    MESSAGE.c.client_id.in_(sa.bindparam("client_ids", expanding=True)),
+)
+# The times of a sender's newest messages inside the rate window (pacing re-sends).
+SENT_TIMES_SINCE = (
+    sa.select(MESSAGE.c.created_at)
+    .where(
+        MESSAGE.c.sender_id == sa.bindparam("sender"), MESSAGE.c.created_at > sa.bindparam("since")
+    )
+    .order_by(MESSAGE.c.created_at.desc())
+    .limit(sa.bindparam("limit"))
+)
 FRIENDSHIP_ID = sa.select(FRIENDSHIP.c.id).where(
     FRIENDSHIP.c.user_low_id == sa.bindparam("low"),
     FRIENDSHIP.c.user_high_id == sa.bindparam("high"),

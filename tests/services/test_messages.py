@@ -75,11 +75,22 @@ def test_messages_are_numbered_in_order_and_read_back_the_same_for_both(session,
 def test_the_same_client_id_twice_stores_one_row(session, pair):
     ann, bob = pair
     first = send(session, ann, bob, "hello", client_id="abc-123")
-    again = send(session, ann, bob, "hello (edited?)", client_id="abc-123")
+    again = send(session, ann, bob, "hello", client_id="abc-123")
     assert first.created
     assert not again.created
     assert again.message == first.message
     assert message_count(session) == 1
+
+
+def test_the_same_client_id_with_another_text_is_a_conflict_never_merged(session, pair):
+    ann, bob = pair
+    first = send(session, ann, bob, "hello", client_id="abc-123")
+    with pytest.raises(Refused, match="client_id_conflict"):
+        send(session, ann, bob, "hello (edited?)", client_id="abc-123")
+    assert message_count(session) == 1
+    assert sending.stored_texts(session=session, viewer_id=ann, client_ids=["abc-123", "nope"]) == {
+        "abc-123": (first.conversation_id, "hello")
+    }
 
 
 def test_a_client_id_cannot_be_replayed_into_another_conversation(session, pair):
@@ -87,7 +98,7 @@ def test_a_client_id_cannot_be_replayed_into_another_conversation(session, pair)
     cat = make_user(session, "cat")
     make_friends(session, ann, cat)
     send(session, ann, bob, client_id="same-id")
-    with pytest.raises(Refused, match="message_invalid"):
+    with pytest.raises(Refused, match="client_id_conflict"):
         send(session, ann, cat, client_id="same-id")
     assert message_count(session) == 1
 
@@ -236,6 +247,23 @@ def test_ten_messages_per_ten_seconds(session, pair):
         settings=limited,
     )
     assert message_count(session) == 11
+
+
+def test_room_in_the_rate_limit_is_the_time_until_the_oldest_counted_message_leaves(session, pair):
+    ann, bob = pair
+    limited = load_settings({"CHAT_MESSAGE_RATE_COUNT": "3", "CHAT_MESSAGE_RATE_SECONDS": "10"})
+    now = utc_now()
+    for n in range(3):
+        assert (
+            sending.seconds_until_room(session=session, viewer_id=ann, now=now, settings=limited)
+            == 0
+        )
+        send(session, ann, bob, f"{n}", now=now + timedelta(seconds=n), settings=limited)
+    later = now + timedelta(seconds=4)
+    # The oldest of the three (at +0 s) leaves the 10 s window at +10 s.
+    wait = sending.seconds_until_room(session=session, viewer_id=ann, now=later, settings=limited)
+    assert wait == pytest.approx(6.0)
+    send(session, ann, bob, "fits", now=later + timedelta(seconds=wait + 0.001), settings=limited)
 
 
 def test_history_pages_and_catch_up(session, pair):
