@@ -18,6 +18,7 @@ from chat_app.states.error_handler import backend_error_toast
 from chat_app.states.event_arguments import ArgumentGuard, refuse_unknown_events
 from chat_app.states.friends import FriendsState
 from chat_app.states.presence import PresenceState, sweep_expired_tabs
+from chat_app.states.resend import ResendState
 from chat_app.states.safe_text import install_marker_guard_if_requested
 from chat_app.states.session_hydrate import SessionNeedsItsToken
 from chat_app.states.ui import UiState
@@ -57,6 +58,7 @@ app.add_page(
         FriendsState.load,
         UnreadState.load,
         ConversationState.load,
+        ResendState.resume,
         PresenceState.load,
         PresenceState.track,
     ],

@@ -97,6 +97,22 @@ EN: dict[str, str] = {
     "status_read": "Read",
     "status_failed": "Not sent",
     "button_retry": "Retry",
+    "button_discard": "Delete",
+    "client_id_conflict": (
+        "A different message was already sent under this one's id. Retry sends it as a new message."
+    ),
+    "outbox_full": (
+        "Too many messages are waiting to be sent. Wait for them, or delete failed ones."
+    ),
+    "outbox_dropped": "{count} queued message(s) could not be restored and were removed.",
+    "composer_offline": ("No connection. What you send now goes out when the connection is back."),
+    "upload_interrupted": ("The connection dropped during the upload: choose the file again."),
+    "logout_unsent_title": "Messages not sent yet",
+    "logout_unsent_body": (
+        "Some of your messages have not been sent yet. If you log out now, they are deleted"
+        " from this browser."
+    ),
+    "logout_anyway": "Log out anyway",
     "typing": "is typing…",
     "notice_new_message": "New message from {nickname}",
     "no_messages": "No messages yet. Say hello!",
@@ -238,6 +254,15 @@ ZH: dict[str, str] = {
     "status_read": "已读",
     "status_failed": "未发送",
     "button_retry": "重试",
+    "button_discard": "删除",
+    "client_id_conflict": "已有另一条消息使用了这条消息的编号。重试会把它作为新消息发送。",
+    "outbox_full": "等待发送的消息太多了。请稍候，或删除发送失败的消息。",
+    "outbox_dropped": "有 {count} 条待发送的消息无法恢复，已移除。",
+    "composer_offline": "连接已断开。现在发送的内容会在连接恢复后发出。",
+    "upload_interrupted": "上传时连接中断：请重新选择文件。",
+    "logout_unsent_title": "还有消息未发送",
+    "logout_unsent_body": "你还有消息未发送。现在退出登录，这些消息会从此浏览器中删除。",
+    "logout_anyway": "仍然退出",
     "typing": "正在输入…",
     "notice_new_message": "来自 {nickname} 的新消息",
     "no_messages": "还没有消息，打个招呼吧！",

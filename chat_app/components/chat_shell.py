@@ -12,6 +12,7 @@ from chat_app.components.avatar_dialog import avatar_dialog
 from chat_app.components.change_password_dialog import change_password_dialog
 from chat_app.components.conversation_pane import conversation_pane
 from chat_app.components.friend_pane import friend_pane
+from chat_app.components.logout_warning import logout_warning
 from chat_app.components.user_menu import user_menu
 from chat_app.states.conversation import ConversationState
 from chat_app.states.ui import tr
@@ -46,6 +47,7 @@ def chat_shell() -> rx.Component:
         ),
         change_password_dialog(),
         avatar_dialog(),
+        logout_warning(),
         # On phones (styles.css) an open conversation hides the header and friend list.
         class_name=rx.cond(conversation_open, "chat-shell conversation-open", "chat-shell"),
         direction="column",

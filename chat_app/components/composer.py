@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_components_core.core.banner import has_connection_errors
 
 from chat_app.components.emoji_picker import emoji_picker
 from chat_app.components.upload_zone import attach_button, upload_progress
 from chat_app.settings import SETTINGS
 from chat_app.states.composer import MAX_MESSAGE_LENGTH, ComposerState
 from chat_app.states.conversation import ConversationState
+from chat_app.states.outbox import OutboxState
 from chat_app.states.ui import tr
 
 
@@ -16,6 +18,18 @@ def composer() -> rx.Component:
     """Pinned under the message list."""
     return rx.vstack(
         upload_progress(),
+        # Sends made now wait in the browser's queue and go out on reconnect; the text
+        # stays in the composer until the server has taken it.
+        rx.cond(
+            has_connection_errors,
+            rx.text(
+                tr("composer_offline"),
+                id="composer-offline",
+                color_scheme="amber",
+                size="2",
+                role="status",
+            ),
+        ),
         rx.cond(
             ComposerState.composer_error != "",
             rx.text(
@@ -36,6 +50,13 @@ def composer() -> rx.Component:
                     name="conversation_id",
                     read_only=True,
                     value=ConversationState.conversation_id,
+                ),
+                # The id issued ahead for this text: sending it twice stores it once.
+                rx.el.input(
+                    type="hidden",
+                    name="client_id",
+                    read_only=True,
+                    value=OutboxState.next_client_id,
                 ),
                 # Debounced: the text stays local while typing (a round trip per key would
                 # drop characters), yet the state can still clear it or add an emoji.

@@ -94,7 +94,11 @@ def _header() -> rx.Component:
 def _message(message, anchor: bool) -> rx.Component:
     return rx.box(
         message_bubble(
-            message, ConversationState.my_id, ConversationState.friend_read_seq, ComposerState.retry
+            message,
+            ConversationState.my_id,
+            ConversationState.friend_read_seq,
+            on_retry=ComposerState.retry,
+            on_discard=ComposerState.discard,
         ),
         key=message.sender_id.to(str) + ":" + message.client_id,
         width="100%",

@@ -10,7 +10,7 @@ from chat_app.components.attachment import attachment
 from chat_app.states.ui import moment_locale, tr
 
 
-def _status(message: Any, friend_read_seq: Any, on_retry: Any) -> Any:
+def _status(message: Any, friend_read_seq: Any, on_retry: Any, on_discard: Any) -> Any:
     return rx.match(
         message.status,
         ("sending", rx.text(tr("status_sending"), class_name="message-status")),
@@ -31,6 +31,13 @@ def _status(message: Any, friend_read_seq: Any, on_retry: Any) -> Any:
                     color_scheme="red",
                     on_click=on_retry(message.client_id),
                 ),
+                rx.button(
+                    tr("button_discard"),
+                    size="1",
+                    variant="ghost",
+                    color_scheme="gray",
+                    on_click=on_discard(message.client_id),
+                ),
                 align="center",
                 spacing="2",
             ),
@@ -42,7 +49,9 @@ def _status(message: Any, friend_read_seq: Any, on_retry: Any) -> Any:
     )
 
 
-def message_bubble(message: Any, my_id: Any, friend_read_seq: Any, on_retry: Any) -> rx.Component:
+def message_bubble(
+    message: Any, my_id: Any, friend_read_seq: Any, on_retry: Any, on_discard: Any
+) -> rx.Component:
     """A chat bubble: own messages on the right with their delivery status."""
     mine = message.sender_id == my_id
     return rx.flex(
@@ -59,7 +68,7 @@ def message_bubble(message: Any, my_id: Any, friend_read_seq: Any, on_retry: Any
             ),
             rx.hstack(
                 rx.moment(message.sent_at, format="HH:mm", locale=moment_locale()),
-                rx.cond(mine, _status(message, friend_read_seq, on_retry)),
+                rx.cond(mine, _status(message, friend_read_seq, on_retry, on_discard)),
                 spacing="2",
                 justify="end",
                 font_size="0.75em",

@@ -8,6 +8,7 @@ from chat_app.components.avatar import avatar
 from chat_app.components.language_switch import language_switch
 from chat_app.states.auth import AuthState
 from chat_app.states.profile import ProfileState
+from chat_app.states.sign_out import SignOutState
 from chat_app.states.ui import tr
 
 
@@ -43,12 +44,14 @@ def user_menu() -> rx.Component:
                 on_select=AuthState.set_password_dialog_open(True),
             ),
             rx.dropdown_menu.separator(),
-            rx.dropdown_menu.item(tr("menu_logout"), id="menu-logout", on_select=AuthState.logout),
+            rx.dropdown_menu.item(
+                tr("menu_logout"), id="menu-logout", on_select=SignOutState.log_out(False)
+            ),
             rx.dropdown_menu.item(
                 tr("menu_logout_everywhere"),
                 id="menu-logout-everywhere",
                 color_scheme="red",
-                on_select=AuthState.logout_everywhere,
+                on_select=SignOutState.log_out_everywhere,
             ),
         ),
     )

@@ -35,6 +35,7 @@ from reflex_base.event import Event
 
 from chat_app.i18n import TABLES
 from chat_app.services import message_text
+from chat_app.states import outbox_entries
 
 # Browser storage name → the only values the server accepts from it. Every client
 # storage var of the app needs an entry (tests/states/test_client_input.py checks).
@@ -47,6 +48,13 @@ STORAGE_PATTERNS: dict[str, re.Pattern[str]] = {
     "chat_open_friend": re.compile(r"[1-9][0-9]{0,17}"),
     # The composer's text: at most what set_draft keeps (a few over the message limit).
     "chat_draft": re.compile(rf"(?s).{{0,{message_text.DRAFT_MAX}}}"),
+    # The outbox: a JSON list, each entry re-checked when read (states/outbox_entries.py);
+    # twice its cap here, so an over-full copy is read, noted and trimmed, not blanked.
+    "chat_outbox": re.compile(rf"(?s)\[.{{0,{2 * outbox_entries.MAX_UNITS}}}\]"),
+    # The client id issued for the composer's next message (uuid4 hex).
+    "chat_next_client_id": outbox_entries.ISSUED_ID,
+    # An upload this tab started and that has not ended (states/uploads.py).
+    "chat_upload": re.compile("1"),
     "chat_language": re.compile("|".join(re.escape(code) for code in sorted(TABLES))),
 }
 # Longest frontend error text passed on to Reflex (which scans it with regexes) and to

@@ -11,6 +11,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import reflex as rx
@@ -26,6 +27,8 @@ from chat_app.services.sessions import SessionKey
 from chat_app.services.views import MessageView, SentMessage
 from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
+from chat_app.states.outbox import OutboxState, pending_view
+from chat_app.states.outbox_entries import ISSUED_ID, Outbox, OutboxEntry, derived_client_id
 from chat_app.states.service_call import call_service, form_text
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in, viewer_id_of
@@ -35,6 +38,8 @@ MAX_MESSAGE_LENGTH = message_text.MAX_MESSAGE_LENGTH
 DRAFT_MAX = message_text.DRAFT_MAX
 TYPING_PUSH_INTERVAL = 2.0
 TYPING_VISIBLE_SECONDS = 4.0
+# What storing a message came to: stored, refused, or None when the store itself failed.
+Outcome = SentMessage | DomainError | None
 
 
 class ComposerState(rx.State):
@@ -108,116 +113,190 @@ class ComposerState(rx.State):
     async def send(self, viewer_id: int, form_data: dict):
         """Send the composer's text to the conversation the form names.
 
-        The form names its conversation by id: events the browser queued while offline
-        arrive before the page's load has reopened anything in a fresh server state, and
-        must still go where the user wrote them.
+        The form names its conversation by id and carries the client id issued ahead for
+        its next message: events the browser queued while offline arrive before the page's
+        load has reopened anything in a fresh server state, and must still go where the
+        user wrote them, once. The update that clears the composer puts the message in the
+        outbox (browser storage) until it is stored.
         """
         conversation = await self.get_state(ConversationState)
         conversation_id = _named_conversation(form_data) or conversation.conversation_id
         if not conversation_id:
             return
+        language = await language_of(self)
         try:
             body = message_text.clean_body(form_text(form_data, "body") or self.draft)
         except DomainError as error:
-            self.composer_error = text(error.code, await language_of(self))
+            self.composer_error = text(error.code, language)
             return
-        client_id = uuid.uuid4().hex
-        if conversation.conversation_id != conversation_id:
-            # Not shown in this state (yet): no pending copy; the composer keeps the text
-            # until the store answers, and a refusal is said there.
-            await self._deliver_unseen(viewer_id, conversation_id, client_id, body)
+        outbox_state = await self.get_state(OutboxState)
+        outbox = outbox_state._read(viewer_id)
+        issued = form_text(form_data, "client_id")
+        if not ISSUED_ID.fullmatch(issued):
+            issued = outbox_state._issued_id()
+        client_id = issued
+        if (earlier := outbox.find(issued)) is not None:
+            if earlier.body == body and earlier.conversation_id == conversation_id:
+                # The same send again (Enter twice before the first one's update arrived).
+                self._clear_text()
+                return
+            client_id = derived_client_id(issued, body)
+            if outbox.find(client_id) is not None:
+                self._clear_text()
+                return
+        if not outbox.has_room_for(body):
+            self.composer_error = text("outbox_full", language)
             return
-        pending = MessageView(
-            seq=0,
-            sender_id=viewer_id,
-            client_id=client_id,
-            body=body,
-            sent_at=utc_now().isoformat(),
-            status="sending",
-        )
-        conversation._change(lambda buffer: buffer.show_pending(pending))
+        entry = OutboxEntry(viewer_id, conversation_id, client_id, body, utc_now().isoformat())
+        outbox.put(entry)
+        if issued == outbox_state.next_client_id:
+            outbox_state._issue_next_id()
         self._clear_text()
-        if PROFILE.shows_sending_before_store:
-            yield
+        if conversation.conversation_id == conversation_id:
+            conversation._change(lambda buffer: buffer.show_pending(pending_view(entry, language)))
         timers.cancel(("typing", viewer_id, conversation_id))
-        await self._deliver(conversation, viewer_id, conversation_id, client_id)
+        if PROFILE.shows_sending_before_store:
+            # Storing takes a network round trip: the outbox entry, the emptied composer
+            # and the "sending" bubble reach the browser first. On SQLite the store is
+            # quicker than a second update, and until the one update arrives the composer
+            # still holds the text under the same issued id.
+            outbox_state._write(outbox)
+            yield
+        outcome = await store(viewer_id, entry)
+        if _is_conflict(outcome) and client_id == issued:
+            # The issued id went to another text whose update has not reached the browser.
+            derived = OutboxEntry(
+                viewer_id, conversation_id, derived_client_id(issued, body), body, entry.sent_at
+            )
+            self._swap_pending(conversation, entry, derived, language)
+            if PROFILE.shows_sending_before_store:
+                outbox.remove(entry.client_id)
+                outbox.put(derived)
+                outbox_state._write(outbox)
+            entry, outcome = derived, await store(viewer_id, derived)
+        await self._settle(viewer_id, entry, outcome)
 
     @rx.event
     @signed_in
     async def retry(self, viewer_id: int, client_id: str):
         """Send a failed message again, with the same client id (never a second row)."""
-        conversation = await self.get_state(ConversationState)
-        pending = conversation._buffer().pending(client_id)
-        if pending is None or pending.status != "failed" or not conversation.conversation_id:
+        found = await self._failed_entry(viewer_id, client_id)
+        if found is None:
             return
-        conversation._change(
-            lambda buffer: buffer.replace_pending(client_id, pending.with_status("sending"))
-        )
+        outbox_state, outbox, entry = found
+        retried = entry.sending()
+        outbox.put(retried)
+        outbox_state._write(outbox)
+        conversation = await self.get_state(ConversationState)
+        self._swap_pending(conversation, entry, retried, await language_of(self))
         yield
-        await self._deliver(conversation, viewer_id, conversation.conversation_id, client_id)
+        await self._settle(viewer_id, retried, await store(viewer_id, retried))
 
-    async def _store(
-        self, viewer_id: int, conversation_id: int, client_id: str, body: str
-    ) -> SentMessage | DomainError | None:
-        """Store a message: the outcome, the refusal, or None when the store itself failed."""
-        try:
-            return await call_service(
-                sending.send_message,
-                viewer_id=viewer_id,
-                conversation_id=conversation_id,
-                client_id=client_id,
-                body=body,
-            )
-        except DomainError as error:
-            return error
-        except Exception:
-            # Database unreachable or similar: the text stays on screen for another try.
-            # Not re-raised: Reflex would drop this update and leave the message "sending".
-            logger.exception("storing a message failed; its text stays on screen")
-            return None
-
-    async def _deliver_unseen(
-        self, viewer_id: int, conversation_id: int, client_id: str, body: str
-    ) -> None:
-        """Store a message for a conversation this state does not show."""
-        sent = await self._store(viewer_id, conversation_id, client_id, body)
-        if not isinstance(sent, SentMessage):
-            code = "error" if sent is None else sent.code
-            if isinstance(sent, NotFound):
-                code = "conversation_gone"
-            self.draft = self.draft or body
-            self.composer_error = text(code, await language_of(self))
+    @rx.event
+    @signed_in
+    async def discard(self, viewer_id: int, client_id: str):
+        """Delete a failed message from the outbox (it was never stored)."""
+        found = await self._failed_entry(viewer_id, client_id)
+        if found is None:
             return
-        if self.draft == body:
-            self.draft = ""
-        if self.composer_error:
-            self.composer_error = ""
-        await publish_sent(self, sent)
+        outbox_state, outbox, _entry = found
+        outbox.remove(client_id)
+        outbox_state._write(outbox)
         conversation = await self.get_state(ConversationState)
-        await conversation._list_first(conversation_id)
+        conversation._change(lambda buffer: buffer.replace_pending(client_id, None))
 
-    async def _deliver(
+    async def _failed_entry(
+        self, viewer_id: int, client_id: object
+    ) -> tuple[OutboxState, Outbox, OutboxEntry] | None:
+        """The outbox and its failed entry with this client id (None: no such failed entry)."""
+        outbox_state = await self.get_state(OutboxState)
+        outbox = outbox_state._read(viewer_id)
+        entry = outbox.find(client_id) if isinstance(client_id, str) else None
+        if entry is None or not entry.failure:
+            return None
+        return outbox_state, outbox, entry
+
+    def _swap_pending(
         self,
         conversation: ConversationState,
-        viewer_id: int,
-        conversation_id: int,
-        client_id: str,
+        old: OutboxEntry,
+        new: OutboxEntry,
+        language: str,
     ) -> None:
-        pending = conversation._buffer().pending(client_id)
-        if pending is None:
+        if conversation.conversation_id == new.conversation_id:
+            view = pending_view(new, language)
+            conversation._change(lambda buffer: buffer.replace_pending(old.client_id, view))
+
+    async def _settle(self, viewer_id: int, entry: OutboxEntry, outcome: Outcome) -> None:
+        """Apply a store's outcome to the outbox, the bubble and the composer."""
+        outbox_state = await self.get_state(OutboxState)
+        outbox = outbox_state._read(viewer_id)
+        conversation = await self.get_state(ConversationState)
+        shown = conversation.conversation_id == entry.conversation_id
+        client_id = entry.client_id
+        if isinstance(outcome, SentMessage):
+            outbox.remove(client_id)
+            outbox_state._write(outbox)
+            await publish_sent(self, outcome)
+            await conversation._list_first(entry.conversation_id)
+            if shown:
+                conversation._change(
+                    lambda buffer: buffer.acknowledge(
+                        client_id, outcome.message, conversation._for_me
+                    )
+                )
             return
-        sent = await self._store(viewer_id, conversation_id, client_id, pending.body)
-        if not isinstance(sent, SentMessage):
-            code = "error" if sent is None else sent.code
-            failed = pending.with_status("failed", text(code, await language_of(self)))
-            conversation._change(lambda buffer: buffer.replace_pending(client_id, failed))
+        language = await language_of(self)
+        if isinstance(outcome, NotFound):
+            # Nowhere to show it (not one of the user's conversations): back to the composer.
+            outbox.remove(client_id)
+            outbox_state._write(outbox)
+            conversation._change(lambda buffer: buffer.replace_pending(client_id, None))
+            if not self.draft:
+                self.draft = entry.body
+            self.composer_error = text("conversation_gone", language)
             return
-        await publish_sent(self, sent)
-        await conversation._list_first(conversation_id)
-        if conversation.conversation_id == conversation_id:
-            conversation._change(
-                lambda buffer: buffer.acknowledge(client_id, sent.message, conversation._for_me)
-            )
+        failed = entry.failed("error" if outcome is None else outcome.code)
+        if failed.failure == "client_id_conflict":
+            failed = rekeyed(failed)
+            outbox.remove(client_id)
+        outbox.put(failed)
+        outbox_state._write(outbox)
+        if shown:
+            view = pending_view(failed, language)
+            conversation._change(lambda buffer: buffer.replace_pending(client_id, view))
+
+
+async def store(viewer_id: int, entry: OutboxEntry) -> Outcome:
+    """Store an outbox entry: the outcome, the refusal, or None when the store failed."""
+    try:
+        return await call_service(
+            sending.send_message,
+            viewer_id=viewer_id,
+            conversation_id=entry.conversation_id,
+            client_id=entry.client_id,
+            body=entry.body,
+        )
+    except DomainError as error:
+        return error
+    except Exception:
+        # Database unreachable or similar: the message stays in the outbox, failed.
+        # Not re-raised: Reflex would drop this update and leave it "sending".
+        logger.exception("storing a message failed; it stays in the outbox")
+        return None
+
+
+def rekeyed(conflict: OutboxEntry) -> OutboxEntry:
+    """A conflicting message under an id of its own.
+
+    Its Retry sends it as a new message, and its bubble never shares a key with the stored
+    message that holds the old id.
+    """
+    return replace(conflict, client_id=uuid.uuid4().hex)
+
+
+def _is_conflict(outcome: Outcome) -> bool:
+    return isinstance(outcome, DomainError) and outcome.code == "client_id_conflict"
 
 
 def _named_conversation(form_data: object) -> int:

@@ -28,6 +28,7 @@ from chat_app.states.friends import FriendsState
 from chat_app.states.links import file_link, with_avatar_link
 from chat_app.states.live_messages import LiveMessages
 from chat_app.states.message_buffer import MessageBuffer
+from chat_app.states.outbox import OutboxState, pending_view
 from chat_app.states.safe_text import scroll_to, toast_error, toast_info
 from chat_app.states.service_call import call_service
 from chat_app.states.ui import language_of
@@ -220,7 +221,17 @@ class ConversationState(LiveMessages, rx.State):
         self.open_friend_avatar_url = with_avatar_link(page.friend, self._link_key).avatar_url
         self.open_conversation_store = str(page.conversation_id)
         self._show_page(page)
+        await self._show_unsent(viewer_id)
         return ConversationState.mark_seen
+
+    async def _show_unsent(self, viewer_id: int) -> None:
+        """Show the outbox's messages for the open conversation after the stored ones."""
+        outbox = (await self.get_state(OutboxState))._read(viewer_id)
+        language = await language_of(self)
+        copies = [
+            pending_view(entry, language) for entry in outbox.of_conversation(self.conversation_id)
+        ]
+        self._change(lambda buffer: buffer.show_unsent(copies))
 
     @rx.event
     @signed_in

@@ -160,6 +160,14 @@ class MessageBuffer:
         """Show an unacknowledged message after every stored one."""
         self._set_pending([*self.pending_copies, message][-PENDING_MAX:])
 
+    def show_unsent(self, copies: list[MessageView]) -> None:
+        """Show exactly these unacknowledged copies (an outbox's), minus those stored already."""
+        stored = {(m.sender_id, m.client_id) for m in self.stored()}
+        kept = [copy for copy in copies if (copy.sender_id, copy.client_id) not in stored]
+        kept = kept[-PENDING_MAX:]
+        if kept != self.pending_copies:
+            self._set_pending(kept)
+
     def replace_pending(self, client_id: str, replacement: MessageView | None) -> None:
         """Change an unacknowledged copy in place, or drop it (a stored copy goes in the banks)."""
         index = self._pending_index(client_id)

@@ -26,6 +26,22 @@ class UploadState(rx.State):
 
     uploading: bool = False
     upload_progress: int = 0
+    # "1" from the start of an upload to its end, in browser storage: a fresh server state
+    # (a restart) sees that an upload died with the connection and says so.
+    upload_started: str = rx.SessionStorage("", name="chat_upload")
+
+    def _end_upload(self) -> None:
+        self.uploading = False
+        self.upload_progress = 0
+        if self.upload_started:
+            self.upload_started = ""
+
+    async def _say_if_interrupted(self) -> None:
+        """On page load: an upload this tab started never ended (the connection died)."""
+        if self.upload_started and not self.uploading:
+            self._end_upload()
+            composer = await self.get_state(ComposerState)
+            composer.composer_error = text("upload_interrupted", await language_of(self))
 
     @rx.event
     def set_upload_progress(self, progress: dict):
@@ -37,8 +53,7 @@ class UploadState(rx.State):
     @rx.event
     def cancel_upload(self):
         """Stop the running upload; the server stores nothing of it."""
-        self.uploading = False
-        self.upload_progress = 0
+        self._end_upload()
         return [rx.cancel_upload(UPLOAD_ID), rx.cancel_upload(DROP_ID)]
 
     @rx.event
@@ -53,6 +68,7 @@ class UploadState(rx.State):
         """The upload request is starting: show the progress bar."""
         self.uploading = True
         self.upload_progress = 0
+        self.upload_started = "1"
         composer = await self.get_state(ComposerState)
         if composer.composer_error:
             composer.composer_error = ""
@@ -61,8 +77,7 @@ class UploadState(rx.State):
     @signed_in
     async def upload(self, viewer_id: int, files_: list[rx.UploadFile]):
         """Send each uploaded file as a message to the open conversation."""
-        self.uploading = False
-        self.upload_progress = 0
+        self._end_upload()
         conversation = await self.get_state(ConversationState)
         conversation_id = conversation.conversation_id
         if not conversation_id or not isinstance(files_, list):

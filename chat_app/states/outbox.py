@@ -1,0 +1,95 @@
+"""The tab's outbox: messages accepted from the composer and not yet stored, in browser storage.
+
+The composer's next client id is issued ahead into browser storage too, so a send queued in
+the browser while the connection was down carries an id that existed before it left, and
+sending it again can never make a second row (ARCHITECTURE §4, D2).
+
+This state only holds the storage vars and reads and writes them (`outbox_entries.py` has
+the rules); sending, re-sending and showing the entries is the composer's and the
+conversation's work.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import reflex as rx
+
+from chat_app.i18n import text
+from chat_app.services.views import MessageView
+from chat_app.states.outbox_entries import ISSUED_ID, Outbox, OutboxEntry, merge, read
+
+
+class OutboxState(rx.State):
+    """The outbox and the next client id, kept in the tab's browser storage."""
+
+    # Browser storage (ARCHITECTURE §6c): travels in every reconnect, settable by any client.
+    outbox: str = rx.SessionStorage("", name="chat_outbox")
+    next_client_id: str = rx.SessionStorage("", name="chat_next_client_id")
+    # How many messages are waiting or failed (the logout warning counts them).
+    unsent_count: int = 0
+    logout_warning_open: bool = False
+    # The last outbox value this server wrote: an accepted send whose update never reached
+    # the browser is in it, while the browser's copy, sent back at each hydrate, is not.
+    _written: str = ""
+    # Bumped at each page load: a re-sending task of an earlier load stops.
+    _resend_round: int = 0
+
+    def _read(self, user_id: int) -> Outbox:
+        """The user's outbox: the browser's copy merged with what this server last wrote.
+
+        Another user's entries (a shared browser) are left out, never shown or sent, and
+        gone from storage at the next write.
+        """
+        stored = read(self.outbox, user_id)
+        if self._written and self._written != self.outbox:
+            return merge(newer=read(self._written, user_id), older=stored)
+        return stored
+
+    def _write(self, outbox: Outbox) -> None:
+        """Keep `outbox` in browser storage (only a changed value goes on the wire)."""
+        value = outbox.encode()
+        self._written = value
+        if self.outbox != value:
+            self.outbox = value
+        count = len(outbox.entries)
+        if self.unsent_count != count:
+            self.unsent_count = count
+
+    def _issued_id(self) -> str:
+        """The id issued for the composer's next message (a fresh one if none is valid)."""
+        if not ISSUED_ID.fullmatch(self.next_client_id):
+            self.next_client_id = uuid.uuid4().hex
+        return self.next_client_id
+
+    def _issue_next_id(self) -> None:
+        """The composer's id was used: issue the one for the message after it."""
+        self.next_client_id = uuid.uuid4().hex
+
+    def _forget(self) -> None:
+        """Empty the outbox and the issued id (logout)."""
+        self._written = ""
+        if self.outbox:
+            self.outbox = ""
+        if self.next_client_id:
+            self.next_client_id = ""
+        self.unsent_count = 0
+        self.logout_warning_open = False
+
+    @rx.event
+    def set_logout_warning_open(self, open_: bool):
+        """Show or hide the "messages not sent yet" warning before logging out."""
+        self.logout_warning_open = open_ is True
+
+
+def pending_view(entry: OutboxEntry, language: str) -> MessageView:
+    """How an outbox entry shows in its conversation: "sending", or "failed" with the reason."""
+    return MessageView(
+        seq=0,
+        sender_id=entry.user_id,
+        client_id=entry.client_id,
+        body=entry.body,
+        sent_at=entry.sent_at,
+        status="failed" if entry.failure else "sending",
+        error=text(entry.failure, language) if entry.failure else "",
+    )

@@ -1,0 +1,109 @@
+"""The outbox's rules on plain data: reading untrusted storage, the caps, merging copies."""
+
+from __future__ import annotations
+
+import json
+
+from chat_app.services.message_text import CLIENT_ID_PATTERN, MAX_MESSAGE_LENGTH
+from chat_app.states.outbox_entries import (
+    MAX_ENTRIES,
+    MAX_UNITS,
+    Outbox,
+    OutboxEntry,
+    derived_client_id,
+    merge,
+    read,
+    units,
+)
+
+ANN, BOB = 1, 2
+AT = "2026-12-02T10:00:00.000000+00:00"
+
+
+def entry(client_id: str, body: str = "hi", user: int = ANN, failure: str = "") -> OutboxEntry:
+    return OutboxEntry(user, 7, client_id, body, AT, failure)
+
+
+def stored(*entries: OutboxEntry) -> str:
+    return Outbox(list(entries)).encode()
+
+
+def test_an_outbox_reads_back_what_it_wrote():
+    outbox = Outbox([entry("a"), entry("b", "line 1\nline 2 😀", failure="too_many_messages")])
+    assert read(outbox.encode(), ANN) == outbox
+    assert Outbox().encode() == ""
+
+
+def test_another_users_entries_are_left_out_and_counted():
+    outbox = read(stored(entry("a"), entry("b", user=BOB)), ANN)
+    assert [e.client_id for e in outbox.entries] == ["a"]
+    assert outbox.dropped == 1
+
+
+def test_forged_entries_are_refused_one_by_one():
+    good = entry("good").encoded()
+    forged = [
+        good,
+        "not an entry",
+        {**good, "i": "other", "u": True},  # a bool is not the user's id
+        {**good, "i": "dict-body", "b": {"text": "hi"}},
+        {**good, "i": "blank", "b": "   "},
+        {**good, "i": "too-long", "b": "x" * (MAX_MESSAGE_LENGTH + 1)},
+        {**good, "i": "bad id!"},
+        {**good, "i": "conv", "c": -3},
+        {**good, "i": "conv-str", "c": "7"},
+        {**good, "i": "failure", "f": "<b>"},
+        {**good, "i": "time", "t": "<script>"},
+        {**good, "b": "the same id, another text"},
+        [1, 2, 3],
+    ]
+    outbox = read(json.dumps(forged), ANN)
+    assert [e.client_id for e in outbox.entries] == ["good"]
+    assert outbox.dropped == len(forged) - 1
+
+
+def test_malformed_or_oversized_storage_reads_as_empty_with_a_note():
+    for raw in ("{", '{"u": 1}', "null", "x" * (MAX_UNITS * 2 + 1)):
+        assert read(raw, ANN) == Outbox(dropped=1)
+    assert read(None, ANN) == Outbox()
+
+
+def test_thousands_of_entries_keep_the_first_that_fit_the_caps():
+    many = [entry(f"id{n}").encoded() for n in range(2_000)]
+    outbox = read(json.dumps(many), ANN)
+    assert len(outbox.entries) == MAX_ENTRIES
+    assert outbox.dropped == 2_000 - MAX_ENTRIES
+    # Ten thousand are over twice the byte cap: not even parsed.
+    huge = [entry(f"id{n}").encoded() for n in range(10_000)]
+    assert read(json.dumps(huge), ANN) == Outbox(dropped=1)
+
+
+def test_the_caps_count_entries_and_utf16_units():
+    big = "😀" * 2000  # 2,000 characters, 4,000 UTF-16 units
+    assert units(big) == 4000
+    outbox = Outbox()
+    while outbox.has_room_for(big):
+        outbox.put(entry(f"n{len(outbox.entries)}", big))
+    assert units(outbox.encode()) <= MAX_UNITS
+    assert len(outbox.entries) < MAX_ENTRIES
+    small = Outbox([entry(f"s{n}") for n in range(MAX_ENTRIES)])
+    assert not small.has_room_for("hi")
+
+
+def test_merging_keeps_the_newer_copy_of_each_entry_and_entries_of_both():
+    browser = Outbox([entry("a"), entry("b")])
+    server = Outbox([entry("b", failure="too_many_messages"), entry("c")])
+    merged = merge(newer=server, older=browser)
+    assert [(e.client_id, e.failure) for e in merged.entries] == [
+        ("a", ""),
+        ("b", "too_many_messages"),
+        ("c", ""),
+    ]
+
+
+def test_a_derived_client_id_is_stable_per_text_and_a_valid_id():
+    issued = "0123456789abcdef0123456789abcdef"
+    one, again, other = (derived_client_id(issued, t) for t in ("ok", "ok", "ok!"))
+    assert one == again != other
+    assert one != issued
+    assert CLIENT_ID_PATTERN.fullmatch(one)
