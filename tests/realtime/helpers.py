@@ -20,7 +20,21 @@ UNREAD = "reflex___state____state.chat_app___states___unread____unread_state"
 OPEN_CONVERSATION_KEY = f"{CONVERSATION}.open_conversation_store_rx_state_"
 # What tabs of the version before conversation ids kept: the friend's id.
 OPEN_FRIEND_KEY = f"{CONVERSATION}.open_friend_store_rx_state_"
-STORAGE_KEYS = {TOKEN_KEY, OPEN_CONVERSATION_KEY, OPEN_FRIEND_KEY}
+OUTBOX = "reflex___state____state.chat_app___states___outbox____outbox_state"
+RESEND = "reflex___state____state.chat_app___states___resend____resend_state"
+OUTBOX_KEY = f"{OUTBOX}.outbox_rx_state_"
+NEXT_ID_KEY = f"{OUTBOX}.next_client_id_rx_state_"
+DRAFT_KEY = f"{COMPOSER}.draft_rx_state_"
+UPLOAD_KEY = f"{UPLOADS}.upload_started_rx_state_"
+STORAGE_KEYS = {
+    TOKEN_KEY,
+    OPEN_CONVERSATION_KEY,
+    OPEN_FRIEND_KEY,
+    OUTBOX_KEY,
+    NEXT_ID_KEY,
+    DRAFT_KEY,
+    UPLOAD_KEY,
+}
 PASSWORD = "correct horse"
 _names = itertools.count()
 
@@ -163,8 +177,19 @@ class Recorder:
                 self.seen[message["seq"]] = message["body"]
 
 
+def send_form(tab: EventClient, body: str) -> dict[str, str]:
+    """The composer form as the browser submits it: the text, the open conversation and
+    the client id issued for the next message (as far as this tab has been told)."""
+    form = {"body": body}
+    if conversation := tab.var(CONVERSATION, "conversation_id"):
+        form["conversation_id"] = str(conversation)
+    if issued := tab.var(OUTBOX, "next_client_id") or tab.local_storage.get(NEXT_ID_KEY):
+        form["client_id"] = issued
+    return form
+
+
 async def send_text(tab: EventClient, body: str) -> None:
-    await tab.call(COMPOSER, "send", {"form_data": {"body": body}})
+    await tab.call(COMPOSER, "send", {"form_data": send_form(tab, body)})
 
 
 PRESENCE = "reflex___state____state.chat_app___states___presence____presence_state"
