@@ -9,6 +9,7 @@ from chat_app.pages.auth import auth_page, auth_title
 from chat_app.pages.chat import chat_page, chat_title
 from chat_app.realtime.gc_pauses import freeze_startup_heap
 from chat_app.realtime.push import bind_app
+from chat_app.realtime.redis_outage import wait_out_redis_outages
 from chat_app.services import database
 from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
@@ -69,6 +70,8 @@ app.add_page(
     title=auth_title(),
     on_load=[UiState.detect_language, AuthState.skip_auth_if_logged_in],
 )
+# With Redis, an event waits out a short outage instead of being dropped (redis_outage).
+wait_out_redis_outages(app)
 bind_app(app)
 # An event must name a handler and fit its signature (names and types), or it is dropped.
 app.add_middleware(ArgumentGuard())
