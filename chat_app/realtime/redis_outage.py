@@ -13,6 +13,10 @@ way. The event task simply waits: Reflex runs a tab's events one after another (
 per event, the next one started when it ends), so a waiting event holds back the tab's
 later ones and nothing overtakes it. Past the bound, `RedisStateUnavailable` fails the
 event as before (the toast, the text left in the composer).
+
+Private parts of Reflex used (pinned by tests/realtime/test_redis_outage.py): the app's
+`_state_manager`, and `_try_get_lock` / `_lock_key` to release a lock that a failed
+attempt left behind.
 """
 
 from __future__ import annotations
