@@ -6,6 +6,7 @@ import reflex as rx
 from reflex_base.vars.sequence import StringVar
 
 from chat_app.components.auth_card import auth_card
+from chat_app.components.language_gate import once_language_known
 from chat_app.states.ui import tr
 
 
@@ -16,4 +17,4 @@ def auth_title() -> StringVar:
 
 def auth_page() -> rx.Component:
     """The page body of /auth."""
-    return rx.center(auth_card(), min_height="100dvh", padding="1em")
+    return once_language_known(rx.center(auth_card(), min_height="100dvh", padding="1em"))

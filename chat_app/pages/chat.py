@@ -7,6 +7,7 @@ from reflex_base.vars.sequence import StringVar
 
 from chat_app import routes
 from chat_app.components.chat_shell import chat_shell
+from chat_app.components.language_gate import once_language_known
 from chat_app.states.auth import AuthState
 from chat_app.states.ui import tr
 from chat_app.states.unread import UnreadState
@@ -35,12 +36,14 @@ def chat_title() -> StringVar:
 
 def chat_page() -> rx.Component:
     """The page body of /."""
-    return rx.cond(
-        AuthState.session_token == "",
-        _logged_out(),
+    return once_language_known(
         rx.cond(
-            AuthState.username == "",
-            rx.center(rx.spinner(size="3"), aria_label=tr("loading"), height="100dvh"),
-            chat_shell(),
-        ),
+            AuthState.session_token == "",
+            _logged_out(),
+            rx.cond(
+                AuthState.username == "",
+                rx.center(rx.spinner(size="3"), aria_label=tr("loading"), height="100dvh"),
+                chat_shell(),
+            ),
+        )
     )

@@ -1,8 +1,11 @@
 """The tab's language: chosen from the browser's, switchable, remembered in localStorage.
 
 Components get their text as `tr(key)`: both languages are compiled into the page and the
-switch flips between them in the browser at once. Handlers that put text into state
-(errors, toasts) use `language_of(state)` to write it in the tab's language.
+switch flips between them in the browser at once. Until the language is known (the first
+frames, the static export's HTML, before `detect_language` has run) `tr` is empty and the
+pages show only a spinner, so a browser never paints text in the wrong language. Handlers
+that put text into state (errors, toasts) use `language_of(state)` to write it in the tab's
+language.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex_base.vars.number import BooleanVar
 from reflex_base.vars.sequence import StringVar
 
 from chat_app.i18n import DEFAULT_LANGUAGE, EN, TABLES, ZH
@@ -62,7 +66,14 @@ def tr(key: str, **values: object) -> StringVar:
     zh, en = ZH[key], EN[key]
     if values:
         zh, en = zh.format(**values), en.format(**values)
-    return rx.cond(UiState.language == "zh", zh, en).to(str)
+    # Three ways: an unknown language (not detected yet, or a forged storage value) shows
+    # nothing rather than the default, which would be the wrong language for half the users.
+    return rx.cond(UiState.language == "zh", zh, rx.cond(UiState.language == "en", en, "")).to(str)
+
+
+def language_known() -> BooleanVar:
+    """True once the tab's language is one of the tables (false in the prerendered HTML)."""
+    return rx.cond(UiState.language == "zh", True, UiState.language == "en").to(bool)
 
 
 def moment_locale() -> Any:
