@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from chat_app.components.avatar import avatar
+from chat_app.components.name_text import name_text
 
 
 def contact_row(
@@ -24,11 +25,13 @@ def contact_row(
             flex_shrink="0",
         ),
         rx.vstack(
-            rx.text(contact.nickname, weight="medium", trim="both"),
-            rx.text("@", contact.username, size="1", color_scheme="gray"),
+            name_text(contact.nickname, weight="medium", trim="both"),
+            name_text("@" + contact.username, size="1", color_scheme="gray"),
             spacing="0",
             min_width="0",
             flex="1",
+            # Stretched, so each name is cut at the column's edge, not at its own width.
+            align="stretch",
         ),
         *actions,
         data_username=contact.username,

@@ -10,6 +10,7 @@ from reflex.vars import ArrayVar
 from chat_app.components.avatar import avatar
 from chat_app.components.composer import composer
 from chat_app.components.message_bubble import message_bubble
+from chat_app.components.name_text import name_text
 from chat_app.components.presence_dot import presence_dot
 from chat_app.components.upload_zone import drop_zone
 from chat_app.states.composer import ComposerState
@@ -39,6 +40,10 @@ def _presence_line() -> rx.Component:
         id="presence-line",
         size="1",
         color_scheme="gray",
+        # One line: a 32-letter username must not push the header wider than a phone.
+        white_space="nowrap",
+        overflow="hidden",
+        text_overflow="ellipsis",
     )
 
 
@@ -66,15 +71,21 @@ def _header() -> rx.Component:
                 bottom="0",
             ),
             position="relative",
+            flex_shrink="0",
         ),
         rx.vstack(
-            rx.text(ConversationState.open_friend_nickname, id="conversation-title", weight="bold"),
+            # The one place a long name is shown whole (lists cut it, and touch screens have
+            # no hover for the title): it wraps, even inside a word, instead of being cut.
+            rx.text(
+                ConversationState.open_friend_nickname,
+                id="conversation-title",
+                weight="bold",
+                overflow_wrap="anywhere",
+            ),
             rx.cond(
                 ConversationState.friend_typing,
-                rx.text(
-                    ConversationState.open_friend_nickname,
-                    " ",
-                    tr("typing"),
+                name_text(
+                    ConversationState.open_friend_nickname + " " + tr("typing"),
                     id="typing-indicator",
                     size="1",
                     color_scheme="gray",
@@ -82,6 +93,9 @@ def _header() -> rx.Component:
                 _presence_line(),
             ),
             spacing="0",
+            min_width="0",
+            flex="1",
+            align="stretch",
         ),
         align="center",
         padding="0.5em 1em",

@@ -116,7 +116,8 @@ def confirm_dialog() -> rx.Component:
                 )
             ),
             rx.alert_dialog.description(
-                rx.text(FriendsState.confirm_nickname, weight="bold"),
+                # Whole (who is about to be removed or blocked matters), wrapped if long.
+                rx.text(FriendsState.confirm_nickname, weight="bold", overflow_wrap="anywhere"),
                 rx.cond(
                     FriendsState.confirm_kind == "block",
                     rx.text(tr("confirm_block_body")),

@@ -63,6 +63,11 @@ def message_bubble(
                     class_name="message-body",
                     white_space="pre-wrap",
                     word_break="break-word",
+                    # Lines start where the script starts reading (the drop zone around the
+                    # list centres text): left, or right for Arabic and Hebrew, whatever
+                    # the page's direction; the browser picks it from the first strong letter.
+                    dir="auto",
+                    text_align="start",
                 ),
                 attachment(message),
             ),

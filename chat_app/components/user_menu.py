@@ -6,6 +6,7 @@ import reflex as rx
 
 from chat_app.components.avatar import avatar
 from chat_app.components.language_switch import language_switch
+from chat_app.components.name_text import name_text
 from chat_app.states.auth import AuthState
 from chat_app.states.profile import ProfileState
 from chat_app.states.sign_out import SignOutState
@@ -18,17 +19,29 @@ def user_menu() -> rx.Component:
         rx.dropdown_menu.trigger(
             rx.button(
                 avatar(AuthState.nickname, size="1", src=AuthState.avatar_url),
-                rx.text(AuthState.nickname, id="current-nickname"),
-                rx.icon("chevron-down", size=14),
+                name_text(AuthState.nickname, id="current-nickname"),
+                rx.icon("chevron-down", size=14, flex_shrink="0"),
                 id="user-menu",
                 aria_label=tr("menu_user"),
                 variant="ghost",
                 size="3",
+                # Shrinks (its name cut) rather than push the header wider than a phone.
+                min_width="0",
+                max_width="20em",
+                flex_shrink="1",
             )
         ),
         rx.dropdown_menu.content(
+            # The menu is where a user sees their own name whole: it wraps, not cut.
             rx.box(
-                rx.text("@", AuthState.username, id="current-username", color_scheme="gray"),
+                rx.text(AuthState.nickname, weight="medium", overflow_wrap="anywhere"),
+                rx.text(
+                    "@",
+                    AuthState.username,
+                    id="current-username",
+                    color_scheme="gray",
+                    overflow_wrap="anywhere",
+                ),
                 padding="0.25em 0.75em",
             ),
             rx.box(language_switch(), padding="0.25em 0.75em"),
@@ -53,5 +66,6 @@ def user_menu() -> rx.Component:
                 color_scheme="red",
                 on_select=SignOutState.log_out_everywhere,
             ),
+            max_width="min(20em, calc(100vw - 1em))",
         ),
     )

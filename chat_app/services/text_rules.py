@@ -164,3 +164,33 @@ def is_balanced(text: str) -> bool:
         if stack:
             return False
     return True
+
+
+# How many characters of a name a sentence shows (toasts): 16 wide letters fit a
+# 320 px phone's toast beside the words around them.
+NAME_IN_SENTENCE = 16
+ELLIPSIS = "\u2026"
+
+
+def clip_name(name: str, limit: int | None = None) -> str:
+    """`name` cut to at most `limit` characters, the last an ellipsis, for a sentence.
+
+    A toast cannot cut a name with CSS without cutting the words after it too ("WWW…"
+    instead of "WWW… is now your friend."), so the name is cut before it goes in. Never
+    between a letter and its combining marks (they would sit on the ellipsis).
+
+    Args:
+        name: A nickname.
+        limit: The most characters to keep, counting the ellipsis (at least 2); by
+            default `NAME_IN_SENTENCE`, read at each call.
+
+    Returns:
+        The name itself when short enough, else its start and an ellipsis.
+    """
+    limit = NAME_IN_SENTENCE if limit is None else limit
+    if len(name) <= limit:
+        return name
+    end = max(limit - 1, 1)
+    while end > 1 and unicodedata.category(name[end]).startswith("M"):
+        end -= 1
+    return name[:end] + ELLIPSIS

@@ -23,6 +23,7 @@ from chat_app.realtime.push import notify_users, push_to_tabs
 from chat_app.services import conversations, history, read_cursors
 from chat_app.services.errors import NotFound
 from chat_app.services.sessions import SessionKey
+from chat_app.services.text_rules import clip_name
 from chat_app.services.views import HistoryPage, MessageView, ReadReceipt
 from chat_app.states.friends import FriendsState
 from chat_app.states.links import file_link, with_avatar_link
@@ -130,7 +131,8 @@ class ConversationState(LiveMessages, rx.State):
         if to_recipient:
             (await self.get_state(UnreadState))._count_one(conversation_id)
             language = await language_of(self)
-            return [toast_info(text("notice_new_message", language, nickname=sender_nickname))]
+            name = clip_name(sender_nickname)
+            return [toast_info(text("notice_new_message", language, nickname=name))]
         return []
 
     async def _apply_receipt(self, receipt: ReadReceipt, for_reader: bool) -> None:

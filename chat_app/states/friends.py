@@ -18,6 +18,7 @@ from chat_app.realtime.push import notify_users
 from chat_app.services import friend_pane, friends
 from chat_app.services.errors import DomainError, NotFound
 from chat_app.services.sessions import SessionKey
+from chat_app.services.text_rules import clip_name
 from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot, Notice
 from chat_app.states.links import with_avatar_link
 from chat_app.states.presence import PresenceState
@@ -47,7 +48,9 @@ def _snapshot_setter(
             snapshot = asyncio.ensure_future(call_service(friend_pane.snapshot, user_id=viewer_id))
         state._show(await snapshot)
         language = await language_of(state)
-        toasts = [toast_info(text(n.kind, language, nickname=n.nickname)) for n in notices]
+        toasts = [
+            toast_info(text(n.kind, language, nickname=clip_name(n.nickname))) for n in notices
+        ]
         # A new or removed friend changes whose presence this tab may show.
         return [*toasts, PresenceState.load]
 

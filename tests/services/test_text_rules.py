@@ -192,3 +192,28 @@ def test_property_blanks_are_refused_until_one_visible_character_joins(blank, vi
     stored = clean_body(text)
     assert visible in stored.replace(PDF, "").replace(PDI, "") or has_visible(stored)
     assert is_balanced(stored)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Ann", "Ann"),
+        ("W" * 16, "W" * 16),
+        ("W" * 17, "W" * 15 + "…"),
+        ("王" * 32, "王" * 15 + "…"),
+        # Not between a letter and its marks: "e" + acute at the cut goes whole.
+        ("a" * 14 + "e\u0301" + "zz", "a" * 14 + "…"),
+    ],
+)
+def test_a_long_name_is_cut_for_a_sentence(name, expected):
+    assert text_rules.clip_name(name) == expected
+
+
+@settings(max_examples=200)
+@given(st.text(min_size=1, max_size=64))
+def test_property_a_clipped_name_is_short_and_starts_the_name(name):
+    clipped = text_rules.clip_name(name)
+    assert len(clipped) <= text_rules.NAME_IN_SENTENCE
+    assert clipped == name or (
+        clipped.endswith(text_rules.ELLIPSIS) and name.startswith(clipped[:-1])
+    )

@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 
 from chat_app.models import User
 from chat_app.realtime import push
-from chat_app.services import validation
+from chat_app.services import text_rules, validation
 from chat_app.states import composer as composer_module
 from chat_app.states import friends as friends_module
 from chat_app.states import safe_text
@@ -168,6 +168,12 @@ def set_nickname(engine, username: str, nickname: str) -> None:
         session.commit()
 
 
+@pytest.fixture
+def whole_names(monkeypatch) -> None:
+    """Toasts keep names whole, so the whole marker (26 characters) reaches the toast path."""
+    monkeypatch.setattr(text_rules, "NAME_IN_SENTENCE", 64)
+
+
 def capture_pushes(monkeypatch, module) -> list:
     """Record `(tab tokens, change)` of every push, through `notify_users` or `module`'s own."""
     pushed: list = []
@@ -185,7 +191,7 @@ def capture_pushes(monkeypatch, module) -> list:
 
 @pytest.mark.parametrize("marker", ["<reflex.Var>x</reflex.Var>", "<reflex.Var>1</reflex.Var>"])
 async def test_friend_request_toasts_show_a_marker_nickname_literally(
-    tab_factory, engine, monkeypatch, marker: str
+    tab_factory, engine, monkeypatch, whole_names, marker: str
 ):
     mal = await logged_in_tab(tab_factory, "mal", "mal-tab")
     bob = await logged_in_tab(tab_factory, "bob", "bob-tab")
@@ -210,7 +216,7 @@ async def test_friend_request_toasts_show_a_marker_nickname_literally(
 
 @pytest.mark.parametrize("marker", ["<reflex.Var>x</reflex.Var>", "<reflex.Var>1</reflex.Var>"])
 async def test_new_message_toast_shows_a_marker_nickname_literally(
-    tab_factory, engine, monkeypatch, marker: str
+    tab_factory, engine, monkeypatch, whole_names, marker: str
 ):
     _ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
     set_nickname(engine, "ann", marker)
@@ -232,3 +238,24 @@ async def test_new_message_toast_shows_a_marker_nickname_literally(
     friends = await bob.get_state(FriendsState)
     await run(friends.load)
     assert friends.friends[0].nickname == marker  # a state var: JSON, shown as is
+
+
+async def test_toasts_cut_a_long_name_and_keep_the_words_after_it(tab_factory, engine, monkeypatch):
+    mal = await logged_in_tab(tab_factory, "mal", "mal-tab")
+    bob = await logged_in_tab(tab_factory, "bob", "bob-tab")
+    set_nickname(engine, "mal", "W" * 32)
+    # The default cut leaves half a marker, which must still show literally.
+    set_nickname(engine, "bob", "<reflex.Var>1</reflex.Var>")
+    pushed = capture_pushes(monkeypatch, friends_module)
+
+    await run(mal.search, {"username": "bob"})
+    assert mal.search_result is not None
+    await run(mal.send_request, mal.search_result.user_id)
+    ((_tabs, change),) = pushed
+    assert toasts_of_specs(await change(bob)) == ["W" * 15 + "… sent you a friend request."]
+
+    pushed.clear()
+    await run(bob.load)
+    await run(bob.accept, bob.incoming[0].request_id)
+    ((_tabs, change),) = pushed
+    assert toasts_of_specs(await change(mal)) == ["<reflex.Var>1</… is now your friend."]

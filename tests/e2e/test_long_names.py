@@ -1,0 +1,218 @@
+"""Long names stay in their box, and message text starts where the reader starts reading.
+
+A nickname or username of 32 unbroken characters (the most either may have) is cut with an
+ellipsis in every list and menu, with the whole name in a `title` (hover) and in the
+conversation header (touch screens have no hover); nothing scrolls sideways, on a 320 px
+phone or on the desktop. Message text starts at the bubble's start edge: the left for
+left-to-right scripts, the right for Arabic and Hebrew.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Browser, FloatRect, Locator, Page, expect
+
+from tests.support.browser import (
+    DESKTOP,
+    befriend,
+    bubbles,
+    expect_chat_as,
+    new_user,
+    open_chat_with,
+    register,
+    search,
+    send,
+    unique_name,
+)
+from tests.support.live_app import LiveApp
+
+SMALL_PHONE: dict[str, Any] = {
+    "viewport": {"width": 320, "height": 640},
+    "is_mobile": True,
+    "has_touch": True,
+}
+# Wide letters, no space or hyphen: the browser has nowhere to break them.
+LONG_NICKNAMES = ("W" * 32, "M" * 32)
+ARABIC = "مرحبا بكم في المحادثة"
+HEBREW = "שלום לכולם"
+
+
+def long_username(prefix: str) -> str:
+    """A unique username of 32 characters (the most allowed), letters and one underscore."""
+    name = unique_name(prefix)
+    return name.rjust(32, "w")
+
+
+def box(locator: Locator) -> FloatRect:
+    found = locator.bounding_box()
+    assert found is not None, locator
+    return found
+
+
+def right(locator: Locator) -> float:
+    found = box(locator)
+    return found["x"] + found["width"]
+
+
+def assert_no_sideways_scroll(page: Page, *containers: str) -> None:
+    """Neither the page nor any of the scrolling containers is wider than its box."""
+    widths = page.evaluate(
+        "e => [e.scrollWidth, e.clientWidth]", page.evaluate_handle("document.documentElement")
+    )
+    assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
+    for selector in containers:
+        scroll, client = page.locator(selector).evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert scroll <= client, f"{selector} scrolls sideways: {scroll} > {client}"
+
+
+def assert_cut_with_full_title(name: Locator, full: str) -> None:
+    """The name shows on one line, cut with an ellipsis, and its title holds all of it."""
+    style = name.evaluate(
+        "e => [getComputedStyle(e).textOverflow, getComputedStyle(e).whiteSpace,"
+        " e.scrollWidth > e.clientWidth]"
+    )
+    assert style == ["ellipsis", "nowrap", True], style
+    expect(name).to_have_attribute("title", full)
+
+
+def name_in(container: Locator, nickname: str) -> Locator:
+    return container.get_by_text(nickname, exact=True)
+
+
+def assert_friend_row_fits(page: Page, username: str, nickname: str) -> None:
+    row = page.locator("#friend-list > *").filter(has=page.locator(f'[data-username="{username}"]'))
+    menu = row.get_by_role("button", name="Actions for this friend")
+    name = name_in(row, nickname)
+    assert right(name) <= box(menu)["x"], "the name runs under the ⋮ button"
+    assert right(row.get_by_text("@" + username, exact=True)) <= box(menu)["x"]
+    assert_no_sideways_scroll(page, "#friend-pane")
+    assert_cut_with_full_title(name, nickname)
+
+
+def assert_header_shows_the_whole_name(page: Page, nickname: str) -> None:
+    title = page.locator("#conversation-title")
+    expect(title).to_have_text(nickname)
+    # All of it visible: not cut, and inside the screen.
+    assert title.evaluate("e => e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight")
+    size = page.viewport_size
+    assert size is not None
+    assert right(title) <= size["width"]
+    assert_no_sideways_scroll(page, "#conversation-pane", "#message-list")
+
+
+def test_a_long_name_is_cut_in_lists_whole_in_the_header_and_nothing_scrolls_sideways(
+    browser: Browser, app_server: LiveApp
+):
+    ann_nickname, bob_nickname = LONG_NICKNAMES
+    ann_username, bob_username = long_username("ann"), long_username("bob")
+    ann = browser.new_context(**DESKTOP).new_page()
+    register(ann, app_server, ann_username, ann_nickname)
+    expect_chat_as(ann, app_server, ann_nickname)
+    bob = browser.new_context(**SMALL_PHONE).new_page()
+    register(bob, app_server, bob_username, bob_nickname)
+    expect_chat_as(bob, app_server, bob_nickname)
+
+    # Bob's own long name in the header's menu button, on a 320 px phone.
+    assert right(bob.locator("#user-menu")) <= 320
+    assert_no_sideways_scroll(bob, "#friend-pane")
+    assert_cut_with_full_title(bob.locator("#current-nickname"), bob_nickname)
+
+    # Ann's search result: the name stops before the buttons (the desktop pane is 20em).
+    search(ann, bob_username)
+    found = name_in(ann.locator("#search-result"), bob_nickname)
+    assert right(found) <= box(ann.locator("#search-add"))["x"]
+    assert_no_sideways_scroll(ann, "#friend-pane")
+    assert_cut_with_full_title(found, bob_nickname)
+    ann.click("#search-add")
+
+    # Bob's incoming request: the name stops before Accept.
+    bob.click("#tab-requests")
+    incoming = bob.locator("#incoming-requests")
+    accept = incoming.get_by_role("button", name="Accept")
+    requester = name_in(incoming, ann_nickname)
+    assert right(requester) <= box(accept)["x"]
+    assert_no_sideways_scroll(bob, "#friend-pane")
+    assert_cut_with_full_title(requester, ann_nickname)
+    accept.click()
+
+    # Ann's toast names Bob without running out of the toast.
+    toast = ann.locator("[data-sonner-toast]").filter(has_text="is now your friend")
+    expect(toast).to_be_visible()
+    expect(toast).to_contain_text("M" * 15 + "… is now your friend.")
+    assert toast.locator("[data-title]").evaluate("e => e.scrollWidth <= e.clientWidth")
+    assert right(toast) <= 1280
+
+    # The friend lists, then the open conversation, on the desktop and on the phone.
+    bob.click("#tab-friends")
+    for page, username, nickname in (
+        (ann, bob_username, bob_nickname),
+        (bob, ann_username, ann_nickname),
+    ):
+        expect(page.locator("#friend-list")).to_contain_text(nickname)
+        assert_friend_row_fits(page, username, nickname)
+        page.locator(f'#friend-list [data-username="{username}"]').click()
+        assert_header_shows_the_whole_name(page, nickname)
+
+
+def text_lines(body: Locator) -> dict[str, Any]:
+    """Where each line of a message's text starts and ends, and its bubble's content box."""
+    return body.evaluate(
+        """body => {
+            const bubble = body.parentElement;
+            const style = getComputedStyle(bubble);
+            const outer = bubble.getBoundingClientRect();
+            const range = document.createRange();
+            range.selectNodeContents(body);
+            const lines = new Map();
+            for (const rect of range.getClientRects()) {
+                if (rect.width === 0) continue;
+                const top = Math.round(rect.top);
+                const line = lines.get(top) || {left: rect.left, right: rect.right};
+                line.left = Math.min(line.left, rect.left);
+                line.right = Math.max(line.right, rect.right);
+                lines.set(top, line);
+            }
+            return {
+                lines: [...lines.values()],
+                left: outer.left + parseFloat(style.borderLeftWidth)
+                    + parseFloat(style.paddingLeft),
+                right: outer.right - parseFloat(style.borderRightWidth)
+                    - parseFloat(style.paddingRight),
+                align: getComputedStyle(body).textAlign,
+                direction: getComputedStyle(body).direction,
+            };
+        }"""
+    )
+
+
+def test_message_text_starts_at_the_bubbles_start_edge(browser: Browser, app_server: LiveApp):
+    ann, ann_name = new_user(browser, app_server, "ann")
+    bob, bob_name = new_user(browser, app_server, "bob")
+    befriend(ann, bob, bob_name)
+    open_chat_with(ann, bob_name.title())
+    wrapped = " ".join(f"word{n}" for n in range(60))
+    for text in ("ok", wrapped, ARABIC, HEBREW):
+        send(ann, text)
+    expect(bubbles(ann)).to_have_count(4)
+    open_chat_with(bob, ann_name.title())
+    expect(bubbles(bob)).to_have_count(4)
+
+    for page in (ann, bob):  # own bubbles (right, with a status) and a friend's (left)
+        for text in ("ok", wrapped):
+            body = bubbles(page).filter(has_text=text).last
+            measured = text_lines(body)
+            assert measured["align"] in ("start", "left"), measured
+            if text == wrapped:
+                assert len(measured["lines"]) >= 2, measured
+            # Every line, also the last, short one, starts at the bubble's left padding edge.
+            for line in measured["lines"]:
+                assert abs(line["left"] - measured["left"]) <= 1, (text, measured)
+            text_box, bubble_box = box(body), box(body.locator("xpath=.."))
+            assert text_box["x"] >= bubble_box["x"]
+        for text in (ARABIC, HEBREW):
+            measured = text_lines(bubbles(page).filter(has_text=text))
+            assert measured["direction"] == "rtl", measured
+            assert measured["align"] in ("start", "right"), measured
+            for line in measured["lines"]:
+                assert abs(line["right"] - measured["right"]) <= 1, (text, measured)
