@@ -10,9 +10,10 @@ import reflex as rx
 from reflex_components_core.core.banner import has_connection_errors
 
 from chat_app.components.emoji_picker import emoji_picker
+from chat_app.components.form_field import browser_cap
 from chat_app.components.upload_zone import attach_button, upload_progress
 from chat_app.settings import SETTINGS
-from chat_app.states.composer import ComposerState
+from chat_app.states.composer import DRAFT_MAX, ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.outbox import OutboxState
 from chat_app.states.ui import UiState, tr
@@ -74,8 +75,12 @@ def composer() -> rx.Component:
                         # Short, to fit one line on a phone; the Enter hint is under the form.
                         placeholder=tr("composer_placeholder"),
                         aria_label=tr("composer_label"),
-                        # No max_length: the browser would cut a long paste without a word.
-                        # The count below and the refusal on send say what is too long.
+                        # Far above the message limit: a long paste stays whole, the count
+                        # below and the refusal on send say what is too long. Only a paste
+                        # over what the server keeps as a draft is cut, and still refused
+                        # (without a cap, a paste over 1,000,000 characters would drop the
+                        # socket, and the queued event would drop it again on reconnect).
+                        max_length=browser_cap(DRAFT_MAX),
                         rows="1",
                         style={
                             "flex": "1",

@@ -15,9 +15,10 @@ def browser_cap(server_limit: int) -> int:
     """The `max_length` of an input whose value the server limits to `server_limit`.
 
     The browser counts UTF-16 units, the server code points, and one code point is at
-    most two units (an emoji, a rare CJK character): twice the limit lets every value the
-    server accepts be typed or pasted, while a longer one is sent and refused with the
-    server's own message instead of being cut without a word.
+    most two units (an emoji, a rare CJK character). Twice the limit lets every value the
+    server accepts be typed or pasted; one code point more means that whatever the browser
+    does cut is still over the limit, so it is sent and refused with the server's own
+    message instead of being silently accepted shorter (33 emoji are not cut to 32).
 
     Args:
         server_limit: The server's limit, in code points.
@@ -25,7 +26,7 @@ def browser_cap(server_limit: int) -> int:
     Returns:
         The browser-side cap, in UTF-16 units.
     """
-    return 2 * server_limit
+    return 2 * (server_limit + 1)
 
 
 @dataclass(frozen=True)
