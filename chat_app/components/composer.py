@@ -13,7 +13,12 @@ from chat_app.components.emoji_picker import emoji_picker
 from chat_app.components.form_field import browser_cap
 from chat_app.components.upload_zone import attach_button, upload_progress
 from chat_app.settings import SETTINGS
-from chat_app.states.composer import DRAFT_MAX, ComposerState
+from chat_app.states.composer import (
+    COUNT_SHOWN_FROM,
+    DRAFT_MAX,
+    MAX_MESSAGE_LENGTH,
+    ComposerState,
+)
 from chat_app.states.conversation import ConversationState
 from chat_app.states.outbox import OutboxState
 from chat_app.states.ui import UiState, tr
@@ -21,6 +26,7 @@ from chat_app.states.ui import UiState, tr
 
 def composer() -> rx.Component:
     """Pinned under the message list."""
+    too_long = ComposerState.draft_length > MAX_MESSAGE_LENGTH
     return rx.vstack(
         upload_progress(),
         # Sends made now wait in the browser's queue and go out on reconnect; the text
@@ -122,13 +128,14 @@ def composer() -> rx.Component:
                 display=["none", "none", "block"],
             ),
             rx.cond(
-                ComposerState.draft_count != "",
+                ComposerState.draft_length >= COUNT_SHOWN_FROM,
                 rx.text(
-                    ComposerState.draft_count,
+                    # "3,812 / 4,000": the number formatted by a Var operation.
+                    f"{ComposerState.draft_length:,} / {MAX_MESSAGE_LENGTH:,}",
                     id="composer-count",
                     size="1",
-                    color_scheme=rx.cond(ComposerState.draft_too_long, "red", "gray"),
-                    weight=rx.cond(ComposerState.draft_too_long, "bold", "regular"),
+                    color_scheme=rx.cond(too_long, "red", "gray"),
+                    weight=rx.cond(too_long, "bold", "regular"),
                     margin_left="auto",
                     white_space="nowrap",
                     aria_live="polite",

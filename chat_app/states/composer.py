@@ -62,21 +62,13 @@ class ComposerState(rx.State):
             self._user_id = user_id
 
     @rx.var
-    def draft_count(self) -> str:
-        """The count, as "3,812 / 4,000", from 3,500 characters on (else empty).
+    def draft_length(self) -> int:
+        """The draft's length as `clean_body` counts it: code points, CRLF as one.
 
-        Counted here, as `clean_body` counts (code points, CRLF as one): the browser's
-        `length` counts UTF-16 units, so an emoji would count twice there.
+        The composer shows its count and colour from this (the browser's `length` counts
+        UTF-16 units, an emoji twice). One small number, sent when the draft changes.
         """
-        length = len(self.draft.replace("\r\n", "\n"))
-        if length < COUNT_SHOWN_FROM:
-            return ""
-        return f"{length:,} / {MAX_MESSAGE_LENGTH:,}"
-
-    @rx.var
-    def draft_too_long(self) -> bool:
-        """Whether sending the draft would be refused as too long (the count turns red)."""
-        return len(self.draft.replace("\r\n", "\n")) > MAX_MESSAGE_LENGTH
+        return len(self.draft.replace("\r\n", "\n"))
 
     @rx.event
     def clear(self):
