@@ -55,6 +55,7 @@ app.add_page(
     title=chat_title(),
     on_load=[
         UiState.detect_language,
+        UiState.detect_device,
         AuthState.require_login,
         FriendsState.load,
         UnreadState.load,

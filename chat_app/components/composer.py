@@ -1,4 +1,8 @@
-"""The message composer: Enter sends, Shift+Enter makes a new line, emoji picker, errors."""
+"""The message composer: emoji picker, errors, a character count near the limit.
+
+On a desktop Enter sends and Shift+Enter makes a new line; on a phone or tablet Enter
+makes a new line and the send button sends (as phone keyboards expect).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,23 @@ import reflex as rx
 from reflex_components_core.core.banner import has_connection_errors
 
 from chat_app.components.emoji_picker import emoji_picker
+from chat_app.components.form_field import browser_cap
 from chat_app.components.upload_zone import attach_button, upload_progress
 from chat_app.settings import SETTINGS
-from chat_app.states.composer import MAX_MESSAGE_LENGTH, ComposerState
+from chat_app.states.composer import (
+    COUNT_SHOWN_FROM,
+    DRAFT_MAX,
+    MAX_MESSAGE_LENGTH,
+    ComposerState,
+)
 from chat_app.states.conversation import ConversationState
 from chat_app.states.outbox import OutboxState
-from chat_app.states.ui import tr
+from chat_app.states.ui import UiState, tr
 
 
 def composer() -> rx.Component:
     """Pinned under the message list."""
+    too_long = ComposerState.draft_length > MAX_MESSAGE_LENGTH
     return rx.vstack(
         upload_progress(),
         # Sends made now wait in the browser's queue and go out on reconnect; the text
@@ -66,10 +77,16 @@ def composer() -> rx.Component:
                         id="composer",
                         value=ComposerState.draft,
                         on_change=ComposerState.set_draft,
-                        enter_key_submit=True,
+                        enter_key_submit=rx.cond(UiState.touch_screen, False, True),
+                        # Short, to fit one line on a phone; the Enter hint is under the form.
                         placeholder=tr("composer_placeholder"),
                         aria_label=tr("composer_label"),
-                        max_length=MAX_MESSAGE_LENGTH,
+                        # Far above the message limit: a long paste stays whole, the count
+                        # below and the refusal on send say what is too long. Only a paste
+                        # over what the server keeps as a draft is cut, and still refused
+                        # (without a cap, a paste over 1,000,000 characters would drop the
+                        # socket, and the queued event would drop it again on reconnect).
+                        max_length=browser_cap(DRAFT_MAX),
                         rows="1",
                         style={
                             "flex": "1",
@@ -101,12 +118,31 @@ def composer() -> rx.Component:
             reset_on_submit=False,
             width="100%",
         ),
-        rx.text(
-            tr("upload_hint", limit=SETTINGS.max_upload_mb),
-            id="upload-hint",
-            size="1",
-            color_scheme="gray",
-            display=["none", "none", "block"],
+        rx.hstack(
+            rx.text(
+                rx.cond(UiState.touch_screen, "", tr("composer_enter_hint") + " "),
+                tr("upload_hint", limit=SETTINGS.max_upload_mb),
+                id="upload-hint",
+                size="1",
+                color_scheme="gray",
+                display=["none", "none", "block"],
+            ),
+            rx.cond(
+                ComposerState.draft_length >= COUNT_SHOWN_FROM,
+                rx.text(
+                    # "3,812 / 4,000": the number formatted by a Var operation.
+                    f"{ComposerState.draft_length:,} / {MAX_MESSAGE_LENGTH:,}",
+                    id="composer-count",
+                    size="1",
+                    color_scheme=rx.cond(too_long, "red", "gray"),
+                    weight=rx.cond(too_long, "bold", "regular"),
+                    margin_left="auto",
+                    white_space="nowrap",
+                    aria_live="polite",
+                ),
+            ),
+            width="100%",
+            align="baseline",
         ),
         padding="0.5em 0.75em calc(0.5em + env(safe-area-inset-bottom))",
         border_top="1px solid var(--gray-a5)",

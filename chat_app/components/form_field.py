@@ -7,10 +7,26 @@ from dataclasses import dataclass
 import reflex as rx
 from reflex_base.vars.base import Var
 
+from chat_app.states.auth import PASSWORD_MAX
 from chat_app.states.ui import tr
 
-# A browser-side cap on a password input (the server checks its own, shorter, limit).
-PASSWORD_INPUT_MAX = 256
+
+def browser_cap(server_limit: int) -> int:
+    """The `max_length` of an input whose value the server limits to `server_limit`.
+
+    The browser counts UTF-16 units, the server code points, and one code point is at
+    most two units (an emoji, a rare CJK character). Twice the limit lets every value the
+    server accepts be typed or pasted; one code point more means that whatever the browser
+    does cut is still over the limit, so it is sent and refused with the server's own
+    message instead of being silently accepted shorter (33 emoji are not cut to 32).
+
+    Args:
+        server_limit: The server's limit, in code points.
+
+    Returns:
+        The browser-side cap, in UTF-16 units.
+    """
+    return 2 * (server_limit + 1)
 
 
 @dataclass(frozen=True)
@@ -23,14 +39,15 @@ class Field:
         field_id: DOM id of the input (tests and the label use it).
         autocomplete: The autocomplete token for password managers; "current-password" and
             "new-password" make a password input.
-        max_length: A browser-side length cap (the server checks again).
+        server_limit: The server's length limit in code points; the input's browser-side
+            cap is `browser_cap` of it, never below it.
         hint: i18n key of a short rule shown under the input, if any.
     """
 
     name: str
     field_id: str
     autocomplete: str
-    max_length: int = PASSWORD_INPUT_MAX
+    server_limit: int = PASSWORD_MAX
     hint: str | None = None
 
 
@@ -62,7 +79,7 @@ def _form_field(field: Field, error: Var[str] | str) -> rx.Component:
             name=field.name,
             type="password" if password else "text",
             auto_complete=field.autocomplete,
-            max_length=field.max_length,
+            max_length=browser_cap(field.server_limit),
             aria_describedby=error_id,
             size="3",
             width="100%",

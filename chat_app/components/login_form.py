@@ -6,10 +6,10 @@ import reflex as rx
 
 from chat_app.components.auth_form import auth_form
 from chat_app.components.form_field import Field
-from chat_app.states.auth import AuthState
+from chat_app.states.auth import USERNAME_MAX, AuthState
 
 FIELDS = (
-    Field("username", "login-username", "username", max_length=64),
+    Field("username", "login-username", "username", server_limit=USERNAME_MAX),
     Field("password", "login-password", "current-password"),
 )
 

@@ -6,11 +6,11 @@ import reflex as rx
 
 from chat_app.components.auth_form import auth_form
 from chat_app.components.form_field import Field
-from chat_app.states.auth import AuthState
+from chat_app.states.auth import NICKNAME_MAX, USERNAME_MAX, AuthState
 
 FIELDS = (
-    Field("username", "register-username", "username", 32, "hint_username"),
-    Field("nickname", "register-nickname", "nickname", 64, "hint_nickname"),
+    Field("username", "register-username", "username", USERNAME_MAX, "hint_username"),
+    Field("nickname", "register-nickname", "nickname", NICKNAME_MAX, "hint_nickname"),
     Field("password", "register-password", "new-password", hint="hint_password"),
     Field("password_confirm", "register-password-confirm", "new-password"),
 )

@@ -9,8 +9,12 @@ from chat_app.services import text_rules
 from chat_app.services.errors import Refused
 
 MAX_MESSAGE_LENGTH = 4000
-# The composer keeps a little more, so the error can say by how much a text is too long.
-DRAFT_MAX = MAX_MESSAGE_LENGTH + 100
+# The longest draft the server keeps (code points). Far above the message limit, so a
+# pasted text is never cut: it stays whole in the composer, its count shows how much to
+# remove, and a send over the limit is refused. Still bounded, since the draft is kept in
+# browser storage: 20,000 code points are at most 40,000 UTF-16 units, which with the
+# outbox's 100,000 stays inside the 200 KB budget (ARCHITECTURE §6c).
+DRAFT_MAX = 20_000
 CLIENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 

@@ -9,7 +9,8 @@ from chat_app.services import text_rules
 from chat_app.services.errors import NotFound
 from chat_app.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
-USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_]{3,32}")
+MAX_USERNAME_LENGTH = 32
+USERNAME_PATTERN = re.compile(rf"[A-Za-z0-9_]{{3,{MAX_USERNAME_LENGTH}}}")
 MAX_NICKNAME_LENGTH = 32
 # Reflex's internal Var marker (reflex_base.constants; services do not import reflex). In a
 # string Reflex parses it freezes or breaks the parser: see chat_app/states/safe_text.py.

@@ -22,7 +22,7 @@ from chat_app import routes
 from chat_app.i18n import text
 from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.push import push_to_tabs
-from chat_app.services import auth, sessions
+from chat_app.services import auth, passwords, sessions, validation
 from chat_app.services.errors import (
     DomainError,
     InvalidCredentials,
@@ -41,6 +41,10 @@ from chat_app.states.ui import language_of
 
 P = ParamSpec("P")
 R = TypeVar("R")
+# The server's length rules, in code points (the forms size their inputs from them).
+USERNAME_MAX = validation.MAX_USERNAME_LENGTH
+NICKNAME_MAX = validation.MAX_NICKNAME_LENGTH
+PASSWORD_MAX = passwords.MAX_PASSWORD_LENGTH
 
 
 def _hash_of(token: object) -> str:

@@ -46,7 +46,7 @@ STORAGE_PATTERNS: dict[str, re.Pattern[str]] = {
     # wrote instead (ASCII digits: "²".isdigit() is True).
     "chat_open_conversation": re.compile(r"[1-9][0-9]{0,17}"),
     "chat_open_friend": re.compile(r"[1-9][0-9]{0,17}"),
-    # The composer's text: at most what set_draft keeps (a few over the message limit).
+    # The composer's text: at most what set_draft keeps (the same bound, never cut).
     "chat_draft": re.compile(rf"(?s).{{0,{message_text.DRAFT_MAX}}}"),
     # The outbox: a JSON list, each entry re-checked when read (states/outbox_entries.py);
     # twice its cap here, so an over-full copy is read, noted and trimmed, not blanked.

@@ -36,6 +36,8 @@ from chat_app.states.viewer import signed_in, viewer_id_of
 logger = logging.getLogger(__name__)
 MAX_MESSAGE_LENGTH = message_text.MAX_MESSAGE_LENGTH
 DRAFT_MAX = message_text.DRAFT_MAX
+# The composer shows its character count from this length on.
+COUNT_SHOWN_FROM = 3500
 TYPING_PUSH_INTERVAL = 2.0
 TYPING_VISIBLE_SECONDS = 4.0
 # What storing a message came to: stored, refused, or None when the store itself failed.
@@ -59,6 +61,15 @@ class ComposerState(rx.State):
                 self.draft = self.composer_error = ""
             self._user_id = user_id
 
+    @rx.var
+    def draft_length(self) -> int:
+        """The draft's length as `clean_body` counts it: code points, CRLF as one.
+
+        The composer shows its count and colour from this (the browser's `length` counts
+        UTF-16 units, an emoji twice). One small number, sent when the draft changes.
+        """
+        return len(self.draft.replace("\r\n", "\n"))
+
     @rx.event
     def clear(self):
         """Empty the composer (another conversation was opened, or this one closed)."""
@@ -76,7 +87,12 @@ class ComposerState(rx.State):
         """Keep the composer text; tell the friend "typing" at most every 2 seconds."""
         if not isinstance(value, str):
             return
-        self.draft = value[:DRAFT_MAX]
+        if len(value) > DRAFT_MAX:
+            # Never cut: the text stays whole in the browser's composer (the server keeps
+            # the last draft within its bound) and the user is told why it cannot be sent.
+            self.composer_error = text("message_too_long", await language_of(self))
+            return
+        self.draft = value
         if self.composer_error:
             self.composer_error = ""
         now = time.monotonic()
@@ -105,8 +121,10 @@ class ComposerState(rx.State):
     @rx.event
     def insert_emoji(self, emoji: str):
         """Append an emoji from the picker to the draft."""
-        if isinstance(emoji, str) and len(emoji) <= 16:
-            self.draft = (self.draft + emoji)[:DRAFT_MAX]
+        if not isinstance(emoji, str) or len(emoji) > 16:
+            return
+        if len(self.draft) + len(emoji) <= DRAFT_MAX:
+            self.draft = self.draft + emoji
 
     @rx.event
     @signed_in

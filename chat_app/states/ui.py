@@ -18,6 +18,10 @@ from reflex_base.vars.sequence import StringVar
 
 from chat_app.i18n import DEFAULT_LANGUAGE, EN, TABLES, ZH
 
+# What phone and tablet browsers put in their user agent ("Mobi" is Mozilla's advice;
+# Android tablets omit it, iPads in their default desktop mode say "Macintosh").
+TOUCH_AGENT_MARKERS = ("mobi", "android", "iphone", "ipad", "ipod")
+
 
 class UiState(rx.State):
     """Display preferences of this browser (the colour mode is kept by Reflex itself)."""
@@ -33,11 +37,39 @@ class UiState(rx.State):
         accepted = self.router.headers.accept_language.lower()
         self.language = "zh" if accepted.startswith("zh") else DEFAULT_LANGUAGE
 
+    # Whether this browser is a phone or tablet, from its request headers (a CSS media
+    # query cannot feed a Var): on one, Enter makes a new line and the button sends.
+    touch_screen: bool = False
+
+    @rx.event
+    def detect_device(self):
+        """On page load: note whether the browser is a phone or tablet."""
+        touch = is_touch_browser(
+            self.router.headers.user_agent,
+            self.router.headers.raw_headers.get("sec-ch-ua-mobile", ""),
+        )
+        if touch != self.touch_screen:
+            self.touch_screen = touch
+
     @rx.event
     def set_language(self, language: str | list[str]):
         """Switch the language (English or Chinese); remembered in this browser."""
         if isinstance(language, str) and language in TABLES:
             self.language = language
+
+
+def is_touch_browser(user_agent: str, ua_mobile_hint: str) -> bool:
+    """Whether request headers describe a phone or tablet browser.
+
+    Args:
+        user_agent: The User-Agent header.
+        ua_mobile_hint: The Sec-CH-UA-Mobile client hint ("?1" on a phone), if sent.
+
+    Returns:
+        True for a phone or tablet.
+    """
+    agent = user_agent.lower()
+    return ua_mobile_hint == "?1" or any(marker in agent for marker in TOUCH_AGENT_MARKERS)
 
 
 async def language_of(state: rx.State) -> str:
