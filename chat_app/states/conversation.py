@@ -37,6 +37,8 @@ from chat_app.states.viewer import signed_in, viewer_id_of
 
 # Read where it is shown at most once a second, however fast messages stream in.
 READ_DELAY = 1.0
+# The element at the end of the message list (components/conversation_pane.py).
+LIST_END = "message-list-end"
 
 
 class ConversationState(LiveMessages, rx.State):
@@ -258,16 +260,18 @@ class ConversationState(LiveMessages, rx.State):
             before_seq=stored[0].seq,
         )
         older = self._for_me(page.messages)
+        # Nothing to scroll: the list's scroll origin is its bottom, so what comes in
+        # above leaves the message being read where it is.
         self._change(lambda buffer: buffer.show_older(older, page.has_older))
-        # Keep the reader on the message that was on top before the older ones came in.
-        return scroll_to(f"message-{stored[0].seq}")
+        return None
 
     @rx.event
     @signed_in
     async def jump_to_latest(self, viewer_id: int):
         """Reload the newest page after browsing far back."""
         if self.conversation_id:
-            return await self._open(viewer_id, self.conversation_id)
+            # The same list stays on the page, scrolled up where the reader was: go down.
+            return [await self._open(viewer_id, self.conversation_id), scroll_to(LIST_END)]
         return None
 
     # ----- reading -----
