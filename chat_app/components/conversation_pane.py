@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.vars import ArrayVar
 
 from chat_app.components.avatar import avatar
+from chat_app.components.bottom_probe import bottom_probes
 from chat_app.components.composer import composer
 from chat_app.components.message_bubble import message_bubble
 from chat_app.components.presence_dot import presence_dot
@@ -17,6 +18,7 @@ from chat_app.states.conversation import LIST_END, ConversationState
 from chat_app.states.live_messages import slot_name
 from chat_app.states.message_buffer import LIVE_BANK, LIVE_SLOTS
 from chat_app.states.presence import PresenceState
+from chat_app.states.safe_text import scroll_to
 from chat_app.states.ui import moment_locale, tr
 
 
@@ -163,6 +165,7 @@ def _messages() -> rx.Component:
                 ),
             ),
             rx.box(id=LIST_END, height="1px"),
+            bottom_probes(ConversationState.reader_at_bottom, ConversationState.reader_scrolled_up),
             id="message-list-content",
             padding_y="0.5em",
             width="100%",
@@ -179,13 +182,43 @@ def _messages() -> rx.Component:
     )
 
 
+def _new_below() -> rx.Component:
+    # Shown while messages came in that the reader has not seen; the probes clear it once
+    # the list is back at its bottom.
+    return rx.cond(
+        ConversationState.unseen > 0,
+        rx.button(
+            rx.text.span("↓ ", ConversationState.unseen, " ", tr("button_new_below")),
+            id="new-below",
+            size="2",
+            radius="full",
+            on_click=scroll_to(LIST_END),
+            position="absolute",
+            bottom="0.75em",
+            left="50%",
+            transform="translateX(-50%)",
+            box_shadow="var(--shadow-3)",
+        ),
+    )
+
+
 def conversation_pane() -> rx.Component:
     """The open conversation, or a hint to pick a friend."""
     return rx.cond(
         ConversationState.conversation_id != 0,
         rx.flex(
             _header(),
-            drop_zone(_messages()),
+            drop_zone(
+                rx.box(
+                    _messages(),
+                    _new_below(),
+                    position="relative",
+                    display="flex",
+                    flex_direction="column",
+                    flex="1",
+                    min_height="0",
+                ),
+            ),
             composer(),
             id="conversation-pane",
             direction="column",

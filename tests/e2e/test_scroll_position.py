@@ -1,5 +1,6 @@
 """Where the message list stands: on the newest message when opened, following new ones at
-the bottom, still when the reader has scrolled up (issue 17, item 1).
+the bottom, still when the reader has scrolled up (issue 17, item 1); and "read" means
+seen: at the bottom of the list, in a visible tab (item 2).
 
 Geometry as a reader sees it: the newest bubble's box against the list's box, on a desktop
 and on a phone. Ann sends from a desktop; Bob reads on the device under test.
@@ -129,3 +130,51 @@ def test_the_list_opens_on_and_follows_the_newest_message(
     seq_after, top_after = bob.evaluate(TOP_VISIBLE)
     assert seq_after == seq_before, "another message is now on top"
     assert abs(top_after - top_before) <= 2, f"the message on top moved {top_after - top_before}"
+    # Bob is told, and nothing he has not seen counts as read.
+    expect(bob.locator("#new-below")).to_have_text("↓ 6 new")
+    expect(_last_status(ann)).to_have_text("Sent")
+    assert not bob.evaluate(NEWEST_INSIDE), "the list moved down by itself"
+
+    # The button brings him down: he sees them, Ann sees that he read them.
+    bob.click("#new-below")
+    _expect_newest_inside(bob, "after the new-messages button")
+    expect(bob.locator("#new-below")).to_have_count(0)
+    expect(_last_status(ann)).to_have_text("Read")
+
+
+def _last_status(page: Page):
+    return page.locator("#message-list .message.mine .message-status").last
+
+
+def _set_tab_hidden(page: Page, hidden: bool) -> None:
+    """What the browser does when the tab goes to the background or comes back."""
+    page.evaluate(
+        """hidden => {
+            Object.defineProperty(document, "hidden", {value: hidden, configurable: true});
+            document.dispatchEvent(new Event("visibilitychange", {bubbles: true}));
+        }""",
+        hidden,
+    )
+
+
+def test_read_means_seen_in_a_visible_tab(browser: Browser, app_server: LiveApp):
+    ann, ann_name = new_user(browser, app_server, "ann")
+    bob, bob_name = new_user(browser, app_server, "bob")
+    befriend(ann, bob, bob_name)
+    open_chat_with(ann, bob_name.title())
+    open_chat_with(bob, ann_name.title())
+    send(ann, "seen at once")
+    expect(_last_status(ann)).to_have_text("Read")
+
+    # Bob's tab is in the background: the message arrives but is not read.
+    _set_tab_hidden(bob, True)
+    send(ann, "while you were away")
+    expect(bob.locator("#new-below")).to_have_text("↓ 1 new")
+    expect(bob).to_have_title("(1) Chat")
+    expect(_last_status(ann)).to_have_text("Sent")
+
+    # He comes back to the tab: now it is read.
+    _set_tab_hidden(bob, False)
+    expect(_last_status(ann)).to_have_text("Read")
+    expect(bob.locator("#new-below")).to_have_count(0)
+    expect(bob).to_have_title("Chat")
