@@ -125,8 +125,8 @@ class AttachmentView:
     # Signed for the viewing user by the state layer (links differ per user).
     file_url: str = ""
     thumb_url: str = ""
-    # The thumbnail's size in pixels (0: none): the page reserves its box before it loads,
-    # since nothing re-scrolls the list when an image finishes loading.
+    # The picture's size in pixels (0: unknown): the page reserves the thumbnail's box before
+    # it loads, since nothing re-scrolls the list when an image finishes loading.
     width: int = 0
     height: int = 0
 

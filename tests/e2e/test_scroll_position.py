@@ -84,9 +84,9 @@ def _expect_newest_inside(page: Page, what: str) -> None:
         ) from error
 
 
-def _send_picture(page: Page, folder: Path, name: str) -> None:
+def _send_picture(page: Page, folder: Path, name: str, size: tuple[int, int]) -> None:
     picture = folder / name
-    picture.write_bytes(png(600, 400))
+    picture.write_bytes(png(*size))
     page.set_input_files(ATTACH_INPUT, str(picture))
 
 
@@ -113,7 +113,7 @@ def test_the_list_opens_on_and_follows_the_newest_message(
     send(ann, "a new text\nover two lines")
     expect(bob.locator(MESSAGES)).to_have_count(41)
     _expect_newest_inside(bob, "a text arrived")
-    _send_picture(ann, tmp_path, "at the bottom.png")
+    _send_picture(ann, tmp_path, "at the bottom.png", (600, 400))
     expect(bob.locator(f"{MESSAGES} .message-thumbnail")).to_have_count(1, timeout=15_000)
     _expect_newest_inside(bob, "a picture arrived")
 
@@ -123,10 +123,17 @@ def test_the_list_opens_on_and_follows_the_newest_message(
     seq_before, top_before = bob.evaluate(TOP_VISIBLE)
     for number in range(5):
         send(ann, f"while scrolled up {number}")
-    _send_picture(ann, tmp_path, "scrolled up.png")
+    _send_picture(ann, tmp_path, "scrolled up.png", (400, 600))
     expect(bob.locator(MESSAGES)).to_have_count(48, timeout=15_000)
     expect(bob.locator(f"{MESSAGES} .message-thumbnail")).to_have_count(2, timeout=15_000)
     bob.wait_for_function(IMAGES_LOADED)
+    # The boxes kept to the pictures' proportions (reserved from the stored size).
+    thumbnails = bob.locator(f"{MESSAGES} .message-thumbnail").all()
+    for thumbnail, ratio in zip(thumbnails, (1.5, 2 / 3), strict=True):
+        box = thumbnail.bounding_box()
+        assert box is not None
+        assert abs(box["width"] / box["height"] - ratio) < 0.02
+        assert max(box["width"], box["height"]) <= 361
     seq_after, top_after = bob.evaluate(TOP_VISIBLE)
     assert seq_after == seq_before, "another message is now on top"
     assert abs(top_after - top_before) <= 2, f"the message on top moved {top_after - top_before}"
