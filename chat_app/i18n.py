@@ -93,6 +93,8 @@ EN: dict[str, str] = {
     "emoji_search": "Search emoji",
     "button_load_older": "Load older messages",
     "button_jump_latest": "Jump to the latest messages",
+    # After "↓ N" on the button that brings the reader down to messages that came in.
+    "button_new_below": "new",
     "status_sending": "Sending…",
     "status_sent": "Sent",
     "status_read": "Read",
@@ -251,6 +253,7 @@ ZH: dict[str, str] = {
     "emoji_search": "搜索表情",
     "button_load_older": "加载更早的消息",
     "button_jump_latest": "跳到最新消息",
+    "button_new_below": "条新消息",
     "status_sending": "发送中…",
     "status_sent": "已发送",
     "status_read": "已读",

@@ -16,12 +16,26 @@ def backend_url(relative: Any) -> Any:
 
 
 def _image(message: Any) -> rx.Component:
+    stored = message.attachment
+    known = (stored.width > 0) & (stored.height > 0)
+    width, height = stored.width.to(str), stored.height.to(str)
+    # The thumbnail's box: the picture's proportions, at most 360 px either way (as the
+    # thumbnail is made) and 60 % of the screen's width.
+    box_width = "min(" + width + "px, 360px, 60vw, calc(360px * " + width + " / " + height + "))"
     return rx.dialog.root(
         rx.dialog.trigger(
             rx.image(
-                src=backend_url(message.attachment.thumb_url),
+                src=backend_url(stored.thumb_url),
                 alt=message.body,
                 class_name="message-thumbnail",
+                # The box is reserved from the stored size before the picture loads: a
+                # late load would grow the list under the reader (nothing re-scrolls it).
+                # CSS, not the img's width attribute (which takes plain pixels only).
+                style={
+                    "width": rx.cond(known, box_width, "auto"),
+                    "aspect_ratio": rx.cond(known, width + " / " + height, "auto"),
+                },
+                display="block",
                 max_width="min(360px, 60vw)",
                 max_height="360px",
                 border_radius="8px",

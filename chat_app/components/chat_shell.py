@@ -48,6 +48,8 @@ def chat_shell() -> rx.Component:
         change_password_dialog(),
         avatar_dialog(),
         logout_warning(),
+        # Mounted whenever someone is signed in: a change while no chat is open counts too.
+        rx.window_event_listener(on_visibility_change=ConversationState.tab_visibility),
         # On phones (styles.css) an open conversation hides the header and friend list.
         class_name=rx.cond(conversation_open, "chat-shell conversation-open", "chat-shell"),
         direction="column",

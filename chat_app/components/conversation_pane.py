@@ -8,16 +8,18 @@ import reflex as rx
 from reflex.vars import ArrayVar
 
 from chat_app.components.avatar import avatar
+from chat_app.components.bottom_probe import bottom_probes
 from chat_app.components.composer import composer
 from chat_app.components.message_bubble import message_bubble
 from chat_app.components.name_text import name_text
 from chat_app.components.presence_dot import presence_dot
 from chat_app.components.upload_zone import drop_zone
 from chat_app.states.composer import ComposerState
-from chat_app.states.conversation import ConversationState
+from chat_app.states.conversation import LIST_END, ConversationState
 from chat_app.states.live_messages import slot_name
 from chat_app.states.message_buffer import LIVE_BANK, LIVE_SLOTS
 from chat_app.states.presence import PresenceState
+from chat_app.states.safe_text import scroll_to
 from chat_app.states.ui import moment_locale, tr
 
 
@@ -105,7 +107,7 @@ def _header() -> rx.Component:
     )
 
 
-def _message(message, anchor: bool) -> rx.Component:
+def _message(message) -> rx.Component:
     return rx.box(
         message_bubble(
             message,
@@ -116,20 +118,7 @@ def _message(message, anchor: bool) -> rx.Component:
         ),
         key=message.sender_id.to(str) + ":" + message.client_id,
         width="100%",
-        # Live messages are no scroll anchor: at the bottom, the browser then anchors on the
-        # list's end marker and stays there when a bank leaves above and a message comes
-        # in one update (anchored on a message, it would keep that one in place, and the
-        # list would stop following the newest).
-        overflow_anchor="auto" if anchor else "none",
     )
-
-
-def _bubble(message) -> rx.Component:
-    return _message(message, anchor=True)
-
-
-def _live_bubble(message) -> rx.Component:
-    return _message(message, anchor=False)
 
 
 def _live_messages() -> ArrayVar:
@@ -147,49 +136,83 @@ def _live_messages() -> ArrayVar:
 
 def _messages() -> rx.Component:
     # Top to bottom in the DOM as on screen: "load older", the window, the live banks, the
-    # messages being sent, "jump to latest". No CSS `order`.
-    return rx.auto_scroll(
-        rx.cond(
-            ConversationState.has_older,
-            rx.center(
-                rx.button(
-                    tr("button_load_older"),
-                    id="load-older",
-                    variant="soft",
-                    size="1",
-                    on_click=ConversationState.load_older,
+    # messages being sent, "jump to latest". No CSS `order`: the list scrolls in a reversed
+    # flex column around ONE block holding them in reading order, so the scroll origin is
+    # the bottom. A new list starts at the newest message; while the reader is at the
+    # bottom, whatever grows (new messages, a taller composer) keeps the bottom in view;
+    # scrolled up, Chromium's scroll anchoring keeps the message being read in place, and
+    # older messages coming in above move nothing.
+    return rx.box(
+        rx.box(
+            rx.cond(
+                ConversationState.has_older,
+                rx.center(
+                    rx.button(
+                        tr("button_load_older"),
+                        id="load-older",
+                        variant="soft",
+                        size="1",
+                        on_click=ConversationState.load_older,
+                    ),
+                    padding="0.5em",
+                    # Not a scroll anchor: the browser then anchors on the first message
+                    # shown, so older messages appear above it without moving it.
+                    overflow_anchor="none",
                 ),
-                padding="0.5em",
-                # Not a scroll anchor: the browser then anchors on the first message shown,
-                # so older messages appear above it without moving what is being read.
-                overflow_anchor="none",
             ),
-        ),
-        rx.cond(
-            ~ConversationState.has_messages,
-            rx.center(rx.text(tr("no_messages"), color_scheme="gray"), padding="2em"),
-        ),
-        rx.foreach(ConversationState.window, _bubble),
-        rx.foreach(_live_messages(), _live_bubble),
-        rx.foreach(ConversationState.pending, _live_bubble),
-        rx.cond(
-            ConversationState.has_newer,
-            rx.center(
-                rx.button(
-                    tr("button_jump_latest"), size="1", on_click=ConversationState.jump_to_latest
+            rx.cond(
+                ~ConversationState.has_messages,
+                rx.center(rx.text(tr("no_messages"), color_scheme="gray"), padding="2em"),
+            ),
+            rx.foreach(ConversationState.window, _message),
+            rx.foreach(_live_messages(), _message),
+            rx.foreach(ConversationState.pending, _message),
+            rx.cond(
+                ConversationState.has_newer,
+                rx.center(
+                    rx.button(
+                        tr("button_jump_latest"),
+                        size="1",
+                        on_click=ConversationState.jump_to_latest,
+                    ),
+                    padding="0.5em",
                 ),
-                padding="0.5em",
             ),
+            rx.box(id=LIST_END, height="1px"),
+            bottom_probes(ConversationState.reader_at_bottom, ConversationState.reader_scrolled_up),
+            id="message-list-content",
+            padding_y="0.5em",
+            width="100%",
         ),
-        rx.box(id="message-list-end", height="1px", flex_shrink="0", overflow_anchor="auto"),
+        # A new list per conversation: it starts at its bottom, not where the last one was.
+        key=ConversationState.conversation_id,
         id="message-list",
         display="flex",
-        flex_direction="column",
+        flex_direction="column-reverse",
         flex="1",
         min_height="0",
         overflow_y="auto",
-        padding_y="0.5em",
         width="100%",
+    )
+
+
+def _new_below() -> rx.Component:
+    # Shown while messages came in that the reader has not seen; the probes clear it once
+    # the list is back at its bottom.
+    return rx.cond(
+        ConversationState.unseen > 0,
+        rx.button(
+            rx.text.span("↓ ", ConversationState.unseen, " ", tr("button_new_below")),
+            id="new-below",
+            size="2",
+            radius="full",
+            on_click=scroll_to(LIST_END),
+            position="absolute",
+            bottom="0.75em",
+            left="50%",
+            transform="translateX(-50%)",
+            box_shadow="var(--shadow-3)",
+        ),
     )
 
 
@@ -199,7 +222,17 @@ def conversation_pane() -> rx.Component:
         ConversationState.conversation_id != 0,
         rx.flex(
             _header(),
-            drop_zone(_messages()),
+            drop_zone(
+                rx.box(
+                    _messages(),
+                    _new_below(),
+                    position="relative",
+                    display="flex",
+                    flex_direction="column",
+                    flex="1",
+                    min_height="0",
+                ),
+            ),
             composer(),
             id="conversation-pane",
             direction="column",

@@ -125,6 +125,10 @@ class AttachmentView:
     # Signed for the viewing user by the state layer (links differ per user).
     file_url: str = ""
     thumb_url: str = ""
+    # The picture's size in pixels (0: unknown): the page reserves the thumbnail's box before
+    # it loads, since nothing re-scrolls the list when an image finishes loading.
+    width: int = 0
+    height: int = 0
 
     @classmethod
     def of(cls, stored: StoredFile) -> AttachmentView:
@@ -141,6 +145,8 @@ class AttachmentView:
             size_label=size_label(stored.size),
             mime=stored.mime,
             has_thumbnail=stored.thumbnail_key is not None,
+            width=stored.width or 0,
+            height=stored.height or 0,
         )
 
 

@@ -30,6 +30,7 @@ from chat_app.states.links import file_link, with_avatar_link
 from chat_app.states.live_messages import LiveMessages
 from chat_app.states.message_buffer import MessageBuffer
 from chat_app.states.outbox import OutboxState, pending_view
+from chat_app.states.reader_position import ReaderPosition
 from chat_app.states.safe_text import scroll_to, toast_error, toast_info
 from chat_app.states.service_call import call_service
 from chat_app.states.ui import language_of
@@ -38,9 +39,11 @@ from chat_app.states.viewer import signed_in, viewer_id_of
 
 # Read where it is shown at most once a second, however fast messages stream in.
 READ_DELAY = 1.0
+# The element at the end of the message list (components/conversation_pane.py).
+LIST_END = "message-list-end"
 
 
-class ConversationState(LiveMessages, rx.State):
+class ConversationState(LiveMessages, ReaderPosition, rx.State):
     """One tab's open conversation."""
 
     my_id: int = 0
@@ -100,6 +103,7 @@ class ConversationState(LiveMessages, rx.State):
         self._change(MessageBuffer.clear)
         self.friend_typing = False
         self.friend_read_seq = self._my_read_seq = 0
+        self._reset_position()
         if forget_open:
             self.open_conversation_store = ""
 
@@ -123,6 +127,12 @@ class ConversationState(LiveMessages, rx.State):
             if not self._add([message]):
                 return [ConversationState.catch_up]
             if to_recipient and self._user_id:
+                if not self._looking():
+                    # Not read: counted for "↓ N new" and as unread (the tab's title
+                    # shows it) until the reader comes back.
+                    self.unseen += 1
+                    (await self.get_state(UnreadState))._count_one(conversation_id)
+                    return []
                 # Read where it is shown, without a round trip to the browser, but after this
                 # update has gone out (delivery does not wait for a commit).
                 tab = self.router.session.client_token
@@ -260,16 +270,18 @@ class ConversationState(LiveMessages, rx.State):
             before_seq=stored[0].seq,
         )
         older = self._for_me(page.messages)
+        # Nothing to scroll: the list's scroll origin is its bottom, so what comes in
+        # above leaves the message being read where it is.
         self._change(lambda buffer: buffer.show_older(older, page.has_older))
-        # Keep the reader on the message that was on top before the older ones came in.
-        return scroll_to(f"message-{stored[0].seq}")
+        return None
 
     @rx.event
     @signed_in
     async def jump_to_latest(self, viewer_id: int):
         """Reload the newest page after browsing far back."""
         if self.conversation_id:
-            return await self._open(viewer_id, self.conversation_id)
+            # The same list stays on the page, scrolled up where the reader was: go down.
+            return [await self._open(viewer_id, self.conversation_id), scroll_to(LIST_END)]
         return None
 
     # ----- reading -----
@@ -278,7 +290,7 @@ class ConversationState(LiveMessages, rx.State):
     async def mark_seen(self):
         """The open conversation is on screen: move the read cursor and tell the friend."""
         viewer_id = await viewer_id_of(self)
-        if viewer_id is not None:
+        if viewer_id is not None and self._looking():
             await self._read_to_end(viewer_id, forget_unread=True)
 
     async def _read_to_end(self, viewer_id: int, forget_unread: bool) -> None:
@@ -338,7 +350,8 @@ def _read_in(tab_token: str) -> Callable[[], Awaitable[None]]:
 
 
 async def _read_shown_messages(state: ConversationState) -> None:
-    if state._user_id:
+    # The reader may have scrolled up or left the tab since the message came in.
+    if state._user_id and state._looking():
         await state._read_to_end(state._user_id, forget_unread=False)
 
 

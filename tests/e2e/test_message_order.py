@@ -50,6 +50,10 @@ def test_dom_order_is_screen_order_after_the_banks_turn_over(browser: Browser, a
             sending = _send_from_a_raw_tab(app_server, token, ann_name, bob_name, sent, last)
             thread.submit(asyncio.run, sending).result()
         _expect_the_newest_in_order(bob, last)
+    # Reopened after the banks turned: on the newest message again.
+    bob.reload()
+    expect(bob.locator(f"[data-seq='{last}']")).to_have_count(1, timeout=20_000)
+    _wait_until_inside_the_list(bob, last)
 
 
 def _expect_the_newest_in_order(page: Page, last: int) -> None:
@@ -61,19 +65,23 @@ def _expect_the_newest_in_order(page: Page, last: int) -> None:
     assert in_dom == on_screen == newest
     expect(page.locator("#load-older")).to_be_visible()
     # The newest message is inside the list's visible area (the list follows the bottom).
+    _wait_until_inside_the_list(page, last)
+    ordered = page.locator("#message-list").evaluate(
+        """list => [list, ...list.querySelectorAll("*")]
+            .filter(element => getComputedStyle(element).order !== "0").length"""
+    )
+    assert ordered == 0, "an element of the message list uses CSS order"
+
+
+def _wait_until_inside_the_list(page: Page, seq: int) -> None:
     page.wait_for_function(
         """seq => {
             const list = document.getElementById("message-list").getBoundingClientRect();
             const last = document.getElementById("message-" + seq).getBoundingClientRect();
             return last.top >= list.top - 1 && last.bottom <= list.bottom + 1;
         }""",
-        arg=last,
+        arg=seq,
     )
-    ordered = page.locator("#message-list").evaluate(
-        """list => [list, ...list.querySelectorAll("*")]
-            .filter(element => getComputedStyle(element).order !== "0").length"""
-    )
-    assert ordered == 0, "an element of the message list uses CSS order"
 
 
 async def _send_from_a_raw_tab(

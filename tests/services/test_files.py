@@ -89,6 +89,8 @@ def test_an_image_is_stored_with_a_bounded_thumbnail(session, pair, storage, set
     stored = session.get(StoredFile, message.attachment.file_id)
     assert stored is not None
     assert (stored.width, stored.height) == (1600, 900)
+    # The page reserves the thumbnail's box from these before it loads.
+    assert (message.attachment.width, message.attachment.height) == (1600, 900)
     with Image.open(storage.root / f"{stored.id}-thumb") as thumb:
         assert max(thumb.size) <= 360
     assert blobs(storage) == sorted([stored.id, f"{stored.id}-thumb"])

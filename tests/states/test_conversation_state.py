@@ -247,3 +247,27 @@ async def test_a_send_to_a_conversation_not_ones_own_keeps_the_text_and_says_why
             assert composer.composer_error == "That conversation is no longer available."
             assert composer.draft == "hello?"
     assert stored(engine) == 0
+
+
+async def test_the_reading_position_follows_the_page_and_ignores_junk(tab_factory):
+    _ann, bob, ann_id, _bob_id = await chat_tabs(tab_factory)
+    await run(bob.open_conversation, await conversation_with(bob, ann_id))
+    assert bob._looking()
+    await run(bob.reader_scrolled_up)
+    assert not bob._looking()
+    await run(bob.reader_at_bottom)
+    assert bob._looking()
+    # `document.hidden` is a bool; anything else a client sends changes nothing.
+    for junk in ("true", 1, None, {"hidden": True}):
+        await run(bob.tab_visibility, junk)
+        assert bob._looking()
+    await run(bob.tab_visibility, True)
+    assert not bob._looking()
+    await run(bob.tab_visibility, False)
+    assert bob._looking()
+    # Opening a conversation shows a new list at its bottom.
+    await run(bob.reader_scrolled_up)
+    bob.unseen = 3
+    await run(bob.open_conversation, await conversation_with(bob, ann_id))
+    assert bob._looking()
+    assert bob.unseen == 0

@@ -54,7 +54,7 @@ def _guarded_handlers() -> list[tuple[type[BaseState], str, EventHandler]]:
 
 
 # A value of each type the guarded handlers take.
-_SAMPLES: dict[Any, Any] = {int: 1, str: "x", dict: {}, list: []}
+_SAMPLES: dict[Any, Any] = {int: 1, str: "x", bool: True, dict: {}, list: []}
 
 
 def _probe(ran: list[tuple[int, Any]]):
