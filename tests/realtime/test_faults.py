@@ -46,6 +46,7 @@ from tests.support.live_app import (
     migrated_environment,
 )
 from tests.support.scaled import scaled_environment
+from tests.support.sql import rows_with_body
 
 
 @dataclass
@@ -88,15 +89,6 @@ async def chatting(deployment: Deployment) -> tuple[EventClient, EventClient, in
 
 def friend_ids(tab: EventClient) -> list[int]:
     return [friend["user_id"] for friend in tab.var(FRIENDS, "friends") or []]
-
-
-def rows_with_body(database_url: str, body: str) -> int:
-    engine = sa.create_engine(database_url)
-    with engine.connect() as connection:
-        query = sa.text("SELECT count(*) FROM message WHERE body = :body")
-        count = connection.execute(query, {"body": body}).scalar_one()
-    engine.dispose()
-    return int(count)
 
 
 def pending(tab: EventClient, body: str) -> dict | None:

@@ -11,15 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import random
-import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 import websockets
 
 from chat_app.states.outbox_entries import Outbox, OutboxEntry
@@ -42,8 +39,10 @@ from tests.realtime.helpers import (
     unique_username,
 )
 from tests.support.event_client import ROOT_STATE, EventClient
-from tests.support.live_app import REFLEX, free_port, migrated_environment, server_process
+from tests.support.live_app import free_port, migrated_environment
+from tests.support.restartable import RestartableBackend
 from tests.support.scaled import scaled_settings
+from tests.support.sql import rows_with_body
 
 AT = "2026-12-02T10:00:00.000000+00:00"
 
@@ -52,43 +51,25 @@ class Restartable:
     """A backend that a test can kill -9 and start again on the same port and database."""
 
     def __init__(self, workdir: Path, profile: str, **settings: str) -> None:
-        self.env, self.log = migrated_environment(workdir, **settings)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.database_url = self.env["REFLEX_DB_URL"]
+        env, log = migrated_environment(workdir, **settings)
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.database_url = env["REFLEX_DB_URL"]
         self.profile = profile
-        self._stack: contextlib.ExitStack | None = None
-        self._process = None
+        self._backend = RestartableBackend(port, env, log)
 
     def start(self) -> None:
-        args = [REFLEX, "run", "--env", "prod", "--backend-only"]
-        args += ["--backend-host", "127.0.0.1", "--backend-port", str(self.port)]
-        self._stack = contextlib.ExitStack()
-        self._process = self._stack.enter_context(
-            server_process(args, f"{self.url}/ping", self.env, self.log)
-        )
+        self._backend.start()
 
     def kill(self) -> None:
         """A crash: SIGKILL to every process of the backend, no shutdown, no flush."""
-        assert self._process is not None
-        assert self._stack is not None
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self._process.pid, signal.SIGKILL)
-        self._process.wait()
-        self._stack.close()
-        self._process = None
+        self._backend.kill()
 
     def stop(self) -> None:
-        if self._stack is not None:
-            self._stack.close()
+        self._backend.close()
 
     def rows(self, body: str) -> int:
-        engine = sa.create_engine(self.database_url)
-        with engine.connect() as connection:
-            query = sa.text("SELECT count(*) FROM message WHERE body = :body")
-            count = connection.execute(query, {"body": body}).scalar_one()
-        engine.dispose()
-        return int(count)
+        return rows_with_body(self.database_url, body)
 
 
 @contextlib.contextmanager

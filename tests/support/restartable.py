@@ -29,6 +29,7 @@ from tests.support.live_app import (
     migrated_environment,
     serve_static,
 )
+from tests.support.sql import rows_with_body
 
 
 class RestartableBackend:
@@ -84,13 +85,7 @@ def restartable_app(workdir: Path, **extra: str) -> Iterator[tuple[LiveApp, Rest
 
 def stored_count(app: LiveApp, body: str) -> int:
     """How many message rows hold exactly this text."""
-    engine = sa.create_engine(app.database_url)
-    try:
-        with engine.connect() as connection:
-            query = sa.select(sa.func.count()).where(MESSAGE.c.body == body)
-            return connection.execute(query).scalar_one()
-    finally:
-        engine.dispose()
+    return rows_with_body(app.database_url, body)
 
 
 def wait_for_room(app: LiveApp, username: str, count: int, window: timedelta) -> None:

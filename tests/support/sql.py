@@ -1,4 +1,4 @@
-"""What SQL a piece of code runs: for tests that pin a query count or a refusal's shape."""
+"""SQL for tests: what a piece of code runs (query counts, refusals) and what rows hold."""
 
 from __future__ import annotations
 
@@ -22,3 +22,14 @@ def statements_run(engine: sa.Engine) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def rows_with_body(database_url: str, body: str) -> int:
+    """How many message rows hold exactly this text (a test's own engine, disposed after)."""
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            query = sa.text("SELECT count(*) FROM message WHERE body = :body")
+            return int(connection.execute(query, {"body": body}).scalar_one())
+    finally:
+        engine.dispose()
