@@ -1,4 +1,7 @@
-"""The right pane: header (back on phones, friend, typing), messages, composer."""
+"""The right pane: header (back on phones, friend, typing), messages, composer.
+
+A past conversation (the two are no longer friends) shows a line instead of the composer.
+"""
 
 from __future__ import annotations
 
@@ -216,6 +219,24 @@ def _new_below() -> rx.Component:
     )
 
 
+def _read_only_line() -> rx.Component:
+    # In place of the composer of a past conversation: nothing to type, attach or send.
+    return rx.text(
+        tr("read_only_before"),
+        ConversationState.open_friend_nickname,
+        tr("read_only_after"),
+        id="read-only-line",
+        role="status",
+        size="2",
+        color_scheme="gray",
+        text_align="center",
+        overflow_wrap="anywhere",
+        padding="0.75em 1em calc(0.75em + env(safe-area-inset-bottom))",
+        border_top="1px solid var(--gray-a5)",
+        width="100%",
+    )
+
+
 def conversation_pane() -> rx.Component:
     """The open conversation, or a hint to pick a friend."""
     return rx.cond(
@@ -232,8 +253,9 @@ def conversation_pane() -> rx.Component:
                     flex="1",
                     min_height="0",
                 ),
+                disabled=ConversationState.read_only,
             ),
-            composer(),
+            rx.cond(ConversationState.read_only, _read_only_line(), composer()),
             id="conversation-pane",
             direction="column",
             flex="1",

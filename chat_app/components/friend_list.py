@@ -1,4 +1,7 @@
-"""The friends list; each row has a menu to remove or block (both confirmed first)."""
+"""The friends list; each row has a menu to remove or block (both confirmed first).
+
+Below it, conversations with people who are no longer friends stay reachable, read-only.
+"""
 
 from __future__ import annotations
 
@@ -39,16 +42,16 @@ def _friend_menu(friend) -> rx.Component:
     )
 
 
-def _friend_row(friend) -> rx.Component:
+def _opener(contact, status: rx.Component | None = None) -> rx.Component:
+    """The row's main part, which opens the contact's conversation by its id."""
     # A real <button>: reachable with Tab, opened with Enter or Space, focus ring visible.
-    opener = rx.el.button(
-        contact_row(
-            friend,
-            _unread_badge(friend),
-            status=presence_dot(PresenceState.online.get(friend.user_id, False)),
-        ),
-        on_click=[ConversationState.open_conversation(friend.conversation_id), ComposerState.clear],
-        aria_label=friend.nickname,
+    return rx.el.button(
+        contact_row(contact, _unread_badge(contact), status=status),
+        on_click=[
+            ConversationState.open_conversation(contact.conversation_id),
+            ComposerState.clear,
+        ],
+        aria_label=contact.nickname,
         class_name="friend-open",
         style={
             "all": "unset",
@@ -60,20 +63,44 @@ def _friend_row(friend) -> rx.Component:
             "_focus_visible": {"outline": "2px solid var(--accent-8)"},
         },
     )
+
+
+def _row_background(contact) -> rx.Var:
+    """Highlighted while the contact's conversation is the one open."""
+    return rx.cond(
+        ConversationState.conversation_id == contact.conversation_id,
+        "var(--accent-a3)",
+        "transparent",
+    )
+
+
+def _friend_row(friend) -> rx.Component:
+    opener = _opener(friend, presence_dot(PresenceState.online.get(friend.user_id, False)))
     return rx.hstack(
         opener,
         _friend_menu(friend),
         key=friend.user_id,
         align="center",
         padding_right="0.5em",
-        background=rx.cond(
-            ConversationState.conversation_id == friend.conversation_id,
-            "var(--accent-a3)",
-            "transparent",
-        ),
+        background=_row_background(friend),
         _hover={"background": "var(--gray-a3)"},
         width="100%",
         spacing="0",
+    )
+
+
+def _past_row(contact) -> rx.Component:
+    # No presence (only friends see it) and no menu: nothing is left to remove.
+    return rx.box(
+        _opener(contact),
+        key=contact.conversation_id,
+        class_name="past-conversation",
+        background=_row_background(contact),
+        _hover={"background": "var(--gray-a3)"},
+        # Greyed (the picture, keeping the text's contrast): history to read, not someone
+        # to write to.
+        filter="grayscale(1)",
+        width="100%",
     )
 
 
@@ -101,6 +128,27 @@ def friend_list() -> rx.Component:
             width="100%",
         ),
         rx.text(tr("friends_empty"), id="friends-empty", color_scheme="gray", padding="1em"),
+    )
+
+
+def past_conversations() -> rx.Component:
+    """Conversations with people who are no longer friends: opened read-only."""
+    return rx.cond(
+        FriendsState.past,
+        rx.vstack(
+            rx.text(
+                tr("past_conversations"),
+                size="1",
+                weight="medium",
+                color_scheme="gray",
+                padding="1em 1em 0.25em",
+            ),
+            rx.foreach(FriendsState.past, _past_row),
+            id="past-conversations",
+            spacing="0",
+            width="100%",
+            border_top="1px solid var(--gray-a4)",
+        ),
     )
 
 

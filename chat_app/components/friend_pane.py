@@ -1,10 +1,10 @@
-"""The left pane: search, then Friends and Requests tabs (with the waiting-requests badge)."""
+"""The left pane: search, then Friends (and past conversations) and Requests tabs."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from chat_app.components.friend_list import confirm_dialog, friend_list
+from chat_app.components.friend_list import confirm_dialog, friend_list, past_conversations
 from chat_app.components.friend_search import friend_search
 from chat_app.components.request_lists import request_lists
 from chat_app.states.friends import FriendsState
@@ -42,7 +42,7 @@ def friend_pane() -> rx.Component:
                 _requests_trigger(),
                 padding_x="0.5em",
             ),
-            rx.tabs.content(friend_list(), value="friends"),
+            rx.tabs.content(friend_list(), past_conversations(), value="friends"),
             rx.tabs.content(request_lists(), value="requests"),
             value=FriendsState.pane_tab,
             on_change=FriendsState.set_pane_tab,

@@ -10,38 +10,46 @@ from chat_app.components.attachment import attachment
 from chat_app.states.ui import moment_locale, tr
 
 
+def _not_sent(message: Any, *buttons: rx.Component) -> rx.Component:
+    """The "Not sent: <reason>" line, with the buttons that can still act on it."""
+    return rx.hstack(
+        rx.text(
+            tr("status_failed"),
+            ": ",
+            message.error,
+            color_scheme="red",
+            class_name="message-status",
+        ),
+        *buttons,
+        align="center",
+        spacing="2",
+    )
+
+
 def _status(message: Any, friend_read_seq: Any, on_retry: Any, on_discard: Any) -> Any:
+    def delete() -> rx.Component:
+        return rx.button(
+            tr("button_discard"),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            on_click=on_discard(message.client_id),
+        )
+
+    retry = rx.button(
+        tr("button_retry"),
+        size="1",
+        variant="soft",
+        color_scheme="red",
+        on_click=on_retry(message.client_id),
+    )
     return rx.match(
         message.status,
         ("sending", rx.text(tr("status_sending"), class_name="message-status")),
-        (
-            "failed",
-            rx.hstack(
-                rx.text(
-                    tr("status_failed"),
-                    ": ",
-                    message.error,
-                    color_scheme="red",
-                    class_name="message-status",
-                ),
-                rx.button(
-                    tr("button_retry"),
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=on_retry(message.client_id),
-                ),
-                rx.button(
-                    tr("button_discard"),
-                    size="1",
-                    variant="ghost",
-                    color_scheme="gray",
-                    on_click=on_discard(message.client_id),
-                ),
-                align="center",
-                spacing="2",
-            ),
-        ),
+        # A retry may store it (a network or server failure, the rate limit).
+        ("failed", _not_sent(message, retry, delete())),
+        # A refusal no retry can change (not friends any more, the text rules): Delete only.
+        ("refused", _not_sent(message, delete())),
         rx.text(
             rx.cond(message.seq <= friend_read_seq, tr("status_read"), tr("status_sent")),
             class_name="message-status",

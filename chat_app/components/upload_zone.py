@@ -49,11 +49,15 @@ def attach_button() -> rx.Component:
     )
 
 
-def drop_zone(*children: rx.Component) -> rx.Component:
-    """Makes the message list accept dropped files (click and keys keep their meaning)."""
+def drop_zone(*children: rx.Component, disabled: Any = False) -> rx.Component:
+    """Makes the message list accept dropped files (click and keys keep their meaning).
+
+    `disabled` (a bool var) turns that off, for a conversation nobody can send to.
+    """
     return rx.upload(
         *children,
         id=DROP_ID,
+        disabled=disabled,
         max_size=SETTINGS.max_upload_bytes,
         multiple=True,
         no_click=True,

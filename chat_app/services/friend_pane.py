@@ -1,4 +1,4 @@
-"""What a user's friend pane shows: friends, requests, blocked users, and exact search.
+"""What a user's friend pane shows: friends, requests, blocks, past conversations, search.
 
 Read-only but for search, which records what it finds (a relation, see `relations`). Every
 list goes through `relations.hide_blocked`: either side of a block sees the other frozen.
@@ -15,8 +15,12 @@ from sqlmodel import Session, col, select
 from chat_app.models import Block, FriendRequest, Friendship, User, utc_now
 from chat_app.services import relations, summaries, validation
 from chat_app.services.errors import NotFound
-from chat_app.services.views import ContactView, FriendsSnapshot
+from chat_app.services.views import ContactView, ConversationSummary, FriendsSnapshot
 from chat_app.settings import SETTINGS, Settings
+
+# The pane lists at most this many past conversations, the most recent first: the list
+# stays bounded however many people a user once talked to.
+PAST_MAX = 20
 
 
 def _contact(user: User, request_id: int = 0) -> ContactView:
@@ -35,13 +39,13 @@ def _sort_key(contact: ContactView) -> tuple[str, str]:
 
 
 def _by_recent_conversation(
-    session: Session, user_id: int, contacts: list[ContactView]
+    listed: tuple[ConversationSummary, ...], contacts: list[ContactView]
 ) -> tuple[ContactView, ...]:
     """Friends with the most recent conversation first, then the rest by name.
 
     Each carries its conversation's id, so the list opens a chat without another query.
     """
-    found = {s.friend_id: s for s in summaries.summaries(session=session, viewer_id=user_id)}
+    found = {s.friend_id: s for s in listed}
     last_at = {
         friend_id: datetime.fromisoformat(summary.last_message_at).timestamp()
         for friend_id, summary in found.items()
@@ -56,6 +60,26 @@ def _by_recent_conversation(
     )
 
 
+def _past(
+    session: Session, listed: tuple[ConversationSummary, ...], friend_ids: set[int]
+) -> list[ContactView]:
+    """The most recent conversations with people who are no longer friends (PAST_MAX).
+
+    Only conversations that hold messages: the same ones `conversations.readable` lets the
+    viewer open. Each carries its conversation's id, which is what the pane opens.
+    """
+    wanted = [s for s in listed if s.friend_id not in friend_ids and s.last_seq > 0][:PAST_MAX]
+    if not wanted:
+        return []
+    ids = [s.friend_id for s in wanted]
+    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids)))}
+    return [
+        replace(_contact(users[s.friend_id]), conversation_id=s.conversation_id)
+        for s in wanted
+        if s.friend_id in users
+    ]
+
+
 def snapshot(*, session: Session, user_id: int) -> FriendsSnapshot:
     """Everything a user's friend pane shows.
 
@@ -64,8 +88,10 @@ def snapshot(*, session: Session, user_id: int) -> FriendsSnapshot:
         user_id: The viewer.
 
     Returns:
-        Friends (by name), incoming and outgoing pending requests (newest first) and the
-        users the viewer blocks. Requests from blocked users are left out.
+        Friends (most recent conversation first), incoming and outgoing pending requests
+        (newest first), the users the viewer blocks, and the most recent conversations
+        with people who are no longer friends (removed, blocked or blocking: read-only).
+        Requests from blocked users are left out.
     """
     friend_ids = (
         select(Friendship.user_high_id)
@@ -98,11 +124,13 @@ def snapshot(*, session: Session, user_id: int) -> FriendsSnapshot:
         # Either side of a block sees the other frozen (relations.neutral), in every list.
         return tuple(relations.neutral(c) if c.user_id in frozen else c for c in contacts)
 
+    listed = summaries.summaries(session=session, viewer_id=user_id)
     return FriendsSnapshot(
-        friends=_by_recent_conversation(session, user_id, list(shown(map(_contact, friends)))),
+        friends=_by_recent_conversation(listed, list(shown(map(_contact, friends)))),
         incoming=shown(_contact(user, request.id or 0) for request, user in incoming),
         outgoing=shown(_contact(user, request.id or 0) for request, user in outgoing),
         blocked=tuple(sorted(shown(_contact(user) for user in blocked), key=_sort_key)),
+        past=shown(_past(session, listed, {user.id for user in friends if user.id is not None})),
     )
 
 

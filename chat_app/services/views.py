@@ -71,6 +71,8 @@ class FriendsSnapshot:
     incoming: tuple[ContactView, ...] = ()
     outgoing: tuple[ContactView, ...] = ()
     blocked: tuple[ContactView, ...] = ()
+    # Conversations with people who are no longer friends, newest first, each with its id.
+    past: tuple[ContactView, ...] = ()
 
     def relation_to(self, user_id: int, viewer_id: int) -> tuple[str, int]:
         """How the snapshot's owner relates to `user_id`, and the pending request's id.
@@ -191,7 +193,8 @@ class MessageView:
     """One message as every tab shows it (the same object for sender and recipient).
 
     `status` is "sent" for stored messages; the sender's tab shows its own unsent copies as
-    "sending" or "failed" (with `error`) until the server acknowledges them.
+    "sending", or with `error` as "failed" (a retry may store it) or "refused" (it never
+    will: only Delete is offered), until the server acknowledges or the user deletes them.
     """
 
     seq: int
@@ -267,7 +270,7 @@ class MessageView:
         """The same message in another delivery state (every other field kept).
 
         Args:
-            status: "sending", "sent" or "failed".
+            status: "sending", "sent", "failed" or "refused".
             error: Why it failed (shown under the bubble), else empty.
 
         Returns:

@@ -199,7 +199,9 @@ class ComposerState(rx.State):
     async def retry(self, viewer_id: int, client_id: str):
         """Send a failed message again, with the same client id (never a second row)."""
         found = await self._failed_entry(viewer_id, client_id)
-        if found is None:
+        # A refusal that a second try cannot change (not friends, the text rules) offers
+        # no Retry; a forged call for one does nothing either.
+        if found is None or not found[2].retryable:
             return
         outbox_state, outbox, entry = found
         retried = entry.sending()

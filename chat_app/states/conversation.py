@@ -20,7 +20,7 @@ import reflex as rx
 from chat_app.i18n import text
 from chat_app.realtime import timers
 from chat_app.realtime.push import notify_users, push_to_tabs
-from chat_app.services import conversations, history, read_cursors
+from chat_app.services import conversations, friends, history, read_cursors
 from chat_app.services.errors import NotFound
 from chat_app.services.sessions import SessionKey
 from chat_app.services.text_rules import clip_name
@@ -55,6 +55,8 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
     open_friend_avatar_url: str = ""
     friend_read_seq: int = 0
     friend_typing: bool = False
+    # Opened while the two are not friends (a past conversation): history only, no composer.
+    read_only: bool = False
     # Which conversation this tab had open: survives a backend restart (sent on hydrate).
     open_conversation_store: str = rx.SessionStorage("", name="chat_open_conversation")
     # What tabs opened before conversations had ids: the friend's id, read once and erased.
@@ -101,7 +103,7 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
         self.conversation_id = self.open_friend_id = 0
         self.open_friend_nickname = self.open_friend_username = self.open_friend_avatar_url = ""
         self._change(MessageBuffer.clear)
-        self.friend_typing = False
+        self.friend_typing = self.read_only = False
         self.friend_read_seq = self._my_read_seq = 0
         self._reset_position()
         if forget_open:
@@ -225,7 +227,10 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
         except NotFound:
             # A stale or forged id: say so and leave whatever is open as it is.
             return toast_error(text("not_found", await language_of(self)))
+        friend_id = page.friend.user_id
+        writable = await call_service(friends.are_friends, user_a=viewer_id, user_b=friend_id)
         self._close()
+        self.read_only = not writable
         self.conversation_id = page.conversation_id
         self.open_friend_id = page.friend.user_id
         self.open_friend_nickname = page.friend.nickname

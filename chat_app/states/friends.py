@@ -1,4 +1,4 @@
-"""Friend pane of one tab: friends, requests, blocked users and the search box.
+"""Friend pane of one tab: friends, requests, blocked users, past conversations, search.
 
 Each handler runs for the tab's signed-in user (`@signed_in`), calls one friends service,
 shows the result here and pushes the change to the other tabs of every user it affects.
@@ -64,6 +64,8 @@ class FriendsState(rx.State):
     incoming: list[ContactView] = []
     outgoing: list[ContactView] = []
     blocked: list[ContactView] = []
+    # Conversations with people who are no longer friends (bounded: friend_pane.PAST_MAX).
+    past: list[ContactView] = []
     search_query: str = ""
     search_result: ContactView | None = None
     search_relation: str = ""
@@ -93,13 +95,14 @@ class FriendsState(rx.State):
     def _clear(self) -> None:
         self._user_id = self._link_key = None
         self.friends, self.incoming, self.outgoing, self.blocked = [], [], [], []
+        self.past = []
         self.search_query, self.search_message, self.search_relation = "", "", ""
         self.search_result = None
         self._reset_confirm()
 
     def _show(self, snapshot: FriendsSnapshot) -> None:
         # Assigning re-sends a whole list: only replace the lists that changed.
-        for name in ("friends", "incoming", "outgoing", "blocked"):
+        for name in ("friends", "incoming", "outgoing", "blocked", "past"):
             new = [with_avatar_link(c, self._link_key) for c in getattr(snapshot, name)]
             if getattr(self, name) != new:
                 setattr(self, name, new)

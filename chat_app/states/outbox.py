@@ -83,13 +83,18 @@ class OutboxState(rx.State):
 
 
 def pending_view(entry: OutboxEntry, language: str) -> MessageView:
-    """How an outbox entry shows in its conversation: "sending", or "failed" with the reason."""
+    """How an outbox entry shows in its conversation: "sending", or failed with the reason.
+
+    A failure a retry may fix shows "failed" (Retry and Delete), a final refusal "refused"
+    (Delete only).
+    """
+    status = "sending" if not entry.failure else "failed" if entry.retryable else "refused"
     return MessageView(
         seq=0,
         sender_id=entry.user_id,
         client_id=entry.client_id,
         body=entry.body,
         sent_at=entry.sent_at,
-        status="failed" if entry.failure else "sending",
+        status=status,
         error=text(entry.failure, language) if entry.failure else "",
     )

@@ -26,6 +26,12 @@ MAX_UNITS = 100_000
 # What the composer's hidden field may carry: an id this server issued (uuid4 hex).
 ISSUED_ID = re.compile(r"[0-9a-f]{32}")
 _FAILURE = re.compile(r"[a-z_]{1,40}")
+# The failures a second try can fix: the store itself failed (database unreachable), the
+# sender was over the rate limit, or the id was taken by another text (the entry is then
+# re-keyed and Retry sends it as a new message). Every other code is a refusal that stays
+# true however often it is repeated (not or no longer friends, a block, the text rules):
+# such an entry offers Delete only. Unknown codes (another version's, forged) count as final.
+RETRYABLE = frozenset({"error", "try_again", "too_many_messages", "client_id_conflict"})
 _SENT_AT = re.compile(r"[0-9T:.+\-]{10,40}")
 
 
@@ -65,6 +71,11 @@ class OutboxEntry:
     body: str
     sent_at: str
     failure: str = ""
+
+    @property
+    def retryable(self) -> bool:
+        """Whether this failed entry may succeed when sent again (see RETRYABLE)."""
+        return self.failure in RETRYABLE
 
     def failed(self, code: str) -> OutboxEntry:
         """This entry, failed with `code`."""

@@ -124,9 +124,10 @@ async def test_only_friends_and_history_stays_readable(tab_factory, engine):
     bob_friends = await bob.get_state(FriendsState)
     await run(bob_friends.remove_friend, ann_id)
     await run((await composer_of(ann)).send, {"body": "after"})
+    # Refused for good (Delete only): no Retry can change it.
     assert [(m.body, m.status) for m in ann._buffer().live()] == [
         ("before", "sent"),
-        ("after", "failed"),
+        ("after", "refused"),
     ]
     assert ann._buffer().live()[-1].error == "You can only send messages to friends."
     await run(bob.open_conversation, await conversation_with(bob, ann_id))

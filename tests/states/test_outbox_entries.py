@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from chat_app.services.message_text import CLIENT_ID_PATTERN, MAX_MESSAGE_LENGTH
+from chat_app.states.outbox import pending_view
 from chat_app.states.outbox_entries import (
     MAX_ENTRIES,
     MAX_UNITS,
@@ -107,3 +110,32 @@ def test_a_derived_client_id_is_stable_per_text_and_a_valid_id():
     assert one == again != other
     assert one != issued
     assert CLIENT_ID_PATTERN.fullmatch(one)
+
+
+@pytest.mark.parametrize(
+    ("failure", "status"),
+    [
+        ("", "sending"),
+        # A retry may store these: the store failed, the rate limit, a re-keyed conflict.
+        ("error", "failed"),
+        ("try_again", "failed"),
+        ("too_many_messages", "failed"),
+        ("client_id_conflict", "failed"),
+        # No retry changes these: Delete only.
+        ("not_friends", "refused"),
+        ("message_empty", "refused"),
+        ("message_too_long", "refused"),
+        ("message_invalid", "refused"),
+        ("message_invalid_characters", "refused"),
+        ("message_invisible", "refused"),
+        ("conversation_gone", "refused"),
+        ("made_up_by_a_client", "refused"),
+    ],
+)
+def test_only_failures_a_retry_can_fix_show_as_retryable(failure: str, status: str):
+    failed = entry("a", failure=failure)
+    assert failed.retryable == (status == "failed")
+    shown = pending_view(failed, "zh")
+    assert shown.status == status
+    if failure == "not_friends":
+        assert shown.error == "只能给好友发送消息。"
