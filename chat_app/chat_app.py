@@ -45,7 +45,8 @@ app = rx.App(
     backend_exception_handler=backend_error_toast,
     # A client's error report: one short line, a few a minute (log_guard).
     frontend_exception_handler=log_guard.report_frontend_exception,
-    # Top of the screen: at the bottom, toasts would cover the composer's send button.
+    # Top of the screen: at the bottom, toasts would cover the composer's send button. On
+    # phones, styles.css moves them where they cover no control.
     toaster=rx.toast.provider(position="top-center", close_button=True),
 )
 app.add_page(

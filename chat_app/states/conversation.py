@@ -23,15 +23,15 @@ from chat_app.realtime.push import notify_users, push_to_tabs
 from chat_app.services import conversations, friends, history, read_cursors
 from chat_app.services.errors import NotFound
 from chat_app.services.sessions import SessionKey
-from chat_app.services.text_rules import clip_name
 from chat_app.services.views import HistoryPage, MessageView, ReadReceipt
 from chat_app.states.friends import FriendsState
 from chat_app.states.links import file_link, with_avatar_link
 from chat_app.states.live_messages import LiveMessages
 from chat_app.states.message_buffer import MessageBuffer
+from chat_app.states.notices import new_messages_toast
 from chat_app.states.outbox import OutboxState, pending_view
 from chat_app.states.reader_position import ReaderPosition
-from chat_app.states.safe_text import scroll_to, toast_error, toast_info
+from chat_app.states.safe_text import scroll_to, toast_error
 from chat_app.states.service_call import call_service
 from chat_app.states.ui import language_of
 from chat_app.states.unread import UnreadState
@@ -141,10 +141,14 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
                 timers.start_once(("read", tab), READ_DELAY, _read_in(tab))
             return []
         if to_recipient:
-            (await self.get_state(UnreadState))._count_one(conversation_id)
-            language = await language_of(self)
-            name = clip_name(sender_nickname)
-            return [toast_info(text("notice_new_message", language, nickname=name))]
+            unread = await self.get_state(UnreadState)
+            unread._count_one(conversation_id)
+            if showing:
+                # Shown, with older pages on screen: counted (badge, title), never toasted.
+                return []
+            # One toast per conversation, counting its unread messages (reset on reading).
+            count, language = unread.unread[conversation_id], await language_of(self)
+            return [new_messages_toast(conversation_id, count, sender_nickname, language)]
         return []
 
     async def _apply_receipt(self, receipt: ReadReceipt, for_reader: bool) -> None:

@@ -23,9 +23,12 @@ from typing import Any
 
 import reflex as rx
 from reflex_base.constants.base import REFLEX_VAR_CLOSING_TAG, REFLEX_VAR_OPENING_TAG
-from reflex_base.event import EventSpec
-from reflex_base.vars.base import Var, _global_vars
+from reflex_base.event import EventSpec, run_script
+from reflex_base.vars.base import LiteralVar, Var, _global_vars
+from reflex_base.vars.function import FunctionVar
+from reflex_base.vars.object import ObjectVar
 from reflex_base.vars.sequence import LiteralStringVar, StringVar
+from reflex_components_sonner.toast import ToastProps, toast_ref
 
 # Set to "1" in the environment of a process (tests, the backends tests start) to install
 # the guard at start-up. Production leaves it unset and pays nothing.
@@ -75,19 +78,35 @@ def _toast_props(props: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _toast(level: str, message: str | Var[str], props: dict[str, Any]) -> EventSpec:
+    """Sonner's `toast[level](message, props)`, built as `rx.toast` builds it.
+
+    Except that the text stays sonner's message: `rx.toast` moves a Var message into the
+    `title` prop, and sonner updates the toast that has the same `id` by setting its title
+    to the (then empty) message, so a repeated toast would turn blank.
+    """
+    command = ObjectVar.__getattr__(toast_ref.to(dict), level).to(FunctionVar)
+    props = _toast_props(props)
+    options = LiteralVar.create(ToastProps(component_name="rx.toast", **props))  # pyright: ignore[reportCallIssue]
+    return run_script(command.call(_toast_message(message), options))
+
+
 def toast_info(message: str | Var[str], **props: Any) -> EventSpec:
-    """An info toast showing `message` (and a str title or description) literally."""
-    return rx.toast.info(_toast_message(message), **_toast_props(props))
+    """An info toast showing `message` (and a str title or description) literally.
+
+    A toast given the `id` of one still on screen replaces it (sonner).
+    """
+    return _toast("info", message, props)
 
 
 def toast_success(message: str | Var[str], **props: Any) -> EventSpec:
     """A success toast showing `message` (and a str title or description) literally."""
-    return rx.toast.success(_toast_message(message), **_toast_props(props))
+    return _toast("success", message, props)
 
 
 def toast_error(message: str | Var[str], **props: Any) -> EventSpec:
     """An error toast showing `message` (and a str title or description) literally."""
-    return rx.toast.error(_toast_message(message), **_toast_props(props))
+    return _toast("error", message, props)
 
 
 def scroll_to(element_id: str) -> EventSpec:
