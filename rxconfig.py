@@ -5,6 +5,7 @@ import sys
 
 import reflex as rx
 
+from chat_app.backend_server import choose_backend_server
 from chat_app.redis_check import unreachable_reason, workers_without_redis
 from chat_app.settings import SETTINGS
 from chat_app.worker_respawn import respawn_failed_workers
@@ -35,9 +36,11 @@ if sys.argv[1:2] == ["run"]:
     problem = unreachable_reason(redis_url) if redis_url else workers_without_redis(os.environ)
     if problem:
         sys.exit(f"Error: {problem}")
-    # Granian, which this process runs, replaces a worker that dies instead of stopping
-    # every worker: only that worker's tabs reconnect (chat_app/worker_respawn.py).
-    respawn_failed_workers()
+    # Gunicorn with uvicorn's workers unless granian is asked for (chat_app/backend_server.py).
+    if choose_backend_server() == "granian":
+        # Granian, which this process then runs, replaces a worker that dies instead of
+        # stopping every worker: only that worker's tabs reconnect (chat_app/worker_respawn.py).
+        respawn_failed_workers()
 
 config = rx.Config(
     app_name="chat_app",

@@ -65,16 +65,20 @@ def workers_without_redis(env: Mapping[str, str]) -> str | None:
     """Why the worker count cannot work, or None.
 
     Args:
-        env: The environment (`GRANIAN_WORKERS`, `REFLEX_REDIS_URL`).
+        env: The environment (`WEB_CONCURRENCY`, or the older `GRANIAN_WORKERS`, and
+            `REFLEX_REDIS_URL`).
 
     Returns:
         A message naming both variables when several workers are asked for without Redis.
     """
-    workers = env.get("GRANIAN_WORKERS", "").strip()
-    if env.get(VARIABLE) or not workers.isdigit() or int(workers) <= 1:
+    if env.get(VARIABLE):
         return None
-    return (
-        f"GRANIAN_WORKERS={workers} needs {VARIABLE}: without Redis every worker keeps its own "
-        "tabs and messages would not reach tabs on the other workers. Set GRANIAN_WORKERS=1 "
-        f"or configure {VARIABLE}."
-    )
+    for name in ("WEB_CONCURRENCY", "GRANIAN_WORKERS"):
+        workers = env.get(name, "").strip()
+        if workers.isdigit() and int(workers) > 1:
+            return (
+                f"{name}={workers} needs {VARIABLE}: without Redis every worker keeps its own "
+                f"tabs and messages would not reach tabs on the other workers. Set {name}=1 "
+                f"or configure {VARIABLE}."
+            )
+    return None

@@ -35,3 +35,8 @@ def test_several_workers_need_redis():
     assert workers_without_redis({"GRANIAN_WORKERS": "1"}) is None
     assert workers_without_redis({}) is None
     assert workers_without_redis({"GRANIAN_WORKERS": "3", "REFLEX_REDIS_URL": "redis://h"}) is None
+    # Gunicorn's own name for the worker count (chat_app/backend_server.py).
+    problem = workers_without_redis({"WEB_CONCURRENCY": "2"})
+    assert problem is not None
+    assert "WEB_CONCURRENCY=2 needs REFLEX_REDIS_URL" in problem
+    assert workers_without_redis({"WEB_CONCURRENCY": "2", "REFLEX_REDIS_URL": "redis://h"}) is None

@@ -1,4 +1,6 @@
-"""`reflex run` makes granian respawn a failed worker (chat_app/worker_respawn.py).
+"""With `REFLEX_USE_GRANIAN=true`, `reflex run` makes granian respawn a failed worker.
+
+(chat_app/worker_respawn.py; by default the backend runs on gunicorn, whose arbiter does it.)
 
 The live proof is tests/realtime/test_worker_crash_live.py; these check the parts it rests
 on, quickly: the installed Reflex still looks granian's server up when it starts it, and
@@ -36,8 +38,10 @@ def respawns_in_reflex_run(**extra: str) -> bool:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {VARIABLE, "GRANIAN_WORKERS", "REFLEX_REDIS_URL"}
+        if key not in {VARIABLE, "GRANIAN_WORKERS", "REFLEX_REDIS_URL", "REFLEX_USE_GRANIAN"}
     }
+    # Granian runs only when asked for (chat_app/backend_server.py).
+    extra = {"REFLEX_USE_GRANIAN": "true", **extra}
     result = subprocess.run(
         [sys.executable, "-c", _BUILD_SERVER],
         cwd=PROJECT_DIR,
@@ -61,6 +65,10 @@ def test_reflex_looks_granians_server_up_when_it_starts_the_backend():
 
 def test_the_server_reflex_run_builds_respawns_failed_workers():
     assert respawns_in_reflex_run() is True
+
+
+def test_on_gunicorn_granian_is_left_alone():
+    assert respawns_in_reflex_run(REFLEX_USE_GRANIAN="false") is False
 
 
 def test_the_variable_granians_command_line_reads_turns_it_off():

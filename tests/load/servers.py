@@ -93,7 +93,7 @@ def scaled_engines() -> Iterator[tuple[dict[str, str], tuple[int, ...]]]:
         variables = {
             "REFLEX_DB_URL": postgres.create_database(),
             "REFLEX_REDIS_URL": redis.url,
-            "GRANIAN_WORKERS": "1",
+            "WEB_CONCURRENCY": "1",
         }
         yield variables, pids
 

@@ -129,6 +129,11 @@ async def open_conversation(
     tab: EventClient, friend_id: int = 0, *, conversation_id: int = 0
 ) -> int:
     """Open the conversation with a friend (or an ex-friend's, by id); returns its id."""
+    if not conversation_id:
+        # A tab just opened may not have its list yet: the hydrate's frame can come first.
+        await tab.wait_for(
+            lambda c: any(f["user_id"] == friend_id for f in c.var(FRIENDS, "friends") or [])
+        )
     conversation_id = conversation_id or conversation_id_with(tab, friend_id)
     await tab.call(CONVERSATION, "open_conversation", {"conversation_id": conversation_id})
     await tab.wait_for(lambda c: c.var(CONVERSATION, "conversation_id") == conversation_id)

@@ -312,9 +312,9 @@ async def test_a_forged_outbox_is_rechecked_entry_by_entry_and_the_server_keeps_
     await ann.drop()
     again = await reopened(ann)
     await again.wait_for(lambda c: status_of(c, "mine, kept") == ["sent"], timeout=20)
-    await again.wait_for(
-        lambda c: "could not be restored" in (c.var(COMPOSER, "composer_error") or "")
-    )
+    # Said in the composer, where the next refusal may replace it within the same moment:
+    # looked for in every frame, not only in the latest state.
+    await again.wait_for(lambda c: any("could not be restored" in f for f in c.frames))
     # The entry into a conversation not hers is refused like a fresh send: back in her
     # composer with the reason, never stored.
     await again.wait_for(lambda c: c.var(COMPOSER, "draft") == "into someone else's chat")

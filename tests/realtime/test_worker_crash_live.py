@@ -1,10 +1,10 @@
 """A backend worker killed outright costs only its own tabs a reconnect.
 
-The scaled profile runs several granian workers in one `reflex run` process. Granian stops
-every worker when one exits unless it respawns failed workers (chat_app/worker_respawn.py
-turns that on); this test kills one of two workers with SIGKILL and checks what a user
-sees: the backend goes on serving, tabs on the other worker keep their connection and
-chat, a tab of the dead worker reconnects and chats, and a new worker takes its place.
+The scaled profile runs several workers: gunicorn's, started by `reflex run`
+(chat_app/backend_server.py), whose arbiter replaces a worker that dies. This test kills one
+of two workers with SIGKILL and checks what a user sees: the backend goes on serving, tabs
+on the other worker keep their connection and chat, a tab of the dead worker reconnects and
+chats, and a new worker takes its place.
 """
 
 from __future__ import annotations

@@ -23,8 +23,16 @@ ROOT_STATE = "reflex___state____state"
 class EventClient:
     """One tab: a websocket, a Reflex client token and the state it has been sent."""
 
-    def __init__(self, backend_url: str, *, local_storage: dict[str, str] | None = None):
+    def __init__(
+        self,
+        backend_url: str,
+        *,
+        local_storage: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         self.backend_url = backend_url
+        # Extra HTTP headers of the websocket handshake (e.g. a forged X-Forwarded-For).
+        self.headers = dict(headers or {})
         self.token = str(uuid.uuid4())
         self.local_storage = dict(local_storage or {})
         self.state: dict[str, dict[str, Any]] = {}
@@ -51,6 +59,7 @@ class EventClient:
             f"{ws_url}/_event/?EIO=4&transport=websocket&token={self.token}",
             max_size=None,
             compression=None,
+            additional_headers=self.headers or None,
         )
         opening = await self._socket.recv()
         assert opening.startswith("0"), opening

@@ -33,7 +33,7 @@ def scaled_environment(
     return {
         "REFLEX_DB_URL": postgres.create_database(),
         "REFLEX_REDIS_URL": redis_url,
-        "GRANIAN_WORKERS": str(workers),
+        "WEB_CONCURRENCY": str(workers),
         "CHAT_AZURE_STORAGE_CONNECTION_STRING": blob_connection,
         "CHAT_AZURE_CONTAINER": f"files-{redis_db}-{redis_server.port}",
     }

@@ -1,8 +1,9 @@
-"""Which granian worker process of a `reflex run` backend serves which raw client.
+"""Which worker process of a `reflex run` backend serves which raw client.
 
-`reflex run --env prod` runs granian in its own process: the workers are that process's
-children, and a tab's websocket is the worker's TCP connection whose remote port is the
-tab's local port.
+`reflex run --env prod` starts gunicorn as its child, whose workers are gunicorn's
+children (chat_app/backend_server.py); with granian the workers are children of the
+`reflex run` process itself. A tab's websocket is the worker's TCP connection whose remote
+port is the tab's local port.
 """
 
 from __future__ import annotations
@@ -12,17 +13,29 @@ import psutil
 from tests.support.event_client import EventClient
 
 
+def _supervisor(reflex_pid: int) -> psutil.Process:
+    """Gunicorn's arbiter when `reflex run` started one, else the `reflex run` process."""
+    root = psutil.Process(reflex_pid)
+    for child in root.children():
+        try:
+            if any("gunicorn" in part for part in child.cmdline()):
+                return child
+        except psutil.NoSuchProcess:
+            continue
+    return root
+
+
 def worker_pids(supervisor_pid: int) -> set[int]:
     """The live worker processes of a backend (a killed one not yet reaped is left out).
 
     Args:
-        supervisor_pid: The `reflex run` process (granian's supervisor).
+        supervisor_pid: The `reflex run` process.
 
     Returns:
         Their process ids; empty once the supervisor is gone.
     """
     try:
-        children = psutil.Process(supervisor_pid).children()
+        children = _supervisor(supervisor_pid).children()
     except psutil.NoSuchProcess:
         return set()
     pids = set()
