@@ -29,7 +29,7 @@ from chat_app.models import (
     UserAction,
     utc_now,
 )
-from chat_app.services import validation
+from chat_app.services import statements, validation
 from chat_app.services.errors import NotFound, RateLimited
 from chat_app.services.views import ContactView
 
@@ -169,11 +169,10 @@ def is_blocked_pair(*, session: Session, user_a: int, user_b: int) -> bool:
     Returns:
         True when a block exists in either direction.
     """
-    statement = select(Block.id).where(
-        ((Block.blocker_id == user_a) & (Block.blocked_id == user_b))
-        | ((Block.blocker_id == user_b) & (Block.blocked_id == user_a))
-    )
-    return session.exec(statement).first() is not None
+    # A core statement built once: through the ORM this check was 5 % of the worker's
+    # Python time per message (every read receipt asks it; py-spy under `make bench`).
+    pair = {"a": user_a, "b": user_b}
+    return session.connection().execute(statements.BLOCK_BETWEEN, pair).first() is not None
 
 
 def neutral(contact: ContactView) -> ContactView:

@@ -21,6 +21,7 @@ FRIENDSHIP = TABLES["friendship"]
 READ_CURSOR = TABLES["readcursor"]
 AUTH_SESSION = TABLES["authsession"]
 USER = TABLES["user"]
+BLOCK = TABLES["block"]
 
 # A sender's message by its client id: a retry finds the stored message with it.
 STORED_MESSAGE = sa.select(
@@ -53,6 +54,15 @@ SENT_TIMES_SINCE = (
 FRIENDSHIP_ID = sa.select(FRIENDSHIP.c.id).where(
     FRIENDSHIP.c.user_low_id == sa.bindparam("low"),
     FRIENDSHIP.c.user_high_id == sa.bindparam("high"),
+)
+# Whether either of two users blocks the other (every read receipt asks).
+BLOCK_BETWEEN = (
+    sa.select(BLOCK.c.id)
+    .where(
+        ((BLOCK.c.blocker_id == sa.bindparam("a")) & (BLOCK.c.blocked_id == sa.bindparam("b")))
+        | ((BLOCK.c.blocker_id == sa.bindparam("b")) & (BLOCK.c.blocked_id == sa.bindparam("a")))
+    )
+    .limit(1)
 )
 SENT_SINCE = (
     sa.select(sa.func.count())
