@@ -120,8 +120,9 @@ def emoji_picker() -> rx.Component:
         ),
         rx.popover.content(
             rx.vstack(
+                # No id: inside the composer's form, an input with an id is a form field.
                 rx.input(
-                    id="emoji-search",
+                    class_name="emoji-search",
                     placeholder=tr("emoji_search"),
                     aria_label=tr("emoji_search"),
                     value=EmojiPickerState.query,
