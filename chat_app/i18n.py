@@ -147,6 +147,8 @@ EN: dict[str, str] = {
     "emoji_group_symbols": "Symbols",
     "emoji_group_flags": "Flags",
     "emoji_no_match": "No emoji has that name.",
+    "paste_too_large": "This picture is too large to paste (over {limit} KB): attach it "
+    "with the clip.",
     "button_attach": "Attach a file (up to {limit} MB)",
     "upload_hint": "Files up to {limit} MB. Drop them on the conversation or use the clip.",
     "button_cancel_upload": "Cancel upload",
@@ -309,6 +311,7 @@ ZH: dict[str, str] = {
     "emoji_group_symbols": "符号",
     "emoji_group_flags": "旗帜",
     "emoji_no_match": "没有这个名字的表情。",
+    "paste_too_large": "粘贴的图片太大（超过 {limit} KB），请用回形针附加。",
     "button_attach": "添加文件（最大 {limit} MB）",
     "upload_hint": "文件最大 {limit} MB。可拖放到对话中，或点击回形针。",
     "button_cancel_upload": "取消上传",
