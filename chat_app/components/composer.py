@@ -1,4 +1,4 @@
-"""The message composer: emoji picker, errors, a character count near the limit.
+"""The message composer: emoji picker, pasted pictures, errors, a count near the limit.
 
 On a desktop Enter sends and Shift+Enter makes a new line; on a phone or tablet Enter
 makes a new line and the send button sends (as phone keyboards expect).
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 from reflex_components_core.core.banner import has_connection_errors
+from reflex_components_core.core.clipboard import Clipboard
 
 from chat_app.components.emoji_picker import emoji_picker
 from chat_app.components.form_field import browser_cap
@@ -22,12 +23,39 @@ from chat_app.states.composer import (
 from chat_app.states.conversation import ConversationState
 from chat_app.states.outbox import OutboxState
 from chat_app.states.ui import UiState, tr
+from chat_app.states.uploads import PASTE_MAX_CHARS, UploadState
+
+
+def _pasted_image(items):
+    """What a paste into the composer sends: the first picture, only if it is small.
+
+    Reflex's clipboard component reads every pasted item into the browser (files as data
+    URLs) and sends what `on_paste` names in one websocket frame; a frame over 1,000,000
+    characters would drop the socket. These Var operations run in the browser and keep
+    only the first image item, and its data URL only up to PASTE_MAX_CHARS (else its
+    length alone, so the server can say why nothing came). Pasted text is left to the
+    text area and never sent this way.
+    """
+    images = items.filter(lambda item: item[0].startswith("image/"))
+    first = images[0][1].to(str)
+    has_image = images.length() > 0
+    return UploadState.paste_image(
+        rx.cond(has_image & (first.length() <= PASTE_MAX_CHARS), first, ""),
+        rx.cond(has_image, first.length(), 0),
+    )
 
 
 def composer() -> rx.Component:
     """Pinned under the message list."""
     too_long = ComposerState.draft_length > MAX_MESSAGE_LENGTH
     return rx.vstack(
+        rx.clipboard(
+            targets=["composer"],
+            # A chain, not the bare function: Clipboard.create reads `.event_actions`.
+            on_paste=rx.EventChain.create(
+                _pasted_image, Clipboard.get_event_triggers()["on_paste"]
+            ),
+        ),
         upload_progress(),
         # Sends made now wait in the browser's queue and go out on reconnect; the text
         # stays in the composer until the server has taken it.

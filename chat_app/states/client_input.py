@@ -33,6 +33,7 @@ from reflex.state import (
 from reflex_base.constants.state import FIELD_MARKER
 from reflex_base.event import Event
 
+from chat_app import emoji
 from chat_app.i18n import TABLES
 from chat_app.services import message_text
 from chat_app.states import outbox_entries
@@ -56,6 +57,8 @@ STORAGE_PATTERNS: dict[str, re.Pattern[str]] = {
     # An upload this tab started and that has not ended (states/uploads.py).
     "chat_upload": re.compile("1"),
     "chat_language": re.compile("|".join(re.escape(code) for code in sorted(TABLES))),
+    # Recently used emoji, "<user id>:<emoji> ...": each re-checked when read (chat_app/emoji.py).
+    "chat_recent_emoji": re.compile(rf"[1-9][0-9]{{0,17}}:[^\n]{{0,{emoji.MAX_RECENT_STORED}}}"),
 }
 # Longest frontend error text passed on to Reflex (which scans it with regexes) and to
 # the frontend exception handler (which keeps one line of 500).

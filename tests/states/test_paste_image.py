@@ -1,0 +1,92 @@
+"""A picture pasted into the composer: sent when small, refused with a word when large,
+nothing for anything a browser would not send."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import pytest
+from PIL import Image
+from sqlmodel import Session, func, select
+
+from chat_app.models import Message
+from chat_app.states import composer as composer_module
+from chat_app.states.composer import ComposerState
+from chat_app.states.uploads import PASTE_MAX_CHARS, UploadState, pasted_picture
+from tests.support.tabs import chat_tabs, conversation_with, run
+
+
+async def _nothing(*_args, **_kwargs) -> None:
+    return None
+
+
+@pytest.fixture(autouse=True)
+def no_pushes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(composer_module, "notify_users", _nothing)
+
+
+def data_url(content: bytes, subtype: str = "png") -> str:
+    return f"data:image/{subtype};base64,{base64.b64encode(content).decode()}"
+
+
+def small_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 40, 40)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_a_pasted_data_url_gives_its_picture():
+    assert pasted_picture(data_url(small_png())) == (small_png(), "pasted-image.png")
+    assert pasted_picture(data_url(b"", "jpeg")) == (b"", "pasted-image.jpeg")
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        None,
+        42,
+        ["data:image/png;base64,AAAA"],
+        "data:text/html;base64,PGI+",
+        "data:image/png,rawbytes",
+        "data:image/png;base64,not base64!",
+        "data:image/png;base64,AAA",
+        "data:image/../../x;base64,AAAA",
+        "data:image/png;base64," + "A" * PASTE_MAX_CHARS,
+    ],
+)
+def test_anything_else_is_no_picture(forged: object):
+    assert pasted_picture(forged) is None
+
+
+async def open_chat(tab_factory) -> UploadState:
+    ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    await run(ann.open_conversation, await conversation_with(ann, bob_id))
+    return await ann.get_state(UploadState)
+
+
+def image_messages(engine) -> int:
+    with Session(engine) as session:
+        query = select(func.count()).select_from(Message).where(Message.kind == "image")
+        return session.exec(query).one()
+
+
+async def test_a_small_pasted_picture_is_sent_as_an_image(tab_factory, profile, engine):
+    uploads = await open_chat(tab_factory)
+    await run(uploads.paste_image, data_url(small_png()), len(data_url(small_png())))
+    composer = await uploads.get_state(ComposerState)
+    assert composer.composer_error == ""
+    assert image_messages(engine) == 1
+
+
+async def test_a_large_picture_is_refused_with_the_limit(tab_factory, profile, engine):
+    uploads = await open_chat(tab_factory)
+    composer = await uploads.get_state(ComposerState)
+    await run(uploads.paste_image, "", PASTE_MAX_CHARS + 1)
+    assert composer.composer_error.startswith("This picture is too large to paste (over 52")
+    # A paste without a picture (text) says nothing.
+    composer.composer_error = ""
+    await run(uploads.paste_image, "", 0)
+    await run(uploads.paste_image, "data:image/png;base64,!!", 24)
+    assert composer.composer_error == ""
+    assert image_messages(engine) == 0
