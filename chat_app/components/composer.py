@@ -52,8 +52,11 @@ def composer() -> rx.Component:
         rx.clipboard(
             targets=["composer"],
             # A chain, not the bare function: Clipboard.create reads `.event_actions`.
-            on_paste=rx.EventChain.create(
-                _pasted_image, Clipboard.get_event_triggers()["on_paste"]
+            # Reflex's annotations accept neither a chain nor a one-argument function here,
+            # though both work at run time (tests/e2e/test_paste_image.py).
+            on_paste=rx.EventChain.create(  # pyright: ignore[reportArgumentType]
+                _pasted_image,  # pyright: ignore[reportArgumentType]
+                Clipboard.get_event_triggers()["on_paste"],
             ),
         ),
         upload_progress(),
