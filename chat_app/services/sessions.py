@@ -117,14 +117,11 @@ def resolve_session_by_hash(
     if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
         connection.execute(statements.TOUCH_SESSION, {"session": row.id, "now": now})
         session.commit()
-    user = session.connection().execute(statements.USER_VIEW, {"user": row.user_id}).first()
-    if user is None:
-        return None
     return UserView(
-        id=user.id,
-        username=user.username,
-        nickname=user.nickname,
-        avatar_file_id=user.avatar_file_id or "",
+        id=row.user_id,
+        username=row.username,
+        nickname=row.nickname,
+        avatar_file_id=row.avatar_file_id or "",
     )
 
 

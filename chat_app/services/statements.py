@@ -166,12 +166,20 @@ SUMMARIES = (
     )
 )
 
-SESSION_BY_HASH = sa.select(
-    AUTH_SESSION.c.id,
-    AUTH_SESSION.c.user_id,
-    AUTH_SESSION.c.expires_at,
-    AUTH_SESSION.c.last_seen_at,
-).where(AUTH_SESSION.c.token_hash == sa.bindparam("token_hash"))
+# A session and its user in one query: every event of a tab resolves its session anew.
+SESSION_BY_HASH = (
+    sa.select(
+        AUTH_SESSION.c.id,
+        AUTH_SESSION.c.user_id,
+        AUTH_SESSION.c.expires_at,
+        AUTH_SESSION.c.last_seen_at,
+        USER.c.username,
+        USER.c.nickname,
+        USER.c.avatar_file_id,
+    )
+    .join(USER, USER.c.id == AUTH_SESSION.c.user_id)
+    .where(AUTH_SESSION.c.token_hash == sa.bindparam("token_hash"))
+)
 TOUCH_SESSION = (
     sa.update(AUTH_SESSION)
     .where(AUTH_SESSION.c.id == sa.bindparam("session"))
