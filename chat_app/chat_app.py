@@ -3,6 +3,7 @@
 import reflex as rx
 
 from chat_app import log_guard, routes
+from chat_app.components.home_screen import home_screen_tags
 from chat_app.http import hardening
 from chat_app.http.file_routes import file_routes
 from chat_app.pages.auth import auth_page, auth_title
@@ -40,7 +41,8 @@ app = rx.App(
                 "width=device-width, initial-scale=1, viewport-fit=cover, "
                 "interactive-widget=resizes-content"
             ),
-        )
+        ),
+        *home_screen_tags(),
     ],
     backend_exception_handler=backend_error_toast,
     # A client's error report: one short line, a few a minute (log_guard).
