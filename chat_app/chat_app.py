@@ -14,6 +14,7 @@ from chat_app.realtime.redis_outage import wait_out_redis_outages
 from chat_app.services import database
 from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
+from chat_app.states.chime import ChimeState
 from chat_app.states.client_input import ClientInputGuard
 from chat_app.states.conversation import ConversationState
 from chat_app.states.error_handler import backend_error_toast
@@ -65,6 +66,7 @@ app.add_page(
         ResendState.resume,
         PresenceState.load,
         PresenceState.track,
+        ChimeState.load,
     ],
 )
 app.add_page(
