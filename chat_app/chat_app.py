@@ -3,6 +3,7 @@
 import reflex as rx
 
 from chat_app import log_guard, routes
+from chat_app.components.home_screen import home_screen_tags
 from chat_app.http import hardening
 from chat_app.http.file_routes import file_routes
 from chat_app.pages.auth import auth_page, auth_title
@@ -13,6 +14,7 @@ from chat_app.realtime.redis_outage import wait_out_redis_outages
 from chat_app.services import database
 from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
+from chat_app.states.chime import ChimeState
 from chat_app.states.client_input import ClientInputGuard
 from chat_app.states.conversation import ConversationState
 from chat_app.states.error_handler import backend_error_toast
@@ -40,7 +42,8 @@ app = rx.App(
                 "width=device-width, initial-scale=1, viewport-fit=cover, "
                 "interactive-widget=resizes-content"
             ),
-        )
+        ),
+        *home_screen_tags(),
     ],
     backend_exception_handler=backend_error_toast,
     # A client's error report: one short line, a few a minute (log_guard).
@@ -64,6 +67,7 @@ app.add_page(
         ResendState.resume,
         PresenceState.load,
         PresenceState.track,
+        ChimeState.load,
     ],
 )
 app.add_page(

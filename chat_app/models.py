@@ -51,6 +51,8 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     # When the user's last tab went away (shown to friends as "last seen").
     last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A short sound for a new message or friend request, in one of the user's tabs.
+    chime_enabled: bool = Field(default=True)
 
 
 class AuthSession(SQLModel, table=True):

@@ -1,20 +1,47 @@
-"""The account menu in the header: nickname, change password, log out (here or everywhere)."""
+"""The account menu in the header: nickname, sound, change password, log out (here or everywhere).
+
+It also holds the sound player, which lives as long as someone is signed in.
+"""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from chat_app.components.avatar import avatar
+from chat_app.components.chime import chime
 from chat_app.components.language_switch import language_switch
 from chat_app.components.name_text import name_text
 from chat_app.states.auth import AuthState
+from chat_app.states.chime import ChimeState
 from chat_app.states.profile import ProfileState
 from chat_app.states.sign_out import SignOutState
 from chat_app.states.ui import tr
 
 
+def _sound_item() -> rx.Component:
+    """On/off for the new-message sound, a checkable menu item (for screen readers too)."""
+    return rx.dropdown_menu.item(
+        rx.icon(rx.cond(ChimeState.enabled, "bell", "bell-off"), size=16),
+        rx.text(tr("menu_sound"), flex="1"),
+        rx.switch(
+            checked=ChimeState.enabled,
+            size="1",
+            tab_index=-1,
+            aria_hidden="true",
+            pointer_events="none",
+        ),
+        id="menu-sound",
+        custom_attrs={"role": "menuitemcheckbox", "aria-checked": ChimeState.enabled},
+        on_select=ChimeState.set_enabled(rx.cond(ChimeState.enabled, False, True)),
+    )
+
+
 def user_menu() -> rx.Component:
-    """A dropdown behind the user's nickname."""
+    """A dropdown behind the user's nickname, and the sound player."""
+    return rx.fragment(_menu(), chime())
+
+
+def _menu() -> rx.Component:
     return rx.dropdown_menu.root(
         rx.dropdown_menu.trigger(
             rx.button(
@@ -45,6 +72,7 @@ def user_menu() -> rx.Component:
                 padding="0.25em 0.75em",
             ),
             rx.box(language_switch(), padding="0.25em 0.75em"),
+            _sound_item(),
             rx.dropdown_menu.separator(),
             rx.dropdown_menu.item(
                 tr("menu_avatar"),

@@ -4,10 +4,11 @@
   live in a folder under the data root, and SQLite queries run inline on the event loop
   (a query takes well under a millisecond, less than handing it to a thread and waking the
   loop again: the benchmark measured ~10 % of the server's CPU per message in that hand-off).
-- **Scaled**: several workers. `REFLEX_REDIS_URL` puts the tab registry and presence in
-  Redis (a message sent on one worker finds the recipient's tabs on any other), an Azure
-  connection string puts files in a blob container, and a network database (PostgreSQL)
-  runs every query on a worker thread, keeping the event loop free while it waits.
+- **Scaled**: several workers. `REFLEX_REDIS_URL` puts the tab registry, presence and the
+  tab that plays each user's sound in Redis (a message sent on one worker finds the
+  recipient's tabs on any other), an Azure connection string puts files in a blob
+  container, and a network database (PostgreSQL) runs every query on a worker thread,
+  keeping the event loop free while it waits.
 
 Everything else reads `PROFILE`'s members at call time, so tests may swap one member.
 Services never import this module: callers hand them `PROFILE.storage`.
@@ -21,6 +22,7 @@ from functools import cache
 import sqlalchemy as sa
 
 from chat_app.realtime import redis_link
+from chat_app.realtime.chime_seats import ChimeSeats, LocalChimeSeats, RedisChimeSeats
 from chat_app.realtime.presence import LocalPresenceTracker, PresenceTracker, RedisPresenceTracker
 from chat_app.realtime.registry import LocalTabRegistry, RedisTabRegistry, TabRegistry
 from chat_app.services.storage import FileStorage, LocalFileStorage
@@ -35,6 +37,8 @@ class Profile:
     """Which tab belongs to which user: in memory, or in Redis."""
     presence_tracker: PresenceTracker
     """Who is online: in memory, or in Redis with heartbeats."""
+    chime_seats: ChimeSeats
+    """Which tab of each user plays the new-message sound: in memory, or in Redis."""
     storage: FileStorage
     """Where uploaded files live: a private folder, or an Azure blob container."""
     database_calls_inline: bool
@@ -87,6 +91,7 @@ def choose(settings: Settings, redis_url: str) -> Profile:
     return Profile(
         tab_registry=RedisTabRegistry() if shared else LocalTabRegistry(),
         presence_tracker=RedisPresenceTracker() if shared else LocalPresenceTracker(),
+        chime_seats=RedisChimeSeats() if shared else LocalChimeSeats(),
         storage=_storage(settings),
         database_calls_inline=sa.make_url(settings.database_url).get_backend_name() == "sqlite",
         shared_by_workers=shared,

@@ -26,6 +26,7 @@ from chat_app.services.errors import DomainError, NotFound
 from chat_app.services.sessions import SessionKey
 from chat_app.services.views import MessageView, SentMessage
 from chat_app.states.auth import AuthState
+from chat_app.states.chime import ChimeRound
 from chat_app.states.conversation import ConversationState
 from chat_app.states.outbox import OutboxState, pending_view
 from chat_app.states.outbox_entries import ISSUED_ID, Outbox, OutboxEntry, derived_client_id
@@ -337,17 +338,25 @@ async def publish_sent(state: rx.State, sent: SentMessage) -> None:
     nickname = (await state.get_state(AuthState)).nickname
     own_tab = state.router.session.client_token
     message = sent.message
-    arrived = _message_arrived(message, sent.conversation_id, nickname, to_recipient=True)
+    arrived = _message_arrived(message, sent.conversation_id, nickname, chime=ChimeRound())
     await notify_users(sent.recipient_ids, ConversationState, arrived, except_tab=own_tab)
-    echoed = _message_arrived(message, sent.conversation_id, nickname, to_recipient=False)
+    echoed = _message_arrived(message, sent.conversation_id, nickname, chime=None)
     await notify_users([sent.sender_id], ConversationState, echoed, except_tab=own_tab)
 
 
 def _message_arrived(
-    message: MessageView, conversation_id: int, sender_nickname: str, to_recipient: bool
+    message: MessageView, conversation_id: int, sender_nickname: str, chime: ChimeRound | None
 ) -> Callable[[ConversationState], Awaitable[list[Any]]]:
+    """The push of a stored message; `chime` for the recipients (None: the sender's tabs)."""
+
     async def apply(state: ConversationState) -> list[Any]:
-        return await state._receive(message, conversation_id, sender_nickname, to_recipient)
+        to_recipient = chime is not None
+        events = await state._receive(message, conversation_id, sender_nickname, to_recipient)
+        # A sound where the conversation is not on screen (closed, another one, hidden tab).
+        in_view = state.conversation_id == conversation_id and not state._tab_hidden
+        if chime is not None and not in_view:
+            events = [*events, *await chime.events_for(state, state._user_id)]
+        return events
 
     return apply
 

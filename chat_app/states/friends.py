@@ -20,6 +20,7 @@ from chat_app.services.errors import DomainError, NotFound
 from chat_app.services.sessions import SessionKey
 from chat_app.services.text_rules import clip_name
 from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot, Notice
+from chat_app.states.chime import ChimeRound
 from chat_app.states.links import with_avatar_link
 from chat_app.states.presence import PresenceState
 from chat_app.states.safe_text import toast_error, toast_info
@@ -39,6 +40,9 @@ def _snapshot_setter(
     user with no open tab costs no read.
     """
     snapshot: asyncio.Future[FriendsSnapshot] | None = None
+    # A new request sounds in one tab of its addressee (states/chime.py).
+    asked = any(notice.kind == "notice_request_received" for notice in notices)
+    chime = ChimeRound() if asked else None
 
     async def apply(state: FriendsState) -> list[Any]:
         nonlocal snapshot
@@ -51,8 +55,9 @@ def _snapshot_setter(
         toasts = [
             toast_info(text(n.kind, language, nickname=clip_name(n.nickname))) for n in notices
         ]
+        sound = await chime.events_for(state, viewer_id) if chime is not None else []
         # A new or removed friend changes whose presence this tab may show.
-        return [*toasts, PresenceState.load]
+        return [*toasts, *sound, PresenceState.load]
 
     return apply
 

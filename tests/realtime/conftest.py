@@ -8,12 +8,14 @@ Azurite, two workers, so a test's tabs land on either worker as a browser's woul
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
+from tests.support.engines import RedisServer
 from tests.support.live_app import backend_process, free_port, migrated_environment
 from tests.support.scaled import scaled_settings
 
@@ -60,3 +62,12 @@ def backend(request, tmp_path_factory) -> Iterator[Backend]:
 @pytest.fixture(scope="session")
 def backend_url(backend: Backend) -> str:
     return backend.url
+
+
+@pytest.fixture
+async def redis_client(redis_engine: RedisServer) -> AsyncIterator[Redis]:
+    """An empty Redis database for the hub's Redis-backed structures (no backend)."""
+    client = Redis.from_url(redis_engine.url)
+    await client.flushdb()
+    yield client
+    await client.aclose()

@@ -6,8 +6,6 @@ a crashed worker never runs.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from redis.asyncio import Redis
 
@@ -20,15 +18,6 @@ from chat_app.realtime.presence import (
 )
 from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.registry import LocalTabRegistry, RedisTabRegistry, TabRegistry, tokens_of
-from tests.support.engines import RedisServer
-
-
-@pytest.fixture
-async def redis_client(redis_engine: RedisServer) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_engine.url)
-    await client.flushdb()
-    yield client
-    await client.aclose()
 
 
 @pytest.fixture(params=["in-process", "redis"])

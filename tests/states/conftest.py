@@ -18,5 +18,7 @@ async def tab_factory(engine, monkeypatch):
     """
     monkeypatch.setattr(push, "_app", None)
     await PROFILE.tab_registry.clear()
+    await PROFILE.chime_seats.clear()
     yield make_tab
     await PROFILE.tab_registry.clear()
+    await PROFILE.chime_seats.clear()
