@@ -154,6 +154,12 @@ FIGURES += [
         lambda r: r["connections"]["connect_s"],
     ),
     (
+        "connect_cpu",
+        "server CPU per tab connected (of {connections})",
+        "ms",
+        lambda r: r["connections"]["connect_cpu_ms_per_tab"],
+    ),
+    (
         "idle_cpu",
         "server CPU with {connections} tabs connected, idle",
         "% of a core",
