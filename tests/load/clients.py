@@ -13,6 +13,7 @@ import itertools
 import json
 import re
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import websockets
@@ -90,6 +91,12 @@ class AppUser(EventClient):
         self.recorder.on_sent((self.index, number), sent_ns)
         body = body_for(self.index, number, sent_ns)
         await self.call(COMPOSER, "send", {"form_data": {"body": body}})
+
+    async def send_aside(self, conversation_id: int, body: str) -> None:
+        """Send an untimed message to another conversation, named by its id (as a queued
+        message names it); that friend's tab may have another chat open."""
+        form = {"body": body, "conversation_id": str(conversation_id)}
+        await self.call(COMPOSER, "send", {"form_data": form})
 
     async def open_history(self) -> float:
         """Close and reopen the friend's chat; milliseconds until the first page arrived."""
@@ -171,6 +178,11 @@ class PeerUser:
         message["body"] = body_for(self.index, number, sent_ns)
         await self._send(f"42{ack_id}" + json.dumps(["send", message]))
 
+    async def send_aside(self, user_id: int, body: str) -> None:
+        """Send an untimed message to another user (its acknowledgement is not awaited)."""
+        message = {"to": user_id, "client_id": uuid.uuid4().hex, "body": body}
+        await self._send(f"42{next(self._ack_ids)}" + json.dumps(["send", message]))
+
     async def open_history(self) -> float:
         """Ask for the newest page of the friend's conversation; milliseconds to the answer."""
         ack_id = next(self._ack_ids)
@@ -201,6 +213,11 @@ class PeerUser:
         elif (answer := self._waiting.pop(ack_id, None)) is not None and not answer.done():
             answer.set_result(frame)
 
+    @property
+    def closed(self) -> bool:
+        """Whether the socket has ended (closed by the server, dropped or never opened)."""
+        return self._reader is None or self._reader.done()
+
     async def close(self) -> None:
         if self._reader is not None:
             self._reader.cancel()
@@ -208,3 +225,14 @@ class PeerUser:
                 await self._reader
         if self._socket is not None:
             await self._socket.close()
+
+
+def quiet(users: Sequence[Any]) -> None:
+    """Stop the app's simulated tabs merging state once they are set up.
+
+    The generator's core is then spent on sending and timing, not on JSON parsing it does
+    not need (acknowledgements and deliveries are still recorded).
+    """
+    for user in users:
+        if isinstance(user, AppUser):
+            user.merge_state = False

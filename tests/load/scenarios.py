@@ -1,5 +1,6 @@
 """The measured phases, the same for every server: open-loop sending, stepped load, bytes
 per message at several history lengths, opening a long conversation and memory per client.
+The later phases (many connections, fan-out, many contacts) are in crowd.py and contacts.py.
 """
 
 from __future__ import annotations
@@ -47,6 +48,16 @@ class Plan:
     opens: int = 100
     memory_clients: tuple[int, int] = (500, 1500)
     drain_seconds: float = 5.0
+    # Later phases (tests/load/crowd.py, contacts.py); seeded after the users above.
+    connections: int = 5000
+    idle_seconds: float = 30.0
+    fanout_tabs: tuple[int, int] = (100, 1000)
+    fanout_messages: int = 20
+    fanout_interval_seconds: float = 0.5
+    contacts_users: int = 100
+    contacts_history: int = 2
+    contacts_rate: int = 100
+    contacts_seconds: float = 10.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def user_count(self) -> int:
@@ -71,6 +82,15 @@ QUICK = Plan(
     opens=10,
     memory_clients=(10, 30),
     drain_seconds=5.0,
+    connections=50,
+    idle_seconds=1.0,
+    fanout_tabs=(5, 20),
+    fanout_messages=3,
+    fanout_interval_seconds=0.1,
+    contacts_users=10,
+    contacts_history=1,
+    contacts_rate=20,
+    contacts_seconds=1.0,
 )
 
 

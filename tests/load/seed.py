@@ -8,8 +8,10 @@ hash reused) and tabs connect with their session token, as a returning browser d
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -31,17 +33,20 @@ class Seeded:
     token: str = ""
 
 
-def seed_app_users(database_url: str, count: int) -> list[Seeded]:
-    """`count` users (an even number) in friend pairs (0,1), (2,3)…, each logged in once."""
+def seed_app_users(database_url: str, count: int, first: int = 0) -> list[Seeded]:
+    """`count` users (an even number) in friend pairs (0,1), (2,3)…, each logged in once.
+
+    A later group starts at index `first` (its names and indexes follow the earlier ones).
+    """
     engine = sa.create_engine(database_url)
     now = utc_now()
     password_hash = hash_password("bench password")
     with Session(engine) as session:
         users = [
             User(
-                username=f"bench{n}",
-                username_key=f"bench{n}",
-                nickname=f"Bench {n}",
+                username=f"bench{first + n}",
+                username_key=f"bench{first + n}",
+                nickname=f"Bench {first + n}",
                 password_hash=password_hash,
                 created_at=now,
             )
@@ -62,7 +67,7 @@ def seed_app_users(database_url: str, count: int) -> list[Seeded]:
         )
         session.commit()
     engine.dispose()
-    return [Seeded(n, ids[n], ids[n ^ 1], tokens[n]) for n in range(count)]
+    return [Seeded(first + n, ids[n], ids[n ^ 1], tokens[n]) for n in range(count)]
 
 
 def seed_app_history(database_url: str, pair: tuple[Seeded, Seeded], count: int) -> None:
@@ -99,9 +104,101 @@ def seed_app_history(database_url: str, pair: tuple[Seeded, Seeded], count: int)
     engine.dispose()
 
 
-def peer_users(count: int) -> list[Seeded]:
-    """The same pairs for a peer, whose users are just numbers."""
-    return [Seeded(n, n + 1, (n ^ 1) + 1) for n in range(count)]
+def seed_app_contacts(database_url: str, users: list[Seeded], messages: int) -> dict[int, int]:
+    """Make every two of `users` friends, each conversation with `messages` read messages.
+
+    Bulk inserts with the migration head's table shapes (friendship, conversation, message,
+    read cursor): a hundred users with 99 friends each are seeded in a second or two. Each
+    conversation's last message has its own time, so every friend list has a defined order.
+    The pairs `seed_app_users` made friends keep their rows and get the same history.
+
+    Returns:
+        The conversation id of every pair of `users`, keyed by `pair_key`.
+    """
+    ids = sorted(user.user_id for user in users)
+    now = utc_now()
+    start = now - timedelta(days=30)
+    tables = statements.TABLES
+    friendship, conversation = tables["friendship"], tables["conversation"]
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        known = set(
+            connection.execute(
+                sa.select(friendship.c.user_low_id, friendship.c.user_high_id).where(
+                    friendship.c.user_low_id.in_(ids)
+                )
+            ).tuples()
+        )
+        pairs = [(low, high) for at, low in enumerate(ids) for high in ids[at + 1 :]]
+        new = [
+            {"user_low_id": low, "user_high_id": high, "created_at": now}
+            for low, high in pairs
+            if (low, high) not in known
+        ]
+        if new:
+            connection.execute(sa.insert(friendship), new)
+            connection.execute(sa.insert(conversation), [{**row, "last_seq": 0} for row in new])
+        found = connection.execute(
+            sa.select(conversation.c.id, conversation.c.user_low_id, conversation.c.user_high_id)
+            .where(conversation.c.user_low_id.in_(ids), conversation.c.user_high_id.in_(ids))
+            .order_by(conversation.c.id)
+        ).all()
+        if messages:
+            _seed_read_history(connection, found, messages, start)
+    engine.dispose()
+    return {pair_key(row.user_low_id, row.user_high_id): row.id for row in found}
+
+
+def _seed_read_history(
+    connection: sa.Connection, conversations: Sequence[Any], messages: int, start: datetime
+) -> None:
+    """`messages` per conversation, alternating senders, all read by both sides."""
+    tables = statements.TABLES
+    rows, cursors, lasts = [], [], []
+    for number, found in enumerate(conversations):
+        members = (found.user_low_id, found.user_high_id)
+        for n in range(messages):
+            rows.append(
+                {
+                    "conversation_id": found.id,
+                    "seq": n + 1,
+                    "sender_id": members[n % 2],
+                    "client_id": uuid.uuid4().hex,
+                    "kind": "text",
+                    "body": f"an older message, number {n}",
+                    "created_at": start + timedelta(seconds=number * messages + n),
+                }
+            )
+        lasts.append({"cid": found.id, "at": start + timedelta(seconds=(number + 1) * messages)})
+        cursors += [
+            {
+                "user_id": member,
+                "conversation_id": found.id,
+                "last_read_seq": messages,
+                "shared_seq": messages,
+            }
+            for member in members
+        ]
+    connection.execute(sa.insert(tables["message"]), rows)
+    connection.execute(sa.insert(tables["readcursor"]), cursors)
+    conversation = tables["conversation"]
+    connection.execute(
+        sa.update(conversation)
+        .where(conversation.c.id == sa.bindparam("cid"))
+        .values(last_seq=messages, last_message_at=sa.bindparam("at")),
+        lasts,
+    )
+
+
+def pair_key(user_a: int, user_b: int) -> int:
+    """The key of a pair of users in `seed_app_contacts`' answer (either order)."""
+    low, high = sorted((user_a, user_b))
+    return low * 2**32 + high
+
+
+def peer_users(count: int, first: int = 0) -> list[Seeded]:
+    """The same pairs for a peer, whose users are just numbers (`first`: see seed_app_users)."""
+    return [Seeded(first + n, first + n + 1, first + (n ^ 1) + 1) for n in range(count)]
 
 
 def seed_peer_history(database: str, pair: tuple[Seeded, Seeded], count: int) -> None:
@@ -121,4 +218,12 @@ def seed_peer_history(database: str, pair: tuple[Seeded, Seeded], count: int) ->
     connection.close()
 
 
-__all__ = ["Seeded", "peer_users", "seed_app_history", "seed_app_users", "seed_peer_history"]
+__all__ = [
+    "Seeded",
+    "pair_key",
+    "peer_users",
+    "seed_app_contacts",
+    "seed_app_history",
+    "seed_app_users",
+    "seed_peer_history",
+]

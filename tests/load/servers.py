@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,8 +28,12 @@ FLASK = "Flask-SocketIO + eventlet"
 # The same app on the scaled profile: PostgreSQL and Redis, one worker; the engines share
 # the server's core and their CPU and memory count as the server's.
 APP_SCALED = "app, scaled profile"
-SERVERS = (APP, RELAY, FLASK, APP_SCALED)
-APPS = (APP, APP_SCALED)
+# The same with two workers, both on the server's core: the CPU per message of every
+# process together tells the capacity per core of a multi-worker deployment.
+APP_SCALED_2 = "app, scaled profile, 2 workers"
+SERVERS = (APP, RELAY, FLASK, APP_SCALED, APP_SCALED_2)
+APPS = (APP, APP_SCALED, APP_SCALED_2)
+SCALED = {APP_SCALED: 1, APP_SCALED_2: 2}  # kind → backend workers
 
 
 @dataclass(frozen=True)
@@ -77,9 +82,23 @@ def pin_generator() -> None:
         os.sched_setaffinity(0, {GENERATOR_CORE})
 
 
+def raise_open_file_limit() -> int:
+    """Lift this process's open-file limit to its hard limit (the servers it starts inherit
+    it): thousands of connections need a descriptor each on both ends. Returns the limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
 @contextlib.contextmanager
-def scaled_engines() -> Iterator[tuple[dict[str, str], tuple[int, ...]]]:
-    """PostgreSQL and Redis on the server's core; yields the app's variables and their pids."""
+def scaled_engines(workers: int = 1) -> Iterator[tuple[dict[str, str], tuple[int, ...]]]:
+    """PostgreSQL and Redis on the server's core; yields the app's variables and their pids.
+
+    The worker count goes in both variables a backend may read it from (granian's and
+    gunicorn's / uvicorn's).
+    """
     with postgres_cluster() as postgres, redis_server() as redis:
         assert redis.process is not None
         postmaster = int((postgres.data_dir / "postmaster.pid").read_text().split()[0])
@@ -93,7 +112,8 @@ def scaled_engines() -> Iterator[tuple[dict[str, str], tuple[int, ...]]]:
         variables = {
             "REFLEX_DB_URL": postgres.create_database(),
             "REFLEX_REDIS_URL": redis.url,
-            "WEB_CONCURRENCY": "1",
+            "GRANIAN_WORKERS": str(workers),
+            "WEB_CONCURRENCY": str(workers),
         }
         yield variables, pids
 
@@ -115,7 +135,8 @@ def start_server(
     log: Path | None = None,
     engine_pids: tuple[int, ...] = (),
 ) -> Iterator[RunningServer]:
-    """Run the app (`reflex run --env prod --backend-only`, one worker) or a peer."""
+    """Run the app (`reflex run --env prod --backend-only`, one worker but for app-scaled-2)
+    or a peer."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     if kind in APPS:
@@ -142,11 +163,14 @@ __all__ = [
     "APP",
     "APPS",
     "APP_SCALED",
+    "APP_SCALED_2",
     "FLASK",
     "RELAY",
+    "SCALED",
     "SERVERS",
     "RunningServer",
     "pin_generator",
+    "raise_open_file_limit",
     "scaled_engines",
     "start_server",
 ]
