@@ -11,6 +11,10 @@ Two of the options Reflex passes need correcting, through `GUNICORN_CMD_ARGS`, w
 win over Reflex's own:
 - Reflex passes its worker count as `--threads` and no `--workers`; a uvicorn worker is one
   event loop and ignores threads, so the count goes to `--workers`.
+- Gunicorn kills a worker whose event loop has not reported for `--timeout` seconds, 30 by
+  default: under heavy load (a fan-out to 1,000 tabs on a machine at load 10, `make bench`)
+  that killed a busy worker and every tab on it reconnected at once, adding load. Granian has
+  no such watchdog. 120 s still replaces a worker stuck in a loop that never yields.
 - Uvicorn rewrites the client address from `X-Forwarded-For` for peers on 127.0.0.1 by
   default. Reflex has its own rule for that (`REFLEX_TRUSTED_PROXY_HOPS`), which the login
   throttle relies on; two rules would let a local process forge addresses, so uvicorn's is
@@ -32,6 +36,8 @@ WORKERS = "WEB_CONCURRENCY"
 # that set it keeps its number.
 OLD_WORKERS = "GRANIAN_WORKERS"
 GUNICORN_ARGS = "GUNICORN_CMD_ARGS"
+# A worker whose event loop is silent this long is replaced (see above).
+WORKER_TIMEOUT_SECONDS = 120
 # Reflex's own ceiling for its default worker count (reflex/utils/processes.py).
 MAX_DEFAULT_WORKERS = 8
 _TRUE = {"1", "true", "yes", "on"}
@@ -81,7 +87,11 @@ def choose_backend_server(env: MutableMapping[str, str] = os.environ) -> str:
         return "granian"
     env[USE_GRANIAN] = "false"
     # `=` and nothing after it: Reflex refuses an empty argument on its command line.
-    ours = ["--workers", str(worker_count(env)), "--forwarded-allow-ips="]
+    ours = [
+        *("--workers", str(worker_count(env))),
+        *("--timeout", str(WORKER_TIMEOUT_SECONDS)),
+        "--forwarded-allow-ips=",
+    ]
     # An operator's own gunicorn options come last, so they win.
     env[GUNICORN_ARGS] = shlex.join([*ours, *shlex.split(env.get(GUNICORN_ARGS, ""))])
     return "uvicorn"

@@ -30,6 +30,8 @@ def test_uvicorn_by_default_with_one_worker_and_no_second_address_rule():
     assert env["REFLEX_USE_GRANIAN"] == "false"
     args = gunicorn_args(env)
     assert option(args, "--workers") == "1"
+    # A busy worker is not killed by gunicorn's 30 s default watchdog.
+    assert option(args, "--timeout") == "120"
     # Reflex's REFLEX_TRUSTED_PROXY_HOPS is the only rule for the client address, and no
     # argument is empty (Reflex refuses the command line then).
     assert option(args, "--forwarded-allow-ips") == ""
