@@ -30,6 +30,8 @@ from chat_app.states.links import file_link, with_avatar_link
 from chat_app.states.live_messages import LiveMessages
 from chat_app.states.message_buffer import MessageBuffer
 from chat_app.states.outbox import OutboxState, pending_view
+from chat_app.states.place import PlaceState, opening_page
+from chat_app.states.place_entries import BOTTOM
 from chat_app.states.reader_position import ReaderPosition
 from chat_app.states.safe_text import scroll_to, toast_error, toast_info
 from chat_app.states.service_call import call_service
@@ -135,8 +137,7 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
                     return []
                 # Read where it is shown, without a round trip to the browser, but after this
                 # update has gone out (delivery does not wait for a commit).
-                tab = self.router.session.client_token
-                timers.start_once(("read", tab), READ_DELAY, _read_in(tab))
+                self._read_soon(forget_unread=False)
             return []
         if to_recipient:
             (await self.get_state(UnreadState))._count_one(conversation_id)
@@ -217,7 +218,8 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
             return await self._catch_up(viewer_id)
         return None
 
-    async def _open(self, viewer_id: int, conversation_id: object):
+    async def _open(self, viewer_id: int, conversation_id: object, newest: bool = False):
+        """Show a conversation where the reader left it, at its first unread, or `newest`."""
         try:
             page = await call_service(
                 history.history, viewer_id=viewer_id, conversation_id=conversation_id
@@ -225,6 +227,14 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
         except NotFound:
             # A stale or forged id: say so and leave whatever is open as it is.
             return toast_error(text("not_found", await language_of(self)))
+        places = await self.get_state(PlaceState)
+        left = self._shown_or_remembered()
+        switching = page.conversation_id != left
+        kept = switching and not newest
+        anchor = places._anchor_of(viewer_id, page.conversation_id) if kept else BOTTOM
+        page, first_unread = await opening_page(viewer_id, page, anchor)
+        if switching and (refused := await self._switch_places(viewer_id, left, opened=page)):
+            return refused
         self._close()
         self.conversation_id = page.conversation_id
         self.open_friend_id = page.friend.user_id
@@ -233,8 +243,18 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
         self.open_friend_avatar_url = with_avatar_link(page.friend, self._link_key).avatar_url
         self.open_conversation_store = str(page.conversation_id)
         self._show_page(page)
+        self._open_at([m.seq for m in page.messages], first_unread, anchor, newest)
+        places._follow_line(page.conversation_id)
         await self._show_unsent(viewer_id)
         return ConversationState.mark_seen
+
+    def _shown_or_remembered(self) -> int:
+        """The conversation the composer's draft belongs to (also before `load` reopens it)."""
+        remembered = self.open_conversation_store
+        return self.conversation_id or (int(remembered) if remembered.isdigit() else 0)
+
+    def _stored_seqs(self) -> list[int]:
+        return [m.seq for m in self._buffer().stored()]
 
     async def _show_unsent(self, viewer_id: int) -> None:
         """Show the outbox's messages for the open conversation after the stored ones."""
@@ -252,9 +272,13 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
         return await self._open(viewer_id, conversation_id)
 
     @rx.event
-    def close_conversation(self):
-        """Back to the friend list (phones)."""
+    @signed_in
+    async def close_conversation(self, viewer_id: int):
+        """Back to the friend list (phones), keeping the place and draft left."""
+        if refused := await self._switch_places(viewer_id, self._shown_or_remembered()):
+            return refused
         self._close()
+        return None
 
     @rx.event
     @signed_in
@@ -281,10 +305,16 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
         """Reload the newest page after browsing far back."""
         if self.conversation_id:
             # The same list stays on the page, scrolled up where the reader was: go down.
-            return [await self._open(viewer_id, self.conversation_id), scroll_to(LIST_END)]
+            opened = await self._open(viewer_id, self.conversation_id, newest=True)
+            return [opened, scroll_to(LIST_END)]
         return None
 
     # ----- reading -----
+
+    def _read_soon(self, forget_unread: bool = True) -> None:
+        """Read what is shown in a second, if the reader is still looking then."""
+        tab = self.router.session.client_token
+        timers.start_once(("read", tab), READ_DELAY, _read_in(tab, forget_unread))
 
     @rx.event
     async def mark_seen(self):
@@ -342,17 +372,16 @@ def _receipt_arrived(
     return apply
 
 
-def _read_in(tab_token: str) -> Callable[[], Awaitable[None]]:
+def _read_in(tab_token: str, forget_unread: bool) -> Callable[[], Awaitable[None]]:
+    async def read_shown(state: ConversationState) -> None:
+        # The reader may have scrolled up or left the tab since.
+        if state._user_id and state._looking():
+            await state._read_to_end(state._user_id, forget_unread=forget_unread)
+
     async def read() -> None:
-        push_to_tabs([tab_token], ConversationState, _read_shown_messages)
+        push_to_tabs([tab_token], ConversationState, read_shown)
 
     return read
-
-
-async def _read_shown_messages(state: ConversationState) -> None:
-    # The reader may have scrolled up or left the tab since the message came in.
-    if state._user_id and state._looking():
-        await state._read_to_end(state._user_id, forget_unread=False)
 
 
 def _with_links(view: MessageView, key: SessionKey) -> MessageView:

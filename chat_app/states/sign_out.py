@@ -1,7 +1,8 @@
 """Logging out from the user menu: warn while messages wait in the outbox, then forget them.
 
 Everything personal in the tab's browser storage goes at logout (ARCHITECTURE §6c): the
-outbox, the issued client id and the draft; the session itself is AuthState's.
+outbox, the issued client id, the draft and the places and drafts kept per conversation; the
+session itself is AuthState's.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import reflex as rx
 from chat_app.states.auth import AuthState
 from chat_app.states.composer import ComposerState
 from chat_app.states.outbox import OutboxState
+from chat_app.states.place import PlaceState
 
 
 class SignOutState(rx.State):
@@ -35,3 +37,4 @@ class SignOutState(rx.State):
     async def _forget_browser_data(self) -> None:
         (await self.get_state(OutboxState))._forget()
         (await self.get_state(ComposerState))._clear_text()
+        (await self.get_state(PlaceState))._forget()
