@@ -97,6 +97,16 @@ EN: dict[str, str] = {
     "button_jump_latest": "Jump to the latest messages",
     # After "↓ N" on the button that brings the reader down to messages that came in.
     "button_new_below": "new",
+    # Above the first message that was unread when the conversation was opened.
+    "divider_new_messages": "New messages",
+    "drafts_full": (
+        "Drafts of other chats fill this browser's storage, so this draft cannot be kept. "
+        "Send or delete it first."
+    ),
+    "drafts_not_joined": (
+        "The composer holds text, and this chat's draft is too long to add to it. "
+        "Send or delete the text first."
+    ),
     "status_sending": "Sending…",
     "status_sent": "Sent",
     "status_read": "Read",
@@ -271,6 +281,9 @@ ZH: dict[str, str] = {
     "button_load_older": "加载更早的消息",
     "button_jump_latest": "跳到最新消息",
     "button_new_below": "条新消息",
+    "divider_new_messages": "新消息",
+    "drafts_full": "其他聊天的草稿已占满此浏览器的存储空间，无法保存此草稿。请先发送或删除它。",
+    "drafts_not_joined": "输入框中已有文字，此聊天的草稿太长，无法一并放入。请先发送或删除它。",
     "status_sending": "发送中…",
     "status_sent": "已发送",
     "status_read": "已读",

@@ -18,7 +18,7 @@ from reflex_base.event import EventHandler, no_args_event_spec
 from reflex_components_core.el.elements.typography import Div
 
 
-class _AnimatedDiv(Div):
+class AnimatedDiv(Div):
     """A div whose CSS animations report their start."""
 
     on_animation_start: EventHandler[no_args_event_spec]
@@ -35,10 +35,10 @@ def bottom_probes(at_bottom: Any, scrolled_up: Any) -> rx.Component:
         Two empty, hidden divs.
     """
     return rx.fragment(
-        _AnimatedDiv.create(
+        AnimatedDiv.create(
             class_name="bottom-probe at-bottom", aria_hidden="true", on_animation_start=at_bottom
         ),
-        _AnimatedDiv.create(
+        AnimatedDiv.create(
             class_name="bottom-probe scrolled-up",
             aria_hidden="true",
             on_animation_start=scrolled_up,

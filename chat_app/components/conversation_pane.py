@@ -11,11 +11,12 @@ import reflex as rx
 from reflex.vars import ArrayVar
 
 from chat_app.components.avatar import avatar
-from chat_app.components.bottom_probe import bottom_probes
+from chat_app.components.bottom_probe import AnimatedDiv, bottom_probes
 from chat_app.components.composer import composer
 from chat_app.components.message_bubble import message_bubble
 from chat_app.components.name_text import name_text
 from chat_app.components.presence_dot import presence_dot
+from chat_app.components.reading_line import reading_line
 from chat_app.components.upload_zone import drop_zone
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import LIST_END, ConversationState
@@ -110,8 +111,46 @@ def _header() -> rx.Component:
     )
 
 
+# The element the list scrolls to when it opens above its bottom.
+OPEN_AT = "message-list-open-at"
+
+
+def _new_messages_divider() -> rx.Component:
+    return rx.hstack(
+        rx.separator(size="4", flex="1"),
+        rx.text(tr("divider_new_messages"), size="1", weight="medium", color_scheme="red"),
+        rx.separator(size="4", flex="1"),
+        id="new-messages-divider",
+        role="separator",
+        align="center",
+        padding="0.5em 1em",
+    )
+
+
+def _is(message, seq) -> rx.Var:
+    # Messages being sent have seq 0, which also means "none" here.
+    return (message.seq > 0) & (message.seq == seq)
+
+
 def _message(message) -> rx.Component:
     return rx.box(
+        rx.cond(message.seq > 0, reading_line(ConversationState.conversation_id, message.seq)),
+        # Scrolls the list to this row once, when it is shown (its 1 ms animation starts
+        # then; an `on_mount` here would be hoisted to the page and run only with it), and
+        # tells the server first (the list is at its bottom for that moment, also after a
+        # reload).
+        rx.cond(
+            _is(message, ConversationState.open_at),
+            AnimatedDiv.create(
+                id=OPEN_AT,
+                class_name="open-at-probe",
+                on_animation_start=[
+                    ConversationState.opening_above_bottom,
+                    scroll_to(OPEN_AT),
+                ],
+            ),
+        ),
+        rx.cond(_is(message, ConversationState.unread_from), _new_messages_divider()),
         message_bubble(
             message,
             ConversationState.my_id,

@@ -85,6 +85,9 @@ def message_bubble(
                 spacing="2",
                 justify="end",
                 font_size="0.75em",
+                # The time is written after the bubble is mounted: its line is reserved, so
+                # a list opened at a message above its bottom stays there.
+                min_height="1.5em",
                 color="var(--gray-11)",
             ),
             background=rx.cond(mine, "var(--accent-a4)", "var(--gray-a3)"),

@@ -33,6 +33,29 @@ def read_seq(session: Session, user_id: int, conversation_id: int, shared: bool 
     return found.shared_seq if shared else found.last_read_seq
 
 
+def first_unread(*, session: Session, viewer_id: int, conversation_id: object) -> int:
+    """Where a conversation's unread messages start for the viewer.
+
+    Args:
+        session: The database session.
+        viewer_id: The reader (their own messages are never unread).
+        conversation_id: The conversation (untrusted id).
+
+    Returns:
+        The seq of the first message from others after the viewer's read cursor, 0 if none.
+
+    Raises:
+        NotFound: Not a conversation the viewer may read.
+    """
+    found = conversations.readable(session, viewer_id, conversation_id)
+    where = {
+        "conversation": found.id,
+        "seq": read_seq(session, viewer_id, found.id),
+        "reader": viewer_id,
+    }
+    return session.connection().execute(statements.FIRST_UNREAD_AFTER, where).scalar() or 0
+
+
 def mark_read(
     *,
     session: Session,

@@ -117,15 +117,13 @@ MOVE_READ_CURSOR = (
         ),
     )
 )
-UNREAD_AFTER = (
-    sa.select(sa.func.count())
-    .select_from(MESSAGE)
-    .where(
-        MESSAGE.c.conversation_id == sa.bindparam("conversation"),
-        MESSAGE.c.seq > sa.bindparam("seq"),
-        MESSAGE.c.sender_id != sa.bindparam("reader"),
-    )
+_UNREAD_WHERE = (
+    MESSAGE.c.conversation_id == sa.bindparam("conversation"),
+    MESSAGE.c.seq > sa.bindparam("seq"),
+    MESSAGE.c.sender_id != sa.bindparam("reader"),
 )
+UNREAD_AFTER = sa.select(sa.func.count()).select_from(MESSAGE).where(*_UNREAD_WHERE)
+FIRST_UNREAD_AFTER = sa.select(sa.func.min(MESSAGE.c.seq)).where(*_UNREAD_WHERE)
 
 # Every conversation of a user with its unread count, in one statement whatever their number:
 # the count is a correlated subquery over the (conversation_id, seq) index.

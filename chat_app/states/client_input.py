@@ -36,7 +36,7 @@ from reflex_base.event import Event
 from chat_app import emoji
 from chat_app.i18n import TABLES
 from chat_app.services import message_text
-from chat_app.states import outbox_entries
+from chat_app.states import outbox_entries, place_entries
 
 # Browser storage name → the only values the server accepts from it. Every client
 # storage var of the app needs an entry (tests/states/test_client_input.py checks).
@@ -52,6 +52,9 @@ STORAGE_PATTERNS: dict[str, re.Pattern[str]] = {
     # The outbox: a JSON list, each entry re-checked when read (states/outbox_entries.py);
     # twice its cap here, so an over-full copy is read, noted and trimmed, not blanked.
     "chat_outbox": re.compile(rf"(?s)\[.{{0,{2 * outbox_entries.MAX_UNITS}}}\]"),
+    # The places and drafts kept per conversation: a JSON list, each entry re-checked when
+    # read (states/place_entries.py); twice its cap, like the outbox.
+    "chat_places": re.compile(rf"(?s)\[.{{0,{2 * place_entries.MAX_UNITS}}}\]"),
     # The client id issued for the composer's next message (uuid4 hex).
     "chat_next_client_id": outbox_entries.ISSUED_ID,
     # An upload this tab started and that has not ended (states/uploads.py).

@@ -30,6 +30,7 @@ from chat_app.states.chime import ChimeRound
 from chat_app.states.conversation import ConversationState
 from chat_app.states.outbox import OutboxState, pending_view
 from chat_app.states.outbox_entries import ISSUED_ID, Outbox, OutboxEntry, derived_client_id
+from chat_app.states.place import keeps_drafts
 from chat_app.states.service_call import call_service, form_text
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in, viewer_id_of
@@ -45,11 +46,14 @@ TYPING_VISIBLE_SECONDS = 4.0
 Outcome = SentMessage | DomainError | None
 
 
+@keeps_drafts
 class ComposerState(rx.State):
     """What the tab's user is writing, and why the last send was refused."""
 
     # Kept in the tab's browser storage too: a fresh server state (a restart, another
-    # worker) takes the text back from the browser instead of blanking the composer.
+    # worker) takes the text back from the browser instead of blanking the composer. It is
+    # the open conversation's: switching keeps it with that conversation's place and brings
+    # back the next one's (states/place.py).
     draft: str = rx.SessionStorage("", name="chat_draft")
     composer_error: str = ""
     _user_id: int | None = None
@@ -73,8 +77,19 @@ class ComposerState(rx.State):
 
     @rx.event
     def clear(self):
-        """Empty the composer (another conversation was opened, or this one closed)."""
-        self._clear_text()
+        """Another conversation was opened, or this one closed: forget the refusal shown.
+
+        The draft is not this handler's: the conversation state swapped it already.
+        """
+        if self.composer_error:
+            self.composer_error = ""
+
+    def _show_draft(self, text: str) -> None:
+        """Show the draft of the conversation being opened (states/place.py)."""
+        if self.draft != text:
+            self.draft = text
+        if self.composer_error:
+            self.composer_error = ""
 
     def _clear_text(self) -> None:
         # Only what changes: an assigned var is re-sent even when its value is the same.

@@ -11,25 +11,25 @@ message the tab holds (`catch_up`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
 import reflex as rx
 
 from chat_app.i18n import text
-from chat_app.realtime import timers
-from chat_app.realtime.push import notify_users, push_to_tabs
-from chat_app.services import conversations, friends, history, read_cursors
+from chat_app.services import conversations, friends, history
 from chat_app.services.errors import NotFound
 from chat_app.services.sessions import SessionKey
-from chat_app.services.views import HistoryPage, MessageView, ReadReceipt
+from chat_app.services.views import HistoryPage, MessageView
 from chat_app.states.friends import FriendsState
 from chat_app.states.links import file_link, with_avatar_link
 from chat_app.states.live_messages import LiveMessages
 from chat_app.states.message_buffer import MessageBuffer
 from chat_app.states.notices import new_messages_toast
 from chat_app.states.outbox import OutboxState, pending_view
+from chat_app.states.place import PlaceState, opening_page
+from chat_app.states.place_entries import BOTTOM
+from chat_app.states.read_receipts import ReadReceipts
 from chat_app.states.reader_position import ReaderPosition
 from chat_app.states.safe_text import scroll_to, toast_error
 from chat_app.states.service_call import call_service
@@ -37,13 +37,11 @@ from chat_app.states.ui import language_of
 from chat_app.states.unread import UnreadState
 from chat_app.states.viewer import signed_in, viewer_id_of
 
-# Read where it is shown at most once a second, however fast messages stream in.
-READ_DELAY = 1.0
 # The element at the end of the message list (components/conversation_pane.py).
 LIST_END = "message-list-end"
 
 
-class ConversationState(LiveMessages, ReaderPosition, rx.State):
+class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
     """One tab's open conversation."""
 
     my_id: int = 0
@@ -53,7 +51,6 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
     open_friend_nickname: str = ""
     open_friend_username: str = ""
     open_friend_avatar_url: str = ""
-    friend_read_seq: int = 0
     friend_typing: bool = False
     # Opened while the two are not friends (a past conversation): history only, no composer.
     read_only: bool = False
@@ -63,7 +60,6 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
     open_friend_store: str = rx.SessionStorage("", name="chat_open_friend")
     _user_id: int | None = None
     _link_key: SessionKey | None = None  # the login session this tab signs links for
-    _my_read_seq: int = 0
     # The conversation this tab's friend list shows first, as far as this state knows (0:
     # unknown): a message there needs no re-sort, so the friend state is not even loaded.
     _listed_first: int = 0
@@ -137,8 +133,7 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
                     return []
                 # Read where it is shown, without a round trip to the browser, but after this
                 # update has gone out (delivery does not wait for a commit).
-                tab = self.router.session.client_token
-                timers.start_once(("read", tab), READ_DELAY, _read_in(tab))
+                self._read_soon(forget_unread=False)
             return []
         if to_recipient:
             unread = await self.get_state(UnreadState)
@@ -150,15 +145,6 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
             count, language = unread.unread[conversation_id], await language_of(self)
             return [new_messages_toast(conversation_id, count, sender_nickname, language)]
         return []
-
-    async def _apply_receipt(self, receipt: ReadReceipt, for_reader: bool) -> None:
-        if for_reader:
-            unread = await self.get_state(UnreadState)
-            unread._set(receipt.conversation_id, receipt.unread_left)
-            if self.conversation_id == receipt.conversation_id:
-                self._my_read_seq = max(self._my_read_seq, receipt.seq)
-        elif self.conversation_id == receipt.conversation_id and receipt.seq > self.friend_read_seq:
-            self.friend_read_seq = receipt.seq
 
     def _show_typing(self, conversation_id: int, typing: bool) -> None:
         if self.conversation_id == conversation_id and self.friend_typing != typing:
@@ -223,7 +209,8 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
             return await self._catch_up(viewer_id)
         return None
 
-    async def _open(self, viewer_id: int, conversation_id: object):
+    async def _open(self, viewer_id: int, conversation_id: object, newest: bool = False):
+        """Show a conversation where the reader left it, at its first unread, or `newest`."""
         try:
             page = await call_service(
                 history.history, viewer_id=viewer_id, conversation_id=conversation_id
@@ -231,6 +218,14 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
         except NotFound:
             # A stale or forged id: say so and leave whatever is open as it is.
             return toast_error(text("not_found", await language_of(self)))
+        places = await self.get_state(PlaceState)
+        left = self._shown_or_remembered()
+        switching = page.conversation_id != left
+        kept = switching and not newest
+        anchor = places._anchor_of(viewer_id, page.conversation_id) if kept else BOTTOM
+        page, first_unread = await opening_page(viewer_id, page, anchor)
+        if switching and (refused := await self._switch_places(viewer_id, left, opened=page)):
+            return refused
         friend_id = page.friend.user_id
         writable = await call_service(friends.are_friends, user_a=viewer_id, user_b=friend_id)
         self._close()
@@ -242,8 +237,18 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
         self.open_friend_avatar_url = with_avatar_link(page.friend, self._link_key).avatar_url
         self.open_conversation_store = str(page.conversation_id)
         self._show_page(page)
+        self._open_at([m.seq for m in page.messages], first_unread, anchor, newest)
+        places._follow_line(page.conversation_id)
         await self._show_unsent(viewer_id)
         return ConversationState.mark_seen
+
+    def _shown_or_remembered(self) -> int:
+        """The conversation the composer's draft belongs to (also before `load` reopens it)."""
+        remembered = self.open_conversation_store
+        return self.conversation_id or (int(remembered) if remembered.isdigit() else 0)
+
+    def _stored_seqs(self) -> list[int]:
+        return [m.seq for m in self._buffer().stored()]
 
     async def _show_unsent(self, viewer_id: int) -> None:
         """Show the outbox's messages for the open conversation after the stored ones."""
@@ -261,9 +266,13 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
         return await self._open(viewer_id, conversation_id)
 
     @rx.event
-    def close_conversation(self):
-        """Back to the friend list (phones)."""
+    @signed_in
+    async def close_conversation(self, viewer_id: int):
+        """Back to the friend list (phones), keeping the place and draft left."""
+        if refused := await self._switch_places(viewer_id, self._shown_or_remembered()):
+            return refused
         self._close()
+        return None
 
     @rx.event
     @signed_in
@@ -290,78 +299,9 @@ class ConversationState(LiveMessages, ReaderPosition, rx.State):
         """Reload the newest page after browsing far back."""
         if self.conversation_id:
             # The same list stays on the page, scrolled up where the reader was: go down.
-            return [await self._open(viewer_id, self.conversation_id), scroll_to(LIST_END)]
+            opened = await self._open(viewer_id, self.conversation_id, newest=True)
+            return [opened, scroll_to(LIST_END)]
         return None
-
-    # ----- reading -----
-
-    @rx.event
-    async def mark_seen(self):
-        """The open conversation is on screen: move the read cursor and tell the friend."""
-        viewer_id = await viewer_id_of(self)
-        if viewer_id is not None and self._looking():
-            await self._read_to_end(viewer_id, forget_unread=True)
-
-    async def _read_to_end(self, viewer_id: int, forget_unread: bool) -> None:
-        """Move the read cursor to the newest message shown and send the receipts.
-
-        Args:
-            viewer_id: The reader.
-            forget_unread: Also clear the conversation's unread count (on opening it; a
-                message read where it arrived was never counted).
-        """
-        if not self.conversation_id or self.has_newer:
-            return
-        last = self._buffer().last_seq()
-        if forget_unread:
-            (await self.get_state(UnreadState))._set(self.conversation_id, 0)
-        if last <= self._my_read_seq:
-            return
-        try:
-            receipt = await call_service(
-                read_cursors.mark_read,
-                viewer_id=viewer_id,
-                conversation_id=self.conversation_id,
-                up_to_seq=last,
-            )
-        except NotFound:
-            return
-        self._my_read_seq = last
-        if receipt is not None:
-            own_tab = self.router.session.client_token
-            # Not shared while a block stands between the two (read_cursors.mark_read).
-            if receipt.shared:
-                await notify_users(
-                    [receipt.friend_id], ConversationState, _receipt_arrived(receipt, False)
-                )
-            await notify_users(
-                [receipt.reader_id],
-                ConversationState,
-                _receipt_arrived(receipt, True),
-                except_tab=own_tab,
-            )
-
-
-def _receipt_arrived(
-    receipt: ReadReceipt, for_reader: bool
-) -> Callable[[ConversationState], Awaitable[None]]:
-    async def apply(state: ConversationState) -> None:
-        await state._apply_receipt(receipt, for_reader)
-
-    return apply
-
-
-def _read_in(tab_token: str) -> Callable[[], Awaitable[None]]:
-    async def read() -> None:
-        push_to_tabs([tab_token], ConversationState, _read_shown_messages)
-
-    return read
-
-
-async def _read_shown_messages(state: ConversationState) -> None:
-    # The reader may have scrolled up or left the tab since the message came in.
-    if state._user_id and state._looking():
-        await state._read_to_end(state._user_id, forget_unread=False)
 
 
 def _with_links(view: MessageView, key: SessionKey) -> MessageView:

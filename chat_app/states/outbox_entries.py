@@ -13,12 +13,12 @@ No Reflex here: the state adapts it.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field, replace
 
 from chat_app.services import message_text
 from chat_app.services.errors import DomainError
+from chat_app.states.stored_json import stored_items, stored_value, units
 
 # With the drafts and the login token this stays far under the 200 KB budget of §6c.
 MAX_ENTRIES = 30
@@ -33,11 +33,6 @@ _FAILURE = re.compile(r"[a-z_]{1,40}")
 # such an entry offers Delete only. Unknown codes (another version's, forged) count as final.
 RETRYABLE = frozenset({"error", "try_again", "too_many_messages", "client_id_conflict"})
 _SENT_AT = re.compile(r"[0-9T:.+\-]{10,40}")
-
-
-def units(text: str) -> int:
-    """The length of `text` as the browser counts it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def derived_client_id(issued: str, body: str) -> str:
@@ -125,7 +120,7 @@ class Outbox:
         if len(self.entries) >= MAX_ENTRIES:
             return False
         probe = OutboxEntry(0, 0, "0" * 45, body, "2000-01-01T00:00:00.000000+00:00")
-        return units(self.encode()) + units(_dump([probe.encoded()])) <= MAX_UNITS
+        return units(self.encode()) + units(stored_value([probe.encoded()])) <= MAX_UNITS
 
     def of_conversation(self, conversation_id: int) -> list[OutboxEntry]:
         """The entries going to one conversation, in send order."""
@@ -137,11 +132,7 @@ class Outbox:
 
     def encode(self) -> str:
         """The storage value ("" when empty)."""
-        return _dump([entry.encoded() for entry in self.entries]) if self.entries else ""
-
-
-def _dump(items: list[dict[str, object]]) -> str:
-    return json.dumps(items, ensure_ascii=False, separators=(",", ":"))
+        return stored_value([entry.encoded() for entry in self.entries])
 
 
 def read(raw: object, user_id: int) -> Outbox:
@@ -155,15 +146,8 @@ def read(raw: object, user_id: int) -> Outbox:
         At most MAX_ENTRIES entries within MAX_UNITS, first ones first, with the number of
         entries refused (malformed, another user's, a repeated client id, over a cap).
     """
-    if not isinstance(raw, str) or not raw:
-        return Outbox()
-    if units(raw) > MAX_UNITS * 2:
-        return Outbox(dropped=1)
-    try:
-        items = json.loads(raw)
-    except ValueError:
-        return Outbox(dropped=1)
-    if not isinstance(items, list):
+    items = stored_items(raw, MAX_UNITS)
+    if items is None:
         return Outbox(dropped=1)
     outbox = Outbox()
     for item in items:

@@ -5,12 +5,24 @@ visibility (`rx.window_event_listener(on_visibility_change=...)`) and whether th
 list is scrolled to its bottom (components/bottom_probe.py). Messages count as read only
 while both hold ("read" means seen); those that arrive otherwise are counted for the
 "↓ N new" button.
+
+A list opened at a message above its bottom (the first unread one, or where the reader
+was) is first shown at its bottom and then scrolled there: the first "at the bottom" it
+reports may be that moment, so it reads only if no "scrolled up" follows within a second.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
+from chat_app.i18n import text
+from chat_app.services.views import HistoryPage
+from chat_app.states.place import PlaceState
+from chat_app.states.place_entries import BOTTOM
+from chat_app.states.safe_text import toast_error
+from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in
 
 
@@ -19,10 +31,18 @@ class ReaderPosition(rx.State, mixin=True):
 
     # Messages of the open conversation that arrived while the reader was not looking.
     unseen: int = 0
+    # Set when a conversation is shown, not per message: the seq of the message the list
+    # opens at (0: its bottom), and of the first one unread then (0: none), above which the
+    # "New messages" divider stays until the conversation is left.
+    open_at: int = 0
+    unread_from: int = 0
     _scrolled_up: bool = False
     # Unknown until the first change: a tab counts as visible (it was, to open the chat).
     # Reported by a window listener that is mounted while someone is signed in.
     _tab_hidden: bool = False
+    # The list was opened at a message above its bottom and has not reported where it
+    # stands since.
+    _settling: bool = False
 
     def _looking(self) -> bool:
         return not self._scrolled_up and not self._tab_hidden
@@ -34,12 +54,73 @@ class ReaderPosition(rx.State, mixin=True):
         at it, and a change of visibility missed meanwhile (a reload) must not leave the
         tab unable to read.
         """
-        self._scrolled_up = self._tab_hidden = False
-        if self.unseen:
-            self.unseen = 0
+        self._scrolled_up = self._tab_hidden = self._settling = False
+        # Only what changes: an assigned var is re-sent even when its value is the same.
+        for name in ("unseen", "open_at", "unread_from"):
+            if getattr(self, name):
+                setattr(self, name, 0)
+
+    def _open_at(self, seqs: list[int], first_unread: int, anchor: int, newest: bool) -> None:
+        """Mark the first unread message of the list shown and the one it opens at.
+
+        Args:
+            seqs: The messages shown.
+            first_unread: Where the unread messages start (0: none); further back than what
+                is shown, the list opens at the oldest shown, with no divider.
+            anchor: Where the reader was (a seq), or BOTTOM.
+            newest: At the bottom, unless at the anchor ("jump to latest" gives none).
+        """
+        if first_unread in seqs:
+            self.unread_from = first_unread
+        if anchor and seqs and anchor < seqs[-1]:
+            # Where the reader was; a message gone (or beyond the window) gives the next one.
+            open_at = _first_from(seqs, anchor)
+        else:
+            open_at = _first_from(seqs, first_unread) if first_unread and not newest else 0
+        if open_at:
+            # Shown at its bottom, then scrolled there: nothing is read until it reports.
+            self.open_at = open_at
+            self._scrolled_up = self._settling = True
+
+    def _reading_anchor(self, line: int) -> int:
+        """The place of the open conversation: BOTTOM, or the seq of the message being read.
+
+        Args:
+            line: The greatest seq known above the reading line (0: none reported yet,
+                then the list is still where it opened).
+        """
+        stored = self._stored_seqs() if self._scrolled_up else []
+        if not stored:
+            return BOTTOM
+        above = [seq for seq in stored if seq <= (line or self.open_at)]
+        # Nothing above the line: the reader is at the top of what is shown.
+        return max(above) if above else stored[0]
+
+    async def _switch_places(self, viewer_id: int, left: int, opened: Any = None) -> Any:
+        """Keep the place and draft of the conversation left, bring back those of `opened`.
+
+        Args:
+            viewer_id: The reader.
+            left: The conversation left (0: none).
+            opened: The page of the conversation being opened (None: none).
+
+        Returns:
+            A refusal to show (nothing changed), or None.
+        """
+        places = await self.get_state(PlaceState)
+        anchor = self._reading_anchor(places._line_in(left)) if left else BOTTOM
+        target = opened.conversation_id if isinstance(opened, HistoryPage) else 0
+        refused = await places._switch(viewer_id, left, anchor, target)
+        return toast_error(text(refused, await language_of(self))) if refused else None
+
+    def _stored_seqs(self) -> list[int]:
+        raise NotImplementedError  # the conversation state's: the stored messages shown
 
     async def _read_to_end(self, viewer_id: int, forget_unread: bool) -> None:
         raise NotImplementedError  # the conversation state's
+
+    def _read_soon(self, forget_unread: bool = True) -> None:
+        raise NotImplementedError  # the conversation state's: read in a second, if looking
 
     async def _now_looking(self, viewer_id: int) -> None:
         if self._looking():
@@ -52,7 +133,23 @@ class ReaderPosition(rx.State, mixin=True):
     async def reader_at_bottom(self, viewer_id: int):
         """The message list reached its bottom (or a new one was shown)."""
         self._scrolled_up = False
+        if self._settling:
+            # Maybe the list shown at its bottom before it scrolls to where it opens.
+            self._settling = False
+            self._read_soon()
+            return
+        if self.open_at:
+            # Read down to here: shown again (a reload), the list opens at its bottom.
+            self.open_at = 0
         await self._now_looking(viewer_id)
+
+    @rx.event
+    @signed_in
+    async def opening_above_bottom(self, viewer_id: int):
+        """The list is shown and about to scroll to where it opens (conversation_pane.py)."""
+        del viewer_id
+        # Reported first: the "at the bottom" of that moment must not read everything.
+        self._settling = True
 
     @rx.event
     @signed_in
@@ -60,6 +157,7 @@ class ReaderPosition(rx.State, mixin=True):
         """The reader scrolled away from the newest message."""
         del viewer_id  # only a signed-in tab has a reading position
         self._scrolled_up = True
+        self._settling = False
 
     @rx.event
     @signed_in
@@ -70,3 +168,8 @@ class ReaderPosition(rx.State, mixin=True):
             return
         self._tab_hidden = hidden
         await self._now_looking(viewer_id)
+
+
+def _first_from(seqs: list[int], seq: int) -> int:
+    """The first of `seqs` (ascending) from `seq` on, or 0."""
+    return next((shown for shown in seqs if shown >= seq), 0)

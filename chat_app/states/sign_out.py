@@ -1,8 +1,8 @@
 """Logging out from the user menu: warn while messages wait in the outbox, then forget them.
 
 Everything personal in the tab's browser storage goes at logout (ARCHITECTURE §6c): the
-outbox, the issued client id, the draft and the recently used emoji; the session itself is
-AuthState's.
+outbox, the issued client id, the draft, the places and drafts kept per conversation and the
+recently used emoji; the session itself is AuthState's.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from chat_app.states.auth import AuthState
 from chat_app.states.composer import ComposerState
 from chat_app.states.emoji_picker import EmojiPickerState
 from chat_app.states.outbox import OutboxState
+from chat_app.states.place import PlaceState
 
 
 class SignOutState(rx.State):
@@ -38,3 +39,4 @@ class SignOutState(rx.State):
         (await self.get_state(OutboxState))._forget()
         (await self.get_state(ComposerState))._clear_text()
         (await self.get_state(EmojiPickerState))._forget()
+        (await self.get_state(PlaceState))._forget()

@@ -15,6 +15,7 @@ from tests.support.browser import (
 )
 from tests.support.history import seed_history
 from tests.support.live_app import LiveApp
+from tests.support.sql import user_ids
 
 
 def test_chat_both_ways_with_receipts_unread_and_reload(
@@ -68,7 +69,7 @@ def test_load_older_keeps_the_reading_position(browser: Browser, app_server: Liv
     befriend(ann, bob, bob_name)
     search(bob, ann_name)
     expect(bob.locator("#search-relation")).to_have_text("Already your friend.")
-    ids = _user_ids(app_server, ann_name, bob_name)
+    ids = user_ids(app_server.database_url, ann_name, bob_name)
     seed_history(app_server.database_url, ids[0], ids[1], 120)
 
     open_chat_with(bob, ann_name.title())
@@ -85,16 +86,6 @@ def test_load_older_keeps_the_reading_position(browser: Browser, app_server: Liv
     assert abs(first_after["y"] - first_before["y"]) <= 2
 
 
-def _user_ids(app: LiveApp, *usernames: str) -> list[int]:
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(app.database_url)
-    with engine.connect() as connection:
-        rows = dict(connection.execute(sa.text("select username, id from user")).all())
-    engine.dispose()
-    return [rows[name] for name in usernames]
-
-
 def test_a_gap_filled_by_a_catch_up_shows_in_order(browser: Browser, app_server: LiveApp):
     ann, ann_name = new_user(browser, app_server, "ann")
     bob, bob_name = new_user(browser, app_server, "bob")
@@ -105,7 +96,7 @@ def test_a_gap_filled_by_a_catch_up_shows_in_order(browser: Browser, app_server:
     expect(bubbles(bob)).to_have_text(["first"])
     # 35 more arrive behind the tab's back; Ann's next one (37) arrives ahead of them and
     # reveals the gap, and Bob's tab catches up: 2 … 36 go in before 37, across both banks.
-    ids = _user_ids(app_server, ann_name, bob_name)
+    ids = user_ids(app_server.database_url, ann_name, bob_name)
     _append_messages(app_server, ids[0], ids[1], range(2, 37))
     send(ann, "last")
     expect(bob.locator("[data-seq='37']")).to_have_count(1)

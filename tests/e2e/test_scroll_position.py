@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.browser import (
@@ -30,6 +29,7 @@ from tests.support.browser import (
 from tests.support.history import seed_history
 from tests.support.images import png
 from tests.support.live_app import LiveApp
+from tests.support.sql import user_ids
 
 MESSAGES = "#message-list .message"
 # The newest bubble's bottom edge is inside the list's visible box (1 px for rounding).
@@ -49,14 +49,6 @@ TOP_VISIBLE = """() => {
 # Every thumbnail in the list has loaded.
 IMAGES_LOADED = """() => [...document.querySelectorAll("#message-list .message-thumbnail")]
     .every(image => image.complete && image.naturalWidth > 0)"""
-
-
-def _user_ids(app: LiveApp, *usernames: str) -> list[int]:
-    engine = sa.create_engine(app.database_url)
-    with engine.connect() as connection:
-        rows = dict(connection.execute(sa.text("select username, id from user")).all())
-    engine.dispose()
-    return [rows[name] for name in usernames]
 
 
 def _reader(browser: Browser, app: LiveApp, device: dict[str, Any]) -> tuple[Page, str]:
@@ -97,7 +89,7 @@ def test_the_list_opens_on_and_follows_the_newest_message(
     ann, ann_name = new_user(browser, app_server, "ann")
     bob, bob_name = _reader(browser, app_server, device)
     befriend(ann, bob, bob_name)
-    ann_id, bob_id = _user_ids(app_server, ann_name, bob_name)
+    ann_id, bob_id = user_ids(app_server.database_url, ann_name, bob_name)
     seed_history(app_server.database_url, ann_id, bob_id, 40)
 
     # (a) Opened by a click, then by a reload: on the newest message.

@@ -204,6 +204,8 @@ async def test_after_a_block_neither_side_hears_of_the_other(backend):
     # 1. Bob opens the old conversation and reads it: his other tab hears of it (sent
     # after the receipt to Ann would have been), Ann does not.
     await open_conversation(bob, conversation_id=ann_bob)
+    # It opens at the first unread message; both fit, and the page says so (its probe).
+    await bob.call(CONVERSATION, "reader_at_bottom", {})
     bob_header = (
         bob.var(CONVERSATION, "open_friend_nickname"),
         bob.var(CONVERSATION, "open_friend_avatar_url"),

@@ -8,13 +8,16 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from chat_app.models import Conversation, Message, utc_now
+from chat_app.models import Conversation, Message, ReadCursor, utc_now
 
 
-def seed_history(database_url: str, sender: int, recipient: int, count: int) -> None:
+def seed_history(
+    database_url: str, sender: int, recipient: int, count: int, read_up_to: int | None = None
+) -> None:
     """Bulk-insert `count` older messages into the pair's (empty) conversation.
 
-    The two are friends already: accepting made their conversation.
+    The two are friends already: accepting made their conversation. The recipient has read
+    them (a conversation with unread messages opens at the first one), or up to `read_up_to`.
     """
     engine = sa.create_engine(database_url)
     low, high = sorted((sender, recipient))
@@ -40,6 +43,16 @@ def seed_history(database_url: str, sender: int, recipient: int, count: int) -> 
         conversation.last_seq = count
         conversation.last_message_at = start + timedelta(seconds=count)
         session.add(conversation)
+        read = count if read_up_to is None else read_up_to
+        if read:
+            session.add(
+                ReadCursor(
+                    user_id=recipient,
+                    conversation_id=conversation.id or 0,
+                    last_read_seq=read,
+                    shared_seq=read,
+                )
+            )
         session.commit()
         assert (
             len(

@@ -33,3 +33,14 @@ def rows_with_body(database_url: str, body: str) -> int:
             return int(connection.execute(query, {"body": body}).scalar_one())
     finally:
         engine.dispose()
+
+
+def user_ids(database_url: str, *usernames: str) -> list[int]:
+    """The ids of users by username, in the order given (a test's own engine, disposed after)."""
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = dict(connection.execute(sa.text("SELECT username, id FROM user")).all())
+    finally:
+        engine.dispose()
+    return [rows[name] for name in usernames]

@@ -1,0 +1,126 @@
+"""Reading: the reader's cursor moves to what was shown, and both sides hear of it.
+
+A mixin of the conversation state (states/conversation.py), which holds what it reads:
+the open conversation and its messages. Messages count as read only while the reader looks
+(states/reader_position.py); a message that arrives while they do is read a second later,
+once the update showing it has gone out, so delivery never waits for a commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+import reflex as rx
+
+from chat_app.realtime import timers
+from chat_app.realtime.push import notify_users, push_to_tabs
+from chat_app.services import read_cursors
+from chat_app.services.errors import NotFound
+from chat_app.services.views import ReadReceipt
+from chat_app.states.message_buffer import MessageBuffer
+from chat_app.states.service_call import call_service
+from chat_app.states.unread import UnreadState
+from chat_app.states.viewer import viewer_id_of
+
+# Read where it is shown at most once a second, however fast messages stream in.
+READ_DELAY = 1.0
+
+
+class ReadReceipts(rx.State, mixin=True):
+    """The tab's own read position and the friend's, as far as this tab knows."""
+
+    friend_read_seq: int = 0
+    _my_read_seq: int = 0
+
+    if TYPE_CHECKING:  # the conversation state's, and ReaderPosition's
+        conversation_id: int
+        has_newer: bool
+        _user_id: int | None
+
+        def _buffer(self) -> MessageBuffer: ...
+        def _looking(self) -> bool: ...
+
+    def _read_soon(self, forget_unread: bool = True) -> None:
+        """Read what is shown in a second, if the reader is still looking then."""
+        tab = self.router.session.client_token
+        timers.start_once(("read", tab), READ_DELAY, _read_in(type(self), tab, forget_unread))
+
+    @rx.event
+    async def mark_seen(self):
+        """The open conversation is on screen: move the read cursor and tell the friend."""
+        viewer_id = await viewer_id_of(self)
+        if viewer_id is not None and self._looking():
+            await self._read_to_end(viewer_id, forget_unread=True)
+
+    async def _read_to_end(self, viewer_id: int, forget_unread: bool) -> None:
+        """Move the read cursor to the newest message shown and send the receipts.
+
+        Args:
+            viewer_id: The reader.
+            forget_unread: Also clear the conversation's unread count (on opening it; a
+                message read where it arrived was never counted).
+        """
+        if not self.conversation_id or self.has_newer:
+            return
+        last = self._buffer().last_seq()
+        if forget_unread:
+            (await self.get_state(UnreadState))._set(self.conversation_id, 0)
+        if last <= self._my_read_seq:
+            return
+        try:
+            receipt = await call_service(
+                read_cursors.mark_read,
+                viewer_id=viewer_id,
+                conversation_id=self.conversation_id,
+                up_to_seq=last,
+            )
+        except NotFound:
+            return
+        self._my_read_seq = last
+        if receipt is not None:
+            own_tab = self.router.session.client_token
+            state_class = type(self)
+            # Not shared while a block stands between the two (read_cursors.mark_read).
+            if receipt.shared:
+                await notify_users(
+                    [receipt.friend_id], state_class, _receipt_arrived(receipt, False)
+                )
+            await notify_users(
+                [receipt.reader_id],
+                state_class,
+                _receipt_arrived(receipt, True),
+                except_tab=own_tab,
+            )
+
+    async def _apply_receipt(self, receipt: ReadReceipt, for_reader: bool) -> None:
+        if for_reader:
+            unread = await self.get_state(UnreadState)
+            unread._set(receipt.conversation_id, receipt.unread_left)
+            if self.conversation_id == receipt.conversation_id:
+                self._my_read_seq = max(self._my_read_seq, receipt.seq)
+        elif self.conversation_id == receipt.conversation_id and receipt.seq > self.friend_read_seq:
+            self.friend_read_seq = receipt.seq
+
+
+def _receipt_arrived(
+    receipt: ReadReceipt, for_reader: bool
+) -> Callable[[ReadReceipts], Awaitable[None]]:
+    async def apply(state: ReadReceipts) -> None:
+        await state._apply_receipt(receipt, for_reader)
+
+    return apply
+
+
+def _read_in(
+    state_class: type[ReadReceipts], tab_token: str, forget_unread: bool
+) -> Callable[[], Awaitable[None]]:
+    async def read_shown(state: ReadReceipts) -> None:
+        # The reader may have scrolled up or left the tab since.
+        if state._user_id and state._looking():
+            await state._read_to_end(state._user_id, forget_unread=forget_unread)
+
+    async def read() -> None:
+        push_to_tabs([tab_token], state_class, read_shown)
+
+    return read
