@@ -37,7 +37,7 @@ help:
 	@echo "make export  - static frontend build for API_URL=http://host:8000"
 	@echo "make migrate - apply database migrations"
 	@echo "make screenshots - remake the README's screenshots (docs/screenshots)"
-	@echo "make bench   - benchmark the app and two Socket.IO peers (about 25 min; docs/performance.md)"
+	@echo "make bench   - benchmark the app and two Socket.IO peers (about 50 min; PHASES=latency for one phase; docs/performance.md)"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -120,10 +120,15 @@ clean:
 # The benchmark (tests/load): the app and two peers, interleaved, ROUNDS rounds; writes
 # bench-results/bench.json and bench.md (the table of docs/performance.md).
 # BENCH_SERVERS=app-scaled: the app on PostgreSQL + Redis (docs/performance.md, "The scaled profile on one core").
+# PHASES=latency (a comma list; tests/load/run.py names them): only those, e.g. for py-spy on
+# the worker in a few minutes. QUICK=1: the smoke run's tiny loads.
 ROUNDS ?= 3
 BENCH_SERVERS ?= app,relay,flask
+PHASES ?=
+QUICK ?=
 bench: $(VENV)/.dev-installed $(BUN) engines
-	$(BIN)/python -m tests.load.run --rounds $(ROUNDS) --servers $(BENCH_SERVERS) --out bench-results
+	$(BIN)/python -m tests.load.run --rounds $(ROUNDS) --servers $(BENCH_SERVERS) --out bench-results \
+	  $(if $(PHASES),--phases $(PHASES)) $(if $(QUICK),--quick)
 
 # Peak memory with 10 worst-case pictures sent at once (issue 14, item 6): under +200 MiB.
 .PHONY: bench-images
