@@ -8,11 +8,11 @@ Geometry as a reader sees it: boxes of the divider and the bubbles against the l
 from __future__ import annotations
 
 import re
-import time
 
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.browser import (
+    SentEvents,
     befriend,
     expect_chat_as,
     login,
@@ -47,25 +47,6 @@ AT_BOTTOM = """() => {
     return newest.bottom <= box.bottom + 1 && newest.bottom > box.top;
 }"""
 LONG_DRAFT = ("A draft that is long, 草稿 " * 500)[:10_000]
-
-
-class SentEvents:
-    """The names of the events a page sent to the server, as they left the browser."""
-
-    def __init__(self, page: Page) -> None:
-        self.frames: list[str] = []
-        page.on("websocket", lambda socket: socket.on("framesent", self._sent))
-
-    def _sent(self, payload: str | bytes) -> None:
-        if isinstance(payload, str):
-            self.frames.append(payload)
-
-    def wait_for(self, page: Page, name: str, since: int, timeout: float = 5.0) -> None:
-        """Until an event whose name ends with `name` was sent after frame number `since`."""
-        deadline = time.monotonic() + timeout
-        while not any(f'.{name}"' in frame for frame in self.frames[since:]):
-            assert time.monotonic() < deadline, f"no {name} event was sent"
-            page.wait_for_timeout(50)
 
 
 def _bob_with_two_chats(

@@ -18,6 +18,7 @@ from tests.support.browser import (
     ATTACH_INPUT,
     DESKTOP,
     PHONE,
+    SentEvents,
     befriend,
     expect_chat_as,
     new_user,
@@ -96,6 +97,7 @@ def test_the_list_opens_on_and_follows_the_newest_message(
     open_chat_with(bob, ann_name.title())
     expect(bob.locator(MESSAGES)).to_have_count(40)
     _expect_newest_inside(bob, "opened by a click")
+    sent = SentEvents(bob)  # the page's socket after the reload
     bob.reload()
     expect(bob.locator(MESSAGES)).to_have_count(40, timeout=20_000)
     _expect_newest_inside(bob, "after a reload")
@@ -110,8 +112,11 @@ def test_the_list_opens_on_and_follows_the_newest_message(
     _expect_newest_inside(bob, "a picture arrived")
 
     # (c) Scrolled up by more than a screen: five texts and a picture arrive, nothing moves.
+    since = len(sent.frames)
     bob.locator("#message-list").evaluate("list => list.scrollBy(0, -1.5 * list.clientHeight)")
     assert not bob.evaluate(NEWEST_INSIDE), "the list did not scroll up"
+    # The server hears of it before the messages come (a person scrolls, then reads on).
+    sent.wait_for(bob, "reader_scrolled_up", since)
     seq_before, top_before = bob.evaluate(TOP_VISIBLE)
     for number in range(5):
         send(ann, f"while scrolled up {number}")

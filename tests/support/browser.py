@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
@@ -92,3 +93,22 @@ def message_order(page: Page) -> tuple[list[int], list[int]]:
     in_dom = [seq for seq, _top in found]
     on_screen = [seq for _top, seq in sorted((top, seq) for seq, top in found)]
     return in_dom, on_screen
+
+
+class SentEvents:
+    """The names of the events a page sent to the server, as they left the browser."""
+
+    def __init__(self, page: Page) -> None:
+        self.frames: list[str] = []
+        page.on("websocket", lambda socket: socket.on("framesent", self._sent))
+
+    def _sent(self, payload: str | bytes) -> None:
+        if isinstance(payload, str):
+            self.frames.append(payload)
+
+    def wait_for(self, page: Page, name: str, since: int, timeout: float = 5.0) -> None:
+        """Until an event whose name ends with `name` was sent after frame number `since`."""
+        deadline = time.monotonic() + timeout
+        while not any(f'.{name}"' in frame for frame in self.frames[since:]):
+            assert time.monotonic() < deadline, f"no {name} event was sent"
+            page.wait_for_timeout(50)
