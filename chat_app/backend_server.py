@@ -30,11 +30,9 @@ import os
 import shlex
 from collections.abc import MutableMapping
 
+from chat_app.redis_check import asked_workers
+
 USE_GRANIAN = "REFLEX_USE_GRANIAN"
-WORKERS = "WEB_CONCURRENCY"
-# The name the workers had while granian was the default; still read, so a deployment
-# that set it keeps its number.
-OLD_WORKERS = "GRANIAN_WORKERS"
 GUNICORN_ARGS = "GUNICORN_CMD_ARGS"
 # A worker whose event loop is silent this long is replaced (see above).
 WORKER_TIMEOUT_SECONDS = 120
@@ -65,10 +63,8 @@ def worker_count(env: MutableMapping[str, str]) -> int:
         The number asked for; else 2 x CPUs + 1 (at most 8) with Redis, as Reflex counts,
         and 1 without (tabs' states live in the worker's memory).
     """
-    for name in (WORKERS, OLD_WORKERS):
-        asked = env.get(name, "").strip()
-        if asked.isdigit() and int(asked) >= 1:
-            return int(asked)
+    if (asked := asked_workers(env)) is not None:
+        return asked[1]
     if env.get("REFLEX_REDIS_URL"):
         return min((os.cpu_count() or 1) * 2 + 1, MAX_DEFAULT_WORKERS)
     return 1

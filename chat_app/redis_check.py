@@ -61,6 +61,27 @@ def unreachable_reason(url: str, timeout_seconds: float = 3.0) -> str | None:
     return None
 
 
+# The worker count's variables, the first set wins: gunicorn's own name, then the name it had
+# while granian was the default (chat_app/backend_server.py).
+WORKER_VARIABLES = ("WEB_CONCURRENCY", "GRANIAN_WORKERS")
+
+
+def asked_workers(env: Mapping[str, str]) -> tuple[str, int] | None:
+    """The worker count the environment asks for, and the variable that asks.
+
+    Args:
+        env: The environment.
+
+    Returns:
+        The first of `WORKER_VARIABLES` holding a count of at least 1, or None.
+    """
+    for name in WORKER_VARIABLES:
+        asked = env.get(name, "").strip()
+        if asked.isdigit() and int(asked) >= 1:
+            return name, int(asked)
+    return None
+
+
 def workers_without_redis(env: Mapping[str, str]) -> str | None:
     """Why the worker count cannot work, or None.
 
@@ -71,14 +92,12 @@ def workers_without_redis(env: Mapping[str, str]) -> str | None:
     Returns:
         A message naming both variables when several workers are asked for without Redis.
     """
-    if env.get(VARIABLE):
+    asked = asked_workers(env)
+    if env.get(VARIABLE) or asked is None or asked[1] <= 1:
         return None
-    for name in ("WEB_CONCURRENCY", "GRANIAN_WORKERS"):
-        workers = env.get(name, "").strip()
-        if workers.isdigit() and int(workers) > 1:
-            return (
-                f"{name}={workers} needs {VARIABLE}: without Redis every worker keeps its own "
-                f"tabs and messages would not reach tabs on the other workers. Set {name}=1 "
-                f"or configure {VARIABLE}."
-            )
-    return None
+    name, workers = asked
+    return (
+        f"{name}={workers} needs {VARIABLE}: without Redis every worker keeps its own "
+        f"tabs and messages would not reach tabs on the other workers. Set {name}=1 "
+        f"or configure {VARIABLE}."
+    )

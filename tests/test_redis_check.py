@@ -40,3 +40,5 @@ def test_several_workers_need_redis():
     assert problem is not None
     assert "WEB_CONCURRENCY=2 needs REFLEX_REDIS_URL" in problem
     assert workers_without_redis({"WEB_CONCURRENCY": "2", "REFLEX_REDIS_URL": "redis://h"}) is None
+    # The count that runs is the one checked: gunicorn's name wins over the older one.
+    assert workers_without_redis({"WEB_CONCURRENCY": "1", "GRANIAN_WORKERS": "3"}) is None
