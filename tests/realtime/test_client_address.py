@@ -8,22 +8,16 @@ the backend turns off (chat_app/backend_server.py); these tests connect from 127
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from tests.realtime.helpers import AUTH, unique_username
 from tests.support.event_client import EventClient
+from tests.support.sql import query
 
 FORGED = "203.0.113.7"
 
 
 def failure_addresses(database_url: str, username: str) -> list[str]:
-    engine = sa.create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            query = sa.text("SELECT client_address FROM loginfailure WHERE username_key = :name")
-            return [row[0] for row in connection.execute(query, {"name": username})]
-    finally:
-        engine.dispose()
+    sql = "SELECT client_address FROM loginfailure WHERE username_key = :name"
+    return [row[0] for row in query(database_url, sql, name=username)]
 
 
 async def test_a_forged_forwarded_for_header_is_not_the_client_address(backend):

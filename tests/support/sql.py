@@ -24,23 +24,24 @@ def statements_run(engine: sa.Engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-def rows_with_body(database_url: str, body: str) -> int:
-    """How many message rows hold exactly this text (a test's own engine, disposed after)."""
+def query(database_url: str, sql: str, **params: object) -> list[sa.Row]:
+    """The rows of one SQL query, on a test's own engine that is disposed after."""
     engine = sa.create_engine(database_url)
     try:
         with engine.connect() as connection:
-            query = sa.text("SELECT count(*) FROM message WHERE body = :body")
-            return int(connection.execute(query, {"body": body}).scalar_one())
+            return list(connection.execute(sa.text(sql), params).all())
     finally:
         engine.dispose()
+
+
+def rows_with_body(database_url: str, body: str) -> int:
+    """How many message rows hold exactly this text."""
+    return int(
+        query(database_url, "SELECT count(*) FROM message WHERE body = :body", body=body)[0][0]
+    )
 
 
 def user_ids(database_url: str, *usernames: str) -> list[int]:
-    """The ids of users by username, in the order given (a test's own engine, disposed after)."""
-    engine = sa.create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            rows = dict(connection.execute(sa.text("SELECT username, id FROM user")).all())
-    finally:
-        engine.dispose()
+    """The ids of users by username, in the order given."""
+    rows = dict(query(database_url, "SELECT username, id FROM user"))
     return [rows[name] for name in usernames]
