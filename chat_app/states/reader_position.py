@@ -117,10 +117,10 @@ class ReaderPosition(rx.State, mixin=True):
         raise NotImplementedError  # the conversation state's: the stored messages shown
 
     async def _read_to_end(self, viewer_id: int, forget_unread: bool) -> None:
-        raise NotImplementedError  # the conversation state's
+        raise NotImplementedError  # ReadReceipts' (states/read_receipts.py), before this in the MRO
 
     def _read_soon(self, forget_unread: bool = True) -> None:
-        raise NotImplementedError  # the conversation state's: read in a second, if looking
+        raise NotImplementedError  # ReadReceipts': read in a second, if looking
 
     async def _now_looking(self, viewer_id: int) -> None:
         if self._looking():
