@@ -11,10 +11,11 @@ from chat_app.components.contact_row import contact_row
 from chat_app.components.presence_dot import presence_dot
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
-from chat_app.states.friends import FriendsState
+from chat_app.states.friends import ORDER_BUCKETS, FriendsState
 from chat_app.states.presence import PresenceState
+from chat_app.states.row_values import row_value
 from chat_app.states.ui import tr
-from chat_app.states.unread import UnreadState
+from chat_app.states.unread import UNREAD_BUCKETS, UnreadState
 
 
 def _friend_menu(friend) -> rx.Component:
@@ -74,12 +75,14 @@ def _row_background(contact) -> rx.Var:
     )
 
 
-def _friend_row(friend) -> rx.Component:
+def _friend_row(friend, index) -> rx.Component:
     opener = _opener(friend, presence_dot(PresenceState.online.get(friend.user_id, False)))
     return rx.hstack(
         opener,
         _friend_menu(friend),
         key=friend.user_id,
+        # Its place in the list, unless a message moved it up since the list was read.
+        order=row_value(FriendsState, ORDER_BUCKETS, friend.conversation_id, index),
         align="center",
         padding_right="0.5em",
         background=_row_background(friend),
@@ -105,7 +108,7 @@ def _past_row(contact) -> rx.Component:
 
 
 def _unread_badge(friend) -> rx.Component:
-    count = UnreadState.unread.get(friend.conversation_id, 0)
+    count = row_value(UnreadState, UNREAD_BUCKETS, friend.conversation_id, 0)
     return rx.cond(
         count > 0,
         rx.badge(
@@ -115,7 +118,7 @@ def _unread_badge(friend) -> rx.Component:
 
 
 def friend_list() -> rx.Component:
-    """Friends sorted by name, or a hint when there are none."""
+    """Friends, the most recent conversation first, or a hint when there are none."""
     return rx.cond(
         FriendsState.friends,
         rx.vstack(
@@ -126,6 +129,9 @@ def friend_list() -> rx.Component:
             id="friend-list",
             spacing="0",
             width="100%",
+            # Rows moved up by CSS `order` are read and tabbed to in the order shown, not
+            # in the DOM's (the DOM catches up whenever the list is read again).
+            reading_flow="flex-visual",
         ),
         rx.text(tr("friends_empty"), id="friends-empty", color_scheme="gray", padding="1em"),
     )

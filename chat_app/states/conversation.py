@@ -142,7 +142,7 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
                 # Shown, with older pages on screen: counted (badge, title), never toasted.
                 return []
             # One toast per conversation, counting its unread messages (reset on reading).
-            count, language = unread.unread[conversation_id], await language_of(self)
+            count, language = unread._unread(conversation_id), await language_of(self)
             return [new_messages_toast(conversation_id, count, sender_nickname, language)]
         return []
 

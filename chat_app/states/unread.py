@@ -6,25 +6,37 @@ import reflex as rx
 
 from chat_app.services import summaries
 from chat_app.services.sessions import SessionKey
+from chat_app.states.row_values import RowValues, add_row_buckets
 from chat_app.states.service_call import call_service
 from chat_app.states.viewer import viewer_id_of
 
 
 class UnreadState(rx.State):
-    """How many messages of each conversation this tab's user has not read yet."""
+    """How many messages of each conversation this tab's user has not read yet.
 
-    unread: dict[int, int] = {}
+    The counts live in the `unread_*` bucket vars (row_values.py), conversations with none
+    left out: a message re-sends the one small bucket holding its conversation, not the
+    count of every conversation.
+    """
+
+    # Unread messages over all conversations (shown in the tab title); a Field, so the page
+    # sees a number var.
+    unread_total: rx.Field[int] = rx.field(0)
     _user_id: int | None = None
 
-    @rx.var
-    def unread_total(self) -> int:
-        """Unread messages over all conversations (shown in the tab title)."""
-        return sum(self.unread.values())
+    def _counts(self) -> RowValues:
+        return RowValues(self, UNREAD_BUCKETS)
 
     def _follow_viewer(self, user_id: int | None, link_key: SessionKey | None) -> None:
         if user_id != self._user_id:
             self._user_id = user_id
-            self.unread = {}
+            self._counts().replace({})
+            self._total()
+
+    def _total(self) -> None:
+        total = sum(self._counts().all().values())
+        if self.unread_total != total:
+            self.unread_total = total
 
     @rx.event
     async def load(self):
@@ -33,18 +45,25 @@ class UnreadState(rx.State):
         if viewer_id is None:
             return
         found = await call_service(summaries.summaries, viewer_id=viewer_id)
-        unread = {s.conversation_id: s.unread for s in found if s.unread}
-        if unread != self.unread:
-            self.unread = unread
+        self._counts().replace({s.conversation_id: s.unread for s in found if s.unread})
+        self._total()
+
+    def _unread(self, conversation_id: int) -> int:
+        """How many messages of the conversation are unread."""
+        return self._counts().get(conversation_id)
 
     def _count_one(self, conversation_id: int) -> None:
         """A message arrived in a conversation this tab does not show."""
-        count = self.unread.get(conversation_id, 0) + 1
-        self.unread = {**self.unread, conversation_id: count}
+        self._counts().set(conversation_id, self._unread(conversation_id) + 1)
+        self.unread_total += 1
 
     def _set(self, conversation_id: int, count: int) -> None:
         """The conversation has `count` unread messages (0: none)."""
-        if self.unread.get(conversation_id, 0) == count:
-            return
-        others = {key: value for key, value in self.unread.items() if key != conversation_id}
-        self.unread = {**others, conversation_id: count} if count else others
+        before = self._unread(conversation_id)
+        if before != count:
+            self._counts().set(conversation_id, count or None)
+            self.unread_total += count - before
+
+
+# Conversation id → unread messages (none: no entry).
+UNREAD_BUCKETS = add_row_buckets(UnreadState, "unread")

@@ -8,6 +8,7 @@ from typing import Any
 from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
 from chat_app.states.message_buffer import LIVE_BANK
+from chat_app.states.row_values import bucket_of
 from tests.support.event_client import EventClient
 
 AUTH = AuthState.get_full_name()
@@ -142,7 +143,26 @@ async def open_conversation(
 
 def unread_in(tab: EventClient, conversation_id: int) -> int:
     """The tab's unread count of a conversation (0 when it has none)."""
-    return (tab.var(UNREAD, "unread") or {}).get(str(conversation_id), 0)
+    bucket = tab.var(UNREAD, f"unread_{bucket_of(conversation_id)}") or {}
+    return bucket.get(str(conversation_id), 0)
+
+
+def order_in(tab: EventClient, conversation_id: int, index: int) -> int:
+    """The CSS order of a friend row: its index in the list unless a message moved it up."""
+    bucket = tab.var(FRIENDS, f"order_{bucket_of(conversation_id)}") or {}
+    return bucket.get(str(conversation_id), index)
+
+
+def shown_friends(tab: EventClient) -> list[dict[str, Any]]:
+    """The tab's friends in the order the page shows them (by their rows' CSS order)."""
+    friends = tab.var(FRIENDS, "friends") or []
+    return [
+        friend
+        for _, friend in sorted(
+            (order_in(tab, friend["conversation_id"], index), friend)
+            for index, friend in enumerate(friends)
+        )
+    ]
 
 
 def shown(tab: EventClient) -> list[dict[str, Any]]:

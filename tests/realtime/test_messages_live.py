@@ -95,7 +95,7 @@ async def test_unread_counts_and_toasts_when_the_conversation_is_closed(backend_
     await open_conversation(bob, ann_id)
     # It opens at the first unread message; the three fit, and the page says so (its probe).
     await bob.call(CONVERSATION, "reader_at_bottom", {})
-    await bob.wait_for(lambda c: str(conversation) not in (c.var(UNREAD, "unread") or {}))
+    await bob.wait_for(lambda c: unread_in(c, conversation) == 0)
     await bob_phone.wait_for(lambda c: unread_in(c, conversation) == 0)
     await ann.wait_for(lambda c: c.var(CONVERSATION, "friend_read_seq") == 3)
     for tab in (ann, bob, bob_phone):

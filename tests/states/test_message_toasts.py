@@ -71,7 +71,7 @@ async def test_a_burst_from_one_friend_is_one_toast_counting_up(tab_factory, arr
     # scrolls there (read later); the second is the reader at the bottom.
     await run(bob.reader_at_bottom)
     await run(bob.reader_at_bottom)
-    assert (await bob.get_state(UnreadState)).unread == {}
+    assert (await bob.get_state(UnreadState))._counts().all() == {}
     await run(bob.close_conversation)
     assert await arrive(ann, "again", bob, bob_id, arrivals) == [("New message from Ann", key)]
 

@@ -168,7 +168,7 @@ async def test_a_message_for_a_closed_conversation_also_counts_it_unread(
     assert footprint.loaded == {ROOT, UiState.get_full_name(), *names}
     assert footprint.saved == {UnreadState.get_full_name()}
     root = await redis_manager.get_state(rx.BaseStateToken(ident="bob-tab", cls=UnreadState))
-    assert (await root.get_state(UnreadState)).unread == {_ann_id: 2}
+    assert (await root.get_state(UnreadState))._counts().all() == {_ann_id: 2}
 
 
 async def test_each_event_of_the_sender_resolves_the_session_once(
