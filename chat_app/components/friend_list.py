@@ -11,7 +11,8 @@ from chat_app.components.contact_row import contact_row
 from chat_app.components.presence_dot import presence_dot
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
-from chat_app.states.friends import ORDER_BUCKETS, FriendsState
+from chat_app.states.friends import FriendsState
+from chat_app.states.list_order import ORDER_BUCKETS, ListOrderState
 from chat_app.states.presence import PresenceState
 from chat_app.states.row_values import row_value
 from chat_app.states.ui import tr
@@ -82,7 +83,7 @@ def _friend_row(friend, index) -> rx.Component:
         _friend_menu(friend),
         key=friend.user_id,
         # Its place in the list, unless a message moved it up since the list was read.
-        order=row_value(FriendsState, ORDER_BUCKETS, friend.conversation_id, index),
+        order=row_value(ListOrderState, ORDER_BUCKETS, friend.conversation_id, index),
         align="center",
         padding_right="0.5em",
         background=_row_background(friend),

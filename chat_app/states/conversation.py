@@ -21,8 +21,8 @@ from chat_app.services import conversations, friends, history
 from chat_app.services.errors import NotFound
 from chat_app.services.sessions import SessionKey
 from chat_app.services.views import HistoryPage, MessageView
-from chat_app.states.friends import FriendsState
 from chat_app.states.links import file_link, with_avatar_link
+from chat_app.states.list_order import ListOrderState
 from chat_app.states.live_messages import LiveMessages
 from chat_app.states.message_buffer import MessageBuffer
 from chat_app.states.notices import new_messages_toast
@@ -61,7 +61,7 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
     _user_id: int | None = None
     _link_key: SessionKey | None = None  # the login session this tab signs links for
     # The conversation this tab's friend list shows first, as far as this state knows (0:
-    # unknown): a message there needs no re-sort, so the friend state is not even loaded.
+    # unknown): a message there needs no move, so the list order state is not even loaded.
     _listed_first: int = 0
 
     # ----- who is viewing (states/viewer.py) -----
@@ -108,7 +108,7 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
     async def _list_first(self, conversation_id: int) -> None:
         """Move the conversation to the top of this tab's list, unless known to be there."""
         if self._listed_first != conversation_id:
-            (await self.get_state(FriendsState))._bump_to_top(conversation_id)
+            (await self.get_state(ListOrderState))._move_to_top(conversation_id)
             self._listed_first = conversation_id
 
     # ----- what other tabs push here -----

@@ -22,8 +22,8 @@ from chat_app.services.text_rules import clip_name
 from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot, Notice
 from chat_app.states.chime import ChimeRound
 from chat_app.states.links import with_avatar_link
+from chat_app.states.list_order import ListOrderState
 from chat_app.states.presence import PresenceState
-from chat_app.states.row_values import RowValues, add_row_buckets
 from chat_app.states.safe_text import toast_error, toast_info
 from chat_app.states.service_call import call_service, form_text
 from chat_app.states.ui import language_of
@@ -51,7 +51,7 @@ def _snapshot_setter(
             return []
         if snapshot is None:
             snapshot = asyncio.ensure_future(call_service(friend_pane.snapshot, user_id=viewer_id))
-        state._show(await snapshot)
+        await state._show(await snapshot)
         language = await language_of(state)
         toasts = [
             toast_info(text(n.kind, language, nickname=clip_name(n.nickname))) for n in notices
@@ -66,10 +66,8 @@ def _snapshot_setter(
 class FriendsState(rx.State):
     """The friend pane's data for the logged-in user of this tab.
 
-    `friends` is in the order of the last time it was read (newest conversation first); a
-    conversation with a message since then is moved up by its row's CSS `order`, held per
-    row in the `order_*` bucket vars (row_values.py): a message re-sends one small bucket,
-    never the list. Rows without one keep their place in the list (`order` = their index).
+    `friends` keeps the order it was read in; a message since moves its row up on the page
+    by CSS order (`ListOrderState`), without re-sending the list.
     """
 
     friends: list[ContactView] = []
@@ -89,10 +87,6 @@ class FriendsState(rx.State):
     confirm_nickname: str = ""
     _user_id: int | None = None
     _link_key: SessionKey | None = None  # the login session this tab signs links for
-    # The CSS order given last to a row moved up (moves count down from 0), and the
-    # conversation shown first (0: none).
-    _top_order: int = 0
-    _shown_first: int = 0
 
     @rx.var
     def incoming_count(self) -> int:
@@ -112,51 +106,26 @@ class FriendsState(rx.State):
         self._user_id = self._link_key = None
         self.friends, self.incoming, self.outgoing, self.blocked = [], [], [], []
         self.past = []
-        RowValues(self, ORDER_BUCKETS).replace({})
-        self._top_order = self._shown_first = 0
         self.search_query, self.search_message, self.search_relation = "", "", ""
         self.search_result = None
         self._reset_confirm()
 
-    def _show(self, snapshot: FriendsSnapshot) -> None:
+    async def _show(self, snapshot: FriendsSnapshot) -> None:
         # Assigning re-sends a whole list: only replace the lists that changed.
         for name in ("friends", "incoming", "outgoing", "blocked", "past"):
             new = [with_avatar_link(c, self._link_key) for c in getattr(snapshot, name)]
             if getattr(self, name) != new:
                 setattr(self, name, new)
-        # The list is now in the database's order: no row is moved.
-        RowValues(self, ORDER_BUCKETS).replace({})
-        self._top_order = 0
-        self._shown_first = snapshot.friends[0].conversation_id if snapshot.friends else 0
+        # The list is in the database's order again: no row is moved up any more.
+        first = snapshot.friends[0].conversation_id if snapshot.friends else 0
+        (await self.get_state(ListOrderState))._read_again(first)
         if self.search_result is not None and self._user_id is not None:
             relation, request_id = snapshot.relation_to(self.search_result.user_id, self._user_id)
             self.search_relation = relation
             self.search_result = replace(self.search_result, request_id=request_id)
 
-    def _bump_to_top(self, conversation_id: int) -> None:
-        """Move a conversation's friend to the top (newest conversation first), if not there.
-
-        Only the row's CSS order changes (one bucket on the wire), not the list.
-        """
-        if not conversation_id or conversation_id == self._shown_first:
-            return
-        listed = self.__dict__.get("friends") or []
-        if any(friend.conversation_id == conversation_id for friend in listed):
-            self._top_order -= 1
-            RowValues(self, ORDER_BUCKETS).set(conversation_id, self._top_order)
-            self._shown_first = conversation_id
-
-    def _shown_friends(self) -> list[ContactView]:
-        """The friends in the order the page shows them (by their rows' CSS order)."""
-        moved = RowValues(self, ORDER_BUCKETS)
-        rows = [
-            (moved.get(friend.conversation_id, index), friend)
-            for index, friend in enumerate(self.friends)
-        ]
-        return [friend for _, friend in sorted(rows, key=lambda row: row[0])]
-
     async def _refresh(self, viewer_id: int) -> None:
-        self._show(await call_service(friend_pane.snapshot, user_id=viewer_id))
+        await self._show(await call_service(friend_pane.snapshot, user_id=viewer_id))
 
     async def _publish(self, change: FriendsChange) -> None:
         """Push the change to every other tab of every affected user, with their toasts."""
@@ -296,7 +265,3 @@ class FriendsState(rx.State):
     async def unblock(self, viewer_id: int, user_id: int):
         """Lift a block."""
         return await self._act(viewer_id, friends.unblock_user, target_id=user_id)
-
-
-# The friends' rows moved up since the list was read: conversation id → CSS order.
-ORDER_BUCKETS = add_row_buckets(FriendsState, "order")

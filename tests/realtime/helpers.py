@@ -7,12 +7,14 @@ from typing import Any
 
 from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
+from chat_app.states.list_order import ListOrderState
 from chat_app.states.message_buffer import LIVE_BANK
 from chat_app.states.row_values import bucket_of
 from tests.support.event_client import EventClient
 
 AUTH = AuthState.get_full_name()
 FRIENDS = FriendsState.get_full_name()
+LIST_ORDER = ListOrderState.get_full_name()
 TOKEN_KEY = f"{AUTH}.session_token_rx_state_"
 CONVERSATION = "reflex___state____state.chat_app___states___conversation____conversation_state"
 COMPOSER = "reflex___state____state.chat_app___states___composer____composer_state"
@@ -149,7 +151,7 @@ def unread_in(tab: EventClient, conversation_id: int) -> int:
 
 def order_in(tab: EventClient, conversation_id: int, index: int) -> int:
     """The CSS order of a friend row: its index in the list unless a message moved it up."""
-    bucket = tab.var(FRIENDS, f"order_{bucket_of(conversation_id)}") or {}
+    bucket = tab.var(LIST_ORDER, f"order_{bucket_of(conversation_id)}") or {}
     return bucket.get(str(conversation_id), index)
 
 

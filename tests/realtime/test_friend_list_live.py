@@ -13,6 +13,7 @@ from tests.load.seed import Seeded, pair_key, seed_app_contacts, seed_app_users
 from tests.realtime.helpers import (
     CONVERSATION,
     FRIENDS,
+    LIST_ORDER,
     UNREAD,
     open_chat,
     send_text,
@@ -52,8 +53,8 @@ async def _push_for_a_message_from_the_bottom(backend: Any, friends: int) -> int
     await tab.wait_for(lambda c: unread_in(c, conversation) == 1)
     await tab.wait_for(lambda c: shown_friends(c)[0]["conversation_id"] == conversation)
     # The push that moves the row (the toast and the chime follow in frames of their own).
-    (moved,) = [frame for frame in tab.frames if f'{FRIENDS}"' in frame]
-    assert "friends_rx_state_" not in moved
+    (moved,) = [frame for frame in tab.frames if f'{LIST_ORDER}"' in frame]
+    assert not [frame for frame in tab.frames if "friends_rx_state_" in frame]
     size = len(moved.encode())
     # The writer is shown first, the others in the order they had.
     assert shown_friends(tab) == [last, *before[:-1]]

@@ -24,7 +24,7 @@ from chat_app.realtime import push
 from chat_app.services import sessions
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
-from chat_app.states.friends import FriendsState
+from chat_app.states.list_order import ListOrderState
 from chat_app.states.ui import UiState
 from chat_app.states.unread import UnreadState
 from tests.support.engines import RedisServer
@@ -134,9 +134,9 @@ async def test_a_message_push_loads_and_saves_only_the_conversation_state(
         footprints.append((set(footprint.loaded), set(footprint.saved)))
 
     conversation = ConversationState.get_full_name()
-    # The first message may look at the friend list once (is Ann on top?), never change it.
+    # The first message may look at the list's order once (is Ann on top?), never change it.
     first_loaded, first_saved = footprints[0]
-    assert first_loaded <= {ROOT, conversation, FriendsState.get_full_name()}
+    assert first_loaded <= {ROOT, conversation, ListOrderState.get_full_name()}
     assert first_saved == {conversation}
     for loaded, saved in footprints[1:]:
         assert loaded == {ROOT, conversation}

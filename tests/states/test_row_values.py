@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 
+import reflex as rx
+
 from chat_app.services.views import ContactView, FriendsSnapshot
-from chat_app.states.friends import ORDER_BUCKETS, FriendsState
+from chat_app.states.friends import FriendsState
+from chat_app.states.list_order import ORDER_BUCKETS, ListOrderState
 from chat_app.states.row_values import ROW_BUCKETS, bucket_of
 from chat_app.states.unread import UNREAD_BUCKETS, UnreadState
 from tests.support.tabs import make_tab
@@ -32,84 +35,89 @@ def _friends(count: int) -> list[ContactView]:
     ]
 
 
-def _tab_with_friends(count: int) -> FriendsState:
-    tab = make_tab(FriendsState)
-    tab._show(FriendsSnapshot(friends=tuple(_friends(count))))
-    tab.dirty_vars.clear()
-    return tab
+async def _tab_with_friends(count: int) -> tuple[FriendsState, ListOrderState]:
+    """A tab showing `count` friends as read from the database, nothing sent since."""
+    friends = make_tab(FriendsState)
+    await friends._show(FriendsSnapshot(friends=tuple(_friends(count))))
+    order = await friends.get_state(ListOrderState)
+    for state in (friends, order):
+        state.dirty_vars.clear()
+    return friends, order
 
 
-def _sent(state: FriendsState | UnreadState) -> set[str]:
+def _sent(state: rx.State) -> set[str]:
     """The changed vars the browser is sent (backend vars stay on the server)."""
     return {name for name in state.dirty_vars if not name.startswith("_")}
 
 
-def _shown(tab: FriendsState) -> list[int]:
-    return [friend.conversation_id for friend in tab._shown_friends()]
+def _shown(friends: FriendsState, order: ListOrderState) -> list[int]:
+    """The conversation ids of the friends, top to bottom as the page shows them."""
+    return [friend.conversation_id for friend in order._shown(friends.friends)]
 
 
-def _delta_bytes(state: FriendsState | UnreadState) -> int:
+def _delta_bytes(state: rx.State) -> int:
     return len(json.dumps(state.get_delta()).encode())
 
 
 def test_the_bucket_vars_match_their_names():
     assert len(ORDER_BUCKETS) == len(UNREAD_BUCKETS) == ROW_BUCKETS
-    for names, state in ((ORDER_BUCKETS, FriendsState), (UNREAD_BUCKETS, UnreadState)):
+    for names, state in ((ORDER_BUCKETS, ListOrderState), (UNREAD_BUCKETS, UnreadState)):
         assert all(name in state.base_vars for name in names)
 
 
-def test_a_message_moves_its_row_to_the_top_and_sends_one_bucket_not_the_list():
-    tab = _tab_with_friends(60)
+async def test_a_message_moves_its_row_to_the_top_and_sends_one_bucket_not_the_list():
+    friends, order = await _tab_with_friends(60)
     last = FIRST_CONVERSATION + 59
-    tab._bump_to_top(last)
-    assert _sent(tab) == {ORDER_BUCKETS[bucket_of(last)]}
-    assert _shown(tab)[:3] == [last, FIRST_CONVERSATION, FIRST_CONVERSATION + 1]
+    order._move_to_top(last)
+    assert _sent(order) == {ORDER_BUCKETS[bucket_of(last)]}
+    assert _sent(friends) == set()
+    assert _shown(friends, order)[:3] == [last, FIRST_CONVERSATION, FIRST_CONVERSATION + 1]
 
-    tab.dirty_vars.clear()
-    tab._bump_to_top(last)  # already on top: nothing to send
-    assert _sent(tab) == set()
+    order.dirty_vars.clear()
+    order._move_to_top(last)  # already on top: nothing to send
+    assert _sent(order) == set()
 
-    tab._bump_to_top(FIRST_CONVERSATION + 30)
-    # The list's first row moves up again above the two moved since.
-    tab._bump_to_top(FIRST_CONVERSATION)
-    shown = _shown(tab)
+    order._move_to_top(FIRST_CONVERSATION + 30)
+    # The list's first row moves up again, above the two moved since.
+    order._move_to_top(FIRST_CONVERSATION)
+    shown = _shown(friends, order)
     assert shown[:4] == [FIRST_CONVERSATION, FIRST_CONVERSATION + 30, last, FIRST_CONVERSATION + 1]
     assert sorted(shown) == [friend.conversation_id for friend in _friends(60)]
-    assert "friends" not in _sent(tab)
+    assert _sent(friends) == set()
 
 
-def test_a_conversation_not_in_the_list_moves_nothing():
-    tab = _tab_with_friends(5)
-    tab._bump_to_top(999)
-    tab._bump_to_top(0)
-    assert _sent(tab) == set()
-    assert _shown(tab) == [friend.conversation_id for friend in _friends(5)]
+async def test_a_conversation_not_in_the_list_moves_no_row():
+    friends, order = await _tab_with_friends(5)
+    order._move_to_top(0)
+    assert _sent(order) == set()
+    order._move_to_top(999)
+    assert _shown(friends, order) == [friend.conversation_id for friend in _friends(5)]
 
 
-def test_reading_the_list_again_drops_the_moves():
-    tab = _tab_with_friends(5)
+async def test_reading_the_list_again_drops_the_moves():
+    friends, order = await _tab_with_friends(5)
     for conversation in (FIRST_CONVERSATION + 3, FIRST_CONVERSATION + 1):
-        tab._bump_to_top(conversation)
+        order._move_to_top(conversation)
     # The database's order is the one the moves made: the list is sent in that order.
     listed = _friends(5)
     again = [listed[1], listed[3], listed[0], listed[2], listed[4]]
-    tab._show(FriendsSnapshot(friends=tuple(again)))
-    assert [f.conversation_id for f in tab.friends] == [f.conversation_id for f in again]
-    assert _shown(tab) == [f.conversation_id for f in again]
-    assert all(not getattr(tab, name) for name in ORDER_BUCKETS)
+    await friends._show(FriendsSnapshot(friends=tuple(again)))
+    assert [f.conversation_id for f in friends.friends] == [f.conversation_id for f in again]
+    assert _shown(friends, order) == [f.conversation_id for f in again]
+    assert all(not getattr(order, name) for name in ORDER_BUCKETS)
     # The first row is known: a message there moves nothing.
-    tab.dirty_vars.clear()
-    tab._bump_to_top(again[0].conversation_id)
-    assert _sent(tab) == set()
+    order.dirty_vars.clear()
+    order._move_to_top(again[0].conversation_id)
+    assert _sent(order) == set()
 
 
-def test_a_move_costs_the_same_with_5_or_60_friends():
+async def test_a_move_costs_the_same_with_5_or_60_friends():
     sizes = []
     for count in (5, 60):
-        tab = _tab_with_friends(count)
-        tab._bump_to_top(FIRST_CONVERSATION + 4)
-        sizes.append(_delta_bytes(tab))
-    assert sizes[0] == sizes[1] < 300, sizes
+        _friends_state, order = await _tab_with_friends(count)
+        order._move_to_top(FIRST_CONVERSATION + 4)
+        sizes.append(_delta_bytes(order))
+    assert sizes[0] == sizes[1] < 200, sizes
 
 
 def test_unread_counts_change_one_bucket_and_the_total():
