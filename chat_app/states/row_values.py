@@ -30,10 +30,11 @@ def add_row_buckets(state: type[rx.State], prefix: str) -> tuple[str, ...]:
     """Give `state` the bucket vars `<prefix>_0` … (each a dict: row key → value).
 
     Called once, right after the class: declaring 32 vars by hand would say nothing more.
+    An empty bucket is None, not a dict of its own in every tab's state.
     """
     names = bucket_names(prefix)
     for name in names:
-        state.add_var(name, dict[int, int], {})
+        state.add_var(name, dict[int, int] | None, None)
     return names
 
 
@@ -70,7 +71,7 @@ class RowValues:
         changed = {row: held for row, held in bucket.items() if row != key}
         if value is not None:
             changed[key] = value
-        setattr(self._state, self._names[index], changed)
+        setattr(self._state, self._names[index], changed or None)
 
     def replace(self, values: Mapping[int, int]) -> None:
         """Hold exactly `values`; only the buckets that differ are re-sent."""
@@ -79,7 +80,7 @@ class RowValues:
             spread[bucket_of(key)][key] = value
         for index, bucket in enumerate(spread):
             if self._bucket(index) != bucket:
-                setattr(self._state, self._names[index], bucket)
+                setattr(self._state, self._names[index], bucket or None)
 
     def all(self) -> dict[int, int]:
         """Every row's value."""
