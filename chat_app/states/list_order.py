@@ -29,8 +29,12 @@ class ListOrderState(rx.State):
     def _read_again(self, first_conversation_id: int) -> None:
         """The list was read in the database's order: no row is moved."""
         RowValues(self, ORDER_BUCKETS).replace({})
-        self._top_order = 0
-        self._shown_first = first_conversation_id
+        # Assigned only if different: an assignment marks the state changed, and on the
+        # scaled profile a changed state is written back to Redis (every tab's load).
+        if self._top_order != 0:
+            self._top_order = 0
+        if self._shown_first != first_conversation_id:
+            self._shown_first = first_conversation_id
 
     def _move_to_top(self, conversation_id: int) -> None:
         """Show a conversation's row first, if it is not already (one bucket re-sent).

@@ -109,6 +109,10 @@ async def test_reading_the_list_again_drops_the_moves():
     order.dirty_vars.clear()
     order._move_to_top(again[0].conversation_id)
     assert _sent(order) == set()
+    # Reading the same list again (every load) leaves the state untouched, backend vars
+    # included: nothing to write back to Redis on the scaled profile.
+    await friends._show(FriendsSnapshot(friends=tuple(again)))
+    assert order.dirty_vars == set()
 
 
 async def test_a_move_costs_the_same_with_5_or_60_friends():
