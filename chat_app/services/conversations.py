@@ -68,9 +68,28 @@ def member_of(session: Session, viewer_id: int, conversation_id: object) -> Conv
     """
     where = {"conversation": validation.valid_id(conversation_id)}
     found = session.connection().execute(statements.CONVERSATION_BY_ID, where).first()
-    if found is None or viewer_id not in (found.user_low_id, found.user_high_id):
+    return member_row(found, viewer_id)
+
+
+def member_row(row: Any, viewer_id: int) -> ConversationRef:
+    """A conversation read by a wider statement (its id, last seq and pair), if the viewer's.
+
+    The hot paths read the conversation together with what else they need in one statement.
+
+    Args:
+        row: A row with the conversation's `id`, `last_seq`, `user_low_id` and
+            `user_high_id`, or None (no such conversation).
+        viewer_id: Who acts (from the server-side session).
+
+    Returns:
+        The conversation.
+
+    Raises:
+        NotFound: No such conversation, or the viewer is not a member.
+    """
+    if row is None or viewer_id not in (row.user_low_id, row.user_high_id):
         raise NotFound()
-    return _ref(found)
+    return _ref(row)
 
 
 def _friends_with_all(session: Session, viewer_id: int, conversation: ConversationRef) -> bool:
@@ -95,6 +114,23 @@ def readable(session: Session, viewer_id: int, conversation_id: object) -> Conve
         NotFound: Not the viewer's conversation, or an empty one with an ex-friend.
     """
     return _readable(session, viewer_id, member_of(session, viewer_id, conversation_id))
+
+
+def readable_row(session: Session, viewer_id: int, row: Any) -> ConversationRef:
+    """`readable` for a conversation read by a wider statement (see `member_row`).
+
+    Args:
+        session: The database session.
+        viewer_id: Who reads.
+        row: The conversation's row (`member_row`), or None.
+
+    Returns:
+        The conversation.
+
+    Raises:
+        NotFound: Not the viewer's conversation, or an empty one with an ex-friend.
+    """
+    return _readable(session, viewer_id, member_row(row, viewer_id))
 
 
 def _readable(session: Session, viewer_id: int, conversation: ConversationRef) -> ConversationRef:

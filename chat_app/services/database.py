@@ -14,6 +14,8 @@ from sqlmodel import Session
 from chat_app.settings import SETTINGS
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# Marks a pooled SQLite connection whose commits skip the fsync until it is checked in.
+_RELAXED = "chat_relaxed_sync"
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any) -> None:
@@ -25,6 +27,55 @@ def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any)
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _restore_full_sync(dbapi_connection: Any, connection_record: Any) -> None:
+    """Pool check-in: a connection relaxed for one transaction is FULL again for the next user.
+
+    Runs after the pool's rollback and before the connection can be checked out again (by
+    another thread, too), so no other transaction ever commits on it without the fsync.
+    """
+    if not connection_record.info.pop(_RELAXED, False) or dbapi_connection is None:
+        return
+    try:
+        dbapi_connection.execute("PRAGMA synchronous=FULL")
+    except Exception as error:
+        # Never hand out a connection whose commits might not be durable: drop it.
+        connection_record.invalidate(error)
+
+
+def relax_durability(session: Session) -> None:
+    """Let this transaction's commit skip the wait for the disk (never the crash safety).
+
+    For writes that may be lost on a power cut, and only those: a read position may fall
+    back a few seconds, an acknowledged message may not. A crash of the process loses
+    nothing either way; a power cut may lose this commit and any later one made the same
+    way until the next durable commit, which makes everything before it durable too (WAL).
+
+    SQLite: `synchronous=NORMAL` on this connection until it goes back to the pool, where
+    it is made FULL again (`_restore_full_sync`). The setting cannot change inside a
+    transaction: call this before the transaction's first write (reads may come first; a
+    transaction that has written already stays FULL). PostgreSQL: `synchronous_commit` is
+    off for this transaction only (`SET LOCAL`).
+
+    Args:
+        session: The session whose current transaction is about to write.
+    """
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+        return
+    if dialect != "sqlite":
+        return
+    pooled = connection.connection
+    raw = pooled.driver_connection
+    if raw is None or raw.in_transaction:
+        return
+    # The driver's own call: through SQLAlchemy these two statements would cost more CPU
+    # than the fsync they save.
+    raw.execute("PRAGMA synchronous=NORMAL")
+    pooled.info[_RELAXED] = True
 
 
 def use_wal(connection: sa.Connection) -> None:
@@ -55,6 +106,7 @@ def create_db_engine(url: str) -> sa.Engine:
             url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         )
         event.listen(engine, "connect", _configure_sqlite_connection)
+        event.listen(engine, "checkin", _restore_full_sync)  # codespell:ignore checkin
         with engine.connect() as connection:
             use_wal(connection)
         return engine

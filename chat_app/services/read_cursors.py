@@ -9,7 +9,8 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from chat_app.services import conversations, relations, statements, validation
+from chat_app.services import conversations, database, statements, validation
+from chat_app.services.errors import NotFound
 from chat_app.services.views import ReadReceipt
 
 
@@ -79,17 +80,28 @@ def mark_read(
     Raises:
         NotFound: Not a conversation the viewer may read, or a malformed seq.
     """
-    found = conversations.readable(session, viewer_id, conversation_id)
+    wanted = validation.valid_id(up_to_seq)
+    where = {
+        "conversation": validation.valid_id(conversation_id),
+        "reader": viewer_id,
+        "seq": wanted,
+    }
+    # One statement: the conversation, the cursor, the block and the unread count after
+    # `wanted` (past the conversation's last seq there is nothing to count either way).
+    state = session.connection().execute(statements.READ_STATE, where).first()
+    if state is None:
+        raise NotFound()
+    found = conversations.readable_row(session, viewer_id, state)
     (other_id,) = found.others(viewer_id)
-    target = min(validation.valid_id(up_to_seq), found.last_seq)
-    shared = not relations.is_blocked_pair(session=session, user_a=viewer_id, user_b=other_id)
-    cursor = {"user": viewer_id, "conversation": found.id, "seq": target, "shared": shared}
-    connection = session.connection()
-    current = connection.execute(statements.READ_POSITIONS, cursor).first()
-    if target <= (current.last_read_seq if current is not None else 0):
+    target = min(wanted, found.last_seq)
+    if target <= state.last_read_seq:
         return None
+    shared = not state.blocked
+    # A read position may fall back a few seconds after a power cut: no fsync for it.
+    database.relax_durability(session)
+    connection = session.connection()
     try:
-        if current is None:
+        if state.cursor_id is None:
             connection.execute(
                 statements.INSERT_READ_CURSOR,
                 {
@@ -100,6 +112,7 @@ def mark_read(
                 },
             )
         else:
+            cursor = {"user": viewer_id, "conversation": found.id, "seq": target, "shared": shared}
             connection.execute(statements.MOVE_READ_CURSOR, cursor)
         session.commit()
     except IntegrityError:
@@ -108,19 +121,11 @@ def mark_read(
         return mark_read(
             session=session, viewer_id=viewer_id, conversation_id=found.id, up_to_seq=up_to_seq
         )
-    unread_left = (
-        session.connection()
-        .execute(
-            statements.UNREAD_AFTER,
-            {"conversation": found.id, "seq": target, "reader": viewer_id},
-        )
-        .scalar_one()
-    )
     return ReadReceipt(
         conversation_id=found.id,
         reader_id=viewer_id,
         friend_id=other_id,
         seq=target,
-        unread_left=unread_left,
+        unread_left=state.unread_after,
         shared=shared,
     )

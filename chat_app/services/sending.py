@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from chat_app.models import StoredFile, utc_now
-from chat_app.services import conversations, message_text, statements
-from chat_app.services.errors import RateLimited, Refused
+from chat_app.services import conversations, message_text, statements, validation
+from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.services.views import MessageView, SentMessage
 from chat_app.settings import SETTINGS, Settings
 
@@ -57,34 +57,44 @@ def send_message(
         RateLimited: Over the per-user message rate.
     """
     now = now or utc_now()
-    conversation = conversations.member_of(session, viewer_id, conversation_id)
-    client_id = message_text.client_id_of(client_id)
-    text = message_text.clean_body(body)
+    conversation_key = validation.valid_id(conversation_id)
+    try:
+        client_id = message_text.client_id_of(client_id)
+        text = message_text.clean_body(body)
+    except Refused:
+        # A conversation that is not the viewer's is NotFound first, whatever the text.
+        conversations.member_of(session, viewer_id, conversation_key)
+        raise
+    checks = {
+        "conversation": conversation_key,
+        "sender": viewer_id,
+        "client_id": client_id,
+        "since": now - settings.message_rate_window,
+    }
+    connection = session.connection()
+    found = connection.execute(statements.SEND_CHECKS, checks).first()
+    if found is None:
+        raise NotFound()
+    conversation = conversations.member_row(found, viewer_id)
     # A file message's body is its name, which the store may have changed: not compared.
     expected = text if attachment is None else None
-    retried = _stored_result(session, viewer_id, conversation, client_id, expected)
-    if retried is not None:
-        return retried
-    since = now - settings.message_rate_window
-    recent = session.connection().execute(
-        statements.SENT_SINCE, {"sender": viewer_id, "since": since}
-    )
-    if recent.scalar_one() >= settings.message_rate_count:
+    if found.stored:
+        retried = _stored_result(session, viewer_id, conversation, client_id, expected)
+        if retried is not None:
+            return retried
+    if found.recent >= settings.message_rate_count:
         raise RateLimited("too_many_messages")
 
-    connection = session.connection()
     # The UPDATE takes the conversation's row (PostgreSQL) or database (SQLite) write lock
-    # until commit, so sequence numbers are handed out in commit order.
-    seq = connection.execute(
+    # until commit, so sequence numbers are handed out in commit order. The friendship is
+    # read by the same statement, after the lock: on SQLite no unfriending or block can
+    # commit between this check and the message.
+    seq, friends = connection.execute(
         statements.NEXT_SEQ, {"conversation": conversation.id, "now": now}
-    ).scalar_one()
-    try:
-        # Checked in the storing transaction, after the lock: on SQLite no unfriending or
-        # block can commit between this check and the message.
-        conversations.require_friends(session, viewer_id, conversation)
-    except Refused:
+    ).one()
+    if not friends:
         session.rollback()
-        raise
+        raise Refused("not_friends")
     row = {
         "conversation_id": conversation.id,
         "seq": seq,

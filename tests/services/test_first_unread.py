@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from sqlmodel import Session
 
-from chat_app.services import conversations, read_cursors, sending
+from chat_app.services import conversations, read_cursors
 from chat_app.services.errors import NotFound
-from chat_app.settings import load_settings
-from tests.support.users import make_friends, make_user
-
-FAST = load_settings({"CHAT_MESSAGE_RATE_COUNT": "100000"})
+from tests.support.users import make_friends, make_user, send_text
 
 pytestmark = pytest.mark.both_databases
 
@@ -23,14 +18,7 @@ def test_the_first_unread_message_is_the_first_from_others_after_the_cursor(sess
     chat = conversations.direct_with(session=session, viewer_id=bob, friend_id=ann)
 
     def send(sender: int) -> None:
-        sending.send_message(
-            session=session,
-            viewer_id=sender,
-            conversation_id=chat,
-            client_id=uuid.uuid4().hex,
-            body="hi",
-            settings=FAST,
-        )
+        send_text(session, sender, chat)
 
     def first_unread(viewer: int) -> int:
         return read_cursors.first_unread(session=session, viewer_id=viewer, conversation_id=chat)

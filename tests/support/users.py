@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlmodel import Session
 
 from chat_app.models import User, utc_now
-from chat_app.services import friend_pane, friends, relations, sessions
+from chat_app.services import friend_pane, friends, relations, sending, sessions
 from chat_app.services.sessions import SessionKey
+from chat_app.services.views import SentMessage
+from chat_app.settings import load_settings
+
+# No per-user message rate in the way of a test that sends many.
+UNLIMITED = load_settings({"CHAT_MESSAGE_RATE_COUNT": "100000"})
 
 
 def make_user(session: Session, username: str, nickname: str | None = None) -> int:
@@ -46,3 +53,15 @@ def log_in(session: Session, user_id: int) -> tuple[str, SessionKey]:
     assert key is not None
     assert key.user_id == user_id
     return token, key
+
+
+def send_text(session: Session, sender: int, conversation_id: int, body: str = "hi") -> SentMessage:
+    """Store a text message with a fresh client id, outside the rate limit."""
+    return sending.send_message(
+        session=session,
+        viewer_id=sender,
+        conversation_id=conversation_id,
+        client_id=uuid.uuid4().hex,
+        body=body,
+        settings=UNLIMITED,
+    )

@@ -1,0 +1,45 @@
+"""Storing a message and moving a read cursor run few statements, whatever happened before.
+
+Each statement costs the worker ~60 µs of CPU in SQLAlchemy, more than SQLite's own work,
+and both run for every message delivered (`make bench`, py-spy): the checks are read
+together, not one statement each.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from chat_app.services import conversations, read_cursors
+from tests.support.sql import statements_run
+from tests.support.users import make_friends, make_user, send_text
+
+pytestmark = pytest.mark.both_databases
+
+
+def _work(statements: list[str]) -> list[str]:
+    """The statements that do the work (not the transaction's own BEGIN / COMMIT)."""
+    return [s for s in statements if s.split()[0].upper() in ("SELECT", "INSERT", "UPDATE")]
+
+
+def test_a_message_is_stored_in_three_statements_and_read_in_two(
+    session: Session, engine: sa.Engine
+):
+    ann, bob = make_user(session, "ann"), make_user(session, "bob")
+    make_friends(session, ann, bob)
+    chat = conversations.direct_with(session=session, viewer_id=ann, friend_id=bob)
+    send_text(session, ann, chat)
+    read_cursors.mark_read(session=session, viewer_id=bob, conversation_id=chat, up_to_seq=1)
+    with statements_run(engine) as sent:
+        seq = send_text(session, ann, chat).message.seq
+    # The checks (conversation, retry, rate), the next seq with the friendship, the row.
+    assert len(_work(sent)) == 3, sent
+    with statements_run(engine) as read:
+        receipt = read_cursors.mark_read(
+            session=session, viewer_id=bob, conversation_id=chat, up_to_seq=seq
+        )
+    # Conversation, cursor, block and unread count; then the cursor moves.
+    assert len(_work(read)) == 2, read
+    assert receipt is not None
+    assert (receipt.seq, receipt.unread_left, receipt.shared) == (seq, 0, True)
