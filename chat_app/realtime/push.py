@@ -222,7 +222,8 @@ def push_to_tabs(
             waiting[tab] = [queued]
             if tab not in busy:
                 ready.append(tab)
-    while queue.workers < WORKERS and queue.workers < len(ready):
+    # A worker busy with a tab takes no other meanwhile: the ready tabs need idle ones.
+    while queue.workers < WORKERS and queue.workers - len(busy) < len(ready):
         queue.workers += 1
         spawn(_work(queue))
     return tabs

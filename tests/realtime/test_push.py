@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -85,3 +86,39 @@ async def test_a_user_without_tabs_gets_nothing(monkeypatch):
     pushed = capture_pushes(monkeypatch)
     assert await push.notify_users([42], rx.State, _unchanged) == []
     assert pushed == []
+
+
+async def test_a_tabs_changes_apply_in_order_one_transaction_at_a_time(monkeypatch):
+    """Changes queued while a tab's transaction runs go together in its next one, in
+    order; other tabs are not held up meanwhile."""
+    transactions: list[tuple[str, list[str]]] = []
+    first_started, release = asyncio.Event(), asyncio.Event()
+
+    async def apply(tab: str, changes: Sequence[Any]) -> None:
+        names = [c.change.__name__ for c in changes]
+        transactions.append((tab, names))
+        if names == ["first"]:
+            first_started.set()
+            await release.wait()
+
+    def named(name: str) -> Callable[[rx.State], Any]:
+        async def change(_state: rx.State) -> None:
+            return None
+
+        change.__name__ = name
+        return change
+
+    monkeypatch.setattr(push, "_app", object())
+    monkeypatch.setattr(push, "_apply", apply)
+    push.push_to_tabs(["x"], rx.State, named("first"))
+    await first_started.wait()
+    for name in ("second", "third"):
+        push.push_to_tabs(["x", "y"], rx.State, named(name))
+    # "y" gets both while "x" is still busy with "first" (a few loop turns at most).
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert transactions == [("x", ["first"]), ("y", ["second", "third"])]
+    release.set()
+    await push.settled()
+    assert transactions[-1] == ("x", ["second", "third"])
+    assert len(transactions) == 3
