@@ -117,7 +117,7 @@ async def test_a_tab_that_reconnects_while_a_push_drops_it_stays_registered(
     monkeypatch.setattr(push, "is_tab_connected", is_tab_connected)
     for name in ("unregister", "unregister_if"):
         monkeypatch.setattr(registry, name, reregistering_first(getattr(registry, name)))
-    await push._apply("tab", object, _unchanged, [])  # type: ignore[arg-type]
+    await push._apply("tab", [push._Queued(object, _unchanged, ())])  # type: ignore[arg-type]
     assert await tokens_of(registry, 1) == ["tab"]
     assert await registry.user_of("tab") == 1
 
@@ -133,7 +133,7 @@ async def test_a_push_to_a_closed_tab_unregisters_it(
         return tab_token == "open-tab"
 
     monkeypatch.setattr(push, "is_tab_connected", is_tab_connected)
-    await push._apply("tab", object, _unchanged, [])  # type: ignore[arg-type]
+    await push._apply("tab", [push._Queued(object, _unchanged, ())])  # type: ignore[arg-type]
     assert await tokens_of(registry, 1) == ["open-tab"]
     assert await registry.user_of("tab") is None
 

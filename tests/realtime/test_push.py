@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,17 +24,12 @@ class Push:
     events: list[Any]
 
 
-async def _nothing() -> None:
-    return None
-
-
 def capture_pushes(monkeypatch: pytest.MonkeyPatch) -> list[Push]:
-    """Bind a stand-in app and record each push to a tab as it is started (none is applied)."""
+    """Bind a stand-in app and record each push to a tab as it is made (none is applied)."""
     pushed: list[Push] = []
 
-    def record(tab: str, state_cls: type, change: Callable[[Any], Any], events: list[Any]):
-        pushed.append(Push(tab, state_cls, change, events))
-        return _nothing()
+    async def record(tab: str, changes: Sequence[Any]) -> None:
+        pushed.extend(Push(tab, c.state_cls, c.change, list(c.events)) for c in changes)
 
     monkeypatch.setattr(push, "_app", object())
     monkeypatch.setattr(push, "_apply", record)
@@ -58,11 +54,12 @@ async def tabs() -> AsyncIterator[None]:
 async def test_each_named_users_tabs_get_the_change_once_except_the_callers(monkeypatch):
     pushed = capture_pushes(monkeypatch)
     toast = rx.toast.info("hello")
-    tasks = await push.notify_users(
+    tabs = await push.notify_users(
         [1, 2, 1], rx.State, _unchanged, except_tab="ann-1", events=[toast]
     )
+    await push.settled()
     assert sorted(p.tab for p in pushed) == ["ann-2", "bob-1"]
-    assert len(tasks) == 2
+    assert sorted(tabs) == ["ann-2", "bob-1"]
     assert all(p.state_cls is rx.State and p.change is _unchanged for p in pushed)
     assert all(p.events == [toast] for p in pushed)
 
@@ -71,6 +68,7 @@ async def test_each_named_users_tabs_get_the_change_once_except_the_callers(monk
 async def test_without_an_excluded_tab_every_tab_of_the_users_is_reached(monkeypatch):
     pushed = capture_pushes(monkeypatch)
     await push.notify_users([1, 3], rx.State, _unchanged)
+    await push.settled()
     assert sorted(p.tab for p in pushed) == ["ann-1", "ann-2", "cid-1"]
     assert [p.events for p in pushed] == [[], [], []]
 
@@ -88,3 +86,39 @@ async def test_a_user_without_tabs_gets_nothing(monkeypatch):
     pushed = capture_pushes(monkeypatch)
     assert await push.notify_users([42], rx.State, _unchanged) == []
     assert pushed == []
+
+
+async def test_a_tabs_changes_apply_in_order_one_transaction_at_a_time(monkeypatch):
+    """Changes queued while a tab's transaction runs go together in its next one, in
+    order; other tabs are not held up meanwhile."""
+    transactions: list[tuple[str, list[str]]] = []
+    first_started, release = asyncio.Event(), asyncio.Event()
+
+    async def apply(tab: str, changes: Sequence[Any]) -> None:
+        names = [c.change.__name__ for c in changes]
+        transactions.append((tab, names))
+        if names == ["first"]:
+            first_started.set()
+            await release.wait()
+
+    def named(name: str) -> Callable[[rx.State], Any]:
+        async def change(_state: rx.State) -> None:
+            return None
+
+        change.__name__ = name
+        return change
+
+    monkeypatch.setattr(push, "_app", object())
+    monkeypatch.setattr(push, "_apply", apply)
+    push.push_to_tabs(["x"], rx.State, named("first"))
+    await first_started.wait()
+    for name in ("second", "third"):
+        push.push_to_tabs(["x", "y"], rx.State, named(name))
+    # "y" gets both while "x" is still busy with "first" (a few loop turns at most).
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert transactions == [("x", ["first"]), ("y", ["second", "third"])]
+    release.set()
+    await push.settled()
+    assert transactions[-1] == ("x", ["second", "third"])
+    assert len(transactions) == 3

@@ -6,6 +6,7 @@ import pytest
 
 from chat_app.realtime import push
 from chat_app.realtime.profile import PROFILE
+from chat_app.states import read_receipts
 from tests.support.tabs import make_tab
 
 
@@ -17,6 +18,8 @@ async def tab_factory(engine, monkeypatch):
     a bound app would find these server-less tabs unconnected and unregister them.
     """
     monkeypatch.setattr(push, "_app", None)
+    # Read positions known from an earlier test's database are not this one's.
+    monkeypatch.setattr(read_receipts, "_known_read", {})
     await PROFILE.tab_registry.clear()
     await PROFILE.chime_seats.clear()
     yield make_tab

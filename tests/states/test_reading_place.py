@@ -7,11 +7,15 @@ an error; full storage refuses to drop a draft; logout forgets everything.
 from __future__ import annotations
 
 import json
+from typing import TypeVar
 
 import pytest
+import reflex as rx
 from sqlmodel import Session
 
 from chat_app.services import read_cursors
+from chat_app.states import read_receipts
+from chat_app.states.auth import AuthState
 from chat_app.states.client_input import STORAGE_PATTERNS, stored_text
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
@@ -19,9 +23,10 @@ from chat_app.states.friends import FriendsState
 from chat_app.states.place import PlaceState
 from chat_app.states.place_entries import MAX_PLACES, MAX_UNITS, Place, Places
 from chat_app.states.sign_out import SignOutState
-from tests.support.tabs import chat_tabs, conversation_with, logged_in_tab, run
+from tests.support.tabs import PASSWORD, chat_tabs, conversation_with, logged_in_tab, run
 from tests.support.toasts import toasts_of_specs
 
+S = TypeVar("S", bound=rx.State)
 LONG_DRAFT = ("草稿 draft 😀 " * 1000)[:10_000]
 
 
@@ -54,6 +59,13 @@ async def ann_with_two_chats(tab_factory) -> tuple[ConversationState, int, int]:
     for n in range(10):
         await run(bob_composer.send, {"body": f"from Bob {n}"})
     return ann, with_bob, with_carol
+
+
+async def signed_in(tab_factory, state_cls: type[S], username: str, token: str) -> S:
+    """Another tab of an existing user, logged in."""
+    tab = tab_factory(state_cls, token=token)
+    await run((await tab.get_state(AuthState)).login, {"username": username, "password": PASSWORD})
+    return tab
 
 
 async def places_of(tab: ConversationState) -> PlaceState:
@@ -232,3 +244,35 @@ async def test_own_messages_after_the_read_cursor_are_not_unread(tab_factory):
     await run(ann.open_conversation, with_bob)
     await run(ann.open_conversation, with_carol)
     assert (ann.open_at, ann.unread_from) == (0, 0)
+
+
+async def test_a_second_tab_reading_what_another_tab_read_asks_the_database_nothing(
+    tab_factory, engine, monkeypatch: pytest.MonkeyPatch
+):
+    ann, bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    with_bob = await conversation_with(ann, bob_id)
+    bob_composer = await bob.get_state(ComposerState)
+    for n in range(2):
+        await run(bob_composer.send, {"body": f"from Bob {n}", "conversation_id": str(with_bob)})
+    ann_2 = await signed_in(tab_factory, ConversationState, "ann", "ann-tab-2")
+    asked: list[object] = []
+    stored = read_cursors.mark_read
+
+    def mark_read(**arguments):
+        asked.append(arguments["up_to_seq"])
+        return stored(**arguments)
+
+    monkeypatch.setattr(read_receipts.read_cursors, "mark_read", mark_read)
+    for tab in (ann, ann_2):
+        await run(tab.open_conversation, with_bob)
+    for tab in (ann, ann_2):
+        for _ in range(2):  # at the bottom: for a moment before it scrolls, then reading there
+            await run(tab.reader_at_bottom)
+    assert asked == [2]  # the second tab knew its user had read that far
+
+    await run(bob_composer.send, {"body": "one more", "conversation_id": str(with_bob)})
+    await run(ann_2.catch_up)  # as a push (or a reload) shows it
+    await run(ann_2.mark_seen)
+    assert asked == [2, 3]  # something newer is read and stored
+    with Session(engine) as session:
+        assert read_cursors.read_seq(session, ann.my_id, with_bob) == 3
