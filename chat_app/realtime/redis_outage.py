@@ -41,6 +41,7 @@ from reflex.istate.manager.token import StateToken
 from typing_extensions import Unpack, override
 
 from chat_app.realtime import redis_link
+from chat_app.realtime.redis_saves import SavingStateManagerRedis
 
 logger = logging.getLogger(__name__)
 
@@ -120,8 +121,11 @@ class _Patience:
 
 
 @dataclasses.dataclass
-class PatientStateManagerRedis(StateManagerRedis):
-    """Reflex's Redis state manager, waiting out a short Redis outage in every event."""
+class PatientStateManagerRedis(SavingStateManagerRedis):
+    """Reflex's Redis state manager, waiting out a short Redis outage in every event.
+
+    Its saves also release the lock in the same round trip (redis_saves.py).
+    """
 
     outage_wait_seconds: float = OUTAGE_WAIT_SECONDS
     # An outage was noticed: keyspace notifications are turned on again once Redis is back.

@@ -7,17 +7,21 @@ a tab talks to (a load balancer would pick either) and can kill one outright.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 import sqlalchemy as sa
+from redis import Redis
 
 from tests.realtime.helpers import (
+    CONVERSATION,
     Recorder,
     befriend,
     open_chat,
@@ -26,9 +30,11 @@ from tests.realtime.helpers import (
     sees_online,
     send_text,
     session_token,
+    shown,
     shown_seqs,
     unique_username,
 )
+from tests.support.engines import RedisServer
 from tests.support.event_client import EventClient
 from tests.support.live_app import backend_process, free_port, migrated_environment
 from tests.support.scaled import scaled_settings
@@ -116,6 +122,89 @@ async def test_users_on_different_instances_chat_and_see_each_other(cluster: Clu
     await ann.close()
     await bob.wait_for(lambda c: sees_online(c, ann_id) is False, timeout=15)
     await bob.close()
+
+
+def lease_requests(redis_engine: RedisServer) -> int:
+    """How often a worker has asked another to hand over a tab's lease (Reflex's
+    opportunistic locking adds the asking worker to `<tab>_lock_waiters`; nothing else in
+    the app uses a Redis set)."""
+    stats = cast(dict[str, Any], Redis.from_url(redis_engine.url).info("commandstats"))
+    return int(stats.get("cmdstat_sadd", {}).get("calls", 0))
+
+
+class _Hydrated:
+    """The vars one hydrate frame carried (read like a tab's)."""
+
+    def __init__(self, state: dict[str, dict[str, Any]]) -> None:
+        self.state = state
+
+    def var(self, state_name: str, name: str, default: Any = None) -> Any:
+        return self.state.get(state_name, {}).get(f"{name}_rx_state_", default)
+
+
+def _hydrate(frames: list[str]) -> dict[str, dict[str, Any]] | None:
+    for frame in frames:
+        if frame.startswith("42/_event,"):
+            delta = json.loads(frame[len("42/_event,") :])[1].get("delta") or {}
+            if "window_rx_state_" in delta.get(CONVERSATION, {}):
+                return delta
+    return None
+
+
+async def state_after_reconnect(tab: EventClient) -> EventClient:
+    """The tab's state as the server holds it: a reconnect's hydrate sends all of it, before
+    the page's load reads anything from the database.
+
+    The frames a tab got are not that proof: a frame the other worker relays through Redis
+    can arrive after a newer one sent directly, and leave a slot showing its old content
+    until the next change (seen with and without opportunistic locking).
+    """
+    start = len(tab.frames)
+    await tab.reconnect()
+    await tab.wait_for(lambda c: _hydrate(c.frames[start:]) is not None)
+    return cast(EventClient, _Hydrated(_hydrate(tab.frames[start:]) or {}))
+
+
+async def test_tabs_on_both_instances_see_every_message_once_and_in_order_while_the_lock_moves(
+    cluster: Cluster, redis_engine: RedisServer
+):
+    # Each user has a tab on each instance, so every tab's state is changed by its own
+    # events on one instance and by pushes from both: the tab's state lock moves between
+    # the workers all the time. With REFLEX_OPLOCK_ENABLED=true in the environment the
+    # workers keep leases instead (docs/performance.md), and the leases have to move.
+    ann_a, bob_b, ann_id, bob_id = await friends_on_two_instances(cluster)
+    ann_b = await open_chat(cluster.b.url, session_token(ann_a))
+    bob_a = await open_chat(cluster.a.url, session_token(bob_b))
+    tabs = {"ann_a": ann_a, "ann_b": ann_b, "bob_a": bob_a, "bob_b": bob_b}
+    for name, tab in tabs.items():
+        await open_conversation(tab, bob_id if name.startswith("ann") else ann_id)
+    recorders = {name: Recorder(tab) for name, tab in tabs.items()}
+    requests_before = lease_requests(redis_engine)
+    per_tab = 12
+
+    async def talk(name: str) -> None:
+        for n in range(per_tab):
+            await send_text(tabs[name], f"{name} {n}")
+
+    await asyncio.gather(*(talk(name) for name in tabs))
+    total = per_tab * len(tabs)
+    everything = list(range(1, total + 1))
+    for name, tab in tabs.items():
+        await tab.wait_for(lambda c, r=recorders[name]: set(r.seen) == set(everything))
+        # What the tab's state on the server holds (its lock moved between the workers
+        # while the messages came in): every message once, in the order they were stored,
+        # each sender's in the order sent.
+        held = await state_after_reconnect(tab)
+        assert shown_seqs(held) == everything, name
+        bodies = [message["body"] for message in shown(held)]
+        for sender in tabs:
+            sent = [body for body in bodies if body.startswith(f"{sender} ")]
+            assert sent == [f"{sender} {n}" for n in range(per_tab)], (name, sender)
+    if os.environ.get("REFLEX_OPLOCK_ENABLED", "").lower() in {"1", "true"}:
+        # The leases did move: the workers asked each other for tabs' states.
+        assert lease_requests(redis_engine) > requests_before
+    for tab in tabs.values():
+        await tab.close()
 
 
 async def test_killing_an_instance_leaves_the_other_serving_and_its_tabs_catch_up(
