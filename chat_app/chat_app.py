@@ -14,18 +14,14 @@ from chat_app.realtime.redis_outage import wait_out_redis_outages
 from chat_app.services import database
 from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
-from chat_app.states.chime import ChimeState
+from chat_app.states.chat_page import ChatPageState
 from chat_app.states.client_input import ClientInputGuard
-from chat_app.states.conversation import ConversationState
 from chat_app.states.error_handler import backend_error_toast
 from chat_app.states.event_arguments import ArgumentGuard, refuse_unknown_events
-from chat_app.states.friends import FriendsState
 from chat_app.states.presence import PresenceState, sweep_expired_tabs
-from chat_app.states.resend import ResendState
 from chat_app.states.safe_text import install_marker_guard_if_requested
 from chat_app.states.session_hydrate import SessionNeedsItsToken
 from chat_app.states.ui import UiState
-from chat_app.states.unread import UnreadState
 
 # Tests start backends with the Var-marker guard: user text reaching Reflex's parser fails.
 install_marker_guard_if_requested()
@@ -57,18 +53,9 @@ app.add_page(
     route=routes.CHAT,
     # A state var as the page title: one <title>, "(3) Chat" while messages are unread.
     title=chat_title(),
-    on_load=[
-        UiState.detect_language,
-        UiState.detect_device,
-        AuthState.require_login,
-        FriendsState.load,
-        UnreadState.load,
-        ConversationState.load,
-        ResendState.resume,
-        PresenceState.load,
-        PresenceState.track,
-        ChimeState.load,
-    ],
+    # One event loads every state of the page (states/chat_page.py); the presence
+    # sentinel is a background task of its own.
+    on_load=[ChatPageState.load, PresenceState.track],
 )
 app.add_page(
     auth_page,

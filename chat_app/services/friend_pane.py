@@ -10,10 +10,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlalchemy import Row
+from sqlmodel import Session, select
 
-from chat_app.models import Block, FriendRequest, Friendship, User, utc_now
-from chat_app.services import relations, summaries, validation
+from chat_app.models import User, utc_now
+from chat_app.services import load_statements, relations, summaries, validation
 from chat_app.services.errors import NotFound
 from chat_app.services.views import ContactView, ConversationSummary, FriendsSnapshot
 from chat_app.settings import SETTINGS, Settings
@@ -23,7 +24,8 @@ from chat_app.settings import SETTINGS, Settings
 PAST_MAX = 20
 
 
-def _contact(user: User, request_id: int = 0) -> ContactView:
+def _contact(user: User | Row, request_id: int = 0) -> ContactView:
+    """A contact from a user, or from a row of `load_statements`' contact columns."""
     assert user.id is not None
     return ContactView(
         user_id=user.id,
@@ -72,7 +74,8 @@ def _past(
     if not wanted:
         return []
     ids = [s.friend_id for s in wanted]
-    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids)))}
+    rows = session.connection().execute(load_statements.CONTACTS_BY_ID, {"ids": ids})
+    users = {row.id: row for row in rows}
     return [
         replace(_contact(users[s.friend_id]), conversation_id=s.conversation_id)
         for s in wanted
@@ -93,30 +96,11 @@ def snapshot(*, session: Session, user_id: int) -> FriendsSnapshot:
         with people who are no longer friends (removed, blocked or blocking: read-only).
         Requests from blocked users are left out.
     """
-    friend_ids = (
-        select(Friendship.user_high_id)
-        .where(Friendship.user_low_id == user_id)
-        .union(select(Friendship.user_low_id).where(Friendship.user_high_id == user_id))
-    )
-    friends = session.exec(select(User).where(col(User.id).in_(friend_ids))).all()
-    blocked_ids = select(Block.blocked_id).where(Block.blocker_id == user_id)
-    incoming = session.exec(
-        select(FriendRequest, User)
-        .join(User, col(User.id) == FriendRequest.from_user_id)
-        .where(
-            FriendRequest.to_user_id == user_id,
-            FriendRequest.status == "pending",
-            col(FriendRequest.from_user_id).not_in(blocked_ids),
-        )
-        .order_by(col(FriendRequest.created_at).desc(), col(FriendRequest.id).desc())
-    ).all()
-    outgoing = session.exec(
-        select(FriendRequest, User)
-        .join(User, col(User.id) == FriendRequest.to_user_id)
-        .where(FriendRequest.from_user_id == user_id, FriendRequest.status == "pending")
-        .order_by(col(FriendRequest.created_at).desc(), col(FriendRequest.id).desc())
-    ).all()
-    blocked = session.exec(select(User).where(col(User.id).in_(blocked_ids))).all()
+    connection, viewer = session.connection(), {"user": user_id}
+    friends = [_contact(row) for row in connection.execute(load_statements.FRIEND_CONTACTS, viewer)]
+    incoming = connection.execute(load_statements.INCOMING_REQUESTS, viewer).all()
+    outgoing = connection.execute(load_statements.OUTGOING_REQUESTS, viewer).all()
+    blocked = connection.execute(load_statements.BLOCKED_CONTACTS, viewer).all()
 
     frozen = relations.blocked_either_way(session=session, user_id=user_id)
 
@@ -126,11 +110,11 @@ def snapshot(*, session: Session, user_id: int) -> FriendsSnapshot:
 
     listed = summaries.summaries(session=session, viewer_id=user_id)
     return FriendsSnapshot(
-        friends=_by_recent_conversation(listed, list(shown(map(_contact, friends)))),
-        incoming=shown(_contact(user, request.id or 0) for request, user in incoming),
-        outgoing=shown(_contact(user, request.id or 0) for request, user in outgoing),
-        blocked=tuple(sorted(shown(_contact(user) for user in blocked), key=_sort_key)),
-        past=shown(_past(session, listed, {user.id for user in friends if user.id is not None})),
+        friends=_by_recent_conversation(listed, list(shown(friends))),
+        incoming=shown(_contact(row, row.request_id) for row in incoming),
+        outgoing=shown(_contact(row, row.request_id) for row in outgoing),
+        blocked=tuple(sorted(shown(_contact(row) for row in blocked), key=_sort_key)),
+        past=shown(_past(session, listed, {contact.user_id for contact in friends})),
     )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
 from chat_app.models import Block, Conversation, FriendRequest, Friendship, User, utc_now
-from chat_app.services import relations, statements, validation
+from chat_app.services import load_statements, relations, statements, validation
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.services.views import FriendsChange, Notice
 from chat_app.settings import SETTINGS, Settings
@@ -386,9 +386,5 @@ def friend_ids(*, session: Session, user_id: int) -> list[int]:
     Returns:
         Friend ids, in no particular order.
     """
-    rows = session.exec(
-        select(Friendship.user_low_id, Friendship.user_high_id).where(
-            (Friendship.user_low_id == user_id) | (Friendship.user_high_id == user_id)
-        )
-    ).all()
-    return [high if low == user_id else low for low, high in rows]
+    rows = session.connection().execute(load_statements.FRIEND_IDS, {"user": user_id})
+    return [friend_id for (friend_id,) in rows]

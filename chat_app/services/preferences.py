@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, update
 
 from chat_app.models import User
+from chat_app.services import load_statements
 
 
 def chime_enabled(*, session: Session, user_id: int) -> bool:
@@ -17,7 +18,7 @@ def chime_enabled(*, session: Session, user_id: int) -> bool:
     Returns:
         The setting (on for a user not found: the default).
     """
-    found = session.exec(select(User.chime_enabled).where(col(User.id) == user_id)).first()
+    found = session.connection().execute(load_statements.CHIME_SETTING, {"user": user_id}).scalar()
     return True if found is None else bool(found)
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session
 
-from chat_app.models import User, utc_now
-from chat_app.services import friends
+from chat_app.models import utc_now
+from chat_app.services import load_statements
 
 
 def record_seen(*, session: Session, user_id: int, now: datetime | None = None) -> str:
@@ -26,7 +26,7 @@ def record_seen(*, session: Session, user_id: int, now: datetime | None = None) 
         The stamp as ISO-8601.
     """
     now = now or utc_now()
-    session.exec(update(User).where(col(User.id) == user_id).values(last_seen_at=now))
+    session.connection().execute(load_statements.RECORD_SEEN, {"user": user_id, "now": now})
     session.commit()
     return now.isoformat()
 
@@ -41,8 +41,5 @@ def friends_last_seen(*, session: Session, user_id: int) -> dict[int, str]:
     Returns:
         Friend id to ISO-8601 time ("" when never seen).
     """
-    ids = friends.friend_ids(session=session, user_id=user_id)
-    if not ids:
-        return {}
-    rows = session.exec(select(User.id, User.last_seen_at).where(col(User.id).in_(ids))).all()
+    rows = session.connection().execute(load_statements.FRIENDS_LAST_SEEN, {"user": user_id})
     return {user_id: seen.isoformat() if seen else "" for user_id, seen in rows if user_id}

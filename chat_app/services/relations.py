@@ -29,7 +29,7 @@ from chat_app.models import (
     UserAction,
     utc_now,
 )
-from chat_app.services import statements, validation
+from chat_app.services import load_statements, statements, validation
 from chat_app.services.errors import NotFound, RateLimited
 from chat_app.services.views import ContactView
 
@@ -150,11 +150,7 @@ def blocked_either_way(*, session: Session, user_id: int) -> set[int]:
     Returns:
         The other side of every block involving the user.
     """
-    rows = session.exec(
-        select(Block.blocker_id, Block.blocked_id).where(
-            (Block.blocker_id == user_id) | (Block.blocked_id == user_id)
-        )
-    ).all()
+    rows = session.connection().execute(load_statements.BLOCKS_EITHER_WAY, {"user": user_id})
     return {blocked if blocker == user_id else blocker for blocker, blocked in rows}
 
 

@@ -8,10 +8,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, col, delete, select
+from sqlalchemy import Row
+from sqlmodel import Session, col, delete
 
 from chat_app.models import AuthSession, utc_now
-from chat_app.services import statements
+from chat_app.services import load_statements, statements
 from chat_app.services.views import UserView
 from chat_app.settings import SETTINGS, Settings
 
@@ -190,7 +191,7 @@ class SessionKey:
     started_us: int
 
 
-def _key_of(row: AuthSession) -> SessionKey:
+def _key_of(row: AuthSession | Row) -> SessionKey:
     started_us = (row.created_at - _EPOCH) // timedelta(microseconds=1)
     return SessionKey(user_id=row.user_id, session_id=row.id or 0, started_us=started_us)
 
@@ -207,7 +208,8 @@ def session_key_of(*, session: Session, token_hash: str) -> SessionKey | None:
     """
     if not isinstance(token_hash, str) or len(token_hash) != 64:
         return None
-    row = session.exec(select(AuthSession).where(col(AuthSession.token_hash) == token_hash)).first()
+    parameters = {"token_hash": token_hash}
+    row = session.connection().execute(load_statements.SESSION_KEY, parameters).first()
     return _key_of(row) if row is not None else None
 
 

@@ -123,6 +123,9 @@ class ChimeState(rx.State):
     @rx.event
     async def load(self):
         """On page load and reconnect: the user's setting; the seat if no live tab holds it."""
+        await self._load()
+
+    async def _load(self) -> None:
         if self.rings:
             self.rings = 0
         user_id = await viewer_id_of(self)

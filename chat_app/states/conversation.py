@@ -155,6 +155,9 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
     @rx.event
     async def load(self):
         """On page load and after every reconnect: catch up, or reopen what the tab had open."""
+        return await self._load()
+
+    async def _load(self):
         viewer_id = await viewer_id_of(self)
         if viewer_id is None:
             return None

@@ -151,6 +151,9 @@ class FriendsState(rx.State):
     @rx.event
     async def load(self):
         """On page load (and after every reconnect): fetch the pane from the database."""
+        await self._load()
+
+    async def _load(self) -> None:
         # No redirect here: the page's own login check sends an anonymous tab to /auth.
         viewer_id = await viewer_id_of(self)
         if viewer_id is not None:

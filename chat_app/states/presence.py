@@ -130,6 +130,9 @@ class PresenceState(rx.State):
     @rx.event
     async def load(self):
         """On page load and reconnect: the current presence of every friend."""
+        await self._load()
+
+    async def _load(self) -> None:
         # No redirect: the page's login check does that; this only forgets what it showed.
         user_id = await viewer_id_of(self)
         if user_id is None:

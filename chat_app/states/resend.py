@@ -36,6 +36,9 @@ class ResendState(rx.State):
     @rx.event
     async def resume(self):
         """On page load (also after each reconnect): settle, show and re-send the outbox."""
+        return await self._resume()
+
+    async def _resume(self):
         viewer_id = await viewer_id_of(self)
         if viewer_id is None:
             return None

@@ -32,6 +32,9 @@ class UiState(rx.State):
     @rx.event
     def detect_language(self):
         """On every page load: pick the browser's language the first time."""
+        self._detect_language()
+
+    def _detect_language(self) -> None:
         if self.language in TABLES:
             return
         accepted = self.router.headers.accept_language.lower()
@@ -44,6 +47,9 @@ class UiState(rx.State):
     @rx.event
     def detect_device(self):
         """On page load: note whether the browser is a phone or tablet."""
+        self._detect_device()
+
+    def _detect_device(self) -> None:
         touch = is_touch_browser(
             self.router.headers.user_agent,
             self.router.headers.raw_headers.get("sec-ch-ua-mobile", ""),

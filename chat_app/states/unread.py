@@ -41,6 +41,9 @@ class UnreadState(rx.State):
     @rx.event
     async def load(self):
         """On page load and after every reconnect: the counts as the database has them."""
+        await self._load()
+
+    async def _load(self) -> None:
         viewer_id = await viewer_id_of(self)
         if viewer_id is None:
             return

@@ -225,3 +225,20 @@ PRESENCE = "reflex___state____state.chat_app___states___presence____presence_sta
 def sees_online(tab: EventClient, user_id: int) -> bool | None:
     """What the tab shows for a friend: True online, False offline, None unknown."""
     return (tab.var(PRESENCE, "online") or {}).get(str(user_id))
+
+
+async def chat_pair(url: str) -> tuple[EventClient, EventClient, int, int]:
+    """Ann's and Bob's chat tabs (the chat page loaded), each with their conversation open."""
+    ann_reg = await register(url, unique_username("ann"))
+    bob_reg = await register(url, unique_username("bob"))
+    ann_id, bob_id = await befriend(ann_reg, bob_reg)
+    ann = await open_chat(url, session_token(ann_reg))
+    bob = await open_chat(url, session_token(bob_reg))
+    for tab in (ann_reg, bob_reg):
+        await tab.close()
+    for tab, friend in ((ann, bob_id), (bob, ann_id)):
+        await tab.wait_for(
+            lambda c, f=friend: any(x["user_id"] == f for x in c.var(FRIENDS, "friends") or [])
+        )
+        await open_conversation(tab, friend)
+    return ann, bob, ann_id, bob_id

@@ -25,18 +25,14 @@ from tests.realtime.helpers import (
     COMPOSER,
     CONVERSATION,
     DRAFT_KEY,
-    FRIENDS,
     OUTBOX,
     OUTBOX_KEY,
-    befriend,
-    open_chat,
-    open_conversation,
-    register,
     send_form,
     send_text,
-    session_token,
     shown,
-    unique_username,
+)
+from tests.realtime.helpers import (
+    chat_pair as pair,
 )
 from tests.support.event_client import ROOT_STATE, EventClient
 from tests.support.live_app import free_port, migrated_environment
@@ -99,23 +95,6 @@ def rate_limited(request, tmp_path_factory) -> Iterator[Restartable]:
     limit = {"CHAT_MESSAGE_RATE_COUNT": "5", "CHAT_MESSAGE_RATE_SECONDS": "4"}
     with restartable_backend(request, tmp_path_factory, 6, **limit) as backend:
         yield backend
-
-
-async def pair(url: str) -> tuple[EventClient, EventClient, int, int]:
-    """Ann's and Bob's chat tabs, each with their conversation open."""
-    ann_reg = await register(url, unique_username("ann"))
-    bob_reg = await register(url, unique_username("bob"))
-    ann_id, bob_id = await befriend(ann_reg, bob_reg)
-    ann = await open_chat(url, session_token(ann_reg))
-    bob = await open_chat(url, session_token(bob_reg))
-    for tab in (ann_reg, bob_reg):
-        await tab.close()
-    for tab, friend in ((ann, bob_id), (bob, ann_id)):
-        await tab.wait_for(
-            lambda c, f=friend: any(x["user_id"] == f for x in c.var(FRIENDS, "friends") or [])
-        )
-        await open_conversation(tab, friend)
-    return ann, bob, ann_id, bob_id
 
 
 class StatusLog:

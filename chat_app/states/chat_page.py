@@ -1,0 +1,62 @@
+"""The chat page's load: one event for what each state of the page loads on (re)connect.
+
+Reflex runs each on_load handler as its own event: its own state transaction, delta and
+frame. A page that loads eight states that way costs a connecting tab eight rounds of
+event processing, and five thousand tabs reconnecting after a restart pay it all at once.
+Here one handler asks each state to load itself (their plain `_load` methods: each state
+keeps its own concern) and the tab gets one delta. The presence sentinel stays its own
+event: it is a background task that lives as long as the socket.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from chat_app import routes
+from chat_app.states.auth import AuthState
+from chat_app.states.chime import ChimeState
+from chat_app.states.conversation import ConversationState
+from chat_app.states.friends import FriendsState
+from chat_app.states.presence import PresenceState
+from chat_app.states.resend import ResendState
+from chat_app.states.ui import UiState
+from chat_app.states.unread import UnreadState
+
+
+def _as_list(events: Any) -> list[Any]:
+    if events is None:
+        return []
+    return list(events) if isinstance(events, list) else [events]
+
+
+class ChatPageState(rx.State):
+    """Loads the chat page's states on every page load and reconnect (no vars of its own)."""
+
+    @rx.event
+    async def load(self):
+        """On load of /: each state of the page loads, in the order the page needs them.
+
+        Language, device, login, friend pane, unread counts, the open conversation, the
+        outbox, presence and the sound setting. An anonymous tab goes to /auth; the states
+        still load, so each forgets what a previous user of the tab left in it.
+
+        Returns:
+            The redirect, and what the loads chain (marking the open conversation seen,
+            re-sending the outbox).
+        """
+        ui = await self.get_state(UiState)
+        ui._detect_language()
+        ui._detect_device()
+        auth = await self.get_state(AuthState)
+        events: list[Any] = []
+        if await auth._current_user(register=True) is None:
+            events.append(rx.redirect(routes.AUTH))
+        await (await self.get_state(FriendsState))._load()
+        await (await self.get_state(UnreadState))._load()
+        events += _as_list(await (await self.get_state(ConversationState))._load())
+        events += _as_list(await (await self.get_state(ResendState))._resume())
+        await (await self.get_state(PresenceState))._load()
+        await (await self.get_state(ChimeState))._load()
+        return events
