@@ -55,15 +55,22 @@ FRIENDSHIP_ID = sa.select(FRIENDSHIP.c.id).where(
     FRIENDSHIP.c.user_low_id == sa.bindparam("low"),
     FRIENDSHIP.c.user_high_id == sa.bindparam("high"),
 )
+
+
+def _blocks_either_way(
+    a: sa.ColumnElement[int], b: sa.ColumnElement[int]
+) -> sa.ColumnElement[bool]:
+    """A block row by either of two users of the other."""
+    return ((BLOCK.c.blocker_id == a) & (BLOCK.c.blocked_id == b)) | (
+        (BLOCK.c.blocker_id == b) & (BLOCK.c.blocked_id == a)
+    )
+
+
 # Whether either of two users blocks the other (every read receipt asks).
 BLOCK_BETWEEN = (
-    sa.select(BLOCK.c.id)
-    .where(
-        ((BLOCK.c.blocker_id == sa.bindparam("a")) & (BLOCK.c.blocked_id == sa.bindparam("b")))
-        | ((BLOCK.c.blocker_id == sa.bindparam("b")) & (BLOCK.c.blocked_id == sa.bindparam("a")))
-    )
-    .limit(1)
+    sa.select(BLOCK.c.id).where(_blocks_either_way(sa.bindparam("a"), sa.bindparam("b"))).limit(1)
 )
+# How many messages a sender stored inside the rate window.
 SENT_SINCE = (
     sa.select(sa.func.count())
     .select_from(MESSAGE)
@@ -88,14 +95,7 @@ CONVERSATION_OF_PAIR = _CONVERSATION_REF.where(
 # conversation, the sender's messages inside the rate window, and whether the client id
 # is stored already (a retry).
 SEND_CHECKS = _CONVERSATION_REF.add_columns(
-    sa.select(sa.func.count())
-    .select_from(MESSAGE)
-    .where(
-        MESSAGE.c.sender_id == sa.bindparam("sender"),
-        MESSAGE.c.created_at > sa.bindparam("since"),
-    )
-    .scalar_subquery()
-    .label("recent"),
+    SENT_SINCE.scalar_subquery().label("recent"),
     sa.exists()
     .where(
         MESSAGE.c.sender_id == sa.bindparam("sender"),
@@ -175,16 +175,7 @@ READ_STATE = (
         _CURSOR.c.id.label("cursor_id"),
         sa.func.coalesce(_CURSOR.c.last_read_seq, 0).label("last_read_seq"),
         sa.exists()
-        .where(
-            (
-                (BLOCK.c.blocker_id == CONVERSATION.c.user_low_id)
-                & (BLOCK.c.blocked_id == CONVERSATION.c.user_high_id)
-            )
-            | (
-                (BLOCK.c.blocker_id == CONVERSATION.c.user_high_id)
-                & (BLOCK.c.blocked_id == CONVERSATION.c.user_low_id)
-            )
-        )
+        .where(_blocks_either_way(CONVERSATION.c.user_low_id, CONVERSATION.c.user_high_id))
         .label("blocked"),
         UNREAD_AFTER.scalar_subquery().label("unread_after"),
     )
