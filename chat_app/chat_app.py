@@ -9,7 +9,7 @@ from chat_app.http.file_routes import file_routes
 from chat_app.pages.auth import auth_page, auth_title
 from chat_app.pages.chat import chat_page, chat_title
 from chat_app.realtime.gc_pauses import freeze_startup_heap
-from chat_app.realtime.push import bind_app
+from chat_app.realtime.push import bind_app, take_pushes_for_own_sockets
 from chat_app.realtime.redis_outage import wait_out_redis_outages
 from chat_app.services import database
 from chat_app.settings import SETTINGS
@@ -83,3 +83,5 @@ app.add_middleware(SessionNeedsItsToken())
 app.register_lifespan_task(log_guard.install_log_guard)
 app.register_lifespan_task(freeze_startup_heap)
 app.register_lifespan_task(sweep_expired_tabs)
+# With several workers, a tab's pushes are applied by the worker holding its socket.
+app.register_lifespan_task(take_pushes_for_own_sockets)

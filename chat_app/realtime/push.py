@@ -11,7 +11,10 @@ event loop run what was already waiting (the sender's update among it).
 
 Order: a tab gets its changes in the order they were queued, and never two transactions at
 once: changes queued for a tab while one is being applied wait, and go together in its next
-transaction (one lock, one delta instead of several).
+transaction (one lock, one delta instead of several). The update is sent while the tab's
+lock is held, as Reflex sends an event's, so it cannot overtake or be overtaken by the
+tab's own events. With several workers, a tab's changes are applied by the worker holding
+its socket (push_relay.py): an update relayed between workers could arrive late.
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import reflex as rx
 from reflex.state import StateUpdate
 from reflex_base.event import Event
 
+from chat_app.realtime import push_relay
 from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.registry import tokens_of
 
@@ -51,6 +55,8 @@ class _Queued:
     state_cls: type[rx.State]
     change: Change
     events: tuple[Any, ...]
+    # Received from the worker that queued it: applied here, never handed on again.
+    handed_over: bool = False
 
 
 @dataclass
@@ -118,12 +124,14 @@ async def _forget_closed_tab(tab_token: str) -> None:
 
 
 async def _apply(tab_token: str, changes: Sequence[_Queued]) -> None:
-    """Apply a tab's waiting changes in one transaction, then send their frontend events."""
+    """Apply a tab's waiting changes in one transaction and send the update under its lock."""
     try:
         if not await is_tab_connected(tab_token):
             # A closed tab: drop it rather than build state nobody will see. If it comes
             # back, its on_load registers it again and loads everything from the database.
             await _forget_closed_tab(tab_token)
+            return
+        if await _handed_to_socket_owner(tab_token, changes):
             return
         events: list[Any] = []
         token = rx.BaseStateToken(ident=tab_token, cls=changes[0].state_cls)
@@ -135,13 +143,28 @@ async def _apply(tab_token: str, changes: Sequence[_Queued]) -> None:
                 except Exception:
                     # One failing change must not stop the others queued with it.
                     logger.exception("a push to tab %s failed", tab_token)
-        if events:
-            await _app.event_namespace.emit_update(
-                StateUpdate(events=Event.from_event_type(events)), token=tab_token
-            )
+            # Sent before the lock is released, so no later event's update goes first.
+            update = await root._get_resolved_delta()
+            root._clean()
+            if update or events:
+                await _app.event_namespace.emit_update(
+                    StateUpdate(delta=update, events=Event.from_event_type(events)),
+                    token=tab_token,
+                )
     except Exception:
         # One unreachable tab must not stop the others; it catches up on its next load.
         logger.exception("push to tab %s failed", tab_token)
+
+
+async def _handed_to_socket_owner(tab_token: str, changes: Sequence[_Queued]) -> bool:
+    """With several workers: whether the changes went to the worker holding the tab's socket."""
+    if not PROFILE.shared_by_workers or any(queued.handed_over for queued in changes):
+        return False
+    token_manager = _app.event_namespace._token_manager
+    owner = push_relay.socket_owner(token_manager, tab_token)
+    if owner is None or owner == token_manager.instance_id:
+        return False
+    return await push_relay.hand_over(owner, tab_token, changes)
 
 
 def spawn(coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
@@ -211,10 +234,15 @@ def push_to_tabs(
     """
     if _app is None:
         return []
-    queue = _current_queue()
-    queued = _Queued(state_cls, change, tuple(events or ()))
-    waiting, ready, busy = queue.waiting, queue.ready, queue.busy
     tabs = list(tab_tokens)
+    _enqueue(tabs, _Queued(state_cls, change, tuple(events or ())))
+    return tabs
+
+
+def _enqueue(tabs: list[str], queued: _Queued) -> None:
+    """Queue one change for these tabs and start the workers they need."""
+    queue = _current_queue()
+    waiting, ready, busy = queue.waiting, queue.ready, queue.busy
     for tab in tabs:
         if (changes := waiting.get(tab)) is not None:
             changes.append(queued)
@@ -226,7 +254,20 @@ def push_to_tabs(
     while queue.workers < WORKERS and queue.workers - len(busy) < len(ready):
         queue.workers += 1
         spawn(_work(queue))
-    return tabs
+
+
+def _take_handed_over(tab_token: str, changes: tuple[_Queued, ...]) -> None:
+    """Queue the changes another worker handed over for a tab whose socket is here."""
+    for queued in changes:
+        _enqueue([tab_token], replace(queued, handed_over=True))
+
+
+async def take_pushes_for_own_sockets() -> None:
+    """Lifespan task (several workers): apply the pushes other workers queued for our tabs."""
+    if not PROFILE.shared_by_workers or _app is None:
+        return
+    token_manager = _app.event_namespace._token_manager
+    await push_relay.listen(lambda: token_manager.instance_id, _take_handed_over)
 
 
 async def settled() -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Callable
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import reflex as rx
 
@@ -82,9 +82,14 @@ def _signed_in(
     return guarded(handler, _own_user_id)
 
 
-async def _clear_ended_session(state: AuthState) -> None:
-    """Applied to the other tabs of a session that was ended elsewhere."""
+async def _clear_ended_session(state: AuthState) -> list[Any]:
+    """Applied to the other tabs of a session that was ended elsewhere: back to /auth.
+
+    The redirect is made here, in the tab's worker: an event does not pickle, and this
+    change may travel to the worker holding the tab's socket (realtime/push_relay.py).
+    """
     await state._forget_user(notice=text("not_authenticated", await language_of(state)))
+    return [rx.redirect(routes.AUTH)]
 
 
 class AuthState(rx.State):
@@ -241,7 +246,7 @@ class AuthState(rx.State):
         ]
         for tab in tabs:
             await PROFILE.tab_registry.unregister(tab)
-        push_to_tabs(tabs, AuthState, _clear_ended_session, [rx.redirect(routes.AUTH)])
+        push_to_tabs(tabs, AuthState, _clear_ended_session)
 
     # ----- page loads -----
 

@@ -17,6 +17,7 @@ delivery no state of its own, and its handler bumps `rings`, which remounts the 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -58,6 +59,11 @@ class ChimeRound:
     def __init__(self) -> None:
         self._seats: dict[int, asyncio.Future[Seat]] = {}
 
+    def __reduce__(self) -> tuple[type[ChimeRound], tuple[()]]:
+        # Handed to another worker (realtime/push_relay.py), a round starts afresh there:
+        # the seat it takes is in Redis, so still exactly one tab plays.
+        return (ChimeRound, ())
+
     async def events_for(self, state: rx.State, user_id: int | None) -> list[Any]:
         """The sound for a tab of `user_id` that is not looking at what arrived.
 
@@ -89,11 +95,13 @@ class ChimeRound:
 
 
 def _setting_changed(user_id: int, enabled: bool) -> Callable[[ChimeState], Awaitable[None]]:
-    async def apply(state: ChimeState) -> None:
-        if state._user_id == user_id and state.enabled != enabled:
-            state.enabled = enabled
+    # A partial, not a closure: it may travel to the worker holding a tab's socket.
+    return functools.partial(_show_setting, user_id, enabled)
 
-    return apply
+
+async def _show_setting(user_id: int, enabled: bool, state: ChimeState) -> None:
+    if state._user_id == user_id and state.enabled != enabled:
+        state.enabled = enabled
 
 
 class ChimeState(rx.State):

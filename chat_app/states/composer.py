@@ -7,6 +7,7 @@ store leaves it on screen, marked, with Retry (same client id: never a second ro
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import uuid
@@ -362,24 +363,34 @@ async def publish_sent(state: rx.State, sent: SentMessage) -> None:
 def _message_arrived(
     message: MessageView, conversation_id: int, sender_nickname: str, chime: ChimeRound | None
 ) -> Callable[[ConversationState], Awaitable[list[Any]]]:
-    """The push of a stored message; `chime` for the recipients (None: the sender's tabs)."""
+    """The push of a stored message; `chime` for the recipients (None: the sender's tabs).
 
-    async def apply(state: ConversationState) -> list[Any]:
-        to_recipient = chime is not None
-        events = await state._receive(message, conversation_id, sender_nickname, to_recipient)
-        # A sound where the conversation is not on screen (closed, another one, hidden tab).
-        in_view = state.conversation_id == conversation_id and not state._tab_hidden
-        if chime is not None and not in_view:
-            events = [*events, *await chime.events_for(state, state._user_id)]
-        return events
+    A partial, not a closure: it may travel to the worker holding a tab's socket.
+    """
+    return functools.partial(_show_arrived, message, conversation_id, sender_nickname, chime)
 
-    return apply
+
+async def _show_arrived(
+    message: MessageView,
+    conversation_id: int,
+    sender_nickname: str,
+    chime: ChimeRound | None,
+    state: ConversationState,
+) -> list[Any]:
+    to_recipient = chime is not None
+    events = await state._receive(message, conversation_id, sender_nickname, to_recipient)
+    # A sound where the conversation is not on screen (closed, another one, hidden tab).
+    in_view = state.conversation_id == conversation_id and not state._tab_hidden
+    if chime is not None and not in_view:
+        events = [*events, *await chime.events_for(state, state._user_id)]
+    return events
 
 
 def _typing_changed(
     conversation_id: int, typing: bool
 ) -> Callable[[ConversationState], Awaitable[None]]:
-    async def apply(state: ConversationState) -> None:
-        state._show_typing(conversation_id, typing)
+    return functools.partial(_show_typing, conversation_id, typing)
 
-    return apply
+
+async def _show_typing(conversation_id: int, typing: bool, state: ConversationState) -> None:
+    state._show_typing(conversation_id, typing)

@@ -35,32 +35,47 @@ MAX_QUERY_LENGTH = 64
 def _snapshot_setter(
     viewer_id: int, notices: list[Notice]
 ) -> Callable[[FriendsState], Awaitable[list[Any]]]:
-    """The push that shows the user's pane (and toasts for `notices`) in one of their tabs.
+    """The push that shows the user's pane (and toasts for `notices`) in one of their tabs."""
+    return _SnapshotPush(viewer_id, tuple(notices))
 
-    The pane is read once for all of the user's tabs, by the first tab the push reaches: a
-    user with no open tab costs no read.
+
+class _SnapshotPush:
+    """Shows a user's pane in each of their tabs, reading it once for all of them.
+
+    The pane is read by the first tab the push reaches: a user with no open tab costs no
+    read. An object, not a closure, so it can travel to the worker holding a tab's socket
+    (realtime/push_relay.py); there it starts afresh and reads the pane once again.
     """
-    snapshot: asyncio.Future[FriendsSnapshot] | None = None
-    # A new request sounds in one tab of its addressee (states/chime.py).
-    asked = any(notice.kind == "notice_request_received" for notice in notices)
-    chime = ChimeRound() if asked else None
 
-    async def apply(state: FriendsState) -> list[Any]:
-        nonlocal snapshot
+    def __init__(self, viewer_id: int, notices: tuple[Notice, ...]) -> None:
+        self._viewer_id = viewer_id
+        self._notices = notices
+        self._snapshot: asyncio.Future[FriendsSnapshot] | None = None
+        # A new request sounds in one tab of its addressee (states/chime.py).
+        asked = any(notice.kind == "notice_request_received" for notice in notices)
+        self._chime = ChimeRound() if asked else None
+
+    def __reduce__(self) -> tuple[type[_SnapshotPush], tuple[int, tuple[Notice, ...]]]:
+        return (_SnapshotPush, (self._viewer_id, self._notices))
+
+    async def __call__(self, state: FriendsState) -> list[Any]:
+        viewer_id = self._viewer_id
         if state._user_id != viewer_id:
             return []
-        if snapshot is None:
-            snapshot = asyncio.ensure_future(call_service(friend_pane.snapshot, user_id=viewer_id))
-        await state._show(await snapshot)
+        if self._snapshot is None:
+            self._snapshot = asyncio.ensure_future(
+                call_service(friend_pane.snapshot, user_id=viewer_id)
+            )
+        await state._show(await self._snapshot)
         language = await language_of(state)
         toasts = [
-            toast_info(text(n.kind, language, nickname=clip_name(n.nickname))) for n in notices
+            toast_info(text(n.kind, language, nickname=clip_name(n.nickname)))
+            for n in self._notices
         ]
+        chime = self._chime
         sound = await chime.events_for(state, viewer_id) if chime is not None else []
         # A new or removed friend changes whose presence this tab may show.
         return [*toasts, *sound, PresenceState.load]
-
-    return apply
 
 
 class FriendsState(rx.State):

@@ -9,6 +9,7 @@ offline) are pushed only to the user's friends, batched per receiving friend.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 
 import reflex as rx
@@ -37,10 +38,12 @@ _flush_scheduled = False
 def _changes_setter(
     changes: dict[int, tuple[bool, str]],
 ) -> Callable[[PresenceState], Awaitable[None]]:
-    async def apply(state: PresenceState) -> None:
-        state._apply(changes)
+    # A partial, not a closure: it may travel to the worker holding a tab's socket.
+    return functools.partial(_show_changes, changes)
 
-    return apply
+
+async def _show_changes(changes: dict[int, tuple[bool, str]], state: PresenceState) -> None:
+    state._apply(changes)
 
 
 async def _flush_outbox() -> None:

@@ -8,6 +8,7 @@ once the update showing it has gone out, so delivery never waits for a commit.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -125,21 +126,24 @@ def _note_read(known: tuple[int, int], seq: int) -> None:
 def _receipt_arrived(
     receipt: ReadReceipt, for_reader: bool
 ) -> Callable[[ReadReceipts], Awaitable[None]]:
-    async def apply(state: ReadReceipts) -> None:
-        await state._apply_receipt(receipt, for_reader)
+    # A partial, not a closure: it may travel to the worker holding a tab's socket.
+    return functools.partial(_show_receipt, receipt, for_reader)
 
-    return apply
+
+async def _show_receipt(receipt: ReadReceipt, for_reader: bool, state: ReadReceipts) -> None:
+    await state._apply_receipt(receipt, for_reader)
+
+
+async def _read_if_looking(forget_unread: bool, state: ReadReceipts) -> None:
+    # The reader may have scrolled up or left the tab since.
+    if state._user_id and state._looking():
+        await state._read_to_end(state._user_id, forget_unread=forget_unread)
 
 
 def _read_in(
     state_class: type[ReadReceipts], tab_token: str, forget_unread: bool
 ) -> Callable[[], Awaitable[None]]:
-    async def read_shown(state: ReadReceipts) -> None:
-        # The reader may have scrolled up or left the tab since.
-        if state._user_id and state._looking():
-            await state._read_to_end(state._user_id, forget_unread=forget_unread)
-
     async def read() -> None:
-        push_to_tabs([tab_token], state_class, read_shown)
+        push_to_tabs([tab_token], state_class, functools.partial(_read_if_looking, forget_unread))
 
     return read

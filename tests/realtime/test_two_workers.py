@@ -155,9 +155,9 @@ async def state_after_reconnect(tab: EventClient) -> EventClient:
     """The tab's state as the server holds it: a reconnect's hydrate sends all of it, before
     the page's load reads anything from the database.
 
-    The frames a tab got are not that proof: a frame the other worker relays through Redis
-    can arrive after a newer one sent directly, and leave a slot showing its old content
-    until the next change (seen with and without opportunistic locking).
+    The test also checks the frames: a push is applied by the worker holding the tab's
+    socket (realtime/push_relay.py), because a frame relayed from the other worker could
+    arrive after a newer one sent directly and leave a slot showing its old content.
     """
     start = len(tab.frames)
     await tab.reconnect()
@@ -191,6 +191,9 @@ async def test_tabs_on_both_instances_see_every_message_once_and_in_order_while_
     everything = list(range(1, total + 1))
     for name, tab in tabs.items():
         await tab.wait_for(lambda c, r=recorders[name]: set(r.seen) == set(everything))
+        # What the tab shows from the frames it got: a push applied on the other worker
+        # must not reach it after a newer update and leave a slot showing old content.
+        await tab.wait_for(lambda c: shown_seqs(c) == everything, timeout=5)
         # What the tab's state on the server holds (its lock moved between the workers
         # while the messages came in): every message once, in the order they were stored,
         # each sender's in the order sent.
@@ -200,6 +203,10 @@ async def test_tabs_on_both_instances_see_every_message_once_and_in_order_while_
         for sender in tabs:
             sent = [body for body in bodies if body.startswith(f"{sender} ")]
             assert sent == [f"{sender} {n}" for n in range(per_tab)], (name, sender)
+    # Each worker listens for the pushes the other hands to it (channels are server-wide:
+    # other tests' workers may listen too).
+    channels = cast(list[bytes], Redis.from_url(redis_engine.url).pubsub_channels("chat:push:*"))
+    assert len(channels) >= 2
     if os.environ.get("REFLEX_OPLOCK_ENABLED", "").lower() in {"1", "true"}:
         # The leases did move: the workers asked each other for tabs' states.
         assert lease_requests(redis_engine) > requests_before

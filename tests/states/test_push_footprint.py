@@ -75,7 +75,9 @@ class AppOnRedis:
             return True
 
         async def emit_update(update: Any, token: str) -> None:
-            self.emitted.append(token)
+            # Frontend events (a toast, a sound); the update's delta goes with them.
+            if update.events:
+                self.emitted.append(token)
 
         self.event_namespace = SimpleNamespace(
             _token_manager=SimpleNamespace(is_token_connected=connected),
