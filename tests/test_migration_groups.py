@@ -194,12 +194,17 @@ def fill(engine: sa.Engine, rows: dict[str, list[dict[str, Any]]]) -> None:
             connection.execute(schema.tables[name].insert(), table_rows)
 
 
-def contents(engine: sa.Engine, names=ROWS) -> dict[str, list[dict[str, Any]]]:
-    """Every row of the 0011 tables, with only the columns they had at 0011, by id."""
+def contents(engine: sa.Engine) -> dict[str, list[dict[str, Any]]]:
+    """Every row of the 0011 tables, with only the columns they had at 0011, by id.
+
+    On SQLite (foreign keys are not enforced while migrating) every reference must hold.
+    """
     schema = tables(engine)
     found = {}
     with engine.connect() as connection:
-        for name in names:
+        if engine.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        for name in ROWS:
             columns = [schema.tables[name].c[column] for column in ROWS[name][0]]
             rows = connection.execute(sa.select(*columns).order_by(columns[0])).mappings()
             found[name] = [{key: aware(value) for key, value in row.items()} for row in rows]
