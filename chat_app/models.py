@@ -142,10 +142,13 @@ class Block(SQLModel, table=True):
 
 
 class Conversation(SQLModel, table=True):
-    """A one-to-one conversation, stored once as (lower id, higher id).
+    """A conversation: `direct` between two friends, or a `group` with a name and members.
 
-    Accepting a friend request creates it (services/friends.py); it outlives the friendship
-    and a re-friending reuses it.
+    A direct conversation is stored once per pair as (lower id, higher id); accepting a
+    friend request creates it (services/friends.py), it outlives the friendship and a
+    re-friending reuses it. A group has no pair (NULLs never collide in the unique
+    constraint) but a name, an optional avatar and its creator. Who may read and write
+    either kind is in `ConversationMember`.
 
     `last_seq` numbers the messages: bumping it inside the sending transaction locks the
     row, so sequence order is commit order and "everything after seq N" never skips one.
@@ -154,11 +157,50 @@ class Conversation(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("user_low_id", "user_high_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    user_low_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
-    user_high_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    # "direct" | "group"
+    kind: str = Field(default="direct", max_length=8)
+    user_low_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="CASCADE"
+    )
+    user_high_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="CASCADE"
+    )
+    # Groups only: 1-64 characters, checked by services.
+    name: str | None = Field(default=None, max_length=64)
+    avatar_file_id: str | None = Field(default=None, max_length=64)
+    creator_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     last_seq: int = Field(default=0)
     last_message_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ConversationMember(SQLModel, table=True):
+    """A user's place in a conversation (both kinds): role, when they joined and left.
+
+    A member reads the messages after `joined_seq` and, once they left (or were removed),
+    up to `left_seq` only. The two members of a direct conversation follow the friendship:
+    unfriending sets `left_at`, re-friending clears it. The read cursor stays in
+    `ReadCursor`, which the per-message hot paths read and write.
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("conversation_id", "user_id"),
+        sa.Index("ix_conversationmember_user_left", "user_id", "left_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", index=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    # "owner" | "admin" | "member" (both members of a direct conversation are "member").
+    role: str = Field(default="member", max_length=8)
+    joined_at: datetime = Field(sa_type=UTCDateTime)
+    joined_seq: int = Field(default=0)
+    left_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    left_seq: int | None = Field(default=None)
+    # No toasts or sounds (a mention still gives a toast); the unread count shows muted.
+    muted: bool = Field(default=False)
+    # A departed member removed the conversation from their list.
+    hidden: bool = Field(default=False)
 
 
 class Message(SQLModel, table=True):
@@ -175,6 +217,7 @@ class Message(SQLModel, table=True):
     seq: int
     sender_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
     client_id: str = Field(max_length=64)
+    # "text" | "file" | "image" | "system" (a group event: its body is a JSON record).
     kind: str = Field(default="text", max_length=16)
     body: str = Field(sa_type=sa.Text)
     # For kind "file" and "image": the attachment (the body holds its display name).
@@ -194,6 +237,16 @@ class ReadCursor(SQLModel, table=True):
     # What the other side is shown ("read"): follows last_read_seq, except while either
     # side blocks the other, when it stays where it was.
     shared_seq: int = Field(default=0)
+
+
+class Mention(SQLModel, table=True):
+    """A message names a member with `@`: stored as the user, not only as text."""
+
+    __table_args__ = (sa.UniqueConstraint("message_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id", index=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
 
 
 class FoundUser(SQLModel, table=True):

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 
-from chat_app.models import Block, Conversation, FriendRequest, Friendship, User, utc_now
-from chat_app.services import load_statements, relations, statements, validation
+from chat_app.models import Block, FriendRequest, Friendship, User, utc_now
+from chat_app.services import direct_members, load_statements, relations, statements, validation
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.services.views import FriendsChange, Notice
 from chat_app.settings import SETTINGS, Settings
@@ -50,8 +50,11 @@ def _friendship_id(session: Session, a: int, b: int) -> int | None:
     return session.connection().execute(statements.FRIENDSHIP_ID, pair).scalar()
 
 
-def _end_friendship(session: Session, friendship_id: int) -> None:
+def _end_friendship(session: Session, friendship_id: int, a: int, b: int, now: datetime) -> None:
+    """Delete the friendship; both leave the pair's conversation in the same transaction."""
     session.exec(delete(Friendship).where(col(Friendship.id) == friendship_id))
+    low, high = validation.ordered_pair(a, b)
+    direct_members.unfriend(session=session, low=low, high=high, now=now)
 
 
 def _pending_request(session: Session, a: int, b: int) -> FriendRequest | None:
@@ -75,18 +78,17 @@ def _close(session: Session, request: FriendRequest, status: str, now: datetime)
 def _accept(session: Session, request: FriendRequest, now: datetime) -> None:
     """Mark the request accepted, create the friendship and its conversation, then commit.
 
-    Every friendship has its direct conversation from the start, so the UI opens, sends
-    to and catches up a conversation by its id alone. The pair's conversation outlives
-    the friendship (history stays readable) and a re-friending reuses it.
+    Every friendship has its direct conversation from the start, both friends its current
+    members, so the UI opens, sends to and catches up a conversation by its id alone. The
+    pair's conversation outlives the friendship (history stays readable) and a re-friending
+    reuses it (services/direct_members.py).
     """
     _close(session, request, "accepted", now)
     low, high = validation.ordered_pair(request.from_user_id, request.to_user_id)
     if _friendship_id(session, low, high) is None:
         session.add(Friendship(user_low_id=low, user_high_id=high, created_at=now))
-    pair = {"low": low, "high": high}
-    if session.connection().execute(statements.CONVERSATION_OF_PAIR, pair).first() is None:
-        session.add(Conversation(user_low_id=low, user_high_id=high, created_at=now))
     try:
+        direct_members.befriend(session=session, low=low, high=high, now=now)
         session.commit()
     except IntegrityError:
         # A concurrent accept of the same pair created the friendship (and conversation)
@@ -249,13 +251,16 @@ def cancel_request(
     return _settle(session, request, "cancelled", now)
 
 
-def remove_friend(*, session: Session, viewer_id: int, friend_id: object) -> FriendsChange:
-    """End a friendship (either side may).
+def remove_friend(
+    *, session: Session, viewer_id: int, friend_id: object, now: datetime | None = None
+) -> FriendsChange:
+    """End a friendship (either side may); both leave their conversation.
 
     Args:
         session: The database session.
         viewer_id: One of the friends.
         friend_id: The other (untrusted id).
+        now: The current time.
 
     Returns:
         The change for both users.
@@ -267,7 +272,7 @@ def remove_friend(*, session: Session, viewer_id: int, friend_id: object) -> Fri
     friendship_id = _friendship_id(session, viewer_id, friend_id)
     if friendship_id is None:
         raise NotFound()
-    _end_friendship(session, friendship_id)
+    _end_friendship(session, friendship_id, viewer_id, friend_id, now or utc_now())
     session.commit()
     return FriendsChange(frozenset({viewer_id, friend_id}))
 
@@ -294,7 +299,8 @@ def block_user(
 ) -> FriendsChange:
     """Block a user: ends the friendship, drops pending requests, stops new ones.
 
-    The blocked user is not told; they only see the friendship end, as after a removal.
+    The blocked user is not told; they only see the friendship end, as after a removal
+    (both leave their conversation).
 
     Args:
         session: The database session.
@@ -321,7 +327,7 @@ def block_user(
         session.add(Block(blocker_id=viewer_id, blocked_id=target.id, created_at=now))
     friendship_id = _friendship_id(session, viewer_id, target.id)
     if friendship_id is not None:
-        _end_friendship(session, friendship_id)
+        _end_friendship(session, friendship_id, viewer_id, target.id, now)
     _withdraw_pending(session, viewer_id, target.id, now)
     try:
         session.commit()

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
-from chat_app.models import Block, FriendRequest, Friendship, utc_now
+from chat_app.models import Block, ConversationMember, FriendRequest, Friendship, utc_now
 from chat_app.services import friend_pane, friends
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from tests.support.users import know, make_friends, make_user
@@ -297,4 +297,7 @@ def test_two_users_asking_each_other_at_once_end_as_friends_once(engine: sa.Engi
         with Session(engine) as session:
             assert count(session, Friendship) == 1
             assert count(session, FriendRequest, FriendRequest.status == "pending") == 0
+            # Both are current members of their conversation, first made or made again.
+            current = col(ConversationMember.left_at).is_(None)
+            assert count(session, ConversationMember, current) == 2
             friends.remove_friend(session=session, viewer_id=ann, friend_id=bob)
