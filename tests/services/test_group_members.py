@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from sqlmodel import Session, select
 
-from chat_app.models import Block, ConversationMember, ReadCursor, User, utc_now
+from chat_app.models import Block, Conversation, ConversationMember, ReadCursor, User, utc_now
 from chat_app.services import friends, group_directory, group_members
 from chat_app.services.errors import Forbidden, NotFound, Refused
 from tests.support.groups import (
@@ -395,3 +395,20 @@ def test_a_blocked_member_is_listed_by_username_only(session, users):
         session=session, viewer_id=ann, conversation_id=group, query="secret"
     )
     assert [m.nickname for m in for_ann.members] == ["Secret Name"]
+
+
+def test_system_lines_number_the_timeline_without_gaps_and_refusals_use_no_seq(session, users):
+    ann, bob, cat = users["ann"], users["bob"], users["cat"]
+    group = make_group(session, ann, bob)
+    add(session, ann, group, [cat])
+    with pytest.raises(Refused):
+        add(session, ann, group, [cat])
+    with pytest.raises(Forbidden):
+        remove(session, bob, group, cat)
+    make_admin(session, group, ann, bob)
+    group_members.leave(session=session, actor_id=ann, conversation_id=group)
+    lines = events(session, group)
+    assert [line["seq"] for line in lines] == list(range(1, len(lines) + 1))
+    assert [line["event"] for line in lines] == ["created", "added", "role", "owner", "left"]
+    last_seq = session.exec(select(Conversation.last_seq).where(Conversation.id == group)).one()
+    assert last_seq == len(lines)
