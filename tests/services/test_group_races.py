@@ -12,18 +12,22 @@ from sqlmodel import Session
 
 from chat_app.services import database, group_events, group_members
 from chat_app.services.errors import DomainError, Forbidden, NotFound
-from tests.support.groups import events, make_admin, make_group, refused_for, roles, stored
-from tests.support.users import make_friends, make_user
+from tests.support.groups import (
+    events,
+    make_admin,
+    make_group,
+    make_people,
+    refused_for,
+    roles,
+    stored,
+)
 
 pytestmark = pytest.mark.both_databases
 
 
 @pytest.fixture
 def users(session: Session) -> dict[str, int]:
-    made = {name: make_user(session, name) for name in ("ann", "bob", "cat", "dan")}
-    for other in ("bob", "cat", "dan"):
-        make_friends(session, made["ann"], made[other])
-    return made
+    return make_people(session, "ann bob cat dan", "ann-bob ann-cat ann-dan")
 
 
 def at_once(engine: sa.Engine, *calls: Callable[[Session], Any]) -> list[Any]:

@@ -13,9 +13,19 @@ from chat_app.models import Conversation, ConversationMember, Message, StoredFil
 from chat_app.services import group_members, groups
 from chat_app.services.errors import DomainError
 from chat_app.settings import load_settings
+from tests.support.users import make_friends, make_user
 
 # No hourly creation limit in the way of a test that makes many groups.
 MANY_GROUPS = load_settings({"CHAT_GROUPS_PER_HOUR": "10000"})
+
+
+def make_people(session: Session, names: str, friendships: str) -> dict[str, int]:
+    """Users by name ("ann bob") and who is friends with whom ("ann-bob bob-cat")."""
+    made = {name: make_user(session, name) for name in names.split()}
+    for pair in friendships.split():
+        one, other = pair.split("-")
+        make_friends(session, made[one], made[other])
+    return made
 
 
 def make_group(session: Session, owner: int, *members: int, name: str = "Team") -> int:
