@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from chat_app.models import ConversationMember, ReadCursor, utc_now
@@ -46,7 +47,8 @@ def add_members(
         Forbidden: The actor is a plain member (group_admins_only).
         Refused: No users, a user who is not the actor's friend or is in a block with
             them (group_not_friend), a current member or one id twice
-            (group_already_member), past the member limit (group_full).
+            (group_already_member), past the member limit (group_full), or a read
+            cursor written at the same moment (try_again).
     """
     now = now or utc_now()
     ids = group_events.user_id_list(user_ids, settings.group_member_limit)
@@ -63,7 +65,12 @@ def add_members(
     for user_id in ids:
         _join(session, group, user_id, now)
     message = _event(session, group, actor_id, now, "added", users=list(ids))
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        # A departed member's tab created their read cursor meanwhile: nothing was added.
+        session.rollback()
+        raise Refused("try_again") from None
     return GroupChange(group.conversation_id, "added", group.current_ids(), messages=(message,))
 
 

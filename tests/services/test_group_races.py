@@ -10,8 +10,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from chat_app.models import ReadCursor
 from chat_app.services import database, group_events, group_members
-from chat_app.services.errors import DomainError, Forbidden, NotFound
+from chat_app.services.errors import DomainError, Forbidden, NotFound, Refused
 from tests.support.groups import (
     events,
     make_admin,
@@ -171,3 +172,25 @@ def test_a_refusal_inside_the_lock_leaves_the_group_usable(session, users):
     )
     group_members.leave(session=session, actor_id=bob, conversation_id=group)
     assert roles(session, group) == {ann: "owner"}
+
+
+def test_a_read_cursor_written_while_a_member_is_added_back_refuses_cleanly(
+    session, engine, users, monkeypatch
+):
+    ann, bob, cat = users["ann"], users["bob"], users["cat"]
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite's database-wide write lock keeps any cursor write out meanwhile")
+    group = make_group(session, ann, bob, cat)
+    group_members.leave(session=session, actor_id=cat, conversation_id=group)
+    write_line = group_events.write_event
+
+    def cursor_lands_first(own: Session, *args, **kwargs):
+        with database.session_scope(engine) as other:
+            other.add(ReadCursor(user_id=cat, conversation_id=group, last_read_seq=1))
+            other.commit()
+        return write_line(own, *args, **kwargs)
+
+    monkeypatch.setattr(group_events, "write_event", cursor_lands_first)
+    refused_for(
+        session, Refused, "try_again", group_members.add_members, ann, group, user_ids=[cat]
+    )
