@@ -194,6 +194,23 @@ EN: dict[str, str] = {
         "Try again in {minutes} minutes."
     ),
     "not_authenticated": "Your session has ended. Please log in again.",
+    # groups (service codes)
+    "group_name_required": "Enter a name for the group.",
+    "group_name_too_long": "A group name can have at most 64 characters.",
+    "group_name_invalid": "The group name contains characters that are not allowed.",
+    "group_needs_members": "Pick at least one friend.",
+    "group_not_friend": "You can only add your friends.",
+    "group_already_member": "That person is already in the group.",
+    "group_full": "The group has reached its member limit.",
+    "too_many_groups": "You created too many groups. Try again in an hour.",
+    "group_admins_only": "Only the group's owner and admins can do that.",
+    "group_owner_only": "Only the group's owner can do that.",
+    "group_cannot_remove_owner": "The group's owner cannot be removed.",
+    "group_not_yourself": "You cannot do that to yourself: leave the group instead.",
+    "group_member_gone": "That person is no longer in this group.",
+    "group_role_unchanged": "That member has this role already.",
+    "group_leave_first": "Leave the group before removing it from your list.",
+    "file_gone": "That file is no longer available.",
 }
 
 ZH: dict[str, str] = {
@@ -358,6 +375,22 @@ ZH: dict[str, str] = {
     "too_many_attempts_seconds": "失败次数过多，请在 {seconds} 秒后重试。",
     "too_many_registrations": "过去一小时内从此网络创建的账号过多，请在 {minutes} 分钟后重试。",
     "not_authenticated": "会话已结束，请重新登录。",
+    "group_name_required": "请输入群名称。",
+    "group_name_too_long": "群名称最多 64 个字符。",
+    "group_name_invalid": "群名称包含不允许的字符。",
+    "group_needs_members": "请至少选择一位好友。",
+    "group_not_friend": "只能添加你的好友。",
+    "group_already_member": "此人已在群里。",
+    "group_full": "群成员已达上限。",
+    "too_many_groups": "创建的群过多，请一小时后再试。",
+    "group_admins_only": "只有群主和管理员可以这样做。",
+    "group_owner_only": "只有群主可以这样做。",
+    "group_cannot_remove_owner": "不能移除群主。",
+    "group_not_yourself": "不能对自己这样做，请改为退出群聊。",
+    "group_member_gone": "此人已不在群里。",
+    "group_role_unchanged": "该成员已是这个角色。",
+    "group_leave_first": "请先退出群聊，再将它从列表中移除。",
+    "file_gone": "该文件已不存在。",
 }
 
 TABLES: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}

@@ -45,6 +45,8 @@ class Settings:
     friend_request_rate_per_hour: int
     block_rate_per_hour: int
     search_rate_per_hour: int
+    group_member_limit: int
+    group_creations_per_hour: int
     max_upload_bytes: int
     user_quota_bytes: int
     file_url_ttl: timedelta
@@ -138,6 +140,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         # so probing ids or guessing usernames is slow whatever the answers.
         block_rate_per_hour=_int(env, "CHAT_BLOCKS_PER_HOUR", 30, 1, 10_000),
         search_rate_per_hour=_int(env, "CHAT_SEARCHES_PER_HOUR", 120, 1, 100_000),
+        # Members of one group, its owner included (a classroom or a company fits).
+        group_member_limit=_int(env, "CHAT_GROUP_MEMBER_LIMIT", 256, 2, 10_000),
+        # New groups per user; every member added is one more row and fan-out target.
+        group_creations_per_hour=_int(env, "CHAT_GROUPS_PER_HOUR", 20, 1, 10_000),
         max_upload_bytes=_int(env, "CHAT_MAX_UPLOAD_MB", 25, 1, 10_000) * 1024 * 1024,
         user_quota_bytes=_int(env, "CHAT_USER_QUOTA_MB", 1024, 1, 10_000_000) * 1024 * 1024,
         file_url_ttl=timedelta(minutes=_int(env, "CHAT_FILE_URL_TTL_MINUTES", 720, 1, 10_080)),

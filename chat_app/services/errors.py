@@ -80,6 +80,12 @@ class Refused(DomainError):
     code = "refused"
 
 
+class Forbidden(DomainError):
+    """The viewer's role in a group does not allow the action; `code` says which rule."""
+
+    code = "not_allowed"
+
+
 class RateLimited(DomainError):
     """Too many actions of one kind in the window; `code` names the limit."""
 

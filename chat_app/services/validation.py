@@ -94,28 +94,42 @@ def neutralize_var_markers(text: str) -> str:
 def check_nickname(nickname: str) -> str | None:
     """Check a (normalised) nickname: 1-32 characters of any script, no control characters.
 
-    Format characters (bidi overrides, zero-width joiners used to spoof) are refused
-    because they let a name display differently from what it is; Reflex's Var marker
-    because a nickname is shown in toasts built on the server (defence in depth: those go
-    through `literal_text` too).
-
     Args:
         nickname: The output of `normalize_nickname`.
 
     Returns:
         An error code, or None when the nickname is acceptable.
     """
-    if not nickname:
-        return "nickname_required"
-    if len(nickname) > MAX_NICKNAME_LENGTH:
-        return "nickname_too_long"
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in nickname):
-        return "nickname_invalid"
-    if not text_rules.has_visible(nickname):
+    problem = display_name_problem(nickname, MAX_NICKNAME_LENGTH)
+    return f"nickname_{problem}" if problem else None
+
+
+def display_name_problem(name: str, max_length: int) -> str | None:
+    """What is wrong with a (normalised) name others see: a nickname or a group's name.
+
+    Format characters (bidi overrides, zero-width joiners used to spoof) are refused
+    because they let a name display differently from what it is; Reflex's Var marker
+    because names are shown in toasts built on the server (defence in depth: those go
+    through `literal_text` too).
+
+    Args:
+        name: The output of `normalize_nickname`.
+        max_length: The most characters allowed.
+
+    Returns:
+        "required", "too_long" or "invalid", or None when the name is acceptable.
+    """
+    if not name:
+        return "required"
+    if len(name) > max_length:
+        return "too_long"
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in name):
+        return "invalid"
+    if not text_rules.has_visible(name):
         # Fillers (U+3164...), the braille blank or lone combining marks: a blank name.
-        return "nickname_invalid"
-    if has_var_marker(nickname):
-        return "nickname_invalid"
+        return "invalid"
+    if has_var_marker(name):
+        return "invalid"
     return None
 
 
