@@ -29,7 +29,7 @@ CASES = [
     ("components/avatar.py", "import chat_app.services", COMPONENTS, "-> chat_app.services"),
     ("components/avatar.py", "import chat_app.models", COMPONENTS, "-> chat_app.models"),
     ("components/avatar.py", "import chat_app.realtime", COMPONENTS, "-> chat_app.realtime"),
-    ("i18n.py", "import chat_app.models", LEAVES, "chat_app.i18n -> chat_app.models"),
+    ("i18n/zh.py", "import chat_app.models", LEAVES, "chat_app.i18n.zh -> chat_app.models"),
     ("routes.py", "import chat_app.realtime", LEAVES, "chat_app.routes -> chat_app.realtime"),
     ("settings.py", "import chat_app.i18n", LEAVES, "chat_app.settings -> chat_app.i18n"),
     ("emoji.py", "import chat_app.states", LEAVES, "chat_app.emoji -> chat_app.states"),
