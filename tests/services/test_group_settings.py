@@ -188,14 +188,13 @@ def test_a_direct_conversation_can_be_muted_by_its_members(session, users):
     direct = session.exec(select(Conversation.id).where(Conversation.kind == "direct")).first()
     assert direct is not None
     send_text(session, ann, direct)
-    if (
-        session.exec(
-            select(ConversationMember).where(ConversationMember.conversation_id == direct)
-        ).first()
-        is None
-    ):
-        pytest.skip("direct conversations get member rows in the migration slice")
     groups.set_muted(session=session, viewer_id=bob, conversation_id=direct, muted=True)
+    muted = session.exec(
+        select(ConversationMember.user_id).where(
+            ConversationMember.conversation_id == direct, ConversationMember.muted
+        )
+    ).all()
+    assert muted == [bob]
 
 
 def test_only_a_departed_member_hides_a_group(session, users):
