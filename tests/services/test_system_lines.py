@@ -1,0 +1,110 @@
+"""A group event's line in the timeline: in the reader's language, with today's names."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import col, select
+
+from chat_app.models import Message
+from chat_app.services import group_members, groups
+from chat_app.services.system_lines import system_line, user_ids_in
+from tests.support.groups import make_admin, make_group, make_people
+
+NAMES = {1: "Ana", 2: "Li", 3: "Bo", 4: "Cy", 5: "Di", 6: "Ed"}
+
+
+def line(language: str = "en", viewer: int | None = 9, **record: object) -> str:
+    return system_line(json.dumps(record), language, NAMES.__getitem__, viewer)
+
+
+@pytest.mark.parametrize(
+    ("record", "english"),
+    [
+        ({"event": "created", "actor": 1, "users": [2], "name": "Team"},
+         "Ana created the group “Team” with Li"),
+        ({"event": "added", "actor": 1, "users": [2, 3]}, "Ana added Li and Bo"),
+        ({"event": "removed", "actor": 1, "users": [2]}, "Ana removed Li"),
+        ({"event": "left", "actor": 2, "users": [2]}, "Li left the group"),
+        ({"event": "renamed", "actor": 1, "name": "家"}, "Ana renamed the group to “家”"),
+        ({"event": "avatar", "actor": 1}, "Ana changed the group's picture"),
+        ({"event": "role", "actor": 1, "users": [2], "role": "admin"}, "Ana made Li an admin"),
+        ({"event": "role", "actor": 1, "users": [2], "role": "member"},
+         "Ana removed Li as admin"),
+        ({"event": "owner", "actor": 1, "users": [2]},
+         "Ana handed ownership of the group to Li"),
+    ],
+)  # fmt: skip
+def test_every_event_reads_as_a_sentence(record: dict[str, object], english: str):
+    assert line(**record) == english  # type: ignore[arg-type]
+
+
+def test_the_reader_is_you_and_the_line_is_in_their_language():
+    assert line(viewer=1, event="added", actor=1, users=[2]) == "You added Li"
+    assert line(viewer=2, event="added", actor=1, users=[2]) == "Ana added you"
+    assert line("zh", viewer=2, event="added", actor=1, users=[2, 3]) == "Ana邀请你和Bo加入了群组"
+    assert line("zh", event="left", actor=2, users=[2]) == "Li退出了群组"
+
+
+def test_long_lists_name_three_and_count_the_rest():
+    assert line(event="added", actor=1, users=[2, 3, 4]) == "Ana added Li, Bo and Cy"
+    assert line(event="added", actor=1, users=[2, 3, 4, 5, 6]) == "Ana added Li, Bo, Cy and 2 more"
+    many = line("zh", event="added", actor=1, users=[2, 3, 4, 5, 6])
+    assert many == "Ana邀请Li、Bo、Cy及其他 2 人加入了群组"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "not json",
+        "[1, 2]",
+        json.dumps({"event": "added"}),
+        json.dumps({"event": "exploded", "actor": 1}),
+        json.dumps({"event": "added", "actor": "1", "users": [2]}),
+    ],
+)
+def test_a_body_it_cannot_read_gives_a_neutral_line(body: str):
+    assert system_line(body, "en", NAMES.__getitem__, 1) == "The group was changed"
+    assert system_line(body, "zh", NAMES.__getitem__, 1) == "群组信息已更改"
+
+
+def test_names_and_group_names_stay_literal_text():
+    # Braces or Reflex's var marker in a name are shown as typed, never interpreted.
+    names = {1: "{actor}", 2: "<reflex.Var>{x}</reflex.Var>"}
+    body = json.dumps({"event": "renamed", "actor": 1, "name": "{users} {0}"})
+    assert system_line(body, "en", names.__getitem__, None) == (
+        "{actor} renamed the group to “{users} {0}”"
+    )
+    body = json.dumps({"event": "added", "actor": 1, "users": [2, "3", True]})
+    assert system_line(body, "en", names.__getitem__, None) == (
+        "{actor} added <reflex.Var>{x}</reflex.Var>"
+    )
+
+
+def test_the_users_to_look_up_are_the_actor_and_the_named_ones():
+    assert user_ids_in(json.dumps({"event": "added", "actor": 1, "users": [2, 3]})) == {1, 2, 3}
+    assert user_ids_in("garbage") == set()
+
+
+def test_what_the_group_services_store_reads_back(session):
+    people = make_people(session, "ann bob cat", "ann-bob ann-cat bob-cat")
+    ann, bob, cat = people["ann"], people["bob"], people["cat"]
+    group = make_group(session, ann, bob, name="Crew")
+    make_admin(session, group, ann, bob)
+    group_members.add_members(session=session, actor_id=bob, conversation_id=group, user_ids=[cat])
+    groups.rename(session=session, actor_id=ann, conversation_id=group, name="Crew 2")
+    group_members.leave(session=session, actor_id=cat, conversation_id=group)
+    names = {ann: "Ann", bob: "Bob", cat: "Cat"}
+    bodies = session.exec(
+        select(Message.body)
+        .where(Message.conversation_id == group, Message.kind == "system")
+        .order_by(col(Message.seq))
+    ).all()
+    assert [system_line(body, "en", names.__getitem__, bob) for body in bodies] == [
+        "Ann created the group “Crew” with you",
+        "Ann made you an admin",
+        "You added Cat",
+        "Ann renamed the group to “Crew 2”",
+        "Cat left the group",
+    ]
