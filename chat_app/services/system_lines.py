@@ -28,8 +28,9 @@ def user_ids_in(body: str) -> set[int]:
         Their ids.
     """
     record = _record(body)
-    ids = {record["actor"]} if isinstance(record.get("actor"), int) else set()
-    return ids | set(_users(record))
+    actor = record.get("actor")
+    ids = set(_users(record))
+    return ids | {actor} if isinstance(actor, int) else ids
 
 
 def system_line(
