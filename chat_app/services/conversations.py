@@ -36,11 +36,11 @@ class ConversationRef:
 
     id: int
     last_seq: int
-    kind: str = "direct"
-    pair: tuple[int, ...] = ()
-    joined_seq: int = 0
-    left_seq: int | None = None
-    departed: bool = False
+    kind: str
+    pair: tuple[int, ...]
+    joined_seq: int
+    left_seq: int | None
+    departed: bool
 
     def others(self, user_id: int) -> tuple[int, ...]:
         """The other user of a direct conversation (none for a group)."""
