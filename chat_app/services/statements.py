@@ -203,7 +203,11 @@ _RECEIPT_AUDIENCE = (
         _OTHER.c.conversation_id == CONVERSATION.c.id,
         _OTHER.c.user_id != _VIEWER.c.user_id,
         _OTHER.c.left_at.is_(None),
-        ~sa.exists().where(_blocks_either_way(_OTHER.c.user_id, _VIEWER.c.user_id)),
+        # Correlated by name: two levels down, SQLAlchemy would otherwise add the viewer's
+        # member table to this subquery's FROM (a block of anyone with anyone would count).
+        ~sa.exists()
+        .where(_blocks_either_way(_OTHER.c.user_id, _VIEWER.c.user_id))
+        .correlate_except(BLOCK),
     )
     .scalar_subquery()
 )

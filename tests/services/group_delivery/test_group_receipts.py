@@ -57,12 +57,17 @@ def test_a_departed_members_unread_and_cursor_stop_where_they_left(session, user
 
 
 def test_a_receipt_is_not_sent_to_members_in_a_block_with_the_reader(session, users, group):
-    ann, bob, cat = users["ann"], users["bob"], users["cat"]
+    ann, bob, cat, dan = users["ann"], users["bob"], users["cat"], users["dan"]
     friends.block_user(session=session, viewer_id=cat, target_id=bob)
+    # A block between ann and someone outside the group is no block with cat.
+    friends.block_user(session=session, viewer_id=ann, target_id=dan)
     send_text(session, ann, group)
     receipt = mark(session, cat, group, 2)
     assert receipt is not None
     assert (receipt.recipient_ids, receipt.shared) == ((ann,), True)
+    receipt = mark(session, bob, group, 2)
+    assert receipt is not None
+    assert receipt.recipient_ids == (ann,)
 
 
 def test_readers_are_the_members_whose_cursor_passed_the_message(session, users, group):
