@@ -103,13 +103,14 @@ def send_file(
         The stored file message.
 
     Raises:
-        NotFound: Not one of the viewer's conversations.
-        Refused: Not friends, empty, over the size limit or the quota (a picture too large
-            to decode safely is still sent, without thumbnail).
+        NotFound: Not a conversation the viewer is or was a member of.
+        Refused: No longer a member (conversations.require_writer), empty, over the size
+            limit or the quota (a picture too large to decode safely is still sent,
+            without thumbnail).
     """
     # Checked before any byte is written; send_message checks again in its transaction.
     conversation = conversations.member_of(session, viewer_id, conversation_id)
-    conversations.require_friends(session, viewer_id, conversation)
+    conversations.require_writer(conversation)
     with _spooled(source, settings.max_upload_bytes) as (spool, size, sha256):
         if size == 0:
             raise Refused("file_empty")

@@ -67,10 +67,13 @@ def _past(
 ) -> list[ContactView]:
     """The most recent conversations with people who are no longer friends (PAST_MAX).
 
-    Only conversations that hold messages: the same ones `conversations.readable` lets the
-    viewer open. Each carries its conversation's id, which is what the pane opens.
+    Only direct conversations that hold messages: the same ones `conversations.readable`
+    lets the viewer open (groups are listed as groups). Each carries its conversation's
+    id, which is what the pane opens.
     """
-    wanted = [s for s in listed if s.friend_id not in friend_ids and s.last_seq > 0][:PAST_MAX]
+    wanted = [
+        s for s in listed if s.kind == "direct" and s.friend_id not in friend_ids and s.last_seq > 0
+    ][:PAST_MAX]
     if not wanted:
         return []
     ids = [s.friend_id for s in wanted]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from chat_app.models import Message, StoredFile
 from chat_app.services import conversations, read_cursors, relations, statements, validation
@@ -57,25 +58,39 @@ def history(
         limit: Page size.
 
     Returns:
-        The page, the other member and both read positions.
+        The page (only messages inside the viewer's membership), the other member of a
+        direct conversation and both read positions.
 
     Raises:
         NotFound: Not a conversation the viewer may read (conversations.readable).
     """
     conversation = conversations.readable(session, viewer_id, conversation_id)
-    (other_id,) = conversation.others(viewer_id)
-    statement = select(Message).where(Message.conversation_id == conversation.id)
+    statement = _in_range(conversation)
     if before_seq is not None:
         statement = statement.where(col(Message.seq) < validation.valid_id(before_seq))
     rows = session.exec(statement.order_by(col(Message.seq).desc()).limit(limit + 1)).all()
+    friend, friend_read_seq = ContactView(user_id=0, username="", nickname=""), 0
+    for other_id in conversation.others(viewer_id):
+        friend = _contact(session, viewer_id, other_id)
+        friend_read_seq = read_cursors.read_seq(session, other_id, conversation.id, shared=True)
     return HistoryPage(
         conversation_id=conversation.id,
-        friend=_contact(session, viewer_id, other_id),
+        friend=friend,
         messages=_views(session, list(reversed(rows[:limit]))),
         has_older=len(rows) > limit,
         my_read_seq=read_cursors.read_seq(session, viewer_id, conversation.id),
-        friend_read_seq=read_cursors.read_seq(session, other_id, conversation.id, shared=True),
-        last_seq=conversation.last_seq,
+        friend_read_seq=friend_read_seq,
+        last_seq=conversation.reads_up_to,
+        kind=conversation.kind,
+    )
+
+
+def _in_range(conversation: conversations.ConversationRef) -> SelectOfScalar[Message]:
+    """The conversation's messages inside the viewer's membership: (joined_seq, left_seq]."""
+    return select(Message).where(
+        Message.conversation_id == conversation.id,
+        col(Message.seq) > conversation.joined_seq,
+        col(Message.seq) <= conversation.reads_up_to,
     )
 
 
@@ -97,7 +112,7 @@ def messages_after(
         limit: At most this many (a longer gap reloads the newest page instead).
 
     Returns:
-        The missing messages.
+        The missing messages (only those inside the viewer's membership).
 
     Raises:
         NotFound: Not a conversation the viewer may read, or a malformed seq.
@@ -106,8 +121,8 @@ def messages_after(
         raise NotFound()
     conversation = conversations.readable(session, viewer_id, conversation_id)
     rows = session.exec(
-        select(Message)
-        .where(Message.conversation_id == conversation.id, col(Message.seq) > after_seq)
+        _in_range(conversation)
+        .where(col(Message.seq) > after_seq)
         .order_by(col(Message.seq))
         .limit(limit)
     ).all()

@@ -1,7 +1,9 @@
 """Read cursors: how far each user has read a conversation, and the receipts that follow.
 
-A cursor only moves forward. While either side blocks the other, the reader's cursor still
-moves but the position the other side is shown (`shared_seq`) stays where it was.
+A cursor only moves forward, inside the reader's membership (a departed member up to where
+they left). While either of a direct conversation blocks the other, the reader's cursor
+still moves but the position the other side is shown (`shared_seq`) stays where it was; in
+a group a block leaves the pair out of each other's receipts and readers instead.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from sqlmodel import Session
 
 from chat_app.services import conversations, database, statements, validation
 from chat_app.services.errors import NotFound
-from chat_app.services.views import ReadReceipt
+from chat_app.services.views import Readers, ReadReceipt
 
 
 def read_seq(session: Session, user_id: int, conversation_id: int, shared: bool = False) -> int:
@@ -52,7 +54,7 @@ def first_unread(*, session: Session, viewer_id: int, conversation_id: object) -
     where = {
         "conversation": found.id,
         "seq": read_seq(session, viewer_id, found.id),
-        "reader": viewer_id,
+        "viewer": viewer_id,
     }
     return session.connection().execute(statements.FIRST_UNREAD_AFTER, where).scalar() or 0
 
@@ -70,12 +72,14 @@ def mark_read(
         session: The database session.
         viewer_id: Who has read.
         conversation_id: The conversation (untrusted id).
-        up_to_seq: The newest seq the viewer has seen; capped at the conversation's last.
+        up_to_seq: The newest seq the viewer has seen; capped at the last one they may
+            read (the conversation's last, or where they left it).
 
     Returns:
-        The receipt, or None when nothing moved. While either blocks the other the
-        receipt is not `shared`: the cursor moves for the reader only, and the position
-        the other side is shown (`shared_seq`) stays where it was.
+        The receipt, or None when nothing moved. While either of a direct conversation
+        blocks the other the receipt is not `shared`: the cursor moves for the reader
+        only, and the position the other side is shown (`shared_seq`) stays where it was.
+        Its `recipient_ids` are the other current members not in a block with the reader.
 
     Raises:
         NotFound: Not a conversation the viewer may read, or a malformed seq.
@@ -83,7 +87,7 @@ def mark_read(
     wanted = validation.valid_id(up_to_seq)
     where = {
         "conversation": validation.valid_id(conversation_id),
-        "reader": viewer_id,
+        "viewer": viewer_id,
         "seq": wanted,
     }
     # One statement: the conversation, the cursor, the block and the unread count after
@@ -91,9 +95,8 @@ def mark_read(
     state = session.connection().execute(statements.READ_STATE, where).first()
     if state is None:
         raise NotFound()
-    found = conversations.readable_row(session, viewer_id, state)
-    (other_id,) = found.others(viewer_id)
-    target = min(wanted, found.last_seq)
+    found = conversations.readable_row(state)
+    target = min(wanted, found.reads_up_to)
     if target <= state.last_read_seq:
         return None
     shared = not state.blocked
@@ -124,8 +127,42 @@ def mark_read(
     return ReadReceipt(
         conversation_id=found.id,
         reader_id=viewer_id,
-        friend_id=other_id,
+        friend_id=next(iter(found.others(viewer_id)), 0),
         seq=target,
         unread_left=state.unread_after,
         shared=shared,
+        recipient_ids=tuple(int(user) for user in (state.audience or "").split(",") if user),
+    )
+
+
+def readers(*, session: Session, viewer_id: int, conversation_id: object, seq: object) -> Readers:
+    """Who has read a conversation up to a message ("Read by N", and who on a click).
+
+    From the members' read cursors (which move only when a message was seen): every other
+    member whose membership holds the message, but its sender and anyone in a block with
+    the viewer, either way.
+
+    Args:
+        session: The database session.
+        viewer_id: Who asks (from the server-side session).
+        conversation_id: The conversation (untrusted id).
+        seq: The message (untrusted), inside the viewer's readable range.
+
+    Returns:
+        The readers, and how many could have read it.
+
+    Raises:
+        NotFound: Not a conversation the viewer may read, or a seq outside what they read.
+    """
+    found = conversations.readable(session, viewer_id, conversation_id)
+    wanted = validation.valid_id(seq)
+    if not found.holds(wanted):
+        raise NotFound()
+    where = {"conversation": found.id, "viewer": viewer_id, "seq": wanted}
+    rows = session.connection().execute(statements.READERS, where).all()
+    return Readers(
+        conversation_id=found.id,
+        seq=wanted,
+        reader_ids=tuple(row.user_id for row in rows if row.read_seq >= wanted),
+        member_count=len(rows),
     )

@@ -51,9 +51,9 @@ def send_message(
         The stored message; `created` is False when the client id was already stored.
 
     Raises:
-        NotFound: Not one of the viewer's conversations.
-        Refused: Not (or no longer) friends, or an invalid text or client id (the code
-            says which).
+        NotFound: Not a conversation the viewer is or was a member of.
+        Refused: No longer a member (not friends any more, or left the group), or an
+            invalid text or client id (the code says which).
         RateLimited: Over the per-user message rate.
     """
     now = now or utc_now()
@@ -67,7 +67,7 @@ def send_message(
         raise
     checks = {
         "conversation": conversation_key,
-        "sender": viewer_id,
+        "viewer": viewer_id,
         "client_id": client_id,
         "since": now - settings.message_rate_window,
     }
@@ -75,26 +75,28 @@ def send_message(
     found = connection.execute(statements.SEND_CHECKS, checks).first()
     if found is None:
         raise NotFound()
-    conversation = conversations.member_row(found, viewer_id)
+    conversation = conversations.member_row(found)
     # A file message's body is its name, which the store may have changed: not compared.
     expected = text if attachment is None else None
     if found.stored:
         retried = _stored_result(session, viewer_id, conversation, client_id, expected)
         if retried is not None:
             return retried
+    conversations.require_writer(conversation)
     if found.recent >= settings.message_rate_count:
         raise RateLimited("too_many_messages")
 
     # The UPDATE takes the conversation's row (PostgreSQL) or database (SQLite) write lock
-    # until commit, so sequence numbers are handed out in commit order. The friendship is
-    # read by the same statement, after the lock: on SQLite no unfriending or block can
-    # commit between this check and the message.
-    seq, friends = connection.execute(
-        statements.NEXT_SEQ, {"conversation": conversation.id, "now": now}
-    ).one()
-    if not friends:
+    # until commit, so sequence numbers are handed out in commit order. The members are
+    # read after it, in a statement of their own (see statements.ACTIVE_MEMBER_IDS): an
+    # unfriending, a block or a removal commits either before (and refuses this message)
+    # or after it (and the message is inside the departed member's history).
+    lock = {"conversation": conversation.id, "now": now}
+    seq = connection.execute(statements.NEXT_SEQ, lock).scalar_one()
+    members = _active_members(session, conversation.id)
+    if viewer_id not in members:
         session.rollback()
-        raise Refused("not_friends")
+        raise Refused(conversations.not_writer_code(conversation.kind))
     row = {
         "conversation_id": conversation.id,
         "seq": seq,
@@ -131,17 +133,26 @@ def send_message(
         kind=row["kind"],
         file=attachment,
     )
-    return _sent(conversation, view, viewer_id, created=True)
+    return _sent(conversation.id, view, viewer_id, members, created=True)
+
+
+def _active_members(session: Session, conversation_id: int) -> tuple[int, ...]:
+    where = {"conversation": conversation_id}
+    return tuple(session.connection().execute(statements.ACTIVE_MEMBER_IDS, where).scalars())
 
 
 def _sent(
-    conversation: conversations.ConversationRef, view: MessageView, sender_id: int, created: bool
+    conversation_id: int,
+    view: MessageView,
+    sender_id: int,
+    members: tuple[int, ...],
+    created: bool,
 ) -> SentMessage:
     return SentMessage(
-        conversation_id=conversation.id,
+        conversation_id=conversation_id,
         message=view,
         sender_id=sender_id,
-        recipient_ids=conversation.others(sender_id),
+        recipient_ids=tuple(member for member in members if member != sender_id),
         created=created,
     )
 
@@ -179,7 +190,8 @@ def _stored_result(
         raise Refused("client_id_conflict")
     file = session.get(StoredFile, existing.file_id) if existing.file_id else None
     view = MessageView.of(existing, file)
-    return _sent(conversation, view, viewer_id, created=False)
+    members = _active_members(session, conversation.id)
+    return _sent(conversation.id, view, viewer_id, members, created=False)
 
 
 def stored_texts(

@@ -22,6 +22,7 @@ READ_CURSOR = TABLES["readcursor"]
 AUTH_SESSION = TABLES["authsession"]
 USER = TABLES["user"]
 BLOCK = TABLES["block"]
+MEMBER = TABLES["conversationmember"]
 
 # A sender's message by its client id: a retry finds the stored message with it.
 STORED_MESSAGE = sa.select(
@@ -75,16 +76,31 @@ SENT_SINCE = (
     sa.select(sa.func.count())
     .select_from(MESSAGE)
     .where(
-        MESSAGE.c.sender_id == sa.bindparam("sender"), MESSAGE.c.created_at > sa.bindparam("since")
+        MESSAGE.c.sender_id == sa.bindparam("viewer"), MESSAGE.c.created_at > sa.bindparam("since")
     )
 )
-# A conversation, its newest seq and its members: by id (what the UI names), or by pair.
-_CONVERSATION_REF = sa.select(
+# A conversation, its newest seq, its pair (direct) and the viewer's membership, which
+# every path that opens, reads or writes a conversation checks: no row, not the viewer's.
+# A departed member keeps their row (`left_at`, `left_seq`), so they still read up to there.
+_VIEWER = MEMBER.alias("viewer_member")
+_MEMBERSHIP = CONVERSATION.join(
+    _VIEWER,
+    sa.and_(
+        _VIEWER.c.conversation_id == CONVERSATION.c.id,
+        _VIEWER.c.user_id == sa.bindparam("viewer"),
+    ),
+)
+_CONVERSATION_COLUMNS = (
     CONVERSATION.c.id,
     CONVERSATION.c.last_seq,
+    CONVERSATION.c.kind,
     CONVERSATION.c.user_low_id,
     CONVERSATION.c.user_high_id,
+    _VIEWER.c.joined_seq,
+    _VIEWER.c.left_seq,
+    _VIEWER.c.left_at.is_not(None).label("departed"),
 )
+_CONVERSATION_REF = sa.select(*_CONVERSATION_COLUMNS).select_from(_MEMBERSHIP)
 CONVERSATION_BY_ID = _CONVERSATION_REF.where(CONVERSATION.c.id == sa.bindparam("conversation"))
 CONVERSATION_OF_PAIR = _CONVERSATION_REF.where(
     CONVERSATION.c.user_low_id == sa.bindparam("low"),
@@ -92,26 +108,18 @@ CONVERSATION_OF_PAIR = _CONVERSATION_REF.where(
 )
 # Everything a send checks before it takes the lock, in one statement (each statement
 # costs ~60 µs of the worker's CPU in SQLAlchemy, more than SQLite's own work): the
-# conversation, the sender's messages inside the rate window, and whether the client id
-# is stored already (a retry).
+# conversation with the sender's membership, the sender's messages inside the rate
+# window, and whether the client id is stored already (a retry).
 SEND_CHECKS = _CONVERSATION_REF.add_columns(
     SENT_SINCE.scalar_subquery().label("recent"),
     sa.exists()
     .where(
-        MESSAGE.c.sender_id == sa.bindparam("sender"),
+        MESSAGE.c.sender_id == sa.bindparam("viewer"),
         MESSAGE.c.client_id == sa.bindparam("client_id"),
     )
     .label("stored"),
 ).where(CONVERSATION.c.id == sa.bindparam("conversation"))
-# The two members of a direct conversation are friends (its pair is the friendship's).
-# Named with their table: SQLAlchemy writes an UPDATE's RETURNING columns bare, and bare
-# names inside the subquery would be the friendship's own.
-_PAIR_ARE_FRIENDS = sa.exists().where(
-    FRIENDSHIP.c.user_low_id == sa.literal_column(f"{CONVERSATION.name}.user_low_id"),
-    FRIENDSHIP.c.user_high_id == sa.literal_column(f"{CONVERSATION.name}.user_high_id"),
-)
 # Takes the write lock (row lock on PostgreSQL) until commit: seqs follow commit order.
-# Whether the two are still friends is read in the same statement, under that lock.
 NEXT_SEQ = (
     sa.update(CONVERSATION)
     .where(CONVERSATION.c.id == sa.bindparam("conversation"))
@@ -119,7 +127,13 @@ NEXT_SEQ = (
         last_seq=CONVERSATION.c.last_seq + 1,
         last_message_at=sa.bindparam("now", type_=CONVERSATION.c.last_message_at.type),
     )
-    .returning(CONVERSATION.c.last_seq, _PAIR_ARE_FRIENDS.label("friends"))
+    .returning(CONVERSATION.c.last_seq)
+)
+# The current members of a conversation. A send reads them in its own statement after
+# NEXT_SEQ: on PostgreSQL a subquery of the locking UPDATE reads the snapshot from before
+# it waited for the lock, and would miss a removal or an unfriending committed meanwhile.
+ACTIVE_MEMBER_IDS = sa.select(MEMBER.c.user_id).where(
+    MEMBER.c.conversation_id == sa.bindparam("conversation"), MEMBER.c.left_at.is_(None)
 )
 INSERT_MESSAGE = sa.insert(MESSAGE)
 
@@ -145,72 +159,132 @@ MOVE_READ_CURSOR = (
         ),
     )
 )
-_UNREAD_WHERE = (
-    MESSAGE.c.conversation_id == sa.bindparam("conversation"),
-    MESSAGE.c.seq > sa.bindparam("seq"),
-    MESSAGE.c.sender_id != sa.bindparam("reader"),
-)
-UNREAD_AFTER = sa.select(sa.func.count()).select_from(MESSAGE).where(*_UNREAD_WHERE)
-FIRST_UNREAD_AFTER = sa.select(sa.func.min(MESSAGE.c.seq)).where(*_UNREAD_WHERE)
-
-_CURSOR = READ_CURSOR.alias("cursor")
+# The last seq the viewer reads: the conversation's last, or where they left it.
+_READS_UP_TO = sa.func.coalesce(_VIEWER.c.left_seq, CONVERSATION.c.last_seq)
 
 
-def _with_cursor_of(user: str) -> sa.Join:
-    """Conversations beside the read cursor of the user bound as `user` (`_CURSOR`), if any."""
-    return CONVERSATION.outerjoin(
-        _CURSOR,
-        sa.and_(
-            _CURSOR.c.conversation_id == CONVERSATION.c.id,
-            _CURSOR.c.user_id == sa.bindparam(user),
-        ),
+def _unread(after: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """The messages after `after` the viewer has not read.
+
+    Only those inside the viewer's membership, from others, and not system lines (a
+    group's "added" or "renamed" is not a message to read).
+    """
+    return sa.and_(
+        MESSAGE.c.conversation_id == CONVERSATION.c.id,
+        MESSAGE.c.seq > after,
+        MESSAGE.c.seq > _VIEWER.c.joined_seq,
+        MESSAGE.c.seq <= _READS_UP_TO,
+        MESSAGE.c.sender_id != _VIEWER.c.user_id,
+        MESSAGE.c.kind != "system",
     )
 
 
-# Everything moving a read cursor needs, in one statement: the conversation, the reader's
-# cursor (`cursor_id` None: none yet), whether either member blocks the other, and the
-# messages from others still unread after `seq`.
+FIRST_UNREAD_AFTER = (
+    sa.select(sa.func.min(MESSAGE.c.seq))
+    .select_from(_MEMBERSHIP)
+    .join(MESSAGE, _unread(sa.bindparam("seq")))
+    .where(CONVERSATION.c.id == sa.bindparam("conversation"))
+)
+
+_CURSOR = READ_CURSOR.alias("cursor")
+# The conversations the viewer is a member of, beside their read cursor (if any).
+_WITH_CURSOR = _MEMBERSHIP.outerjoin(
+    _CURSOR,
+    sa.and_(_CURSOR.c.conversation_id == CONVERSATION.c.id, _CURSOR.c.user_id == _VIEWER.c.user_id),
+)
+_OTHER = MEMBER.alias("other_member")
+# Who hears of the viewer's receipt: while the viewer is a current member, the other
+# current members but those in a block with the viewer (either way), as ids joined by
+# commas (one column in the same statement).
+_RECEIPT_AUDIENCE = (
+    sa.select(sa.func.aggregate_strings(sa.cast(_OTHER.c.user_id, sa.String), ","))
+    .where(
+        _VIEWER.c.left_at.is_(None),
+        _OTHER.c.conversation_id == CONVERSATION.c.id,
+        _OTHER.c.user_id != _VIEWER.c.user_id,
+        _OTHER.c.left_at.is_(None),
+        # Correlated by name: two levels down, SQLAlchemy would otherwise add the viewer's
+        # member table to this subquery's FROM (a block of anyone with anyone would count).
+        ~sa.exists()
+        .where(_blocks_either_way(_OTHER.c.user_id, _VIEWER.c.user_id))
+        .correlate_except(BLOCK),
+    )
+    .scalar_subquery()
+)
+# Everything moving a read cursor needs, in one statement: the conversation with the
+# reader's membership, the reader's cursor (`cursor_id` None: none yet), whether the two
+# of a direct conversation are in a block, who hears of the receipt, and the messages
+# still unread after `seq`.
 READ_STATE = (
-    _CONVERSATION_REF.add_columns(
+    sa.select(
+        *_CONVERSATION_COLUMNS,
         _CURSOR.c.id.label("cursor_id"),
         sa.func.coalesce(_CURSOR.c.last_read_seq, 0).label("last_read_seq"),
         sa.exists()
         .where(_blocks_either_way(CONVERSATION.c.user_low_id, CONVERSATION.c.user_high_id))
         .label("blocked"),
-        UNREAD_AFTER.scalar_subquery().label("unread_after"),
+        _RECEIPT_AUDIENCE.label("audience"),
+        sa.select(sa.func.count())
+        .select_from(MESSAGE)
+        .where(_unread(sa.bindparam("seq")))
+        .scalar_subquery()
+        .label("unread_after"),
     )
-    .select_from(_with_cursor_of("reader"))
+    .select_from(_WITH_CURSOR)
     .where(CONVERSATION.c.id == sa.bindparam("conversation"))
 )
 
-# Every conversation of a user with its unread count, in one statement whatever their number:
-# the count is a correlated subquery over the (conversation_id, seq) index.
-_UNREAD = (
-    sa.select(sa.func.count())
-    .select_from(MESSAGE)
-    .where(
-        MESSAGE.c.conversation_id == CONVERSATION.c.id,
-        MESSAGE.c.seq > sa.func.coalesce(_CURSOR.c.last_read_seq, 0),
-        MESSAGE.c.sender_id != sa.bindparam("viewer"),
-    )
-    .scalar_subquery()
-)
+# Every conversation of a user (but those they removed from their list) with its unread
+# count, in one statement whatever their number: the count is a correlated subquery over
+# the (conversation_id, seq) index.
 SUMMARIES = (
     sa.select(
         CONVERSATION.c.id,
+        CONVERSATION.c.kind,
         CONVERSATION.c.user_low_id,
         CONVERSATION.c.user_high_id,
-        CONVERSATION.c.last_seq,
+        _READS_UP_TO.label("last_seq"),
         CONVERSATION.c.last_message_at,
-        _UNREAD.label("unread"),
+        sa.select(sa.func.count())
+        .select_from(MESSAGE)
+        .where(_unread(sa.func.coalesce(_CURSOR.c.last_read_seq, 0)))
+        .scalar_subquery()
+        .label("unread"),
     )
-    .select_from(_with_cursor_of("viewer"))
+    .select_from(_WITH_CURSOR)
+    .where(_VIEWER.c.hidden.is_(False))
+)
+# Who has read a conversation up to `seq`: each other member whose membership holds it
+# (but the message's sender and anyone in a block with the viewer), with their shared
+# read position.
+_SENDER_AT_SEQ = (
+    sa.select(MESSAGE.c.sender_id)
     .where(
-        sa.or_(
-            CONVERSATION.c.user_low_id == sa.bindparam("viewer"),
-            CONVERSATION.c.user_high_id == sa.bindparam("viewer"),
+        MESSAGE.c.conversation_id == sa.bindparam("conversation"),
+        MESSAGE.c.seq == sa.bindparam("seq"),
+    )
+    .scalar_subquery()
+)
+READERS = (
+    sa.select(_OTHER.c.user_id, sa.func.coalesce(READ_CURSOR.c.shared_seq, 0).label("read_seq"))
+    .select_from(
+        _OTHER.outerjoin(
+            READ_CURSOR,
+            sa.and_(
+                READ_CURSOR.c.conversation_id == _OTHER.c.conversation_id,
+                READ_CURSOR.c.user_id == _OTHER.c.user_id,
+            ),
         )
     )
+    .where(
+        _OTHER.c.conversation_id == sa.bindparam("conversation"),
+        _OTHER.c.user_id != sa.bindparam("viewer"),
+        _OTHER.c.user_id != sa.func.coalesce(_SENDER_AT_SEQ, 0),
+        _OTHER.c.joined_seq < sa.bindparam("seq"),
+        sa.func.coalesce(_OTHER.c.left_seq, sa.bindparam("seq")) >= sa.bindparam("seq"),
+        ~sa.exists().where(_blocks_either_way(_OTHER.c.user_id, sa.bindparam("viewer"))),
+    )
+    .order_by(_OTHER.c.user_id)
 )
 
 # A session and its user in one query: every event of a tab resolves its session anew.

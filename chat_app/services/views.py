@@ -297,13 +297,17 @@ class HistoryPage:
     """Messages of one conversation in order, and the read positions of both sides."""
 
     conversation_id: int
-    # The other member (the friend of a direct conversation).
+    # The other member of a direct conversation (the friend); an empty contact (user id 0)
+    # in a group, whose readers come from read_cursors.readers.
     friend: ContactView
     messages: tuple[MessageView, ...]
     has_older: bool
     my_read_seq: int
     friend_read_seq: int
+    # The newest seq the viewer may read (where they left, for a departed member).
     last_seq: int
+    # "direct" or "group".
+    kind: str = "direct"
 
 
 @dataclass(frozen=True)
@@ -311,11 +315,13 @@ class ConversationSummary:
     """Per-conversation line of the friend list: unread count and last activity."""
 
     conversation_id: int
-    # The other member of the direct conversation.
+    # The other member of a direct conversation; 0 for a group.
     friend_id: int
     unread: int
     last_seq: int
     last_message_at: str
+    # "direct" or "group".
+    kind: str = "direct"
 
 
 @dataclass(frozen=True)
@@ -324,10 +330,26 @@ class ReadReceipt:
 
     conversation_id: int
     reader_id: int
-    # The other member of the direct conversation (whose tabs show the receipt).
+    # The other member of a direct conversation (whose tabs show the receipt); 0 in a group.
     friend_id: int
     seq: int
     # Messages from the friend still unread after this receipt (for the reader's other tabs).
     unread_left: int = 0
     # False while either blocks the other: only the reader's own tabs hear of it.
     shared: bool = True
+    # Whose tabs hear of it: the other current members, but those in a block with the
+    # reader; none once the reader left (in a direct conversation: the friend while the
+    # two are friends).
+    recipient_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Readers:
+    """Who has read a conversation up to `seq` ("Read by N"; "Read" when all have)."""
+
+    conversation_id: int
+    seq: int
+    # The members who have, in id order.
+    reader_ids: tuple[int, ...]
+    # The members who could have: the message's sender and the asker's blocks left out.
+    member_count: int

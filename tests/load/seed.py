@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from chat_app.models import Conversation, Friendship, Message, User, utc_now
+from chat_app.models import Conversation, ConversationMember, Friendship, Message, User, utc_now
 from chat_app.services import statements
 from chat_app.services.passwords import hash_password
 from chat_app.services.sessions import create_session
@@ -60,10 +60,19 @@ def seed_app_users(database_url: str, count: int, first: int = 0) -> list[Seeded
             Friendship(user_low_id=ids[n], user_high_id=ids[n + 1], created_at=now)
             for n in range(0, count, 2)
         )
-        # Every friendship has its conversation, as accepting a request makes it.
-        session.add_all(
+        # Every friendship has its conversation, with the two as members, as accepting a
+        # request makes it (who may read and write a conversation is in its members).
+        conversations = [
             Conversation(user_low_id=ids[n], user_high_id=ids[n + 1], created_at=now)
             for n in range(0, count, 2)
+        ]
+        session.add_all(conversations)
+        session.flush()
+        session.add_all(
+            ConversationMember(conversation_id=found.id or 0, user_id=user_id, joined_at=now)
+            for found in conversations
+            for user_id in (found.user_low_id, found.user_high_id)
+            if user_id is not None
         )
         session.commit()
     engine.dispose()
@@ -107,9 +116,10 @@ def seed_app_history(database_url: str, pair: tuple[Seeded, Seeded], count: int)
 def seed_app_contacts(database_url: str, users: list[Seeded], messages: int) -> dict[int, int]:
     """Make every two of `users` friends, each conversation with `messages` read messages.
 
-    Bulk inserts with the migration head's table shapes (friendship, conversation, message,
-    read cursor): a hundred users with 99 friends each are seeded in a second or two. Each
-    conversation's last message has its own time, so every friend list has a defined order.
+    Bulk inserts with the migration head's table shapes (friendship, conversation and its
+    two members, message, read cursor): a hundred users with 99 friends each are seeded in
+    a second or two. Each conversation's last message has its own time, so every friend
+    list has a defined order.
     The pairs `seed_app_users` made friends keep their rows and get the same history.
 
     Returns:
@@ -143,6 +153,15 @@ def seed_app_contacts(database_url: str, users: list[Seeded], messages: int) -> 
             .where(conversation.c.user_low_id.in_(ids), conversation.c.user_high_id.in_(ids))
             .order_by(conversation.c.id)
         ).all()
+        added = {(row["user_low_id"], row["user_high_id"]) for row in new}
+        members = [
+            {"conversation_id": row.id, "user_id": user_id, "joined_at": now}
+            for row in found
+            if (row.user_low_id, row.user_high_id) in added
+            for user_id in (row.user_low_id, row.user_high_id)
+        ]
+        if members:
+            connection.execute(sa.insert(tables["conversationmember"]), members)
         if messages:
             _seed_read_history(connection, found, messages, start)
     engine.dispose()

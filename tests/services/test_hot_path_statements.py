@@ -23,7 +23,7 @@ def _work(statements: list[str]) -> list[str]:
     return [s for s in statements if s.split()[0].upper() in ("SELECT", "INSERT", "UPDATE")]
 
 
-def test_a_message_is_stored_in_three_statements_and_read_in_two(
+def test_a_message_is_stored_in_four_statements_and_read_in_two(
     session: Session, engine: sa.Engine
 ):
     ann, bob = make_user(session, "ann"), make_user(session, "bob")
@@ -33,13 +33,18 @@ def test_a_message_is_stored_in_three_statements_and_read_in_two(
     read_cursors.mark_read(session=session, viewer_id=bob, conversation_id=chat, up_to_seq=1)
     with statements_run(engine) as sent:
         seq = send_text(session, ann, chat).message.seq
-    # The checks (conversation, retry, rate), the next seq with the friendship, the row.
-    assert len(_work(sent)) == 3, sent
+    # The checks (conversation with the sender's membership, retry, rate), the next seq,
+    # the current members, the row. The members are a statement of their own, after the
+    # lock: inside the locking UPDATE, PostgreSQL would read them as they were before it
+    # waited, and miss a removal or an unfriending committed meanwhile.
+    assert len(_work(sent)) == 4, sent
     with statements_run(engine) as read:
         receipt = read_cursors.mark_read(
             session=session, viewer_id=bob, conversation_id=chat, up_to_seq=seq
         )
-    # Conversation, cursor, block and unread count; then the cursor moves.
+    # Conversation with the reader's membership, cursor, block, who hears of the receipt
+    # and unread count; then the cursor moves.
     assert len(_work(read)) == 2, read
     assert receipt is not None
     assert (receipt.seq, receipt.unread_left, receipt.shared) == (seq, 0, True)
+    assert receipt.recipient_ids == (ann,)

@@ -1,0 +1,102 @@
+"""Unread counts, read receipts, readers and files in a group, by membership.
+
+Unread counts the messages from others inside the member's range, system lines left out;
+a receipt goes to the other current members but those in a block with the reader;
+and `readers` answers "Read by N".
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chat_app.services import friends, groups, read_cursors, summaries
+from chat_app.services.errors import NotFound
+from tests.support.delivery import mark, remove, unread
+from tests.support.users import send_text
+
+pytestmark = pytest.mark.both_databases
+
+
+# ----- unread and receipts -----
+
+
+def test_unread_counts_are_per_member_and_leave_out_system_lines(session, users, group):
+    ann, bob, cat = users["ann"], users["bob"], users["cat"]
+    send_text(session, ann, group)  # 2
+    send_text(session, ann, group)  # 3
+    send_text(session, bob, group)  # 4
+    assert (unread(session, ann, group), unread(session, bob, group)) == (1, 2)
+    assert unread(session, cat, group) == 3
+    assert read_cursors.first_unread(session=session, viewer_id=bob, conversation_id=group) == 2
+    receipt = mark(session, bob, group, 2)
+    assert receipt is not None
+    assert (receipt.seq, receipt.unread_left, receipt.friend_id) == (2, 1, 0)
+    assert sorted(receipt.recipient_ids) == sorted([ann, cat])
+    assert unread(session, bob, group) == 1
+    # A rename is a system line: nobody has a new message to read.
+    groups.rename(session=session, actor_id=ann, conversation_id=group, name="Renamed")
+    assert (unread(session, ann, group), unread(session, bob, group)) == (1, 1)
+
+
+def test_a_departed_members_unread_and_cursor_stop_where_they_left(session, users, group):
+    ann, bob, cat = users["ann"], users["bob"], users["cat"]
+    send_text(session, ann, group)  # 2
+    remove(session, ann, group, cat)  # 3
+    send_text(session, bob, group)  # 4
+    assert unread(session, cat, group) == 1
+    [summary] = [
+        s for s in summaries.summaries(session=session, viewer_id=cat) if s.kind == "group"
+    ]
+    assert (summary.conversation_id, summary.last_seq, summary.friend_id) == (group, 3, 0)
+    receipt = mark(session, cat, group, 4)
+    assert receipt is not None
+    assert receipt.seq == 3
+    assert receipt.recipient_ids == ()  # nobody hears from a departed member
+    assert unread(session, cat, group) == 0
+    assert mark(session, cat, group, 4) is None
+
+
+def test_a_receipt_is_not_sent_to_members_in_a_block_with_the_reader(session, users, group):
+    ann, bob, cat, dan = users["ann"], users["bob"], users["cat"], users["dan"]
+    friends.block_user(session=session, viewer_id=cat, target_id=bob)
+    # A block between ann and someone outside the group is no block with cat.
+    friends.block_user(session=session, viewer_id=ann, target_id=dan)
+    send_text(session, ann, group)
+    receipt = mark(session, cat, group, 2)
+    assert receipt is not None
+    assert (receipt.recipient_ids, receipt.shared) == ((ann,), True)
+    receipt = mark(session, bob, group, 2)
+    assert receipt is not None
+    assert receipt.recipient_ids == (ann,)
+
+
+def test_readers_are_the_members_whose_cursor_passed_the_message(session, users, group):
+    ann, bob, cat = users["ann"], users["bob"], users["cat"]
+    seq = send_text(session, ann, group).message.seq
+
+    def read_by(viewer: int = ann):
+        found = read_cursors.readers(
+            session=session, viewer_id=viewer, conversation_id=group, seq=seq
+        )
+        return found.reader_ids, found.member_count
+
+    assert read_by() == ((), 2)
+    mark(session, bob, group, seq)
+    assert read_by() == ((bob,), 2)
+    mark(session, cat, group, seq)
+    assert read_by() == (tuple(sorted([bob, cat])), 2)
+    # The sender is not their own reader; bob asks: cat has read it, out of cat.
+    assert read_by(bob) == ((cat,), 1)
+    friends.block_user(session=session, viewer_id=cat, target_id=ann)
+    assert read_by() == ((bob,), 1)
+
+
+def test_readers_refuse_a_seq_outside_the_askers_membership(session, users, group):
+    ann, bob, cat = users["ann"], users["bob"], users["cat"]
+    remove(session, ann, group, cat)  # 2
+    later = send_text(session, bob, group).message.seq
+    for seq in (later, 0, -1, "2", None, 10**6):
+        with pytest.raises(NotFound):
+            read_cursors.readers(session=session, viewer_id=cat, conversation_id=group, seq=seq)
+    found = read_cursors.readers(session=session, viewer_id=ann, conversation_id=group, seq=later)
+    assert (found.reader_ids, found.member_count) == ((), 0)  # cat left before it
