@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -61,10 +62,13 @@ def seed_app_users(database_url: str, count: int, first: int = 0) -> list[Seeded
             for n in range(0, count, 2)
         )
         # Every friendship has its conversation, as accepting a request makes it.
-        session.add_all(
+        conversations = [
             Conversation(user_low_id=ids[n], user_high_id=ids[n + 1], created_at=now)
             for n in range(0, count, 2)
-        )
+        ]
+        session.add_all(conversations)
+        session.commit()
+        _seed_members(session.connection(), [_pair_row(c) for c in conversations], now)
         session.commit()
     engine.dispose()
     return [Seeded(first + n, ids[n], ids[n ^ 1], tokens[n]) for n in range(count)]
@@ -143,10 +147,42 @@ def seed_app_contacts(database_url: str, users: list[Seeded], messages: int) -> 
             .where(conversation.c.user_low_id.in_(ids), conversation.c.user_high_id.in_(ids))
             .order_by(conversation.c.id)
         ).all()
+        _seed_members(
+            connection,
+            [row for row in found if (row.user_low_id, row.user_high_id) not in known],
+            now,
+        )
         if messages:
             _seed_read_history(connection, found, messages, start)
     engine.dispose()
     return {pair_key(row.user_low_id, row.user_high_id): row.id for row in found}
+
+
+def _pair_row(conversation: Conversation) -> Any:
+    return SimpleNamespace(
+        id=conversation.id,
+        user_low_id=conversation.user_low_id,
+        user_high_id=conversation.user_high_id,
+    )
+
+
+def _seed_members(connection: sa.Connection, conversations: Sequence[Any], now: datetime) -> None:
+    """Both people of each new direct conversation are its members (as accepting makes them)."""
+    members = [
+        {
+            "conversation_id": found.id,
+            "user_id": user_id,
+            "role": "member",
+            "joined_at": now,
+            "joined_seq": 0,
+            "muted": False,
+            "hidden": False,
+        }
+        for found in conversations
+        for user_id in (found.user_low_id, found.user_high_id)
+    ]
+    if members:
+        connection.execute(sa.insert(statements.TABLES["conversationmember"]), members)
 
 
 def _seed_read_history(
