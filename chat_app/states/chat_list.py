@@ -59,7 +59,7 @@ class ChatListState(rx.State):
         first = rows[0].conversation_id if rows else 0
         groups = frozenset(row.conversation_id for row in rows if row.kind == GROUP)
         (await self.get_state(ListOrderState))._read_again(first)
-        (await self.get_state(ConversationState))._rows_read(groups)
+        (await self.get_state(ConversationState))._rows_read(first, groups)
 
     @rx.event
     async def load(self):

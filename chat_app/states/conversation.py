@@ -126,9 +126,15 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
         line = preview_line(message.kind, message.body, named, language)
         RowValues(self, LAST_BUCKETS).set(conversation_id, [message.sent_at, line])
 
-    def _rows_read(self, group_ids: frozenset[int]) -> None:
-        """The chat list was read: every row shows the line it was read with."""
+    def _rows_read(self, first_conversation_id: int, group_ids: frozenset[int]) -> None:
+        """The chat list was read: every row shows the line it was read with, in its place.
+
+        The row first in the database's order is first on the page now (a new group, say):
+        a message elsewhere must move its row again.
+        """
         RowValues(self, LAST_BUCKETS).replace({})
+        if self._listed_first != first_conversation_id:
+            self._listed_first = first_conversation_id
         if self._group_ids != group_ids:
             self._group_ids = group_ids
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 from sqlmodel import Session, func, select
 
 from chat_app.models import Conversation, ConversationMember
-from chat_app.services.views import MessageView
+from chat_app.services.views import ContactView, MessageView
 from chat_app.states.auth import AuthState
 from chat_app.states.chat_list import ChatListState, group_created
 from chat_app.states.conversation import LAST_BUCKETS, ConversationState
+from chat_app.states.list_order import ListOrderState
 from chat_app.states.new_group import NewGroupState
 from chat_app.states.row_values import RowValues
 from chat_app.states.ui import UiState
@@ -162,3 +163,24 @@ async def test_a_message_replaces_its_rows_line_without_resending_the_rows(tab_f
     await conversation._list_first(group, message, "Ann")
     assert RowValues(conversation, LAST_BUCKETS).get(group) == ["now", "Ann: hi all"]
     assert bob_lists.dirty_vars == set()
+
+
+async def test_after_a_new_group_a_message_in_the_chat_below_moves_it_up_again(tab_factory, engine):
+    (ann, _), (bob, bob_id) = await _people(tab_factory, engine, "ann", "bob")
+    bob_conversation = await bob.get_state(ConversationState)
+    direct = (await bob.get_state(ChatListState)).rows[0].conversation_id
+    message = MessageView(seq=1, sender_id=1, client_id="c", body="hi", sent_at="now")
+    await bob_conversation._list_first(direct, message, "Ann")  # known first from now on
+    await run(ann.open_dialog)
+    await run(ann.toggle_friend, bob_id)
+    await run(ann.set_group_name, "Duo")
+    await run(ann.create)
+    bob_lists = await bob.get_state(ChatListState)
+    await run(bob_lists.load)
+    assert bob_lists.rows[0].kind == "group"
+    order = await bob.get_state(ListOrderState)
+    await bob_conversation._list_first(direct, message, "Ann")
+    shown = order._shown(
+        [ContactView(0, "", "", conversation_id=r.conversation_id) for r in bob_lists.rows]
+    )
+    assert shown[0].conversation_id == direct
