@@ -48,7 +48,7 @@ def _opener(contact, status: rx.Component | None = None) -> rx.Component:
     """The row's main part, which opens the contact's conversation by its id."""
     # A real <button>: reachable with Tab, opened with Enter or Space, focus ring visible.
     return rx.el.button(
-        contact_row(contact, _unread_badge(contact), status=status),
+        contact_row(contact, unread_badge(contact.conversation_id), status=status),
         on_click=[
             ConversationState.open_conversation(contact.conversation_id),
             ComposerState.clear,
@@ -108,8 +108,9 @@ def _past_row(contact) -> rx.Component:
     )
 
 
-def _unread_badge(friend) -> rx.Component:
-    count = row_value(UnreadState, UNREAD_BUCKETS, friend.conversation_id, 0)
+def unread_badge(conversation_id) -> rx.Component:
+    """The conversation's unread count (from `UnreadState`'s buckets), hidden at 0."""
+    count = row_value(UnreadState, UNREAD_BUCKETS, conversation_id, 0)
     return rx.cond(
         count > 0,
         rx.badge(

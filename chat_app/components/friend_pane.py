@@ -1,11 +1,13 @@
-"""The left pane: search, then Friends (and past conversations) and Requests tabs."""
+"""The left pane: search, then Chats (direct and groups), Friends and Requests tabs."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from chat_app.components.chat_list import chat_list
 from chat_app.components.friend_list import confirm_dialog, friend_list, past_conversations
 from chat_app.components.friend_search import friend_search
+from chat_app.components.new_group_dialog import new_group_dialog
 from chat_app.components.request_lists import request_lists
 from chat_app.states.friends import FriendsState
 from chat_app.states.ui import tr
@@ -33,15 +35,17 @@ def _requests_trigger() -> rx.Component:
 
 
 def friend_pane() -> rx.Component:
-    """Everything about friends, on the left of the chat (the whole screen on phones)."""
+    """Chats and friends, on the left of the chat (the whole screen on phones)."""
     return rx.vstack(
         friend_search(),
         rx.tabs.root(
             rx.tabs.list(
+                rx.tabs.trigger(tr("tab_chats"), value="chats", id="tab-chats"),
                 rx.tabs.trigger(tr("tab_friends"), value="friends", id="tab-friends"),
                 _requests_trigger(),
                 padding_x="0.5em",
             ),
+            rx.tabs.content(chat_list(), value="chats"),
             rx.tabs.content(friend_list(), past_conversations(), value="friends"),
             rx.tabs.content(request_lists(), value="requests"),
             value=FriendsState.pane_tab,
@@ -49,6 +53,7 @@ def friend_pane() -> rx.Component:
             width="100%",
         ),
         confirm_dialog(),
+        new_group_dialog(),
         id="friend-pane",
         spacing="0",
         width=["100%", "100%", "20em"],

@@ -222,4 +222,13 @@ EN: dict[str, str] = {
     "group_role_unchanged": "That member has this role already.",
     "group_leave_first": "Leave the group before removing it from your list.",
     "file_gone": "That file is no longer available.",
+    "tab_chats": "Chats",
+    "chats_empty": "No chats yet. Add a friend or start a group.",
+    "button_new_group": "New group",
+    "new_group_title": "New group",
+    "group_name_placeholder": "Group name",
+    "group_pick_placeholder": "Filter your friends",
+    "button_create_group": "Create",
+    "preview_group_event": "Group updated",
+    "preview_hidden": "Message from a blocked user",
 }

@@ -196,4 +196,13 @@ ZH: dict[str, str] = {
     "group_role_unchanged": "该成员已是这个角色。",
     "group_leave_first": "请先退出群聊，再将它从列表中移除。",
     "file_gone": "该文件已不存在。",
+    "tab_chats": "聊天",
+    "chats_empty": "还没有聊天。添加好友或创建群聊吧。",
+    "button_new_group": "新建群聊",
+    "new_group_title": "新建群聊",
+    "group_name_placeholder": "群名称",
+    "group_pick_placeholder": "筛选好友",
+    "button_create_group": "创建",
+    "preview_group_event": "群聊有更新",
+    "preview_hidden": "来自已屏蔽用户的消息",
 }

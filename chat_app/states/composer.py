@@ -275,7 +275,8 @@ class ComposerState(rx.State):
             outbox.remove(client_id)
             outbox_state._write(outbox)
             await publish_sent(self, outcome)
-            await conversation._list_first(entry.conversation_id)
+            nickname = (await self.get_state(AuthState)).nickname
+            await conversation._list_first(entry.conversation_id, outcome.message, nickname)
             if shown:
                 conversation._change(
                     lambda buffer: buffer.acknowledge(

@@ -21,6 +21,7 @@ from chat_app.services import conversations, friends, history
 from chat_app.services.errors import NotFound
 from chat_app.services.sessions import SessionKey
 from chat_app.services.views import HistoryPage, MessageView
+from chat_app.states.chat_preview import preview_line
 from chat_app.states.links import file_link, with_avatar_link
 from chat_app.states.list_order import ListOrderState
 from chat_app.states.live_messages import LiveMessages
@@ -31,6 +32,7 @@ from chat_app.states.place import PlaceState, opening_page
 from chat_app.states.place_entries import BOTTOM
 from chat_app.states.read_receipts import ReadReceipts
 from chat_app.states.reader_position import ReaderPosition
+from chat_app.states.row_values import RowValues, add_row_buckets
 from chat_app.states.safe_text import scroll_to, toast_error
 from chat_app.states.service_call import call_service
 from chat_app.states.ui import language_of
@@ -63,6 +65,8 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
     # The conversation this tab's friend list shows first, as far as this state knows (0:
     # unknown): a message there needs no move, so the list order state is not even loaded.
     _listed_first: int = 0
+    # The groups the chat list shows: their rows' last line names the sender.
+    _group_ids: frozenset[int] = frozenset()
 
     # ----- who is viewing (states/viewer.py) -----
 
@@ -105,11 +109,34 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
         if forget_open:
             self.open_conversation_store = ""
 
-    async def _list_first(self, conversation_id: int) -> None:
-        """Move the conversation to the top of this tab's list, unless known to be there."""
+    async def _list_first(self, conversation_id: int, message: MessageView, sender: str) -> None:
+        """Show the message as the last line of its row, and that row at the top of the lists.
+
+        The move is skipped when the row is known to be first already. The line changes with
+        every message: it is kept here, in the state every message push saves anyway, in
+        `last_*` buckets (one re-sent, never the list).
+        """
         if self._listed_first != conversation_id:
             (await self.get_state(ListOrderState))._move_to_top(conversation_id)
             self._listed_first = conversation_id
+        # Only a group event's line is in words (the reader's language): the UI state is
+        # loaded for those alone.
+        language = await language_of(self) if message.kind == "system" else ""
+        named = sender if conversation_id in self._group_ids else ""
+        line = preview_line(message.kind, message.body, named, language)
+        RowValues(self, LAST_BUCKETS).set(conversation_id, [message.sent_at, line])
+
+    def _rows_read(self, first_conversation_id: int, group_ids: frozenset[int]) -> None:
+        """The chat list was read: every row shows the line it was read with, in its place.
+
+        The row first in the database's order is first on the page now (a new group, say):
+        a message elsewhere must move its row again.
+        """
+        RowValues(self, LAST_BUCKETS).replace({})
+        if self._listed_first != first_conversation_id:
+            self._listed_first = first_conversation_id
+        if self._group_ids != group_ids:
+            self._group_ids = group_ids
 
     # ----- what other tabs push here -----
 
@@ -117,7 +144,7 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
         self, message: MessageView, conversation_id: int, sender_nickname: str, to_recipient: bool
     ) -> list[Any]:
         """A message of a conversation was stored (pushed by another tab)."""
-        await self._list_first(conversation_id)
+        await self._list_first(conversation_id, message, sender_nickname)
         showing = self.conversation_id == conversation_id
         if to_recipient and self.friend_typing and showing:
             self.friend_typing = False
@@ -305,6 +332,11 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
             opened = await self._open(viewer_id, self.conversation_id, newest=True)
             return [opened, scroll_to(LIST_END)]
         return None
+
+
+# Conversation id → [sent at (ISO), the chat list row's last line], for the rows with a
+# message since the list was read (components/chat_list.py).
+LAST_BUCKETS = add_row_buckets(ConversationState, "last", list[str])
 
 
 def _with_links(view: MessageView, key: SessionKey) -> MessageView:

@@ -20,9 +20,9 @@ from chat_app.services.errors import DomainError, NotFound
 from chat_app.services.sessions import SessionKey
 from chat_app.services.text_rules import clip_name
 from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot, Notice
+from chat_app.states.chat_list import ChatListState
 from chat_app.states.chime import ChimeRound
 from chat_app.states.links import with_avatar_link
-from chat_app.states.list_order import ListOrderState
 from chat_app.states.presence import PresenceState
 from chat_app.states.safe_text import toast_error, toast_info
 from chat_app.states.service_call import call_service, form_text
@@ -82,7 +82,8 @@ class FriendsState(rx.State):
     """The friend pane's data for the logged-in user of this tab.
 
     `friends` keeps the order it was read in; a message since moves its row up on the page
-    by CSS order (`ListOrderState`), without re-sending the list.
+    by CSS order (`ListOrderState`), without re-sending the list. The Chats tab's rows are
+    read whenever this pane is (`ChatListState`).
     """
 
     friends: list[ContactView] = []
@@ -95,7 +96,7 @@ class FriendsState(rx.State):
     search_result: ContactView | None = None
     search_relation: str = ""
     search_message: str = ""
-    pane_tab: str = "friends"
+    pane_tab: str = "chats"
     # A remove or block waiting for the user's confirmation.
     confirm_kind: str = ""
     confirm_user_id: int = 0
@@ -131,9 +132,9 @@ class FriendsState(rx.State):
             new = [with_avatar_link(c, self._link_key) for c in getattr(snapshot, name)]
             if getattr(self, name) != new:
                 setattr(self, name, new)
-        # The list is in the database's order again: no row is moved up any more.
-        first = snapshot.friends[0].conversation_id if snapshot.friends else 0
-        (await self.get_state(ListOrderState))._read_again(first)
+        # The chat list is read with it, both in the database's order: no row is moved up
+        # any more (they share the moves, ListOrderState).
+        await (await self.get_state(ChatListState))._read(self._user_id, self._link_key)
         if self.search_result is not None and self._user_id is not None:
             relation, request_id = snapshot.relation_to(self.search_result.user_id, self._user_id)
             self.search_relation = relation
@@ -176,8 +177,8 @@ class FriendsState(rx.State):
 
     @rx.event
     def set_pane_tab(self, tab: str):
-        """Switch between the friends and requests lists."""
-        self.pane_tab = tab if tab in ("friends", "requests") else "friends"
+        """Switch between the chats, friends and requests lists."""
+        self.pane_tab = tab if tab in ("chats", "friends", "requests") else "chats"
 
     @rx.event
     @signed_in

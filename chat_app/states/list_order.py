@@ -1,11 +1,11 @@
-"""Where the friend list shows each conversation: moved up by a message since it was read.
+"""Where the lists show each conversation: moved up by a message since they were read.
 
-`FriendsState.friends` is in the order the list was last read in (newest conversation
-first) and is re-sent only when it changes. A message moves its conversation to the top by
-the row's CSS `order`, kept per row in this small state's `order_*` bucket vars
-(row_values.py): a message re-sends one bucket, never the list, and a push loads and saves
-this state, not the friend list (on the scaled profile every state a push touches goes
-through Redis). A row without an entry keeps its index in the list.
+`ChatListState.rows` and `FriendsState.friends` are read together, each in the order of
+its last reading (newest conversation first), and are re-sent only when they change. A
+message moves its conversation to the top by the row's CSS `order`, kept per row in this
+small state's `order_*` bucket vars (row_values.py): a message re-sends one bucket, never
+a list, and a push loads and saves this state, not the lists (on the scaled profile every
+state a push touches goes through Redis). A row without an entry keeps its index.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class ListOrderState(rx.State):
     _shown_first: int = 0
 
     def _read_again(self, first_conversation_id: int) -> None:
-        """The list was read in the database's order: no row is moved."""
+        """The lists were read in the database's order: no row is moved."""
         RowValues(self, ORDER_BUCKETS).replace({})
         # Assigned only if different: an assignment marks the state changed, and on the
         # scaled profile a changed state is written back to Redis (every tab's load).

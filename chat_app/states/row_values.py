@@ -13,12 +13,14 @@ nothing more travels for that.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any, Generic, TypeVar, cast
 
 import reflex as rx
 from reflex.vars import ArrayVar, NumberVar, ObjectVar
 
 ROW_BUCKETS = 32
+
+V = TypeVar("V")
 
 
 def bucket_names(prefix: str) -> tuple[str, ...]:
@@ -26,7 +28,7 @@ def bucket_names(prefix: str) -> tuple[str, ...]:
     return tuple(f"{prefix}_{index}" for index in range(ROW_BUCKETS))
 
 
-def add_row_buckets(state: type[rx.State], prefix: str) -> tuple[str, ...]:
+def add_row_buckets(state: type[rx.State], prefix: str, value_type: Any = int) -> tuple[str, ...]:
     """Give `state` the bucket vars `<prefix>_0` … (each a dict: row key → value).
 
     Called once, right after the class: declaring 32 vars by hand would say nothing more.
@@ -34,7 +36,7 @@ def add_row_buckets(state: type[rx.State], prefix: str) -> tuple[str, ...]:
     """
     names = bucket_names(prefix)
     for name in names:
-        state.add_var(name, dict[int, int] | None, None)
+        state.add_var(name, dict[int, value_type] | None, None)
     return names
 
 
@@ -43,7 +45,7 @@ def bucket_of(key: int) -> int:
     return key % ROW_BUCKETS
 
 
-class RowValues:
+class RowValues(Generic[V]):
     """Reads and writes one state's bucket vars for the rows' values.
 
     Only a bucket whose content changes is assigned (and so re-sent); reading uses the raw
@@ -55,14 +57,14 @@ class RowValues:
         self._state = state
         self._names = names
 
-    def _bucket(self, index: int) -> dict[int, int]:
+    def _bucket(self, index: int) -> dict[int, V]:
         return self._state.__dict__.get(self._names[index]) or {}
 
-    def get(self, key: int, default: int = 0) -> int:
+    def get(self, key: int, default: Any = 0) -> Any:
         """Row `key`'s value, or `default` when it has none."""
         return self._bucket(bucket_of(key)).get(key, default)
 
-    def set(self, key: int, value: int | None) -> None:
+    def set(self, key: int, value: V | None) -> None:
         """Give row `key` a value (None: none); re-sends its bucket if that changes it."""
         index = bucket_of(key)
         bucket = self._bucket(index)
@@ -73,18 +75,18 @@ class RowValues:
             changed[key] = value
         setattr(self._state, self._names[index], changed or None)
 
-    def replace(self, values: Mapping[int, int]) -> None:
+    def replace(self, values: Mapping[int, V]) -> None:
         """Hold exactly `values`; only the buckets that differ are re-sent."""
-        spread: list[dict[int, int]] = [{} for _ in self._names]
+        spread: list[dict[int, V]] = [{} for _ in self._names]
         for key, value in values.items():
             spread[bucket_of(key)][key] = value
         for index, bucket in enumerate(spread):
             if self._bucket(index) != bucket:
                 setattr(self._state, self._names[index], bucket or None)
 
-    def all(self) -> dict[int, int]:
+    def all(self) -> dict[int, V]:
         """Every row's value."""
-        found: dict[int, int] = {}
+        found: dict[int, V] = {}
         for index in range(len(self._names)):
             found.update(self._bucket(index))
         return found
@@ -96,6 +98,15 @@ def row_value(state: type[rx.State], names: tuple[str, ...], key: Any, default: 
     `key` is an int var of the row (its conversation id); the lookup runs in the browser.
     A value of 0 counts as none (the buckets never hold one).
     """
+    return cast(NumberVar, _entry(state, names, key, default))
+
+
+def row_entry(state: type[rx.State], names: tuple[str, ...], key: Any, default: Any) -> rx.Var:
+    """In the page: row `key`'s entry (any value) in `state`'s buckets, else `default`."""
+    return _entry(state, names, key, default)
+
+
+def _entry(state: type[rx.State], names: tuple[str, ...], key: Any, default: Any) -> rx.Var:
     buckets = cast(ArrayVar, rx.Var.create([getattr(state, name) for name in names]))
     bucket = cast(ObjectVar, buckets[key % ROW_BUCKETS])
-    return cast(NumberVar, bucket.get(key, default))
+    return bucket.get(key, default)

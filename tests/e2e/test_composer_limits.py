@@ -95,6 +95,7 @@ def test_on_a_phone_enter_makes_a_new_line_and_the_button_sends(
     phone.fill("#login-password", PASSWORD)
     phone.locator("#login-submit").tap()
     expect_chat_as(phone, app_server, bob_name.title())
+    phone.locator("#tab-friends").tap()  # the pane opens on the Chats tab
     phone.locator("#friend-list").get_by_text(ann_name.title(), exact=True).tap()
     composer = phone.locator("#composer")
     expect(composer).to_be_visible()

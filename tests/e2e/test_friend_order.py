@@ -34,6 +34,7 @@ def test_a_message_from_the_last_friend_shows_them_first(browser: Browser, app_s
     page = browser.new_context(**DESKTOP).new_page()
     login(page, app_server, "bench8000", SEEDED_PASSWORD)
     expect_chat_as(page, app_server, "Bench 8000")
+    page.click("#tab-friends")  # the pane opens on the Chats tab
     expect(page.locator(ROWS)).to_have_count(3)
     before = _top_to_bottom(page)
     writer = next(user for user in users if f"bench{user.index}" == before[-1])

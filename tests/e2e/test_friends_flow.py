@@ -28,7 +28,8 @@ def test_search_request_accept_live(browser: Browser, app_server: LiveApp):
     incoming.get_by_role("button", name="Accept").click()
     expect(bob.locator("#tab-requests .rt-Badge")).to_have_count(0)
 
-    # Ann's friend list shows Bob without a reload.
+    # Ann's friend list shows Bob without a reload (the pane opens on the Chats tab).
+    ann.click("#tab-friends")
     expect(ann.locator("#friend-list")).to_contain_text(bob_name.title())
     expect(ann.get_by_text(f"{bob_name.title()} is now your friend.")).to_be_visible()
     expect(ann.locator("#search-relation")).to_have_text("Already your friend.")

@@ -149,6 +149,7 @@ def test_a_long_name_is_cut_in_lists_whole_in_the_header_and_nothing_scrolls_sid
         (ann, bob_username, bob_nickname),
         (bob, ann_username, ann_nickname),
     ):
+        page.click("#tab-friends")  # the pane opens on the Chats tab
         expect(page.locator("#friend-list")).to_contain_text(nickname)
         assert_friend_row_fits(page, username, nickname)
         page.locator(f'#friend-list [data-username="{username}"]').click()

@@ -50,6 +50,7 @@ def test_phone_shows_one_pane_at_a_time_and_keeps_the_composer_above_the_keyboar
     expect(phone.locator("#friend-pane")).to_be_visible()
     expect(phone.locator("#conversation-placeholder")).to_be_hidden()
 
+    phone.locator("#tab-friends").tap()  # the pane opens on the Chats tab
     phone.locator("#friend-list").get_by_text(ann_name.title(), exact=True).tap()
     expect(phone.locator("#conversation-title")).to_have_text(ann_name.title())
     expect(phone.locator("#friend-pane")).to_be_hidden()

@@ -63,6 +63,7 @@ def test_readme_screenshots(browser: Browser, app_server: LiveApp):
     phone = browser.new_context(**PHONE).new_page()
     login(phone, app_server, "tom_demo")
     expect_chat_as(phone, app_server, "Tom")
+    phone.locator("#tab-friends").tap()  # the pane opens on the Chats tab
     phone.locator("#friend-list").get_by_text("Mei 梅", exact=True).tap()
     expect(bubbles(phone).last).to_have_text("谢谢！See you there 👋")
     _save(phone, "phone.png")

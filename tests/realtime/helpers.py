@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 from chat_app.states.auth import AuthState
@@ -141,6 +142,14 @@ async def open_conversation(
     await tab.call(CONVERSATION, "open_conversation", {"conversation_id": conversation_id})
     await tab.wait_for(lambda c: c.var(CONVERSATION, "conversation_id") == conversation_id)
     return conversation_id
+
+
+def frame_without_events(frame: str) -> str:
+    """A socket frame as it would be with its delta alone (a push's size, toasts aside)."""
+    prefix = "42/_event,"
+    name, update = json.loads(frame[len(prefix) :])
+    update.pop("events", None)
+    return prefix + json.dumps([name, update], separators=(",", ":"), ensure_ascii=False)
 
 
 def unread_in(tab: EventClient, conversation_id: int) -> int:

@@ -67,10 +67,13 @@ def befriend(a: Page, b: Page, b_name: str, b_nickname: str | None = None) -> No
     b.click("#tab-requests")
     b.locator("#incoming-requests").get_by_role("button", name="Accept").click()
     b.click("#tab-friends")
+    # The pane opens on the Chats tab: the friend list is the next one.
+    a.click("#tab-friends")
     expect(a.locator("#friend-list")).to_contain_text(b_nickname or b_name.title())
 
 
 def open_chat_with(page: Page, nickname: str) -> None:
+    page.click("#tab-friends")
     page.locator("#friend-list").get_by_text(nickname, exact=True).click()
     expect(page.locator("#conversation-title")).to_have_text(nickname)
 

@@ -1,0 +1,120 @@
+"""The Chats tab: direct and group conversations together, the newest activity first.
+
+Each row: avatar (a group's picture or initial), name, last line, time, unread count. The
+rows come in the order they were read; a message since moves its row up by CSS `order`
+and replaces its line and time from `ConversationState`'s buckets (never re-sending the
+list).
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from chat_app.components.avatar import avatar
+from chat_app.components.friend_list import unread_badge
+from chat_app.components.name_text import name_text
+from chat_app.components.new_group_dialog import new_group_button
+from chat_app.states.chat_list import ChatListState
+from chat_app.states.composer import ComposerState
+from chat_app.states.conversation import LAST_BUCKETS, ConversationState
+from chat_app.states.list_order import ORDER_BUCKETS, ListOrderState
+from chat_app.states.row_values import row_entry, row_value
+from chat_app.states.ui import moment_locale, tr
+
+
+def _last(row) -> tuple[rx.Var, rx.Var]:
+    """(sent at, line) of the row's last message: pushed since the list was read, or read."""
+    entry = row_entry(ConversationState, LAST_BUCKETS, row.conversation_id, [row.last_at, row.line])
+    return entry[0], entry[1]  # type: ignore[index]
+
+
+def _row_body(row) -> rx.Component:
+    sent_at, line = _last(row)
+    return rx.hstack(
+        avatar(row.name, src=row.avatar_url),
+        rx.vstack(
+            rx.hstack(
+                name_text(row.name, weight="medium", trim="both", flex="1"),
+                rx.cond(
+                    sent_at != "",
+                    rx.moment(
+                        sent_at,
+                        format="HH:mm",
+                        locale=moment_locale(),
+                        font_size="0.75em",
+                        color="var(--gray-11)",
+                        class_name="chat-time",
+                    ),
+                ),
+                width="100%",
+                align="center",
+                spacing="2",
+            ),
+            rx.hstack(
+                name_text(line, size="1", color_scheme="gray", class_name="chat-line", flex="1"),
+                unread_badge(row.conversation_id),
+                width="100%",
+                align="center",
+                spacing="2",
+            ),
+            spacing="0",
+            min_width="0",
+            flex="1",
+            align="stretch",
+        ),
+        data_conversation=row.conversation_id,
+        data_kind=row.kind,
+        align="center",
+        width="100%",
+        padding="0.5em 1em",
+        min_height="52px",
+    )
+
+
+def _chat_row(row, index) -> rx.Component:
+    # A real <button>: reachable with Tab, opened with Enter or Space, focus ring visible.
+    return rx.el.button(
+        _row_body(row),
+        on_click=[ConversationState.open_conversation(row.conversation_id), ComposerState.clear],
+        aria_label=row.name,
+        key=row.conversation_id,
+        class_name="chat-open",
+        # Its place in the list, unless a message moved it up since the list was read.
+        order=row_value(ListOrderState, ORDER_BUCKETS, row.conversation_id, index),
+        style={
+            "all": "unset",
+            "display": "block",
+            "width": "100%",
+            "cursor": "pointer",
+            "background": rx.cond(
+                ConversationState.conversation_id == row.conversation_id,
+                "var(--accent-a3)",
+                "transparent",
+            ),
+            # Greyed: a chat left is history to read, not somewhere to write.
+            "filter": rx.cond(row.departed, "grayscale(1)", "none"),
+            "_hover": {"background": "var(--gray-a3)"},
+            "_focus_visible": {"outline": "2px solid var(--accent-8)"},
+        },
+    )
+
+
+def chat_list() -> rx.Component:
+    """The "New group" button, then every conversation, or a hint when there is none."""
+    return rx.vstack(
+        rx.hstack(new_group_button(), justify="end", width="100%", padding="0.5em 1em 0"),
+        rx.cond(
+            ChatListState.rows,
+            rx.vstack(
+                rx.foreach(ChatListState.rows, _chat_row),
+                id="chat-list",
+                spacing="0",
+                width="100%",
+                # Rows moved up by CSS `order` are read and tabbed to in the order shown.
+                reading_flow="flex-visual",
+            ),
+            rx.text(tr("chats_empty"), id="chats-empty", color_scheme="gray", padding="1em"),
+        ),
+        spacing="0",
+        width="100%",
+    )

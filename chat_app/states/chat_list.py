@@ -1,0 +1,85 @@
+"""The Chats tab: the tab's user's direct and group conversations, newest activity first.
+
+`rows` is read whole from the database (on load, after a friend or group change) and is
+re-sent only then; a message moves its row up through `ListOrderState`'s buckets
+(list_order.py) and replaces its last line through `ConversationState`'s `last_*` buckets,
+never by re-sending `rows`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+
+import reflex as rx
+
+from chat_app.services import chat_list
+from chat_app.services.chat_list import ChatRowView
+from chat_app.services.sessions import SessionKey
+from chat_app.states.chat_preview import GROUP, ChatRow, chat_row
+from chat_app.states.conversation import ConversationState
+from chat_app.states.links import file_link
+from chat_app.states.list_order import ListOrderState
+from chat_app.states.service_call import call_service
+from chat_app.states.ui import language_of
+from chat_app.states.viewer import viewer_id_of
+
+
+class ChatListState(rx.State):
+    """The rows of the Chats tab, in the order they were read."""
+
+    rows: list[ChatRow] = []
+    _user_id: int | None = None
+    _link_key: SessionKey | None = None  # the login session this tab signs links for
+
+    def _follow_viewer(self, user_id: int | None, link_key: SessionKey | None) -> None:
+        """Told by the session guard who the tab's user is (states/viewer.py)."""
+        if self._user_id != user_id:
+            if self.rows:
+                self.rows = []
+            self._user_id = user_id
+        if self._link_key != link_key:
+            self._link_key = link_key
+
+    def _avatar_url(self, row: ChatRowView) -> str:
+        if not row.avatar_file_id or self._link_key is None:
+            return ""
+        return file_link(self._link_key, row.avatar_file_id, "thumb")
+
+    async def _read(self, user_id: int | None, link_key: SessionKey | None) -> None:
+        """Read the user's rows again (None: nobody's); moved rows fall back in place."""
+        self._follow_viewer(user_id, link_key)
+        found: tuple[ChatRowView, ...] = ()
+        if user_id is not None:
+            found = await call_service(chat_list.chat_rows, viewer_id=user_id)
+        language = await language_of(self)
+        rows = [chat_row(row, self._avatar_url(row), language) for row in found]
+        if rows != self.rows:
+            self.rows = rows
+        first = rows[0].conversation_id if rows else 0
+        groups = frozenset(row.conversation_id for row in rows if row.kind == GROUP)
+        (await self.get_state(ListOrderState))._read_again(first)
+        (await self.get_state(ConversationState))._rows_read(first, groups)
+
+    @rx.event
+    async def load(self):
+        """On page load (and after every reconnect): the rows as the database has them."""
+        viewer_id = await viewer_id_of(self)
+        if viewer_id is not None:
+            await self._read(viewer_id, self._link_key)
+
+
+def group_created(conversation_id: int) -> Callable[[ChatListState], Awaitable[None]]:
+    """The push that shows a new group in a member's tab (at the top: newest activity).
+
+    A partial of a module-level function, not a closure: it may travel, pickled, to the
+    worker holding the tab's socket (realtime/push_relay.py).
+    """
+    return functools.partial(_show_created, conversation_id)
+
+
+async def _show_created(conversation_id: int, state: ChatListState) -> None:
+    # The tab's own user's rows: the group is among them once its membership is stored.
+    shown = any(row.conversation_id == conversation_id for row in state.rows)
+    if state._user_id is not None and not shown:
+        await state._read(state._user_id, state._link_key)

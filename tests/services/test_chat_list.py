@@ -1,0 +1,176 @@
+"""The chat list: direct and group conversations together, newest activity first."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session
+
+from chat_app.models import Conversation, Friendship, Message, utc_now
+from chat_app.services import (
+    chat_list,
+    conversations,
+    friend_picker,
+    friends,
+    group_members,
+    groups,
+)
+from tests.support.groups import make_group, make_people
+from tests.support.sql import statements_run
+from tests.support.users import make_user, send_text
+
+pytestmark = pytest.mark.both_databases
+
+
+@pytest.fixture
+def users(session: Session) -> dict[str, int]:
+    """ann is friends with bob, cat and dan; bob with cat."""
+    return make_people(session, "ann bob cat dan", "ann-bob ann-cat ann-dan bob-cat")
+
+
+def direct(session: Session, a: int, b: int) -> int:
+    return conversations.direct_with(session=session, viewer_id=a, friend_id=b)
+
+
+def post_in_group(session: Session, group: int, sender: int, body: str, kind: str = "text") -> None:
+    """A message in a group as the sending path stores it (seq and activity bumped)."""
+    conversation = session.get(Conversation, group, populate_existing=True)
+    assert conversation is not None
+    conversation.last_seq += 1
+    conversation.last_message_at = utc_now() + timedelta(seconds=conversation.last_seq)
+    session.add(conversation)
+    session.add(
+        Message(
+            conversation_id=group,
+            seq=conversation.last_seq,
+            sender_id=sender,
+            client_id=uuid.uuid4().hex,
+            kind=kind,
+            body=body,
+            created_at=conversation.last_message_at,
+        )
+    )
+    session.commit()
+
+
+def rows(session: Session, viewer: int) -> list[chat_list.ChatRowView]:
+    return list(chat_list.chat_rows(session=session, viewer_id=viewer))
+
+
+def test_direct_and_group_rows_are_listed_together_newest_first(session, users):
+    ann, bob, cat = users["ann"], users["bob"], users["cat"]
+    send_text(session, bob, direct(session, ann, bob), "hello ann")
+    group = make_group(session, ann, bob, cat, name="Family 家")
+    post_in_group(session, group, cat, "dinner at 7")
+    listed = rows(session, ann)
+    assert [r.name for r in listed[:2]] == ["Family 家", "Bob"]
+    family, with_bob = listed[0], listed[1]
+    assert (family.kind, family.preview_sender, family.preview, family.unread) == (
+        "group",
+        "Cat",
+        "dinner at 7",
+        2,  # "created" and Cat's message: nothing read yet
+    )
+    assert (with_bob.kind, with_bob.username, with_bob.user_id, with_bob.preview) == (
+        "direct",
+        "bob",
+        bob,
+        "hello ann",
+    )
+    assert with_bob.preview_sender == ""
+    assert with_bob.unread == 1
+    assert with_bob.last_at
+    # Friends without a word yet are listed too, after the conversations with messages.
+    assert {r.name for r in listed[2:]} == {"Cat", "Dan"}
+
+
+def test_a_new_group_is_first_and_its_preview_is_its_creation(session, users):
+    ann, bob = users["ann"], users["bob"]
+    send_text(session, bob, direct(session, ann, bob), "earlier")
+    group = make_group(session, ann, bob, name="New")
+    first = rows(session, bob)[0]
+    assert (first.conversation_id, first.preview_kind, first.preview) == (group, "system", "")
+
+
+def test_one_or_two_statements_whatever_the_number_of_conversations(session, users, engine):
+    ann, bob, cat, dan = users["ann"], users["bob"], users["cat"], users["dan"]
+    for _ in range(5):
+        make_group(session, ann, bob, cat, dan)
+    with statements_run(engine) as seen:
+        listed = rows(session, ann)
+    assert len(listed) == 8
+    assert len(seen) <= 2, seen
+
+
+def test_a_departed_group_stays_listed_until_hidden_and_shows_only_what_was_readable(
+    session, users
+):
+    ann, bob = users["ann"], users["bob"]
+    group = make_group(session, ann, bob, name="Club")
+    post_in_group(session, group, ann, "before you left")
+    group_members.leave(session=session, actor_id=bob, conversation_id=group)
+    post_in_group(session, group, ann, "after you left")
+    (club,) = [r for r in rows(session, bob) if r.conversation_id == group]
+    assert club.departed
+    # The "left" line is the last one bob may read; nothing after it.
+    assert club.preview != "after you left"
+    groups.hide(session=session, viewer_id=bob, conversation_id=group)
+    assert group not in [r.conversation_id for r in rows(session, bob)]
+
+
+def test_an_unfriended_chat_is_listed_only_with_messages(session, users):
+    ann, bob, cat = users["ann"], users["bob"], users["cat"]
+    send_text(session, ann, direct(session, ann, bob), "hi bob")
+    friends.remove_friend(session=session, viewer_id=ann, friend_id=bob)
+    friends.remove_friend(session=session, viewer_id=ann, friend_id=cat)
+    listed = {r.name: r for r in rows(session, ann)}
+    assert listed["Bob"].departed
+    assert "Cat" not in listed
+
+
+def test_a_blocked_person_is_shown_by_username_and_their_group_lines_are_hidden(session, users):
+    ann, bob, cat = users["ann"], users["bob"], users["cat"]
+    group = make_group(session, ann, bob, cat)
+    post_in_group(session, group, bob, "secret")
+    send_text(session, bob, direct(session, bob, cat), "hi cat")
+    friends.block_user(session=session, viewer_id=cat, target_id=bob)
+    listed = {r.conversation_id: r for r in rows(session, cat)}
+    assert (listed[group].preview_kind, listed[group].preview) == ("hidden", "")
+    assert listed[group].preview_sender == ""
+    bob_row = next(r for r in listed.values() if r.user_id == bob)
+    assert (bob_row.name, bob_row.avatar_file_id) == ("bob", "")
+
+
+def test_nobody_else_sees_a_group_they_are_not_in(session, users):
+    group = make_group(session, users["ann"], users["bob"])
+    assert group not in [r.conversation_id for r in rows(session, users["dan"])]
+    assert group not in [r.conversation_id for r in rows(session, users["cat"])]
+
+
+# ----- the "New group" friend picker -----
+
+
+def picked(session: Session, viewer: int, query: object) -> list[str]:
+    found = friend_picker.friends_matching(session=session, viewer_id=viewer, query=query)
+    return [contact.username for contact in found]
+
+
+def test_the_picker_filters_the_viewers_friends_by_name_as_typed(session, users):
+    ann = users["ann"]
+    assert picked(session, ann, "") == ["bob", "cat", "dan"]
+    assert picked(session, ann, "  A ") == ["cat", "dan"]  # nicknames Cat, Dan
+    assert picked(session, users["bob"], "d") == []  # dan is not bob's friend
+    assert picked(session, ann, "%") == []  # a wildcard is a character like any other
+    assert picked(session, ann, {"forged": 1}) == ["bob", "cat", "dan"]
+
+
+def test_the_picker_shows_at_most_fifty_friends(session, users):
+    ann = users["ann"]
+    for n in range(friend_picker.PICKER_MAX + 3):
+        other = make_user(session, f"pal{n:02}")
+        # Stored directly: asking 53 people in a row is over the request limit.
+        session.add(Friendship(user_low_id=ann, user_high_id=other, created_at=utc_now()))
+    session.commit()
+    assert len(picked(session, ann, "pal")) == friend_picker.PICKER_MAX
