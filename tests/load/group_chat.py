@@ -14,13 +14,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from tests.load import crowd, scenarios
-from tests.load.clients import ACKNOWLEDGED, AppUser, quiet
+from tests.load.clients import ACKNOWLEDGED, COMPOSER, AppUser, quiet
 from tests.load.recorder import Recorder, body_for, now_ns
 from tests.load.scenarios import Plan
 from tests.load.seed import Seeded
 from tests.load.servers import RunningServer
 
-COMPOSER = "reflex___state____state.chat_app___states___composer____composer_state"
 # A message row's body: a chat list's preview of the same text is not a delivered copy.
 ROW_BODY = re.compile(r'"body":"m (\d+)\.(\d+) \d+"')
 

@@ -191,9 +191,10 @@ def _seed_read_history(
 
 
 def seed_app_group(database_url: str, members: Sequence[Seeded]) -> int:
-    """A group of `members` (seeded by `seed_app_users`), as `groups.create_group` leaves
-    one but without its "created" line: the first member its owner, everyone joined at
-    seq 0 with a read cursor at 0. Friendships are not needed: only adding checks them.
+    """A group of `members` (seeded by `seed_app_users`) with the rows `groups.create_group`
+    writes, minus its "created" line (the group starts empty, at seq 0): the first member
+    its creator and owner, the others members, all joined at seq 0; and a read cursor at 0
+    per member. Friendships among them are not needed: only adding a member checks them.
 
     Returns:
         The group's conversation id.
