@@ -1,4 +1,5 @@
-"""The phases run after the first five: many contacts, fan-out and many connections.
+"""The phases run after the first five: many contacts, fan-out, many connections and
+group conversations (app servers only: the peers have no groups).
 
 Their users are seeded after the first phases' (indexes and names follow on), so those
 phases meet the same users as before; each group is seeded only when its phase runs.
@@ -9,12 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Any
 
-from tests.load import contacts, crowd, scenarios
+from tests.load import contacts, crowd, group_chat, scenarios
 from tests.load.scenarios import Plan
-from tests.load.seed import Seeded, pair_key, peer_users, seed_app_contacts, seed_app_users
+from tests.load.seed import (
+    Seeded,
+    pair_key,
+    peer_users,
+    seed_app_contacts,
+    seed_app_group,
+    seed_app_users,
+)
 from tests.load.servers import APPS, RunningServer
 
-ADDED = ("contacts", "fanout", "connections")
+ADDED = ("contacts", "fanout", "connections", "groups")
 Clients = Callable[[list[Seeded]], list[Any]]
 
 
@@ -39,6 +47,13 @@ def seed_added(kind: str, plan: Plan, database: str, phases: Collection[str]) ->
         groups["fanout"] = seeded(2)
     if "connections" in phases:
         groups["connections"] = seeded(plan.connections)
+    if "groups" in phases and kind in APPS:
+        # One crowd (seeded in pairs) for every size: a group of each size's first members.
+        largest = max(plan.group_sizes)
+        members = seeded(largest + largest % 2)
+        groups["groups"] = members
+        sizes = {size: seed_app_group(database, members[:size]) for size in plan.group_sizes}
+        groups["group_ids"] = sizes
     return groups
 
 
@@ -68,6 +83,10 @@ async def measure_added(
         await scenarios.wait_idle(server)
         users = clients(groups["connections"])
         result["connections"] = await crowd.connections(server, users, plan)
+    if "groups" in groups:
+        await scenarios.wait_idle(server)
+        members, ids = groups["groups"], groups["group_ids"]
+        result["groups"] = await group_chat.into_groups(server, members, ids, plan)
     return result
 
 

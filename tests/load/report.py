@@ -6,6 +6,7 @@ import statistics
 from collections.abc import Callable
 from typing import Any
 
+from tests.load.group_figures import cpu_against_relay, group_figures, group_sizes
 from tests.load.scenarios import Plan
 from tests.load.servers import APP, APP_SCALED, APP_SCALED_2, FLASK, RELAY, SERVERS
 
@@ -172,6 +173,7 @@ FIGURES += [
         lambda r: r["connections"]["rss_mb"],
     ),
 ]
+FIGURES += group_figures()
 
 
 def _sizes(plan: Plan) -> dict[str, str]:
@@ -182,6 +184,7 @@ def _sizes(plan: Plan) -> dict[str, str]:
         "fanout_small": f"{plan.fanout_tabs[0]:,}",
         "fanout_large": f"{plan.fanout_tabs[1]:,}",
         "connections": f"{plan.connections:,}",
+        **group_sizes(plan),
     }
 
 
@@ -209,12 +212,7 @@ def summarise(rounds: list[dict[str, Any]], plan: Plan | None = None) -> dict[st
                 if server in one_round and (value := _read(read, one_round[server])) is not None
             ]
             if values:
-                row[server] = {
-                    "median": statistics.median(values),
-                    "min": min(values),
-                    "max": max(values),
-                    "rounds": values,
-                }
+                row[server] = _spread(values)
         for peer in (RELAY, FLASK):
             if APP in row and peer in row and row[peer]["median"]:
                 row[f"app/{peer}"] = row[APP]["median"] / row[peer]["median"]
@@ -224,6 +222,7 @@ def summarise(rounds: list[dict[str, Any]], plan: Plan | None = None) -> dict[st
             row["2 workers/1"] = row[APP_SCALED_2]["median"] / row[APP_SCALED]["median"]
         if any(server in row for server in SERVERS):
             summary[key] = row
+    summary.update(_against_relay(rounds, sizes))
     starts = [float(r["make_run_s"]) for r in rounds if r.get("make_run_s") is not None]
     if starts:
         summary["make_run"] = {
@@ -232,6 +231,35 @@ def summarise(rounds: list[dict[str, Any]], plan: Plan | None = None) -> dict[st
             APP: {"median": statistics.median(starts), "min": min(starts), "max": max(starts)},
         }
     return summary
+
+
+def _spread(values: list[float]) -> dict[str, Any]:
+    return {
+        "median": statistics.median(values),
+        "min": min(values),
+        "max": max(values),
+        "rounds": values,
+    }
+
+
+def _against_relay(rounds: list[dict[str, Any]], sizes: dict[str, str]) -> dict[str, Any]:
+    """The rows that divide an app server's figure by the relay's of the same round."""
+    rows: dict[str, Any] = {}
+    for key, label, unit, read in cpu_against_relay():
+        row: dict[str, Any] = {"label": label.format(**sizes), "unit": unit}
+        for server in SERVERS:
+            values = [
+                value
+                for one_round in rounds
+                if server in one_round and RELAY in one_round
+                if (value := _read(read, {"server": one_round[server], "relay": one_round[RELAY]}))
+                is not None
+            ]
+            if values:
+                row[server] = _spread(values)
+        if any(server in row for server in SERVERS):
+            rows[key] = row
+    return rows
 
 
 def _cell(entry: dict[str, Any] | None) -> str:

@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--phases",
         default=",".join(PHASES),
         help=f"a comma list of {', '.join(PHASES)} (default: all; app-scaled-2 runs only "
-        "latency and throughput)",
+        "latency and throughput, the peers no groups)",
     )
     args = parser.parse_args(argv)
     plan = scenarios.QUICK if args.quick else Plan()
@@ -253,6 +253,15 @@ def _headline(result: dict[str, Any]) -> dict[str, Any]:
     if connections := result.get("connections"):
         headline["connect_s"] = round(connections["connect_s"], 1)
         headline["idle_cpu_percent"] = round(connections["idle_cpu_percent"], 1)
+    if groups := result.get("groups"):
+        # None: no message reached every member.
+        headline["groups_last_p99"] = {
+            size["members"]: [
+                None if (p99 := size[run]["last_p99_ms"]) is None else round(p99)
+                for run in ("steady", "burst")
+            ]
+            for size in groups["sizes"]
+        }
     return headline
 
 

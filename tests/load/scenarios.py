@@ -58,6 +58,12 @@ class Plan:
     contacts_history: int = 2
     contacts_rate: int = 100
     contacts_seconds: float = 10.0
+    # The groups phase (tests/load/group_chat.py, app servers only): one tab per member.
+    group_sizes: tuple[int, ...] = (10, 100, 250)
+    group_messages: int = 10
+    group_rate: float = 1.0
+    group_burst: int = 30
+    group_burst_rate: float = 10.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def user_count(self) -> int:
@@ -91,6 +97,9 @@ QUICK = Plan(
     contacts_history=1,
     contacts_rate=20,
     contacts_seconds=1.0,
+    group_sizes=(3, 6),
+    group_messages=2,
+    group_burst=5,
 )
 
 

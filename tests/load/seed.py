@@ -209,6 +209,61 @@ def _seed_read_history(
     )
 
 
+def seed_app_group(database_url: str, members: Sequence[Seeded]) -> int:
+    """A group of `members` (seeded by `seed_app_users`) with the rows `groups.create_group`
+    writes, minus its "created" line (the group starts empty, at seq 0): the first member
+    its creator and owner, the others members, all joined at seq 0; and a read cursor at 0
+    per member. Friendships among them are not needed: only adding a member checks them.
+
+    Returns:
+        The group's conversation id.
+    """
+    now = utc_now()
+    tables = statements.TABLES
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        conversation_id = connection.execute(
+            sa.insert(tables["conversation"])
+            .values(
+                kind="group",
+                name=f"Bench group of {len(members)}",
+                creator_id=members[0].user_id,
+                last_seq=0,
+                created_at=now,
+            )
+            .returning(tables["conversation"].c.id)
+        ).scalar_one()
+        connection.execute(
+            sa.insert(tables["conversationmember"]),
+            [
+                {
+                    "conversation_id": conversation_id,
+                    "user_id": member.user_id,
+                    "role": "owner" if number == 0 else "member",
+                    "joined_at": now,
+                    "joined_seq": 0,
+                    "muted": False,
+                    "hidden": False,
+                }
+                for number, member in enumerate(members)
+            ],
+        )
+        connection.execute(
+            sa.insert(tables["readcursor"]),
+            [
+                {
+                    "user_id": member.user_id,
+                    "conversation_id": conversation_id,
+                    "last_read_seq": 0,
+                    "shared_seq": 0,
+                }
+                for member in members
+            ],
+        )
+    engine.dispose()
+    return conversation_id
+
+
 def pair_key(user_a: int, user_b: int) -> int:
     """The key of a pair of users in `seed_app_contacts`' answer (either order)."""
     low, high = sorted((user_a, user_b))
@@ -242,6 +297,7 @@ __all__ = [
     "pair_key",
     "peer_users",
     "seed_app_contacts",
+    "seed_app_group",
     "seed_app_history",
     "seed_app_users",
     "seed_peer_history",

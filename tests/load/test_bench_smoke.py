@@ -1,5 +1,5 @@
 """`make bench` keeps working: a quick run of every phase against the app (on both
-profiles, and with two workers on the scaled one) and both peers."""
+profiles, and with two workers on the scaled one) and both peers (which have no groups)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.load.report import FIGURES
 from tests.load.scenarios import QUICK
-from tests.load.servers import APP_SCALED_2, SERVERS
+from tests.load.servers import APP_SCALED_2, APPS, SERVERS
 from tests.support.live_app import PROJECT_DIR
 
 # What the two-worker variant measures: the latency and stepped-load phases.
@@ -41,6 +41,12 @@ def test_a_quick_bench_run_reports_every_figure_for_every_server(tmp_path: Path)
     assert "| figure" in (tmp_path / "bench.md").read_text()
     (one_round,) = report["rounds"]
     quick_figures = [key for key, *_ in FIGURES if not key.startswith(("bytes_1000", "bytes_5000"))]
+    # The quick plan's group sizes; the peers have no groups.
+    quick_groups = tuple(f"groups_{size}_" for size in range(len(QUICK.group_sizes)))
+    peer_figures = [key for key in quick_figures if not key.startswith("groups_")]
+    quick_figures = [
+        k for k in quick_figures if not k.startswith("groups_") or k.startswith(quick_groups)
+    ]
     for server in SERVERS:
         result = one_round[server]
         # Nothing lost or shown twice, at any load the quick run offers.
@@ -48,11 +54,17 @@ def test_a_quick_bench_run_reports_every_figure_for_every_server(tmp_path: Path)
             assert run["duplicates"] == 0, (server, run)
         assert result["latency"]["complete"], server
         assert result["latency"]["missing"] == 0, server
-        figures = TWO_WORKER_FIGURES if server == APP_SCALED_2 else quick_figures
+        figures = quick_figures if server in APPS else peer_figures
+        figures = TWO_WORKER_FIGURES if server == APP_SCALED_2 else figures
         for key in figures:
             assert report["summary"][key][server]["median"] is not None, (server, key)
         if server != APP_SCALED_2:
             _assert_added_phases_complete(server, result)
+        if server in APPS and server != APP_SCALED_2:
+            _assert_groups_complete(server, result)
+            # Net of the idle server's CPU, a quick run's few copies can come out below 0.
+            vs_relay = f"{quick_groups[0]}steady_cpu_vs_relay"
+            assert report["summary"][vs_relay][server]["median"] is not None, server
     app_bytes = [b["bytes_per_message"] for b in one_round["app"]["bytes"].values()]
     # The app's cost per message does not grow with the conversation's history.
     assert max(app_bytes) - min(app_bytes) < 0.05 * min(app_bytes), app_bytes
@@ -81,3 +93,20 @@ def _assert_added_phases_complete(server: str, result: dict[str, Any]) -> None:
     assert contacts["asides_sent"] > 0, (server, contacts)
     assert contacts["asides_stored"] == contacts["asides_sent"], (server, contacts)
     assert contacts["bytes_per_message"] > 0, (server, contacts)
+
+
+def _assert_groups_complete(server: str, result: dict[str, Any]) -> None:
+    """Every member's tab connected and got every message of both runs exactly once; the
+    sender's tab got every acknowledgement."""
+    sizes = result["groups"]["sizes"]
+    assert [size["members"] for size in sizes] == list(QUICK.group_sizes), server
+    for size in sizes:
+        assert size["failed_to_connect"] == 0, (server, size)
+        for run, messages in (("steady", QUICK.group_messages), ("burst", QUICK.group_burst)):
+            figures = size[run]
+            assert figures["messages"] == figures["acknowledged"] == messages, (server, figures)
+            expected = messages * (size["members"] - 1)
+            assert figures["copies_delivered"] == figures["copies_expected"] == expected
+            assert figures["duplicates"] == 0, (server, figures)
+            assert figures["bytes_per_copy"] > 0, (server, figures)
+            assert figures["first_p50_ms"] <= figures["last_p50_ms"], (server, figures)
