@@ -125,8 +125,10 @@ class AppUser(EventClient):
             key = (int(match[1]), int(match[2]))
             if key[0] == self.index:
                 self.recorder.on_acknowledged(key, arrived)
-        for match in BODY.finditer(frame):
-            key = (int(match[1]), int(match[2]))
+        # One frame is one delivered copy, even where it names the message twice (the
+        # bubble, and the chat list row's last line).
+        keys = {(int(match[1]), int(match[2])) for match in BODY.finditer(frame)}
+        for key in keys:
             if key[0] != self.index:
                 self.recorder.on_delivered(key, arrived)
 
