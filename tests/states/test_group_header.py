@@ -7,22 +7,15 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from chat_app.services import conversations, group_members, groups
-from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
-from tests.support.tabs import logged_in_tab, run
+from tests.support.tabs import people, run
 from tests.support.users import make_friends
 
 NAME = "三年级 Class 🎒"
 
 
 async def _tabs(tab_factory, *names: str) -> list[tuple[ConversationState, int]]:
-    made = []
-    for name in names:
-        tab = await logged_in_tab(tab_factory, name, f"{name}-tab")
-        user_id = (await tab.get_state(AuthState))._user_id
-        assert user_id is not None
-        made.append((await tab.get_state(ConversationState), user_id))
-    return made
+    return await people(tab_factory, ConversationState, *names)
 
 
 async def test_a_group_opens_with_its_name_size_and_role_and_a_departed_member_reads_only(
