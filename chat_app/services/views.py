@@ -327,6 +327,17 @@ class HistoryPage:
 
 
 @dataclass(frozen=True)
+class CatchUp:
+    """What a tab that was away is missing: newer messages and the membership as it is now."""
+
+    messages: tuple[MessageView, ...]
+    # Still a current member (a removal or an unfriending while away turns this off).
+    writable: bool
+    # The group's header now (renamed, members added or gone); None for a direct chat.
+    group: GroupHeader | None
+
+
+@dataclass(frozen=True)
 class ConversationSummary:
     """Per-conversation line of the friend list: unread count and last activity."""
 

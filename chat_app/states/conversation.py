@@ -216,12 +216,17 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, GroupHeaderV
         # From the first hole: a push that arrived ahead of a missing one is already shown.
         after = self._buffer().catch_up_after()
         try:
-            missing = await call_service(
-                history.messages_after,
+            now = await call_service(
+                history.catch_up,
                 viewer_id=viewer_id,
                 conversation_id=conversation_id,
                 after_seq=after,
             )
+            # Removed, unfriended or the group renamed while away: no push says so later.
+            if self.read_only != (not now.writable):
+                self.read_only = not now.writable
+            self._show_group(now.group, self._link_key)
+            missing = now.messages
             if len(missing) >= history.PAGE_SIZE or not self._add(list(missing)):
                 # A long absence: start again from the newest page.
                 page = await call_service(

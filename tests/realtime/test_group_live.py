@@ -236,13 +236,6 @@ async def test_a_member_removed_mid_stream_gets_nothing_sent_after_the_removal(
     await close_all([*tabs, fresh])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="states/conversation.py:196: a reload of an open conversation only catches up "
-    "(_catch_up); `read_only` is set from the membership only by _open (line 262), so a "
-    "removed member's open tab keeps its composer after the removal and a reload",
-)
 async def test_a_removed_members_open_tab_shows_the_group_read_only_after_a_reload(
     group_backend: Restartable,
 ):
