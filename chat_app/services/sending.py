@@ -87,16 +87,13 @@ def send_message(
         raise RateLimited("too_many_messages")
 
     # The UPDATE takes the conversation's row (PostgreSQL) or database (SQLite) write lock
-    # until commit, so sequence numbers are handed out in commit order. The members are
-    # read after it, in a statement of their own (see statements.ACTIVE_MEMBER_IDS): an
-    # unfriending, a block or a removal commits either before (and refuses this message)
-    # or after it (and the message is inside the departed member's history).
+    # until commit, so sequence numbers are handed out in commit order. The row is stored
+    # after it, in a statement of its own that checks the sender's membership and reads the
+    # members (see statements.INSERT_IF_MEMBER): an unfriending, a block or a removal
+    # commits either before (and refuses this message) or after it (and the message is
+    # inside the departed member's history).
     lock = {"conversation": conversation.id, "now": now}
     seq = connection.execute(statements.NEXT_SEQ, lock).scalar_one()
-    members = _active_members(session, conversation.id)
-    if viewer_id not in members:
-        session.rollback()
-        raise Refused(conversations.not_writer_code(conversation.kind))
     row = {
         "conversation_id": conversation.id,
         "seq": seq,
@@ -115,8 +112,9 @@ def send_message(
         row["kind"] = "image" if attachment.thumbnail_key else "file"
         row["file_id"] = attachment.id
     try:
-        connection.execute(statements.INSERT_MESSAGE, row)
-        session.commit()
+        stored = connection.execute(statements.INSERT_IF_MEMBER, row).first()
+        if stored is not None:
+            session.commit()
     except IntegrityError:
         # The same client id was committed by a concurrent retry: that row is the message.
         session.rollback()
@@ -124,6 +122,10 @@ def send_message(
         if retried is None:
             raise Refused("message_invalid") from None
         return retried
+    if stored is None:
+        # No longer a member: nothing is kept, the file row (if any) neither.
+        session.rollback()
+        raise Refused(conversations.not_writer_code(conversation.kind))
     view = MessageView.stored(
         seq=seq,
         sender_id=viewer_id,
@@ -133,6 +135,7 @@ def send_message(
         kind=row["kind"],
         file=attachment,
     )
+    members = tuple(int(member) for member in stored.members.split(","))
     return _sent(conversation.id, view, viewer_id, members, created=True)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row
@@ -188,6 +188,18 @@ def size_label(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
+def wire_time(moment: datetime) -> str:
+    """A stored message's time as its views carry it: ISO 8601 in UTC, to the second.
+
+    "2026-12-03T07:54:10Z" instead of `isoformat()`'s "2026-12-03T07:54:10.723949+00:00":
+    the page shows hours and minutes, and every new message carries its time twice to
+    each tab (its bubble and its chat row's last line), 12 bytes shorter each time.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @dataclass(frozen=True)
 class MessageView:
     """One message as every tab shows it (the same object for sender and recipient).
@@ -240,7 +252,7 @@ class MessageView:
             sender_id=sender_id,
             client_id=client_id,
             body=body,
-            sent_at=created_at.isoformat(),
+            sent_at=wire_time(created_at),
             kind=kind,
             attachment=AttachmentView.of(file) if file is not None else None,
         )
