@@ -92,3 +92,14 @@ async def chat_tabs(tab_factory) -> tuple[ConversationState, ConversationState, 
         await run((await tab.get_state(UnreadState)).load)
         await run(tab.load)
     return ann, bob, ann_id, bob_id
+
+
+async def named_tabs(tab_factory, *names: str) -> list[tuple[ConversationState, int]]:
+    """A chat tab of each newly registered user (no friendships): `[(state, user_id)]`."""
+    made = []
+    for name in names:
+        tab = await logged_in_tab(tab_factory, name, f"{name}-tab")
+        user_id = (await tab.get_state(AuthState))._user_id
+        assert user_id is not None
+        made.append((await tab.get_state(ConversationState), user_id))
+    return made
