@@ -158,12 +158,16 @@ class GroupTimeline(rx.State, mixin=True):
     async def reveal(self, viewer_id: int, seq: int):
         """Show one collapsed message of a blocked sender, in this tab only.
 
-        Only a message the tab shows can be revealed (the tab holds only what `viewer_id`
-        may read): a forged seq changes nothing.
+        Only a collapsed message the tab shows can be revealed (the tab holds only what
+        `viewer_id` may read): a forged seq, or another sender's, changes nothing.
         """
         del viewer_id  # signed in is all it takes: the tab's messages are the viewer's
         if isinstance(seq, bool) or not isinstance(seq, int) or not self.is_group:
             return
-        if seq in self.revealed or all(m.seq != seq for m in self._buffer().stored()):
+        shown = next((m for m in self._buffer().stored() if m.seq == seq), None)
+        if shown is None or seq in self.revealed:
+            return
+        # Only a collapsed message: one from someone the look-up flags as blocked.
+        if (self._people().get(shown.sender_id, None) or ["", "", ""])[2] != BLOCKED:
             return
         self.revealed = [*self.revealed, seq][-REVEALED_KEPT:]

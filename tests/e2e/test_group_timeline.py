@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, FloatRect, Locator, Page, expect
 from sqlmodel import Session
 
 from chat_app.services import friends, groups, read_cursors, sending
@@ -66,7 +66,7 @@ def _message(page: Page, body: str) -> Locator:
     return page.locator("#message-list .message").filter(has_text=body)
 
 
-def _box(locator: Locator) -> dict[str, float]:
+def _box(locator: Locator) -> FloatRect:
     box = locator.bounding_box()
     assert box is not None
     return box

@@ -62,6 +62,14 @@ def lookups(monkeypatch: pytest.MonkeyPatch) -> list[set[int]]:
     return asked
 
 
+def _group_of(engine, owner: int, *members: int, name: str = "Team") -> int:
+    """A group of `owner` and `members`, who become the owner's friends first."""
+    with Session(engine) as db:
+        for member in members:
+            make_friends(db, owner, member)
+        return make_group(db, owner, *members, name=name)
+
+
 async def _set_language(tab: ConversationState, language: str) -> None:
     (await tab.get_state(UiState)).language = language
 
@@ -122,10 +130,7 @@ async def test_a_system_line_reads_in_each_readers_language_with_todays_names(ta
     (_ann, ann_id), (bob, bob_id), (cat, cat_id) = await named_tabs(
         tab_factory, "ann", "bob", "cat"
     )
-    with Session(engine) as db:
-        make_friends(db, ann_id, bob_id)
-        make_friends(db, ann_id, cat_id)
-        group = make_group(db, ann_id, bob_id, cat_id, name="三年级")
+    group = _group_of(engine, ann_id, bob_id, cat_id, name="三年级")
     await _set_language(bob, "zh")
     await _set_language(cat, "en")
     await run(bob.open_conversation, group)
@@ -138,11 +143,9 @@ async def test_a_system_line_reads_in_each_readers_language_with_todays_names(ta
 
 async def test_a_blocked_pair_see_each_others_messages_collapsed(tab_factory, engine):
     (ann, ann_id), (bob, bob_id), (cat, cat_id) = await named_tabs(tab_factory, "ann", "bob", "cat")
+    group = _group_of(engine, ann_id, bob_id, cat_id)
     with Session(engine) as db:
-        make_friends(db, ann_id, bob_id)
-        make_friends(db, ann_id, cat_id)
         make_friends(db, bob_id, cat_id)
-        group = make_group(db, ann_id, bob_id, cat_id)
         friends.block_user(session=db, viewer_id=cat_id, target_id=bob_id)
         from_bob = send_text(db, bob_id, group, "from bob").message
         from_cat = send_text(db, cat_id, group, "from cat").message
@@ -155,8 +158,9 @@ async def test_a_blocked_pair_see_each_others_messages_collapsed(tab_factory, en
     assert _people(bob)[cat_id] == ["cat", "", BLOCKED]
     assert _people(ann)[bob_id] == ["Bob", "", ""]
 
-    # Show reveals one message in this tab only; a forged or foreign seq changes nothing.
-    for forged in (from_cat.seq + 100, "1", True, None):
+    # Show reveals one message in this tab only; a forged seq, or one of a message that is
+    # not collapsed (Cat's own), changes nothing.
+    for forged in (from_cat.seq + 100, from_cat.seq, "1", True, None):
         await run(cat.reveal, forged)
     assert cat.revealed == []
     await run(cat.reveal, from_bob.seq)
@@ -193,11 +197,9 @@ async def test_a_plain_group_message_costs_about_what_a_direct_one_does(tab_fact
     (_ann, ann_id), (bob, bob_id), (_cat, cat_id) = await named_tabs(
         tab_factory, "ann", "bob", "cat"
     )
+    group = _group_of(engine, ann_id, bob_id, cat_id)
     with Session(engine) as db:
-        make_friends(db, ann_id, bob_id)
-        make_friends(db, ann_id, cat_id)
         direct = conversations.direct_with(session=db, viewer_id=bob_id, friend_id=ann_id)
-        group = make_group(db, ann_id, bob_id, cat_id)
 
     await run(bob.open_conversation, direct)
     with Session(engine) as db:
@@ -216,3 +218,24 @@ async def test_a_plain_group_message_costs_about_what_a_direct_one_does(tab_fact
         group_bytes = _slot_bytes(bob)
         print(f"slot bytes: direct {direct_bytes}, group {group_bytes}")
         assert group_bytes <= direct_bytes + 30, (direct_bytes, group_bytes)
+
+
+async def test_a_catch_up_writes_system_lines_and_names_new_senders(tab_factory, engine):
+    (ann, ann_id), (_bob, bob_id), (_dan, dan_id) = await named_tabs(
+        tab_factory, "ann", "bob", "dan"
+    )
+    with Session(engine) as db:
+        make_friends(db, ann_id, dan_id)
+    group = _group_of(engine, ann_id, bob_id)
+    await _set_language(ann, "en")
+    await run(ann.open_conversation, group)
+    # While the tab was away (a dropped socket), Dan was added and wrote.
+    with Session(engine) as db:
+        group_members.add_members(
+            session=db, actor_id=ann_id, conversation_id=group, user_ids=[dan_id]
+        )
+        send_text(db, dan_id, group, "hello from dan")
+    await run(ann.load)
+    assert _lines(ann) == ["You created the group “Team” with Bob", "You added Dan"]
+    assert _runs(ann) == [("hello from dan", True)]
+    assert _people(ann)[dan_id][0] == "Dan"
