@@ -148,6 +148,11 @@ class GroupTimeline(rx.State, mixin=True):
             for view in views
         ]
 
+    async def _look_again(self) -> None:
+        """A block was made or lifted: look the open group's people up again (flags, names)."""
+        if self.is_group and self._user_id is not None:
+            await self._learn_people(self._buffer().stored(), fresh=True)
+
     def _forget_timeline(self) -> None:
         if self.revealed:
             self.revealed = []
@@ -171,3 +176,13 @@ class GroupTimeline(rx.State, mixin=True):
         if (self._people().get(shown.sender_id, None) or ["", "", ""])[2] != BLOCKED:
             return
         self.revealed = [*self.revealed, seq][-REVEALED_KEPT:]
+
+
+async def blocks_changed(state: GroupTimeline) -> None:
+    """Pushed to both users' tabs when one blocks or unblocks the other.
+
+    A group they share folds (or unfolds) their messages at once. A module-level function:
+    it pickles, so it may travel to the worker holding the tab's socket
+    (realtime/push_relay.py).
+    """
+    await state._look_again()

@@ -16,8 +16,10 @@ from sqlmodel import Session
 
 from chat_app.services import conversations, friends, group_members, group_senders, history
 from chat_app.services.views import MessageView
+from chat_app.states import friends as friends_state
 from chat_app.states.conversation import ConversationState
-from chat_app.states.group_timeline import BLOCKED, SENDER_BUCKETS
+from chat_app.states.friends import FriendsState
+from chat_app.states.group_timeline import BLOCKED, SENDER_BUCKETS, blocks_changed
 from chat_app.states.live_messages import SLOT_NAMES
 from chat_app.states.row_values import RowValues
 from chat_app.states.ui import UiState
@@ -239,3 +241,29 @@ async def test_a_catch_up_writes_system_lines_and_names_new_senders(tab_factory,
     assert _lines(ann) == ["You created the group “Team” with Bob", "You added Dan"]
     assert _runs(ann) == [("hello from dan", True)]
     assert _people(ann)[dan_id][0] == "Dan"
+
+
+async def test_a_block_made_while_the_group_is_open_folds_their_messages_at_once(
+    tab_factory, engine, monkeypatch: pytest.MonkeyPatch
+):
+    (_ann, ann_id), (_bob, bob_id), (cat, cat_id) = await named_tabs(
+        tab_factory, "ann", "bob", "cat"
+    )
+    group = _group_of(engine, ann_id, bob_id, cat_id)
+    with Session(engine) as db:
+        make_friends(db, bob_id, cat_id)
+        send_text(db, bob_id, group, "from bob")
+    await run(cat.open_conversation, group)
+    assert _people(cat)[bob_id] == ["Bob", "", ""]
+    pushed: list[tuple[set[int], Any]] = []
+
+    async def recording(user_ids, _state_cls, change, **_options) -> list[str]:
+        pushed.append((set(user_ids), change))
+        return []
+
+    monkeypatch.setattr(friends_state, "notify_users", recording)
+    await run((await cat.get_state(FriendsState)).block, bob_id)
+    # Every tab of both hears of it (this one too, once its own event is done).
+    assert ({cat_id, bob_id}, blocks_changed) in pushed
+    await blocks_changed(cat)
+    assert _people(cat)[bob_id] == ["bob", "", BLOCKED]
