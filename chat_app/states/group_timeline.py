@@ -25,7 +25,6 @@ import reflex as rx
 
 from chat_app.i18n import text
 from chat_app.services import group_senders
-from chat_app.services.errors import NotFound
 from chat_app.services.sessions import SessionKey
 from chat_app.services.system_lines import system_line, user_ids_in
 from chat_app.services.views import MessageView
@@ -103,21 +102,20 @@ class GroupTimeline(rx.State, mixin=True):
             return
         for user_id, entry in found.items():
             people.set(user_id, entry)
-        known = people.all()
+        # Counted only when someone was added: a message from a known sender reads one entry.
+        known = people.all() if found else {}
         if len(known) > SENDERS_KEPT:
             shown = _needed(self._buffer().stored(), viewer_id) | needed
             people.replace({uid: entry for uid, entry in known.items() if uid in shown})
 
     async def _look_up(self, user_ids: set[int]) -> dict[int, list[str]]:
-        try:
-            found = await call_service(
-                group_senders.senders,
-                viewer_id=self._user_id,
-                conversation_id=self.conversation_id,
-                user_ids=user_ids,
-            )
-        except NotFound:
-            return {}
+        # An outsider's or a forged conversation id finds nobody (the service says so).
+        found = await call_service(
+            group_senders.senders,
+            viewer_id=self._user_id,
+            conversation_id=self.conversation_id,
+            user_ids=user_ids,
+        )
         key = self._link_key
         return {
             person.user_id: [

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from chat_app.services import conversations, friends, group_members, group_senders, history
 from chat_app.services.views import MessageView
 from chat_app.states import friends as friends_state
+from chat_app.states import group_timeline
 from chat_app.states.conversation import ConversationState
 from chat_app.states.friends import FriendsState
 from chat_app.states.group_timeline import BLOCKED, SENDER_BUCKETS, blocks_changed
@@ -267,3 +268,25 @@ async def test_a_block_made_while_the_group_is_open_folds_their_messages_at_once
     assert ({cat_id, bob_id}, blocks_changed) in pushed
     await blocks_changed(cat)
     assert _people(cat)[bob_id] == ["bob", "", BLOCKED]
+
+
+async def test_the_people_look_up_stays_bounded(tab_factory, engine, monkeypatch):
+    monkeypatch.setattr(group_timeline, "SENDERS_KEPT", 2)
+    (ann, ann_id), (_bob, bob_id), (_cat, cat_id), (_dan, dan_id) = await named_tabs(
+        tab_factory, "ann", "bob", "cat", "dan"
+    )
+    group = _group_of(engine, ann_id, bob_id, cat_id)
+    with Session(engine) as db:
+        send_text(db, bob_id, group, "from bob")
+        make_friends(db, ann_id, dan_id)
+    await run(ann.open_conversation, group)
+    assert set(_people(ann)) == {bob_id, cat_id}
+    with Session(engine) as db:
+        group_members.add_members(
+            session=db, actor_id=ann_id, conversation_id=group, user_ids=[dan_id]
+        )
+        from_dan = send_text(db, dan_id, group, "from dan").message
+    await ann._receive(from_dan, group, "Dan", True)
+    # Past the bound, only the senders of what the tab shows are kept.
+    assert set(_people(ann)) == {bob_id, dan_id}
+    assert _runs(ann) == [("from bob", True), ("from dan", True)]
