@@ -88,7 +88,14 @@ def collapsed(message: Any) -> rx.Var:
 def collapsed_body(message: Any) -> rx.Component:
     """In place of a blocked sender's message: what it is, and a button to show it."""
     return rx.hstack(
-        rx.text(tr("timeline_blocked"), size="2", color_scheme="gray", font_style="italic"),
+        # Starts where the line starts, as message text does (the drop zone centres text).
+        rx.text(
+            tr("timeline_blocked"),
+            size="2",
+            color_scheme="gray",
+            font_style="italic",
+            text_align="start",
+        ),
         rx.button(
             tr("button_show_blocked"),
             size="1",
