@@ -220,6 +220,9 @@ class MessageView:
     kind: str = "text"
     # Only on "image" and "file" messages: text messages stay small on the wire.
     attachment: AttachmentView | None = None
+    # Set by the tab showing a group (states/message_buffer.py): the first of a run of one
+    # sender's messages, which shows their name and picture.
+    lead: bool = False
 
     @classmethod
     def stored(

@@ -7,21 +7,16 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from chat_app.services import conversations, group_members, groups
-from chat_app.states.conversation import ConversationState
-from tests.support.tabs import people, run
+from tests.support.tabs import named_tabs, run
 from tests.support.users import make_friends
 
 NAME = "三年级 Class 🎒"
 
 
-async def _tabs(tab_factory, *names: str) -> list[tuple[ConversationState, int]]:
-    return await people(tab_factory, ConversationState, *names)
-
-
 async def test_a_group_opens_with_its_name_size_and_role_and_a_departed_member_reads_only(
     tab_factory, engine
 ):
-    (ann, ann_id), (bob, bob_id), (cat, cat_id) = await _tabs(tab_factory, "ann", "bob", "cat")
+    (ann, ann_id), (bob, bob_id), (cat, cat_id) = await named_tabs(tab_factory, "ann", "bob", "cat")
     with Session(engine) as session:
         make_friends(session, ann_id, bob_id)
         make_friends(session, ann_id, cat_id)
@@ -64,7 +59,9 @@ async def test_a_group_opens_with_its_name_size_and_role_and_a_departed_member_r
 
 
 async def test_an_outsider_opening_a_group_by_id_sees_nothing_of_it(tab_factory, engine):
-    (_ann, ann_id), (_bob, bob_id), (eve, _eve_id) = await _tabs(tab_factory, "ann", "bob", "eve")
+    (_ann, ann_id), (_bob, bob_id), (eve, _eve_id) = await named_tabs(
+        tab_factory, "ann", "bob", "eve"
+    )
     with Session(engine) as session:
         make_friends(session, ann_id, bob_id)
         group = groups.create_group(

@@ -103,3 +103,8 @@ async def chat_tabs(tab_factory) -> tuple[ConversationState, ConversationState, 
         await run((await tab.get_state(UnreadState)).load)
         await run(tab.load)
     return ann, bob, ann_id, bob_id
+
+
+async def named_tabs(tab_factory, *names: str) -> list[tuple[ConversationState, int]]:
+    """A chat tab of each newly registered user (no friendships): `[(state, user_id)]`."""
+    return await people(tab_factory, ConversationState, *names)
