@@ -15,6 +15,7 @@ from chat_app.components.bottom_probe import AnimatedDiv, bottom_probes
 from chat_app.components.composer import composer
 from chat_app.components.conversation_header import conversation_header
 from chat_app.components.message_bubble import message_bubble
+from chat_app.components.read_by import group_read_status, readers_dialog
 from chat_app.components.reading_line import reading_line
 from chat_app.components.upload_zone import drop_zone
 from chat_app.states.composer import ComposerState
@@ -70,6 +71,8 @@ def _message(message) -> rx.Component:
             ConversationState.friend_read_seq,
             on_retry=ComposerState.retry,
             on_discard=ComposerState.discard,
+            group_status=group_read_status(message),
+            in_group=ConversationState.is_group,
         ),
         key=message.sender_id.to(str) + ":" + message.client_id,
         width="100%",
@@ -201,6 +204,7 @@ def conversation_pane() -> rx.Component:
         ConversationState.conversation_id != 0,
         rx.flex(
             conversation_header(),
+            readers_dialog(),
             drop_zone(
                 rx.box(
                     _messages(),

@@ -233,4 +233,14 @@ EN: dict[str, str] = {
     "button_create_group": "Create",
     "preview_group_event": "Group updated",
     "preview_hidden": "Message from a blocked user",
+    # ----- groups: typing and "read by" (slice c) -----
+    "typing_one": " is typing…",
+    "typing_many": " are typing…",
+    "typing_list_sep": ", ",
+    "typing_list_and": " and ",
+    "typing_more_before": "",
+    "typing_more_after": " more",
+    "status_read_by": "Read by ",
+    "readers_title": "Read by",
+    "readers_more": "More",
 }

@@ -207,4 +207,14 @@ ZH: dict[str, str] = {
     "button_create_group": "创建",
     "preview_group_event": "群聊有更新",
     "preview_hidden": "来自已屏蔽用户的消息",
+    # ----- groups: typing and "read by" (slice c) -----
+    "typing_one": " 正在输入…",
+    "typing_many": " 正在输入…",
+    "typing_list_sep": "、",
+    "typing_list_and": " 和 ",
+    "typing_more_before": "另外 ",
+    "typing_more_after": " 人",
+    "status_read_by": "已读 ",
+    "readers_title": "已读成员",
+    "readers_more": "更多",
 }

@@ -17,7 +17,17 @@ import reflex as rx
 
 from chat_app.realtime.push import _Queued
 from chat_app.services.views import MessageView, Notice, ReadReceipt
-from chat_app.states import auth, chat_list, chime, composer, friends, presence, read_receipts
+from chat_app.states import (
+    auth,
+    chat_list,
+    chime,
+    composer,
+    friends,
+    group_reads,
+    group_typing,
+    presence,
+    read_receipts,
+)
 
 MESSAGE = MessageView(seq=3, sender_id=1, client_id="c-1", body="hi", sent_at="now")
 
@@ -31,6 +41,11 @@ CHANGES: dict[str, Any] = {
     "read what is shown": functools.partial(read_receipts._read_if_looking, True),
     "session ended": auth._clear_ended_session,
     "new group": chat_list.group_created(12),
+    # Groups: typing and "read by" (slice c).
+    "group typing": functools.partial(group_typing._typers_changed, 7, ((2, "Ann"),), (3,)),
+    "group typing shown later": group_typing._refresh_typers,
+    "group reads moved": functools.partial(group_reads._reads_moved, 7, 12),
+    "group reads shown later": group_reads._refresh_reads,
 }
 
 
