@@ -330,7 +330,7 @@ class ConversationState(
         # Nothing to scroll: the list's scroll origin is its bottom, so what comes in
         # above leaves the message being read where it is.
         self._change(lambda buffer: buffer.show_older(older, page.has_older))
-        await self._count_reads()
+        await self._count_reads(everything=True)
         return None
 
     @rx.event

@@ -102,13 +102,12 @@ async def _reads_moved(conversation_id: int, up_to_seq: int, state: GroupReads) 
     """A push: members read up to `up_to_seq` (a module-level partial: it pickles)."""
     if state.conversation_id == conversation_id and state.is_group:
         state._reads_to_count = max(state._reads_to_count, up_to_seq)
-        await state._count_reads(paced=True)
+        await state._count_reads()
 
 
 async def _refresh_reads(state: GroupReads) -> None:
     """The paced refresh: recount what reads moved meanwhile."""
-    if state.is_group and state._reads_to_count:
-        await state._count_reads(paced=True)
+    await state._count_reads()
 
 
 class GroupReads(rx.State, mixin=True):
@@ -120,6 +119,8 @@ class GroupReads(rx.State, mixin=True):
     read_counts: dict[int, int] = {}
     # Reads were pushed up to this seq and not counted yet (0: none).
     _reads_to_count: int = 0
+    # Every own message on screen is to be counted afresh (opened, caught up, older shown).
+    _reads_recount: bool = False
     _reads_shown_at: float = 0.0
 
     if TYPE_CHECKING:  # the conversation state's
@@ -134,26 +135,31 @@ class GroupReads(rx.State, mixin=True):
         me = self._user_id
         return [m.seq for m in self._buffer().stored() if m.sender_id == me and m.seq > 0]
 
-    async def _count_reads(self, paced: bool = False) -> None:
-        """Count who read the own messages on screen.
+    async def _count_reads(self, everything: bool = False) -> None:
+        """Count who read the own messages on screen, at most one update a second.
 
         Args:
-            paced: A push asked (at most one update a second, and only when a message
-                the reads reached still waits for readers); otherwise the tab's own
-                event (open, catch up, load older) counts them all afresh.
+            everything: Count every own message on screen afresh (the tab opened the
+                group, caught up or showed older messages); otherwise only when a read
+                reached an own message not yet read by all.
         """
+        if everything:
+            self._reads_recount = True
         if not self.is_group or not self._user_id or not self.conversation_id:
+            self._reads_to_count, self._reads_recount = 0, False
             return
         own = self._own_shown()
-        if paced:
+        full = self._reads_recount
+        if not full:
             reached = self._reads_to_count
             if not any(self.reads_all_upto < seq <= reached for seq in own):
                 self._reads_to_count = 0
                 return
-            if wait_before_showing(self, "_reads_shown_at", RECEIPT_INTERVAL, _refresh_reads):
-                return
             own = [seq for seq in own if seq > self.reads_all_upto]
-        self._reads_to_count = 0
+        # Counted now or by the refresh this schedules (which finds the flags as left).
+        if wait_before_showing(self, "_reads_shown_at", RECEIPT_INTERVAL, _refresh_reads):
+            return
+        self._reads_to_count, self._reads_recount = 0, False
         if not own:
             self._show_counts(0, {})
             return
@@ -167,7 +173,7 @@ class GroupReads(rx.State, mixin=True):
         except NotFound:
             return
         read_by_all = [seq for seq, count in counts.items() if count == READ_BY_ALL]
-        upto = max([*read_by_all, self.reads_all_upto if paced else 0])
+        upto = max([*read_by_all, 0 if full else self.reads_all_upto])
         self._show_counts(upto, {s: n for s, n in counts.items() if s > upto and n > 0})
 
     def _show_counts(self, upto: int, counts: dict[int, int]) -> None:
@@ -178,5 +184,5 @@ class GroupReads(rx.State, mixin=True):
             self.read_counts = counts
 
     def _clear_reads(self) -> None:
-        self._reads_to_count = 0
+        self._reads_to_count, self._reads_recount = 0, False
         self._show_counts(0, {})

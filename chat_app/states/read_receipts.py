@@ -49,7 +49,7 @@ class ReadReceipts(rx.State, mixin=True):
         is_group: bool
         _user_id: int | None
 
-        async def _count_reads(self, paced: bool = False) -> None: ...
+        async def _count_reads(self, everything: bool = False) -> None: ...
 
         def _buffer(self) -> MessageBuffer: ...
         def _looking(self) -> bool: ...
@@ -67,7 +67,7 @@ class ReadReceipts(rx.State, mixin=True):
             await self._read_to_end(viewer_id, forget_unread=True)
         if viewer_id is not None:
             # Sent after opening and after every catch-up: receipts missed meanwhile.
-            await self._count_reads()
+            await self._count_reads(everything=True)
 
     async def _read_to_end(self, viewer_id: int, forget_unread: bool) -> None:
         """Move the read cursor to the newest message shown and send the receipts.
