@@ -56,6 +56,8 @@ class _Room:
     pushed_at: float = float("-inf")
     # When the next push is due (inf: none is).
     next_at: float = float("inf")
+    # The members the last push went to: one who left since gets the typers taken off.
+    listeners: frozenset[int] = frozenset()
 
 
 _rooms: dict[int, _Room] = {}
@@ -118,11 +120,9 @@ async def _push_room(conversation_id: int) -> None:
         del room.typers[user_id]
     typing = tuple(room.typers)
     if typing != room.pushed:
-        stopped = tuple(user for user in room.pushed if user not in room.typers)
         names = {user: name for user, (name, _) in room.typers.items()}
-        room.pushed, room.pushed_at = typing, now
         try:
-            await _tell_members(room.state_class, conversation_id, typing, names, stopped)
+            await _tell_members(room, conversation_id, typing, names)
         except Exception:
             # A database hiccup loses one typing update, never the timer loop.
             logger.exception("a typing push failed")
@@ -133,16 +133,14 @@ async def _push_room(conversation_id: int) -> None:
 
 
 async def _tell_members(
-    state_class: type[Any],
-    conversation_id: int,
-    typing: tuple[int, ...],
-    names: dict[int, str],
-    stopped: tuple[int, ...],
+    room: _Room, conversation_id: int, typing: tuple[int, ...], names: dict[int, str]
 ) -> None:
-    """One push per member tab: whom they hear typing (blocks left out), and who stopped."""
+    """One push per member tab: whom they hear typing (blocks left out), and who not."""
     audience = await call_service(
         group_typing.typing_audience, conversation_id=conversation_id, typer_ids=typing
     )
+    named_before = room.pushed
+    room.pushed, room.pushed_at = typing, time.monotonic()
     # Members hearing the same typers share one change (most of them: all but the typers
     # and those in a block with one).
     heard_by: dict[tuple[int, ...], list[int]] = {}
@@ -150,8 +148,15 @@ async def _tell_members(
         heard_by.setdefault(audience.heard_by(member, typing), []).append(member)
     for heard, members in heard_by.items():
         started = tuple((user, names[user]) for user in heard[:TYPERS_KEPT])
-        change = functools.partial(_typers_changed, conversation_id, started, stopped)
-        await notify_users(members, state_class, change)
+        # Who stopped, and who this member may not hear (a block made since): off the line.
+        off = tuple(user for user in (*named_before, *typing) if user not in heard)
+        change = functools.partial(_typers_changed, conversation_id, started, off)
+        await notify_users(members, room.state_class, change)
+    # Members who left since the last push hear nothing more, but lose the names shown.
+    if departed := room.listeners - set(audience.member_ids):
+        cleared = functools.partial(_typers_changed, conversation_id, (), named_before)
+        await notify_users(sorted(departed), room.state_class, cleared)
+    room.listeners = frozenset(audience.member_ids)
 
 
 async def _typers_changed(

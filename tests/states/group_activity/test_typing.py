@@ -112,3 +112,29 @@ async def test_a_departed_member_hears_no_typing_and_is_heard_by_nobody(
     assert line(tabs["ann"]) == (["Bob"], 0)
     assert line(tabs["dan"]) == ([], 0)
     assert clock.count(tabs["dan"], "typing") == 0
+
+
+async def test_a_member_removed_or_blocked_while_someone_types_loses_the_name(
+    tab_factory, engine, clock: Clock
+):
+    group, tabs, ids = await group_tabs(tab_factory, engine, clock, NAMES[:4])
+    await type_in(tabs["bob"])
+    await clock.advance(0.1)
+    assert line(tabs["dan"]) == (["Bob"], 0)
+    assert line(tabs["cat"]) == (["Bob"], 0)
+    with Session(engine) as session:
+        remove(session, ids["ann"], group, ids["dan"])
+    block(engine, ids["cat"], ids["bob"])
+    clock.named.clear()
+    # Who types changes (ann starts): the push after it takes bob off both lines.
+    await type_in(tabs["ann"])
+    await type_in(tabs["bob"])
+    await clock.advance(TYPING_INTERVAL)
+    assert line(tabs["cat"]) == (["Ann"], 0)
+    assert line(tabs["dan"]) == ([], 0)
+    assert line(tabs["bob"]) == (["Ann"], 0)
+    # dan got the names taken off once, and nothing after.
+    await type_in(tabs["cat"])
+    await clock.advance(TYPING_INTERVAL)
+    assert line(tabs["dan"]) == ([], 0)
+    assert clock.named.count(ids["dan"]) == 1
