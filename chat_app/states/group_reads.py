@@ -81,8 +81,9 @@ async def _push_room(conversation_id: int) -> None:
     room = _rooms.pop(conversation_id, None)
     if room is None:
         return
+    _pushed_at.pop(conversation_id, None)  # re-inserted last: the oldest entries go first
     _pushed_at[conversation_id] = time.monotonic()
-    if len(_pushed_at) > 10_000:  # the oldest conversations' times go first
+    if len(_pushed_at) > 10_000:
         del _pushed_at[next(iter(_pushed_at))]
     try:
         senders = await call_service(
