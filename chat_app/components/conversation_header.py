@@ -12,6 +12,7 @@ import reflex as rx
 from reflex_base.vars.base import Var
 
 from chat_app.components.avatar import avatar
+from chat_app.components.group_typing_line import group_typing_line
 from chat_app.components.name_text import name_text
 from chat_app.components.presence_dot import presence_dot
 from chat_app.states.composer import ComposerState
@@ -96,9 +97,11 @@ def _friend_lines() -> list[rx.Component]:
 def _group_lines() -> list[rx.Component]:
     return [
         _title(ConversationState.group_name),
-        _one_line(
-            Var.create(ConversationState.member_count).to(str) + tr("group_members_suffix"),
-            id="group-member-count",
+        group_typing_line(
+            _one_line(
+                Var.create(ConversationState.member_count).to(str) + tr("group_members_suffix"),
+                id="group-member-count",
+            )
         ),
     ]
 

@@ -237,4 +237,14 @@ EN: dict[str, str] = {
     "timeline_someone": "Someone",
     "timeline_blocked": "Message from a blocked user",
     "button_show_blocked": "Show",
+    # ----- groups: typing and "read by" (slice c) -----
+    "typing_one": " is typing…",
+    "typing_many": " are typing…",
+    "typing_list_sep": ", ",
+    "typing_list_and": " and ",
+    "typing_more_before": "",
+    "typing_more_after": " more",
+    "status_read_by": "Read by ",
+    "readers_title": "Read by",
+    "readers_more": "More",
 }

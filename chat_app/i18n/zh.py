@@ -211,4 +211,14 @@ ZH: dict[str, str] = {
     "timeline_someone": "某人",
     "timeline_blocked": "来自已屏蔽用户的消息",
     "button_show_blocked": "显示",
+    # ----- groups: typing and "read by" (slice c) -----
+    "typing_one": " 正在输入…",
+    "typing_many": " 正在输入…",
+    "typing_list_sep": "、",
+    "typing_list_and": " 和 ",
+    "typing_more_before": "另外 ",
+    "typing_more_after": " 人",
+    "status_read_by": "已读 ",
+    "readers_title": "已读成员",
+    "readers_more": "更多",
 }

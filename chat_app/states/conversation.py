@@ -23,7 +23,9 @@ from chat_app.services.sessions import SessionKey
 from chat_app.services.views import HistoryPage, MessageView
 from chat_app.states.chat_preview import preview_line
 from chat_app.states.group_header import GroupHeaderVars
+from chat_app.states.group_reads import GroupReads
 from chat_app.states.group_timeline import GroupTimeline
+from chat_app.states.group_typing import GroupTyping
 from chat_app.states.links import file_link, with_avatar_link
 from chat_app.states.list_order import ListOrderState
 from chat_app.states.live_messages import LiveMessages
@@ -46,7 +48,14 @@ LIST_END = "message-list-end"
 
 
 class ConversationState(
-    LiveMessages, ReadReceipts, ReaderPosition, GroupHeaderVars, GroupTimeline, rx.State
+    LiveMessages,
+    ReadReceipts,
+    ReaderPosition,
+    GroupHeaderVars,
+    GroupTimeline,
+    GroupTyping,
+    GroupReads,
+    rx.State,
 ):
     """One tab's open conversation."""
 
@@ -112,6 +121,8 @@ class ConversationState(
         self.friend_typing = self.read_only = False
         self._clear_group()
         self._forget_timeline()
+        self._clear_typers()
+        self._clear_reads()
         self.friend_read_seq = self._my_read_seq = 0
         self._reset_position()
         if forget_open:
@@ -156,6 +167,8 @@ class ConversationState(
         showing = self.conversation_id == conversation_id
         if to_recipient and self.friend_typing and showing:
             self.friend_typing = False
+        if to_recipient and showing and self._typers:
+            self._typer_sent(message.sender_id)
         if showing and not self.has_newer:
             await self._learn_people([message])
             if not self._add([message]):
@@ -338,6 +351,7 @@ class ConversationState(
         # Nothing to scroll: the list's scroll origin is its bottom, so what comes in
         # above leaves the message being read where it is.
         self._change(lambda buffer: buffer.show_older(older, page.has_older))
+        await self._count_reads(everything=True)
         return None
 
     @rx.event

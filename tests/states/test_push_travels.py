@@ -23,7 +23,9 @@ from chat_app.states import (
     chime,
     composer,
     friends,
+    group_reads,
     group_timeline,
+    group_typing,
     presence,
     read_receipts,
 )
@@ -41,6 +43,11 @@ CHANGES: dict[str, Any] = {
     "session ended": auth._clear_ended_session,
     "new group": chat_list.group_created(12),
     "a block made or lifted": group_timeline.blocks_changed,
+    # Groups: typing and "read by" (slice c).
+    "group typing": functools.partial(group_typing._typers_changed, 7, ((2, "Ann"),), (3,)),
+    "group typing shown later": group_typing._refresh_typers,
+    "group reads moved": functools.partial(group_reads._reads_moved, 7, 12),
+    "group reads shown later": group_reads._refresh_reads,
 }
 
 
