@@ -16,8 +16,18 @@ import pytest
 import reflex as rx
 
 from chat_app.realtime.push import _Queued
+from chat_app.services.group_views import GroupChange
 from chat_app.services.views import MessageView, Notice, ReadReceipt
-from chat_app.states import auth, chat_list, chime, composer, friends, presence, read_receipts
+from chat_app.states import (
+    auth,
+    chat_list,
+    chime,
+    composer,
+    friends,
+    group_changes,
+    presence,
+    read_receipts,
+)
 
 MESSAGE = MessageView(seq=3, sender_id=1, client_id="c-1", body="hi", sent_at="now")
 
@@ -31,6 +41,9 @@ CHANGES: dict[str, Any] = {
     "read what is shown": functools.partial(read_receipts._read_if_looking, True),
     "session ended": auth._clear_ended_session,
     "new group": chat_list.group_created(12),
+    "group change": group_changes.group_changed(
+        GroupChange(12, "removed", (1, 2), (3,), (MESSAGE,), ("k-thumb",)), "Ann", "Team"
+    ),
 }
 
 
