@@ -7,6 +7,14 @@ where it was open, with a toast, and leaves every list.
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
+import reflex as rx
+from PIL import Image
+from sqlmodel import Session
+
+from chat_app.models import Conversation
 from chat_app.states.unread import UnreadState
 from tests.support.group_tabs import (
     Person,
@@ -16,6 +24,7 @@ from tests.support.group_tabs import (
     people,
     record_pushes,
 )
+from tests.support.groups import stored
 from tests.support.tabs import run
 
 
@@ -143,3 +152,43 @@ async def test_a_deleted_group_closes_where_open_and_leaves_every_list(
     assert "Doomed" in _toasts(events)[0]
     for person in (ann, bob, cat):
         assert await _row_names(person, group) == []
+
+
+def _upload(name: str, color: tuple[int, int, int]) -> list[rx.UploadFile]:
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 64), color).save(picture, format="PNG")
+    picture.seek(0)
+    return [rx.UploadFile(file=picture, path=Path(name))]
+
+
+async def test_a_new_picture_shows_for_every_member_and_the_old_one_is_deleted(
+    tab_factory, engine, monkeypatch, profile
+):
+    pushes = record_pushes(monkeypatch)
+    ann, bob = await people(tab_factory, "ann", "bob")
+    befriend_first(engine, [ann, bob])
+    group = await group_of(engine, ann, bob)
+    await open_panel(bob, group)
+    await open_panel(ann, group)
+
+    await run(ann.actions.upload_picture, _upload("first.png", (200, 30, 30)))
+    assert ann.panel.error == ""
+    assert "/files/" in ann.conversation.group_avatar_url
+    with Session(engine) as session:
+        first = session.get(Conversation, group).avatar_file_id  # type: ignore[union-attr]
+    await pushes.deliver(bob)
+    assert "/files/" in bob.conversation.group_avatar_url
+    rows = [row for row in (await bob.chat_list()).rows if row.conversation_id == group]
+    assert "/files/" in rows[0].avatar_url
+
+    await run(ann.actions.upload_picture, _upload("second.png", (30, 30, 200)))
+    assert profile.storage.path(f"{first}-thumb") is not None
+    assert not profile.storage.path(f"{first}-thumb").exists()  # type: ignore[union-attr]
+
+    # A plain member is refused before anything is stored.
+    with Session(engine) as session:
+        before = stored(session)
+    await run(bob.actions.upload_picture, _upload("mine.png", (0, 0, 0)))
+    assert bob.panel.error == "Only the group's owner and admins can do that."
+    with Session(engine) as session:
+        assert stored(session) == before
