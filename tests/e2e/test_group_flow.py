@@ -34,13 +34,17 @@ def _members(page: Page):
     return page.locator("#group-panel .group-member")
 
 
+def _member(page: Page, username: str):
+    return page.locator(f"#group-panel .group-member[data-username='{username}']")
+
+
 def _member_action(page: Page, username: str, action: str) -> None:
-    page.locator(f"#group-panel .group-member[data-username='{username}'] .member-actions").click()
+    _member(page, username).locator(".member-actions").click()
     page.locator(f".{action}").click()
 
 
 def test_a_group_from_creation_to_leaving_in_three_browsers(browser: Browser, app_server: LiveApp):
-    ann, _ann_name = new_user(browser, app_server, "ann")
+    ann, ann_name = new_user(browser, app_server, "ann")
     bob, bob_name = new_user(browser, app_server, "bob")
     cat = browser.new_context(**PHONE).new_page()
     cat_name = unique_name("cat")
@@ -88,8 +92,10 @@ def test_a_group_from_creation_to_leaving_in_three_browsers(browser: Browser, ap
                 && box.width >= innerWidth - 1 && box.height >= innerHeight - 1;
         }"""
     )
-    # A plain member gets no member actions.
+    # A plain member gets no member actions; presence shows for her friend (Ann) only.
     expect(_members(cat)).to_have_count(3)
+    expect(_member(cat, ann_name).locator(".presence-dot.online")).to_have_count(1)
+    expect(_member(cat, bob_name).locator(".presence-dot")).to_have_count(0)
     expect(cat.locator("#group-panel .member-actions")).to_have_count(0)
     cat.keyboard.press("Escape")
     expect(panel).to_have_count(0)
