@@ -99,7 +99,8 @@ class GroupActionsState(rx.State):
         await self._offer(viewer_id, "")
 
     @rx.event
-    def close_picker(self):
+    @signed_in
+    async def close_picker(self, viewer_id: int):
         """Forget the friends offered and picked."""
         self._reset_forms()
 
@@ -155,7 +156,8 @@ class GroupActionsState(rx.State):
     # ----- the group -----
 
     @rx.event
-    def set_new_name(self, name: str):
+    @signed_in
+    async def set_new_name(self, viewer_id: int, name: str):
         """Keep the name as typed (checked by the service on rename)."""
         self.new_name = name[:NAME_KEPT] if isinstance(name, str) else ""
 
@@ -179,7 +181,8 @@ class GroupActionsState(rx.State):
             self.confirm_delete = True
 
     @rx.event
-    def cancel_delete(self):
+    @signed_in
+    async def cancel_delete(self, viewer_id: int):
         """Keep the group."""
         self.confirm_delete = False
 
@@ -210,7 +213,8 @@ class GroupActionsState(rx.State):
     # ----- the picture -----
 
     @rx.event
-    async def reject_picture(self, count: int):
+    @signed_in
+    async def reject_picture(self, viewer_id: int, count: int):
         """The browser refused the picked file (too large)."""
         panel = await self.get_state(GroupPanelState)
         limit = SETTINGS.max_upload_mb

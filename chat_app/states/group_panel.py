@@ -147,7 +147,8 @@ class GroupPanelState(rx.State):
             self.panel_open = True
 
     @rx.event
-    def set_open(self, is_open: bool):
+    @signed_in
+    async def set_open(self, viewer_id: int, is_open: bool):
         """Follow the dialog's own close (Escape, a click outside, the close button)."""
         if not is_open:
             self._close()
