@@ -95,7 +95,10 @@ async def _show_change(
     elif state.conversation_id == key:
         await _refresh_header(state, viewer_id)
     lists = await state.get_state(ChatListState)
-    if change.event in _ROW_EVENTS or all(row.conversation_id != key for row in lists.rows):
+    row = next((row for row in lists.rows if row.conversation_id == key), None)
+    # Not listed yet (added), or greyed when no longer (removed, left, or added back).
+    stale = row is None or row.departed != (viewer_id in change.removed_ids)
+    if change.event in _ROW_EVENTS or stale:
         await lists._read(viewer_id, lists._link_key)
     await (await state.get_state(GroupPanelState))._group_changed(change, viewer_id)
     return events

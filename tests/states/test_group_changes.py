@@ -36,6 +36,11 @@ async def _row_names(person: Person, group: int) -> list[str]:
     return [row.name for row in (await person.chat_list()).rows if row.conversation_id == group]
 
 
+async def _departed(person: Person, group: int) -> list[bool]:
+    rows = (await person.chat_list()).rows
+    return [row.departed for row in rows if row.conversation_id == group]
+
+
 def _toasts(events) -> list[str]:
     return [str(event) for event in events if "toast" in str(event)]
 
@@ -86,6 +91,17 @@ async def test_a_removed_member_reads_on_read_only_and_the_others_see_the_new_si
     assert _system_seqs(cat)[-1] == _system_seqs(ann)[-1]
     assert (bob.conversation.member_count, bob.conversation.read_only) == (2, False)
     assert [m.username for m in bob.panel.members] == ["ann", "bob"]
+    assert await _departed(cat, group) == [True]
+    assert await _departed(bob, group) == [False]
+
+    # Added back: the row is no longer greyed, and the chat writable again.
+    await open_panel(ann, group)
+    await run(ann.actions.open_picker)
+    await run(ann.actions.toggle_pick, cat.user_id)
+    await run(ann.actions.add_picked)
+    await pushes.deliver(bob, cat)
+    assert await _departed(cat, group) == [False]
+    assert (cat.conversation.read_only, cat.conversation.my_role) == (False, "member")
 
 
 async def test_a_member_who_leaves_reads_only_then_hides_the_group(
