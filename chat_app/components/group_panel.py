@@ -10,125 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
-from reflex_base.vars.base import Var
-from reflex_base.vars.object import ObjectVar
 
 from chat_app.components.avatar import avatar
+from chat_app.components.confirm_row import confirm_row
 from chat_app.components.friend_pick_row import friend_pick_row
+from chat_app.components.group_member_row import member_row
 from chat_app.components.image_upload import image_upload
-from chat_app.components.name_text import name_text
-from chat_app.components.presence_dot import presence_dot
 from chat_app.states.conversation import ConversationState
 from chat_app.states.group_actions import PICTURE_UPLOAD_ID, GroupActionsState
 from chat_app.states.group_panel import GroupPanelState
-from chat_app.states.presence import PresenceState
 from chat_app.states.ui import tr
 
 _OWNER = GroupPanelState.my_role == "owner"
-_MANAGER = (GroupPanelState.my_role == "owner") | (GroupPanelState.my_role == "admin")
-
-
-def _role_label(role: Any) -> rx.Component:
-    return rx.badge(
-        rx.match(
-            role,
-            ("owner", tr("group_role_owner")),
-            ("admin", tr("group_role_admin")),
-            tr("group_role_member"),
-        ),
-        class_name="member-role",
-        variant=rx.cond(role == "member", "outline", "soft"),
-        flex_shrink="0",
-    )
-
-
-def _member_menu(member: Any) -> rx.Component:
-    # The owner acts on everyone else, an admin on plain members only (services check it).
-    allowed = (member.user_id != ConversationState.my_id) & (
-        _OWNER | ((GroupPanelState.my_role == "admin") & (member.role == "member"))
-    )
-    return rx.cond(
-        allowed,
-        rx.dropdown_menu.root(
-            rx.dropdown_menu.trigger(
-                rx.icon_button(
-                    rx.icon("ellipsis", size=16),
-                    variant="ghost",
-                    size="1",
-                    class_name="member-actions",
-                    aria_label=tr("group_member_actions"),
-                ),
-            ),
-            rx.dropdown_menu.content(
-                rx.cond(
-                    _OWNER & (member.role == "member"),
-                    rx.dropdown_menu.item(
-                        tr("group_make_admin"),
-                        class_name="member-make-admin",
-                        on_select=GroupActionsState.set_role(member.user_id, "admin"),
-                    ),
-                ),
-                rx.cond(
-                    _OWNER & (member.role == "admin"),
-                    rx.dropdown_menu.item(
-                        tr("group_unmake_admin"),
-                        class_name="member-unmake-admin",
-                        on_select=GroupActionsState.set_role(member.user_id, "member"),
-                    ),
-                ),
-                rx.cond(
-                    _OWNER,
-                    rx.dropdown_menu.item(
-                        tr("group_hand_over"),
-                        class_name="member-hand-over",
-                        on_select=GroupActionsState.hand_over(member.user_id),
-                    ),
-                ),
-                rx.dropdown_menu.item(
-                    tr("group_remove_member"),
-                    class_name="member-remove",
-                    color="red",
-                    on_select=GroupActionsState.remove_member(member.user_id),
-                ),
-            ),
-        ),
-    )
-
-
-def _member_row(member: Any) -> rx.Component:
-    # Presence only for the viewer's friends: PresenceState knows nobody else's.
-    known = Var.create(PresenceState.online).to(ObjectVar).contains(member.user_id)
-    return rx.hstack(
-        rx.box(
-            avatar(member.nickname, size="2", src=member.avatar_url),
-            rx.cond(
-                known,
-                rx.box(
-                    presence_dot(PresenceState.online.get(member.user_id, False)),
-                    position="absolute",
-                    right="0",
-                    bottom="0",
-                ),
-            ),
-            position="relative",
-            flex_shrink="0",
-        ),
-        rx.vstack(
-            name_text(member.nickname, size="2", weight="medium"),
-            name_text("@" + member.username, size="1", color_scheme="gray"),
-            spacing="0",
-            min_width="0",
-            flex="1",
-        ),
-        _role_label(member.role),
-        _member_menu(member),
-        key=member.user_id,
-        class_name="group-member",
-        data_username=member.username,
-        align="center",
-        width="100%",
-        padding_y="0.25em",
-    )
+_MANAGER = _OWNER | (GroupPanelState.my_role == "admin")
 
 
 def _offered_row(contact: Any) -> rx.Component:
@@ -151,20 +45,11 @@ def _picker() -> rx.Component:
             max_height="30vh",
             type="auto",
         ),
-        rx.hstack(
-            rx.button(
-                tr("button_cancel"),
-                variant="soft",
-                color_scheme="gray",
-                on_click=GroupActionsState.close_picker,
-            ),
-            rx.button(
-                tr("group_add_picked"),
-                id="group-add-confirm",
-                on_click=GroupActionsState.add_picked,
-            ),
-            justify="end",
-            width="100%",
+        confirm_row(
+            GroupActionsState.close_picker,
+            tr("group_add_picked"),
+            GroupActionsState.add_picked,
+            "group-add-confirm",
         ),
         width="100%",
         spacing="2",
@@ -229,7 +114,7 @@ def _members() -> rx.Component:
             width="100%",
         ),
         rx.vstack(
-            rx.foreach(GroupPanelState.members, _member_row),
+            rx.foreach(GroupPanelState.members, member_row),
             id="group-members",
             spacing="0",
             width="100%",
@@ -278,21 +163,12 @@ def _ending() -> rx.Component:
             GroupActionsState.confirm_delete,
             rx.vstack(
                 rx.text(tr("group_delete_confirm"), size="2", weight="medium"),
-                rx.hstack(
-                    rx.button(
-                        tr("button_cancel"),
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=GroupActionsState.cancel_delete,
-                    ),
-                    rx.button(
-                        tr("group_delete_yes"),
-                        id="group-delete-confirm",
-                        color_scheme="red",
-                        on_click=GroupActionsState.delete_group,
-                    ),
-                    justify="end",
-                    width="100%",
+                confirm_row(
+                    GroupActionsState.cancel_delete,
+                    tr("group_delete_yes"),
+                    GroupActionsState.delete_group,
+                    "group-delete-confirm",
+                    color_scheme="red",
                 ),
                 width="100%",
             ),

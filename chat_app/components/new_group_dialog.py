@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from chat_app.components.confirm_row import confirm_row
 from chat_app.components.friend_pick_row import friend_pick_row
 from chat_app.components.name_text import name_text
 from chat_app.states.new_group import NewGroupState
@@ -80,20 +81,11 @@ def new_group_dialog() -> rx.Component:
                         NewGroupState.error, id="new-group-error", color_scheme="red", size="2"
                     ),
                 ),
-                rx.hstack(
-                    rx.button(
-                        tr("button_cancel"),
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=NewGroupState.close_dialog,
-                    ),
-                    rx.button(
-                        tr("button_create_group"),
-                        id="new-group-create",
-                        on_click=NewGroupState.create,
-                    ),
-                    justify="end",
-                    width="100%",
+                confirm_row(
+                    NewGroupState.close_dialog,
+                    tr("button_create_group"),
+                    NewGroupState.create,
+                    "new-group-create",
                 ),
                 spacing="3",
                 width="100%",
