@@ -1,14 +1,19 @@
 """A group in three browsers (one a phone): create, chat, add, remove, leave, hide.
 
 What each user sees: the group's name and size in the header, the members panel (full
-screen on the phone), messages arriving live, a removed or departed member's chat turning
-read-only, and the group leaving the list of the member who hides it.
+screen on the phone), messages arriving live, a new picture in another member's header, a
+removed or departed member's chat turning read-only, and the group leaving the list of the
+member who hides it.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
+from chat_app.states.group_actions import PICTURE_UPLOAD_ID
 from tests.support.browser import (
     PHONE,
     befriend,
@@ -43,7 +48,9 @@ def _member_action(page: Page, username: str, action: str) -> None:
     page.locator(f".{action}").click()
 
 
-def test_a_group_from_creation_to_leaving_in_three_browsers(browser: Browser, app_server: LiveApp):
+def test_a_group_from_creation_to_leaving_in_three_browsers(
+    browser: Browser, app_server: LiveApp, tmp_path: Path
+):
     ann, ann_name = new_user(browser, app_server, "ann")
     bob, bob_name = new_user(browser, app_server, "bob")
     cat = browser.new_context(**PHONE).new_page()
@@ -76,6 +83,16 @@ def test_a_group_from_creation_to_leaving_in_three_browsers(browser: Browser, ap
     ann.click("#group-add-confirm")
     expect(_members(ann)).to_have_count(3)
     expect(bob.locator("#group-member-count")).to_have_text("3 members")
+
+    # Ann gives the group a picture: it shows in Bob's header, loaded, without a reload.
+    picture = tmp_path / "group.png"
+    Image.new("RGB", (300, 300), (200, 90, 30)).save(picture)
+    ann.set_input_files(f"#{PICTURE_UPLOAD_ID} input[type=file]", str(picture))
+    bob.wait_for_function(
+        "() => { const i = document.querySelector('#conversation-header img');"
+        " return i && i.complete && i.naturalWidth > 0; }",
+        timeout=15_000,
+    )
     _open_group(cat)
     send(cat, "hi from a phone")
     expect(bubbles(bob).filter(has_text="hi from a phone")).to_have_count(1)
