@@ -10,12 +10,12 @@ from sqlmodel import Session
 
 from chat_app.services import groups
 from chat_app.states import group_changes
-from chat_app.states.auth import AuthState
 from chat_app.states.chat_list import ChatListState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.group_actions import GroupActionsState
 from chat_app.states.group_panel import GroupPanelState
-from tests.support.tabs import logged_in_tab, run
+from tests.support.tabs import people as tab_people
+from tests.support.tabs import run
 from tests.support.users import make_friends
 
 
@@ -62,20 +62,16 @@ def record_pushes(monkeypatch: pytest.MonkeyPatch) -> Pushes:
 
 
 async def people(tab_factory, *names: str) -> list[Person]:
-    """A tab for each new user; the first is everyone else's friend; chat lists loaded."""
+    """A logged-in tab for each new user, its conversation state loaded (the tab knows its user)."""
     made: list[Person] = []
-    for name in names:
-        tab = await logged_in_tab(tab_factory, name, f"{name}-tab")
-        user_id = (await tab.get_state(AuthState))._user_id
-        assert user_id is not None
-        conversation = await tab.get_state(ConversationState)
-        await run(conversation.load)  # as the page's on_load: the tab knows its user
+    for conversation, user_id in await tab_people(tab_factory, ConversationState, *names):
+        await run(conversation.load)  # as the page's on_load does
         made.append(
             Person(
                 user_id,
                 conversation,
-                await tab.get_state(GroupPanelState),
-                await tab.get_state(GroupActionsState),
+                await conversation.get_state(GroupPanelState),
+                await conversation.get_state(GroupActionsState),
             )
         )
     return made
