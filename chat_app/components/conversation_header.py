@@ -12,6 +12,7 @@ import reflex as rx
 from reflex_base.vars.base import Var
 
 from chat_app.components.avatar import avatar
+from chat_app.components.group_panel import group_info_button
 from chat_app.components.group_typing_line import group_typing_line
 from chat_app.components.name_text import name_text
 from chat_app.components.presence_dot import presence_dot
@@ -135,6 +136,7 @@ def conversation_header() -> rx.Component:
             rx.vstack(*_group_lines(), spacing="0", min_width="0", flex="1", align="stretch"),
             rx.vstack(*_friend_lines(), spacing="0", min_width="0", flex="1", align="stretch"),
         ),
+        group_info_button(),
         id="conversation-header",
         align="center",
         padding="0.5em 1em",

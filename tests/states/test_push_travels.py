@@ -16,6 +16,7 @@ import pytest
 import reflex as rx
 
 from chat_app.realtime.push import _Queued
+from chat_app.services.group_views import GroupChange
 from chat_app.services.views import MessageView, Notice, ReadReceipt
 from chat_app.states import (
     auth,
@@ -23,6 +24,7 @@ from chat_app.states import (
     chime,
     composer,
     friends,
+    group_changes,
     group_reads,
     group_timeline,
     group_typing,
@@ -48,6 +50,9 @@ CHANGES: dict[str, Any] = {
     "group typing shown later": group_typing._refresh_typers,
     "group reads moved": functools.partial(group_reads._reads_moved, 7, 12),
     "group reads shown later": group_reads._refresh_reads,
+    "group change": group_changes.group_changed(
+        GroupChange(12, "removed", (1, 2), (3,), (MESSAGE,), ("k-thumb",)), "Ann", "Team"
+    ),
 }
 
 
