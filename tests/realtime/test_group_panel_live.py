@@ -80,7 +80,7 @@ async def test_rename_remove_and_delete_show_live_in_other_members_tabs(backend)
     await ann.call(ACTIONS, "set_new_name", {"name": "Renamed 队"})
     await ann.call(ACTIONS, "rename", {})
     await bob.wait_for(lambda c: c.var(CONVERSATION, "group_name") == "Renamed 队")
-    await bob.wait_for(lambda c: '"renamed"' in _bodies(c)[-1])
+    await bob.wait_for(lambda c: "renamed the group to “Renamed 队”" in _bodies(c)[-1])
     for tab in (ann, bob, cat):
         await tab.wait_for(lambda c: _names(c, group) == ["Renamed 队"])
     seqs = [message["seq"] for message in shown(bob)]
@@ -89,7 +89,7 @@ async def test_rename_remove_and_delete_show_live_in_other_members_tabs(backend)
     # A removal: the removed member's open tab turns read-only and hears nothing more.
     await ann.call(ACTIONS, "remove_member", {"user_id": cat_id})
     await cat.wait_for(lambda c: c.var(CONVERSATION, "read_only") is True)
-    await cat.wait_for(lambda c: '"removed"' in _bodies(c)[-1])
+    await cat.wait_for(lambda c: _bodies(c)[-1].endswith("removed you"))
     await bob.wait_for(lambda c: c.var(CONVERSATION, "member_count") == 2)
     await send_text(bob, "after cat left")
     await ann.wait_for(lambda c: "after cat left" in _bodies(c))
