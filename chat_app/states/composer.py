@@ -21,7 +21,7 @@ from chat_app.i18n import text
 from chat_app.models import utc_now
 from chat_app.realtime import timers
 from chat_app.realtime.profile import PROFILE
-from chat_app.realtime.push import notify_users
+from chat_app.realtime.push import notify_users, notify_users_patiently
 from chat_app.services import friends, message_text, sending
 from chat_app.services.errors import DomainError, NotFound
 from chat_app.services.sessions import SessionKey
@@ -359,9 +359,9 @@ async def publish_sent(state: rx.State, sent: SentMessage) -> None:
     own_tab = state.router.session.client_token
     message = sent.message
     arrived = _message_arrived(message, sent.conversation_id, nickname, chime=ChimeRound())
-    await notify_users(sent.recipient_ids, ConversationState, arrived, except_tab=own_tab)
+    await notify_users_patiently(sent.recipient_ids, ConversationState, arrived, except_tab=own_tab)
     echoed = _message_arrived(message, sent.conversation_id, nickname, chime=None)
-    await notify_users([sent.sender_id], ConversationState, echoed, except_tab=own_tab)
+    await notify_users_patiently([sent.sender_id], ConversationState, echoed, except_tab=own_tab)
 
 
 def _message_arrived(
