@@ -33,6 +33,7 @@ def arrivals(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[int], Any]]:
         return []
 
     monkeypatch.setattr(composer_module, "notify_users", notify)
+    monkeypatch.setattr(composer_module, "notify_users_patiently", notify)
     return pushed
 
 

@@ -20,3 +20,4 @@ def _no_message_pushes(monkeypatch: pytest.MonkeyPatch) -> None:
         return []
 
     monkeypatch.setattr(composer_module, "notify_users", nothing)
+    monkeypatch.setattr(composer_module, "notify_users_patiently", nothing)
