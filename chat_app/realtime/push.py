@@ -105,6 +105,24 @@ async def is_tab_connected(tab_token: str) -> bool:
     return await _app.event_namespace._token_manager.is_token_connected(tab_token)
 
 
+def socket_id_of(tab_token: str) -> str | None:
+    """The id of the socket this process holds for a tab (None: none here).
+
+    A tab that reconnects keeps its token but gets a new socket id: what was sent on the
+    old socket may never have arrived.
+
+    Args:
+        tab_token: The tab's Reflex client token.
+
+    Returns:
+        The socket id, or None.
+    """
+    if _app is None:
+        return None
+    record = _app.event_namespace._token_manager.token_to_socket.get(tab_token)
+    return record.sid if record is not None else None
+
+
 async def _forget_closed_tab(tab_token: str) -> None:
     """Unregister a tab found disconnected, unless it has registered again meanwhile.
 

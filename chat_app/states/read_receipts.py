@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import reflex as rx
 
 from chat_app.realtime import timers
-from chat_app.realtime.push import notify_users, push_to_tabs
+from chat_app.realtime.push import notify_users, push_to_tabs, socket_id_of
 from chat_app.services import read_cursors
 from chat_app.services.errors import NotFound
 from chat_app.services.views import ReadReceipt
@@ -55,9 +55,14 @@ class ReadReceipts(rx.State, mixin=True):
         def _looking(self) -> bool: ...
 
     def _read_soon(self, forget_unread: bool = True) -> None:
-        """Read what is shown in a second, if the reader is still looking then."""
+        """Read what is shown in a second, if the reader is still looking then.
+
+        Only over the same socket: a tab that reconnected meanwhile may never have got the
+        update showing the messages; its new page reports what it shows itself.
+        """
         tab = self.router.session.client_token
-        timers.start_once(("read", tab), READ_DELAY, _read_in(type(self), tab, forget_unread))
+        read = _read_in(type(self), tab, forget_unread, socket_id_of(tab))
+        timers.start_once(("read", tab), READ_DELAY, read)
 
     @rx.event
     async def mark_seen(self):
@@ -144,16 +149,20 @@ async def _show_receipt(receipt: ReadReceipt, for_reader: bool, state: ReadRecei
     await state._apply_receipt(receipt, for_reader)
 
 
-async def _read_if_looking(forget_unread: bool, state: ReadReceipts) -> None:
-    # The reader may have scrolled up or left the tab since.
+async def _read_if_looking(forget_unread: bool, socket_id: str | None, state: ReadReceipts) -> None:
+    # The reader may have scrolled up or left the tab since, or its socket dropped (the
+    # update showing the messages then went nowhere).
+    if socket_id_of(state.router.session.client_token) != socket_id:
+        return
     if state._user_id and state._looking():
         await state._read_to_end(state._user_id, forget_unread=forget_unread)
 
 
 def _read_in(
-    state_class: type[ReadReceipts], tab_token: str, forget_unread: bool
+    state_class: type[ReadReceipts], tab_token: str, forget_unread: bool, socket_id: str | None
 ) -> Callable[[], Awaitable[None]]:
     async def read() -> None:
-        push_to_tabs([tab_token], state_class, functools.partial(_read_if_looking, forget_unread))
+        change = functools.partial(_read_if_looking, forget_unread, socket_id)
+        push_to_tabs([tab_token], state_class, change)
 
     return read
