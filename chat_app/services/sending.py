@@ -8,13 +8,16 @@ is an exact catch-up.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from chat_app.models import StoredFile, utc_now
-from chat_app.services import conversations, message_text, statements, validation
+from chat_app.services import conversations, mentions, message_text, statements, validation
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.services.views import MessageView, SentMessage
 from chat_app.settings import SETTINGS, Settings
@@ -33,6 +36,7 @@ def send_message(
     now: datetime | None = None,
     settings: Settings = SETTINGS,
     attachment: StoredFile | None = None,
+    mentioned: object = (),
 ) -> SentMessage:
     """Store a message from the viewer in a conversation, exactly once per client id.
 
@@ -46,6 +50,8 @@ def send_message(
         settings: The per-user message rate limit.
         attachment: For a file message: its (not yet added) StoredFile row, committed in
             the same transaction as the message.
+        mentioned: The users the sender picked after `@` (untrusted ids): stored as
+            mentions when still named in the text and current members (services/mentions.py).
 
     Returns:
         The stored message; `created` is False when the client id was already stored.
@@ -93,7 +99,7 @@ def send_message(
     # or after it (and the message is inside the departed member's history).
     lock = {"conversation": conversation.id, "now": now}
     seq = connection.execute(statements.NEXT_SEQ, lock).scalar_one()
-    members = _active_members(session, conversation.id)
+    members, muted = _active_members(session, conversation.id)
     if viewer_id not in members:
         session.rollback()
         raise Refused(conversations.not_writer_code(conversation.kind))
@@ -114,8 +120,11 @@ def send_message(
         session.flush()
         row["kind"] = "image" if attachment.thumbnail_key else "file"
         row["file_id"] = attachment.id
+    picked = mentions.picked_ids(mentioned)
     try:
-        connection.execute(statements.INSERT_MESSAGE, row)
+        inserted = connection.execute(statements.INSERT_MESSAGE, row)
+        # A message without mentions runs no statement more than before.
+        named = _store_mentions(connection, inserted, viewer_id, members, picked, text)
         session.commit()
     except IntegrityError:
         # The same client id was committed by a concurrent retry: that row is the message.
@@ -133,12 +142,40 @@ def send_message(
         kind=row["kind"],
         file=attachment,
     )
-    return _sent(conversation.id, view, viewer_id, members, created=True)
+    sent = _sent(conversation.id, view, viewer_id, members, created=True)
+    return replace(sent, mentioned_ids=named, muted_ids=muted)
 
 
-def _active_members(session: Session, conversation_id: int) -> tuple[int, ...]:
+def _store_mentions(
+    connection: Connection,
+    inserted: CursorResult[Any],
+    sender_id: int,
+    members: tuple[int, ...],
+    picked: tuple[int, ...],
+    text: str,
+) -> tuple[int, ...]:
+    if not picked:
+        return ()
+    (message_id,) = inserted.inserted_primary_key or (None,)
+    if message_id is None:
+        return ()
+    return mentions.store_mentions(
+        connection,
+        message_id=message_id,
+        sender_id=sender_id,
+        members=members,
+        picked=picked,
+        text=text,
+    )
+
+
+def _active_members(
+    session: Session, conversation_id: int
+) -> tuple[tuple[int, ...], frozenset[int]]:
+    """The current members, and those of them who muted the conversation (one statement)."""
     where = {"conversation": conversation_id}
-    return tuple(session.connection().execute(statements.ACTIVE_MEMBER_IDS, where).scalars())
+    rows = session.connection().execute(statements.ACTIVE_MEMBER_IDS, where).all()
+    return tuple(row.user_id for row in rows), frozenset(row.user_id for row in rows if row.muted)
 
 
 def _sent(
@@ -190,7 +227,7 @@ def _stored_result(
         raise Refused("client_id_conflict")
     file = session.get(StoredFile, existing.file_id) if existing.file_id else None
     view = MessageView.of(existing, file)
-    members = _active_members(session, conversation.id)
+    members, _muted = _active_members(session, conversation.id)
     return _sent(conversation.id, view, viewer_id, members, created=False)
 
 

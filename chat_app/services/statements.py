@@ -132,7 +132,8 @@ NEXT_SEQ = (
 # The current members of a conversation. A send reads them in its own statement after
 # NEXT_SEQ: on PostgreSQL a subquery of the locking UPDATE reads the snapshot from before
 # it waited for the lock, and would miss a removal or an unfriending committed meanwhile.
-ACTIVE_MEMBER_IDS = sa.select(MEMBER.c.user_id).where(
+# With whether each muted it (the push gives them no toast or sound), in the same statement.
+ACTIVE_MEMBER_IDS = sa.select(MEMBER.c.user_id, MEMBER.c.muted).where(
     MEMBER.c.conversation_id == sa.bindparam("conversation"), MEMBER.c.left_at.is_(None)
 )
 INSERT_MESSAGE = sa.insert(MESSAGE)
