@@ -14,6 +14,7 @@ from chat_app.components.avatar import avatar
 from chat_app.components.bottom_probe import AnimatedDiv, bottom_probes
 from chat_app.components.composer import composer
 from chat_app.components.message_bubble import message_bubble
+from chat_app.components.mute_button import mute_button
 from chat_app.components.name_text import name_text
 from chat_app.components.presence_dot import presence_dot
 from chat_app.components.reading_line import reading_line
@@ -103,6 +104,7 @@ def _header() -> rx.Component:
             flex="1",
             align="stretch",
         ),
+        mute_button(),
         align="center",
         padding="0.5em 1em",
         border_bottom="1px solid var(--gray-a5)",
@@ -157,6 +159,7 @@ def _message(message) -> rx.Component:
             ConversationState.friend_read_seq,
             on_retry=ComposerState.retry,
             on_discard=ComposerState.discard,
+            highlighted=ConversationState.mentioned_seqs.contains(message.seq),
         ),
         key=message.sender_id.to(str) + ":" + message.client_id,
         width="100%",

@@ -58,9 +58,17 @@ def _status(message: Any, friend_read_seq: Any, on_retry: Any, on_discard: Any) 
 
 
 def message_bubble(
-    message: Any, my_id: Any, friend_read_seq: Any, on_retry: Any, on_discard: Any
+    message: Any,
+    my_id: Any,
+    friend_read_seq: Any,
+    on_retry: Any,
+    on_discard: Any,
+    highlighted: Any = False,
 ) -> rx.Component:
-    """A chat bubble: own messages on the right with their delivery status."""
+    """A chat bubble: own messages on the right with their delivery status.
+
+    `highlighted`: the message mentions the reader (an outline in the accent of a mention).
+    """
     mine = message.sender_id == my_id
     return rx.flex(
         rx.box(
@@ -91,6 +99,8 @@ def message_bubble(
                 color="var(--gray-11)",
             ),
             background=rx.cond(mine, "var(--accent-a4)", "var(--gray-a3)"),
+            box_shadow=rx.cond(highlighted, "inset 0 0 0 2px var(--amber-8)", "none"),
+            class_name=rx.cond(highlighted, "mentions-me", ""),
             padding="0.5em 0.75em",
             border_radius="12px",
             max_width="75%",

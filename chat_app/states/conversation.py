@@ -25,6 +25,7 @@ from chat_app.states.chat_preview import preview_line
 from chat_app.states.links import file_link, with_avatar_link
 from chat_app.states.list_order import ListOrderState
 from chat_app.states.live_messages import LiveMessages
+from chat_app.states.mention_notices import ALOUD, MENTIONS, MUTED, mention_toast
 from chat_app.states.message_buffer import MessageBuffer
 from chat_app.states.notices import new_messages_toast
 from chat_app.states.outbox import OutboxState, pending_view
@@ -41,6 +42,8 @@ from chat_app.states.viewer import signed_in, viewer_id_of
 
 # The element at the end of the message list (components/conversation_pane.py).
 LIST_END = "message-list-end"
+# The open conversation's mentions of the reader a tab highlights at most (one window).
+MENTIONED_MAX = 3 * history.PAGE_SIZE
 
 
 class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
@@ -54,6 +57,9 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
     open_friend_username: str = ""
     open_friend_avatar_url: str = ""
     friend_typing: bool = False
+    # The seqs of the open conversation's messages that mention this tab's user (highlighted;
+    # only their tabs ever hold any). Bounded: the newest MENTIONED_MAX.
+    mentioned_seqs: rx.Field[list[int]] = rx.field(default_factory=list)
     # Opened while the two are not friends (a past conversation): history only, no composer.
     read_only: bool = False
     # Which conversation this tab had open: survives a backend restart (sent on hydrate).
@@ -104,6 +110,8 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
         self.open_friend_nickname = self.open_friend_username = self.open_friend_avatar_url = ""
         self._change(MessageBuffer.clear)
         self.friend_typing = self.read_only = False
+        if self.mentioned_seqs:
+            self.mentioned_seqs = []
         self.friend_read_seq = self._my_read_seq = 0
         self._reset_position()
         if forget_open:
@@ -141,11 +149,23 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
     # ----- what other tabs push here -----
 
     async def _receive(
-        self, message: MessageView, conversation_id: int, sender_nickname: str, to_recipient: bool
+        self,
+        message: MessageView,
+        conversation_id: int,
+        sender_nickname: str,
+        to_recipient: bool,
+        notice: str = ALOUD,
     ) -> list[Any]:
-        """A message of a conversation was stored (pushed by another tab)."""
+        """A message of a conversation was stored (pushed by another tab).
+
+        `notice` (states/mention_notices.py): a muted conversation gets no toast; a mention
+        gets its own toast even then, the row's `@` and the message's highlight.
+        """
         await self._list_first(conversation_id, message, sender_nickname)
         showing = self.conversation_id == conversation_id
+        mentioned = notice in MENTIONS
+        if mentioned and showing:
+            self.mentioned_seqs = [*self.mentioned_seqs[1 - MENTIONED_MAX :], message.seq]
         if to_recipient and self.friend_typing and showing:
             self.friend_typing = False
         if showing and not self.has_newer:
@@ -156,7 +176,7 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
                     # Not read: counted for "↓ N new" and as unread (the tab's title
                     # shows it) until the reader comes back.
                     self.unseen += 1
-                    (await self.get_state(UnreadState))._count_one(conversation_id)
+                    (await self.get_state(UnreadState))._count_one(conversation_id, mentioned)
                     return []
                 # Read where it is shown, without a round trip to the browser, but after this
                 # update has gone out (delivery does not wait for a commit).
@@ -164,12 +184,15 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
             return []
         if to_recipient:
             unread = await self.get_state(UnreadState)
-            unread._count_one(conversation_id)
-            if showing:
-                # Shown, with older pages on screen: counted (badge, title), never toasted.
+            unread._count_one(conversation_id, mentioned)
+            if showing or notice == MUTED:
+                # Shown, with older pages on screen, or muted: counted (badge, title), never
+                # toasted.
                 return []
             # One toast per conversation, counting its unread messages (reset on reading).
             count, language = unread._unread(conversation_id), await language_of(self)
+            if mentioned:
+                return [mention_toast(conversation_id, sender_nickname, language)]
             return [new_messages_toast(conversation_id, count, sender_nickname, language)]
         return []
 
