@@ -158,6 +158,31 @@ def store_mentions(
     return mentioned
 
 
+def mentioned_seqs(
+    *, session: Session, viewer_id: int, conversation_id: int, from_seq: int, to_seq: int
+) -> tuple[int, ...]:
+    """Which messages of a conversation between two seqs mention the viewer (a shown page).
+
+    Args:
+        session: The database session.
+        viewer_id: The reader (from the server-side session).
+        conversation_id: A conversation whose page the viewer was just allowed to read.
+        from_seq: The page's first seq.
+        to_seq: Its last seq.
+
+    Returns:
+        Their seqs in order, at most MENTIONED_PAGE_MAX (the newest).
+    """
+    where = {
+        "viewer": viewer_id,
+        "conversation": conversation_id,
+        "from_seq": from_seq,
+        "to_seq": to_seq,
+    }
+    rows = session.connection().execute(_MENTIONED_SEQS, where).scalars()
+    return tuple(sorted(rows))
+
+
 def unread_mentions(*, session: Session, viewer_id: int) -> frozenset[int]:
     """The conversations with a message mentioning the viewer after their read cursor.
 
@@ -176,6 +201,19 @@ def unread_mentions(*, session: Session, viewer_id: int) -> frozenset[int]:
 
 _MESSAGE = statements.MESSAGE
 _MEMBER = statements.MEMBER
+# A page holds at most three history pages (states/live_messages.py WINDOW_MAX).
+MENTIONED_PAGE_MAX = 150
+_MENTIONED_SEQS = (
+    sa.select(_MESSAGE.c.seq)
+    .select_from(_MENTION.join(_MESSAGE, _MESSAGE.c.id == _MENTION.c.message_id))
+    .where(
+        _MENTION.c.user_id == sa.bindparam("viewer"),
+        _MESSAGE.c.conversation_id == sa.bindparam("conversation"),
+        _MESSAGE.c.seq.between(sa.bindparam("from_seq"), sa.bindparam("to_seq")),
+    )
+    .order_by(_MESSAGE.c.seq.desc())
+    .limit(MENTIONED_PAGE_MAX)
+)
 _CURSOR = statements.READ_CURSOR
 _UNREAD_MENTIONS = (
     sa.select(_MESSAGE.c.conversation_id)

@@ -25,7 +25,13 @@ from chat_app.states.chat_preview import preview_line
 from chat_app.states.links import file_link, with_avatar_link
 from chat_app.states.list_order import ListOrderState
 from chat_app.states.live_messages import LiveMessages
-from chat_app.states.mention_notices import ALOUD, MENTIONS, MUTED, mention_toast
+from chat_app.states.mention_notices import (
+    ALOUD,
+    MENTIONS,
+    MUTED,
+    highlighted_seqs,
+    mention_toast,
+)
 from chat_app.states.message_buffer import MessageBuffer
 from chat_app.states.notices import new_messages_toast
 from chat_app.states.outbox import OutboxState, pending_view
@@ -290,6 +296,8 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
         self.open_friend_avatar_url = with_avatar_link(page.friend, self._link_key).avatar_url
         self.open_conversation_store = str(page.conversation_id)
         self._show_page(page)
+        if highlighted := await highlighted_seqs(viewer_id, page):
+            self.mentioned_seqs = highlighted
         self._open_at([m.seq for m in page.messages], first_unread, anchor, newest)
         places._follow_line(page.conversation_id)
         await self._show_unsent(viewer_id)

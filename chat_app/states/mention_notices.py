@@ -11,9 +11,11 @@ from __future__ import annotations
 from reflex_base.event import EventSpec
 
 from chat_app.i18n import text
+from chat_app.services import mentions
 from chat_app.services.text_rules import clip_name
-from chat_app.services.views import SentMessage
+from chat_app.services.views import HistoryPage, SentMessage
 from chat_app.states.safe_text import toast_info
+from chat_app.states.service_call import call_service
 
 # A toast (for a conversation not on screen) and the sound.
 ALOUD = ""
@@ -63,3 +65,26 @@ def mention_toast(conversation_id: int, nickname: str, language: str) -> EventSp
     """
     message = text("notice_mentioned", language, nickname=clip_name(nickname))
     return toast_info(message, id=f"new-messages-{conversation_id}")
+
+
+async def highlighted_seqs(viewer_id: int, page: HistoryPage) -> list[int]:
+    """The messages of a page just opened that mention the reader (groups only).
+
+    Args:
+        viewer_id: The reader, who was allowed to read the page.
+        page: The page shown.
+
+    Returns:
+        Their seqs ([] for a direct chat, where nobody is mentioned, without a statement).
+    """
+    seqs = [message.seq for message in page.messages if message.seq > 0]
+    if page.kind != "group" or not seqs:
+        return []
+    found = await call_service(
+        mentions.mentioned_seqs,
+        viewer_id=viewer_id,
+        conversation_id=page.conversation_id,
+        from_seq=min(seqs),
+        to_seq=max(seqs),
+    )
+    return list(found)

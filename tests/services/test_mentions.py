@@ -126,6 +126,12 @@ def test_unread_mentions_mark_a_conversation_until_it_is_read(session, users):
     sent = send(session, ann, group, "@Bob look", picked=[bob])
     assert mentions.unread_mentions(session=session, viewer_id=bob) == {group}
     assert mentions.unread_mentions(session=session, viewer_id=cat) == frozenset()
+    seq = sent.message.seq
+    for viewer, highlighted in ((bob, (seq,)), (cat, ())):
+        found = mentions.mentioned_seqs(
+            session=session, viewer_id=viewer, conversation_id=group, from_seq=1, to_seq=seq
+        )
+        assert found == highlighted
     read_cursors.mark_read(
         session=session, viewer_id=bob, conversation_id=group, up_to_seq=sent.message.seq
     )

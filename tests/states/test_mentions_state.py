@@ -141,10 +141,16 @@ async def test_a_mention_toasts_and_highlights_even_when_muted_a_plain_message_d
     # Muted, the group not open: the mention still toasts (without a sound).
     assert await mention_bob() == ["Ann mentioned you"]
     assert bob.mentioned_seqs == []
-    # Open: the message is highlighted in Bob's tab.
+    # Opened, the earlier mention is highlighted (read from its Mention row), and a new
+    # one as it arrives.
     await run(bob.open_conversation, group)
+    earlier = bob._buffer().last_seq()
+    assert list(bob.mentioned_seqs) == [earlier]
     assert await mention_bob() == []
-    assert list(bob.mentioned_seqs) == [bob._buffer().last_seq()]
+    assert list(bob.mentioned_seqs) == [earlier, bob._buffer().last_seq()]
+    # Ann's own tab, the same page: nothing of hers is highlighted.
+    await run(ann.open_conversation, group)
+    assert ann.mentioned_seqs == []
 
 
 async def test_no_suggestion_or_mention_between_a_blocked_pair(tab_factory, engine, arrivals):
