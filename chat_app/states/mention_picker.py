@@ -20,7 +20,7 @@ from chat_app.states.composer import DRAFT_MAX, ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.mention_picks import MentionPicksState
 from chat_app.states.service_call import call_service
-from chat_app.states.viewer import signed_in
+from chat_app.states.viewer import signed_in, viewer_id_of
 
 # `@` at the start or after a space, then what is typed so far, at the end of the draft.
 MENTION_AT_END = re.compile(r"(?:^|\s)@([^\s@]{0,32})$")
@@ -48,18 +48,26 @@ class MentionPickerState(rx.State):
             self._close()
 
     def _close(self) -> None:
+        # Only what changes: an assigned var is saved (and a public one re-sent) anyway.
         if self.options:
             self.options = []
-        self._conversation_id = 0
+        if self._conversation_id:
+            self._conversation_id = 0
 
     @rx.event
-    @signed_in
-    async def follow_draft(self, viewer_id: int, value: str):
-        """The composer's text changed: offer members if it ends with `@` and a name's start."""
+    async def follow_draft(self, value: str):
+        """The composer's text changed: offer members if it ends with `@` and a name's start.
+
+        Most changes end otherwise: they cost no session check and no statement.
+        """
         typed = typed_mention(value) if isinstance(value, str) else None
+        if typed is None:
+            self._close()
+            return
         conversation = await self.get_state(ConversationState)
         conversation_id = conversation.conversation_id
-        if typed is None or conversation_id not in conversation._group_ids:
+        viewer_id = await viewer_id_of(self)
+        if viewer_id is None or conversation_id not in conversation._group_ids:
             self._close()
             return
         try:
