@@ -1,6 +1,7 @@
-"""The right pane: header (back on phones, friend, typing), messages, composer.
+"""The right pane: header (components/conversation_header.py), messages, composer.
 
-A past conversation (the two are no longer friends) shows a line instead of the composer.
+A departed member (an ex-friend, or one who left or was removed from a group) reads the
+history and sees a line instead of the composer.
 """
 
 from __future__ import annotations
@@ -10,108 +11,18 @@ from typing import cast
 import reflex as rx
 from reflex.vars import ArrayVar
 
-from chat_app.components.avatar import avatar
 from chat_app.components.bottom_probe import AnimatedDiv, bottom_probes
 from chat_app.components.composer import composer
+from chat_app.components.conversation_header import conversation_header
 from chat_app.components.message_bubble import message_bubble
-from chat_app.components.mute_button import mute_button
-from chat_app.components.name_text import name_text
-from chat_app.components.presence_dot import presence_dot
 from chat_app.components.reading_line import reading_line
 from chat_app.components.upload_zone import drop_zone
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import LIST_END, ConversationState
 from chat_app.states.live_messages import slot_name
 from chat_app.states.message_buffer import LIVE_BANK, LIVE_SLOTS
-from chat_app.states.presence import PresenceState
 from chat_app.states.safe_text import scroll_to
-from chat_app.states.ui import moment_locale, tr
-
-
-def _presence_line() -> rx.Component:
-    friend = ConversationState.open_friend_id
-    seen = PresenceState.last_seen.get(friend, "")
-    return rx.text(
-        rx.cond(
-            PresenceState.online.get(friend, False),
-            tr("presence_online"),
-            rx.cond(
-                seen != "",
-                rx.fragment(
-                    tr("last_seen") + " ",
-                    rx.moment(seen, from_now=True, interval=30_000, locale=moment_locale()),
-                ),
-                "@" + ConversationState.open_friend_username,
-            ),
-        ),
-        id="presence-line",
-        size="1",
-        color_scheme="gray",
-        # One line: a 32-letter username must not push the header wider than a phone.
-        white_space="nowrap",
-        overflow="hidden",
-        text_overflow="ellipsis",
-    )
-
-
-def _header() -> rx.Component:
-    return rx.hstack(
-        rx.icon_button(
-            rx.icon("arrow-left"),
-            id="back-button",
-            variant="ghost",
-            size="3",
-            aria_label=tr("button_back"),
-            on_click=[ConversationState.close_conversation, ComposerState.clear],
-            display=["flex", "flex", "none"],
-        ),
-        rx.box(
-            avatar(
-                ConversationState.open_friend_nickname,
-                size="2",
-                src=ConversationState.open_friend_avatar_url,
-            ),
-            rx.box(
-                presence_dot(PresenceState.online.get(ConversationState.open_friend_id, False)),
-                position="absolute",
-                right="0",
-                bottom="0",
-            ),
-            position="relative",
-            flex_shrink="0",
-        ),
-        rx.vstack(
-            # The one place a long name is shown whole (lists cut it, and touch screens have
-            # no hover for the title): it wraps, even inside a word, instead of being cut.
-            rx.text(
-                ConversationState.open_friend_nickname,
-                id="conversation-title",
-                weight="bold",
-                overflow_wrap="anywhere",
-            ),
-            rx.cond(
-                ConversationState.friend_typing,
-                name_text(
-                    ConversationState.open_friend_nickname + " " + tr("typing"),
-                    id="typing-indicator",
-                    size="1",
-                    color_scheme="gray",
-                ),
-                _presence_line(),
-            ),
-            spacing="0",
-            min_width="0",
-            flex="1",
-            align="stretch",
-        ),
-        mute_button(),
-        align="center",
-        padding="0.5em 1em",
-        border_bottom="1px solid var(--gray-a5)",
-        width="100%",
-        min_height="56px",
-    )
-
+from chat_app.states.ui import tr
 
 # The element the list scrolls to when it opens above its bottom.
 OPEN_AT = "message-list-open-at"
@@ -264,9 +175,15 @@ def _new_below() -> rx.Component:
 def _read_only_line() -> rx.Component:
     # In place of the composer of a past conversation: nothing to type, attach or send.
     return rx.text(
-        tr("read_only_before"),
-        ConversationState.open_friend_nickname,
-        tr("read_only_after"),
+        rx.cond(
+            ConversationState.is_group,
+            tr("read_only_group"),
+            rx.fragment(
+                tr("read_only_before"),
+                ConversationState.open_friend_nickname,
+                tr("read_only_after"),
+            ),
+        ),
         id="read-only-line",
         role="status",
         size="2",
@@ -284,7 +201,7 @@ def conversation_pane() -> rx.Component:
     return rx.cond(
         ConversationState.conversation_id != 0,
         rx.flex(
-            _header(),
+            conversation_header(),
             drop_zone(
                 rx.box(
                     _messages(),

@@ -10,8 +10,15 @@ from chat_app.states.ui import tr
 
 
 def mute_button() -> rx.Component:
-    """One icon button; its label says what a press does, `aria-pressed` what is on."""
+    """One icon button; its label says what a press does, `aria-pressed` what is on.
+
+    Not for a departed member's history: nothing arrives there to mute.
+    """
     muted = MuteState.muted_ids.contains(ConversationState.conversation_id)
+    return rx.cond(ConversationState.read_only, rx.fragment(), _button(muted))
+
+
+def _button(muted: rx.Var[bool]) -> rx.Component:
     return rx.icon_button(
         rx.cond(muted, rx.icon("bell-off"), rx.icon("bell")),
         id="mute-button",

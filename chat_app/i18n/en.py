@@ -142,6 +142,8 @@ EN: dict[str, str] = {
     # Around the other person's name, instead of the composer of a past conversation.
     "read_only_before": "You can no longer send messages to ",
     "read_only_after": ".",
+    "read_only_group": "You are no longer a member of this group.",
+    "group_members_suffix": " members",
     "too_many_messages": "You are sending too fast. Wait a few seconds.",
     "presence_online": "online",
     "presence_offline": "offline",

@@ -122,6 +122,8 @@ ZH: dict[str, str] = {
     "not_friends": "只能给好友发送消息。",
     "read_only_before": "你已无法再给 ",
     "read_only_after": " 发送消息。",
+    "read_only_group": "你已不是该群组的成员。",
+    "group_members_suffix": " 位成员",
     "too_many_messages": "发送太快了，请稍等几秒。",
     "presence_online": "在线",
     "presence_offline": "离线",

@@ -10,7 +10,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from chat_app.models import Message, StoredFile
 from chat_app.services import conversations, read_cursors, relations, statements, validation
 from chat_app.services.errors import NotFound
-from chat_app.services.views import ContactView, HistoryPage, MessageView
+from chat_app.services.views import ContactView, GroupHeader, HistoryPage, MessageView
 
 PAGE_SIZE = 50
 
@@ -82,6 +82,24 @@ def history(
         friend_read_seq=friend_read_seq,
         last_seq=conversation.reads_up_to,
         kind=conversation.kind,
+        writable=not conversation.departed,
+        group=_group_header(session, viewer_id, conversation),
+    )
+
+
+def _group_header(
+    session: Session, viewer_id: int, conversation: conversations.ConversationRef
+) -> GroupHeader | None:
+    """A group's name, picture, size and the viewer's role (None for a direct chat)."""
+    if conversation.kind != "group":
+        return None
+    where = {"conversation": conversation.id, "viewer": viewer_id}
+    row = session.connection().execute(statements.GROUP_HEADER, where).one()
+    return GroupHeader(
+        name=row.name or "",
+        avatar_file_id=row.avatar_file_id or "",
+        member_count=row.member_count,
+        my_role=row.my_role or "",
     )
 
 

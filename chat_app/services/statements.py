@@ -138,6 +138,19 @@ ACTIVE_MEMBER_IDS = sa.select(MEMBER.c.user_id, MEMBER.c.muted).where(
 )
 INSERT_MESSAGE = sa.insert(MESSAGE)
 
+# A group's header as one member sees it: name, picture, current size, their role.
+_CURRENT = MEMBER.c.left_at.is_(None)
+_IN_GROUP = MEMBER.c.conversation_id == CONVERSATION.c.id
+GROUP_HEADER = sa.select(
+    CONVERSATION.c.name,
+    CONVERSATION.c.avatar_file_id,
+    sa.select(sa.func.count()).where(_IN_GROUP, _CURRENT).scalar_subquery().label("member_count"),
+    sa.select(MEMBER.c.role)
+    .where(_IN_GROUP, _CURRENT, MEMBER.c.user_id == sa.bindparam("viewer"))
+    .scalar_subquery()
+    .label("my_role"),
+).where(CONVERSATION.c.id == sa.bindparam("conversation"))
+
 # Where a user has read a conversation up to, and the position the other side is shown.
 READ_POSITIONS = sa.select(READ_CURSOR.c.last_read_seq, READ_CURSOR.c.shared_seq).where(
     READ_CURSOR.c.user_id == sa.bindparam("user"),

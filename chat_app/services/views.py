@@ -297,6 +297,18 @@ class SentMessage:
 
 
 @dataclass(frozen=True)
+class GroupHeader:
+    """What a group's conversation header shows, as one member sees it."""
+
+    name: str
+    avatar_file_id: str
+    # Current members (departed ones not counted).
+    member_count: int
+    # The viewer's role: "owner" | "admin" | "member" ("" once they left).
+    my_role: str
+
+
+@dataclass(frozen=True)
 class HistoryPage:
     """Messages of one conversation in order, and the read positions of both sides."""
 
@@ -312,6 +324,10 @@ class HistoryPage:
     last_seq: int
     # "direct" or "group".
     kind: str = "direct"
+    # The viewer is a current member (may write); a departed one reads history only.
+    writable: bool = True
+    # A group's name, picture and size; None for a direct conversation.
+    group: GroupHeader | None = None
 
 
 @dataclass(frozen=True)

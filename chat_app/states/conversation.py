@@ -17,11 +17,12 @@ from typing import Any
 import reflex as rx
 
 from chat_app.i18n import text
-from chat_app.services import conversations, friends, history
+from chat_app.services import conversations, history
 from chat_app.services.errors import NotFound
 from chat_app.services.sessions import SessionKey
 from chat_app.services.views import HistoryPage, MessageView
 from chat_app.states.chat_preview import preview_line
+from chat_app.states.group_header import GroupHeaderVars
 from chat_app.states.links import file_link, with_avatar_link
 from chat_app.states.list_order import ListOrderState
 from chat_app.states.live_messages import LiveMessages
@@ -52,7 +53,7 @@ LIST_END = "message-list-end"
 MENTIONED_MAX = 3 * history.PAGE_SIZE
 
 
-class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
+class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, GroupHeaderVars, rx.State):
     """One tab's open conversation."""
 
     my_id: int = 0
@@ -66,7 +67,7 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
     # The seqs of the open conversation's messages that mention this tab's user (highlighted;
     # only their tabs ever hold any). Bounded: the newest MENTIONED_MAX.
     mentioned_seqs: rx.Field[list[int]] = rx.field(default_factory=list)
-    # Opened while the two are not friends (a past conversation): history only, no composer.
+    # Opened by a departed member (ex-friend, left or removed from a group): history only.
     read_only: bool = False
     # Which conversation this tab had open: survives a backend restart (sent on hydrate).
     open_conversation_store: str = rx.SessionStorage("", name="chat_open_conversation")
@@ -116,6 +117,7 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
         self.open_friend_nickname = self.open_friend_username = self.open_friend_avatar_url = ""
         self._change(MessageBuffer.clear)
         self.friend_typing = self.read_only = False
+        self._clear_group()
         if self.mentioned_seqs:
             self.mentioned_seqs = []
         self.friend_read_seq = self._my_read_seq = 0
@@ -285,10 +287,9 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, rx.State):
         page, first_unread = await opening_page(viewer_id, page, anchor)
         if switching and (refused := await self._switch_places(viewer_id, left, opened=page)):
             return refused
-        friend_id = page.friend.user_id
-        writable = await call_service(friends.are_friends, user_a=viewer_id, user_b=friend_id)
         self._close()
-        self.read_only = not writable
+        self.read_only = not page.writable
+        self._show_group(page.group, self._link_key)
         self.conversation_id = page.conversation_id
         self.open_friend_id = page.friend.user_id
         self.open_friend_nickname = page.friend.nickname

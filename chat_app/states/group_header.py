@@ -1,0 +1,42 @@
+"""The open group's header: name, picture, size and the viewer's role.
+
+A mixin of the conversation state (states/conversation.py): these change when a group is
+opened, renamed or its members change, never per message. In a direct conversation they
+are empty and the header shows the friend (the `open_friend_*` vars) instead.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from chat_app.services.sessions import SessionKey
+from chat_app.services.views import GroupHeader
+from chat_app.states.links import file_link
+
+
+class GroupHeaderVars(rx.State, mixin=True):
+    """The open group's header values (empty for a direct conversation)."""
+
+    is_group: bool = False
+    group_name: str = ""
+    group_avatar_url: str = ""
+    member_count: int = 0
+    # "owner" | "admin" | "member"; "" in a direct chat or once the viewer left.
+    my_role: str = ""
+
+    def _show_group(self, header: GroupHeader | None, key: SessionKey | None) -> None:
+        """Show a group's header, or clear it for a direct conversation (None)."""
+        if header is None:
+            self._clear_group()
+            return
+        self.is_group = True
+        self.group_name = header.name
+        avatar = header.avatar_file_id
+        self.group_avatar_url = file_link(key, avatar, "thumb") if avatar and key else ""
+        self.member_count = header.member_count
+        self.my_role = header.my_role
+
+    def _clear_group(self) -> None:
+        self.is_group = False
+        self.group_name = self.group_avatar_url = self.my_role = ""
+        self.member_count = 0
