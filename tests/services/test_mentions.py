@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from chat_app.models import Block, Mention, utc_now
-from chat_app.services import conversations, group_members, groups, mentions, read_cursors, sending
+from chat_app.services import conversations, group_members, groups, mentions, read_cursors
 from chat_app.services.errors import NotFound, Refused
 from tests.support.groups import make_group, make_people
 from tests.support.sql import statements_run
-from tests.support.users import UNLIMITED
+from tests.support.users import send_text
 
 pytestmark = pytest.mark.both_databases
 
@@ -24,15 +22,7 @@ def users(session: Session) -> dict[str, int]:
 
 
 def send(session: Session, sender: int, chat: int, body: str, picked: object = ()):
-    return sending.send_message(
-        session=session,
-        viewer_id=sender,
-        conversation_id=chat,
-        client_id=uuid.uuid4().hex,
-        body=body,
-        settings=UNLIMITED,
-        mentioned=picked,
-    )
+    return send_text(session, sender, chat, body, mentioned=picked)
 
 
 def stored_mentions(session: Session) -> list[tuple[int, int]]:
