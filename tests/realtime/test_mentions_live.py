@@ -19,6 +19,7 @@ from tests.realtime.helpers import (
     CONVERSATION,
     UNREAD,
     befriend,
+    frame_without_events,
     open_chat,
     register,
     send_text,
@@ -43,6 +44,11 @@ def _rows(tab: EventClient) -> list[dict]:
 def _marked(tab: EventClient, conversation_id: int) -> bool:
     bucket = tab.var(UNREAD, f"mentioned_{bucket_of(conversation_id)}") or {}
     return bool(bucket.get(str(conversation_id)))
+
+
+def _bytes_of(tab: EventClient, body: str) -> int:
+    """The bytes of the frames that brought a message's text (toasts aside)."""
+    return sum(len(frame_without_events(f).encode()) for f in tab.frames if body in f)
 
 
 def _muted(tab: EventClient, conversation_id: int) -> bool:
@@ -89,18 +95,32 @@ async def test_a_muted_group_is_quiet_but_a_mention_marks_the_row_and_toasts(bac
     assert RING not in bob.event_names() + bob_second.event_names()
     assert not _marked(bob, group)
 
-    # A mention: picked after `@` in Ann's composer, sent, toasted on Bob's muted group.
+    # `@name` typed by hand, not picked, is text: no mention.
     nickname = bob.var(AUTH, "nickname")
+    body = f"@{nickname} look at this"
+    cat.frames.clear()
+    await send_text(ann, body)
+    for tab in (bob, cat):
+        await tab.wait_for(lambda c: unread_in(c, group) == 2)
+    plain_push = _bytes_of(cat, body)
+    assert plain_push > 0
+    assert not _marked(bob, group)
+
+    # A mention: picked after `@` in Ann's composer, sent, toasted on Bob's muted group.
     await ann.call(PICKER, "follow_draft", {"value": "@" + nickname[:3]})
     await ann.wait_for(lambda c: [o["user_id"] for o in c.var(PICKER, "options") or []] == [bob_id])
     await ann.call(COMPOSER, "set_draft", {"value": "@" + nickname[:3]})
     await ann.call(PICKER, "pick", {"user_id": bob_id})
     await ann.wait_for(lambda c: c.var(COMPOSER, "draft") == f"@{nickname} ")
-    await send_text(ann, f"@{nickname} look at this")
+    cat.frames.clear()
+    await send_text(ann, body)
     for tab in (bob, bob_second):
         await tab.wait_for(lambda c: _marked(c, group))
         await tab.wait_for(lambda c: any("mentioned you" in t for t in toasts(c)))
+    await cat.wait_for(lambda c: unread_in(c, group) == 3)
     assert not _marked(cat, group)
+    # What the others get for the message is what a plain one of the same text costs.
+    assert abs(_bytes_of(cat, body) - plain_push) <= 20, (plain_push, _bytes_of(cat, body))
     assert not any("mentioned you" in t for t in toasts(cat))
     assert RING not in bob.event_names() + bob_second.event_names()
 
