@@ -27,7 +27,7 @@ from chat_app.services.sessions import SessionKey
 from chat_app.services.views import SentMessage
 from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
-from chat_app.states.mention_picks import picked_mentions
+from chat_app.states.mention_picks import mentions_again, picked_mentions
 from chat_app.states.message_push import publish_sent
 from chat_app.states.outbox import OutboxState, pending_view
 from chat_app.states.outbox_entries import ISSUED_ID, Outbox, OutboxEntry, derived_client_id
@@ -229,7 +229,8 @@ class ComposerState(rx.State):
         conversation = await self.get_state(ConversationState)
         self._swap_pending(conversation, entry, retried, await language_of(self))
         yield
-        await self._settle(viewer_id, retried, await store(viewer_id, retried))
+        mentioned = await mentions_again(self, retried.conversation_id, retried.body)
+        await self._settle(viewer_id, retried, await store(viewer_id, retried, mentioned))
 
     @rx.event
     @signed_in

@@ -8,9 +8,12 @@ nothing changes.
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import Session, col, select
 
 from chat_app.models import Block, ConversationMember, Mention, utc_now
+from chat_app.services import sending
+from chat_app.services.errors import RateLimited
 from chat_app.states.auth import AuthState
 from chat_app.states.chat_list import ChatListState
 from chat_app.states.composer import ComposerState
@@ -199,3 +202,30 @@ async def test_without_a_session_or_as_a_non_member_nothing_changes(tab_factory,
     with Session(engine) as session:
         muted = session.exec(select(ConversationMember).where(ConversationMember.muted)).all()
         assert muted == []
+
+
+async def test_a_failed_mention_is_a_mention_again_when_retried(
+    tab_factory, engine, arrivals, monkeypatch: pytest.MonkeyPatch
+):
+    tabs = await _people(tab_factory, engine, "ann", "bob")
+    (ann, _), (_bob, bob_id) = tabs["ann"], tabs["bob"]
+    group = await _group(engine, tabs, "ann", "bob")
+    await run(ann.open_conversation, group)
+    picker = await _picker(ann)
+    composer = await ann.get_state(ComposerState)
+    await run(picker.follow_draft, "@b")
+    composer.draft = "@b"
+    await run(picker.pick, bob_id)
+
+    def too_fast(**kwargs):
+        raise RateLimited("too_many_messages")
+
+    real_send = sending.send_message
+    monkeypatch.setattr(sending, "send_message", too_fast)
+    await run(composer.send, {"body": composer.draft + "hi"})
+    monkeypatch.setattr(sending, "send_message", real_send)
+    (failed,) = ann._buffer().pending_copies
+    assert failed.status == "failed"
+    assert _mentions(engine) == []
+    await run(composer.retry, failed.client_id)
+    assert _mentions(engine) == [bob_id]
