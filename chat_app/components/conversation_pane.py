@@ -14,6 +14,13 @@ from reflex.vars import ArrayVar
 from chat_app.components.bottom_probe import AnimatedDiv, bottom_probes
 from chat_app.components.composer import composer
 from chat_app.components.conversation_header import conversation_header
+from chat_app.components.group_message import (
+    collapsed,
+    collapsed_body,
+    sender_name,
+    sender_picture,
+    system_line,
+)
 from chat_app.components.message_bubble import message_bubble
 from chat_app.components.reading_line import reading_line
 from chat_app.components.upload_zone import drop_zone
@@ -64,13 +71,20 @@ def _message(message) -> rx.Component:
             ),
         ),
         rx.cond(_is(message, ConversationState.unread_from), _new_messages_divider()),
-        message_bubble(
-            message,
-            ConversationState.my_id,
-            ConversationState.friend_read_seq,
-            on_retry=ComposerState.retry,
-            on_discard=ComposerState.discard,
-            highlighted=ConversationState.mentioned_seqs.contains(message.seq),
+        rx.cond(
+            message.kind == "system",
+            system_line(message),
+            message_bubble(
+                message,
+                ConversationState.my_id,
+                ConversationState.friend_read_seq,
+                on_retry=ComposerState.retry,
+                on_discard=ComposerState.discard,
+                beside=sender_picture(message),
+                above=sender_name(message),
+                cover=(collapsed(message), collapsed_body(message)),
+                highlighted=ConversationState.mentioned_seqs.contains(message.seq),
+            ),
         ),
         key=message.sender_id.to(str) + ":" + message.client_id,
         width="100%",

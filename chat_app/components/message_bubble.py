@@ -57,53 +57,82 @@ def _status(message: Any, friend_read_seq: Any, on_retry: Any, on_discard: Any) 
     )
 
 
+def _content(message: Any) -> rx.Component:
+    return rx.cond(
+        message.kind == "text",
+        rx.text(
+            message.body,
+            class_name="message-body",
+            white_space="pre-wrap",
+            word_break="break-word",
+            # Lines start where the script starts reading (the drop zone around the list
+            # centres text): left, or right for Arabic and Hebrew, whatever the page's
+            # direction; the browser picks it from the first strong letter.
+            dir="auto",
+            text_align="start",
+        ),
+        attachment(message),
+    )
+
+
 def message_bubble(
     message: Any,
     my_id: Any,
     friend_read_seq: Any,
     on_retry: Any,
     on_discard: Any,
+    *,
+    beside: rx.Component | None = None,
+    above: rx.Component | None = None,
+    cover: tuple[Any, rx.Component] | None = None,
     highlighted: Any = False,
 ) -> rx.Component:
     """A chat bubble: own messages on the right with their delivery status.
 
-    `highlighted`: the message mentions the reader (an outline in the accent of a mention).
+    Args:
+        message: The message var.
+        my_id: The viewer's id (their messages are on the right).
+        friend_read_seq: How far the other side read (direct chats: "Read").
+        on_retry: Resends a failed message (its client id).
+        on_discard: Drops an unsent message (its client id).
+        beside: Before the bubble (a group: the sender's picture or its gap).
+        above: Above the bubble (a group: the sender's name).
+        cover: (condition, what to show instead of the message while it holds).
+        highlighted: The message mentions the reader (outlined in the colour of a mention).
     """
     mine = message.sender_id == my_id
+    content = _content(message)
+    if cover is not None:
+        content = rx.cond(cover[0], cover[1], content)
+    bubble = rx.box(
+        content,
+        rx.hstack(
+            rx.moment(message.sent_at, format="HH:mm", locale=moment_locale()),
+            rx.cond(mine, _status(message, friend_read_seq, on_retry, on_discard)),
+            spacing="2",
+            justify="end",
+            font_size="0.75em",
+            # The time is written after the bubble is mounted: its line is reserved, so
+            # a list opened at a message above its bottom stays there.
+            min_height="1.5em",
+            color="var(--gray-11)",
+        ),
+        class_name=rx.cond(highlighted, "bubble mentions-me", "bubble"),
+        background=rx.cond(mine, "var(--accent-a4)", "var(--gray-a3)"),
+        box_shadow=rx.cond(highlighted, "inset 0 0 0 2px var(--amber-8)", "none"),
+        padding="0.5em 0.75em",
+        border_radius="12px",
+        max_width="100%",
+    )
     return rx.flex(
-        rx.box(
-            rx.cond(
-                message.kind == "text",
-                rx.text(
-                    message.body,
-                    class_name="message-body",
-                    white_space="pre-wrap",
-                    word_break="break-word",
-                    # Lines start where the script starts reading (the drop zone around the
-                    # list centres text): left, or right for Arabic and Hebrew, whatever
-                    # the page's direction; the browser picks it from the first strong letter.
-                    dir="auto",
-                    text_align="start",
-                ),
-                attachment(message),
-            ),
-            rx.hstack(
-                rx.moment(message.sent_at, format="HH:mm", locale=moment_locale()),
-                rx.cond(mine, _status(message, friend_read_seq, on_retry, on_discard)),
-                spacing="2",
-                justify="end",
-                font_size="0.75em",
-                # The time is written after the bubble is mounted: its line is reserved, so
-                # a list opened at a message above its bottom stays there.
-                min_height="1.5em",
-                color="var(--gray-11)",
-            ),
-            background=rx.cond(mine, "var(--accent-a4)", "var(--gray-a3)"),
-            box_shadow=rx.cond(highlighted, "inset 0 0 0 2px var(--amber-8)", "none"),
-            class_name=rx.cond(highlighted, "mentions-me", ""),
-            padding="0.5em 0.75em",
-            border_radius="12px",
+        beside if beside is not None else rx.fragment(),
+        rx.flex(
+            above if above is not None else rx.fragment(),
+            bubble,
+            direction="column",
+            align=rx.cond(mine, "end", "start"),
             max_width="75%",
+            min_width="0",
         ),
         class_name=rx.cond(mine, "message mine", "message theirs"),
         data_seq=message.seq,

@@ -239,4 +239,8 @@ EN: dict[str, str] = {
     "button_create_group": "Create",
     "preview_group_event": "Group updated",
     "preview_hidden": "Message from a blocked user",
+    # group timeline (slice a: sender names, system lines, blocked senders)
+    "timeline_someone": "Someone",
+    "timeline_blocked": "Message from a blocked user",
+    "button_show_blocked": "Show",
 }

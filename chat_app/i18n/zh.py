@@ -213,4 +213,8 @@ ZH: dict[str, str] = {
     "button_create_group": "创建",
     "preview_group_event": "群聊有更新",
     "preview_hidden": "来自已屏蔽用户的消息",
+    # group timeline (slice a: sender names, system lines, blocked senders)
+    "timeline_someone": "某人",
+    "timeline_blocked": "来自已屏蔽用户的消息",
+    "button_show_blocked": "显示",
 }

@@ -10,7 +10,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from chat_app.models import Message, StoredFile
 from chat_app.services import conversations, read_cursors, relations, statements, validation
 from chat_app.services.errors import NotFound
-from chat_app.services.views import ContactView, GroupHeader, HistoryPage, MessageView
+from chat_app.services.views import CatchUp, ContactView, GroupHeader, HistoryPage, MessageView
 
 PAGE_SIZE = 50
 
@@ -135,9 +135,49 @@ def messages_after(
     Raises:
         NotFound: Not a conversation the viewer may read, or a malformed seq.
     """
+    conversation = conversations.readable(session, viewer_id, conversation_id)
+    return _after(session, conversation, after_seq, limit)
+
+
+def catch_up(
+    *,
+    session: Session,
+    viewer_id: int,
+    conversation_id: object,
+    after_seq: object,
+    limit: int = PAGE_SIZE,
+) -> CatchUp:
+    """`messages_after`, with the viewer's membership and the group's header as they are now.
+
+    A tab that was away (a reload, a dropped socket) may have missed its removal from the
+    group, a rename or members coming and going: no push tells it afterwards.
+
+    Args:
+        session: The database session.
+        viewer_id: Who reads.
+        conversation_id: The conversation (untrusted id).
+        after_seq: The last seq the tab holds.
+        limit: At most this many messages.
+
+    Returns:
+        The missing messages, whether the viewer may still write, the group's header.
+
+    Raises:
+        NotFound: Not a conversation the viewer may read, or a malformed seq.
+    """
+    conversation = conversations.readable(session, viewer_id, conversation_id)
+    return CatchUp(
+        messages=_after(session, conversation, after_seq, limit),
+        writable=not conversation.departed,
+        group=_group_header(session, viewer_id, conversation),
+    )
+
+
+def _after(
+    session: Session, conversation: conversations.ConversationRef, after_seq: object, limit: int
+) -> tuple[MessageView, ...]:
     if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
         raise NotFound()
-    conversation = conversations.readable(session, viewer_id, conversation_id)
     rows = session.exec(
         _in_range(conversation)
         .where(col(Message.seq) > after_seq)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -93,16 +92,13 @@ def send_message(
         raise RateLimited("too_many_messages")
 
     # The UPDATE takes the conversation's row (PostgreSQL) or database (SQLite) write lock
-    # until commit, so sequence numbers are handed out in commit order. The members are
-    # read after it, in a statement of their own (see statements.ACTIVE_MEMBER_IDS): an
-    # unfriending, a block or a removal commits either before (and refuses this message)
-    # or after it (and the message is inside the departed member's history).
+    # until commit, so sequence numbers are handed out in commit order. The row is stored
+    # after it, in a statement of its own that checks the sender's membership and reads the
+    # members (see statements.INSERT_IF_MEMBER): an unfriending, a block or a removal
+    # commits either before (and refuses this message) or after it (and the message is
+    # inside the departed member's history).
     lock = {"conversation": conversation.id, "now": now}
     seq = connection.execute(statements.NEXT_SEQ, lock).scalar_one()
-    members, muted = _active_members(session, conversation.id)
-    if viewer_id not in members:
-        session.rollback()
-        raise Refused(conversations.not_writer_code(conversation.kind))
     row = {
         "conversation_id": conversation.id,
         "seq": seq,
@@ -121,11 +117,15 @@ def send_message(
         row["kind"] = "image" if attachment.thumbnail_key else "file"
         row["file_id"] = attachment.id
     picked = mentions.picked_ids(mentioned)
+    members: tuple[int, ...] = ()
+    named: tuple[int, ...] = ()
     try:
-        inserted = connection.execute(statements.INSERT_MESSAGE, row)
-        # A message without mentions runs no statement more than before.
-        named = _store_mentions(connection, inserted, viewer_id, members, picked, text)
-        session.commit()
+        stored = connection.execute(statements.INSERT_IF_MEMBER, row).first()
+        if stored is not None:
+            # A message without mentions runs no statement more than before.
+            members = _ids(stored.members)
+            named = _store_mentions(connection, stored.id, viewer_id, members, picked, text)
+            session.commit()
     except IntegrityError:
         # The same client id was committed by a concurrent retry: that row is the message.
         session.rollback()
@@ -133,6 +133,10 @@ def send_message(
         if retried is None:
             raise Refused("message_invalid") from None
         return retried
+    if stored is None:
+        # No longer a member: nothing is kept, the file row (if any) neither.
+        session.rollback()
+        raise Refused(conversations.not_writer_code(conversation.kind))
     view = MessageView.stored(
         seq=seq,
         sender_id=viewer_id,
@@ -143,21 +147,23 @@ def send_message(
         file=attachment,
     )
     sent = _sent(conversation.id, view, viewer_id, members, created=True)
-    return replace(sent, mentioned_ids=named, muted_ids=muted)
+    return replace(sent, mentioned_ids=named, muted_ids=frozenset(_ids(stored.muted)))
+
+
+def _ids(joined: str | None) -> tuple[int, ...]:
+    """User ids a statement returned joined by commas (None: none)."""
+    return tuple(int(user) for user in joined.split(",")) if joined else ()
 
 
 def _store_mentions(
     connection: Connection,
-    inserted: CursorResult[Any],
+    message_id: int,
     sender_id: int,
     members: tuple[int, ...],
     picked: tuple[int, ...],
     text: str,
 ) -> tuple[int, ...]:
     if not picked:
-        return ()
-    (message_id,) = inserted.inserted_primary_key or (None,)
-    if message_id is None:
         return ()
     return mentions.store_mentions(
         connection,
@@ -169,13 +175,9 @@ def _store_mentions(
     )
 
 
-def _active_members(
-    session: Session, conversation_id: int
-) -> tuple[tuple[int, ...], frozenset[int]]:
-    """The current members, and those of them who muted the conversation (one statement)."""
+def _active_members(session: Session, conversation_id: int) -> tuple[int, ...]:
     where = {"conversation": conversation_id}
-    rows = session.connection().execute(statements.ACTIVE_MEMBER_IDS, where).all()
-    return tuple(row.user_id for row in rows), frozenset(row.user_id for row in rows if row.muted)
+    return tuple(session.connection().execute(statements.ACTIVE_MEMBER_IDS, where).scalars())
 
 
 def _sent(
@@ -227,7 +229,7 @@ def _stored_result(
         raise Refused("client_id_conflict")
     file = session.get(StoredFile, existing.file_id) if existing.file_id else None
     view = MessageView.of(existing, file)
-    members, _muted = _active_members(session, conversation.id)
+    members = _active_members(session, conversation.id)
     return _sent(conversation.id, view, viewer_id, members, created=False)
 
 

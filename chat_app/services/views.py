@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row
@@ -188,6 +188,18 @@ def size_label(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
+def wire_time(moment: datetime) -> str:
+    """A stored message's time as its views carry it: ISO 8601 in UTC, to the second.
+
+    "2026-12-03T07:54:10Z" instead of `isoformat()`'s "2026-12-03T07:54:10.723949+00:00":
+    the page shows hours and minutes, and every new message carries its time twice to
+    each tab (its bubble and its chat row's last line), 12 bytes shorter each time.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @dataclass(frozen=True)
 class MessageView:
     """One message as every tab shows it (the same object for sender and recipient).
@@ -208,6 +220,9 @@ class MessageView:
     kind: str = "text"
     # Only on "image" and "file" messages: text messages stay small on the wire.
     attachment: AttachmentView | None = None
+    # Set by the tab showing a group (states/message_buffer.py): the first of a run of one
+    # sender's messages, which shows their name and picture.
+    lead: bool = False
 
     @classmethod
     def stored(
@@ -240,7 +255,7 @@ class MessageView:
             sender_id=sender_id,
             client_id=client_id,
             body=body,
-            sent_at=created_at.isoformat(),
+            sent_at=wire_time(created_at),
             kind=kind,
             attachment=AttachmentView.of(file) if file is not None else None,
         )
@@ -328,6 +343,17 @@ class HistoryPage:
     writable: bool = True
     # A group's name, picture and size; None for a direct conversation.
     group: GroupHeader | None = None
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """What a tab that was away is missing: newer messages and the membership as it is now."""
+
+    messages: tuple[MessageView, ...]
+    # Still a current member (a removal or an unfriending while away turns this off).
+    writable: bool
+    # The group's header now (renamed, members added or gone); None for a direct chat.
+    group: GroupHeader | None
 
 
 @dataclass(frozen=True)

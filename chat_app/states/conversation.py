@@ -23,6 +23,7 @@ from chat_app.services.sessions import SessionKey
 from chat_app.services.views import HistoryPage, MessageView
 from chat_app.states.chat_preview import preview_line
 from chat_app.states.group_header import GroupHeaderVars
+from chat_app.states.group_timeline import GroupTimeline
 from chat_app.states.links import file_link, with_avatar_link
 from chat_app.states.list_order import ListOrderState
 from chat_app.states.live_messages import LiveMessages
@@ -53,7 +54,9 @@ LIST_END = "message-list-end"
 MENTIONED_MAX = 3 * history.PAGE_SIZE
 
 
-class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, GroupHeaderVars, rx.State):
+class ConversationState(
+    LiveMessages, ReadReceipts, ReaderPosition, GroupHeaderVars, GroupTimeline, rx.State
+):
     """One tab's open conversation."""
 
     my_id: int = 0
@@ -96,11 +99,13 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, GroupHeaderV
     # ----- the message list -----
 
     def _for_me(self, views: list[MessageView] | tuple[MessageView, ...]) -> list[MessageView]:
-        """Attachments get download links signed for this tab's user (links differ per user)."""
+        """Links signed for this tab's user (they differ per user), system lines in words."""
         key = self._link_key if self._user_id else None
         if key is None:
-            return list(views)
-        return [_with_links(view, key) if view.attachment else view for view in views]
+            return self._in_words(list(views))
+        return self._in_words(
+            [_with_links(view, key) if view.attachment else view for view in views]
+        )
 
     def _add(self, incoming: list[MessageView]) -> bool:
         """Show stored messages; False when one is missing before them (then catch up)."""
@@ -118,6 +123,7 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, GroupHeaderV
         self._change(MessageBuffer.clear)
         self.friend_typing = self.read_only = False
         self._clear_group()
+        self._forget_timeline()
         if self.mentioned_seqs:
             self.mentioned_seqs = []
         self.friend_read_seq = self._my_read_seq = 0
@@ -177,6 +183,7 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, GroupHeaderV
         if to_recipient and self.friend_typing and showing:
             self.friend_typing = False
         if showing and not self.has_newer:
+            await self._learn_people([message])
             if not self._add([message]):
                 return [ConversationState.catch_up]
             if to_recipient and self._user_id:
@@ -245,17 +252,24 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, GroupHeaderV
         # From the first hole: a push that arrived ahead of a missing one is already shown.
         after = self._buffer().catch_up_after()
         try:
-            missing = await call_service(
-                history.messages_after,
+            now = await call_service(
+                history.catch_up,
                 viewer_id=viewer_id,
                 conversation_id=conversation_id,
                 after_seq=after,
             )
+            # Removed, unfriended or the group renamed while away: no push says so later.
+            if self.read_only != (not now.writable):
+                self.read_only = not now.writable
+            self._show_group(now.group, self._link_key)
+            missing = now.messages
+            await self._learn_people(missing)
             if len(missing) >= history.PAGE_SIZE or not self._add(list(missing)):
                 # A long absence: start again from the newest page.
                 page = await call_service(
                     history.history, viewer_id=viewer_id, conversation_id=conversation_id
                 )
+                await self._learn_people(page.messages, fresh=True)
                 self._show_page(page)
         except NotFound:
             self._close()
@@ -296,6 +310,7 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, GroupHeaderV
         self.open_friend_username = page.friend.username
         self.open_friend_avatar_url = with_avatar_link(page.friend, self._link_key).avatar_url
         self.open_conversation_store = str(page.conversation_id)
+        await self._learn_people(page.messages, fresh=True)
         self._show_page(page)
         if highlighted := await highlighted_seqs(viewer_id, page):
             self.mentioned_seqs = highlighted
@@ -349,6 +364,7 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, GroupHeaderV
             conversation_id=self.conversation_id,
             before_seq=stored[0].seq,
         )
+        await self._learn_people(page.messages)
         older = self._for_me(page.messages)
         # Nothing to scroll: the list's scroll origin is its bottom, so what comes in
         # above leaves the message being read where it is.
@@ -369,6 +385,9 @@ class ConversationState(LiveMessages, ReadReceipts, ReaderPosition, GroupHeaderV
 # Conversation id → [sent at (ISO), the chat list row's last line], for the rows with a
 # message since the list was read (components/chat_list.py).
 LAST_BUCKETS = add_row_buckets(ConversationState, "last", list[str])
+# The people a group's timeline shows, by user id (states/group_timeline.py names them
+# SENDER_BUCKETS).
+add_row_buckets(ConversationState, "sender", list[str])
 
 
 def _with_links(view: MessageView, key: SessionKey) -> MessageView:

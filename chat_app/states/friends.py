@@ -22,6 +22,8 @@ from chat_app.services.text_rules import clip_name
 from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot, Notice
 from chat_app.states.chat_list import ChatListState
 from chat_app.states.chime import ChimeRound
+from chat_app.states.conversation import ConversationState
+from chat_app.states.group_timeline import blocks_changed
 from chat_app.states.links import with_avatar_link
 from chat_app.states.presence import PresenceState
 from chat_app.states.safe_text import toast_error, toast_info
@@ -152,7 +154,13 @@ class FriendsState(rx.State):
             setter = _snapshot_setter(user_id, notices)
             await notify_users([user_id], FriendsState, setter, except_tab=own_tab)
 
-    async def _act(self, viewer_id: int, function: Callable[..., FriendsChange], **kwargs: Any):
+    async def _act(
+        self,
+        viewer_id: int,
+        function: Callable[..., FriendsChange],
+        blocks: bool = False,
+        **kwargs: Any,
+    ):
         try:
             change = await call_service(function, viewer_id=viewer_id, **kwargs)
         except DomainError as error:
@@ -160,6 +168,9 @@ class FriendsState(rx.State):
             return toast_error(text(error.code, await language_of(self)))
         await self._refresh(viewer_id)
         await self._publish(change)
+        if blocks:
+            # Every tab of both, this one too: a group they share folds their messages.
+            await notify_users(change.affected_user_ids, ConversationState, blocks_changed)
         return PresenceState.load
 
     # ----- handlers -----
@@ -264,7 +275,7 @@ class FriendsState(rx.State):
         if kind == "remove":
             return await self._act(viewer_id, friends.remove_friend, friend_id=user_id)
         if kind == "block":
-            return await self._act(viewer_id, friends.block_user, target_id=user_id)
+            return await self._act(viewer_id, friends.block_user, blocks=True, target_id=user_id)
         return None
 
     @rx.event
@@ -277,10 +288,10 @@ class FriendsState(rx.State):
     @signed_in
     async def block(self, viewer_id: int, user_id: int):
         """Block a user."""
-        return await self._act(viewer_id, friends.block_user, target_id=user_id)
+        return await self._act(viewer_id, friends.block_user, blocks=True, target_id=user_id)
 
     @rx.event
     @signed_in
     async def unblock(self, viewer_id: int, user_id: int):
         """Lift a block."""
-        return await self._act(viewer_id, friends.unblock_user, target_id=user_id)
+        return await self._act(viewer_id, friends.unblock_user, blocks=True, target_id=user_id)

@@ -29,14 +29,22 @@ class GroupHeaderVars(rx.State, mixin=True):
         if header is None:
             self._clear_group()
             return
-        self.is_group = True
-        self.group_name = header.name
         avatar = header.avatar_file_id
-        self.group_avatar_url = file_link(key, avatar, "thumb") if avatar and key else ""
-        self.member_count = header.member_count
-        self.my_role = header.my_role
+        shown = {
+            "is_group": True,
+            "group_name": header.name,
+            "group_avatar_url": file_link(key, avatar, "thumb") if avatar and key else "",
+            "member_count": header.member_count,
+            "my_role": header.my_role,
+        }
+        # Assigned only where it changed: an assignment re-sends the var (a catch-up after
+        # every reconnect would send the header again).
+        for name, value in shown.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     def _clear_group(self) -> None:
-        self.is_group = False
-        self.group_name = self.group_avatar_url = self.my_role = ""
-        self.member_count = 0
+        if self.is_group:
+            self.is_group = False
+            self.group_name = self.group_avatar_url = self.my_role = ""
+            self.member_count = 0

@@ -124,6 +124,8 @@ class LiveMessages(rx.State, mixin=True):
             has_older=raw.get("has_older", False),
             has_newer=raw.get("has_newer", False),
             browsing_older=self._browsing_older,
+            # A group's runs are marked (the header mixin's flag, states/group_header.py).
+            marks_runs=raw.get("is_group", False),
         )
 
     def _change(self, change: Callable[[MessageBuffer], T]) -> T:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from chat_app.services.views import MessageView
 
@@ -46,6 +46,22 @@ def _seq(message: MessageView) -> int:
 
 def _unchanged(views: list[MessageView]) -> list[MessageView]:
     return views
+
+
+def leads_run(previous: MessageView | None, message: MessageView) -> bool:
+    """Whether `message` starts a run of one sender's messages (it shows their name).
+
+    It does after another sender's message or a system line, and when the message before it
+    is not shown (a hole, or the top of the list): a reader always sees whose run it is.
+    """
+    if message.kind == "system":
+        return False
+    return (
+        previous is None
+        or previous.seq != message.seq - 1
+        or previous.sender_id != message.sender_id
+        or previous.kind == "system"
+    )
 
 
 def contiguous_end(seqs: list[int]) -> int:
@@ -82,6 +98,8 @@ class MessageBuffer:
     has_newer: bool = False
     # The reader is up in older pages: messages leaving the banks then join the window.
     browsing_older: bool = False
+    # A group's timeline: stored messages are marked `lead` where a sender's run starts.
+    marks_runs: bool = False
     window_changed: bool = False
     pending_changed: bool = False
     changed_slots: set[int] = field(default_factory=set)
@@ -227,8 +245,22 @@ class MessageBuffer:
     # ----- inside -----
 
     def _set_window(self, messages: list[MessageView]) -> None:
+        if self.marks_runs:
+            previous: MessageView | None = None
+            marked = []
+            for message in messages:
+                marked.append(self._marked(previous, message))
+                previous = message
+            messages = marked
         self.window = messages
         self.window_changed = True
+
+    def _marked(self, previous: MessageView | None, message: MessageView) -> MessageView:
+        """The message with its `lead` mark as this tab shows it after `previous`."""
+        if not self.marks_runs:
+            return message
+        lead = leads_run(previous, message)
+        return message if message.lead == lead else replace(message, lead=lead)
 
     def _set_pending(self, copies: list[MessageView]) -> None:
         self.pending_copies = copies
@@ -252,8 +284,10 @@ class MessageBuffer:
         # Usually the newest (one slot changes); a filled hole re-places the ones after it.
         position = bisect.bisect_left(in_banks, message.seq, key=_seq)
         order = _SHOWN_ORDER[self.first_bank]
+        previous = in_banks[position - 1] if position else (self.window or [None])[-1]
         for offset, moved in enumerate([message, *in_banks[position:]]):
-            self._set_slot(order[position + offset], moved)
+            self._set_slot(order[position + offset], self._marked(previous, moved))
+            previous = moved
         self.has_messages = True
 
     def _turn_over(self) -> None:

@@ -54,6 +54,9 @@ def seed_added(kind: str, plan: Plan, database: str, phases: Collection[str]) ->
         groups["groups"] = members
         sizes = {size: seed_app_group(database, members[:size]) for size in plan.group_sizes}
         groups["group_ids"] = sizes
+        # Quiet groups of everybody: each member's chat list is long, as a busy user's is.
+        for number in range(plan.group_side_conversations):
+            seed_app_group(database, members, name=f"Bench side group {number}")
     return groups
 
 

@@ -91,7 +91,8 @@ async def into_groups(
         await scenarios.close_all(tabs)
         wall = time.monotonic() - began
         sizes.append({"members": size, "failed_to_connect": failed, "wall_s": wall, **runs})
-    return {"sizes": sizes}
+    # Every member's conversations: the measured group and the quiet side groups.
+    return {"sizes": sizes, "conversations_per_member": 1 + plan.group_side_conversations}
 
 
 async def _run(

@@ -52,7 +52,13 @@ PER_RUN: list[tuple[str, str, str, Callable[[Result], float]]] = [
 
 def group_figures() -> list[Figure]:
     """Every size's and run's rows, in the order the table shows them."""
-    return [
+    members_lists: Figure = (
+        "groups_conversations",
+        "conversations in each group member's chat list (the measured group and quiet ones)",
+        "chats",
+        lambda r: r["groups"].get("conversations_per_member"),
+    )
+    return [members_lists] + [
         (
             f"groups_{size}_{run}_{suffix}",
             f"{label}, group of {{group_{size}}}, {run_label}",

@@ -64,6 +64,9 @@ class Plan:
     group_rate: float = 1.0
     group_burst: int = 30
     group_burst_rate: float = 10.0
+    # Besides the measured group, every member has this many other (quiet) conversations:
+    # the chat list of a busy member, whose size must not show in a message's cost.
+    group_side_conversations: int = 60
     extra: dict[str, Any] = field(default_factory=dict)
 
     def user_count(self) -> int:
@@ -100,6 +103,7 @@ QUICK = Plan(
     group_sizes=(3, 6),
     group_messages=2,
     group_burst=5,
+    group_side_conversations=3,
 )
 
 

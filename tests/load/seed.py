@@ -209,11 +209,16 @@ def _seed_read_history(
     )
 
 
-def seed_app_group(database_url: str, members: Sequence[Seeded]) -> int:
+def seed_app_group(database_url: str, members: Sequence[Seeded], name: str = "") -> int:
     """A group of `members` (seeded by `seed_app_users`) with the rows `groups.create_group`
     writes, minus its "created" line (the group starts empty, at seq 0): the first member
     its creator and owner, the others members, all joined at seq 0; and a read cursor at 0
     per member. Friendships among them are not needed: only adding a member checks them.
+
+    Args:
+        database_url: The app's database.
+        members: Its members, the first one the owner.
+        name: The group's name (default: "Bench group of N").
 
     Returns:
         The group's conversation id.
@@ -226,7 +231,7 @@ def seed_app_group(database_url: str, members: Sequence[Seeded]) -> int:
             sa.insert(tables["conversation"])
             .values(
                 kind="group",
-                name=f"Bench group of {len(members)}",
+                name=name or f"Bench group of {len(members)}",
                 creator_id=members[0].user_id,
                 last_seq=0,
                 created_at=now,

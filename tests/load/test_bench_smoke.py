@@ -42,7 +42,8 @@ def test_a_quick_bench_run_reports_every_figure_for_every_server(tmp_path: Path)
     (one_round,) = report["rounds"]
     quick_figures = [key for key, *_ in FIGURES if not key.startswith(("bytes_1000", "bytes_5000"))]
     # The quick plan's group sizes; the peers have no groups.
-    quick_groups = tuple(f"groups_{size}_" for size in range(len(QUICK.group_sizes)))
+    quick_sizes = tuple(f"groups_{size}_" for size in range(len(QUICK.group_sizes)))
+    quick_groups = ("groups_conversations", *quick_sizes)
     peer_figures = [key for key in quick_figures if not key.startswith("groups_")]
     quick_figures = [
         k for k in quick_figures if not k.startswith("groups_") or k.startswith(quick_groups)
@@ -63,7 +64,7 @@ def test_a_quick_bench_run_reports_every_figure_for_every_server(tmp_path: Path)
         if server in APPS and server != APP_SCALED_2:
             _assert_groups_complete(server, result)
             # Net of the idle server's CPU, a quick run's few copies can come out below 0.
-            vs_relay = f"{quick_groups[0]}steady_cpu_vs_relay"
+            vs_relay = f"{quick_sizes[0]}steady_cpu_vs_relay"
             assert report["summary"][vs_relay][server]["median"] is not None, server
     app_bytes = [b["bytes_per_message"] for b in one_round["app"]["bytes"].values()]
     # The app's cost per message does not grow with the conversation's history.
@@ -99,6 +100,7 @@ def _assert_groups_complete(server: str, result: dict[str, Any]) -> None:
     """Every member's tab connected and got every message of both runs exactly once; the
     sender's tab got every acknowledgement."""
     sizes = result["groups"]["sizes"]
+    assert result["groups"]["conversations_per_member"] == 1 + QUICK.group_side_conversations
     assert [size["members"] for size in sizes] == list(QUICK.group_sizes), server
     for size in sizes:
         assert size["failed_to_connect"] == 0, (server, size)

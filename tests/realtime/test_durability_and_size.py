@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 from pathlib import Path
 
@@ -67,7 +68,7 @@ async def test_acknowledged_messages_survive_a_backend_kill(tmp_path: Path):
         await bob_again.close()
 
 
-async def push_bytes_for_one_message(backend, history: int) -> int:
+async def push_for_one_message(backend, history: int) -> str:
     ann = await register(backend.url, unique_username("ann"))
     bob = await register(backend.url, unique_username("bob"))
     ann_id, bob_id = await befriend(ann, bob)
@@ -81,12 +82,16 @@ async def push_bytes_for_one_message(backend, history: int) -> int:
     (frame,) = [f for f in bob.frames if "the same short message" in f]
     for tab in (ann, bob):
         await tab.close()
-    return len(frame.encode())
+    return frame
 
 
 async def test_a_new_message_push_does_not_grow_with_history(backend):
-    small = await push_bytes_for_one_message(backend, 10)
-    large = await push_bytes_for_one_message(backend, 2000)
+    frame = await push_for_one_message(backend, 10)
+    small = len(frame.encode())
+    large = len((await push_for_one_message(backend, 2000)).encode())
+    # The time goes twice (the bubble, the chat row's last line), each to the second in UTC:
+    # isoformat()'s microseconds and "+00:00" were 24 bytes more per frame.
+    assert len(re.findall(r'"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"', frame)) == 2, frame
     # Only the digits of seq and user ids may differ.
     assert abs(large - small) <= 16, (small, large)
     assert large < 1500

@@ -104,7 +104,8 @@ def test_a_message_without_mentions_runs_no_extra_statement(session, users, engi
     with statements_run(engine) as mentioning:
         send(session, ann, group, "hello @Bob", picked=[bob])
     work = [s for s in plain if s.split()[0].upper() in ("SELECT", "INSERT", "UPDATE")]
-    assert len(work) == 4, plain
+    # As many as tests/services/test_hot_path_statements.py counts for any message.
+    assert len(work) == 3, plain
     assert len(mentioning) > len(plain)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -70,6 +70,15 @@ def test_messages_are_numbered_in_order_and_read_back_the_same_for_both(session,
         assert [(m.seq, m.body) for m in page.messages] == [(n + 1, f"m{n}") for n in range(5)]
         assert page.last_seq == 5
         assert not page.has_older
+
+
+def test_a_message_carries_its_time_in_utc_to_the_second_sent_and_read_back(session, pair):
+    """The page shows hours and minutes; each new message carries its time twice per tab."""
+    ann, bob = pair
+    at = datetime(2026, 12, 3, 8, 54, 10, 723949, tzinfo=timezone(timedelta(hours=1)))
+    sent = send(session, ann, bob, now=at)
+    page = history.history(session=session, viewer_id=bob, conversation_id=chat(session, bob, ann))
+    assert sent.message.sent_at == page.messages[-1].sent_at == "2026-12-03T07:54:10Z"
 
 
 def test_the_same_client_id_twice_stores_one_row(session, pair):

@@ -7,28 +7,16 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from chat_app.services import conversations, group_members, groups
-from chat_app.states.auth import AuthState
-from chat_app.states.conversation import ConversationState
-from tests.support.tabs import logged_in_tab, run
+from tests.support.tabs import named_tabs, run
 from tests.support.users import make_friends
 
 NAME = "三年级 Class 🎒"
 
 
-async def _tabs(tab_factory, *names: str) -> list[tuple[ConversationState, int]]:
-    made = []
-    for name in names:
-        tab = await logged_in_tab(tab_factory, name, f"{name}-tab")
-        user_id = (await tab.get_state(AuthState))._user_id
-        assert user_id is not None
-        made.append((await tab.get_state(ConversationState), user_id))
-    return made
-
-
 async def test_a_group_opens_with_its_name_size_and_role_and_a_departed_member_reads_only(
     tab_factory, engine
 ):
-    (ann, ann_id), (bob, bob_id), (cat, cat_id) = await _tabs(tab_factory, "ann", "bob", "cat")
+    (ann, ann_id), (bob, bob_id), (cat, cat_id) = await named_tabs(tab_factory, "ann", "bob", "cat")
     with Session(engine) as session:
         make_friends(session, ann_id, bob_id)
         make_friends(session, ann_id, cat_id)
@@ -51,6 +39,9 @@ async def test_a_group_opens_with_its_name_size_and_role_and_a_departed_member_r
         group_members.remove_member(
             session=session, actor_id=ann_id, conversation_id=group, user_id=bob_id
         )
+    # Bob's open tab was away (a reload): its catch-up finds him removed.
+    await run(bob.load)
+    assert (bob.read_only, bob.member_count, bob.my_role) == (True, 2, "")
     await run(bob.open_conversation, group)
     assert bob.read_only
     assert (bob.is_group, bob.member_count, bob.my_role) == (True, 2, "")
@@ -68,7 +59,9 @@ async def test_a_group_opens_with_its_name_size_and_role_and_a_departed_member_r
 
 
 async def test_an_outsider_opening_a_group_by_id_sees_nothing_of_it(tab_factory, engine):
-    (_ann, ann_id), (_bob, bob_id), (eve, _eve_id) = await _tabs(tab_factory, "ann", "bob", "eve")
+    (_ann, ann_id), (_bob, bob_id), (eve, _eve_id) = await named_tabs(
+        tab_factory, "ann", "bob", "eve"
+    )
     with Session(engine) as session:
         make_friends(session, ann_id, bob_id)
         group = groups.create_group(

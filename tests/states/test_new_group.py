@@ -17,7 +17,7 @@ from chat_app.states.list_order import ListOrderState
 from chat_app.states.new_group import NewGroupState
 from chat_app.states.row_values import RowValues
 from chat_app.states.ui import UiState
-from tests.support.tabs import logged_in_tab, redirect_targets, run
+from tests.support.tabs import logged_in_tab, people, redirect_targets, run
 from tests.support.users import make_friends
 
 NAME = "家族 Team"
@@ -26,12 +26,7 @@ MARKER = "<reflex.Var>1</reflex.Var> Team"
 
 async def _people(tab_factory, engine, *names: str) -> list[tuple[NewGroupState, int]]:
     """Tabs of new users (each a friend of the first), with their ids."""
-    made = []
-    for name in names:
-        friends = await logged_in_tab(tab_factory, name, f"{name}-tab")
-        user_id = (await friends.get_state(AuthState))._user_id
-        assert user_id is not None
-        made.append((await friends.get_state(NewGroupState), user_id))
+    made = await people(tab_factory, NewGroupState, *names)
     with Session(engine) as session:
         for _, other in made[1:]:
             make_friends(session, made[0][1], other)

@@ -23,6 +23,7 @@ from chat_app.states import (
     chime,
     composer,
     friends,
+    group_timeline,
     message_push,
     mute,
     presence,
@@ -48,6 +49,7 @@ CHANGES: dict[str, Any] = {
     "read what is shown": functools.partial(read_receipts._read_if_looking, True),
     "session ended": auth._clear_ended_session,
     "new group": chat_list.group_created(12),
+    "a block made or lifted": group_timeline.blocks_changed,
 }
 
 

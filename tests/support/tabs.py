@@ -68,6 +68,17 @@ async def logged_in_tab(tab_factory, username: str, token: str) -> FriendsState:
     return tab
 
 
+async def people(tab_factory, state_cls: type[S], *names: str) -> list[tuple[S, int]]:
+    """A logged-in tab of a new user per name (token "<name>-tab"): its `state_cls`, its id."""
+    made = []
+    for name in names:
+        tab = await logged_in_tab(tab_factory, name, f"{name}-tab")
+        user_id = (await tab.get_state(AuthState))._user_id
+        assert user_id is not None
+        made.append((await tab.get_state(state_cls), user_id))
+    return made
+
+
 async def conversation_with(tab: rx.State, friend_id: int) -> int:
     """The id of the conversation between the tab's user and `friend_id`."""
     viewer_id = (await tab.get_state(AuthState))._user_id
@@ -92,3 +103,8 @@ async def chat_tabs(tab_factory) -> tuple[ConversationState, ConversationState, 
         await run((await tab.get_state(UnreadState)).load)
         await run(tab.load)
     return ann, bob, ann_id, bob_id
+
+
+async def named_tabs(tab_factory, *names: str) -> list[tuple[ConversationState, int]]:
+    """A chat tab of each newly registered user (no friendships): `[(state, user_id)]`."""
+    return await people(tab_factory, ConversationState, *names)
