@@ -99,10 +99,10 @@ async def test_a_muted_group_is_quiet_but_a_mention_marks_the_row_and_toasts(bac
     nickname = bob.var(AUTH, "nickname")
     body = f"@{nickname} look at this"
     cat.frames.clear()
-    await send_text(ann, body)
+    await send_text(ann, body + " (A)")
     for tab in (bob, cat):
         await tab.wait_for(lambda c: unread_in(c, group) == 2)
-    plain_push = _bytes_of(cat, body)
+    plain_push = _bytes_of(cat, body + " (A)")
     assert plain_push > 0
     assert not _marked(bob, group)
 
@@ -113,14 +113,16 @@ async def test_a_muted_group_is_quiet_but_a_mention_marks_the_row_and_toasts(bac
     await ann.call(PICKER, "pick", {"user_id": bob_id})
     await ann.wait_for(lambda c: c.var(COMPOSER, "draft") == f"@{nickname} ")
     cat.frames.clear()
-    await send_text(ann, body)
+    await send_text(ann, body + " (B)")
     for tab in (bob, bob_second):
         await tab.wait_for(lambda c: _marked(c, group))
         await tab.wait_for(lambda c: any("mentioned you" in t for t in toasts(c)))
     await cat.wait_for(lambda c: unread_in(c, group) == 3)
     assert not _marked(cat, group)
     # What the others get for the message is what a plain one of the same text costs.
-    assert abs(_bytes_of(cat, body) - plain_push) <= 20, (plain_push, _bytes_of(cat, body))
+    # (A text of the same length: an unchanged row line would not be sent again.)
+    mentioning_push = _bytes_of(cat, body + " (B)")
+    assert abs(mentioning_push - plain_push) <= 20, (plain_push, mentioning_push)
     assert not any("mentioned you" in t for t in toasts(cat))
     assert RING not in bob.event_names() + bob_second.event_names()
 
