@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from chat_app.components.avatar import avatar
-from chat_app.settings import SETTINGS
+from chat_app.components.image_upload import image_upload
 from chat_app.states.auth import AuthState
 from chat_app.states.profile import AVATAR_UPLOAD_ID, ProfileState
 from chat_app.states.ui import tr
@@ -24,21 +24,11 @@ def avatar_dialog() -> rx.Component:
             rx.dialog.title(tr("menu_avatar")),
             rx.vstack(
                 avatar(AuthState.nickname, size="7", src=AuthState.avatar_url),
-                rx.upload(
+                image_upload(
                     rx.button(rx.icon("image-up"), tr("menu_avatar"), id="avatar-pick"),
-                    id=AVATAR_UPLOAD_ID,
-                    accept={
-                        "image/png": [".png"],
-                        "image/jpeg": [".jpg", ".jpeg"],
-                        "image/gif": [".gif"],
-                        "image/webp": [".webp"],
-                    },
-                    max_size=SETTINGS.max_upload_bytes,
-                    multiple=False,
-                    on_drop=ProfileState.upload_avatar(rx.upload_files(upload_id=AVATAR_UPLOAD_ID)),
-                    on_drop_rejected=_on_rejected,
-                    border="none",
-                    padding="0",
+                    AVATAR_UPLOAD_ID,
+                    ProfileState.upload_avatar(rx.upload_files(upload_id=AVATAR_UPLOAD_ID)),
+                    _on_rejected,
                 ),
                 rx.cond(
                     ProfileState.avatar_error != "",

@@ -12,6 +12,8 @@ import reflex as rx
 from reflex_base.vars.base import Var
 
 from chat_app.components.avatar import avatar
+from chat_app.components.group_panel import group_info_button
+from chat_app.components.group_typing_line import group_typing_line
 from chat_app.components.mute_button import mute_button
 from chat_app.components.name_text import name_text
 from chat_app.components.presence_dot import presence_dot
@@ -97,9 +99,11 @@ def _friend_lines() -> list[rx.Component]:
 def _group_lines() -> list[rx.Component]:
     return [
         _title(ConversationState.group_name),
-        _one_line(
-            Var.create(ConversationState.member_count).to(str) + tr("group_members_suffix"),
-            id="group-member-count",
+        group_typing_line(
+            _one_line(
+                Var.create(ConversationState.member_count).to(str) + tr("group_members_suffix"),
+                id="group-member-count",
+            )
         ),
     ]
 
@@ -133,6 +137,7 @@ def conversation_header() -> rx.Component:
             rx.vstack(*_group_lines(), spacing="0", min_width="0", flex="1", align="stretch"),
             rx.vstack(*_friend_lines(), spacing="0", min_width="0", flex="1", align="stretch"),
         ),
+        group_info_button(),
         mute_button(),
         id="conversation-header",
         align="center",

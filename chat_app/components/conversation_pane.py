@@ -22,6 +22,7 @@ from chat_app.components.group_message import (
     system_line,
 )
 from chat_app.components.message_bubble import message_bubble
+from chat_app.components.read_by import group_read_status, readers_dialog
 from chat_app.components.reading_line import reading_line
 from chat_app.components.upload_zone import drop_zone
 from chat_app.states.composer import ComposerState
@@ -84,6 +85,8 @@ def _message(message) -> rx.Component:
                 above=sender_name(message),
                 cover=(collapsed(message), collapsed_body(message)),
                 highlighted=ConversationState.mentioned_seqs.contains(message.seq),
+                group_status=group_read_status(message),
+                in_group=ConversationState.is_group,
             ),
         ),
         key=message.sender_id.to(str) + ":" + message.client_id,
@@ -216,6 +219,7 @@ def conversation_pane() -> rx.Component:
         ConversationState.conversation_id != 0,
         rx.flex(
             conversation_header(),
+            readers_dialog(),
             drop_zone(
                 rx.box(
                     _messages(),

@@ -26,7 +26,9 @@ def _not_sent(message: Any, *buttons: rx.Component) -> rx.Component:
     )
 
 
-def _status(message: Any, friend_read_seq: Any, on_retry: Any, on_discard: Any) -> Any:
+def _status(
+    message: Any, friend_read_seq: Any, on_retry: Any, on_discard: Any, group: Any, in_group: Any
+) -> Any:
     def delete() -> rx.Component:
         return rx.button(
             tr("button_discard"),
@@ -50,9 +52,14 @@ def _status(message: Any, friend_read_seq: Any, on_retry: Any, on_discard: Any) 
         ("failed", _not_sent(message, retry, delete())),
         # A refusal no retry can change (not friends any more, the text rules): Delete only.
         ("refused", _not_sent(message, delete())),
-        rx.text(
-            rx.cond(message.seq <= friend_read_seq, tr("status_read"), tr("status_sent")),
-            class_name="message-status",
+        rx.cond(
+            in_group,
+            # "Read by N" in a group (components/read_by.py).
+            group,
+            rx.text(
+                rx.cond(message.seq <= friend_read_seq, tr("status_read"), tr("status_sent")),
+                class_name="message-status",
+            ),
         ),
     )
 
@@ -86,6 +93,8 @@ def message_bubble(
     above: rx.Component | None = None,
     cover: tuple[Any, rx.Component] | None = None,
     highlighted: Any = False,
+    group_status: Any = None,
+    in_group: Any = False,
 ) -> rx.Component:
     """A chat bubble: own messages on the right with their delivery status.
 
@@ -99,6 +108,9 @@ def message_bubble(
         above: Above the bubble (a group: the sender's name).
         cover: (condition, what to show instead of the message while it holds).
         highlighted: The message mentions the reader (outlined in the colour of a mention).
+        group_status: Replaces "Sent"/"Read" of a stored message while `in_group` holds
+            ("Read by N", components/read_by.py).
+        in_group: Whether the open conversation is a group.
     """
     mine = message.sender_id == my_id
     content = _content(message)
@@ -108,7 +120,10 @@ def message_bubble(
         content,
         rx.hstack(
             rx.moment(message.sent_at, format="HH:mm", locale=moment_locale()),
-            rx.cond(mine, _status(message, friend_read_seq, on_retry, on_discard)),
+            rx.cond(
+                mine,
+                _status(message, friend_read_seq, on_retry, on_discard, group_status, in_group),
+            ),
             spacing="2",
             justify="end",
             font_size="0.75em",

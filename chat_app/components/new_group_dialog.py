@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from chat_app.components.avatar import avatar
+from chat_app.components.confirm_row import confirm_row
+from chat_app.components.friend_pick_row import friend_pick_row
 from chat_app.components.name_text import name_text
 from chat_app.states.new_group import NewGroupState
 from chat_app.states.ui import tr
@@ -37,24 +38,8 @@ def _picked_chip(contact) -> rx.Component:
 
 def _offered_row(contact) -> rx.Component:
     picked = NewGroupState.picked_ids.contains(contact.user_id)
-    return rx.el.label(
-        rx.hstack(
-            rx.checkbox(
-                checked=picked,
-                on_change=lambda _checked: NewGroupState.toggle_friend(contact.user_id),
-            ),
-            avatar(contact.nickname, size="1", src=contact.avatar_url),
-            name_text(contact.nickname, size="2", flex="1"),
-            name_text("@" + contact.username, size="1", color_scheme="gray"),
-            align="center",
-            spacing="2",
-            width="100%",
-        ),
-        key=contact.user_id,
-        data_username=contact.username,
-        class_name="group-pick",
-        style={"display": "block", "cursor": "pointer", "padding": "0.25em 0"},
-    )
+    toggle = NewGroupState.toggle_friend(contact.user_id)
+    return friend_pick_row(contact, picked, toggle, "group-pick")
 
 
 def new_group_dialog() -> rx.Component:
@@ -96,20 +81,11 @@ def new_group_dialog() -> rx.Component:
                         NewGroupState.error, id="new-group-error", color_scheme="red", size="2"
                     ),
                 ),
-                rx.hstack(
-                    rx.button(
-                        tr("button_cancel"),
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=NewGroupState.close_dialog,
-                    ),
-                    rx.button(
-                        tr("button_create_group"),
-                        id="new-group-create",
-                        on_click=NewGroupState.create,
-                    ),
-                    justify="end",
-                    width="100%",
+                confirm_row(
+                    NewGroupState.close_dialog,
+                    tr("button_create_group"),
+                    NewGroupState.create,
+                    "new-group-create",
                 ),
                 spacing="3",
                 width="100%",

@@ -191,6 +191,73 @@ def set_avatar(
     user = session.get(User, viewer_id)
     if user is None:
         raise NotFound()
+    old = user.avatar_file_id
+    with _new_picture(session, viewer_id, source, name, now, settings, storage) as file_id:
+        user.avatar_file_id = file_id
+        session.add(user)
+        session.commit()
+    if old:
+        _delete_file(session, storage, old)
+    return file_id
+
+
+def store_picture(
+    *,
+    session: Session,
+    owner_id: int,
+    source: BinaryIO,
+    name: object,
+    now: datetime | None = None,
+    settings: Settings = SETTINGS,
+    storage: FileStorage,
+) -> str:
+    """Store an uploaded image as a picture nothing uses yet (a group's avatar to be).
+
+    Args:
+        session: The database session.
+        owner_id: Who uploads it (from the server-side session).
+        source: The uploaded bytes.
+        name: The browser's file name (untrusted).
+        now: The current time.
+        settings: Size limit.
+        storage: The file store (the composition root's `PROFILE.storage`).
+
+    Returns:
+        The picture's file id.
+
+    Raises:
+        Refused: As `set_avatar`.
+    """
+    with _new_picture(session, owner_id, source, name, now, settings, storage) as file_id:
+        session.commit()
+    return file_id
+
+
+def delete_picture(*, session: Session, storage: FileStorage, file_id: str) -> None:
+    """Delete a picture `store_picture` stored that did not get used, with its contents.
+
+    Args:
+        session: The database session.
+        storage: The file store.
+        file_id: The picture.
+    """
+    _delete_file(session, storage, file_id)
+
+
+@contextmanager
+def _new_picture(
+    session: Session,
+    owner_id: int,
+    source: BinaryIO,
+    name: object,
+    now: datetime | None,
+    settings: Settings,
+    storage: FileStorage,
+) -> Iterator[str]:
+    """A new avatar-sized picture's row, added for the caller to use and commit.
+
+    Whatever fails before the caller's commit rolls back and deletes the contents.
+    """
     with _spooled(source, settings.max_upload_bytes) as (spool, size, _sha256):
         if size == 0:
             raise Refused("file_empty")
@@ -204,11 +271,10 @@ def set_avatar(
         key = f"{file_id}-thumb"
         storage.save(key, io.BytesIO(thumbnail[0]))
         try:
-            old = user.avatar_file_id
             session.add(
                 StoredFile(
                     id=file_id,
-                    owner_id=viewer_id,
+                    owner_id=owner_id,
                     original_name=display_name(name),
                     size=len(thumbnail[0]),
                     mime="image/png",
@@ -220,16 +286,11 @@ def set_avatar(
                     created_at=now or utc_now(),
                 )
             )
-            user.avatar_file_id = file_id
-            session.add(user)
-            session.commit()
+            yield file_id
         except BaseException:
             session.rollback()
             storage.delete(key)
             raise
-    if old:
-        _delete_file(session, storage, old)
-    return file_id
 
 
 def _delete_file(session: Session, storage: FileStorage, file_id: str) -> None:

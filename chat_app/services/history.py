@@ -87,6 +87,26 @@ def history(
     )
 
 
+def group_header(
+    *, session: Session, viewer_id: int, conversation_id: object
+) -> tuple[GroupHeader | None, bool]:
+    """A group's header as the viewer sees it now, and whether they may still write.
+
+    Args:
+        session: The database session.
+        viewer_id: Who reads (from the server-side session).
+        conversation_id: The conversation (untrusted id).
+
+    Returns:
+        The header (None for a direct chat) and False once the viewer left.
+
+    Raises:
+        NotFound: Not a conversation the viewer may read (conversations.readable).
+    """
+    conversation = conversations.readable(session, viewer_id, conversation_id)
+    return _group_header(session, viewer_id, conversation), not conversation.departed
+
+
 def _group_header(
     session: Session, viewer_id: int, conversation: conversations.ConversationRef
 ) -> GroupHeader | None:

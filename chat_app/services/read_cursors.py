@@ -132,6 +132,7 @@ def mark_read(
         unread_left=state.unread_after,
         shared=shared,
         recipient_ids=tuple(int(user) for user in (state.audience or "").split(",") if user),
+        previous_seq=state.last_read_seq,
     )
 
 

@@ -387,6 +387,8 @@ class ReadReceipt:
     # reader; none once the reader left (in a direct conversation: the friend while the
     # two are friends).
     recipient_ids: tuple[int, ...] = ()
+    # Where the reader's cursor was before: the messages in (previous_seq, seq] were read.
+    previous_seq: int = 0
 
 
 @dataclass(frozen=True)

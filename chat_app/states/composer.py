@@ -27,6 +27,7 @@ from chat_app.services.sessions import SessionKey
 from chat_app.services.views import SentMessage
 from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
+from chat_app.states.group_typing import note_typing, typing_over
 from chat_app.states.mention_picks import mentions_again, picked_mentions
 from chat_app.states.message_push import publish_sent
 from chat_app.states.outbox import OutboxState, pending_view
@@ -125,6 +126,8 @@ class ComposerState(rx.State):
         sender = await viewer_id_of(self)
         if sender is None:
             return
+        if conversation.is_group:
+            return await note_typing(conversation, sender)
         if not await call_service(friends.are_friends, user_a=sender, user_b=recipient):
             return
         await notify_users([recipient], ConversationState, _typing_changed(conversation_id, True))
@@ -189,7 +192,7 @@ class ComposerState(rx.State):
         self._clear_text()
         if conversation.conversation_id == conversation_id:
             conversation._change(lambda buffer: buffer.show_pending(pending_view(entry, language)))
-        timers.cancel(("typing", viewer_id, conversation_id))
+        typing_over(conversation_id, viewer_id)
         if PROFILE.shows_sending_before_store:
             # Storing takes a network round trip: the outbox entry, the emptied composer
             # and the "sending" bubble reach the browser first. On SQLite the store is

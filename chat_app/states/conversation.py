@@ -23,17 +23,14 @@ from chat_app.services.sessions import SessionKey
 from chat_app.services.views import HistoryPage, MessageView
 from chat_app.states.chat_preview import preview_line
 from chat_app.states.group_header import GroupHeaderVars
+from chat_app.states.group_reads import GroupReads
 from chat_app.states.group_timeline import GroupTimeline
+from chat_app.states.group_typing import GroupTyping
 from chat_app.states.links import file_link, with_avatar_link
 from chat_app.states.list_order import ListOrderState
 from chat_app.states.live_messages import LiveMessages
-from chat_app.states.mention_notices import (
-    ALOUD,
-    MENTIONS,
-    MUTED,
-    highlighted_seqs,
-    mention_toast,
-)
+from chat_app.states.mention_marks import MentionMarks
+from chat_app.states.mention_notices import ALOUD, MENTIONS, MUTED, mention_toast
 from chat_app.states.message_buffer import MessageBuffer
 from chat_app.states.notices import new_messages_toast
 from chat_app.states.outbox import OutboxState, pending_view
@@ -50,12 +47,18 @@ from chat_app.states.viewer import signed_in, viewer_id_of
 
 # The element at the end of the message list (components/conversation_pane.py).
 LIST_END = "message-list-end"
-# The open conversation's mentions of the reader a tab highlights at most (one window).
-MENTIONED_MAX = 3 * history.PAGE_SIZE
 
 
 class ConversationState(
-    LiveMessages, ReadReceipts, ReaderPosition, GroupHeaderVars, GroupTimeline, rx.State
+    LiveMessages,
+    ReadReceipts,
+    ReaderPosition,
+    GroupHeaderVars,
+    GroupTimeline,
+    GroupTyping,
+    GroupReads,
+    MentionMarks,
+    rx.State,
 ):
     """One tab's open conversation."""
 
@@ -67,9 +70,6 @@ class ConversationState(
     open_friend_username: str = ""
     open_friend_avatar_url: str = ""
     friend_typing: bool = False
-    # The seqs of the open conversation's messages that mention this tab's user (highlighted;
-    # only their tabs ever hold any). Bounded: the newest MENTIONED_MAX.
-    mentioned_seqs: rx.Field[list[int]] = rx.field(default_factory=list)
     # Opened by a departed member (ex-friend, left or removed from a group): history only.
     read_only: bool = False
     # Which conversation this tab had open: survives a backend restart (sent on hydrate).
@@ -124,8 +124,9 @@ class ConversationState(
         self.friend_typing = self.read_only = False
         self._clear_group()
         self._forget_timeline()
-        if self.mentioned_seqs:
-            self.mentioned_seqs = []
+        self._forget_mentions()
+        self._clear_typers()
+        self._clear_reads()
         self.friend_read_seq = self._my_read_seq = 0
         self._reset_position()
         if forget_open:
@@ -170,18 +171,16 @@ class ConversationState(
         to_recipient: bool,
         notice: str = ALOUD,
     ) -> list[Any]:
-        """A message of a conversation was stored (pushed by another tab).
-
-        `notice` (states/mention_notices.py): a muted conversation gets no toast; a mention
-        gets its own toast even then, the row's `@` and the message's highlight.
-        """
+        """A message was stored (pushed by another tab); `notice`: states/mention_notices.py."""
         await self._list_first(conversation_id, message, sender_nickname)
         showing = self.conversation_id == conversation_id
         mentioned = notice in MENTIONS
         if mentioned and showing:
-            self.mentioned_seqs = [*self.mentioned_seqs[1 - MENTIONED_MAX :], message.seq]
+            self._mark_mention(message.seq)
         if to_recipient and self.friend_typing and showing:
             self.friend_typing = False
+        if to_recipient and showing and self._typers:
+            self._typer_sent(message.sender_id)
         if showing and not self.has_newer:
             await self._learn_people([message])
             if not self._add([message]):
@@ -201,8 +200,7 @@ class ConversationState(
             unread = await self.get_state(UnreadState)
             unread._count_one(conversation_id, mentioned)
             if showing or notice == MUTED:
-                # Shown, with older pages on screen, or muted: counted (badge, title), never
-                # toasted.
+                # Shown (older pages on screen) or muted: counted (badge, title), not toasted.
                 return []
             # One toast per conversation, counting its unread messages (reset on reading).
             count, language = unread._unread(conversation_id), await language_of(self)
@@ -312,8 +310,7 @@ class ConversationState(
         self.open_conversation_store = str(page.conversation_id)
         await self._learn_people(page.messages, fresh=True)
         self._show_page(page)
-        if highlighted := await highlighted_seqs(viewer_id, page):
-            self.mentioned_seqs = highlighted
+        await self._show_mentions(viewer_id, page)
         self._open_at([m.seq for m in page.messages], first_unread, anchor, newest)
         places._follow_line(page.conversation_id)
         await self._show_unsent(viewer_id)
@@ -369,6 +366,7 @@ class ConversationState(
         # Nothing to scroll: the list's scroll origin is its bottom, so what comes in
         # above leaves the message being read where it is.
         self._change(lambda buffer: buffer.show_older(older, page.has_older))
+        await self._count_reads(everything=True)
         return None
 
     @rx.event

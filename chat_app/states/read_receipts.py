@@ -19,6 +19,7 @@ from chat_app.realtime.push import notify_users, push_to_tabs
 from chat_app.services import read_cursors
 from chat_app.services.errors import NotFound
 from chat_app.services.views import ReadReceipt
+from chat_app.states.group_reads import note_group_read
 from chat_app.states.message_buffer import MessageBuffer
 from chat_app.states.service_call import call_service
 from chat_app.states.unread import UnreadState
@@ -45,7 +46,10 @@ class ReadReceipts(rx.State, mixin=True):
     if TYPE_CHECKING:  # the conversation state's, and ReaderPosition's
         conversation_id: int
         has_newer: bool
+        is_group: bool
         _user_id: int | None
+
+        async def _count_reads(self, everything: bool = False) -> None: ...
 
         def _buffer(self) -> MessageBuffer: ...
         def _looking(self) -> bool: ...
@@ -61,6 +65,9 @@ class ReadReceipts(rx.State, mixin=True):
         viewer_id = await viewer_id_of(self)
         if viewer_id is not None and self._looking():
             await self._read_to_end(viewer_id, forget_unread=True)
+        if viewer_id is not None:
+            # Sent after opening and after every catch-up: receipts missed meanwhile.
+            await self._count_reads(everything=True)
 
     async def _read_to_end(self, viewer_id: int, forget_unread: bool) -> None:
         """Move the read cursor to the newest message shown and send the receipts.
@@ -93,7 +100,10 @@ class ReadReceipts(rx.State, mixin=True):
             own_tab = self.router.session.client_token
             state_class = type(self)
             # Not shared while a block stands between the two (read_cursors.mark_read).
-            if receipt.shared:
+            if self.is_group:
+                # Coalesced per conversation and told only to the senders it concerns.
+                note_group_read(state_class, receipt)
+            elif receipt.shared:
                 await notify_users(
                     [receipt.friend_id], state_class, _receipt_arrived(receipt, False)
                 )

@@ -210,7 +210,15 @@ class Recorder:
             self.disorder.append(seqs)
         for message in shown(tab):
             if message["seq"] > 0:
-                self.seen[message["seq"]] = message["body"]
+                self.seen[message["seq"]] = _identity(message)
+
+
+def _identity(message: dict) -> str:
+    """What names a shown message the same in every tab: its text, or for a group event
+    (written for each reader: "You removed Li" / "Ann removed Li") the stored event's id."""
+    if message.get("kind") == "system":
+        return f"system {message['client_id']}"
+    return message["body"]
 
 
 def send_form(tab: EventClient, body: str) -> dict[str, str]:

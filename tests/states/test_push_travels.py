@@ -16,6 +16,7 @@ import pytest
 import reflex as rx
 
 from chat_app.realtime.push import _Queued
+from chat_app.services.group_views import GroupChange
 from chat_app.services.views import MessageView, Notice, ReadReceipt
 from chat_app.states import (
     auth,
@@ -23,7 +24,10 @@ from chat_app.states import (
     chime,
     composer,
     friends,
+    group_changes,
+    group_reads,
     group_timeline,
+    group_typing,
     message_push,
     mute,
     presence,
@@ -50,6 +54,14 @@ CHANGES: dict[str, Any] = {
     "session ended": auth._clear_ended_session,
     "new group": chat_list.group_created(12),
     "a block made or lifted": group_timeline.blocks_changed,
+    # Groups: typing and "read by" (slice c).
+    "group typing": functools.partial(group_typing._typers_changed, 7, ((2, "Ann"),), (3,)),
+    "group typing shown later": group_typing._refresh_typers,
+    "group reads moved": functools.partial(group_reads._reads_moved, 7, 12),
+    "group reads shown later": group_reads._refresh_reads,
+    "group change": group_changes.group_changed(
+        GroupChange(12, "removed", (1, 2), (3,), (MESSAGE,), ("k-thumb",)), "Ann", "Team"
+    ),
 }
 
 
