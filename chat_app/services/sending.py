@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -124,7 +123,14 @@ def send_message(
         if stored is not None:
             # A message without mentions runs no statement more than before.
             members = _ids(stored.members)
-            named = _store_mentions(connection, stored.id, viewer_id, members, picked, text)
+            named = mentions.store_mentions(
+                connection,
+                message_id=stored.id,
+                sender_id=viewer_id,
+                members=members,
+                picked=picked,
+                text=text,
+            )
             session.commit()
     except IntegrityError:
         # The same client id was committed by a concurrent retry: that row is the message.
@@ -153,26 +159,6 @@ def send_message(
 def _ids(joined: str | None) -> tuple[int, ...]:
     """User ids a statement returned joined by commas (None: none)."""
     return tuple(int(user) for user in joined.split(",")) if joined else ()
-
-
-def _store_mentions(
-    connection: Connection,
-    message_id: int,
-    sender_id: int,
-    members: tuple[int, ...],
-    picked: tuple[int, ...],
-    text: str,
-) -> tuple[int, ...]:
-    if not picked:
-        return ()
-    return mentions.store_mentions(
-        connection,
-        message_id=message_id,
-        sender_id=sender_id,
-        members=members,
-        picked=picked,
-        text=text,
-    )
 
 
 def _active_members(session: Session, conversation_id: int) -> tuple[int, ...]:
