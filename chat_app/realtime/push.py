@@ -27,11 +27,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import reflex as rx
+from redis.exceptions import RedisError
 from reflex.state import StateUpdate
 from reflex_base.event import Event
 
-from chat_app.realtime import push_relay
+from chat_app.realtime import push_relay, redis_link
 from chat_app.realtime.profile import PROFILE
+from chat_app.realtime.redis_outage import wait_out_outage
 from chat_app.realtime.registry import tokens_of
 
 logger = logging.getLogger(__name__)
@@ -305,3 +307,37 @@ async def notify_users(
     for user_id in dict.fromkeys(user_ids):
         tokens += await tokens_of(PROFILE.tab_registry, user_id, excluding=except_tab)
     return push_to_tabs(tokens, state_cls, change, events)
+
+
+async def notify_users_patiently(
+    user_ids: Iterable[int],
+    state_cls: type[S],
+    change: Callable[[S], Awaitable[list[Any] | None]],
+    *,
+    except_tab: str = "",
+) -> list[str]:
+    """`notify_users` for a handler that must not fail over the push (a stored message).
+
+    The tab lookup waits out a short Redis outage, as the handler's own state does; past
+    that the push, a hint, is dropped and logged rather than failing the handler, whose
+    update (the sender's "sent", the outbox emptied) matters more. The tabs load what they
+    missed on their next (re)load.
+
+    Args:
+        user_ids: The users whose tabs get the change.
+        state_cls: The state class to modify in each tab.
+        change: Applied to each tab's state; may return frontend events for that tab.
+        except_tab: A tab token to leave out (the caller's own tab).
+
+    Returns:
+        The tabs the change was queued for (none when Redis stayed away).
+    """
+    users = list(user_ids)
+    doing = "looking up the tabs to push to"
+    try:
+        return await wait_out_outage(
+            lambda: notify_users(users, state_cls, change, except_tab=except_tab), doing
+        )
+    except RedisError as error:
+        redis_link.report_outage(error, doing)
+        return []

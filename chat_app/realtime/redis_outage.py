@@ -14,6 +14,11 @@ per event, the next one started when it ends), so a waiting event holds back the
 later ones and nothing overtakes it. Past the bound, `RedisStateUnavailable` fails the
 event as before (the toast, the text left in the composer).
 
+A handler's first `get_state` of another state of its tab (one its event did not load:
+the send asks for the session, conversation and outbox states) reads Redis in the middle
+of the handler, and is retried the same way. Failing there, a send stopped before it had
+put its text in the outbox, and the next text typed replaced it in the composer.
+
 Private parts of Reflex used (pinned by tests/realtime/test_redis_outage.py): the app's
 `_state_manager`, and `_try_get_lock` / `_lock_key` to release a lock that a failed
 attempt left behind.
@@ -27,8 +32,8 @@ import contextvars
 import dataclasses
 import logging
 import time
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
@@ -37,7 +42,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from reflex.istate.manager import StateModificationContext
 from reflex.istate.manager.redis import StateManagerRedis, enable_keyspace_notifications
-from reflex.istate.manager.token import StateToken
+from reflex.istate.manager.token import TOKEN_TYPE, StateToken
+from reflex.state import BaseState
 from typing_extensions import Unpack, override
 
 from chat_app.realtime import redis_link
@@ -71,6 +77,9 @@ _lock_tried: contextvars.ContextVar[tuple[bytes, bytes] | None] = contextvars.Co
 _saved_under: contextvars.ContextVar[tuple[bytes, bytes] | None] = contextvars.ContextVar(
     "chat_redis_saved_under", default=None
 )
+
+
+T = TypeVar("T")
 
 
 class RedisStateUnavailable(RedisError):
@@ -118,6 +127,35 @@ class _Patience:
         redis_link.report_outage(error, self._doing)
         await asyncio.sleep(self._delay)
         self._delay = min(self._delay * 2, MAX_DELAY)
+
+
+async def wait_out_outage(
+    attempt: Callable[[], Awaitable[T]],
+    doing: str,
+    limit: float | None = None,
+    on_outage: Callable[[], None] | None = None,
+) -> T:
+    """Run a Redis call again, with backoff, until Redis answers (bounded).
+
+    Only for a call that is safe to repeat (a read, or a write that checks itself).
+
+    Args:
+        attempt: Makes the call afresh.
+        doing: What the call is for, for the log line.
+        limit: How long to wait from the first failure (`OUTAGE_WAIT_SECONDS` if None).
+        on_outage: Told after each wait.
+
+    Returns:
+        What the call returned.
+    """
+    patience = _Patience(OUTAGE_WAIT_SECONDS if limit is None else limit, doing)
+    while True:
+        try:
+            return await attempt()
+        except RedisError as error:
+            await patience.wait_after(error)
+            if on_outage is not None:
+                on_outage()
 
 
 @dataclasses.dataclass
@@ -180,6 +218,36 @@ class PatientStateManagerRedis(SavingStateManagerRedis):
             await self._release_lock(error)
 
     @override
+    async def get_state(
+        self,
+        token: StateToken[TOKEN_TYPE],
+        top_level: bool = True,
+        for_state_instance: BaseState | None = None,
+    ) -> TOKEN_TYPE:
+        """Reflex's `get_state`, read again until Redis answers (bounded).
+
+        Reading (one MGET) is safe to repeat. Besides loading an event's state, it serves
+        a handler's first `self.get_state(Other)` of a state not loaded yet, in the middle
+        of the handler, under the event's lock.
+
+        Args:
+            token: The token to get the state for.
+            top_level: If true, return the top-level root state.
+            for_state_instance: The loaded tree to attach the read states to, if any.
+
+        Returns:
+            The state for the token.
+        """
+        return await wait_out_outage(
+            lambda: super(PatientStateManagerRedis, self).get_state(
+                token, top_level=top_level, for_state_instance=for_state_instance
+            ),
+            "loading a tab's state",
+            self.outage_wait_seconds,
+            self._note_outage,
+        )
+
+    @override
     async def set_state(
         self,
         token: StateToken[Any],
@@ -201,14 +269,18 @@ class PatientStateManagerRedis(SavingStateManagerRedis):
         """
         if lock_id is not None:
             _saved_under.set((self._lock_key(self._coerce_token(token)), lock_id))
-        patience = _Patience(self.outage_wait_seconds, "saving a tab's state")
-        while True:
-            try:
-                await super().set_state(token, state, lock_id=lock_id, **context)
-                return
-            except RedisError as error:
-                await patience.wait_after(error)
-                self._outage_seen = True
+        await wait_out_outage(
+            lambda: super(PatientStateManagerRedis, self).set_state(
+                token, state, lock_id=lock_id, **context
+            ),
+            "saving a tab's state",
+            self.outage_wait_seconds,
+            self._note_outage,
+        )
+
+    def _note_outage(self) -> None:
+        # Keyspace notifications are turned on again once Redis is back.
+        self._outage_seen = True
 
     @override
     async def _try_get_lock(self, lock_key: bytes, lock_id: bytes) -> bool | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import reflex as rx
 
-from chat_app.realtime.push import notify_users
+from chat_app.realtime.push import notify_users_patiently
 from chat_app.services.views import MessageView, SentMessage
 from chat_app.states.auth import AuthState
 from chat_app.states.chime import ChimeRound
@@ -37,9 +37,9 @@ async def publish_sent(state: rx.State, sent: SentMessage) -> None:
     chime = ChimeRound()
     for user_ids, notice in recipient_groups(sent):
         arrived = _message_arrived(message, sent.conversation_id, nickname, chime, notice)
-        await notify_users(user_ids, ConversationState, arrived, except_tab=own_tab)
+        await notify_users_patiently(user_ids, ConversationState, arrived, except_tab=own_tab)
     echoed = _message_arrived(message, sent.conversation_id, nickname, chime=None)
-    await notify_users([sent.sender_id], ConversationState, echoed, except_tab=own_tab)
+    await notify_users_patiently([sent.sender_id], ConversationState, echoed, except_tab=own_tab)
 
 
 def _message_arrived(

@@ -13,6 +13,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any, cast
 
 import pytest
 import reflex as rx
@@ -20,8 +21,10 @@ from redis.asyncio import Redis
 from redis.exceptions import AuthenticationError, BusyLoadingError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from reflex.istate.data import SessionData
 from reflex.istate.manager import StateManager
 from reflex.istate.manager.redis import StateManagerRedis
+from reflex_base.event.context import EventContext
 
 from chat_app.realtime import redis_link, redis_outage
 from chat_app.realtime.redis_outage import (
@@ -31,6 +34,7 @@ from chat_app.realtime.redis_outage import (
     is_transient,
     wait_out_redis_outages,
 )
+from chat_app.states.composer import ComposerState
 from chat_app.states.ui import UiState
 from tests.support.engines import RedisServer, redis_server
 
@@ -93,6 +97,44 @@ async def test_an_event_waits_for_redis_and_then_runs(
     await asyncio.wait_for(waiting, 15)
 
     assert await language_of(manager, token) == "zh"
+
+
+async def test_a_handler_s_first_read_of_another_state_waits_for_redis(
+    manager: PatientStateManagerRedis, server: RedisServer, caplog, monkeypatch
+):
+    """Redis stops in the middle of a handler, just before it reads a state of its tab that
+    its event did not load: the send read the outbox so, and the failed read lost the send
+    (its text neither stored, nor in the outbox, nor kept in the composer)."""
+    tab = str(uuid.uuid4())
+    ui_token = rx.BaseStateToken(ident=tab, cls=UiState)
+    async with manager.modify_state(ui_token) as root:
+        # Reflex finds the tab's other states under the client token of its router data.
+        root.rx_router_session = SessionData(client_token=tab)
+        (await root.get_state(UiState)).language = "en"
+    # Reflex's event processor runs a handler in an event context naming the manager.
+    EventContext.set(
+        EventContext(token=tab, state_manager=manager, enqueue_impl=cast(Any, None), txid="")
+    )
+
+    monkeypatch.setattr(redis_link, "_last_report", 0.0)
+    caplog.set_level(logging.ERROR, logger=redis_link.__name__)
+
+    async def back_once_the_read_failed() -> None:
+        # Not sooner: redis-py's own retries would hide the failure.
+        await until(lambda: "REFLEX_REDIS_URL" in caplog.text)
+        await asyncio.to_thread(server.start)
+
+    async with manager.modify_state(rx.BaseStateToken(ident=tab, cls=ComposerState)) as root:
+        composer = await root.get_state(ComposerState)
+        assert UiState.get_full_name() not in {s.get_full_name() for s in root.substates.values()}
+        await asyncio.to_thread(server.stop, save=True)
+        comeback = asyncio.create_task(back_once_the_read_failed())
+        try:
+            (await composer.get_state(UiState)).language = "zh"
+        finally:
+            await asyncio.wait([comeback], timeout=15)
+
+    assert await language_of(manager, ui_token) == "zh"
 
 
 class FailingOnce(PatientStateManagerRedis):

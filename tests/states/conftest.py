@@ -41,5 +41,5 @@ def arrivals(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[int], Any]]:
         pushed.append((list(user_ids), change))
         return []
 
-    monkeypatch.setattr(message_push, "notify_users", notify)
+    monkeypatch.setattr(message_push, "notify_users_patiently", notify)
     return pushed
