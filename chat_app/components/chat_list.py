@@ -11,7 +11,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.avatar import avatar
-from chat_app.components.friend_list import unread_badge
+from chat_app.components.chat_row_marks import chat_row_marks
 from chat_app.components.name_text import name_text
 from chat_app.components.new_group_dialog import new_group_button
 from chat_app.states.chat_list import ChatListState
@@ -52,7 +52,7 @@ def _row_body(row) -> rx.Component:
             ),
             rx.hstack(
                 name_text(line, size="1", color_scheme="gray", class_name="chat-line", flex="1"),
-                unread_badge(row.conversation_id),
+                chat_row_marks(row.conversation_id),
                 width="100%",
                 align="center",
                 spacing="2",

@@ -12,6 +12,7 @@ from reflex_components_core.core.clipboard import Clipboard
 
 from chat_app.components.emoji_picker import emoji_picker
 from chat_app.components.form_field import browser_cap
+from chat_app.components.mention_picker import mention_options
 from chat_app.components.upload_zone import attach_button, upload_progress
 from chat_app.settings import SETTINGS
 from chat_app.states.composer import (
@@ -21,6 +22,7 @@ from chat_app.states.composer import (
     ComposerState,
 )
 from chat_app.states.conversation import ConversationState
+from chat_app.states.mention_picker import MentionPickerState
 from chat_app.states.outbox import OutboxState
 from chat_app.states.ui import UiState, tr
 from chat_app.states.uploads import PASTE_MAX_CHARS, UploadState
@@ -101,39 +103,46 @@ def composer() -> rx.Component:
                     value=OutboxState.next_client_id,
                 ),
                 # Debounced: the text stays local while typing (a round trip per key would
-                # drop characters), yet the state can still clear it or add an emoji.
-                rx.debounce_input(
-                    rx.el.textarea(
-                        name="body",
-                        id="composer",
-                        value=ComposerState.draft,
-                        on_change=ComposerState.set_draft,
-                        enter_key_submit=rx.cond(UiState.touch_screen, False, True),
-                        # Short, to fit one line on a phone; the Enter hint is under the form.
-                        placeholder=tr("composer_placeholder"),
-                        aria_label=tr("composer_label"),
-                        # Far above the message limit: a long paste stays whole, the count
-                        # below and the refusal on send say what is too long. Only a paste
-                        # over what the server keeps as a draft is cut, and still refused
-                        # (without a cap, a paste over 1,000,000 characters would drop the
-                        # socket, and the queued event would drop it again on reconnect).
-                        max_length=browser_cap(DRAFT_MAX),
-                        rows="1",
-                        style={
-                            "flex": "1",
-                            "resize": "none",
-                            "min_height": "44px",
-                            "max_height": "8em",
-                            "padding": "0.6em 0.75em",
-                            "border_radius": "8px",
-                            "border": "1px solid var(--gray-a7)",
-                            "background": "var(--color-surface)",
-                            "color": "var(--gray-12)",
-                            "font": "inherit",
-                            "field_sizing": "content",
-                        },
+                # drop characters), yet the state can still clear it or add an emoji. The
+                # `@` options float above it and follow it in the DOM (Tab reaches them).
+                rx.box(
+                    rx.debounce_input(
+                        rx.el.textarea(
+                            name="body",
+                            id="composer",
+                            value=ComposerState.draft,
+                            on_change=[ComposerState.set_draft, MentionPickerState.follow_draft],
+                            enter_key_submit=rx.cond(UiState.touch_screen, False, True),
+                            # Short, to fit one line on a phone; the Enter hint is under the form.
+                            placeholder=tr("composer_placeholder"),
+                            aria_label=tr("composer_label"),
+                            # Far above the message limit: a long paste stays whole, the count
+                            # below and the refusal on send say what is too long. Only a paste
+                            # over what the server keeps as a draft is cut, and still refused
+                            # (without a cap, a paste over 1,000,000 characters would drop the
+                            # socket, and the queued event would drop it again on reconnect).
+                            max_length=browser_cap(DRAFT_MAX),
+                            rows="1",
+                            style={
+                                "flex": "1",
+                                "resize": "none",
+                                "min_height": "44px",
+                                "max_height": "8em",
+                                "padding": "0.6em 0.75em",
+                                "border_radius": "8px",
+                                "border": "1px solid var(--gray-a7)",
+                                "background": "var(--color-surface)",
+                                "color": "var(--gray-12)",
+                                "font": "inherit",
+                                "field_sizing": "content",
+                            },
+                        ),
+                        debounce_timeout=300,
                     ),
-                    debounce_timeout=300,
+                    mention_options(),
+                    position="relative",
+                    flex="1",
+                    display="flex",
                 ),
                 rx.icon_button(
                     rx.icon("send-horizontal"),

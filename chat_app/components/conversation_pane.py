@@ -84,6 +84,7 @@ def _message(message) -> rx.Component:
                 beside=sender_picture(message),
                 above=sender_name(message),
                 cover=(collapsed(message), collapsed_body(message)),
+                highlighted=ConversationState.mentioned_seqs.contains(message.seq),
                 group_status=group_read_status(message),
                 in_group=ConversationState.is_group,
             ),

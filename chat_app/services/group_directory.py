@@ -65,11 +65,7 @@ def members_page(
         ConversationMember.conversation_id == key,
         col(ConversationMember.left_at).is_(None),
     ]
-    text = (
-        unicodedata.normalize("NFC", query).strip().lower()[:QUERY_MAX]
-        if isinstance(query, str)
-        else ""
-    )
+    text = search_text(query)
     if text:
         in_name = func.lower(col(User.username)).contains(text, autoescape=True)
         in_nickname = func.lower(col(User.nickname)).contains(text, autoescape=True)
@@ -91,6 +87,13 @@ def members_page(
     ).all()
     members = tuple(_member_view(member, user, user.id in blocked) for member, user in rows)
     return MembersPage(key, members, start, total)
+
+
+def search_text(query: object) -> str:
+    """What a member search looks for: NFC, trimmed, lower case, cut to QUERY_MAX ("": all)."""
+    if not isinstance(query, str):
+        return ""
+    return unicodedata.normalize("NFC", query).strip().lower()[:QUERY_MAX]
 
 
 def _member_view(member: ConversationMember, user: User, blocked: bool) -> MemberView:

@@ -8,13 +8,14 @@ is an exact catch-up.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from chat_app.models import StoredFile, utc_now
-from chat_app.services import conversations, message_text, statements, validation
+from chat_app.services import conversations, mentions, message_text, statements, validation
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.services.views import MessageView, SentMessage
 from chat_app.settings import SETTINGS, Settings
@@ -33,6 +34,7 @@ def send_message(
     now: datetime | None = None,
     settings: Settings = SETTINGS,
     attachment: StoredFile | None = None,
+    mentioned: object = (),
 ) -> SentMessage:
     """Store a message from the viewer in a conversation, exactly once per client id.
 
@@ -46,6 +48,8 @@ def send_message(
         settings: The per-user message rate limit.
         attachment: For a file message: its (not yet added) StoredFile row, committed in
             the same transaction as the message.
+        mentioned: The users the sender picked after `@` (untrusted ids): stored as
+            mentions when still named in the text and current members (services/mentions.py).
 
     Returns:
         The stored message; `created` is False when the client id was already stored.
@@ -111,9 +115,22 @@ def send_message(
         session.flush()
         row["kind"] = "image" if attachment.thumbnail_key else "file"
         row["file_id"] = attachment.id
+    picked = mentions.picked_ids(mentioned)
+    members: tuple[int, ...] = ()
+    named: tuple[int, ...] = ()
     try:
         stored = connection.execute(statements.INSERT_IF_MEMBER, row).first()
         if stored is not None:
+            # A message without mentions runs no statement more than before.
+            members = _ids(stored.members)
+            named = mentions.store_mentions(
+                connection,
+                message_id=stored.id,
+                sender_id=viewer_id,
+                members=members,
+                picked=picked,
+                text=text,
+            )
             session.commit()
     except IntegrityError:
         # The same client id was committed by a concurrent retry: that row is the message.
@@ -135,8 +152,13 @@ def send_message(
         kind=row["kind"],
         file=attachment,
     )
-    members = tuple(int(member) for member in stored.members.split(","))
-    return _sent(conversation.id, view, viewer_id, members, created=True)
+    sent = _sent(conversation.id, view, viewer_id, members, created=True)
+    return replace(sent, mentioned_ids=named, muted_ids=frozenset(_ids(stored.muted)))
+
+
+def _ids(joined: str | None) -> tuple[int, ...]:
+    """User ids a statement returned joined by commas (None: none)."""
+    return tuple(int(user) for user in joined.split(",")) if joined else ()
 
 
 def _active_members(session: Session, conversation_id: int) -> tuple[int, ...]:

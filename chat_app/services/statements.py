@@ -177,10 +177,16 @@ INSERT_IF_MEMBER = (
         ).where(sa.exists().where(_CURRENT_MEMBER, MEMBER.c.user_id == sa.bindparam("sender_id"))),
     )
     .returning(
+        MESSAGE.c.id,
         sa.select(_ids_joined(MEMBER.c.user_id))
         .where(_CURRENT_MEMBER)
         .scalar_subquery()
-        .label("members")
+        .label("members"),
+        # Those of them who muted the conversation: no toast or sound (but for a mention).
+        sa.select(_ids_joined(MEMBER.c.user_id))
+        .where(_CURRENT_MEMBER, MEMBER.c.muted)
+        .scalar_subquery()
+        .label("muted"),
     )
 )
 

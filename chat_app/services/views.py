@@ -305,6 +305,10 @@ class SentMessage:
     recipient_ids: tuple[int, ...]
     # False when the client id was already stored: a retry, nothing new to announce.
     created: bool
+    # The members the message mentions (services/mentions.py): toasted even when muted.
+    mentioned_ids: tuple[int, ...] = ()
+    # The recipients who muted the conversation: no toast or sound (but for a mention).
+    muted_ids: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

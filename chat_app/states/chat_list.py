@@ -20,6 +20,7 @@ from chat_app.states.chat_preview import GROUP, ChatRow, chat_row
 from chat_app.states.conversation import ConversationState
 from chat_app.states.links import file_link
 from chat_app.states.list_order import ListOrderState
+from chat_app.states.mute import MuteState
 from chat_app.states.service_call import call_service
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import viewer_id_of
@@ -59,6 +60,8 @@ class ChatListState(rx.State):
         first = rows[0].conversation_id if rows else 0
         groups = frozenset(row.conversation_id for row in rows if row.kind == GROUP)
         (await self.get_state(ListOrderState))._read_again(first)
+        muted = (row.conversation_id for row in found if row.muted)
+        (await self.get_state(MuteState))._read(user_id, muted)
         (await self.get_state(ConversationState))._rows_read(first, groups)
 
     @rx.event

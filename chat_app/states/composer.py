@@ -13,7 +13,6 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
 
 import reflex as rx
 
@@ -21,15 +20,16 @@ from chat_app.i18n import text
 from chat_app.models import utc_now
 from chat_app.realtime import timers
 from chat_app.realtime.profile import PROFILE
-from chat_app.realtime.push import notify_users, notify_users_patiently
+from chat_app.realtime.push import notify_users
 from chat_app.services import friends, message_text, sending
 from chat_app.services.errors import DomainError, NotFound
 from chat_app.services.sessions import SessionKey
-from chat_app.services.views import MessageView, SentMessage
+from chat_app.services.views import SentMessage
 from chat_app.states.auth import AuthState
-from chat_app.states.chime import ChimeRound
 from chat_app.states.conversation import ConversationState
 from chat_app.states.group_typing import note_typing, typing_over
+from chat_app.states.mention_picks import mentions_again, picked_mentions
+from chat_app.states.message_push import publish_sent
 from chat_app.states.outbox import OutboxState, pending_view
 from chat_app.states.outbox_entries import ISSUED_ID, Outbox, OutboxEntry, derived_client_id
 from chat_app.states.place import keeps_drafts
@@ -200,7 +200,9 @@ class ComposerState(rx.State):
             # still holds the text under the same issued id.
             outbox_state._write(outbox)
             yield
-        outcome = await store(viewer_id, entry)
+        outcome = await store(
+            viewer_id, entry, mentioned := await picked_mentions(self, conversation_id, body)
+        )
         if _is_conflict(outcome) and client_id == issued:
             # The issued id went to another text whose update has not reached the browser.
             derived = OutboxEntry(
@@ -211,7 +213,7 @@ class ComposerState(rx.State):
                 outbox.remove(entry.client_id)
                 outbox.put(derived)
                 outbox_state._write(outbox)
-            entry, outcome = derived, await store(viewer_id, derived)
+            entry, outcome = derived, await store(viewer_id, derived, mentioned)
         await self._settle(viewer_id, entry, outcome)
 
     @rx.event
@@ -230,7 +232,8 @@ class ComposerState(rx.State):
         conversation = await self.get_state(ConversationState)
         self._swap_pending(conversation, entry, retried, await language_of(self))
         yield
-        await self._settle(viewer_id, retried, await store(viewer_id, retried))
+        mentioned = await mentions_again(self, retried.conversation_id, retried.body)
+        await self._settle(viewer_id, retried, await store(viewer_id, retried, mentioned))
 
     @rx.event
     @signed_in
@@ -308,8 +311,8 @@ class ComposerState(rx.State):
             conversation._change(lambda buffer: buffer.replace_pending(client_id, view))
 
 
-async def store(viewer_id: int, entry: OutboxEntry) -> Outcome:
-    """Store an outbox entry: the outcome, the refusal, or None when the store failed."""
+async def store(viewer_id: int, entry: OutboxEntry, mentioned: tuple[int, ...] = ()) -> Outcome:
+    """Store an outbox entry (and whom it mentions): the outcome, the refusal, or None."""
     try:
         return await call_service(
             sending.send_message,
@@ -317,6 +320,7 @@ async def store(viewer_id: int, entry: OutboxEntry) -> Outcome:
             conversation_id=entry.conversation_id,
             client_id=entry.client_id,
             body=entry.body,
+            mentioned=mentioned,
         )
     except DomainError as error:
         return error
@@ -344,50 +348,6 @@ def _named_conversation(form_data: object) -> int:
     """The conversation id a send form names (a hidden field), 0 when absent or malformed."""
     named = form_text(form_data, "conversation_id")
     return int(named) if named.isascii() and named.isdigit() and len(named) <= 18 else 0
-
-
-async def publish_sent(state: rx.State, sent: SentMessage) -> None:
-    """Show a newly stored message in the recipient's tabs and the sender's other tabs.
-
-    Args:
-        state: A state of the sending tab (its own tab shows the message already).
-        sent: The outcome of the send; nothing is pushed for a retry already stored.
-    """
-    if not sent.created:
-        return
-    nickname = (await state.get_state(AuthState)).nickname
-    own_tab = state.router.session.client_token
-    message = sent.message
-    arrived = _message_arrived(message, sent.conversation_id, nickname, chime=ChimeRound())
-    await notify_users_patiently(sent.recipient_ids, ConversationState, arrived, except_tab=own_tab)
-    echoed = _message_arrived(message, sent.conversation_id, nickname, chime=None)
-    await notify_users_patiently([sent.sender_id], ConversationState, echoed, except_tab=own_tab)
-
-
-def _message_arrived(
-    message: MessageView, conversation_id: int, sender_nickname: str, chime: ChimeRound | None
-) -> Callable[[ConversationState], Awaitable[list[Any]]]:
-    """The push of a stored message; `chime` for the recipients (None: the sender's tabs).
-
-    A partial, not a closure: it may travel to the worker holding a tab's socket.
-    """
-    return functools.partial(_show_arrived, message, conversation_id, sender_nickname, chime)
-
-
-async def _show_arrived(
-    message: MessageView,
-    conversation_id: int,
-    sender_nickname: str,
-    chime: ChimeRound | None,
-    state: ConversationState,
-) -> list[Any]:
-    to_recipient = chime is not None
-    events = await state._receive(message, conversation_id, sender_nickname, to_recipient)
-    # A sound where the conversation is not on screen (closed, another one, hidden tab).
-    in_view = state.conversation_id == conversation_id and not state._tab_hidden
-    if chime is not None and not in_view:
-        events = [*events, *await chime.events_for(state, state._user_id)]
-    return events
 
 
 def _typing_changed(

@@ -29,6 +29,8 @@ from chat_app.states.group_typing import GroupTyping
 from chat_app.states.links import file_link, with_avatar_link
 from chat_app.states.list_order import ListOrderState
 from chat_app.states.live_messages import LiveMessages
+from chat_app.states.mention_marks import MentionMarks
+from chat_app.states.mention_notices import ALOUD, MENTIONS, MUTED, mention_toast
 from chat_app.states.message_buffer import MessageBuffer
 from chat_app.states.notices import new_messages_toast
 from chat_app.states.outbox import OutboxState, pending_view
@@ -55,6 +57,7 @@ class ConversationState(
     GroupTimeline,
     GroupTyping,
     GroupReads,
+    MentionMarks,
     rx.State,
 ):
     """One tab's open conversation."""
@@ -121,6 +124,7 @@ class ConversationState(
         self.friend_typing = self.read_only = False
         self._clear_group()
         self._forget_timeline()
+        self._forget_mentions()
         self._clear_typers()
         self._clear_reads()
         self.friend_read_seq = self._my_read_seq = 0
@@ -160,11 +164,19 @@ class ConversationState(
     # ----- what other tabs push here -----
 
     async def _receive(
-        self, message: MessageView, conversation_id: int, sender_nickname: str, to_recipient: bool
+        self,
+        message: MessageView,
+        conversation_id: int,
+        sender_nickname: str,
+        to_recipient: bool,
+        notice: str = ALOUD,
     ) -> list[Any]:
-        """A message of a conversation was stored (pushed by another tab)."""
+        """A message was stored (pushed by another tab); `notice`: states/mention_notices.py."""
         await self._list_first(conversation_id, message, sender_nickname)
         showing = self.conversation_id == conversation_id
+        mentioned = notice in MENTIONS
+        if mentioned and showing:
+            self._mark_mention(message.seq)
         if to_recipient and self.friend_typing and showing:
             self.friend_typing = False
         if to_recipient and showing and self._typers:
@@ -178,7 +190,7 @@ class ConversationState(
                     # Not read: counted for "↓ N new" and as unread (the tab's title
                     # shows it) until the reader comes back.
                     self.unseen += 1
-                    (await self.get_state(UnreadState))._count_one(conversation_id)
+                    (await self.get_state(UnreadState))._count_one(conversation_id, mentioned)
                     return []
                 # Read where it is shown, without a round trip to the browser, but after this
                 # update has gone out (delivery does not wait for a commit).
@@ -186,12 +198,14 @@ class ConversationState(
             return []
         if to_recipient:
             unread = await self.get_state(UnreadState)
-            unread._count_one(conversation_id)
-            if showing:
-                # Shown, with older pages on screen: counted (badge, title), never toasted.
+            unread._count_one(conversation_id, mentioned)
+            if showing or notice == MUTED:
+                # Shown (older pages on screen) or muted: counted (badge, title), not toasted.
                 return []
             # One toast per conversation, counting its unread messages (reset on reading).
             count, language = unread._unread(conversation_id), await language_of(self)
+            if mentioned:
+                return [mention_toast(conversation_id, sender_nickname, language)]
             return [new_messages_toast(conversation_id, count, sender_nickname, language)]
         return []
 
@@ -296,6 +310,7 @@ class ConversationState(
         self.open_conversation_store = str(page.conversation_id)
         await self._learn_people(page.messages, fresh=True)
         self._show_page(page)
+        await self._show_mentions(viewer_id, page)
         self._open_at([m.seq for m in page.messages], first_unread, anchor, newest)
         places._follow_line(page.conversation_id)
         await self._show_unsent(viewer_id)

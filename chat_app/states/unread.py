@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from chat_app.services import summaries
+from chat_app.services import mentions, summaries
 from chat_app.services.sessions import SessionKey
 from chat_app.states.row_values import RowValues, add_row_buckets
 from chat_app.states.service_call import call_service
@@ -27,10 +27,15 @@ class UnreadState(rx.State):
     def _counts(self) -> RowValues:
         return RowValues(self, UNREAD_BUCKETS)
 
+    def _mentions(self) -> RowValues:
+        """The conversations with an unread mention of the user (the Chats tab's `@`)."""
+        return RowValues(self, MENTION_BUCKETS)
+
     def _follow_viewer(self, user_id: int | None, link_key: SessionKey | None) -> None:
         if user_id != self._user_id:
             self._user_id = user_id
             self._counts().replace({})
+            self._mentions().replace({})
             self._total()
 
     def _total(self) -> None:
@@ -49,15 +54,19 @@ class UnreadState(rx.State):
             return
         found = await call_service(summaries.summaries, viewer_id=viewer_id)
         self._counts().replace({s.conversation_id: s.unread for s in found if s.unread})
+        marked = await call_service(mentions.unread_mentions, viewer_id=viewer_id)
+        self._mentions().replace(dict.fromkeys(marked, 1))
         self._total()
 
     def _unread(self, conversation_id: int) -> int:
         """How many messages of the conversation are unread."""
         return self._counts().get(conversation_id)
 
-    def _count_one(self, conversation_id: int) -> None:
-        """A message arrived in a conversation this tab does not show."""
+    def _count_one(self, conversation_id: int, mentioned: bool = False) -> None:
+        """A message arrived in a conversation this tab does not show (`mentioned`: the user)."""
         self._counts().set(conversation_id, self._unread(conversation_id) + 1)
+        if mentioned:
+            self._mentions().set(conversation_id, 1)
         self.unread_total += 1
 
     def _set(self, conversation_id: int, count: int) -> None:
@@ -66,7 +75,12 @@ class UnreadState(rx.State):
         if before != count:
             self._counts().set(conversation_id, count or None)
             self.unread_total += count - before
+        if not count:
+            # Read: the mention was seen with the rest.
+            self._mentions().set(conversation_id, None)
 
 
 # Conversation id → unread messages (none: no entry).
 UNREAD_BUCKETS = add_row_buckets(UnreadState, "unread")
+# Conversation id → 1 while a message mentioning the user is unread there (none: no entry).
+MENTION_BUCKETS = add_row_buckets(UnreadState, "mentioned")

@@ -1,12 +1,17 @@
-"""The `tab_factory` fixture: server-less tabs on the per-test database (tests/support/tabs.py)."""
+"""The `tab_factory` fixture: server-less tabs on the per-test database (tests/support/tabs.py).
+
+And `arrivals`: the pushes a send makes, kept for the test to apply to a tab.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
 from chat_app.realtime import push
 from chat_app.realtime.profile import PROFILE
-from chat_app.states import read_receipts
+from chat_app.states import message_push, read_receipts
 from tests.support.tabs import make_tab
 
 
@@ -25,3 +30,16 @@ async def tab_factory(engine, monkeypatch):
     yield make_tab
     await PROFILE.tab_registry.clear()
     await PROFILE.chime_seats.clear()
+
+
+@pytest.fixture
+def arrivals(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[int], Any]]:
+    """`(user ids, change)` of each push a send makes; the test applies it to a tab."""
+    pushed: list[tuple[list[int], Any]] = []
+
+    async def notify(user_ids, _cls, change, **_kwargs):
+        pushed.append((list(user_ids), change))
+        return []
+
+    monkeypatch.setattr(message_push, "notify_users_patiently", notify)
+    return pushed

@@ -23,7 +23,7 @@ async def _nothing(*_args, **_kwargs) -> None:
 def no_pushes(monkeypatch: pytest.MonkeyPatch) -> None:
     # "Typing" pushes are not what these tests look at.
     monkeypatch.setattr(composer_module, "notify_users", _nothing)
-    monkeypatch.setattr(composer_module, "notify_users_patiently", _nothing)
+    monkeypatch.setattr("chat_app.states.message_push.notify_users_patiently", _nothing)
 
 
 async def open_composer(tab_factory) -> ComposerState:

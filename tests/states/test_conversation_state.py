@@ -181,7 +181,7 @@ async def test_typing_goes_only_to_a_friend_and_only_with_a_live_session(
         pushed.append(list(user_ids))
 
     monkeypatch.setattr(composer_module, "notify_users", notify)
-    monkeypatch.setattr(composer_module, "notify_users_patiently", notify)
+    monkeypatch.setattr("chat_app.states.message_push.notify_users_patiently", notify)
     await run(ann.open_conversation, await conversation_with(ann, bob_id))
     await run((await composer_of(ann)).set_draft, "hel")
     assert pushed == [[bob_id]]

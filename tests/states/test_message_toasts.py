@@ -7,12 +7,9 @@ the conversation the tab shows never gets one, however the reader looks at it.
 from __future__ import annotations
 
 import re
-from typing import Any
 
-import pytest
 from reflex_base.event import Event
 
-from chat_app.states import composer as composer_module
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.unread import UnreadState
@@ -21,20 +18,6 @@ from tests.support.tabs import chat_tabs, conversation_with, run
 from tests.support.toasts import toast_text
 
 _TOAST_ID = re.compile(r'\["id"\] : "([^"]*)"')
-
-
-@pytest.fixture
-def arrivals(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[int], Any]]:
-    """`(user ids, change)` of each push a send makes; the test applies it to a tab."""
-    pushed: list[tuple[list[int], Any]] = []
-
-    async def notify(user_ids, _cls, change, **_kwargs):
-        pushed.append((list(user_ids), change))
-        return []
-
-    monkeypatch.setattr(composer_module, "notify_users", notify)
-    monkeypatch.setattr(composer_module, "notify_users_patiently", notify)
-    return pushed
 
 
 async def arrive(

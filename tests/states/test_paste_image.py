@@ -24,7 +24,7 @@ async def _nothing(*_args, **_kwargs) -> None:
 @pytest.fixture(autouse=True)
 def no_pushes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(composer_module, "notify_users", _nothing)
-    monkeypatch.setattr(composer_module, "notify_users_patiently", _nothing)
+    monkeypatch.setattr("chat_app.states.message_push.notify_users_patiently", _nothing)
 
 
 def data_url(content: bytes, subtype: str = "png") -> str:

@@ -28,15 +28,24 @@ from chat_app.states import (
     group_reads,
     group_timeline,
     group_typing,
+    message_push,
+    mute,
     presence,
     read_receipts,
 )
+from chat_app.states.mention_notices import MUTED_MENTION
 
 MESSAGE = MessageView(seq=3, sender_id=1, client_id="c-1", body="hi", sent_at="now")
 
 CHANGES: dict[str, Any] = {
-    "message to the recipients": composer._message_arrived(MESSAGE, 7, "Ann", chime.ChimeRound()),
-    "message to the sender's other tabs": composer._message_arrived(MESSAGE, 7, "Ann", None),
+    "message to the recipients": message_push._message_arrived(
+        MESSAGE, 7, "Ann", chime.ChimeRound()
+    ),
+    "message to the sender's other tabs": message_push._message_arrived(MESSAGE, 7, "Ann", None),
+    "mention in a muted chat": message_push._message_arrived(
+        MESSAGE, 7, "Ann", chime.ChimeRound(), MUTED_MENTION
+    ),
+    "mute on the user's other tabs": mute._mute_changed(1, 7, True),
     "typing": composer._typing_changed(7, True),
     "presence": presence._changes_setter({2: (True, "")}),
     "sound setting": chime._setting_changed(1, False),

@@ -55,8 +55,13 @@ def log_in(session: Session, user_id: int) -> tuple[str, SessionKey]:
     return token, key
 
 
-def send_text(session: Session, sender: int, conversation_id: int, body: str = "hi") -> SentMessage:
-    """Store a text message with a fresh client id, outside the rate limit."""
+def send_text(
+    session: Session, sender: int, conversation_id: int, body: str = "hi", mentioned: object = ()
+) -> SentMessage:
+    """Store a text message with a fresh client id, outside the rate limit.
+
+    `mentioned`: the users picked after `@` (services/mentions.py).
+    """
     return sending.send_message(
         session=session,
         viewer_id=sender,
@@ -64,4 +69,5 @@ def send_text(session: Session, sender: int, conversation_id: int, body: str = "
         client_id=uuid.uuid4().hex,
         body=body,
         settings=UNLIMITED,
+        mentioned=mentioned,
     )

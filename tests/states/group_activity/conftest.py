@@ -20,4 +20,4 @@ def _no_message_pushes(monkeypatch: pytest.MonkeyPatch) -> None:
         return []
 
     monkeypatch.setattr(composer_module, "notify_users", nothing)
-    monkeypatch.setattr(composer_module, "notify_users_patiently", nothing)
+    monkeypatch.setattr("chat_app.states.message_push.notify_users_patiently", nothing)

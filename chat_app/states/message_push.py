@@ -1,0 +1,77 @@
+"""The push of a newly stored message to its recipients' tabs and the sender's other tabs.
+
+Each recipient hears of it as their notice says (states/mention_notices.py): aloud, muted
+(no toast or sound), or as a mention (a toast even when muted). The pushed message is the
+same for everyone; only the mentioned users' tabs highlight it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import reflex as rx
+
+from chat_app.realtime.push import notify_users_patiently
+from chat_app.services.views import MessageView, SentMessage
+from chat_app.states.auth import AuthState
+from chat_app.states.chime import ChimeRound
+from chat_app.states.conversation import ConversationState
+from chat_app.states.mention_notices import ALOUD, AUDIBLE, recipient_groups
+
+
+async def publish_sent(state: rx.State, sent: SentMessage) -> None:
+    """Show a newly stored message in the recipient's tabs and the sender's other tabs.
+
+    Args:
+        state: A state of the sending tab (its own tab shows the message already).
+        sent: The outcome of the send; nothing is pushed for a retry already stored.
+    """
+    if not sent.created:
+        return
+    nickname = (await state.get_state(AuthState)).nickname
+    own_tab = state.router.session.client_token
+    message = sent.message
+    # One round for all: the user's one tab that plays is chosen once.
+    chime = ChimeRound()
+    for user_ids, notice in recipient_groups(sent):
+        arrived = _message_arrived(message, sent.conversation_id, nickname, chime, notice)
+        await notify_users_patiently(user_ids, ConversationState, arrived, except_tab=own_tab)
+    echoed = _message_arrived(message, sent.conversation_id, nickname, chime=None)
+    await notify_users_patiently([sent.sender_id], ConversationState, echoed, except_tab=own_tab)
+
+
+def _message_arrived(
+    message: MessageView,
+    conversation_id: int,
+    sender_nickname: str,
+    chime: ChimeRound | None,
+    notice: str = ALOUD,
+) -> Callable[[ConversationState], Awaitable[list[Any]]]:
+    """The push of a stored message; `chime` for the recipients (None: the sender's tabs).
+
+    A partial, not a closure: it may travel to the worker holding a tab's socket.
+    `notice` says how a recipient hears of it (states/mention_notices.py).
+    """
+    return functools.partial(
+        _show_arrived, message, conversation_id, sender_nickname, notice, chime
+    )
+
+
+async def _show_arrived(
+    message: MessageView,
+    conversation_id: int,
+    sender_nickname: str,
+    notice: str,
+    chime: ChimeRound | None,
+    state: ConversationState,
+) -> list[Any]:
+    to_recipient = chime is not None
+    events = await state._receive(message, conversation_id, sender_nickname, to_recipient, notice)
+    # A sound where the conversation is not on screen (closed, another one, hidden tab),
+    # unless the user muted it.
+    in_view = state.conversation_id == conversation_id and not state._tab_hidden
+    if chime is not None and not in_view and notice in AUDIBLE:
+        events = [*events, *await chime.events_for(state, state._user_id)]
+    return events

@@ -1,0 +1,231 @@
+"""Mentions and mute in a tab, handlers called directly (issue 19).
+
+`@` offers the group's current members, picking puts the name in the draft and the send
+stores the mention; the mentioned member's tab gets a toast (even muted), the row's `@`
+until read, and the highlight. Without a session, as a non-member or with forged ids,
+nothing changes.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, col, select
+
+from chat_app.models import Block, ConversationMember, Mention, utc_now
+from chat_app.services import sending
+from chat_app.services.errors import RateLimited
+from chat_app.states.auth import AuthState
+from chat_app.states.chat_list import ChatListState
+from chat_app.states.composer import ComposerState
+from chat_app.states.conversation import ConversationState
+from chat_app.states.mention_picker import MentionPickerState, typed_mention
+from chat_app.states.mention_picks import MentionPicksState
+from chat_app.states.mute import MuteState
+from chat_app.states.row_values import RowValues
+from chat_app.states.unread import MENTION_BUCKETS, UnreadState
+from tests.support.groups import make_group
+from tests.support.tabs import logged_in_tab, run
+from tests.support.toasts import toasts_of_specs
+from tests.support.users import make_friends
+
+Tabs = dict[str, tuple[ConversationState, int]]
+
+
+async def _people(tab_factory, engine, *names: str) -> Tabs:
+    """Conversation states of new users (each a friend of the first), with their ids."""
+    made: Tabs = {}
+    for name in names:
+        friends = await logged_in_tab(tab_factory, name, f"{name}-tab")
+        user_id = (await friends.get_state(AuthState))._user_id
+        assert user_id is not None
+        made[name] = (await friends.get_state(ConversationState), user_id)
+    first = made[names[0]][1]
+    with Session(engine) as session:
+        for _, other in list(made.values())[1:]:
+            make_friends(session, first, other)
+    return made
+
+
+async def _group(engine, tabs: Tabs, *names: str) -> int:
+    ids = [tabs[name][1] for name in names]
+    with Session(engine) as session:
+        group = make_group(session, *ids)
+    for name in names:
+        tab = tabs[name][0]
+        await run((await tab.get_state(ChatListState)).load)
+        await run((await tab.get_state(UnreadState)).load)
+    return group
+
+
+async def _picker(tab: ConversationState) -> MentionPickerState:
+    return await tab.get_state(MentionPickerState)
+
+
+def _mentions(engine) -> list[int]:
+    with Session(engine) as session:
+        return list(session.exec(select(Mention.user_id).order_by(col(Mention.id))).all())
+
+
+def test_only_an_at_at_the_end_after_a_space_starts_a_mention():
+    assert typed_mention("hi @an") == "an"
+    assert typed_mention("@") == ""
+    assert typed_mention("mail@an") is None
+    assert typed_mention("hi @an now") is None
+    assert typed_mention("x " * 100 + "@" + "a" * 33) is None
+
+
+async def test_at_offers_current_members_and_a_pick_is_stored_at_send(
+    tab_factory, engine, arrivals
+):
+    tabs = await _people(tab_factory, engine, "ann", "bob", "cat", "dan")
+    (ann, _), (bob, bob_id), (cat, cat_id) = tabs["ann"], tabs["bob"], tabs["cat"]
+    group = await _group(engine, tabs, "ann", "bob", "cat", "dan")
+    await run(ann.open_conversation, group)
+    picker = await _picker(ann)
+    await run(picker.follow_draft, "hello @")
+    assert [o.nickname for o in picker.options] == ["Bob", "Cat", "Dan"]
+    await run(picker.follow_draft, "hello @c")
+    assert [o.user_id for o in picker.options] == [cat_id]
+    # An id the list does not offer (a forged call) changes nothing.
+    await run(picker.pick, bob_id)
+    composer = await ann.get_state(ComposerState)
+    assert picker.options == []
+    await run(picker.follow_draft, "hello @c")
+    composer.draft = "hello @c"
+    await run(picker.pick, cat_id)
+    assert composer.draft == "hello @Cat "
+    assert picker.options == []
+
+    await run(composer.send, {"body": composer.draft + "see this"})
+    assert _mentions(engine) == [cat_id]
+    # Cat's tab (the group not open): a mention toast and the row's `@`.
+    (to_cat,) = [change for users, change in arrivals if users == [cat_id]]
+    assert toasts_of_specs(await to_cat(cat)) == ["Ann mentioned you"]
+    cat_unread = await cat.get_state(UnreadState)
+    assert RowValues(cat_unread, MENTION_BUCKETS).get(group) == 1
+    # Bob's plain toast; his push is the same message, without a highlight anywhere.
+    (to_bob,) = [change for users, change in arrivals if bob_id in users]
+    assert toasts_of_specs(await to_bob(bob)) == ["New message from Ann"]
+    assert RowValues(await bob.get_state(UnreadState), MENTION_BUCKETS).get(group) == 0
+    # Reading it clears the mark; a reload keeps it until then.
+    await run(cat.open_conversation, group)
+    for _settled_then_read in range(2):
+        await run(cat.reader_at_bottom)
+    await run(cat_unread.load)
+    assert RowValues(cat_unread, MENTION_BUCKETS).get(group) == 0
+
+
+async def test_a_mention_toasts_and_highlights_even_when_muted_a_plain_message_does_not(
+    tab_factory, engine, arrivals
+):
+    tabs = await _people(tab_factory, engine, "ann", "bob")
+    (ann, _), (bob, bob_id) = tabs["ann"], tabs["bob"]
+    group = await _group(engine, tabs, "ann", "bob")
+    mute = await bob.get_state(MuteState)
+    await run(mute.set_muted, group, True)
+    assert mute.muted_ids == [group]
+    await run(ann.open_conversation, group)
+    composer = await ann.get_state(ComposerState)
+    await run(composer.send, {"body": "quiet"})
+    (plain,) = [change for users, change in arrivals if users == [bob_id]]
+    assert toasts_of_specs(await plain(bob)) == []
+    assert (await bob.get_state(UnreadState))._unread(group) == 1
+
+    async def mention_bob() -> list[str]:
+        arrivals.clear()
+        picker = await _picker(ann)
+        await run(picker.follow_draft, "@b")
+        composer.draft = "@b"
+        await run(picker.pick, bob_id)
+        await run(composer.send, {"body": composer.draft})
+        (mention,) = [change for users, change in arrivals if users == [bob_id]]
+        return toasts_of_specs(await mention(bob))
+
+    # Muted, the group not open: the mention still toasts (without a sound).
+    assert await mention_bob() == ["Ann mentioned you"]
+    assert bob.mentioned_seqs == []
+    # Opened, the earlier mention is highlighted (read from its Mention row), and a new
+    # one as it arrives.
+    await run(bob.open_conversation, group)
+    earlier = bob._buffer().last_seq()
+    assert list(bob.mentioned_seqs) == [earlier]
+    assert await mention_bob() == []
+    assert list(bob.mentioned_seqs) == [earlier, bob._buffer().last_seq()]
+    # Ann's own tab, the same page: nothing of hers is highlighted.
+    await run(ann.open_conversation, group)
+    assert ann.mentioned_seqs == []
+
+
+async def test_no_suggestion_or_mention_between_a_blocked_pair(tab_factory, engine, arrivals):
+    tabs = await _people(tab_factory, engine, "ann", "bob", "cat")
+    (ann, ann_id), (_bob, bob_id), (cat, cat_id) = tabs["ann"], tabs["bob"], tabs["cat"]
+    group = await _group(engine, tabs, "ann", "bob", "cat")
+    with Session(engine) as session:
+        session.add(Block(blocker_id=cat_id, blocked_id=ann_id, created_at=utc_now()))
+        session.commit()
+    await run(ann.open_conversation, group)
+    picker = await _picker(ann)
+    await run(picker.follow_draft, "@")
+    assert [o.user_id for o in picker.options] == [bob_id]
+    # A pick remembered by a forged path is still refused by the service at send.
+    (await ann.get_state(MentionPicksState))._remember(group, cat_id, "Cat")
+    await run((await ann.get_state(ComposerState)).send, {"body": "@Cat hi"})
+    assert _mentions(engine) == []
+    (to_cat,) = [change for users, change in arrivals if cat_id in users]
+    assert "mentioned" not in " ".join(toasts_of_specs(await to_cat(cat)))
+
+
+async def test_without_a_session_or_as_a_non_member_nothing_changes(tab_factory, engine):
+    tabs = await _people(tab_factory, engine, "ann", "bob", "eve")
+    (ann, _), (eve, _eve_id) = tabs["ann"], tabs["eve"]
+    group = await _group(engine, tabs, "ann", "bob")
+    # Eve's tab made to believe the group is open (a stale or forged state).
+    eve.conversation_id = group
+    eve._group_ids = frozenset({group})
+    picker = await _picker(eve)
+    await run(picker.follow_draft, "@")
+    assert picker.options == []
+    mute = await eve.get_state(MuteState)
+    for args in ((group, True), ("1", True), (group, "yes"), (None, None), (10**30, True)):
+        await run(mute.set_muted, *args)
+    assert mute.muted_ids == []
+    # Ann signed out: her handlers change nothing and send the tab to /auth.
+    await run(ann.open_conversation, group)
+    (await ann.get_state(AuthState)).session_token = "revoked"
+    ann_picker = await _picker(ann)
+    await run(ann_picker.follow_draft, "@")
+    assert ann_picker.options == []
+    ann_mute = await ann.get_state(MuteState)
+    await run(ann_mute.set_muted, group, True)
+    assert ann_mute.muted_ids == []
+    assert _mentions(engine) == []
+    with Session(engine) as session:
+        muted = session.exec(select(ConversationMember).where(ConversationMember.muted)).all()
+        assert muted == []
+
+
+async def test_a_failed_mention_is_a_mention_again_when_retried(
+    tab_factory, engine, arrivals, monkeypatch: pytest.MonkeyPatch
+):
+    tabs = await _people(tab_factory, engine, "ann", "bob")
+    (ann, _), (_bob, bob_id) = tabs["ann"], tabs["bob"]
+    group = await _group(engine, tabs, "ann", "bob")
+    await run(ann.open_conversation, group)
+    picker = await _picker(ann)
+    composer = await ann.get_state(ComposerState)
+    await run(picker.follow_draft, "@b")
+    composer.draft = "@b"
+    await run(picker.pick, bob_id)
+
+    def too_fast(**kwargs):
+        raise RateLimited("too_many_messages")
+
+    real_send = sending.send_message
+    monkeypatch.setattr(sending, "send_message", too_fast)
+    await run(composer.send, {"body": composer.draft + "hi"})
+    monkeypatch.setattr(sending, "send_message", real_send)
+    (failed,) = ann._buffer().pending_copies
+    assert failed.status == "failed"
+    assert _mentions(engine) == []
+    await run(composer.retry, failed.client_id)
+    assert _mentions(engine) == [bob_id]
