@@ -21,10 +21,10 @@ from chat_app.realtime.profile import PROFILE
 from chat_app.services import file_access, file_links
 from chat_app.services.content_headers import content_disposition
 from chat_app.services.database import session_scope
+from chat_app.services.file_access import DownloadableFile
 from chat_app.services.file_inspection import sniff
 from chat_app.services.file_links import LinkClaim
 from chat_app.services.storage import FileStorage
-from chat_app.services.views import DownloadableFile
 
 NOT_AVAILABLE = PlainTextResponse("Not found", status_code=404)
 PIECE = 1024 * 1024

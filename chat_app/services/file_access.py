@@ -8,12 +8,40 @@ group's by its current members. The answer never says whether a refused file exi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from chat_app.models import Conversation, ConversationMember, Message, StoredFile, User
 from chat_app.services import statements
-from chat_app.services.views import DownloadableFile
+
+
+@dataclass(frozen=True)
+class DownloadableFile:
+    """What the download route needs of a file the requester may fetch."""
+
+    original_name: str
+    mime: str
+    storage_key: str
+    thumbnail_key: str | None
+
+    @classmethod
+    def of(cls, stored: StoredFile) -> DownloadableFile:
+        """Build the view of a stored file.
+
+        Args:
+            stored: The file row.
+
+        Returns:
+            The view.
+        """
+        return cls(
+            original_name=stored.original_name,
+            mime=stored.mime,
+            storage_key=stored.storage_key,
+            thumbnail_key=stored.thumbnail_key,
+        )
 
 
 def downloadable(*, session: Session, user_id: int, file_id: str) -> DownloadableFile | None:

@@ -152,33 +152,6 @@ class AttachmentView:
         )
 
 
-@dataclass(frozen=True)
-class DownloadableFile:
-    """What the download route needs of a file the requester may fetch."""
-
-    original_name: str
-    mime: str
-    storage_key: str
-    thumbnail_key: str | None
-
-    @classmethod
-    def of(cls, stored: StoredFile) -> DownloadableFile:
-        """Build the view of a stored file.
-
-        Args:
-            stored: The file row.
-
-        Returns:
-            The view.
-        """
-        return cls(
-            original_name=stored.original_name,
-            mime=stored.mime,
-            storage_key=stored.storage_key,
-            thumbnail_key=stored.thumbnail_key,
-        )
-
-
 def size_label(size: int) -> str:
     """A file size as people read it: "512 B", "3 KB", "1.5 MB"."""
     if size < 1024:
