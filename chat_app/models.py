@@ -53,6 +53,13 @@ class User(SQLModel, table=True):
     last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # A short sound for a new message or friend request, in one of the user's tabs.
     chime_enabled: bool = Field(default=True)
+    # "user" | "admin" (administers the server: /admin and `python -m chat_app.admin`).
+    role: str = Field(default="user", max_length=8)
+    # A disabled account cannot log in; an administrator can enable it again.
+    disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A deleted account keeps its row (its messages stay for the others) with the personal
+    # data blanked and login blocked for good; the username stays reserved.
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AuthSession(SQLModel, table=True):
@@ -65,6 +72,9 @@ class AuthSession(SQLModel, table=True):
     last_seen_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     user_agent: str = Field(default="", max_length=256)
+    # The client's address as seen through the configured proxies, when it last logged in
+    # or was last active (shown in "My devices").
+    client_address: str = Field(default="", max_length=64)
 
 
 class LoginFailure(SQLModel, table=True):
@@ -292,3 +302,73 @@ class StoredFile(SQLModel, table=True):
     width: int | None = None
     height: int | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class InstanceSetting(SQLModel, table=True):
+    """One setting the administrators change at run time (e.g. the registration mode)."""
+
+    key: str = Field(primary_key=True, max_length=32)
+    value: str = Field(max_length=64)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One administrator action: who, what, to whom, when.
+
+    Names are copied, not joined, so the record still reads right after a rename or an
+    account deletion.
+
+    `actor_id` is None for the command-line tool (`actor_name` is then "command line").
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    actor_name: str = Field(max_length=32)
+    action: str = Field(max_length=32)
+    target_user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    target_name: str = Field(default="", max_length=64)
+    detail: str = Field(default="", max_length=200)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class Invite(SQLModel, table=True):
+    """A link that lets people register (or join a group). Only the token's sha256 is stored.
+
+    `conversation_id` set: made from a group's settings; whoever uses it joins the group.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    creator_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    conversation_id: int | None = Field(
+        default=None, foreign_key="conversation.id", index=True, ondelete="CASCADE"
+    )
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    max_uses: int
+    used_count: int = Field(default=0)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time link an administrator hands to a user who forgot their password."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    # None when made with the command-line tool.
+    created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class TokenGuess(SQLModel, table=True):
+    """A wrong invite, reset or setup token from a client address, kept for its window."""
+
+    __table_args__ = (sa.Index("ix_tokenguess_address_created", "client_address", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_address: str = Field(max_length=64)
+    # "invite" | "reset" | "setup"
+    kind: str = Field(max_length=8)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Azure's rule: 3-63 lowercase letters, digits and single hyphens, a letter or digit at each end.
@@ -53,6 +54,11 @@ class Settings:
     secret_key: str
     azure_connection_string: str
     azure_container: str
+    # The address people open the app at (scheme://host[:port][/path]), for invite and
+    # password-reset links; "" when unknown (links then use the admin page's own origin).
+    public_url: str
+    # Wrong invite, reset or setup tokens one client address may try per hour.
+    token_guesses_per_hour: int
 
     @property
     def max_upload_mb(self) -> int:
@@ -81,6 +87,19 @@ def _container(env: Mapping[str, str]) -> str:
             f"hyphens, starting and ending with a letter or digit, got {name!r}"
         )
     return name
+
+
+def _public_url(env: Mapping[str, str]) -> str:
+    url = env.get("CHAT_PUBLIC_URL", "").strip().rstrip("/")
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise SettingsError(
+            "CHAT_PUBLIC_URL must be an http(s) address such as https://chat.example.org, "
+            f"without a query or fragment; got {url!r}"
+        )
+    return url
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -151,6 +170,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         # Set: uploaded files live in this Azure Blob Storage container, not data_dir.
         azure_connection_string=env.get("CHAT_AZURE_STORAGE_CONNECTION_STRING", "").strip(),
         azure_container=_container(env),
+        public_url=_public_url(env),
+        token_guesses_per_hour=_int(env, "CHAT_TOKEN_GUESSES_PER_HOUR", 20, 1, 100_000),
     )
 
 
