@@ -1,14 +1,27 @@
-"""Every UI string, one table per language (en.py, zh.py). A leaf package: data and a lookup.
+"""Every UI string, one table per language (en.py, zh.py, and one module per area with both).
+
+A leaf package: data and a lookup.
 
 Keys are stable identifiers; services return error codes that are keys here.
 """
 
 from __future__ import annotations
 
-from chat_app.i18n.en import EN
-from chat_app.i18n.zh import ZH
+from types import ModuleType
+
+from chat_app.i18n import en, registration, zh
 
 DEFAULT_LANGUAGE = "en"
+
+# Each area's strings live in a module of their own with an `EN` and a `ZH` table, so no
+# table grows without bound and areas built side by side do not edit the same file.
+_AREAS: tuple[ModuleType, ...] = (registration,)
+
+EN: dict[str, str] = {**en.EN}
+ZH: dict[str, str] = {**zh.ZH}
+for _area in _AREAS:
+    EN.update(_area.EN)
+    ZH.update(_area.ZH)
 
 TABLES: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}
 

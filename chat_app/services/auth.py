@@ -6,14 +6,20 @@ Password hashing is slow on purpose: callers run these functions off the event l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from chat_app.models import User, utc_now
-from chat_app.services import sessions, throttle, validation
-from chat_app.services.errors import InvalidCredentials, NotAuthenticated, ValidationFailed
+from chat_app.services import instance_settings, sessions, throttle, validation
+from chat_app.services.errors import (
+    InvalidCredentials,
+    NotAuthenticated,
+    Refused,
+    ValidationFailed,
+)
 from chat_app.services.passwords import (
     MAX_PASSWORD_LENGTH,
     dummy_hash,
@@ -61,6 +67,7 @@ def register(
     client_address: str = "",
     user_agent: str = "",
     via_invite: bool = False,
+    on_created: Callable[[Session, User], None] | None = None,
     now: datetime | None = None,
     settings: Settings = SETTINGS,
 ) -> LoginResult:
@@ -77,8 +84,12 @@ def register(
         password_confirm: Must equal `password`.
         client_address: The client's IP address, for the per-address limit.
         user_agent: The browser's description for the new session.
-        via_invite: The hook for invites (administration): True only once the caller has
-            checked and used a valid invite; such a registration is not counted.
+        via_invite: True only when the caller has checked and used a valid invite in this
+            same session (not yet committed): such a registration is allowed whatever the
+            registration mode and is not counted against the address's limit.
+        on_created: Called with the new user row (flushed, with its id) before the one
+            commit that creates the account, for work that must happen with it or not at
+            all (an invite's group membership).
         now: The current time.
         settings: Session expiry and registration limit configuration.
 
@@ -88,8 +99,14 @@ def register(
     Raises:
         ValidationFailed: With every invalid field, including a taken username.
         TooManyRegistrations: This address created too many accounts within the hour.
+        Refused: "registration_invite_only" or "registration_closed" (the registration
+            mode, without an invite).
     """
     now = now or utc_now()
+    if not via_invite:
+        mode = instance_settings.registration_mode(session=session)
+        if mode != "open":
+            raise Refused(f"registration_{'invite_only' if mode == 'invite' else 'closed'}")
     username = username.strip()
     nickname = validation.normalize_nickname(nickname)
     errors: dict[str, str] = {}
@@ -121,6 +138,8 @@ def register(
         # Another registration took the name between our check and our insert.
         session.rollback()
         raise ValidationFailed({"username": "username_taken"}) from None
+    if on_created is not None:
+        on_created(session, user)
     return _log_in(session, user, user_agent, now, settings)
 
 

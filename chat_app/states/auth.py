@@ -27,6 +27,7 @@ from chat_app.services.errors import (
     DomainError,
     InvalidCredentials,
     NotAuthenticated,
+    Refused,
     TooManyAttempts,
     TooManyRegistrations,
     ValidationFailed,
@@ -279,7 +280,13 @@ class AuthState(rx.State):
                 user_agent=self.router.headers.user_agent,
                 **fields,
             )
-        except (InvalidCredentials, TooManyAttempts, TooManyRegistrations, ValidationFailed) as e:
+        except (
+            InvalidCredentials,
+            Refused,
+            TooManyAttempts,
+            TooManyRegistrations,
+            ValidationFailed,
+        ) as e:
             self._show_refusal(e, await language_of(self))
         else:
             await self._start_session(result)
@@ -291,7 +298,8 @@ class AuthState(rx.State):
         """Put a login's or a registration's refusal where its form shows it."""
         if isinstance(error, ValidationFailed):
             self.register_errors = _field_texts(error, language)
-        elif isinstance(error, TooManyRegistrations):  # the per-address limit: no one field's
+        elif isinstance(error, TooManyRegistrations | Refused):  # no one field's: the limit
+            # per address, or the registration mode
             self.register_error = _refusal_text(error, language)
         else:  # a login's: wrong credentials, or held back by the throttle
             self.login_error = _refusal_text(error, language)

@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import Session, func, select
 
 from chat_app.models import AuthSession, User
-from chat_app.services import auth, sessions
-from chat_app.services.errors import ValidationFailed
+from chat_app.services import auth, instance_settings, sessions
+from chat_app.services.errors import Refused, ValidationFailed
 
 GOOD = {
     "username": "alice_01",
@@ -133,3 +133,38 @@ def test_a_concurrent_duplicate_insert_becomes_username_taken(
     assert raised.value.field_errors == {"username": "username_taken"}
     assert count(session, User) == 1
     assert count(session, AuthSession) == 1
+
+
+@pytest.mark.parametrize(
+    ("mode", "code"),
+    [("invite", "registration_invite_only"), ("closed", "registration_closed")],
+)
+def test_registration_outside_open_mode_needs_an_invite(session: Session, mode: str, code: str):
+    instance_settings.set_registration_mode(session=session, mode=mode)
+    session.commit()
+    with pytest.raises(Refused) as refused:
+        register(session)
+    assert refused.value.code == code
+    assert session.exec(select(func.count()).select_from(User)).one() == 0
+    # An invite (checked and used by its caller) lets the person in whatever the mode.
+    result = auth.register(session=session, via_invite=True, **GOOD)
+    assert result.user.username == GOOD["username"]
+
+
+def test_work_given_to_on_created_commits_with_the_account_or_not_at_all(session: Session):
+    seen: list[int] = []
+
+    def join_group(_session: Session, user: User) -> None:
+        assert user.id is not None
+        seen.append(user.id)
+
+    result = auth.register(session=session, on_created=join_group, **GOOD)
+    assert seen == [result.user.id]
+
+    def fail(_session: Session, _user: User) -> None:
+        raise ValidationFailed({"invite": "invite_invalid"})
+
+    with pytest.raises(ValidationFailed):
+        auth.register(session=session, on_created=fail, **{**GOOD, "username": "bob_01"})
+    session.rollback()
+    assert session.exec(select(User).where(User.username == "bob_01")).first() is None
