@@ -46,3 +46,13 @@ def test_legal_container_names(name: str):
 def test_illegal_container_names_name_the_variable(name: str):
     with pytest.raises(SettingsError, match="CHAT_AZURE_CONTAINER"):
         load_settings({"CHAT_AZURE_CONTAINER": name})
+
+
+def test_the_public_address_must_be_an_http_address_without_query():
+    assert load_settings({"CHAT_PUBLIC_URL": " https://chat.example.org/ "}).public_url == (
+        "https://chat.example.org"
+    )
+    assert load_settings({}).public_url == ""
+    for bad in ("chat.example.org", "ftp://x", "https://x/?a=1", "https://x/#f"):
+        with pytest.raises(SettingsError):
+            load_settings({"CHAT_PUBLIC_URL": bad})
