@@ -8,13 +8,15 @@ where it was open, with a toast, and leaves every list.
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import reflex as rx
 from PIL import Image
 from sqlmodel import Session
 
-from chat_app.models import Conversation
+from chat_app.models import Conversation, utc_now
+from chat_app.services import file_links
 from chat_app.states.unread import UnreadState
 from tests.support.group_tabs import (
     Person,
@@ -196,10 +198,18 @@ async def test_a_new_picture_shows_for_every_member_and_the_old_one_is_deleted(
     assert "/files/" in bob.conversation.group_avatar_url
     rows = [row for row in (await bob.chat_list()).rows if row.conversation_id == group]
     assert "/files/" in rows[0].avatar_url
+    # A catch-up (every reconnect) keeps the signed link of an unchanged picture: not re-sent.
+    shown = bob.conversation.group_avatar_url
+    later = utc_now() + timedelta(minutes=5)
+    monkeypatch.setattr(file_links, "utc_now", lambda: later)  # a new signing differs
+    await run(bob.conversation.catch_up)
+    assert bob.conversation.group_avatar_url == shown
 
     await run(ann.actions.upload_picture, _upload("second.png", (30, 30, 200)))
     assert profile.storage.path(f"{first}-thumb") is not None
     assert not profile.storage.path(f"{first}-thumb").exists()  # type: ignore[union-attr]
+    await pushes.deliver(bob)
+    assert bob.conversation.group_avatar_url not in ("", shown)
 
     # A plain member is refused before anything is stored.
     with Session(engine) as session:
