@@ -129,7 +129,14 @@ async def test_a_mention_toasts_and_highlights_even_when_muted_a_plain_message_d
     await run(composer.send, {"body": "quiet"})
     (plain,) = [change for users, change in arrivals if users == [bob_id]]
     assert toasts_of_specs(await plain(bob)) == []
-    assert (await bob.get_state(UnreadState))._unread(group) == 1
+    bob_unread = await bob.get_state(UnreadState)
+    assert bob_unread._unread(group) == 1
+    # The row counts it (greyed), the tab's title does not: nothing calls for attention.
+    assert bob_unread.unread_total == 0
+    await run(mute.set_muted, group, False)
+    assert bob_unread.unread_total == 1
+    await run(mute.set_muted, group, True)
+    assert bob_unread.unread_total == 0
 
     async def mention_bob() -> list[str]:
         arrivals.clear()
@@ -141,8 +148,10 @@ async def test_a_mention_toasts_and_highlights_even_when_muted_a_plain_message_d
         (mention,) = [change for users, change in arrivals if users == [bob_id]]
         return toasts_of_specs(await mention(bob))
 
-    # Muted, the group not open: the mention still toasts (without a sound).
+    # Muted, the group not open: the mention still toasts (without a sound), and the title
+    # counts the conversation's unread messages again.
     assert await mention_bob() == ["Ann mentioned you"]
+    assert (bob_unread._unread(group), bob_unread.unread_total) == (2, 2)
     assert bob.mentioned_seqs == []
     # Opened, the earlier mention is highlighted (read from its Mention row), and a new
     # one as it arrives.
