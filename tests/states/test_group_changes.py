@@ -17,6 +17,10 @@ from sqlmodel import Session
 
 from chat_app.models import Conversation, utc_now
 from chat_app.services import file_links
+from chat_app.states.outbox import OutboxState
+from chat_app.states.outbox_entries import Outbox, OutboxEntry
+from chat_app.states.place import PlaceState
+from chat_app.states.place_entries import Place, Places
 from chat_app.states.unread import UnreadState
 from tests.support.group_tabs import (
     Person,
@@ -157,6 +161,16 @@ async def test_a_deleted_group_closes_where_open_and_leaves_every_list(
     await open_panel(bob, group)
     await open_panel(ann, group)
 
+    # Bob's browser holds an unsent message and a draft for the group, and for another chat.
+    bob_id = bob.conversation._user_id
+    assert bob_id is not None
+    outbox_state = await bob.conversation.get_state(OutboxState)
+    kept = OutboxEntry(bob_id, group + 1, "c" * 45, "elsewhere", "2026-12-03T10:00:00+00:00")
+    doomed = OutboxEntry(bob_id, group, "d" * 45, "to the group", "2026-12-03T10:00:00+00:00")
+    outbox_state._write(Outbox(entries=[doomed, kept]))
+    place_state = await bob.conversation.get_state(PlaceState)
+    place_state._write(Places(entries=[Place(bob_id, group, 0, "half"), Place(bob_id, 7, 0, "x")]))
+
     await run(ann.actions.ask_delete)
     assert ann.actions.confirm_delete
     own_events = await run(ann.actions.delete_group)
@@ -168,6 +182,9 @@ async def test_a_deleted_group_closes_where_open_and_leaves_every_list(
     assert not bob.panel.panel_open
     assert len(_toasts(events)) == 1  # bob's tab had it open; cat's did not
     assert "Doomed" in _toasts(events)[0]
+    # Nothing is left to re-send to a group that is gone, and no draft for it.
+    assert outbox_state._read(bob_id).entries == [kept]
+    assert [p.conversation_id for p in place_state._read(bob_id).entries] == [7]
     for person in (ann, bob, cat):
         assert await _row_names(person, group) == []
 
