@@ -27,6 +27,7 @@ from chat_app.services import (
 from chat_app.services.errors import (
     Forbidden,
     NotAuthenticated,
+    NotFound,
     Refused,
     TooManyAttempts,
     ValidationFailed,
@@ -297,3 +298,18 @@ def test_the_other_side_lists_the_deleted_users_conversation_by_an_empty_name(se
     assert [(c.user_id, c.nickname, c.conversation_id) for c in past] == [(bob, "", conversation)]
     page = history.history(session=session, viewer_id=cat, conversation_id=conversation)
     assert [m.body for m in page.messages] == ["hello"]
+
+
+def test_nobody_finds_or_befriends_a_deleted_account(session: Session):
+    ann = make_admin_user(session, "ann")
+    bob, cat = make_user(session, "bob"), make_user(session, "cat")
+    make_friends(session, bob, cat)
+    account_status.delete_account(session=session, actor_id=ann, target_id=bob)
+    with pytest.raises(NotFound):
+        friend_pane.search(session=session, viewer_id=cat, username="bob")
+    # Cat still has a relation to bob (their conversation) but cannot ask again.
+    with pytest.raises(NotFound):
+        friends.send_request(session=session, viewer_id=cat, target_id=bob)
+    with pytest.raises(NotFound):
+        friends.block_user(session=session, viewer_id=cat, target_id=bob)
+    assert session.exec(select(FriendRequest)).all() == []
