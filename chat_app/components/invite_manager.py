@@ -205,5 +205,7 @@ def group_invite_entry() -> rx.Component:
             on_click=InviteManagerState.toggle_for_group,
         ),
         rx.cond(showing, _manager()),
+        # The panel closed (or the viewer is no manager any more): the link shown goes.
+        on_unmount=InviteManagerState.close_manager,
         width="100%",
     )
