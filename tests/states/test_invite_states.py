@@ -52,7 +52,7 @@ def page_tab(token: str, *, tab: str = "invite-tab", language: str = "en") -> In
     return state
 
 
-def on_page(state: rx.State, path: str = "/") -> None:
+def on_page(state: rx.State, path: str = "/", query: dict[str, str] | None = None) -> None:
     """Let a test tab report the page it is on (the admin page's origin makes the links)."""
     root = state
     while root.parent_state is not None:
@@ -64,6 +64,7 @@ def on_page(state: rx.State, path: str = "/") -> None:
             "headers": {"user-agent": "pytest", "origin": ORIGIN},
             "pathname": path,
             "asPath": path,
+            "query": query or {},
         }
     )
 
@@ -153,6 +154,29 @@ async def test_a_server_invite_registers_and_signed_in_visitors_are_sent_to_the_
     other = page_tab(token, tab="other-tab")
     await run(other.load)
     assert other.kind == INVALID
+
+
+async def test_a_server_invite_opened_signed_in_says_you_have_an_account(tab_factory, engine):
+    (admin,) = await people(tab_factory, "root")
+    promote(engine, admin.user_id)
+    with Session(engine) as session:
+        token = make_invite(session, admin.user_id)
+    page = await admin.conversation.get_state(InvitePageState)
+    on_page(page, f"/invite/{token}", {"token": token})
+    await run(page.load)
+    assert (page.kind, page.signed_in_as) == (SERVER, "Root")
+    assert page.message == EN["invite_have_account"]
+    assert await run(page.join) == []
+    assert counts(engine)[1][0][1] == 0  # no use taken
+
+
+async def test_guessing_links_is_throttled_with_its_own_message(tab_factory, engine):
+    for number in range(20):  # CHAT_TOKEN_GUESSES_PER_HOUR's default
+        await run(page_tab(f"{number:0>43}").load)
+    page = page_tab("Z" * 43)
+    await run(page.load)
+    assert page.kind == INVALID
+    assert page.message == EN["invite_too_many_guesses"]
 
 
 async def test_an_existing_user_logs_in_on_the_page_and_joins(tab_factory, engine, monkeypatch):
