@@ -48,7 +48,6 @@ EN: dict[str, str] = {
     "invite_state_expired": "Expired",
     "invite_state_used_up": "Used up",
     "invite_state_revoked": "Revoked",
-    "invite_expires": "Expires {when}",
     "invite_more": "Older",
     "invite_newer": "Newer",
 }
@@ -90,7 +89,6 @@ ZH: dict[str, str] = {
     "invite_state_expired": "已过期",
     "invite_state_used_up": "已用完",
     "invite_state_revoked": "已撤销",
-    "invite_expires": "{when} 过期",
     "invite_more": "更早",
     "invite_newer": "更新",
 }

@@ -20,9 +20,11 @@ def _make_admin(app: LiveApp, username: str) -> None:
     engine = sa.create_engine(app.database_url)
     try:
         with engine.begin() as connection:
-            connection.execute(
-                sa.text("UPDATE user SET role = 'admin' WHERE username = :name"), {"name": username}
+            made = connection.execute(
+                sa.text("""UPDATE "user" SET role = 'admin' WHERE username = :name"""),
+                {"name": username},
             )
+            assert made.rowcount == 1
     finally:
         engine.dispose()
 
