@@ -289,3 +289,25 @@ async def test_group_links_from_the_panel_by_managers_only(tab_factory, engine):
     await run(manager.create)
     assert not manager.manager_open
     assert counts(engine) == before
+
+
+async def test_a_signed_in_user_joins_with_one_click_and_lands_in_the_group(
+    tab_factory, engine, monkeypatch
+):
+    record_pushes(monkeypatch)
+    ann, bob, cat = await people(tab_factory, "ann", "bob", "cat")
+    befriend_first(engine, [ann, bob])
+    group = await group_of(engine, ann, bob)
+    with Session(engine) as session:
+        token = make_invite(session, ann.user_id, group)
+    page = await cat.conversation.get_state(InvitePageState)
+    on_page(page, f"/invite/{token}", {"token": token})
+    await run(page.load)
+    assert (page.kind, page.signed_in_line) == (GROUP, "You are logged in as Cat.")
+
+    assert redirect_targets(await run(page.join)) == [routes.CHAT]
+    assert cat.user_id in roles_of(engine, group)
+    assert cat.conversation.open_conversation_store == str(group)
+    # Again (a member already): it just opens, no use taken.
+    assert redirect_targets(await run(page.join)) == [routes.CHAT]
+    assert counts(engine)[1][0][1] == 1
