@@ -97,12 +97,9 @@ async def _clear_ended_session(state: AuthState) -> list[Any]:
 async def end_tabs_of(
     user_id: int, keep_session_hash: str | None = None, except_tab: str = ""
 ) -> None:
-    """Send a user's open tabs to /auth, live: their sessions ended (logout, disable, delete).
+    """Send a user's open tabs to /auth live (sessions ended: logout, disable, delete).
 
-    Args:
-        user_id: Whose tabs.
-        keep_session_hash: A session that stays (its tabs are left alone), or None.
-        except_tab: A tab left alone (the acting one), or "".
+    The tabs of session `keep_session_hash` and the tab `except_tab` are left alone.
     """
     tabs = [
         entry.tab_token
