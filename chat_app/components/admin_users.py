@@ -47,7 +47,8 @@ def _actions(row: Any) -> rx.Component:
                 _action("admin_demote", "demote", row),
                 _action("admin_promote", "promote", row),
             ),
-            _action("admin_reset", "reset", row),
+            # A disabled account's link would not work until it is enabled again.
+            rx.cond(row.status == "active", _action("admin_reset", "reset", row)),
             rx.dropdown_menu.separator(),
             _action("admin_delete", "delete", row, color_scheme="red"),
         ),
@@ -107,7 +108,8 @@ def _user_card(row: Any) -> rx.Component:
                 min_width="0",
                 flex="1",
             ),
-            _actions(row),
+            # A deleted account has nothing left to act on (its name stays reserved).
+            rx.cond(row.status != "deleted", _actions(row)),
             align="start",
             width="100%",
         ),
