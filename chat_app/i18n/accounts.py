@@ -11,9 +11,8 @@ EN: dict[str, str] = {
     "deleted_user": "Deleted user",
     "reset_invalid": "This link is invalid or has expired. Ask the administrator for a new one.",
     "reset_title": "Set a new password",
-    "reset_for": "Set a new password for @{username}",
-    "reset_password": "New password",
-    "reset_password_confirm": "New password again",
+    "reset_for_before": "Set a new password for ",
+    "reset_for_after": "",
     "reset_submit": "Set password and log in",
     "reset_to_login": "Go to the login page",
 }
@@ -27,9 +26,8 @@ ZH: dict[str, str] = {
     "deleted_user": "已注销用户",
     "reset_invalid": "此链接无效或已过期。请向管理员索取新的链接。",
     "reset_title": "设置新密码",
-    "reset_for": "为 @{username} 设置新密码",
-    "reset_password": "新密码",
-    "reset_password_confirm": "再次输入新密码",
+    "reset_for_before": "为 ",
+    "reset_for_after": " 设置新密码",
     "reset_submit": "设置密码并登录",
     "reset_to_login": "前往登录页面",
 }

@@ -259,3 +259,13 @@ def test_two_admins_disabling_each_other_at_once_leave_one(session: Session, eng
         [],
         [fresh_user(session, ann)],
     )
+
+
+@pytest.mark.parametrize("forged", [1, "true", None])
+def test_a_disabled_flag_that_is_not_a_bool_changes_nothing(session: Session, forged):
+    ann = make_admin_user(session, "ann")
+    bob = make_user(session, "bob")
+    with pytest.raises(Refused):
+        account_status.set_disabled(session=session, actor_id=ann, target_id=bob, disabled=forged)
+    assert fresh_user(session, bob).disabled_at is None
+    assert audit_actions(session) == []
