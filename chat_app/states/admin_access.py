@@ -18,6 +18,7 @@ import reflex as rx
 
 from chat_app import routes
 from chat_app.i18n import text
+from chat_app.realtime.push import notify_users
 from chat_app.services import admin_rights
 from chat_app.states.safe_text import toast_error
 from chat_app.states.service_call import call_service
@@ -93,6 +94,29 @@ async def refuse(state: rx.State) -> list[Any]:
     await forget_admin_data(state)
     message = text("admin_only", await language_of(state))
     return [toast_error(message), rx.redirect(routes.CHAT)]
+
+
+async def role_changed(user_id: int, admin: bool, except_tab: str = "") -> None:
+    """Show a new role in the user's open tabs: the menu item, or an /admin tab left.
+
+    Args:
+        user_id: The user made, or no longer, an administrator.
+        admin: Their role now.
+        except_tab: The acting tab (it shows the change itself).
+    """
+    show = functools.partial(_show_role, admin)
+    await notify_users([user_id], AdminAccessState, show, except_tab=except_tab)
+
+
+async def _show_role(admin: bool, state: AdminAccessState) -> list[Any]:
+    # A partial of a module-level function: it may travel to the worker holding the tab.
+    if admin:
+        state.is_admin = True
+        return []
+    if state.router.page.path == routes.ADMIN:
+        return await refuse(state)
+    await forget_admin_data(state)
+    return []
 
 
 def admin_only(

@@ -19,7 +19,13 @@ from chat_app.i18n import text
 from chat_app.services import account_status, admin_rights, password_resets, public_links
 from chat_app.services.errors import DomainError
 from chat_app.states.account_changes import publish_account_change
-from chat_app.states.admin_access import admin_only, is_admin, on_access_lost, refuse
+from chat_app.states.admin_access import (
+    admin_only,
+    is_admin,
+    on_access_lost,
+    refuse,
+    role_changed,
+)
 from chat_app.states.admin_users import AdminUsersState
 from chat_app.states.safe_text import toast_error, toast_success
 from chat_app.states.service_call import call_service
@@ -114,6 +120,8 @@ class AdminUserActionsState(rx.State):
                 target_id=user_id,
                 admin=action == "promote",
             )
+            tab = self.router.session.client_token
+            await role_changed(user_id, action == "promote", except_tab=tab)
             return []
         if action == "reset":
             token = await call_service(

@@ -18,7 +18,7 @@ from chat_app import routes
 from chat_app.i18n import text
 from chat_app.models import AuditEntry, InstanceSetting, PasswordReset, User
 from chat_app.services.database import session_scope
-from chat_app.states import account_changes
+from chat_app.states import account_changes, admin_access
 from chat_app.states.admin_access import AdminAccessState
 from chat_app.states.admin_overview import AdminOverviewState
 from chat_app.states.admin_page import AdminPageState
@@ -267,3 +267,32 @@ async def test_a_reset_gives_a_one_time_link_on_the_page_origin(tab_factory):
     assert f"{routes.RESET_PREFIX}/" in actions.reset_link
     await run(actions.close_reset_link)
     assert actions.reset_link == ""
+
+
+async def test_a_new_role_shows_in_the_users_open_tabs(tab_factory, monkeypatch):
+    pushed: list[tuple[list[int], Any]] = []
+
+    async def notify(user_ids, _cls, change, **_kwargs):
+        pushed.append((list(user_ids), change))
+        return []
+
+    monkeypatch.setattr(admin_access, "notify_users", notify)
+    bob = await logged_in_tab(tab_factory, "bob", "bob-tab")
+    admin, bob_id = await _admin_tab_with_pending_delete(tab_factory, "ann", "bob")
+    actions = await admin.get_state(AdminUserActionsState)
+    await run(actions.cancel)
+    bob_access = await bob.get_state(AdminAccessState)
+
+    await run(actions.ask, "promote", bob_id)
+    [(user_ids, change)] = pushed
+    assert user_ids == [bob_id]
+    assert await change(bob_access) == []
+    assert bob_access.is_admin is True
+
+    pushed.clear()
+    await run(actions.ask, "demote", bob_id)
+    await run(actions.confirm)
+    [(user_ids, change)] = pushed
+    # Bob's tab is on the chat: the menu item goes, the tab stays where it is.
+    assert redirect_targets(await change(bob_access)) == []
+    assert bob_access.is_admin is False
