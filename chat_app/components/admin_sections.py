@@ -12,6 +12,23 @@ from chat_app.states.ui import moment_locale, tr
 
 _MODES = ("open", "invite", "closed")
 _NUMBERS = ("users", "messages", "files", "storage", "online")
+# The actions the services audit; another code (a later feature's) is shown as it is.
+_AUDITED = (
+    "enable",
+    "disable",
+    "delete",
+    "promote",
+    "demote",
+    "reset_link",
+    "set_password",
+    "registration_mode",
+    "group_invites_register",
+    "create_admin",
+    "first_admin",
+    "setup_claim",
+    "invite_create",
+    "invite_revoke",
+)
 
 
 def _mode_choice(mode: str) -> rx.Component:
@@ -83,7 +100,14 @@ def _audit_line(row: Any) -> rx.Component:
         rx.flex(
             rx.moment(row.created_at, format="YYYY-MM-DD HH:mm", locale=moment_locale()),
             rx.text(row.actor_name, weight="medium"),
-            rx.code(row.action),
+            rx.text(
+                rx.match(
+                    row.action,
+                    *[(code, tr(f"admin_audit_{code}")) for code in _AUDITED],
+                    row.action,
+                ),
+                custom_attrs={"data-action": row.action},
+            ),
             rx.cond(row.target_name != "", rx.text(row.target_name)),
             rx.cond(row.detail != "", rx.text(row.detail, color_scheme="gray")),
             column_gap="0.75em",
