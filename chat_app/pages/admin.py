@@ -16,6 +16,7 @@ from chat_app.components.admin_users import admin_users
 from chat_app.components.language_gate import once_language_known
 from chat_app.states.admin_access import AdminAccessState
 from chat_app.states.admin_overview import AdminOverviewState
+from chat_app.states.auth import AuthState
 from chat_app.states.ui import tr
 
 _SECTIONS = (
@@ -99,8 +100,16 @@ def admin_page() -> rx.Component:
     """The page body of /admin: nothing but a spinner until the server said "administrator"."""
     return once_language_known(
         rx.cond(
-            AdminAccessState.is_admin,
-            _admin_body(),
-            rx.center(rx.spinner(size="3"), aria_label=tr("loading"), height="100dvh"),
+            AuthState.session_token == "",
+            # Logged out in another tab of this browser (the token is synced): nothing stays.
+            rx.center(
+                rx.link(tr("logged_out_link"), href=routes.AUTH, id="logged-out-link"),
+                height="100dvh",
+            ),
+            rx.cond(
+                AdminAccessState.is_admin,
+                _admin_body(),
+                rx.center(rx.spinner(size="3"), aria_label=tr("loading"), height="100dvh"),
+            ),
         )
     )
