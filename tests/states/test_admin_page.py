@@ -25,6 +25,8 @@ from chat_app.states.admin_page import AdminPageState
 from chat_app.states.admin_user_actions import AdminUserActionsState
 from chat_app.states.admin_users import AdminUsersState
 from chat_app.states.auth import AuthState
+from tests.support.group_tabs import befriend_first, group_of, open_panel, record_pushes
+from tests.support.group_tabs import people as group_people
 from tests.support.tabs import logged_in_tab, redirect_targets, run
 from tests.support.toasts import toasts_of_specs
 
@@ -296,3 +298,25 @@ async def test_a_new_role_shows_in_the_users_open_tabs(tab_factory, monkeypatch)
     # Bob's tab is on the chat: the menu item goes, the tab stays where it is.
     assert redirect_targets(await change(bob_access)) == []
     assert bob_access.is_admin is False
+
+
+async def test_a_disabled_owners_groups_change_hands_live(tab_factory, engine, monkeypatch):
+    monkeypatch.setattr(account_changes, "end_tabs_of", _no_tabs)
+    pushes = record_pushes(monkeypatch)
+    ann, bob, cat = await group_people(tab_factory, "ann", "bob", "cat")
+    befriend_first(engine, [bob, cat])
+    group = await group_of(engine, bob, cat)
+    await open_panel(cat, group)
+    _set_role(ann.user_id, "admin")
+    await run((await ann.conversation.get_state(AdminPageState)).load)
+    actions = await ann.conversation.get_state(AdminUserActionsState)
+    await run(actions.ask, "disable", bob.user_id)
+    await run(actions.confirm)
+    assert any(cat.user_id in user_ids for user_ids, _ in pushes.made)
+    await pushes.deliver(cat)
+    # Cat, the only other member, owns the group now and her open panel says so.
+    assert cat.panel.my_role == "owner"
+
+
+async def _no_tabs(*_args: Any, **_kwargs: Any) -> None:
+    return None
