@@ -25,6 +25,7 @@ from chat_app.states.admin_page import AdminPageState
 from chat_app.states.admin_user_actions import AdminUserActionsState
 from chat_app.states.admin_users import AdminUsersState
 from chat_app.states.auth import AuthState
+from chat_app.states.chat_page import ChatPageState
 from tests.support.group_tabs import befriend_first, group_of, open_panel, record_pushes
 from tests.support.group_tabs import people as group_people
 from tests.support.tabs import logged_in_tab, redirect_targets, run
@@ -320,3 +321,15 @@ async def test_a_disabled_owners_groups_change_hands_live(tab_factory, engine, m
 
 async def _no_tabs(*_args: Any, **_kwargs: Any) -> None:
     return None
+
+
+async def test_the_chat_page_load_tells_the_menu_who_is_an_administrator(tab_factory):
+    bob = await logged_in_tab(tab_factory, "bob", "bob-tab")
+    ann = await logged_in_tab(tab_factory, "ann", "ann-tab")
+    _set_role(await _user_id(ann), "admin")
+    for tab, expected in ((ann, True), (bob, False)):
+        await run((await tab.get_state(ChatPageState)).load)
+        assert (await tab.get_state(AdminAccessState)).is_admin is expected
+    _set_role(await _user_id(ann), "user")
+    await run((await ann.get_state(ChatPageState)).load)
+    assert (await ann.get_state(AdminAccessState)).is_admin is False
