@@ -57,7 +57,7 @@ class AdminUserActionsState(rx.State):
     async def ask(self, viewer_id: int, action: str, user_id: int):
         """Start an action on a listed user: at once, or after the confirmation."""
         users = await self.get_state(AdminUsersState)
-        if action not in DIRECT_ACTIONS | CONFIRMED_ACTIONS:
+        if not isinstance(action, str) or action not in DIRECT_ACTIONS | CONFIRMED_ACTIONS:
             return None
         if not users._lists(user_id):
             return await self._stale(viewer_id)
