@@ -6,6 +6,7 @@ from chat_app import log_guard, routes
 from chat_app.components.home_screen import home_screen_tags
 from chat_app.http import hardening
 from chat_app.http.file_routes import file_routes
+from chat_app.pages.admin import admin_page, admin_title
 from chat_app.pages.auth import auth_page, auth_title
 from chat_app.pages.chat import chat_page, chat_title
 from chat_app.pages.invite import invite_page, invite_title
@@ -15,6 +16,7 @@ from chat_app.realtime.push import bind_app, take_pushes_for_own_sockets
 from chat_app.realtime.redis_outage import wait_out_redis_outages
 from chat_app.services import database
 from chat_app.settings import SETTINGS
+from chat_app.states.admin_page import AdminPageState
 from chat_app.states.auth import AuthState
 from chat_app.states.chat_page import ChatPageState
 from chat_app.states.client_input import ClientInputGuard
@@ -60,6 +62,13 @@ app.add_page(
     # One event loads every state of the page (states/chat_page.py); the presence
     # sentinel is a background task of its own.
     on_load=[ChatPageState.load, PresenceState.track],
+)
+app.add_page(
+    admin_page,
+    route=routes.ADMIN,
+    title=admin_title(),
+    # Like the chat's: the login check (and administrators only) in one event, presence apart.
+    on_load=[AdminPageState.load, PresenceState.track],
 )
 app.add_page(
     auth_page,

@@ -11,6 +11,7 @@ from types import ModuleType
 
 from chat_app.i18n import (
     accounts,
+    admin_page,
     en,
     invites,
     registration,
@@ -25,6 +26,7 @@ _AREAS: tuple[ModuleType, ...] = (
     registration,
     accounts,
     invites,
+    admin_page,
 )
 
 EN: dict[str, str] = {**en.EN}

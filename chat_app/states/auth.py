@@ -94,6 +94,23 @@ async def _clear_ended_session(state: AuthState) -> list[Any]:
     return [rx.redirect(routes.AUTH)]
 
 
+async def end_tabs_of(
+    user_id: int, keep_session_hash: str | None = None, except_tab: str = ""
+) -> None:
+    """Send a user's open tabs to /auth live (sessions ended: logout, disable, delete).
+
+    The tabs of session `keep_session_hash` and the tab `except_tab` are left alone.
+    """
+    tabs = [
+        entry.tab_token
+        for entry in await PROFILE.tab_registry.tabs_of(user_id)
+        if entry.session_hash != keep_session_hash and entry.tab_token != except_tab
+    ]
+    for tab in tabs:
+        await PROFILE.tab_registry.unregister(tab)
+    push_to_tabs(tabs, AuthState, _clear_ended_session)
+
+
 class AuthState(rx.State):
     """Who is logged in on this tab, and the account forms' errors."""
 
@@ -240,15 +257,7 @@ class AuthState(rx.State):
         return user
 
     async def _end_other_tabs(self, user_id: int, keep_session_hash: str | None) -> None:
-        tabs = [
-            entry.tab_token
-            for entry in await PROFILE.tab_registry.tabs_of(user_id)
-            if entry.session_hash != keep_session_hash
-            and entry.tab_token != self.router.session.client_token
-        ]
-        for tab in tabs:
-            await PROFILE.tab_registry.unregister(tab)
-        push_to_tabs(tabs, AuthState, _clear_ended_session)
+        await end_tabs_of(user_id, keep_session_hash, except_tab=self.router.session.client_token)
 
     # ----- page loads -----
 
