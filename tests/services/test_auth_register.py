@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlmodel import Session, func, select
 
@@ -9,7 +11,7 @@ from chat_app.models import AuthSession, User
 from chat_app.services import auth, instance_settings, sessions
 from chat_app.services.errors import Refused, ValidationFailed
 
-GOOD = {
+GOOD: dict[str, Any] = {
     "username": "alice_01",
     "nickname": "Alice",
     "password": "correct horse",
