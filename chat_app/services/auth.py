@@ -124,14 +124,9 @@ def register(
             raise Refused(f"registration_{'invite_only' if mode == 'invite' else 'closed'}")
     username = username.strip()
     nickname = validation.normalize_nickname(nickname)
-    errors: dict[str, str] = {}
-    if (error := validation.check_username(username)) is not None:
-        errors["username"] = error
-    elif _user_by_username(session=session, username=username) is not None:
+    errors = validation.check_new_account(username, nickname, password, password_confirm)
+    if "username" not in errors and _user_by_username(session=session, username=username):
         errors["username"] = "username_taken"
-    if (error := validation.check_nickname(nickname)) is not None:
-        errors["nickname"] = error
-    errors.update(validation.check_new_password(password, password_confirm))
     maybe_first = not first_admin.users_exist(session=session)
     if maybe_first and (
         error := first_admin.check_first_registration(

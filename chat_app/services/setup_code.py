@@ -59,6 +59,15 @@ def code(settings: Settings = SETTINGS) -> str:
     return "-".join(groups)
 
 
+def announcement(settings: Settings = SETTINGS) -> str:
+    """What the server's log and `make run` say while no administrator exists."""
+    return (
+        "No administrator yet. The setup code makes the first account the administrator "
+        f"(or, on /setup, a signed-in user):\n    {code(settings)}\n"
+        "It works once; `python -m chat_app.admin setup-code` shows it again."
+    )
+
+
 def _normalized(text: str) -> str:
     """The code as typed, upper-cased, without spaces and dashes."""
     return "".join(char for char in text.upper() if char not in " -\t")
