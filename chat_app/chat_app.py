@@ -11,7 +11,7 @@ from chat_app.pages.chat import chat_page, chat_title
 from chat_app.realtime.gc_pauses import freeze_startup_heap
 from chat_app.realtime.push import bind_app, take_pushes_for_own_sockets
 from chat_app.realtime.redis_outage import wait_out_redis_outages
-from chat_app.services import database
+from chat_app.services import database, setup_code
 from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
 from chat_app.states.chat_page import ChatPageState
@@ -75,6 +75,8 @@ app.register_lifespan_task(hardening.prepare_data_folder)
 # Also before serving: the database engine, an SQLite file already in WAL mode (no request
 # ever switches it, which needs the file to itself).
 app.register_lifespan_task(database.open_database)
+# While no administrator exists, the setup code that makes the first one (once per worker).
+app.register_lifespan_task(setup_code.announce_if_no_admin)
 # Browser storage values and error reports are checked before Reflex applies them.
 app.add_middleware(ClientInputGuard())
 # A reconnecting tab is logged in only by the token its browser sends again.

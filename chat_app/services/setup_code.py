@@ -17,17 +17,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import logging
 from datetime import datetime
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, func, select
 
 from chat_app.models import InstanceSetting, User, utc_now
-from chat_app.services import audit, token_guesses
+from chat_app.services import audit, database, token_guesses
 from chat_app.services.errors import NotFound, Refused
 from chat_app.services.file_links import signing_key
 from chat_app.settings import SETTINGS, Settings
 
+logger = logging.getLogger(__name__)
 # Letters and digits people cannot confuse (no 0/O, no 1/I): 32 symbols, 5 bits each.
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 GROUPS = 4
@@ -66,6 +68,14 @@ def announcement(settings: Settings = SETTINGS) -> str:
         f"(or, on /setup, a signed-in user):\n    {code(settings)}\n"
         "It works once; `python -m chat_app.admin setup-code` shows it again."
     )
+
+
+def announce_if_no_admin() -> None:
+    """Lifespan task, once in every worker at start: the code in the log while it can be used."""
+    with database.session_scope() as session:
+        if admin_exists(session=session):
+            return
+    logger.warning("%s", announcement())
 
 
 def _normalized(text: str) -> str:

@@ -237,3 +237,18 @@ def test_a_disabled_administrator_is_no_administrator(session, public):
     session.add(user)
     session.commit()
     assert not setup_code.admin_exists(session=session)
+
+
+def test_the_log_shows_the_code_at_start_only_while_no_administrator_exists(session, caplog):
+    caplog.set_level("WARNING", logger="chat_app.services.setup_code")
+    setup_code.announce_if_no_admin()
+    assert setup_code.code() in caplog.text
+    caplog.clear()
+    alice = make_user(session, "alice")
+    user = session.get(User, alice)
+    assert user is not None
+    user.role = "admin"
+    session.add(user)
+    session.commit()
+    setup_code.announce_if_no_admin()
+    assert caplog.text == ""
