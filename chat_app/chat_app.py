@@ -8,6 +8,7 @@ from chat_app.http import hardening
 from chat_app.http.file_routes import file_routes
 from chat_app.pages.auth import auth_page, auth_title
 from chat_app.pages.chat import chat_page, chat_title
+from chat_app.pages.setup import setup_page, setup_title
 from chat_app.realtime.gc_pauses import freeze_startup_heap
 from chat_app.realtime.push import bind_app, take_pushes_for_own_sockets
 from chat_app.realtime.redis_outage import wait_out_redis_outages
@@ -21,6 +22,7 @@ from chat_app.states.event_arguments import ArgumentGuard, refuse_unknown_events
 from chat_app.states.presence import PresenceState, sweep_expired_tabs
 from chat_app.states.safe_text import install_marker_guard_if_requested
 from chat_app.states.session_hydrate import SessionNeedsItsToken
+from chat_app.states.setup import SetupState
 from chat_app.states.ui import UiState
 
 # Tests start backends with the Var-marker guard: user text reaching Reflex's parser fails.
@@ -61,7 +63,17 @@ app.add_page(
     auth_page,
     route=routes.AUTH,
     title=auth_title(),
-    on_load=[UiState.detect_language, AuthState.skip_auth_if_logged_in],
+    on_load=[
+        UiState.detect_language,
+        AuthState.skip_auth_if_logged_in,
+        SetupState.load_register_field,
+    ],
+)
+app.add_page(
+    setup_page,
+    route=routes.SETUP,
+    title=setup_title(),
+    on_load=[UiState.detect_language, SetupState.load_setup_page],
 )
 # With Redis, an event waits out a short outage instead of being dropped (redis_outage).
 wait_out_redis_outages(app)

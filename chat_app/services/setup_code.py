@@ -127,6 +127,15 @@ def code_required(*, client_address: str = "", settings: Settings = SETTINGS) ->
     return bool(client_address) and not _is_loopback(client_address)
 
 
+def code_field_needed(
+    *, session: Session, client_address: str, settings: Settings = SETTINGS
+) -> bool:
+    """Whether the register form asks for the setup code: no account yet, and it is required."""
+    return not users_exist(session=session) and code_required(
+        client_address=client_address, settings=settings
+    )
+
+
 def users_exist(*, session: Session) -> bool:
     """Whether any account exists (deleted ones included: their rows stay)."""
     return session.exec(select(User.id).limit(1)).first() is not None
