@@ -8,6 +8,7 @@ from chat_app.http import hardening
 from chat_app.http.file_routes import file_routes
 from chat_app.pages.auth import auth_page, auth_title
 from chat_app.pages.chat import chat_page, chat_title
+from chat_app.pages.reset import reset_page, reset_title
 from chat_app.pages.setup import setup_page, setup_title
 from chat_app.realtime.gc_pauses import freeze_startup_heap
 from chat_app.realtime.push import bind_app, take_pushes_for_own_sockets
@@ -19,6 +20,7 @@ from chat_app.states.chat_page import ChatPageState
 from chat_app.states.client_input import ClientInputGuard
 from chat_app.states.error_handler import backend_error_toast
 from chat_app.states.event_arguments import ArgumentGuard, refuse_unknown_events
+from chat_app.states.password_reset import PasswordResetState
 from chat_app.states.presence import PresenceState, sweep_expired_tabs
 from chat_app.states.safe_text import install_marker_guard_if_requested
 from chat_app.states.session_hydrate import SessionNeedsItsToken
@@ -74,6 +76,12 @@ app.add_page(
     route=routes.SETUP,
     title=setup_title(),
     on_load=[UiState.detect_language, SetupState.load_setup_page],
+)
+app.add_page(
+    reset_page,
+    route=routes.RESET,
+    title=reset_title(),
+    on_load=[UiState.detect_language, PasswordResetState.load],
 )
 # With Redis, an event waits out a short outage instead of being dropped (redis_outage).
 wait_out_redis_outages(app)

@@ -24,6 +24,7 @@ from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.push import push_to_tabs
 from chat_app.services import auth, passwords, sessions, validation
 from chat_app.services.errors import (
+    AccountDisabled,
     DomainError,
     InvalidCredentials,
     NotAuthenticated,
@@ -302,6 +303,8 @@ class AuthState(rx.State):
             self.register_errors = _field_texts(error, language)
         elif isinstance(error, RateLimited):  # too many wrong setup codes from this address
             self.register_errors = {"setup_code": text("setup_too_many_guesses", language)}
+        elif isinstance(error, AccountDisabled):  # a login's, with the right password
+            self.login_error = _refusal_text(error, language)
         elif isinstance(error, TooManyRegistrations | Refused):  # no one field's: the limit
             # per address, or the registration mode
             self.register_error = _refusal_text(error, language)
