@@ -20,11 +20,10 @@ import ipaddress
 import logging
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, func, select
 
-from chat_app.models import InstanceSetting, User, utc_now
-from chat_app.services import audit, database, token_guesses
+from chat_app.models import User, utc_now
+from chat_app.services import admin_rights, audit, database, token_guesses
 from chat_app.services.errors import NotFound, Refused
 from chat_app.services.file_links import signing_key
 from chat_app.settings import SETTINGS, Settings
@@ -37,8 +36,6 @@ GROUP_LENGTH = 4
 CODE_LENGTH = GROUPS * GROUP_LENGTH
 # Longer input is refused unread (a pasted code with spaces and dashes fits easily).
 MAX_INPUT_LENGTH = 64
-# The row whose write lock serialises "who becomes the first administrator".
-_LOCK_KEY = "first_admin_lock"
 # Codes of the refusals (i18n/setup.py has their texts).
 WRONG = "setup_code_wrong"
 MISSING = "setup_code_missing"
@@ -143,12 +140,7 @@ def users_exist(*, session: Session) -> bool:
 
 def admin_exists(*, session: Session) -> bool:
     """Whether an active administrator exists (role admin, neither disabled nor deleted)."""
-    query = select(User.id).where(
-        User.role == "admin",
-        User.disabled_at == None,  # noqa: E711  (SQL IS NULL)
-        User.deleted_at == None,  # noqa: E711
-    )
-    return session.exec(query.limit(1)).first() is not None
+    return admin_rights.active_admin_count(session) > 0
 
 
 def check_first_registration(
@@ -186,25 +178,12 @@ def check_first_registration(
     return WRONG
 
 
-def lock(*, session: Session) -> None:
-    """Take the write lock that serialises claims of the first administrator until commit.
-
-    An upsert of one settings row: PostgreSQL holds the row lock, SQLite the database's
-    write lock; a second claim waits here and then sees the first one's result. Call it
-    before reading whether an account or an administrator exists.
-    """
-    dialect = session.connection().dialect.name
-    values = {"key": _LOCK_KEY, "value": "taken"}
-    if dialect == "postgresql":
-        upsert = postgresql.insert(InstanceSetting).values(**values)
-    else:
-        upsert = sqlite.insert(InstanceSetting).values(**values)
-    session.exec(upsert.on_conflict_do_update(index_elements=["key"], set_=values))
-
-
 def lock_for_first_account(*, session: Session) -> bool:
-    """Take the lock; then whether no account exists (the next one is the administrator)."""
-    lock(session=session)
+    """Take the administrators' lock; then whether no account exists (the next is the admin).
+
+    Call it before the transaction's first write (admin_rights.lock_admins).
+    """
+    admin_rights.lock_admins(session)
     return session.exec(select(func.count()).select_from(User)).one() == 0
 
 
@@ -247,7 +226,7 @@ def claim(
         )
         raise Refused(WRONG)
     session.rollback()  # end the reads above: the lock must be this transaction's first write
-    lock(session=session)
+    admin_rights.lock_admins(session)
     user = session.get(User, user_id, populate_existing=True)
     if user is None or user.disabled_at is not None or user.deleted_at is not None:
         session.rollback()
