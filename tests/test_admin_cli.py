@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from chat_app.admin import cli
 from chat_app.models import AuditEntry, User
 from chat_app.services import database, instance_settings, passwords, setup_code
 from chat_app.settings import load_settings
@@ -224,3 +226,19 @@ def test_reset_password_from_stdin_sets_it(env, db):
         admin_tool(env, "reset-password", "forgetful", "--stdin", stdin="short\n"),
         "password: Use at least 8",
     )
+
+
+def test_setup_code_uses_the_key_an_older_installation_kept_in_its_old_folder(
+    engine, tmp_path, monkeypatch, capsys
+):
+    legacy = tmp_path / "uploaded_files"
+    legacy.mkdir()
+    (legacy / ".secret_key").write_bytes(b"k" * 32)
+    settings = dataclasses.replace(
+        load_settings({"CHAT_DATA_DIR": str(tmp_path / "data")}), legacy_data_dir=legacy
+    )
+    monkeypatch.setattr(cli, "SETTINGS", settings)
+    assert cli.main(["setup-code"]) == 0
+    # The server, starting next, moves the old key into place too and derives the same code.
+    assert (tmp_path / "data" / ".secret_key").read_bytes() == b"k" * 32
+    assert setup_code.code(settings) in capsys.readouterr().out

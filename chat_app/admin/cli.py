@@ -20,6 +20,7 @@ from chat_app.i18n import text
 from chat_app.services import (
     admin_rights,
     command_line,
+    data_folder,
     database,
     password_resets,
     public_links,
@@ -102,8 +103,12 @@ def _registration(session: Session, args: argparse.Namespace) -> None:
 
 
 def _setup_code(session: Session, _args: argparse.Namespace) -> None:
-    if not setup_code.admin_exists(session=session):
-        print(setup_code.announcement(SETTINGS))
+    if setup_code.admin_exists(session=session):
+        return
+    # The key the server will sign with: an older installation's is moved into the data
+    # folder first, as the server does at start (else a new one made here would lose).
+    data_folder.prepare_data_folder(SETTINGS, served_dirs=[])
+    print(setup_code.announcement(SETTINGS))
 
 
 def _parser() -> argparse.ArgumentParser:
