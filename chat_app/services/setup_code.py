@@ -20,6 +20,7 @@ import ipaddress
 import logging
 from datetime import datetime
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, func, select
 
 from chat_app.models import User, utc_now
@@ -69,9 +70,14 @@ def announcement(settings: Settings = SETTINGS) -> str:
 
 def announce_if_no_admin() -> None:
     """Lifespan task, once in every worker at start: the code in the log while it can be used."""
-    with database.session_scope() as session:
-        if admin_exists(session=session):
-            return
+    try:
+        with database.session_scope() as session:
+            if admin_exists(session=session):
+                return
+    except SQLAlchemyError as error:
+        # A database down at start must not stop the worker (it serves once it is back).
+        logger.warning("Could not check for an administrator at start: %s", type(error).__name__)
+        return
     logger.warning("%s", announcement())
 
 

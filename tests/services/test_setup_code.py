@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, func, select
 
 from chat_app.models import AuditEntry, AuthSession, TokenGuess, User, utc_now
@@ -252,3 +253,12 @@ def test_the_log_shows_the_code_at_start_only_while_no_administrator_exists(sess
     session.commit()
     setup_code.announce_if_no_admin()
     assert caplog.text == ""
+
+
+def test_a_database_down_at_start_does_not_stop_the_worker(engine, monkeypatch, caplog):
+    def unreachable(*, session):
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(setup_code, "admin_exists", unreachable)
+    setup_code.announce_if_no_admin()
+    assert "Could not check for an administrator" in caplog.text
