@@ -15,6 +15,7 @@ from chat_app.i18n import (
     en,
     invites,
     registration,
+    setup,
     zh,
 )
 
@@ -27,6 +28,7 @@ _AREAS: tuple[ModuleType, ...] = (
     accounts,
     invites,
     admin_page,
+    setup,
 )
 
 EN: dict[str, str] = {**en.EN}
