@@ -12,7 +12,6 @@ delta is sent and the browser keeps its token.
 from __future__ import annotations
 
 import contextlib
-import math
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -38,6 +37,7 @@ from chat_app.services.sessions import SessionKey
 from chat_app.services.views import LoginResult, UserView
 from chat_app.states import links, session_guard
 from chat_app.states.guard import guarded
+from chat_app.states.refusals import field_texts, refusal_text
 from chat_app.states.safe_text import toast_success
 from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.ui import language_of
@@ -55,21 +55,6 @@ def _hash_of(token: object) -> str:
     if not isinstance(token, str) or len(token) > sessions.MAX_TOKEN_LENGTH:
         return ""
     return sessions.hash_token(token)
-
-
-def _refusal_text(error: DomainError, language: str) -> str:
-    """A refused form's message; a throttle's with its wait, in seconds when under a minute."""
-    if not isinstance(error, TooManyAttempts | TooManyRegistrations):
-        return text(error.code, language)
-    wait = error.retry_after_seconds
-    if error.code == "too_many_attempts" and wait < 60:
-        return text("too_many_attempts_seconds", language, seconds=max(1, wait))
-    return text(error.code, language, minutes=math.ceil(wait / 60))
-
-
-def _field_texts(error: ValidationFailed, language: str) -> dict[str, str]:
-    """Each invalid field's message, by field name."""
-    return {field: text(code, language) for field, code in error.field_errors.items()}
 
 
 async def _own_user_id(state: AuthState) -> int | None:
@@ -309,16 +294,16 @@ class AuthState(rx.State):
     def _show_refusal(self, error: DomainError, language: str) -> None:
         """Put a login's or a registration's refusal where its form shows it."""
         if isinstance(error, ValidationFailed):
-            self.register_errors = _field_texts(error, language)
+            self.register_errors = field_texts(error, language)
         elif isinstance(error, RateLimited):  # too many wrong setup codes from this address
             self.register_errors = {"setup_code": text("setup_too_many_guesses", language)}
         elif isinstance(error, AccountDisabled):  # a login's, with the right password
-            self.login_error = _refusal_text(error, language)
+            self.login_error = refusal_text(error, language)
         elif isinstance(error, TooManyRegistrations | Refused):  # no one field's: the limit
             # per address, or the registration mode
-            self.register_error = _refusal_text(error, language)
+            self.register_error = refusal_text(error, language)
         else:  # a login's: wrong credentials, or held back by the throttle
-            self.login_error = _refusal_text(error, language)
+            self.login_error = refusal_text(error, language)
 
     @rx.event
     async def login(self, form_data: dict):
@@ -368,11 +353,11 @@ class AuthState(rx.State):
                 client_address=self.router.session.client_ip,
             )
         except TooManyAttempts as error:
-            message = _refusal_text(error, await language_of(self))
+            message = refusal_text(error, await language_of(self))
             self.password_errors = {"current_password": message}
             return None
         except ValidationFailed as error:
-            self.password_errors = _field_texts(error, await language_of(self))
+            self.password_errors = field_texts(error, await language_of(self))
             return None
         except NotAuthenticated:
             await self._forget_user(notice=text("not_authenticated", await language_of(self)))
