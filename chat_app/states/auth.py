@@ -214,9 +214,13 @@ class AuthState(rx.State):
         token_hash = self._session_hash()
         if not token_hash:
             return await self._resolved(token_hash, None, register)
+        # Where the device is now: stored with its last activity ("My devices").
+        address = self.router.session.client_ip
         user, resolved = await session_guard.resolve_once(
             token_hash,
-            lambda: call_service(sessions.resolve_session_by_hash, token_hash=token_hash),
+            lambda: call_service(
+                sessions.resolve_session_by_hash, token_hash=token_hash, client_address=address
+            ),
             fresh=fresh,
         )
         if not resolved:
