@@ -6,6 +6,7 @@ from chat_app import log_guard, routes
 from chat_app.components.home_screen import home_screen_tags
 from chat_app.http import hardening
 from chat_app.http.file_routes import file_routes
+from chat_app.pages.account import account_page, account_title
 from chat_app.pages.auth import auth_page, auth_title
 from chat_app.pages.chat import chat_page, chat_title
 from chat_app.realtime.gc_pauses import freeze_startup_heap
@@ -18,6 +19,7 @@ from chat_app.states.chat_page import ChatPageState
 from chat_app.states.client_input import ClientInputGuard
 from chat_app.states.error_handler import backend_error_toast
 from chat_app.states.event_arguments import ArgumentGuard, refuse_unknown_events
+from chat_app.states.my_account import MyAccountState
 from chat_app.states.presence import PresenceState, sweep_expired_tabs
 from chat_app.states.safe_text import install_marker_guard_if_requested
 from chat_app.states.session_hydrate import SessionNeedsItsToken
@@ -62,6 +64,13 @@ app.add_page(
     route=routes.AUTH,
     title=auth_title(),
     on_load=[UiState.detect_language, AuthState.skip_auth_if_logged_in],
+)
+app.add_page(
+    account_page,
+    route=routes.ACCOUNT,
+    title=account_title(),
+    # The chat page's login guard (anonymous tabs go to /auth), then the devices.
+    on_load=[UiState.detect_language, AuthState.require_login, MyAccountState.load],
 )
 # With Redis, an event waits out a short outage instead of being dropped (redis_outage).
 wait_out_redis_outages(app)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from chat_app import routes
 from chat_app.components.avatar import avatar
 from chat_app.components.chime import chime
 from chat_app.components.language_switch import language_switch
@@ -74,6 +75,9 @@ def _menu() -> rx.Component:
             rx.box(language_switch(), padding="0.25em 0.75em"),
             _sound_item(),
             rx.dropdown_menu.separator(),
+            rx.dropdown_menu.item(
+                tr("menu_my_account"), id="menu-my-account", on_select=rx.redirect(routes.ACCOUNT)
+            ),
             rx.dropdown_menu.item(
                 tr("menu_avatar"),
                 id="menu-avatar",

@@ -83,13 +83,14 @@ def _signed_in(
     return guarded(handler, _own_user_id)
 
 
-async def _clear_ended_session(state: AuthState) -> list[Any]:
+async def clear_ended_session(state: AuthState, notice_key: str = "not_authenticated") -> list[Any]:
     """Applied to the other tabs of a session that was ended elsewhere: back to /auth.
 
     The redirect is made here, in the tab's worker: an event does not pickle, and this
     change may travel to the worker holding the tab's socket (realtime/push_relay.py).
+    A partial naming `notice_key` says why (states/my_account.py).
     """
-    await state._forget_user(notice=text("not_authenticated", await language_of(state)))
+    await state._forget_user(notice=text(notice_key, await language_of(state)))
     return [rx.redirect(routes.AUTH)]
 
 
@@ -251,7 +252,7 @@ class AuthState(rx.State):
         ]
         for tab in tabs:
             await PROFILE.tab_registry.unregister(tab)
-        push_to_tabs(tabs, AuthState, _clear_ended_session)
+        push_to_tabs(tabs, AuthState, clear_ended_session)
 
     # ----- page loads -----
 
