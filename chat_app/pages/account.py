@@ -6,6 +6,7 @@ import reflex as rx
 from reflex_base.vars.sequence import StringVar
 
 from chat_app import routes
+from chat_app.components.delete_account_form import delete_account_form
 from chat_app.components.device_list import device_list
 from chat_app.components.nickname_form import nickname_form
 from chat_app.components.signed_in_gate import signed_in_gate
@@ -52,6 +53,12 @@ def _body() -> rx.Component:
             "account_devices_hint",
             device_list(),
             id="account-devices-section",
+        ),
+        _section(
+            "account_delete_heading",
+            "account_delete_hint",
+            delete_account_form(),
+            id="account-delete-section",
         ),
         id="account-page",
         spacing="2",

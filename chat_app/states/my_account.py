@@ -118,18 +118,22 @@ class MyAccountState(rx.State):
         return toast_success(text("account_device_logged_out", language))
 
 
-async def end_session_tabs(user_id: int, session_hash: str | None, notice_key: str) -> None:
+async def end_session_tabs(
+    user_id: int, session_hash: str | None, notice_key: str, except_tab: str = ""
+) -> None:
     """Send the open tabs of one ended session (None: of every session) to /auth.
 
     Args:
         user_id: Whose tabs.
         session_hash: The ended session's token hash, or None for all of the user's tabs.
         notice_key: Why, shown on the login page in each tab's language.
+        except_tab: A tab to leave out (the acting one, which goes to /auth by itself).
     """
     tabs = [
         entry.tab_token
         for entry in await PROFILE.tab_registry.tabs_of(user_id)
-        if session_hash is None or entry.session_hash == session_hash
+        if (session_hash is None or entry.session_hash == session_hash)
+        and entry.tab_token != except_tab
     ]
     for tab in tabs:
         await PROFILE.tab_registry.unregister(tab)

@@ -6,6 +6,7 @@ push queue would (tests/support/fake_pushes.py does the same for groups).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -13,8 +14,10 @@ from sqlmodel import Session, select
 
 from chat_app.models import AuthSession, Block, User, utc_now
 from chat_app.services import conversations
+from chat_app.services.errors import Refused, TooManyAttempts, ValidationFailed
+from chat_app.states import account_deletion, my_account, name_changes
 from chat_app.states import friends as friends_state
-from chat_app.states import my_account, name_changes
+from chat_app.states.account_deletion import DeleteAccountState
 from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.group_panel import GroupPanelState
@@ -170,3 +173,105 @@ async def test_without_a_session_every_handler_changes_nothing(tab_factory, engi
     with Session(engine) as db:
         assert {row.id for row in db.exec(select(AuthSession)).all()} == before
     assert pushed == []
+
+
+# ----- deleting my account (account_status.delete_own_account replaced by a fake) -----
+
+
+@dataclass(frozen=True)
+class _FakeChange:
+    user_id: int
+    group_changes: tuple[Any, ...] = ()
+    friend_ids: frozenset[int] = frozenset()
+    storage_keys: tuple[str, ...] = ()
+
+
+@pytest.fixture
+def deletions(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The fake service's calls, what it raises or returns, and what the state pushed."""
+    seen: dict[str, Any] = {"calls": [], "raise": None, "published": [], "ended": []}
+
+    def fake(*, session, user_id, password, client_address, device_hash):
+        del session
+        seen["calls"].append((user_id, password, client_address, device_hash))
+        if seen["raise"] is not None:
+            raise seen["raise"]
+        return _FakeChange(user_id, ("group change",), frozenset({99}))
+
+    async def published(state, change, group_name=""):
+        seen["published"].append(change)
+        return []
+
+    monkeypatch.setattr(account_deletion, "_service", lambda: fake)
+    monkeypatch.setattr(account_deletion, "publish", published)
+    monkeypatch.setattr(
+        my_account, "push_to_tabs", lambda tabs, _cls, change: seen["ended"].append((tabs, change))
+    )
+    return seen
+
+
+async def test_deleting_my_account_sends_all_my_tabs_to_auth(tab_factory, deletions, pushed):
+    ((ann, ann_id),) = await named_tabs(tab_factory, "ann")
+    await _second_device(tab_factory, "ann", "ann-phone")
+    form = await ann.get_state(DeleteAccountState)
+    auth = await ann.get_state(AuthState)
+    device = auth._session_hash()
+
+    events = await run(form.delete_account, {"password": PASSWORD, "confirm": "on"})
+
+    assert deletions["calls"] == [(ann_id, PASSWORD, "10.0.0.1", device)]
+    assert redirect_targets(events) == ["/auth"]
+    assert auth._user_id is None
+    assert auth.session_token == ""
+    assert auth.notice == "Your account was deleted."
+    assert deletions["published"] == ["group change"]
+    assert {99} in [ids for ids, cls, _ in pushed if cls is friends_state.FriendsState]
+    ((tabs, change),) = deletions["ended"]
+    assert tabs == ["ann-phone"]
+    phone = tab_factory(AuthState, token="ann-phone")
+    await change(phone)
+    assert phone.notice == "Your account was deleted."
+
+
+@pytest.mark.parametrize(
+    ("form_data", "error", "message"),
+    [
+        ({"password": PASSWORD}, None, "Tick the box to confirm."),
+        ({"password": PASSWORD, "confirm": "off"}, None, "Tick the box to confirm."),
+        ("not a form", None, "Tick the box to confirm."),
+        (
+            {"password": "wrong one", "confirm": "on"},
+            ValidationFailed({"password": "current_password_wrong"}),
+            "The current password is wrong.",
+        ),
+        (
+            {"password": PASSWORD, "confirm": "on"},
+            Refused("last_admin"),
+            "You are the only administrator: make someone else an administrator first.",
+        ),
+        (
+            {"password": PASSWORD, "confirm": "on"},
+            TooManyAttempts(retry_after_seconds=300),
+            "Too many failed attempts. Try again in 5 minutes.",
+        ),
+    ],
+)
+async def test_a_refused_deletion_says_why_and_keeps_me_logged_in(
+    tab_factory, deletions, form_data, error, message
+):
+    ((ann, ann_id),) = await named_tabs(tab_factory, "ann")
+    deletions["raise"] = error
+    form = await ann.get_state(DeleteAccountState)
+    events = await run(form.delete_account, form_data)
+    assert form.delete_error == message
+    assert redirect_targets(events) == []
+    assert (await ann.get_state(AuthState))._user_id == ann_id
+    assert deletions["published"] == deletions["ended"] == []
+
+
+async def test_deleting_without_a_session_calls_nothing(tab_factory, deletions):
+    stranger = tab_factory(DeleteAccountState, token="stranger")
+    (await stranger.get_state(AuthState)).session_token = "forged-token"
+    events = await run(stranger.delete_account, {"password": PASSWORD, "confirm": "on"})
+    assert redirect_targets(events) == ["/auth"]
+    assert deletions["calls"] == []

@@ -1,0 +1,124 @@
+"""Deleting my own account from /account: password and confirmation, then every tab to /auth.
+
+The service (account_status.delete_own_account) checks the password under the login
+throttle, blanks the account in one transaction and leaves its groups; here the result is
+shown where it matters: the groups it left (handed over) in their members' tabs, the former
+friends' panes, and each of the user's own tabs back to /auth with "Your account was
+deleted".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import math
+from collections.abc import Callable
+from typing import Protocol
+
+import reflex as rx
+
+from chat_app import routes
+from chat_app.i18n import text
+from chat_app.realtime.profile import PROFILE
+from chat_app.services.errors import (
+    NotAuthenticated,
+    Refused,
+    TooManyAttempts,
+    ValidationFailed,
+)
+from chat_app.services.group_views import GroupChange
+from chat_app.services.views import FriendsChange
+from chat_app.states.auth import AuthState
+from chat_app.states.friends import FriendsState
+from chat_app.states.group_changes import publish
+from chat_app.states.my_account import end_session_tabs
+from chat_app.states.service_call import call_slow_service, form_text
+from chat_app.states.ui import language_of
+from chat_app.states.viewer import signed_in
+
+DELETED_NOTICE = "account_deleted"
+
+
+class _AccountChange(Protocol):
+    """What account_status.AccountChange carries (slice A's contract)."""
+
+    user_id: int
+    group_changes: tuple[GroupChange, ...]
+    friend_ids: frozenset[int]
+    storage_keys: tuple[str, ...]
+
+
+def _service() -> Callable[..., _AccountChange]:
+    """account_status.delete_own_account (slice A), found when the handler runs.
+
+    Looked up by name until the accounts services are merged; tests replace it.
+    """
+    module = importlib.import_module("chat_app.services.account_status")
+    return module.delete_own_account
+
+
+class DeleteAccountState(rx.State):
+    """The delete form's refusal and its busy button."""
+
+    delete_error: str = ""
+    busy: bool = False
+
+    async def _refusal(self, error: Exception) -> str:
+        language = await language_of(self)
+        if isinstance(error, TooManyAttempts):
+            minutes = math.ceil(error.retry_after_seconds / 60)
+            return text("too_many_attempts", language, minutes=max(1, minutes))
+        if isinstance(error, ValidationFailed):
+            return text("current_password_wrong", language)
+        if isinstance(error, Refused) and error.code == "last_admin":
+            return text("account_last_admin", language)
+        return text("error", language)
+
+    async def _show_deletion(self, change: _AccountChange) -> None:
+        """Publish what the deletion changed to every tab it concerns (not this one)."""
+        if change.storage_keys:
+            await asyncio.to_thread(_delete_contents, change.storage_keys)
+        for group_change in change.group_changes:
+            await publish(self, group_change)
+        if change.friend_ids:
+            await (await self.get_state(FriendsState))._publish(FriendsChange(change.friend_ids))
+        own_tab = self.router.session.client_token
+        await end_session_tabs(change.user_id, None, DELETED_NOTICE, except_tab=own_tab)
+
+    @rx.event
+    @signed_in
+    async def delete_account(self, viewer_id: int, form_data: dict):
+        """Delete my account if the password is right and the box is ticked."""
+        language = await language_of(self)
+        if not isinstance(form_data, dict) or form_data.get("confirm") not in ("on", True):
+            self.delete_error = text("account_delete_confirm_missing", language)
+            return
+        auth = await self.get_state(AuthState)
+        self.busy = True
+        yield
+        try:
+            change = await call_slow_service(
+                _service(),
+                user_id=viewer_id,
+                password=form_text(form_data, "password"),
+                client_address=self.router.session.client_ip,
+                device_hash=auth._session_hash(),
+            )
+        except NotAuthenticated:
+            await auth._forget_user(notice=text("not_authenticated", language))
+            yield rx.redirect(routes.AUTH)
+            return
+        except (TooManyAttempts, ValidationFailed, Refused) as error:
+            self.delete_error = await self._refusal(error)
+            return
+        finally:
+            self.busy = False
+        self.delete_error = ""
+        await self._show_deletion(change)
+        await auth._forget_user(notice=text(DELETED_NOTICE, language))
+        yield rx.redirect(routes.AUTH)
+
+
+def _delete_contents(keys: tuple[str, ...]) -> None:
+    for key in keys:
+        PROFILE.storage.delete(key)
