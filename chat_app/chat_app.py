@@ -9,6 +9,7 @@ from chat_app.http.file_routes import file_routes
 from chat_app.pages.account import account_page, account_title
 from chat_app.pages.auth import auth_page, auth_title
 from chat_app.pages.chat import chat_page, chat_title
+from chat_app.pages.reset import reset_page, reset_title
 from chat_app.realtime.gc_pauses import freeze_startup_heap
 from chat_app.realtime.push import bind_app, take_pushes_for_own_sockets
 from chat_app.realtime.redis_outage import wait_out_redis_outages
@@ -20,6 +21,7 @@ from chat_app.states.client_input import ClientInputGuard
 from chat_app.states.error_handler import backend_error_toast
 from chat_app.states.event_arguments import ArgumentGuard, refuse_unknown_events
 from chat_app.states.my_account import MyAccountState
+from chat_app.states.password_reset import PasswordResetState
 from chat_app.states.presence import PresenceState, sweep_expired_tabs
 from chat_app.states.safe_text import install_marker_guard_if_requested
 from chat_app.states.session_hydrate import SessionNeedsItsToken
@@ -71,6 +73,12 @@ app.add_page(
     title=account_title(),
     # The chat page's login guard (anonymous tabs go to /auth), then the devices.
     on_load=[UiState.detect_language, AuthState.require_login, MyAccountState.load],
+)
+app.add_page(
+    reset_page,
+    route=routes.RESET,
+    title=reset_title(),
+    on_load=[UiState.detect_language, PasswordResetState.load],
 )
 # With Redis, an event waits out a short outage instead of being dropped (redis_outage).
 wait_out_redis_outages(app)

@@ -51,7 +51,14 @@ def _row_body(row) -> rx.Component:
                 spacing="2",
             ),
             rx.hstack(
-                name_text(line, size="1", color_scheme="gray", class_name="chat-line", flex="1"),
+                name_text(
+                    line,
+                    person=False,
+                    size="1",
+                    color_scheme="gray",
+                    class_name="chat-line",
+                    flex="1",
+                ),
                 chat_row_marks(row.conversation_id),
                 width="100%",
                 align="center",

@@ -15,7 +15,7 @@ from chat_app.components.avatar import avatar
 from chat_app.components.group_panel import group_info_button
 from chat_app.components.group_typing_line import group_typing_line
 from chat_app.components.mute_button import mute_button
-from chat_app.components.name_text import name_text
+from chat_app.components.name_text import name_text, shown_name
 from chat_app.components.presence_dot import presence_dot
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
@@ -59,7 +59,9 @@ def _presence_line() -> rx.Component:
 def _title(name: Any) -> rx.Component:
     # The one place a long name is shown whole (lists cut it, and touch screens have no
     # hover for the title): it wraps, even inside a word, instead of being cut.
-    return rx.text(name, id="conversation-title", weight="bold", overflow_wrap="anywhere")
+    return rx.text(
+        shown_name(name), id="conversation-title", weight="bold", overflow_wrap="anywhere"
+    )
 
 
 def _friend_picture() -> rx.Component:

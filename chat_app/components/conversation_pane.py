@@ -22,6 +22,7 @@ from chat_app.components.group_message import (
     system_line,
 )
 from chat_app.components.message_bubble import message_bubble
+from chat_app.components.name_text import shown_name
 from chat_app.components.read_by import group_read_status, readers_dialog
 from chat_app.components.reading_line import reading_line
 from chat_app.components.upload_zone import drop_zone
@@ -197,7 +198,7 @@ def _read_only_line() -> rx.Component:
             tr("read_only_group"),
             rx.fragment(
                 tr("read_only_before"),
-                ConversationState.open_friend_nickname,
+                shown_name(ConversationState.open_friend_nickname),
                 tr("read_only_after"),
             ),
         ),

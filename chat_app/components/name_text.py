@@ -1,13 +1,25 @@
-"""A name on one line: cut with an ellipsis when it is too long, whole in its tooltip."""
+"""A name on one line: cut with an ellipsis when it is too long, whole in its tooltip.
+
+A deleted account has no nickname any more (services/account_status.py): an empty name
+reads "Deleted user" in the tab's language, wherever a person's name is shown.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import reflex as rx
+from reflex_base.vars.base import Var
+
+from chat_app.states.ui import tr
 
 
-def name_text(name: Any, **props: Any) -> rx.Component:
+def shown_name(name: Any) -> Var:
+    """A person's name as shown: "Deleted user" for a deleted account's empty nickname."""
+    return rx.cond(Var.create(name) == "", tr("deleted_user"), name)
+
+
+def name_text(name: Any, *, person: bool = True, **props: Any) -> rx.Component:
     """`name` (a string var) on one line, never wider than its box, with the full text as title.
 
     A nickname or username of 32 unbroken characters is wider than a phone's list row;
@@ -17,11 +29,14 @@ def name_text(name: Any, **props: Any) -> rx.Component:
 
     Args:
         name: The text (nickname, "@" + username).
+        person: The text is a person's name (an empty one is a deleted account's).
         **props: More props for the text (size, weight, id, ...).
 
     Returns:
         The text component.
     """
+    if person:
+        name = shown_name(name)
     return rx.text(
         name,
         title=name,

@@ -30,7 +30,7 @@ EN: dict[str, str] = {
     "account_delete_button": "Delete my account",
     "account_delete_confirm": "I understand that my account is deleted for good.",
     "account_delete_confirm_missing": "Tick the box to confirm.",
-    "account_deleted": "Your account was deleted.",
+    "account_deleted_notice": "Your account was deleted.",
     "account_last_admin": (
         "You are the only administrator: make someone else an administrator first."
     ),
@@ -62,6 +62,6 @@ ZH: dict[str, str] = {
     "account_delete_button": "注销我的账号",
     "account_delete_confirm": "我了解账号将被永久注销。",
     "account_delete_confirm_missing": "请勾选以确认。",
-    "account_deleted": "你的账号已注销。",
+    "account_deleted_notice": "你的账号已注销。",
     "account_last_admin": "你是唯一的管理员：请先将其他人设为管理员。",
 }

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from chat_app.models import User, utc_now
 from chat_app.services import instance_settings, sessions, throttle, validation
 from chat_app.services.errors import (
+    AccountDisabled,
     InvalidCredentials,
     NotAuthenticated,
     Refused,
@@ -187,7 +188,9 @@ def login(
 
     Raises:
         TooManyAttempts: Too many recent failures for this username or address.
-        InvalidCredentials: Unknown user or wrong password (one error for both).
+        InvalidCredentials: Unknown user or wrong password (one error for both); a
+            deleted account is an unknown one.
+        AccountDisabled: The password is right but the account is disabled.
     """
     now = now or utc_now()
     user = _user_by_username(session=session, username=username)
@@ -200,7 +203,7 @@ def login(
             device = device_hash
     attempt = throttle.LoginAttempt(validation.username_key(username), client_address, device)
     throttle.check_login_allowed(session=session, attempt=attempt, now=now, settings=settings)
-    if user is None or len(password) > MAX_PASSWORD_LENGTH:
+    if user is None or user.deleted_at is not None or len(password) > MAX_PASSWORD_LENGTH:
         # Spend the same time as a real check so timing does not reveal who exists.
         verify_password(password[:MAX_PASSWORD_LENGTH], dummy_hash())
         matches, new_hash = False, None
@@ -209,6 +212,11 @@ def login(
     if not matches or user is None:
         throttle.record_login_failure(session=session, attempt=attempt, now=now, settings=settings)
         raise InvalidCredentials()
+    if user.disabled_at is not None:
+        # Said only to whoever knows the password: the account's state stays private.
+        throttle.clear_login_failures(session=session, attempt=attempt)
+        session.commit()
+        raise AccountDisabled()
     if new_hash is not None:
         user.password_hash = new_hash
         session.add(user)

@@ -90,3 +90,9 @@ class RateLimited(DomainError):
     """Too many actions of one kind in the window; `code` names the limit."""
 
     code = "rate_limited"
+
+
+class AccountDisabled(Refused):
+    """A login with the right password to an account an administrator disabled."""
+
+    code = "account_disabled"

@@ -365,7 +365,12 @@ SESSION_BY_HASH = (
         USER.c.avatar_file_id,
     )
     .join(USER, USER.c.id == AUTH_SESSION.c.user_id)
-    .where(AUTH_SESSION.c.token_hash == sa.bindparam("token_hash"))
+    .where(
+        AUTH_SESSION.c.token_hash == sa.bindparam("token_hash"),
+        # A disabled or deleted account's sessions are gone; this also covers a race with it.
+        USER.c.disabled_at.is_(None),
+        USER.c.deleted_at.is_(None),
+    )
 )
 TOUCH_SESSION = (
     sa.update(AUTH_SESSION)

@@ -10,23 +10,21 @@ deleted".
 from __future__ import annotations
 
 import asyncio
-import importlib
 import math
-from collections.abc import Callable
-from typing import Protocol
 
 import reflex as rx
 
 from chat_app import routes
 from chat_app.i18n import text
 from chat_app.realtime.profile import PROFILE
+from chat_app.services import account_status
+from chat_app.services.account_status import AccountChange
 from chat_app.services.errors import (
     NotAuthenticated,
     Refused,
     TooManyAttempts,
     ValidationFailed,
 )
-from chat_app.services.group_views import GroupChange
 from chat_app.services.views import FriendsChange
 from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
@@ -36,25 +34,7 @@ from chat_app.states.service_call import call_slow_service, form_text
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in
 
-DELETED_NOTICE = "account_deleted"
-
-
-class _AccountChange(Protocol):
-    """What account_status.AccountChange carries (slice A's contract)."""
-
-    user_id: int
-    group_changes: tuple[GroupChange, ...]
-    friend_ids: frozenset[int]
-    storage_keys: tuple[str, ...]
-
-
-def _service() -> Callable[..., _AccountChange]:
-    """account_status.delete_own_account (slice A), found when the handler runs.
-
-    Looked up by name until the accounts services are merged; tests replace it.
-    """
-    module = importlib.import_module("chat_app.services.account_status")
-    return module.delete_own_account
+DELETED_NOTICE = "account_deleted_notice"
 
 
 class DeleteAccountState(rx.State):
@@ -74,7 +54,7 @@ class DeleteAccountState(rx.State):
             return text("account_last_admin", language)
         return text("error", language)
 
-    async def _show_deletion(self, change: _AccountChange) -> None:
+    async def _show_deletion(self, change: AccountChange) -> None:
         """Publish what the deletion changed to every tab it concerns (not this one)."""
         if change.storage_keys:
             await asyncio.to_thread(_delete_contents, change.storage_keys)
@@ -98,7 +78,7 @@ class DeleteAccountState(rx.State):
         yield
         try:
             change = await call_slow_service(
-                _service(),
+                account_status.delete_own_account,
                 user_id=viewer_id,
                 password=form_text(form_data, "password"),
                 client_address=self.router.session.client_ip,

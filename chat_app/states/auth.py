@@ -24,6 +24,7 @@ from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.push import push_to_tabs
 from chat_app.services import auth, passwords, sessions, validation
 from chat_app.services.errors import (
+    AccountDisabled,
     DomainError,
     InvalidCredentials,
     NotAuthenticated,
@@ -303,6 +304,8 @@ class AuthState(rx.State):
         """Put a login's or a registration's refusal where its form shows it."""
         if isinstance(error, ValidationFailed):
             self.register_errors = _field_texts(error, language)
+        elif isinstance(error, AccountDisabled):  # a login's, with the right password
+            self.login_error = _refusal_text(error, language)
         elif isinstance(error, TooManyRegistrations | Refused):  # no one field's: the limit
             # per address, or the registration mode
             self.register_error = _refusal_text(error, language)

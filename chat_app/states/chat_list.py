@@ -61,7 +61,7 @@ class ChatListState(rx.State):
         groups = frozenset(row.conversation_id for row in rows if row.kind == GROUP)
         (await self.get_state(ListOrderState))._read_again(first)
         muted = (row.conversation_id for row in found if row.muted)
-        (await self.get_state(MuteState))._read(user_id, muted)
+        await (await self.get_state(MuteState))._read(user_id, muted)
         (await self.get_state(ConversationState))._rows_read(first, groups)
 
     @rx.event

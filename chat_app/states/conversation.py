@@ -363,9 +363,9 @@ class ConversationState(
         )
         await self._learn_people(page.messages)
         older = self._for_me(page.messages)
-        # Nothing to scroll: the list's scroll origin is its bottom, so what comes in
-        # above leaves the message being read where it is.
+        # Nothing to scroll: the list's scroll origin is its bottom (the reader stays put).
         self._change(lambda buffer: buffer.show_older(older, page.has_older))
+        await self._show_older_mentions(viewer_id, page)
         await self._count_reads(everything=True)
         return None
 

@@ -28,6 +28,8 @@ from chat_app.states.auth import AuthState
 from chat_app.states.chat_list import ChatListState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.group_panel import GroupPanelState
+from chat_app.states.outbox import OutboxState
+from chat_app.states.place import PlaceState
 from chat_app.states.safe_text import toast_info
 from chat_app.states.service_call import call_service
 from chat_app.states.ui import language_of
@@ -118,12 +120,31 @@ async def _refresh_header(state: ConversationState, viewer_id: int) -> None:
         state.read_only = not writable
 
 
+async def _forget_in_browser(state: ConversationState, viewer_id: int, key: int) -> None:
+    """What this browser keeps for a deleted group: unsent messages, its draft and place.
+
+    They have nowhere to go any more, and would otherwise be re-sent (and refused) on every
+    page load until the storage caps pushed them out.
+    """
+    outbox_state = await state.get_state(OutboxState)
+    outbox = outbox_state._read(viewer_id)
+    if outbox.of_conversation(key):
+        outbox.entries = [entry for entry in outbox.entries if entry.conversation_id != key]
+        outbox_state._write(outbox)
+    place_state = await state.get_state(PlaceState)
+    places = place_state._read(viewer_id)
+    if places.take(key) is not None:
+        place_state._write(places)
+
+
 async def _show_deleted(state: ConversationState, key: int, group_name: str) -> list[Any]:
     viewer_id = state._user_id
     events: list[Any] = []
     if state.conversation_id == key:
         state._close()
         events.append(toast_info(text("group_deleted", await language_of(state), name=group_name)))
+    if viewer_id is not None:
+        await _forget_in_browser(state, viewer_id, key)
     (await state.get_state(UnreadState))._set(key, 0)
     lists = await state.get_state(ChatListState)
     await lists._read(viewer_id, lists._link_key)

@@ -23,6 +23,9 @@ class GroupHeaderVars(rx.State, mixin=True):
     member_count: int = 0
     # "owner" | "admin" | "member"; "" in a direct chat or once the viewer left.
     my_role: str = ""
+    # The file the picture link was signed for: a signature differs at every signing, and
+    # re-signing an unchanged picture would re-send its link on every catch-up.
+    _group_avatar_file: str = ""
 
     def _show_group(self, header: GroupHeader | None, key: SessionKey | None) -> None:
         """Show a group's header, or clear it for a direct conversation (None)."""
@@ -30,10 +33,15 @@ class GroupHeaderVars(rx.State, mixin=True):
             self._clear_group()
             return
         avatar = header.avatar_file_id
+        if avatar != self._group_avatar_file or not self.group_avatar_url:
+            self._group_avatar_file = avatar
+            avatar_url = file_link(key, avatar, "thumb") if avatar and key else ""
+        else:
+            avatar_url = self.group_avatar_url
         shown = {
             "is_group": True,
             "group_name": header.name,
-            "group_avatar_url": file_link(key, avatar, "thumb") if avatar and key else "",
+            "group_avatar_url": avatar_url,
             "member_count": header.member_count,
             "my_role": header.my_role,
         }
@@ -47,4 +55,5 @@ class GroupHeaderVars(rx.State, mixin=True):
         if self.is_group:
             self.is_group = False
             self.group_name = self.group_avatar_url = self.my_role = ""
+            self._group_avatar_file = ""
             self.member_count = 0

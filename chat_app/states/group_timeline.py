@@ -130,7 +130,10 @@ class GroupTimeline(rx.State, mixin=True):
 
     def _name_of(self, user_id: int) -> str:
         entry = self._people().get(user_id, None)
-        return entry[0] if entry else text("timeline_someone", self._lines_language)
+        if not entry:
+            return text("timeline_someone", self._lines_language)
+        # A deleted account's nickname is blank (services/account_status.py).
+        return entry[0] or text("deleted_user", self._lines_language)
 
     def _in_words(self, views: list[MessageView]) -> list[MessageView]:
         """System lines written for the reader (their language, today's names, "You")."""

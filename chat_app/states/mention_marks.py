@@ -33,3 +33,10 @@ class MentionMarks(rx.State, mixin=True):
         """The page just opened: its messages that mention the reader (from Mention rows)."""
         if highlighted := await highlighted_seqs(viewer_id, page):
             self.mentioned_seqs = highlighted
+
+    async def _show_older_mentions(self, viewer_id: int, page: HistoryPage) -> None:
+        """An older page was prepended: its mentions of the reader are highlighted too."""
+        if highlighted := await highlighted_seqs(viewer_id, page):
+            # The oldest are kept: the window being read is the one just loaded.
+            shown = sorted({*highlighted, *self.mentioned_seqs})
+            self.mentioned_seqs = shown[:MENTIONED_MAX]

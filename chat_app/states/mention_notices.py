@@ -14,6 +14,7 @@ from chat_app.i18n import text
 from chat_app.services import mentions
 from chat_app.services.text_rules import clip_name
 from chat_app.services.views import HistoryPage, SentMessage
+from chat_app.states.notices import conversation_toast_id
 from chat_app.states.safe_text import toast_info
 from chat_app.states.service_call import call_service
 
@@ -64,7 +65,7 @@ def mention_toast(conversation_id: int, nickname: str, language: str) -> EventSp
         The toast event.
     """
     message = text("notice_mentioned", language, nickname=clip_name(nickname))
-    return toast_info(message, id=f"new-messages-{conversation_id}")
+    return toast_info(message, id=conversation_toast_id(conversation_id))
 
 
 async def highlighted_seqs(viewer_id: int, page: HistoryPage) -> list[int]:

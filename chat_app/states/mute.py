@@ -2,7 +2,8 @@
 
 The ids come with the chat list's rows when it is read (no statement of their own) and
 change live on every tab of the user when one of them mutes or unmutes. The header's
-button, the row's icon and its grey unread count read them here.
+button, the row's icon and its grey unread count read them here; the tab title's count
+(states/unread.py) leaves them out.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from chat_app.services.sessions import SessionKey
 from chat_app.states.safe_text import toast_error
 from chat_app.states.service_call import call_service
 from chat_app.states.ui import language_of
+from chat_app.states.unread import UnreadState
 from chat_app.states.viewer import signed_in
 
 # Nobody has more conversations than this listed; a longer list is cut (forged or stale).
@@ -36,21 +38,26 @@ class MuteState(rx.State):
     def _follow_viewer(self, user_id: int | None, link_key: SessionKey | None) -> None:
         if user_id != self._user_id:
             self._user_id = user_id
-            self._show(())
+            self._hold(())
 
-    def _read(self, user_id: int | None, conversation_ids: Iterable[int]) -> None:
+    async def _read(self, user_id: int | None, conversation_ids: Iterable[int]) -> None:
         """The chat list of `user_id` was read: exactly these conversations are muted."""
         self._user_id = user_id
-        self._show(conversation_ids)
+        await self._show(conversation_ids)
 
-    def _show(self, conversation_ids: Iterable[int]) -> None:
+    def _hold(self, conversation_ids: Iterable[int]) -> list[int]:
         muted = sorted(set(conversation_ids))[:MUTED_MAX]
         if muted != self.muted_ids:
             self.muted_ids = muted
+        return muted
 
-    def _mark(self, conversation_id: int, muted: bool) -> None:
+    async def _show(self, conversation_ids: Iterable[int]) -> None:
+        muted = self._hold(conversation_ids)
+        (await self.get_state(UnreadState))._show_muted(frozenset(muted))
+
+    async def _mark(self, conversation_id: int, muted: bool) -> None:
         held = set(self.muted_ids)
-        self._show(held | {conversation_id} if muted else held - {conversation_id})
+        await self._show(held | {conversation_id} if muted else held - {conversation_id})
 
     @rx.event
     @signed_in
@@ -64,7 +71,7 @@ class MuteState(rx.State):
             )
         except DomainError as error:
             return toast_error(text(error.code, await language_of(self)))
-        self._mark(change.conversation_id, muted)
+        await self._mark(change.conversation_id, muted)
         own_tab = self.router.session.client_token
         changed = _mute_changed(viewer_id, change.conversation_id, muted)
         await notify_users([viewer_id], MuteState, changed, except_tab=own_tab)
@@ -81,4 +88,4 @@ def _mute_changed(
 async def _show_mute(user_id: int, conversation_id: int, muted: bool, state: MuteState) -> None:
     # Only for the same user: the tab may have changed hands since the push was queued.
     if state._user_id == user_id:
-        state._mark(conversation_id, muted)
+        await state._mark(conversation_id, muted)

@@ -13,6 +13,11 @@ from chat_app.services.text_rules import clip_name
 from chat_app.states.safe_text import toast_info
 
 
+def conversation_toast_id(conversation_id: int) -> str:
+    """The one toast a conversation has at a time: new messages and mentions replace each other."""
+    return f"new-messages-{conversation_id}"
+
+
 def new_messages_toast(conversation_id: int, count: int, nickname: str, language: str) -> EventSpec:
     """One toast per conversation: "New message from Ann", then "3 new messages from Ann".
 
@@ -30,4 +35,4 @@ def new_messages_toast(conversation_id: int, count: int, nickname: str, language
     """
     key = "notice_new_message" if count <= 1 else "notice_new_messages"
     message = text(key, language, nickname=clip_name(nickname), count=count)
-    return toast_info(message, id=f"new-messages-{conversation_id}")
+    return toast_info(message, id=conversation_toast_id(conversation_id))

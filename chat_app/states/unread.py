@@ -1,4 +1,8 @@
-"""Unread messages per conversation, for the friend list's badges and the tab's title."""
+"""Unread messages per conversation, for the friend list's badges and the tab's title.
+
+The title counts what calls for attention: a muted conversation's messages are left out,
+unless one of them mentions the user (like the toasts).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,8 @@ class UnreadState(rx.State):
     # sees a number var.
     unread_total: rx.Field[int] = rx.field(0)
     _user_id: int | None = None
+    # The user's muted conversations (states/mute.py keeps this current).
+    _muted: frozenset[int] = frozenset()
 
     def _counts(self) -> RowValues:
         return RowValues(self, UNREAD_BUCKETS)
@@ -36,12 +42,33 @@ class UnreadState(rx.State):
             self._user_id = user_id
             self._counts().replace({})
             self._mentions().replace({})
+            self._muted = frozenset()
             self._total()
 
+    def _show_muted(self, conversation_ids: frozenset[int]) -> None:
+        """These conversations are muted now (a rare change: the total is counted again)."""
+        if conversation_ids != self._muted:
+            self._muted = conversation_ids
+            self._total()
+
+    def _in_title(self, conversation_id: int) -> bool:
+        """Whether the conversation's unread messages count in the title."""
+        return conversation_id not in self._muted or bool(self._mentions().get(conversation_id))
+
     def _total(self) -> None:
-        total = sum(self._counts().all().values())
+        total = sum(count for key, count in self._counts().all().items() if self._in_title(key))
         if self.unread_total != total:
             self.unread_total = total
+
+    def _change(self, conversation_id: int, count: int, mentioned: bool | None) -> None:
+        """Set one conversation's count and mention mark, moving the total by the difference."""
+        before = self._unread(conversation_id) if self._in_title(conversation_id) else 0
+        self._counts().set(conversation_id, count or None)
+        if mentioned is not None:
+            self._mentions().set(conversation_id, 1 if mentioned else None)
+        after = count if self._in_title(conversation_id) else 0
+        if after != before:
+            self.unread_total += after - before
 
     @rx.event
     async def load(self):
@@ -64,20 +91,14 @@ class UnreadState(rx.State):
 
     def _count_one(self, conversation_id: int, mentioned: bool = False) -> None:
         """A message arrived in a conversation this tab does not show (`mentioned`: the user)."""
-        self._counts().set(conversation_id, self._unread(conversation_id) + 1)
-        if mentioned:
-            self._mentions().set(conversation_id, 1)
-        self.unread_total += 1
+        self._change(
+            conversation_id, self._unread(conversation_id) + 1, True if mentioned else None
+        )
 
     def _set(self, conversation_id: int, count: int) -> None:
         """The conversation has `count` unread messages (0: none)."""
-        before = self._unread(conversation_id)
-        if before != count:
-            self._counts().set(conversation_id, count or None)
-            self.unread_total += count - before
-        if not count:
-            # Read: the mention was seen with the rest.
-            self._mentions().set(conversation_id, None)
+        # Read: the mention was seen with the rest.
+        self._change(conversation_id, count, None if count else False)
 
 
 # Conversation id → unread messages (none: no entry).

@@ -1,6 +1,7 @@
 """The `tab_factory` fixture: server-less tabs on the per-test database (tests/support/tabs.py).
 
-And `arrivals`: the pushes a send makes, kept for the test to apply to a tab.
+And `arrivals`: the pushes a send makes, kept for the test to apply to a tab; `no_pushes`:
+none made, for tests that look at something else.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import pytest
 
 from chat_app.realtime import push
 from chat_app.realtime.profile import PROFILE
+from chat_app.states import composer as composer_module
 from chat_app.states import message_push, read_receipts
 from tests.support.tabs import make_tab
 
@@ -43,3 +45,14 @@ def arrivals(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[int], Any]]:
 
     monkeypatch.setattr(message_push, "notify_users_patiently", notify)
     return pushed
+
+
+@pytest.fixture
+def no_pushes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No typing and no message pushes (there is no server here to carry them)."""
+
+    async def nothing(*_args, **_kwargs) -> list[Any]:
+        return []
+
+    monkeypatch.setattr(composer_module, "notify_users", nothing)
+    monkeypatch.setattr(message_push, "notify_users_patiently", nothing)

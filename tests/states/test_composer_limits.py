@@ -6,7 +6,6 @@ import pytest
 from sqlmodel import Session, func, select
 
 from chat_app.models import Message
-from chat_app.states import composer as composer_module
 from chat_app.states.client_input import STORAGE_PATTERNS, stored_text
 from chat_app.states.composer import DRAFT_MAX, ComposerState
 from chat_app.states.ui import is_touch_browser
@@ -15,15 +14,8 @@ from tests.support.tabs import chat_tabs, conversation_with, run
 TOO_LONG = "A message can have at most 4,000 characters."
 
 
-async def _nothing(*_args, **_kwargs) -> None:
-    return None
-
-
-@pytest.fixture(autouse=True)
-def no_pushes(monkeypatch: pytest.MonkeyPatch) -> None:
-    # "Typing" pushes are not what these tests look at.
-    monkeypatch.setattr(composer_module, "notify_users", _nothing)
-    monkeypatch.setattr("chat_app.states.message_push.notify_users_patiently", _nothing)
+# Typing and message pushes are not what these tests look at.
+pytestmark = pytest.mark.usefixtures("no_pushes")
 
 
 async def open_composer(tab_factory) -> ComposerState:

@@ -8,13 +8,19 @@ where it was open, with a toast, and leaves every list.
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import reflex as rx
 from PIL import Image
 from sqlmodel import Session
 
-from chat_app.models import Conversation
+from chat_app.models import Conversation, utc_now
+from chat_app.services import file_links
+from chat_app.states.outbox import OutboxState
+from chat_app.states.outbox_entries import Outbox, OutboxEntry
+from chat_app.states.place import PlaceState
+from chat_app.states.place_entries import Place, Places
 from chat_app.states.unread import UnreadState
 from tests.support.group_tabs import (
     Person,
@@ -155,6 +161,16 @@ async def test_a_deleted_group_closes_where_open_and_leaves_every_list(
     await open_panel(bob, group)
     await open_panel(ann, group)
 
+    # Bob's browser holds an unsent message and a draft for the group, and for another chat.
+    bob_id = bob.conversation._user_id
+    assert bob_id is not None
+    outbox_state = await bob.conversation.get_state(OutboxState)
+    kept = OutboxEntry(bob_id, group + 1, "c" * 45, "elsewhere", "2026-12-03T10:00:00+00:00")
+    doomed = OutboxEntry(bob_id, group, "d" * 45, "to the group", "2026-12-03T10:00:00+00:00")
+    outbox_state._write(Outbox(entries=[doomed, kept]))
+    place_state = await bob.conversation.get_state(PlaceState)
+    place_state._write(Places(entries=[Place(bob_id, group, 0, "half"), Place(bob_id, 7, 0, "x")]))
+
     await run(ann.actions.ask_delete)
     assert ann.actions.confirm_delete
     own_events = await run(ann.actions.delete_group)
@@ -166,6 +182,9 @@ async def test_a_deleted_group_closes_where_open_and_leaves_every_list(
     assert not bob.panel.panel_open
     assert len(_toasts(events)) == 1  # bob's tab had it open; cat's did not
     assert "Doomed" in _toasts(events)[0]
+    # Nothing is left to re-send to a group that is gone, and no draft for it.
+    assert outbox_state._read(bob_id).entries == [kept]
+    assert [p.conversation_id for p in place_state._read(bob_id).entries] == [7]
     for person in (ann, bob, cat):
         assert await _row_names(person, group) == []
 
@@ -196,10 +215,18 @@ async def test_a_new_picture_shows_for_every_member_and_the_old_one_is_deleted(
     assert "/files/" in bob.conversation.group_avatar_url
     rows = [row for row in (await bob.chat_list()).rows if row.conversation_id == group]
     assert "/files/" in rows[0].avatar_url
+    # A catch-up (every reconnect) keeps the signed link of an unchanged picture: not re-sent.
+    shown = bob.conversation.group_avatar_url
+    later = utc_now() + timedelta(minutes=5)
+    monkeypatch.setattr(file_links, "utc_now", lambda: later)  # a new signing differs
+    await run(bob.conversation.catch_up)
+    assert bob.conversation.group_avatar_url == shown
 
     await run(ann.actions.upload_picture, _upload("second.png", (30, 30, 200)))
     assert profile.storage.path(f"{first}-thumb") is not None
     assert not profile.storage.path(f"{first}-thumb").exists()  # type: ignore[union-attr]
+    await pushes.deliver(bob)
+    assert bob.conversation.group_avatar_url not in ("", shown)
 
     # A plain member is refused before anything is stored.
     with Session(engine) as session:

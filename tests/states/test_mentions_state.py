@@ -8,12 +8,15 @@ nothing changes.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlmodel import Session, col, select
 
-from chat_app.models import Block, ConversationMember, Mention, utc_now
-from chat_app.services import sending
+from chat_app.models import Block, ConversationMember, Mention, ReadCursor, utc_now
+from chat_app.services import history, sending
 from chat_app.services.errors import RateLimited
+from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
 from chat_app.states.chat_list import ChatListState
 from chat_app.states.composer import ComposerState
@@ -129,7 +132,14 @@ async def test_a_mention_toasts_and_highlights_even_when_muted_a_plain_message_d
     await run(composer.send, {"body": "quiet"})
     (plain,) = [change for users, change in arrivals if users == [bob_id]]
     assert toasts_of_specs(await plain(bob)) == []
-    assert (await bob.get_state(UnreadState))._unread(group) == 1
+    bob_unread = await bob.get_state(UnreadState)
+    assert bob_unread._unread(group) == 1
+    # The row counts it (greyed), the tab's title does not: nothing calls for attention.
+    assert bob_unread.unread_total == 0
+    await run(mute.set_muted, group, False)
+    assert bob_unread.unread_total == 1
+    await run(mute.set_muted, group, True)
+    assert bob_unread.unread_total == 0
 
     async def mention_bob() -> list[str]:
         arrivals.clear()
@@ -141,8 +151,10 @@ async def test_a_mention_toasts_and_highlights_even_when_muted_a_plain_message_d
         (mention,) = [change for users, change in arrivals if users == [bob_id]]
         return toasts_of_specs(await mention(bob))
 
-    # Muted, the group not open: the mention still toasts (without a sound).
+    # Muted, the group not open: the mention still toasts (without a sound), and the title
+    # counts the conversation's unread messages again.
     assert await mention_bob() == ["Ann mentioned you"]
+    assert (bob_unread._unread(group), bob_unread.unread_total) == (2, 2)
     assert bob.mentioned_seqs == []
     # Opened, the earlier mention is highlighted (read from its Mention row), and a new
     # one as it arrives.
@@ -229,3 +241,43 @@ async def test_a_failed_mention_is_a_mention_again_when_retried(
     assert _mentions(engine) == []
     await run(composer.retry, failed.client_id)
     assert _mentions(engine) == [bob_id]
+
+
+async def test_a_mention_on_an_older_page_is_highlighted_when_that_page_loads(
+    tab_factory, engine, arrivals
+):
+    tabs = await _people(tab_factory, engine, "ann", "bob")
+    (_ann, ann_id), (bob, bob_id) = tabs["ann"], tabs["bob"]
+    group = await _group(engine, tabs, "ann", "bob")
+    settings = replace(SETTINGS, message_rate_count=1_000)
+    with Session(engine) as session:
+        mention = sending.send_message(
+            session=session,
+            viewer_id=ann_id,
+            conversation_id=group,
+            client_id="m" * 32,
+            body="@Bob look",
+            mentioned=[bob_id],
+            settings=settings,
+        )
+        for number in range(history.PAGE_SIZE + 5):
+            sending.send_message(
+                session=session,
+                viewer_id=ann_id,
+                conversation_id=group,
+                client_id=f"{number:032d}",
+                body=f"filler {number}",
+                settings=settings,
+            )
+        # Bob read it all before: the conversation opens on its newest page.
+        newest = mention.message.seq + history.PAGE_SIZE + 5
+        session.add(
+            ReadCursor(
+                user_id=bob_id, conversation_id=group, last_read_seq=newest, shared_seq=newest
+            )
+        )
+        session.commit()
+    await run(bob.open_conversation, group)
+    assert bob.mentioned_seqs == []  # the mention is above the first page
+    await run(bob.load_older)
+    assert list(bob.mentioned_seqs) == [mention.message.seq]

@@ -6,14 +6,14 @@ push queue would (tests/support/fake_pushes.py does the same for groups).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
 from chat_app.models import AuthSession, Block, User, utc_now
-from chat_app.services import conversations
+from chat_app.services import account_status, conversations
+from chat_app.services.account_status import AccountChange
 from chat_app.services.errors import Refused, TooManyAttempts, ValidationFailed
 from chat_app.states import account_deletion, my_account, name_changes
 from chat_app.states import friends as friends_state
@@ -175,15 +175,7 @@ async def test_without_a_session_every_handler_changes_nothing(tab_factory, engi
     assert pushed == []
 
 
-# ----- deleting my account (account_status.delete_own_account replaced by a fake) -----
-
-
-@dataclass(frozen=True)
-class _FakeChange:
-    user_id: int
-    group_changes: tuple[Any, ...] = ()
-    friend_ids: frozenset[int] = frozenset()
-    storage_keys: tuple[str, ...] = ()
+# ----- deleting my account: the service replaced by a fake (tests/e2e runs the real one) -----
 
 
 @pytest.fixture
@@ -196,13 +188,13 @@ def deletions(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         seen["calls"].append((user_id, password, client_address, device_hash))
         if seen["raise"] is not None:
             raise seen["raise"]
-        return _FakeChange(user_id, ("group change",), frozenset({99}))
+        return AccountChange(user_id, ("group change",), frozenset({99}))  # type: ignore[arg-type]
 
     async def published(state, change, group_name=""):
         seen["published"].append(change)
         return []
 
-    monkeypatch.setattr(account_deletion, "_service", lambda: fake)
+    monkeypatch.setattr(account_status, "delete_own_account", fake)
     monkeypatch.setattr(account_deletion, "publish", published)
     monkeypatch.setattr(
         my_account, "push_to_tabs", lambda tabs, _cls, change: seen["ended"].append((tabs, change))

@@ -11,20 +11,12 @@ from PIL import Image
 from sqlmodel import Session, func, select
 
 from chat_app.models import Message
-from chat_app.states import composer as composer_module
 from chat_app.states.composer import ComposerState
 from chat_app.states.uploads import PASTE_MAX_CHARS, UploadState, pasted_picture
 from tests.support.tabs import chat_tabs, conversation_with, run
 
-
-async def _nothing(*_args, **_kwargs) -> None:
-    return None
-
-
-@pytest.fixture(autouse=True)
-def no_pushes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(composer_module, "notify_users", _nothing)
-    monkeypatch.setattr("chat_app.states.message_push.notify_users_patiently", _nothing)
+# Typing and message pushes are not what these tests look at.
+pytestmark = pytest.mark.usefixtures("no_pushes")
 
 
 def data_url(content: bytes, subtype: str = "png") -> str:
