@@ -9,10 +9,8 @@ conversation readable for the friend, from "Deleted user".
 
 from __future__ import annotations
 
-import importlib.util
 import uuid
 
-import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
@@ -147,10 +145,6 @@ def test_a_new_nickname_is_live_for_friends_and_groups_and_devices_log_out(
     expect(rows).to_have_count(1)
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("chat_app.services.account_status") is None,
-    reason="needs slice A's account_status (delete_own_account)",
-)
 def test_a_deleted_account_leaves_the_conversation_readable_for_the_friend(
     browser: Browser, app_server: LiveApp
 ):
@@ -185,7 +179,8 @@ def test_a_deleted_account_leaves_the_conversation_readable_for_the_friend(
     expect(ann.locator("#auth-notice")).to_have_text("Your account was deleted.")
 
     bob.reload()
-    bob.click("#tab-chats")
-    bob.locator("#chat-list").get_by_role("button", name="Deleted user").click()
+    # No longer a friend: the conversation is among the past ones, read-only.
+    bob.click("#tab-friends")
+    bob.locator("#past-conversations .past-conversation").filter(has_text="Deleted user").click()
     expect(bob.locator("#conversation-title")).to_have_text("Deleted user")
     expect(bubbles(bob).filter(has_text="a message from ann")).to_have_count(1)
