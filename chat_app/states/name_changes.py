@@ -38,6 +38,8 @@ async def show_new_name(user_id: int, nickname: str, state: ConversationState) -
         return
     if state.open_friend_id == user_id and not state.is_group:
         state.open_friend_nickname = nickname
+    if not state.is_group:
+        return  # no look-up, no members panel: nothing more to load
     await state._person_renamed(user_id)
     panel = await state.get_state(GroupPanelState)
     if panel.panel_open and any(member.user_id == user_id for member in panel.members):

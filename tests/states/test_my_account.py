@@ -83,7 +83,11 @@ async def test_a_rename_reaches_friends_and_group_members_but_not_the_blocked(
     assert audience == {bob_id, cat_id}
     # Bob's friend pane (list, chat rows) is read again, and Ann's other tabs' header.
     assert {bob_id} in [ids for ids, cls, _ in pushed if cls is friends_state.FriendsState]
-    assert {ann_id} in [ids for ids, cls, _ in pushed if cls is AuthState]
+    (own,) = [change for ids, cls, change in pushed if cls is AuthState and ids == {ann_id}]
+    other_tab = await _second_device(tab_factory, "ann", "ann-laptop")
+    other_tab.nickname = "Ann"  # as it showed before the rename
+    await own(other_tab)
+    assert other_tab.nickname == "Annie"
     for tab in (bob, cat):
         await shown(tab)
     assert bob.open_friend_nickname == "Annie"
