@@ -14,7 +14,6 @@ def nickname_form() -> rx.Component:
     """A labelled input with the nickname, its hint or refusal, and Save."""
     return rx.form(
         rx.vstack(
-            rx.el.label(tr("account_nickname_heading"), html_for="account-nickname"),
             rx.hstack(
                 rx.input(
                     id="account-nickname",
@@ -23,6 +22,8 @@ def nickname_form() -> rx.Component:
                     key=AuthState.nickname,
                     default_value=AuthState.nickname,
                     max_length=browser_cap(NICKNAME_MAX),
+                    # The section's heading says "Nickname" already: no second label.
+                    aria_label=tr("account_nickname_heading"),
                     aria_describedby="account-nickname-note",
                     size="3",
                     flex="1",

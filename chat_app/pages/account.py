@@ -32,6 +32,11 @@ def _section(heading: str, hint: str | None, *children: rx.Component, **props) -
 
 
 def _body() -> rx.Component:
+    # The document never scrolls (styles.css): this page scrolls in a box of its own.
+    return rx.box(_sections(), id="account-scroller", height="100dvh", overflow_y="auto")
+
+
+def _sections() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.link(

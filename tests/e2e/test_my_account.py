@@ -140,6 +140,10 @@ def test_a_new_nickname_is_live_for_friends_and_groups_and_devices_log_out(
     expect(rows.first).to_contain_text("This device")
     expect(rows.nth(1)).to_contain_text("Chrome")
     assert _fits_the_screen(ann)
+    # The page scrolls (by the wheel, as a user would) down to the deletion form.
+    ann.mouse.move(100, 300)
+    ann.mouse.wheel(0, 3000)
+    expect(ann.locator("#delete-account-submit")).to_be_in_viewport()
     rows.nth(1).locator(".device-log-out").click()
     expect(laptop).to_have_url(app_server.frontend_url + "/auth", timeout=15_000)
     expect(rows).to_have_count(1)
