@@ -7,19 +7,23 @@ from chat_app.components.home_screen import home_screen_tags
 from chat_app.http import hardening
 from chat_app.http.file_routes import file_routes
 from chat_app.pages.account import account_page, account_title
+from chat_app.pages.admin import admin_page, admin_title
 from chat_app.pages.auth import auth_page, auth_title
 from chat_app.pages.chat import chat_page, chat_title
+from chat_app.pages.invite import invite_page, invite_title
 from chat_app.pages.reset import reset_page, reset_title
 from chat_app.realtime.gc_pauses import freeze_startup_heap
 from chat_app.realtime.push import bind_app, take_pushes_for_own_sockets
 from chat_app.realtime.redis_outage import wait_out_redis_outages
 from chat_app.services import database
 from chat_app.settings import SETTINGS
+from chat_app.states.admin_page import AdminPageState
 from chat_app.states.auth import AuthState
 from chat_app.states.chat_page import ChatPageState
 from chat_app.states.client_input import ClientInputGuard
 from chat_app.states.error_handler import backend_error_toast
 from chat_app.states.event_arguments import ArgumentGuard, refuse_unknown_events
+from chat_app.states.invite_page import InvitePageState
 from chat_app.states.my_account import MyAccountState
 from chat_app.states.password_reset import PasswordResetState
 from chat_app.states.presence import PresenceState, sweep_expired_tabs
@@ -62,6 +66,13 @@ app.add_page(
     on_load=[ChatPageState.load, PresenceState.track],
 )
 app.add_page(
+    admin_page,
+    route=routes.ADMIN,
+    title=admin_title(),
+    # Like the chat's: the login check (and administrators only) in one event, presence apart.
+    on_load=[AdminPageState.load, PresenceState.track],
+)
+app.add_page(
     auth_page,
     route=routes.AUTH,
     title=auth_title(),
@@ -79,6 +90,13 @@ app.add_page(
     route=routes.RESET,
     title=reset_title(),
     on_load=[UiState.detect_language, PasswordResetState.load],
+)
+app.add_page(
+    invite_page,
+    route=routes.INVITE,
+    title=invite_title(),
+    # The language first: the page's messages are written in it.
+    on_load=InvitePageState.load,
 )
 # With Redis, an event waits out a short outage instead of being dropped (redis_outage).
 wait_out_redis_outages(app)

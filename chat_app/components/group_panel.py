@@ -16,6 +16,7 @@ from chat_app.components.confirm_row import confirm_row
 from chat_app.components.friend_pick_row import friend_pick_row
 from chat_app.components.group_member_row import member_row
 from chat_app.components.image_upload import image_upload
+from chat_app.components.invite_manager import group_invite_entry
 from chat_app.states.conversation import ConversationState
 from chat_app.states.group_actions import PICTURE_UPLOAD_ID, GroupActionsState
 from chat_app.states.group_panel import GroupPanelState
@@ -61,7 +62,7 @@ def _on_rejected(rejected: Any) -> Any:
 
 
 def _settings() -> rx.Component:
-    """Rename and change the picture (owner and admins)."""
+    """Rename, change the picture, invite links (owner and admins)."""
     return rx.vstack(
         rx.hstack(
             rx.input(
@@ -82,6 +83,7 @@ def _settings() -> rx.Component:
             GroupActionsState.upload_picture(rx.upload_files(upload_id=PICTURE_UPLOAD_ID)),
             _on_rejected,
         ),
+        group_invite_entry(),
         width="100%",
         spacing="2",
     )

@@ -12,6 +12,7 @@ from chat_app.components.avatar import avatar
 from chat_app.components.chime import chime
 from chat_app.components.language_switch import language_switch
 from chat_app.components.name_text import name_text
+from chat_app.states.admin_access import AdminAccessState
 from chat_app.states.auth import AuthState
 from chat_app.states.chime import ChimeState
 from chat_app.states.profile import ProfileState
@@ -87,6 +88,13 @@ def _menu() -> rx.Component:
                 tr("menu_change_password"),
                 id="menu-change-password",
                 on_select=AuthState.set_password_dialog_open(True),
+            ),
+            # Shown from the server's answer at page load; the page checks again itself.
+            rx.cond(
+                AdminAccessState.is_admin,
+                rx.dropdown_menu.item(
+                    tr("admin_menu"), id="menu-admin", on_select=rx.redirect(routes.ADMIN)
+                ),
             ),
             rx.dropdown_menu.separator(),
             rx.dropdown_menu.item(

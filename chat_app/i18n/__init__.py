@@ -9,13 +9,27 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from chat_app.i18n import accounts, en, my_account, registration, zh
+from chat_app.i18n import (
+    accounts,
+    admin_page,
+    en,
+    invites,
+    my_account,
+    registration,
+    zh,
+)
 
 DEFAULT_LANGUAGE = "en"
 
 # Each area's strings live in a module of their own with an `EN` and a `ZH` table, so no
 # table grows without bound and areas built side by side do not edit the same file.
-_AREAS: tuple[ModuleType, ...] = (registration, accounts, my_account)
+_AREAS: tuple[ModuleType, ...] = (
+    registration,
+    accounts,
+    invites,
+    admin_page,
+    my_account,
+)
 
 EN: dict[str, str] = {**en.EN}
 ZH: dict[str, str] = {**zh.ZH}

@@ -45,6 +45,10 @@ class PresenceTracker(Protocol):
         """Which of these users have a connected tab."""
         ...
 
+    async def online_count(self) -> int:
+        """How many users have a connected tab (the admin page's "online now")."""
+        ...
+
     async def expire(self) -> list[ExpiredTab]:
         """Drop tabs whose heartbeat stopped, and report them."""
         ...
@@ -101,6 +105,10 @@ class LocalPresenceTracker:
             Those that are online.
         """
         return {user_id for user_id in user_ids if self._tabs.get(user_id)}
+
+    async def online_count(self) -> int:
+        """How many users have a connected tab (a user leaves the map with their last)."""
+        return len(self._tabs)
 
     async def expire(self) -> list[ExpiredTab]:
         """Nothing expires in one process: its sentinels end with their sockets.
@@ -199,6 +207,15 @@ class RedisPresenceTracker(redis_link.RedisUser):
                 pipe.zcount(f"{self._ONLINE}{int(user_id)}", now, "+inf")
             counts = await pipe.execute()
         return {user_id for user_id, count in zip(user_ids, counts, strict=True) if count}
+
+    async def online_count(self) -> int:
+        """How many users have a tab whose heartbeat is current.
+
+        Read from the sweep index ("user|tab" → deadline): one round trip, bounded by the
+        tabs connected now, never by the number of accounts.
+        """
+        members = await self._client().zrangebyscore(self._INDEX, time.time(), "+inf")
+        return len({bytes(member).split(b"|", 1)[0] for member in members})
 
     async def expire(self) -> list[ExpiredTab]:
         """Drop tabs whose heartbeat stopped (their worker died).

@@ -28,6 +28,7 @@ from chat_app.models import (
     FoundUser,
     FriendRequest,
     Friendship,
+    PasswordReset,
     StoredFile,
     User,
     utc_now,
@@ -88,14 +89,17 @@ def set_disabled(
     Raises:
         Forbidden: The actor is not an administrator.
         NotFound: No such user.
-        Refused: "cannot_disable_self", "account_deleted" or "last_admin".
+        Refused: "cannot_disable_self", "account_deleted", "last_admin", or "error" for a
+            `disabled` that is not a bool.
     """
     now = now or utc_now()
     actor = admin_rights.acting_admin(session, actor_id)
+    if not isinstance(disabled, bool):
+        raise Refused("error")  # only a forged request sends anything else
     target = admin_rights.target_user(session, target_id)
     assert target.id is not None
     user_id = target.id
-    if disabled is not True:
+    if not disabled:
         if target.disabled_at is None:
             return AccountChange(user_id)
         target.disabled_at = None
@@ -183,6 +187,7 @@ def _blank(session: Session, user: User, now: datetime) -> tuple[str, ...]:
     user.role = admin_rights.USER_ROLE
     user.deleted_at = now
     session.add(user)
+    session.exec(delete(PasswordReset).where(col(PasswordReset.user_id) == user.id))
     return tuple(sorted(keys))
 
 

@@ -172,12 +172,15 @@ def set_admin(
     Raises:
         Forbidden: The actor is not an administrator.
         NotFound: No such user.
-        Refused: "account_deleted", or "last_admin" when no administrator would remain.
+        Refused: "account_deleted", "last_admin" when no administrator would remain, or
+            "error" for an `admin` that is not a bool.
     """
     now = now or utc_now()
     actor = acting_admin(session, actor_id)
+    if not isinstance(admin, bool):
+        raise Refused("error")  # only a forged request sends anything else
     target = target_user(session, target_id)
-    role = ADMIN_ROLE if admin is True else USER_ROLE
+    role = ADMIN_ROLE if admin else USER_ROLE
     if role == USER_ROLE:
         actor = guard_last_admin(session, target, actor_id)
     if target.role == role:

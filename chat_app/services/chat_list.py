@@ -160,7 +160,9 @@ def _row(row: sa.Row, blocked: set[int]) -> ChatRowView:
     if not group:
         username = row.other_username or ""
         frozen = row.other_id in blocked
-        name = username if frozen else (row.other_nickname or username)
+        # A deleted account's nickname is "" (the UI reads "Deleted user"), not unknown.
+        nickname = row.other_nickname
+        name = username if frozen or nickname is None else nickname
         avatar = "" if frozen else (row.other_avatar or "")
     return ChatRowView(
         conversation_id=row.id,

@@ -157,7 +157,8 @@ def search(
         raise NotFound()
     key = validation.username_key(username)
     user = session.exec(select(User).where(User.username_key == key)).first()
-    if user is None or user.id is None:
+    # A deleted account's name stays reserved but nobody finds it any more.
+    if user is None or user.id is None or user.deleted_at is not None:
         raise NotFound()
     relations.remember_found(session=session, viewer_id=viewer_id, user_id=user.id, now=now)
     relation, request_id = snapshot(session=session, user_id=viewer_id).relation_to(

@@ -26,7 +26,7 @@ INSERT_ATTEMPTS = 3
 
 def _user(session: Session, user_id: object) -> User:
     user = session.get(User, validation.valid_id(user_id))
-    if user is None:
+    if user is None or user.deleted_at is not None:  # nobody befriends a deleted account
         raise NotFound()
     return user
 

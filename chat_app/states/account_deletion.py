@@ -9,27 +9,21 @@ deleted".
 
 from __future__ import annotations
 
-import asyncio
 import math
 
 import reflex as rx
 
 from chat_app import routes
 from chat_app.i18n import text
-from chat_app.realtime.profile import PROFILE
 from chat_app.services import account_status
-from chat_app.services.account_status import AccountChange
 from chat_app.services.errors import (
     NotAuthenticated,
     Refused,
     TooManyAttempts,
     ValidationFailed,
 )
-from chat_app.services.views import FriendsChange
-from chat_app.states.auth import AuthState
-from chat_app.states.friends import FriendsState
-from chat_app.states.group_changes import publish
-from chat_app.states.my_account import end_session_tabs
+from chat_app.states.account_changes import publish_account_change
+from chat_app.states.auth import AuthState, end_tabs_of
 from chat_app.states.service_call import call_slow_service, form_text
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in
@@ -53,17 +47,6 @@ class DeleteAccountState(rx.State):
         if isinstance(error, Refused) and error.code == "last_admin":
             return text("account_last_admin", language)
         return text("error", language)
-
-    async def _show_deletion(self, change: AccountChange) -> None:
-        """Publish what the deletion changed to every tab it concerns (not this one)."""
-        if change.storage_keys:
-            await asyncio.to_thread(_delete_contents, change.storage_keys)
-        for group_change in change.group_changes:
-            await publish(self, group_change)
-        if change.friend_ids:
-            await (await self.get_state(FriendsState))._publish(FriendsChange(change.friend_ids))
-        own_tab = self.router.session.client_token
-        await end_session_tabs(change.user_id, None, DELETED_NOTICE, except_tab=own_tab)
 
     @rx.event
     @signed_in
@@ -94,11 +77,10 @@ class DeleteAccountState(rx.State):
         finally:
             self.busy = False
         self.delete_error = ""
-        await self._show_deletion(change)
+        # Groups handed over, former friends' panes, contents no longer linked; then every
+        # other tab of mine to /auth saying why (this one goes below).
+        await publish_account_change(self, change, sessions_ended=False)
+        own_tab = self.router.session.client_token
+        await end_tabs_of(viewer_id, except_tab=own_tab, notice_key=DELETED_NOTICE)
         await auth._forget_user(notice=text(DELETED_NOTICE, language))
         yield rx.redirect(routes.AUTH)
-
-
-def _delete_contents(keys: tuple[str, ...]) -> None:
-    for key in keys:
-        PROFILE.storage.delete(key)

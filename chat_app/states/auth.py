@@ -12,6 +12,7 @@ delta is sent and the browser keeps its token.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -93,6 +94,33 @@ async def clear_ended_session(state: AuthState, notice_key: str = "not_authentic
     """
     await state._forget_user(notice=text(notice_key, await language_of(state)))
     return [rx.redirect(routes.AUTH)]
+
+
+async def end_tabs_of(
+    user_id: int,
+    keep_session_hash: str | None = None,
+    except_tab: str = "",
+    *,
+    only_session_hash: str | None = None,
+    notice_key: str = "not_authenticated",
+) -> None:
+    """Send a user's open tabs to /auth live (sessions ended: logout, disable, delete).
+
+    The tabs of session `keep_session_hash` and the tab `except_tab` are left alone; with
+    `only_session_hash`, only that session's tabs go (one device logged out). The login
+    page says why: `notice_key`, in each tab's language.
+    """
+    tabs = [
+        entry.tab_token
+        for entry in await PROFILE.tab_registry.tabs_of(user_id)
+        if entry.session_hash != keep_session_hash
+        and entry.tab_token != except_tab
+        and only_session_hash in (None, entry.session_hash)
+    ]
+    for tab in tabs:
+        await PROFILE.tab_registry.unregister(tab)
+    cleared = functools.partial(clear_ended_session, notice_key=notice_key)
+    push_to_tabs(tabs, AuthState, cleared)
 
 
 class AuthState(rx.State):
@@ -245,15 +273,7 @@ class AuthState(rx.State):
         return user
 
     async def _end_other_tabs(self, user_id: int, keep_session_hash: str | None) -> None:
-        tabs = [
-            entry.tab_token
-            for entry in await PROFILE.tab_registry.tabs_of(user_id)
-            if entry.session_hash != keep_session_hash
-            and entry.tab_token != self.router.session.client_token
-        ]
-        for tab in tabs:
-            await PROFILE.tab_registry.unregister(tab)
-        push_to_tabs(tabs, AuthState, clear_ended_session)
+        await end_tabs_of(user_id, keep_session_hash, except_tab=self.router.session.client_token)
 
     # ----- page loads -----
 

@@ -15,6 +15,7 @@ from typing import Any
 import reflex as rx
 
 from chat_app import routes
+from chat_app.states.admin_access import AdminAccessState
 from chat_app.states.auth import AuthState
 from chat_app.states.chime import ChimeState
 from chat_app.states.conversation import ConversationState
@@ -39,8 +40,9 @@ class ChatPageState(rx.State):
         """On load of /: each state of the page loads, in the order the page needs them.
 
         Language, device, login, friend pane, unread counts, the open conversation, the
-        outbox, presence and the sound setting. An anonymous tab goes to /auth; the states
-        still load, so each forgets what a previous user of the tab left in it.
+        outbox, presence, the sound setting and whether the user is an administrator. An
+        anonymous tab goes to /auth; the states still load, so each forgets what a previous
+        user of the tab left in it.
 
         Returns:
             The redirect, and what the loads chain (marking the open conversation seen,
@@ -59,4 +61,5 @@ class ChatPageState(rx.State):
         events += _as_list(await (await self.get_state(ResendState))._resume())
         await (await self.get_state(PresenceState))._load()
         await (await self.get_state(ChimeState))._load()
+        await (await self.get_state(AdminAccessState))._load()  # the menu's "Administration"
         return events

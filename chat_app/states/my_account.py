@@ -8,18 +8,15 @@ devices.DEVICES_SHOWN rows.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import reflex as rx
 
 from chat_app.i18n import text
-from chat_app.realtime.profile import PROFILE
-from chat_app.realtime.push import push_to_tabs
 from chat_app.services import devices, profile_names
 from chat_app.services.errors import NotFound, ValidationFailed
 from chat_app.services.sessions import SessionKey
-from chat_app.states.auth import NICKNAME_MAX, AuthState, clear_ended_session
+from chat_app.states.auth import NICKNAME_MAX, AuthState, end_tabs_of
 from chat_app.states.friends import FriendsState
 from chat_app.states.name_changes import publish_rename
 from chat_app.states.safe_text import toast_info, toast_success
@@ -114,27 +111,5 @@ class MyAccountState(rx.State):
         language = await language_of(self)
         if not ended:
             return toast_info(text("account_device_gone", language))
-        await end_session_tabs(viewer_id, ended, "not_authenticated")
+        await end_tabs_of(viewer_id, only_session_hash=ended)
         return toast_success(text("account_device_logged_out", language))
-
-
-async def end_session_tabs(
-    user_id: int, session_hash: str | None, notice_key: str, except_tab: str = ""
-) -> None:
-    """Send the open tabs of one ended session (None: of every session) to /auth.
-
-    Args:
-        user_id: Whose tabs.
-        session_hash: The ended session's token hash, or None for all of the user's tabs.
-        notice_key: Why, shown on the login page in each tab's language.
-        except_tab: A tab to leave out (the acting one, which goes to /auth by itself).
-    """
-    tabs = [
-        entry.tab_token
-        for entry in await PROFILE.tab_registry.tabs_of(user_id)
-        if (session_hash is None or entry.session_hash == session_hash)
-        and entry.tab_token != except_tab
-    ]
-    for tab in tabs:
-        await PROFILE.tab_registry.unregister(tab)
-    push_to_tabs(tabs, AuthState, functools.partial(clear_ended_session, notice_key=notice_key))

@@ -47,6 +47,17 @@ async def test_online_with_the_first_tab_offline_after_the_last(tracker: Presenc
     assert await tracker.expire() == []
 
 
+async def test_online_count_counts_users_not_tabs(tracker: PresenceTracker):
+    assert await tracker.online_count() == 0
+    await tracker.connect(1, "tab-a")
+    await tracker.connect(1, "tab-b")
+    await tracker.connect(2, "tab-c")
+    assert await tracker.online_count() == 2
+    await tracker.disconnect(2, "tab-c")
+    await tracker.disconnect(1, "tab-a")
+    assert await tracker.online_count() == 1
+
+
 async def test_registry_moves_a_tab_to_the_user_who_logs_in_on_it(registry: TabRegistry):
     await registry.register(1, "tab", "hash-1")
     await registry.register(1, "other", "hash-1")

@@ -14,10 +14,20 @@ from chat_app.models import (
     StoredFile,
     User,
 )
-from chat_app.services import account_status, admin_rights, auth, friends, sessions
+from chat_app.services import (
+    account_status,
+    admin_rights,
+    auth,
+    chat_list,
+    friend_pane,
+    friends,
+    history,
+    sessions,
+)
 from chat_app.services.errors import (
     Forbidden,
     NotAuthenticated,
+    NotFound,
     Refused,
     TooManyAttempts,
     ValidationFailed,
@@ -259,3 +269,47 @@ def test_two_admins_disabling_each_other_at_once_leave_one(session: Session, eng
         [],
         [fresh_user(session, ann)],
     )
+
+
+@pytest.mark.parametrize("forged", [1, "true", None])
+def test_a_disabled_flag_that_is_not_a_bool_changes_nothing(session: Session, forged):
+    ann = make_admin_user(session, "ann")
+    bob = make_user(session, "bob")
+    with pytest.raises(Refused):
+        account_status.set_disabled(session=session, actor_id=ann, target_id=bob, disabled=forged)
+    assert fresh_user(session, bob).disabled_at is None
+    assert audit_actions(session) == []
+
+
+def test_the_other_side_lists_the_deleted_users_conversation_by_an_empty_name(session: Session):
+    ann = make_admin_user(session, "ann")
+    bob, cat = make_user(session, "bob"), make_user(session, "cat")
+    make_friends(session, bob, cat)
+    conversation = session.exec(
+        select(ConversationMember.conversation_id).where(ConversationMember.user_id == cat)
+    ).one()
+    send_text(session, bob, conversation, "hello")
+    account_status.delete_account(session=session, actor_id=ann, target_id=bob)
+    rows = chat_list.chat_rows(session=session, viewer_id=cat)
+    assert [(row.conversation_id, row.name, row.preview) for row in rows] == [
+        (conversation, "", "hello")
+    ]
+    past = friend_pane.snapshot(session=session, user_id=cat).past
+    assert [(c.user_id, c.nickname, c.conversation_id) for c in past] == [(bob, "", conversation)]
+    page = history.history(session=session, viewer_id=cat, conversation_id=conversation)
+    assert [m.body for m in page.messages] == ["hello"]
+
+
+def test_nobody_finds_or_befriends_a_deleted_account(session: Session):
+    ann = make_admin_user(session, "ann")
+    bob, cat = make_user(session, "bob"), make_user(session, "cat")
+    make_friends(session, bob, cat)
+    account_status.delete_account(session=session, actor_id=ann, target_id=bob)
+    with pytest.raises(NotFound):
+        friend_pane.search(session=session, viewer_id=cat, username="bob")
+    # Cat still has a relation to bob (their conversation) but cannot ask again.
+    with pytest.raises(NotFound):
+        friends.send_request(session=session, viewer_id=cat, target_id=bob)
+    with pytest.raises(NotFound):
+        friends.block_user(session=session, viewer_id=cat, target_id=bob)
+    assert session.exec(select(FriendRequest)).all() == []

@@ -122,3 +122,13 @@ def test_two_admins_unmaking_each_other_at_once_leave_one(session: Session, engi
         # Both admins again for the next round.
         admin_rights.set_admin(session=session, actor_id=None, target_id=ann, admin=True)
         admin_rights.set_admin(session=session, actor_id=None, target_id=bob, admin=True)
+
+
+@pytest.mark.parametrize("forged", [1, "false", None, 0])
+def test_a_role_that_is_not_a_bool_changes_nothing(session: Session, forged):
+    ann = make_admin_user(session, "ann")
+    bob = make_admin_user(session, "bob")
+    with pytest.raises(Refused):
+        admin_rights.set_admin(session=session, actor_id=ann, target_id=bob, admin=forged)
+    assert admin_rights.is_admin(session=session, user_id=bob)
+    assert audit_actions(session) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlmodel import Session, func, select
 
@@ -18,6 +20,10 @@ GOOD = {
 
 
 def register(session: Session, **changes: str):
+    return register_with(session, {}, **changes)
+
+
+def register_with(session: Session, hooks: dict[str, Any], **changes: str):
     fields = {**GOOD, **changes}
     return auth.register(
         session=session,
@@ -25,6 +31,7 @@ def register(session: Session, **changes: str):
         nickname=fields["nickname"],
         password=fields["password"],
         password_confirm=fields["password_confirm"],
+        **hooks,
     )
 
 
@@ -147,7 +154,7 @@ def test_registration_outside_open_mode_needs_an_invite(session: Session, mode: 
     assert refused.value.code == code
     assert session.exec(select(func.count()).select_from(User)).one() == 0
     # An invite (checked and used by its caller) lets the person in whatever the mode.
-    result = auth.register(session=session, via_invite=True, **GOOD)
+    result = register_with(session, {"via_invite": True})
     assert result.user.username == GOOD["username"]
 
 
@@ -158,13 +165,13 @@ def test_work_given_to_on_created_commits_with_the_account_or_not_at_all(session
         assert user.id is not None
         seen.append(user.id)
 
-    result = auth.register(session=session, on_created=join_group, **GOOD)
+    result = register_with(session, {"on_created": join_group})
     assert seen == [result.user.id]
 
     def fail(_session: Session, _user: User) -> None:
         raise ValidationFailed({"invite": "invite_invalid"})
 
     with pytest.raises(ValidationFailed):
-        auth.register(session=session, on_created=fail, **{**GOOD, "username": "bob_01"})
+        register_with(session, {"on_created": fail}, username="bob_01")
     session.rollback()
     assert session.exec(select(User).where(User.username == "bob_01")).first() is None

@@ -15,7 +15,8 @@ from chat_app.models import AuthSession, Block, User, utc_now
 from chat_app.services import account_status, conversations
 from chat_app.services.account_status import AccountChange
 from chat_app.services.errors import Refused, TooManyAttempts, ValidationFailed
-from chat_app.states import account_deletion, my_account, name_changes
+from chat_app.states import account_changes, name_changes
+from chat_app.states import auth as auth_module
 from chat_app.states import friends as friends_state
 from chat_app.states.account_deletion import DeleteAccountState
 from chat_app.states.auth import AuthState
@@ -40,6 +41,7 @@ def pushed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[set[int], type, Any]]:
 
     monkeypatch.setattr(name_changes, "notify_users", recording)
     monkeypatch.setattr(friends_state, "notify_users", recording)
+    monkeypatch.setattr(account_changes, "notify_users", recording)
     return recorded
 
 
@@ -124,7 +126,7 @@ async def _second_device(tab_factory, username: str, token: str) -> AuthState:
 
 async def test_my_devices_and_logging_out_another_one(tab_factory, engine, monkeypatch):
     ended_tabs: list[list[str]] = []
-    monkeypatch.setattr(my_account, "push_to_tabs", lambda tabs, *_a: ended_tabs.append(tabs))
+    monkeypatch.setattr(auth_module, "push_to_tabs", lambda tabs, *_a: ended_tabs.append(tabs))
     ((ann, ann_id),) = await named_tabs(tab_factory, "ann")
     await _second_device(tab_factory, "ann", "ann-phone")
     page = await ann.get_state(MyAccountState)
@@ -146,7 +148,7 @@ async def test_my_devices_and_logging_out_another_one(tab_factory, engine, monke
 @pytest.mark.parametrize("forged", ["own", "bob", 10**6, "1", None, True, -3])
 async def test_forged_device_ids_log_nothing_out(tab_factory, engine, monkeypatch, forged):
     ended_tabs: list[list[str]] = []
-    monkeypatch.setattr(my_account, "push_to_tabs", lambda tabs, *_a: ended_tabs.append(tabs))
+    monkeypatch.setattr(auth_module, "push_to_tabs", lambda tabs, *_a: ended_tabs.append(tabs))
     (ann, _ann_id), (_bob, bob_id) = await named_tabs(tab_factory, "ann", "bob")
     with Session(engine) as db:
         rows = db.exec(select(AuthSession)).all()
@@ -199,9 +201,9 @@ def deletions(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         return []
 
     monkeypatch.setattr(account_status, "delete_own_account", fake)
-    monkeypatch.setattr(account_deletion, "publish", published)
+    monkeypatch.setattr(account_changes, "publish", published)
     monkeypatch.setattr(
-        my_account, "push_to_tabs", lambda tabs, _cls, change: seen["ended"].append((tabs, change))
+        auth_module, "push_to_tabs", lambda tabs, _cls, change: seen["ended"].append((tabs, change))
     )
     return seen
 

@@ -1,0 +1,211 @@
+"""Managing invite links: create one (shown once, with Copy), list them, revoke.
+
+`invite_manager()` is the server's, for the admin page; `group_invite_entry()` is the group
+settings panel's "Invite link" entry (owner and admins), which shows the same manager for
+the group the panel shows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from chat_app.states.conversation import ConversationState
+from chat_app.states.invite_manager import InviteManagerState
+from chat_app.states.ui import moment_locale, tr
+
+_EXPIRIES = ("1h", "1d", "7d", "30d")
+_STATES = ("active", "expired", "used_up", "revoked")
+
+
+def _state_badge(state: Any) -> Any:
+    return rx.match(
+        state,
+        *[
+            (
+                name,
+                rx.badge(
+                    tr(f"invite_state_{name}"),
+                    color_scheme="green" if name == "active" else "gray",
+                ),
+            )
+            for name in _STATES
+        ],
+        rx.fragment(),
+    )
+
+
+def _row(invite: Any) -> rx.Component:
+    return rx.hstack(
+        _state_badge(invite.state),
+        rx.text(
+            invite.used_count.to_string(),
+            " / ",
+            invite.max_uses.to_string(),
+            class_name="invite-uses",
+            size="2",
+        ),
+        rx.text(
+            rx.moment(invite.expires_at, format="YYYY-MM-DD HH:mm", locale=moment_locale()),
+            size="1",
+            color_scheme="gray",
+            flex="1",
+        ),
+        rx.text(invite.creator_name, size="1", color_scheme="gray"),
+        rx.cond(
+            invite.state == "active",
+            rx.button(
+                tr("invite_revoke"),
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                class_name="invite-revoke",
+                on_click=InviteManagerState.revoke(invite.id),
+            ),
+        ),
+        class_name="invite-row",
+        align="center",
+        width="100%",
+    )
+
+
+def _form() -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(tr("invite_expiry_label"), size="1"),
+            rx.select.root(
+                rx.select.trigger(id="invite-expiry", aria_label=tr("invite_expiry_label")),
+                rx.select.content(
+                    *[rx.select.item(tr(f"invite_expiry_{key}"), value=key) for key in _EXPIRIES]
+                ),
+                value=InviteManagerState.expiry,
+                on_change=InviteManagerState.set_expiry,
+            ),
+            spacing="1",
+        ),
+        rx.vstack(
+            rx.text(tr("invite_uses_label"), size="1"),
+            rx.input(
+                id="invite-uses",
+                value=InviteManagerState.uses,
+                on_change=InviteManagerState.set_uses,
+                aria_label=tr("invite_uses_label"),
+                type="number",
+                min=1,
+                max=1000,
+                width="6em",
+            ),
+            spacing="1",
+        ),
+        rx.button(tr("invite_create"), id="invite-create", on_click=InviteManagerState.create),
+        align="end",
+        wrap="wrap",
+        width="100%",
+    )
+
+
+def _new_link() -> rx.Component:
+    return rx.cond(
+        InviteManagerState.new_link != "",
+        rx.callout.root(
+            rx.vstack(
+                rx.text(tr("invite_shown_once"), size="2"),
+                rx.hstack(
+                    rx.code(
+                        InviteManagerState.new_link,
+                        id="invite-new-link",
+                        overflow_wrap="anywhere",
+                        flex="1",
+                    ),
+                    rx.button(
+                        rx.icon("copy", size=14),
+                        tr("invite_copy"),
+                        id="invite-copy",
+                        size="1",
+                        on_click=[
+                            rx.set_clipboard(InviteManagerState.new_link),
+                            rx.toast.success(tr("invite_copied")),
+                        ],
+                    ),
+                    align="center",
+                    width="100%",
+                ),
+                width="100%",
+            ),
+            color_scheme="green",
+            width="100%",
+        ),
+    )
+
+
+def _manager() -> rx.Component:
+    return rx.vstack(
+        _form(),
+        _new_link(),
+        rx.cond(
+            InviteManagerState.error != "",
+            rx.callout(InviteManagerState.error, id="invite-error", color_scheme="red", size="1"),
+        ),
+        rx.cond(
+            InviteManagerState.total == 0,
+            rx.text(tr("invite_none"), size="2", color_scheme="gray"),
+        ),
+        rx.vstack(rx.foreach(InviteManagerState.invites, _row), id="invite-list", width="100%"),
+        rx.hstack(
+            rx.cond(
+                InviteManagerState.page > 0,
+                rx.button(
+                    tr("invite_newer"), size="1", variant="soft", on_click=InviteManagerState.newer
+                ),
+            ),
+            rx.cond(
+                InviteManagerState.has_more,
+                rx.button(
+                    tr("invite_more"), size="1", variant="soft", on_click=InviteManagerState.more
+                ),
+            ),
+            justify="end",
+            width="100%",
+        ),
+        id="invite-manager",
+        width="100%",
+        spacing="3",
+    )
+
+
+def invite_manager() -> rx.Component:
+    """The server's invite links (admin page): loaded when it appears."""
+    return rx.vstack(
+        rx.heading(tr("invite_links_title"), size="4"),
+        rx.cond(
+            InviteManagerState.manager_open & (InviteManagerState.shown_group == 0),
+            _manager(),
+            rx.cond(
+                InviteManagerState.error != "",
+                rx.callout(InviteManagerState.error, color_scheme="red", size="1"),
+            ),
+        ),
+        on_mount=InviteManagerState.open_for_server,
+        width="100%",
+    )
+
+
+def group_invite_entry() -> rx.Component:
+    """The group panel's "Invite link" entry and, once opened, the group's invites."""
+    showing = InviteManagerState.manager_open & (
+        InviteManagerState.shown_group == ConversationState.conversation_id
+    )
+    return rx.vstack(
+        rx.button(
+            rx.icon("link", size=16),
+            tr("invite_link_entry"),
+            id="group-invite-link",
+            variant="soft",
+            on_click=InviteManagerState.toggle_for_group,
+        ),
+        rx.cond(showing, _manager()),
+        # The panel closed (or the viewer is no manager any more): the link shown goes.
+        on_unmount=InviteManagerState.close_manager,
+        width="100%",
+    )

@@ -1,0 +1,93 @@
+"""The admin page in a real browser: a password reset handed over, and a phone's width."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.support.admins import promote_in
+from tests.support.browser import (
+    PASSWORD,
+    expect_chat_as,
+    login,
+    new_user,
+    register,
+    unique_name,
+)
+from tests.support.live_app import LiveApp
+
+NEW_PASSWORD = "battery staple horse"
+# The reset page (slice A's components/reset_form.py).
+RESET_PASSWORD = "#reset-password"
+RESET_PASSWORD_CONFIRM = "#reset-password-confirm"
+RESET_SUBMIT = "#reset-submit"
+
+
+def open_admin_page(page: Page, app: LiveApp) -> None:
+    """From the chat, through the user menu (shown to administrators only)."""
+    page.goto(app.frontend_url + "/")
+    page.click("#user-menu")
+    page.click("#menu-admin")
+    expect(page).to_have_url(re.compile(r"/admin/?$"), timeout=20_000)
+    expect(page.locator("#admin-user-search")).to_be_visible(timeout=20_000)
+
+
+def user_card(page: Page, username: str):
+    return page.locator(f'.admin-user-row[data-username="{username}"]')
+
+
+def test_an_administrator_hands_over_a_password_reset(browser: Browser, app_server: LiveApp):
+    app = app_server
+    admin, admin_name = new_user(browser, app, "adm")
+    promote_in(app.database_url, admin_name)
+    # A long name: the list must still fit a phone (below).
+    forgetful_name = unique_name("forgot").rjust(32, "w")
+    forgetful = browser.new_context().new_page()
+
+    register(forgetful, app, forgetful_name, "Forgetful")
+    expect_chat_as(forgetful, app, "Forgetful")
+    forgetful.context.close()
+
+    open_admin_page(admin, app)
+    admin.fill("#admin-user-search", forgetful_name)
+    card = user_card(admin, forgetful_name)
+    expect(card).to_be_visible(timeout=20_000)
+    expect(admin.locator(".admin-user-row")).to_have_count(1)
+    card.locator(".admin-user-actions").click()
+    admin.click('[data-action="reset"]')
+    link_box = admin.locator("#admin-reset-link")
+    expect(link_box).to_have_value(re.compile(r"/reset/\S+$"), timeout=20_000)
+    link = link_box.input_value()
+    assert link.startswith(app.frontend_url), link
+
+    # A phone: the users list fits the screen's width.
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, storage_state=admin.context.storage_state()
+    ).new_page()
+    open_admin_page(phone, app)
+    phone.fill("#admin-user-search", forgetful_name)
+    expect(user_card(phone, forgetful_name)).to_be_visible(timeout=20_000)
+    widths = phone.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], f"the admin page scrolls sideways: {widths}"
+    actions = user_card(phone, forgetful_name).locator(".admin-user-actions")
+    found = actions.bounding_box()
+    assert found is not None
+    assert found["x"] + found["width"] <= widths[1], "the actions button is off the screen"
+
+    # The person opens the link in a browser of their own.
+    person = browser.new_context().new_page()
+    person.goto(link)
+    person.fill(RESET_PASSWORD, NEW_PASSWORD)
+    person.fill(RESET_PASSWORD_CONFIRM, NEW_PASSWORD)
+    person.click(RESET_SUBMIT)
+    expect_chat_as(person, app, "Forgetful")
+
+    # The old password no longer works; the new one does.
+    other = browser.new_context().new_page()
+    login(other, app, forgetful_name, PASSWORD)
+    expect(other.locator("#login-error")).to_be_visible(timeout=20_000)
+    login(other, app, forgetful_name, NEW_PASSWORD)
+    expect_chat_as(other, app, "Forgetful")
