@@ -76,6 +76,7 @@ migrate: $(VENV)/.runtime-installed
 	$(BIN)/reflex db migrate
 
 run: $(VENV)/.runtime-installed $(BUN) migrate
+	@$(BIN)/python -m chat_app.admin setup-code
 	@echo "Open http://localhost:$(PORT) here; on phones and other computers of the LAN:"
 	@for ip in $$(hostname -I 2>/dev/null); do case $$ip in *:*) ;; *) echo "    http://$$ip:$(PORT)";; esac; done
 	$(BIN)/reflex run --env prod --single-port --frontend-port $(PORT)

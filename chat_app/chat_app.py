@@ -12,10 +12,11 @@ from chat_app.pages.auth import auth_page, auth_title
 from chat_app.pages.chat import chat_page, chat_title
 from chat_app.pages.invite import invite_page, invite_title
 from chat_app.pages.reset import reset_page, reset_title
+from chat_app.pages.setup import setup_page, setup_title
 from chat_app.realtime.gc_pauses import freeze_startup_heap
 from chat_app.realtime.push import bind_app, take_pushes_for_own_sockets
 from chat_app.realtime.redis_outage import wait_out_redis_outages
-from chat_app.services import database
+from chat_app.services import database, setup_code
 from chat_app.settings import SETTINGS
 from chat_app.states.admin_page import AdminPageState
 from chat_app.states.auth import AuthState
@@ -29,6 +30,7 @@ from chat_app.states.password_reset import PasswordResetState
 from chat_app.states.presence import PresenceState, sweep_expired_tabs
 from chat_app.states.safe_text import install_marker_guard_if_requested
 from chat_app.states.session_hydrate import SessionNeedsItsToken
+from chat_app.states.setup import SetupState
 from chat_app.states.ui import UiState
 
 # Tests start backends with the Var-marker guard: user text reaching Reflex's parser fails.
@@ -76,7 +78,17 @@ app.add_page(
     auth_page,
     route=routes.AUTH,
     title=auth_title(),
-    on_load=[UiState.detect_language, AuthState.skip_auth_if_logged_in],
+    on_load=[
+        UiState.detect_language,
+        AuthState.skip_auth_if_logged_in,
+        SetupState.load_register_field,
+    ],
+)
+app.add_page(
+    setup_page,
+    route=routes.SETUP,
+    title=setup_title(),
+    on_load=[UiState.detect_language, SetupState.load_setup_page],
 )
 app.add_page(
     account_page,
@@ -110,6 +122,8 @@ app.register_lifespan_task(hardening.prepare_data_folder)
 # Also before serving: the database engine, an SQLite file already in WAL mode (no request
 # ever switches it, which needs the file to itself).
 app.register_lifespan_task(database.open_database)
+# While no administrator exists, the setup code that makes the first one (once per worker).
+app.register_lifespan_task(setup_code.announce_if_no_admin)
 # Browser storage values and error reports are checked before Reflex applies them.
 app.add_middleware(ClientInputGuard())
 # A reconnecting tab is logged in only by the token its browser sends again.

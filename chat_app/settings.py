@@ -14,6 +14,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# Where Reflex 0.10.1's backend listens unless told otherwise (rx.Config.backend_host).
+REFLEX_DEFAULT_HOST = "0.0.0.0"  # noqa: S104  (read, not bound here)
 # Azure's rule: 3-63 lowercase letters, digits and single hyphens, a letter or digit at each end.
 _CONTAINER_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -59,6 +61,9 @@ class Settings:
     public_url: str
     # Wrong invite, reset or setup tokens one client address may try per hour.
     token_guesses_per_hour: int
+    # The address the backend listens on: `reflex run --backend-host` passes it to the
+    # workers as REFLEX_BACKEND_HOST; without it Reflex listens on every interface.
+    listen_host: str
 
     @property
     def max_upload_mb(self) -> int:
@@ -172,6 +177,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         azure_container=_container(env),
         public_url=_public_url(env),
         token_guesses_per_hour=_int(env, "CHAT_TOKEN_GUESSES_PER_HOUR", 20, 1, 100_000),
+        listen_host=env.get("REFLEX_BACKEND_HOST", "").strip() or REFLEX_DEFAULT_HOST,
     )
 
 

@@ -22,7 +22,8 @@ LAYERS = "One-way layers: pages -> components -> states -> realtime -> services 
 NO_REFLEX = "The domain (services, models) and the leaves never import reflex"
 LEAVES = "Leaf modules import nothing of the app"
 COMPONENTS = "Components import states, never services, models or realtime"
-CONTRACTS = (LAYERS, NO_REFLEX, LEAVES, COMPONENTS)
+CLI = "The command-line tool imports services, never states, pages or reflex"
+CONTRACTS = (LAYERS, NO_REFLEX, LEAVES, COMPONENTS, CLI)
 
 # (module file to change, import appended to it, contract it breaks, expected chain)
 CASES = [
@@ -38,6 +39,9 @@ CASES = [
     ("services/views.py", "import reflex", NO_REFLEX, "chat_app.services.views -> reflex"),
     ("models.py", "import reflex", NO_REFLEX, "chat_app.models -> reflex"),
     ("services/views.py", "import chat_app.realtime", LAYERS, "chat_app.services.views ->"),
+    ("admin/cli.py", "import reflex", CLI, "chat_app.admin.cli -> reflex"),
+    ("admin/cli.py", "import chat_app.states", CLI, "chat_app.admin.cli -> chat_app.states"),
+    ("services/views.py", "import chat_app.admin", LAYERS, "chat_app.services.views ->"),
 ]
 
 

@@ -6,7 +6,7 @@ import reflex as rx
 
 from chat_app.components.confirm_row import confirm_row
 from chat_app.states.admin_user_actions import AdminUserActionsState
-from chat_app.states.safe_text import toast_success
+from chat_app.states.safe_text import copy_to_clipboard, toast_success
 from chat_app.states.ui import tr
 
 
@@ -70,7 +70,7 @@ def reset_link_dialog() -> rx.Component:
                     tr("admin_copy"),
                     id="admin-copy-link",
                     on_click=[
-                        rx.set_clipboard(AdminUserActionsState.reset_link),
+                        copy_to_clipboard(AdminUserActionsState.reset_link),
                         toast_success(tr("admin_copied")),
                     ],
                 ),

@@ -20,6 +20,7 @@ def auth_form(
     submit: str,
     submit_id: str,
     on_submit: Any,
+    extra: rx.Component | None = None,
 ) -> rx.Component:
     """A form of the /auth page (login, registration).
 
@@ -31,6 +32,7 @@ def auth_form(
         submit: i18n key of the button's label.
         submit_id: DOM id of the button (it spins while AuthState is busy).
         on_submit: The AuthState handler that gets the form's data.
+        extra: Shown after the inputs (an input that is there only sometimes).
 
     Returns:
         The form.
@@ -38,6 +40,7 @@ def auth_form(
     return rx.form(
         rx.vstack(
             *form_fields(*fields, errors=errors),
+            extra if extra is not None else rx.fragment(),
             rx.cond(
                 Var.create(error) != "",
                 rx.callout(error, id=error_id, color_scheme="red", role="alert", width="100%"),

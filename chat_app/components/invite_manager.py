@@ -13,6 +13,7 @@ import reflex as rx
 
 from chat_app.states.conversation import ConversationState
 from chat_app.states.invite_manager import InviteManagerState
+from chat_app.states.safe_text import copy_to_clipboard, toast_success
 from chat_app.states.ui import moment_locale, tr
 
 _EXPIRIES = ("1h", "1d", "7d", "30d")
@@ -124,8 +125,8 @@ def _new_link() -> rx.Component:
                         id="invite-copy",
                         size="1",
                         on_click=[
-                            rx.set_clipboard(InviteManagerState.new_link),
-                            rx.toast.success(tr("invite_copied")),
+                            copy_to_clipboard(InviteManagerState.new_link),
+                            toast_success(tr("invite_copied")),
                         ],
                     ),
                     align="center",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.auth_form import auth_form
-from chat_app.components.form_field import Field
+from chat_app.components.form_field import Field, form_fields
 from chat_app.states.auth import NICKNAME_MAX, USERNAME_MAX, AuthState
+from chat_app.states.setup import SETUP_CODE_MAX, SetupState
 
 FIELDS = (
     Field("username", "register-username", "username", USERNAME_MAX, "hint_username"),
@@ -14,10 +15,12 @@ FIELDS = (
     Field("password", "register-password", "new-password", hint="hint_password"),
     Field("password_confirm", "register-password-confirm", "new-password"),
 )
+# Only for the first account of a server others can reach (states/setup.py).
+SETUP_CODE = Field("setup_code", "register-setup-code", "off", SETUP_CODE_MAX, "hint_setup_code")
 
 
 def register_form() -> rx.Component:
-    """Username, nickname, password and confirmation."""
+    """Username, nickname, password and confirmation (and the setup code when needed)."""
     return auth_form(
         *FIELDS,
         errors=AuthState.register_errors,
@@ -26,4 +29,8 @@ def register_form() -> rx.Component:
         submit="button_register",
         submit_id="register-submit",
         on_submit=AuthState.register,
+        extra=rx.cond(
+            SetupState.code_needed,
+            form_fields(SETUP_CODE, errors=AuthState.register_errors)[0],
+        ),
     )

@@ -16,6 +16,7 @@ from chat_app.i18n import (
     invites,
     my_account,
     registration,
+    setup,
     zh,
 )
 
@@ -28,6 +29,7 @@ _AREAS: tuple[ModuleType, ...] = (
     accounts,
     invites,
     admin_page,
+    setup,
     my_account,
 )
 

@@ -13,7 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from chat_app.models import User, utc_now
-from chat_app.services import instance_settings, sessions, throttle, validation
+from chat_app.services import (
+    audit,
+    instance_settings,
+    sessions,
+    throttle,
+    validation,
+)
+from chat_app.services import setup_code as first_admin
 from chat_app.services.errors import (
     AccountDisabled,
     InvalidCredentials,
@@ -81,6 +88,7 @@ def register(
     client_address: str = "",
     user_agent: str = "",
     via_invite: bool = False,
+    setup_code: str = "",
     on_created: Callable[[Session, User], None] | None = None,
     now: datetime | None = None,
     settings: Settings = SETTINGS,
@@ -101,20 +109,27 @@ def register(
         via_invite: True only when the caller has checked and used a valid invite in this
             same session (not yet committed): such a registration is allowed whatever the
             registration mode and is not counted against the address's limit.
+        setup_code: The server's setup code, needed by the first account when the server
+            can be reached from other machines (services.setup_code); ignored afterwards.
         on_created: Called with the new user row (flushed, with its id) before the one
             commit that creates the account, for work that must happen with it or not at
             all (an invite's group membership).
         now: The current time.
         settings: Session expiry and registration limit configuration.
 
+    The first account of an empty database is the administrator, decided under a lock so
+    that of two first registrations at the same moment only one is.
+
     Returns:
         The new user and a session token.
 
     Raises:
-        ValidationFailed: With every invalid field, including a taken username.
+        ValidationFailed: With every invalid field, including a taken username and a
+            missing or wrong setup code (nothing is stored).
         TooManyRegistrations: This address created too many accounts within the hour.
         Refused: "registration_invite_only" or "registration_closed" (the registration
             mode, without an invite).
+        RateLimited: This address guessed the setup code wrong too often.
     """
     now = now or utc_now()
     if not via_invite:
@@ -123,14 +138,20 @@ def register(
             raise Refused(f"registration_{'invite_only' if mode == 'invite' else 'closed'}")
     username = username.strip()
     nickname = validation.normalize_nickname(nickname)
-    errors: dict[str, str] = {}
-    if (error := validation.check_username(username)) is not None:
-        errors["username"] = error
-    elif _user_by_username(session=session, username=username) is not None:
+    errors = validation.check_new_account(username, nickname, password, password_confirm)
+    if "username" not in errors and _user_by_username(session=session, username=username):
         errors["username"] = "username_taken"
-    if (error := validation.check_nickname(nickname)) is not None:
-        errors["nickname"] = error
-    errors.update(validation.check_new_password(password, password_confirm))
+    maybe_first = not first_admin.users_exist(session=session)
+    if maybe_first and (
+        error := first_admin.check_first_registration(
+            session=session,
+            typed=setup_code,
+            client_address=client_address,
+            now=now,
+            settings=settings,
+        )
+    ):
+        errors["setup_code"] = error
     if errors:
         raise ValidationFailed(errors)
     if not via_invite:
@@ -138,12 +159,17 @@ def register(
             session=session, client_address=client_address, now=now, settings=settings
         )
 
+    password_hash = hash_password(password)  # slow: before any lock is taken
+    # Accounts are never removed (deleted ones keep their row), so only a registration that
+    # saw none may be the first; the lock makes one of two simultaneous ones the first.
+    is_first = maybe_first and first_admin.lock_for_first_account(session=session)
     user = User(
         username=username,
         username_key=validation.username_key(username),
         nickname=nickname,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         created_at=now,
+        role="admin" if is_first else "user",
     )
     session.add(user)
     try:
@@ -152,6 +178,8 @@ def register(
         # Another registration took the name between our check and our insert.
         session.rollback()
         raise ValidationFailed({"username": "username_taken"}) from None
+    if is_first:
+        audit.record(session=session, actor=user, action="first_admin", target=user, now=now)
     if on_created is not None:
         on_created(session, user)
     return _log_in(session, user, (user_agent, client_address), now, settings)

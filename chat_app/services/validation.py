@@ -165,3 +165,26 @@ def check_new_password(password: str, confirmation: str) -> dict[str, str]:
     elif password != confirmation:
         errors["password_confirm"] = "password_mismatch"
     return errors
+
+
+def check_new_account(
+    username: str, nickname: str, password: str, confirmation: str
+) -> dict[str, str]:
+    """Check the fields of a new account (not whether the username is taken).
+
+    Args:
+        username: The username, stripped.
+        nickname: The nickname, normalised.
+        password: The password.
+        confirmation: The same password typed again.
+
+    Returns:
+        Field name to error code for each failing field (empty when all are fine).
+    """
+    errors: dict[str, str] = {}
+    if (error := check_username(username)) is not None:
+        errors["username"] = error
+    if (error := check_nickname(nickname)) is not None:
+        errors["nickname"] = error
+    errors.update(check_new_password(password, confirmation))
+    return errors

@@ -29,6 +29,7 @@ from chat_app.services.errors import (
     DomainError,
     InvalidCredentials,
     NotAuthenticated,
+    RateLimited,
     Refused,
     TooManyAttempts,
     TooManyRegistrations,
@@ -308,6 +309,7 @@ class AuthState(rx.State):
             )
         except (
             InvalidCredentials,
+            RateLimited,
             Refused,
             TooManyAttempts,
             TooManyRegistrations,
@@ -324,6 +326,8 @@ class AuthState(rx.State):
         """Put a login's or a registration's refusal where its form shows it."""
         if isinstance(error, ValidationFailed):
             self.register_errors = _field_texts(error, language)
+        elif isinstance(error, RateLimited):  # too many wrong setup codes from this address
+            self.register_errors = {"setup_code": text("setup_too_many_guesses", language)}
         elif isinstance(error, AccountDisabled):  # a login's, with the right password
             self.login_error = _refusal_text(error, language)
         elif isinstance(error, TooManyRegistrations | Refused):  # no one field's: the limit
@@ -356,6 +360,7 @@ class AuthState(rx.State):
             nickname=form_text(form_data, "nickname"),
             password=form_text(form_data, "password"),
             password_confirm=form_text(form_data, "password_confirm"),
+            setup_code=form_text(form_data, "setup_code"),
         ):
             yield update
 

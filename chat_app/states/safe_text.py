@@ -91,6 +91,23 @@ def _toast(level: str, message: str | Var[str], props: dict[str, Any]) -> EventS
     return run_script(command.call(_toast_message(message), options))
 
 
+def copy_to_clipboard(value: Var[str] | str) -> EventSpec:
+    """Copy a state var's text (a link) to the clipboard.
+
+    Typed `| str` because a state's field reads as its Python type at class level, but
+    only a Var passes.
+
+    Only a Var: a Python str given to `rx.set_clipboard` becomes a Var and is parsed for
+    Reflex's markers, which user text must never be.
+
+    Raises:
+        TypeError: `value` is not a Var.
+    """
+    if not isinstance(value, Var):
+        raise TypeError("copy_to_clipboard takes a state var, never a Python str")
+    return rx.set_clipboard(value)
+
+
 def toast_info(message: str | Var[str], **props: Any) -> EventSpec:
     """An info toast showing `message` (and a str title or description) literally.
 

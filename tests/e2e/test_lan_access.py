@@ -8,6 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from chat_app.services import setup_code
+from chat_app.settings import load_settings
 from tests.support.browser import register
 from tests.support.live_app import (
     PROJECT_DIR,
@@ -32,7 +34,8 @@ def test_page_loaded_by_ip_talks_to_the_backend_at_that_ip(page: Page, tmp_path:
         app = LiveApp(f"http://127.0.0.1:{port}", "", env["REFLEX_DB_URL"], tmp_path)
         sockets: list[str] = []
         page.on("websocket", lambda socket: sockets.append(socket.url))
-        register(page, app, "lan_user", "LAN")
+        # `make run` listens on every interface: the first account needs the setup code.
+        register(page, app, "lan_user", "LAN", setup_code.code(load_settings(env)))
         expect(page.locator("#current-nickname")).to_have_text("LAN", timeout=20_000)
         assert sockets
         assert all(url.startswith(f"ws://127.0.0.1:{port}/_event") for url in sockets)

@@ -11,7 +11,7 @@ from chat_app.models import AuthSession, User
 from chat_app.services import auth, instance_settings, sessions
 from chat_app.services.errors import Refused, ValidationFailed
 
-GOOD = {
+GOOD: dict[str, Any] = {
     "username": "alice_01",
     "nickname": "Alice",
     "password": "correct horse",

@@ -132,7 +132,7 @@ async def test_my_devices_and_logging_out_another_one(tab_factory, engine, monke
     page = await ann.get_state(MyAccountState)
     await run(page.load)
     assert [(d.this_device, d.address) for d in page.devices] == [
-        (True, "10.0.0.1"),
+        (True, "127.0.0.1"),
         (False, "10.0.0.9"),
     ]
     other = page.devices[1].session_id
@@ -217,7 +217,7 @@ async def test_deleting_my_account_sends_all_my_tabs_to_auth(tab_factory, deleti
 
     events = await run(form.delete_account, {"password": PASSWORD, "confirm": "on"})
 
-    assert deletions["calls"] == [(ann_id, PASSWORD, "10.0.0.1", device)]
+    assert deletions["calls"] == [(ann_id, PASSWORD, "127.0.0.1", device)]
     assert redirect_targets(events) == ["/auth"]
     assert auth._user_id is None
     assert auth.session_token == ""

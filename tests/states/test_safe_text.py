@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import reflex as rx
 from reflex_base.constants.base import REFLEX_VAR_CLOSING_TAG, REFLEX_VAR_OPENING_TAG
-from reflex_base.event import Event
+from reflex_base.event import Event, EventSpec
 from reflex_base.vars.sequence import LiteralStringVar
 from sqlmodel import Session, select
 
@@ -259,3 +259,9 @@ async def test_toasts_cut_a_long_name_and_keep_the_words_after_it(tab_factory, e
     await run(bob.accept, bob.incoming[0].request_id)
     ((_tabs, change),) = pushed
     assert toasts_of_specs(await change(mal)) == ["<reflex.Var>1</… is now your friend."]
+
+
+def test_only_a_state_var_is_copied_to_the_clipboard():
+    with pytest.raises(TypeError):
+        safe_text.copy_to_clipboard("a link <reflex.Var>1</reflex.Var>")
+    assert isinstance(safe_text.copy_to_clipboard(rx.Var.create("x")), EventSpec)

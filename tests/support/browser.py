@@ -26,13 +26,15 @@ def unique_name(prefix: str) -> str:
     return f"{prefix}_{next(_names)}"
 
 
-def register(page: Page, app: LiveApp, username: str, nickname: str) -> None:
+def register(page: Page, app: LiveApp, username: str, nickname: str, setup_code: str = "") -> None:
     page.goto(app.frontend_url + "/auth")
     page.click("#tab-register")
     page.fill("#register-username", username)
     page.fill("#register-nickname", nickname)
     page.fill("#register-password", PASSWORD)
     page.fill("#register-password-confirm", PASSWORD)
+    if setup_code:  # the first account of a server others can reach
+        page.fill("#register-setup-code", setup_code)
     page.click("#register-submit")
 
 

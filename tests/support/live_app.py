@@ -37,6 +37,8 @@ PROFILE_VARIABLES = {
     "GUNICORN_CMD_ARGS",
     "CHAT_AZURE_STORAGE_CONNECTION_STRING",
     "CHAT_AZURE_CONTAINER",
+    # Set for the test process only (tests/conftest.py): a server's host is in its command.
+    "REFLEX_BACKEND_HOST",
 }
 
 

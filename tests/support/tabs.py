@@ -21,7 +21,7 @@ S = TypeVar("S", bound=rx.State)
 PASSWORD = "correct horse"
 
 
-def make_tab(state_cls: type[S], *, token: str = "tab-1", ip: str = "10.0.0.1") -> S:
+def make_tab(state_cls: type[S], *, token: str = "tab-1", ip: str = "127.0.0.1") -> S:
     """A fresh root state for one tab, with router data like a real connection's."""
     root = rx.State()
     root.router = RouterData.from_router_data(

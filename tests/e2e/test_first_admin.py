@@ -1,0 +1,54 @@
+"""A fresh server that others can reach: its first account needs the code from its log."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+from sqlmodel import Session, select
+
+from chat_app.models import User
+from chat_app.services import database
+from tests.support.browser import expect_chat_as, register
+from tests.support.live_app import REFLEX, LiveApp, free_port, migrated_environment, server_process
+
+CODE_IN_LOG = re.compile(r"\b[A-HJ-NP-Z2-9]{4}(?:-[A-HJ-NP-Z2-9]{4}){3}\b")
+
+
+def test_the_first_account_is_the_administrator_only_with_the_setup_code(
+    page: Page, tmp_path: Path
+):
+    env, log = migrated_environment(tmp_path)
+    env.pop("REFLEX_API_URL", None)
+    port = free_port()
+    # As `make run`: one port, on every interface (no --backend-host).
+    args = [REFLEX, "run", "--env", "prod", "--single-port", "--frontend-port", str(port)]
+    with server_process(args, f"http://127.0.0.1:{port}/ping", env, log):
+        app = LiveApp(f"http://127.0.0.1:{port}", "", env["REFLEX_DB_URL"], tmp_path)
+        register(page, app, "owner", "Owner")
+        expect(page.locator("#register-setup-code-error")).to_have_text(
+            "Enter the setup code from the server's log.", timeout=20_000
+        )
+        page.fill("#register-setup-code", "AAAA-BBBB-CCCC-DDDD")
+        page.click("#register-submit")
+        expect(page.locator("#register-setup-code-error")).to_have_text(
+            "That is not this server's setup code."
+        )
+
+        found = CODE_IN_LOG.search(log.read_text())
+        assert found is not None, "the server did not print its setup code"
+        page.fill("#register-setup-code", found.group(0).lower())
+        page.click("#register-submit")
+        expect_chat_as(page, app, "Owner")
+
+        page.goto(app.frontend_url + "/setup")
+        expect(page.locator("#setup-admin-exists")).to_have_text(
+            "This server already has an administrator.", timeout=20_000
+        )
+        engine = database.create_db_engine(env["REFLEX_DB_URL"])
+        with Session(engine) as session:
+            assert [(u.username, u.role) for u in session.exec(select(User))] == [
+                ("owner", "admin")
+            ]
+        engine.dispose()
