@@ -152,8 +152,10 @@ def test_a_new_nickname_is_live_for_friends_and_groups_and_devices_log_out(
 def test_a_deleted_account_leaves_the_conversation_readable_for_the_friend(
     browser: Browser, app_server: LiveApp
 ):
-    ann, ann_name = new_user(browser, app_server, "ann")
+    # Bob first: on an empty database he is the administrator, and Ann a plain user (the
+    # last administrator could not delete herself).
     bob, bob_name = new_user(browser, app_server, "bob")
+    ann, ann_name = new_user(browser, app_server, "ann")
     engine = sa.create_engine(app_server.database_url)
     try:
         with Session(engine) as db:
