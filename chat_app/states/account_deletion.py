@@ -81,6 +81,6 @@ class DeleteAccountState(rx.State):
         # other tab of mine to /auth saying why (this one goes below).
         await publish_account_change(self, change, sessions_ended=False)
         own_tab = self.router.session.client_token
-        await end_tabs_of(viewer_id, except_tab=own_tab, notice_key=DELETED_NOTICE)
+        await end_tabs_of(viewer_id, except_tab=own_tab, why=DELETED_NOTICE)
         await auth._forget_user(notice=text(DELETED_NOTICE, language))
         yield rx.redirect(routes.AUTH)

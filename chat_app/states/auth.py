@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import math
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -39,6 +38,7 @@ from chat_app.services.sessions import SessionKey
 from chat_app.services.views import LoginResult, UserView
 from chat_app.states import links, session_guard
 from chat_app.states.guard import guarded
+from chat_app.states.refusals import field_texts, refusal_text
 from chat_app.states.safe_text import toast_success
 from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.ui import language_of
@@ -58,21 +58,6 @@ def _hash_of(token: object) -> str:
     return sessions.hash_token(token)
 
 
-def _refusal_text(error: DomainError, language: str) -> str:
-    """A refused form's message; a throttle's with its wait, in seconds when under a minute."""
-    if not isinstance(error, TooManyAttempts | TooManyRegistrations):
-        return text(error.code, language)
-    wait = error.retry_after_seconds
-    if error.code == "too_many_attempts" and wait < 60:
-        return text("too_many_attempts_seconds", language, seconds=max(1, wait))
-    return text(error.code, language, minutes=math.ceil(wait / 60))
-
-
-def _field_texts(error: ValidationFailed, language: str) -> dict[str, str]:
-    """Each invalid field's message, by field name."""
-    return {field: text(code, language) for field, code in error.field_errors.items()}
-
-
 async def _own_user_id(state: AuthState) -> int | None:
     """The session guard's resolution for AuthState's own handlers (states/viewer.py)."""
     user = await state._current_user()
@@ -86,42 +71,34 @@ def _signed_in(
     return guarded(handler, _own_user_id)
 
 
-async def clear_ended_session(state: AuthState, notice_key: str = "not_authenticated") -> list[Any]:
+async def _clear_ended_session(state: AuthState, why: str = "not_authenticated") -> list[Any]:
     """Applied to the other tabs of a session that was ended elsewhere: back to /auth.
 
     The redirect is made here, in the tab's worker: an event does not pickle, and this
     change may travel to the worker holding the tab's socket (realtime/push_relay.py).
-    A partial naming `notice_key` says why (states/my_account.py).
     """
-    await state._forget_user(notice=text(notice_key, await language_of(state)))
+    await state._forget_user(notice=text(why, await language_of(state)))
     return [rx.redirect(routes.AUTH)]
 
 
 async def end_tabs_of(
-    user_id: int,
-    keep_session_hash: str | None = None,
-    except_tab: str = "",
-    *,
-    only_session_hash: str | None = None,
-    notice_key: str = "not_authenticated",
+    user_id: int, keep_session_hash: str | None = None, except_tab: str = "", **how: str
 ) -> None:
     """Send a user's open tabs to /auth live (sessions ended: logout, disable, delete).
 
-    The tabs of session `keep_session_hash` and the tab `except_tab` are left alone; with
-    `only_session_hash`, only that session's tabs go (one device logged out). The login
-    page says why: `notice_key`, in each tab's language.
+    The tabs of session `keep_session_hash` and the tab `except_tab` stay; `how` may name
+    the one session whose tabs go (`only`) and the notice saying why (`why`, an i18n key).
     """
     tabs = [
         entry.tab_token
         for entry in await PROFILE.tab_registry.tabs_of(user_id)
-        if entry.session_hash != keep_session_hash
-        and entry.tab_token != except_tab
-        and only_session_hash in (None, entry.session_hash)
+        if entry.session_hash != keep_session_hash and entry.tab_token != except_tab
+        if how.get("only", entry.session_hash) == entry.session_hash
     ]
     for tab in tabs:
         await PROFILE.tab_registry.unregister(tab)
-    cleared = functools.partial(clear_ended_session, notice_key=notice_key)
-    push_to_tabs(tabs, AuthState, cleared)
+    why = how.get("why", "not_authenticated")
+    push_to_tabs(tabs, AuthState, functools.partial(_clear_ended_session, why=why))
 
 
 class AuthState(rx.State):
@@ -245,12 +222,12 @@ class AuthState(rx.State):
         token_hash = self._session_hash()
         if not token_hash:
             return await self._resolved(token_hash, None, register)
-        # Where the device is now: stored with its last activity ("My devices").
-        address = self.router.session.client_ip
         user, resolved = await session_guard.resolve_once(
             token_hash,
             lambda: call_service(
-                sessions.resolve_session_by_hash, token_hash=token_hash, client_address=address
+                sessions.resolve_session_by_hash,
+                token_hash=token_hash,
+                client_address=self.router.session.client_ip,  # shown in "My devices"
             ),
             fresh=fresh,
         )
@@ -325,16 +302,16 @@ class AuthState(rx.State):
     def _show_refusal(self, error: DomainError, language: str) -> None:
         """Put a login's or a registration's refusal where its form shows it."""
         if isinstance(error, ValidationFailed):
-            self.register_errors = _field_texts(error, language)
+            self.register_errors = field_texts(error, language)
         elif isinstance(error, RateLimited):  # too many wrong setup codes from this address
             self.register_errors = {"setup_code": text("setup_too_many_guesses", language)}
         elif isinstance(error, AccountDisabled):  # a login's, with the right password
-            self.login_error = _refusal_text(error, language)
+            self.login_error = refusal_text(error, language)
         elif isinstance(error, TooManyRegistrations | Refused):  # no one field's: the limit
             # per address, or the registration mode
-            self.register_error = _refusal_text(error, language)
+            self.register_error = refusal_text(error, language)
         else:  # a login's: wrong credentials, or held back by the throttle
-            self.login_error = _refusal_text(error, language)
+            self.login_error = refusal_text(error, language)
 
     @rx.event
     async def login(self, form_data: dict):
@@ -384,11 +361,11 @@ class AuthState(rx.State):
                 client_address=self.router.session.client_ip,
             )
         except TooManyAttempts as error:
-            message = _refusal_text(error, await language_of(self))
+            message = refusal_text(error, await language_of(self))
             self.password_errors = {"current_password": message}
             return None
         except ValidationFailed as error:
-            self.password_errors = _field_texts(error, await language_of(self))
+            self.password_errors = field_texts(error, await language_of(self))
             return None
         except NotAuthenticated:
             await self._forget_user(notice=text("not_authenticated", await language_of(self)))

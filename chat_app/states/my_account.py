@@ -111,5 +111,5 @@ class MyAccountState(rx.State):
         language = await language_of(self)
         if not ended:
             return toast_info(text("account_device_gone", language))
-        await end_tabs_of(viewer_id, only_session_hash=ended)
+        await end_tabs_of(viewer_id, only=ended)
         return toast_success(text("account_device_logged_out", language))

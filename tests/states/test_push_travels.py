@@ -51,7 +51,7 @@ CHANGES: dict[str, Any] = {
     "sound setting": chime._setting_changed(1, False),
     "read receipt": read_receipts._receipt_arrived(ReadReceipt(7, 1, 2, 3), True),
     "read what is shown": functools.partial(read_receipts._read_if_looking, True, "sid-1"),
-    "session ended": auth.clear_ended_session,
+    "session ended": auth._clear_ended_session,
     "new group": chat_list.group_created(12),
     "a block made or lifted": group_timeline.blocks_changed,
     # Groups: typing and "read by" (slice c).

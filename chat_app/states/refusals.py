@@ -1,0 +1,28 @@
+"""A refused form's words: one message, or one per field, in the tab's language."""
+
+from __future__ import annotations
+
+import math
+
+from chat_app.i18n import text
+from chat_app.services.errors import (
+    DomainError,
+    TooManyAttempts,
+    TooManyRegistrations,
+    ValidationFailed,
+)
+
+
+def refusal_text(error: DomainError, language: str) -> str:
+    """A refused form's message; a throttle's with its wait, in seconds when under a minute."""
+    if not isinstance(error, TooManyAttempts | TooManyRegistrations):
+        return text(error.code, language)
+    wait = error.retry_after_seconds
+    if error.code == "too_many_attempts" and wait < 60:
+        return text("too_many_attempts_seconds", language, seconds=max(1, wait))
+    return text(error.code, language, minutes=math.ceil(wait / 60))
+
+
+def field_texts(error: ValidationFailed, language: str) -> dict[str, str]:
+    """Each invalid field's message, by field name."""
+    return {field: text(code, language) for field, code in error.field_errors.items()}
