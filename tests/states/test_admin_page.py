@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from chat_app import routes
 from chat_app.i18n import text
-from chat_app.models import AuditEntry, InstanceSetting, PasswordReset, User
+from chat_app.models import AuditEntry, InstanceSetting, PasswordReset, User, utc_now
 from chat_app.services.database import session_scope
 from chat_app.states import account_changes, admin_access
 from chat_app.states.admin_access import AdminAccessState
@@ -30,6 +30,23 @@ from tests.support.group_tabs import befriend_first, group_of, open_panel, recor
 from tests.support.group_tabs import people as group_people
 from tests.support.tabs import logged_in_tab, redirect_targets, run
 from tests.support.toasts import toasts_of_specs
+
+
+@pytest.fixture(autouse=True)
+def _someone_registered_first(engine) -> None:
+    """The first account of a database becomes its administrator: these tests choose theirs."""
+    with session_scope() as session:
+        session.add(
+            User(
+                username="founder",
+                username_key="founder",
+                nickname="Founder",
+                password_hash="!",
+                created_at=utc_now(),
+            )
+        )
+        session.commit()
+
 
 ADMIN_STATES = (AdminUsersState, AdminUserActionsState, AdminOverviewState)
 
@@ -184,13 +201,13 @@ async def test_an_administrator_searches_pages_and_sees_the_numbers(tab_factory)
     await run((await admin.get_state(AdminPageState)).load)
     assert (await admin.get_state(AdminAccessState)).is_admin
     users = await admin.get_state(AdminUsersState)
-    assert [row.username for row in users.rows] == ["ann", "bea", "bob", "cat"]
+    assert [row.username for row in users.rows] == ["ann", "bea", "bob", "cat", "founder"]
     assert next(row for row in users.rows if row.username == "ann").is_admin
     await run(users.search, "b")
     assert [row.username for row in users.rows] == ["bea", "bob"]
     assert users.page_label == "1 / 1"
     overview = await admin.get_state(AdminOverviewState)
-    assert overview.numbers["users"] == "4"
+    assert overview.numbers["users"] == "5"
     assert overview.registration_mode == "open"
 
 
