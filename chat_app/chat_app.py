@@ -6,6 +6,7 @@ from chat_app import log_guard, routes
 from chat_app.components.home_screen import home_screen_tags
 from chat_app.http import hardening
 from chat_app.http.file_routes import file_routes
+from chat_app.pages.account import account_page, account_title
 from chat_app.pages.admin import admin_page, admin_title
 from chat_app.pages.auth import auth_page, auth_title
 from chat_app.pages.chat import chat_page, chat_title
@@ -24,6 +25,7 @@ from chat_app.states.client_input import ClientInputGuard
 from chat_app.states.error_handler import backend_error_toast
 from chat_app.states.event_arguments import ArgumentGuard, refuse_unknown_events
 from chat_app.states.invite_page import InvitePageState
+from chat_app.states.my_account import MyAccountState
 from chat_app.states.password_reset import PasswordResetState
 from chat_app.states.presence import PresenceState, sweep_expired_tabs
 from chat_app.states.safe_text import install_marker_guard_if_requested
@@ -87,6 +89,13 @@ app.add_page(
     route=routes.SETUP,
     title=setup_title(),
     on_load=[UiState.detect_language, SetupState.load_setup_page],
+)
+app.add_page(
+    account_page,
+    route=routes.ACCOUNT,
+    title=account_title(),
+    # The chat page's login guard (anonymous tabs go to /auth), then the devices.
+    on_load=[UiState.detect_language, AuthState.require_login, MyAccountState.load],
 )
 app.add_page(
     reset_page,

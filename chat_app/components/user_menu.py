@@ -77,6 +77,9 @@ def _menu() -> rx.Component:
             _sound_item(),
             rx.dropdown_menu.separator(),
             rx.dropdown_menu.item(
+                tr("menu_my_account"), id="menu-my-account", on_select=rx.redirect(routes.ACCOUNT)
+            ),
+            rx.dropdown_menu.item(
                 tr("menu_avatar"),
                 id="menu-avatar",
                 on_select=ProfileState.set_avatar_dialog_open(True),

@@ -14,6 +14,7 @@ from chat_app.i18n import (
     admin_page,
     en,
     invites,
+    my_account,
     registration,
     setup,
     zh,
@@ -29,6 +30,7 @@ _AREAS: tuple[ModuleType, ...] = (
     invites,
     admin_page,
     setup,
+    my_account,
 )
 
 EN: dict[str, str] = {**en.EN}

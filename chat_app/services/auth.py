@@ -54,12 +54,25 @@ def _user_by_username(*, session: Session, username: str) -> User | None:
 
 
 def _log_in(
-    session: Session, user: User, user_agent: str, now: datetime, settings: Settings
+    session: Session,
+    user: User,
+    device: tuple[str, str],
+    now: datetime,
+    settings: Settings,
 ) -> LoginResult:
-    """Start a device session for a user just registered or checked, and commit."""
+    """Start a device session for a user just registered or checked, and commit.
+
+    `device` is the browser's user agent and its address (shown in "My devices").
+    """
     assert user.id is not None
+    user_agent, client_address = device
     token = sessions.create_session(
-        session=session, user_id=user.id, user_agent=user_agent, now=now, settings=settings
+        session=session,
+        user_id=user.id,
+        user_agent=user_agent,
+        client_address=client_address,
+        now=now,
+        settings=settings,
     )
     session.commit()
     return LoginResult(user=UserView.of(user), token=token)
@@ -169,7 +182,7 @@ def register(
         audit.record(session=session, actor=user, action="first_admin", target=user, now=now)
     if on_created is not None:
         on_created(session, user)
-    return _log_in(session, user, user_agent, now, settings)
+    return _log_in(session, user, (user_agent, client_address), now, settings)
 
 
 def login(
@@ -236,7 +249,7 @@ def login(
         user.password_hash = new_hash
         session.add(user)
     throttle.clear_login_failures(session=session, attempt=attempt)
-    return _log_in(session, user, user_agent, now, settings)
+    return _log_in(session, user, (user_agent, client_address), now, settings)
 
 
 def change_password(

@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import Row
 from sqlmodel import Session, col, delete
 
@@ -16,12 +17,23 @@ from chat_app.services import load_statements, statements
 from chat_app.services.views import UserView
 from chat_app.settings import SETTINGS, Settings
 
-# last_seen is refreshed at most this often, so reading a session is not a write per event.
-LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+# last_seen (and the address "My devices" shows) is refreshed at most this often, so
+# reading a session is not a write per event.
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 MAX_TOKEN_LENGTH = 128
 MAX_USER_AGENT_LENGTH = 256
+MAX_ADDRESS_LENGTH = 64
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _TOKEN_HASH = re.compile(r"[0-9a-f]{64}")
+# The touch of a device that says where it is: last active and its address in one write.
+_TOUCH_SESSION_FROM = (
+    sa.update(statements.AUTH_SESSION)
+    .where(statements.AUTH_SESSION.c.id == sa.bindparam("session"))
+    .values(
+        last_seen_at=sa.bindparam("now", type_=statements.AUTH_SESSION.c.last_seen_at.type),
+        client_address=sa.bindparam("address"),
+    )
+)
 
 
 def hash_token(token: str) -> str:
@@ -39,6 +51,7 @@ def create_session(
     session: Session,
     user_id: int,
     user_agent: str = "",
+    client_address: str = "",
     now: datetime | None = None,
     settings: Settings = SETTINGS,
 ) -> str:
@@ -48,6 +61,7 @@ def create_session(
         session: The database session.
         user_id: The user logging in.
         user_agent: The browser's description, kept to list devices later.
+        client_address: Where the device logs in from (shown in "My devices").
         now: The current time (tests pass a fixed one).
         settings: Expiry configuration.
 
@@ -64,9 +78,14 @@ def create_session(
             last_seen_at=now,
             expires_at=now + settings.session_absolute_timeout,
             user_agent=user_agent[:MAX_USER_AGENT_LENGTH],
+            client_address=_address(client_address),
         )
     )
     return token
+
+
+def _address(client_address: object) -> str:
+    return client_address[:MAX_ADDRESS_LENGTH] if isinstance(client_address, str) else ""
 
 
 def resolve_session(
@@ -91,13 +110,20 @@ def resolve_session(
 
 
 def resolve_session_by_hash(
-    *, session: Session, token_hash: str, now: datetime | None = None, settings: Settings = SETTINGS
+    *,
+    session: Session,
+    token_hash: str,
+    client_address: str = "",
+    now: datetime | None = None,
+    settings: Settings = SETTINGS,
 ) -> UserView | None:
     """Like `resolve_session`, from the token's hash (what a tab's state keeps server-side).
 
     Args:
         session: The database session.
         token_hash: The sha256 hex digest of the bearer token.
+        client_address: Where the device is now; written with last active, at most every
+            LAST_SEEN_RESOLUTION ("" leaves the stored address as it is).
         now: The current time.
         settings: Expiry configuration.
 
@@ -116,7 +142,11 @@ def resolve_session_by_hash(
         session.commit()
         return None
     if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
-        connection.execute(statements.TOUCH_SESSION, {"session": row.id, "now": now})
+        if address := _address(client_address):
+            touch = {"session": row.id, "now": now, "address": address}
+            connection.execute(_TOUCH_SESSION_FROM, touch)
+        else:
+            connection.execute(statements.TOUCH_SESSION, {"session": row.id, "now": now})
         session.commit()
     return UserView(
         id=row.user_id,

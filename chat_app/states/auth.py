@@ -12,6 +12,7 @@ delta is sent and the browser keeps its token.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -70,31 +71,34 @@ def _signed_in(
     return guarded(handler, _own_user_id)
 
 
-async def _clear_ended_session(state: AuthState) -> list[Any]:
+async def _clear_ended_session(state: AuthState, why: str = "not_authenticated") -> list[Any]:
     """Applied to the other tabs of a session that was ended elsewhere: back to /auth.
 
     The redirect is made here, in the tab's worker: an event does not pickle, and this
     change may travel to the worker holding the tab's socket (realtime/push_relay.py).
     """
-    await state._forget_user(notice=text("not_authenticated", await language_of(state)))
+    await state._forget_user(notice=text(why, await language_of(state)))
     return [rx.redirect(routes.AUTH)]
 
 
 async def end_tabs_of(
-    user_id: int, keep_session_hash: str | None = None, except_tab: str = ""
+    user_id: int, keep_session_hash: str | None = None, except_tab: str = "", **how: str
 ) -> None:
     """Send a user's open tabs to /auth live (sessions ended: logout, disable, delete).
 
-    The tabs of session `keep_session_hash` and the tab `except_tab` are left alone.
+    The tabs of session `keep_session_hash` and the tab `except_tab` stay; `how` may name
+    the one session whose tabs go (`only`) and the notice saying why (`why`, an i18n key).
     """
     tabs = [
         entry.tab_token
         for entry in await PROFILE.tab_registry.tabs_of(user_id)
         if entry.session_hash != keep_session_hash and entry.tab_token != except_tab
+        if how.get("only", entry.session_hash) == entry.session_hash
     ]
     for tab in tabs:
         await PROFILE.tab_registry.unregister(tab)
-    push_to_tabs(tabs, AuthState, _clear_ended_session)
+    why = how.get("why", "not_authenticated")
+    push_to_tabs(tabs, AuthState, functools.partial(_clear_ended_session, why=why))
 
 
 class AuthState(rx.State):
@@ -220,7 +224,11 @@ class AuthState(rx.State):
             return await self._resolved(token_hash, None, register)
         user, resolved = await session_guard.resolve_once(
             token_hash,
-            lambda: call_service(sessions.resolve_session_by_hash, token_hash=token_hash),
+            lambda: call_service(
+                sessions.resolve_session_by_hash,
+                token_hash=token_hash,
+                client_address=self.router.session.client_ip,  # shown in "My devices"
+            ),
             fresh=fresh,
         )
         if not resolved:

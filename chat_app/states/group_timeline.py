@@ -154,6 +154,21 @@ class GroupTimeline(rx.State, mixin=True):
         if self.is_group and self._user_id is not None:
             await self._learn_people(self._buffer().stored(), fresh=True)
 
+    async def _person_renamed(self, user_id: int) -> None:
+        """Someone the open group's look-up names changed their name: look them up again.
+
+        One query and one bucket for the tab, whatever the number of their messages shown;
+        someone the tab does not name yet is looked up when a message of theirs arrives.
+        """
+        if not self.is_group or self._user_id is None:
+            return
+        people = self._people()
+        if people.get(user_id, None) is None:
+            return
+        found = await self._look_up({user_id})
+        if user_id in found:
+            people.set(user_id, found[user_id])
+
     def _forget_timeline(self) -> None:
         if self.revealed:
             self.revealed = []

@@ -1,0 +1,115 @@
+"""The "My account" page: my nickname and my devices.
+
+Every handler re-derives the user from the tab's server-side session (`signed_in`); a
+device is named by its session id only among the viewer's own sessions, which the service
+checks (a forged id ends nothing and says nothing). The list holds at most
+devices.DEVICES_SHOWN rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import reflex as rx
+
+from chat_app.i18n import text
+from chat_app.services import devices, profile_names
+from chat_app.services.errors import NotFound, ValidationFailed
+from chat_app.services.sessions import SessionKey
+from chat_app.states.auth import NICKNAME_MAX, AuthState, end_tabs_of
+from chat_app.states.friends import FriendsState
+from chat_app.states.name_changes import publish_rename
+from chat_app.states.safe_text import toast_info, toast_success
+from chat_app.states.service_call import call_service, form_text
+from chat_app.states.ui import language_of
+from chat_app.states.viewer import signed_in
+
+# What is typed is kept to this before the service's own rules (32 code points) apply.
+NICKNAME_KEPT = 4 * NICKNAME_MAX
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    """One device as the page lists it ("" browser or system: not recognised)."""
+
+    session_id: int
+    browser: str
+    system: str
+    # ISO 8601, shown relative to now in the browser.
+    last_active: str
+    address: str
+    this_device: bool
+
+
+class MyAccountState(rx.State):
+    """The nickname form's refusal and the list of the viewer's devices."""
+
+    nickname_error: str = ""
+    devices: list[DeviceRow] = []
+    _user_id: int | None = None
+
+    def _follow_viewer(self, user_id: int | None, link_key: SessionKey | None) -> None:
+        """Told by the session guard who the tab's user is: another user sees nothing of it."""
+        del link_key  # no pictures here
+        if user_id is None or user_id != self._user_id:
+            self.nickname_error = ""
+            self.devices = []
+            self._user_id = user_id
+
+    async def _read_devices(self, viewer_id: int) -> None:
+        here = (await self.get_state(AuthState))._session_hash()
+        found = await call_service(devices.devices, user_id=viewer_id, current_hash=here)
+        self.devices = [
+            DeviceRow(
+                session_id=device.session_id,
+                browser=device.browser,
+                system=device.system,
+                last_active=device.last_active.isoformat(),
+                address=device.address,
+                this_device=device.this_device,
+            )
+            for device in found
+        ]
+
+    @rx.event
+    @signed_in
+    async def load(self, viewer_id: int):
+        """On load of /account (and after each reconnect): read my devices."""
+        self.nickname_error = ""
+        await self._read_devices(viewer_id)
+
+    @rx.event
+    @signed_in
+    async def save_nickname(self, viewer_id: int, form_data: dict):
+        """Change my nickname; my tabs, my friends' and my groups' show it at once."""
+        language = await language_of(self)
+        nickname = form_text(form_data, "nickname")[:NICKNAME_KEPT]
+        try:
+            change = await call_service(
+                profile_names.change_nickname, user_id=viewer_id, nickname=nickname
+            )
+        except ValidationFailed as error:
+            self.nickname_error = text(error.field_errors.get("nickname", "error"), language)
+            return None
+        except NotFound:
+            self.nickname_error = text("error", language)
+            return None
+        self.nickname_error = ""
+        await (await self.get_state(AuthState))._current_user(fresh=True)
+        await publish_rename(await self.get_state(FriendsState), change)
+        return toast_success(text("account_nickname_saved", language))
+
+    @rx.event
+    @signed_in
+    async def log_out_device(self, viewer_id: int, session_id: int):
+        """Log out one of my other devices; its open tabs go to /auth at once."""
+        here = (await self.get_state(AuthState))._session_hash()
+        ended = await call_service(
+            devices.end_device, user_id=viewer_id, session_id=session_id, current_hash=here
+        )
+        await self._read_devices(viewer_id)
+        language = await language_of(self)
+        if not ended:
+            return toast_info(text("account_device_gone", language))
+        await end_tabs_of(viewer_id, only=ended)
+        return toast_success(text("account_device_logged_out", language))
