@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from chat_app.components.language_switch import language_switch
 from chat_app.components.login_form import login_form
+from chat_app.components.page_card import page_card
 from chat_app.components.register_form import register_form
 from chat_app.states.auth import AuthState
 from chat_app.states.ui import tr
@@ -13,34 +13,20 @@ from chat_app.states.ui import tr
 
 def auth_card() -> rx.Component:
     """Login and registration in two tabs, like the original app."""
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading(tr("app_name"), size="7"),
-                rx.spacer(),
-                language_switch(),
-                rx.color_mode.button(aria_label=tr("theme_toggle")),
-                align="center",
-                width="100%",
+    return page_card(
+        rx.heading(tr("app_name"), size="7"),
+        rx.cond(
+            AuthState.notice != "",
+            rx.callout(AuthState.notice, id="auth-notice", icon="info", width="100%"),
+        ),
+        rx.tabs.root(
+            rx.tabs.list(
+                rx.tabs.trigger(tr("tab_login"), value="login", id="tab-login"),
+                rx.tabs.trigger(tr("tab_register"), value="register", id="tab-register"),
             ),
-            rx.cond(
-                AuthState.notice != "",
-                rx.callout(AuthState.notice, id="auth-notice", icon="info", width="100%"),
-            ),
-            rx.tabs.root(
-                rx.tabs.list(
-                    rx.tabs.trigger(tr("tab_login"), value="login", id="tab-login"),
-                    rx.tabs.trigger(tr("tab_register"), value="register", id="tab-register"),
-                ),
-                rx.tabs.content(rx.box(login_form(), padding_top="1em"), value="login"),
-                rx.tabs.content(rx.box(register_form(), padding_top="1em"), value="register"),
-                default_value="login",
-                width="100%",
-            ),
-            spacing="4",
+            rx.tabs.content(rx.box(login_form(), padding_top="1em"), value="login"),
+            rx.tabs.content(rx.box(register_form(), padding_top="1em"), value="register"),
+            default_value="login",
             width="100%",
         ),
-        size="4",
-        width="100%",
-        max_width="26em",
     )

@@ -9,7 +9,7 @@ import reflex as rx
 from chat_app import routes
 from chat_app.components import login_form, register_form
 from chat_app.components.auth_form import auth_form
-from chat_app.components.language_switch import language_switch
+from chat_app.components.page_card import page_card
 from chat_app.states.auth import AuthState
 from chat_app.states.invite_page import GROUP, INVALID, SERVER, InvitePageState
 from chat_app.states.ui import tr
@@ -110,34 +110,21 @@ def _body() -> Any:
 
 def invite_card() -> rx.Component:
     """The heading, one message about the link if any, and what the visitor can do."""
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading(tr("app_name"), size="7"),
-                rx.spacer(),
-                language_switch(),
-                align="center",
+    return page_card(
+        rx.heading(tr("app_name"), size="7"),
+        rx.cond(
+            InvitePageState.heading != "",
+            rx.heading(InvitePageState.heading, id="invite-heading", size="5"),
+        ),
+        rx.cond(
+            InvitePageState.message != "",
+            rx.callout(
+                InvitePageState.message,
+                id="invite-message",
+                icon="info",
+                color_scheme=rx.cond(InvitePageState.kind == INVALID, "red", "blue"),
                 width="100%",
             ),
-            rx.cond(
-                InvitePageState.heading != "",
-                rx.heading(InvitePageState.heading, id="invite-heading", size="5"),
-            ),
-            rx.cond(
-                InvitePageState.message != "",
-                rx.callout(
-                    InvitePageState.message,
-                    id="invite-message",
-                    icon="info",
-                    color_scheme=rx.cond(InvitePageState.kind == INVALID, "red", "blue"),
-                    width="100%",
-                ),
-            ),
-            _body(),
-            spacing="4",
-            width="100%",
         ),
-        size="4",
-        width="100%",
-        max_width="26em",
+        _body(),
     )

@@ -6,7 +6,7 @@ import reflex as rx
 
 from chat_app import routes
 from chat_app.components.form_field import Field, form_fields
-from chat_app.components.language_switch import language_switch
+from chat_app.components.page_card import page_card
 from chat_app.states.password_reset import PasswordResetState
 from chat_app.states.ui import tr
 
@@ -53,28 +53,15 @@ def _invalid() -> rx.Component:
 
 def reset_card() -> rx.Component:
     """The link's form, the one refusal, or a spinner while the link is being checked."""
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading(tr("reset_title"), size="6"),
-                rx.spacer(),
-                language_switch(),
-                align="center",
-                width="100%",
-            ),
+    return page_card(
+        rx.heading(tr("reset_title"), size="6"),
+        rx.cond(
+            PasswordResetState.invalid,
+            _invalid(),
             rx.cond(
-                PasswordResetState.invalid,
-                _invalid(),
-                rx.cond(
-                    PasswordResetState.username != "",
-                    _form(),
-                    rx.center(rx.spinner(size="3"), width="100%"),
-                ),
+                PasswordResetState.username != "",
+                _form(),
+                rx.center(rx.spinner(size="3"), width="100%"),
             ),
-            spacing="4",
-            width="100%",
         ),
-        size="4",
-        width="100%",
-        max_width="26em",
     )

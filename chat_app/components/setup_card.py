@@ -6,6 +6,7 @@ import reflex as rx
 
 from chat_app import routes
 from chat_app.components.form_field import Field, form_fields
+from chat_app.components.page_card import page_card
 from chat_app.states.setup import SETUP_CODE_MAX, SetupState
 from chat_app.states.ui import tr
 
@@ -39,20 +40,14 @@ def _claim_form() -> rx.Component:
 
 def setup_card() -> rx.Component:
     """The claim form while no administrator exists, else a plain statement that one does."""
-    return rx.card(
-        rx.vstack(
-            rx.heading(tr("setup_title"), size="6"),
-            rx.cond(
-                SetupState.admin_exists,
-                rx.callout(
-                    tr("setup_admin_exists"), id="setup-admin-exists", icon="info", width="100%"
-                ),
-                _claim_form(),
+    return page_card(
+        rx.heading(tr("setup_title"), size="6"),
+        rx.cond(
+            SetupState.admin_exists,
+            rx.callout(
+                tr("setup_admin_exists"), id="setup-admin-exists", icon="info", width="100%"
             ),
-            rx.link(tr("setup_back"), href=routes.CHAT, id="setup-back"),
-            spacing="4",
-            width="100%",
+            _claim_form(),
         ),
-        width="100%",
-        max_width="26em",
+        rx.link(tr("setup_back"), href=routes.CHAT, id="setup-back"),
     )

@@ -1,0 +1,34 @@
+"""The card of the pages one reaches before the chat: /auth, an invite, a reset link, /setup.
+
+One look for all of them: a heading, the language switch (the visitor may not read the
+language the browser chose) and the colour-mode toggle, then the page's own content.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from chat_app.components.language_switch import language_switch
+from chat_app.states.ui import tr
+
+
+def page_card(heading: rx.Component, *content: rx.Component) -> rx.Component:
+    """A card of at most 26em with `heading` and the switches on top, then `content`."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                heading,
+                rx.spacer(),
+                language_switch(),
+                rx.color_mode.button(aria_label=tr("theme_toggle")),
+                align="center",
+                width="100%",
+            ),
+            *content,
+            spacing="4",
+            width="100%",
+        ),
+        size="4",
+        width="100%",
+        max_width="26em",
+    )
