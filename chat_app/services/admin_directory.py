@@ -13,11 +13,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, or_, select
 
 from chat_app.models import Message, StoredFile, User
-from chat_app.services import admin_rights
+from chat_app.services import admin_rights, validation
 
 PAGE_SIZE = 50
 MAX_QUERY_LENGTH = 64
-MAX_PAGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -49,12 +48,6 @@ def _clean_query(query: object) -> str:
     if not isinstance(query, str):
         return ""
     return query.strip()[:MAX_QUERY_LENGTH]
-
-
-def _clean_page(page: object) -> int:
-    if isinstance(page, bool) or not isinstance(page, int) or page < 0:
-        return 0
-    return min(page, MAX_PAGE)
 
 
 def _like_pattern(text: str) -> str:
@@ -96,7 +89,7 @@ def list_users(
         select(User)
         .where(*conditions)
         .order_by(col(User.username_key), col(User.id))
-        .offset(_clean_page(page) * PAGE_SIZE)
+        .offset(validation.page_number(page) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all()
     ids = [row.id for row in rows]

@@ -114,6 +114,4 @@ def audit_page(
         Forbidden: The viewer is not an active administrator.
     """
     admin_rights.require_admin(session=session, user_id=viewer_id)
-    if not isinstance(page, int) or isinstance(page, bool) or page < 0:
-        page = 0
     return audit.entries(session=session, page=page)

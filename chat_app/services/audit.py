@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlmodel import Session, col, func, select
 
 from chat_app.models import AuditEntry, User, utc_now
+from chat_app.services import validation
 
 # What the command-line tool is called in the log (it has no user).
 COMMAND_LINE = "command line"
@@ -66,18 +67,17 @@ def record(
     )
 
 
-def entries(*, session: Session, page: int = 0) -> tuple[list[AuditView], int]:
+def entries(*, session: Session, page: object = 0) -> tuple[list[AuditView], int]:
     """One page of the log, newest first, and the number of entries in all.
 
     Args:
         session: The database session.
-        page: Zero-based page number (untrusted: anything not a non-negative int is 0).
+        page: Zero-based page number (untrusted: see `validation.page_number`).
 
     Returns:
         At most `PAGE_SIZE` entries and the total count.
     """
-    if not isinstance(page, int) or isinstance(page, bool) or page < 0:
-        page = 0
+    page = validation.page_number(page)
     total = session.exec(select(func.count()).select_from(AuditEntry)).one()
     rows = session.exec(
         select(AuditEntry)

@@ -175,8 +175,7 @@ def list_invites(
     """
     now = now or utc_now()
     group = _scope(session, actor_id, conversation_id)
-    if isinstance(page, bool) or not isinstance(page, int) or not 0 <= page < 2**31:
-        page = 0
+    page = validation.page_number(page)
     in_scope = (
         col(Invite.conversation_id).is_(None)
         if group is None

@@ -37,6 +37,25 @@ def valid_id(value: object) -> int:
     return value
 
 
+# Far past any list a server holds; keeps `page * page size` a small offset for the driver.
+MAX_PAGE_NUMBER = 1_000_000
+
+
+def page_number(value: object) -> int:
+    """A zero-based page number a client asked for: 0 for anything else, at most 1,000,000.
+
+    Args:
+        value: The untrusted value (a forged `true`, a string or 10**30 read page 0 or the
+            last allowed page, never an error from the database).
+
+    Returns:
+        The page number.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return 0
+    return min(value, MAX_PAGE_NUMBER)
+
+
 def ordered_pair(a: int, b: int) -> tuple[int, int]:
     """Two user ids as (lower, higher): how pairs of users are stored."""
     return (a, b) if a < b else (b, a)

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from chat_app.models import User, utc_now
-from chat_app.services import audit, instance_settings, token_guesses
+from chat_app.services import audit, instance_settings, token_guesses, validation
 from chat_app.services.errors import RateLimited, ValidationFailed
 from chat_app.settings import SETTINGS
 
@@ -93,3 +93,10 @@ def test_wrong_tokens_are_refused_past_the_hourly_limit_per_address(session: Ses
     token_guesses.check_allowed(
         session=session, client_address="10.0.0.9", now=now + timedelta(hours=1), settings=settings
     )
+
+
+@pytest.mark.parametrize(
+    ("asked", "page"), [(3, 3), (-1, 0), (True, 0), ("2", 0), (None, 0), (10**30, 1_000_000)]
+)
+def test_a_page_number_from_a_client_is_a_small_non_negative_int(asked, page):
+    assert validation.page_number(asked) == page
