@@ -12,7 +12,7 @@ import reflex as rx
 
 from chat_app.components.avatar import avatar
 from chat_app.components.chat_row_marks import chat_row_marks
-from chat_app.components.name_text import name_text
+from chat_app.components.name_text import name_text, shown_name
 from chat_app.components.new_group_dialog import new_group_button
 from chat_app.states.chat_list import ChatListState
 from chat_app.states.composer import ComposerState
@@ -83,7 +83,7 @@ def _chat_row(row, index) -> rx.Component:
     return rx.el.button(
         _row_body(row),
         on_click=[ConversationState.open_conversation(row.conversation_id), ComposerState.clear],
-        aria_label=row.name,
+        aria_label=shown_name(row.name),
         key=row.conversation_id,
         class_name="chat-open",
         # Its place in the list, unless a message moved it up since the list was read.

@@ -185,6 +185,8 @@ def test_a_deleted_account_leaves_the_conversation_readable_for_the_friend(
     expect(ann.locator("#auth-notice")).to_have_text("Your account was deleted.")
 
     bob.reload()
+    # The Chats tab names the row for screen readers too.
+    expect(bob.locator("button.chat-open[aria-label='Deleted user']")).to_have_count(1)
     # No longer a friend: the conversation is among the past ones, read-only.
     bob.click("#tab-friends")
     bob.locator("#past-conversations .past-conversation").filter(has_text="Deleted user").click()
