@@ -19,6 +19,7 @@ from chat_app import routes
 from chat_app.i18n import text
 from chat_app.services import (
     admin_rights,
+    admin_settings,
     command_line,
     data_folder,
     database,
@@ -98,7 +99,7 @@ def _list_users(session: Session, _args: argparse.Namespace) -> None:
 
 
 def _registration(session: Session, args: argparse.Namespace) -> None:
-    mode = command_line.set_registration_mode(session=session, mode=args.mode)
+    mode = admin_settings.set_registration_mode(session=session, actor_id=None, mode=args.mode)
     print(f"Registration is now {MODE_NAMES[mode]}.")
 
 

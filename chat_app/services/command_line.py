@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from chat_app.models import User, utc_now
-from chat_app.services import audit, instance_settings, validation
+from chat_app.services import audit, validation
 from chat_app.services.errors import ValidationFailed
 from chat_app.services.passwords import hash_password
 
@@ -82,20 +82,6 @@ def create_admin(
     session.commit()
     assert user.id is not None
     return user.id
-
-
-def set_registration_mode(
-    *, session: Session, mode: object, now: datetime | None = None
-) -> instance_settings.RegistrationMode:
-    """Change who may register (audited, committed).
-
-    Raises:
-        ValidationFailed: Not one of "open", "invite", "closed".
-    """
-    chosen = instance_settings.set_registration_mode(session=session, mode=mode)
-    audit.record(session=session, actor=None, action="registration_mode", detail=chosen, now=now)
-    session.commit()
-    return chosen
 
 
 def _status(user: User) -> str:
