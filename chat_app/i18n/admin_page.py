@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001  (Chinese UI text uses Chinese punctuation on purpose)
 """UI strings of the administration page (/admin), in both languages."""
 
 from __future__ import annotations

@@ -1,5 +1,4 @@
 """UI strings of invite links: the page that opens one, and managing them (both languages)."""
-# ruff: noqa: RUF001  (Chinese UI text uses Chinese punctuation on purpose)
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
 """UI strings of "My account": nickname, devices, deleting the account (both languages)."""
-# ruff: noqa: RUF001  (Chinese UI text uses Chinese punctuation on purpose)
 
 from __future__ import annotations
 

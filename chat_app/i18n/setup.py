@@ -1,7 +1,5 @@
 """UI strings of the first administrator: the setup code and the /setup page (both languages)."""
 
-# ruff: noqa: RUF001  (Chinese UI text uses Chinese punctuation on purpose)
-
 from __future__ import annotations
 
 EN: dict[str, str] = {
