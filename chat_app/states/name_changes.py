@@ -4,8 +4,9 @@ Friends' panes (friend list, chat rows) are read again like after any change to 
 (FriendsState._publish). Every tab of a friend or fellow group member also gets one push
 into its conversation state: the open direct chat's header takes the new name, the open
 group's look-up reads that one person again (states/group_timeline.py) and the members
-panel renames their row. Nothing rides on the messages, so a rename costs a tab the same
-whatever its history. People in a block with the user are not in the audience
+panel renames their row; a tab listing groups reads its rows again (a group's preview names
+its last sender). Nothing rides on the messages, so a rename costs a tab the same whatever
+its history. People in a block with the user are not in the audience
 (services/profile_names.py): they keep seeing the username.
 """
 
@@ -18,6 +19,8 @@ from chat_app.realtime.push import notify_users
 from chat_app.services.profile_names import NicknameChange
 from chat_app.services.views import FriendsChange
 from chat_app.states.auth import AuthState
+from chat_app.states.chat_list import ChatListState
+from chat_app.states.chat_preview import GROUP
 from chat_app.states.conversation import ConversationState
 from chat_app.states.friends import FriendsState
 from chat_app.states.group_panel import GroupPanelState
@@ -36,6 +39,9 @@ async def show_new_name(user_id: int, nickname: str, state: ConversationState) -
     """
     if state._user_id is None or state._user_id == user_id:
         return
+    lists = await state.get_state(ChatListState)
+    if any(row.kind == GROUP for row in lists.rows):
+        await lists._read(state._user_id, lists._link_key)
     if state.open_friend_id == user_id and not state.is_group:
         state.open_friend_nickname = nickname
     if not state.is_group:

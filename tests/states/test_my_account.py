@@ -20,6 +20,7 @@ from chat_app.states import auth as auth_module
 from chat_app.states import friends as friends_state
 from chat_app.states.account_deletion import DeleteAccountState
 from chat_app.states.auth import AuthState
+from chat_app.states.chat_list import ChatListState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.group_panel import GroupPanelState
 from chat_app.states.group_timeline import SENDER_BUCKETS
@@ -73,6 +74,10 @@ async def test_a_rename_reaches_friends_and_group_members_but_not_the_blocked(
     await run(dan.open_conversation, group)
     assert bob.open_friend_nickname == "Ann"
     assert RowValues(cat, SENDER_BUCKETS).get(ann_id, None)[0] == "Ann"
+    cat_list = await cat.get_state(ChatListState)
+    await run(cat_list.load)
+    (cat_row,) = [row for row in cat_list.rows if row.conversation_id == group]
+    assert cat_row.line.startswith("Ann:")
 
     page = await ann.get_state(MyAccountState)
     await run(page.save_nickname, {"nickname": " Annie "})
@@ -94,6 +99,11 @@ async def test_a_rename_reaches_friends_and_group_members_but_not_the_blocked(
         await shown(tab)
     assert bob.open_friend_nickname == "Annie"
     assert RowValues(cat, SENDER_BUCKETS).get(ann_id, None)[0] == "Annie"
+    # The group's row in Cat's chat list names its last sender by the new name too.
+    (cat_row,) = [
+        r for r in (await cat.get_state(ChatListState)).rows if r.conversation_id == group
+    ]
+    assert cat_row.line.startswith("Annie")
     panel = await cat.get_state(GroupPanelState)
     assert {m.nickname for m in panel.members if m.user_id == ann_id} == {"Annie"}
     # Dan is not told; were he, his look-up would still name Ann by her username.
