@@ -74,6 +74,8 @@ def test_the_chat_runs_under_the_csp_of_the_single_port_server(
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     args = [REFLEX, "run", "--env", "prod", "--single-port", "--frontend-port", str(port)]
+    # Loopback only: nobody else can reach it (and its first account needs no setup code).
+    args += ["--backend-host", "127.0.0.1"]
     with server_process(args, f"{base}/ping", env, log):
         app = LiveApp(base, base, env["REFLEX_DB_URL"], tmp_path)
         console = ConsoleWatch()
