@@ -26,6 +26,7 @@ from chat_app.services import (
     group_members,
     instance_settings,
     invites,
+    sessions,
     token_guesses,
 )
 from chat_app.services.errors import Forbidden, NotFound, Refused
@@ -47,7 +48,7 @@ def _valid_invite(session: Session, token: object, client_address: str, now: dat
     invite = None
     if isinstance(token, str) and invites.TOKEN_SHAPE.fullmatch(token):
         invite = session.exec(
-            select(Invite).where(Invite.token_hash == invites.hash_token(token))
+            select(Invite).where(Invite.token_hash == sessions.hash_token(token))
         ).first()
     if invite is None:
         # Only unknown tokens are guesses: a class behind one address opening a link

@@ -7,7 +7,6 @@ link is services/invite_use.py.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -16,7 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from chat_app import routes
 from chat_app.models import Invite, User, utc_now
-from chat_app.services import admin_rights, audit, group_events, validation
+from chat_app.services import admin_rights, audit, group_events, sessions, validation
 from chat_app.services.errors import Forbidden, NotFound, ValidationFailed
 from chat_app.services.group_events import MANAGERS
 from chat_app.services.invite_views import (
@@ -41,11 +40,6 @@ PAGE_SIZE = 20
 INVALID = "invite_invalid"
 # A token_urlsafe(32) is 43 characters; anything else is not one of ours.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
-
-
-def hash_token(token: str) -> str:
-    """The sha256 hex digest under which an invite's token is stored."""
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
 def _scope(session: Session, actor_id: int, conversation_id: object) -> int | None:
@@ -130,7 +124,7 @@ def create(
         raise ValidationFailed(errors)
     token = secrets.token_urlsafe(32)
     invite = Invite(
-        token_hash=hash_token(token),
+        token_hash=sessions.hash_token(token),
         creator_id=actor_id,
         conversation_id=group,
         created_at=now,

@@ -9,7 +9,6 @@ every wrong token counts toward its address's guess limit (`token_guesses`).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -26,10 +25,6 @@ RESET_LIFETIME = timedelta(hours=24)
 INVALID = "reset_invalid"
 # secrets.token_urlsafe(32) is 43 characters; anything much longer is not one of ours.
 MAX_TOKEN_LENGTH = 64
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def create_reset(
@@ -68,7 +63,7 @@ def create_reset(
     )
     session.add(
         PasswordReset(
-            token_hash=_hash(token),
+            token_hash=sessions.hash_token(token),
             user_id=target.id or 0,
             created_by_id=actor.id if actor is not None else None,
             created_at=now,
@@ -135,7 +130,7 @@ def _valid_reset(
     reset = user = None
     if isinstance(token, str) and 0 < len(token) <= MAX_TOKEN_LENGTH:
         reset = session.exec(
-            select(PasswordReset).where(col(PasswordReset.token_hash) == _hash(token))
+            select(PasswordReset).where(col(PasswordReset.token_hash) == sessions.hash_token(token))
         ).first()
     if reset is not None and reset.used_at is None and now < reset.expires_at:
         user = session.get(User, reset.user_id)

@@ -32,7 +32,7 @@ def count(session: Session, table: type) -> int:
 
 def used(session: Session, token: str) -> int:
     session.rollback()
-    hashed = invites.hash_token(token)
+    hashed = sessions.hash_token(token)
     return session.exec(select(Invite.used_count).where(Invite.token_hash == hashed)).one()
 
 

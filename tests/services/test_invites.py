@@ -9,7 +9,7 @@ from sqlmodel import Session, func, select
 
 from chat_app import i18n
 from chat_app.models import AuditEntry, Invite, User, utc_now
-from chat_app.services import invites
+from chat_app.services import invites, sessions
 from chat_app.services.errors import Forbidden, NotFound, ValidationFailed
 from tests.support.groups import make_admin as make_group_admin
 from tests.support.groups import make_group, make_people
@@ -29,7 +29,7 @@ def test_an_admin_creates_a_server_invite_stored_by_hash_and_audited(session):
 
     assert len(created.token) == 43
     row = session.exec(select(Invite)).one()
-    assert row.token_hash == invites.hash_token(created.token)
+    assert row.token_hash == sessions.hash_token(created.token)
     assert created.token not in row.token_hash
     assert (row.conversation_id, row.max_uses, row.used_count) == (None, 10, 0)
     assert row.expires_at == now + timedelta(days=7)
@@ -185,6 +185,6 @@ def test_revoke_only_within_the_scope_and_forged_ids_change_nothing(session):
 
 
 def _id_of(session: Session, token: str) -> int:
-    row = session.exec(select(Invite).where(Invite.token_hash == invites.hash_token(token))).one()
+    row = session.exec(select(Invite).where(Invite.token_hash == sessions.hash_token(token))).one()
     assert row.id is not None
     return row.id
