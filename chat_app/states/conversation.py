@@ -180,7 +180,7 @@ class ConversationState(
         if to_recipient and self.friend_typing and showing:
             self.friend_typing = False
         if to_recipient and showing and self._typers:
-            self._typer_sent(message.sender_id)
+            self._typer_gone(message.sender_id)
         if showing and not self.has_newer:
             await self._learn_people([message])
             if not self._add([message]):

@@ -169,8 +169,10 @@ class FriendsState(rx.State):
         await self._refresh(viewer_id)
         await self._publish(change)
         if blocks:
-            # Every tab of both, this one too: a group they share folds their messages.
-            await notify_users(change.affected_user_ids, ConversationState, blocks_changed)
+            # Every tab of both, this one too: a group they share folds their messages
+            # and drops the other from its typing line.
+            pair = change.affected_user_ids
+            await notify_users(pair, ConversationState, blocks_changed(pair))
         return PresenceState.load
 
     # ----- handlers -----

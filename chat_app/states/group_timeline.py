@@ -17,7 +17,8 @@ A direct chat uses none of this: nothing is looked up, nothing changes on its me
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -73,6 +74,8 @@ class GroupTimeline(rx.State, mixin=True):
         _link_key: SessionKey | None
 
         def _buffer(self) -> MessageBuffer: ...
+
+        def _typer_gone(self, user_id: int) -> None: ...
 
     def _people(self) -> RowValues[list[str]]:
         return RowValues(self, SENDER_BUCKETS)
@@ -194,11 +197,23 @@ class GroupTimeline(rx.State, mixin=True):
         self.revealed = [*self.revealed, seq][-REVEALED_KEPT:]
 
 
-async def blocks_changed(state: GroupTimeline) -> None:
-    """Pushed to both users' tabs when one blocks or unblocks the other.
+def blocks_changed(pair: Iterable[int]) -> Callable[[GroupTimeline], Awaitable[None]]:
+    """The push to both users' tabs when one blocks or unblocks the other.
 
-    A group they share folds (or unfolds) their messages at once. A module-level function:
+    A group they share folds (or unfolds) their messages at once, and the other one's name
+    leaves the typing line now rather than when their last keystroke note runs out (after
+    an unblock it comes back with their next note). A partial of a module-level function:
     it pickles, so it may travel to the worker holding the tab's socket
     (realtime/push_relay.py).
+
+    Args:
+        pair: The two users.
     """
+    return functools.partial(_blocks_changed, tuple(pair))
+
+
+async def _blocks_changed(pair: tuple[int, ...], state: GroupTimeline) -> None:
     await state._look_again()
+    for user_id in pair:
+        if user_id != state._user_id:
+            state._typer_gone(user_id)

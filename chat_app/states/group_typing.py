@@ -204,10 +204,13 @@ class GroupTyping(rx.State, mixin=True):
         self.typing_names = names
         self.typing_more = more
 
-    def _typer_sent(self, sender_id: int) -> None:
-        """A typer's message arrived: their name goes with it (no wait: a message update)."""
-        if any(user == sender_id for user, _ in self._typers):
-            self._typers = tuple(typer for typer in self._typers if typer[0] != sender_id)
+    def _typer_gone(self, user_id: int) -> None:
+        """A typer's message arrived, or a block came between: their name goes now.
+
+        No wait: it is a message's (or a block's) update, not a typing one.
+        """
+        if any(user == user_id for user, _ in self._typers):
+            self._typers = tuple(typer for typer in self._typers if typer[0] != user_id)
             self.typing_names = [name for _, name in self._typers[:NAMES_SHOWN]]
             self.typing_more = max(len(self._typers) - NAMES_SHOWN, 0)
 

@@ -20,7 +20,7 @@ from chat_app.states import friends as friends_state
 from chat_app.states import group_timeline
 from chat_app.states.conversation import ConversationState
 from chat_app.states.friends import FriendsState
-from chat_app.states.group_timeline import BLOCKED, SENDER_BUCKETS, blocks_changed
+from chat_app.states.group_timeline import BLOCKED, SENDER_BUCKETS
 from chat_app.states.live_messages import SLOT_NAMES
 from chat_app.states.row_values import RowValues
 from chat_app.states.ui import UiState
@@ -265,8 +265,8 @@ async def test_a_block_made_while_the_group_is_open_folds_their_messages_at_once
     monkeypatch.setattr(friends_state, "notify_users", recording)
     await run((await cat.get_state(FriendsState)).block, bob_id)
     # Every tab of both hears of it (this one too, once its own event is done).
-    assert ({cat_id, bob_id}, blocks_changed) in pushed
-    await blocks_changed(cat)
+    (change,) = [change for users, change in pushed if users == {cat_id, bob_id}]
+    await change(cat)
     assert _people(cat)[bob_id] == ["bob", "", BLOCKED]
 
 

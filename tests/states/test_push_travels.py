@@ -53,7 +53,7 @@ CHANGES: dict[str, Any] = {
     "read what is shown": functools.partial(read_receipts._read_if_looking, True, "sid-1"),
     "session ended": auth._clear_ended_session,
     "new group": chat_list.group_created(12),
-    "a block made or lifted": group_timeline.blocks_changed,
+    "a block made or lifted": group_timeline.blocks_changed((1, 2)),
     # Groups: typing and "read by" (slice c).
     "group typing": functools.partial(group_typing._typers_changed, 7, ((2, "Ann"),), (3,)),
     "group typing shown later": group_typing._refresh_typers,

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
+from chat_app.states.group_timeline import blocks_changed
 from chat_app.states.group_typing import TYPING_INTERVAL, TYPING_VISIBLE_SECONDS
 from tests.support.delivery import remove
 from tests.support.fake_pushes import NAMES, Clock, block, group_tabs
@@ -138,3 +139,18 @@ async def test_a_member_removed_or_blocked_while_someone_types_loses_the_name(
     await clock.advance(TYPING_INTERVAL)
     assert line(tabs["dan"]) == ([], 0)
     assert clock.named.count(ids["dan"]) == 1
+
+
+async def test_a_block_takes_the_typing_name_off_at_once(tab_factory, engine, clock: Clock):
+    _group, tabs, ids = await group_tabs(tab_factory, engine, clock, NAMES[:3])
+    await type_in(tabs["bob"])
+    await clock.advance(0.1)
+    assert line(tabs["cat"]) == (["Bob"], 0)
+    block(engine, ids["cat"], ids["bob"])
+    # The block's push reaches cat's tab: bob's name goes now, not when his note runs out.
+    await clock.apply(tabs["cat"], blocks_changed((ids["cat"], ids["bob"])))
+    assert line(tabs["cat"]) == ([], 0)
+    # A third member typing is not touched.
+    await type_in(tabs["ann"])
+    await clock.advance(TYPING_INTERVAL)
+    assert line(tabs["cat"]) == (["Ann"], 0)
