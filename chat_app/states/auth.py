@@ -1,12 +1,11 @@
 """Login state of one tab: the session token (in localStorage) and who it belongs to.
 
 Every handler is a remote endpoint: it reads the token, re-resolves it on the server and
-only then acts. The user id lives in a backend-only var.
+only then acts (the user id lives in a backend-only var).
 
 The raw token never rests on the server: the browser keeps it and sends it at every
-hydrate; the state keeps its sha256 in `_token_hash` and resolves the session by that hash,
-and `__getstate__` blanks the raw value in the copy Reflex pickles (Redis, disk), so no
-delta is sent and the browser keeps its token.
+hydrate; the state resolves the session by its sha256 (`_token_hash`), and `__getstate__`
+blanks the raw value in the copy Reflex pickles (Redis, disk): no delta is sent.
 """
 
 from __future__ import annotations
@@ -82,22 +81,26 @@ async def _clear_ended_session(state: AuthState, why: str = "not_authenticated")
 
 
 async def end_tabs_of(
-    user_id: int, keep_session_hash: str | None = None, except_tab: str = "", **how: str
+    user_id: int,
+    keep_session_hash: str | None = None,
+    except_tab: str = "",
+    *,
+    only: str | None = None,
+    why: str = "not_authenticated",
 ) -> None:
     """Send a user's open tabs to /auth live (sessions ended: logout, disable, delete).
 
-    The tabs of session `keep_session_hash` and the tab `except_tab` stay; `how` may name
-    the one session whose tabs go (`only`) and the notice saying why (`why`, an i18n key).
+    The tabs of session `keep_session_hash` and the tab `except_tab` stay; `only` names the
+    one session whose tabs go (None: all), `why` the notice saying why (an i18n key).
     """
     tabs = [
         entry.tab_token
         for entry in await PROFILE.tab_registry.tabs_of(user_id)
         if entry.session_hash != keep_session_hash and entry.tab_token != except_tab
-        if how.get("only", entry.session_hash) == entry.session_hash
+        if only in (None, entry.session_hash)
     ]
     for tab in tabs:
         await PROFILE.tab_registry.unregister(tab)
-    why = how.get("why", "not_authenticated")
     push_to_tabs(tabs, AuthState, functools.partial(_clear_ended_session, why=why))
 
 
