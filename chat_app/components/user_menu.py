@@ -15,6 +15,7 @@ from chat_app.components.name_text import name_text
 from chat_app.states.admin_access import AdminAccessState
 from chat_app.states.auth import AuthState
 from chat_app.states.chime import ChimeState
+from chat_app.states.conversation import ConversationState
 from chat_app.states.profile import ProfileState
 from chat_app.states.sign_out import SignOutState
 from chat_app.states.ui import tr
@@ -73,7 +74,8 @@ def _menu() -> rx.Component:
                 ),
                 padding="0.25em 0.75em",
             ),
-            rx.box(language_switch(), padding="0.25em 0.75em"),
+            # The open group's system lines follow the switch (they are written in state).
+            rx.box(language_switch(ConversationState.follow_language), padding="0.25em 0.75em"),
             _sound_item(),
             rx.dropdown_menu.separator(),
             rx.dropdown_menu.item(

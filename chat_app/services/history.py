@@ -1,4 +1,8 @@
-"""Reading a conversation: pages of history (newest, or older than a seq) and catch-up."""
+"""Reading a conversation: pages of history (newest, or older than a seq) and catch-up.
+
+Also the stored records of the group events a tab shows, to write their lines again in
+another language.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,9 @@ from chat_app.services.errors import NotFound
 from chat_app.services.views import CatchUp, ContactView, GroupHeader, HistoryPage, MessageView
 
 PAGE_SIZE = 50
+# At most this many seqs per `system_records` call: more than a tab's window and live slots
+# hold together (states/live_messages.py; a test checks it).
+MOST_SEQS = 5 * PAGE_SIZE
 
 
 def _views(session: Session, rows: Sequence[Message]) -> tuple[MessageView, ...]:
@@ -203,5 +210,42 @@ def _after(
         .where(col(Message.seq) > after_seq)
         .order_by(col(Message.seq))
         .limit(limit)
+    ).all()
+    return _views(session, rows)
+
+
+def system_records(
+    *, session: Session, viewer_id: int, conversation_id: object, seqs: object
+) -> tuple[MessageView, ...]:
+    """The group events among `seqs` the viewer may read, with their stored records.
+
+    A tab keeps a system line only in words (services/system_lines.py): to write it in
+    another language it reads the record again.
+
+    Args:
+        session: The database session.
+        viewer_id: Who reads (from the server-side session).
+        conversation_id: The conversation (untrusted id).
+        seqs: The seqs of the lines the tab shows (untrusted: a list of ids, at most
+            MOST_SEQS).
+
+    Returns:
+        The system messages among them inside the viewer's membership, oldest first, each
+        with its stored body (JSON); other kinds and seqs outside the range are left out.
+
+    Raises:
+        NotFound: Not a conversation the viewer may read (conversations.readable), or
+            malformed seqs.
+    """
+    if not isinstance(seqs, list | tuple) or len(seqs) > MOST_SEQS:
+        raise NotFound()
+    wanted = {validation.valid_id(seq) for seq in seqs}
+    conversation = conversations.readable(session, viewer_id, conversation_id)
+    if not wanted:
+        return ()
+    rows = session.exec(
+        _in_range(conversation)
+        .where(Message.kind == "system", col(Message.seq).in_(wanted))
+        .order_by(col(Message.seq))
     ).all()
     return _views(session, rows)

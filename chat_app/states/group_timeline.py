@@ -8,7 +8,8 @@ browser. The look-up holds user-chosen names as var values only: they never beco
 built on the server (states/safe_text.py).
 
 System lines are written in the reader's language with the look-up's names when a message
-enters the tab (window, live slots and catch-up alike). A sender in a block with the
+enters the tab (window, live slots and catch-up alike), and written again from their stored
+records when the tab's language switches (`follow_language`). A sender in a block with the
 reader is flagged in the look-up: their messages show collapsed until "Show", which
 reveals one message in this tab only (`revealed`, bounded).
 
@@ -20,12 +21,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import reflex as rx
 
 from chat_app.i18n import text
-from chat_app.services import group_senders
+from chat_app.services import group_senders, history
+from chat_app.services.errors import NotFound
 from chat_app.services.sessions import SessionKey
 from chat_app.services.system_lines import system_line, user_ids_in
 from chat_app.services.views import MessageView
@@ -45,6 +47,7 @@ SENDERS_KEPT = 300
 # At most this many collapsed messages are shown revealed at once (the oldest folds back).
 REVEALED_KEPT = 50
 BLOCKED = "blocked"
+T = TypeVar("T")
 
 
 def _needed(messages: Iterable[MessageView], viewer_id: int) -> set[int]:
@@ -76,6 +79,8 @@ class GroupTimeline(rx.State, mixin=True):
         def _buffer(self) -> MessageBuffer: ...
 
         def _typer_gone(self, user_id: int) -> None: ...
+
+        def _change(self, change: Callable[[MessageBuffer], T]) -> T: ...
 
     def _people(self) -> RowValues[list[str]]:
         return RowValues(self, SENDER_BUCKETS)
@@ -176,6 +181,36 @@ class GroupTimeline(rx.State, mixin=True):
         if self.revealed:
             self.revealed = []
         self._people().replace({})
+
+    @rx.event
+    @signed_in
+    async def follow_language(self, viewer_id: int):
+        """The tab's language switched: write the open group's system lines in it.
+
+        Chained after `UiState.set_language` by the language switch. The lines are written
+        again from their stored records (read for `viewer_id`, inside their membership);
+        only the slots (or the window) holding a line are re-sent. A direct chat, a group
+        without lines and lines already in the language cost no query.
+        """
+        if not self.is_group:
+            return
+        seqs = [m.seq for m in self._buffer().stored() if m.kind == "system" and m.seq > 0]
+        if not seqs or await language_of(self) == self._lines_language:
+            return
+        try:
+            records = await call_service(
+                history.system_records,
+                viewer_id=viewer_id,
+                conversation_id=self.conversation_id,
+                seqs=seqs,
+            )
+        except NotFound:
+            return  # no longer readable: the next catch-up closes it
+        # Sets the language, and looks up whom the lines name if the tab forgot them (a
+        # block made since keeps only the senders it shows).
+        await self._learn_people(records)
+        written = {m.seq: m.body for m in self._in_words(list(records))}
+        self._change(lambda buffer: buffer.rewrite(written))
 
     @rx.event
     @signed_in

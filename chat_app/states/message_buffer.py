@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from chat_app.services.views import MessageView
@@ -233,6 +233,25 @@ class MessageBuffer:
         self._set_window(merged)
         self.has_messages = True
         self.has_older = has_older
+
+    def rewrite(self, bodies: Mapping[int, str]) -> None:
+        """Give stored messages new bodies by seq (system lines in another language).
+
+        Only the window (if one of its messages changed) and the changed slots are
+        recorded; marks, order and pending copies stay as they are.
+        """
+
+        def rewritten(message: MessageView) -> MessageView:
+            body = bodies.get(message.seq, message.body)
+            return message if body == message.body else replace(message, body=body)
+
+        window = [rewritten(m) for m in self.window]
+        if any(new is not old for new, old in zip(window, self.window, strict=True)):
+            self.window = window
+            self.window_changed = True
+        for index, slot in enumerate(self.slots):
+            if slot is not None:
+                self._set_slot(index, rewritten(slot))
 
     def clear(self) -> None:
         """Show nothing (the conversation closed)."""

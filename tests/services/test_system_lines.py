@@ -8,9 +8,11 @@ import pytest
 from sqlmodel import col, select
 
 from chat_app.models import Message
-from chat_app.services import group_members, groups
+from chat_app.services import group_members, groups, history
+from chat_app.services.errors import NotFound
 from chat_app.services.system_lines import system_line, user_ids_in
 from tests.support.groups import make_admin, make_group, make_people
+from tests.support.users import send_text
 
 NAMES = {1: "Ana", 2: "Li", 3: "Bo", 4: "Cy", 5: "Di", 6: "Ed"}
 
@@ -108,3 +110,55 @@ def test_what_the_group_services_store_reads_back(session):
         "Ann renamed the group to “Crew 2”",
         "Cat left the group",
     ]
+
+
+def _events(session, viewer: int, group: object, seqs: object) -> list[tuple[int, str]]:
+    """(seq, event) of the records a tab of `viewer` gets back to write its lines again."""
+    found = history.system_records(
+        session=session, viewer_id=viewer, conversation_id=group, seqs=seqs
+    )
+    assert all(view.kind == "system" for view in found)
+    return [(view.seq, json.loads(view.body)["event"]) for view in found]
+
+
+def test_a_tab_reads_back_the_records_of_the_lines_its_reader_may_see(session):
+    people = make_people(session, "ann bob cat dan", "ann-bob ann-cat bob-cat")
+    ann, bob, cat, dan = people["ann"], people["bob"], people["cat"], people["dan"]
+    group = make_group(session, ann, bob, name="Crew")  # 1 created
+    send_text(session, bob, group, "hello")  # 2
+    group_members.add_members(  # 3 added
+        session=session, actor_id=ann, conversation_id=group, user_ids=[cat]
+    )
+    group_members.leave(session=session, actor_id=bob, conversation_id=group)  # 4 left
+    groups.rename(session=session, actor_id=ann, conversation_id=group, name="Crew 2")  # 5
+    every = [1, 2, 3, 4, 5, 6, 99]
+
+    # Only system messages, oldest first, whatever order the seqs come in.
+    expected = [(1, "created"), (3, "added"), (4, "left"), (5, "renamed")]
+    assert _events(session, ann, group, list(reversed(every))) == expected
+    # A departed member: their lines up to their leaving, nothing after.
+    assert _events(session, bob, group, every) == [(1, "created"), (3, "added"), (4, "left")]
+    # A later member: from the line that added them on.
+    assert _events(session, cat, group, every) == [(3, "added"), (4, "left"), (5, "renamed")]
+    assert _events(session, ann, group, []) == []
+
+    # An outsider, a forged conversation or malformed seqs: NotFound, nothing read.
+    forged_calls: list[tuple[int, object, object]] = [
+        (dan, group, [1]),
+        (ann, group + 1000, [1]),
+        (ann, str(group), [1]),
+        (ann, True, [1]),
+        (ann, group, "1"),
+        (ann, group, [True]),
+        (ann, group, [0]),
+        (ann, group, ["1"]),
+        (ann, group, [10**30]),
+        (ann, group, {1: 1}),
+        (ann, group, None),
+        (ann, group, list(range(1, history.MOST_SEQS + 2))),
+    ]
+    for viewer, conversation, seqs in forged_calls:
+        with pytest.raises(NotFound):
+            history.system_records(
+                session=session, viewer_id=viewer, conversation_id=conversation, seqs=seqs
+            )

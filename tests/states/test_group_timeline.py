@@ -18,14 +18,15 @@ from chat_app.services import conversations, friends, group_members, group_sende
 from chat_app.services.views import MessageView
 from chat_app.states import friends as friends_state
 from chat_app.states import group_timeline
+from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.friends import FriendsState
 from chat_app.states.group_timeline import BLOCKED, SENDER_BUCKETS
-from chat_app.states.live_messages import SLOT_NAMES
+from chat_app.states.live_messages import SLOT_NAMES, WINDOW_MAX
 from chat_app.states.row_values import RowValues
 from chat_app.states.ui import UiState
 from tests.support.groups import make_group
-from tests.support.tabs import named_tabs, run
+from tests.support.tabs import named_tabs, redirect_targets, run
 from tests.support.users import make_friends, send_text
 
 
@@ -51,18 +52,23 @@ def _lines(tab: ConversationState) -> list[str]:
     return [m.body for m in _shown(tab) if m.kind == "system"]
 
 
+def _calls(monkeypatch: pytest.MonkeyPatch, module: Any, name: str, argument: str) -> list[Any]:
+    """Every call of the service `module.name` a tab makes: the `argument` it passed."""
+    asked: list[Any] = []
+    real = getattr(module, name)
+
+    def counting(**kwargs: Any) -> Any:
+        asked.append(kwargs[argument])
+        return real(**kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return asked
+
+
 @pytest.fixture
 def lookups(monkeypatch: pytest.MonkeyPatch) -> list[set[int]]:
     """Every look-up of people a tab makes: whom it asked for."""
-    asked: list[set[int]] = []
-    real = group_senders.senders
-
-    def counting(**kwargs: Any) -> Any:
-        asked.append(set(kwargs["user_ids"]))
-        return real(**kwargs)
-
-    monkeypatch.setattr(group_senders, "senders", counting)
-    return asked
+    return _calls(monkeypatch, group_senders, "senders", "user_ids")
 
 
 def _group_of(engine, owner: int, *members: int, name: str = "Team") -> int:
@@ -290,3 +296,88 @@ async def test_the_people_look_up_stays_bounded(tab_factory, engine, monkeypatch
     # Past the bound, only the senders of what the tab shows are kept.
     assert set(_people(ann)) == {bob_id, dan_id}
     assert _runs(ann) == [("from bob", True), ("from dan", True)]
+
+
+@pytest.fixture
+def record_reads(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
+    """Every read of stored system records a tab makes: the seqs it asked for."""
+    return _calls(monkeypatch, history, "system_records", "seqs")
+
+
+async def test_a_language_switch_writes_the_open_groups_lines_again(
+    tab_factory, engine, record_reads
+):
+    (_ann, ann_id), (bob, bob_id), (_cat, cat_id), (_dan, dan_id) = await named_tabs(
+        tab_factory, "ann", "bob", "cat", "dan"
+    )
+    group = _group_of(engine, ann_id, bob_id, cat_id, dan_id)
+    with Session(engine) as db:
+        group_members.remove_member(
+            session=db, actor_id=ann_id, conversation_id=group, user_id=dan_id
+        )
+        send_text(db, cat_id, group, "hello")
+    await _set_language(bob, "en")
+    await run(bob.open_conversation, group)
+    # One more line arrives live (a slot, not the window).
+    with Session(engine) as db:
+        group_members.add_members(
+            session=db, actor_id=ann_id, conversation_id=group, user_ids=[dan_id]
+        )
+        await bob._receive(_newest(db, bob_id, group), group, "Ann", False)
+    assert _lines(bob) == [
+        "Ann created the group “Team” with you, Cat and Dan",
+        "Ann removed Dan",
+        "Ann added Dan",
+    ]
+
+    bob.dirty_vars.clear()
+    await _set_language(bob, "zh")
+    await run(bob.follow_language)
+    assert _lines(bob) == [
+        "Ann创建了群组“Team”\uff0c成员有你、Cat和Dan",
+        "Ann将Dan移出了群组",
+        "Ann邀请Dan加入了群组",
+    ]
+    assert _runs(bob) == [("hello", True)]  # an ordinary message as it was
+    # Re-sent: the window and the one slot holding a line (no look-up: all names known).
+    sent = {name.removesuffix("_rx_state_") for name in bob.get_delta()[bob.get_full_name()]}
+    assert sent == {"window", SLOT_NAMES[0]}
+    assert len(record_reads) == 1
+    await run(bob.follow_language)  # already in the tab's language: no query
+    assert len(record_reads) == 1
+
+    # A block made since keeps only the senders the tab shows; the lines still get names.
+    await group_timeline.blocks_changed((bob_id, ann_id))(bob)
+    assert set(_people(bob)) == {cat_id}
+    await _set_language(bob, "en")
+    await run(bob.follow_language)
+    assert _lines(bob)[-1] == "Ann added Dan"
+
+
+async def test_a_language_switch_costs_a_direct_chat_nothing_and_needs_a_session(
+    tab_factory, engine, record_reads
+):
+    (ann, ann_id), (_bob, bob_id) = await named_tabs(tab_factory, "ann", "bob")
+    group = _group_of(engine, ann_id, bob_id)
+    with Session(engine) as db:
+        direct = conversations.direct_with(session=db, viewer_id=ann_id, friend_id=bob_id)
+        send_text(db, bob_id, direct, "one")
+    await _set_language(ann, "en")
+    await run(ann.open_conversation, direct)
+    await _set_language(ann, "zh")
+    await run(ann.follow_language)
+    assert [m.body for m in _shown(ann)] == ["one"]
+    assert record_reads == []
+
+    await run(ann.open_conversation, group)
+    await _set_language(ann, "en")
+    (await ann.get_state(AuthState)).session_token = "revoked"
+    assert redirect_targets(await run(ann.follow_language)) == ["/auth"]
+    assert record_reads == []
+    # Nothing read or written: the guard sends the tab to log in and, as for any handler,
+    # forgets what it showed the previous user.
+    assert _lines(ann) == []
+
+
+def test_a_tab_may_ask_for_every_line_it_can_hold():
+    assert WINDOW_MAX + len(SLOT_NAMES) <= history.MOST_SEQS

@@ -354,3 +354,37 @@ def test_changes_name_only_what_changed():
     buffer.clear()  # the slots were empty already
     assert buffer.changed_slots == set()
     assert not buffer.pending_changed
+
+
+def test_rewriting_bodies_by_seq_names_only_the_slots_and_window_it_changed():
+    window = [stored(1), stored(2)]
+    slots: list[MessageView | None] = [None] * LIVE_SLOTS
+    buffer = MessageBuffer(window=window, slots=slots, window_max=150, marks_runs=True)
+    buffer.add([stored(3), stored(4), stored(5)])
+    buffer.show_pending(pending("x"))
+    before = [*buffer.window, *buffer.live()]
+    buffer.changed_slots.clear()
+    buffer.window_changed = buffer.pending_changed = False
+
+    # Seq 4 in a slot; seq 9 is not shown, seq 5 already reads so.
+    buffer.rewrite({4: "four", 9: "nine", 5: "m5"})
+    assert [m.body for m in [*buffer.window, *buffer.live()]] == [
+        "m1", "m2", "m3", "four", "m5", "x"
+    ]  # fmt: skip
+    assert buffer.changed_slots == {1}
+    assert not buffer.window_changed
+    assert not buffer.pending_changed
+    # Only the body changed: seq, sender, run marks as before.
+    after = [*buffer.window, *buffer.live()]
+    assert [(m.seq, m.sender_id, m.lead) for m in after] == [
+        (m.seq, m.sender_id, m.lead) for m in before
+    ]
+
+    buffer.changed_slots.clear()
+    buffer.rewrite({1: "one"})
+    assert buffer.window_changed
+    assert buffer.changed_slots == set()
+    assert [m.body for m in buffer.window] == ["one", "m2"]
+    # The handed-in lists are as given (the state assigns back what changed).
+    assert window == [stored(1), stored(2)]
+    assert slots == [None] * LIVE_SLOTS
