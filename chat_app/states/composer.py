@@ -28,6 +28,7 @@ from chat_app.services.views import SentMessage
 from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.group_typing import note_typing, typing_over
+from chat_app.states.mention_picker import completed_mention
 from chat_app.states.mention_picks import forget_picks, picked_mentions
 from chat_app.states.message_push import publish_sent
 from chat_app.states.outbox import OutboxState, pending_view
@@ -161,9 +162,14 @@ class ComposerState(rx.State):
         conversation_id = _named_conversation(form_data) or conversation.conversation_id
         if not conversation_id:
             return
+        written = form_text(form_data, "body") or self.draft
+        # Enter on a name being typed after `@` puts the first member found in, and sends
+        # nothing. The send button submits the same form, so it does the same.
+        if await completed_mention(self, viewer_id, conversation_id, written):
+            return
         language = await language_of(self)
         try:
-            body = message_text.clean_body(form_text(form_data, "body") or self.draft)
+            body = message_text.clean_body(written)
         except DomainError as error:
             self.composer_error = text(error.code, language)
             return

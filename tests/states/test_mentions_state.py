@@ -14,7 +14,7 @@ from functools import partial
 import pytest
 from sqlmodel import Session, col, select
 
-from chat_app.models import Block, ConversationMember, Mention, ReadCursor, utc_now
+from chat_app.models import Block, ConversationMember, Mention, Message, ReadCursor, utc_now
 from chat_app.services import history, sending
 from chat_app.services.errors import RateLimited
 from chat_app.settings import SETTINGS
@@ -32,7 +32,7 @@ from chat_app.states.resend import ResendState
 from chat_app.states.row_values import RowValues
 from chat_app.states.unread import MENTION_BUCKETS, UnreadState
 from tests.support.groups import make_group
-from tests.support.tabs import logged_in_tab, run
+from tests.support.tabs import conversation_with, logged_in_tab, run
 from tests.support.toasts import toasts_of_specs
 from tests.support.users import make_friends
 
@@ -121,6 +121,65 @@ async def test_at_offers_current_members_and_a_pick_is_stored_at_send(
         await run(cat.reader_at_bottom)
     await run(cat_unread.load)
     assert RowValues(cat_unread, MENTION_BUCKETS).get(group) == 0
+
+
+def _bodies(engine) -> list[str]:
+    with Session(engine) as session:
+        query = select(Message.body).where(Message.kind == "text").order_by(col(Message.id))
+        return list(session.exec(query).all())
+
+
+async def _writing_in_group(
+    tab_factory, engine, *names: str
+) -> tuple[Tabs, int, MentionPickerState, ComposerState]:
+    """A group of these users open in the first one's tab, with its picker and composer."""
+    tabs = await _people(tab_factory, engine, *names)
+    group = await _group(engine, tabs, *names)
+    writer = tabs[names[0]][0]
+    await run(writer.open_conversation, group)
+    return tabs, group, await _picker(writer), await writer.get_state(ComposerState)
+
+
+async def test_enter_on_a_name_being_typed_puts_the_first_member_in_and_sends_nothing(
+    tab_factory, engine, arrivals
+):
+    names = ("ann", "bob", "cat", "carl")
+    tabs, group, picker, composer = await _writing_in_group(tab_factory, engine, *names)
+    await run(picker.follow_draft, "hello @c")
+    assert [o.nickname for o in picker.options] == ["Carl", "Cat"]
+    # Enter on "@ca" before the list caught up with the "a": the members are found again.
+    composer.draft = "hello @ca"
+    await run(composer.send, {"body": "hello @ca", "conversation_id": str(group)})
+    assert composer.draft == "hello @Carl "
+    assert picker.options == []
+    assert _bodies(engine) == []
+    # The name put in is a pick like a click's: Enter again sends it, mentioning Carl.
+    await run(composer.send, {"body": "hello @Carl ", "conversation_id": str(group)})
+    assert _bodies(engine) == ["hello @Carl "]
+    assert _mentions(engine) == [tabs["carl"][1]]
+    assert composer.draft == ""
+
+
+async def test_enter_sends_when_no_member_matches_in_a_direct_chat_or_after_a_mention(
+    tab_factory, engine, arrivals
+):
+    tabs, group, picker, composer = await _writing_in_group(tab_factory, engine, "ann", "bob")
+    (ann, _), (_bob, bob_id) = tabs["ann"], tabs["bob"]
+    await run(composer.send, {"body": "mail @zz", "conversation_id": str(group)})
+    assert _bodies(engine) == ["mail @zz"]
+    # A mention completed earlier, and no `@` being typed at the end: sent at once.
+    await run(picker.follow_draft, "@b")
+    composer.draft = "@b"
+    await run(picker.pick, bob_id)
+    await run(composer.send, {"body": "@Bob see this", "conversation_id": str(group)})
+    assert _bodies(engine)[-1] == "@Bob see this"
+    assert _mentions(engine) == [bob_id]
+    # A direct chat offers nobody after `@`: Enter sends.
+    direct = await conversation_with(ann, bob_id)
+    await run(ann.open_conversation, direct)
+    await run(composer.send, {"body": "hi @b", "conversation_id": str(direct)})
+    assert _bodies(engine)[-1] == "hi @b"
+    assert composer.draft == ""
 
 
 async def test_a_mention_toasts_and_highlights_even_when_muted_a_plain_message_does_not(
