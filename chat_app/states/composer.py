@@ -28,7 +28,8 @@ from chat_app.services.views import SentMessage
 from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.group_typing import note_typing, typing_over
-from chat_app.states.mention_picks import mentions_again, picked_mentions
+from chat_app.states.mention_picker import completed_mention
+from chat_app.states.mention_picks import forget_picks, picked_mentions
 from chat_app.states.message_push import publish_sent
 from chat_app.states.outbox import OutboxState, pending_view
 from chat_app.states.outbox_entries import ISSUED_ID, Outbox, OutboxEntry, derived_client_id
@@ -161,9 +162,14 @@ class ComposerState(rx.State):
         conversation_id = _named_conversation(form_data) or conversation.conversation_id
         if not conversation_id:
             return
+        written = form_text(form_data, "body") or self.draft
+        # Enter on a name being typed after `@` puts the first member found in, and sends
+        # nothing. The send button submits the same form, so it does the same.
+        if await completed_mention(self, viewer_id, conversation_id, written):
+            return
         language = await language_of(self)
         try:
-            body = message_text.clean_body(form_text(form_data, "body") or self.draft)
+            body = message_text.clean_body(written)
         except DomainError as error:
             self.composer_error = text(error.code, language)
             return
@@ -182,11 +188,14 @@ class ComposerState(rx.State):
             if outbox.find(client_id) is not None:
                 self._clear_text()
                 return
-        if not outbox.has_room_for(body):
+        mentioned = await picked_mentions(self, conversation_id, body)
+        if not outbox.has_room_for(body, mentioned):
             self.composer_error = text("outbox_full", language)
             return
-        entry = OutboxEntry(viewer_id, conversation_id, client_id, body, utc_now().isoformat())
+        sent_at = utc_now().isoformat()
+        entry = OutboxEntry(viewer_id, conversation_id, client_id, body, sent_at, "", mentioned)
         outbox.put(entry)
+        await forget_picks(self, conversation_id, body)
         if issued == outbox_state.next_client_id:
             outbox_state._issue_next_id()
         self._clear_text()
@@ -200,20 +209,16 @@ class ComposerState(rx.State):
             # still holds the text under the same issued id.
             outbox_state._write(outbox)
             yield
-        outcome = await store(
-            viewer_id, entry, mentioned := await picked_mentions(self, conversation_id, body)
-        )
+        outcome = await store(viewer_id, entry)
         if _is_conflict(outcome) and client_id == issued:
             # The issued id went to another text whose update has not reached the browser.
-            derived = OutboxEntry(
-                viewer_id, conversation_id, derived_client_id(issued, body), body, entry.sent_at
-            )
+            derived = replace(entry, client_id=derived_client_id(issued, body))
             self._swap_pending(conversation, entry, derived, language)
             if PROFILE.shows_sending_before_store:
                 outbox.remove(entry.client_id)
                 outbox.put(derived)
                 outbox_state._write(outbox)
-            entry, outcome = derived, await store(viewer_id, derived, mentioned)
+            entry, outcome = derived, await store(viewer_id, derived)
         await self._settle(viewer_id, entry, outcome)
 
     @rx.event
@@ -232,8 +237,7 @@ class ComposerState(rx.State):
         conversation = await self.get_state(ConversationState)
         self._swap_pending(conversation, entry, retried, await language_of(self))
         yield
-        mentioned = await mentions_again(self, retried.conversation_id, retried.body)
-        await self._settle(viewer_id, retried, await store(viewer_id, retried, mentioned))
+        await self._settle(viewer_id, retried, await store(viewer_id, retried))
 
     @rx.event
     @signed_in
@@ -311,8 +315,11 @@ class ComposerState(rx.State):
             conversation._change(lambda buffer: buffer.replace_pending(client_id, view))
 
 
-async def store(viewer_id: int, entry: OutboxEntry, mentioned: tuple[int, ...] = ()) -> Outcome:
-    """Store an outbox entry (and whom it mentions): the outcome, the refusal, or None."""
+async def store(viewer_id: int, entry: OutboxEntry) -> Outcome:
+    """Store an outbox entry (and whom it mentions): the outcome, the refusal, or None.
+
+    Its mentions come from browser storage after a restart: the service checks them again.
+    """
     try:
         return await call_service(
             sending.send_message,
@@ -320,7 +327,7 @@ async def store(viewer_id: int, entry: OutboxEntry, mentioned: tuple[int, ...] =
             conversation_id=entry.conversation_id,
             client_id=entry.client_id,
             body=entry.body,
-            mentioned=mentioned,
+            mentioned=entry.mentioned,
         )
     except DomainError as error:
         return error

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from chat_app.services import message_text
 from chat_app.services.errors import DomainError
+from chat_app.services.mentions import PICKED_MAX
 from chat_app.states.stored_json import stored_items, stored_value, units
 
 # With the drafts and the login token this stays far under the 200 KB budget of §6c.
@@ -58,6 +59,8 @@ class OutboxEntry:
         body: The text, as checked.
         sent_at: When it was sent, ISO 8601 (shown on the bubble).
         failure: "" while it is being sent; else why it was not stored (an i18n key).
+        mentioned: Whom it mentions (users picked after `@`): kept with the text, so a
+            retry or a re-send after a restart stores its mentions too.
     """
 
     user_id: int
@@ -66,6 +69,7 @@ class OutboxEntry:
     body: str
     sent_at: str
     failure: str = ""
+    mentioned: tuple[int, ...] = ()
 
     @property
     def retryable(self) -> bool:
@@ -81,8 +85,8 @@ class OutboxEntry:
         return replace(self, failure="")
 
     def encoded(self) -> dict[str, object]:
-        """The entry in storage's short form."""
-        return {
+        """The entry in storage's short form ("m" only when it mentions someone)."""
+        encoded: dict[str, object] = {
             "u": self.user_id,
             "c": self.conversation_id,
             "i": self.client_id,
@@ -90,6 +94,9 @@ class OutboxEntry:
             "t": self.sent_at,
             "f": self.failure,
         }
+        if self.mentioned:
+            encoded["m"] = list(self.mentioned)
+        return encoded
 
 
 @dataclass
@@ -115,11 +122,13 @@ class Outbox:
         """Forget an entry (stored, or deleted by the user)."""
         self.entries = [entry for entry in self.entries if entry.client_id != client_id]
 
-    def has_room_for(self, body: str) -> bool:
-        """Whether one more entry with this text fits the caps."""
+    def has_room_for(self, body: str, mentioned: tuple[int, ...] = ()) -> bool:
+        """Whether one more entry with this text (mentioning these users) fits the caps."""
         if len(self.entries) >= MAX_ENTRIES:
             return False
-        probe = OutboxEntry(0, 0, "0" * 45, body, "2000-01-01T00:00:00.000000+00:00")
+        probe = OutboxEntry(
+            0, 0, "0" * 45, body, "2000-01-01T00:00:00.000000+00:00", mentioned=mentioned
+        )
         return units(self.encode()) + units(stored_value([probe.encoded()])) <= MAX_UNITS
 
     def of_conversation(self, conversation_id: int) -> list[OutboxEntry]:
@@ -152,7 +161,11 @@ def read(raw: object, user_id: int) -> Outbox:
     outbox = Outbox()
     for item in items:
         entry = _entry_of(item, user_id)
-        if entry is None or outbox.find(entry.client_id) or not outbox.has_room_for(entry.body):
+        if (
+            entry is None
+            or outbox.find(entry.client_id)
+            or not outbox.has_room_for(entry.body, entry.mentioned)
+        ):
             outbox.dropped += 1
             continue
         outbox.entries.append(entry)
@@ -178,7 +191,23 @@ def _entry_of(item: object, user_id: int) -> OutboxEntry | None:
         body = message_text.clean_body(item.get("b"))
     except DomainError:
         return None
-    return OutboxEntry(user_id, conversation_id, client_id, body, sent_at, failure)
+    mentioned = _mentioned_of(item.get("m", []))
+    return OutboxEntry(user_id, conversation_id, client_id, body, sent_at, failure, mentioned)
+
+
+def _mentioned_of(value: object) -> tuple[int, ...]:
+    """Whom a stored entry mentions: none when "m" is absent (an older entry) or malformed.
+
+    A malformed list costs the mentions, never the text. Valid ids are still untrusted: the
+    service checks them again at every store, so they only ever become mentions of current
+    members outside a block, and reveal nothing.
+    """
+    if not isinstance(value, list) or len(value) > PICKED_MAX:  # pyright: ignore[reportUnknownArgumentType]
+        return ()
+    ids: list[object] = list(value)  # pyright: ignore[reportUnknownArgumentType]
+    if not all(type(user) is int and 0 < user < 2**63 for user in ids):
+        return ()
+    return tuple(dict.fromkeys(user for user in ids if isinstance(user, int)))
 
 
 def merge(newer: Outbox, older: Outbox) -> Outbox:
@@ -196,9 +225,11 @@ def merge(newer: Outbox, older: Outbox) -> Outbox:
     newer_ids = {entry.client_id for entry in newer.entries}
     for entry in older.entries:
         chosen = newer.find(entry.client_id) if entry.client_id in newer_ids else entry
-        if chosen is not None and merged.has_room_for(chosen.body):
+        if chosen is not None and merged.has_room_for(chosen.body, chosen.mentioned):
             merged.entries.append(chosen)
     for entry in newer.entries:
-        if merged.find(entry.client_id) is None and merged.has_room_for(entry.body):
+        if merged.find(entry.client_id) is None and merged.has_room_for(
+            entry.body, entry.mentioned
+        ):
             merged.entries.append(entry)
     return merged

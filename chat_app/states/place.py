@@ -50,6 +50,11 @@ def keeps_drafts(cls: S) -> S:
     return cls
 
 
+async def draft_holder(state: rx.State) -> DraftHolder | None:
+    """The tab's composer state, for states its module imports (None before it registers)."""
+    return cast(DraftHolder, await state.get_state(_draft_holders[0])) if _draft_holders else None
+
+
 async def opening_page(viewer_id: int, page: HistoryPage, anchor: int) -> tuple[HistoryPage, int]:
     """The page a conversation opens with, and where its unread messages start.
 
@@ -128,9 +133,7 @@ class PlaceState(rx.State):
             "" when done, else the i18n key of why nothing changed.
         """
         places = self._read(user_id)
-        holder = (
-            cast(DraftHolder, await self.get_state(_draft_holders[0])) if _draft_holders else None
-        )
+        holder = await draft_holder(self)
         draft = holder.draft if holder is not None else ""
         if left:
             if not places.keep(Place(user_id, left, anchor, draft)):

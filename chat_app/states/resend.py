@@ -18,7 +18,6 @@ from chat_app.services import message_text, sending
 from chat_app.services.errors import DomainError, RateLimited
 from chat_app.states.composer import ComposerState, rekeyed, store
 from chat_app.states.conversation import ConversationState
-from chat_app.states.mention_picks import mentions_again
 from chat_app.states.outbox import OutboxState
 from chat_app.states.outbox_entries import ISSUED_ID
 from chat_app.states.service_call import call_service
@@ -98,12 +97,12 @@ class ResendState(rx.State):
                 entry = next((e for e in waiting if e.client_id not in tried), None)
                 if entry is None:
                     return
-                mentioned = await mentions_again(self, entry.conversation_id, entry.body)
             wait = await call_service(sending.seconds_until_room, viewer_id=viewer_id)
             if wait > 0:
                 await asyncio.sleep(min(wait, LONGEST_WAIT))
                 continue
-            outcome = await store(viewer_id, entry, mentioned)
+            # The entry names whom it mentions: a fresh server state (a restart) knows no picks.
+            outcome = await store(viewer_id, entry)
             if isinstance(outcome, RateLimited):
                 # Another tab of the user sent in between: wait for room again.
                 continue

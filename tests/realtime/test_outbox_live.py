@@ -266,6 +266,7 @@ def _fields(entry: dict) -> dict:
         "body": entry["b"],
         "sent_at": entry["t"],
         "failure": entry["f"],
+        "mentioned": tuple(entry.get("m", ())),
     }
 
 

@@ -9,11 +9,12 @@ nothing changes.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 import pytest
 from sqlmodel import Session, col, select
 
-from chat_app.models import Block, ConversationMember, Mention, ReadCursor, utc_now
+from chat_app.models import Block, ConversationMember, Mention, Message, ReadCursor, utc_now
 from chat_app.services import history, sending
 from chat_app.services.errors import RateLimited
 from chat_app.settings import SETTINGS
@@ -21,13 +22,17 @@ from chat_app.states.auth import AuthState
 from chat_app.states.chat_list import ChatListState
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
+from chat_app.states.friends import FriendsState
 from chat_app.states.mention_picker import MentionPickerState, typed_mention
 from chat_app.states.mention_picks import MentionPicksState
 from chat_app.states.mute import MuteState
+from chat_app.states.outbox import OutboxState
+from chat_app.states.outbox_entries import Outbox, read
+from chat_app.states.resend import ResendState
 from chat_app.states.row_values import RowValues
 from chat_app.states.unread import MENTION_BUCKETS, UnreadState
 from tests.support.groups import make_group
-from tests.support.tabs import logged_in_tab, run
+from tests.support.tabs import conversation_with, logged_in_tab, run
 from tests.support.toasts import toasts_of_specs
 from tests.support.users import make_friends
 
@@ -116,6 +121,65 @@ async def test_at_offers_current_members_and_a_pick_is_stored_at_send(
         await run(cat.reader_at_bottom)
     await run(cat_unread.load)
     assert RowValues(cat_unread, MENTION_BUCKETS).get(group) == 0
+
+
+def _bodies(engine) -> list[str]:
+    with Session(engine) as session:
+        query = select(Message.body).where(Message.kind == "text").order_by(col(Message.id))
+        return list(session.exec(query).all())
+
+
+async def _writing_in_group(
+    tab_factory, engine, *names: str
+) -> tuple[Tabs, int, MentionPickerState, ComposerState]:
+    """A group of these users open in the first one's tab, with its picker and composer."""
+    tabs = await _people(tab_factory, engine, *names)
+    group = await _group(engine, tabs, *names)
+    writer = tabs[names[0]][0]
+    await run(writer.open_conversation, group)
+    return tabs, group, await _picker(writer), await writer.get_state(ComposerState)
+
+
+async def test_enter_on_a_name_being_typed_puts_the_first_member_in_and_sends_nothing(
+    tab_factory, engine, arrivals
+):
+    names = ("ann", "bob", "cat", "carl")
+    tabs, group, picker, composer = await _writing_in_group(tab_factory, engine, *names)
+    await run(picker.follow_draft, "hello @c")
+    assert [o.nickname for o in picker.options] == ["Carl", "Cat"]
+    # Enter on "@ca" before the list caught up with the "a": the members are found again.
+    composer.draft = "hello @ca"
+    await run(composer.send, {"body": "hello @ca", "conversation_id": str(group)})
+    assert composer.draft == "hello @Carl "
+    assert picker.options == []
+    assert _bodies(engine) == []
+    # The name put in is a pick like a click's: Enter again sends it, mentioning Carl.
+    await run(composer.send, {"body": "hello @Carl ", "conversation_id": str(group)})
+    assert _bodies(engine) == ["hello @Carl "]
+    assert _mentions(engine) == [tabs["carl"][1]]
+    assert composer.draft == ""
+
+
+async def test_enter_sends_when_no_member_matches_in_a_direct_chat_or_after_a_mention(
+    tab_factory, engine, arrivals
+):
+    tabs, group, picker, composer = await _writing_in_group(tab_factory, engine, "ann", "bob")
+    (ann, _), (_bob, bob_id) = tabs["ann"], tabs["bob"]
+    await run(composer.send, {"body": "mail @zz", "conversation_id": str(group)})
+    assert _bodies(engine) == ["mail @zz"]
+    # A mention completed earlier, and no `@` being typed at the end: sent at once.
+    await run(picker.follow_draft, "@b")
+    composer.draft = "@b"
+    await run(picker.pick, bob_id)
+    await run(composer.send, {"body": "@Bob see this", "conversation_id": str(group)})
+    assert _bodies(engine)[-1] == "@Bob see this"
+    assert _mentions(engine) == [bob_id]
+    # A direct chat offers nobody after `@`: Enter sends.
+    direct = await conversation_with(ann, bob_id)
+    await run(ann.open_conversation, direct)
+    await run(composer.send, {"body": "hi @b", "conversation_id": str(direct)})
+    assert _bodies(engine)[-1] == "hi @b"
+    assert composer.draft == ""
 
 
 async def test_a_mention_toasts_and_highlights_even_when_muted_a_plain_message_does_not(
@@ -216,9 +280,10 @@ async def test_without_a_session_or_as_a_non_member_nothing_changes(tab_factory,
         assert muted == []
 
 
-async def test_a_failed_mention_is_a_mention_again_when_retried(
-    tab_factory, engine, arrivals, monkeypatch: pytest.MonkeyPatch
-):
+async def _failed_mention(
+    tab_factory, engine, monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> tuple[ConversationState, int, int]:
+    """Ann's tab after her message picking Bob was not stored (`error`); the group and Bob."""
     tabs = await _people(tab_factory, engine, "ann", "bob")
     (ann, _), (_bob, bob_id) = tabs["ann"], tabs["bob"]
     group = await _group(engine, tabs, "ann", "bob")
@@ -229,18 +294,65 @@ async def test_a_failed_mention_is_a_mention_again_when_retried(
     composer.draft = "@b"
     await run(picker.pick, bob_id)
 
-    def too_fast(**kwargs):
-        raise RateLimited("too_many_messages")
+    def failing(**kwargs):
+        raise error
 
     real_send = sending.send_message
-    monkeypatch.setattr(sending, "send_message", too_fast)
+    monkeypatch.setattr(sending, "send_message", failing)
     await run(composer.send, {"body": composer.draft + "hi"})
     monkeypatch.setattr(sending, "send_message", real_send)
     (failed,) = ann._buffer().pending_copies
     assert failed.status == "failed"
     assert _mentions(engine) == []
-    await run(composer.retry, failed.client_id)
+    return ann, group, bob_id
+
+
+async def _restarted(
+    tab_factory, old: ConversationState, group: int, outbox: str
+) -> ConversationState:
+    """A fresh server state for Ann's tab (no picks known), given her browser's storage."""
+    fresh_root = tab_factory(FriendsState, token="ann-tab-restarted")
+    auth = await fresh_root.get_state(AuthState)
+    auth.session_token = (await old.get_state(AuthState)).session_token
+    (await fresh_root.get_state(OutboxState)).outbox = outbox
+    fresh = await fresh_root.get_state(ConversationState)
+    fresh.open_conversation_store = str(group)
+    await run(fresh.load)
+    assert (await fresh.get_state(MentionPicksState))._picked == {}
+    return fresh
+
+
+async def test_a_failed_mention_is_a_mention_again_when_retried_after_a_restart(
+    tab_factory, engine, arrivals, monkeypatch: pytest.MonkeyPatch
+):
+    error = RateLimited("too_many_messages")
+    ann, group, bob_id = await _failed_mention(tab_factory, engine, monkeypatch, error)
+    fresh = await _restarted(tab_factory, ann, group, (await ann.get_state(OutboxState)).outbox)
+    await run((await fresh.get_state(ResendState)).resume)
+    (failed,) = fresh._buffer().pending_copies
+    await run((await fresh.get_state(ComposerState)).retry, failed.client_id)
     assert _mentions(engine) == [bob_id]
+    assert fresh._buffer().stored()[-1].body == "@Bob hi"
+
+
+async def test_a_mention_waiting_in_the_outbox_is_stored_by_the_resend_after_a_restart(
+    tab_factory, engine, arrivals, monkeypatch: pytest.MonkeyPatch
+):
+    error = OSError("database unreachable")
+    ann, group, bob_id = await _failed_mention(tab_factory, engine, monkeypatch, error)
+    # The server died before storing it: the browser's outbox still holds it, waiting.
+    kept = read((await ann.get_state(OutboxState)).outbox, ann.my_id).entries
+    fresh = await _restarted(
+        tab_factory, ann, group, Outbox([entry.sending() for entry in kept]).encode()
+    )
+    resend = await fresh.get_state(ResendState)
+    assert [event.fn.__name__ for event in await run(resend.resume)] == ["resend_unsent"]
+    # A background handler: Reflex runs its function with the state (a proxy there).
+    await run(partial(ResendState.event_handlers["resend_unsent"].fn, resend))
+    assert _mentions(engine) == [bob_id]
+    last = fresh._buffer().stored()[-1]
+    assert (last.body, last.status) == ("@Bob hi", "sent")
+    assert fresh._buffer().pending_copies == []
 
 
 async def test_a_mention_on_an_older_page_is_highlighted_when_that_page_loads(

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from chat_app.services.mentions import PICKED_MAX
 from chat_app.services.message_text import CLIENT_ID_PATTERN, MAX_MESSAGE_LENGTH
 from chat_app.states.outbox import pending_view
 from chat_app.states.outbox_entries import (
@@ -35,6 +36,66 @@ def test_an_outbox_reads_back_what_it_wrote():
     outbox = Outbox([entry("a"), entry("b", "line 1\nline 2 😀", failure="too_many_messages")])
     assert read(outbox.encode(), ANN) == outbox
     assert Outbox().encode() == ""
+
+
+def test_whom_an_entry_mentions_reads_back_and_an_older_entry_mentions_nobody():
+    mentioning = OutboxEntry(ANN, 7, "a", "@Bob @Cat hi", AT, mentioned=(BOB, 3))
+    outbox = Outbox([mentioning, entry("b")])
+    assert read(outbox.encode(), ANN) == outbox
+    assert mentioning.encoded()["m"] == [BOB, 3]
+    # An entry that mentions nobody is stored as before, and one without "m" reads as such.
+    assert "m" not in entry("b").encoded()
+    assert read(stored(entry("b")), ANN).entries[0].mentioned == ()
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "2",
+        {"2": True},
+        [BOB, "3"],
+        [BOB, True],
+        [BOB, 2.0],
+        [BOB, 0],
+        [BOB, -3],
+        [BOB, 2**63],
+        [[BOB]],
+        list(range(1, PICKED_MAX + 2)),
+    ],
+)
+def test_a_malformed_mention_list_costs_the_mentions_never_the_text(forged: object):
+    stored_value = json.dumps([{**entry("a", "@Bob hi").encoded(), "m": forged}])
+    outbox = read(stored_value, ANN)
+    assert [(e.body, e.mentioned) for e in outbox.entries] == [("@Bob hi", ())]
+    assert outbox.dropped == 0
+
+
+def test_a_repeated_mention_reads_once():
+    stored_value = json.dumps([{**entry("a").encoded(), "m": [BOB, 3, BOB]}])
+    assert read(stored_value, ANN).entries[0].mentioned == (BOB, 3)
+
+
+def test_the_caps_count_the_mentions_too():
+    many = tuple(range(10**17, 10**17 + PICKED_MAX))
+    body = "x" * 3000
+    outbox = Outbox()
+    while outbox.has_room_for(body, many):
+        outbox.put(OutboxEntry(ANN, 7, f"n{len(outbox.entries)}", body, AT, mentioned=many))
+    assert units(outbox.encode()) <= MAX_UNITS
+    # What was written all reads back: no entry over the cap is refused at the next read.
+    assert read(outbox.encode(), ANN) == outbox
+    assert _longest_fitting(Outbox(), many) < _longest_fitting(Outbox())
+
+
+def _longest_fitting(outbox: Outbox, mentioned: tuple[int, ...] = ()) -> int:
+    """The longest text one more entry (mentioning these users) may have."""
+    low, high = 0, MAX_UNITS
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (
+            (middle, high) if outbox.has_room_for("x" * middle, mentioned) else (low, middle - 1)
+        )
+    return low
 
 
 def test_another_users_entries_are_left_out_and_counted():
