@@ -1,16 +1,23 @@
-"""`make run` serves one port; a device that loads the page by another host name (a phone
-on the LAN) must reach the backend at that same host, not at "localhost"."""
+"""`make run`'s server as others reach it: one port on every interface.
+
+A device that loads the page by another host name (a phone on the LAN) must reach the
+backend at that same host, not at "localhost"; and the fresh server's first account, the
+administrator, needs the setup code from the server's log. One server for both: each
+prod start builds the pages anew (about half a minute).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
+from sqlmodel import Session, select
 
-from chat_app.services import setup_code
-from chat_app.settings import load_settings
-from tests.support.browser import register
+from chat_app.models import User
+from chat_app.services import database
+from tests.support.browser import expect_chat_as, register
 from tests.support.live_app import (
     PROJECT_DIR,
     REFLEX,
@@ -20,12 +27,17 @@ from tests.support.live_app import (
     server_process,
 )
 
+CODE_IN_LOG = re.compile(r"\b[A-HJ-NP-Z2-9]{4}(?:-[A-HJ-NP-Z2-9]{4}){3}\b")
 
-def test_page_loaded_by_ip_talks_to_the_backend_at_that_ip(page: Page, tmp_path: Path):
+
+def test_a_lan_device_talks_to_the_backend_at_its_host_and_the_first_account_needs_the_code(
+    page: Page, tmp_path: Path
+):
     env, log = migrated_environment(tmp_path)
     env.pop("REFLEX_API_URL", None)
     port = free_port()
-    # The same command as `make run` (the port differs so tests never clash with it).
+    # The same command as `make run` (the port differs so tests never clash with it): one
+    # port, on every interface (no --backend-host).
     args = [REFLEX, "run", "--env", "prod", "--single-port", "--frontend-port", str(port)]
     with server_process(args, f"http://127.0.0.1:{port}/ping", env, log):
         baked = json.loads((PROJECT_DIR / ".web" / "env.json").read_text())
@@ -34,8 +46,31 @@ def test_page_loaded_by_ip_talks_to_the_backend_at_that_ip(page: Page, tmp_path:
         app = LiveApp(f"http://127.0.0.1:{port}", "", env["REFLEX_DB_URL"], tmp_path)
         sockets: list[str] = []
         page.on("websocket", lambda socket: sockets.append(socket.url))
-        # `make run` listens on every interface: the first account needs the setup code.
-        register(page, app, "lan_user", "LAN", setup_code.code(load_settings(env)))
-        expect(page.locator("#current-nickname")).to_have_text("LAN", timeout=20_000)
+
+        register(page, app, "owner", "Owner")
+        expect(page.locator("#register-setup-code-error")).to_have_text(
+            "Enter the setup code from the server's log.", timeout=20_000
+        )
+        page.fill("#register-setup-code", "AAAA-BBBB-CCCC-DDDD")
+        page.click("#register-submit")
+        expect(page.locator("#register-setup-code-error")).to_have_text(
+            "That is not this server's setup code."
+        )
+        found = CODE_IN_LOG.search(log.read_text())
+        assert found is not None, "the server did not print its setup code"
+        page.fill("#register-setup-code", found.group(0).lower())
+        page.click("#register-submit")
+        expect_chat_as(page, app, "Owner")
         assert sockets
         assert all(url.startswith(f"ws://127.0.0.1:{port}/_event") for url in sockets)
+
+        page.goto(app.frontend_url + "/setup")
+        expect(page.locator("#setup-admin-exists")).to_have_text(
+            "This server already has an administrator.", timeout=20_000
+        )
+        engine = database.create_db_engine(env["REFLEX_DB_URL"])
+        with Session(engine) as session:
+            assert [(u.username, u.role) for u in session.exec(select(User))] == [
+                ("owner", "admin")
+            ]
+        engine.dispose()
