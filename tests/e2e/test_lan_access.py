@@ -1,9 +1,12 @@
-"""`make run`'s server as others reach it: one port on every interface.
+"""`make run`'s server (one port) as other devices reach it.
 
 A device that loads the page by another host name (a phone on the LAN) must reach the
 backend at that same host, not at "localhost"; and the fresh server's first account, the
-administrator, needs the setup code from the server's log. One server for both: each
-prod start builds the pages anew (about half a minute).
+administrator, needs the setup code from the server's log when the person registering is
+not on the server's machine. One server for both: each prod start builds the pages anew
+(about half a minute). It listens on 127.0.0.1 only, as every server a test starts: the
+device is "elsewhere" by the address a trusted proxy reports for it (the rule that also
+covers `make run` on every interface is tests/services/test_setup_code.py).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import json
 import re
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, expect
 from sqlmodel import Session, select
 
 from chat_app.models import User
@@ -31,14 +34,17 @@ CODE_IN_LOG = re.compile(r"\b[A-HJ-NP-Z2-9]{4}(?:-[A-HJ-NP-Z2-9]{4}){3}\b")
 
 
 def test_a_lan_device_talks_to_the_backend_at_its_host_and_the_first_account_needs_the_code(
-    page: Page, tmp_path: Path
+    browser: Browser, tmp_path: Path
 ):
     env, log = migrated_environment(tmp_path)
     env.pop("REFLEX_API_URL", None)
+    env["REFLEX_TRUSTED_PROXY_HOPS"] = "1"
     port = free_port()
-    # The same command as `make run` (the port differs so tests never clash with it): one
-    # port, on every interface (no --backend-host).
+    # The same command as `make run` (the port differs so tests never clash with it).
     args = [REFLEX, "run", "--env", "prod", "--single-port", "--frontend-port", str(port)]
+    args += ["--backend-host", "127.0.0.1"]
+    # A device on the LAN, as the proxy in front of the server names it.
+    page = browser.new_context(extra_http_headers={"X-Forwarded-For": "192.168.1.23"}).new_page()
     with server_process(args, f"http://127.0.0.1:{port}/ping", env, log):
         baked = json.loads((PROJECT_DIR / ".web" / "env.json").read_text())
         assert baked["EVENT"] == f"ws://localhost:{port}/_event"
