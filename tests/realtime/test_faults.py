@@ -99,6 +99,7 @@ def test_an_unreachable_redis_at_start_is_named(tmp_path: Path):
     env = app_environment(f"sqlite:///{tmp_path / 'chat.db'}", tmp_path / "data")
     env["REFLEX_REDIS_URL"] = f"redis://:s3cret@127.0.0.1:{free_port()}/0"
     args = [REFLEX, "run", "--env", "prod", "--backend-only", "--backend-port", str(free_port())]
+    args += ["--backend-host", "127.0.0.1"]  # it stops at start, but never listens beyond
     result = subprocess.run(
         args, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=120, check=False
     )
