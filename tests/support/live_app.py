@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from chat_app.http.security_headers import static_host_headers
 from chat_app.states.safe_text import STRICT_MARKERS_VARIABLE
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -92,7 +93,17 @@ def _run(args: list[str], env: dict[str, str], log: Path) -> None:
 
 
 class _StaticHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the export: `/auth` → `auth.html`, unknown paths → `404.html` (SPA fallback)."""
+    """Serves the export: `/auth` → `auth.html`, unknown paths → `404.html` (SPA fallback).
+
+    With `headers_to_send` (a subclass's): sent with every answer, as a static host would.
+    """
+
+    headers_to_send: dict[str, str] = {}
+
+    def end_headers(self) -> None:
+        for name, value in self.headers_to_send.items():
+            self.send_header(name, value)
+        super().end_headers()
 
     def send_head(self):  # type: ignore[override]
         path = self.path.split("?", 1)[0].split("#", 1)[0]
@@ -111,9 +122,10 @@ class _StaticHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve_static(directory: Path) -> Iterator[str]:
-    """Serve a directory on a free loopback port; yields its base URL."""
-    handler = functools.partial(_StaticHandler, directory=str(directory))
+def serve_static(directory: Path, headers: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve a directory on a free loopback port (sending `headers`); yields its base URL."""
+    handler_class = type("Handler", (_StaticHandler,), {"headers_to_send": headers or {}})
+    handler = functools.partial(handler_class, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -207,13 +219,17 @@ def migrated_environment(workdir: Path, **extra: str) -> tuple[dict[str, str], P
 def live_app(workdir: Path, **extra: str) -> Iterator[LiveApp]:
     """Migrate a fresh database, export the frontend, start backend and static server.
 
-    `extra` variables (the scaled profile's, say) go into the backend's environment.
+    The static server sends the security headers `python -m chat_app.http.security_headers`
+    prints for the export (what the README tells static hosts to add): every browser test
+    runs under that CSP. `extra` variables (the scaled profile's, say) go into the
+    backend's environment.
     """
     env, log = migrated_environment(workdir, **extra)
     port = free_port()
     backend_url = f"http://127.0.0.1:{port}"
-    export_frontend(backend_url, workdir / "site", env, log)
-    with serve_static(workdir / "site") as frontend_url:
+    site = workdir / "site"
+    export_frontend(backend_url, site, env, log)
+    with serve_static(site, static_host_headers(site, backend_url)) as frontend_url:
         # The page's origin differs from the backend's (another port), as for a static
         # host in production: it must be listed, or the backend refuses its requests.
         env = {**env, "REFLEX_CORS_ALLOWED_ORIGINS": frontend_url}
