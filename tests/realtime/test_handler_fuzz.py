@@ -11,14 +11,10 @@ the server still answers `/ping`.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import time
-from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 import pytest
@@ -26,13 +22,11 @@ from sqlmodel import Session
 
 import chat_app.chat_app  # noqa: F401  (registers every state of the app)
 from chat_app.models import Block, User
-from chat_app.states.emoji_picker import EmojiPickerState
 from tests.realtime.conftest import Backend, running_backend
+from tests.realtime.fuzz_client import Findings, Fuzzer, pings
 from tests.realtime.helpers import (
     AUTH,
     FRIENDS,
-    PASSWORD,
-    STORAGE_KEYS,
     UPLOADS,
     befriend,
     find_user_id,
@@ -44,7 +38,6 @@ from tests.realtime.helpers import (
     unique_username,
     usernames,
 )
-from tests.support.event_client import EventClient
 from tests.support.handler_fuzz import (
     Handler,
     LogWatch,
@@ -59,16 +52,13 @@ from tests.support.handler_fuzz import (
     victim_rows,
 )
 
-EMOJI = EmojiPickerState.get_full_name()
-# Hypothesis examples per handler and phase: about a minute per profile in all.
-EXAMPLES = 12
-EXAMPLES_WITHOUT_PARAMETERS = 4
+# Hypothesis examples per handler and phase: about a minute on the embedded profile. The
+# scaled profile runs the same handlers through Redis: its own failures (state saved and
+# loaded, pushes across workers) show in the first examples, so it runs half as many.
+EXAMPLES = {"embedded": 12, "scaled": 6}
+EXAMPLES_WITHOUT_PARAMETERS = {"embedded": 4, "scaled": 2}
 # Handlers that end the session they are called with: fuzzed last in the session phase.
 SESSION_ENDING = {"logout", "logout_everywhere"}
-# The id of the toast the app's backend exception handler sends (states/error_handler.py).
-BACKEND_ERROR = "backend-error"
-# A handler that takes longer than this to answer counts as a hang.
-ANSWER_TIMEOUT = 15.0
 # Reflex's own handlers and ours that discovery must find (a floor on the count too).
 EXPECTED = {
     "update_vars_internal",
@@ -154,169 +144,6 @@ async def seed_victims(url: str) -> Victims:
     return Victims(user_ids=[b_id, c_id, d_id], other_ids=[pending_request, *range(12)])
 
 
-@dataclass
-class Findings:
-    """What went wrong, per handler (phase and handler name -> descriptions)."""
-
-    problems: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    notes: list[str] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)
-    log_bytes: dict[str, int] = field(default_factory=dict)
-    sessions_ended: dict[str, int] = field(default_factory=dict)
-    calls: int = 0
-    # The slowest single call and where (a stall of the caller's own tab shows here).
-    slowest_call: tuple[float, str] = (0.0, "")
-
-    def add(self, where: str, what: str) -> None:
-        if len(self.problems[where]) < 5:
-            self.problems[where].append(what[:600])
-
-
-def _short(payload: Any) -> str:
-    text = json.dumps(payload, ensure_ascii=True)
-    return text if len(text) < 200 else text[:200] + f"...({len(text)} chars)"
-
-
-class Fuzzer:
-    """One tab that sends forged events, logged in as `username` or anonymous."""
-
-    def __init__(self, url: str, findings: Findings, username: str | None = None):
-        self.url = url
-        self.findings = findings
-        self.username = username
-        self.token = ""
-        self.tab: EventClient | None = None
-        self.nonce = 0
-        self.crashed = False
-
-    async def start(self, token: str = "") -> None:
-        self.token = token
-        await self._new_tab()
-
-    async def _new_tab(self) -> None:
-        if self.tab is not None:
-            with contextlib.suppress(Exception):
-                await self.tab.close()
-        storage = {f"{AUTH}.session_token_rx_state_": self.token} if self.token else {}
-        self.tab = EventClient(self.url, local_storage=storage)
-        self.tab.storage_keys |= STORAGE_KEYS
-        await self.tab.connect("/")
-        if self.username is not None:
-            # The page's on_load resolves the session: logged in, or sent to /auth.
-            await self.tab.wait_for(
-                lambda t: (
-                    t.var(AUTH, "username") == self.username or "_redirect" in t.event_names()
-                ),
-                ANSWER_TIMEOUT,
-            )
-            if self.tab.var(AUTH, "username") != self.username:
-                await self._login()
-
-    async def _login(self) -> None:
-        assert self.tab is not None
-        assert self.username is not None
-        self.tab.navigate("/auth")
-        form = {"username": self.username, "password": PASSWORD}
-        await self._send("login", AUTH, {"form_data": form})
-        await self.tab.wait_for(lambda t: t.var(AUTH, "username") == self.username, ANSWER_TIMEOUT)
-        self.token = self.tab.var(AUTH, "session_token")
-        self.tab.navigate("/")
-
-    async def _send(self, handler: str, state: str, payload: Any) -> None:
-        assert self.tab is not None
-        event = {
-            "name": f"{state}.{handler}",
-            "payload": payload,
-            "router_data": {
-                "pathname": self.tab._pathname,
-                "asPath": self.tab._pathname,
-                "query": {},
-            },
-        }
-        await self.tab._send_frame("42/_event," + json.dumps(["event", event]))
-
-    def _alive(self) -> bool:
-        tab = self.tab
-        return tab is not None and tab._reader is not None and not tab._reader.done()
-
-    async def _barrier(self) -> bool:
-        """Wait until every event sent so far has been handled; False if none came back."""
-        assert self.tab is not None
-        self.nonce += 1
-        nonce = f"fuzz-{self.nonce}"
-        mark = len(self.tab.frames)
-        if self.username is not None:
-            # Re-resolves the session: a session that is no longer valid empties `username`.
-            await self._send("require_login", AUTH, {})
-        await self._send("set_query", EMOJI, {"value": nonce})
-
-        def answered(tab: EventClient) -> bool:
-            return any(nonce in frame for frame in tab.frames[mark:])
-
-        try:
-            await self.tab.wait_for(answered, ANSWER_TIMEOUT)
-        except TimeoutError:
-            return False
-        # The app's backend exception handler answers a failed handler with this toast:
-        # a crash is seen here even when the log guard rate-limits its traceback.
-        self.crashed = any(BACKEND_ERROR in frame for frame in self.tab.frames[mark:])
-        return True
-
-    async def ready(self) -> None:
-        """Before an example: a live socket, and the session (or none) this phase needs."""
-        if not self._alive():
-            self.findings.notes.append("socket closed by the server; reconnected")
-            await self._new_tab()
-        assert self.tab is not None
-        shown_name = self.tab.var(AUTH, "username") or ""
-        if self.username is None and shown_name:
-            # A forged register or login that worked: the anonymous phase goes on anonymous.
-            self.findings.notes.append(f"anonymous tab got logged in as {shown_name!r}")
-            self.token = ""
-            await self._new_tab()
-        elif self.username is not None and shown_name != self.username:
-            await self._new_tab()
-            assert self.tab.var(AUTH, "username") == self.username
-
-    async def call(self, handler: Handler, payload: Any, where: str) -> None:
-        """Send one forged event and wait until it has been handled."""
-        await self.ready()
-        self.findings.calls += 1
-        sent = time.monotonic()
-        await self._send(handler.name, handler.state, payload)
-        answered = await self._barrier()
-        took = time.monotonic() - sent
-        if took > self.findings.slowest_call[0]:
-            self.findings.slowest_call = (took, f"{where} {_short(payload)}")
-        if answered and self.crashed:
-            self.findings.add(where, f"handler raised (error toast) for {_short(payload)}")
-        tab = self.tab
-        if answered and self.username and tab and tab.var(AUTH, "username") != self.username:
-            # The next example logs in again first (`ready`): say what ended it.
-            self.findings.sessions_ended[where] = self.findings.sessions_ended.get(where, 0) + 1
-        if not answered:
-            if not self._alive():
-                self.findings.notes.append(f"{where}: socket dropped after {_short(payload)}")
-                return
-            self.findings.add(where, f"no answer within {ANSWER_TIMEOUT} s to {_short(payload)}")
-            if not await pings(self.url):
-                raise AssertionError(f"backend stopped answering /ping after {where}")
-            await self._new_tab()
-
-    async def close(self) -> None:
-        if self.tab is not None:
-            await self.tab.close()
-
-
-async def pings(url: str, timeout: float = 5.0) -> bool:
-    """Whether GET /ping answers 200 within `timeout` seconds."""
-    try:
-        async with httpx.AsyncClient() as client:
-            return (await client.get(f"{url}/ping", timeout=timeout)).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 def _is_expected_log(line: str) -> bool:
     """A client's report of an error in its own page, logged by design (not a failure here)."""
     return "frontend exception" in line.lower()
@@ -331,10 +158,12 @@ async def fuzz_phase(
     phase: str,
     watch: LogWatch,
     findings: Findings,
+    profile: str,
 ) -> None:
     for handler in handlers:
         where = f"{phase} {handler}"
-        count = EXAMPLES if handler.params else EXAMPLES_WITHOUT_PARAMETERS
+        examples = EXAMPLES if handler.params else EXAMPLES_WITHOUT_PARAMETERS
+        count = examples[profile]
         started = time.monotonic()
         aimed = aimed_payloads(handler, targets)
         for payload in [*aimed, *payloads(handler, values, count)]:
@@ -392,7 +221,17 @@ async def test_every_handler_survives_forged_calls(fuzz_backend: Backend) -> Non
     anonymous = Fuzzer(url, findings)
     await anonymous.start()
     targets = [*victims.user_ids, *victims.other_ids[:1]]
-    await fuzz_phase(anonymous, handlers, values, targets, follow_ups, "anonymous", watch, findings)
+    await fuzz_phase(
+        anonymous,
+        handlers,
+        values,
+        targets,
+        follow_ups,
+        "anonymous",
+        watch,
+        findings,
+        fuzz_backend.profile,
+    )
     await anonymous.close()
 
     logged_in = Fuzzer(url, findings, username=fuzz_name)
@@ -400,7 +239,17 @@ async def test_every_handler_survives_forged_calls(fuzz_backend: Backend) -> Non
     ordered = [h for h in handlers if h.name not in SESSION_ENDING] + [
         h for h in handlers if h.name in SESSION_ENDING
     ]
-    await fuzz_phase(logged_in, ordered, values, targets, follow_ups, "session", watch, findings)
+    await fuzz_phase(
+        logged_in,
+        ordered,
+        values,
+        targets,
+        follow_ups,
+        "session",
+        watch,
+        findings,
+        fuzz_backend.profile,
+    )
     # Events the last calls chained were queued behind its barrier: one more drains them.
     await logged_in.ready()
     assert await logged_in._barrier()
