@@ -139,7 +139,7 @@ def _per_push(counter: Counter[str], pushes: int) -> dict[str, float]:
 
 # Steps of a push, by function (file suffix, name): their cumulative share of the profile.
 PARTS = (
-    ("tab lookup (HGETALL per member)", "realtime/registry.py", "tokens_of"),
+    ("tab lookup (registry)", "realtime/registry.py", "tokens_of_users"),
     ("lock (SET NX)", "manager/redis.py", "_try_get_lock"),
     ("load (MGET, unpickle)", "manager/redis.py", "get_state"),
     ("  unpickle", "reflex/state.py", "_deserialize"),
