@@ -88,7 +88,7 @@ def report(result: dict[str, Any]) -> None:
     if "update_bytes" in result["app_push"]:
         print(f"app_push update frame: {result['app_push']['update_bytes']:.0f} B")
     if "profile" in result["app_push"]:
-        print("app_push under cProfile, top functions by own time (share of profiled time):")
+        print("app_push under cProfile (shares of the profiled time): its steps, then own time")
         for line in result["app_push"]["profile"]:
             print("  " + line)
 
