@@ -33,7 +33,7 @@ from chat_app.realtime.profile import PROFILE
 from chat_app.states.chime import ChimeRound
 from chat_app.states.conversation import ConversationState
 from chat_app.states.message_push import _message_arrived
-from tests.load.push_floor_tab import member_tab, use_throwaway_database
+from tests.load.push_floor_tab import member_tab, throwaway_database
 
 Round = Callable[[int], Awaitable[None]]
 FIRST_USER = 10_000  # registry-only user ids, one per member tab
@@ -174,7 +174,12 @@ def _profile_lines(profile: cProfile.Profile, top: int = 12) -> list[str]:
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
-    use_throwaway_database()
+    """Measure every case on a throw-away database; returns the figures."""
+    with throwaway_database():
+        return await _measure(args)
+
+
+async def _measure(args: argparse.Namespace) -> dict[str, Any]:
     timers.start_once = _no_timer  # the read a second later is an event of its own
     socket = Socket()
     namespace = app.event_namespace

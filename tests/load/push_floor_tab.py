@@ -8,8 +8,10 @@ the next one the tab expects.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -44,13 +46,19 @@ class MemberTab:
     arriving: list[MessageView]
 
 
-def use_throwaway_database() -> Path:
-    """Point the app's services at a new SQLite file with the schema; returns its folder."""
-    folder = Path(tempfile.mkdtemp(prefix="push-floor-"))
-    engine = database.create_db_engine(f"sqlite:///{folder / 'floor.db'}")
-    SQLModel.metadata.create_all(engine)
-    database.get_engine = lambda url=None: engine  # the tests' `engine` fixture does so too
-    return folder
+@contextlib.contextmanager
+def throwaway_database() -> Iterator[None]:
+    """Point the app's services at a new SQLite file with the schema, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="push-floor-") as folder:
+        engine = database.create_db_engine(f"sqlite:///{Path(folder) / 'floor.db'}")
+        SQLModel.metadata.create_all(engine)
+        previous = database.get_engine
+        database.get_engine = lambda url=None: engine  # as the tests' `engine` fixture does
+        try:
+            yield
+        finally:
+            database.get_engine = previous
+            engine.dispose()
 
 
 def new_tab(state_cls: type[rx.State], *, token: str) -> Any:
