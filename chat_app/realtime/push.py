@@ -34,7 +34,7 @@ from reflex_base.event import Event
 from chat_app.realtime import push_relay, redis_link
 from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.redis_outage import wait_out_outage
-from chat_app.realtime.registry import tokens_of
+from chat_app.realtime.registry import tokens_of_users
 
 logger = logging.getLogger(__name__)
 
@@ -321,9 +321,7 @@ async def notify_users(
     """
     if _app is None:
         return []
-    tokens: list[str] = []
-    for user_id in dict.fromkeys(user_ids):
-        tokens += await tokens_of(PROFILE.tab_registry, user_id, excluding=except_tab)
+    tokens = await tokens_of_users(PROFILE.tab_registry, user_ids, excluding=except_tab)
     return push_to_tabs(tokens, state_cls, change, events)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, cast
 
@@ -55,6 +56,10 @@ class TabRegistry(Protocol):
         """A snapshot of the tabs a user has registered."""
         ...
 
+    async def tabs_of_users(self, user_ids: Sequence[int]) -> list[TabEntry]:
+        """A snapshot of the tabs these users have registered, user by user (one look-up)."""
+        ...
+
     async def clear(self) -> None:
         """Forget every tab (tests start each case so)."""
         ...
@@ -71,7 +76,27 @@ async def tokens_of(registry: TabRegistry, user_id: int, excluding: str = "") ->
     Returns:
         A snapshot of the tokens.
     """
-    tabs = await registry.tabs_of(user_id)
+    return await tokens_of_users(registry, [user_id], excluding)
+
+
+async def tokens_of_users(
+    registry: TabRegistry, user_ids: Iterable[int], excluding: str = ""
+) -> list[str]:
+    """The Reflex client tokens of these users' tabs (each user once), less one.
+
+    Looked up together: in Redis one round trip for all, where a look-up per user cost a
+    group message one round trip per member before its first push was queued (a tenth of
+    a push's CPU, `python -m tests.load.push_floor`).
+
+    Args:
+        registry: Where tabs are registered.
+        user_ids: The users (a user named twice counts once).
+        excluding: A tab token to leave out (a tab never pushes to itself).
+
+    Returns:
+        A snapshot of the tokens, user by user.
+    """
+    tabs = await registry.tabs_of_users(list(dict.fromkeys(user_ids)))
     return [entry.tab_token for entry in tabs if entry.tab_token != excluding]
 
 
@@ -153,6 +178,17 @@ class LocalTabRegistry:
         """
         tabs = self._tabs_by_user.get(user_id, {})
         return [TabEntry(tab, session_hash) for tab, session_hash in tabs.items()]
+
+    async def tabs_of_users(self, user_ids: Sequence[int]) -> list[TabEntry]:
+        """The tabs these users have registered.
+
+        Args:
+            user_ids: The users.
+
+        Returns:
+            A snapshot of their tabs, user by user.
+        """
+        return [entry for user_id in user_ids for entry in await self.tabs_of(user_id)]
 
     async def clear(self) -> None:
         """Forget every tab."""
@@ -280,7 +316,24 @@ class RedisTabRegistry(redis_link.RedisUser):
         """
         key = f"{self._USER_TABS}{int(user_id)}"
         tabs = cast("dict[bytes, bytes]", await self._client().hgetall(key))  # type: ignore[misc]
-        return [TabEntry(tab.decode(), session.decode()) for tab, session in tabs.items()]
+        return _entries([tabs])
+
+    async def tabs_of_users(self, user_ids: Sequence[int]) -> list[TabEntry]:
+        """The tabs these users have registered, on any worker, in one round trip.
+
+        Args:
+            user_ids: The users.
+
+        Returns:
+            A snapshot of their tabs, user by user.
+        """
+        if len(user_ids) <= 1:
+            # A pipeline costs more than the plain command for a single user.
+            return await self.tabs_of(user_ids[0]) if user_ids else []
+        pipeline = self._client().pipeline(transaction=False)
+        for user_id in user_ids:
+            pipeline.hgetall(f"{self._USER_TABS}{int(user_id)}")
+        return _entries(cast("list[dict[bytes, bytes]]", await pipeline.execute()))
 
     async def clear(self) -> None:
         """Forget every tab (tests only: scans the keys)."""
@@ -289,3 +342,10 @@ class RedisTabRegistry(redis_link.RedisUser):
             keys = [key async for key in redis.scan_iter(match=prefix + "*")]
             if keys:
                 await redis.delete(*keys)
+
+
+def _entries(hashes: list[dict[bytes, bytes]]) -> list[TabEntry]:
+    """Registry entries from the users' hashes (tab token → session hash), in order."""
+    return [
+        TabEntry(tab.decode(), session.decode()) for tabs in hashes for tab, session in tabs.items()
+    ]

@@ -17,7 +17,13 @@ from chat_app.realtime.presence import (
     is_online,
 )
 from chat_app.realtime.profile import PROFILE
-from chat_app.realtime.registry import LocalTabRegistry, RedisTabRegistry, TabRegistry, tokens_of
+from chat_app.realtime.registry import (
+    LocalTabRegistry,
+    RedisTabRegistry,
+    TabRegistry,
+    tokens_of,
+    tokens_of_users,
+)
 
 
 @pytest.fixture(params=["in-process", "redis"])
@@ -56,6 +62,19 @@ async def test_online_count_counts_users_not_tabs(tracker: PresenceTracker):
     await tracker.disconnect(2, "tab-c")
     await tracker.disconnect(1, "tab-a")
     assert await tracker.online_count() == 1
+
+
+async def test_the_tabs_of_several_users_are_found_together(registry: TabRegistry):
+    """What a group message is pushed to: every tab of its members, the sender's own aside."""
+    await registry.register(1, "ann-1", "hash-1")
+    await registry.register(1, "ann-2", "hash-1")
+    await registry.register(2, "bob-1", "hash-2")
+    await registry.register(3, "cid-1", "hash-3")
+    found = await tokens_of_users(registry, [1, 2, 1, 4], excluding="ann-1")
+    assert sorted(found) == ["ann-2", "bob-1"]
+    assert sorted(await tokens_of_users(registry, [3, 2])) == ["bob-1", "cid-1"]
+    assert await tokens_of_users(registry, []) == []
+    assert await tokens_of_users(registry, [4]) == []
 
 
 async def test_registry_moves_a_tab_to_the_user_who_logs_in_on_it(registry: TabRegistry):
