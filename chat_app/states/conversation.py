@@ -113,7 +113,7 @@ class ConversationState(
 
     def _show_page(self, page: HistoryPage) -> None:
         shown = self._for_me(page.messages)
-        self._change(lambda buffer: buffer.show_page(shown, page.has_older))
+        self._change(lambda buffer: buffer.show_page(shown, page.has_older, page.last_seq))
         self.friend_read_seq = page.friend_read_seq
         self._my_read_seq = page.my_read_seq
 

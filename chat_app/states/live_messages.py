@@ -106,6 +106,8 @@ class LiveMessages(rx.State, mixin=True):
     # The window stops short of the newest messages (after loading many older pages).
     has_newer: bool = False
     _browsing_older: bool = False
+    # The buffer's `first_expected` (states/message_buffer.py).
+    _first_expected: int = 0
 
     # The buffer gets the raw values (`__dict__`), read once per change: they hold frozen
     # dataclasses, so Reflex's change-tracking proxy is not needed, and reading through it
@@ -124,6 +126,7 @@ class LiveMessages(rx.State, mixin=True):
             has_older=raw.get("has_older", False),
             has_newer=raw.get("has_newer", False),
             browsing_older=self._browsing_older,
+            first_expected=self._first_expected,
             # A group's runs are marked (the header mixin's flag, states/group_header.py).
             marks_runs=raw.get("is_group", False),
         )
@@ -143,4 +146,6 @@ class LiveMessages(rx.State, mixin=True):
             if raw.get(name) != getattr(buffer, name):
                 setattr(self, name, getattr(buffer, name))
         self._browsing_older = buffer.browsing_older
+        if self._first_expected != buffer.first_expected:
+            self._first_expected = buffer.first_expected
         return result

@@ -100,6 +100,10 @@ class MessageBuffer:
     browsing_older: bool = False
     # A group's timeline: stored messages are marked `lead` where a sender's run starts.
     marks_runs: bool = False
+    # The seq the tab shows first when its page showed nothing (else 0: the window anchors
+    # the order), until that message is here. A message pushed after one that never arrived
+    # is then a hole too, and the tab catches up instead of showing the second one alone.
+    first_expected: int = 0
     window_changed: bool = False
     pending_changed: bool = False
     changed_slots: set[int] = field(default_factory=set)
@@ -135,7 +139,13 @@ class MessageBuffer:
 
     def catch_up_after(self) -> int:
         """From the first hole: a push that arrived ahead of a missing one is already shown."""
-        return contiguous_end(self.stored_seqs())
+        return contiguous_end(self._anchored_seqs())
+
+    def _anchored_seqs(self) -> list[int]:
+        """The stored seqs, sorted, from the one before `first_expected` while it is set."""
+        seqs = self.stored_seqs()
+        first = self.first_expected
+        return [first - 1, *(seq for seq in seqs if seq >= first)] if first else seqs
 
     def holds(self, message: MessageView) -> bool:
         """The same message (same seq, or same sender and client id) is already shown."""
@@ -171,8 +181,11 @@ class MessageBuffer:
                 fresh[message.seq] = message
         for message in prepare(sorted(fresh.values(), key=_seq)):
             self._place(message)
-        seqs = self.stored_seqs()
-        return contiguous_end(seqs) == (seqs[-1] if seqs else 0)
+        seqs = self._anchored_seqs()
+        whole = contiguous_end(seqs) == (seqs[-1] if seqs else 0)
+        if whole and len(seqs) > 1:
+            self.first_expected = 0  # here: from now on the stored messages anchor the order
+        return whole
 
     def show_pending(self, message: MessageView) -> None:
         """Show an unacknowledged message after every stored one."""
@@ -212,8 +225,12 @@ class MessageBuffer:
             (kept,) = prepare([stored])
             self.replace_pending(client_id, kept)
 
-    def show_page(self, messages: list[MessageView], has_older: bool) -> None:
-        """Show the newest page; unacknowledged messages stay visible below it."""
+    def show_page(self, messages: list[MessageView], has_older: bool, last_seq: int = 0) -> None:
+        """Show the newest page; unacknowledged messages stay visible below it.
+
+        `last_seq` is the conversation's newest seq as read with the page.
+        """
+        self.first_expected = 0 if messages else last_seq + 1
         self._set_window(messages)
         self._empty_banks()
         self.has_messages = bool(self.window) or bool(self.pending_copies)
@@ -255,6 +272,7 @@ class MessageBuffer:
 
     def clear(self) -> None:
         """Show nothing (the conversation closed)."""
+        self.first_expected = 0
         self._set_window([])
         self._empty_banks()
         if self.pending_copies:

@@ -388,3 +388,31 @@ def test_rewriting_bodies_by_seq_names_only_the_slots_and_window_it_changed():
     # The handed-in lists are as given (the state assigns back what changed).
     assert window == [stored(1), stored(2)]
     assert slots == [None] * LIVE_SLOTS
+
+
+@pytest.mark.parametrize("last_seq", [0, 7])
+def test_a_first_message_lost_on_an_empty_page_is_a_hole_too(last_seq: int):
+    # The page showed nothing (a new chat, or nothing since joining); the push of the
+    # next message never arrived, the one after it did.
+    buffer = empty()
+    buffer.show_page([], has_older=False, last_seq=last_seq)
+    assert buffer.catch_up_after() == last_seq
+    assert buffer.add([stored(last_seq + 2)]) is False
+    assert buffer.catch_up_after() == last_seq
+    # The catch-up brings the missing one: whole, and the stored messages anchor the order.
+    assert buffer.add([stored(last_seq + 1)]) is True
+    assert buffer.first_expected == 0
+    assert buffer.add([stored(last_seq + 3)]) is True
+
+
+def test_an_empty_page_expects_the_next_seq_until_it_is_here_then_forgets_it():
+    buffer = empty()
+    buffer.show_page([], has_older=False, last_seq=3)
+    assert buffer.add([stored(4)]) is True
+    assert buffer.first_expected == 0
+    # The banks turn over later: the first shown message leaving is no hole.
+    for seq in range(5, 5 + LIVE_SLOTS + 3):
+        assert buffer.add([stored(seq)]) is True
+    # A page with messages anchors itself.
+    buffer.show_page([stored(9)], has_older=True, last_seq=9)
+    assert buffer.first_expected == 0
