@@ -205,9 +205,8 @@ def _mentioned_of(value: object) -> tuple[int, ...]:
     if not isinstance(value, list) or len(value) > PICKED_MAX:  # pyright: ignore[reportUnknownArgumentType]
         return ()
     ids: list[object] = list(value)  # pyright: ignore[reportUnknownArgumentType]
-    if not all(type(user) is int and 0 < user < 2**63 for user in ids):
-        return ()
-    return tuple(dict.fromkeys(user for user in ids if isinstance(user, int)))
+    users = [user for user in ids if type(user) is int and 0 < user < 2**63]
+    return tuple(dict.fromkeys(users)) if len(users) == len(ids) else ()
 
 
 def merge(newer: Outbox, older: Outbox) -> Outbox:
