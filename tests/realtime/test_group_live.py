@@ -51,9 +51,25 @@ def group_backend(request, tmp_path_factory) -> Iterator[Restartable]:
         yield backend
 
 
-async def shows(tabs: Sequence[EventClient], seqs: list[int], timeout: float = 30) -> None:
-    """Wait until every tab shows exactly these stored messages, in this order."""
-    await asyncio.gather(*(tab.wait_for(lambda c: shown_seqs(c) == seqs, timeout) for tab in tabs))
+async def shows(
+    tabs: Sequence[EventClient],
+    seqs: list[int],
+    backend: Restartable | None = None,
+    timeout: float = 30,
+) -> None:
+    """Wait until every tab shows exactly these stored messages, in this order.
+
+    On failure: what each late tab shows, and the backend's warnings (a lock that expired
+    or a push that failed explains a tab that shows another picture).
+    """
+    waits = (tab.wait_for(lambda c: shown_seqs(c) == seqs, timeout) for tab in tabs)
+    outcomes = await asyncio.gather(*waits, return_exceptions=True)
+    late = [n for n, outcome in enumerate(outcomes) if isinstance(outcome, BaseException)]
+    if late:
+        pictures = {n: shown_seqs(tabs[n]) for n in late[:5]}
+        warnings = backend.warnings()[-15:] if backend is not None else []
+        log = "\n".join(warnings)
+        pytest.fail(f"{len(late)} tabs never showed {seqs}; some show {pictures}\n{log}")
 
 
 def assert_never_doubled_or_reordered(recorders: Sequence[Recorder]) -> None:
@@ -86,10 +102,12 @@ async def open_group(backend: Restartable) -> OpenGroup:
     return OpenGroup(members, group, tabs, [Recorder(tab) for tab in tabs])
 
 
-async def every_tab_shows_each_once_in_order(opened: OpenGroup, bodies: Sequence[str]) -> None:
+async def every_tab_shows_each_once_in_order(
+    opened: OpenGroup, bodies: Sequence[str], backend: Restartable
+) -> None:
     """Every tab ends up showing exactly the sent messages (seq 1 on), and never showed one
     twice or out of order on the way."""
-    await shows(opened.tabs, list(range(1, len(bodies) + 1)))
+    await shows(opened.tabs, list(range(1, len(bodies) + 1)), backend)
     assert_never_doubled_or_reordered(opened.recorders)
     assert_same_messages(opened.recorders, set(bodies))
     await close_all(opened.tabs)
@@ -111,7 +129,7 @@ async def test_every_tab_of_a_hundred_members_gets_every_message_once_in_order(
     # Three members (the owner and two others) send, interleaved.
     await sent_in_turn([tabs[0], tabs[37], tabs[81]], bodies)
 
-    await every_tab_shows_each_once_in_order(opened, bodies)
+    await every_tab_shows_each_once_in_order(opened, bodies, group_backend)
 
 
 async def test_tabs_whose_socket_dropped_mid_stream_show_every_message_once_after_reconnecting(
@@ -125,7 +143,7 @@ async def test_tabs_whose_socket_dropped_mid_stream_show_every_message_once_afte
     bodies = [f"across a drop {n}" for n in range(10)]
 
     await sent_in_turn(senders, bodies[:3])
-    await shows(dropping, [1, 2, 3])
+    await shows(dropping, [1, 2, 3], group_backend)
     await asyncio.gather(*(tab.drop() for tab in dropping))
     # Sent while they are away: pushes for them go nowhere.
     await sent_in_turn(senders, bodies[3:6])
@@ -133,7 +151,7 @@ async def test_tabs_whose_socket_dropped_mid_stream_show_every_message_once_afte
     # the rest is being sent.
     await asyncio.gather(*(reconnect(tab) for tab in dropping), sent_in_turn(senders, bodies[6:]))
 
-    await every_tab_shows_each_once_in_order(opened, bodies)
+    await every_tab_shows_each_once_in_order(opened, bodies, group_backend)
 
 
 def acknowledged(tab: EventClient, bodies: Sequence[str]) -> bool:
@@ -164,7 +182,7 @@ async def test_messages_before_and_after_a_backend_restart_reach_every_tab_once_
         await asyncio.gather(*(reconnect(tab) for tab in tabs[first : first + TABS_AT_ONCE]))
     await sent_in_turn(senders, bodies[5:])
 
-    await every_tab_shows_each_once_in_order(opened, bodies)
+    await every_tab_shows_each_once_in_order(opened, bodies, group_backend)
 
 
 def file_message(tab: EventClient, name: str) -> dict:
@@ -188,7 +206,7 @@ async def test_a_member_removed_mid_stream_gets_nothing_sent_after_the_removal(
 
     await sent_in_turn(senders, ["before 0", "before 1"])
     await upload_from(tabs[7], "before.txt", b"agenda")
-    await shows(tabs, [1, 2, 3])
+    await shows(tabs, [1, 2, 3], group_backend)
     await sent_in_turn(senders, ["before 3"])
     left_seq = await asyncio.to_thread(
         remove_member, group_backend.database_url, owner.user_id, group, removed.user_id
@@ -204,7 +222,7 @@ async def test_a_member_removed_mid_stream_gets_nothing_sent_after_the_removal(
     # Everyone else: every message, the removal's line too (fetched when the next push
     # showed the gap), once and in order.
     others = tabs[:42] + tabs[43:]
-    await shows(others, everything)
+    await shows(others, everything, group_backend)
     assert_never_doubled_or_reordered(recorders)
     assert_same_messages(recorders[:42] + recorders[43:], set(after))
 

@@ -52,6 +52,7 @@ class Restartable:
         self.url = f"http://127.0.0.1:{port}"
         self.database_url = env["REFLEX_DB_URL"]
         self.profile = profile
+        self._log = log
         self._backend = RestartableBackend(port, env, log)
 
     def start(self) -> None:
@@ -66,6 +67,12 @@ class Restartable:
 
     def rows(self, body: str) -> int:
         return rows_with_body(self.database_url, body)
+
+    def warnings(self) -> list[str]:
+        """The backend's log lines that warn or fail (for a test's failure message)."""
+        lines = self._log.read_text(errors="replace").splitlines()
+        marks = ("WARNING", "ERROR", "Error", "expired", "held too long", "failed")
+        return [line[:300] for line in lines if any(mark in line for mark in marks)]
 
 
 @contextlib.contextmanager
