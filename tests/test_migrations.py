@@ -21,7 +21,7 @@ from sqlmodel import SQLModel
 from chat_app import models  # noqa: F401  (registers the tables)
 from chat_app.services import auth, database
 from tests.support.engines import PostgresCluster
-from tests.support.live_app import migrated_environment
+from tests.support.live_app import freshly_migrated_environment
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
@@ -30,7 +30,7 @@ def test_migrations_match_the_models(database: str, tmp_path: Path, request):
     if database == "postgresql":
         cluster: PostgresCluster = request.getfixturevalue("postgres_engine")
         extra["REFLEX_DB_URL"] = cluster.create_database()
-    env, _log = migrated_environment(tmp_path, **extra)
+    env, _log = freshly_migrated_environment(tmp_path, **extra)
     engine = sa.create_engine(env["REFLEX_DB_URL"])
     assert engine.dialect.name == database
     with engine.connect() as connection:
@@ -43,7 +43,7 @@ def test_migrations_match_the_models(database: str, tmp_path: Path, request):
 @pytest.fixture(scope="module")
 def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file `reflex db migrate` made, untouched by the app since."""
-    env, _log = migrated_environment(tmp_path_factory.mktemp("migrated"))
+    env, _log = freshly_migrated_environment(tmp_path_factory.mktemp("migrated"))
     return Path(env["REFLEX_DB_URL"].removeprefix("sqlite:///"))
 
 

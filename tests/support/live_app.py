@@ -25,6 +25,7 @@ from pathlib import Path
 
 from chat_app.http.security_headers import static_host_headers
 from chat_app.states.safe_text import STRICT_MARKERS_VARIABLE
+from tests.support import migrated_copies
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 REFLEX = str(Path(sys.executable).with_name("reflex"))
@@ -204,14 +205,28 @@ def migrated_environment(workdir: Path, **extra: str) -> tuple[dict[str, str], P
     """A fresh database and data folder under `workdir`, migrated like `make run` does.
 
     `extra` variables go into the environment; a REFLEX_DB_URL among them (an empty
-    PostgreSQL database) replaces the SQLite file.
+    PostgreSQL database) replaces the SQLite file. The database is a copy of the session's
+    first one so migrated (tests/support/migrated_copies.py).
     """
+    return _environment(workdir, extra, afresh=False)
+
+
+def freshly_migrated_environment(workdir: Path, **extra: str) -> tuple[dict[str, str], Path]:
+    """`migrated_environment` with `reflex db migrate` run on this very database."""
+    return _environment(workdir, extra, afresh=True)
+
+
+def _environment(workdir: Path, extra: dict[str, str], afresh: bool) -> tuple[dict[str, str], Path]:
     database_url = extra.pop("REFLEX_DB_URL", f"sqlite:///{workdir / 'chat.db'}")
     data_dir = workdir / "data"
     data_dir.mkdir()
     env = app_environment(database_url, data_dir, **extra)
     log = workdir / "server.log"
-    _run([REFLEX, "db", "migrate"], env, log)
+    run_migration = functools.partial(_run, [REFLEX, "db", "migrate"], env, log)
+    if afresh:
+        run_migration()
+    else:
+        migrated_copies.migrate(database_url, run_migration)
     return env, log
 
 
