@@ -19,6 +19,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from chat_app.http.security_headers import static_host_headers
 from chat_app.models import utc_now
 from chat_app.services.statements import MESSAGE, USER
 from tests.support.live_app import (
@@ -68,8 +69,10 @@ def restartable_app(workdir: Path, **extra: str) -> Iterator[tuple[LiveApp, Rest
     env, log = migrated_environment(workdir, **extra)
     port = free_port()
     backend_url = f"http://127.0.0.1:{port}"
-    export_frontend(backend_url, workdir / "site", env, log)
-    with serve_static(workdir / "site") as frontend_url:
+    site = workdir / "site"
+    export_frontend(backend_url, site, env, log)
+    # Under the headers a static host is told to send, as every browser test (live_app).
+    with serve_static(site, static_host_headers(site, backend_url)) as frontend_url:
         # Another origin than the backend's, as in live_app: it must be allowed.
         env = {**env, "REFLEX_CORS_ALLOWED_ORIGINS": frontend_url}
         backend = RestartableBackend(port, env, log)
