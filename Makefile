@@ -97,8 +97,21 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Two halves at once: a serial run keeps the machine idle most of the time (servers start,
+# tabs wait for pushes and timers). One half runs the realtime tests (backends on both
+# profiles) and the service, state and HTTP tests; the other the benchmark's smoke run, the
+# remaining tests, then the browser tests. Each half has its own PostgreSQL, Redis and
+# Azurite on free ports and prints its output when it ends; both must pass.
+UNIT_AND_REALTIME := tests/realtime tests/services tests/states tests/http
 test: $(VENV)/.dev-installed $(BUN) $(CHROMIUM) fonts engines lint
-	$(BIN)/python -m pytest --ignore=tests/e2e
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-realtime-and-units test-rest-and-browsers
+
+.PHONY: test-realtime-and-units test-rest-and-browsers
+test-realtime-and-units:
+	$(BIN)/python -m pytest $(UNIT_AND_REALTIME) -p no:cacheprovider
+
+test-rest-and-browsers:
+	$(BIN)/python -m pytest --ignore=tests/e2e $(addprefix --ignore=,$(UNIT_AND_REALTIME))
 	$(BIN)/python -m pytest tests/e2e -p no:asyncio -W ignore::pytest.PytestConfigWarning
 
 # The screenshot test writes to build/screenshots (git-ignored) on every `make test`; this
