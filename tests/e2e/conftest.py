@@ -42,3 +42,15 @@ def app_on_each_profile(request, tmp_path_factory, app_server: LiveApp) -> Itera
     extra = scaled_settings(request, redis_db=3, workers=2)
     with live_app(tmp_path_factory.mktemp("live-scaled"), **extra) as app:
         yield app
+
+
+@pytest.fixture(autouse=True)
+def _contexts_closed_after_each_test(browser) -> Iterator[None]:
+    """Close the browser contexts a test opened (`browser.new_context()`): left open, their
+    pages stay connected to the session's backend, keep their timers running and load the
+    machine for every later test."""
+    opened_before = set(browser.contexts)
+    yield
+    for context in browser.contexts:
+        if context not in opened_before:
+            context.close()
