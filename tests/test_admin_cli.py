@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -30,21 +29,10 @@ SUBCOMMANDS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated SQLite file, copied for each test (a migration takes seconds)."""
-    env, _log = migrated_environment(tmp_path_factory.mktemp("cli-template"))
-    return Path(env["REFLEX_DB_URL"].removeprefix("sqlite:///"))
-
-
 @pytest.fixture
-def env(migrated_template: Path, tmp_path: Path) -> dict[str, str]:
+def env(tmp_path: Path) -> dict[str, str]:
     """The environment of a server with a fresh migrated database and data folder."""
-    for suffix in ("", "-wal"):
-        if (source := Path(f"{migrated_template}{suffix}")).exists():
-            shutil.copyfile(source, tmp_path / f"chat.db{suffix}")
-    (tmp_path / "data").mkdir()
-    return app_environment(f"sqlite:///{tmp_path / 'chat.db'}", tmp_path / "data")
+    return migrated_environment(tmp_path)[0]
 
 
 def admin_tool(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess:

@@ -43,15 +43,21 @@ def migrate(database_url: str, run_migration: Callable[[], None]) -> None:
 def _sqlite(path: Path, run_migration: Callable[[], None]) -> None:
     global _sqlite_template
     if _sqlite_template is not None:
-        shutil.copyfile(_sqlite_template, path)
+        _copy_sqlite(_sqlite_template, path)
         return
     run_migration()
-    # The migration's process has ended: SQLite checkpointed its log into the file.
     folder = Path(tempfile.mkdtemp(prefix="chat-migrated-"))
     atexit.register(shutil.rmtree, folder, True)
     template = folder / "chat.db"
-    shutil.copyfile(path, template)
+    _copy_sqlite(path, template)
     _sqlite_template = template
+
+
+def _copy_sqlite(source: Path, destination: Path) -> None:
+    """Copy a database file with its write-ahead log, if one was left beside it."""
+    for suffix in ("", "-wal"):
+        if (part := Path(f"{source}{suffix}")).exists():
+            shutil.copyfile(part, Path(f"{destination}{suffix}"))
 
 
 def _postgres(database_url: str, run_migration: Callable[[], None]) -> None:
@@ -64,8 +70,7 @@ def _postgres(database_url: str, run_migration: Callable[[], None]) -> None:
         if template is not None:
             try:
                 connection.execute(sql.SQL("DROP DATABASE {}").format(name))
-                copy = sql.SQL("CREATE DATABASE {} TEMPLATE {}")
-                connection.execute(copy.format(name, sql.Identifier(template)))
+                _copy_postgres(connection, template, name)
                 return
             except psycopg.Error:
                 # A cluster started afresh on the same port has no template: migrate.
@@ -74,6 +79,10 @@ def _postgres(database_url: str, run_migration: Callable[[], None]) -> None:
         run_migration()
         # Nobody is connected to the database just migrated: it can serve as the template.
         template = f"migrated_{uuid.uuid4().hex[:12]}"
-        copy = sql.SQL("CREATE DATABASE {} TEMPLATE {}")
-        connection.execute(copy.format(sql.Identifier(template), name))
+        _copy_postgres(connection, url.database or "", sql.Identifier(template))
         _postgres_templates[server] = template
+
+
+def _copy_postgres(connection: psycopg.Connection, source: str, target: sql.Identifier) -> None:
+    copy = sql.SQL("CREATE DATABASE {} TEMPLATE {}")
+    connection.execute(copy.format(target, sql.Identifier(source)))
