@@ -165,17 +165,16 @@ def export_frontend(backend_url: str, destination: Path, env: dict[str, str], lo
 def _copy_pointed_elsewhere(built: Path, destination: Path, built_for: str, backend_url: str):
     """Copy an export, replacing `built_for` (scheme and host:port) by `backend_url`'s."""
     shutil.copytree(built, destination)
-    old, new = built_for.split("://", 1)[1], backend_url.split("://", 1)[1]
+    old = f"//{built_for.split('://', 1)[1]}".encode()
+    new = f"//{backend_url.split('://', 1)[1]}".encode()
     for path in destination.rglob("*"):
-        if path.suffix not in {".js", ".html"}:
+        if path.suffix not in {".js", ".html"} or old not in (content := path.read_bytes()):
             continue
-        content = path.read_bytes()
-        if f"//{old}".encode() not in content:
-            continue
-        path.write_bytes(content.replace(f"//{old}".encode(), f"//{new}".encode()))
+        content = content.replace(old, new)
+        path.write_bytes(content)
         packed = path.with_name(path.name + ".gz")
         if packed.exists():
-            packed.write_bytes(gzip.compress(path.read_bytes(), mtime=0))
+            packed.write_bytes(gzip.compress(content, mtime=0))
 
 
 def wait_for_http(url: str, timeout: float = 60.0, process: subprocess.Popen | None = None) -> None:
