@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 _CHANNEL_PREFIX = f"{redis_link.KEY_PREFIX}push:"
 # After a lost subscription: wait this long before subscribing again.
 _RESUBSCRIBE_SECONDS = 1.0
+# How long one wait for a handed-over push lasts (shorter than the client's socket timeout).
+_QUIET_WAIT_SECONDS = 1.0
 
 
 def _channel(instance_id: str) -> str:
@@ -93,8 +95,19 @@ async def listen(instance_id: Callable[[], str], take: Callable[[str, tuple[Any,
         try:
             async with redis_link.client().pubsub() as pubsub:
                 await pubsub.subscribe(_channel(instance_id()))
-                async for message in pubsub.listen():
-                    if message["type"] != "message":
+                while True:
+                    # Not `listen()`: it reads under the client's socket timeout, so a quiet
+                    # channel (no push for 5 s) raised a timeout and the worker went
+                    # unsubscribed for a second every six. Pushes published meanwhile
+                    # found nobody, were applied on the sending worker, and their frames,
+                    # relayed by Reflex, could overtake newer ones: a tab showed one
+                    # message twice and missed another (CI, test_group_live [scaled]).
+                    # A wait of our own returns None when quiet; each call also pings
+                    # Redis when the health check is due, so a dead link still fails here.
+                    message = await pubsub.get_message(
+                        ignore_subscribe_messages=True, timeout=_QUIET_WAIT_SECONDS
+                    )
+                    if message is None or message["type"] != "message":
                         continue
                     try:
                         # Only the app's workers write here; Reflex itself keeps every
