@@ -4,9 +4,8 @@
 session part alone is one field of the state. A delivered message reads the tab's token or
 address about five times (the send's session check and push, the recipient's read a second
 later and its receipt): through `router` that was 3 % of the worker's Python time at 100
-msg/s (`py-spy record --gil`, 2026-12-03); the field costs under a third per read (24 → 7
-µs). Reflex keeps the field equal to `router.session` (it assembles `router` from it);
-tests/states/test_tab_identity.py checks.
+msg/s (`py-spy record --gil`, 2026-12-03); the field costs under a third per read (24 → 7 µs). Reflex keeps the field equal to
+`router.session` (it assembles `router` from it); tests/states/test_tab_identity.py checks.
 """
 
 from __future__ import annotations
