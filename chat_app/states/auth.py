@@ -35,7 +35,7 @@ from chat_app.services.errors import (
 )
 from chat_app.services.sessions import SessionKey
 from chat_app.services.views import LoginResult, UserView
-from chat_app.states import links, session_guard, tab_identity
+from chat_app.states import links, session_guard
 from chat_app.states.guard import guarded
 from chat_app.states.refusals import field_texts, refusal_text
 from chat_app.states.safe_text import toast_success
@@ -230,7 +230,7 @@ class AuthState(rx.State):
             lambda: call_service(
                 sessions.resolve_session_by_hash,
                 token_hash=token_hash,
-                client_address=tab_identity.tab_session_of(self).client_ip,  # shown in "My devices"
+                client_address=self.router.session.client_ip,  # shown in "My devices"
             ),
             fresh=fresh,
         )

@@ -19,7 +19,6 @@ from chat_app.states.auth import AuthState
 from chat_app.states.chime import ChimeRound
 from chat_app.states.conversation import ConversationState
 from chat_app.states.mention_notices import ALOUD, AUDIBLE, recipient_groups
-from chat_app.states.tab_identity import tab_session_of
 
 
 async def publish_sent(state: rx.State, sent: SentMessage) -> None:
@@ -32,7 +31,7 @@ async def publish_sent(state: rx.State, sent: SentMessage) -> None:
     if not sent.created:
         return
     nickname = (await state.get_state(AuthState)).nickname
-    own_tab = tab_session_of(state).client_token
+    own_tab = state.router.session.client_token
     message = sent.message
     # One round for all: the user's one tab that plays is chosen once.
     chime = ChimeRound()
