@@ -100,8 +100,8 @@ async def listen(instance_id: Callable[[], str], take: Callable[[str, tuple[Any,
                     # channel (no push for 5 s) raised a timeout and the worker went
                     # unsubscribed for a second every six. Pushes published meanwhile
                     # found nobody, were applied on the sending worker, and their frames,
-                    # relayed by Reflex, could overtake newer ones: a tab showed one
-                    # message twice and missed another (CI, test_group_live [scaled]).
+                    # relayed by Reflex, could overtake newer ones: a tab could show one
+                    # message twice and miss another.
                     # A wait of our own returns None when quiet; each call also pings
                     # Redis when the health check is due, so a dead link still fails here.
                     message = await pubsub.get_message(
