@@ -6,12 +6,16 @@ registry and presence use the same server so every worker sees every tab.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 from reflex_base.config import get_config
@@ -19,10 +23,64 @@ from reflex_base.config import get_config
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "chat:"
+# How long a call waits out a Redis outage (a restart of a few seconds fits), the same
+# bound as an event's wait for its tab's state (redis_outage.py).
+OUTAGE_WAIT_SECONDS = 20.0
 # One warning per outage, not one per failed call: a lost Redis fails every event.
 _REPORT_EVERY_SECONDS = 10.0
 _last_report = 0.0
 _client: Redis | None = None
+
+T = TypeVar("T")
+
+
+class PatientRetry(Retry):
+    """redis-py's retry of a failed connection, bounded by time instead of a count.
+
+    With Reflex's leases a tab's events run from the worker's copy of its state while Redis
+    is away, so the hub's own calls in a handler (the tab registry, the sound's seat) are
+    what meets the outage: they wait for Redis as the state would, not fail the event.
+    """
+
+    def __init__(self, limit: float = OUTAGE_WAIT_SECONDS) -> None:
+        """Wait up to `limit` seconds from the first failure, backing off to 1 s."""
+        super().__init__(ExponentialBackoff(cap=1.0, base=0.025), retries=-1)
+        self.limit = limit
+
+    async def call_with_retry(
+        self,
+        do: Callable[[], Awaitable[T]],
+        fail: Callable[..., Any],
+        is_retryable: Callable[[Exception], bool] | None = None,
+        with_failure_count: bool = False,
+    ) -> T:
+        """Run `do` until it succeeds, Redis stays away past the limit, or it is no outage.
+
+        Args:
+            do: The command (redis-py's).
+            fail: Told of each failure (redis-py disconnects the connection there).
+            is_retryable: Whether an error may be retried (redis-py's).
+            with_failure_count: Whether `fail` also gets the failure count.
+
+        Returns:
+            What `do` returned.
+        """
+        give_up_at: float | None = None
+        failures = 0
+        while True:
+            try:
+                return await do()
+            except self._supported_errors as error:
+                if is_retryable is not None and not is_retryable(error):
+                    raise
+                failures += 1
+                await (fail(error, failures) if with_failure_count else fail(error))
+                now = time.monotonic()
+                give_up_at = now + self.limit if give_up_at is None else give_up_at
+                if now >= give_up_at:
+                    raise
+                report_outage(error, "running a command")
+                await asyncio.sleep(self._backoff.compute(failures))
 
 
 def redis_url() -> str:
@@ -43,7 +101,11 @@ def client() -> Redis:
     global _client
     if _client is None:
         _client = Redis.from_url(
-            redis_url(), socket_connect_timeout=2, socket_timeout=5, health_check_interval=10
+            redis_url(),
+            socket_connect_timeout=2,
+            socket_timeout=5,
+            health_check_interval=10,
+            retry=PatientRetry(),
         )
     return _client
 

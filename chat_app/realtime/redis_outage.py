@@ -53,7 +53,7 @@ logger = logging.getLogger(__name__)
 
 # A restart of a few seconds fits; a longer outage fails the event visibly instead of
 # holding the tab's queue (and the user's text) indefinitely.
-OUTAGE_WAIT_SECONDS = 20.0
+OUTAGE_WAIT_SECONDS = redis_link.OUTAGE_WAIT_SECONDS
 FIRST_DELAY = 0.05
 MAX_DELAY = 1.0
 # redis-py's default retry backs off up to 1, 2 and 4 s between its 3 attempts: a command
@@ -354,4 +354,5 @@ def wait_out_redis_outages(app: Any) -> None:
         token_expiration=current.token_expiration,
         lock_expiration=current.lock_expiration,
         lock_warning_threshold=current.lock_warning_threshold,
+        oplock_hold_time_ms=current.oplock_hold_time_ms,
     )
