@@ -54,6 +54,9 @@ async def manager(server: RedisServer) -> AsyncIterator[PatientStateManagerRedis
     patient = PatientStateManagerRedis(
         redis=client, token_expiration=60, lock_expiration=10_000, lock_warning_threshold=1_000
     )
+    # The locked path, whatever the environment says: a lease would serve the tests' events
+    # from memory (leases have tests of their own below and in test_two_workers.py).
+    patient._oplock_enabled = False
     yield patient
     if server.process is None:
         server.start()
@@ -135,6 +138,57 @@ async def test_a_handler_s_first_read_of_another_state_waits_for_redis(
             await asyncio.wait([comeback], timeout=15)
 
     assert await language_of(manager, ui_token) == "zh"
+
+
+@pytest.fixture
+async def leasing(server: RedisServer) -> AsyncIterator[PatientStateManagerRedis]:
+    """A manager with Reflex's leases on (as the scaled profile runs), held for 0.5 s."""
+    if server.process is None:
+        server.start()
+    patient = PatientStateManagerRedis(
+        redis=Redis.from_url(server.url, retry=CLIENT_RETRY),
+        token_expiration=60,
+        lock_expiration=10_000,
+        lock_warning_threshold=1_000,
+        oplock_hold_time_ms=500,
+    )
+    patient._oplock_enabled = True
+    yield patient
+    if server.process is None:
+        server.start()
+    await patient.close()
+
+
+async def test_with_a_lease_a_change_made_while_redis_is_away_is_saved_once_it_is_back(
+    leasing: PatientStateManagerRedis, server: RedisServer, caplog, monkeypatch
+):
+    """The change is held in the lease's copy; the lease's save at its end waits for Redis."""
+    token = tab_token()
+    # A lease needs the worker to be listening for other workers asking for it.
+    await leasing._ensure_lock_task_subscribed(timeout=5)
+    await set_language(leasing, token, "en")
+    assert leasing._local_leases, "the first change did not take a lease"
+    monkeypatch.setattr(redis_link, "_last_report", 0.0)
+    caplog.set_level(logging.ERROR, logger=redis_link.__name__)
+
+    server.stop(save=True)
+    # Served from the lease's copy: the event does not wait for Redis.
+    await asyncio.wait_for(set_language(leasing, token, "zh"), 2)
+    # The lease ends (0.5 s) while Redis is away: its save waits instead of dropping "zh".
+    await until(lambda: "failed while saving a tab's state" in caplog.text)
+    server.start()
+    await until(lambda: not leasing._local_leases)
+
+    # Another worker (no lease of its own) reads what the lease saved.
+    other = PatientStateManagerRedis(
+        redis=Redis.from_url(server.url),
+        token_expiration=60,
+        lock_expiration=10_000,
+        lock_warning_threshold=1_000,
+    )
+    other._oplock_enabled = False
+    assert await asyncio.wait_for(language_of(other, token), 5) == "zh"
+    await other.close()
 
 
 class FailingOnce(PatientStateManagerRedis):
@@ -234,6 +288,7 @@ async def test_the_app_s_redis_manager_is_replaced_keeping_its_settings(server: 
         token_expiration=123,
         lock_expiration=4_000,
         lock_warning_threshold=1_000,
+        oplock_hold_time_ms=1_500,
     )
 
     class App:
@@ -245,6 +300,7 @@ async def test_the_app_s_redis_manager_is_replaced_keeping_its_settings(server: 
     assert isinstance(patient, PatientStateManagerRedis)
     assert patient.redis is reflexs.redis
     assert (patient.token_expiration, patient.lock_expiration) == (123, 4_000)
+    assert patient.oplock_hold_time_ms == 1_500
     assert patient.redis.get_retry() is CLIENT_RETRY
     wait_out_redis_outages(app)  # a second call changes nothing
     assert app._state_manager is patient

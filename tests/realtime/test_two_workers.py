@@ -168,10 +168,9 @@ async def state_after_reconnect(tab: EventClient) -> EventClient:
 async def test_tabs_on_both_instances_see_every_message_once_and_in_order_while_the_lock_moves(
     cluster: Cluster, redis_engine: RedisServer
 ):
-    # Each user has a tab on each instance, so every tab's state is changed by its own
-    # events on one instance and by pushes from both: the tab's state lock moves between
-    # the workers all the time. With REFLEX_OPLOCK_ENABLED=true in the environment the
-    # workers keep leases instead (docs/performance.md), and the leases have to move.
+    # Each user has a tab on each instance, and every message is pushed to tabs on both.
+    # Each worker applies the pushes into its own tabs (realtime/push_relay.py), so a
+    # tab's state stays with the worker holding its socket, leased or not.
     ann_a, bob_b, ann_id, bob_id = await friends_on_two_instances(cluster)
     ann_b = await open_chat(cluster.b.url, session_token(ann_a))
     bob_a = await open_chat(cluster.a.url, session_token(bob_b))
@@ -179,7 +178,6 @@ async def test_tabs_on_both_instances_see_every_message_once_and_in_order_while_
     for name, tab in tabs.items():
         await open_conversation(tab, bob_id if name.startswith("ann") else ann_id)
     recorders = {name: Recorder(tab) for name, tab in tabs.items()}
-    requests_before = lease_requests(redis_engine)
     per_tab = 12
 
     async def talk(name: str) -> None:
@@ -207,10 +205,49 @@ async def test_tabs_on_both_instances_see_every_message_once_and_in_order_while_
     # other tests' workers may listen too).
     channels = cast(list[bytes], Redis.from_url(redis_engine.url).pubsub_channels("chat:push:*"))
     assert len(channels) >= 2
-    if os.environ.get("REFLEX_OPLOCK_ENABLED", "").lower() in {"1", "true"}:
-        # The leases did move: the workers asked each other for tabs' states.
-        assert lease_requests(redis_engine) > requests_before
     for tab in tabs.values():
+        await tab.close()
+
+
+def leases_on() -> bool:
+    """Whether the instances keep leases (the scaled profile's default, rxconfig.py)."""
+    return os.environ.get("REFLEX_OPLOCK_ENABLED", "true").lower() in {"1", "true"}
+
+
+async def move_to(tab: EventClient, instance: Instance) -> EventClient:
+    """Reconnect the tab (same token) to `instance`, as a load balancer may after a drop:
+    the tab's state, as the server holds it, from the hydrate."""
+    tab.backend_url = instance.url
+    return await state_after_reconnect(tab)
+
+
+async def test_a_tab_moving_between_instances_takes_every_pushed_message_along(
+    cluster: Cluster, redis_engine: RedisServer
+):
+    # With leases, the messages pushed into Ann's tab live only in its worker's memory
+    # until the lease ends (5 s): moving the tab makes the new worker ask for the lease,
+    # and the old one must save them first.
+    ann, bob, ann_id, bob_id = await friends_on_two_instances(cluster)
+    await open_conversation(ann, bob_id)
+    await open_conversation(bob, ann_id)
+    requests_before = lease_requests(redis_engine)
+    sent = 0
+    for instance in (cluster.b, cluster.a, cluster.b):
+        for _ in range(8):
+            sent += 1
+            await send_text(bob, f"bob {sent}")
+        await ann.wait_for(lambda c, n=sent: len(shown(c)) == n)
+        held = await move_to(ann, instance)
+        assert shown_seqs(held) == list(range(1, sent + 1)), instance.url
+        # The moved tab goes on getting pushes, and its own sends go out.
+        await ann.wait_for(lambda c, n=sent: shown_seqs(c) == list(range(1, n + 1)))
+    sent += 1
+    await send_text(ann, "ann, from the tab that moved")
+    await bob.wait_for(lambda c, n=sent: len(shown(c)) == n)
+    if leases_on():
+        # The leases did move: the workers asked each other for the tab's state.
+        assert lease_requests(redis_engine) > requests_before
+    for tab in (ann, bob):
         await tab.close()
 
 
