@@ -67,6 +67,10 @@ class Plan:
     # Besides the measured group, every member has this many other (quiet) conversations:
     # the chat list of a busy member, whose size must not show in a message's cost.
     group_side_conversations: int = 60
+    # The scaled profile's leases (REFLEX_OPLOCK_ENABLED) save a tab's state up to 5 s after
+    # the change that took the lease: a group run waits this long for those saves, so its
+    # cost includes them and the idle rate measured after the warm-up message does not.
+    lease_saved_within_seconds: float = 6.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def user_count(self) -> int:
@@ -104,6 +108,7 @@ QUICK = Plan(
     group_messages=2,
     group_burst=5,
     group_side_conversations=3,
+    lease_saved_within_seconds=0.0,
 )
 
 
