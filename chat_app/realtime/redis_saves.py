@@ -8,7 +8,8 @@ writes and deletes the lock only while the lock is the event's own, as Reflex's 
 checks, and Reflex's release is skipped for a lock already released so.
 
 Only the plain locked change (no opportunistic lease, `REFLEX_OPLOCK_ENABLED` off) saves
-this way: a lease keeps its lock after saving.
+this way: a lease keeps its lock after saving. The scaled profile runs with leases
+(rxconfig.py), so this serves a deployment that turns them off.
 
 Private parts of Reflex used (pinned by tests/realtime/test_redis_saves.py): `_lock`, which
 releases the lock with GETDEL after `_try_modify_state` has saved under it, and
