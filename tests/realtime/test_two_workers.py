@@ -55,6 +55,7 @@ class Cluster:
     a: Instance
     b: Instance
     database_url: str
+    redis_url: str
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +73,7 @@ def cluster(request, tmp_path_factory) -> Iterator[Cluster]:
             Instance(f"http://127.0.0.1:{port_a}", process_a),
             Instance(f"http://127.0.0.1:{port_b}", process_b),
             env["REFLEX_DB_URL"],
+            env["REFLEX_REDIS_URL"],
         )
 
 
@@ -145,7 +147,10 @@ class _Hydrated:
 def _hydrate(frames: list[str]) -> dict[str, dict[str, Any]] | None:
     for frame in frames:
         if frame.startswith("42/_event,"):
-            delta = json.loads(frame[len("42/_event,") :])[1].get("delta") or {}
+            name, update = json.loads(frame[len("42/_event,") :])
+            if name != "event":
+                continue  # e.g. "new_token", whose payload is a string
+            delta = update.get("delta") or {}
             if "window_rx_state_" in delta.get(CONVERSATION, {}):
                 return delta
     return None
@@ -214,9 +219,20 @@ def leases_on() -> bool:
     return os.environ.get("REFLEX_OPLOCK_ENABLED", "true").lower() in {"1", "true"}
 
 
-async def move_to(tab: EventClient, instance: Instance) -> EventClient:
+async def move_to(tab: EventClient, instance: Instance, cluster: Cluster) -> EventClient:
     """Reconnect the tab (same token) to `instance`, as a load balancer may after a drop:
-    the tab's state, as the server holds it, from the hydrate."""
+    the tab's state, as the server holds it, from the hydrate.
+
+    Once the old worker has noticed the drop: Reflex gives a token that is still linked to
+    a socket on another worker a new token (a fresh state, rebuilt from the database).
+    """
+    await tab.drop()
+    record = f"token_manager_socket_record_{tab.token}"
+    links = Redis.from_url(cluster.redis_url)
+    deadline = time.monotonic() + 10
+    while links.exists(record):
+        assert time.monotonic() < deadline, "the old worker kept the tab's socket record"
+        await asyncio.sleep(0.05)
     tab.backend_url = instance.url
     return await state_after_reconnect(tab)
 
@@ -233,11 +249,12 @@ async def test_a_tab_moving_between_instances_takes_every_pushed_message_along(
     requests_before = lease_requests(redis_engine)
     sent = 0
     for instance in (cluster.b, cluster.a, cluster.b):
-        for _ in range(8):
+        # Few enough that the lease (5 s) is still held when the tab moves.
+        for _ in range(5):
             sent += 1
             await send_text(bob, f"bob {sent}")
         await ann.wait_for(lambda c, n=sent: len(shown(c)) == n)
-        held = await move_to(ann, instance)
+        held = await move_to(ann, instance, cluster)
         assert shown_seqs(held) == list(range(1, sent + 1)), instance.url
         # The moved tab goes on getting pushes, and its own sends go out.
         await ann.wait_for(lambda c, n=sent: shown_seqs(c) == list(range(1, n + 1)))
