@@ -17,7 +17,9 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.commands.core import AsyncScript
-from redis.exceptions import RedisError
+from redis.exceptions import AuthenticationError, AuthorizationError, RedisError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from reflex_base.config import get_config
 
 logger = logging.getLogger(__name__)
@@ -26,12 +28,72 @@ KEY_PREFIX = "chat:"
 # How long a call waits out a Redis outage (a restart of a few seconds fits), the same
 # bound as an event's wait for its tab's state (redis_outage.py).
 OUTAGE_WAIT_SECONDS = 20.0
+# The first wait after a failure, doubled after each one up to the last.
+FIRST_DELAY = 0.05
+MAX_DELAY = 1.0
 # One warning per outage, not one per failed call: a lost Redis fails every event.
 _REPORT_EVERY_SECONDS = 10.0
 _last_report = 0.0
 _client: Redis | None = None
 
 T = TypeVar("T")
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether a Redis error is an outage worth waiting out (not a refusal).
+
+    Args:
+        error: Any exception.
+
+    Returns:
+        True for connection losses, timeouts and "loading the dataset" after a restart.
+    """
+    if isinstance(error, (AuthenticationError, AuthorizationError)):
+        return False
+    return isinstance(error, (RedisConnectionError, RedisTimeoutError))
+
+
+class Patience:
+    """The backoff and the deadline of one wait for Redis, counted from its first failure."""
+
+    def __init__(self, limit: float, doing: str, give_up: type[Exception] | None = None) -> None:
+        """Wait up to `limit` seconds for Redis while `doing` something.
+
+        Args:
+            limit: How long to wait from the first failure.
+            doing: What the waiting call is for, for the log line and the error.
+            give_up: The error raised (from the last failure) once the wait is over;
+                without it, the last failure itself is raised.
+        """
+        self._limit = limit
+        self._doing = doing
+        self._give_up = give_up
+        self._give_up_at: float | None = None
+        self._delay = FIRST_DELAY
+
+    async def wait_after(self, error: Exception) -> None:
+        """Sleep before the next attempt, or raise when the wait is over.
+
+        Args:
+            error: What the last attempt raised.
+
+        Raises:
+            Exception: `error` itself when it is no outage, or when Redis stayed away for
+                the whole wait and there is no `give_up`; else a `give_up`.
+        """
+        if not is_transient(error):
+            raise error
+        now = time.monotonic()
+        if self._give_up_at is None:
+            self._give_up_at = now + self._limit
+        elif now >= self._give_up_at:
+            if self._give_up is None:
+                raise error
+            message = f"Redis was unreachable for {self._limit:.0f} s while {self._doing}"
+            raise self._give_up(message) from error
+        report_outage(error, self._doing)
+        await asyncio.sleep(self._delay)
+        self._delay = min(self._delay * 2, MAX_DELAY)
 
 
 class PatientRetry(Retry):
@@ -43,8 +105,8 @@ class PatientRetry(Retry):
     """
 
     def __init__(self, limit: float = OUTAGE_WAIT_SECONDS) -> None:
-        """Wait up to `limit` seconds from the first failure, backing off to 1 s."""
-        super().__init__(ExponentialBackoff(cap=1.0, base=0.025), retries=-1)
+        """Wait up to `limit` seconds from the first failure (`Patience`)."""
+        super().__init__(ExponentialBackoff(cap=MAX_DELAY, base=FIRST_DELAY), retries=-1)
         self.limit = limit
 
     async def call_with_retry(
@@ -65,7 +127,7 @@ class PatientRetry(Retry):
         Returns:
             What `do` returned.
         """
-        give_up_at: float | None = None
+        patience = Patience(self.limit, "running a command")
         failures = 0
         while True:
             try:
@@ -75,12 +137,7 @@ class PatientRetry(Retry):
                     raise
                 failures += 1
                 await (fail(error, failures) if with_failure_count else fail(error))
-                now = time.monotonic()
-                give_up_at = now + self.limit if give_up_at is None else give_up_at
-                if now >= give_up_at:
-                    raise
-                report_outage(error, "running a command")
-                await asyncio.sleep(self._backoff.compute(failures))
+                await patience.wait_after(error)
 
 
 def redis_url() -> str:

@@ -26,20 +26,16 @@ attempt left behind.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 import dataclasses
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
-from redis.exceptions import AuthenticationError, AuthorizationError, RedisError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 from reflex.istate.manager import StateModificationContext
 from reflex.istate.manager.redis import StateManagerRedis, enable_keyspace_notifications
 from reflex.istate.manager.token import TOKEN_TYPE, StateToken
@@ -47,6 +43,7 @@ from reflex.state import BaseState
 from typing_extensions import Unpack, override
 
 from chat_app.realtime import redis_link
+from chat_app.realtime.redis_link import Patience, is_transient
 from chat_app.realtime.redis_saves import SavingStateManagerRedis
 
 logger = logging.getLogger(__name__)
@@ -54,8 +51,6 @@ logger = logging.getLogger(__name__)
 # A restart of a few seconds fits; a longer outage fails the event visibly instead of
 # holding the tab's queue (and the user's text) indefinitely.
 OUTAGE_WAIT_SECONDS = redis_link.OUTAGE_WAIT_SECONDS
-FIRST_DELAY = 0.05
-MAX_DELAY = 1.0
 # redis-py's default retry backs off up to 1, 2 and 4 s between its 3 attempts: a command
 # in flight when Redis comes back would sleep seconds more. The loop here does the
 # waiting, so the client's own retries stay short.
@@ -86,49 +81,6 @@ class RedisStateUnavailable(RedisError):
     """Redis stayed away longer than an event may wait for it."""
 
 
-def is_transient(error: BaseException) -> bool:
-    """Whether a Redis error is an outage worth waiting out (not a refusal).
-
-    Args:
-        error: Any exception.
-
-    Returns:
-        True for connection losses, timeouts and "loading the dataset" after a restart.
-    """
-    if isinstance(error, (AuthenticationError, AuthorizationError)):
-        return False
-    return isinstance(error, (RedisConnectionError, RedisTimeoutError))
-
-
-class _Patience:
-    """The backoff and the deadline of one wait, counted from its first failure."""
-
-    def __init__(self, limit: float, doing: str) -> None:
-        self._limit = limit
-        self._doing = doing
-        self._give_up_at: float | None = None
-        self._delay = FIRST_DELAY
-
-    async def wait_after(self, error: Exception) -> None:
-        """Sleep before the next attempt, or raise when the wait is over.
-
-        Raises:
-            Exception: `error` itself when it is no outage; RedisStateUnavailable when
-                Redis stayed away for the whole wait.
-        """
-        if not is_transient(error):
-            raise error
-        now = time.monotonic()
-        if self._give_up_at is None:
-            self._give_up_at = now + self._limit
-        elif now >= self._give_up_at:
-            message = f"Redis was unreachable for {self._limit:.0f} s while {self._doing}"
-            raise RedisStateUnavailable(message) from error
-        redis_link.report_outage(error, self._doing)
-        await asyncio.sleep(self._delay)
-        self._delay = min(self._delay * 2, MAX_DELAY)
-
-
 async def wait_out_outage(
     attempt: Callable[[], Awaitable[T]],
     doing: str,
@@ -148,7 +100,9 @@ async def wait_out_outage(
     Returns:
         What the call returned.
     """
-    patience = _Patience(OUTAGE_WAIT_SECONDS if limit is None else limit, doing)
+    patience = Patience(
+        OUTAGE_WAIT_SECONDS if limit is None else limit, doing, RedisStateUnavailable
+    )
     while True:
         try:
             return await attempt()
@@ -183,7 +137,9 @@ class PatientStateManagerRedis(SavingStateManagerRedis):
         Yields:
             The state for the token, locked.
         """
-        patience = _Patience(self.outage_wait_seconds, "loading a tab's state")
+        patience = Patience(
+            self.outage_wait_seconds, "loading a tab's state", RedisStateUnavailable
+        )
         while True:
             _lock_tried.set(None)
             stack = contextlib.AsyncExitStack()
@@ -320,7 +276,9 @@ class PatientStateManagerRedis(SavingStateManagerRedis):
         if saved_under is None:
             raise error
         lock_key, lock_id = saved_under
-        patience = _Patience(self.outage_wait_seconds, "releasing a tab's state lock")
+        patience = Patience(
+            self.outage_wait_seconds, "releasing a tab's state lock", RedisStateUnavailable
+        )
         while True:
             try:
                 await self.redis.eval(_RELEASE_SCRIPT, 1, lock_key, lock_id)  # pyright: ignore[reportGeneralTypeIssues]

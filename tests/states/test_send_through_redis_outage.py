@@ -19,8 +19,8 @@ from tests.support.tabs import chat_tabs, run
 
 @pytest.fixture(autouse=True)
 def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(redis_outage, "FIRST_DELAY", 0.001)
-    monkeypatch.setattr(redis_outage, "MAX_DELAY", 0.001)
+    monkeypatch.setattr(redis_link, "FIRST_DELAY", 0.001)
+    monkeypatch.setattr(redis_link, "MAX_DELAY", 0.001)
 
 
 def tab_lookups(monkeypatch: pytest.MonkeyPatch, failures: int) -> list[list[int]]:
