@@ -21,6 +21,8 @@ from chat_app.services.views import MessageView
 from chat_app.states.message_buffer import LIVE_SLOTS, MessageBuffer
 
 WINDOW_MAX = 3 * history.PAGE_SIZE
+# How many of the latest pushed messages a tab remembers, to take each only once.
+RECENT_ARRIVALS = 64
 T = TypeVar("T")
 
 
@@ -108,6 +110,23 @@ class LiveMessages(rx.State, mixin=True):
     _browsing_older: bool = False
     # The buffer's `first_expected` (states/message_buffer.py).
     _first_expected: int = 0
+    # (conversation, seq) of the latest messages pushed to this tab, any conversation.
+    _recent_arrivals: tuple[tuple[int, int], ...] = ()
+
+    def _first_arrival(self, conversation_id: int, seq: int) -> bool:
+        """Whether this push of a message is its first here (and remember it).
+
+        A push can come twice: the relay to another worker retries a PUBLISH whose reply
+        was lost to a Redis restart, though Redis may have run it. The message list drops
+        the copy, but the unread count, "N new" and the toast would count it again.
+        Pushes of one conversation may arrive out of seq order (two senders on two
+        workers), so this remembers seqs, not a high-water mark.
+        """
+        key = (conversation_id, seq)
+        if key in self._recent_arrivals:
+            return False
+        self._recent_arrivals = (*self._recent_arrivals[1 - RECENT_ARRIVALS :], key)
+        return True
 
     # The buffer gets the raw values (`__dict__`), read once per change: they hold frozen
     # dataclasses, so Reflex's change-tracking proxy is not needed, and reading through it

@@ -67,6 +67,8 @@ async def _show_arrived(
     chime: ChimeRound | None,
     state: ConversationState,
 ) -> list[Any]:
+    if not state._first_arrival(conversation_id, message.seq):
+        return []
     to_recipient = chime is not None
     events = await state._receive(message, conversation_id, sender_nickname, to_recipient, notice)
     # A sound where the conversation is not on screen (closed, another one, hidden tab),

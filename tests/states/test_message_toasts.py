@@ -82,3 +82,39 @@ async def test_no_toast_for_the_open_conversation(tab_factory, engine, arrivals)
     assert await arrive(ann, "while far back", bob, bob_id, arrivals) == []
     assert await arrive(ann, "still far back", bob, bob_id, arrivals) == []
     assert (await bob.get_state(UnreadState)).unread_total == 2
+
+
+async def test_a_push_that_comes_twice_is_shown_counted_and_toasted_once(tab_factory, arrivals):
+    """A relay's retried PUBLISH may deliver a push twice (realtime/redis_link.py)."""
+    ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
+    conversation = await conversation_with(bob, ann_id)
+    await run(ann.open_conversation, await conversation_with(ann, bob_id))
+    unread = await bob.get_state(UnreadState)
+
+    async def arrives_twice(body: str) -> tuple[list[str], list[str]]:
+        arrivals.clear()
+        await run((await ann.get_state(ComposerState)).send, {"body": body})
+        (change,) = [change for users, change in arrivals if users == [bob_id]]
+        return (toasts_of(await change(bob)), toasts_of(await change(bob)))
+
+    # Closed: one toast, one unread.
+    assert await arrives_twice("once") == (["New message from Ann"], [])
+    assert (unread._unread(conversation), unread.unread_total) == (1, 1)
+
+    # Open in a hidden tab: shown once, one more unread, "1 new".
+    await run(bob.open_conversation, conversation)
+    await run(bob.reader_at_bottom)
+    await run(bob.reader_at_bottom)
+    await run(bob.tab_visibility, True)
+    assert await arrives_twice("while hidden") == ([], [])
+    assert [m.body for m in bob._buffer().stored()].count("while hidden") == 1
+    assert bob.unseen == 1
+    assert (unread._unread(conversation), unread.unread_total) == (1, 1)
+
+
+def toasts_of(events) -> list[str]:
+    return [
+        text
+        for event in Event.from_event_type(events)
+        if (text := toast_text(str(event.payload.get("function", ""))))
+    ]
