@@ -8,6 +8,9 @@ a group a block leaves the pair out of each other's receipts and readers instead
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -59,6 +62,15 @@ def first_unread(*, session: Session, viewer_id: int, conversation_id: object) -
     return session.connection().execute(statements.FIRST_UNREAD_AFTER, where).scalar() or 0
 
 
+@dataclass(frozen=True)
+class ReadRequest:
+    """One reader's ask to move their cursor (`mark_read`'s arguments, ids untrusted)."""
+
+    viewer_id: int
+    conversation_id: object
+    up_to_seq: object
+
+
 def mark_read(
     *,
     session: Session,
@@ -84,12 +96,66 @@ def mark_read(
     Raises:
         NotFound: Not a conversation the viewer may read, or a malformed seq.
     """
-    wanted = validation.valid_id(up_to_seq)
-    where = {
-        "conversation": validation.valid_id(conversation_id),
-        "viewer": viewer_id,
-        "seq": wanted,
-    }
+    request = ReadRequest(viewer_id, conversation_id, up_to_seq)
+    (outcome,) = mark_reads(session=session, requests=[request])
+    if isinstance(outcome, NotFound):
+        raise outcome
+    return outcome
+
+
+def mark_reads(
+    *, session: Session, requests: Sequence[ReadRequest]
+) -> list[ReadReceipt | NotFound | None]:
+    """`mark_read` for several readers in one transaction (the reads due at one moment).
+
+    Args:
+        session: The database session.
+        requests: The reads, in any order; one reader's cursor may come more than once.
+
+    Returns:
+        Each request's outcome, in their order: its receipt, None when nothing moved, or
+        NotFound (not a conversation its viewer may read, or a malformed seq).
+    """
+    outcomes: list[ReadReceipt | NotFound | None] = [None] * len(requests)
+    valid: list[tuple[int, int, int, int]] = []  # conversation, viewer, index, seq
+    for index, request in enumerate(requests):
+        try:
+            conversation = validation.valid_id(request.conversation_id)
+            wanted = validation.valid_id(request.up_to_seq)
+        except NotFound as error:
+            outcomes[index] = error
+            continue
+        valid.append((conversation, request.viewer_id, index, wanted))
+    # Every transaction takes its cursors' row locks in one order: two workers' batches
+    # never wait for each other in a circle (PostgreSQL would abort one). One cursor's
+    # reads keep their order.
+    valid.sort()
+    for attempt in range(2):
+        relaxed = False
+        try:
+            for conversation, viewer, index, wanted in valid:
+                try:
+                    outcomes[index] = _move(session, viewer, conversation, wanted, relaxed)
+                except NotFound as error:
+                    outcomes[index] = error
+                    continue
+                relaxed = relaxed or outcomes[index] is not None
+            session.commit()
+            return outcomes
+        except IntegrityError:
+            # Another tab created a cursor this batch meant to create, at the same moment:
+            # once more, moving that one instead.
+            session.rollback()
+            if attempt:
+                raise
+    return outcomes
+
+
+def _move(
+    session: Session, viewer_id: int, conversation_id: int, wanted: int, relaxed: bool
+) -> ReadReceipt | None:
+    """One reader's move, inside the caller's transaction (`relaxed`: it has written)."""
+    where = {"conversation": conversation_id, "viewer": viewer_id, "seq": wanted}
     # One statement: the conversation, the cursor, the block and the unread count after
     # `wanted` (past the conversation's last seq there is nothing to count either way).
     state = session.connection().execute(statements.READ_STATE, where).first()
@@ -100,30 +166,23 @@ def mark_read(
     if target <= state.last_read_seq:
         return None
     shared = not state.blocked
-    # A read position may fall back a few seconds after a power cut: no fsync for it.
-    database.relax_durability(session)
+    if not relaxed:
+        # A read position may fall back a few seconds after a power cut: no fsync for it.
+        database.relax_durability(session)
     connection = session.connection()
-    try:
-        if state.cursor_id is None:
-            connection.execute(
-                statements.INSERT_READ_CURSOR,
-                {
-                    "user_id": viewer_id,
-                    "conversation_id": found.id,
-                    "last_read_seq": target,
-                    "shared_seq": target if shared else 0,
-                },
-            )
-        else:
-            cursor = {"user": viewer_id, "conversation": found.id, "seq": target, "shared": shared}
-            connection.execute(statements.MOVE_READ_CURSOR, cursor)
-        session.commit()
-    except IntegrityError:
-        # Another tab created the cursor at the same moment: move that one instead.
-        session.rollback()
-        return mark_read(
-            session=session, viewer_id=viewer_id, conversation_id=found.id, up_to_seq=up_to_seq
+    if state.cursor_id is None:
+        connection.execute(
+            statements.INSERT_READ_CURSOR,
+            {
+                "user_id": viewer_id,
+                "conversation_id": found.id,
+                "last_read_seq": target,
+                "shared_seq": target if shared else 0,
+            },
         )
+    else:
+        cursor = {"user": viewer_id, "conversation": found.id, "seq": target, "shared": shared}
+        connection.execute(statements.MOVE_READ_CURSOR, cursor)
     return ReadReceipt(
         conversation_id=found.id,
         reader_id=viewer_id,

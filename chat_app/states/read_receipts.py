@@ -16,12 +16,11 @@ import reflex as rx
 
 from chat_app.realtime import timers
 from chat_app.realtime.push import notify_users, push_to_tabs, socket_id_of
-from chat_app.services import read_cursors
 from chat_app.services.errors import NotFound
 from chat_app.services.views import ReadReceipt
+from chat_app.states import read_batch
 from chat_app.states.group_reads import note_group_read
 from chat_app.states.message_buffer import MessageBuffer
-from chat_app.states.service_call import call_service
 from chat_app.states.unread import UnreadState
 from chat_app.states.viewer import viewer_id_of
 
@@ -91,11 +90,8 @@ class ReadReceipts(rx.State, mixin=True):
         if last <= max(self._my_read_seq, _known_read.get(known, 0)):
             return
         try:
-            receipt = await call_service(
-                read_cursors.mark_read,
-                viewer_id=viewer_id,
-                conversation_id=self.conversation_id,
-                up_to_seq=last,
+            receipt = await read_batch.mark_read(
+                viewer_id=viewer_id, conversation_id=self.conversation_id, up_to_seq=last
             )
         except NotFound:
             return

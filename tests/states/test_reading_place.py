@@ -14,7 +14,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from chat_app.services import read_cursors
-from chat_app.states import read_receipts
+from chat_app.states import read_batch
 from chat_app.states.auth import AuthState
 from chat_app.states.client_input import STORAGE_PATTERNS, stored_text
 from chat_app.states.composer import ComposerState
@@ -256,13 +256,13 @@ async def test_a_second_tab_reading_what_another_tab_read_asks_the_database_noth
         await run(bob_composer.send, {"body": f"from Bob {n}", "conversation_id": str(with_bob)})
     ann_2 = await signed_in(tab_factory, ConversationState, "ann", "ann-tab-2")
     asked: list[object] = []
-    stored = read_cursors.mark_read
+    stored = read_cursors.mark_reads
 
-    def mark_read(**arguments):
-        asked.append(arguments["up_to_seq"])
+    def mark_reads(**arguments):
+        asked.extend(request.up_to_seq for request in arguments["requests"])
         return stored(**arguments)
 
-    monkeypatch.setattr(read_receipts.read_cursors, "mark_read", mark_read)
+    monkeypatch.setattr(read_batch.read_cursors, "mark_reads", mark_reads)
     for tab in (ann, ann_2):
         await run(tab.open_conversation, with_bob)
     for tab in (ann, ann_2):

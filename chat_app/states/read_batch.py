@@ -1,0 +1,99 @@
+"""Read cursors moved together: the reads due at one moment share one transaction.
+
+A group message reaches every member's open tab at about the same moment, and each of
+those tabs reads it a second later (states/read_receipts.py): a hundred reads within a
+few milliseconds, each of which took a worker thread, a session and half a dozen round
+trips to the database. Reads asked for while a batch is in the database, or within
+`LINGER_SECONDS` of the first, now go in one transaction (`read_cursors.mark_reads`);
+each caller still gets its own outcome, and a failed transaction fails each of its reads
+as it would have failed alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from chat_app.services import read_cursors
+from chat_app.services.errors import NotFound
+from chat_app.services.read_cursors import ReadRequest
+from chat_app.services.views import ReadReceipt
+from chat_app.states.service_call import call_service
+
+# How long the first read waits for others to join it: far below the second a receipt may
+# take, and about the spread of one message's pushes over a group's tabs.
+LINGER_SECONDS = 0.005
+# Reads per transaction: embedded, the batch runs on the event loop (about 0.1 ms a read),
+# which must not stop for long.
+BATCH_MAX = 50
+
+
+@dataclass(frozen=True, eq=False)
+class _Waiting:
+    request: ReadRequest
+    outcome: asyncio.Future[ReadReceipt | NotFound | None]
+
+
+_waiting: list[_Waiting] = []
+_flushing: asyncio.Task[None] | None = None
+
+
+async def mark_read(
+    *, viewer_id: int, conversation_id: object, up_to_seq: object
+) -> ReadReceipt | None:
+    """`read_cursors.mark_read`, in a transaction shared with the reads due meanwhile.
+
+    Args:
+        viewer_id: Who has read (from the server-side session).
+        conversation_id: The conversation (untrusted id).
+        up_to_seq: The newest seq the viewer has seen.
+
+    Returns:
+        The receipt, or None when nothing moved.
+
+    Raises:
+        NotFound: Not a conversation the viewer may read, or a malformed seq.
+    """
+    global _flushing
+    loop = asyncio.get_running_loop()
+    waiting = _Waiting(ReadRequest(viewer_id, conversation_id, up_to_seq), loop.create_future())
+    # Reads left behind by an event loop that has closed (tests run one per test).
+    _waiting[:] = [left for left in _waiting if not left.outcome.get_loop().is_closed()]
+    _waiting.append(waiting)
+    if _flushing is None or _flushing.done() or _flushing.get_loop() is not loop:
+        _flushing = loop.create_task(_flush())
+    outcome = await waiting.outcome
+    if isinstance(outcome, NotFound):
+        raise outcome
+    return outcome
+
+
+async def _flush() -> None:
+    """Store the waiting reads, batch after batch, until none are left."""
+    loop = asyncio.get_running_loop()
+    while any(waiting.outcome.get_loop() is loop for waiting in _waiting):
+        await asyncio.sleep(LINGER_SECONDS)
+        batch: list[_Waiting] = []
+        rest: list[_Waiting] = []
+        for waiting in _waiting:
+            mine = waiting.outcome.get_loop() is loop and len(batch) < BATCH_MAX
+            (batch if mine else rest).append(waiting)
+        _waiting[:] = rest
+        try:
+            outcomes = await call_service(
+                read_cursors.mark_reads, requests=[waiting.request for waiting in batch]
+            )
+        except Exception as error:
+            # The transaction failed as a whole: each read fails as it would have alone.
+            for waiting in batch:
+                if not waiting.outcome.done():
+                    waiting.outcome.set_exception(error)
+            continue
+        except BaseException:
+            # Cancelled (the server is stopping): no tab may wait for these forever.
+            for waiting in batch:
+                waiting.outcome.cancel()
+            raise
+        for waiting, outcome in zip(batch, outcomes, strict=True):
+            if not waiting.outcome.done():  # its tab's event may have been cancelled
+                waiting.outcome.set_result(outcome)
