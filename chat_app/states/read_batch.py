@@ -12,7 +12,8 @@ as it would have failed alone.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 
 from chat_app.services import read_cursors
 from chat_app.services.errors import NotFound
@@ -34,8 +35,15 @@ class _Waiting:
     outcome: asyncio.Future[ReadReceipt | NotFound | None]
 
 
-_waiting: list[_Waiting] = []
-_flushing: asyncio.Task[None] | None = None
+@dataclass(eq=False)
+class _Queue:
+    """The reads waiting on one event loop (a server has one; tests make one per test)."""
+
+    waiting: list[_Waiting] = field(default_factory=list)
+    flushing: asyncio.Task[None] | None = None
+
+
+_queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue] = weakref.WeakKeyDictionary()
 
 
 async def mark_read(
@@ -54,31 +62,23 @@ async def mark_read(
     Raises:
         NotFound: Not a conversation the viewer may read, or a malformed seq.
     """
-    global _flushing
     loop = asyncio.get_running_loop()
+    queue = _queues.setdefault(loop, _Queue())
     waiting = _Waiting(ReadRequest(viewer_id, conversation_id, up_to_seq), loop.create_future())
-    # Reads left behind by an event loop that has closed (tests run one per test).
-    _waiting[:] = [left for left in _waiting if not left.outcome.get_loop().is_closed()]
-    _waiting.append(waiting)
-    if _flushing is None or _flushing.done() or _flushing.get_loop() is not loop:
-        _flushing = loop.create_task(_flush())
+    queue.waiting.append(waiting)
+    if queue.flushing is None or queue.flushing.done():
+        queue.flushing = loop.create_task(_flush(queue))
     outcome = await waiting.outcome
     if isinstance(outcome, NotFound):
         raise outcome
     return outcome
 
 
-async def _flush() -> None:
+async def _flush(queue: _Queue) -> None:
     """Store the waiting reads, batch after batch, until none are left."""
-    loop = asyncio.get_running_loop()
-    while any(waiting.outcome.get_loop() is loop for waiting in _waiting):
+    while queue.waiting:
         await asyncio.sleep(LINGER_SECONDS)
-        batch: list[_Waiting] = []
-        rest: list[_Waiting] = []
-        for waiting in _waiting:
-            mine = waiting.outcome.get_loop() is loop and len(batch) < BATCH_MAX
-            (batch if mine else rest).append(waiting)
-        _waiting[:] = rest
+        batch, queue.waiting = queue.waiting[:BATCH_MAX], queue.waiting[BATCH_MAX:]
         try:
             outcomes = await call_service(
                 read_cursors.mark_reads, requests=[waiting.request for waiting in batch]
