@@ -21,17 +21,20 @@ from chat_app.states.conversation import ConversationState
 from chat_app.states.mention_notices import ALOUD, AUDIBLE, recipient_groups
 
 
-async def publish_sent(state: rx.State, sent: SentMessage) -> None:
+async def publish_sent(state: rx.State, sent: SentMessage, *, to_own_tab: bool = False) -> None:
     """Show a newly stored message in the recipient's tabs and the sender's other tabs.
 
     Args:
-        state: A state of the sending tab (its own tab shows the message already).
+        state: A state of the sending tab.
         sent: The outcome of the send; nothing is pushed for a retry already stored.
+        to_own_tab: Push to the sending tab too. An upload needs it: its handler's update
+            reaches the tab in the HTTP response, which the browser may apply after newer
+            socket updates, so the upload's own message must come over the socket, in turn.
     """
     if not sent.created:
         return
     nickname = (await state.get_state(AuthState)).nickname
-    own_tab = state.router.session.client_token
+    own_tab = "" if to_own_tab else state.router.session.client_token
     message = sent.message
     # One round for all: the user's one tab that plays is chosen once.
     chime = ChimeRound()

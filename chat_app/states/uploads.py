@@ -137,9 +137,7 @@ class UploadState(rx.State):
             language = await language_of(self)
             composer.composer_error = text(error.code, language, limit=SETTINGS.max_upload_mb)
             return False
-        await publish_sent(self, sent)
-        if conversation.conversation_id == conversation_id:
-            conversation._add([sent.message])
+        await publish_sent(self, sent, to_own_tab=True)
         return True
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import Any
 
 import pytest
 from PIL import Image
 from sqlmodel import Session, func, select
 
 from chat_app.models import Message
+from chat_app.states import message_push
 from chat_app.states.composer import ComposerState
+from chat_app.states.conversation import ConversationState
 from chat_app.states.uploads import PASTE_MAX_CHARS, UploadState, pasted_picture
 from tests.support.tabs import chat_tabs, conversation_with, run
 
@@ -83,3 +86,31 @@ async def test_a_large_picture_is_refused_with_the_limit(tab_factory, profile, e
     await run(uploads.paste_image, "data:image/png;base64,!!", 24)
     assert composer.composer_error == ""
     assert image_messages(engine) == 0
+
+
+async def test_the_sent_picture_reaches_its_own_tab_over_the_socket_in_turn(
+    tab_factory, profile, monkeypatch
+):
+    """An upload's own update travels in its HTTP response, which the browser may apply
+    after newer socket updates (a text sent a moment before the file went missing and
+    the file showed twice). So the handler leaves the message list alone, and the file
+    reaches its own tab as a push, like the sender's other tabs."""
+    pushed: list[tuple[list[int], Any, str]] = []
+
+    async def notify(user_ids, _cls, change, *, except_tab=""):
+        pushed.append((list(user_ids), change, except_tab))
+        return []
+
+    monkeypatch.setattr(message_push, "notify_users_patiently", notify)
+    uploads = await open_chat(tab_factory)
+    ann = await uploads.get_state(ConversationState)
+    before = [m.seq for m in ann._buffer().stored()]
+
+    await run(uploads.paste_image, data_url(small_png()), len(data_url(small_png())))
+    assert [m.seq for m in ann._buffer().stored()] == before
+
+    (echo,) = [(change, tab) for users, change, tab in pushed if users == [ann._user_id]]
+    change, left_out = echo
+    assert left_out == ""
+    await change(ann)
+    assert [m.kind for m in ann._buffer().stored()][-1:] == ["image"]
