@@ -63,9 +63,18 @@ _OWN_SEQS = sa.select(_MESSAGE.c.seq).where(
     _MESSAGE.c.seq.in_(sa.bindparam("seqs", expanding=True)),
     _MESSAGE.c.kind != "system",
 )
-# Who sent the messages in a range of seqs (system lines have no reader to wait for).
+# Who of the current members sent messages in a range of seqs (system lines have no
+# reader to wait for; a departed member hears of no receipts).
 _SENDERS_BETWEEN = (
     sa.select(_MESSAGE.c.sender_id)
+    .join(
+        _MEMBER,
+        sa.and_(
+            _MEMBER.c.conversation_id == _MESSAGE.c.conversation_id,
+            _MEMBER.c.user_id == _MESSAGE.c.sender_id,
+            _MEMBER.c.left_at.is_(None),
+        ),
+    )
     .where(
         _MESSAGE.c.conversation_id == sa.bindparam("conversation"),
         _MESSAGE.c.seq > sa.bindparam("after"),
@@ -232,7 +241,9 @@ def readers_page(
 def senders_between(
     *, session: Session, conversation_id: int, after_seq: int, up_to_seq: int
 ) -> set[int]:
-    """Who sent the messages in (after_seq, up_to_seq]: whose "Read by N" a read moved.
+    """The current members who sent messages in (after_seq, up_to_seq].
+
+    Theirs is the "Read by N" those reads moved.
 
     Args:
         session: The database session.
@@ -241,7 +252,7 @@ def senders_between(
         up_to_seq: The highest read cursor after them.
 
     Returns:
-        The senders' ids.
+        The senders' ids (those who since left are not asked).
     """
     where = {"conversation": conversation_id, "after": after_seq, "up_to": up_to_seq}
     return set(session.connection().execute(_SENDERS_BETWEEN, where).scalars())

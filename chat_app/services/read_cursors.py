@@ -91,7 +91,7 @@ def mark_read(
         The receipt, or None when nothing moved. While either of a direct conversation
         blocks the other the receipt is not `shared`: the cursor moves for the reader
         only, and the position the other side is shown (`shared_seq`) stays where it was.
-        Its `recipient_ids` are the other current members not in a block with the reader.
+        Its `heard_by` tells which other current members hear of it.
 
     Raises:
         NotFound: Not a conversation the viewer may read, or a malformed seq.
@@ -190,7 +190,8 @@ def _move(
         seq=target,
         unread_left=state.unread_after,
         shared=shared,
-        recipient_ids=tuple(int(user) for user in (state.audience or "").split(",") if user),
+        told=bool(state.current),
+        hidden_from=frozenset(int(user) for user in (state.in_a_block or "").split(",") if user),
         previous_seq=state.last_read_seq,
     )
 

@@ -253,34 +253,33 @@ FIRST_UNREAD_AFTER = (
 )
 
 _CURSOR = READ_CURSOR.alias("cursor")
+_OTHER = MEMBER.alias("other_member")
 # The conversations the viewer is a member of, beside their read cursor (if any).
 _WITH_CURSOR = _MEMBERSHIP.outerjoin(
     _CURSOR,
     sa.and_(_CURSOR.c.conversation_id == CONVERSATION.c.id, _CURSOR.c.user_id == _VIEWER.c.user_id),
 )
-_OTHER = MEMBER.alias("other_member")
-# Who hears of the viewer's receipt: while the viewer is a current member, the other
-# current members but those in a block with the viewer (either way), as ids joined by
-# commas (one column in the same statement).
-_RECEIPT_AUDIENCE = (
-    sa.select(_ids_joined(_OTHER.c.user_id))
+# Who never hears of the viewer's reads: the users in a block with the viewer, either way,
+# as ids joined by commas. Found from the viewer's blocks (usually none), not by checking
+# every member: a read in a group of N costs the same for any N.
+_OTHER_PARTY = sa.case(
+    (BLOCK.c.blocker_id == sa.bindparam("viewer"), BLOCK.c.blocked_id), else_=BLOCK.c.blocker_id
+)
+_IN_A_BLOCK_WITH_VIEWER = (
+    sa.select(_ids_joined(_OTHER_PARTY))
     .where(
-        _VIEWER.c.left_at.is_(None),
-        _OTHER.c.conversation_id == CONVERSATION.c.id,
-        _OTHER.c.user_id != _VIEWER.c.user_id,
-        _OTHER.c.left_at.is_(None),
-        # Correlated by name: two levels down, SQLAlchemy would otherwise add the viewer's
-        # member table to this subquery's FROM (a block of anyone with anyone would count).
-        ~sa.exists()
-        .where(_blocks_either_way(_OTHER.c.user_id, _VIEWER.c.user_id))
-        .correlate_except(BLOCK),
+        sa.or_(
+            BLOCK.c.blocker_id == sa.bindparam("viewer"),
+            BLOCK.c.blocked_id == sa.bindparam("viewer"),
+        )
     )
     .scalar_subquery()
 )
 # Everything moving a read cursor needs, in one statement: the conversation with the
 # reader's membership, the reader's cursor (`cursor_id` None: none yet), whether the two
-# of a direct conversation are in a block, who hears of the receipt, and the messages
-# still unread after `seq`.
+# of a direct conversation are in a block, whether the reader is a current member and who
+# is in a block with them (whom their receipt reaches), and the messages still unread
+# after `seq`.
 READ_STATE = (
     sa.select(
         *_CONVERSATION_COLUMNS,
@@ -289,7 +288,8 @@ READ_STATE = (
         sa.exists()
         .where(_blocks_either_way(CONVERSATION.c.user_low_id, CONVERSATION.c.user_high_id))
         .label("blocked"),
-        _RECEIPT_AUDIENCE.label("audience"),
+        _VIEWER.c.left_at.is_(None).label("current"),
+        _IN_A_BLOCK_WITH_VIEWER.label("in_a_block"),
         sa.select(sa.func.count())
         .select_from(MESSAGE)
         .where(_unread(sa.bindparam("seq")))

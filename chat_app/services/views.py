@@ -356,12 +356,23 @@ class ReadReceipt:
     unread_left: int = 0
     # False while either blocks the other: only the reader's own tabs hear of it.
     shared: bool = True
-    # Whose tabs hear of it: the other current members, but those in a block with the
-    # reader; none once the reader left (in a direct conversation: the friend while the
-    # two are friends).
-    recipient_ids: tuple[int, ...] = ()
+    # Whether the reader is a current member: once they left, nobody hears of their reads.
+    told: bool = True
+    # The users in a block with the reader, either way: they never hear of the reads.
+    hidden_from: frozenset[int] = frozenset()
     # Where the reader's cursor was before: the messages in (previous_seq, seq] were read.
     previous_seq: int = 0
+
+    def heard_by(self, member_id: int) -> bool:
+        """Whether another current member of the conversation hears of this read.
+
+        Args:
+            member_id: A current member (the caller knows them to be one).
+
+        Returns:
+            True but for the reader, a departed reader's reads and a block between the two.
+        """
+        return self.told and member_id != self.reader_id and member_id not in self.hidden_from
 
 
 @dataclass(frozen=True)

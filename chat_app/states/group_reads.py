@@ -48,9 +48,17 @@ class _Room:
     state_class: type[Any]
     after_seq: int
     up_to_seq: int
-    # Who may hear of them: the readers' audiences (current members out of any block
-    # with a reader); a recount leaves out blocked readers again for each sender.
-    audience: set[int] = field(default_factory=set)
+    # The reads others may hear of (the readers still members), by reader: whom each is
+    # hidden from (a block). A sender hears if one of them is not hidden from them; the
+    # recount leaves out blocked readers again for each sender.
+    readers: dict[int, frozenset[int]] = field(default_factory=dict)
+
+    def heard_by(self, sender_id: int) -> bool:
+        """Whether one of the reads may be told to this sender (a current member)."""
+        return any(
+            sender_id != reader and sender_id not in hidden
+            for reader, hidden in self.readers.items()
+        )
 
 
 _rooms: dict[int, _Room] = {}
@@ -64,7 +72,7 @@ def note_group_read(state_class: type[Any], receipt: ReadReceipt) -> None:
         state_class: The conversation state (its tabs get the push).
         receipt: The read, as read_cursors.mark_read returned it.
     """
-    if not receipt.recipient_ids:
+    if not receipt.told:
         return
     cid = receipt.conversation_id
     room = _rooms.get(cid)
@@ -72,7 +80,7 @@ def note_group_read(state_class: type[Any], receipt: ReadReceipt) -> None:
         room = _rooms[cid] = _Room(state_class, receipt.previous_seq, receipt.seq)
     room.after_seq = min(room.after_seq, receipt.previous_seq)
     room.up_to_seq = max(room.up_to_seq, receipt.seq)
-    room.audience.update(receipt.recipient_ids)
+    room.readers[receipt.reader_id] = receipt.hidden_from
     delay = max(_pushed_at.get(cid, float("-inf")) + RECEIPT_INTERVAL - time.monotonic(), 0.0)
     timers.start_once(("group-reads", cid), delay, functools.partial(_push_room, cid))
 
@@ -96,7 +104,8 @@ async def _push_room(conversation_id: int) -> None:
         logger.exception("finding whom a read concerns failed")
         return
     change = functools.partial(_reads_moved, conversation_id, room.up_to_seq)
-    await notify_users(sorted(senders & room.audience), room.state_class, change)
+    told = sorted(sender for sender in senders if room.heard_by(sender))
+    await notify_users(told, room.state_class, change)
 
 
 async def _reads_moved(conversation_id: int, up_to_seq: int, state: GroupReads) -> None:

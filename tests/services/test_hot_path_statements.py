@@ -50,4 +50,5 @@ def test_a_message_is_stored_in_three_statements_and_read_in_two(
     assert len(_work(read)) == 2, read
     assert receipt is not None
     assert (receipt.seq, receipt.unread_left, receipt.shared) == (seq, 0, True)
-    assert receipt.recipient_ids == (ann,)
+    assert receipt.heard_by(ann)
+    assert receipt.hidden_from == frozenset()
