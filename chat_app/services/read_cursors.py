@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from chat_app.services import conversations, database, statements, validation
@@ -108,6 +109,10 @@ def mark_reads(
 ) -> list[ReadReceipt | NotFound | None]:
     """`mark_read` for several readers in one transaction (the reads due at one moment).
 
+    The reads of one conversation up to one seq (a message read by a group's members a
+    second after it arrived) share their statements: one to look the readers up, one to
+    move their cursors, one to create the missing ones.
+
     Args:
         session: The database session.
         requests: The reads, in any order; one reader's cursor may come more than once.
@@ -117,7 +122,8 @@ def mark_reads(
         NotFound (not a conversation its viewer may read, or a malformed seq).
     """
     outcomes: list[ReadReceipt | NotFound | None] = [None] * len(requests)
-    valid: list[tuple[int, int, int, int]] = []  # conversation, viewer, index, seq
+    # (conversation, seq) → the readers (viewer, request index) reading it up to there.
+    moments: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for index, request in enumerate(requests):
         try:
             conversation = validation.valid_id(request.conversation_id)
@@ -125,74 +131,124 @@ def mark_reads(
         except NotFound as error:
             outcomes[index] = error
             continue
-        valid.append((conversation, request.viewer_id, index, wanted))
-    # Every transaction takes its cursors' row locks in one order: two workers' batches
-    # never wait for each other in a circle (PostgreSQL would abort one). One cursor's
-    # reads keep their order.
-    valid.sort()
+        moments.setdefault((conversation, wanted), []).append((request.viewer_id, index))
     for attempt in range(2):
-        relaxed = False
         try:
-            for conversation, viewer, index, wanted in valid:
-                try:
-                    outcomes[index] = _move(session, viewer, conversation, wanted, relaxed)
-                except NotFound as error:
-                    outcomes[index] = error
-                    continue
-                relaxed = relaxed or outcomes[index] is not None
+            relaxed = False
+            # In the order they were asked (a dict keeps it): one cursor's reads keep theirs.
+            for (conversation, wanted), readers in moments.items():
+                relaxed = _move_all(session, conversation, wanted, readers, outcomes, relaxed)
             session.commit()
             return outcomes
-        except IntegrityError:
-            # Another tab created a cursor this batch meant to create, at the same moment:
-            # once more, moving that one instead.
+        except (IntegrityError, OperationalError) as error:
+            # Another tab created a cursor this batch meant to create, at the same moment,
+            # or (PostgreSQL) another worker's batch took the same cursors' locks in
+            # another order: once more, from the start.
             session.rollback()
-            if attempt:
+            if attempt or not _retried_at_once(error):
                 raise
     return outcomes
 
 
-def _move(
-    session: Session, viewer_id: int, conversation_id: int, wanted: int, relaxed: bool
-) -> ReadReceipt | None:
-    """One reader's move, inside the caller's transaction (`relaxed`: it has written)."""
-    where = {"conversation": conversation_id, "viewer": viewer_id, "seq": wanted}
-    # One statement: the conversation, the cursor, the block and the unread count after
-    # `wanted` (past the conversation's last seq there is nothing to count either way).
-    state = session.connection().execute(statements.READ_STATE, where).first()
-    if state is None:
-        raise NotFound()
-    found = conversations.readable_row(state)
-    target = min(wanted, found.reads_up_to)
-    if target <= state.last_read_seq:
-        return None
-    shared = not state.blocked
+def _retried_at_once(error: IntegrityError | OperationalError) -> bool:
+    """Whether a failed batch of reads is tried again: a cursor's race, or a deadlock."""
+    return isinstance(error, IntegrityError) or getattr(error.orig, "sqlstate", "") == "40P01"
+
+
+def _move_all(
+    session: Session,
+    conversation_id: int,
+    wanted: int,
+    readers: list[tuple[int, int]],
+    outcomes: list[ReadReceipt | NotFound | None],
+    relaxed: bool,
+) -> bool:
+    """Several readers' moves in one conversation up to one seq, in the caller's transaction.
+
+    Args:
+        session: The database session.
+        conversation_id: The conversation (a valid id, not yet checked against anyone).
+        wanted: The seq they read up to.
+        readers: (viewer, index into `outcomes`) of each read.
+        outcomes: Where each read's outcome goes.
+        relaxed: Whether the transaction has written (its durability is relaxed).
+
+    Returns:
+        Whether the transaction has written now.
+    """
+    where = {"conversation": conversation_id, "viewers": sorted({v for v, _ in readers})}
+    rows = session.connection().execute(statements.READ_STATES, {**where, "seq": wanted})
+    found_rows = {row.viewer_id: row for row in rows}
+    inserts: list[dict[str, int]] = []
+    moves: dict[tuple[int, bool], list[int]] = {}  # (seq, shared) → the readers
+    moved: set[int] = set()
+    for viewer, index in readers:
+        if viewer in moved:
+            # A second tab of the same reader asking the same: moved by the first.
+            outcomes[index] = None
+            continue
+        try:
+            receipt = _receipt(found_rows.get(viewer), viewer, wanted)
+        except NotFound as error:
+            outcomes[index] = error
+            continue
+        outcomes[index] = receipt
+        if receipt is None:
+            continue
+        moved.add(viewer)
+        if found_rows[viewer].cursor_id is None:
+            shared_seq = receipt.seq if receipt.shared else 0
+            inserts.append(
+                {
+                    "user_id": viewer,
+                    "conversation_id": receipt.conversation_id,
+                    "last_read_seq": receipt.seq,
+                    "shared_seq": shared_seq,
+                }
+            )
+        else:
+            moves.setdefault((receipt.seq, receipt.shared), []).append(viewer)
+    if not inserts and not moves:
+        return relaxed
     if not relaxed:
         # A read position may fall back a few seconds after a power cut: no fsync for it.
         database.relax_durability(session)
     connection = session.connection()
-    if state.cursor_id is None:
-        connection.execute(
-            statements.INSERT_READ_CURSOR,
-            {
-                "user_id": viewer_id,
-                "conversation_id": found.id,
-                "last_read_seq": target,
-                "shared_seq": target if shared else 0,
-            },
-        )
-    else:
-        cursor = {"user": viewer_id, "conversation": found.id, "seq": target, "shared": shared}
-        connection.execute(statements.MOVE_READ_CURSOR, cursor)
+    if inserts:
+        connection.execute(statements.INSERT_READ_CURSOR, inserts)
+    for (seq, shared), users in sorted(moves.items()):
+        cursors = {"conversation": conversation_id, "users": users, "seq": seq, "shared": shared}
+        connection.execute(statements.MOVE_READ_CURSORS, cursors)
+    return True
+
+
+def _receipt(row: Any, viewer_id: int, wanted: int) -> ReadReceipt | None:
+    """The receipt of a reader's move to `wanted` (None: nothing to move).
+
+    Args:
+        row: The reader's row of statements.READ_STATES (None: not a member).
+        viewer_id: The reader.
+        wanted: The seq they read up to.
+
+    Raises:
+        NotFound: Not a conversation the reader may read.
+    """
+    if row is None:
+        raise NotFound()
+    found = conversations.readable_row(row)
+    target = min(wanted, found.reads_up_to)
+    if target <= row.last_read_seq:
+        return None
     return ReadReceipt(
         conversation_id=found.id,
         reader_id=viewer_id,
         friend_id=next(iter(found.others(viewer_id)), 0),
         seq=target,
-        unread_left=state.unread_after,
-        shared=shared,
-        told=bool(state.current),
-        hidden_from=frozenset(int(user) for user in (state.in_a_block or "").split(",") if user),
-        previous_seq=state.last_read_seq,
+        unread_left=row.unread_after,
+        shared=not row.blocked,
+        told=bool(row.current),
+        hidden_from=frozenset(int(user) for user in (row.in_a_block or "").split(",") if user),
+        previous_seq=row.last_read_seq,
     )
 
 

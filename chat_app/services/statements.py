@@ -209,11 +209,13 @@ READ_POSITIONS = sa.select(READ_CURSOR.c.last_read_seq, READ_CURSOR.c.shared_seq
     READ_CURSOR.c.conversation_id == sa.bindparam("conversation"),
 )
 INSERT_READ_CURSOR = sa.insert(READ_CURSOR)
-MOVE_READ_CURSOR = (
+# Several readers' cursors in one conversation move to one seq (the reads due at one
+# moment, read_cursors.mark_reads), each only forward.
+MOVE_READ_CURSORS = (
     sa.update(READ_CURSOR)
     .where(
-        READ_CURSOR.c.user_id == sa.bindparam("user"),
         READ_CURSOR.c.conversation_id == sa.bindparam("conversation"),
+        READ_CURSOR.c.user_id.in_(sa.bindparam("users", expanding=True)),
         READ_CURSOR.c.last_read_seq < sa.bindparam("seq"),
     )
     .values(
@@ -263,26 +265,34 @@ _WITH_CURSOR = _MEMBERSHIP.outerjoin(
 # as ids joined by commas. Found from the viewer's blocks (usually none), not by checking
 # every member: a read in a group of N costs the same for any N.
 _OTHER_PARTY = sa.case(
-    (BLOCK.c.blocker_id == sa.bindparam("viewer"), BLOCK.c.blocked_id), else_=BLOCK.c.blocker_id
+    (BLOCK.c.blocker_id == _VIEWER.c.user_id, BLOCK.c.blocked_id), else_=BLOCK.c.blocker_id
 )
 _IN_A_BLOCK_WITH_VIEWER = (
     sa.select(_ids_joined(_OTHER_PARTY))
-    .where(
-        sa.or_(
-            BLOCK.c.blocker_id == sa.bindparam("viewer"),
-            BLOCK.c.blocked_id == sa.bindparam("viewer"),
-        )
-    )
+    .where(sa.or_(BLOCK.c.blocker_id == _VIEWER.c.user_id, BLOCK.c.blocked_id == _VIEWER.c.user_id))
     .scalar_subquery()
 )
-# Everything moving a read cursor needs, in one statement: the conversation with the
-# reader's membership, the reader's cursor (`cursor_id` None: none yet), whether the two
-# of a direct conversation are in a block, whether the reader is a current member and who
-# is in a block with them (whom their receipt reaches), and the messages still unread
-# after `seq`.
-READ_STATE = (
+# Several readers of one conversation (the reads due at one moment): their memberships,
+# each beside their read cursor (if any).
+_READERS = CONVERSATION.join(
+    _VIEWER,
+    sa.and_(
+        _VIEWER.c.conversation_id == CONVERSATION.c.id,
+        _VIEWER.c.user_id.in_(sa.bindparam("viewers", expanding=True)),
+    ),
+).outerjoin(
+    _CURSOR,
+    sa.and_(_CURSOR.c.conversation_id == CONVERSATION.c.id, _CURSOR.c.user_id == _VIEWER.c.user_id),
+)
+# Everything moving read cursors needs, in one statement for several readers reading one
+# conversation up to one `seq`; a row per reader who is a member: the conversation with
+# their membership, their cursor (`cursor_id` None: none yet), whether the two of a direct
+# conversation are in a block, whether the reader is a current member and who is in a
+# block with them (whom their receipt reaches), and the messages still unread after `seq`.
+READ_STATES = (
     sa.select(
         *_CONVERSATION_COLUMNS,
+        _VIEWER.c.user_id.label("viewer_id"),
         _CURSOR.c.id.label("cursor_id"),
         sa.func.coalesce(_CURSOR.c.last_read_seq, 0).label("last_read_seq"),
         sa.exists()
@@ -296,7 +306,7 @@ READ_STATE = (
         .scalar_subquery()
         .label("unread_after"),
     )
-    .select_from(_WITH_CURSOR)
+    .select_from(_READERS)
     .where(CONVERSATION.c.id == sa.bindparam("conversation"))
 )
 

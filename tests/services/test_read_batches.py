@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from chat_app.models import ReadCursor
@@ -126,3 +127,46 @@ def test_a_cursor_another_tab_created_meanwhile_is_moved_instead(
     assert (bobs.reader_id, bobs.seq) == (bob, 3)
     assert _cursor(engine, ann, ann_bob) == [2]
     assert _cursor(engine, bob, ann_bob) == [3]
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"  # PostgreSQL's deadlock_detected
+
+
+def test_a_batch_that_lost_a_deadlock_is_tried_once_more(
+    engine: sa.Engine, people: dict[str, int], monkeypatch: pytest.MonkeyPatch
+):
+    """PostgreSQL aborts one of two batches that took the same cursors in another order."""
+    ann, ann_bob = people["ann"], people["ann+bob"]
+    move_all = read_cursors._move_all
+    failures: list[OperationalError] = []
+
+    def lose_once(*args: Any) -> bool:
+        if not failures:
+            failures.append(OperationalError("UPDATE", {}, _Deadlock()))
+            raise failures[0]
+        return move_all(*args)
+
+    monkeypatch.setattr(read_cursors, "_move_all", lose_once)
+    with database.session_scope(engine) as session:
+        (outcome,) = read_cursors.mark_reads(
+            session=session, requests=[ReadRequest(ann, ann_bob, 2)]
+        )
+    assert receipt(outcome).seq == 2
+    assert _cursor(engine, ann, ann_bob) == [2]
+
+    # Any other failure of the database is not retried.
+    failures.clear()
+    failures.append(OperationalError("UPDATE", {}, Exception("disk I/O error")))
+
+    calls: list[bool] = []
+
+    def fail(*_args: Any) -> bool:
+        calls.append(True)
+        raise failures[0]
+
+    monkeypatch.setattr(read_cursors, "_move_all", fail)
+    with pytest.raises(OperationalError), database.session_scope(engine) as session:
+        read_cursors.mark_reads(session=session, requests=[ReadRequest(ann, ann_bob, 3)])
+    assert len(calls) == 1
+    assert _cursor(engine, ann, ann_bob) == [2]

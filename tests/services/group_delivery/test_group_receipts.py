@@ -11,7 +11,11 @@ import pytest
 
 from chat_app.services import friends, groups, read_cursors, summaries
 from chat_app.services.errors import NotFound
+from chat_app.services.read_cursors import ReadRequest
+from chat_app.services.views import ReadReceipt
 from tests.support.delivery import mark, remove, unread
+from tests.support.groups import make_group, make_people
+from tests.support.sql import statements_run
 from tests.support.users import send_text
 
 pytestmark = pytest.mark.both_databases
@@ -70,6 +74,39 @@ def test_a_receipt_is_not_sent_to_members_in_a_block_with_the_reader(session, us
     receipt = mark(session, bob, group, 2)
     assert receipt is not None
     assert [user for user in (ann, cat) if receipt.heard_by(user)] == [ann]
+
+
+def test_a_groups_reads_at_one_moment_share_their_statements(session, engine):
+    """A message read by every member a second after it came: one look, one move, one
+    insert, however many members; each read still gets its own outcome."""
+    names = " ".join(f"m{n}" for n in range(12))
+    people = make_people(session, f"owner {names} out", " ".join(f"owner-m{n}" for n in range(12)))
+    members = [people[f"m{n}"] for n in range(12)]
+    group = make_group(session, people["owner"], *members)
+    first = send_text(session, people["owner"], group).message.seq
+    for member in members[:6]:  # half of them have a cursor already
+        mark(session, member, group, first)
+    remove(session, people["owner"], group, members[11])
+    seq = send_text(session, people["owner"], group).message.seq
+    requests = [ReadRequest(member, group, seq) for member in members]
+    requests += [ReadRequest(members[0], group, seq), ReadRequest(people["out"], group, seq)]
+
+    with statements_run(engine) as run:
+        outcomes = read_cursors.mark_reads(session=session, requests=requests)
+
+    work = [s for s in run if s.split()[0].upper() in ("SELECT", "INSERT", "UPDATE")]
+    assert [s.split()[0].upper() for s in work] == ["SELECT", "INSERT", "UPDATE"], work
+    receipts = outcomes[:11]
+    assert all(isinstance(r, ReadReceipt) for r in receipts)
+    assert [
+        (r.reader_id, r.seq, r.unread_left) for r in receipts if isinstance(r, ReadReceipt)
+    ] == [(member, seq, 0) for member in members[:11]]
+    departed = outcomes[11]  # removed before the message: read up to the removal
+    assert isinstance(departed, ReadReceipt)
+    assert (departed.seq, departed.told) == (seq - 1, False)
+    assert outcomes[12] is None  # the same reader again: moved already
+    assert isinstance(outcomes[13], NotFound)  # not a member
+    assert [unread(session, member, group) for member in members] == [0] * 12
 
 
 def test_readers_are_the_members_whose_cursor_passed_the_message(session, users, group):
