@@ -241,4 +241,4 @@ class GroupActionsState(rx.State):
             panel.error = text(error.code or "error", await language_of(self), limit=limit)
             return None
         panel.error = ""
-        return await publish(self, change)
+        return await publish(self, change, to_own_tab=True)

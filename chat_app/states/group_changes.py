@@ -39,13 +39,19 @@ from chat_app.states.unread import UnreadState
 _ROW_EVENTS = frozenset({"renamed", "avatar", "deleted", "hidden"})
 
 
-async def publish(state: rx.State, change: GroupChange, group_name: str = "") -> list[Any]:
+async def publish(
+    state: rx.State, change: GroupChange, group_name: str = "", *, to_own_tab: bool = False
+) -> list[Any]:
     """Show a committed change in the acting tab and push it to every tab it concerns.
 
     Args:
         state: A state of the acting tab.
         change: What the service committed.
         group_name: The group's name as it was (a deleted group's toast names it).
+        to_own_tab: Push to the acting tab too instead of changing it here. An upload
+            needs it: its handler's update reaches the tab in the HTTP response, which the
+            browser may apply after newer socket updates (a message that came meanwhile
+            would be overwritten), so the change must come over the socket, in turn.
 
     Returns:
         The frontend events of the acting tab (a toast where a deleted group was open).
@@ -54,9 +60,9 @@ async def publish(state: rx.State, change: GroupChange, group_name: str = "") ->
         # Their rows went with the commit: nothing links to these contents any more.
         await asyncio.to_thread(_delete_contents, change.storage_keys)
     actor = (await state.get_state(AuthState)).nickname
-    own_tab = state.router.session.client_token
+    own_tab = "" if to_own_tab else state.router.session.client_token
     shown = group_changed(change, actor, group_name)
-    events = await shown(await state.get_state(ConversationState))
+    events = [] if to_own_tab else await shown(await state.get_state(ConversationState))
     await notify_users(
         (*change.member_ids, *change.removed_ids), ConversationState, shown, except_tab=own_tab
     )

@@ -124,7 +124,8 @@ async def upload_from(tab: EventClient, name: str, data: bytes) -> None:
     """Send a file from a tab's open conversation, as its upload button does.
 
     Reflex answers an upload with the uploader's own updates (one JSON line each) in the
-    HTTP response, not over the socket: the browser applies them, and so does this.
+    HTTP response, not over the socket: the browser applies them, and so does this. The
+    file's message is not among them: it comes over the socket, in turn with the others.
     """
     response = await upload(tab.backend_url, tab.token, name, data)
     assert response.status_code == 200

@@ -37,15 +37,20 @@ class Pushes:
     """What `group_changes.publish` queued for other tabs: (user ids, change), in order."""
 
     made: list[tuple[tuple[int, ...], Any]] = field(default_factory=list)
+    # The tab each push left out (its acting tab; "" for none), beside `made`.
+    left_out: list[str] = field(default_factory=list)
 
     async def deliver(self, *people: Person) -> list[Any]:
-        """Apply every push made so far to these people's tabs (those it names); the events."""
+        """Apply every push made so far to these people's tabs (those it names, but the tab
+        it left out); the events."""
         events: list[Any] = []
-        for user_ids, change in self.made:
+        for (user_ids, change), left_out in zip(self.made, self.left_out, strict=True):
             for person in people:
-                if person.user_id in user_ids:
+                tab = person.conversation.router.session.client_token
+                if person.user_id in user_ids and tab != left_out:
                     events += await change(person.conversation)
         self.made.clear()
+        self.left_out.clear()
         return events
 
 
@@ -55,6 +60,7 @@ def record_pushes(monkeypatch: pytest.MonkeyPatch) -> Pushes:
 
     async def fake_notify(user_ids, _state_cls, change, *, except_tab=""):
         pushes.made.append((tuple(user_ids), change))
+        pushes.left_out.append(except_tab)
         return []
 
     monkeypatch.setattr(group_changes, "notify_users", fake_notify)
