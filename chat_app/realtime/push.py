@@ -88,6 +88,11 @@ def bind_app(app: Any) -> None:
     _app = app
 
 
+def is_bound() -> bool:
+    """Whether an app is bound, so pushes go anywhere (state tests run without one)."""
+    return _app is not None
+
+
 async def is_tab_connected(tab_token: str) -> bool:
     """Whether a tab's socket is connected right now (False when no app is bound).
 

@@ -56,8 +56,8 @@ class TabRegistry(Protocol):
         """A snapshot of the tabs a user has registered."""
         ...
 
-    async def tabs_of_users(self, user_ids: Sequence[int]) -> list[TabEntry]:
-        """A snapshot of the tabs these users have registered, user by user (one look-up)."""
+    async def tabs_of_each(self, user_ids: Sequence[int]) -> list[list[TabEntry]]:
+        """A snapshot of the tabs each of these users has registered (one look-up for all)."""
         ...
 
     async def clear(self) -> None:
@@ -96,8 +96,8 @@ async def tokens_of_users(
     Returns:
         A snapshot of the tokens, user by user.
     """
-    tabs = await registry.tabs_of_users(list(dict.fromkeys(user_ids)))
-    return [entry.tab_token for entry in tabs if entry.tab_token != excluding]
+    each = await registry.tabs_of_each(list(dict.fromkeys(user_ids)))
+    return [entry.tab_token for tabs in each for entry in tabs if entry.tab_token != excluding]
 
 
 class LocalTabRegistry:
@@ -179,16 +179,16 @@ class LocalTabRegistry:
         tabs = self._tabs_by_user.get(user_id, {})
         return [TabEntry(tab, session_hash) for tab, session_hash in tabs.items()]
 
-    async def tabs_of_users(self, user_ids: Sequence[int]) -> list[TabEntry]:
-        """The tabs these users have registered.
+    async def tabs_of_each(self, user_ids: Sequence[int]) -> list[list[TabEntry]]:
+        """The tabs each of these users has registered.
 
         Args:
             user_ids: The users.
 
         Returns:
-            A snapshot of their tabs, user by user.
+            A snapshot of each user's tabs, in the order of `user_ids`.
         """
-        return [entry for user_id in user_ids for entry in await self.tabs_of(user_id)]
+        return [await self.tabs_of(user_id) for user_id in user_ids]
 
     async def clear(self) -> None:
         """Forget every tab."""
@@ -318,22 +318,23 @@ class RedisTabRegistry(redis_link.RedisUser):
         tabs = cast("dict[bytes, bytes]", await self._client().hgetall(key))  # type: ignore[misc]
         return _entries([tabs])
 
-    async def tabs_of_users(self, user_ids: Sequence[int]) -> list[TabEntry]:
-        """The tabs these users have registered, on any worker, in one round trip.
+    async def tabs_of_each(self, user_ids: Sequence[int]) -> list[list[TabEntry]]:
+        """The tabs each of these users has registered, on any worker, in one round trip.
 
         Args:
             user_ids: The users.
 
         Returns:
-            A snapshot of their tabs, user by user.
+            A snapshot of each user's tabs, in the order of `user_ids`.
         """
         if len(user_ids) <= 1:
             # A pipeline costs more than the plain command for a single user.
-            return await self.tabs_of(user_ids[0]) if user_ids else []
+            return [await self.tabs_of(user_ids[0])] if user_ids else []
         pipeline = self._client().pipeline(transaction=False)
         for user_id in user_ids:
             pipeline.hgetall(f"{self._USER_TABS}{int(user_id)}")
-        return _entries(cast("list[dict[bytes, bytes]]", await pipeline.execute()))
+        hashes = cast("list[dict[bytes, bytes]]", await pipeline.execute())
+        return [_entries([tabs]) for tabs in hashes]
 
     async def clear(self) -> None:
         """Forget every tab (tests only: scans the keys)."""

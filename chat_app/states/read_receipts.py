@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import reflex as rx
 
 from chat_app.realtime import timers
+from chat_app.realtime.notify_soon import notify_user_soon
 from chat_app.realtime.push import notify_users, push_to_tabs, socket_id_of
 from chat_app.services.errors import NotFound
 from chat_app.services.views import ReadReceipt
@@ -108,11 +109,9 @@ class ReadReceipts(rx.State, mixin=True):
                 await notify_users(
                     [receipt.friend_id], state_class, _receipt_arrived(receipt, False)
                 )
-            await notify_users(
-                [receipt.reader_id],
-                state_class,
-                _receipt_arrived(receipt, True),
-                except_tab=own_tab,
+            # The reader's other tabs: looked up with the other reads of this moment.
+            notify_user_soon(
+                receipt.reader_id, state_class, _receipt_arrived(receipt, True), except_tab=own_tab
             )
 
     async def _apply_receipt(self, receipt: ReadReceipt, for_reader: bool) -> None:

@@ -75,6 +75,14 @@ async def test_the_tabs_of_several_users_are_found_together(registry: TabRegistr
     assert sorted(await tokens_of_users(registry, [3, 2])) == ["bob-1", "cid-1"]
     assert await tokens_of_users(registry, []) == []
     assert await tokens_of_users(registry, [4]) == []
+    each = await registry.tabs_of_each([2, 4, 1])
+    assert [sorted(tab.tab_token for tab in tabs) for tabs in each] == [
+        ["bob-1"],
+        [],
+        ["ann-1", "ann-2"],
+    ]
+    assert await registry.tabs_of_each([]) == []
+    assert [[t.tab_token for t in tabs] for tabs in await registry.tabs_of_each([3])] == [["cid-1"]]
 
 
 async def test_registry_moves_a_tab_to_the_user_who_logs_in_on_it(registry: TabRegistry):

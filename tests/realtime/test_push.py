@@ -11,6 +11,7 @@ import pytest
 import reflex as rx
 
 from chat_app.realtime import push
+from chat_app.realtime.notify_soon import notify_user_soon
 from chat_app.realtime.profile import PROFILE
 
 
@@ -122,3 +123,53 @@ async def test_a_tabs_changes_apply_in_order_one_transaction_at_a_time(monkeypat
     await push.settled()
     assert transactions[-1] == ("x", ["second", "third"])
     assert len(transactions) == 3
+
+
+@pytest.mark.usefixtures("tabs")
+async def test_the_asks_of_one_moment_share_one_look_up_and_reach_their_own_users(monkeypatch):
+    """A group's reads each tell the reader's other tabs: one registry look-up for all."""
+    pushed = capture_pushes(monkeypatch)
+    looked_up: list[list[int]] = []
+    real_look_up = PROFILE.tab_registry.tabs_of_each
+
+    async def counted(user_ids):
+        looked_up.append(list(user_ids))
+        return await real_look_up(user_ids)
+
+    monkeypatch.setattr(PROFILE.tab_registry, "tabs_of_each", counted)
+
+    async def to_ann(_state: rx.State) -> None:
+        return None
+
+    async def to_bob(_state: rx.State) -> None:
+        return None
+
+    async def again_to_ann(_state: rx.State) -> None:
+        return None
+
+    notify_user_soon(1, rx.State, to_ann, except_tab="ann-1")
+    notify_user_soon(2, rx.State, to_bob, except_tab="bob-1")
+    notify_user_soon(1, rx.State, again_to_ann)
+    notify_user_soon(42, rx.State, _unchanged)
+    assert pushed == []  # nothing waited for: the look-up runs after the callers
+    await push.settled()
+    assert looked_up == [[1, 2, 42]]
+    assert [(p.tab, p.change) for p in pushed if p.tab == "ann-2"] == [
+        ("ann-2", to_ann),
+        ("ann-2", again_to_ann),
+    ]
+    assert [(p.tab, p.change) for p in pushed if p.tab != "ann-2"] == [("ann-1", again_to_ann)]
+
+    notify_user_soon(3, rx.State, _unchanged)  # a later moment: a look-up of its own
+    await push.settled()
+    assert looked_up == [[1, 2, 42], [3]]
+    assert pushed[-1].tab == "cid-1"
+
+
+@pytest.mark.usefixtures("tabs")
+async def test_a_later_ask_without_an_app_pushes_nothing(monkeypatch):
+    pushed = capture_pushes(monkeypatch)
+    monkeypatch.setattr(push, "_app", None)
+    notify_user_soon(1, rx.State, _unchanged)
+    await push.settled()
+    assert pushed == []
