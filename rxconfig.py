@@ -31,10 +31,11 @@ if not os.environ.get("REFLEX_REDIS_URL"):
 else:
     os.environ["REFLEX_STATE_MANAGER_MODE"] = "redis"
     # Leases: the worker holding a tab's socket keeps the tab's state lock and an in-memory
-    # copy between events (half the lock's expiry), instead of a lock, a load and a save
-    # through Redis for each event and push: a group copy 2.3 -> 0.45 ms of CPU
-    # (docs/performance.md, "Opportunistic locking"). Pushes are applied by that worker
-    # (realtime/push_relay.py), so a lease moves only when a tab's socket does.
+    # copy between events (25 s, its lock renewed meanwhile: realtime/lease_keepalive.py),
+    # instead of a lock, a load and a save through Redis for each event and push: a group
+    # copy 2.3 -> 0.45 ms of CPU (docs/performance.md, "Opportunistic locking"). Pushes are
+    # applied by that worker (realtime/push_relay.py), so a lease moves only when a tab's
+    # socket does.
     os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "true")
 if sys.argv[1:2] == ["run"]:
     # Before Reflex's own Redis check, which does not say where the address came from.

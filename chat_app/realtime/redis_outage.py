@@ -43,8 +43,8 @@ from reflex.state import BaseState
 from typing_extensions import Unpack, override
 
 from chat_app.realtime import redis_link
+from chat_app.realtime.lease_keepalive import KeptLeasesStateManagerRedis, lease_hold_ms
 from chat_app.realtime.redis_link import Patience, is_transient
-from chat_app.realtime.redis_saves import SavingStateManagerRedis
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ async def wait_out_outage(
 
 
 @dataclasses.dataclass
-class PatientStateManagerRedis(SavingStateManagerRedis):
+class PatientStateManagerRedis(KeptLeasesStateManagerRedis):
     """Reflex's Redis state manager, waiting out a short Redis outage in every event.
 
     Its saves also release the lock in the same round trip (redis_saves.py).
@@ -295,6 +295,9 @@ class PatientStateManagerRedis(SavingStateManagerRedis):
 def wait_out_redis_outages(app: Any) -> None:
     """Make the app's Redis state manager (if it uses one) wait out short outages.
 
+    The replacement also holds its leases for `lease_hold_ms()`, renewing their locks
+    (lease_keepalive.py).
+
     Reflex 0.10.1 has no option or hook to choose the state manager: `rx.App` creates it
     in `_setup_state` (private `_state_manager`) and hands `app.state_manager` to the
     event processor when the server starts, after this runs. tests/realtime/
@@ -307,10 +310,12 @@ def wait_out_redis_outages(app: Any) -> None:
     if type(current) is not StateManagerRedis:
         return
     current.redis.set_retry(CLIENT_RETRY)
-    app._state_manager = PatientStateManagerRedis(
+    patient = PatientStateManagerRedis(
         redis=current.redis,
         token_expiration=current.token_expiration,
         lock_expiration=current.lock_expiration,
         lock_warning_threshold=current.lock_warning_threshold,
         oplock_hold_time_ms=current.oplock_hold_time_ms,
     )
+    patient.hold_leases_for(lease_hold_ms())
+    app._state_manager = patient

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from chat_app.realtime.lease_keepalive import lease_hold_ms
 from tests.load.recorder import Recorder, percentile
 from tests.load.servers import RunningServer
 
@@ -67,10 +68,11 @@ class Plan:
     # Besides the measured group, every member has this many other (quiet) conversations:
     # the chat list of a busy member, whose size must not show in a message's cost.
     group_side_conversations: int = 60
-    # The scaled profile's leases (REFLEX_OPLOCK_ENABLED) save a tab's state up to 5 s after
-    # the change that took the lease: a group run waits this long for those saves, so its
-    # cost includes them and the idle rate measured after the warm-up message does not.
-    lease_saved_within_seconds: float = 6.0
+    # The scaled profile's leases (REFLEX_OPLOCK_ENABLED) save a tab's state up to their
+    # hold time (25 s) after the change that took the lease: a group run waits that long
+    # and a second for those saves, so its cost includes them and the idle rate measured
+    # after the warm-up message does not.
+    lease_saved_within_seconds: float = field(default_factory=lambda: lease_hold_ms() / 1000 + 1)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def user_count(self) -> int:

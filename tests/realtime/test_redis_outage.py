@@ -37,6 +37,7 @@ from chat_app.realtime.redis_outage import (
 from chat_app.states.composer import ComposerState
 from chat_app.states.ui import UiState
 from tests.support.engines import RedisServer, redis_server
+from tests.support.manager_calls import language_of, set_language, until
 
 
 @pytest.fixture(scope="module")
@@ -65,23 +66,6 @@ async def manager(server: RedisServer) -> AsyncIterator[PatientStateManagerRedis
 
 def tab_token() -> rx.BaseStateToken:
     return rx.BaseStateToken(ident=str(uuid.uuid4()), cls=UiState)
-
-
-async def set_language(manager: StateManager, token: rx.BaseStateToken, language: str) -> None:
-    async with manager.modify_state(token) as root:
-        (await root.get_state(UiState)).language = language
-
-
-async def language_of(manager: StateManager, token: rx.BaseStateToken) -> str:
-    async with manager.modify_state(token) as root:
-        return (await root.get_state(UiState)).language
-
-
-async def until(condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met"
-        await asyncio.sleep(0.02)
 
 
 async def test_an_event_waits_for_redis_and_then_runs(
@@ -282,7 +266,10 @@ def test_reflex_creates_the_manager_where_it_is_replaced():
     assert "self.redis.getdel(lock_key)" in inspect.getsource(StateManagerRedis._lock)
 
 
-async def test_the_app_s_redis_manager_is_replaced_keeping_its_settings(server: RedisServer):
+async def test_the_app_s_redis_manager_is_replaced_keeping_its_settings(
+    server: RedisServer, monkeypatch
+):
+    monkeypatch.setenv("REFLEX_OPLOCK_HOLD_TIME_MS", "1500")
     reflexs = StateManagerRedis(
         redis=Redis.from_url(server.url),
         token_expiration=123,

@@ -241,7 +241,7 @@ async def test_a_tab_moving_between_instances_takes_every_pushed_message_along(
     cluster: Cluster, redis_engine: RedisServer
 ):
     # With leases, the messages pushed into Ann's tab live only in its worker's memory
-    # until the lease ends (5 s): moving the tab makes the new worker ask for the lease,
+    # until the lease ends (25 s): moving the tab makes the new worker ask for the lease,
     # and the old one must save them first.
     ann, bob, ann_id, bob_id = await friends_on_two_instances(cluster)
     await open_conversation(ann, bob_id)
