@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
@@ -33,14 +32,14 @@ from reflex.istate.manager.token import StateToken
 from reflex_base.environment import oplock_hold_time
 from typing_extensions import Unpack, override
 
+from chat_app.realtime import redis_link
 from chat_app.realtime.redis_saves import SavingStateManagerRedis
-
-logger = logging.getLogger(__name__)
 
 # How long a lease lasts unless REFLEX_OPLOCK_HOLD_TIME(_MS) says otherwise: at 1 message
 # a second, 25 changes share each save and reload instead of 5. Another worker asking for
 # the tab still ends it at once (Reflex's contention notice).
 LEASE_HOLD_MS = 25_000
+RENEWED_PER_CALL = 500
 
 # KEYS: the held locks; ARGV: their lock ids in the same order, then the expiry in ms.
 # Renews a lock only while it is still that lease's own; returns how many were.
@@ -125,21 +124,22 @@ class KeptLeasesStateManagerRedis(SavingStateManagerRedis):
         while self._held_locks:
             await asyncio.sleep(self.lock_expiration / 3 / 1000)
             held = list(self._held_locks.values())
-            if not held:
-                return
             renew = cast("Callable[..., Awaitable[int]]", self.redis.eval)
             try:
-                await renew(
-                    _RENEW_SCRIPT,
-                    len(held),
-                    *(lock_key for lock_key, _ in held),
-                    *(lock_id for _, lock_id in held),
-                    self.lock_expiration,
-                )
+                # In slices, so that thousands of leased tabs never hold Redis up for long.
+                for start in range(0, len(held), RENEWED_PER_CALL):
+                    part = held[start : start + RENEWED_PER_CALL]
+                    await renew(
+                        _RENEW_SCRIPT,
+                        len(part),
+                        *(lock_key for lock_key, _ in part),
+                        *(lock_id for _, lock_id in part),
+                        self.lock_expiration,
+                    )
             except RedisError as error:
                 # Tried again a third of the expiry later; a lock that expires meanwhile
                 # makes the lease's save fail as Reflex's own does (LockExpiredError).
-                logger.warning("renewing the locks of this worker's leases failed: %s", error)
+                redis_link.report_outage(error, "renewing the locks of this worker's leases")
 
     @override
     async def close(self) -> None:

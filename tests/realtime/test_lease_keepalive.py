@@ -17,6 +17,7 @@ import reflex as rx
 from redis.asyncio import Redis
 from reflex.istate.manager.redis import StateManagerRedis
 
+from chat_app.realtime import lease_keepalive
 from chat_app.realtime.lease_keepalive import LEASE_HOLD_MS, lease_hold_ms
 from chat_app.realtime.redis_outage import CLIENT_RETRY, PatientStateManagerRedis
 from chat_app.states.ui import UiState
@@ -85,6 +86,19 @@ async def test_a_lease_held_past_the_lock_expiry_keeps_its_lock_and_saves_at_its
     assert await worker.redis.exists(lock_key) == 0
     assert not worker._held_locks
     assert await asyncio.wait_for(language_of(other_worker, token), 5) == "zh"
+
+
+async def test_every_held_lock_is_renewed_however_many_in_slices(
+    worker: PatientStateManagerRedis, monkeypatch
+):
+    monkeypatch.setattr(lease_keepalive, "RENEWED_PER_CALL", 2)
+    tokens = [tab_token() for _ in range(5)]
+    for token in tokens:
+        await set_language(worker, token, "en")
+    assert len(worker._held_locks) == 5
+    # Time passing is what is tested here: twice the expiry, the leases still held.
+    await asyncio.sleep(2 * EXPIRY_MS / 1000)
+    assert [await worker.redis.pttl(worker._lock_key(token)) > 0 for token in tokens] == [True] * 5
 
 
 async def test_another_worker_asking_for_the_tab_still_ends_the_lease_at_once(
