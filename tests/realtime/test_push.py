@@ -173,3 +173,26 @@ async def test_a_later_ask_without_an_app_pushes_nothing(monkeypatch):
     notify_user_soon(1, rx.State, _unchanged)
     await push.settled()
     assert pushed == []
+
+
+async def test_up_to_workers_tabs_wait_at_once_so_their_reads_can_share_a_batch(monkeypatch):
+    """Tabs whose transactions wait (a read waiting for its batch) do not hold up the next
+    ones, up to `push.WORKERS` of them: a group's reads reach the database together."""
+    waiting: list[str] = []
+    release = asyncio.Event()
+
+    async def apply(tab: str, _changes: Sequence[Any]) -> None:
+        waiting.append(tab)
+        await release.wait()
+
+    monkeypatch.setattr(push, "_app", object())
+    monkeypatch.setattr(push, "_apply", apply)
+    tabs = [f"member-{n}" for n in range(push.WORKERS + 5)]
+    push.push_to_tabs(tabs, rx.State, _unchanged)
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert push.WORKERS >= 32
+    assert waiting == tabs[: push.WORKERS]  # all at once, in turn; the rest queued
+    release.set()
+    await push.settled()
+    assert waiting == tabs
