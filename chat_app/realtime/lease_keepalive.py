@@ -9,9 +9,9 @@ message a second that renewal was about 14 % of the worker's time (py-spy), and 
 held 25 s cut the CPU per delivered copy by 17 % (docs/performance.md).
 
 `KeptLeasesStateManagerRedis` holds a lease for `LEASE_HOLD_MS` and, while it does, renews
-the expiry of the locks it holds every third of the expiry, in one script for all of them
-(only a lock that is still the lease's own). A dead worker renews nothing, so its locks
-still free its tabs within the expiry, as before.
+the expiry of the locks it holds every third of the expiry, one script per
+`RENEWED_PER_CALL` of them (only a lock that is still the lease's own). A dead worker
+renews nothing, so its locks still free its tabs within the expiry, as before.
 
 Private parts of Reflex used (pinned by tests/realtime/test_lease_keepalive.py):
 `_create_lease_break_task`, which starts a lease and returns its task (None when no lease
@@ -121,10 +121,10 @@ class KeptLeasesStateManagerRedis(SavingStateManagerRedis):
 
     async def _renew_held_locks(self) -> None:
         """Every third of the expiry, renew every lock a lease holds; stop when none is."""
+        renew = cast("Callable[..., Awaitable[int]]", self.redis.eval)
         while self._held_locks:
             await asyncio.sleep(self.lock_expiration / 3 / 1000)
             held = list(self._held_locks.values())
-            renew = cast("Callable[..., Awaitable[int]]", self.redis.eval)
             try:
                 # In slices, so that thousands of leased tabs never hold Redis up for long.
                 for start in range(0, len(held), RENEWED_PER_CALL):

@@ -6,8 +6,8 @@ other at once (see shared/REFLEX_NOTES.md), so a caller only queues its change a
 Why a queue and not a task per tab: a message to 1,000 tabs started 1,000 tasks, which all
 ran before the sender's own handler could finish, so the sender's "sent" waited for the
 whole fan-out (`make bench`: 419 ms at 1,000 tabs), and creating them was a fifth of the
-fan-out's CPU. Now a few workers (`WORKERS`) take the tabs in turn, and each first lets the
-event loop run what was already waiting (the sender's update among it).
+fan-out's CPU. Now a bounded number of workers (`WORKERS`) take the tabs in turn, and each
+first lets the event loop run what was already waiting (the sender's update among it).
 
 Order: a tab gets its changes in the order they were queued, and never two transactions at
 once: changes queued for a tab while one is being applied wait, and go together in its next
