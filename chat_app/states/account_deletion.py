@@ -25,6 +25,7 @@ from chat_app.services.errors import (
 from chat_app.states.account_changes import publish_account_change
 from chat_app.states.auth import AuthState, end_tabs_of
 from chat_app.states.service_call import call_slow_service, form_text
+from chat_app.states.tab_identity import client_address, tab_token
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in
 
@@ -64,7 +65,7 @@ class DeleteAccountState(rx.State):
                 account_status.delete_own_account,
                 user_id=viewer_id,
                 password=form_text(form_data, "password"),
-                client_address=self.router.session.client_ip,
+                client_address=client_address(self),
                 device_hash=auth._session_hash(),
             )
         except NotAuthenticated:
@@ -80,7 +81,7 @@ class DeleteAccountState(rx.State):
         # Groups handed over, former friends' panes, contents no longer linked; then every
         # other tab of mine to /auth saying why (this one goes below).
         await publish_account_change(self, change, sessions_ended=False)
-        own_tab = self.router.session.client_token
+        own_tab = tab_token(self)
         await end_tabs_of(viewer_id, except_tab=own_tab, why=DELETED_NOTICE)
         await auth._forget_user(notice=text(DELETED_NOTICE, language))
         yield rx.redirect(routes.AUTH)

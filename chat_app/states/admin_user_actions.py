@@ -29,6 +29,7 @@ from chat_app.states.admin_access import (
 from chat_app.states.admin_users import AdminUsersState
 from chat_app.states.safe_text import toast_error, toast_success
 from chat_app.states.service_call import call_service
+from chat_app.states.tab_identity import tab_token
 from chat_app.states.ui import language_of
 
 # Run at once; the others ask first.
@@ -120,7 +121,7 @@ class AdminUserActionsState(rx.State):
                 target_id=user_id,
                 admin=action == "promote",
             )
-            tab = self.router.session.client_token
+            tab = tab_token(self)
             await role_changed(user_id, action == "promote", except_tab=tab)
             return []
         if action == "reset":

@@ -40,6 +40,7 @@ from chat_app.states.guard import guarded
 from chat_app.states.refusals import field_texts, refusal_text
 from chat_app.states.safe_text import toast_success
 from chat_app.states.service_call import call_service, call_slow_service, form_text
+from chat_app.states.tab_identity import client_address, tab_token
 from chat_app.states.ui import language_of
 
 P = ParamSpec("P")
@@ -176,7 +177,7 @@ class AuthState(rx.State):
             self.notice = notice
         if self._registered_as:
             self._registered_as = ""
-            await PROFILE.tab_registry.unregister(self.router.session.client_token)
+            await PROFILE.tab_registry.unregister(tab_token(self))
 
     async def _link_key(self) -> SessionKey | None:
         """The login session this tab's download links are bound to (states/links.py)."""
@@ -199,7 +200,7 @@ class AuthState(rx.State):
         if session_hash := self._session_hash():
             registered_as = f"{user.id}:{session_hash}"
             if register or registered_as != self._registered_as:
-                tab = self.router.session.client_token
+                tab = tab_token(self)
                 await PROFILE.tab_registry.register(user.id, tab, session_hash)
                 self._registered_as = registered_as
 
@@ -230,7 +231,7 @@ class AuthState(rx.State):
             lambda: call_service(
                 sessions.resolve_session_by_hash,
                 token_hash=token_hash,
-                client_address=self.router.session.client_ip,  # shown in "My devices"
+                client_address=client_address(self),  # shown in "My devices"
             ),
             fresh=fresh,
         )
@@ -254,7 +255,7 @@ class AuthState(rx.State):
         return user
 
     async def _end_other_tabs(self, user_id: int, keep_session_hash: str | None) -> None:
-        await end_tabs_of(user_id, keep_session_hash, except_tab=self.router.session.client_token)
+        await end_tabs_of(user_id, keep_session_hash, except_tab=tab_token(self))
 
     # ----- page loads -----
 
@@ -283,7 +284,7 @@ class AuthState(rx.State):
         try:
             result = await call_slow_service(
                 service,
-                client_address=self.router.session.client_ip,
+                client_address=client_address(self),
                 user_agent=self.router.headers.user_agent,
                 **fields,
             )
@@ -361,7 +362,7 @@ class AuthState(rx.State):
                 current_password=form_text(form_data, "current_password"),
                 new_password=form_text(form_data, "new_password"),
                 new_password_confirm=form_text(form_data, "new_password_confirm"),
-                client_address=self.router.session.client_ip,
+                client_address=client_address(self),
             )
         except TooManyAttempts as error:
             message = refusal_text(error, await language_of(self))

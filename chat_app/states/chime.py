@@ -30,6 +30,7 @@ from chat_app.realtime.push import is_tab_connected, notify_users
 from chat_app.services import preferences
 from chat_app.services.sessions import SessionKey
 from chat_app.states.service_call import call_service
+from chat_app.states.tab_identity import tab_token
 from chat_app.states.viewer import signed_in, viewer_id_of
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ class ChimeRound:
         """
         if user_id is None:
             return []
-        tab = state.router.session.client_token
+        tab = tab_token(state)
         try:
             if user_id not in self._seats:
                 self._seats[user_id] = asyncio.ensure_future(_seat(user_id))
@@ -120,7 +121,7 @@ class ChimeState(rx.State):
                 self.rings = 0
 
     async def _take_seat(self, user_id: int, only_if_vacant: bool) -> None:
-        tab = self.router.session.client_token
+        tab = tab_token(self)
         if not only_if_vacant:
             await PROFILE.chime_seats.take(user_id, tab)
             return
@@ -174,7 +175,7 @@ class ChimeState(rx.State):
             return
         await call_service(preferences.set_chime, user_id=viewer_id, enabled=enabled)
         self.enabled = enabled
-        own_tab = self.router.session.client_token
+        own_tab = tab_token(self)
         await notify_users(
             [viewer_id], ChimeState, _setting_changed(viewer_id, enabled), except_tab=own_tab
         )

@@ -28,6 +28,7 @@ from chat_app.states.links import with_avatar_link
 from chat_app.states.presence import PresenceState
 from chat_app.states.safe_text import toast_error, toast_info
 from chat_app.states.service_call import call_service, form_text
+from chat_app.states.tab_identity import tab_token
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in, viewer_id_of
 
@@ -147,7 +148,7 @@ class FriendsState(rx.State):
 
     async def _publish(self, change: FriendsChange) -> None:
         """Push the change to every other tab of every affected user, with their toasts."""
-        own_tab = self.router.session.client_token
+        own_tab = tab_token(self)
         for user_id in change.affected_user_ids:
             # Each user's tabs get that user's own pane and notices.
             notices = [notice for notice in change.notices if notice.user_id == user_id]

@@ -32,6 +32,7 @@ from chat_app.states.outbox import OutboxState
 from chat_app.states.place import PlaceState
 from chat_app.states.safe_text import toast_info
 from chat_app.states.service_call import call_service
+from chat_app.states.tab_identity import tab_token
 from chat_app.states.ui import language_of
 from chat_app.states.unread import UnreadState
 
@@ -60,7 +61,7 @@ async def publish(
         # Their rows went with the commit: nothing links to these contents any more.
         await asyncio.to_thread(_delete_contents, change.storage_keys)
     actor = (await state.get_state(AuthState)).nickname
-    own_tab = "" if to_own_tab else state.router.session.client_token
+    own_tab = "" if to_own_tab else tab_token(state)
     shown = group_changed(change, actor, group_name)
     events = [] if to_own_tab else await shown(await state.get_state(ConversationState))
     await notify_users(

@@ -32,6 +32,7 @@ from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.group_changes import publish
 from chat_app.states.service_call import call_service, call_slow_service, form_text
+from chat_app.states.tab_identity import client_address
 from chat_app.states.ui import UiState, language_of
 
 # What the page shows: nothing yet, the one "invalid" message, or the invite.
@@ -66,7 +67,7 @@ class InvitePageState(rx.State):
         return token if isinstance(token, str) else ""
 
     def _client(self) -> str:
-        return self.router.session.client_ip
+        return client_address(self)
 
     async def _signed_in(self, nickname: str) -> None:
         self.signed_in_as = nickname

@@ -19,6 +19,7 @@ from chat_app.states.auth import AuthState
 from chat_app.states.chime import ChimeRound
 from chat_app.states.conversation import ConversationState
 from chat_app.states.mention_notices import ALOUD, AUDIBLE, recipient_groups
+from chat_app.states.tab_identity import tab_token
 
 
 async def publish_sent(state: rx.State, sent: SentMessage, *, to_own_tab: bool = False) -> None:
@@ -34,7 +35,7 @@ async def publish_sent(state: rx.State, sent: SentMessage, *, to_own_tab: bool =
     if not sent.created:
         return
     nickname = (await state.get_state(AuthState)).nickname
-    own_tab = "" if to_own_tab else state.router.session.client_token
+    own_tab = "" if to_own_tab else tab_token(state)
     message = sent.message
     # One round for all: the user's one tab that plays is chosen once.
     chime = ChimeRound()

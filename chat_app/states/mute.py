@@ -20,6 +20,7 @@ from chat_app.services.errors import DomainError
 from chat_app.services.sessions import SessionKey
 from chat_app.states.safe_text import toast_error
 from chat_app.states.service_call import call_service
+from chat_app.states.tab_identity import tab_token
 from chat_app.states.ui import language_of
 from chat_app.states.unread import UnreadState
 from chat_app.states.viewer import signed_in
@@ -72,7 +73,7 @@ class MuteState(rx.State):
         except DomainError as error:
             return toast_error(text(error.code, await language_of(self)))
         await self._mark(change.conversation_id, muted)
-        own_tab = self.router.session.client_token
+        own_tab = tab_token(self)
         changed = _mute_changed(viewer_id, change.conversation_id, muted)
         await notify_users([viewer_id], MuteState, changed, except_tab=own_tab)
         return None

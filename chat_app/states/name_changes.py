@@ -24,6 +24,7 @@ from chat_app.states.chat_preview import GROUP
 from chat_app.states.conversation import ConversationState
 from chat_app.states.friends import FriendsState
 from chat_app.states.group_panel import GroupPanelState
+from chat_app.states.tab_identity import tab_token
 
 
 async def show_new_name(user_id: int, nickname: str, state: ConversationState) -> None:
@@ -67,7 +68,7 @@ async def publish_rename(state: FriendsState, change: NicknameChange) -> None:
         state: The renaming tab's friends state (its own tab already shows the name).
         change: What the service committed.
     """
-    own_tab = state.router.session.client_token
+    own_tab = tab_token(state)
     await notify_users([change.user_id], AuthState, _refresh_own_name, except_tab=own_tab)
     if change.friend_ids:
         await state._publish(FriendsChange(change.friend_ids))

@@ -20,6 +20,7 @@ from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.links import with_avatar_link
 from chat_app.states.service_call import call_service
+from chat_app.states.tab_identity import tab_token
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in
 
@@ -133,7 +134,7 @@ class NewGroupState(rx.State):
         self._reset()
         conversation_id = change.conversation_id
         await (await self.get_state(ChatListState))._read(viewer_id, self._link_key)
-        own_tab = self.router.session.client_token
+        own_tab = tab_token(self)
         await notify_users(
             change.member_ids, ChatListState, group_created(conversation_id), except_tab=own_tab
         )

@@ -16,6 +16,7 @@ from chat_app.services import password_resets
 from chat_app.services.errors import NotFound, RateLimited, ValidationFailed
 from chat_app.states.auth import AuthState
 from chat_app.states.service_call import call_service, call_slow_service, form_text
+from chat_app.states.tab_identity import client_address
 from chat_app.states.ui import language_of
 
 # The service's field names, as the form names its inputs (their labels exist already).
@@ -48,7 +49,7 @@ class PasswordResetState(rx.State):
             self.username = await call_service(
                 password_resets.reset_username,
                 token=self._token(),
-                client_address=self.router.session.client_ip,
+                client_address=client_address(self),
             )
         except (NotFound, RateLimited):
             self._refuse()
@@ -70,7 +71,7 @@ class PasswordResetState(rx.State):
                 token=self._token(),
                 password=form_text(form_data, "new_password"),
                 password_confirm=form_text(form_data, "new_password_confirm"),
-                client_address=self.router.session.client_ip,
+                client_address=client_address(self),
                 user_agent=self.router.headers.user_agent,
             )
         except ValidationFailed as error:

@@ -21,6 +21,7 @@ from chat_app.realtime.push import is_tab_connected, notify_users, spawn
 from chat_app.services import friends, presence
 from chat_app.states.auth import AuthState
 from chat_app.states.service_call import call_service
+from chat_app.states.tab_identity import tab_token
 from chat_app.states.viewer import viewer_id_of
 
 GRACE_SECONDS = 3.0
@@ -153,23 +154,23 @@ class PresenceState(rx.State):
             # A background task cannot redirect: a tab without a session just has no sentinel.
             user_id = await viewer_id_of(self)
             auth = await self.get_state(AuthState)
-            tab_token = self.router.session.client_token
+            tab = tab_token(self)
             session_hash = auth._registered_as.partition(":")[2]
-        if user_id is None or _sentinels.get(tab_token, 0) >= MAX_SENTINELS_PER_TAB:
+        if user_id is None or _sentinels.get(tab, 0) >= MAX_SENTINELS_PER_TAB:
             return
-        _sentinels[tab_token] = _sentinels.get(tab_token, 0) + 1
+        _sentinels[tab] = _sentinels.get(tab, 0) + 1
         try:
-            await _keep_alive(user_id, tab_token, session_hash)
+            await _keep_alive(user_id, tab, session_hash)
             while True:
                 if not PROFILE.shared_by_workers:
                     await asyncio.sleep(3600)  # in one process nothing needs refreshing
                     continue
                 await asyncio.sleep(HEARTBEAT_SECONDS)
-                await _keep_alive(user_id, tab_token, session_hash)
+                await _keep_alive(user_id, tab, session_hash)
         finally:
-            remaining = _sentinels.get(tab_token, 1) - 1
+            remaining = _sentinels.get(tab, 1) - 1
             if remaining > 0:
-                _sentinels[tab_token] = remaining
+                _sentinels[tab] = remaining
             else:
-                _sentinels.pop(tab_token, None)
-            spawn(_confirm_departure(user_id, tab_token))
+                _sentinels.pop(tab, None)
+            spawn(_confirm_departure(user_id, tab))

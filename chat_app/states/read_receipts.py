@@ -22,6 +22,7 @@ from chat_app.services.views import ReadReceipt
 from chat_app.states import read_batch
 from chat_app.states.group_reads import note_group_read
 from chat_app.states.message_buffer import MessageBuffer
+from chat_app.states.tab_identity import tab_token
 from chat_app.states.unread import UnreadState
 from chat_app.states.viewer import viewer_id_of
 
@@ -60,7 +61,7 @@ class ReadReceipts(rx.State, mixin=True):
         Only over the same socket: a tab that reconnected meanwhile may never have got the
         update showing the messages; its new page reports what it shows itself.
         """
-        tab = self.router.session.client_token
+        tab = tab_token(self)
         read = _read_in(type(self), tab, forget_unread, socket_id_of(tab))
         timers.start_once(("read", tab), READ_DELAY, read)
 
@@ -99,7 +100,7 @@ class ReadReceipts(rx.State, mixin=True):
         self._my_read_seq = last
         _note_read(known, last)
         if receipt is not None:
-            own_tab = self.router.session.client_token
+            own_tab = tab_token(self)
             state_class = type(self)
             # Not shared while a block stands between the two (read_cursors.mark_read).
             if self.is_group:
@@ -147,17 +148,17 @@ async def _show_receipt(receipt: ReadReceipt, for_reader: bool, state: ReadRecei
 async def _read_if_looking(forget_unread: bool, socket_id: str | None, state: ReadReceipts) -> None:
     # The reader may have scrolled up or left the tab since, or its socket dropped (the
     # update showing the messages then went nowhere).
-    if socket_id_of(state.router.session.client_token) != socket_id:
+    if socket_id_of(tab_token(state)) != socket_id:
         return
     if state._user_id and state._looking():
         await state._read_to_end(state._user_id, forget_unread=forget_unread)
 
 
 def _read_in(
-    state_class: type[ReadReceipts], tab_token: str, forget_unread: bool, socket_id: str | None
+    state_class: type[ReadReceipts], tab: str, forget_unread: bool, socket_id: str | None
 ) -> Callable[[], Awaitable[None]]:
     async def read() -> None:
         change = functools.partial(_read_if_looking, forget_unread, socket_id)
-        push_to_tabs([tab_token], state_class, change)
+        push_to_tabs([tab], state_class, change)
 
     return read

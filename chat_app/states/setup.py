@@ -14,6 +14,7 @@ from chat_app.services import setup_code
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.states.safe_text import toast_success
 from chat_app.states.service_call import call_service, form_text
+from chat_app.states.tab_identity import client_address
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in
 
@@ -35,7 +36,7 @@ class SetupState(rx.State):
     async def load_register_field(self):
         """On load of /auth: whether the first registration needs the code from this client."""
         self.code_needed = await call_service(
-            setup_code.code_field_needed, client_address=self.router.session.client_ip
+            setup_code.code_field_needed, client_address=client_address(self)
         )
 
     @rx.event
@@ -57,7 +58,7 @@ class SetupState(rx.State):
                 setup_code.claim,
                 user_id=viewer_id,
                 code=form_text(form_data, "setup_code"),
-                client_address=self.router.session.client_ip,
+                client_address=client_address(self),
             )
         except Refused as error:
             self.admin_exists = error.code == setup_code.ADMIN_EXISTS

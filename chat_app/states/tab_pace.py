@@ -21,6 +21,7 @@ import reflex as rx
 
 from chat_app.realtime import timers
 from chat_app.realtime.push import push_to_tabs
+from chat_app.states.tab_identity import tab_token
 
 # Late by this much rather than early: a timer may wake a hair before its time.
 _MARGIN = 0.02
@@ -53,7 +54,7 @@ def wait_before_showing(
     if wait <= 0:
         setattr(state, shown_at_var, now)
         return False
-    tab = state.router.session.client_token
+    tab = tab_token(state)
     state_class = type(state)
 
     async def show_later() -> None:
