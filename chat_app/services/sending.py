@@ -15,7 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from chat_app.models import StoredFile, utc_now
-from chat_app.services import conversations, mentions, message_text, statements, validation
+from chat_app.services import (
+    conversations,
+    direct_sql,
+    mentions,
+    message_text,
+    statements,
+    validation,
+)
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.services.views import MessageView, SentMessage
 from chat_app.settings import SETTINGS, Settings
@@ -76,7 +83,7 @@ def send_message(
         "since": now - settings.message_rate_window,
     }
     connection = session.connection()
-    found = connection.execute(statements.SEND_CHECKS, checks).first()
+    found = direct_sql.run(connection, statements.SEND_CHECKS, checks).first()
     if found is None:
         raise NotFound()
     conversation = conversations.member_row(found)
@@ -97,7 +104,7 @@ def send_message(
     # commits either before (and refuses this message) or after it (and the message is
     # inside the departed member's history).
     lock = {"conversation": conversation.id, "now": now}
-    seq = connection.execute(statements.NEXT_SEQ, lock).scalar_one()
+    seq = direct_sql.run(connection, statements.NEXT_SEQ, lock).scalar_one()
     row = {
         "conversation_id": conversation.id,
         "seq": seq,
@@ -119,7 +126,7 @@ def send_message(
     members: tuple[int, ...] = ()
     named: tuple[int, ...] = ()
     try:
-        stored = connection.execute(statements.INSERT_IF_MEMBER, row).first()
+        stored = direct_sql.run(connection, statements.INSERT_IF_MEMBER, row).first()
         if stored is not None:
             # A message without mentions runs no statement more than before.
             members = _ids(stored.members)

@@ -13,7 +13,7 @@ from sqlalchemy import Row
 from sqlmodel import Session, col, delete
 
 from chat_app.models import AuthSession, utc_now
-from chat_app.services import load_statements, statements
+from chat_app.services import direct_sql, load_statements, statements
 from chat_app.services.views import UserView
 from chat_app.settings import SETTINGS, Settings
 
@@ -134,7 +134,7 @@ def resolve_session_by_hash(
         return None
     now = now or utc_now()
     connection = session.connection()
-    row = connection.execute(statements.SESSION_BY_HASH, {"token_hash": token_hash}).first()
+    row = direct_sql.run(connection, statements.SESSION_BY_HASH, {"token_hash": token_hash}).first()
     if row is None:
         return None
     if now >= row.expires_at or now - row.last_seen_at >= settings.session_idle_timeout:
