@@ -54,8 +54,8 @@ class _Plan:
     """One statement compiled for SQLite, with what turns values in and out."""
 
     sql: str
-    # Per positional parameter: its name, its default (None: required) and its processor.
-    binds: tuple[tuple[str, Callable[[], Any] | None, Callable[[Any], Any] | None], ...]
+    # Per positional parameter: its value, processed, from the call's parameters.
+    binds: tuple[Callable[[Mapping[str, Any]], Any], ...]
     row: Callable[..., Any] | None  # a named tuple class; None: no result rows
     outputs: tuple[Callable[[Any], Any] | None, ...]
 
@@ -83,10 +83,22 @@ class _FetchedRows:
         return iter(self._rows)
 
 
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """A statement compiled once, and its plans: one, or one per length of its lists."""
+
+    statement: sa.Executable
+    compiled: SQLCompiler | None  # None: only SQLAlchemy runs it as it should
+    lists: tuple[str, ...]  # its list parameters (`IN` a list: one placeholder per item)
+    plans: dict[tuple[int, ...], _Plan | None]
+
+
 # Keyed by the statement object: the hot path's statements are module constants. A caller
 # building statements per call would only fill this up: it starts again past the bound.
-_plans: dict[int, tuple[sa.Executable, _Plan | None]] = {}
-_PLANS_KEPT = 256
+_compiled: dict[int, _Compiled] = {}
+_KEPT = 256
+# Lists longer than this go through SQLAlchemy (a plan per length would pile up).
+_LIST_PLANS_UP_TO = 64
 
 
 def run(connection: sa.Connection, statement: sa.Executable, params: Mapping[str, Any]) -> Rows:
@@ -105,15 +117,10 @@ def run(connection: sa.Connection, statement: sa.Executable, params: Mapping[str
             (`IntegrityError` for a duplicate client id, `OperationalError` for a locked
             database).
     """
-    plan = _plan_for(connection, statement)
+    plan = _plan_for(connection, statement, params)
     if plan is None:
         return connection.execute(statement, params)
-    values = [
-        _value(params, name, default)
-        if processor is None
-        else processor(_value(params, name, default))
-        for name, default, processor in plan.binds
-    ]
+    values = [value_of(params) for value_of in plan.binds]
     driver = connection.connection.driver_connection
     assert isinstance(driver, sqlite3.Connection)
     try:
@@ -126,14 +133,6 @@ def run(connection: sa.Connection, statement: sa.Executable, params: Mapping[str
     return _FetchedRows([_row(plan, raw) for raw in fetched])
 
 
-def _value(params: Mapping[str, Any], name: str, default: Callable[[], Any] | None) -> Any:
-    if name in params:
-        return params[name]
-    if default is None:
-        raise sa_exc.ArgumentError(f"A value is required for bind parameter {name!r}")
-    return default()
-
-
 def _row(plan: _Plan, raw: tuple[Any, ...]) -> Any:
     assert plan.row is not None
     return plan.row(
@@ -144,17 +143,29 @@ def _row(plan: _Plan, raw: tuple[Any, ...]) -> Any:
     )
 
 
-def _plan_for(connection: sa.Connection, statement: sa.Executable) -> _Plan | None:
+def _plan_for(
+    connection: sa.Connection, statement: sa.Executable, params: Mapping[str, Any]
+) -> _Plan | None:
     dialect = connection.dialect
     if dialect.name != "sqlite" or _observed(connection):
         return None
-    known = _plans.get(id(statement))
-    if known is None or known[0] is not statement:
-        known = (statement, _compile(statement, dialect))
-        if len(_plans) >= _PLANS_KEPT:
-            _plans.clear()
-        _plans[id(statement)] = known
-    return known[1]
+    known = _compiled.get(id(statement))
+    if known is None or known.statement is not statement:
+        known = _compile(statement, dialect)
+        if len(_compiled) >= _KEPT:
+            _compiled.clear()
+        _compiled[id(statement)] = known
+    if known.compiled is None:
+        return None
+    try:
+        lengths = tuple(len(params[name]) for name in known.lists)
+    except (KeyError, TypeError):
+        return None  # SQLAlchemy says what is wrong with them
+    if any(length > _LIST_PLANS_UP_TO for length in lengths):
+        return None
+    if lengths not in known.plans:
+        known.plans[lengths] = _plan(known, params, dialect)
+    return known.plans[lengths]
 
 
 def _observed(connection: sa.Connection) -> bool:
@@ -163,37 +174,93 @@ def _observed(connection: sa.Connection) -> bool:
     return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
 
 
-def _compile(statement: sa.Executable, dialect: sa.Dialect) -> _Plan | None:
-    """The plan for `statement`, or None when only SQLAlchemy runs it correctly."""
+def _compile(statement: sa.Executable, dialect: sa.Dialect) -> _Compiled:
+    """`statement` compiled, or marked for SQLAlchemy when only it runs it correctly."""
     compiled = cast("sa.ClauseElement", statement).compile(dialect=dialect)
-    if not isinstance(compiled, SQLCompiler) or not compiled.positional:
-        return None
+    if not isinstance(compiled, SQLCompiler):
+        return _Compiled(statement, None, (), {})
+    lists = tuple(bind.key for bind in compiled.post_compile_params if bind.expanding)
     if (
-        compiled.literal_execute_params
-        or compiled.post_compile_params
+        not compiled.positional
+        or compiled.escaped_bind_names
+        or compiled.positiontup is None
+        or compiled.literal_execute_params
+        or len(lists) != len(compiled.post_compile_params)
         or compiled.insert_prefetch
         or compiled.update_prefetch
-        or compiled.positiontup is None
     ):
-        return None
-    processors = compiled._bind_processors
+        return _Compiled(statement, None, (), {})
+    return _Compiled(statement, compiled, lists, {})
+
+
+def _plan(known: _Compiled, params: Mapping[str, Any], dialect: sa.Dialect) -> _Plan | None:
+    """The plan for the statement with lists as long as those in `params`."""
+    compiled = known.compiled
+    assert compiled is not None
+    processors = cast("dict[str, Callable[[Any], Any]]", dict(compiled._bind_processors))
+    sql, order = compiled.string, list(compiled.positiontup or ())
+    # An item of a list: (the list's name, its place in it).
+    items: dict[str, tuple[str, int]] = {}
+    if known.lists:
+        # It reads (and takes out) only the lists; the items' names depend on their lengths.
+        expanded = compiled._process_parameters_for_postcompile(
+            {name: list(params[name]) for name in known.lists}
+        )
+        sql, order = expanded.statement, list(expanded.positiontup or ())
+        processors.update(expanded.processors)
+        for name in known.lists:
+            names = expanded.parameter_expansion.get(name, [])
+            if len(names) != len(params[name]) or any(not isinstance(n, str) for n in names):
+                return None  # a list of tuples, say: SQLAlchemy's
+            items.update((item, (name, index)) for index, item in enumerate(names))
     binds = []
-    for name in compiled.positiontup:
-        bind = compiled.binds[name]
-        if bind.callable is not None:
-            default: Callable[[], Any] | None = bind.callable
-        elif bind.required:
-            default = None
+    for name in order:
+        if name in items:
+            binds.append(_item_of(*items[name], processors.get(name)))
         else:
-            default = _constant(bind.value)
-        binds.append((name, default, processors.get(name)))
+            binds.append(_value_of(name, compiled.binds[name], processors.get(name)))
     columns = compiled._result_columns or []
     keys = [column.keyname for column in columns]
     if not all(_usable_key(key) for key in keys) or len(set(keys)) != len(keys):
         return None
     outputs = tuple(column.type._cached_result_processor(dialect, None) for column in columns)
     row = namedtuple("Row", keys) if columns else None
-    return _Plan(sql=compiled.string, binds=tuple(binds), row=row, outputs=outputs)
+    return _Plan(sql=sql, binds=tuple(binds), row=row, outputs=outputs)
+
+
+def _value_of(
+    name: str, bind: Any, processor: Callable[[Any], Any] | None
+) -> Callable[[Mapping[str, Any]], Any]:
+    """How one named parameter's value is read from a call's parameters."""
+    if bind.callable is not None:
+        default: Callable[[], Any] | None = bind.callable
+    elif bind.required:
+        default = None
+    else:
+        default = _constant(bind.value)
+
+    def value_of(params: Mapping[str, Any]) -> Any:
+        if name in params:
+            value = params[name]
+        elif default is None:
+            raise sa_exc.ArgumentError(f"A value is required for bind parameter {name!r}")
+        else:
+            value = default()
+        return value if processor is None else processor(value)
+
+    return value_of
+
+
+def _item_of(
+    name: str, index: int, processor: Callable[[Any], Any] | None
+) -> Callable[[Mapping[str, Any]], Any]:
+    """How one item of a list parameter is read from a call's parameters."""
+
+    def item_of(params: Mapping[str, Any]) -> Any:
+        value = params[name][index]
+        return value if processor is None else processor(value)
+
+    return item_of
 
 
 def _constant(value: Any) -> Callable[[], Any]:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
-from chat_app.services import conversations, database, statements, validation
+from chat_app.services import conversations, database, direct_sql, statements, validation
 from chat_app.services.errors import NotFound
 from chat_app.services.views import Readers, ReadReceipt
 
@@ -177,7 +177,7 @@ def _move_all(
         Whether the transaction has written now.
     """
     where = {"conversation": conversation_id, "viewers": sorted({v for v, _ in readers})}
-    rows = session.connection().execute(statements.READ_STATES, {**where, "seq": wanted})
+    rows = direct_sql.run(session.connection(), statements.READ_STATES, {**where, "seq": wanted})
     found_rows = {row.viewer_id: row for row in rows}
     inserts: list[dict[str, int]] = []
     moves: dict[tuple[int, bool], list[int]] = {}  # (seq, shared) → the readers
@@ -218,7 +218,7 @@ def _move_all(
         connection.execute(statements.INSERT_READ_CURSOR, inserts)
     for (seq, shared), users in sorted(moves.items()):
         cursors = {"conversation": conversation_id, "users": users, "seq": seq, "shared": shared}
-        connection.execute(statements.MOVE_READ_CURSORS, cursors)
+        direct_sql.run(connection, statements.MOVE_READ_CURSORS, cursors)
     return True
 
 
