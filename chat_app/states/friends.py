@@ -146,9 +146,16 @@ class FriendsState(rx.State):
     async def _refresh(self, viewer_id: int) -> None:
         await self._show(await call_service(friend_pane.snapshot, user_id=viewer_id))
 
-    async def _publish(self, change: FriendsChange) -> None:
-        """Push the change to every other tab of every affected user, with their toasts."""
-        own_tab = tab_token(self)
+    async def _publish(self, change: FriendsChange, to_own_tab: bool = False) -> None:
+        """Push the change to every other tab of every affected user, with their toasts.
+
+        Args:
+            change: What changed, for whom.
+            to_own_tab: Push to this tab too, instead of the handler refreshing it: an
+                upload handler's own update travels in its HTTP response, which the browser
+                may apply after newer socket updates.
+        """
+        own_tab = "" if to_own_tab else tab_token(self)
         for user_id in change.affected_user_ids:
             # Each user's tabs get that user's own pane and notices.
             notices = [notice for notice in change.notices if notice.user_id == user_id]

@@ -61,10 +61,11 @@ class ProfileState(rx.State):
         auth = await self.get_state(AuthState)
         await auth._current_user(fresh=True)  # refreshes the header's picture
         self.avatar_dialog_open = False
-        # The user's other tabs and every friend's tabs show the new picture, like any
-        # other change to friend lists; this tab refreshes its own list directly.
+        # Every tab of the user and of each friend shows the new picture, like any other
+        # change to friend lists: this tab's list too comes over the socket, in turn with
+        # the other updates (this handler's own update may reach the browser after them).
         friend_ids = await call_service(friends.friend_ids, user_id=viewer_id)
         friends_state = await self.get_state(FriendsState)
-        await friends_state._publish(FriendsChange(frozenset({viewer_id, *friend_ids})))
-        await friends_state._refresh(viewer_id)
+        change = FriendsChange(frozenset({viewer_id, *friend_ids}))
+        await friends_state._publish(change, to_own_tab=True)
         return toast_success(text("avatar_updated", await language_of(self)))

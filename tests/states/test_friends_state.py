@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+from typing import Any
+
 import pytest
+import reflex as rx
+from PIL import Image
 from sqlmodel import Session, func, select
 
 from chat_app.models import Block, FriendRequest, Friendship
+from chat_app.states import friends as friends_module
 from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
+from chat_app.states.profile import ProfileState
 from tests.support.tabs import logged_in_tab, redirect_targets, run
 
 
@@ -87,13 +95,8 @@ async def test_forged_ids_show_an_error_and_change_nothing(tab_factory, engine, 
 
 
 async def test_someone_elses_request_cannot_be_accepted(tab_factory, engine):
-    ann = await logged_in_tab(tab_factory, "ann", "ann-tab")
-    bob = await logged_in_tab(tab_factory, "bob", "bob-tab")
+    _ann, bob = await _asked(tab_factory)
     cat = await logged_in_tab(tab_factory, "cat", "cat-tab")
-    await run(ann.search, {"username": "bob"})
-    assert ann.search_result is not None
-    await run(ann.send_request, ann.search_result.user_id)
-    await run(bob.load)
     request_id = bob.incoming[0].request_id
     events = await run(cat.accept, request_id)
     assert "no longer available" in " ".join(toast_texts(events))
@@ -139,3 +142,57 @@ async def test_the_confirmation_names_only_someone_the_tab_shows(tab_factory, en
         assert (ann.confirm_kind, ann.confirm_user_id, ann.confirm_nickname) == ("", 0, "")
         assert await run(ann.confirm) == []
     assert rows(engine)[2] == 0
+
+
+@pytest.mark.usefixtures("profile")  # the picture goes to a folder of this test
+async def test_a_new_picture_reaches_the_uploaders_own_list_over_the_socket(
+    tab_factory, monkeypatch
+):
+    """An upload handler's own update travels in its HTTP response, which the browser may
+    apply after newer socket updates: a friend list refreshed there could overwrite a newer
+    one. The handler leaves this tab's list alone; the change is pushed to every tab of the
+    uploader and of each friend, this one included."""
+    pushed: list[tuple[list[int], Any, str]] = []
+
+    async def notify(user_ids, _cls, change, *, except_tab=""):
+        pushed.append((list(user_ids), change, except_tab))
+        return []
+
+    monkeypatch.setattr(friends_module, "notify_users", notify)
+    ann, bob = await _asked(tab_factory)
+    await run(bob.accept, bob.incoming[0].request_id)
+    ann_id = (await ann.get_state(AuthState))._user_id
+    bob_id = (await bob.get_state(AuthState))._user_id
+    pushed.clear()
+    ann._clean()
+
+    profile = await ann.get_state(ProfileState)
+    await run(profile.upload_avatar, [rx.UploadFile(file=_picture(), path=Path("me.png"))])
+
+    assert profile.avatar_error == ""
+    assert not ann.dirty_vars  # nothing of the list in the HTTP response
+    to_ann = [(change, tab) for users, change, tab in pushed if users == [ann_id]]
+    assert [tab for _change, tab in to_ann] == [""]  # this tab is not left out
+    to_bob = [change for users, change, _tab in pushed if users == [bob_id]]
+    assert len(to_bob) == 1
+    await to_bob[0](bob)
+    (friend,) = bob.friends
+    assert (friend.username, "/files/" in friend.avatar_url) == ("ann", True)
+
+
+async def _asked(tab_factory) -> tuple[FriendsState, FriendsState]:
+    """Ann's and Bob's tabs, Ann's friend request shown in Bob's pane."""
+    ann = await logged_in_tab(tab_factory, "ann", "ann-tab")
+    bob = await logged_in_tab(tab_factory, "bob", "bob-tab")
+    await run(ann.search, {"username": "bob"})
+    assert ann.search_result is not None
+    await run(ann.send_request, ann.search_result.user_id)
+    await run(bob.load)
+    return ann, bob
+
+
+def _picture() -> io.BytesIO:
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 64), (30, 160, 90)).save(picture, format="PNG")
+    picture.seek(0)
+    return picture
