@@ -1,24 +1,26 @@
-"""The hot path's prebuilt statements, run straight on SQLite's driver.
+"""The hot path's prebuilt statements, run straight on the database driver's cursor.
 
 SQLAlchemy spends about as much CPU on each `Connection.execute` as SQLite spends on the
 statement itself: an execution context, the parameters rebuilt and processed, a result with
 its metadata. For the few statements every message runs (the session check, the send's
-checks, its seq and its row) that was about a tenth of the worker's Python time (py-spy,
-2026-12-04). `run` compiles such a statement once, then hands the same SQL and the same
-processed parameters to the driver's cursor, and turns the rows into named tuples with the
-same values SQLAlchemy's rows hold (its own type processors on both sides).
+checks, its seq and its row, the reads) that was about a seventh of the worker's Python
+time (py-spy, 2026-12-04). `run` compiles such a statement once, then hands the same SQL and
+the same processed parameters to the driver's cursor (SQLite's, or psycopg's for
+PostgreSQL), and turns the rows into named tuples with the same values SQLAlchemy's rows
+hold (its own type processors on both sides). A driver's error becomes the one SQLAlchemy
+would raise, and a lost connection is invalidated as SQLAlchemy invalidates it.
 
 It is the same transaction: the cursor belongs to the connection the session already
 uses, so the session's commit and rollback cover these statements. Anything this does not
-handle the way SQLAlchemy would goes through SQLAlchemy as before: another database, a
-statement with list or post-compile parameters, Python-side defaults, several parameter
-sets, and an engine that someone listens to (the tests that count statements).
+handle the way SQLAlchemy would goes through SQLAlchemy as before: another driver,
+literal-execute parameters, lists of tuples or of more than 64 items, Python-side defaults,
+several parameter sets, and an engine that someone listens to (the tests that count
+statements).
 """
 
 from __future__ import annotations
 
 import keyword
-import sqlite3
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -54,8 +56,11 @@ class _Plan:
     """One statement compiled for SQLite, with what turns values in and out."""
 
     sql: str
-    # Per positional parameter: its value, processed, from the call's parameters.
+    # Per parameter: its value, processed, from the call's parameters.
     binds: tuple[Callable[[Mapping[str, Any]], Any], ...]
+    # The parameters' names for a driver that takes them by name (psycopg's `%(name)s`);
+    # None: by position, in the order of `binds` (SQLite's `?`).
+    names: tuple[str, ...] | None
     row: Callable[..., Any] | None  # a named tuple class; None: no result rows
     outputs: tuple[Callable[[Any], Any] | None, ...]
 
@@ -95,10 +100,13 @@ class _Compiled:
 
 # Keyed by the statement object: the hot path's statements are module constants. A caller
 # building statements per call would only fill this up: it starts again past the bound.
-_compiled: dict[int, _Compiled] = {}
+# A process may reach two databases (the tests do): each dialect compiles its own SQL.
+_compiled: dict[tuple[int, str, str], _Compiled] = {}
 _KEPT = 256
 # Lists longer than this go through SQLAlchemy (a plan per length would pile up).
 _LIST_PLANS_UP_TO = 64
+# The drivers whose cursor is given exactly what SQLAlchemy would give it.
+_DRIVERS = frozenset({"pysqlite", "psycopg"})
 
 
 def run(connection: sa.Connection, statement: sa.Executable, params: Mapping[str, Any]) -> Rows:
@@ -120,17 +128,39 @@ def run(connection: sa.Connection, statement: sa.Executable, params: Mapping[str
     plan = _plan_for(connection, statement, params)
     if plan is None:
         return connection.execute(statement, params)
-    values = [value_of(params) for value_of in plan.binds]
+    values: list[Any] | dict[str, Any] = [value_of(params) for value_of in plan.binds]
+    if plan.names is not None:
+        values = dict(zip(plan.names, values, strict=True))
     driver = connection.connection.driver_connection
-    assert isinstance(driver, sqlite3.Connection)
+    assert driver is not None
+    cursor = driver.cursor()
     try:
-        cursor = driver.execute(plan.sql, values)
+        cursor.execute(plan.sql, values)
         fetched = cursor.fetchall() if plan.row is not None else []
-    except sqlite3.Error as error:
-        raise sa_exc.DBAPIError.instance(
-            plan.sql, values, error, sqlite3.Error, dialect=connection.dialect
-        ) from error
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _as_sqlalchemy_error(connection, plan.sql, values, error, cursor) from error
+    finally:
+        cursor.close()
     return _FetchedRows([_row(plan, raw) for raw in fetched])
+
+
+def _as_sqlalchemy_error(
+    connection: sa.Connection, sql: str, values: Any, error: Any, cursor: Any
+) -> Exception:
+    """The error SQLAlchemy would raise; a lost database connection is not used again."""
+    dialect = connection.dialect
+    lost = dialect.is_disconnect(error, connection.connection.driver_connection, cursor)
+    if lost:
+        # As SQLAlchemy does: the pool drops this connection instead of handing it out.
+        connection.invalidate(error)
+    return sa_exc.DBAPIError.instance(
+        sql,
+        values,
+        error,
+        dialect.loaded_dbapi.Error,
+        connection_invalidated=lost,
+        dialect=dialect,
+    )
 
 
 def _row(plan: _Plan, raw: tuple[Any, ...]) -> Any:
@@ -147,14 +177,15 @@ def _plan_for(
     connection: sa.Connection, statement: sa.Executable, params: Mapping[str, Any]
 ) -> _Plan | None:
     dialect = connection.dialect
-    if dialect.name != "sqlite" or _observed(connection):
+    if dialect.driver not in _DRIVERS or _observed(connection):
         return None
-    known = _compiled.get(id(statement))
+    key = (id(statement), dialect.name, dialect.paramstyle)
+    known = _compiled.get(key)
     if known is None or known.statement is not statement:
         known = _compile(statement, dialect)
         if len(_compiled) >= _KEPT:
             _compiled.clear()
-        _compiled[id(statement)] = known
+        _compiled[key] = known
     if known.compiled is None:
         return None
     try:
@@ -181,9 +212,8 @@ def _compile(statement: sa.Executable, dialect: sa.Dialect) -> _Compiled:
         return _Compiled(statement, None, (), {})
     lists = tuple(bind.key for bind in compiled.post_compile_params if bind.expanding)
     if (
-        not compiled.positional
-        or compiled.escaped_bind_names
-        or compiled.positiontup is None
+        compiled.escaped_bind_names
+        or (compiled.positional and compiled.positiontup is None)
         or compiled.literal_execute_params
         or len(lists) != len(compiled.post_compile_params)
         or compiled.insert_prefetch
@@ -198,7 +228,8 @@ def _plan(known: _Compiled, params: Mapping[str, Any], dialect: sa.Dialect) -> _
     compiled = known.compiled
     assert compiled is not None
     processors = cast("dict[str, Callable[[Any], Any]]", dict(compiled._bind_processors))
-    sql, order = compiled.string, list(compiled.positiontup or ())
+    by_name = not compiled.positional
+    sql, order = compiled.string, _parameter_names(compiled, known.lists)
     # An item of a list: (the list's name, its place in it).
     items: dict[str, tuple[str, int]] = {}
     if known.lists:
@@ -206,13 +237,17 @@ def _plan(known: _Compiled, params: Mapping[str, Any], dialect: sa.Dialect) -> _
         expanded = compiled._process_parameters_for_postcompile(
             {name: list(params[name]) for name in known.lists}
         )
-        sql, order = expanded.statement, list(expanded.positiontup or ())
+        sql = expanded.statement
         processors.update(expanded.processors)
         for name in known.lists:
             names = expanded.parameter_expansion.get(name, [])
             if len(names) != len(params[name]) or any(not isinstance(n, str) for n in names):
                 return None  # a list of tuples, say: SQLAlchemy's
             items.update((item, (name, index)) for index, item in enumerate(names))
+            if by_name:
+                order.extend(names)
+        if not by_name:
+            order = list(expanded.positiontup or ())
     binds = []
     for name in order:
         if name in items:
@@ -225,7 +260,15 @@ def _plan(known: _Compiled, params: Mapping[str, Any], dialect: sa.Dialect) -> _
         return None
     outputs = tuple(column.type._cached_result_processor(dialect, None) for column in columns)
     row = namedtuple("Row", keys) if columns else None
-    return _Plan(sql=sql, binds=tuple(binds), row=row, outputs=outputs)
+    names = tuple(order) if by_name else None
+    return _Plan(sql=sql, binds=tuple(binds), names=names, row=row, outputs=outputs)
+
+
+def _parameter_names(compiled: SQLCompiler, lists: tuple[str, ...]) -> list[str]:
+    """The statement's parameters: in order by position, or each name once (lists left out)."""
+    if compiled.positional:
+        return list(compiled.positiontup or ())
+    return [name for name in dict.fromkeys(compiled.bind_names.values()) if name not in lists]
 
 
 def _value_of(

@@ -1,4 +1,7 @@
-"""The hot path's statements run on SQLite's driver give what SQLAlchemy gives (direct_sql.py)."""
+"""The hot path's statements run on the driver's cursor give what SQLAlchemy gives (direct_sql.py).
+
+On both databases: SQLite's driver and psycopg's.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ from chat_app.services import conversations, direct_sql, sending, statements
 from chat_app.services.sessions import hash_token
 from tests.support.sql import statements_run
 from tests.support.users import log_in, make_friends, make_user, send_text
+
+pytestmark = pytest.mark.both_databases
 
 
 def _both(session: Session, statement: sa.Executable, params: dict) -> tuple[list, list]:
@@ -71,7 +76,13 @@ def test_a_message_stored_directly_reads_back_through_sqlalchemy_as_sent(session
     assert [s.message.seq for s in sent] == [1, 2, 3]
     assert all(row.created_at.tzinfo is not None for row in rows)
     assert all(s.recipient_ids == (bob,) for s in sent)
-    # SQLite compares times as text (the rate window): stored as SQLAlchemy would store them.
+
+
+def test_a_time_is_stored_as_sqlalchemy_stores_it(session: Session):
+    """SQLite compares times as text (the rate window): the same text, to the microsecond."""
+    ann, bob = make_user(session, "ann"), make_user(session, "bob")
+    make_friends(session, ann, bob)
+    chat = conversations.direct_with(session=session, viewer_id=ann, friend_id=bob)
     now = utc_now()
     sending.send_message(
         session=session, viewer_id=bob, conversation_id=chat, client_id="c-1", body="x", now=now
@@ -80,9 +91,12 @@ def test_a_message_stored_directly_reads_back_through_sqlalchemy_as_sent(session
         "SELECT created_at FROM message WHERE client_id = 'c-1'"
     )
     dialect = session.connection().dialect
-    to_text = statements.MESSAGE.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
-    assert to_text is not None
-    assert raw.scalar_one() == to_text(now)
+    to_stored = statements.MESSAGE.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+    stored = raw.scalar_one()
+    if to_stored is None:  # PostgreSQL: a timestamp, without its zone
+        assert stored == now.replace(tzinfo=None)
+    else:
+        assert stored == to_stored(now)
 
 
 def test_a_second_row_with_the_same_client_id_is_sqlalchemys_integrity_error(session: Session):
@@ -134,7 +148,6 @@ def test_a_list_parameter_of_any_length_reads_what_sqlalchemy_reads(session: Ses
         assert len(got) == len({ann, bob} & set(viewers))
 
 
-@pytest.mark.both_databases
 def test_what_it_cannot_run_as_sqlalchemy_would_goes_through_sqlalchemy(
     session: Session, engine: sa.Engine
 ):
@@ -148,9 +161,30 @@ def test_what_it_cannot_run_as_sqlalchemy_would_goes_through_sqlalchemy(
         direct_sql.run(connection, statements.SESSION_BY_HASH, {"token_hash": "0" * 64})
     assert len(seen) == 1
     plain = direct_sql.run(connection, statements.SESSION_BY_HASH, {"token_hash": "0" * 64})
-    direct = engine.dialect.name == "sqlite"
-    assert isinstance(plain, sa.CursorResult) is not direct
+    assert not isinstance(plain, sa.CursorResult)
     session.rollback()
+
+
+def test_a_lost_database_connection_is_sqlalchemys_error_and_not_used_again(
+    session: Session, engine: sa.Engine
+):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to lose")
+    connection = session.connection()
+    pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    with engine.connect() as other:
+        other.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+
+    with pytest.raises(sa_exc.OperationalError) as lost:
+        direct_sql.run(connection, statements.SESSION_BY_HASH, {"token_hash": "0" * 64})
+
+    assert lost.value.connection_invalidated
+    assert connection.invalidated
+    session.rollback()
+    # The next session gets a working connection from the pool.
+    with Session(engine) as fresh:
+        query = {"token_hash": "0" * 64}
+        assert direct_sql.run(fresh.connection(), statements.SESSION_BY_HASH, query).all() == []
 
 
 def test_a_statement_built_again_is_compiled_again(session: Session):
