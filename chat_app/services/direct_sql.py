@@ -53,7 +53,7 @@ class Rows(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """One statement compiled for SQLite, with what turns values in and out."""
+    """One statement compiled for one driver, with what turns values in and out."""
 
     sql: str
     # Per parameter: its value, processed, from the call's parameters.

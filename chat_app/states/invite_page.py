@@ -66,9 +66,6 @@ class InvitePageState(rx.State):
         token = self.router.page.params.get("token", "")
         return token if isinstance(token, str) else ""
 
-    def _client(self) -> str:
-        return client_address(self)
-
     async def _signed_in(self, nickname: str) -> None:
         self.signed_in_as = nickname
         language = await language_of(self)
@@ -92,7 +89,7 @@ class InvitePageState(rx.State):
         self.message, self.show_login = "", False
         try:
             offer = await call_service(
-                invite_use.describe, token=self._token(), client_address=self._client()
+                invite_use.describe, token=self._token(), client_address=client_address(self)
             )
         except (NotFound, RateLimited) as error:
             await self._invalid(error)
@@ -149,7 +146,7 @@ class InvitePageState(rx.State):
                 nickname=form_text(form_data, "nickname"),
                 password=form_text(form_data, "password"),
                 password_confirm=form_text(form_data, "password_confirm"),
-                client_address=self._client(),
+                client_address=client_address(self),
                 user_agent=self.router.headers.user_agent,
             )
         except (NotFound, RateLimited, *_FORM_REFUSALS) as error:
@@ -173,7 +170,7 @@ class InvitePageState(rx.State):
                 auth.login,
                 username=form_text(form_data, "username"),
                 password=form_text(form_data, "password"),
-                client_address=self._client(),
+                client_address=client_address(self),
                 user_agent=self.router.headers.user_agent,
                 device_hash=auth_state._session_hash(),
             )
@@ -202,7 +199,7 @@ class InvitePageState(rx.State):
                 invite_use.join_with_invite,
                 user_id=user_id,
                 token=self._token(),
-                client_address=self._client(),
+                client_address=client_address(self),
             )
         except (NotFound, RateLimited) as error:
             await self._invalid(error)
