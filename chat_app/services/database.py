@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -141,7 +143,13 @@ def session_scope(engine: sa.Engine | None = None) -> Iterator[Session]:
     Yields:
         An open session. Services commit it themselves.
     """
-    session = Session(engine or get_engine(), expire_on_commit=False)
+    with _closed_after(Session(engine or get_engine(), expire_on_commit=False)) as session:
+        yield session
+
+
+@contextmanager
+def _closed_after(session: Session) -> Iterator[Session]:
+    """Roll `session` back if the block raises, and close it afterwards."""
     try:
         yield session
     except BaseException:
@@ -149,3 +157,65 @@ def session_scope(engine: sa.Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+# The SQLite connection each thread keeps for quick calls (`kept_session_scope`).
+_KEPT = threading.local()
+
+
+def _kept_connection(engine: sa.Engine) -> sa.Connection:
+    """This thread's kept connection to `engine`, opened again if the engine or pool changed."""
+    kept: sa.Connection | None = getattr(_KEPT, "connection", None)
+    same_pool = kept is not None and kept.engine is engine and _KEPT.pool is engine.pool
+    if kept is not None and same_pool and not (kept.closed or kept.invalidated):
+        return kept
+    if kept is not None and not kept.closed:
+        # An engine disposed of or gone may refuse it back: nothing is lost either way.
+        with contextlib.suppress(Exception):
+            kept.close()
+    kept = engine.connect()
+    _KEPT.connection, _KEPT.pool = kept, engine.pool
+    return kept
+
+
+def _restore_kept(connection: sa.Connection) -> None:
+    """After a call: no transaction left open, and commits durable again (`relax_durability`).
+
+    What the pool's check-in does for a pooled connection (rollback, `_restore_full_sync`).
+    """
+    if connection.invalidated or connection.closed:
+        return
+    if connection.in_transaction():
+        connection.rollback()
+    pooled = connection.connection
+    if not pooled.info.pop(_RELAXED, False):
+        return
+    try:
+        pooled.driver_connection.execute("PRAGMA synchronous=FULL")  # type: ignore[union-attr]
+    except Exception as error:
+        connection.invalidate(error)
+
+
+@contextmanager
+def kept_session_scope() -> Iterator[Session]:
+    """`session_scope` on an SQLite connection this thread keeps between calls.
+
+    For the quick calls of the embedded profile, made one at a time on the event loop's
+    thread: a pool check-out and check-in per call (several calls per message) cost more
+    CPU than the session look-up's statement. Connections to other databases are not kept
+    (a server may close them; the pool pings each one it hands out): `session_scope`.
+
+    Yields:
+        An open session on the kept connection. Services commit it themselves.
+    """
+    engine = get_engine()
+    if engine.dialect.name != "sqlite":
+        with session_scope(engine) as session:
+            yield session
+        return
+    connection = _kept_connection(engine)
+    try:
+        with _closed_after(Session(bind=connection, expire_on_commit=False)) as session:
+            yield session
+    finally:
+        _restore_kept(connection)

@@ -13,13 +13,19 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from chat_app.realtime.profile import PROFILE
-from chat_app.services.database import session_scope
+from chat_app.services.database import kept_session_scope, session_scope
 
 T = TypeVar("T")
 
 
 def _in_session(function: Callable[..., T], kwargs: dict[str, Any]) -> T:
     with session_scope() as session:
+        return function(session=session, **kwargs)
+
+
+def _in_kept_session(function: Callable[..., T], kwargs: dict[str, Any]) -> T:
+    # One call at a time on the event loop's thread: its SQLite connection is kept.
+    with kept_session_scope() as session:
         return function(session=session, **kwargs)
 
 
@@ -34,7 +40,7 @@ async def call_service(function: Callable[..., T], /, **kwargs: Any) -> T:
         What the service returned; its exceptions propagate.
     """
     if PROFILE.database_calls_inline:
-        return _in_session(function, kwargs)
+        return _in_kept_session(function, kwargs)
     return await asyncio.to_thread(_in_session, function, kwargs)
 
 

@@ -7,6 +7,7 @@ import threading
 import uuid
 from pathlib import Path
 
+from sqlalchemy import event
 from sqlmodel import Session
 
 from chat_app.realtime.presence import LocalPresenceTracker, RedisPresenceTracker
@@ -98,3 +99,21 @@ async def test_service_calls_run_inline_or_on_a_thread_as_the_profile_says(
 
     profile.database_calls_inline = False
     assert await call_service(_thread_name) != here
+
+
+def _driver_connection(*, session: Session) -> object:
+    return session.connection().connection.dbapi_connection
+
+
+async def test_inline_calls_keep_their_sqlite_connection_and_threaded_ones_use_the_pool(
+    profile: Profile, engine
+):
+    checkouts: list[object] = []
+    event.listen(engine, "checkout", lambda raw, *_: checkouts.append(raw))
+    kept = await call_service(_driver_connection)
+    assert await call_service(_driver_connection) is kept
+    assert checkouts == [kept]  # taken from the pool once, then kept by the loop's thread
+
+    profile.database_calls_inline = False
+    await call_service(_driver_connection)
+    assert len(checkouts) == 2  # a worker thread checks one out per call

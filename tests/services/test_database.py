@@ -1,12 +1,16 @@
-"""The SQLite connection settings that make acknowledged writes durable."""
+"""The connection settings that make acknowledged writes durable, and how connections are reused."""
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
 from pathlib import Path
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
+from sqlmodel import Session
 
 from chat_app.services import database
 
@@ -35,3 +39,76 @@ def test_an_engine_puts_its_file_in_wal_mode_when_created(tmp_path: Path):
     engine = database.create_db_engine(f"sqlite:///{path}")
     assert _journal_mode(path) == "wal"
     engine.dispose()
+
+
+def _raw(session: Session) -> Any:
+    """The driver's connection under a session's transaction."""
+    return session.connection().connection.dbapi_connection
+
+
+def _synchronous(session: Session) -> int:
+    return session.connection().exec_driver_sql("PRAGMA synchronous").scalar_one()
+
+
+def test_quick_calls_on_one_thread_share_one_kept_sqlite_connection(engine: sa.Engine):
+    with database.kept_session_scope() as session:
+        first = _raw(session)
+        session.connection().exec_driver_sql("CREATE TABLE kept (x INTEGER)")
+        session.commit()
+    checkouts: list[Any] = []
+    event.listen(engine, "checkout", lambda *_: checkouts.append(1))
+    with database.kept_session_scope() as session:
+        assert _raw(session) is first
+        session.connection().exec_driver_sql("INSERT INTO kept VALUES (1)")
+        # Not committed: the scope rolls it back, and no transaction stays open.
+    assert checkouts == []  # the pool was not asked
+    with engine.connect() as other:
+        assert other.exec_driver_sql("SELECT count(*) FROM kept").scalar_one() == 0
+        other.exec_driver_sql("INSERT INTO kept VALUES (2)")  # no lock held elsewhere
+        other.commit()
+    assert not first.in_transaction
+
+
+def test_a_failed_call_on_the_kept_connection_leaves_nothing_behind(engine: sa.Engine):
+    with database.kept_session_scope() as session:
+        session.connection().exec_driver_sql("CREATE TABLE kept (x INTEGER)")
+        session.commit()
+
+    def failing_service() -> None:
+        with database.kept_session_scope() as session:
+            session.connection().exec_driver_sql("INSERT INTO kept VALUES (1)")
+            raise RuntimeError("the service failed")
+
+    with pytest.raises(RuntimeError):
+        failing_service()
+    with database.kept_session_scope() as session:
+        assert session.connection().exec_driver_sql("SELECT count(*) FROM kept").scalar() == 0
+
+
+def test_a_relaxed_commit_leaves_the_kept_connection_durable_for_the_next_call(
+    engine: sa.Engine,
+):
+    with database.kept_session_scope() as session:
+        database.relax_durability(session)
+        assert _synchronous(session) == 1  # NORMAL, for this transaction
+        session.commit()
+    with database.kept_session_scope() as session:
+        assert _synchronous(session) == 2  # FULL again, as a pooled connection's check-in does
+
+
+def test_a_disposed_or_replaced_engine_gets_a_new_kept_connection(
+    engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    with database.kept_session_scope() as session:
+        first = _raw(session)
+    engine.dispose()  # tests and restores do this before they replace the file
+    with database.kept_session_scope() as session:
+        second = _raw(session)
+    assert second is not first
+    other = database.create_db_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    monkeypatch.setattr(database, "get_engine", lambda url=None: other)
+    with database.kept_session_scope() as session:
+        assert _raw(session) is not second
+        files = session.connection().exec_driver_sql("PRAGMA database_list").all()
+        assert files[0][2].endswith("other.db")
+    other.dispose()
