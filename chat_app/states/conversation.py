@@ -100,12 +100,13 @@ class ConversationState(
 
     def _for_me(self, views: list[MessageView] | tuple[MessageView, ...]) -> list[MessageView]:
         """Links signed for this tab's user (they differ per user), system lines in words."""
-        key = self._link_key if self._user_id else None
-        if key is None:
-            return self._in_words(list(views))
-        return self._in_words(
-            [_with_links(view, key) if view.attachment else view for view in views]
-        )
+        shown = list(views)
+        # The key is read only for files: a read of it wraps it in a change-tracking proxy.
+        if any(view.attachment for view in shown) and self._user_id:
+            key = self._link_key
+            if key is not None:
+                shown = [_with_links(view, key) if view.attachment else view for view in shown]
+        return self._in_words(shown)
 
     def _add(self, incoming: list[MessageView]) -> bool:
         """Show stored messages; False when one is missing before them (then catch up)."""
