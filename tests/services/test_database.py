@@ -135,6 +135,21 @@ def test_a_rollback_undoes_core_and_orm_work_in_either_order(engine: sa.Engine):
     assert _users(engine) == ["kept"]
 
 
+def test_an_object_changed_or_deleted_after_a_commit_is_saved_by_the_next(engine: sa.Engine):
+    with database.kept_session_scope() as session:
+        user = _user("ann")
+        session.add(user)
+        session.commit()
+        user.nickname = "Ann"  # the ORM begins its transaction again for the change
+        session.commit()
+        assert _users(engine) == ["ann"]
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT nickname FROM user").scalar_one() == "Ann"
+        session.delete(user)
+        session.commit()
+    assert _users(engine) == []
+
+
 def test_after_a_refused_insert_the_call_reads_and_commits_again(engine: sa.Engine):
     """As a send does when a concurrent retry stored its client id first."""
     with database.kept_session_scope() as session:
