@@ -196,8 +196,8 @@ def _restore_kept(connection: sa.Connection) -> None:
         connection.invalidate(error)
 
 
-class _KeptSession(Session):
-    """A session on a kept connection whose Core-only work skips the ORM's transaction.
+class _ConnectionSession(Session):
+    """A session on one connection whose Core-only work skips the ORM's transaction.
 
     The hot path's services use `connection()`, `commit()` and `rollback()` and no ORM
     object: their transaction is the connection's own, and the ORM's bookkeeping around it
@@ -210,33 +210,53 @@ class _KeptSession(Session):
         super().__init__(
             bind=connection, expire_on_commit=False, join_transaction_mode="control_fully"
         )
-        self._kept = connection
+        self._own = connection
 
     def connection(
         self,
         bind_arguments: Any = None,
         execution_options: Any = None,
     ) -> sa.Connection:
-        """The kept connection, in a transaction (the ORM's, once the ORM was used)."""
+        """The session's connection, in a transaction (the ORM's, once the ORM was used)."""
         if self.in_transaction() or bind_arguments or execution_options:
             return super().connection(bind_arguments, execution_options)
-        if not self._kept.in_transaction():
-            self._kept.begin()
-        return self._kept
+        if not self._own.in_transaction():
+            self._own.begin()
+        return self._own
 
     def commit(self) -> None:
         """Flush and commit what the ORM holds, and commit the connection's transaction."""
         if self.in_transaction():
             super().commit()
-        if self._kept.in_transaction():
-            self._kept.commit()
+        if self._own.in_transaction():
+            self._own.commit()
 
     def rollback(self) -> None:
         """Roll back the ORM's transaction and the connection's."""
         if self.in_transaction():
             super().rollback()
-        if self._kept.in_transaction():
-            self._kept.rollback()
+        if self._own.in_transaction():
+            self._own.rollback()
+
+
+@contextmanager
+def connection_session_scope(engine: sa.Engine | None = None) -> Iterator[Session]:
+    """`session_scope` on one pooled connection, for a quick call on a worker thread.
+
+    Its Core-only work runs in the connection's own transaction (`_ConnectionSession`); the
+    pool checks the connection out (with its ping) and back in as for any session.
+
+    Args:
+        engine: The engine to use; the configured one when omitted.
+
+    Yields:
+        An open session. Services commit it themselves.
+    """
+    with (
+        (engine or get_engine()).connect() as connection,
+        _closed_after(_ConnectionSession(connection)) as session,
+    ):
+        yield session
 
 
 @contextmanager
@@ -246,19 +266,20 @@ def kept_session_scope() -> Iterator[Session]:
     For the quick calls of the embedded profile, made one at a time on the event loop's
     thread: a pool check-out and check-in per call (several calls per message) cost more
     CPU than the session look-up's statement. Connections to other databases are not kept
-    (a server may close them; the pool pings each one it hands out): `session_scope`.
+    (a server may close them; the pool pings each one it hands out):
+    `connection_session_scope`.
 
     Yields:
         An open session on the kept connection. Services commit it themselves.
     """
     engine = get_engine()
     if engine.dialect.name != "sqlite":
-        with session_scope(engine) as session:
+        with connection_session_scope(engine) as session:
             yield session
         return
     connection = _kept_connection(engine)
     try:
-        with _closed_after(_KeptSession(connection)) as session:
+        with _closed_after(_ConnectionSession(connection)) as session:
             yield session
     finally:
         _restore_kept(connection)

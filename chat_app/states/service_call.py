@@ -13,7 +13,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from chat_app.realtime.profile import PROFILE
-from chat_app.services.database import kept_session_scope, session_scope
+from chat_app.services.database import (
+    connection_session_scope,
+    kept_session_scope,
+    session_scope,
+)
 
 T = TypeVar("T")
 
@@ -29,6 +33,11 @@ def _in_kept_session(function: Callable[..., T], kwargs: dict[str, Any]) -> T:
         return function(session=session, **kwargs)
 
 
+def _in_connection_session(function: Callable[..., T], kwargs: dict[str, Any]) -> T:
+    with connection_session_scope() as session:
+        return function(session=session, **kwargs)
+
+
 async def call_service(function: Callable[..., T], /, **kwargs: Any) -> T:
     """Call `function(session=..., **kwargs)`: inline or on a thread, as the profile says.
 
@@ -41,7 +50,7 @@ async def call_service(function: Callable[..., T], /, **kwargs: Any) -> T:
     """
     if PROFILE.database_calls_inline:
         return _in_kept_session(function, kwargs)
-    return await asyncio.to_thread(_in_session, function, kwargs)
+    return await asyncio.to_thread(_in_connection_session, function, kwargs)
 
 
 async def call_slow_service(function: Callable[..., T], /, **kwargs: Any) -> T:
