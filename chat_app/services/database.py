@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
@@ -37,13 +37,26 @@ def _restore_full_sync(dbapi_connection: Any, connection_record: Any) -> None:
     Runs after the pool's rollback and before the connection can be checked out again (by
     another thread, too), so no other transaction ever commits on it without the fsync.
     """
-    if not connection_record.info.pop(_RELAXED, False) or dbapi_connection is None:
+    _durable_again(connection_record.info, dbapi_connection, connection_record.invalidate)
+
+
+def _durable_again(
+    info: dict[Any, Any], dbapi_connection: Any, invalidate: Callable[[BaseException], None]
+) -> None:
+    """Make a relaxed SQLite connection's commits FULL again (`relax_durability`).
+
+    Args:
+        info: The pooled connection's `info`, which marks it relaxed.
+        dbapi_connection: The driver's connection (None: already gone).
+        invalidate: Drops the connection when the setting cannot be restored.
+    """
+    if not info.pop(_RELAXED, False) or dbapi_connection is None:
         return
     try:
         dbapi_connection.execute("PRAGMA synchronous=FULL")
     except Exception as error:
-        # Never hand out a connection whose commits might not be durable: drop it.
-        connection_record.invalidate(error)
+        # Never use a connection again whose commits might not be durable: drop it.
+        invalidate(error)
 
 
 def relax_durability(session: Session) -> None:
@@ -188,12 +201,7 @@ def _restore_kept(connection: sa.Connection) -> None:
     if connection.in_transaction():
         connection.rollback()
     pooled = connection.connection
-    if not pooled.info.pop(_RELAXED, False):
-        return
-    try:
-        pooled.driver_connection.execute("PRAGMA synchronous=FULL")  # type: ignore[union-attr]
-    except Exception as error:
-        connection.invalidate(error)
+    _durable_again(pooled.info, pooled.driver_connection, connection.invalidate)
 
 
 class _ConnectionSession(Session):

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
+
+from sqlmodel import Session
 
 from chat_app.realtime.profile import PROFILE
 from chat_app.services.database import (
@@ -22,19 +25,12 @@ from chat_app.services.database import (
 T = TypeVar("T")
 
 
-def _in_session(function: Callable[..., T], kwargs: dict[str, Any]) -> T:
-    with session_scope() as session:
-        return function(session=session, **kwargs)
-
-
-def _in_kept_session(function: Callable[..., T], kwargs: dict[str, Any]) -> T:
-    # One call at a time on the event loop's thread: its SQLite connection is kept.
-    with kept_session_scope() as session:
-        return function(session=session, **kwargs)
-
-
-def _in_connection_session(function: Callable[..., T], kwargs: dict[str, Any]) -> T:
-    with connection_session_scope() as session:
+def _in_scope(
+    scope: Callable[[], AbstractContextManager[Session]],
+    function: Callable[..., T],
+    kwargs: dict[str, Any],
+) -> T:
+    with scope() as session:
         return function(session=session, **kwargs)
 
 
@@ -49,8 +45,9 @@ async def call_service(function: Callable[..., T], /, **kwargs: Any) -> T:
         What the service returned; its exceptions propagate.
     """
     if PROFILE.database_calls_inline:
-        return _in_kept_session(function, kwargs)
-    return await asyncio.to_thread(_in_connection_session, function, kwargs)
+        # One call at a time on the event loop's thread: its SQLite connection is kept.
+        return _in_scope(kept_session_scope, function, kwargs)
+    return await asyncio.to_thread(_in_scope, connection_session_scope, function, kwargs)
 
 
 async def call_slow_service(function: Callable[..., T], /, **kwargs: Any) -> T:
@@ -63,7 +60,7 @@ async def call_slow_service(function: Callable[..., T], /, **kwargs: Any) -> T:
     Returns:
         What the service returned; its exceptions propagate.
     """
-    return await asyncio.to_thread(_in_session, function, kwargs)
+    return await asyncio.to_thread(_in_scope, session_scope, function, kwargs)
 
 
 def form_text(form_data: Any, name: str) -> str:
