@@ -41,6 +41,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def hash_of_sent_token(token: object) -> str:
+    """The sha256 of a token as a browser sent it ("" for anything not token-like)."""
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
+        return ""
+    return hash_token(token)
+
+
 def is_token_hash(value: object) -> bool:
     """Whether a value has the shape of a stored token hash (64 lowercase hex digits)."""
     return isinstance(value, str) and _TOKEN_HASH.fullmatch(value) is not None

@@ -51,13 +51,6 @@ NICKNAME_MAX = validation.MAX_NICKNAME_LENGTH
 PASSWORD_MAX = passwords.MAX_PASSWORD_LENGTH
 
 
-def _hash_of(token: object) -> str:
-    """The sha256 of a token as the browser sent it ("" for anything not token-like)."""
-    if not isinstance(token, str) or len(token) > sessions.MAX_TOKEN_LENGTH:
-        return ""
-    return sessions.hash_token(token)
-
-
 async def _own_user_id(state: AuthState) -> int | None:
     """The session guard's resolution for AuthState's own handlers (states/viewer.py)."""
     user = await state._current_user()
@@ -140,7 +133,11 @@ class AuthState(rx.State):
         """
         state = super().__getstate__()
         if token := state.get("session_token"):
-            state = {**state, "session_token": "", "_token_hash": _hash_of(token)}
+            state = {
+                **state,
+                "session_token": "",
+                "_token_hash": sessions.hash_of_sent_token(token),
+            }
         return state
 
     # ----- private helpers (not callable from the client) -----
@@ -152,7 +149,7 @@ class AuthState(rx.State):
         state loaded from Redis has no raw token and keeps the hash it had.
         """
         if token := self.session_token:
-            token_hash = _hash_of(token)
+            token_hash = sessions.hash_of_sent_token(token)
             if token_hash != self._token_hash:
                 self._token_hash = token_hash
         return self._token_hash

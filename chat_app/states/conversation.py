@@ -322,9 +322,6 @@ class ConversationState(
         remembered = self.open_conversation_store
         return self.conversation_id or (int(remembered) if remembered.isdigit() else 0)
 
-    def _stored_seqs(self) -> list[int]:
-        return [m.seq for m in self._buffer().stored()]
-
     async def _show_unsent(self, viewer_id: int) -> None:
         """Show the outbox's messages for the open conversation after the stored ones."""
         outbox = (await self.get_state(OutboxState))._read(viewer_id)

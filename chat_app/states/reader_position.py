@@ -114,7 +114,7 @@ class ReaderPosition(rx.State, mixin=True):
         return toast_error(text(refused, await language_of(self))) if refused else None
 
     def _stored_seqs(self) -> list[int]:
-        raise NotImplementedError  # the conversation state's: the stored messages shown
+        raise NotImplementedError  # LiveMessages' (states/live_messages.py), before this in the MRO
 
     async def _read_to_end(self, viewer_id: int, forget_unread: bool) -> None:
         raise NotImplementedError  # ReadReceipts' (states/read_receipts.py), before this in the MRO

@@ -38,18 +38,15 @@ from tests.realtime.helpers import (
     unique_username,
     usernames,
 )
+from tests.support.fuzz_checks import LogWatch, diff_rows, problems_in, victim_rows
 from tests.support.handler_fuzz import (
     Handler,
-    LogWatch,
     Values,
     aimed_payloads,
     client_storage_keys,
-    diff_rows,
     discover_handlers,
     payloads,
-    problems_in,
     value_strategy,
-    victim_rows,
 )
 
 # Hypothesis examples per handler and phase: about a minute on the embedded profile. The
