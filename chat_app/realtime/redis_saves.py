@@ -25,11 +25,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, cast
 
 from reflex.istate.manager import StateModificationContext
-from reflex.istate.manager.redis import StateManagerRedis
 from reflex.istate.manager.token import BaseStateToken, StateToken
 from reflex.state import BaseState
 from reflex_base.utils.exceptions import LockExpiredError
 from typing_extensions import Unpack, override
+
+from chat_app.realtime.lock_waits import RecheckedLockWaitsStateManagerRedis
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ ALREADY_SAVED = -3
 
 
 @dataclasses.dataclass
-class SavingStateManagerRedis(StateManagerRedis):
+class SavingStateManagerRedis(RecheckedLockWaitsStateManagerRedis):
     """Reflex's Redis state manager, saving and releasing a tab's lock in one round trip."""
 
     # Locks this worker released with their save; `_lock` does not release them again.

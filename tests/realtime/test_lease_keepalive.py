@@ -11,18 +11,18 @@ import inspect
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import cast
 
 import pytest
 import reflex as rx
-from redis.asyncio import Redis
 from reflex.istate.manager.redis import StateManagerRedis
 
 from chat_app.realtime import lease_keepalive
 from chat_app.realtime.lease_keepalive import LEASE_HOLD_MS, lease_hold_ms
-from chat_app.realtime.redis_outage import CLIENT_RETRY, PatientStateManagerRedis
+from chat_app.realtime.redis_outage import PatientStateManagerRedis
 from chat_app.states.ui import UiState
 from tests.support.engines import RedisServer, redis_server
-from tests.support.manager_calls import language_of, set_language, until
+from tests.support.manager_calls import language_of, redis_manager, set_language, until
 
 EXPIRY_MS = 1_000
 
@@ -34,15 +34,7 @@ def server() -> Iterator[RedisServer]:
 
 
 def new_manager(server: RedisServer, *, leases: bool) -> PatientStateManagerRedis:
-    manager = PatientStateManagerRedis(
-        redis=Redis.from_url(server.url, retry=CLIENT_RETRY),
-        token_expiration=60,
-        lock_expiration=EXPIRY_MS,
-        lock_warning_threshold=500,
-        oplock_hold_time_ms=EXPIRY_MS // 2,
-    )
-    manager._oplock_enabled = leases
-    return manager
+    return cast(PatientStateManagerRedis, redis_manager(server.url, EXPIRY_MS, leases=leases))
 
 
 @pytest.fixture
