@@ -45,8 +45,6 @@ def _router_session(state: rx.State) -> Any:
     every read (1.5 % of the worker's Python time per message, py-spy 2026-12-04); nothing
     here changes it.
     """
-    root = state
-    while root.parent_state is not None:
-        root = root.parent_state
+    root = state._get_root_state()
     stored = root.__dict__.get("rx_router_session")
     return stored if stored is not None else root.rx_router_session
