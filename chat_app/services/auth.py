@@ -40,11 +40,7 @@ from chat_app.settings import SETTINGS, Settings
 
 def _session_hash(token: str, token_hash: str) -> str:
     """The hash to look a session up by: given directly, or from a raw token ("" if none)."""
-    if token_hash:
-        return token_hash
-    if isinstance(token, str) and token and len(token) <= sessions.MAX_TOKEN_LENGTH:
-        return sessions.hash_token(token)
-    return ""
+    return token_hash or sessions.hash_of_sent_token(token)
 
 
 def _user_by_username(*, session: Session, username: str) -> User | None:

@@ -42,8 +42,8 @@ def hash_token(token: str) -> str:
 
 
 def hash_of_sent_token(token: object) -> str:
-    """The sha256 of a token as a browser sent it ("" for anything not token-like)."""
-    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
+    """The sha256 of a token as a client sent it ("" for an empty or not token-like one)."""
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
         return ""
     return hash_token(token)
 
@@ -109,10 +109,10 @@ def resolve_session(
     Returns:
         The user, or None for a missing, unknown, revoked or expired token.
     """
-    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+    if not (token_hash := hash_of_sent_token(token)):
         return None
     return resolve_session_by_hash(
-        session=session, token_hash=hash_token(token), now=now, settings=settings
+        session=session, token_hash=token_hash, now=now, settings=settings
     )
 
 
