@@ -9,6 +9,7 @@ lock_waits.py relies on.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -111,3 +112,7 @@ def test_the_private_parts_of_reflex_it_relies_on_are_there():
     lock_waiter = inspect.unwrap(StateManagerRedis._lock_waiter)
     assert inspect.isasyncgenfunction(lock_waiter)
     assert list(inspect.signature(lock_waiter).parameters) == ["self", "lock_key"]
+    assert "self._request_lock_release(lock_key, lock_id)" in wait_lock
+    request_release = inspect.getsource(StateManagerRedis._request_lock_release)
+    assert request_release.count("self._instance_id") == 2  # its SADD and its SREM
+    assert "_instance_id" in {field.name for field in dataclasses.fields(StateManagerRedis)}
