@@ -268,6 +268,27 @@ def connection_session_scope(engine: sa.Engine | None = None) -> Iterator[Sessio
 
 
 @contextmanager
+def autocommit_session_scope(engine: sa.Engine | None = None) -> Iterator[Session]:
+    """`connection_session_scope` without a transaction: each statement commits alone.
+
+    For a quick call whose statements each stand alone (the session check: one SELECT,
+    rarely one write after it). On PostgreSQL a transaction around one SELECT costs a BEGIN
+    and a ROLLBACK, each a round trip; the pool restores the connection's transactions when
+    it takes the connection back.
+
+    Args:
+        engine: The engine to use; the configured one when omitted.
+
+    Yields:
+        An open session. A commit has nothing left to commit.
+    """
+    with (engine or get_engine()).connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        with _closed_after(_ConnectionSession(connection)) as session:
+            yield session
+
+
+@contextmanager
 def kept_session_scope() -> Iterator[Session]:
     """`session_scope` on an SQLite connection this thread keeps between calls.
 

@@ -35,7 +35,7 @@ from chat_app.services.errors import (
 )
 from chat_app.services.sessions import SessionKey
 from chat_app.services.views import LoginResult, UserView
-from chat_app.states import links, session_guard
+from chat_app.states import links, service_call, session_guard
 from chat_app.states.guard import guarded
 from chat_app.states.refusals import field_texts, refusal_text
 from chat_app.states.safe_text import toast_success
@@ -225,7 +225,7 @@ class AuthState(rx.State):
             return await self._resolved(token_hash, None, register)
         user, resolved = await session_guard.resolve_once(
             token_hash,
-            lambda: call_service(
+            lambda: service_call.call_autocommit_service(
                 sessions.resolve_session_by_hash,
                 token_hash=token_hash,
                 client_address=client_address(self),  # shown in "My devices"

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from chat_app.realtime.profile import PROFILE
 from chat_app.services.database import (
+    autocommit_session_scope,
     connection_session_scope,
     kept_session_scope,
     session_scope,
@@ -34,6 +35,17 @@ def _in_scope(
         return function(session=session, **kwargs)
 
 
+async def _call_quick(
+    pooled_scope: Callable[[], AbstractContextManager[Session]],
+    function: Callable[..., T],
+    kwargs: dict[str, Any],
+) -> T:
+    if PROFILE.database_calls_inline:
+        # One call at a time on the event loop's thread: its SQLite connection is kept.
+        return _in_scope(kept_session_scope, function, kwargs)
+    return await asyncio.to_thread(_in_scope, pooled_scope, function, kwargs)
+
+
 async def call_service(function: Callable[..., T], /, **kwargs: Any) -> T:
     """Call `function(session=..., **kwargs)`: inline or on a thread, as the profile says.
 
@@ -44,10 +56,24 @@ async def call_service(function: Callable[..., T], /, **kwargs: Any) -> T:
     Returns:
         What the service returned; its exceptions propagate.
     """
-    if PROFILE.database_calls_inline:
-        # One call at a time on the event loop's thread: its SQLite connection is kept.
-        return _in_scope(kept_session_scope, function, kwargs)
-    return await asyncio.to_thread(_in_scope, connection_session_scope, function, kwargs)
+    return await _call_quick(connection_session_scope, function, kwargs)
+
+
+async def call_autocommit_service(function: Callable[..., T], /, **kwargs: Any) -> T:
+    """`call_service` for a function whose statements each stand alone (the session check).
+
+    On a database server it runs without a transaction around it: the session check runs
+    for every event, and a BEGIN and a ROLLBACK around its one SELECT cost two PostgreSQL
+    round trips each time. SQLite's transactions cost no round trip: as `call_service`.
+
+    Args:
+        function: A quick service function taking a keyword-only `session`.
+        **kwargs: Its other arguments.
+
+    Returns:
+        What the service returned; its exceptions propagate.
+    """
+    return await _call_quick(autocommit_session_scope, function, kwargs)
 
 
 async def call_slow_service(function: Callable[..., T], /, **kwargs: Any) -> T:
