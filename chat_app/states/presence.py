@@ -126,6 +126,10 @@ class PresenceState(rx.State):
         online = dict(self.online)
         last_seen = dict(self.last_seen)
         for user_id, (is_online, seen) in changes.items():
+            # Only the friends of the tab's last load (`last_seen` has each of them): a
+            # change announced just before a block or a removal may arrive after it.
+            if user_id not in last_seen:
+                continue
             online[user_id] = is_online
             if seen:
                 last_seen[user_id] = seen
