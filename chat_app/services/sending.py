@@ -76,35 +76,44 @@ def send_message(
         # A conversation that is not the viewer's is NotFound first, whatever the text.
         conversations.member_of(session, viewer_id, conversation_key)
         raise
+    # The UPDATE takes the conversation's row (PostgreSQL) or database (SQLite) write lock
+    # until commit, so sequence numbers are handed out in commit order, and reads what the
+    # send checks; a refused send rolls it back (the seq is not used). The row is stored
+    # after it, in a statement of its own that checks the sender's membership and reads the
+    # members (see statements.INSERT_IF_MEMBER): an unfriending, a block or a removal
+    # commits either before (and refuses this message) or after it (and the message is
+    # inside the departed member's history).
     checks = {
         "conversation": conversation_key,
         "viewer": viewer_id,
         "client_id": client_id,
         "since": now - settings.message_rate_window,
+        "now": now,
     }
     connection = session.connection()
-    found = direct_sql.run(connection, statements.SEND_CHECKS, checks).first()
+    found = direct_sql.run(connection, statements.NEXT_SEQ_WITH_CHECKS, checks).first()
     if found is None:
         raise NotFound()
     conversation = conversations.member_row(found)
-    # A file message's body is its name, which the store may have changed: not compared.
-    expected = text if attachment is None else None
-    if found.stored:
-        retried = _stored_result(session, viewer_id, conversation, client_id, expected)
-        if retried is not None:
-            return retried
-    conversations.require_writer(conversation)
-    if found.recent >= settings.message_rate_count:
-        raise RateLimited("too_many_messages")
-
-    # The UPDATE takes the conversation's row (PostgreSQL) or database (SQLite) write lock
-    # until commit, so sequence numbers are handed out in commit order. The row is stored
-    # after it, in a statement of its own that checks the sender's membership and reads the
-    # members (see statements.INSERT_IF_MEMBER): an unfriending, a block or a removal
-    # commits either before (and refuses this message) or after it (and the message is
-    # inside the departed member's history).
-    lock = {"conversation": conversation.id, "now": now}
-    seq = direct_sql.run(connection, statements.NEXT_SEQ, lock).scalar_one()
+    seq = found.last_seq
+    try:
+        # A file message's body is its name, which the store may have changed: not compared.
+        expected = text if attachment is None else None
+        retried = (
+            _stored_result(session, viewer_id, conversation, client_id, expected)
+            if found.stored
+            else None
+        )
+        if retried is None:
+            conversations.require_writer(conversation)
+            if found.recent >= settings.message_rate_count:
+                raise RateLimited("too_many_messages")
+    except BaseException:
+        session.rollback()
+        raise
+    if retried is not None:
+        session.rollback()
+        return retried
     row = {
         "conversation_id": conversation.id,
         "seq": seq,

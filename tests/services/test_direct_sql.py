@@ -42,6 +42,7 @@ def _same_rows(expected: list, got: list) -> None:
 
 
 def test_a_sessions_row_and_a_sends_checks_read_the_same_directly(session: Session):
+    """Each side takes the next seq in a transaction of its own, rolled back."""
     ann, bob = make_user(session, "ann"), make_user(session, "bob")
     make_friends(session, ann, bob)
     chat = conversations.direct_with(session=session, viewer_id=ann, friend_id=bob)
@@ -55,11 +56,17 @@ def test_a_sessions_row_and_a_sends_checks_read_the_same_directly(session: Sessi
             "viewer": ann,
             "client_id": client_id,
             "since": utc_now() - timedelta(minutes=1),
+            "now": utc_now(),
         }
-        expected, got = _both(session, statements.SEND_CHECKS, checks)
-        _same_rows(expected, got)
+        expected = session.connection().execute(statements.NEXT_SEQ_WITH_CHECKS, checks).all()
+        session.rollback()
+        got = direct_sql.run(session.connection(), statements.NEXT_SEQ_WITH_CHECKS, checks).all()
+        session.rollback()
+        _same_rows(list(expected), list(got))
         assert got[0].stored is (client_id == stored.message.client_id)
         assert got[0].recent == 1
+        assert got[0].last_seq == stored.message.seq + 1
+        assert got[0].departed is False
 
 
 def test_a_message_stored_directly_reads_back_through_sqlalchemy_as_sent(session: Session):
@@ -122,11 +129,17 @@ def test_a_second_row_with_the_same_client_id_is_sqlalchemys_integrity_error(ses
 
 def test_one_row_or_an_error_like_sqlalchemys(session: Session):
     connection = session.connection()
-    lock = {"conversation": 12345, "now": utc_now()}
+    lock = {
+        "conversation": 12345,
+        "viewer": 1,
+        "client_id": "c",
+        "since": utc_now(),
+        "now": utc_now(),
+    }
 
     with pytest.raises(sa_exc.NoResultFound):
-        direct_sql.run(connection, statements.NEXT_SEQ, lock).scalar_one()
-    assert direct_sql.run(connection, statements.NEXT_SEQ, lock).first() is None
+        direct_sql.run(connection, statements.NEXT_SEQ_WITH_CHECKS, lock).scalar_one()
+    assert direct_sql.run(connection, statements.NEXT_SEQ_WITH_CHECKS, lock).first() is None
     session.rollback()
 
 

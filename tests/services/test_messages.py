@@ -247,7 +247,7 @@ def test_ten_messages_per_ten_seconds(session, pair):
         send(session, ann, bob, f"{n}", now=now, settings=limited)
     with pytest.raises(RateLimited, match="too_many_messages"):
         send(session, ann, bob, "11th", now=now + timedelta(seconds=5), settings=limited)
-    send(
+    later = send(
         session,
         ann,
         bob,
@@ -256,6 +256,16 @@ def test_ten_messages_per_ten_seconds(session, pair):
         settings=limited,
     )
     assert message_count(session) == 11
+    # The refused send took the next seq under the lock and gave it back.
+    assert later.message.seq == 11
+
+
+def test_a_retry_of_a_stored_message_gives_back_the_seq_it_took(session, pair):
+    ann, bob = pair
+    first = send(session, ann, bob, "once", client_id="c-1")
+    again = send(session, ann, bob, "once", client_id="c-1")
+    assert (again.created, again.message.seq) == (False, first.message.seq)
+    assert send(session, ann, bob, "next").message.seq == first.message.seq + 1
 
 
 def test_room_in_the_rate_limit_is_the_time_until_the_oldest_counted_message_leaves(session, pair):

@@ -18,6 +18,7 @@ from chat_app.models import ConversationMember, utc_now
 from chat_app.services import (
     conversations,
     database,
+    direct_sql,
     friend_pane,
     friends,
     group_events,
@@ -25,6 +26,7 @@ from chat_app.services import (
     history,
     read_cursors,
     sending,
+    statements,
     summaries,
 )
 from chat_app.services.errors import NotFound, Refused
@@ -95,16 +97,17 @@ def test_a_removed_or_departed_member_cannot_send(session, users, group):
 def test_a_removal_committed_just_before_the_lock_refuses_the_send(
     session, engine, users, group, monkeypatch
 ):
-    """cat passed the first membership check; the owner removes cat before cat's lock."""
+    """cat's send is on its way; the owner removes cat just before its locking statement."""
     ann, cat = users["ann"], users["cat"]
-    first_check = conversations.require_writer
+    run = direct_sql.run
 
-    def owner_removes_meanwhile(conversation: conversations.ConversationRef) -> None:
-        first_check(conversation)
-        with database.session_scope(engine) as other:
-            remove(other, ann, group, cat)
+    def owner_removes_first(connection, statement, parameters):
+        if statement is statements.NEXT_SEQ_WITH_CHECKS:
+            with database.session_scope(engine) as other:
+                remove(other, ann, group, cat)
+        return run(connection, statement, parameters)
 
-    monkeypatch.setattr(conversations, "require_writer", owner_removes_meanwhile)
+    monkeypatch.setattr(direct_sql, "run", owner_removes_first)
     with pytest.raises(Refused) as raised:
         send_text(session, cat, group, "too late")
     assert raised.value.code == "conversation_gone"
@@ -114,6 +117,9 @@ def test_a_removal_committed_just_before_the_lock_refuses_the_send(
         for m in history.history(session=session, viewer_id=ann, conversation_id=group).messages
     ]
     assert "too late" not in bodies
+    # The refused send gave its seq back: the next message follows the removal's line.
+    removal_seq = history.history(session=session, viewer_id=ann, conversation_id=group).last_seq
+    assert send_text(session, ann, group).message.seq == removal_seq + 1
 
 
 def test_a_block_between_two_members_does_not_stop_either_sending(session, users, group):
