@@ -34,7 +34,7 @@ from reflex_base.event import Event
 from chat_app.realtime import push_relay, redis_link
 from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.redis_outage import wait_out_outage
-from chat_app.realtime.registry import tokens_of_users
+from chat_app.realtime.registry import tokens_of_audiences, tokens_of_users
 
 logger = logging.getLogger(__name__)
 
@@ -333,35 +333,44 @@ async def notify_users(
     return push_to_tabs(tokens, state_cls, change, events)
 
 
-async def notify_users_patiently(
-    user_ids: Iterable[int],
+async def notify_each_patiently(
+    audiences: Sequence[tuple[Iterable[int], Callable[[S], Awaitable[list[Any] | None]]]],
     state_cls: type[S],
-    change: Callable[[S], Awaitable[list[Any] | None]],
     *,
     except_tab: str = "",
 ) -> list[str]:
-    """`notify_users` for a handler that must not fail over the push (a stored message).
+    """`notify_users` for a handler that must not fail over the push, for several audiences.
 
     The tab lookup waits out a short Redis outage, as the handler's own state does; past
     that the push, a hint, is dropped and logged rather than failing the handler, whose
     update (the sender's "sent", the outbox emptied) matters more. The tabs load what they
-    missed on their next (re)load.
+    missed on their next (re)load. The audiences' tabs are looked up together (one Redis
+    round trip for a message's recipients and its sender's other tabs, not one each), and
+    each audience's change is queued in the order given.
 
     Args:
-        user_ids: The users whose tabs get the change.
+        audiences: `(user ids, change)` pairs.
         state_cls: The state class to modify in each tab.
-        change: Applied to each tab's state; may return frontend events for that tab.
         except_tab: A tab token to leave out (the caller's own tab).
 
     Returns:
-        The tabs the change was queued for (none when Redis stayed away).
+        The tabs a change was queued for (none when Redis stayed away).
     """
-    users = list(user_ids)
+    if _app is None:
+        return []
+    groups = [(list(user_ids), change) for user_ids, change in audiences]
     doing = "looking up the tabs to push to"
     try:
-        return await wait_out_outage(
-            lambda: notify_users(users, state_cls, change, except_tab=except_tab), doing
+        each = await wait_out_outage(
+            lambda: tokens_of_audiences(
+                PROFILE.tab_registry, [users for users, _ in groups], excluding=except_tab
+            ),
+            doing,
         )
     except RedisError as error:
         redis_link.report_outage(error, doing)
         return []
+    queued: list[str] = []
+    for tokens, (_, change) in zip(each, groups, strict=True):
+        queued += push_to_tabs(tokens, state_cls, change)
+    return queued

@@ -13,7 +13,7 @@ from typing import Any
 
 import reflex as rx
 
-from chat_app.realtime.push import notify_users_patiently
+from chat_app.realtime.push import notify_each_patiently
 from chat_app.services.views import MessageView, SentMessage
 from chat_app.states.auth import AuthState
 from chat_app.states.chime import ChimeRound
@@ -39,11 +39,13 @@ async def publish_sent(state: rx.State, sent: SentMessage, *, to_own_tab: bool =
     message = sent.message
     # One round for all: the user's one tab that plays is chosen once.
     chime = ChimeRound()
-    for user_ids, notice in recipient_groups(sent):
-        arrived = _message_arrived(message, sent.conversation_id, nickname, chime, notice)
-        await notify_users_patiently(user_ids, ConversationState, arrived, except_tab=own_tab)
+    audiences = [
+        (user_ids, _message_arrived(message, sent.conversation_id, nickname, chime, notice))
+        for user_ids, notice in recipient_groups(sent)
+    ]
     echoed = _message_arrived(message, sent.conversation_id, nickname, chime=None)
-    await notify_users_patiently([sent.sender_id], ConversationState, echoed, except_tab=own_tab)
+    audiences.append(((sent.sender_id,), echoed))
+    await notify_each_patiently(audiences, ConversationState, except_tab=own_tab)
 
 
 def _message_arrived(

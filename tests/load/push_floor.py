@@ -13,7 +13,7 @@ bench does, tests/support/engines.py), then one process per setting of
   substate (one int under the root): change the int, compute the delta as Reflex does for
   an update (`_get_resolved_delta`, `_clean`) and hand it to `emit_update`.
 - **app push, small state**: the same one-int change through the app's push path:
-  `notify_users_patiently` (tab registry in Redis), the push queue, `rx.App.modify_state`
+  `notify_each_patiently` (tab registry in Redis), the push queue, `rx.App.modify_state`
   with the app's state manager (`PatientStateManagerRedis`: save and release in one script).
 - **app push**: what a group member's tab pays per message: the same path with
   `message_push._message_arrived`, the change `publish_sent` queues, into the tab of a

@@ -139,7 +139,7 @@ def _per_push(counter: Counter[str], pushes: int) -> dict[str, float]:
 
 # Steps of a push, by function (file suffix, name): their cumulative share of the profile.
 PARTS = (
-    ("tab lookup (registry)", "realtime/registry.py", "tokens_of_users"),
+    ("tab lookup (registry)", "realtime/registry.py", "tokens_of_audiences"),
     ("lock (SET NX)", "manager/redis.py", "_try_get_lock"),
     ("load (MGET, unpickle)", "manager/redis.py", "get_state"),
     ("  unpickle", "reflex/state.py", "_deserialize"),
@@ -224,7 +224,7 @@ async def _measure(args: argparse.Namespace) -> dict[str, Any]:
 
     async def counter_round(_n: int) -> None:
         with sender.fork():
-            await push.notify_users_patiently(users, FloorCounter, _bump)
+            await push.notify_each_patiently([(users, _bump)], FloorCounter)
             await push.settled()
 
     messages = iter(tab.arriving)
@@ -232,7 +232,7 @@ async def _measure(args: argparse.Namespace) -> dict[str, Any]:
     async def member_round(_n: int) -> None:
         arrived = _message_arrived(next(messages), tab.group_id, tab.sender_nickname, ChimeRound())
         with sender.fork():
-            await push.notify_users_patiently(users, ConversationState, arrived)
+            await push.notify_each_patiently([(users, arrived)], ConversationState)
             await push.settled()
 
     cases = {"floor": floor_round, "app_push_small_state": counter_round, "app_push": member_round}

@@ -22,6 +22,7 @@ from chat_app.realtime.registry import (
     RedisTabRegistry,
     TabRegistry,
     tokens_of,
+    tokens_of_audiences,
     tokens_of_users,
 )
 
@@ -83,6 +84,25 @@ async def test_the_tabs_of_several_users_are_found_together(registry: TabRegistr
     ]
     assert await registry.tabs_of_each([]) == []
     assert [[t.tab_token for t in tabs] for tabs in await registry.tabs_of_each([3])] == [["cid-1"]]
+
+
+async def test_several_audiences_are_looked_up_in_one_call(registry: TabRegistry, monkeypatch):
+    """A message's recipients and its sender's other tabs: one Redis round trip for both."""
+    await registry.register(1, "ann-1", "hash-1")
+    await registry.register(1, "ann-2", "hash-1")
+    await registry.register(2, "bob-1", "hash-2")
+    calls: list[list[int]] = []
+    look_up = registry.tabs_of_each
+
+    async def counted(user_ids):
+        calls.append(list(user_ids))
+        return await look_up(user_ids)
+
+    monkeypatch.setattr(registry, "tabs_of_each", counted)
+    found = await tokens_of_audiences(registry, [[2, 3], [1], [2, 1, 1]], excluding="ann-1")
+    assert [sorted(tokens) for tokens in found] == [["bob-1"], ["ann-2"], ["ann-2", "bob-1"]]
+    assert calls == [[2, 3, 1]]
+    assert await tokens_of_audiences(registry, []) == []
 
 
 async def test_registry_moves_a_tab_to_the_user_who_logs_in_on_it(registry: TabRegistry):

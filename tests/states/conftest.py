@@ -39,11 +39,11 @@ def arrivals(monkeypatch: pytest.MonkeyPatch) -> list[tuple[list[int], Any]]:
     """`(user ids, change)` of each push a send makes; the test applies it to a tab."""
     pushed: list[tuple[list[int], Any]] = []
 
-    async def notify(user_ids, _cls, change, **_kwargs):
-        pushed.append((list(user_ids), change))
+    async def notify(audiences, _cls, **_kwargs):
+        pushed.extend((list(user_ids), change) for user_ids, change in audiences)
         return []
 
-    monkeypatch.setattr(message_push, "notify_users_patiently", notify)
+    monkeypatch.setattr(message_push, "notify_each_patiently", notify)
     return pushed
 
 
@@ -55,4 +55,4 @@ def no_pushes(monkeypatch: pytest.MonkeyPatch) -> None:
         return []
 
     monkeypatch.setattr(composer_module, "notify_users", nothing)
-    monkeypatch.setattr(message_push, "notify_users_patiently", nothing)
+    monkeypatch.setattr(message_push, "notify_each_patiently", nothing)

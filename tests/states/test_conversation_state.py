@@ -180,8 +180,11 @@ async def test_typing_goes_only_to_a_friend_and_only_with_a_live_session(
     async def notify(user_ids, *_args, **_kwargs):
         pushed.append(list(user_ids))
 
+    async def notify_each(audiences, *_args, **_kwargs):
+        pushed.extend(list(user_ids) for user_ids, _change in audiences)
+
     monkeypatch.setattr(composer_module, "notify_users", notify)
-    monkeypatch.setattr("chat_app.states.message_push.notify_users_patiently", notify)
+    monkeypatch.setattr("chat_app.states.message_push.notify_each_patiently", notify_each)
     await run(ann.open_conversation, await conversation_with(ann, bob_id))
     await run((await composer_of(ann)).set_draft, "hel")
     assert pushed == [[bob_id]]

@@ -97,11 +97,11 @@ async def test_the_sent_picture_reaches_its_own_tab_over_the_socket_in_turn(
     reaches its own tab as a push, like the sender's other tabs."""
     pushed: list[tuple[list[int], Any, str]] = []
 
-    async def notify(user_ids, _cls, change, *, except_tab=""):
-        pushed.append((list(user_ids), change, except_tab))
+    async def notify(audiences, _cls, *, except_tab=""):
+        pushed.extend((list(user_ids), change, except_tab) for user_ids, change in audiences)
         return []
 
-    monkeypatch.setattr(message_push, "notify_users_patiently", notify)
+    monkeypatch.setattr(message_push, "notify_each_patiently", notify)
     uploads = await open_chat(tab_factory)
     ann = await uploads.get_state(ConversationState)
     before = [m.seq for m in ann._buffer().stored()]

@@ -178,9 +178,10 @@ def capture_pushes(monkeypatch, module) -> list:
     """Record `(tab tokens, change)` of every push, through `notify_users` or `module`'s own."""
     pushed: list = []
 
-    def record(tabs, cls, change, *rest):
+    def record(tabs, cls, change, *rest) -> list[str]:
         if tabs := list(tabs):  # a push to no tab is none
             pushed.append((tabs, change))
+        return tabs
 
     monkeypatch.setattr(push, "_app", object())  # pushes need a bound app
     monkeypatch.setattr(push, "push_to_tabs", record)

@@ -7,7 +7,7 @@ acknowledgement, and a failed tab lookup in Redis must not take it down with the
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -23,21 +23,23 @@ def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(redis_link, "MAX_DELAY", 0.001)
 
 
-def tab_lookups(monkeypatch: pytest.MonkeyPatch, failures: int) -> list[list[int]]:
+def tab_lookups(monkeypatch: pytest.MonkeyPatch, failures: int) -> list[list[list[int]]]:
     """Make the push's lookup of users' tabs in Redis fail `failures` times, then answer.
 
     Returns:
-        The users whose tabs were looked up, one entry per attempt.
+        The audiences whose tabs were looked up, one entry per attempt.
     """
-    asked: list[list[int]] = []
+    asked: list[list[list[int]]] = []
 
-    async def lookup(registry, user_ids: Iterable[int], excluding: str = "") -> list[str]:
-        asked.append(list(user_ids))
+    async def lookup(
+        registry, audiences: Sequence[Iterable[int]], excluding: str = ""
+    ) -> list[list[str]]:
+        asked.append([list(user_ids) for user_ids in audiences])
         if len(asked) <= failures:
             raise RedisConnectionError("Error 111 connecting: Redis is restarting")
-        return []
+        return [[] for _ in audiences]
 
-    monkeypatch.setattr(push, "tokens_of_users", lookup)
+    monkeypatch.setattr(push, "tokens_of_audiences", lookup)
     # A bound app: without one (server-less tabs), a push ends before its lookup.
     monkeypatch.setattr(push, "_app", object())
     return asked
@@ -54,8 +56,8 @@ async def test_a_push_meeting_a_short_outage_waits_for_redis_and_the_send_is_ack
 
     assert shown(ann) == [("through the outage", "sent")]
     assert outbox.outbox == ""
-    # Bob's tabs are looked up again until Redis answers, then Ann's other tabs.
-    assert asked == [[bob_id], [bob_id], [bob_id], [ann_id]]
+    # Bob's tabs and Ann's other tabs, together, looked up again until Redis answers.
+    assert asked == [[[bob_id], [ann_id]]] * 3
 
 
 async def test_past_the_wait_the_push_is_dropped_and_the_send_still_acknowledged(
