@@ -1,7 +1,7 @@
 """What every group change shares: the write lock, the members read under it, the timeline.
 
 A membership change first bumps the conversation's `last_seq` (an UPDATE, like a sent
-message's `statements.NEXT_SEQ_WITH_CHECKS`): that takes the conversation's write lock until
+message's `send_statements.NEXT_SEQ_WITH_CHECKS`): that takes the conversation's write lock until
 commit (the row on PostgreSQL, the database on SQLite) and reserves the seq of the change's system
 message. Roles and memberships are read only after it, so two changes racing each other
 are applied one after the other and the second sees what the first did (SQLite's driver

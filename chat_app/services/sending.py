@@ -20,6 +20,7 @@ from chat_app.services import (
     direct_sql,
     mentions,
     message_text,
+    send_statements,
     statements,
     validation,
 )
@@ -91,7 +92,7 @@ def send_message(
         "now": now,
     }
     connection = session.connection()
-    found = direct_sql.run(connection, statements.NEXT_SEQ_WITH_CHECKS, checks).first()
+    found = direct_sql.run(connection, send_statements.NEXT_SEQ_WITH_CHECKS, checks).first()
     if found is None:
         raise NotFound()
     conversation = conversations.member_row(found)

@@ -13,7 +13,7 @@ from sqlalchemy import exc as sa_exc
 from sqlmodel import Session, select
 
 from chat_app.models import Message, utc_now
-from chat_app.services import conversations, direct_sql, sending, statements
+from chat_app.services import conversations, direct_sql, send_statements, sending, statements
 from chat_app.services.sessions import hash_token
 from tests.support.sql import statements_run
 from tests.support.users import log_in, make_friends, make_user, send_text
@@ -58,9 +58,11 @@ def test_a_sessions_row_and_a_sends_checks_read_the_same_directly(session: Sessi
             "since": utc_now() - timedelta(minutes=1),
             "now": utc_now(),
         }
-        expected = session.connection().execute(statements.NEXT_SEQ_WITH_CHECKS, checks).all()
+        expected = session.connection().execute(send_statements.NEXT_SEQ_WITH_CHECKS, checks).all()
         session.rollback()
-        got = direct_sql.run(session.connection(), statements.NEXT_SEQ_WITH_CHECKS, checks).all()
+        got = direct_sql.run(
+            session.connection(), send_statements.NEXT_SEQ_WITH_CHECKS, checks
+        ).all()
         session.rollback()
         _same_rows(list(expected), list(got))
         assert got[0].stored is (client_id == stored.message.client_id)
@@ -138,8 +140,8 @@ def test_one_row_or_an_error_like_sqlalchemys(session: Session):
     }
 
     with pytest.raises(sa_exc.NoResultFound):
-        direct_sql.run(connection, statements.NEXT_SEQ_WITH_CHECKS, lock).scalar_one()
-    assert direct_sql.run(connection, statements.NEXT_SEQ_WITH_CHECKS, lock).first() is None
+        direct_sql.run(connection, send_statements.NEXT_SEQ_WITH_CHECKS, lock).scalar_one()
+    assert direct_sql.run(connection, send_statements.NEXT_SEQ_WITH_CHECKS, lock).first() is None
     session.rollback()
 
 

@@ -25,8 +25,8 @@ from chat_app.services import (
     group_members,
     history,
     read_cursors,
+    send_statements,
     sending,
-    statements,
     summaries,
 )
 from chat_app.services.errors import NotFound, Refused
@@ -102,7 +102,7 @@ def test_a_removal_committed_just_before_the_lock_refuses_the_send(
     run = direct_sql.run
 
     def owner_removes_first(connection, statement, parameters):
-        if statement is statements.NEXT_SEQ_WITH_CHECKS:
+        if statement is send_statements.NEXT_SEQ_WITH_CHECKS:
             with database.session_scope(engine) as other:
                 remove(other, ann, group, cat)
         return run(connection, statement, parameters)
