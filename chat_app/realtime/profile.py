@@ -49,12 +49,12 @@ class Profile:
 
     @property
     def shows_sending_before_store(self) -> bool:
-        """Whether a send shows its "sending" bubble before the message is stored.
+        """Whether a slow send shows its "sending" bubble before the message is stored.
 
-        Over a network database the store waits for round trips, so the bubble is worth an
-        update of its own. Inline (SQLite) the store finishes before that update could
-        leave, and it would travel together with the next one: skipping it saves an
-        update per message.
+        Over a network database a store can wait (a busy server, a distant one), so a store
+        still running after a moment sends the bubble in an update of its own
+        (states/composer.py). Inline (SQLite) the handler holds the event loop until the
+        store is done, so no update could leave before it.
         """
         return not self.database_calls_inline
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlmodel import Session, func, select
 
@@ -16,6 +18,7 @@ from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.friends import FriendsState
 from chat_app.states.message_buffer import LIVE_SLOTS
+from chat_app.states.outbox import OutboxState
 from tests.support.tabs import chat_tabs, conversation_with, redirect_targets, run
 
 
@@ -28,32 +31,48 @@ def stored(engine) -> int:
         return session.exec(select(func.count()).select_from(Message)).one()
 
 
-async def test_send_shows_sent_in_one_update_on_sqlite(tab_factory, engine):
+@pytest.mark.parametrize("inline", [True, False], ids=["sqlite-inline", "network-quick"])
+async def test_a_quick_store_shows_sent_in_one_update(
+    tab_factory, engine, monkeypatch: pytest.MonkeyPatch, inline: bool
+):
     ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
     await run(ann.open_conversation, await conversation_with(ann, bob_id))
     assert ann.open_friend_nickname == "Bob"
+    monkeypatch.setattr(PROFILE, "database_calls_inline", inline)
     steps = [
         [m.status for m in ann._buffer().live()]
         async for _ in (await composer_of(ann)).send({"body": "hello"})
     ]
-    # The store runs inline: an intermediate "sending" update would leave with this one.
+    # Inline, or stored within SENDING_SHOWN_AFTER_SECONDS over the network: a "sending"
+    # update of its own would be one more update per message.
     assert steps == []
     assert [(m.seq, m.body, m.status) for m in ann._buffer().live()] == [(1, "hello", "sent")]
     assert stored(engine) == 1
 
 
-async def test_send_shows_sending_first_with_a_remote_database(
+async def test_a_slow_store_over_the_network_shows_sending_and_keeps_it_in_the_outbox(
     tab_factory, engine, monkeypatch: pytest.MonkeyPatch
 ):
-    ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    ann, _bob, ann_id, bob_id = await chat_tabs(tab_factory)
     await run(ann.open_conversation, await conversation_with(ann, bob_id))
     monkeypatch.setattr(PROFILE, "database_calls_inline", False)
-    steps = [
-        [m.status for m in ann._buffer().live()]
-        async for _ in (await composer_of(ann)).send({"body": "hello"})
-    ]
-    assert steps == [["sending"]]
+    real_send = sending.send_message
+
+    def busy_database(**kwargs):
+        time.sleep(10 * composer_module.SENDING_SHOWN_AFTER_SECONDS)  # a worker thread
+        return real_send(**kwargs)
+
+    monkeypatch.setattr(sending, "send_message", busy_database)
+    composer = await composer_of(ann)
+    outbox = await ann.get_state(OutboxState)
+    steps = []
+    async for _ in composer.send({"body": "hello"}):
+        held = [entry.body for entry in outbox._read(ann_id).entries]
+        steps.append(([m.status for m in ann._buffer().live()], composer.draft, held))
+    # Before the store ends, the browser has the bubble and the text in its storage.
+    assert steps == [(["sending"], "", ["hello"])]
     assert [(m.seq, m.status) for m in ann._buffer().live()] == [(1, "sent")]
+    assert outbox._read(ann_id).entries == []
     assert stored(engine) == 1
 
 
