@@ -1,8 +1,9 @@
 """The composer of one tab: the draft, "typing", sending and retrying a message.
 
-A message shows as "sending" at once (a pending copy in the conversation), becomes "sent"
-after the commit and "read" when the friend's read cursor passes it; a refused or failed
-store leaves it on screen, marked, with Retry (same client id: never a second row).
+A message leaves the composer in the update that answers the send: "sent" once committed
+(first "sending", a pending copy in the conversation, when the store is slow), then "read"
+when the friend's read cursor passes it; a refused or failed store leaves it on screen,
+marked, with Retry (same client id: never a second row).
 """
 
 from __future__ import annotations
@@ -203,19 +204,22 @@ class ComposerState(rx.State):
         if issued == outbox_state.next_client_id:
             outbox_state._issue_next_id()
         self._clear_text()
-        if conversation.conversation_id == conversation_id:
-            conversation._change(lambda buffer: buffer.show_pending(pending_view(entry, language)))
         typing_over(conversation_id, viewer_id)
         # Until this handler's update arrives, the browser's composer still holds the text
-        # under the same issued id: one update carries the stored message when the store is
-        # quick (always inline on SQLite; 2-5 ms over the network: a second update per
-        # message would cost the scaled profile 5 % of its CPU per message).
+        # under the same issued id: one update carries the stored message (or the failed
+        # bubble) when the store is quick, always inline on SQLite, 2-5 ms over the network.
+        # A "sending" bubble and a second update would cost the scaled profile 5 % of its
+        # CPU per message, and the bubble alone, shown and replaced in one update, 2 % of
+        # the embedded profile's.
         shown_sending = False
         if PROFILE.shows_sending_before_store:
             storing = asyncio.ensure_future(store(viewer_id, entry))
             if not await _done_within(storing, SENDING_SHOWN_AFTER_SECONDS):
                 # A slow store (a busy or distant database): the outbox entry, the emptied
                 # composer and the "sending" bubble reach the browser first.
+                if conversation.conversation_id == conversation_id:
+                    view = pending_view(entry, language)
+                    conversation._change(lambda buffer: buffer.show_pending(view))
                 outbox_state._write(outbox)
                 shown_sending = True
                 yield
@@ -225,8 +229,8 @@ class ComposerState(rx.State):
         if _is_conflict(outcome) and client_id == issued:
             # The issued id went to another text whose update has not reached the browser.
             derived = replace(entry, client_id=derived_client_id(issued, body))
-            self._swap_pending(conversation, entry, derived, language)
             if shown_sending:
+                self._swap_pending(conversation, entry, derived, language)
                 outbox.remove(entry.client_id)
                 outbox.put(derived)
                 outbox_state._write(outbox)
@@ -324,7 +328,7 @@ class ComposerState(rx.State):
         outbox_state._write(outbox)
         if shown:
             view = pending_view(failed, language)
-            conversation._change(lambda buffer: buffer.replace_pending(client_id, view))
+            conversation._change(lambda buffer: buffer.put_pending(client_id, view))
 
 
 async def store(viewer_id: int, entry: OutboxEntry) -> Outcome:

@@ -212,6 +212,13 @@ class MessageBuffer:
         if replacement is not None:
             self._place(replacement)
 
+    def put_pending(self, client_id: str, copy: MessageView) -> None:
+        """Show `copy` in place of the copy sent as `client_id`, or last if none is shown."""
+        if self._pending_index(client_id) is None:
+            self.show_pending(copy)
+        else:
+            self.replace_pending(client_id, copy)
+
     def acknowledge(
         self, client_id: str, stored: MessageView, prepare: Prepare = _unchanged
     ) -> None:

@@ -44,8 +44,10 @@ async def test_a_quick_store_shows_sent_in_one_update(
         async for _ in (await composer_of(ann)).send({"body": "hello"})
     ]
     # Inline, or stored within SENDING_SHOWN_AFTER_SECONDS over the network: a "sending"
-    # update of its own would be one more update per message.
+    # update of its own would be one more update per message, and a "sending" copy shown
+    # and replaced in this one would send the pending list again for nothing.
     assert steps == []
+    assert "pending" not in ann.dirty_vars
     assert [(m.seq, m.body, m.status) for m in ann._buffer().live()] == [(1, "hello", "sent")]
     assert stored(engine) == 1
 

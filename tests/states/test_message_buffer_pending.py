@@ -82,6 +82,22 @@ def test_a_failed_copy_keeps_its_place_and_can_be_sent_again():
     assert not buffer.has_messages
 
 
+def test_a_failed_copy_takes_the_place_of_its_sending_copy_or_shows_last():
+    """A quick store that fails shows its failed copy, though no "sending" copy was shown."""
+    buffer = empty()
+    buffer.show_pending(pending("x"))
+    failed_y = MessageView(
+        seq=0, sender_id=ME, client_id="y", body="y", sent_at="", status="failed", error="no"
+    )
+    buffer.put_pending("y", failed_y)  # never shown as "sending"
+    failed_x = MessageView(
+        seq=0, sender_id=ME, client_id="x", body="x", sent_at="", status="failed", error="no"
+    )
+    buffer.put_pending("x", failed_x)
+    assert buffer.pending_copies == [failed_x, failed_y]
+    assert buffer.has_messages
+
+
 def test_pending_copies_are_bounded_and_leave_without_marking_older():
     buffer = empty()
     for index in range(PENDING_MAX + 1):
