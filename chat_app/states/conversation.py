@@ -5,8 +5,7 @@ slots) and both read positions. A push of a new message, a receipt or "typing" l
 saves this state alone (and the root): the friend list and the unread counts are touched
 only when the message belongs to another conversation or the list's order changes.
 
-Delivery: the database is the truth; every (re)load fetches what is newer than the last
-message the tab holds (`catch_up`).
+Delivery: the database is the truth; a (re)load or a gap fetches what the tab lacks.
 """
 
 from __future__ import annotations
@@ -36,6 +35,7 @@ from chat_app.states.notices import new_messages_toast
 from chat_app.states.outbox import OutboxState, pending_view
 from chat_app.states.place import PlaceState, opening_page
 from chat_app.states.place_entries import BOTTOM
+from chat_app.states.push_gaps import catch_up_if_gap_stays
 from chat_app.states.read_receipts import ReadReceipts
 from chat_app.states.reader_position import ReaderPosition
 from chat_app.states.row_values import RowValues, add_row_buckets
@@ -185,7 +185,8 @@ class ConversationState(
         if showing and not self.has_newer:
             await self._learn_people([message])
             if not self._add([message]):
-                return [ConversationState.catch_up]
+                catch_up_if_gap_stays(self)  # read once whole
+                return []
             if to_recipient and self._user_id:
                 if not self._looking():
                     # Not read: counted for "↓ N new" and as unread (the tab's title

@@ -72,6 +72,11 @@ def contiguous_end(seqs: list[int]) -> int:
     return seqs[-1] if seqs else 0
 
 
+def _holed(seqs: list[int]) -> bool:
+    """Whether sorted `seqs` skip a number before their last."""
+    return bool(seqs) and contiguous_end(seqs) != seqs[-1]
+
+
 @dataclass
 class MessageBuffer:
     """One tab's window, live banks and pending copies; every operation records what changed.
@@ -141,6 +146,10 @@ class MessageBuffer:
         """From the first hole: a push that arrived ahead of a missing one is already shown."""
         return contiguous_end(self._anchored_seqs())
 
+    def has_hole(self) -> bool:
+        """A stored message is missing before the newest one shown."""
+        return _holed(self._anchored_seqs())
+
     def _anchored_seqs(self) -> list[int]:
         """The stored seqs, sorted, from the one before `first_expected` while it is set."""
         seqs = self.stored_seqs()
@@ -182,7 +191,7 @@ class MessageBuffer:
         for message in prepare(sorted(fresh.values(), key=_seq)):
             self._place(message)
         seqs = self._anchored_seqs()
-        whole = contiguous_end(seqs) == (seqs[-1] if seqs else 0)
+        whole = not _holed(seqs)
         if whole and len(seqs) > 1:
             self.first_expected = 0  # here: from now on the stored messages anchor the order
         return whole
