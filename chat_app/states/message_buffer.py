@@ -73,8 +73,8 @@ def contiguous_end(seqs: list[int]) -> int:
 
 
 def _holed(seqs: list[int]) -> bool:
-    """Whether sorted `seqs` skip a number before their last."""
-    return bool(seqs) and contiguous_end(seqs) != seqs[-1]
+    """Whether sorted `seqs`, each once, skip a number (checked on every message shown)."""
+    return bool(seqs) and seqs[-1] - seqs[0] != len(seqs) - 1
 
 
 @dataclass
@@ -133,7 +133,9 @@ class MessageBuffer:
 
     def stored_seqs(self) -> list[int]:
         """The seqs of the stored messages, sorted."""
-        return sorted(m.seq for m in self.stored())
+        seqs = [m.seq for m in self.stored()]
+        seqs.sort()
+        return seqs
 
     def last_seq(self) -> int:
         """The newest seq held (the window is older than every slot)."""
@@ -157,18 +159,22 @@ class MessageBuffer:
         return [first - 1, *(seq for seq in seqs if seq >= first)] if first else seqs
 
     def holds(self, message: MessageView) -> bool:
-        """The same message (same seq, or same sender and client id) is already shown."""
+        """The same message (same seq, or same sender and client id) is already shown.
 
-        def same(m: MessageView | None) -> bool:
-            return m is not None and (
-                m.seq == message.seq
-                or (m.sender_id == message.sender_id and m.client_id == message.client_id)
-            )
-
-        return (
-            any(map(same, self.slots))
-            or any(map(same, self.window))
-            or any(map(same, self.pending_copies))
+        A stored message's seq stands for its sender and client id (a unique index), so
+        only the pending copies are compared by client id. A new message is usually newer
+        than every stored one: then no stored message is compared at all, where one call
+        per message shown cost 3 % of the worker's CPU at 300 msg/s (py-spy).
+        """
+        sender_id, client_id = message.sender_id, message.client_id
+        for copy in self.pending_copies:
+            if copy.sender_id == sender_id and copy.client_id == client_id:
+                return True
+        seq = message.seq
+        if seq > self.last_seq():
+            return False
+        return any(m is not None and m.seq == seq for m in self.slots) or any(
+            m.seq == seq for m in self.window
         )
 
     def pending(self, client_id: str) -> MessageView | None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from chat_app.services.views import MessageView
 from chat_app.states.message_buffer import LIVE_BANK, LIVE_SLOTS, MessageBuffer, contiguous_end
-from tests.support.buffers import FRIEND, ME, empty, page_order, pending, seqs, stored
+from tests.support.buffers import ME, empty, page_order, pending, seqs, stored
 
 
 def test_messages_in_order_fill_slots_and_record_only_those():
@@ -33,14 +35,21 @@ def test_the_handed_in_lists_are_not_changed():
     assert copies == [pending("x")]
 
 
-def test_duplicates_by_seq_or_client_id_are_dropped():
+def test_duplicates_by_seq_or_by_a_pending_copys_client_id_are_dropped():
     buffer = empty(window=[stored(1)])
     buffer.add([stored(2)])
+    buffer.show_pending(pending("mine"))
     buffer.changed_slots.clear()
-    same_client_id = MessageView(seq=9, sender_id=FRIEND, client_id="c2", body="", sent_at="")
-    assert buffer.add([stored(1), stored(2), same_client_id])
+    # The stored copy of a message still shown as pending: its acknowledgement replaces it.
+    stored_copy = MessageView(seq=3, sender_id=ME, client_id="mine", body="", sent_at="")
+    assert buffer.add([stored(1), stored(2), stored_copy])
     assert buffer.changed_slots == set()
     assert seqs(buffer.stored()) == [1, 2]
+    # In the window, in the banks, and older than both.
+    for seq in (1, 2):
+        assert buffer.holds(stored(seq))
+    assert not buffer.holds(stored(4))
+    assert not empty().holds(stored(1))
 
 
 def test_a_message_twice_in_one_batch_is_shown_once():
@@ -90,6 +99,19 @@ def test_a_hole_filled_when_the_banks_are_full_turns_them_over_first():
     assert buffer.add([stored(LIVE_SLOTS)])
     assert page_order(buffer) == list(range(LIVE_BANK + 1, LIVE_SLOTS + 2))
     assert buffer.has_older
+
+
+def test_a_hole_is_found_wherever_it_is_in_window_and_banks():
+    """`has_hole` (every message shown) agrees with `contiguous_end` (every catch-up)."""
+    rng = random.Random(18)  # noqa: S311 (reproducible test data, not a secret)
+    for _ in range(300):
+        shown = sorted(rng.sample(range(1, 120), rng.randint(1, 100)))
+        split = max(0, len(shown) - rng.randint(0, LIVE_SLOTS - 1))  # the banks never turn
+        buffer = empty(window=[stored(seq) for seq in shown[:split]])
+        buffer.add([stored(seq) for seq in shown[split:]])
+        assert buffer.stored_seqs() == shown
+        assert buffer.has_hole() == (contiguous_end(shown) != shown[-1]), shown
+        assert buffer.has_hole() == (buffer.catch_up_after() != buffer.last_seq())
 
 
 def test_contiguous_end():
