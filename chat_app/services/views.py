@@ -168,9 +168,12 @@ def wire_time(moment: datetime) -> str:
     the page shows hours and minutes, and every new message carries its time twice to
     each tab (its bubble and its chat row's last line), 12 bytes shorter each time.
     """
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if moment.tzinfo is UTC:
+        moment = moment.replace(tzinfo=None)  # a new message's (models.utc_now)
+    elif moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    # isoformat, not strftime: strftime imports and calls the time module's on every call.
+    return moment.isoformat(timespec="seconds") + "Z"
 
 
 @dataclass(frozen=True)

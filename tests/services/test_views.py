@@ -1,10 +1,11 @@
-"""Views: changing a message's delivery state keeps everything else about it."""
+"""Views: changing a message's delivery state keeps everything else about it; its time."""
 
 from __future__ import annotations
 
 from dataclasses import fields
+from datetime import UTC, datetime, timedelta, timezone
 
-from chat_app.services.views import AttachmentView, MessageView
+from chat_app.services.views import AttachmentView, MessageView, wire_time
 
 
 def test_with_status_keeps_every_other_field():
@@ -28,3 +29,13 @@ def test_with_status_keeps_every_other_field():
     for field in fields(MessageView):
         if field.name not in ("status", "error"):
             assert getattr(failed, field.name) == getattr(view, field.name), field.name
+
+
+def test_a_message_time_goes_out_in_utc_to_the_second():
+    """What the page reads as the bubble's time and the chat row's, whatever the driver gives."""
+    naive_utc = datetime(2026, 12, 3, 7, 54, 10, 999_999)
+    assert wire_time(naive_utc) == "2026-12-03T07:54:10Z"
+    assert wire_time(naive_utc.replace(tzinfo=UTC)) == "2026-12-03T07:54:10Z"
+    beijing = timezone(timedelta(hours=8))
+    assert wire_time(datetime(2026, 12, 3, 15, 54, 10, tzinfo=beijing)) == "2026-12-03T07:54:10Z"
+    assert wire_time(datetime(2027, 1, 1, 0, 0, 0)) == "2027-01-01T00:00:00Z"
