@@ -36,7 +36,7 @@ from chat_app.states.message_push import publish_sent
 from chat_app.states.outbox import OutboxState, pending_view
 from chat_app.states.outbox_entries import ISSUED_ID, Outbox, OutboxEntry, derived_client_id
 from chat_app.states.place import keeps_drafts
-from chat_app.states.service_call import call_committing_service, call_service, form_text
+from chat_app.states.service_call import call_service, form_text
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in, viewer_id_of
 
@@ -337,7 +337,7 @@ async def store(viewer_id: int, entry: OutboxEntry) -> Outcome:
     Its mentions come from browser storage after a restart: the service checks them again.
     """
     try:
-        return await call_committing_service(
+        return await call_service(
             sending.send_message,
             viewer_id=viewer_id,
             conversation_id=entry.conversation_id,

@@ -19,7 +19,7 @@ from chat_app.services import read_cursors
 from chat_app.services.errors import NotFound
 from chat_app.services.read_cursors import ReadRequest
 from chat_app.services.views import ReadReceipt
-from chat_app.states.service_call import call_committing_service
+from chat_app.states.service_call import call_service
 
 # How long the first read waits for others to join it: far below the second a receipt may
 # take, and about the spread of one message's pushes over a group's tabs.
@@ -80,7 +80,7 @@ async def _flush(queue: _Queue) -> None:
         await asyncio.sleep(LINGER_SECONDS)
         batch, queue.waiting = queue.waiting[:BATCH_MAX], queue.waiting[BATCH_MAX:]
         try:
-            outcomes = await call_committing_service(
+            outcomes = await call_service(
                 read_cursors.mark_reads, requests=[waiting.request for waiting in batch]
             )
         except Exception as error:

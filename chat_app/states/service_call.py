@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
@@ -25,9 +24,6 @@ from chat_app.services.database import (
 )
 
 T = TypeVar("T")
-
-# The one thread SQLite's hot-path writes run on (`call_committing_service`).
-_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
 
 
 def _in_scope(
@@ -61,27 +57,6 @@ async def call_service(function: Callable[..., T], /, **kwargs: Any) -> T:
         What the service returned; its exceptions propagate.
     """
     return await _call_quick(connection_session_scope, function, kwargs)
-
-
-async def call_committing_service(function: Callable[..., T], /, **kwargs: Any) -> T:
-    """`call_service` for a write on the hot path (a message, a batch of reads).
-
-    Its commit waits for the disk (SQLite's fsync: 0.4 ms alone, 1.5 ms per message under
-    `make bench`'s load), which inline held the event loop and every other tab with it. On
-    SQLite it runs on one thread of its own, which keeps its connection (no pool check-out)
-    and writes in turn (no writer waits for another's lock); elsewhere as `call_service`.
-
-    Args:
-        function: A quick service function taking a keyword-only `session`.
-        **kwargs: Its other arguments.
-
-    Returns:
-        What the service returned; its exceptions propagate.
-    """
-    if not PROFILE.database_calls_inline:
-        return await call_service(function, **kwargs)
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_writer, _in_scope, kept_session_scope, function, kwargs)
 
 
 async def call_autocommit_service(function: Callable[..., T], /, **kwargs: Any) -> T:
