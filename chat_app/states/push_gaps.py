@@ -32,9 +32,11 @@ def catch_up_if_gap_stays(state: ConversationState) -> None:
     Args:
         state: The tab's conversation state, showing a gap in its open conversation.
     """
-    tab = tab_token(state)
-    check = functools.partial(_check_gap, type(state), tab, state.conversation_id)
-    timers.start_once(("gap", tab), GAP_WAIT_SECONDS, check)
+    tab, conversation_id = tab_token(state), state.conversation_id
+    check = functools.partial(_check_gap, type(state), tab, conversation_id)
+    # Per conversation: a check pending for the one the tab has left must not stand in
+    # for a gap in the one it opened since.
+    timers.start_once(("gap", tab, conversation_id), GAP_WAIT_SECONDS, check)
 
 
 async def _check_gap(state_class: type[ConversationState], tab: str, conversation_id: int) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 import pytest
+from sqlmodel import Session
 
 from chat_app.services.views import MessageView
 from chat_app.states import push_gaps
@@ -17,6 +18,7 @@ from chat_app.states.chime import ChimeRound
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.message_push import _message_arrived
+from tests.support.groups import make_group
 from tests.support.tabs import chat_tabs, conversation_with, run
 
 
@@ -129,3 +131,33 @@ async def test_a_check_for_a_conversation_the_tab_left_does_nothing(
     await run(ann.close_conversation)
     assert await gaps.wait_is_over(ann) == []
     assert gaps.reads == []
+
+
+async def test_a_gap_in_the_next_conversation_gets_its_own_check(
+    tab_factory, engine, monkeypatch: pytest.MonkeyPatch
+):
+    """A check still pending for the conversation the tab left does not stand in for it."""
+    gaps = Gaps(monkeypatch)
+    ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
+    await run(ann.open_conversation, await conversation_with(ann, bob_id))
+    await run(bob.open_conversation, ann.conversation_id)
+    composer = await bob.get_state(ComposerState)
+    for body in ("first", "second"):
+        await run(composer.send, {"body": body})
+    assert await arrives(ann, bob._buffer().stored()[1]) == []
+
+    # Ann opens a group with Bob at once, and a push there shows a gap too.
+    with Session(engine) as session:
+        group = make_group(session, bob_id, ann_id)
+    await run(ann.open_conversation, group)
+    await run(bob.open_conversation, group)
+    for body in ("one", "two"):
+        await run(composer.send, {"body": body})
+    assert await arrives(ann, bob._buffer().stored()[-1]) == []
+    assert len(gaps.waiting) == 2
+    # The first check finds the tab elsewhere; the group's catches up.
+    results = []
+    for key, check in list(gaps.waiting.items()):
+        gaps.waiting = {key: check}
+        results.append(await gaps.wait_is_over(ann))
+    assert results == [[], [ConversationState.catch_up]]
