@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -31,7 +31,7 @@ from redis.exceptions import RedisError
 from reflex.state import StateUpdate
 from reflex_base.event import Event
 
-from chat_app.realtime import push_relay, redis_link
+from chat_app.realtime import push_relay, redis_link, timers
 from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.redis_outage import wait_out_outage
 from chat_app.realtime.registry import tokens_of_audiences, tokens_of_users
@@ -265,6 +265,25 @@ def push_to_tabs(
     tabs = list(tab_tokens)
     _enqueue(tabs, _Queued(state_cls, change, tuple(events or ())))
     return tabs
+
+
+def push_later(
+    key: Hashable, delay_seconds: float, tab_token: str, state_cls: type[S], change: Change
+) -> None:
+    """Queue `change` to one tab after `delay_seconds`, once however often asked meanwhile.
+
+    Args:
+        key: Identifies the wait (`timers.start_once`: a pending one runs for every request).
+        delay_seconds: How long to wait.
+        tab_token: The tab's Reflex client token.
+        state_cls: The state class to modify in the tab.
+        change: A module-level function or partial (it may travel to another worker).
+    """
+
+    async def push() -> None:
+        push_to_tabs([tab_token], state_cls, change)
+
+    timers.start_once(key, delay_seconds, push)
 
 
 def _enqueue(tabs: list[str], queued: _Queued) -> None:

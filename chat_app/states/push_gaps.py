@@ -16,8 +16,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-from chat_app.realtime import timers
-from chat_app.realtime.push import push_to_tabs
+from chat_app.realtime.push import push_later
 from chat_app.states.tab_identity import tab_token
 
 if TYPE_CHECKING:
@@ -33,14 +32,10 @@ def catch_up_if_gap_stays(state: ConversationState) -> None:
         state: The tab's conversation state, showing a gap in its open conversation.
     """
     tab, conversation_id = tab_token(state), state.conversation_id
-    check = functools.partial(_check_gap, type(state), tab, conversation_id)
+    check = functools.partial(_catch_up_if_gap, conversation_id)
     # Per conversation: a check pending for the one the tab has left must not stand in
     # for a gap in the one it opened since.
-    timers.start_once(("gap", tab, conversation_id), GAP_WAIT_SECONDS, check)
-
-
-async def _check_gap(state_class: type[ConversationState], tab: str, conversation_id: int) -> None:
-    push_to_tabs([tab], state_class, functools.partial(_catch_up_if_gap, conversation_id))
+    push_later(("gap", tab, conversation_id), GAP_WAIT_SECONDS, tab, type(state), check)
 
 
 async def _catch_up_if_gap(conversation_id: int, state: ConversationState) -> list[Any]:

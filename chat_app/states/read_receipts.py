@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 
 import reflex as rx
 
-from chat_app.realtime import timers
 from chat_app.realtime.notify_soon import notify_user_soon
-from chat_app.realtime.push import notify_users, push_to_tabs, socket_id_of
+from chat_app.realtime.push import notify_users, push_later, socket_id_of
 from chat_app.services.errors import NotFound
 from chat_app.services.views import ReadReceipt
 from chat_app.states import read_batch
@@ -62,8 +61,8 @@ class ReadReceipts(rx.State, mixin=True):
         update showing the messages; its new page reports what it shows itself.
         """
         tab = tab_token(self)
-        read = _read_in(type(self), tab, forget_unread, socket_id_of(tab))
-        timers.start_once(("read", tab), READ_DELAY, read)
+        read = functools.partial(_read_if_looking, forget_unread, socket_id_of(tab))
+        push_later(("read", tab), READ_DELAY, tab, type(self), read)
 
     @rx.event
     async def mark_seen(self):
@@ -152,13 +151,3 @@ async def _read_if_looking(forget_unread: bool, socket_id: str | None, state: Re
         return
     if state._user_id and state._looking():
         await state._read_to_end(state._user_id, forget_unread=forget_unread)
-
-
-def _read_in(
-    state_class: type[ReadReceipts], tab: str, forget_unread: bool, socket_id: str | None
-) -> Callable[[], Awaitable[None]]:
-    async def read() -> None:
-        change = functools.partial(_read_if_looking, forget_unread, socket_id)
-        push_to_tabs([tab], state_class, change)
-
-    return read

@@ -19,8 +19,7 @@ from typing import Any
 
 import reflex as rx
 
-from chat_app.realtime import timers
-from chat_app.realtime.push import push_to_tabs
+from chat_app.realtime.push import push_later
 from chat_app.states.tab_identity import tab_token
 
 # Late by this much rather than early: a timer may wake a hair before its time.
@@ -55,10 +54,5 @@ def wait_before_showing(
         setattr(state, shown_at_var, now)
         return False
     tab = tab_token(state)
-    state_class = type(state)
-
-    async def show_later() -> None:
-        push_to_tabs([tab], state_class, refresh)
-
-    timers.start_once(("paced", shown_at_var, tab), wait + _MARGIN, show_later)
+    push_later(("paced", shown_at_var, tab), wait + _MARGIN, tab, type(state), refresh)
     return True

@@ -98,6 +98,12 @@ class Clock:
         self._queued.append((listed, change))
         return listed
 
+    def push_later(self, key: Hashable, delay: float, tab: str, cls: Any, change: Any) -> None:
+        async def push() -> None:
+            self.push_to_tabs([tab], cls, change)
+
+        self.start_once(key, delay, push)
+
     async def drain(self) -> None:
         while self._queued:
             tokens, change = self._queued.pop(0)
@@ -120,7 +126,7 @@ def patched_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     monkeypatch.setattr(timers, "cancel", fake.cancel)
     monkeypatch.setattr(group_typing, "notify_users", fake.notify_users)
     monkeypatch.setattr(group_reads, "notify_users", fake.notify_users)
-    monkeypatch.setattr(tab_pace, "push_to_tabs", fake.push_to_tabs)
+    monkeypatch.setattr(tab_pace, "push_later", fake.push_later)
     # Rooms of an earlier test are not this one's.
     monkeypatch.setattr(group_typing, "_rooms", {})
     monkeypatch.setattr(group_reads, "_rooms", {})
