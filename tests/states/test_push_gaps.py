@@ -29,16 +29,14 @@ class Gaps:
         self.waiting: dict[Hashable, tuple[float, Callable[[], Awaitable[None]]]] = {}
         self.pushed: list[tuple[list[str], Any]] = []
         self.reads: list[bool] = []
-        monkeypatch.setattr(push_gaps.timers, "start_once", self._start_once)
-        monkeypatch.setattr(push_gaps, "push_to_tabs", self._push_to_tabs)
+        monkeypatch.setattr(push_gaps, "push_later", self._push_later)
         monkeypatch.setattr(ConversationState, "_read_soon", self._read_soon)
 
-    def _start_once(self, key: Hashable, delay: float, action: Any) -> None:
-        self.waiting.setdefault(key, (delay, action))
+    def _push_later(self, key: Hashable, delay: float, tab: str, _cls: Any, change: Any) -> None:
+        async def push() -> None:
+            self.pushed.append(([tab], change))
 
-    def _push_to_tabs(self, tabs: list[str], _cls: Any, change: Any) -> list[str]:
-        self.pushed.append((list(tabs), change))
-        return tabs
+        self.waiting.setdefault(key, (delay, push))
 
     def _read_soon(self, forget_unread: bool = True) -> None:
         # Set on the class, but a bound method of this object: called as `tab._read_soon(…)`.
@@ -56,15 +54,26 @@ class Gaps:
         return await change(tab)
 
 
-async def bob_sent_two(tab_factory) -> tuple[ConversationState, list[MessageView]]:
-    """Ann's tab on her conversation with Bob, and Bob's two messages (not pushed yet)."""
-    ann, bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+async def on_their_chat(tab_factory) -> tuple[ConversationState, ConversationState, int, int]:
+    """Ann's and Bob's tabs, both on their conversation: `(ann, bob, ann_id, bob_id)`."""
+    ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
     await run(ann.open_conversation, await conversation_with(ann, bob_id))
     await run(bob.open_conversation, ann.conversation_id)
+    return ann, bob, ann_id, bob_id
+
+
+async def bob_sends(bob: ConversationState, *bodies: str) -> list[MessageView]:
+    """Bob's messages to the conversation his tab shows, stored (not pushed yet)."""
     composer = await bob.get_state(ComposerState)
-    for body in ("first", "second"):
+    for body in bodies:
         await run(composer.send, {"body": body})
-    return ann, bob._buffer().stored()
+    return bob._buffer().stored()[-len(bodies) :]
+
+
+async def bob_sent_two(tab_factory) -> tuple[ConversationState, list[MessageView]]:
+    """Ann's tab on her conversation with Bob, and Bob's two messages (not pushed yet)."""
+    ann, bob, _ann_id, _bob_id = await on_their_chat(tab_factory)
+    return ann, await bob_sends(bob, "first", "second")
 
 
 async def arrives(tab: ConversationState, message: MessageView) -> list[Any]:
@@ -138,22 +147,17 @@ async def test_a_gap_in_the_next_conversation_gets_its_own_check(
 ):
     """A check still pending for the conversation the tab left does not stand in for it."""
     gaps = Gaps(monkeypatch)
-    ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
-    await run(ann.open_conversation, await conversation_with(ann, bob_id))
-    await run(bob.open_conversation, ann.conversation_id)
-    composer = await bob.get_state(ComposerState)
-    for body in ("first", "second"):
-        await run(composer.send, {"body": body})
-    assert await arrives(ann, bob._buffer().stored()[1]) == []
+    ann, bob, ann_id, bob_id = await on_their_chat(tab_factory)
+    (_first, second) = await bob_sends(bob, "first", "second")
+    assert await arrives(ann, second) == []
 
     # Ann opens a group with Bob at once, and a push there shows a gap too.
     with Session(engine) as session:
         group = make_group(session, bob_id, ann_id)
     await run(ann.open_conversation, group)
     await run(bob.open_conversation, group)
-    for body in ("one", "two"):
-        await run(composer.send, {"body": body})
-    assert await arrives(ann, bob._buffer().stored()[-1]) == []
+    (_one, two) = await bob_sends(bob, "one", "two")
+    assert await arrives(ann, two) == []
     assert len(gaps.waiting) == 2
     # The first check finds the tab elsewhere; the group's catches up.
     results = []
