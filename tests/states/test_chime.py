@@ -6,77 +6,34 @@ holds them, every tab connected); what each tab's browser is sent is recorded.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from types import SimpleNamespace
-from typing import Any
-
 import pytest
-import reflex as rx
 from redis.exceptions import ConnectionError as RedisConnectionError
-from reflex.state import BaseState
 from sqlmodel import Session
 
 from chat_app.models import User
-from chat_app.realtime import push
 from chat_app.realtime.profile import PROFILE
 from chat_app.states.auth import AuthState
 from chat_app.states.chime import ChimeState
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.friends import FriendsState
+from tests.support.tab_app import TabsApp, pushes_done
 from tests.support.tabs import PASSWORD, chat_tabs, conversation_with, logged_in_tab, run
 
 RING = f"{ChimeState.get_full_name()}.ring"
 
 
-class TabsApp:
-    """What `realtime.push` needs of an rx.App: the tabs' states, and what each was sent."""
-
-    def __init__(self) -> None:
-        self.roots: dict[str, BaseState] = {}
-        self.sent: dict[str, list[str]] = {}
-
-        async def connected(token: str) -> bool:
-            return token in self.roots
-
-        async def emit_update(update: Any, token: str) -> None:
-            self.sent.setdefault(token, []).extend(event.name for event in update.events)
-
-        self.event_namespace = SimpleNamespace(
-            _token_manager=SimpleNamespace(is_token_connected=connected),
-            emit_update=emit_update,
-        )
-
-    def connect(self, *tabs: rx.State) -> None:
-        """Connect these tabs and push to them (a push to a tab not connected forgets it)."""
-        for tab in tabs:
-            root = tab.parent_state
-            assert root is not None
-            self.roots[tab.router.session.client_token] = root
-        push.bind_app(self)
-
-    @contextlib.asynccontextmanager
-    async def modify_state(self, token: Any) -> AsyncIterator[BaseState]:
-        yield self.roots[token.ident]
-
-    def ringing(self) -> list[str]:
-        """The tabs told to play the sound since the last call."""
-        found = sorted(t for t, names in self.sent.items() if any(RING in n for n in names))
-        self.sent.clear()
-        return found
+def ringing(app: TabsApp) -> list[str]:
+    """The tabs told to play the sound since the last call."""
+    found = sorted(t for t, names in app.sent.items() if any(RING in n for n in names))
+    app.sent.clear()
+    return found
 
 
 @pytest.fixture
 def app(tab_factory) -> TabsApp:
     del tab_factory  # first: it unbinds any app and clears tabs and seats (states/conftest.py)
     return TabsApp()
-
-
-async def pushes_done() -> None:
-    while push._pending:
-        await asyncio.gather(*list(push._pending))
 
 
 async def second_tab(tab_factory, username: str, token: str) -> ConversationState:
@@ -104,22 +61,22 @@ async def test_a_message_sounds_in_one_tab_of_the_recipient_the_one_in_front(tab
     ann, bob, bob_2, _ann_id = await chat_with_two_bob_tabs(tab_factory, app)
     # Neither of Bob's tabs shows the conversation, and none has been brought to the front.
     await send(ann, "one")
-    first = app.ringing()
+    first = ringing(app)
     assert len(first) == 1
     assert first[0] in {"bob-tab", "bob-tab-2"}
     await send(ann, "two")
-    assert app.ringing() == first  # the same tab, every time
+    assert ringing(app) == first  # the same tab, every time
 
     # Bob brings his second tab to the front: it plays from now on, the first does not.
     await run((await bob_2.get_state(ChimeState)).tab_focused)
     await send(ann, "three")
-    assert app.ringing() == ["bob-tab-2"]
+    assert ringing(app) == ["bob-tab-2"]
     await run((await bob.get_state(ChimeState)).tab_visibility, False)  # shown again
     await send(ann, "four")
-    assert app.ringing() == ["bob-tab"]
+    assert ringing(app) == ["bob-tab"]
     await run((await bob_2.get_state(ChimeState)).tab_visibility, True)  # hidden: no claim
     await send(ann, "five")
-    assert app.ringing() == ["bob-tab"]
+    assert ringing(app) == ["bob-tab"]
 
 
 async def test_no_sound_while_the_conversation_is_on_screen(tab_factory, app):
@@ -127,13 +84,13 @@ async def test_no_sound_while_the_conversation_is_on_screen(tab_factory, app):
     await run((await bob.get_state(ChimeState)).tab_focused)
     await run(bob.open_conversation, await conversation_with(bob, ann_id))
     await send(ann, "seen")
-    assert app.ringing() == []
+    assert ringing(app) == []
     await run(bob.reader_scrolled_up)  # reading older messages: still looking at it
     await send(ann, "seen too")
-    assert app.ringing() == []
+    assert ringing(app) == []
     await run(bob.tab_visibility, True)  # Bob switched to another application
     await send(ann, "not seen")
-    assert app.ringing() == ["bob-tab"]
+    assert ringing(app) == ["bob-tab"]
 
 
 async def test_when_the_tab_in_front_has_gone_another_one_plays(tab_factory, app):
@@ -141,11 +98,11 @@ async def test_when_the_tab_in_front_has_gone_another_one_plays(tab_factory, app
     await run((await bob_2.get_state(ChimeState)).tab_focused)
     del app.roots["bob-tab-2"]  # closed
     await send(ann, "hello")
-    assert app.ringing() == ["bob-tab"]
+    assert ringing(app) == ["bob-tab"]
     # The survivor took the seat: a tab loading now does not take it away.
     await run((await bob.get_state(ChimeState)).load)
     await send(ann, "again")
-    assert app.ringing() == ["bob-tab"]
+    assert ringing(app) == ["bob-tab"]
 
 
 async def test_a_friend_request_sounds_once_and_other_notices_do_not(tab_factory, app):
@@ -157,11 +114,11 @@ async def test_a_friend_request_sounds_once_and_other_notices_do_not(tab_factory
     assert ann.search_result is not None
     await run(ann.send_request, ann.search_result.user_id)
     await pushes_done()
-    assert len(app.ringing()) == 1
+    assert len(ringing(app)) == 1
     await run(bob.load)
     await run(bob.accept, bob.incoming[0].request_id)  # Ann's toast: "… is now your friend"
     await pushes_done()
-    assert app.ringing() == []
+    assert ringing(app) == []
 
 
 async def test_the_setting_is_the_users_on_every_tab_and_silences_the_sound(
@@ -206,7 +163,7 @@ async def test_a_store_failure_loses_the_sound_not_the_message(
 
     monkeypatch.setattr(PROFILE.chime_seats, "seat_of", unreachable)
     await send(ann, "still here")
-    assert app.ringing() == []
+    assert ringing(app) == []
     await run(bob.open_conversation, await conversation_with(bob, ann_id))
     assert [m.body for m in bob.window] == ["still here"]
 
