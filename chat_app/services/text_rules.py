@@ -51,6 +51,9 @@ PDF = "\u202c"  # POP DIRECTIONAL FORMATTING: closes LRE, RLE, LRO, RLO
 PDI = "\u2069"  # POP DIRECTIONAL ISOLATE: closes LRI, RLI, FSI
 _EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE RLE LRO RLO
 _ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI RLI FSI
+# All of them and both closers: U+202A-202E and U+2066-2069. Most text has none, and one
+# search finds that where a test per character took half a millisecond for 4,000 of them.
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 # Deeper nesting than real text ever needs; openers past it are dropped with their closers
 # (UAX #9 itself stops at 125 levels), so balancing never blows a text up.
 MAX_BIDI_DEPTH = 16
@@ -108,7 +111,7 @@ def balance_bidi(text: str) -> str:
         The text where every line's bidi controls are properly nested and closed; text
         without bidi controls is returned unchanged.
     """
-    if not any(char in _EMBEDDINGS or char in _ISOLATES or char in (PDF, PDI) for char in text):
+    if not _BIDI_CONTROLS.search(text):
         return text
     parts = _PARAGRAPHS.split(text)
     # Odd indexes hold the separators themselves, kept as they are.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -84,6 +86,29 @@ def test_error_code_is_translated_in_both_languages():
 def test_a_lone_surrogate_is_refused_not_stored():
     with pytest.raises(Refused, match="message_invalid_characters"):
         clean_body("a\ud800b")
+
+
+def test_exactly_controls_but_newline_and_tab_and_lone_surrogates_are_refused():
+    # Every code point, against the rule as Unicode's categories state it (the check is
+    # one regex search; the categories Cc and Cs are fixed by Unicode's stability policy).
+    for code in range(0x110000):
+        char = chr(code)
+        # A carriage return is a line break: turned into a newline first.
+        refused = unicodedata.category(char) in ("Cc", "Cs") and char not in "\n\t\r"
+        try:
+            clean_body(f"a{char}b")
+        except Refused as error:
+            assert refused and error.code == "message_invalid_characters", hex(code)
+        else:
+            assert not refused, hex(code)
+
+
+def test_only_texts_without_bidi_controls_skip_the_balancing():
+    controls = {PDF, PDI, LRE, RLE, LRO, RLO, LRI, RLI, FSI}
+    for code in range(0x110000):
+        char = chr(code)
+        found = text_rules._BIDI_CONTROLS.search(f"a{char}b") is not None
+        assert found == (char in controls), hex(code)
 
 
 @pytest.mark.parametrize(
