@@ -1,6 +1,6 @@
 """The app's own CPU per one-to-one message, phase by phase, with no server (issue 18).
 
-Usage: python -m tests.load.message_phases [--messages 2000] [--rounds 3]
+Usage: python -m tests.load.message_phases [--messages 2000] [--rounds 3] [--length 0]
 
 Not part of `make test` or `make bench`. Two users, each with a tab on their conversation,
 write to each other in turn. Every message goes through the same handlers and pushes as on
@@ -56,6 +56,8 @@ from tests.support.tab_app import TabsApp, pushes_done
 from tests.support.tabs import chat_tabs, conversation_with, make_tab, run
 
 PHASES: tuple[str, ...] = ("send", "arrival", "read and receipt")
+# What `--length` pads a message with: Latin, CJK and emoji, as a long message might hold.
+TEXT = " the quick brown fox, 敏捷的棕色狐狸 👍🏽 jumps over the lazy dog."
 
 
 @dataclass
@@ -121,12 +123,19 @@ async def _one_message(
     return sent - start, arrived - sent, time.process_time() - arrived
 
 
-async def measure(messages: int, warm_up: int = 50) -> Phases:
+def body_of(number: int, length: int) -> str:
+    """Message `number`'s text, padded to `length` characters of mixed scripts and emoji."""
+    head = f"message {number}: hello"
+    return (head + TEXT * (length // len(TEXT) + 1))[: max(length, len(head))]
+
+
+async def measure(messages: int, warm_up: int = 50, length: int = 0) -> Phases:
     """Send `messages` messages back and forth (after `warm_up` unmeasured ones).
 
     Args:
         messages: How many messages to measure.
         warm_up: How many to send first (caches, the chat list's first move).
+        length: The messages' length in characters (0: about 20, as the bench's).
 
     Returns:
         The CPU seconds of each phase.
@@ -145,7 +154,7 @@ async def measure(messages: int, warm_up: int = 50) -> Phases:
     read_receipts.push_later = reads.push_later  # pyright: ignore[reportAttributeAccessIssue]
     for number in range(warm_up + messages):
         sender, recipient = (ann, bob) if number % 2 else (bob, ann)
-        body = f"message {number}: hello"
+        body = body_of(number, length)
         send, arrival, read = await _one_message(sender, recipient, body, reads)
         if number >= warm_up:
             phases.messages += 1
@@ -155,12 +164,13 @@ async def measure(messages: int, warm_up: int = 50) -> Phases:
     return phases
 
 
-async def measure_on_fresh_database(messages: int, warm_up: int = 50) -> Phases:
+async def measure_on_fresh_database(messages: int, warm_up: int = 50, length: int = 0) -> Phases:
     """`measure` on a new SQLite file set up as the app's (WAL, durable commits).
 
     Args:
         messages: How many messages to measure.
         warm_up: How many to send first.
+        length: The messages' length in characters (0: about 20).
 
     Returns:
         The CPU seconds of each phase.
@@ -172,7 +182,7 @@ async def measure_on_fresh_database(messages: int, warm_up: int = 50) -> Phases:
         database.get_engine = lambda url=None: engine  # pyright: ignore[reportAttributeAccessIssue]
         read_batch.LINGER_SECONDS = 0.0
         try:
-            return await measure(messages, warm_up)
+            return await measure(messages, warm_up, length)
         finally:
             await PROFILE.tab_registry.clear()
             await PROFILE.chime_seats.clear()
@@ -186,10 +196,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--length", type=int, default=0, help="characters per message")
     arguments = parser.parse_args()
     rounds = []
     for number in range(arguments.rounds):
-        figures = asyncio.run(measure_on_fresh_database(arguments.messages)).per_message_ms()
+        figures = asyncio.run(
+            measure_on_fresh_database(arguments.messages, length=arguments.length)
+        ).per_message_ms()
         rounds.append(figures)
         print(f"round {number + 1}: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()))
     print(f"\nCPU per message, ms, median of {len(rounds)} rounds:")
