@@ -17,8 +17,8 @@ DRAFT_MAX = 20_000
 CLIENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # Control characters (category Cc) but newline and tab, and lone surrogates (Cs). Unicode
 # keeps both categories fixed (U+0000-001F, U+007F-009F; U+D800-DFFF), so one search does
-# what a category look-up per character did: 0.76 ms for a 4,000-character message, run
-# twice per send (the composer and the store).
+# what a category look-up per character did (0.3 ms for 4,000 characters; with the bidi
+# check's, most of the 0.76 ms this function took, twice per send: composer and store).
 _REFUSED_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 

@@ -52,7 +52,7 @@ PDI = "\u2069"  # POP DIRECTIONAL ISOLATE: closes LRI, RLI, FSI
 _EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE RLE LRO RLO
 _ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI RLI FSI
 # All of them and both closers: U+202A-202E and U+2066-2069. Most text has none, and one
-# search finds that where a test per character took half a millisecond for 4,000 of them.
+# search finds that where a test per character took 0.4 ms for 4,000 characters.
 _BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 # Deeper nesting than real text ever needs; openers past it are dropped with their closers
 # (UAX #9 itself stops at 125 levels), so balancing never blows a text up.
