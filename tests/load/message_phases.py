@@ -52,7 +52,7 @@ from chat_app.services import database
 from chat_app.states import read_batch, read_receipts
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
-from tests.support.tab_app import TabsApp, pushes_done
+from tests.support.tab_app import TabsApp
 from tests.support.tabs import chat_tabs, conversation_with, make_tab, run
 
 PHASES: tuple[str, ...] = ("send", "arrival", "read and receipt")
@@ -100,7 +100,7 @@ async def _received(tab: ConversationState, seq: int) -> None:
     for _ in range(1000):
         if tab.friend_read_seq >= seq:
             return
-        await pushes_done()
+        await push.settled()
         await asyncio.sleep(0)
     raise RuntimeError(f"no receipt for message {seq}: read up to {tab.friend_read_seq}")
 
@@ -113,7 +113,7 @@ async def _one_message(
     start = time.process_time()
     await run(composer.send, {"body": body})
     sent = time.process_time()
-    await pushes_done()
+    await push.settled()
     arrived = time.process_time()
     seq = sender._buffer().last_seq()
     if recipient._buffer().last_seq() != seq:
@@ -145,22 +145,27 @@ async def measure(messages: int, warm_up: int = 50, length: int = 0) -> Phases:
     # Read positions known from an earlier round's database are not this one's.
     read_receipts._known_read.clear()
     ann, bob, _ann_id, bob_id = await chat_tabs(make_tab)
-    app = TabsApp()
-    app.connect(ann, bob)
     conversation_id = await conversation_with(ann, bob_id)
     await run(ann.open_conversation, conversation_id)
     await run(bob.open_conversation, conversation_id)
     phases, reads = Phases(), _ReadTimers()
+    saved = (push._app, read_receipts.push_later)
+    TabsApp().connect(ann, bob)
     read_receipts.push_later = reads.push_later  # pyright: ignore[reportAttributeAccessIssue]
-    for number in range(warm_up + messages):
-        sender, recipient = (ann, bob) if number % 2 else (bob, ann)
-        body = body_of(number, length)
-        send, arrival, read = await _one_message(sender, recipient, body, reads)
-        if number >= warm_up:
-            phases.messages += 1
-            phases.send += send
-            phases.arrival += arrival
-            phases.read += read
+    try:
+        for number in range(warm_up + messages):
+            sender, recipient = (ann, bob) if number % 2 else (bob, ann)
+            body = body_of(number, length)
+            send, arrival, read = await _one_message(sender, recipient, body, reads)
+            if number >= warm_up:
+                phases.messages += 1
+                phases.send += send
+                phases.arrival += arrival
+                phases.read += read
+    finally:
+        push._app, read_receipts.push_later = saved
+        await PROFILE.tab_registry.clear()
+        await PROFILE.chime_seats.clear()
     return phases
 
 
@@ -175,7 +180,7 @@ async def measure_on_fresh_database(messages: int, warm_up: int = 50, length: in
     Returns:
         The CPU seconds of each phase.
     """
-    saved = (database.get_engine, push._app, read_receipts.push_later, read_batch.LINGER_SECONDS)
+    saved = (database.get_engine, read_batch.LINGER_SECONDS)
     with tempfile.TemporaryDirectory() as folder:
         engine = database.create_db_engine(f"sqlite:///{Path(folder) / 'phases.db'}")
         SQLModel.metadata.create_all(engine)
@@ -184,10 +189,7 @@ async def measure_on_fresh_database(messages: int, warm_up: int = 50, length: in
         try:
             return await measure(messages, warm_up, length)
         finally:
-            await PROFILE.tab_registry.clear()
-            await PROFILE.chime_seats.clear()
-            database.get_engine, push._app = saved[0], saved[1]
-            read_receipts.push_later, read_batch.LINGER_SECONDS = saved[2], saved[3]
+            database.get_engine, read_batch.LINGER_SECONDS = saved
             engine.dispose()
 
 

@@ -11,13 +11,14 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlmodel import Session
 
 from chat_app.models import User
+from chat_app.realtime import push
 from chat_app.realtime.profile import PROFILE
 from chat_app.states.auth import AuthState
 from chat_app.states.chime import ChimeState
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.friends import FriendsState
-from tests.support.tab_app import TabsApp, pushes_done
+from tests.support.tab_app import TabsApp
 from tests.support.tabs import PASSWORD, chat_tabs, conversation_with, logged_in_tab, run
 
 RING = f"{ChimeState.get_full_name()}.ring"
@@ -46,7 +47,7 @@ async def second_tab(tab_factory, username: str, token: str) -> ConversationStat
 
 async def send(tab: ConversationState, body: str) -> None:
     await run((await tab.get_state(ComposerState)).send, {"body": body})
-    await pushes_done()
+    await push.settled()
 
 
 async def chat_with_two_bob_tabs(tab_factory, app: TabsApp):
@@ -113,11 +114,11 @@ async def test_a_friend_request_sounds_once_and_other_notices_do_not(tab_factory
     await run(ann.search, {"username": "bob"})
     assert ann.search_result is not None
     await run(ann.send_request, ann.search_result.user_id)
-    await pushes_done()
+    await push.settled()
     assert len(ringing(app)) == 1
     await run(bob.load)
     await run(bob.accept, bob.incoming[0].request_id)  # Ann's toast: "… is now your friend"
-    await pushes_done()
+    await push.settled()
     assert ringing(app) == []
 
 
@@ -133,7 +134,7 @@ async def test_the_setting_is_the_users_on_every_tab_and_silences_the_sound(
     assert chime.rings == 1
 
     await run(chime.set_enabled, False)
-    await pushes_done()
+    await push.settled()
     assert (chime.enabled, chime_2.enabled) == (False, False)
     with Session(engine) as session:
         bob_row = session.get(User, chime._user_id)
@@ -149,7 +150,7 @@ async def test_the_setting_is_the_users_on_every_tab_and_silences_the_sound(
     await run(chime.load)
     assert (chime.enabled, chime.rings) == (False, 0)
     await run(chime.set_enabled, True)
-    await pushes_done()
+    await push.settled()
     assert chime_2.enabled
 
 

@@ -10,7 +10,6 @@ resolves the session once.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any, cast
@@ -107,11 +106,6 @@ def _sender_event(manager: StateManagerRedis) -> EventContext:
     ).fork()
 
 
-async def _pushes_done() -> None:
-    while push._pending:
-        await asyncio.gather(*list(push._pending))
-
-
 async def test_a_message_push_loads_and_saves_only_the_conversation_state(
     tab_factory, redis_manager: StateManagerRedis, monkeypatch: pytest.MonkeyPatch
 ):
@@ -133,7 +127,7 @@ async def test_a_message_push_loads_and_saves_only_the_conversation_state(
         footprint.clear()
         with _sender_event(redis_manager):
             await run(composer.send, {"body": f"hello {n}"})
-            await _pushes_done()
+            await push.settled()
         footprints.append((set(footprint.loaded), set(footprint.saved)))
 
     conversation = ConversationState.get_full_name()
@@ -165,7 +159,7 @@ async def test_a_message_for_a_closed_conversation_also_counts_it_unread(
         footprint.clear()
         with _sender_event(redis_manager):
             await run(composer.send, {"body": body})
-            await _pushes_done()
+            await push.settled()
     names = {ConversationState.get_full_name(), UnreadState.get_full_name()}
     # The toast is in the tab's language: the UI state is read, not written. The chat
     # list row's last line is kept in the conversation state (its `last_*` buckets).

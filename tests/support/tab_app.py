@@ -7,7 +7,6 @@ and by the message meter (tests/load/message_phases.py).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
@@ -50,9 +49,3 @@ class TabsApp:
     async def modify_state(self, token: Any) -> AsyncIterator[BaseState]:
         """The tab's root state (one task at a time touches it in these tests)."""
         yield self.roots[token.ident]
-
-
-async def pushes_done() -> None:
-    """Wait until every queued push has been applied."""
-    while push._pending:
-        await asyncio.gather(*list(push._pending))
