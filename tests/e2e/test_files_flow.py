@@ -7,13 +7,18 @@ import hashlib
 from pathlib import Path
 from urllib.parse import unquote
 
-import pytest
 import sqlalchemy as sa
 from PIL import Image
-from playwright.sync_api import Browser, Page, Request, Response, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import Browser, expect
 
-from tests.support.browser import ATTACH_INPUT, befriend, new_user, open_chat_with
+from tests.support.browser import (
+    ATTACH_INPUT,
+    befriend,
+    file_fetches,
+    new_user,
+    open_chat_with,
+    wait_for_thumbnail,
+)
 from tests.support.live_app import LiveApp
 
 
@@ -23,33 +28,6 @@ def stored_files(app: LiveApp) -> int:
         count = connection.execute(sa.text("select count(*) from storedfile")).scalar_one()
     engine.dispose()
     return count
-
-
-THUMBNAIL_LOADED = (
-    "() => { const i = document.querySelector('#message-list .message-thumbnail');"
-    " return i && i.complete && i.naturalWidth > 0 && i.naturalWidth <= 360; }"
-)
-THUMBNAIL_STATE = (
-    "() => { const i = document.querySelector('#message-list .message-thumbnail');"
-    " return i && {src: i.src, complete: i.complete, width: i.naturalWidth}; }"
-)
-
-
-def file_fetches(page: Page) -> list[str]:
-    """What the page's requests for files came to (a status, or the failure), as they end."""
-    seen: list[str] = []
-
-    def answered(response: Response) -> None:
-        if "/files/" in response.url:
-            seen.append(f"{response.status} {response.url.split('?')[0]}")
-
-    def failed(request: Request) -> None:
-        if "/files/" in request.url:
-            seen.append(f"failed ({request.failure}) {request.url.split('?')[0]}")
-
-    page.on("response", answered)
-    page.on("requestfailed", failed)
-    return seen
 
 
 def test_image_pdf_and_oversize(browser: Browser, app_on_each_profile: LiveApp, tmp_path: Path):
@@ -67,12 +45,8 @@ def test_image_pdf_and_oversize(browser: Browser, app_on_each_profile: LiveApp, 
     for page in (ann, bob):
         thumbnail = page.locator("#message-list .message-thumbnail").last
         expect(thumbnail).to_be_visible(timeout=15_000)
-        try:
-            # Generous: CI runs the browser tests beside the realtime half on two cores.
-            page.wait_for_function(THUMBNAIL_LOADED, timeout=60_000)
-        except PlaywrightTimeoutError:
-            shown = page.evaluate(THUMBNAIL_STATE)
-            pytest.fail(f"the thumbnail never loaded: {shown}; file requests: {fetched[page]}")
+        # Generous: CI runs the browser tests beside the realtime half on two cores.
+        wait_for_thumbnail(page, fetched[page], widest=360, timeout_ms=60_000)
 
     pdf = tmp_path / '作业 "final" 报告.pdf'
     pdf.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 400 + b"\n%%EOF\n")

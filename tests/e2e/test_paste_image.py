@@ -11,7 +11,15 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, WebSocket, expect
 
 from chat_app.states.uploads import PASTE_MAX_CHARS
-from tests.support.browser import befriend, bubbles, new_user, open_chat_with, send
+from tests.support.browser import (
+    befriend,
+    bubbles,
+    file_fetches,
+    new_user,
+    open_chat_with,
+    send,
+    wait_for_thumbnail,
+)
 from tests.support.live_app import LiveApp
 
 # What a paste from the system clipboard gives the page (Chromium's own paste event).
@@ -86,13 +94,11 @@ def test_a_small_picture_is_sent_a_screenshot_is_refused_and_the_socket_stays(
     # A picture under the bound goes through the socket whole (a cropped screenshot, say).
     picture = png(300, 250, noise=True)
     assert 200_000 < len(picture) < PASTE_MAX_CHARS * 3 // 4 - 100
+    fetched = file_fetches(ann)
     paste(ann, picture)
     thumbnail = ann.locator("#message-list .message-thumbnail").last
     expect(thumbnail).to_be_visible(timeout=15_000)
-    ann.wait_for_function(
-        "() => { const i = document.querySelector('#message-list .message-thumbnail');"
-        " return i && i.complete && i.naturalWidth > 0; }"
-    )
+    wait_for_thumbnail(ann, fetched)
     expect(bob.locator("#friend-list .unread-badge")).to_have_text("2")
     assert (len(sockets.opened), sockets.closed) == (1, 0)
     assert len(picture) < sockets.longest_sent < 1_000_000

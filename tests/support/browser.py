@@ -6,7 +6,9 @@ import itertools
 import time
 from typing import Any
 
-from playwright.sync_api import Browser, Page, expect
+import pytest
+from playwright.sync_api import Browser, Page, Request, Response, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.support.live_app import LiveApp
 
@@ -18,6 +20,7 @@ PHONE: dict[str, Any] = {
 }
 DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
 ATTACH_INPUT = "#chat-attachments input[type=file]"
+_FIRST_THUMBNAIL = "const i = document.querySelector('#message-list .message-thumbnail');"
 
 _names = itertools.count()
 
@@ -117,3 +120,50 @@ class SentEvents:
         while not any(f'.{name}"' in frame for frame in self.frames[since:]):
             assert time.monotonic() < deadline, f"no {name} event was sent"
             page.wait_for_timeout(50)
+
+
+def file_fetches(page: Page) -> list[str]:
+    """What the page's requests for files come to (a status, or the failure), as they end.
+
+    Start it before the step that shows a file, for `wait_for_thumbnail` to report.
+    """
+    seen: list[str] = []
+
+    def answered(response: Response) -> None:
+        if "/files/" in response.url:
+            seen.append(f"{response.status} {response.url.split('?')[0]}")
+
+    def failed(request: Request) -> None:
+        if "/files/" in request.url:
+            seen.append(f"failed ({request.failure}) {request.url.split('?')[0]}")
+
+    page.on("response", answered)
+    page.on("requestfailed", failed)
+    return seen
+
+
+def wait_for_thumbnail(
+    page: Page, fetched: list[str], widest: int = 0, timeout_ms: float = 30_000
+) -> None:
+    """Wait until the message list's first thumbnail has loaded as a picture.
+
+    A failure names the image's source, whether it completed and its width, and what the
+    page's file requests came to (`fetched`, from `file_fetches`): a refused or failed
+    download, or a slow one.
+
+    Args:
+        page: The page.
+        fetched: `file_fetches(page)`, started before the picture was sent.
+        widest: The most pixels wide it may be (a thumbnail, not the original); 0: any.
+        timeout_ms: How long to wait.
+    """
+    narrow = f" && i.naturalWidth <= {widest}" if widest else ""
+    loaded = f"() => {{ {_FIRST_THUMBNAIL} return i && i.complete && i.naturalWidth > 0{narrow}; }}"
+    try:
+        page.wait_for_function(loaded, timeout=timeout_ms)
+    except PlaywrightTimeoutError:
+        shown = page.evaluate(
+            f"() => {{ {_FIRST_THUMBNAIL}"
+            " return i && {src: i.src, complete: i.complete, width: i.naturalWidth}; }"
+        )
+        pytest.fail(f"the thumbnail never loaded: {shown}; file requests: {fetched}")

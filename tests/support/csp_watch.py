@@ -16,10 +16,12 @@ from tests.support.browser import (
     befriend,
     bubbles,
     expect_chat_as,
+    file_fetches,
     open_chat_with,
     register,
     send,
     unique_name,
+    wait_for_thumbnail,
 )
 from tests.support.live_app import LiveApp
 
@@ -67,13 +69,11 @@ def chat_with_an_image(browser: Browser, app: LiveApp, console: ConsoleWatch, tm
     expect(bubbles(bob).last).to_have_text("Under a strict policy")
     picture = tmp_path / "photo.png"
     Image.new("RGB", (800, 600), (20, 120, 200)).save(picture)
+    fetched = {page: file_fetches(page) for page in (ann, bob)}
     ann.set_input_files(ATTACH_INPUT, str(picture))
     for page in (ann, bob):
         expect(page.locator("#message-list .message-thumbnail").last).to_be_visible(timeout=15_000)
-        page.wait_for_function(
-            "() => { const i = document.querySelector('#message-list .message-thumbnail');"
-            " return i && i.complete && i.naturalWidth > 0; }"
-        )
+        wait_for_thumbnail(page, fetched[page])
     assert console.violations() == [], "\n".join(console.messages + console.errors)
     # The watch does see violations: a script injected into the page (as an XSS would)
     # is refused and reported.
