@@ -41,11 +41,11 @@ logger = logging.getLogger(__name__)
 S = TypeVar("S", bound=rx.State)
 Change = Callable[[Any], Awaitable[list[Any] | None]]
 
-# Tabs applied at once. A transaction that waits (Redis round trips; a member's read, which
-# waits for its batch to reach the database) lets the others run meanwhile, and the reads
-# of tabs applied together share one batch. With 8, a message's reads by 100 members went
-# to the database in ~13 batches of at most 8; with 32, in ~4: CPU per delivered copy
-# -25 % on the scaled profile (docs/performance.md).
+# Tabs applied at once. A transaction that waits (Redis round trips) lets the others run
+# meanwhile. When a member's read still waited for its batch to reach the database, 32
+# instead of 8 let a message's reads by 100 members share ~4 batches instead of ~13: CPU
+# per delivered copy -25 % on the scaled profile (docs/performance.md). Reads no longer
+# hold their tab (states/read_batch.py); the Redis round trips still wait.
 WORKERS = 32
 
 _app: Any = None

@@ -3,7 +3,8 @@
 A mixin of the conversation state (states/conversation.py), which holds what it reads:
 the open conversation and its messages. Messages count as read only while the reader looks
 (states/reader_position.py); a message that arrives while they do is read a second later,
-once the update showing it has gone out, so delivery never waits for a commit.
+once the update showing it has gone out, so delivery never waits for a commit, and stored
+with the other reads of that moment (states/read_batch.py), so the tab never waits either.
 """
 
 from __future__ import annotations
@@ -74,13 +75,16 @@ class ReadReceipts(rx.State, mixin=True):
             # Sent after opening and after every catch-up: receipts missed meanwhile.
             await self._count_reads(everything=True)
 
-    async def _read_to_end(self, viewer_id: int, forget_unread: bool) -> None:
+    async def _read_to_end(self, viewer_id: int, forget_unread: bool, wait: bool = True) -> None:
         """Move the read cursor to the newest message shown and send the receipts.
 
         Args:
             viewer_id: The reader.
             forget_unread: Also clear the conversation's unread count (on opening it; a
                 message read where it arrived was never counted).
+            wait: Store it before returning; otherwise with the reads of the next moments
+                (read_batch.mark_read_later), the tab's own position learnt from the
+                process-wide `_known_read` meanwhile.
         """
         if not self.conversation_id or self.has_newer:
             return
@@ -90,6 +94,14 @@ class ReadReceipts(rx.State, mixin=True):
         known = (viewer_id, self.conversation_id)
         if last <= max(self._my_read_seq, _known_read.get(known, 0)):
             return
+        told = functools.partial(
+            _tell_of_read, known, last, type(self), tab_token(self), self.is_group
+        )
+        if not wait:
+            read_batch.mark_read_later(
+                viewer_id=viewer_id, conversation_id=self.conversation_id, up_to_seq=last, then=told
+            )
+            return
         try:
             receipt = await read_batch.mark_read(
                 viewer_id=viewer_id, conversation_id=self.conversation_id, up_to_seq=last
@@ -97,22 +109,7 @@ class ReadReceipts(rx.State, mixin=True):
         except NotFound:
             return
         self._my_read_seq = last
-        _note_read(known, last)
-        if receipt is not None:
-            own_tab = tab_token(self)
-            state_class = type(self)
-            # Not shared while a block stands between the two (read_cursors.mark_read).
-            if self.is_group:
-                # Coalesced per conversation and told only to the senders it concerns.
-                note_group_read(state_class, receipt)
-            elif receipt.shared:
-                await notify_users(
-                    [receipt.friend_id], state_class, _receipt_arrived(receipt, False)
-                )
-            # The reader's other tabs: looked up with the other reads of this moment.
-            notify_user_soon(
-                receipt.reader_id, state_class, _receipt_arrived(receipt, True), except_tab=own_tab
-            )
+        await told(receipt)
 
     async def _apply_receipt(self, receipt: ReadReceipt, for_reader: bool) -> None:
         if for_reader:
@@ -122,6 +119,39 @@ class ReadReceipts(rx.State, mixin=True):
                 self._my_read_seq = max(self._my_read_seq, receipt.seq)
         elif self.conversation_id == receipt.conversation_id and receipt.seq > self.friend_read_seq:
             self.friend_read_seq = receipt.seq
+
+
+async def _tell_of_read(
+    known: tuple[int, int],
+    last: int,
+    state_class: type[ReadReceipts],
+    own_tab: str,
+    is_group: bool,
+    receipt: ReadReceipt | None,
+) -> None:
+    """A read up to `last` is stored: remember it, and tell whom it concerns.
+
+    Args:
+        known: (reader, conversation).
+        last: The seq read up to.
+        state_class: The conversation state (the tabs told get a push to it).
+        own_tab: The reading tab, which knows already.
+        is_group: Whether the conversation is a group's.
+        receipt: What moved (None: nothing, another tab had read that far).
+    """
+    _note_read(known, last)
+    if receipt is None:
+        return
+    # Not shared while a block stands between the two (read_cursors.mark_read).
+    if is_group:
+        # Coalesced per conversation and told only to the senders it concerns.
+        note_group_read(state_class, receipt)
+    elif receipt.shared:
+        await notify_users([receipt.friend_id], state_class, _receipt_arrived(receipt, False))
+    # The reader's other tabs: looked up with the other reads of this moment.
+    notify_user_soon(
+        receipt.reader_id, state_class, _receipt_arrived(receipt, True), except_tab=own_tab
+    )
 
 
 def _note_read(known: tuple[int, int], seq: int) -> None:
@@ -150,4 +180,5 @@ async def _read_if_looking(forget_unread: bool, socket_id: str | None, state: Re
     if socket_id_of(tab_token(state)) != socket_id:
         return
     if state._user_id and state._looking():
-        await state._read_to_end(state._user_id, forget_unread=forget_unread)
+        # Stored with the reads of the next moments: this push holds the tab's lock.
+        await state._read_to_end(state._user_id, forget_unread=forget_unread, wait=False)

@@ -11,8 +11,9 @@ parsing), one phase at a time, and the process's CPU time is read between phases
   message's update (the store and its durable commit included);
 - **arrival**: the push that shows it in the recipient's tab;
 - **read and receipt**: the recipient's read, which the meter starts when the arrival is
-  done rather than a second later, and the read batch's linger set to 0 (waiting costs no
-  CPU), with its cursor's commit; and the receipt pushed into the sender's tab.
+  done rather than a second later, and the read batches' lingers set to 0 (waiting costs no
+  CPU; each read then has a transaction of its own, as at a slow rate), with its cursor's
+  commit; and the receipt pushed into the sender's tab.
 
 What the server adds on top (python-socketio, engine.io, uvicorn, Reflex's event processing
 and the update's JSON) is the difference from `make bench`'s CPU per message. py-spy on the
@@ -180,16 +181,16 @@ async def measure_on_fresh_database(messages: int, warm_up: int = 50, length: in
     Returns:
         The CPU seconds of each phase.
     """
-    saved = (database.get_engine, read_batch.LINGER_SECONDS)
+    saved = (database.get_engine, read_batch.LINGER_SECONDS, read_batch.LATER_LINGER_SECONDS)
     with tempfile.TemporaryDirectory() as folder:
         engine = database.create_db_engine(f"sqlite:///{Path(folder) / 'phases.db'}")
         SQLModel.metadata.create_all(engine)
         database.get_engine = lambda url=None: engine  # pyright: ignore[reportAttributeAccessIssue]
-        read_batch.LINGER_SECONDS = 0.0
+        read_batch.LINGER_SECONDS = read_batch.LATER_LINGER_SECONDS = 0.0
         try:
             return await measure(messages, warm_up, length)
         finally:
-            database.get_engine, read_batch.LINGER_SECONDS = saved
+            database.get_engine, read_batch.LINGER_SECONDS, read_batch.LATER_LINGER_SECONDS = saved
             engine.dispose()
 
 

@@ -8,8 +8,9 @@ import pytest
 from sqlmodel import Session, func, select
 
 from chat_app.models import Message
+from chat_app.realtime import push
 from chat_app.realtime.profile import PROFILE
-from chat_app.services import sending
+from chat_app.services import read_cursors, sending
 from chat_app.services.errors import RateLimited
 from chat_app.states import composer as composer_module
 from chat_app.states import live_messages, read_receipts
@@ -302,21 +303,30 @@ async def test_the_reading_position_follows_the_page_and_ignores_junk(tab_factor
 
 
 async def test_a_read_timer_reads_only_over_the_socket_the_messages_went_out_on(
-    tab_factory, monkeypatch: pytest.MonkeyPatch
+    tab_factory, engine, monkeypatch: pytest.MonkeyPatch
 ):
     """A message pushed to a tab whose socket had dropped (unnoticed) is read a second later
     only if the tab still has that socket: after a reconnect, its new page decides."""
-    ann, bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
     await run(ann.open_conversation, await conversation_with(ann, bob_id))
     await run(bob.open_conversation, ann.conversation_id)
     await run((await bob.get_state(ComposerState)).send, {"body": "while you were away"})
     await run(ann.catch_up)
     assert [m.body for m in ann._buffer().stored()] == ["while you were away"]
-    unread_before = ann._my_read_seq
+    shown = ann._buffer().last_seq()
 
+    def read_up_to() -> int:
+        with Session(engine) as session:
+            return read_cursors.read_seq(session, ann_id, ann.conversation_id)
+
+    before = read_up_to()
+    assert before < shown
     socket = {"id": "new socket"}
     monkeypatch.setattr(read_receipts, "socket_id_of", lambda _tab: socket["id"])
     await read_receipts._read_if_looking(False, "old socket", ann)
-    assert ann._my_read_seq == unread_before
+    await push.settled()  # where the reads nobody waits for are stored
+    assert read_up_to() == before
     await read_receipts._read_if_looking(False, "new socket", ann)
-    assert ann._my_read_seq == ann._buffer().last_seq() > unread_before
+    assert read_up_to() == before  # the push, which holds the tab, did not wait for it
+    await push.settled()
+    assert read_up_to() == shown
