@@ -11,7 +11,7 @@ as it would have failed alone.
 The reads of messages that arrived while the reader looked (`mark_read_later`) have
 nobody waiting on them: the push that asks for one returns at once instead of holding its
 tab's lock until the commit (which kept that tab's next message, and the pushes behind it,
-waiting: delivery p50 5.67 → 5.04 ms, p99 17.8 → 14.7 ms at 100 msg/s, `make bench`,
+waiting: delivery p50 5.67 → 5.04 ms, p99 17.7 → 14.8 ms at 100 msg/s, `make bench`,
 eight interleaved runs), and they linger longer, so that at a hundred messages a second
 about ten share a transaction (the transaction's CPU per read: 0.5 ms alone, 0.17-0.33 ms
 in tens).
