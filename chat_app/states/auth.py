@@ -183,8 +183,10 @@ class AuthState(rx.State):
         return key if key is not None and key.user_id == self._user_id else None
 
     async def _remember_user(self, user: UserView, register: bool = False) -> None:
-        self._user_id = user.id
-        # Assigning marks a var dirty and re-sends it: only touch what changed.
+        # Assigning marks a var dirty and re-sends it, and a backend var's state is pickled
+        # and saved again (to Redis on the scaled profile): only touch what changed.
+        if self._user_id != user.id:
+            self._user_id = user.id
         if self.username != user.username:
             self.username = user.username
         if self.nickname != user.nickname:

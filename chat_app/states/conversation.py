@@ -94,7 +94,8 @@ class ConversationState(
             self._user_id = user_id
             self.my_id = user_id or 0
             self._close(forget_open=had_user)
-        self._link_key = link_key
+        if self._link_key != link_key:  # assigned, the state is saved again (auth.py)
+            self._link_key = link_key
 
     # ----- the message list -----
 

@@ -119,7 +119,8 @@ class FriendsState(rx.State):
         if user_id is None or self._user_id != user_id:
             self._clear()
             self._user_id = user_id
-        self._link_key = link_key
+        if self._link_key != link_key:  # assigned, the state is saved again (auth.py)
+            self._link_key = link_key
 
     def _clear(self) -> None:
         self._user_id = self._link_key = None
@@ -140,8 +141,11 @@ class FriendsState(rx.State):
         await (await self.get_state(ChatListState))._read(self._user_id, self._link_key)
         if self.search_result is not None and self._user_id is not None:
             relation, request_id = snapshot.relation_to(self.search_result.user_id, self._user_id)
-            self.search_relation = relation
-            self.search_result = replace(self.search_result, request_id=request_id)
+            # Only what changed: an assigned var is re-sent on every refresh.
+            if self.search_relation != relation:
+                self.search_relation = relation
+            if self.search_result.request_id != request_id:
+                self.search_result = replace(self.search_result, request_id=request_id)
 
     async def _refresh(self, viewer_id: int) -> None:
         await self._show(await call_service(friend_pane.snapshot, user_id=viewer_id))

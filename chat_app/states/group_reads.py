@@ -153,11 +153,11 @@ class GroupReads(rx.State, mixin=True):
                 group, caught up or showed older messages); otherwise only when a read
                 reached an own message not yet read by all.
         """
+        if not self.is_group or not self._user_id or not self.conversation_id:
+            self._clear_flags()
+            return
         if everything:
             self._reads_recount = True
-        if not self.is_group or not self._user_id or not self.conversation_id:
-            self._reads_to_count, self._reads_recount = 0, False
-            return
         own = self._own_shown()
         full = self._reads_recount
         if not full:
@@ -193,6 +193,11 @@ class GroupReads(rx.State, mixin=True):
         if self.read_counts != counts:
             self.read_counts = counts
 
+    def _clear_flags(self) -> None:
+        # Only if set: every one-to-one chat's opening and reading comes here.
+        if self._reads_to_count or self._reads_recount:
+            self._reads_to_count, self._reads_recount = 0, False
+
     def _clear_reads(self) -> None:
-        self._reads_to_count, self._reads_recount = 0, False
+        self._clear_flags()
         self._show_counts(0, {})

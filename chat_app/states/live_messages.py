@@ -168,7 +168,8 @@ class LiveMessages(rx.State, mixin=True):
         for name in ("first_bank", "has_messages", "has_older", "has_newer"):
             if raw.get(name) != getattr(buffer, name):
                 setattr(self, name, getattr(buffer, name))
-        self._browsing_older = buffer.browsing_older
+        if self._browsing_older != buffer.browsing_older:
+            self._browsing_older = buffer.browsing_older
         if self._first_expected != buffer.first_expected:
             self._first_expected = buffer.first_expected
         return result

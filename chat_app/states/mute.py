@@ -43,7 +43,8 @@ class MuteState(rx.State):
 
     async def _read(self, user_id: int | None, conversation_ids: Iterable[int]) -> None:
         """The chat list of `user_id` was read: exactly these conversations are muted."""
-        self._user_id = user_id
+        if self._user_id != user_id:  # assigned, the state is saved again (auth.py)
+            self._user_id = user_id
         await self._show(conversation_ids)
 
     def _hold(self, conversation_ids: Iterable[int]) -> list[int]:

@@ -132,7 +132,10 @@ class ReaderPosition(rx.State, mixin=True):
     @signed_in
     async def reader_at_bottom(self, viewer_id: int):
         """The message list reached its bottom (or a new one was shown)."""
-        self._scrolled_up = False
+        # Assigned only when it changes, here and below: reports repeat, and an assigned
+        # backend var has its state saved again (auth.py).
+        if self._scrolled_up:
+            self._scrolled_up = False
         if self._settling:
             # Maybe the list shown at its bottom before it scrolls to where it opens.
             self._settling = False
@@ -156,8 +159,10 @@ class ReaderPosition(rx.State, mixin=True):
     async def reader_scrolled_up(self, viewer_id: int):
         """The reader scrolled away from the newest message."""
         del viewer_id  # only a signed-in tab has a reading position
-        self._scrolled_up = True
-        self._settling = False
+        if not self._scrolled_up:
+            self._scrolled_up = True
+        if self._settling:
+            self._settling = False
 
     @rx.event
     @signed_in
@@ -166,7 +171,8 @@ class ReaderPosition(rx.State, mixin=True):
         # A hint, not a guarantee: clients may send anything.
         if not isinstance(hidden, bool):  # pyright: ignore[reportUnnecessaryIsInstance]
             return
-        self._tab_hidden = hidden
+        if self._tab_hidden != hidden:
+            self._tab_hidden = hidden
         await self._now_looking(viewer_id)
 
 

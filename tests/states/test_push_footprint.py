@@ -5,7 +5,8 @@ wrapped to record which states a push loads and which it saves. An incoming mess
 load and save the small conversation state alone (and the root every state hangs from),
 never the friend pane, the chat list or the composer; the unread counts only when it is
 counted unread. Each of the sender's events
-resolves the session once.
+resolves the session once, and saves only the states whose vars it changed: an event that
+changes nothing (a repeated scroll report, "load older" at the top) writes nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from chat_app.realtime import push
 from chat_app.services import sessions
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
+from chat_app.states.friends import FriendsState
 from chat_app.states.list_order import ListOrderState
+from chat_app.states.outbox import OutboxState
 from chat_app.states.ui import UiState
 from chat_app.states.unread import UnreadState
 from tests.support.engines import RedisServer
@@ -80,7 +83,7 @@ class AppOnRedis:
                 self.emitted.append(token)
 
         self.event_namespace = SimpleNamespace(
-            _token_manager=SimpleNamespace(is_token_connected=connected),
+            _token_manager=SimpleNamespace(is_token_connected=connected, token_to_socket={}),
             emit_update=emit_update,
         )
 
@@ -195,3 +198,46 @@ async def test_each_event_of_the_sender_resolves_the_session_once(
         with root.fork():
             await run(handler, *args)
         assert len(calls) <= 1, handler
+
+
+async def test_an_event_saves_only_the_states_it_changed(
+    tab_factory, redis_manager: StateManagerRedis, monkeypatch: pytest.MonkeyPatch
+):
+    ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
+    await run(bob.open_conversation, await conversation_with(bob, ann_id))
+    await run(ann.open_conversation, await conversation_with(ann, bob_id))
+    # Both tabs move into Redis; Ann's events run as a scaled backend runs them.
+    for tab, ident in ((ann, "ann-tab"), (bob, "bob-tab")):
+        assert tab.parent_state is not None
+        await redis_manager.set_state(
+            rx.BaseStateToken(ident=ident, cls=rx.State), tab.parent_state
+        )
+    monkeypatch.setattr(push, "_app", AppOnRedis(redis_manager))
+    footprint = Footprint(redis_manager)
+
+    async def saved_by(state_cls: type[rx.State], handler: str, *args: Any) -> set[str]:
+        footprint.clear()
+        token = rx.BaseStateToken(ident="ann-tab", cls=state_cls)
+        with _sender_event(redis_manager):
+            async with redis_manager.modify_state(token) as root:
+                await run(getattr(await root.get_state(state_cls), handler), *args)
+            await push.settled()
+        return set(footprint.saved)
+
+    await saved_by(ComposerState, "send", {"body": "the first"})  # the chat list's first move
+    # The session is resolved (its state loaded) on every event; never saved unchanged.
+    conversation = {ConversationState.get_full_name()}
+    sent = await saved_by(ComposerState, "send", {"body": "hello"})
+    assert sent == {*conversation, OutboxState.get_full_name()}
+    assert await saved_by(ConversationState, "reader_scrolled_up") == conversation
+    assert await saved_by(ConversationState, "reader_scrolled_up") == set()
+    assert await saved_by(ConversationState, "reader_at_bottom") == conversation
+    for unchanged in [
+        (ConversationState, "reader_at_bottom"),  # read already
+        (ConversationState, "tab_visibility", False),  # visible already
+        (ConversationState, "mark_seen"),
+        (ConversationState, "load_older"),  # nothing older
+    ]:
+        assert await saved_by(*unchanged) == set(), unchanged
+    await saved_by(FriendsState, "load")  # the chat list takes in the messages and the read
+    assert await saved_by(FriendsState, "load") == set()
