@@ -22,7 +22,7 @@ from chat_app.states.event_arguments import event_fits, payload_fits
 from chat_app.states.friends import FriendsState
 from chat_app.states.presence import PresenceState
 from chat_app.states.profile import ProfileState
-from chat_app.states.viewer import FollowsViewer, signed_in, viewer_id_of
+from chat_app.states.viewer import FollowsViewer, _follows_viewer, signed_in, viewer_id_of
 from tests.support.sessions import count_resolutions, top_level
 from tests.support.tabs import PASSWORD, logged_in_tab, redirect_targets, run
 
@@ -139,6 +139,10 @@ async def test_a_new_user_on_the_tab_clears_what_the_last_one_saw(tab_factory):
     tab = await logged_in_tab(tab_factory, "ann", "shared-tab")
     assert isinstance(tab, FollowsViewer)
     assert not isinstance(await tab.get_state(PresenceState), FollowsViewer)
+    # The guard's answer, kept per class, is the protocol's (asked twice: once kept).
+    presence = await tab.get_state(PresenceState)
+    for state, follows in [(tab, True), (presence, False), (tab, True), (presence, False)]:
+        assert _follows_viewer(state) == follows
     await run(tab.search, {"username": "bob"})
     await run(tab.ask_confirm, "block", bob_id, "")
     probe = _probe(ran := [])
