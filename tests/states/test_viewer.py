@@ -138,9 +138,9 @@ async def test_a_new_user_on_the_tab_clears_what_the_last_one_saw(tab_factory):
     bob_id = (await bob_tab.get_state(AuthState))._user_id
     tab = await logged_in_tab(tab_factory, "ann", "shared-tab")
     assert isinstance(tab, FollowsViewer)
-    assert not isinstance(await tab.get_state(PresenceState), FollowsViewer)
-    # The guard's answer, kept per class, is the protocol's (asked twice: once kept).
     presence = await tab.get_state(PresenceState)
+    assert not isinstance(presence, FollowsViewer)
+    # The guard's answer, kept per class, is the protocol's (asked twice: once kept).
     for state, follows in [(tab, True), (presence, False), (tab, True), (presence, False)]:
         assert _follows_viewer(state) == follows
     await run(tab.search, {"username": "bob"})
