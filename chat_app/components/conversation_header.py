@@ -15,7 +15,7 @@ from chat_app.components.avatar import avatar
 from chat_app.components.group_panel import group_info_button
 from chat_app.components.group_typing_line import group_typing_line
 from chat_app.components.mute_button import mute_button
-from chat_app.components.name_text import name_text, shown_name
+from chat_app.components.name_text import name_text, one_line_cut, shown_name
 from chat_app.components.presence_dot import presence_dot
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
@@ -29,9 +29,7 @@ def _one_line(content: Any, **props: Any) -> rx.Component:
         content,
         size="1",
         color_scheme="gray",
-        white_space="nowrap",
-        overflow="hidden",
-        text_overflow="ellipsis",
+        **one_line_cut(),
         **props,
     )
 

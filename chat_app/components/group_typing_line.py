@@ -12,6 +12,7 @@ import reflex as rx
 from reflex_base.vars.base import Var
 from reflex_base.vars.sequence import ArrayVar
 
+from chat_app.components.name_text import one_line_cut
 from chat_app.states.conversation import ConversationState
 from chat_app.states.ui import tr
 
@@ -72,9 +73,7 @@ def group_typing_line(otherwise: rx.Component) -> rx.Component:
             id="group-typing",
             size="1",
             color_scheme="gray",
-            white_space="nowrap",
-            overflow="hidden",
-            text_overflow="ellipsis",
+            **one_line_cut(),
         ),
         otherwise,
     )

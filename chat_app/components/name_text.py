@@ -13,6 +13,34 @@ from reflex_base.vars.base import Var
 
 from chat_app.states.ui import tr
 
+# A box that clips its text must hold all of each letter's ink, not only its advance: T, V
+# and W draw a little to the left of where the text starts (DejaVu Sans's T 0.06 em), and
+# a trimmed leading (Radix's `trim="both"`) clips at the capitals' height and the baseline,
+# which cut a T's bar ("Tom" read "Iom"), Chinese characters' tops and every descender. The
+# padding gives the ink room inside the clip; the equal negative margin keeps the layout
+# (vertically only for trimmed text: a box of a set height would lose the padding's space).
+_INK_ROOM_INLINE = "0.125em"
+_INK_ROOM_BLOCK = "0.3em"  # DejaVu Sans: ascent 0.93 em, capitals 0.73, descent 0.24
+
+
+def one_line_cut(*, trimmed: bool = False) -> dict[str, Any]:
+    """Props for text kept on one line and cut with an ellipsis, every letter whole.
+
+    Args:
+        trimmed: The text's leading is trimmed (`trim="both"`): room above and below too.
+
+    Returns:
+        The style props, to spread into a text component.
+    """
+    block = _INK_ROOM_BLOCK if trimmed else "0"
+    return {
+        "white_space": "nowrap",
+        "overflow": "hidden",
+        "text_overflow": "ellipsis",
+        "padding": f"{block} {_INK_ROOM_INLINE}",
+        "margin": f"-{block} -{_INK_ROOM_INLINE}",
+    }
+
 
 def shown_name(name: Any) -> Var:
     """A person's name as shown: "Deleted user" for a deleted account's empty nickname."""
@@ -40,9 +68,7 @@ def name_text(name: Any, *, person: bool = True, **props: Any) -> rx.Component:
     return rx.text(
         name,
         title=name,
-        white_space="nowrap",
-        overflow="hidden",
-        text_overflow="ellipsis",
+        **one_line_cut(trimmed="trim" in props),
         # A flex child's minimum width is its content's by default: let it shrink.
         min_width="0",
         max_width="100%",

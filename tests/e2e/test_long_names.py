@@ -66,13 +66,51 @@ def assert_no_sideways_scroll(page: Page, *containers: str) -> None:
         assert scroll <= client, f"{selector} scrolls sideways: {scroll} > {client}"
 
 
+def text_start(element: Locator) -> float:
+    """Where the element's text starts on the screen (its first letter's box, not its ink)."""
+    return element.evaluate(
+        """e => {
+            const range = document.createRange();
+            range.selectNodeContents(e);
+            return range.getBoundingClientRect().left;
+        }"""
+    )
+
+
+def ink_room(element: Locator) -> dict[str, float]:
+    """How far the box that clips the element's text reaches beyond the text, in em.
+
+    The text's range covers the font's whole height (ascent to descent, whatever the
+    line height or a trimmed leading), where every letter's ink is but a little overhang
+    to the sides: a box that clipped inside it cut a T's bar and every descender.
+    """
+    return element.evaluate(
+        """e => {
+            const range = document.createRange();
+            range.selectNodeContents(e);
+            const text = range.getBoundingClientRect();
+            const clip = e.getBoundingClientRect();
+            const em = parseFloat(getComputedStyle(e).fontSize);
+            return {
+                left: (text.left - clip.left) / em,
+                top: (text.top - clip.top) / em,
+                bottom: (clip.bottom - text.bottom) / em,
+            };
+        }"""
+    )
+
+
 def assert_cut_with_full_title(name: Locator, full: str) -> None:
-    """The name shows on one line, cut with an ellipsis, and its title holds all of it."""
+    """The name shows on one line, cut with an ellipsis, every letter whole; its title holds all."""
     style = name.evaluate(
         "e => [getComputedStyle(e).textOverflow, getComputedStyle(e).whiteSpace,"
         " e.scrollWidth > e.clientWidth]"
     )
     assert style == ["ellipsis", "nowrap", True], style
+    room = ink_room(name)
+    assert room["left"] >= 0.1, f"the box cuts the first letter (room in em): {room}"
+    assert room["top"] >= 0, f"the box cuts the letters' tops (room in em): {room}"
+    assert room["bottom"] >= 0, f"the box cuts the descenders (room in em): {room}"
     expect(name).to_have_attribute("title", full)
 
 
@@ -85,7 +123,10 @@ def assert_friend_row_fits(page: Page, username: str, nickname: str) -> None:
     menu = row.get_by_role("button", name="Actions for this friend")
     name = name_in(row, nickname)
     assert right(name) <= box(menu)["x"], "the name runs under the ⋮ button"
-    assert right(row.get_by_text("@" + username, exact=True)) <= box(menu)["x"]
+    handle = row.get_by_text("@" + username, exact=True)
+    assert right(handle) <= box(menu)["x"]
+    # The room before the first letter moves no text: name and username start in line.
+    assert abs(text_start(name) - text_start(handle)) < 0.5
     assert_no_sideways_scroll(page, "#friend-pane")
     assert_cut_with_full_title(name, nickname)
 
