@@ -11,7 +11,7 @@ from chat_app.components.request_buttons import (
     reject_button,
     unblock_button,
 )
-from chat_app.states.friends import FriendsState
+from chat_app.states.friends import SEARCH_FIELD_ID, FriendsState
 from chat_app.states.ui import tr
 
 
@@ -63,7 +63,7 @@ def friend_search() -> rx.Component:
             rx.hstack(
                 rx.input(
                     name="username",
-                    id="friend-search",
+                    id=SEARCH_FIELD_ID,
                     placeholder=tr("search_placeholder"),
                     aria_label=tr("search_label"),
                     max_length=64,

@@ -26,13 +26,15 @@ from chat_app.states.conversation import ConversationState
 from chat_app.states.group_timeline import blocks_changed
 from chat_app.states.links import with_avatar_link
 from chat_app.states.presence import PresenceState
-from chat_app.states.safe_text import toast_error, toast_info
+from chat_app.states.safe_text import empty_field, toast_error, toast_info
 from chat_app.states.service_call import call_service, form_text
 from chat_app.states.tab_identity import tab_token
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in, viewer_id_of
 
 MAX_QUERY_LENGTH = 64
+# The search field's element id (components/friend_search.py): closing the result empties it.
+SEARCH_FIELD_ID = "friend-search"
 
 
 def _snapshot_setter(
@@ -230,9 +232,10 @@ class FriendsState(rx.State):
 
     @rx.event
     def clear_search(self):
-        """Close the search result."""
+        """Close the search result, and empty the search field (the page keeps its text)."""
         self.search_query, self.search_message, self.search_relation = "", "", ""
         self.search_result = None
+        return empty_field(SEARCH_FIELD_ID)
 
     @rx.event
     @signed_in

@@ -132,6 +132,12 @@ def scroll_to(element_id: str) -> EventSpec:
     return rx.scroll_to(literal_text(element_id))  # pyright: ignore[reportArgumentType]
 
 
+def empty_field(element_id: str) -> EventSpec:
+    """Empty the page's own field with `element_id` (a form field no state var holds)."""
+    # The id is a code constant, made a ref name; the value a literal "": no user text.
+    return rx.set_value(element_id, literal_text(""))
+
+
 class ForgedVarMarker(AssertionError):
     """A string carries Reflex's Var marker without naming a Var Reflex registered."""
 

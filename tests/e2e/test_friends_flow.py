@@ -33,6 +33,10 @@ def test_search_request_accept_live(browser: Browser, app_server: LiveApp):
     expect(ann.locator("#friend-list")).to_contain_text(bob_name.title())
     expect(ann.get_by_text(f"{bob_name.title()} is now your friend.")).to_be_visible()
     expect(ann.locator("#search-relation")).to_have_text("Already your friend.")
+    # Closing the result empties the field too, ready for the next name.
+    ann.locator("#search-result").get_by_role("button", name="Close").click()
+    expect(ann.locator("#search-result")).to_have_count(0)
+    expect(ann.locator("#friend-search")).to_have_value("")
     bob.click("#tab-friends")
     expect(bob.locator("#friend-list")).to_contain_text(_ann_name.title())
 

@@ -32,6 +32,7 @@ from chat_app.states.error_handler import backend_error_toast
 from chat_app.states.friends import FriendsState
 from chat_app.states.safe_text import (
     ForgedVarMarker,
+    empty_field,
     literal_text,
     scroll_to,
     toast_error,
@@ -98,6 +99,10 @@ def test_scroll_to_passes_the_id_literally():
         '"message-<reflex.Var>1' not in sent_payload(scroll_to("message-<reflex.Var>1"))["function"]
     )
     assert 'getElementById("message-12")' in sent_payload(scroll_to("message-12"))["function"]
+
+
+def test_empty_field_sends_the_fields_ref_and_an_empty_value():
+    assert sent_payload(empty_field("friend-search")) == {"ref": "ref_friend_search", "value": ""}
 
 
 def test_the_backend_error_toast_keeps_its_language_switch():
