@@ -99,11 +99,11 @@ format: $(VENV)/.dev-installed
 
 # Two halves at once: a serial run keeps the machine idle most of the time (servers start,
 # tabs wait for pushes and timers). One half runs the realtime tests (backends on both
-# profiles) and the service and HTTP tests; the other the benchmark's smoke run, the state
+# profiles) and the service tests; the other the benchmark's smoke run, the state, HTTP
 # and remaining tests, then the browser tests (docs/testing.md has their times). Each half
 # has its own PostgreSQL, Redis and Azurite on free ports and prints its output when it
 # ends; both must pass.
-UNIT_AND_REALTIME := tests/realtime tests/services tests/http
+UNIT_AND_REALTIME := tests/realtime tests/services
 test: $(VENV)/.dev-installed $(BUN) $(CHROMIUM) fonts engines lint
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-realtime-and-units test-rest-and-browsers
 
