@@ -12,6 +12,7 @@ import reflex as rx
 
 from chat_app.components.avatar import avatar
 from chat_app.components.chat_row_marks import chat_row_marks
+from chat_app.components.message_time import row_time
 from chat_app.components.name_text import name_text, shown_name
 from chat_app.components.new_group_dialog import new_group_button
 from chat_app.states.chat_list import ChatListState
@@ -19,7 +20,7 @@ from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import LAST_BUCKETS, ConversationState
 from chat_app.states.list_order import ORDER_BUCKETS, ListOrderState
 from chat_app.states.row_values import row_entry, row_value
-from chat_app.states.ui import moment_locale, tr
+from chat_app.states.ui import tr
 
 
 def _last(row) -> tuple[rx.Var, rx.Var]:
@@ -37,10 +38,8 @@ def _row_body(row) -> rx.Component:
                 name_text(row.name, weight="medium", trim="both", flex="1"),
                 rx.cond(
                     sent_at != "",
-                    rx.moment(
+                    row_time(
                         sent_at,
-                        format="HH:mm",
-                        locale=moment_locale(),
                         font_size="0.75em",
                         color="var(--gray-11)",
                         class_name="chat-time",

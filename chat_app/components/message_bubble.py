@@ -7,7 +7,8 @@ from typing import Any
 import reflex as rx
 
 from chat_app.components.attachment import attachment
-from chat_app.states.ui import moment_locale, tr
+from chat_app.components.message_time import bubble_time
+from chat_app.states.ui import tr
 
 
 def _not_sent(message: Any, *buttons: rx.Component) -> rx.Component:
@@ -119,7 +120,7 @@ def message_bubble(
     bubble = rx.box(
         content,
         rx.hstack(
-            rx.moment(message.sent_at, format="HH:mm", locale=moment_locale()),
+            bubble_time(message.sent_at),
             rx.cond(
                 mine,
                 _status(message, friend_read_seq, on_retry, on_discard, group_status, in_group),

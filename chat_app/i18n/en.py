@@ -105,6 +105,7 @@ EN: dict[str, str] = {
     "status_sending": "Sending…",
     "status_sent": "Sent",
     "status_read": "Read",
+    "time_yesterday": "Yesterday",
     "status_failed": "Not sent",
     "button_retry": "Retry",
     "button_discard": "Delete",

@@ -93,6 +93,7 @@ ZH: dict[str, str] = {
     "status_sending": "发送中…",
     "status_sent": "已发送",
     "status_read": "已读",
+    "time_yesterday": "昨天",
     "status_failed": "未发送",
     "button_retry": "重试",
     "button_discard": "删除",
