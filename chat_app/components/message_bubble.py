@@ -65,11 +65,30 @@ def _status(
     )
 
 
+def _part(part: Any) -> rx.Component:
+    """A run of a message's text: plain, or a web address that opens in a new tab."""
+    return rx.cond(
+        part.href != "",
+        rx.el.a(
+            part.text,
+            href=part.href,
+            target="_blank",
+            # The page's address stays private, and the message gives the link no rank.
+            rel="noopener noreferrer nofollow",
+            class_name="message-link",
+            color="var(--accent-11)",
+            text_decoration="underline",
+        ),
+        rx.fragment(part.text),
+    )
+
+
 def _content(message: Any) -> rx.Component:
     return rx.cond(
         message.kind == "text",
         rx.text(
-            message.body,
+            # Only a message with an address carries parts (services/links.py).
+            rx.cond(message.parts.length() > 0, rx.foreach(message.parts, _part), message.body),
             class_name="message-body",
             white_space="pre-wrap",
             word_break="break-word",

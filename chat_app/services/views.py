@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from chat_app.models import Message, StoredFile, User
+from chat_app.services.links import TextPart, link_parts
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,9 @@ class MessageView:
     # Set by the tab showing a group (states/message_buffer.py): the first of a run of one
     # sender's messages, which shows their name and picture.
     lead: bool = False
+    # A stored text with web addresses: its runs of plain text and links (services/links.py);
+    # empty otherwise, and the bubble shows `body`.
+    parts: tuple[TextPart, ...] = ()
 
     @classmethod
     def stored(
@@ -234,6 +238,7 @@ class MessageView:
             sent_at=wire_time(created_at),
             kind=kind,
             attachment=AttachmentView.of(file) if file is not None else None,
+            parts=link_parts(body) if kind == "text" else (),
         )
 
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta, timezone
 
+from chat_app.services.links import TextPart
 from chat_app.services.views import AttachmentView, MessageView, wire_time
 
 
@@ -20,6 +21,7 @@ def test_with_status_keeps_every_other_field():
         kind="image",
         attachment=AttachmentView("f" * 32, "3 KB", "image/png", True, "/file", "/thumb"),
         lead=True,
+        parts=(TextPart("https://x.org", "https://x.org"),),
     )
     # Every field differs from its default, so a copy that drops one is caught.
     assert all(getattr(view, f.name) != f.default for f in fields(MessageView))
