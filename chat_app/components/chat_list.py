@@ -15,10 +15,12 @@ from chat_app.components.chat_row_marks import chat_row_marks
 from chat_app.components.message_time import row_time
 from chat_app.components.name_text import name_text, shown_name
 from chat_app.components.new_group_dialog import new_group_button
+from chat_app.components.presence_dot import presence_dot
 from chat_app.states.chat_list import ChatListState
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import LAST_BUCKETS, ConversationState
 from chat_app.states.list_order import ORDER_BUCKETS, ListOrderState
+from chat_app.states.presence import PresenceState
 from chat_app.states.row_values import row_entry, row_value
 from chat_app.states.ui import tr
 
@@ -29,10 +31,25 @@ def _last(row) -> tuple[rx.Var, rx.Var]:
     return entry[0], entry[1]  # type: ignore[index]
 
 
+def _picture(row) -> rx.Component:
+    """The row's picture, with the green dot while a direct chat's friend is online.
+
+    Only the green one: a past conversation's person is no friend, and presence is for
+    friends only, so a grey dot there would claim what the tab cannot know.
+    """
+    online = (row.kind == "direct") & PresenceState.online.get(row.user_id, False)
+    return rx.box(
+        avatar(row.name, src=row.avatar_url),
+        rx.cond(online, rx.box(presence_dot(True), position="absolute", right="0", bottom="0")),
+        position="relative",
+        flex_shrink="0",
+    )
+
+
 def _row_body(row) -> rx.Component:
     sent_at, line = _last(row)
     return rx.hstack(
-        avatar(row.name, src=row.avatar_url),
+        _picture(row),
         rx.vstack(
             rx.hstack(
                 name_text(row.name, weight="medium", trim="both", flex="1"),
