@@ -17,3 +17,26 @@ def avatar(nickname: Var[str] | str, size: str = "3", src: Any = "") -> rx.Compo
         size=size,  # type: ignore[arg-type]
         radius="full",
     )
+
+
+def avatar_with_corner(
+    nickname: Var[str] | str, src: Any = "", corner: rx.Component | None = None
+) -> rx.Component:
+    """`avatar` with `corner` (a presence dot) on its lower right corner.
+
+    Args:
+        nickname: Whose initial shows without a picture.
+        src: The picture's signed link ("" for none).
+        corner: What sits on the corner (None: nothing).
+
+    Returns:
+        The avatar in a box that does not shrink in a row.
+    """
+    return rx.box(
+        avatar(nickname, src=src),
+        rx.box(corner, position="absolute", right="0", bottom="0")
+        if corner is not None
+        else rx.fragment(),
+        position="relative",
+        flex_shrink="0",
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from chat_app.components.avatar import avatar
+from chat_app.components.avatar import avatar_with_corner
 from chat_app.components.chat_row_marks import chat_row_marks
 from chat_app.components.message_time import row_time
 from chat_app.components.name_text import name_text, shown_name
@@ -38,12 +38,7 @@ def _picture(row) -> rx.Component:
     friends only, so a grey dot there would claim what the tab cannot know.
     """
     online = (row.kind == "direct") & PresenceState.online.get(row.user_id, False)
-    return rx.box(
-        avatar(row.name, src=row.avatar_url),
-        rx.cond(online, rx.box(presence_dot(True), position="absolute", right="0", bottom="0")),
-        position="relative",
-        flex_shrink="0",
-    )
+    return avatar_with_corner(row.name, row.avatar_url, rx.cond(online, presence_dot(True)))
 
 
 def _row_body(row) -> rx.Component:

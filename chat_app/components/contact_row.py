@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from chat_app.components.avatar import avatar
+from chat_app.components.avatar import avatar_with_corner
 from chat_app.components.name_text import name_text
 
 
@@ -18,12 +18,7 @@ def contact_row(
     `status` (a presence dot) sits on the avatar's lower right corner.
     """
     return rx.hstack(
-        rx.box(
-            avatar(contact.nickname, src=contact.avatar_url),
-            rx.box(status, position="absolute", right="0", bottom="0") if status else rx.fragment(),
-            position="relative",
-            flex_shrink="0",
-        ),
+        avatar_with_corner(contact.nickname, contact.avatar_url, status),
         rx.vstack(
             name_text(contact.nickname, weight="medium", trim="both"),
             name_text("@" + contact.username, size="1", color_scheme="gray"),
