@@ -58,7 +58,9 @@ def link_parts(body: str) -> tuple[TextPart, ...]:
     start = links = 0
     for match in _ADDRESS.finditer(body):
         address = _trimmed(match.group())
-        if links == MAX_LINKS or not _is_address(address):
+        if links == MAX_LINKS:
+            break
+        if not _is_address(address):
             continue
         if match.start() > start:
             parts.append(TextPart(body[start : match.start()]))
@@ -78,6 +80,7 @@ def _is_address(text: str) -> bool:
     lowered = text.lower()
     if lowered.startswith("www."):
         return "." in lowered[4:].strip(".")
-    # Trimming may have cut "www." down to "www": neither a scheme nor a host then.
-    scheme, found, host = lowered.partition("://")
-    return bool(found and scheme in ("http", "https") and host)
+    # The pattern starts every other match with http(s)://; trimming may have cut it
+    # ("https:/"), or cut "www." down to "www".
+    _scheme, found, host = lowered.partition("://")
+    return bool(found and host)
