@@ -13,7 +13,11 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlmodel import Session
 
+from chat_app.services import search_index
 from chat_app.settings import SETTINGS
+
+# Every engine's `create_all` (tests, a first run) builds the search index with the tables.
+search_index.install()
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Marks a pooled SQLite connection whose commits skip the fsync until it is checked in.
