@@ -86,6 +86,7 @@ def _message(message) -> rx.Component:
                 above=sender_name(message),
                 cover=(collapsed(message), collapsed_body(message)),
                 highlighted=ConversationState.mentioned_seqs.contains(message.seq),
+                found=_is(message, ConversationState.found_seq),
                 group_status=group_read_status(message),
                 in_group=ConversationState.is_group,
             ),

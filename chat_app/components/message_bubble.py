@@ -113,6 +113,7 @@ def message_bubble(
     above: rx.Component | None = None,
     cover: tuple[Any, rx.Component] | None = None,
     highlighted: Any = False,
+    found: Any = False,
     group_status: Any = None,
     in_group: Any = False,
 ) -> rx.Component:
@@ -128,6 +129,7 @@ def message_bubble(
         above: Above the bubble (a group: the sender's name).
         cover: (condition, what to show instead of the message while it holds).
         highlighted: The message mentions the reader (outlined in the colour of a mention).
+        found: The search result the list opened at (outlined in the accent colour).
         group_status: Replaces "Sent"/"Read" of a stored message while `in_group` holds
             ("Read by N", components/read_by.py).
         in_group: Whether the open conversation is a group.
@@ -152,9 +154,15 @@ def message_bubble(
             min_height="1.5em",
             color="var(--gray-11)",
         ),
-        class_name=rx.cond(highlighted, "bubble mentions-me", "bubble"),
+        class_name=rx.cond(
+            found, "bubble found", rx.cond(highlighted, "bubble mentions-me", "bubble")
+        ),
         background=rx.cond(mine, "var(--accent-a4)", "var(--gray-a3)"),
-        box_shadow=rx.cond(highlighted, "inset 0 0 0 2px var(--amber-8)", "none"),
+        box_shadow=rx.cond(
+            found,
+            "inset 0 0 0 2px var(--accent-9)",
+            rx.cond(highlighted, "inset 0 0 0 2px var(--amber-8)", "none"),
+        ),
         padding="0.5em 0.75em",
         border_radius="12px",
         max_width="100%",

@@ -10,7 +10,6 @@ Delivery: the database is the truth; a (re)load or a gap fetches what the tab la
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import reflex as rx
@@ -25,7 +24,7 @@ from chat_app.states.group_header import GroupHeaderVars
 from chat_app.states.group_reads import GroupReads
 from chat_app.states.group_timeline import GroupTimeline
 from chat_app.states.group_typing import GroupTyping
-from chat_app.states.links import file_link, with_avatar_link
+from chat_app.states.links import with_avatar_link, with_file_links
 from chat_app.states.list_order import ListOrderState
 from chat_app.states.live_messages import LiveMessages
 from chat_app.states.mention_marks import MentionMarks
@@ -33,7 +32,7 @@ from chat_app.states.mention_notices import ALOUD, MENTIONS, MUTED, mention_toas
 from chat_app.states.message_buffer import MessageBuffer
 from chat_app.states.notices import new_messages_toast
 from chat_app.states.outbox import OutboxState, pending_view
-from chat_app.states.place import PlaceState, opening_page
+from chat_app.states.place import PlaceState, opening_page, seq_or_none
 from chat_app.states.place_entries import BOTTOM
 from chat_app.states.push_gaps import catch_up_if_gap_stays
 from chat_app.states.read_receipts import ReadReceipts
@@ -106,7 +105,7 @@ class ConversationState(
         if any(view.attachment for view in shown) and self._user_id:
             key = self._link_key
             if key is not None:
-                shown = [_with_links(view, key) if view.attachment else view for view in shown]
+                shown = [with_file_links(view, key) if view.attachment else view for view in shown]
         return self._in_words(shown)
 
     def _add(self, incoming: list[MessageView]) -> bool:
@@ -285,8 +284,10 @@ class ConversationState(
             return await self._catch_up(viewer_id)
         return None
 
-    async def _open(self, viewer_id: int, conversation_id: object, newest: bool = False):
-        """Show a conversation where the reader left it, at its first unread, or `newest`."""
+    async def _open(
+        self, viewer_id: int, conversation_id: object, newest: bool = False, at_seq: int = 0
+    ):
+        """Show a conversation where it was left, at its first unread, `newest` or `at_seq`."""
         try:
             page = await call_service(
                 history.history, viewer_id=viewer_id, conversation_id=conversation_id
@@ -298,8 +299,8 @@ class ConversationState(
         left = self._shown_or_remembered()
         switching = page.conversation_id != left
         kept = switching and not newest
-        anchor = places._anchor_of(viewer_id, page.conversation_id) if kept else BOTTOM
-        page, first_unread = await opening_page(viewer_id, page, anchor)
+        anchor = at_seq or (places._anchor_of(viewer_id, page.conversation_id) if kept else BOTTOM)
+        page, first_unread, short = await opening_page(viewer_id, page, anchor, bool(at_seq))
         if switching and (refused := await self._switch_places(viewer_id, left, opened=page)):
             return refused
         self._close()
@@ -313,8 +314,10 @@ class ConversationState(
         self.open_conversation_store = str(page.conversation_id)
         await self._learn_people(page.messages, fresh=True)
         self._show_page(page)
+        if short:
+            self._change(MessageBuffer.stop_short)
         await self._show_mentions(viewer_id, page)
-        self._open_at([m.seq for m in page.messages], first_unread, anchor, newest)
+        self._open_at([m.seq for m in page.messages], first_unread, anchor, newest, at_seq)
         places._follow_line(page.conversation_id)
         await self._show_unsent(viewer_id)
         return ConversationState.mark_seen
@@ -338,6 +341,13 @@ class ConversationState(
     async def open_conversation(self, viewer_id: int, conversation_id: int):
         """Show a conversation (its newest page)."""
         return await self._open(viewer_id, conversation_id)
+
+    @rx.event
+    @signed_in
+    async def open_at_message(self, viewer_id: int, conversation_id: int, seq: int):
+        """Show a conversation at one of its messages, however far back (a search result)."""
+        # A forged seq opens the conversation as a click on its row does.
+        return await self._open(viewer_id, conversation_id, at_seq=seq_or_none(seq) or 0)
 
     @rx.event
     @signed_in
@@ -386,15 +396,3 @@ LAST_BUCKETS = add_row_buckets(ConversationState, "last", list[str])
 # The people a group's timeline shows, by user id (states/group_timeline.py names them
 # SENDER_BUCKETS).
 add_row_buckets(ConversationState, "sender", list[str])
-
-
-def _with_links(view: MessageView, key: SessionKey) -> MessageView:
-    attachment = view.attachment
-    if attachment is None:
-        return view
-    links = replace(
-        attachment,
-        file_url=file_link(key, attachment.file_id, "file"),
-        thumb_url=file_link(key, attachment.file_id, "thumb") if attachment.has_thumbnail else "",
-    )
-    return replace(view, attachment=links)

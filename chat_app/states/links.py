@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from chat_app.services import file_links, sessions
 from chat_app.services.sessions import SessionKey
-from chat_app.services.views import ContactView
+from chat_app.services.views import ContactView, MessageView
 from chat_app.states.service_call import call_service
 
 # Token hash -> session key. A row's id and start never change, so entries never go stale
@@ -72,3 +72,16 @@ def with_avatar_link(contact: ContactView, key: SessionKey | None) -> ContactVie
     if not contact.avatar_file_id or key is None:
         return contact
     return replace(contact, avatar_url=file_link(key, contact.avatar_file_id, "thumb"))
+
+
+def with_file_links(view: MessageView, key: SessionKey) -> MessageView:
+    """The message with its attachment's links signed for the login session `key`."""
+    attachment = view.attachment
+    if attachment is None:
+        return view
+    links = replace(
+        attachment,
+        file_url=file_link(key, attachment.file_id, "file"),
+        thumb_url=file_link(key, attachment.file_id, "thumb") if attachment.has_thumbnail else "",
+    )
+    return replace(view, attachment=links)

@@ -260,6 +260,10 @@ class MessageBuffer:
         self.has_newer = False
         self.browsing_older = False
 
+    def stop_short(self) -> None:
+        """The page shown ends before the newest messages (opened far back at a message)."""
+        self.has_newer = self.browsing_older = True
+
     def show_older(self, older: list[MessageView], has_older: bool) -> None:
         """Prepend an older page, keeping at most `window_max` messages (the oldest)."""
         self.browsing_older = True

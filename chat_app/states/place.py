@@ -55,18 +55,22 @@ async def draft_holder(state: rx.State) -> DraftHolder | None:
     return cast(DraftHolder, await state.get_state(_draft_holders[0])) if _draft_holders else None
 
 
-async def opening_page(viewer_id: int, page: HistoryPage, anchor: int) -> tuple[HistoryPage, int]:
+async def opening_page(
+    viewer_id: int, page: HistoryPage, anchor: int, reach: bool = False
+) -> tuple[HistoryPage, int, bool]:
     """The page a conversation opens with, and where its unread messages start.
 
     Args:
         viewer_id: The reader.
         page: The newest page.
         anchor: Where the reader was (a seq), else BOTTOM: then the first unread message.
+        reach: The anchor must be shown (a search result) even beyond the window's bound.
 
     Returns:
         `page`, or the newest messages from a few before where it opens on, within the
-        window's bound (further back, the list opens at the oldest message shown); and the
-        seq of the first unread message (0: none).
+        window's bound (further back, the list opens at the oldest message shown, unless
+        `reach`: then at a page around the anchor, short of the newest messages); the seq
+        of the first unread message (0: none); and whether the page stops short.
     """
     first_unread = 0
     if page.my_read_seq < page.last_seq:
@@ -75,18 +79,21 @@ async def opening_page(viewer_id: int, page: HistoryPage, anchor: int) -> tuple[
         )
     seq = anchor or first_unread
     if not seq or not page.has_older or not page.messages or seq >= page.messages[0].seq:
-        return page, first_unread
+        return page, first_unread, False
+    span = page.last_seq - seq + 1 + CONTEXT
+    short = reach and span > WINDOW_MAX
     wider = await call_service(
         history.history,
         viewer_id=viewer_id,
         conversation_id=page.conversation_id,
-        limit=min(page.last_seq - seq + 1 + CONTEXT, WINDOW_MAX),
+        before_seq=seq + CONTEXT + 1 if short else None,
+        limit=history.PAGE_SIZE if short else min(span, WINDOW_MAX),
     )
-    return wider, first_unread
+    return wider, first_unread, short
 
 
-def _seq_or_none(value: object) -> int | None:
-    # A client may send anything: only a plausible id counts.
+def seq_or_none(value: object) -> int | None:
+    """A seq a client sent, if plausible (a client may send anything), else None."""
     return value if type(value) is int and 0 < value < _MAX_SEQ else None
 
 
@@ -170,7 +177,7 @@ class PlaceState(rx.State):
     async def line_above(self, viewer_id: int, conversation_id: int, seq: int):
         """A row's top went above the reading line (sent for the last of a burst)."""
         del viewer_id  # only a signed-in tab has a reading line
-        row = _seq_or_none(seq)
+        row = seq_or_none(seq)
         if row is not None and conversation_id == self._line_conversation:
             # The rows before it are above too: the line is at this row, or further down.
             self._line = max(self._line, row)
@@ -180,7 +187,7 @@ class PlaceState(rx.State):
     async def line_below(self, viewer_id: int, conversation_id: int, seq: int):
         """A row's top went below the reading line (sent for the first of a burst)."""
         del viewer_id
-        row = _seq_or_none(seq)
+        row = seq_or_none(seq)
         if row is not None and conversation_id == self._line_conversation:
             # The rows after it are below too: the line is above this row.
             self._line = min(self._line, row - 1)

@@ -36,6 +36,8 @@ class ReaderPosition(rx.State, mixin=True):
     # "New messages" divider stays until the conversation is left.
     open_at: int = 0
     unread_from: int = 0
+    # The message a search result opened the list at, marked until the list closes (0: none).
+    found_seq: int = 0
     _scrolled_up: bool = False
     # Unknown until the first change: a tab counts as visible (it was, to open the chat).
     # Reported by a window listener that is mounted while someone is signed in.
@@ -56,11 +58,13 @@ class ReaderPosition(rx.State, mixin=True):
         """
         self._scrolled_up = self._tab_hidden = self._settling = False
         # Only what changes: an assigned var is re-sent even when its value is the same.
-        for name in ("unseen", "open_at", "unread_from"):
+        for name in ("unseen", "open_at", "unread_from", "found_seq"):
             if getattr(self, name):
                 setattr(self, name, 0)
 
-    def _open_at(self, seqs: list[int], first_unread: int, anchor: int, newest: bool) -> None:
+    def _open_at(
+        self, seqs: list[int], first_unread: int, anchor: int, newest: bool, found: int = 0
+    ) -> None:
         """Mark the first unread message of the list shown and the one it opens at.
 
         Args:
@@ -69,7 +73,10 @@ class ReaderPosition(rx.State, mixin=True):
                 is shown, the list opens at the oldest shown, with no divider.
             anchor: Where the reader was (a seq), or BOTTOM.
             newest: At the bottom, unless at the anchor ("jump to latest" gives none).
+            found: The anchor is this search result (marked), or 0.
         """
+        if found in seqs:
+            self.found_seq = found
         if first_unread in seqs:
             self.unread_from = first_unread
         if anchor and seqs and anchor < seqs[-1]:
