@@ -12,6 +12,11 @@ import reflex as rx
 
 from chat_app.components.avatar import avatar_with_corner
 from chat_app.components.chat_row_marks import chat_row_marks
+from chat_app.components.message_search import (
+    message_search_form,
+    message_search_results,
+    search_shown,
+)
 from chat_app.components.message_time import row_time
 from chat_app.components.name_text import name_text, shown_name
 from chat_app.components.new_group_dialog import new_group_button
@@ -118,9 +123,25 @@ def _chat_row(row, index) -> rx.Component:
 
 
 def chat_list() -> rx.Component:
-    """The "New group" button, then every conversation, or a hint when there is none."""
+    """Message search and "New group", then every conversation (or a hint when there is
+    none), or the search's results in their place."""
     return rx.vstack(
-        rx.hstack(new_group_button(), justify="end", width="100%", padding="0.5em 1em 0"),
+        rx.hstack(
+            message_search_form(),
+            new_group_button(),
+            align="center",
+            spacing="2",
+            width="100%",
+            padding="0.5em 1em 0",
+        ),
+        rx.cond(search_shown(), message_search_results(), _rows()),
+        spacing="0",
+        width="100%",
+    )
+
+
+def _rows() -> rx.Component:
+    return rx.fragment(
         rx.cond(
             ChatListState.rows,
             rx.vstack(
@@ -133,6 +154,4 @@ def chat_list() -> rx.Component:
             ),
             rx.text(tr("chats_empty"), id="chats-empty", color_scheme="gray", padding="1em"),
         ),
-        spacing="0",
-        width="100%",
     )

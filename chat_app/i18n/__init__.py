@@ -14,6 +14,7 @@ from chat_app.i18n import (
     admin_page,
     en,
     invites,
+    message_search,
     my_account,
     registration,
     setup,
@@ -31,6 +32,7 @@ _AREAS: tuple[ModuleType, ...] = (
     admin_page,
     setup,
     my_account,
+    message_search,
 )
 
 EN: dict[str, str] = {**en.EN}

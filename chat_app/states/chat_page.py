@@ -20,6 +20,7 @@ from chat_app.states.auth import AuthState
 from chat_app.states.chime import ChimeState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.friends import FriendsState
+from chat_app.states.message_search import MessageSearchState
 from chat_app.states.presence import PresenceState
 from chat_app.states.resend import ResendState
 from chat_app.states.ui import UiState
@@ -40,7 +41,8 @@ class ChatPageState(rx.State):
         """On load of /: each state of the page loads, in the order the page needs them.
 
         Language, device, login, friend pane, unread counts, the open conversation, the
-        outbox, presence, the sound setting and whether the user is an administrator. An
+        outbox, presence, the sound setting, whether the user is an administrator and the
+        message search (results are the tab's user's: a new user sees none). An
         anonymous tab goes to /auth; the states still load, so each forgets what a previous
         user of the tab left in it.
 
@@ -62,4 +64,5 @@ class ChatPageState(rx.State):
         await (await self.get_state(PresenceState))._load()
         await (await self.get_state(ChimeState))._load()
         await (await self.get_state(AdminAccessState))._load()  # the menu's "Administration"
+        await (await self.get_state(MessageSearchState))._load()
         return events

@@ -1,0 +1,191 @@
+"""Message search at the top of the Chats tab, and its results in place of the chat list.
+
+Each result: the conversation's picture and name, when, and one line of the message with
+the words found marked; a click opens the conversation at that message.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import reflex as rx
+
+from chat_app.components.avatar import avatar
+from chat_app.components.message_time import row_time
+from chat_app.components.name_text import name_text, shown_name
+from chat_app.states.composer import ComposerState
+from chat_app.states.conversation import ConversationState
+from chat_app.states.message_search import QUERY_MAX, SEARCH_FIELD_ID, MessageSearchState
+from chat_app.states.ui import tr
+
+
+def search_shown() -> rx.Var:
+    """Whether the results (or the search's progress or refusal) replace the chat list."""
+    state = MessageSearchState
+    shown = (state.searched != "") | state.searching | (state.error != "")
+    return cast(rx.Var, shown)
+
+
+def message_search_form() -> rx.Component:
+    """The search field, its button and, while results are shown, the close button."""
+    return rx.form(
+        rx.hstack(
+            rx.input(
+                name="query",
+                id=SEARCH_FIELD_ID,
+                type="search",
+                placeholder=tr("message_search_placeholder"),
+                aria_label=tr("message_search_label"),
+                max_length=QUERY_MAX,
+                auto_complete="off",
+                flex="1",
+                min_width="0",
+                size="2",
+            ),
+            rx.icon_button(
+                rx.icon("search"),
+                type="submit",
+                id="message-search-submit",
+                aria_label=tr("message_search_label"),
+                variant="soft",
+                size="2",
+            ),
+            rx.cond(
+                search_shown(),
+                rx.icon_button(
+                    rx.icon("x"),
+                    type="button",
+                    id="message-search-close",
+                    aria_label=tr("message_search_close"),
+                    variant="ghost",
+                    color_scheme="gray",
+                    size="2",
+                    on_click=MessageSearchState.close,
+                ),
+            ),
+            align="center",
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=MessageSearchState.search,
+        reset_on_submit=False,
+        flex="1",
+        min_width="0",
+    )
+
+
+def _found_line(row) -> rx.Component:
+    who = rx.cond(
+        row.mine,
+        rx.text.span(tr("message_search_you"), ": "),
+        rx.cond(row.sender != "", rx.text.span(shown_name(row.sender), ": ")),
+    )
+    return rx.text(
+        who,
+        rx.cond(row.file, rx.text.span(tr("message_search_file"), " · ")),
+        row.before,
+        rx.el.mark(row.match, class_name="search-match"),
+        row.after,
+        size="2",
+        color_scheme="gray",
+        class_name="search-line",
+        # Two lines at most: the words found are near the start (services/search.py).
+        style={
+            "display": "-webkit-box",
+            "-webkit-line-clamp": "2",
+            "-webkit-box-orient": "vertical",
+            "overflow": "hidden",
+            "overflow-wrap": "anywhere",
+        },
+    )
+
+
+def _found_row(row) -> rx.Component:
+    # A real <button>, like a chat row: reachable with Tab, opened with Enter or Space.
+    return rx.el.button(
+        rx.hstack(
+            avatar(shown_name(row.title), size="3", src=row.avatar_url),
+            rx.vstack(
+                rx.hstack(
+                    name_text(row.title, weight="medium", trim="both", flex="1"),
+                    row_time(row.sent_at, font_size="0.75em", color="var(--gray-11)"),
+                    width="100%",
+                    align="center",
+                    spacing="2",
+                ),
+                _found_line(row),
+                spacing="1",
+                min_width="0",
+                flex="1",
+                align="stretch",
+            ),
+            align="center",
+            width="100%",
+            padding="0.5em 1em",
+        ),
+        on_click=[
+            ConversationState.open_at_message(row.conversation_id, row.seq),
+            ComposerState.clear,
+        ],
+        key=row.message_id,
+        class_name="search-result",
+        data_conversation=row.conversation_id,
+        data_seq=row.seq,
+        style={
+            "all": "unset",
+            "display": "block",
+            "width": "100%",
+            "cursor": "pointer",
+            "_hover": {"background": "var(--gray-a3)"},
+            "_focus_visible": {"outline": "2px solid var(--accent-8)"},
+        },
+    )
+
+
+def _note(content: rx.Component | rx.Var | str, element_id: str) -> rx.Component:
+    return rx.text(content, id=element_id, size="2", color_scheme="gray", padding="0.75em 1em")
+
+
+def message_search_results() -> rx.Component:
+    """The results, newest first, with "Show more"; or why there are none."""
+    state = MessageSearchState
+    return rx.vstack(
+        rx.cond(state.error != "", _note(state.error, "message-search-error")),
+        rx.cond(
+            state.found,
+            rx.vstack(
+                rx.foreach(state.found, _found_row),
+                id="message-search-results",
+                spacing="0",
+                width="100%",
+            ),
+            rx.cond(
+                (state.searched != "") & ~state.searching,
+                _note(
+                    rx.fragment(tr("message_search_none"), " “", state.searched, "”"),
+                    "message-search-none",
+                ),
+            ),
+        ),
+        rx.cond(state.searching, _note(tr("message_search_busy"), "message-search-busy")),
+        rx.cond(
+            state.shallow & ~state.searching,
+            _note(tr("message_search_shallow"), "message-search-shallow"),
+        ),
+        rx.cond(
+            state.more & ~state.searching,
+            rx.center(
+                rx.button(
+                    tr("message_search_more"),
+                    id="message-search-more",
+                    variant="soft",
+                    size="1",
+                    on_click=MessageSearchState.show_more,
+                ),
+                width="100%",
+                padding="0.5em",
+            ),
+        ),
+        spacing="0",
+        width="100%",
+    )

@@ -1,0 +1,183 @@
+"""Message search in the Chats tab: what the tab's user typed, and the messages found.
+
+The results replace the chat list while they are shown; a result opens its conversation at
+that message (`ConversationState.open_at_message`). The search runs on a thread, outside
+the tab's lock (a background event): messages keep arriving in the tab meanwhile, and a
+newer search or "Close" wins over an older one still running.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import reflex as rx
+
+from chat_app.i18n import text
+from chat_app.services import search
+from chat_app.services.errors import DomainError, RateLimited, ValidationFailed
+from chat_app.services.search import SearchHit, SearchResults
+from chat_app.services.sessions import SessionKey
+from chat_app.states.links import file_link
+from chat_app.states.safe_text import empty_field
+from chat_app.states.service_call import call_slow_service, form_text
+from chat_app.states.ui import language_of
+from chat_app.states.viewer import viewer_id_of
+
+# The search field's element id (components/message_search.py): "Close" empties it.
+SEARCH_FIELD_ID = "message-search"
+QUERY_MAX = search.QUERY_MAX
+
+
+@dataclass(frozen=True)
+class FoundRow:
+    """One result as the list shows it (services/search.py `SearchHit`, links signed).
+
+    Attributes:
+        message_id: The message.
+        conversation_id: Where it is.
+        seq: Its place there.
+        kind: "direct" or "group".
+        title: The group's name or the other person's nickname ("": a deleted account).
+        avatar_url: The picture, signed for the viewer ("": initials).
+        sender: Groups only: who wrote it ("" in a direct chat, and for the viewer).
+        mine: The viewer wrote it.
+        file: The match is a file's name.
+        sent_at: When (ISO, UTC).
+        before: The text before the match.
+        match: The match.
+        after: The text after it.
+    """
+
+    message_id: int
+    conversation_id: int
+    seq: int
+    kind: str
+    title: str
+    avatar_url: str
+    sender: str
+    mine: bool
+    file: bool
+    sent_at: str
+    before: str
+    match: str
+    after: str
+
+
+class MessageSearchState(rx.State):
+    """The tab's message search."""
+
+    # The words the results are for ("": no search shown).
+    searched: str = ""
+    found: list[FoundRow] = []
+    searching: bool = False
+    more: bool = False
+    # Short words only: the newest messages were searched, not all (services/search.py).
+    shallow: bool = False
+    error: str = ""
+    _user_id: int | None = None
+    _link_key: SessionKey | None = None
+    # Each search and each close counts one: a search's answer is shown only if it is
+    # still the latest thing asked.
+    _round: int = 0
+
+    def _follow_viewer(self, user_id: int | None, link_key: SessionKey | None) -> None:
+        """Told by the session guard who the tab's user is (states/viewer.py)."""
+        if self._user_id != user_id:
+            self._user_id = user_id
+            self._show_nothing()
+        if self._link_key != link_key:
+            self._link_key = link_key
+
+    def _show_nothing(self) -> None:
+        self._round += 1
+        self.searched = self.error = ""
+        self.found = []
+        self.searching = self.more = self.shallow = False
+
+    async def _load(self) -> None:
+        """On (re)load of the page: another user of the tab sees none of the last one's."""
+        await viewer_id_of(self)
+
+    def _row(self, hit: SearchHit) -> FoundRow:
+        key = self._link_key
+        avatar = file_link(key, hit.avatar_file_id, "thumb") if key and hit.avatar_file_id else ""
+        return FoundRow(
+            message_id=hit.message_id,
+            conversation_id=hit.conversation_id,
+            seq=hit.seq,
+            kind=hit.kind,
+            title=hit.title,
+            avatar_url=avatar,
+            sender="" if hit.mine or hit.kind != "group" else hit.sender_name,
+            mine=hit.mine,
+            file=hit.message_kind != "text",
+            sent_at=hit.sent_at,
+            before=hit.before,
+            match=hit.match,
+            after=hit.after,
+        )
+
+    @rx.event(background=True)
+    async def search(self, form_data: dict):
+        """Search for the submitted words (a blank query closes the results)."""
+        await self._run(form_text(form_data, "query"), None)
+
+    @rx.event(background=True)
+    async def show_more(self):
+        """Add the next page of results below the last one shown."""
+        async with self:
+            if not self.more or not self.found or self.searching:
+                return
+            query, before = self.searched, self.found[-1].message_id
+        await self._run(query, before)
+
+    async def _run(self, query: str, before: int | None) -> None:
+        async with self:
+            viewer_id = await viewer_id_of(self)
+            if viewer_id is None:
+                return
+            language = await language_of(self)
+            if not query.strip():
+                self._show_nothing()
+                return
+            try:
+                search.PACE.check(viewer_id)
+            except RateLimited:
+                self.error = text("search_too_often", language)
+                return
+            self._round += 1
+            asked = self._round
+            self.searching, self.error = True, ""
+        results: SearchResults | None = None
+        error = ""
+        try:
+            results = await call_slow_service(
+                search.search_messages, viewer_id=viewer_id, query=query, before_id=before
+            )
+        except ValidationFailed as refused:
+            code = refused.field_errors["query"]
+            error = text(code, language, most=search.QUERY_MAX, words=search.WORDS_MAX)
+        except DomainError as refused:
+            error = text(refused.code, language)
+        async with self:
+            if self._round != asked:
+                return  # closed, or searched again meanwhile
+            self.searching = False
+            self._show(query, results, before, error)
+
+    def _show(
+        self, query: str, results: SearchResults | None, before: int | None, error: str
+    ) -> None:
+        if results is None:
+            self.error = error
+            return
+        rows = [self._row(hit) for hit in results.hits]
+        self.found = [*self.found, *rows] if before is not None else rows
+        self.searched = " ".join(results.words)
+        self.more, self.shallow = results.more, results.shallow
+
+    @rx.event
+    async def close(self):
+        """Back to the chat list: the results go, and the field is emptied."""
+        self._show_nothing()
+        return empty_field(SEARCH_FIELD_ID)

@@ -1,0 +1,100 @@
+"""Searching messages in the Chats tab: results with the words marked, each opening its
+conversation with that message in view, however far back it is."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.support.browser import befriend, new_user
+from tests.support.history import seed_history
+from tests.support.live_app import LiveApp
+from tests.support.sql import user_ids
+
+RESULTS = "#message-search-results .search-result"
+# The message's bubble lies wholly inside the list's visible box (1 px for rounding).
+IN_VIEW = """seq => {
+    const list = document.getElementById("message-list").getBoundingClientRect();
+    const row = document.getElementById("message-" + seq);
+    if (!row) return false;
+    const box = row.querySelector(".bubble").getBoundingClientRect();
+    return box.top >= list.top - 1 && box.bottom <= list.bottom + 1;
+}"""
+# Two boxes side by side without overlapping, both inside the pane.
+SIDE_BY_SIDE = """() => {
+    const pane = document.getElementById("friend-pane").getBoundingClientRect();
+    const field = document.getElementById("message-search").getBoundingClientRect();
+    const button = document.getElementById("new-group").getBoundingClientRect();
+    return field.right <= button.left && field.left >= pane.left
+        && button.right <= pane.right && field.width > 100;
+}"""
+
+
+def _search(page: Page, words: str) -> None:
+    page.click("#tab-chats")
+    page.fill("#message-search", words)
+    page.press("#message-search", "Enter")
+
+
+def _open_result(page: Page, seq: int) -> None:
+    page.locator(f'{RESULTS}[data-seq="{seq}"]').click()
+    expect(page.locator(f"#message-{seq} .bubble.found")).to_be_visible()
+    page.wait_for_function(IN_VIEW, arg=seq)
+
+
+def test_a_result_opens_its_message_however_far_back(browser: Browser, app_server: LiveApp):
+    ann, ann_name = new_user(browser, app_server, "ann")
+    bob, bob_name = new_user(browser, app_server, "bob")
+    befriend(ann, bob, bob_name)
+    ann_id, bob_id = user_ids(app_server.database_url, ann_name, bob_name)
+    seed_history(app_server.database_url, ann_id, bob_id, 300)
+    bob.click("#tab-chats")
+    expect(bob.locator("#message-search")).to_be_visible()
+    assert bob.evaluate(SIDE_BY_SIDE), "the search field and New group do not fit side by side"
+
+    # Far back (beyond the newest 150 a conversation keeps): the page around it.
+    _search(bob, "00017")
+    result = bob.locator(RESULTS)
+    expect(result).to_have_count(1)
+    expect(result).to_contain_text(ann_name.title())
+    expect(result).to_contain_text("old message number 00017")
+    expect(result.locator("mark")).to_have_text("00017")
+    expect(result.locator("mark")).to_be_visible()
+    _open_result(bob, 18)
+    expect(bob.locator("#conversation-title")).to_have_text(ann_name.title())
+    expect(bob.locator("#message-300")).to_have_count(0)
+    # Back to the newest: the mark goes, the newest message is in view.
+    bob.get_by_role("button", name="Jump to the latest messages").click()
+    bob.wait_for_function(IN_VIEW, arg=300)
+    expect(bob.locator(".bubble.found")).to_have_count(0)
+
+    # Among the newest: the same list, opened at the message.
+    _search(bob, "number 00200")
+    _open_result(bob, 201)
+    expect(bob.locator("#message-300")).to_have_count(1)
+
+    # Many results come a page at a time, newest first.
+    _search(bob, "message 0029")
+    expect(bob.locator(RESULTS)).to_have_count(11)  # 00290-00299 and 00029
+    _search(bob, "old message")
+    expect(bob.locator(RESULTS)).to_have_count(20)
+    expect(bob.locator(RESULTS).first).to_have_attribute("data-seq", "300")
+    bob.click("#message-search-more")
+    expect(bob.locator(RESULTS)).to_have_count(40)
+    expect(bob.locator(RESULTS).last).to_have_attribute("data-seq", "261")
+
+    # Nothing found says so, with the words searched; closing brings the chats back.
+    _search(bob, "nowhere to be found")
+    expect(bob.locator("#message-search-none")).to_have_text(
+        "No messages found for “nowhere to be found”"
+    )
+    bob.click("#message-search-close")
+    expect(bob.locator("#chat-list")).to_be_visible()
+    expect(bob.locator("#message-search")).to_have_value("")
+
+    # Someone outside the conversation finds none of it.
+    _search(ann, "zzz")
+    expect(ann.locator("#message-search-none")).to_be_visible()
+    cat, _cat_name = new_user(browser, app_server, "cat")
+    _search(cat, "00017")
+    expect(cat.locator("#message-search-none")).to_be_visible()
+    expect(cat.locator(RESULTS)).to_have_count(0)
