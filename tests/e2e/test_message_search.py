@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.support.browser import befriend, new_user
+from tests.support.browser import PHONE, befriend, expect_chat_as, login, new_user
 from tests.support.history import seed_history
 from tests.support.live_app import LiveApp
 from tests.support.sql import user_ids
@@ -98,3 +98,33 @@ def test_a_result_opens_its_message_however_far_back(browser: Browser, app_serve
     _search(cat, "00017")
     expect(cat.locator("#message-search-none")).to_be_visible()
     expect(cat.locator(RESULTS)).to_have_count(0)
+
+
+def test_on_a_phone_a_result_opens_the_chat_and_back_returns_to_the_results(
+    browser: Browser, app_server: LiveApp
+):
+    ann, ann_name = new_user(browser, app_server, "ann")
+    bob_desk, bob_name = new_user(browser, app_server, "bob")
+    befriend(ann, bob_desk, bob_name)
+    bob_desk.context.close()
+    ann_id, bob_id = user_ids(app_server.database_url, ann_name, bob_name)
+    seed_history(app_server.database_url, ann_id, bob_id, 200)
+    phone = browser.new_context(**PHONE).new_page()
+    login(phone, app_server, bob_name)
+    expect_chat_as(phone, app_server, bob_name.title())
+
+    phone.locator("#message-search").fill("number 00005")
+    phone.locator("#message-search-submit").tap()
+    result = phone.locator(RESULTS)
+    expect(result).to_have_count(1)
+    for control in ("#message-search", "#message-search-submit", "#message-search-close", RESULTS):
+        box = phone.locator(control).bounding_box()
+        assert box is not None
+        assert box["height"] >= 44, control  # a touch target
+    result.tap()
+    expect(phone.locator("#friend-pane")).to_be_hidden()
+    expect(phone.locator("#message-6 .bubble.found")).to_be_visible()
+    phone.wait_for_function(IN_VIEW, arg=6)
+    phone.locator("#back-button").tap()
+    expect(phone.locator(RESULTS)).to_have_count(1)
+    expect(phone.locator("#message-search")).to_have_value("number 00005")
