@@ -1,7 +1,8 @@
 """message search: the database's own index of message text (ARCHITECTURE §10)
 
-SQLite: an FTS5 table with the trigram tokenizer over `message.body` (external content),
-kept by triggers in the writing transaction, filled from the messages already stored.
+SQLite: an FTS5 table with the trigram tokenizer over `message.body` (external content: the
+view `message_searchable` of the kinds searched), kept by triggers in the writing
+transaction, filled from the messages already stored.
 PostgreSQL: the `pg_trgm` extension (trusted: the database's owner may create it) and a
 GIN trigram index on the body. Searched kinds: text, file, image (not system records).
 
@@ -27,8 +28,10 @@ depends_on: Union[str, Sequence[str], None] = None
 KINDS = "('text', 'file', 'image')"
 
 SQLITE_UP = (
+    "CREATE VIEW message_searchable AS SELECT id, body FROM message "
+    f"WHERE kind IN {KINDS}",
     "CREATE VIRTUAL TABLE message_search USING fts5("
-    "body, content='message', content_rowid='id', tokenize='trigram')",
+    "body, content='message_searchable', content_rowid='id', tokenize='trigram')",
     "CREATE TRIGGER message_search_insert AFTER INSERT ON message "
     f"WHEN new.kind IN {KINDS} BEGIN "
     "INSERT INTO message_search(rowid, body) VALUES (new.id, new.body); END",
@@ -48,6 +51,7 @@ SQLITE_DOWN = (
     "DROP TRIGGER message_search_delete",
     "DROP TRIGGER message_search_insert",
     "DROP TABLE message_search",
+    "DROP VIEW message_searchable",
 )
 POSTGRES_UP = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",

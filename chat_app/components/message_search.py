@@ -74,6 +74,14 @@ def message_search_form() -> rx.Component:
     )
 
 
+def _part(part) -> rx.Component:
+    return rx.cond(
+        part.marked,
+        rx.el.mark(part.text, class_name="search-match"),
+        rx.text.span(part.text),
+    )
+
+
 def _found_line(row) -> rx.Component:
     who = rx.cond(
         row.mine,
@@ -83,13 +91,11 @@ def _found_line(row) -> rx.Component:
     return rx.text(
         who,
         rx.cond(row.file, rx.text.span(tr("message_search_file"), " · ")),
-        row.before,
-        rx.el.mark(row.match, class_name="search-match"),
-        row.after,
+        rx.foreach(row.parts, _part),
         size="2",
         color_scheme="gray",
         class_name="search-line",
-        # Two lines at most: the words found are near the start (services/search.py).
+        # Two lines at most: the words found are near the start (services/snippets.py).
         style={
             "display": "-webkit-box",
             "-webkit-line-clamp": "2",

@@ -28,6 +28,7 @@ from chat_app.models import Conversation, ConversationMember, Message, User
 from chat_app.services import relations, validation
 from chat_app.services.errors import RateLimited, ValidationFailed
 from chat_app.services.search_index import SEARCHED_KINDS, SQLITE_TABLE
+from chat_app.services.snippets import SnippetPart, snippet
 from chat_app.services.views import wire_time
 
 QUERY_MAX = 100
@@ -36,9 +37,6 @@ INDEXED_LENGTH = 3
 RESULTS_PAGE = 20
 # A query of short words reads at most this many of the newest messages (a few tens of ms).
 SHORT_SCAN = 100_000
-# Around the first match, this much of the text is shown.
-BEFORE_MATCH = 24
-SNIPPET_MAX = 120
 # Per user and worker: a search costs a query of up to SHORT_SCAN rows.
 SEARCHES_PER_WINDOW = 20
 PACE_WINDOW_SECONDS = 10.0
@@ -61,9 +59,7 @@ class SearchHit:
         mine: The viewer wrote it.
         message_kind: "text", "file" or "image" (a file's text is its name).
         sent_at: When (ISO, UTC).
-        before: The text before the first match (cut, with "…").
-        match: The first match, as written.
-        after: The text after it (cut, with "…").
+        parts: The text around the words found, each occurrence marked (services/snippets.py).
     """
 
     message_id: int
@@ -76,9 +72,7 @@ class SearchHit:
     mine: bool
     message_kind: str
     sent_at: str
-    before: str
-    match: str
-    after: str
+    parts: tuple[SnippetPart, ...]
 
 
 @dataclass(frozen=True)
@@ -110,7 +104,7 @@ def search_words(query: object) -> tuple[str, ...]:
     Raises:
         ValidationFailed: Not text, over QUERY_MAX characters or WORDS_MAX words.
     """
-    if not isinstance(query, str):
+    if not isinstance(query, str) or not _encodable(query):
         raise ValidationFailed({"query": "search_invalid"})
     if len(query) > QUERY_MAX:
         raise ValidationFailed({"query": "search_too_long"})
@@ -121,6 +115,15 @@ def search_words(query: object) -> tuple[str, ...]:
     if len(words) > WORDS_MAX:
         raise ValidationFailed({"query": "search_too_many_words"})
     return tuple(words.values())
+
+
+def _encodable(query: str) -> bool:
+    # A forged JSON string may hold a lone surrogate, which no database driver can send.
+    try:
+        query.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def search_messages(
@@ -243,7 +246,6 @@ def _hits(
     hits = []
     for row in rows:
         kind, title, avatar = places[row.conversation_id]
-        before, match, after = snippet(row.body, words)
         hits.append(
             SearchHit(
                 message_id=row.id,
@@ -256,9 +258,7 @@ def _hits(
                 mine=row.sender_id == viewer_id,
                 message_kind=row.kind,
                 sent_at=wire_time(row.created_at),
-                before=before,
-                match=match,
-                after=after,
+                parts=snippet(row.body, words),
             )
         )
     return tuple(hits)
@@ -307,34 +307,6 @@ def _names(session: Session, user_ids: set[int]) -> dict[int, str]:
         sa.select(col(User.id), col(User.nickname)).where(col(User.id).in_(user_ids))
     )
     return {row.id: row.nickname or "" for row in rows}
-
-
-def snippet(body: str, words: tuple[str, ...]) -> tuple[str, str, str]:
-    """The part of `body` around its first match of any word: (before, match, after).
-
-    Args:
-        body: The message's text, or a file's name.
-        words: The words searched for.
-
-    Returns:
-        One line of text (line breaks as spaces), at most about SNIPPET_MAX characters,
-        cut with "…" where text was left out.
-    """
-    line = _SPACES.sub(" ", body).strip()
-    found = re.search("|".join(re.escape(word) for word in words), line, re.IGNORECASE)
-    if found is None:
-        # Matched by the index's wider case folding only: the text from its start.
-        return "", "", _cut(line, SNIPPET_MAX)
-    start, end = found.span()
-    before = line[:start]
-    if len(before) > BEFORE_MATCH:
-        before = "…" + before[-BEFORE_MATCH:]
-    after = _cut(line[end:], max(SNIPPET_MAX - len(before) - (end - start), 0))
-    return before, found.group(), after
-
-
-def _cut(text: str, length: int) -> str:
-    return text if len(text) <= length else text[:length] + "…"
 
 
 class SearchPace:

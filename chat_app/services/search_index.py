@@ -1,7 +1,8 @@
 """The database's own full-text index of messages (ARCHITECTURE §10), kept by the database.
 
 SQLite: an FTS5 table with the trigram tokenizer over the message bodies (external content:
-the text stays in `message` only), filled by triggers, so every write path (a send, an
+the text stays in `message` only, seen through the view `message_searchable` of the kinds
+searched), filled by triggers, so every write path (a send, an
 import, a future edit or delete, an account's messages deleted by cascade) keeps it in
 step in its own transaction. PostgreSQL: a `pg_trgm` GIN index on the body. Both find any
 substring of three characters or more, whatever the language: Chinese has no spaces.
@@ -27,8 +28,11 @@ SQLITE_TABLE = "message_search"
 POSTGRES_INDEX = "ix_message_body_trgm"
 
 SQLITE_STATEMENTS = (
+    # The index's content is this view: what it holds row for row (FTS5 checks against it).
+    "CREATE VIEW message_searchable AS SELECT id, body FROM message "
+    "WHERE kind IN ('text', 'file', 'image')",
     "CREATE VIRTUAL TABLE message_search USING fts5("
-    "body, content='message', content_rowid='id', tokenize='trigram')",
+    "body, content='message_searchable', content_rowid='id', tokenize='trigram')",
     "CREATE TRIGGER message_search_insert AFTER INSERT ON message "
     "WHEN new.kind IN ('text', 'file', 'image') BEGIN "
     "INSERT INTO message_search(rowid, body) VALUES (new.id, new.body); END",
@@ -63,7 +67,7 @@ def outside_search_index(name: str | None, kind: str, *_: Any) -> bool:
     """
     if name is None:
         return True
-    if kind == "table" and name.startswith(SQLITE_TABLE):
+    if kind in ("table", "view") and name.startswith(SQLITE_TABLE):
         return False
     return not (kind == "index" and name == POSTGRES_INDEX)
 

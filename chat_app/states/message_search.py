@@ -17,6 +17,7 @@ from chat_app.services import search
 from chat_app.services.errors import DomainError, RateLimited, ValidationFailed
 from chat_app.services.search import SearchHit, SearchResults
 from chat_app.services.sessions import SessionKey
+from chat_app.services.snippets import SnippetPart
 from chat_app.states.links import file_link
 from chat_app.states.safe_text import empty_field
 from chat_app.states.service_call import call_slow_service, form_text
@@ -43,9 +44,7 @@ class FoundRow:
         mine: The viewer wrote it.
         file: The match is a file's name.
         sent_at: When (ISO, UTC).
-        before: The text before the match.
-        match: The match.
-        after: The text after it.
+        parts: The text around the words found, each occurrence marked.
     """
 
     message_id: int
@@ -58,9 +57,7 @@ class FoundRow:
     mine: bool
     file: bool
     sent_at: str
-    before: str
-    match: str
-    after: str
+    parts: tuple[SnippetPart, ...]
 
 
 class MessageSearchState(rx.State):
@@ -112,9 +109,7 @@ class MessageSearchState(rx.State):
             mine=hit.mine,
             file=hit.message_kind != "text",
             sent_at=hit.sent_at,
-            before=hit.before,
-            match=hit.match,
-            after=hit.after,
+            parts=hit.parts,
         )
 
     @rx.event(background=True)
@@ -149,25 +144,25 @@ class MessageSearchState(rx.State):
             asked = self._round
             self.searching, self.error = True, ""
         results: SearchResults | None = None
-        error = ""
+        error = text("error", language)  # unless the search answers
         try:
             results = await call_slow_service(
                 search.search_messages, viewer_id=viewer_id, query=query, before_id=before
             )
+            error = ""
         except ValidationFailed as refused:
             code = refused.field_errors["query"]
             error = text(code, language, most=search.QUERY_MAX, words=search.WORDS_MAX)
         except DomainError as refused:
             error = text(refused.code, language)
-        async with self:
-            if self._round != asked:
-                return  # closed, or searched again meanwhile
-            self.searching = False
-            self._show(query, results, before, error)
+        finally:
+            # Also after an unexpected failure (logged): never "Searching…" for ever.
+            async with self:
+                if self._round == asked:  # else closed, or searched again meanwhile
+                    self.searching = False
+                    self._show(results, before, error)
 
-    def _show(
-        self, query: str, results: SearchResults | None, before: int | None, error: str
-    ) -> None:
+    def _show(self, results: SearchResults | None, before: int | None, error: str) -> None:
         if results is None:
             self.error = error
             return

@@ -39,14 +39,14 @@ async def test_a_message_is_found_by_its_two_readers_and_opens_there(backend_url
     await bob.wait_for(lambda c: any("quarterly" in m["body"] for m in shown(c)))
     for tab in (ann, bob):
         (hit,) = await _search(tab, "REPORT")
-        assert (hit["before"], hit["match"], hit["after"]) == (
-            "the quarterly ",
-            "report",
-            " 季度报告",
-        )
+        assert [(part["text"], part["marked"]) for part in hit["parts"]] == [
+            ("the quarterly ", False),
+            ("report", True),
+            (" 季度报告", False),
+        ]
         assert hit["mine"] is (tab is ann)
     (hit,) = await _search(bob, "季度")
-    assert hit["match"] == "季度"
+    assert [part["text"] for part in hit["parts"] if part["marked"]] == ["季度"]
 
     # Bob closes the chat; the result opens it at the message, marked.
     await bob.call(CONVERSATION, "close_conversation", {})

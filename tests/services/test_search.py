@@ -6,10 +6,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from chat_app.models import Message
-from chat_app.services import conversations, friends, group_members, groups, search
+from chat_app.models import Conversation, Message
+from chat_app.services import conversations, friends, group_members, groups, search, snippets
 from chat_app.services.errors import NotFound, RateLimited, ValidationFailed
 from chat_app.services.search_index import SEARCHED_KINDS
+from chat_app.services.snippets import SnippetPart
 from tests.support.groups import make_group, make_people
 from tests.support.users import send_text
 
@@ -28,7 +29,11 @@ def chat(session: Session, viewer: int, friend: int) -> int:
 def found(session: Session, viewer: int, query: object, **kw) -> list[str]:
     """The texts of what `viewer` finds, newest first."""
     results = search.search_messages(session=session, viewer_id=viewer, query=query, **kw)
-    return [hit.before + hit.match + hit.after for hit in results.hits]
+    return [line(hit) for hit in results.hits]
+
+
+def line(hit: search.SearchHit) -> str:
+    return "".join(part.text for part in hit.parts)
 
 
 def test_a_word_is_found_anywhere_in_a_message_whatever_its_case(session, people):
@@ -70,13 +75,30 @@ def test_the_hit_shows_the_text_around_the_first_match(session, people):
     body = "x" * 60 + " the needle\nin " + "y" * 200
     send_text(session, ann, chat(session, ann, bob), body)
     (hit,) = search.search_messages(session=session, viewer_id=bob, query="NEEDLE").hits
-    assert hit.match == "needle"
-    assert hit.before == "…" + ("x" * 60 + " the ")[-search.BEFORE_MATCH :]
-    assert hit.after.startswith(" in yyy")
-    assert hit.after.endswith("…")
-    assert len(hit.before + hit.match + hit.after) <= search.SNIPPET_MAX + 2
+    before, needle, after = hit.parts
+    assert needle == SnippetPart("needle", marked=True)
+    assert before == SnippetPart("…" + ("x" * 60 + " the ")[-snippets.BEFORE_MATCH :])
+    assert after.text.startswith(" in yyy")
+    assert after.text.endswith("…")
+    assert not after.marked
+    assert len(line(hit)) == snippets.SNIPPET_MAX + 2
     assert (hit.mine, hit.sender_name, hit.kind, hit.title) == (False, "Ann", "direct", "Ann")
     assert hit.seq == 1
+
+
+def test_every_occurrence_of_every_word_is_marked():
+    marked = snippets.snippet("Lunch? lunch at noon, LUNCHBOX", ("lunch", "noon", "lunchbox"))
+    assert [(part.text, part.marked) for part in marked] == [
+        ("Lunch", True),
+        ("? ", False),
+        ("lunch", True),
+        (" at ", False),
+        ("noon", True),
+        (", ", False),
+        ("LUNCHBOX", True),  # the longer word wins where both match
+    ]
+    # Matched by the index's own case folding only: the line from its start, unmarked.
+    assert snippets.snippet("x" * 200, ("y",)) == (SnippetPart("x" * 120 + "…"),)
 
 
 def test_a_search_finds_only_what_the_viewer_may_read(session, people):
@@ -158,7 +180,7 @@ def test_short_words_alone_read_only_the_newest_messages(session, people, monkey
     assert (len(whole.hits), whole.shallow) == (3, False)
     monkeypatch.setattr(search, "SHORT_SCAN", 2)
     part = search.search_messages(session=session, viewer_id=bob, query="ok")
-    assert ([h.match + h.after for h in part.hits], part.shallow) == (["ok three", "ok two"], True)
+    assert ([line(hit) for hit in part.hits], part.shallow) == (["ok three", "ok two"], True)
     # A long word uses the index: every message, whatever SHORT_SCAN says.
     assert found(session, bob, "ok one") == ["ok one"]
 
@@ -168,6 +190,7 @@ def test_short_words_alone_read_only_the_newest_messages(session, people, monkey
     [
         (None, "search_invalid"),
         (["report"], "search_invalid"),
+        ("lone \ud800 surrogate", "search_invalid"),
         ("x" * (search.QUERY_MAX + 1), "search_too_long"),
         ("a b c d e f g", "search_too_many_words"),
     ],
@@ -201,10 +224,15 @@ def test_the_index_follows_deleted_and_changed_rows(session, people):
     connection.execute(sa.delete(table).where(place))
     assert found(session, bob, "changed") == []
     assert found(session, bob, "keep") == ["keep me"]
+    # A conversation deleted takes its messages with it (a cascade): out of the index too.
+    conversations_table = Conversation.__table__  # type: ignore[attr-defined]
+    connection.execute(sa.delete(conversations_table).where(conversations_table.c.id == direct))
+    assert found(session, bob, "keep") == []
     if connection.dialect.name == "sqlite":
-        # The FTS table agrees with the messages it indexes (raises otherwise).
+        # The index agrees with the messages (rank 1: checked against the content table;
+        # without the delete trigger this raises "database disk image is malformed").
         connection.exec_driver_sql(
-            "INSERT INTO message_search(message_search) VALUES ('integrity-check')"
+            "INSERT INTO message_search(message_search, rank) VALUES ('integrity-check', 1)"
         )
 
 
