@@ -14,6 +14,7 @@ from reflex_base.vars.base import Var
 from chat_app.components.avatar import avatar
 from chat_app.components.group_panel import group_info_button
 from chat_app.components.group_typing_line import group_typing_line
+from chat_app.components.message_search import search_this_chat_buttons
 from chat_app.components.mute_button import mute_button
 from chat_app.components.name_text import name_text, one_line_cut, shown_name
 from chat_app.components.presence_dot import presence_dot
@@ -138,6 +139,7 @@ def conversation_header() -> rx.Component:
             rx.vstack(*_friend_lines(), spacing="0", min_width="0", flex="1", align="stretch"),
         ),
         group_info_button(),
+        search_this_chat_buttons(),
         mute_button(),
         id="conversation-header",
         align="center",

@@ -22,8 +22,61 @@ from chat_app.states.ui import tr
 def search_shown() -> rx.Var:
     """Whether the results (or the search's progress or refusal) replace the chat list."""
     state = MessageSearchState
-    shown = (state.searched != "") | state.searching | (state.error != "")
+    shown = (state.scope_id != 0) | (state.searched != "") | state.searching | (state.error != "")
     return cast(rx.Var, shown)
+
+
+def _scope_chip() -> rx.Component:
+    """Where the search looks when it is one conversation, and the way out to all."""
+    return rx.hstack(
+        rx.text(tr("message_search_in"), size="2", color_scheme="gray", flex_shrink="0"),
+        name_text(MessageSearchState.scope_title, size="2", weight="medium", flex="1"),
+        rx.icon_button(
+            rx.icon("x", size=14),
+            id="message-search-everywhere",
+            aria_label=tr("message_search_everywhere"),
+            title=tr("message_search_everywhere"),
+            variant="soft",
+            size="1",
+            on_click=MessageSearchState.search_everywhere,
+        ),
+        id="message-search-scope",
+        align="center",
+        spacing="2",
+        width="100%",
+        padding="0.5em 1em 0",
+    )
+
+
+def search_this_chat_buttons() -> rx.Component:
+    """The conversation header's search button: on a phone it goes back to the list."""
+    here = ConversationState.conversation_id
+    common = {
+        "variant": "ghost",
+        "size": "3",
+        "aria_label": tr("message_search_this_chat"),
+        "title": tr("message_search_this_chat"),
+    }
+    return rx.fragment(
+        rx.icon_button(
+            rx.icon("search", size=20),
+            id="search-this-chat",
+            on_click=MessageSearchState.search_in(here),
+            display=["none", "none", "flex"],
+            **common,
+        ),
+        rx.icon_button(
+            rx.icon("search", size=20),
+            id="search-this-chat-phone",
+            on_click=[
+                MessageSearchState.search_in(here),
+                ConversationState.close_conversation,
+                ComposerState.clear,
+            ],
+            display=["flex", "flex", "none"],
+            **common,
+        ),
+    )
 
 
 def message_search_form() -> rx.Component:
@@ -41,6 +94,8 @@ def message_search_form() -> rx.Component:
                 flex="1",
                 min_width="0",
                 size="2",
+                # On touch screens its box grows with the 44 px field (assets/styles.css).
+                class_name="search-field",
             ),
             rx.icon_button(
                 rx.icon("search"),
@@ -156,6 +211,7 @@ def message_search_results() -> rx.Component:
     """The results, newest first, with "Show more"; or why there are none."""
     state = MessageSearchState
     return rx.vstack(
+        rx.cond(state.scope_id != 0, _scope_chip()),
         rx.cond(state.error != "", _note(state.error, "message-search-error")),
         rx.cond(
             state.found,

@@ -25,7 +25,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from chat_app.models import Conversation, ConversationMember, Message, User
-from chat_app.services import relations, validation
+from chat_app.services import conversations, relations, validation
 from chat_app.services.errors import RateLimited, ValidationFailed
 from chat_app.services.search_index import SEARCHED_KINDS, SQLITE_TABLE
 from chat_app.services.snippets import SnippetPart, snippet
@@ -127,7 +127,12 @@ def _encodable(query: str) -> bool:
 
 
 def search_messages(
-    *, session: Session, viewer_id: int, query: object, before_id: object = None
+    *,
+    session: Session,
+    viewer_id: int,
+    query: object,
+    before_id: object = None,
+    conversation_id: object = None,
 ) -> SearchResults:
     """The newest messages the viewer may read that hold every word of `query`.
 
@@ -136,22 +141,25 @@ def search_messages(
         viewer_id: Who searches (from the server-side session).
         query: The text typed (untrusted).
         before_id: Only messages older than this message id (the next page), or None.
+        conversation_id: Only in this conversation (untrusted id; one the viewer cannot
+            read finds nothing), or None for all.
 
     Returns:
         Up to RESULTS_PAGE hits, newest first; none for a blank query.
 
     Raises:
         ValidationFailed: A query `search_words` refuses.
-        NotFound: A malformed `before_id`.
+        NotFound: A malformed `before_id` or `conversation_id`.
     """
     words = search_words(query)
     if not words:
         return SearchResults(words=(), hits=(), more=False, shallow=False)
     before = None if before_id is None else validation.valid_id(before_id)
+    scope = None if conversation_id is None else validation.valid_id(conversation_id)
     indexed = [word for word in words if len(word) >= INDEXED_LENGTH]
     sqlite = session.connection().dialect.name == "sqlite"
     blocked = relations.blocked_either_way(session=session, user_id=viewer_id)
-    statement, floor = _statement(session, viewer_id, words, indexed, before, sqlite)
+    statement, floor = _statement(session, viewer_id, words, indexed, before, sqlite, scope)
     if blocked:
         statement = statement.where(col(Message.sender_id).not_in(blocked))
     rows = session.connection().execute(statement).all()
@@ -170,8 +178,9 @@ def _statement(
     indexed: list[str],
     before: int | None,
     sqlite: bool,
+    scope: int | None = None,
 ) -> tuple[sa.Select, int]:
-    """The query, and the id it reads down to (0: everything, through the index)."""
+    """The query, and the id (the seq in one conversation) it reads down to (0: all)."""
     member = aliased(ConversationMember)
     message_id = col(Message.id)
     statement = (
@@ -200,10 +209,16 @@ def _statement(
         .limit(RESULTS_PAGE + 1)
     )
     floor = 0
+    # In one conversation its own newest messages bound a scan, read along its seq index.
+    place = message_id if scope is None else col(Message.seq)
+    if scope is not None:
+        statement = statement.where(col(Message.conversation_id) == scope)
     if not indexed:
-        newest = session.connection().execute(sa.select(sa.func.max(message_id))).scalar() or 0
-        floor = max(newest - SHORT_SCAN, 0)
-        statement = statement.where(message_id > floor)
+        newest = sa.select(sa.func.max(place))
+        if scope is not None:
+            newest = newest.where(col(Message.conversation_id) == scope)
+        floor = max((session.connection().execute(newest).scalar() or 0) - SHORT_SCAN, 0)
+        statement = statement.where(place > floor)
     if sqlite and indexed:
         fts = sa.table(SQLITE_TABLE, sa.column("rowid"))
         rowid = fts.c.rowid
@@ -218,6 +233,26 @@ def _statement(
     if before is not None:
         statement = statement.where(message_id < before)
     return _containing(statement, list(words), ilike=not sqlite).order_by(message_id.desc()), floor
+
+
+def scope_title(*, session: Session, viewer_id: int, conversation_id: object) -> str:
+    """The name a search in one conversation shows it by, as its chat row does.
+
+    Args:
+        session: The database session.
+        viewer_id: Who searches (from the server-side session).
+        conversation_id: The conversation (untrusted id).
+
+    Returns:
+        The group's name, or the other person's nickname (username under a block; "" for
+        a deleted account).
+
+    Raises:
+        NotFound: Not a conversation the viewer may read.
+    """
+    found = conversations.readable(session, viewer_id, conversation_id)
+    blocked = relations.blocked_either_way(session=session, user_id=viewer_id)
+    return _places(session, viewer_id, {found.id}, blocked)[found.id][1]
 
 
 def _match_phrase(words: list[str]) -> str:

@@ -14,15 +14,16 @@ import reflex as rx
 
 from chat_app.i18n import text
 from chat_app.services import search
-from chat_app.services.errors import DomainError, RateLimited, ValidationFailed
+from chat_app.services.errors import DomainError, NotFound, RateLimited, ValidationFailed
 from chat_app.services.search import SearchHit, SearchResults
 from chat_app.services.sessions import SessionKey
 from chat_app.services.snippets import SnippetPart
+from chat_app.states.friends import FriendsState
 from chat_app.states.links import file_link
-from chat_app.states.safe_text import empty_field
-from chat_app.states.service_call import call_slow_service, form_text
+from chat_app.states.safe_text import empty_field, toast_error
+from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.ui import language_of
-from chat_app.states.viewer import viewer_id_of
+from chat_app.states.viewer import signed_in, viewer_id_of
 
 # The search field's element id (components/message_search.py): "Close" empties it.
 SEARCH_FIELD_ID = "message-search"
@@ -71,6 +72,9 @@ class MessageSearchState(rx.State):
     # Short words only: the newest messages were searched, not all (services/search.py).
     shallow: bool = False
     error: str = ""
+    # Searching one conversation (0: every one) and its name, as the chip above says.
+    scope_id: int = 0
+    scope_title: str = ""
     _user_id: int | None = None
     _link_key: SessionKey | None = None
     # Each search and each close counts one: a search's answer is shown only if it is
@@ -82,6 +86,7 @@ class MessageSearchState(rx.State):
         if self._user_id != user_id:
             self._user_id = user_id
             self._show_nothing()
+            self._scope(0, "")
         if self._link_key != link_key:
             self._link_key = link_key
 
@@ -90,6 +95,10 @@ class MessageSearchState(rx.State):
         self.searched = self.error = ""
         self.found = []
         self.searching = self.more = self.shallow = False
+
+    def _scope(self, conversation_id: int, title: str) -> None:
+        if self.scope_id != conversation_id:
+            self.scope_id, self.scope_title = conversation_id, title
 
     async def _load(self) -> None:
         """On (re)load of the page: another user of the tab sees none of the last one's."""
@@ -117,6 +126,31 @@ class MessageSearchState(rx.State):
         """Search for the submitted words (a blank query closes the results)."""
         await self._run(form_text(form_data, "query"), None)
 
+    @rx.event
+    @signed_in
+    async def search_in(self, viewer_id: int, conversation_id: int):
+        """Search one conversation (its header's search button): the field gets the focus."""
+        try:
+            title = await call_service(
+                search.scope_title, viewer_id=viewer_id, conversation_id=conversation_id
+            )
+        except NotFound:
+            return toast_error(text("not_found", await language_of(self)))
+        self._show_nothing()
+        self._scope(conversation_id, title)
+        friends = await self.get_state(FriendsState)
+        if friends.pane_tab != "chats":
+            friends.pane_tab = "chats"
+        return rx.set_focus(SEARCH_FIELD_ID)
+
+    @rx.event(background=True)
+    async def search_everywhere(self):
+        """Leave the conversation searched: the same words in every conversation."""
+        async with self:
+            self._scope(0, "")
+            query = self.searched
+        await self._run(query, None)
+
     @rx.event(background=True)
     async def show_more(self):
         """Add the next page of results below the last one shown."""
@@ -141,13 +175,17 @@ class MessageSearchState(rx.State):
                 self.error = text("search_too_often", language)
                 return
             self._round += 1
-            asked = self._round
+            asked, scope = self._round, self.scope_id or None
             self.searching, self.error = True, ""
         results: SearchResults | None = None
         error = text("error", language)  # unless the search answers
         try:
             results = await call_slow_service(
-                search.search_messages, viewer_id=viewer_id, query=query, before_id=before
+                search.search_messages,
+                viewer_id=viewer_id,
+                query=query,
+                before_id=before,
+                conversation_id=scope,
             )
             error = ""
         except ValidationFailed as refused:
@@ -173,6 +211,7 @@ class MessageSearchState(rx.State):
 
     @rx.event
     async def close(self):
-        """Back to the chat list: the results go, and the field is emptied."""
+        """Back to the chat list: the results and the scope go, and the field is emptied."""
         self._show_nothing()
+        self._scope(0, "")
         return empty_field(SEARCH_FIELD_ID)

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.support.browser import PHONE, befriend, expect_chat_as, login, new_user
+from tests.support.browser import (
+    PHONE,
+    befriend,
+    expect_chat_as,
+    login,
+    new_user,
+    open_chat_with,
+    send,
+)
 from tests.support.history import seed_history
 from tests.support.live_app import LiveApp
 from tests.support.sql import user_ids
@@ -26,6 +34,12 @@ SIDE_BY_SIDE = """() => {
     const button = document.getElementById("new-group").getBoundingClientRect();
     return field.right <= button.left && field.left >= pane.left
         && button.right <= pane.right && field.width > 100;
+}"""
+
+FIELD_IN_ITS_BOX = """input => {
+    const field = input.getBoundingClientRect();
+    const box = input.closest(".rt-TextFieldRoot").getBoundingClientRect();
+    return field.top >= box.top - 1 && field.bottom <= box.bottom + 1;
 }"""
 
 
@@ -121,6 +135,8 @@ def test_on_a_phone_a_result_opens_the_chat_and_back_returns_to_the_results(
         box = phone.locator(control).bounding_box()
         assert box is not None
         assert box["height"] >= 44, control  # a touch target
+    # The field's box holds the whole 44 px input (its text in the middle of the box).
+    assert phone.locator("#message-search").evaluate(FIELD_IN_ITS_BOX)
     result.tap()
     expect(phone.locator("#friend-pane")).to_be_hidden()
     expect(phone.locator("#message-6 .bubble.found")).to_be_visible()
@@ -128,3 +144,43 @@ def test_on_a_phone_a_result_opens_the_chat_and_back_returns_to_the_results(
     phone.locator("#back-button").tap()
     expect(phone.locator(RESULTS)).to_have_count(1)
     expect(phone.locator("#message-search")).to_have_value("number 00005")
+
+
+def test_the_search_button_of_a_chat_searches_that_chat_alone(
+    browser: Browser, app_server: LiveApp
+):
+    ann, ann_name = new_user(browser, app_server, "ann")
+    bob, bob_name = new_user(browser, app_server, "bob")
+    cat, cat_name = new_user(browser, app_server, "cat")
+    befriend(ann, bob, bob_name)
+    befriend(ann, cat, cat_name)
+    for friend, text in ((bob_name, "picnic with Bob"), (cat_name, "picnic with Cat")):
+        open_chat_with(ann, friend.title())
+        send(ann, text)
+        expect(ann.locator("#message-list .message-body").last).to_have_text(text)
+
+    # Ann is in Cat's chat: its search button looks there alone.
+    ann.click("#search-this-chat")
+    expect(ann.locator("#message-search-scope")).to_contain_text(cat_name.title())
+    expect(ann.locator("#message-search")).to_be_focused()
+    ann.keyboard.type("picnic")
+    ann.keyboard.press("Enter")
+    expect(ann.locator(RESULTS)).to_have_count(1)
+    expect(ann.locator(RESULTS)).to_contain_text("picnic with Cat")
+    # Out of the chat: the same words everywhere.
+    ann.click("#message-search-everywhere")
+    expect(ann.locator("#message-search-scope")).to_have_count(0)
+    expect(ann.locator(RESULTS)).to_have_count(2)
+
+    # On a phone the button goes back to the list, where the search is.
+    phone = browser.new_context(**PHONE).new_page()
+    login(phone, app_server, bob_name)
+    expect_chat_as(phone, app_server, bob_name.title())
+    phone.locator("#chat-list .chat-open").first.tap()
+    expect(phone.locator("#conversation-title")).to_have_text(ann_name.title())
+    phone.locator("#search-this-chat-phone").tap()
+    expect(phone.locator("#friend-pane")).to_be_visible()
+    expect(phone.locator("#message-search-scope")).to_contain_text(ann_name.title())
+    phone.locator("#message-search").fill("picnic")
+    phone.locator("#message-search-submit").tap()
+    expect(phone.locator(RESULTS)).to_have_count(1)

@@ -267,3 +267,25 @@ def test_long_words_are_looked_up_in_the_index(session, people):
     compiled = statement.compile(connection, compile_kwargs={"literal_binds": True})
     plan = " ".join(str(row) for row in connection.exec_driver_sql(f"{explain} {compiled}"))
     assert used in plan
+
+
+def test_a_search_in_one_conversation_finds_only_there(session, people, monkeypatch):
+    ann, bob, cat = people["ann"], people["bob"], people["cat"]
+    with_bob, with_cat = chat(session, ann, bob), chat(session, ann, cat)
+    for conversation in (with_bob, with_cat, with_bob):
+        send_text(session, ann, conversation, f"plan ok {conversation}")
+    assert len(found(session, ann, "plan")) == 3
+    assert found(session, ann, "plan", conversation_id=with_cat) == [f"plan ok {with_cat}"]
+    assert len(found(session, ann, "ok", conversation_id=with_bob)) == 2
+    # A short word alone reads the conversation's own newest messages.
+    monkeypatch.setattr(search, "SHORT_SCAN", 1)
+    only = search.search_messages(
+        session=session, viewer_id=ann, query="ok", conversation_id=with_bob
+    )
+    assert ([hit.seq for hit in only.hits], only.shallow) == ([2], True)
+    # Another's conversation finds nothing, and cannot be named.
+    assert found(session, cat, "plan", conversation_id=with_bob) == []
+    assert search.scope_title(session=session, viewer_id=ann, conversation_id=with_bob) == "Bob"
+    for forged in (with_bob, "1", 10**6):
+        with pytest.raises(NotFound):
+            search.scope_title(session=session, viewer_id=cat, conversation_id=forged)
