@@ -25,6 +25,9 @@ from chat_app.states.safe_text import toast_error
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in
 
+# Messages shown above a search result the list opens at.
+FOUND_CONTEXT = 2
+
 
 class ReaderPosition(rx.State, mixin=True):
     """Where the reader is, and what arrived while they were not looking."""
@@ -77,6 +80,9 @@ class ReaderPosition(rx.State, mixin=True):
         """
         if found in seqs:
             self.found_seq = found
+            if found < seqs[-1]:
+                # The list scrolls to its top edge: two messages above it show its context.
+                anchor = seqs[max(seqs.index(found) - FOUND_CONTEXT, 0)]
         if first_unread in seqs:
             self.unread_from = first_unread
         if anchor and seqs and anchor < seqs[-1]:

@@ -53,6 +53,8 @@ def _open_result(page: Page, seq: int) -> None:
     page.locator(f'{RESULTS}[data-seq="{seq}"]').click()
     expect(page.locator(f"#message-{seq} .bubble.found")).to_be_visible()
     page.wait_for_function(IN_VIEW, arg=seq)
+    # With the two messages before it, for context.
+    page.wait_for_function(IN_VIEW, arg=seq - 2)
 
 
 def test_a_result_opens_its_message_however_far_back(browser: Browser, app_server: LiveApp):
@@ -141,6 +143,7 @@ def test_on_a_phone_a_result_opens_the_chat_and_back_returns_to_the_results(
     expect(phone.locator("#friend-pane")).to_be_hidden()
     expect(phone.locator("#message-6 .bubble.found")).to_be_visible()
     phone.wait_for_function(IN_VIEW, arg=6)
+    phone.wait_for_function(IN_VIEW, arg=4)  # and what came before it
     phone.locator("#back-button").tap()
     expect(phone.locator(RESULTS)).to_have_count(1)
     expect(phone.locator("#message-search")).to_have_value("number 00005")
