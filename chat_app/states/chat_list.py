@@ -18,7 +18,7 @@ from chat_app.services.chat_list import ChatRowView
 from chat_app.services.sessions import SessionKey
 from chat_app.states.chat_preview import GROUP, ChatRow, chat_row
 from chat_app.states.conversation import ConversationState
-from chat_app.states.links import file_link
+from chat_app.states.links import picture_link
 from chat_app.states.list_order import ListOrderState
 from chat_app.states.mute import MuteState
 from chat_app.states.service_call import call_service
@@ -42,11 +42,6 @@ class ChatListState(rx.State):
         if self._link_key != link_key:
             self._link_key = link_key
 
-    def _avatar_url(self, row: ChatRowView) -> str:
-        if not row.avatar_file_id or self._link_key is None:
-            return ""
-        return file_link(self._link_key, row.avatar_file_id, "thumb")
-
     async def _read(self, user_id: int | None, link_key: SessionKey | None) -> None:
         """Read the user's rows again (None: nobody's); moved rows fall back in place."""
         self._follow_viewer(user_id, link_key)
@@ -54,7 +49,10 @@ class ChatListState(rx.State):
         if user_id is not None:
             found = await call_service(chat_list.chat_rows, viewer_id=user_id)
         language = await language_of(self)
-        rows = [chat_row(row, self._avatar_url(row), language) for row in found]
+        rows = [
+            chat_row(row, picture_link(self._link_key, row.avatar_file_id), language)
+            for row in found
+        ]
         if rows != self.rows:
             self.rows = rows
         first = rows[0].conversation_id if rows else 0

@@ -11,7 +11,7 @@ import reflex as rx
 
 from chat_app.services.sessions import SessionKey
 from chat_app.services.views import GroupHeader
-from chat_app.states.links import file_link
+from chat_app.states.links import picture_link
 
 
 class GroupHeaderVars(rx.State, mixin=True):
@@ -35,7 +35,7 @@ class GroupHeaderVars(rx.State, mixin=True):
         avatar = header.avatar_file_id
         if avatar != self._group_avatar_file or not self.group_avatar_url:
             self._group_avatar_file = avatar
-            avatar_url = file_link(key, avatar, "thumb") if avatar and key else ""
+            avatar_url = picture_link(key, avatar)
         else:
             avatar_url = self.group_avatar_url
         shown = {

@@ -59,6 +59,19 @@ def file_link(key: SessionKey, file_id: str, variant: str) -> str:
     return "../" + file_links.signed_url(key=key, file_id=file_id, variant=variant)[1:]
 
 
+def picture_link(key: SessionKey | None, file_id: str | None) -> str:
+    """The thumbnail link of a picture (an avatar, a group's), or "" without one.
+
+    Args:
+        key: The viewing tab's login session (None: not logged in, no link).
+        file_id: The picture's stored file ("" or None: none).
+
+    Returns:
+        The link, or "" (the initials show).
+    """
+    return file_link(key, file_id, "thumb") if key is not None and file_id else ""
+
+
 def with_avatar_link(contact: ContactView, key: SessionKey | None) -> ContactView:
     """The contact with its avatar link signed for the viewer (unchanged without avatar).
 
@@ -71,7 +84,7 @@ def with_avatar_link(contact: ContactView, key: SessionKey | None) -> ContactVie
     """
     if not contact.avatar_file_id or key is None:
         return contact
-    return replace(contact, avatar_url=file_link(key, contact.avatar_file_id, "thumb"))
+    return replace(contact, avatar_url=picture_link(key, contact.avatar_file_id))
 
 
 def with_file_links(view: MessageView, key: SessionKey) -> MessageView:

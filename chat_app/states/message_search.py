@@ -19,7 +19,7 @@ from chat_app.services.search import SearchHit, SearchResults
 from chat_app.services.sessions import SessionKey
 from chat_app.services.snippets import SnippetPart
 from chat_app.states.friends import FriendsState
-from chat_app.states.links import file_link
+from chat_app.states.links import picture_link
 from chat_app.states.safe_text import empty_field, toast_error
 from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.ui import language_of
@@ -105,15 +105,13 @@ class MessageSearchState(rx.State):
         await viewer_id_of(self)
 
     def _row(self, hit: SearchHit) -> FoundRow:
-        key = self._link_key
-        avatar = file_link(key, hit.avatar_file_id, "thumb") if key and hit.avatar_file_id else ""
         return FoundRow(
             message_id=hit.message_id,
             conversation_id=hit.conversation_id,
             seq=hit.seq,
             kind=hit.kind,
             title=hit.title,
-            avatar_url=avatar,
+            avatar_url=picture_link(self._link_key, hit.avatar_file_id),
             sender="" if hit.mine or hit.kind != "group" else hit.sender_name,
             mine=hit.mine,
             file=hit.message_kind != "text",
