@@ -50,12 +50,6 @@ def _clean_query(query: object) -> str:
     return query.strip()[:MAX_QUERY_LENGTH]
 
 
-def _like_pattern(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def list_users(
     *, session: Session, viewer_id: int, query: object, page: object
 ) -> tuple[list[AdminUserView], int]:
@@ -77,7 +71,7 @@ def list_users(
     text = _clean_query(query)
     conditions: list[sa.ColumnElement[bool]] = []
     if text:
-        pattern = _like_pattern(text.lower())
+        pattern = validation.like_pattern(text.lower())
         conditions.append(
             or_(
                 col(User.username_key).like(pattern, escape="\\"),

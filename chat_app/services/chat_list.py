@@ -148,6 +148,28 @@ def _rows_statement() -> sa.Select:
 ROWS = _rows_statement()
 
 
+def shown_as(row: sa.Row, blocked: set[int]) -> tuple[str, str]:
+    """A conversation's name and picture file as the viewer's lists show them.
+
+    Args:
+        row: The conversation's `kind`, `group_name` and `group_avatar`, and for a direct
+            one the other person's `other_id`, `other_username`, `other_nickname` and
+            `other_avatar` (as `ROWS` labels them).
+        blocked: The users in a block with the viewer.
+
+    Returns:
+        The group's name and picture; else the other person's nickname and picture, or
+        their username and no picture under a block.
+    """
+    if row.kind == GROUP:
+        return row.group_name or "", row.group_avatar or ""
+    frozen = row.other_id in blocked
+    # A deleted account's nickname is "" (the UI reads "Deleted user"), not unknown.
+    nickname = row.other_nickname
+    name = (row.other_username or "") if frozen or nickname is None else nickname
+    return name, "" if frozen else (row.other_avatar or "")
+
+
 def _row(row: sa.Row, blocked: set[int]) -> ChatRowView:
     group = row.kind == GROUP
     hidden_sender = row.last_sender_id in blocked
@@ -156,19 +178,12 @@ def _row(row: sa.Row, blocked: set[int]) -> ChatRowView:
     sender = ""
     if group and preview_kind not in ("", "hidden"):
         sender = row.sender_nickname or ""
-    name, username, avatar = row.group_name or "", "", row.group_avatar or ""
-    if not group:
-        username = row.other_username or ""
-        frozen = row.other_id in blocked
-        # A deleted account's nickname is "" (the UI reads "Deleted user"), not unknown.
-        nickname = row.other_nickname
-        name = username if frozen or nickname is None else nickname
-        avatar = "" if frozen else (row.other_avatar or "")
+    name, avatar = shown_as(row, blocked)
     return ChatRowView(
         conversation_id=row.id,
         kind=row.kind,
         name=name,
-        username=username,
+        username="" if group else (row.other_username or ""),
         user_id=0 if group else (row.other_id or 0),
         avatar_file_id=avatar,
         preview_kind=preview_kind,

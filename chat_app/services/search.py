@@ -14,7 +14,6 @@ in a block with them.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +24,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from chat_app.models import Conversation, ConversationMember, Message, User
-from chat_app.services import conversations, relations, validation
+from chat_app.services import chat_list, conversations, relations, validation
+from chat_app.services.chat_list import GROUP
 from chat_app.services.errors import RateLimited, ValidationFailed
 from chat_app.services.search_index import SEARCHED_KINDS, SQLITE_TABLE
 from chat_app.services.snippets import SnippetPart, snippet
@@ -40,8 +40,6 @@ SHORT_SCAN = 100_000
 # Per user and worker: a search costs a query of up to SHORT_SCAN rows.
 SEARCHES_PER_WINDOW = 20
 PACE_WINDOW_SECONDS = 10.0
-_LIKE_SPECIAL = re.compile(r"([\\%_])")
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -109,9 +107,8 @@ def search_words(query: object) -> tuple[str, ...]:
     if len(query) > QUERY_MAX:
         raise ValidationFailed({"query": "search_too_long"})
     words: dict[str, str] = {}
-    for word in _SPACES.split(query.strip()):
-        if word:
-            words.setdefault(word.casefold(), word)
+    for word in query.split():
+        words.setdefault(word.casefold(), word)
     if len(words) > WORDS_MAX:
         raise ValidationFailed({"query": "search_too_many_words"})
     return tuple(words.values())
@@ -263,7 +260,7 @@ def _match_phrase(words: list[str]) -> str:
 def _containing(statement: sa.Select, words: list[str], ilike: bool) -> sa.Select:
     body = col(Message.body)
     for word in words:
-        pattern = "%" + _LIKE_SPECIAL.sub(r"\\\1", word) + "%"
+        pattern = validation.like_pattern(word)
         found = body.ilike(pattern, escape="\\") if ilike else body.like(pattern, escape="\\")
         statement = statement.where(found)
     return statement
@@ -314,25 +311,17 @@ def _places(
         sa.select(
             col(Conversation.id),
             col(Conversation.kind),
-            col(Conversation.name),
-            col(Conversation.avatar_file_id),
+            col(Conversation.name).label("group_name"),
+            col(Conversation.avatar_file_id).label("group_avatar"),
             col(other.id).label("other_id"),
-            col(other.username),
-            col(other.nickname),
+            col(other.username).label("other_username"),
+            col(other.nickname).label("other_nickname"),
             col(other.avatar_file_id).label("other_avatar"),
         )
-        .outerjoin(other, col(other.id) == other_id)
+        .outerjoin(other, sa.and_(col(Conversation.kind) != GROUP, col(other.id) == other_id))
         .where(col(Conversation.id).in_(conversation_ids))
     )
-    places = {}
-    for row in rows:
-        if row.kind == "group":
-            places[row.id] = ("group", row.name or "", row.avatar_file_id or "")
-        elif row.other_id in blocked:
-            places[row.id] = (row.kind, row.username or "", "")
-        else:
-            places[row.id] = (row.kind, row.nickname or "", row.other_avatar or "")
-    return places
+    return {row.id: (row.kind, *chat_list.shown_as(row, blocked)) for row in rows}
 
 
 def _names(session: Session, user_ids: set[int]) -> dict[int, str]:

@@ -56,6 +56,19 @@ def page_number(value: object) -> int:
     return min(value, MAX_PAGE_NUMBER)
 
 
+def like_pattern(text: str) -> str:
+    """A LIKE pattern (backslash its escape character) matching `text` anywhere, literally.
+
+    Args:
+        text: What to find (untrusted: its own %, _ and backslashes are taken as they are).
+
+    Returns:
+        The pattern, for `.like(pattern, escape=...)` or `.ilike(...)` with a backslash.
+    """
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def ordered_pair(a: int, b: int) -> tuple[int, int]:
     """Two user ids as (lower, higher): how pairs of users are stored."""
     return (a, b) if a < b else (b, a)
