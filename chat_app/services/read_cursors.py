@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from chat_app.services import conversations, database, direct_sql, statements, validation
 from chat_app.services.errors import NotFound
-from chat_app.services.views import Readers, ReadReceipt
+from chat_app.services.read_views import Readers, ReadReceipt
 
 
 def read_seq(session: Session, user_id: int, conversation_id: int, shared: bool = False) -> int:

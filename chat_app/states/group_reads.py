@@ -30,7 +30,7 @@ from chat_app.realtime.push import notify_users
 from chat_app.services import group_reads
 from chat_app.services.errors import NotFound
 from chat_app.services.group_reads import READ_BY_ALL
-from chat_app.services.views import ReadReceipt
+from chat_app.services.read_views import ReadReceipt
 from chat_app.states.message_buffer import MessageBuffer
 from chat_app.states.service_call import call_service
 from chat_app.states.tab_pace import wait_before_showing

@@ -29,7 +29,7 @@ from chat_app.realtime.push import spawn
 from chat_app.services import read_cursors
 from chat_app.services.errors import NotFound
 from chat_app.services.read_cursors import ReadRequest
-from chat_app.services.views import ReadReceipt
+from chat_app.services.read_views import ReadReceipt
 from chat_app.states.service_call import call_service
 
 # How long the first read waits for others to join it: far below the second a receipt may

@@ -18,7 +18,7 @@ import reflex as rx
 from chat_app.realtime.notify_soon import notify_user_soon
 from chat_app.realtime.push import notify_users, push_later, socket_id_of
 from chat_app.services.errors import NotFound
-from chat_app.services.views import ReadReceipt
+from chat_app.services.read_views import ReadReceipt
 from chat_app.states import read_batch
 from chat_app.states.group_reads import note_group_read
 from chat_app.states.message_buffer import MessageBuffer

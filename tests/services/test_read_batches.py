@@ -13,7 +13,7 @@ from chat_app.models import ReadCursor
 from chat_app.services import conversations, database, read_cursors
 from chat_app.services.errors import NotFound
 from chat_app.services.read_cursors import ReadRequest
-from chat_app.services.views import ReadReceipt
+from chat_app.services.read_views import ReadReceipt
 from tests.services.test_read_durability import Commits
 from tests.support.users import make_friends, make_user, send_text
 

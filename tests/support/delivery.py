@@ -8,8 +8,9 @@ import uuid
 from sqlmodel import Session
 
 from chat_app.services import file_access, file_uploads, group_members, read_cursors, summaries
+from chat_app.services.read_views import ReadReceipt
 from chat_app.services.storage import LocalFileStorage
-from chat_app.services.views import ReadReceipt, SentMessage
+from chat_app.services.views import SentMessage
 from chat_app.settings import load_settings
 
 FAST = load_settings({"CHAT_MESSAGE_RATE_COUNT": "100000"})

@@ -12,7 +12,7 @@ import pytest
 from chat_app.services import friends, groups, read_cursors, summaries
 from chat_app.services.errors import NotFound
 from chat_app.services.read_cursors import ReadRequest
-from chat_app.services.views import ReadReceipt
+from chat_app.services.read_views import ReadReceipt
 from tests.support.delivery import mark, remove, unread
 from tests.support.groups import make_group, make_people
 from tests.support.sql import statements_run
