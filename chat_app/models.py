@@ -180,6 +180,9 @@ class Conversation(SQLModel, table=True):
     avatar_file_id: str | None = Field(default=None, max_length=64)
     creator_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     last_seq: int = Field(default=0)
+    # Numbers the changes to stored messages (a deletion) as `last_seq` numbers messages:
+    # a tab back from an absence asks for the changes after the last one it read.
+    last_change_seq: int = Field(default=0)
     last_message_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)
 
@@ -214,12 +217,17 @@ class ConversationMember(SQLModel, table=True):
 
 
 class Message(SQLModel, table=True):
-    """One message. (conversation, seq) is its place; (sender, client_id) makes sends idempotent."""
+    """One message. (conversation, seq) is its place; (sender, client_id) makes sends idempotent.
+
+    A message deleted for everyone keeps its place (seq, sender, time) and loses its
+    content: the body is emptied and the file removed in the deleting transaction.
+    """
 
     __table_args__ = (
         sa.UniqueConstraint("conversation_id", "seq"),
         sa.UniqueConstraint("sender_id", "client_id"),
         sa.Index("ix_message_sender_created", "sender_id", "created_at"),
+        sa.Index("ix_message_conversation_change", "conversation_id", "change_seq"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -233,6 +241,9 @@ class Message(SQLModel, table=True):
     # For kind "file" and "image": the attachment (the body holds its display name).
     file_id: str | None = Field(default=None, foreign_key="storedfile.id", max_length=32)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The conversation's `last_change_seq` of the latest change to this message (0: none).
+    change_seq: int = Field(default=0)
 
 
 class ReadCursor(SQLModel, table=True):

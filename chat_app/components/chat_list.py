@@ -23,9 +23,10 @@ from chat_app.components.new_group_dialog import new_group_button
 from chat_app.components.presence_dot import presence_dot
 from chat_app.states.chat_list import ChatListState
 from chat_app.states.composer import ComposerState
-from chat_app.states.conversation import LAST_BUCKETS, ConversationState
+from chat_app.states.conversation import ConversationState
 from chat_app.states.list_order import ORDER_BUCKETS, ListOrderState
 from chat_app.states.presence import PresenceState
+from chat_app.states.row_lines import LAST_BUCKETS
 from chat_app.states.row_values import row_entry, row_value
 from chat_app.states.ui import tr
 

@@ -21,6 +21,12 @@ from chat_app.components.group_message import (
     sender_picture,
     system_line,
 )
+from chat_app.components.message_actions import (
+    delete_dialog,
+    deleted_body,
+    is_deleted,
+    message_menu,
+)
 from chat_app.components.message_bubble import message_bubble
 from chat_app.components.name_text import shown_name
 from chat_app.components.read_by import group_read_status, readers_dialog
@@ -84,8 +90,13 @@ def _message(message) -> rx.Component:
                 on_discard=ComposerState.discard,
                 beside=sender_picture(message),
                 above=sender_name(message),
-                cover=(collapsed(message), collapsed_body(message)),
-                highlighted=ConversationState.mentioned_seqs.contains(message.seq),
+                cover=(
+                    is_deleted(message) | collapsed(message),
+                    rx.cond(is_deleted(message), deleted_body(), collapsed_body(message)),
+                ),
+                menu=message_menu(message),
+                highlighted=ConversationState.mentioned_seqs.contains(message.seq)
+                & ~is_deleted(message),
                 found=_is(message, ConversationState.found_seq),
                 group_status=group_read_status(message),
                 in_group=ConversationState.is_group,
@@ -222,6 +233,7 @@ def conversation_pane() -> rx.Component:
         rx.flex(
             conversation_header(),
             readers_dialog(),
+            delete_dialog(),
             drop_zone(
                 rx.box(
                     _messages(),

@@ -112,6 +112,7 @@ def message_bubble(
     beside: rx.Component | None = None,
     above: rx.Component | None = None,
     cover: tuple[Any, rx.Component] | None = None,
+    menu: rx.Component | None = None,
     highlighted: Any = False,
     found: Any = False,
     group_status: Any = None,
@@ -128,6 +129,7 @@ def message_bubble(
         beside: Before the bubble (a group: the sender's picture or its gap).
         above: Above the bubble (a group: the sender's name).
         cover: (condition, what to show instead of the message while it holds).
+        menu: The message's menu button, between the bubble and the middle of the list.
         highlighted: The message mentions the reader (outlined in the colour of a mention).
         found: The search result the list opened at (outlined in the accent colour).
         group_status: Replaces "Sent"/"Read" of a stored message while `in_group` holds
@@ -167,8 +169,11 @@ def message_bubble(
         border_radius="12px",
         max_width="100%",
     )
+    menu = menu if menu is not None else rx.fragment()
     return rx.flex(
         beside if beside is not None else rx.fragment(),
+        # Towards the middle of the list: before one's own bubble, after another's.
+        rx.cond(mine, menu),
         rx.flex(
             above if above is not None else rx.fragment(),
             bubble,
@@ -177,6 +182,7 @@ def message_bubble(
             max_width="75%",
             min_width="0",
         ),
+        rx.cond(mine, rx.fragment(), menu),
         class_name=rx.cond(mine, "message mine", "message theirs"),
         data_seq=message.seq,
         id="message-" + message.seq.to(str),

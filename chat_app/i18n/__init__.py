@@ -14,6 +14,7 @@ from chat_app.i18n import (
     admin_page,
     en,
     invites,
+    message_actions,
     message_search,
     my_account,
     registration,
@@ -33,6 +34,7 @@ _AREAS: tuple[ModuleType, ...] = (
     setup,
     my_account,
     message_search,
+    message_actions,
 )
 
 EN: dict[str, str] = {**en.EN}

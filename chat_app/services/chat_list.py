@@ -42,8 +42,9 @@ class ChatRowView:
         avatar_file_id: The group's or the other person's picture ("" for none).
         avatar_url: Signed for the viewer by the state layer.
         preview_kind: The last message's kind ("text", "file", "image", "system"), "" when
-            there is none, "hidden" when its sender is in a block with the viewer.
-        preview: Its text, cut to PREVIEW_MAX ("" for system and hidden messages).
+            there is none, "hidden" when its sender is in a block with the viewer, "deleted"
+            when it was deleted for everyone.
+        preview: Its text, cut to PREVIEW_MAX ("" for system, hidden and deleted messages).
         preview_sender: Groups only: the sender's nickname ("" in direct chats).
         last_at: When the last message was sent (ISO, "" for none).
         unread: Messages after the viewer's read cursor, up to where they may read.
@@ -109,6 +110,7 @@ def _rows_statement() -> sa.Select:
             col(other.avatar_file_id).label("other_avatar"),
             col(last.kind).label("last_kind"),
             col(last.body).label("last_body"),
+            col(last.deleted_at).label("last_deleted_at"),
             col(last.sender_id).label("last_sender_id"),
             col(last.created_at).label("last_at"),
             col(sender.nickname).label("sender_nickname"),
@@ -174,9 +176,11 @@ def _row(row: sa.Row, blocked: set[int]) -> ChatRowView:
     group = row.kind == GROUP
     hidden_sender = row.last_sender_id in blocked
     preview_kind = "hidden" if row.last_kind and hidden_sender else (row.last_kind or "")
+    if preview_kind and row.last_deleted_at is not None:
+        preview_kind = "deleted"
     preview = row.last_body if preview_kind in ("text", "file", "image") else ""
     sender = ""
-    if group and preview_kind not in ("", "hidden"):
+    if group and preview_kind not in ("", "hidden", "deleted"):
         sender = row.sender_nickname or ""
     name, avatar = shown_as(row, blocked)
     return ChatRowView(

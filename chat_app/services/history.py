@@ -12,7 +12,14 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from chat_app.models import Message, StoredFile
-from chat_app.services import conversations, read_cursors, relations, statements, validation
+from chat_app.services import (
+    conversations,
+    message_deletion,
+    read_cursors,
+    relations,
+    statements,
+    validation,
+)
 from chat_app.services.errors import NotFound
 from chat_app.services.views import CatchUp, ContactView, GroupHeader, HistoryPage, MessageView
 
@@ -72,6 +79,8 @@ def history(
         NotFound: Not a conversation the viewer may read (conversations.readable).
     """
     conversation = conversations.readable(session, viewer_id, conversation_id)
+    # Read before the page: every change up to it shows in the rows read after.
+    last_change_seq = message_deletion.last_change_seq(session, conversation.id)
     statement = _in_range(conversation)
     if before_seq is not None:
         statement = statement.where(col(Message.seq) < validation.valid_id(before_seq))
@@ -91,6 +100,7 @@ def history(
         kind=conversation.kind,
         writable=not conversation.departed,
         group=_group_header(session, viewer_id, conversation),
+        last_change_seq=last_change_seq,
     )
 
 
@@ -172,6 +182,7 @@ def catch_up(
     viewer_id: int,
     conversation_id: object,
     after_seq: object,
+    after_change: object = None,
     limit: int = PAGE_SIZE,
 ) -> CatchUp:
     """`messages_after`, with the viewer's membership and the group's header as they are now.
@@ -184,19 +195,28 @@ def catch_up(
         viewer_id: Who reads.
         conversation_id: The conversation (untrusted id).
         after_seq: The last seq the tab holds.
+        after_change: The last change number the tab read (None: no changes asked for).
         limit: At most this many messages.
 
     Returns:
-        The missing messages, whether the viewer may still write, the group's header.
+        The missing messages, whether the viewer may still write, the group's header, and
+        the messages changed (deleted) after `after_change`.
 
     Raises:
-        NotFound: Not a conversation the viewer may read, or a malformed seq.
+        NotFound: Not a conversation the viewer may read, or a malformed seq or change
+            number.
     """
     conversation = conversations.readable(session, viewer_id, conversation_id)
+    changes, cut, reached = (), False, 0
+    if after_change is not None:
+        changes, cut, reached = message_deletion.changes_after(session, conversation, after_change)
     return CatchUp(
         messages=_after(session, conversation, after_seq, limit),
         writable=not conversation.departed,
         group=_group_header(session, viewer_id, conversation),
+        changes=changes,
+        changes_cut=cut,
+        last_change_seq=reached,
     )
 
 

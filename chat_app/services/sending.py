@@ -228,7 +228,8 @@ def _stored_result(
         return None
     if existing.conversation_id != conversation.id:
         raise Refused("client_id_conflict")
-    if body is not None and existing.body != body:
+    # A message deleted for everyone lost its text: it was stored, whatever it said.
+    if body is not None and existing.body != body and existing.deleted_at is None:
         raise Refused("client_id_conflict")
     file = session.get(StoredFile, existing.file_id) if existing.file_id else None
     view = MessageView.of(existing, file)
@@ -238,7 +239,7 @@ def _stored_result(
 
 def stored_texts(
     *, session: Session, viewer_id: int, client_ids: list[str]
-) -> dict[str, tuple[int, str]]:
+) -> dict[str, tuple[int, str | None]]:
     """Which of the viewer's client ids are stored already, and as what.
 
     A tab checks the messages its outbox still holds (and the id it issued for the next
@@ -250,7 +251,8 @@ def stored_texts(
         client_ids: At most `LOOKUP_MAX` client ids (others are ignored).
 
     Returns:
-        Client id -> (conversation id, text) for each stored one.
+        Client id -> (conversation id, text) for each stored one; the text is None for a
+        message deleted for everyone since (stored, whatever it said).
     """
     wanted = [cid for cid in client_ids[:LOOKUP_MAX] if isinstance(cid, str)]
     if not wanted:
@@ -258,7 +260,9 @@ def stored_texts(
     rows = session.connection().execute(
         statements.STORED_TEXTS, {"sender": viewer_id, "client_ids": wanted}
     )
-    return {row.client_id: (row.conversation_id, row.body) for row in rows}
+    return {
+        row.client_id: (row.conversation_id, None if row.deleted_at else row.body) for row in rows
+    }
 
 
 def seconds_until_room(

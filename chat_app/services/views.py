@@ -203,6 +203,8 @@ class MessageView:
     # A stored text with web addresses: its runs of plain text and links (services/links.py);
     # empty otherwise, and the bubble shows `body`.
     parts: tuple[TextPart, ...] = ()
+    # Deleted for everyone: its place and time stay, its content is gone (body "").
+    deleted: bool = False
 
     @classmethod
     def stored(
@@ -215,6 +217,7 @@ class MessageView:
         created_at: datetime,
         kind: str,
         file: StoredFile | None = None,
+        deleted: bool = False,
     ) -> MessageView:
         """The one constructor of a stored message's view, from its columns.
 
@@ -226,6 +229,7 @@ class MessageView:
             created_at: When it was stored.
             kind: "text", "image" or "file".
             file: The attached file's row, for "image" and "file" messages.
+            deleted: The message was deleted for everyone (its body is empty).
 
         Returns:
             The view, status "sent".
@@ -239,6 +243,7 @@ class MessageView:
             kind=kind,
             attachment=AttachmentView.of(file) if file is not None else None,
             parts=link_parts(body) if kind == "text" else (),
+            deleted=deleted,
         )
 
     @classmethod
@@ -260,6 +265,7 @@ class MessageView:
             created_at=message.created_at,
             kind=message.kind,
             file=file,
+            deleted=message.deleted_at is not None,
         )
 
     def with_status(self, status: str, error: str = "") -> MessageView:
@@ -290,6 +296,20 @@ class SentMessage:
     mentioned_ids: tuple[int, ...] = ()
     # The recipients who muted the conversation: no toast or sound (but for a mention).
     muted_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class MessageChange:
+    """A stored message changed (deleted for everyone): its new view and who shows it."""
+
+    conversation_id: int
+    message: MessageView
+    # The conversation's change number of this change (catch-up asks for the ones after).
+    change_seq: int
+    # Every member whose range holds the message, current or departed, the actor included.
+    reader_ids: tuple[int, ...]
+    # The message is the conversation's newest: the chat list's rows show it.
+    was_last: bool
 
 
 @dataclass(frozen=True)
@@ -324,6 +344,9 @@ class HistoryPage:
     writable: bool = True
     # A group's name, picture and size; None for a direct conversation.
     group: GroupHeader | None = None
+    # The conversation's change number when the page was read: the page shows every change
+    # up to it, and a tab back from an absence asks for the ones after.
+    last_change_seq: int = 0
 
 
 @dataclass(frozen=True)
@@ -335,6 +358,13 @@ class CatchUp:
     writable: bool
     # The group's header now (renamed, members added or gone); None for a direct chat.
     group: GroupHeader | None
+    # The messages changed (deleted) after the change number the tab asked from, in the
+    # viewer's range, oldest change first.
+    changes: tuple[MessageView, ...] = ()
+    # More changed than `changes` holds: the tab reads its page again.
+    changes_cut: bool = False
+    # The change number `changes` reach: the tab asks for the ones after it next time.
+    last_change_seq: int = 0
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,8 @@ def preview_line(kind: str, body: str, sender: str, language: str) -> str:
 
     Args:
         kind: The message's kind ("text", "file", "image", "system"), "hidden" for one
-            from a user in a block with the reader, "" for none.
+            from a user in a block with the reader, "deleted" for one deleted for everyone,
+            "" for none.
         body: Its text (for files and images, the file's name).
         sender: The sender's nickname in a group ("" in a direct chat).
         language: The reader's language.
@@ -60,6 +61,8 @@ def preview_line(kind: str, body: str, sender: str, language: str) -> str:
         return text("preview_group_event", language)
     if kind == "hidden":
         return text("preview_hidden", language)
+    if kind == "deleted":
+        return text("preview_deleted", language)
     if kind == "image":
         shown = "🖼 " + body
     elif kind == "file":

@@ -19,17 +19,16 @@ from chat_app.services import conversations, history
 from chat_app.services.errors import NotFound
 from chat_app.services.sessions import SessionKey
 from chat_app.services.views import HistoryPage, MessageView
-from chat_app.states.chat_preview import preview_line
 from chat_app.states.group_header import GroupHeaderVars
 from chat_app.states.group_reads import GroupReads
 from chat_app.states.group_timeline import GroupTimeline
 from chat_app.states.group_typing import GroupTyping
 from chat_app.states.links import with_avatar_link, with_file_links
-from chat_app.states.list_order import ListOrderState
 from chat_app.states.live_messages import LiveMessages
 from chat_app.states.mention_marks import MentionMarks
 from chat_app.states.mention_notices import ALOUD, MENTIONS, MUTED, mention_toast
 from chat_app.states.message_buffer import MessageBuffer
+from chat_app.states.message_changes import MessageChanges
 from chat_app.states.notices import new_messages_toast
 from chat_app.states.outbox import OutboxState, pending_view
 from chat_app.states.place import PlaceState, opening_page, seq_or_none
@@ -37,7 +36,8 @@ from chat_app.states.place_entries import BOTTOM
 from chat_app.states.push_gaps import catch_up_if_gap_stays
 from chat_app.states.read_receipts import ReadReceipts
 from chat_app.states.reader_position import ReaderPosition
-from chat_app.states.row_values import RowValues, add_row_buckets
+from chat_app.states.row_lines import RowLines
+from chat_app.states.row_values import add_row_buckets
 from chat_app.states.safe_text import scroll_to, toast_error
 from chat_app.states.service_call import call_service
 from chat_app.states.ui import language_of
@@ -57,6 +57,8 @@ class ConversationState(
     GroupTyping,
     GroupReads,
     MentionMarks,
+    MessageChanges,
+    RowLines,
     rx.State,
 ):
     """One tab's open conversation."""
@@ -77,11 +79,6 @@ class ConversationState(
     open_friend_store: str = rx.SessionStorage("", name="chat_open_friend")
     _user_id: int | None = None
     _link_key: SessionKey | None = None  # the login session this tab signs links for
-    # The conversation this tab's friend list shows first, as far as this state knows (0:
-    # unknown): a message there needs no move, so the list order state is not even loaded.
-    _listed_first: int = 0
-    # The groups the chat list shows: their rows' last line names the sender.
-    _group_ids: frozenset[int] = frozenset()
 
     # ----- who is viewing (states/viewer.py) -----
 
@@ -117,6 +114,7 @@ class ConversationState(
         self._change(lambda buffer: buffer.show_page(shown, page.has_older, page.last_seq))
         self.friend_read_seq = page.friend_read_seq
         self._my_read_seq = page.my_read_seq
+        self._changes_read(page.last_change_seq)
 
     def _close(self, forget_open: bool = True) -> None:
         self.conversation_id = self.open_friend_id = 0
@@ -126,41 +124,13 @@ class ConversationState(
         self._clear_group()
         self._forget_timeline()
         self._forget_mentions()
+        self._forget_changes()
         self._clear_typers()
         self._clear_reads()
         self.friend_read_seq = self._my_read_seq = 0
         self._reset_position()
         if forget_open:
             self.open_conversation_store = ""
-
-    async def _list_first(self, conversation_id: int, message: MessageView, sender: str) -> None:
-        """Show the message as the last line of its row, and that row at the top of the lists.
-
-        The move is skipped when the row is known to be first already. The line changes with
-        every message: it is kept here, in the state every message push saves anyway, in
-        `last_*` buckets (one re-sent, never the list).
-        """
-        if self._listed_first != conversation_id:
-            (await self.get_state(ListOrderState))._move_to_top(conversation_id)
-            self._listed_first = conversation_id
-        # Only a group event's line is in words (the reader's language): the UI state is
-        # loaded for those alone.
-        language = await language_of(self) if message.kind == "system" else ""
-        named = sender if conversation_id in self._group_ids else ""
-        line = preview_line(message.kind, message.body, named, language)
-        RowValues(self, LAST_BUCKETS).set(conversation_id, [message.sent_at, line])
-
-    def _rows_read(self, first_conversation_id: int, group_ids: frozenset[int]) -> None:
-        """The chat list was read: every row shows the line it was read with, in its place.
-
-        The row first in the database's order is first on the page now (a new group, say):
-        a message elsewhere must move its row again.
-        """
-        RowValues(self, LAST_BUCKETS).replace({})
-        if self._listed_first != first_conversation_id:
-            self._listed_first = first_conversation_id
-        if self._group_ids != group_ids:
-            self._group_ids = group_ids
 
     # ----- what other tabs push here -----
 
@@ -257,6 +227,7 @@ class ConversationState(
                 viewer_id=viewer_id,
                 conversation_id=conversation_id,
                 after_seq=after,
+                after_change=self._change_seq,
             )
             # Removed, unfriended or the group renamed while away: no push says so later.
             if self.read_only != (not now.writable):
@@ -264,7 +235,8 @@ class ConversationState(
             self._show_group(now.group, self._link_key)
             missing = now.messages
             await self._learn_people(missing)
-            if len(missing) >= history.PAGE_SIZE or not self._add(list(missing)):
+            self._show_deleted([m.seq for m in now.changes if m.deleted], now.last_change_seq)
+            if now.changes_cut or len(missing) >= history.PAGE_SIZE or not self._add(list(missing)):
                 # A long absence: start again from the newest page.
                 page = await call_service(
                     history.history, viewer_id=viewer_id, conversation_id=conversation_id
@@ -391,8 +363,8 @@ class ConversationState(
 
 
 # Conversation id → [sent at (ISO), the chat list row's last line], for the rows with a
-# message since the list was read (components/chat_list.py).
-LAST_BUCKETS = add_row_buckets(ConversationState, "last", list[str])
+# message since the list was read (components/chat_list.py; states/row_lines.py).
+add_row_buckets(ConversationState, "last", list[str])
 # The people a group's timeline shows, by user id (states/group_timeline.py names them
 # SENDER_BUCKETS).
 add_row_buckets(ConversationState, "sender", list[str])

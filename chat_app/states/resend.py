@@ -56,7 +56,7 @@ class ResendState(rx.State):
             found = stored.get(entry.client_id)
             if found is None:
                 continue
-            if found == (entry.conversation_id, entry.body):
+            if found in ((entry.conversation_id, entry.body), (entry.conversation_id, None)):
                 outbox.remove(entry.client_id)
             else:
                 outbox.remove(entry.client_id)
@@ -64,7 +64,8 @@ class ResendState(rx.State):
         if issued in stored:
             # The composer's message was stored but its update never arrived: the text the
             # browser kept is sent already, and the id is used.
-            if _same_text(composer.draft, stored[issued][1]):
+            sent_text = stored[issued][1]
+            if sent_text is not None and _same_text(composer.draft, sent_text):
                 composer._clear_text()
             outbox_state._issue_next_id()
         else:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from chat_app.states.chat_list import ChatListState
-from chat_app.states.conversation import LAST_BUCKETS
 from chat_app.states.new_group import NewGroupState
+from chat_app.states.row_lines import LAST_BUCKETS
 from chat_app.states.row_values import bucket_of
 from tests.load.seed import Seeded, pair_key, seed_app_contacts, seed_app_users
 from tests.realtime.helpers import (

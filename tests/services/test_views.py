@@ -22,6 +22,7 @@ def test_with_status_keeps_every_other_field():
         attachment=AttachmentView("f" * 32, "3 KB", "image/png", True, "/file", "/thumb"),
         lead=True,
         parts=(TextPart("https://x.org", "https://x.org"),),
+        deleted=True,
     )
     # Every field differs from its default, so a copy that drops one is caught.
     assert all(getattr(view, f.name) != f.default for f in fields(MessageView))

@@ -12,9 +12,10 @@ from chat_app.models import Conversation, ConversationMember
 from chat_app.services.views import ContactView, MessageView
 from chat_app.states.auth import AuthState
 from chat_app.states.chat_list import ChatListState, group_created
-from chat_app.states.conversation import LAST_BUCKETS, ConversationState
+from chat_app.states.conversation import ConversationState
 from chat_app.states.list_order import ListOrderState
 from chat_app.states.new_group import NewGroupState
+from chat_app.states.row_lines import LAST_BUCKETS
 from chat_app.states.row_values import RowValues
 from chat_app.states.ui import UiState
 from tests.support.tabs import logged_in_tab, people, redirect_targets, run

@@ -1,0 +1,32 @@
+"""UI strings of what a message's menu does (both languages)."""
+
+from __future__ import annotations
+
+EN: dict[str, str] = {
+    "message_actions_label": "Message actions",
+    "message_delete_everyone": "Delete for everyone",
+    "message_delete_title": "Delete this message for everyone?",
+    "message_delete_text": (
+        "Everyone in this chat will see “This message was deleted” in its place. "
+        "Its text or file is removed and cannot be brought back."
+    ),
+    "message_delete_confirm": "Delete",
+    "message_deleted": "This message was deleted",
+    "preview_deleted": "Message deleted",
+    "delete_not_yours": "You can delete only your own messages.",
+    "too_many_deletions": "Too many deletions at once. Wait a minute and try again.",
+}
+
+ZH: dict[str, str] = {
+    "message_actions_label": "消息操作",
+    "message_delete_everyone": "为所有人删除",
+    "message_delete_title": "为所有人删除这条消息？",
+    "message_delete_text": (
+        "聊天中的每个人都会看到“此消息已删除”。消息的文字或文件将被移除，无法恢复。"
+    ),
+    "message_delete_confirm": "删除",
+    "message_deleted": "此消息已删除",
+    "preview_deleted": "[消息已删除]",
+    "delete_not_yours": "你只能删除自己发送的消息。",
+    "too_many_deletions": "删除过于频繁，请一分钟后再试。",
+}

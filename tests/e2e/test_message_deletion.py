@@ -1,0 +1,109 @@
+"""Deleting a message for everyone from its menu: on a desktop (the ⋯ shows on hover) and on
+a phone (always shown, a touch target); both people see its place say it was deleted."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.support.browser import (
+    PHONE,
+    befriend,
+    expect_chat_as,
+    login,
+    new_user,
+    open_chat_with,
+    send,
+)
+from tests.support.live_app import LiveApp
+
+DELETED = "This message was deleted"
+# The menu button sits beside its bubble, between it and the middle of the list, wholly
+# inside the list's box.
+BESIDE_OWN_BUBBLE = """row => {
+    const list = document.getElementById("message-list").getBoundingClientRect();
+    const bubble = row.querySelector(".bubble").getBoundingClientRect();
+    const button = row.querySelector(".message-actions").getBoundingClientRect();
+    return button.right <= bubble.left && button.left >= list.left
+        && button.top >= bubble.top - 1 && button.bottom <= bubble.bottom + 1;
+}"""
+
+
+def _row(page: Page, text: str) -> Locator:
+    return page.locator("#message-list .message", has_text=text)
+
+
+def _opacity(locator: Locator) -> str:
+    return locator.evaluate("element => getComputedStyle(element).opacity")
+
+
+def _delete_from_menu(page: Page, row: Locator, *, tap: bool = False) -> None:
+    button = row.locator(".message-actions")
+    button.tap() if tap else button.click()
+    item = page.locator(".delete-for-everyone")
+    item.tap() if tap else item.click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("Delete this message for everyone?")
+    confirm = page.locator("#confirm-delete-message")
+    confirm.tap() if tap else confirm.click()
+    expect(dialog).to_be_hidden()
+
+
+def _expect_deleted(page: Page, seq: str, text: str) -> None:
+    row = page.locator(f"#message-{seq}")
+    expect(row.locator(".deleted-message")).to_have_text(DELETED)
+    expect(row.locator(".message-body")).to_have_count(0)
+    expect(page.locator("#message-list")).not_to_contain_text(text)
+
+
+def test_a_message_is_deleted_for_both_from_a_desktop_and_from_a_phone(
+    browser: Browser, app_server: LiveApp
+):
+    ann, ann_name = new_user(browser, app_server, "ann")
+    bob_desk, bob_name = new_user(browser, app_server, "bob")
+    befriend(ann, bob_desk, bob_name)
+    bob_desk.context.close()
+    bob = browser.new_context(**PHONE).new_page()
+    login(bob, app_server, bob_name)
+    expect_chat_as(bob, app_server, bob_name.title())
+
+    open_chat_with(ann, bob_name.title())
+    send(ann, "meant for my sister")
+    send(ann, "see you at 5")
+    open_chat_with(bob, ann_name.title())
+    expect(_row(bob, "see you at 5")).to_be_visible()
+
+    # Ann's desktop: the ⋯ is invisible until the pointer is over the message.
+    wrong = _row(ann, "meant for my sister")
+    expect(wrong.locator(".bubble")).to_contain_text("Sent")
+    seq = wrong.get_attribute("data-seq")
+    assert seq
+    button = wrong.locator(".message-actions")
+    assert _opacity(button) == "0"
+    wrong.hover()
+    expect(button).to_have_css("opacity", "1")
+    assert wrong.evaluate(BESIDE_OWN_BUBBLE)
+    _delete_from_menu(ann, wrong)
+    for page in (ann, bob):
+        _expect_deleted(page, seq, "meant for my sister")
+        expect(_row(page, "see you at 5").locator(".message-body")).to_have_text("see you at 5")
+
+    # Bob's phone: no menu on Ann's messages; his own has it, shown without hover, a
+    # touch target.
+    expect(bob.locator("#message-list .message-actions")).to_have_count(0)
+    send(bob, "oops, wrong photo")
+    own = _row(bob, "oops, wrong photo")
+    expect(own.locator(".bubble")).to_contain_text("Sent")
+    own_seq = own.get_attribute("data-seq")
+    assert own_seq
+    menu = own.locator(".message-actions")
+    assert _opacity(menu) == "1"
+    box = menu.bounding_box()
+    assert box is not None
+    assert box["width"] >= 44
+    assert box["height"] >= 44
+    _delete_from_menu(bob, own, tap=True)
+    for page in (ann, bob):
+        _expect_deleted(page, own_seq, "oops, wrong photo")
+    # It was the chat's last message: Ann's chat list says so, in place of its text.
+    ann.click("#tab-chats")
+    expect(ann.locator("#chat-list .chat-line").first).to_have_text("Message deleted")

@@ -1,0 +1,48 @@
+"""Deletions over the rows a tab shows: a short list of covered seqs, folded in when long."""
+
+from __future__ import annotations
+
+import pytest
+
+from chat_app.states import message_changes
+from chat_app.states.message_changes import fold_deleted
+from tests.support.buffers import empty, seqs, stored
+from tests.support.tabs import chat_tabs, conversation_with, run
+
+
+def test_folding_writes_the_deletions_into_window_and_slots_and_nothing_else():
+    buffer = empty(window=[stored(1), stored(2)])
+    buffer.add([stored(3), stored(4)])
+    buffer.window_changed = False
+    buffer.changed_slots.clear()
+    fold_deleted(buffer, frozenset({2, 4}))
+    shown = {m.seq: m for m in buffer.stored()}
+    assert seqs(buffer.stored()) == [1, 2, 3, 4]
+    assert [m.seq for m in shown.values() if m.deleted] == [2, 4]
+    assert all(shown[s].body == "" and shown[s].parts == () for s in (2, 4))
+    assert shown[1].body == stored(1).body
+    assert buffer.window_changed
+    assert buffer.changed_slots == {1}  # the slot holding 4, not the one holding 3
+    untouched = empty(window=[stored(1)])
+    fold_deleted(untouched, frozenset({9}))
+    assert not untouched.window_changed
+    assert untouched.changed_slots == set()
+
+
+async def test_a_tab_covers_deletions_and_folds_them_in_past_the_limit(
+    tab_factory, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(message_changes, "DELETED_MAX", 2)
+    ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    await run(ann.open_conversation, await conversation_with(ann, bob_id))
+    ann._change(lambda buffer: buffer.add([stored(1), stored(2), stored(3)]))
+    ann._show_deleted([1])
+    ann._show_deleted([1, 2], change_seq=5)
+    assert ann.deleted_seqs == [1, 2]
+    assert ann._change_seq == 5
+    assert not any(m.deleted for m in ann._buffer().stored())
+    # A third goes past the limit: all three are written into the rows, the list empties.
+    ann._show_deleted([3])
+    assert ann.deleted_seqs == []
+    assert [m.deleted for m in ann._buffer().stored()] == [True, True, True]
+    assert ann._change_seq == 5  # a push says nothing of what the tab has read
