@@ -14,7 +14,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from chat_app.models import Message, StoredFile
 from chat_app.services import (
     conversations,
-    message_deletion,
+    message_changes,
     read_cursors,
     relations,
     statements,
@@ -80,7 +80,7 @@ def history(
     """
     conversation = conversations.readable(session, viewer_id, conversation_id)
     # Read before the page: every change up to it shows in the rows read after.
-    last_change_seq = message_deletion.last_change_seq(session, conversation.id)
+    last_change_seq = message_changes.last_change_seq(session, conversation.id)
     statement = _in_range(conversation)
     if before_seq is not None:
         statement = statement.where(col(Message.seq) < validation.valid_id(before_seq))
@@ -209,7 +209,7 @@ def catch_up(
     conversation = conversations.readable(session, viewer_id, conversation_id)
     changes, cut, reached = (), False, 0
     if after_change is not None:
-        changes, cut, reached = message_deletion.changes_after(session, conversation, after_change)
+        changes, cut, reached = message_changes.changes_after(session, conversation, after_change)
     return CatchUp(
         messages=_after(session, conversation, after_seq, limit),
         writable=not conversation.departed,

@@ -19,6 +19,7 @@ from chat_app.services import (
     group_members,
     history,
     mentions,
+    message_changes,
     message_deletion,
     search,
     sending,
@@ -239,7 +240,7 @@ def test_a_tab_catches_up_on_the_changes_after_the_ones_it_read(session, people,
 
 
 def test_more_changes_than_a_catch_up_holds_are_cut(session, people, storage, monkeypatch):
-    monkeypatch.setattr(message_deletion, "CHANGES_MAX", 2)
+    monkeypatch.setattr(message_changes, "CHANGES_MAX", 2)
     ann, bob = people["ann"], people["bob"]
     direct = chat(session, ann, bob)
     seqs = [send_text(session, ann, direct, f"m{i}").message.seq for i in range(3)]

@@ -1,0 +1,185 @@
+"""Changes to stored messages (a deletion, an edit): numbered, locked, caught up on.
+
+Each change bumps the conversation's `last_change_seq` and stamps the message's
+`change_seq` with it in the changing transaction, under the conversation row's lock, as a
+send bumps `last_seq`: a tab that missed the push asks for "the changes after N"
+(`changes_after`) exactly as it asks for "the messages after seq N" (ARCHITECTURE §4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from chat_app.models import Conversation, ConversationMember, Message
+from chat_app.services import conversations, validation
+from chat_app.services.errors import NotFound
+from chat_app.services.views import MessageChange, MessageView
+
+# A tab back from an absence gets at most this many changes; past that it reads its page
+# again (as after a long absence for messages).
+CHANGES_MAX = 200
+
+_NEXT_CHANGE = (
+    sa.update(Conversation)
+    .where(col(Conversation.id) == sa.bindparam("conversation"))
+    .values(last_change_seq=col(Conversation.last_change_seq) + 1)
+    .returning(col(Conversation.last_change_seq), col(Conversation.last_seq))
+)
+
+
+@dataclass(frozen=True)
+class LockedMessage:
+    """A message about to change, its conversation's row locked until the commit.
+
+    Attributes:
+        conversation: The conversation with the actor's membership (read after the lock).
+        role: The actor's role in it ("owner", "admin" or "member").
+        message: The message's row.
+        change_seq: The number of this change.
+        last_seq: The conversation's newest seq.
+    """
+
+    conversation: conversations.ConversationRef
+    role: str
+    message: Message
+    change_seq: int
+    last_seq: int
+
+
+def lock_message(
+    session: Session, actor_id: int, conversation_id: object, seq: object
+) -> LockedMessage:
+    """Lock a conversation for a change to one of its messages, by a current member.
+
+    Args:
+        session: The database session.
+        actor_id: Who changes it (from the server-side session).
+        conversation_id: The conversation (untrusted id).
+        seq: The message's seq (untrusted).
+
+    Returns:
+        The message, locked; the caller changes it and calls `finish`, or rolls back.
+
+    Raises:
+        NotFound: Not a conversation the actor is a member of, or no such message in their
+            range (a group event is no message to change).
+        Refused: The actor is no longer a member ("not_friends", "conversation_gone").
+    """
+    wanted = validation.valid_id(seq)
+    reference = conversations.member_of(session, actor_id, conversation_id)
+    # From here the conversation's row is locked: the membership and the message are read
+    # after it (on PostgreSQL, with what was committed before the lock).
+    locked = session.connection().execute(_NEXT_CHANGE, {"conversation": reference.id})
+    change_seq, last_seq = locked.one()
+    try:
+        conversation = conversations.member_of(session, actor_id, reference.id)
+        conversations.require_writer(conversation)
+        role = session.exec(
+            select(ConversationMember.role).where(
+                ConversationMember.conversation_id == conversation.id,
+                ConversationMember.user_id == actor_id,
+            )
+        ).one()
+        message = session.exec(
+            select(Message).where(
+                Message.conversation_id == conversation.id,
+                Message.seq == wanted,
+                Message.kind != "system",
+            )
+        ).first()
+        if message is None or not conversation.holds(wanted):
+            raise NotFound()
+    except BaseException:
+        session.rollback()
+        raise
+    return LockedMessage(conversation, role, message, change_seq, last_seq)
+
+
+def finish(session: Session, locked: LockedMessage) -> MessageChange:
+    """Stamp the changed message with the change's number and commit.
+
+    Args:
+        session: The session `lock_message` locked the conversation in.
+        locked: The message, changed by the caller.
+
+    Returns:
+        The change to push to the tabs of everyone who may have the message on screen.
+    """
+    message = locked.message
+    message.change_seq = locked.change_seq
+    session.add(message)
+    session.flush()
+    readers = _readers(session, locked.conversation.id, message.seq)
+    view = MessageView.of(message, None)
+    session.commit()
+    return MessageChange(
+        conversation_id=locked.conversation.id,
+        message=view,
+        change_seq=locked.change_seq,
+        reader_ids=readers,
+        was_last=message.seq == locked.last_seq,
+    )
+
+
+def changes_after(
+    session: Session, conversation: conversations.ConversationRef, after_change: object
+) -> tuple[tuple[MessageView, ...], bool, int]:
+    """The viewer's messages changed after change number `after_change`.
+
+    Args:
+        session: The database session.
+        conversation: The conversation with the viewer's range (`conversations.readable`).
+        after_change: The last change number the tab read (untrusted).
+
+    Returns:
+        The changed messages (at most CHANGES_MAX, oldest change first), whether more
+        changed than that, and the change number they reach.
+
+    Raises:
+        NotFound: A malformed change number.
+    """
+    if isinstance(after_change, bool) or not isinstance(after_change, int) or after_change < 0:
+        raise NotFound()
+    # Read first: every change up to it is committed, so the query below holds it.
+    reached = last_change_seq(session, conversation.id)
+    if reached <= after_change:
+        return (), False, reached
+    rows = session.exec(
+        select(Message)
+        .where(
+            Message.conversation_id == conversation.id,
+            col(Message.change_seq) > after_change,
+            col(Message.seq) > conversation.joined_seq,
+            col(Message.seq) <= conversation.reads_up_to,
+        )
+        .order_by(col(Message.change_seq))
+        .limit(CHANGES_MAX + 1)
+    ).all()
+    views = tuple(MessageView.of(row, None) for row in rows[:CHANGES_MAX])
+    return views, len(rows) > CHANGES_MAX, reached
+
+
+def last_change_seq(session: Session, conversation_id: int) -> int:
+    """The conversation's newest change number (0: no message ever changed)."""
+    found = session.exec(
+        select(Conversation.last_change_seq).where(Conversation.id == conversation_id)
+    ).first()
+    return found or 0
+
+
+def _readers(session: Session, conversation_id: int, seq: int) -> tuple[int, ...]:
+    """The members whose range holds `seq`: they may have it on screen."""
+    rows = session.exec(
+        select(ConversationMember.user_id).where(
+            ConversationMember.conversation_id == conversation_id,
+            col(ConversationMember.joined_seq) < seq,
+            sa.or_(
+                col(ConversationMember.left_seq).is_(None),
+                col(ConversationMember.left_seq) >= seq,
+            ),
+        )
+    ).all()
+    return tuple(sorted(rows))
