@@ -220,7 +220,8 @@ class Message(SQLModel, table=True):
     """One message. (conversation, seq) is its place; (sender, client_id) makes sends idempotent.
 
     A message deleted for everyone keeps its place (seq, sender, time) and loses its
-    content: the body is emptied and the file removed in the deleting transaction.
+    content: the body is emptied and the file removed in the deleting transaction. An
+    edited one keeps its place and time and shows "edited".
     """
 
     __table_args__ = (
@@ -242,6 +243,8 @@ class Message(SQLModel, table=True):
     file_id: str | None = Field(default=None, foreign_key="storedfile.id", max_length=32)
     created_at: datetime = Field(sa_type=UTCDateTime)
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Its sender changed its text (the latest time).
+    edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The conversation's `last_change_seq` of the latest change to this message (0: none).
     change_seq: int = Field(default=0)
 

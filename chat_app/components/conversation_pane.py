@@ -22,8 +22,10 @@ from chat_app.components.group_message import (
     system_line,
 )
 from chat_app.components.message_actions import (
+    as_now,
     delete_dialog,
     deleted_body,
+    edit_dialog,
     is_deleted,
     message_menu,
 )
@@ -95,6 +97,7 @@ def _message(message) -> rx.Component:
                     rx.cond(is_deleted(message), deleted_body(), collapsed_body(message)),
                 ),
                 menu=message_menu(message),
+                shown=as_now(message),
                 highlighted=ConversationState.mentioned_seqs.contains(message.seq)
                 & ~is_deleted(message),
                 found=_is(message, ConversationState.found_seq),
@@ -234,6 +237,7 @@ def conversation_pane() -> rx.Component:
             conversation_header(),
             readers_dialog(),
             delete_dialog(),
+            edit_dialog(),
             drop_zone(
                 rx.box(
                     _messages(),

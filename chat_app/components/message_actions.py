@@ -1,4 +1,4 @@
-"""A message's menu (the ⋯ beside its bubble), the confirmation of a deletion, what is left.
+"""A message's menu (the ⋯ beside its bubble), its dialogs (edit, delete), what is left.
 
 The button is faint until the pointer is over the message or the button has the keyboard's
 focus (assets/styles.css); on a touch screen, which has no hover, it is always shown.
@@ -12,8 +12,8 @@ import reflex as rx
 
 from chat_app.components.confirm_row import confirm_row
 from chat_app.states.conversation import ConversationState
-from chat_app.states.message_actions import MessageActionsState
-from chat_app.states.ui import tr
+from chat_app.states.message_actions import EDIT_FIELD_ID, MessageActionsState
+from chat_app.states.ui import UiState, tr
 
 
 def is_deleted(message: Any) -> rx.Var:
@@ -21,19 +21,33 @@ def is_deleted(message: Any) -> rx.Var:
     return message.deleted | ConversationState.deleted_seqs.contains(message.seq)
 
 
-def _may_delete(message: Any) -> rx.Var:
-    manager = (ConversationState.my_role == "owner") | (ConversationState.my_role == "admin")
+def as_now(message: Any) -> rx.Var:
+    """The message as it is now: edited since the rows were read, or as read."""
+    edited = ConversationState.edited
+    return rx.cond(edited.contains(message.seq), edited[message.seq], message)
+
+
+def _changeable(message: Any) -> rx.Var:
+    """A stored message, still there, in a conversation the viewer still writes in."""
     return (
         (message.seq > 0)
         & (message.kind != "system")
         & ~is_deleted(message)
         & ~ConversationState.read_only
-        & ((message.sender_id == ConversationState.my_id) | (ConversationState.is_group & manager))
     )
 
 
+def _mine(message: Any) -> rx.Var:
+    return message.sender_id == ConversationState.my_id
+
+
+def _may_delete(message: Any) -> rx.Var:
+    manager = (ConversationState.my_role == "owner") | (ConversationState.my_role == "admin")
+    return _changeable(message) & (_mine(message) | (ConversationState.is_group & manager))
+
+
 def message_menu(message: Any) -> rx.Component:
-    """The ⋯ button of a stored message its viewer may delete, else nothing."""
+    """The ⋯ button of a stored message its viewer may delete (and edit, their own text)."""
     return rx.cond(
         _may_delete(message),
         rx.box(
@@ -58,6 +72,17 @@ def _menu(message: Any) -> rx.Component:
             ),
         ),
         rx.dropdown_menu.content(
+            rx.cond(
+                _mine(message) & (message.kind == "text"),
+                rx.dropdown_menu.item(
+                    rx.icon("pencil", size=14),
+                    tr("message_edit"),
+                    class_name="edit-message",
+                    on_click=MessageActionsState.ask_edit(
+                        ConversationState.conversation_id, message.seq
+                    ),
+                ),
+            ),
             rx.dropdown_menu.item(
                 rx.icon("trash-2", size=14),
                 tr("message_delete_everyone"),
@@ -104,5 +129,60 @@ def delete_dialog() -> rx.Component:
         open=MessageActionsState.confirming_delete,
         on_open_change=lambda is_open: rx.cond(
             is_open, rx.noop(), MessageActionsState.cancel_delete()
+        ),
+    )
+
+
+def edit_dialog() -> rx.Component:
+    """The message's text to change, Save and Cancel (one dialog for the whole list)."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(tr("message_edit_title")),
+            rx.form(
+                rx.text_area(
+                    name="body",
+                    id=EDIT_FIELD_ID,
+                    default_value=MessageActionsState.edit_text,
+                    # A new field per message: it starts from that message's text.
+                    key=MessageActionsState.edit_seq,
+                    auto_focus=True,
+                    # Enter saves, Shift+Enter makes a new line (on touch screens Enter
+                    # is a new line and Save saves), as in the composer.
+                    enter_key_submit=rx.cond(UiState.touch_screen, False, True),
+                    rows="4",
+                    width="100%",
+                    dir="auto",
+                ),
+                rx.cond(
+                    MessageActionsState.edit_error != "",
+                    rx.text(
+                        MessageActionsState.edit_error,
+                        id="edit-message-error",
+                        color_scheme="red",
+                        size="2",
+                        role="alert",
+                    ),
+                ),
+                rx.hstack(
+                    # Not a submit button, though inside the form: Cancel saves nothing.
+                    rx.button(
+                        tr("button_cancel"),
+                        type="button",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=MessageActionsState.cancel_edit,
+                    ),
+                    rx.button(tr("message_edit_save"), id="save-edited-message", type="submit"),
+                    justify="end",
+                    margin_top="1em",
+                ),
+                on_submit=MessageActionsState.save_edit,
+                reset_on_submit=False,
+            ),
+            max_width="min(36em, calc(100vw - 2em))",
+        ),
+        open=MessageActionsState.editing,
+        on_open_change=lambda is_open: rx.cond(
+            is_open, rx.noop(), MessageActionsState.cancel_edit()
         ),
     )

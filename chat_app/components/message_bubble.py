@@ -113,6 +113,7 @@ def message_bubble(
     above: rx.Component | None = None,
     cover: tuple[Any, rx.Component] | None = None,
     menu: rx.Component | None = None,
+    shown: Any = None,
     highlighted: Any = False,
     found: Any = False,
     group_status: Any = None,
@@ -130,6 +131,8 @@ def message_bubble(
         above: Above the bubble (a group: the sender's name).
         cover: (condition, what to show instead of the message while it holds).
         menu: The message's menu button, between the bubble and the middle of the list.
+        shown: The message as it is now, when it may have been edited since it was read
+            (its text and "edited"); `message` otherwise.
         highlighted: The message mentions the reader (outlined in the colour of a mention).
         found: The search result the list opened at (outlined in the accent colour).
         group_status: Replaces "Sent"/"Read" of a stored message while `in_group` holds
@@ -137,12 +140,14 @@ def message_bubble(
         in_group: Whether the open conversation is a group.
     """
     mine = message.sender_id == my_id
-    content = _content(message)
+    now = shown if shown is not None else message
+    content = _content(now)
     if cover is not None:
         content = rx.cond(cover[0], cover[1], content)
     bubble = rx.box(
         content,
         rx.hstack(
+            rx.cond(now.edited, rx.text(tr("message_edited"), class_name="message-edited")),
             bubble_time(message.sent_at),
             rx.cond(
                 mine,

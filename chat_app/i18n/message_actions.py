@@ -15,6 +15,12 @@ EN: dict[str, str] = {
     "preview_deleted": "Message deleted",
     "delete_not_yours": "You can delete only your own messages.",
     "too_many_deletions": "Too many deletions at once. Wait a minute and try again.",
+    "message_edit": "Edit",
+    "message_edit_title": "Edit message",
+    "message_edit_save": "Save",
+    "message_edited": "edited",
+    "edit_not_yours": "You can edit only your own text messages.",
+    "too_many_edits": "Too many edits at once. Wait a minute and try again.",
 }
 
 ZH: dict[str, str] = {
@@ -29,4 +35,10 @@ ZH: dict[str, str] = {
     "preview_deleted": "[消息已删除]",
     "delete_not_yours": "你只能删除自己发送的消息。",
     "too_many_deletions": "删除过于频繁，请一分钟后再试。",
+    "message_edit": "编辑",
+    "message_edit_title": "编辑消息",
+    "message_edit_save": "保存",
+    "message_edited": "已编辑",
+    "edit_not_yours": "你只能编辑自己发送的文字消息。",
+    "too_many_edits": "编辑过于频繁，请一分钟后再试。",
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -228,8 +229,10 @@ def _stored_result(
         return None
     if existing.conversation_id != conversation.id:
         raise Refused("client_id_conflict")
-    # A message deleted for everyone lost its text: it was stored, whatever it said.
-    if body is not None and existing.body != body and existing.deleted_at is None:
+    # A message deleted for everyone or edited since lost the text it was sent with: it
+    # was stored, whatever it said.
+    changed = existing.deleted_at is not None or existing.edited_at is not None
+    if body is not None and existing.body != body and not changed:
         raise Refused("client_id_conflict")
     file = session.get(StoredFile, existing.file_id) if existing.file_id else None
     view = MessageView.of(existing, file)
@@ -252,7 +255,7 @@ def stored_texts(
 
     Returns:
         Client id -> (conversation id, text) for each stored one; the text is None for a
-        message deleted for everyone since (stored, whatever it said).
+        message deleted for everyone or edited since (stored, whatever it said).
     """
     wanted = [cid for cid in client_ids[:LOOKUP_MAX] if isinstance(cid, str)]
     if not wanted:
@@ -260,9 +263,12 @@ def stored_texts(
     rows = session.connection().execute(
         statements.STORED_TEXTS, {"sender": viewer_id, "client_ids": wanted}
     )
-    return {
-        row.client_id: (row.conversation_id, None if row.deleted_at else row.body) for row in rows
-    }
+    return {row.client_id: (row.conversation_id, _sent_text(row)) for row in rows}
+
+
+def _sent_text(row: Any) -> str | None:
+    """The text a message was sent with, if it still has it (not deleted, not edited)."""
+    return None if row.deleted_at or row.edited_at else row.body
 
 
 def seconds_until_room(

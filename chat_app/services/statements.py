@@ -50,13 +50,18 @@ STORED_MESSAGE = sa.select(
     MESSAGE.c.kind,
     MESSAGE.c.file_id,
     MESSAGE.c.deleted_at,
+    MESSAGE.c.edited_at,
 ).where(
     MESSAGE.c.sender_id == sa.bindparam("sender"),
     MESSAGE.c.client_id == sa.bindparam("client_id"),
 )
 # Which of a sender's client ids are stored (a tab's outbox after a reload or a restart).
 STORED_TEXTS = sa.select(
-    MESSAGE.c.client_id, MESSAGE.c.conversation_id, MESSAGE.c.body, MESSAGE.c.deleted_at
+    MESSAGE.c.client_id,
+    MESSAGE.c.conversation_id,
+    MESSAGE.c.body,
+    MESSAGE.c.deleted_at,
+    MESSAGE.c.edited_at,
 ).where(
     MESSAGE.c.sender_id == sa.bindparam("sender"),
     MESSAGE.c.client_id.in_(sa.bindparam("client_ids", expanding=True)),

@@ -205,6 +205,8 @@ class MessageView:
     parts: tuple[TextPart, ...] = ()
     # Deleted for everyone: its place and time stay, its content is gone (body "").
     deleted: bool = False
+    # Its sender changed its text since it was sent.
+    edited: bool = False
 
     @classmethod
     def stored(
@@ -218,6 +220,7 @@ class MessageView:
         kind: str,
         file: StoredFile | None = None,
         deleted: bool = False,
+        edited: bool = False,
     ) -> MessageView:
         """The one constructor of a stored message's view, from its columns.
 
@@ -230,6 +233,7 @@ class MessageView:
             kind: "text", "image" or "file".
             file: The attached file's row, for "image" and "file" messages.
             deleted: The message was deleted for everyone (its body is empty).
+            edited: Its sender changed its text.
 
         Returns:
             The view, status "sent".
@@ -244,6 +248,7 @@ class MessageView:
             attachment=AttachmentView.of(file) if file is not None else None,
             parts=link_parts(body) if kind == "text" else (),
             deleted=deleted,
+            edited=edited,
         )
 
     @classmethod
@@ -266,6 +271,7 @@ class MessageView:
             kind=message.kind,
             file=file,
             deleted=message.deleted_at is not None,
+            edited=message.edited_at is not None,
         )
 
     def with_status(self, status: str, error: str = "") -> MessageView:
@@ -300,7 +306,7 @@ class SentMessage:
 
 @dataclass(frozen=True)
 class MessageChange:
-    """A stored message changed (deleted for everyone): its new view and who shows it."""
+    """A stored message changed (deleted or edited): its new view and who shows it."""
 
     conversation_id: int
     message: MessageView

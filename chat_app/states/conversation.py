@@ -235,7 +235,7 @@ class ConversationState(
             self._show_group(now.group, self._link_key)
             missing = now.messages
             await self._learn_people(missing)
-            self._show_deleted([m.seq for m in now.changes if m.deleted], now.last_change_seq)
+            self._show_changes(now.changes, now.last_change_seq)
             if now.changes_cut or len(missing) >= history.PAGE_SIZE or not self._add(list(missing)):
                 # A long absence: start again from the newest page.
                 page = await call_service(

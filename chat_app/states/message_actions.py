@@ -1,15 +1,14 @@
-"""What a message's menu does: delete it for everyone (after a confirmation).
+"""What a message's menu does: edit one's text, delete for everyone (after a confirmation).
 
-The deletion is pushed to every tab of every member who may have the message on screen
-(`MessageChange.reader_ids`), the deleting user's other tabs included. A push carries the
-seq only: the tab covers the bubble (states/message_changes.py) and, when it was the
-conversation's newest message, writes the chat list row's line anew.
+A change is pushed to every tab of every member who may have the message on screen
+(`MessageChange.reader_ids`), the acting user's other tabs included. A push carries the
+changed message only: the tab shows it over its rows (states/message_changes.py) and, when
+it is the conversation's newest message, writes the chat list row's line anew.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import reflex as rx
@@ -17,39 +16,54 @@ import reflex as rx
 from chat_app.i18n import text
 from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.push import notify_users
-from chat_app.services import message_deletion
+from chat_app.services import message_deletion, message_edits
 from chat_app.services.errors import DomainError
 from chat_app.services.views import MessageChange
+from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.safe_text import toast_error
-from chat_app.states.service_call import call_slow_service
+from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.tab_identity import tab_token
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in
 
+# The edit dialog's text field (components/message_actions.py).
+EDIT_FIELD_ID = "edit-message-text"
+
 
 class MessageActionsState(rx.State):
-    """The message the "delete for everyone" dialog asks about (0s: the dialog is closed)."""
+    """The message a dialog asks about: a deletion to confirm, or an edit (0s: closed)."""
 
     confirm_conversation: int = 0
     confirm_seq: int = 0
+    edit_conversation: int = 0
+    edit_seq: int = 0
+    # The text the edit dialog opened with (its field keeps what is typed after).
+    edit_text: str = ""
+    # Why the last save was refused ("" for none): shown in the dialog, the text kept.
+    edit_error: str = ""
 
     @rx.var
     def confirming_delete(self) -> bool:
-        """Whether the dialog is open."""
+        """Whether the deletion's dialog is open."""
         return self.confirm_seq > 0
+
+    @rx.var
+    def editing(self) -> bool:
+        """Whether the edit dialog is open."""
+        return self.edit_seq > 0
 
     @rx.event
     @signed_in
     async def ask_delete(self, viewer_id: int, conversation_id: int, seq: int):
-        """Open the dialog for one message (untrusted ids: the deletion checks them)."""
+        """Open the deletion's dialog for one message (untrusted ids: the service checks)."""
         # The payload's types are checked before any handler runs (states/event_arguments.py).
         if conversation_id > 0 and seq > 0:
             self.confirm_conversation, self.confirm_seq = conversation_id, seq
 
     @rx.event
     def cancel_delete(self):
-        """Close the dialog, deleting nothing."""
+        """Close the deletion's dialog, deleting nothing."""
         self.confirm_conversation = self.confirm_seq = 0
 
     @rx.event
@@ -71,35 +85,86 @@ class MessageActionsState(rx.State):
             )
         except DomainError as error:
             return toast_error(text(error.code, await language_of(self)))
-        conversation = await self.get_state(ConversationState)
-        if change is None:  # deleted already (another tab, an admin): show it so here too
-            if conversation.conversation_id == conversation_id:
-                conversation._show_deleted([seq])
+        if change is None:  # deleted already (another tab, an admin): nothing to push
             return None
-        await _show_change(change, conversation)
-        await notify_users(
-            change.reader_ids,
-            ConversationState,
-            _change_arrived(change),
-            except_tab=tab_token(self),
-        )
+        await self._publish(change)
         return None
 
+    @rx.event
+    @signed_in
+    async def ask_edit(self, viewer_id: int, conversation_id: int, seq: int):
+        """Open the edit dialog with the message's current text."""
+        if conversation_id <= 0 or seq <= 0:
+            return None
+        try:
+            current = await call_service(
+                message_edits.editable_text,
+                viewer_id=viewer_id,
+                conversation_id=conversation_id,
+                seq=seq,
+            )
+        except DomainError as error:
+            return toast_error(text(error.code, await language_of(self)))
+        self.edit_conversation, self.edit_seq = conversation_id, seq
+        self.edit_text, self.edit_error = current, ""
+        # The field is mounted by this update; the menu just closed took the focus along.
+        return rx.set_focus(EDIT_FIELD_ID)
 
-def _change_arrived(change: MessageChange) -> Callable[[ConversationState], Awaitable[list[Any]]]:
+    @rx.event
+    def cancel_edit(self):
+        """Close the edit dialog, changing nothing."""
+        self._close_edit()
+
+    def _close_edit(self) -> None:
+        self.edit_conversation = self.edit_seq = 0
+        self.edit_text = self.edit_error = ""
+
+    @rx.event
+    @signed_in
+    async def save_edit(self, viewer_id: int, form_data: dict):
+        """Give the message the text typed; a refusal is shown in the dialog, text kept."""
+        if not self.edit_seq:
+            return
+        try:
+            change = await call_service(
+                message_edits.edit_message,
+                viewer_id=viewer_id,
+                conversation_id=self.edit_conversation,
+                seq=self.edit_seq,
+                body=form_text(form_data, "body"),
+            )
+        except DomainError as error:
+            self.edit_error = text(error.code, await language_of(self))
+            return
+        self._close_edit()
+        if change is not None:
+            await self._publish(change)
+
+    async def _publish(self, change: MessageChange) -> None:
+        """Show a change on this tab and queue it for every other tab that may show it."""
+        sender = (await self.get_state(AuthState)).nickname
+        await _show_change(change, sender, await self.get_state(ConversationState))
+        pushed = functools.partial(_apply_pushed, change, sender)
+        await notify_users(change.reader_ids, ConversationState, pushed, except_tab=tab_token(self))
+
+
+async def _apply_pushed(change: MessageChange, sender: str, state: ConversationState) -> list[Any]:
     # A partial, not a closure: it may travel to the worker holding a tab's socket.
-    return functools.partial(_apply_pushed, change)
-
-
-async def _apply_pushed(change: MessageChange, state: ConversationState) -> list[Any]:
     # Only for a reader: the tab may have changed hands since the push was queued.
     if state._user_id in change.reader_ids:
-        await _show_change(change, state)
+        await _show_change(change, sender, state)
     return []
 
 
-async def _show_change(change: MessageChange, state: ConversationState) -> None:
+async def _show_change(change: MessageChange, sender: str, state: ConversationState) -> None:
+    """One tab shows a change: its row's line if it was the newest, the message if open.
+
+    Args:
+        change: The change.
+        sender: The acting user's nickname (a group's row line names the sender).
+        state: The tab's conversation state.
+    """
     if change.was_last:
-        await state._line_deleted(change.conversation_id, change.message)
+        await state._line_changed(change.conversation_id, change.message, sender)
     if state.conversation_id == change.conversation_id:
-        state._show_deleted([change.message.seq])
+        state._show_changes([change.message])

@@ -1,11 +1,12 @@
-"""Changes to messages a tab already shows (deleted for everyone), as state vars.
+"""Changes to messages a tab already shows (deleted for everyone, edited), as state vars.
 
-A mixin of the conversation state. A deletion pushed to a tab must not re-send its window
-(ARCHITECTURE §4: a change push carries only the changed message), so the tab keeps the
-seqs deleted since its messages were read in `deleted_seqs`, a short list the page covers
-those bubbles with. Reading a page from the database (opening, "jump to latest", a long
-absence) shows the deletions in the rows themselves and empties the list; a list grown past
-DELETED_MAX is folded into the rows it names once.
+A mixin of the conversation state. A change pushed to a tab must not re-send its window
+(ARCHITECTURE §4: a change push carries only the changed message), so the tab keeps what
+changed since its rows were read beside them: the seqs deleted in `deleted_seqs` (the page
+covers those bubbles) and the edited messages by seq in `edited` (the page shows their new
+text). Reading a page from the database (opening, "jump to latest", a long absence) shows
+the changes in the rows themselves and empties both; one grown past its limit is folded
+into the rows it names once.
 
 A tab remembers the conversation's change number its rows were read at (`_change_seq`):
 back from an absence it asks for the changes after it (states/conversation.py, `_catch_up`).
@@ -14,7 +15,7 @@ back from an absence it asks for the changes after it (states/conversation.py, `
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 import reflex as rx
@@ -24,7 +25,10 @@ from chat_app.states.message_buffer import MessageBuffer
 
 # Past this many, the deletions are written into the rows (one re-send of what holds them).
 DELETED_MAX = 100
+# Past this many edited messages, likewise: `edited` is re-sent whole with every edit.
+EDITED_MAX = 10
 T = TypeVar("T")
+Rewrite = Callable[[MessageView], MessageView]
 
 
 def _deleted(view: MessageView) -> MessageView:
@@ -32,23 +36,40 @@ def _deleted(view: MessageView) -> MessageView:
     return dataclasses.replace(view, body="", parts=(), attachment=None, deleted=True)
 
 
-def fold_deleted(buffer: MessageBuffer, seqs: frozenset[int]) -> None:
-    """Write the deletions of `seqs` into the window and slots that show those messages."""
+def _with_text_of(edits: dict[int, MessageView]) -> Rewrite:
+    """A shown message with its edited text (its marks, such as a run's lead, kept)."""
+
+    def rewrite(view: MessageView) -> MessageView:
+        new = edits[view.seq]
+        return dataclasses.replace(view, body=new.body, parts=new.parts, edited=True)
+
+    return rewrite
+
+
+def fold(buffer: MessageBuffer, seqs: frozenset[int], rewrite: Rewrite) -> None:
+    """Rewrite the messages of `seqs` in the window and the slots that show them."""
     if any(view.seq in seqs for view in buffer.window):
-        buffer.window = [_deleted(v) if v.seq in seqs else v for v in buffer.window]
+        buffer.window = [rewrite(v) if v.seq in seqs else v for v in buffer.window]
         buffer.window_changed = True
     for index, view in enumerate(buffer.slots):
         if view is not None and view.seq in seqs:
-            buffer.slots[index] = _deleted(view)
+            buffer.slots[index] = rewrite(view)
             buffer.changed_slots.add(index)
 
 
+def fold_deleted(buffer: MessageBuffer, seqs: frozenset[int]) -> None:
+    """Write the deletions of `seqs` into the window and slots that show those messages."""
+    fold(buffer, seqs, _deleted)
+
+
 class MessageChanges(rx.State, mixin=True):
-    """The deletions a tab shows over the rows it read before them."""
+    """The changes a tab shows over the rows it read before them."""
 
     # Seqs of the open conversation deleted since its rows were read (a Field: the page
     # sees an array var, `contains`).
     deleted_seqs: rx.Field[list[int]] = rx.field(default_factory=list)
+    # Messages of the open conversation edited since its rows were read, by seq.
+    edited: rx.Field[dict[int, MessageView]] = rx.field(default_factory=dict)
     # The open conversation's change number its rows were read at.
     _change_seq: int = 0
 
@@ -56,31 +77,55 @@ class MessageChanges(rx.State, mixin=True):
 
         def _change(self, change: Callable[[MessageBuffer], T]) -> T: ...
 
+        def _buffer(self) -> MessageBuffer: ...
+
     def _changes_read(self, change_seq: int) -> None:
         """The open conversation's rows were read whole at change number `change_seq`."""
         if self.deleted_seqs:
             self.deleted_seqs = []
+        if self.edited:
+            self.edited = {}
         if self._change_seq != change_seq:
             self._change_seq = change_seq
 
     def _forget_changes(self) -> None:
         self._changes_read(0)
 
-    def _show_deleted(self, seqs: list[int], change_seq: int = 0) -> None:
-        """Cover the bubbles of `seqs` (deleted for everyone) in the open conversation.
+    def _show_changes(self, views: Iterable[MessageView], change_seq: int = 0) -> None:
+        """Show changed messages of the open conversation over the rows.
 
         Args:
-            seqs: The deleted messages' seqs.
+            views: The messages as they are now (deleted or edited).
             change_seq: The change number a catch-up reached (0 for a push, which may
                 have overtaken a change the tab has not read yet).
         """
-        held = set(self.deleted_seqs)
-        if not held.issuperset(seqs):
-            held.update(seqs)
-            if len(held) > DELETED_MAX:
-                folded = frozenset(held)
-                self._change(lambda buffer: fold_deleted(buffer, folded))
-                held = set()
-            self.deleted_seqs = sorted(held)
+        views = list(views)
+        self._show_deleted([view.seq for view in views if view.deleted])
+        self._show_edited([view for view in views if view.edited and not view.deleted])
         if change_seq > self._change_seq:
             self._change_seq = change_seq
+
+    def _show_deleted(self, seqs: list[int]) -> None:
+        """Cover the bubbles of `seqs` (deleted for everyone) in the open conversation."""
+        held = set(self.deleted_seqs)
+        if held.issuperset(seqs):
+            return
+        held.update(seqs)
+        if len(held) > DELETED_MAX:
+            folded = frozenset(held)
+            self._change(lambda buffer: fold_deleted(buffer, folded))
+            held = set()
+        self.deleted_seqs = sorted(held)
+
+    def _show_edited(self, views: list[MessageView]) -> None:
+        """Show the new text of edited messages the open conversation shows."""
+        shown = {message.seq for message in self._buffer().stored()}
+        edits = {view.seq: view for view in views if view.seq in shown}
+        if all(self.edited.get(seq) == view for seq, view in edits.items()):
+            return
+        held = {**self.edited, **edits}
+        if len(held) > EDITED_MAX:
+            rewrite = _with_text_of(held)
+            self._change(lambda buffer: fold(buffer, frozenset(held), rewrite))
+            held = {}
+        self.edited = held

@@ -3,7 +3,7 @@
 A mixin of the conversation state: every message push saves that state anyway, so the row
 of the conversation a message arrived in gets its new last line there, in `last_*` buckets
 (states/row_values.py: one bucket re-sent, never the list), and moves to the top of the
-lists. A deletion for everyone of a row's last message writes the row's line anew.
+lists. A deletion or an edit of a row's last message writes the row's line anew.
 """
 
 from __future__ import annotations
@@ -59,7 +59,11 @@ class RowLines(rx.State, mixin=True):
         if self._group_ids != group_ids:
             self._group_ids = group_ids
 
-    async def _line_deleted(self, conversation_id: int, message: MessageView) -> None:
-        """The row's last message was deleted for everyone: its line says so."""
-        line = preview_line("deleted", "", "", await language_of(self))
+    async def _line_changed(self, conversation_id: int, message: MessageView, sender: str) -> None:
+        """The row's last message was deleted or edited: its line shows it as it is now."""
+        if message.deleted:
+            line = preview_line("deleted", "", "", await language_of(self))
+        else:
+            named = sender if conversation_id in self._group_ids else ""
+            line = preview_line(message.kind, message.body, named, "")
         RowValues(self, LAST_BUCKETS).set(conversation_id, [message.sent_at, line])

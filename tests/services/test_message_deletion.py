@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 from chat_app.models import Conversation, Message, StoredFile
 from chat_app.services import (
     chat_list,
-    conversations,
     file_access,
     file_uploads,
     friends,
@@ -27,7 +26,7 @@ from chat_app.services import (
 from chat_app.services.errors import Forbidden, NotFound, RateLimited, Refused
 from chat_app.services.storage import LocalFileStorage
 from chat_app.settings import load_settings
-from tests.support.groups import make_admin, make_group, make_people
+from tests.support.groups import direct_chat, make_admin, make_group, three_friends
 from tests.support.images import png
 from tests.support.users import send_text
 
@@ -36,7 +35,7 @@ pytestmark = pytest.mark.both_databases
 
 @pytest.fixture
 def people(session: Session) -> dict[str, int]:
-    return make_people(session, "ann bob cat", "ann-bob ann-cat bob-cat")
+    return three_friends(session)
 
 
 @pytest.fixture
@@ -44,8 +43,7 @@ def storage(tmp_path: Path) -> LocalFileStorage:
     return LocalFileStorage(tmp_path / "private")
 
 
-def chat(session: Session, viewer: int, friend: int) -> int:
-    return conversations.direct_with(session=session, viewer_id=viewer, friend_id=friend)
+chat = direct_chat
 
 
 def delete(session, storage, viewer: int, conversation: object, seq: object):

@@ -7,11 +7,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from chat_app.models import Conversation, Message
-from chat_app.services import conversations, friends, group_members, groups, search, snippets
+from chat_app.services import friends, group_members, groups, search, snippets
 from chat_app.services.errors import NotFound, RateLimited, ValidationFailed
 from chat_app.services.search_index import SEARCHED_KINDS
 from chat_app.services.snippets import SnippetPart
-from tests.support.groups import make_group, make_people
+from tests.support.groups import direct_chat, make_group, three_friends
 from tests.support.users import send_text
 
 pytestmark = pytest.mark.both_databases
@@ -19,11 +19,10 @@ pytestmark = pytest.mark.both_databases
 
 @pytest.fixture
 def people(session: Session) -> dict[str, int]:
-    return make_people(session, "ann bob cat", "ann-bob ann-cat bob-cat")
+    return three_friends(session)
 
 
-def chat(session: Session, viewer: int, friend: int) -> int:
-    return conversations.direct_with(session=session, viewer_id=viewer, friend_id=friend)
+chat = direct_chat
 
 
 def found(session: Session, viewer: int, query: object, **kw) -> list[str]:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from chat_app.services.views import MessageView
 from chat_app.states import message_changes
 from chat_app.states.message_changes import fold_deleted
 from tests.support.buffers import empty, seqs, stored
 from tests.support.tabs import chat_tabs, conversation_with, run
+
+
+def deleted(seq: int) -> MessageView:
+    return dataclasses.replace(stored(seq), body="", deleted=True)
 
 
 def test_folding_writes_the_deletions_into_window_and_slots_and_nothing_else():
@@ -37,7 +44,7 @@ async def test_a_tab_covers_deletions_and_folds_them_in_past_the_limit(
     await run(ann.open_conversation, await conversation_with(ann, bob_id))
     ann._change(lambda buffer: buffer.add([stored(1), stored(2), stored(3)]))
     ann._show_deleted([1])
-    ann._show_deleted([1, 2], change_seq=5)
+    ann._show_changes([deleted(1), deleted(2)], change_seq=5)
     assert ann.deleted_seqs == [1, 2]
     assert ann._change_seq == 5
     assert not any(m.deleted for m in ann._buffer().stored())
@@ -46,3 +53,28 @@ async def test_a_tab_covers_deletions_and_folds_them_in_past_the_limit(
     assert ann.deleted_seqs == []
     assert [m.deleted for m in ann._buffer().stored()] == [True, True, True]
     assert ann._change_seq == 5  # a push says nothing of what the tab has read
+
+
+def edited(seq: int, body: str) -> MessageView:
+    return dataclasses.replace(stored(seq), body=body, edited=True)
+
+
+async def test_edits_show_over_the_rows_and_fold_in_keeping_their_marks(
+    tab_factory, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(message_changes, "EDITED_MAX", 2)
+    ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    await run(ann.open_conversation, await conversation_with(ann, bob_id))
+    lead = dataclasses.replace(stored(1), lead=True)
+    ann._change(lambda buffer: buffer.add([lead, stored(2), stored(3)]))
+    # An edit of a message the tab does not show is not kept.
+    ann._show_changes([edited(1, "one"), edited(9, "nine")])
+    assert list(ann.edited) == [1]
+    assert ann.edited[1].body == "one"
+    ann._show_changes([edited(2, "two")])
+    assert sorted(ann.edited) == [1, 2]
+    ann._show_changes([edited(3, "three")])
+    assert ann.edited == {}
+    rows = ann._buffer().stored()
+    assert [(m.body, m.edited) for m in rows] == [("one", True), ("two", True), ("three", True)]
+    assert rows[0].lead  # the fold kept the run's mark the pushed view lacks

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from chat_app import i18n
 from chat_app.models import Conversation, ConversationMember, Message, StoredFile, utc_now
-from chat_app.services import group_members, groups
+from chat_app.services import conversations, group_members, groups
 from chat_app.services.errors import DomainError
 from chat_app.settings import load_settings
 from tests.support.users import make_friends, make_user
@@ -26,6 +26,16 @@ def make_people(session: Session, names: str, friendships: str) -> dict[str, int
         one, other = pair.split("-")
         make_friends(session, made[one], made[other])
     return made
+
+
+def three_friends(session: Session) -> dict[str, int]:
+    """Ann, Bob and Cat, each the friend of both others."""
+    return make_people(session, "ann bob cat", "ann-bob ann-cat bob-cat")
+
+
+def direct_chat(session: Session, viewer: int, friend: int) -> int:
+    """The conversation of two friends."""
+    return conversations.direct_with(session=session, viewer_id=viewer, friend_id=friend)
 
 
 def make_group(session: Session, owner: int, *members: int, name: str = "Team") -> int:

@@ -1,5 +1,5 @@
-"""Deleting a message for everyone from its menu: on a desktop (the ⋯ shows on hover) and on
-a phone (always shown, a touch target); both people see its place say it was deleted."""
+"""A message's menu: delete for everyone, on a desktop (the ⋯ shows on hover) and on a phone
+(always shown, a touch target), and edit; both people see the change at once."""
 
 from __future__ import annotations
 
@@ -107,3 +107,40 @@ def test_a_message_is_deleted_for_both_from_a_desktop_and_from_a_phone(
     # It was the chat's last message: Ann's chat list says so, in place of its text.
     ann.click("#tab-chats")
     expect(ann.locator("#chat-list .chat-line").first).to_have_text("Message deleted")
+
+
+def test_an_edited_message_shows_its_new_text_marked_edited_for_both(
+    browser: Browser, app_server: LiveApp
+):
+    ann, ann_name = new_user(browser, app_server, "ann")
+    bob, bob_name = new_user(browser, app_server, "bob")
+    befriend(ann, bob, bob_name)
+    open_chat_with(ann, bob_name.title())
+    send(ann, "meet at 5 at the gym")
+    open_chat_with(bob, ann_name.title())
+    expect(_row(bob, "meet at 5 at the gym")).to_be_visible()
+
+    row = _row(ann, "meet at 5 at the gym")
+    expect(row.locator(".bubble")).to_contain_text("Sent")
+    seq = row.get_attribute("data-seq")
+    row.hover()
+    row.locator(".message-actions").click()
+    ann.locator(".edit-message").click()
+    field = ann.locator("#edit-message-text")
+    expect(field).to_have_value("meet at 5 at the gym")
+    expect(field).to_be_focused()
+    # Nothing visible: refused in the dialog, which keeps what was typed.
+    field.fill("   ")
+    ann.locator("#save-edited-message").click()
+    expect(ann.locator("#edit-message-error")).to_have_text("Write something first.")
+    expect(field).to_have_value("   ")
+    field.fill("meet at 6 at the pool")
+    field.press("Enter")
+    expect(ann.get_by_role("dialog")).to_be_hidden()
+    for page in (ann, bob):
+        bubble = page.locator(f"#message-{seq}")
+        expect(bubble.locator(".message-body")).to_have_text("meet at 6 at the pool")
+        expect(bubble.locator(".message-edited")).to_have_text("edited")
+    # The chat's last line follows on the other side.
+    bob.click("#tab-chats")
+    expect(bob.locator("#chat-list .chat-line").first).to_have_text("meet at 6 at the pool")

@@ -1,0 +1,109 @@
+"""Editing a sent message: its sender changes its text, everyone sees "edited".
+
+Only text messages, only by their sender, only while a member, never a deleted one. The
+new text follows the rules a sent one does (services/message_text.py); the search index's
+triggers re-index it in the same transaction. Whom the message mentions stays as it was
+sent (the picks are stored as users, not read from the text). The change is numbered as
+every change to a message is (services/message_changes.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from chat_app.models import utc_now
+from chat_app.services import message_changes, message_text, relations
+from chat_app.services.errors import Forbidden, NotFound
+from chat_app.services.message_changes import LockedMessage
+from chat_app.services.views import MessageChange
+
+# Each edit is pushed to every tab of every member: at most this many a minute per user.
+EDITS_PER_MINUTE = 30
+
+
+def editable_text(*, session: Session, viewer_id: int, conversation_id: object, seq: object) -> str:
+    """The text of a message the viewer may edit (what the edit dialog starts from).
+
+    Args:
+        session: The database session.
+        viewer_id: Who asks (from the server-side session).
+        conversation_id: The conversation (untrusted id).
+        seq: The message's seq (untrusted).
+
+    Returns:
+        Its current text.
+
+    Raises:
+        NotFound, Refused, Forbidden: As `edit_message`.
+    """
+    locked = message_changes.lock_message(session, viewer_id, conversation_id, seq)
+    try:
+        _require_editable(locked, viewer_id)
+        return locked.message.body
+    finally:
+        session.rollback()  # nothing changed: the change number stays where it was
+
+
+def edit_message(
+    *,
+    session: Session,
+    viewer_id: int,
+    conversation_id: object,
+    seq: object,
+    body: object,
+    now: datetime | None = None,
+) -> MessageChange | None:
+    """Give one of the viewer's text messages a new text.
+
+    Args:
+        session: The database session.
+        viewer_id: Who edits (from the server-side session).
+        conversation_id: The conversation (untrusted id).
+        seq: The message's seq (untrusted).
+        body: The new text (untrusted).
+        now: The current time.
+
+    Returns:
+        The change to push, or None when the text is the one it has.
+
+    Raises:
+        Refused: The text breaks a message rule (the send's codes: "message_empty",
+            "message_too_long", …), or the viewer is no longer a member.
+        NotFound: Not the viewer's conversation, no such message in their range, or a
+            deleted one.
+        Forbidden: Someone else's message, or a file ("edit_not_yours").
+        RateLimited: Over EDITS_PER_MINUTE ("too_many_edits").
+    """
+    now = now or utc_now()
+    text = message_text.clean_body(body)
+    relations.count_action(
+        session=session,
+        user_id=viewer_id,
+        action="edits",
+        limit=EDITS_PER_MINUTE,
+        window=timedelta(minutes=1),
+        now=now,
+    )
+    locked = message_changes.lock_message(session, viewer_id, conversation_id, seq)
+    try:
+        _require_editable(locked, viewer_id)
+    except BaseException:
+        session.rollback()
+        raise
+    message = locked.message
+    if message.body == text:
+        session.rollback()  # the change number stays where it was
+        return None
+    message.body = text
+    message.edited_at = now
+    return message_changes.finish(session, locked)
+
+
+def _require_editable(locked: LockedMessage, viewer_id: int) -> None:
+    message = locked.message
+    if message.deleted_at is not None:
+        raise NotFound()
+    if message.sender_id != viewer_id or message.kind != "text":
+        raise Forbidden("edit_not_yours")
