@@ -263,6 +263,18 @@ class ReadCursor(SQLModel, table=True):
     shared_seq: int = Field(default=0)
 
 
+class Reaction(SQLModel, table=True):
+    """A member reacted to a message with one of the quick emoji (services/reactions.py)."""
+
+    __table_args__ = (sa.UniqueConstraint("message_id", "user_id", "emoji"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id", index=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    emoji: str = Field(max_length=16)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class Mention(SQLModel, table=True):
     """A message names a member with `@`: stored as the user, not only as text."""
 

@@ -1,4 +1,4 @@
-"""A message's menu (the ⋯ beside its bubble), its dialogs (edit, delete), what is left.
+"""A message's menu (the ⋯ beside its bubble: react, edit, delete), its dialogs, what is left.
 
 The button is faint until the pointer is over the message or the button has the keyboard's
 focus (assets/styles.css); on a touch screen, which has no hover, it is always shown.
@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 
 from chat_app.components.confirm_row import confirm_row
+from chat_app.components.reactions import quick_reactions
 from chat_app.states.conversation import ConversationState
 from chat_app.states.message_actions import EDIT_FIELD_ID, MessageActionsState
 from chat_app.states.ui import UiState, tr
@@ -22,9 +23,9 @@ def is_deleted(message: Any) -> rx.Var:
 
 
 def as_now(message: Any) -> rx.Var:
-    """The message as it is now: edited since the rows were read, or as read."""
-    edited = ConversationState.edited
-    return rx.cond(edited.contains(message.seq), edited[message.seq], message)
+    """The message as it is now: changed since the rows were read, or as read."""
+    changed = ConversationState.changed
+    return rx.cond(changed.contains(message.seq), changed[message.seq], message)
 
 
 def _changeable(message: Any) -> rx.Var:
@@ -43,13 +44,13 @@ def _mine(message: Any) -> rx.Var:
 
 def _may_delete(message: Any) -> rx.Var:
     manager = (ConversationState.my_role == "owner") | (ConversationState.my_role == "admin")
-    return _changeable(message) & (_mine(message) | (ConversationState.is_group & manager))
+    return _mine(message) | (ConversationState.is_group & manager)
 
 
 def message_menu(message: Any) -> rx.Component:
-    """The ⋯ button of a stored message its viewer may delete (and edit, their own text)."""
+    """The ⋯ button of a stored message: react; edit one's own text; delete if allowed."""
     return rx.cond(
-        _may_delete(message),
+        _changeable(message),
         rx.box(
             _menu(message),
             align_self="center",
@@ -72,6 +73,9 @@ def _menu(message: Any) -> rx.Component:
             ),
         ),
         rx.dropdown_menu.content(
+            *quick_reactions(message),
+            # Only above items of the viewer's own (edit, delete).
+            rx.cond(_may_delete(message), rx.dropdown_menu.separator()),
             rx.cond(
                 _mine(message) & (message.kind == "text"),
                 rx.dropdown_menu.item(
@@ -83,15 +87,19 @@ def _menu(message: Any) -> rx.Component:
                     ),
                 ),
             ),
-            rx.dropdown_menu.item(
-                rx.icon("trash-2", size=14),
-                tr("message_delete_everyone"),
-                color_scheme="red",
-                class_name="delete-for-everyone",
-                on_click=MessageActionsState.ask_delete(
-                    ConversationState.conversation_id, message.seq
+            rx.cond(
+                _may_delete(message),
+                rx.dropdown_menu.item(
+                    rx.icon("trash-2", size=14),
+                    tr("message_delete_everyone"),
+                    color_scheme="red",
+                    class_name="delete-for-everyone",
+                    on_click=MessageActionsState.ask_delete(
+                        ConversationState.conversation_id, message.seq
+                    ),
                 ),
             ),
+            class_name="message-menu",
         ),
     )
 

@@ -8,6 +8,7 @@ import reflex as rx
 
 from chat_app.components.attachment import attachment
 from chat_app.components.message_time import bubble_time
+from chat_app.components.reactions import reaction_chips
 from chat_app.states.ui import tr
 
 
@@ -131,8 +132,8 @@ def message_bubble(
         above: Above the bubble (a group: the sender's name).
         cover: (condition, what to show instead of the message while it holds).
         menu: The message's menu button, between the bubble and the middle of the list.
-        shown: The message as it is now, when it may have been edited since it was read
-            (its text and "edited"); `message` otherwise.
+        shown: The message as it is now, when it may have changed since it was read (its
+            text, "edited" and its reactions); `message` otherwise.
         highlighted: The message mentions the reader (outlined in the colour of a mention).
         found: The search result the list opened at (outlined in the accent colour).
         group_status: Replaces "Sent"/"Read" of a stored message while `in_group` holds
@@ -141,7 +142,7 @@ def message_bubble(
     """
     mine = message.sender_id == my_id
     now = shown if shown is not None else message
-    content = _content(now)
+    content = rx.fragment(_content(now), reaction_chips(message, now))
     if cover is not None:
         content = rx.cond(cover[0], cover[1], content)
     bubble = rx.box(

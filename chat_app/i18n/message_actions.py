@@ -21,6 +21,7 @@ EN: dict[str, str] = {
     "message_edited": "edited",
     "edit_not_yours": "You can edit only your own text messages.",
     "too_many_edits": "Too many edits at once. Wait a minute and try again.",
+    "too_many_reactions": "Too many reactions at once. Wait a minute and try again.",
 }
 
 ZH: dict[str, str] = {
@@ -41,4 +42,5 @@ ZH: dict[str, str] = {
     "message_edited": "已编辑",
     "edit_not_yours": "你只能编辑自己发送的文字消息。",
     "too_many_edits": "编辑过于频繁，请一分钟后再试。",
+    "too_many_reactions": "回应过于频繁，请一分钟后再试。",
 }

@@ -15,6 +15,7 @@ from chat_app.models import Message, StoredFile
 from chat_app.services import (
     conversations,
     message_changes,
+    reaction_rows,
     read_cursors,
     relations,
     statements,
@@ -30,14 +31,15 @@ MOST_SEQS = 5 * PAGE_SIZE
 
 
 def _views(session: Session, rows: Sequence[Message]) -> tuple[MessageView, ...]:
-    """The views of stored messages, their files loaded in one query."""
+    """The views of stored messages, their files and their reactions loaded in a query each."""
     file_ids = [row.file_id for row in rows if row.file_id]
     files = (
         {f.id: f for f in session.exec(select(StoredFile).where(col(StoredFile.id).in_(file_ids)))}
         if file_ids
         else {}
     )
-    return tuple(MessageView.of(row, files.get(row.file_id or "")) for row in rows)
+    views = [MessageView.of(row, files.get(row.file_id or "")) for row in rows]
+    return reaction_rows.with_reactions(session, rows, views)
 
 
 def _contact(session: Session, viewer_id: int, user_id: int) -> ContactView:

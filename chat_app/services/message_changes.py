@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from chat_app.models import Conversation, ConversationMember, Message
-from chat_app.services import conversations, validation
+from chat_app.services import conversations, reaction_rows, validation
 from chat_app.services.errors import NotFound
 from chat_app.services.views import MessageChange, MessageView
 
@@ -50,7 +50,7 @@ class LockedMessage:
 
 
 def lock_message(
-    session: Session, actor_id: int, conversation_id: object, seq: object
+    session: Session, actor_id: int, conversation_id: object, seq: object, *, lock: bool = True
 ) -> LockedMessage:
     """Lock a conversation for a change to one of its messages, by a current member.
 
@@ -59,6 +59,8 @@ def lock_message(
         actor_id: Who changes it (from the server-side session).
         conversation_id: The conversation (untrusted id).
         seq: The message's seq (untrusted).
+        lock: False to only read the message as a change would find it (nothing locked,
+            no change number taken: `change_seq` is 0).
 
     Returns:
         The message, locked; the caller changes it and calls `finish`, or rolls back.
@@ -72,8 +74,10 @@ def lock_message(
     reference = conversations.member_of(session, actor_id, conversation_id)
     # From here the conversation's row is locked: the membership and the message are read
     # after it (on PostgreSQL, with what was committed before the lock).
-    locked = session.connection().execute(_NEXT_CHANGE, {"conversation": reference.id})
-    change_seq, last_seq = locked.one()
+    change_seq, last_seq = 0, reference.last_seq
+    if lock:
+        locked = session.connection().execute(_NEXT_CHANGE, {"conversation": reference.id})
+        change_seq, last_seq = locked.one()
     try:
         conversation = conversations.member_of(session, actor_id, reference.id)
         conversations.require_writer(conversation)
@@ -98,12 +102,14 @@ def lock_message(
     return LockedMessage(conversation, role, message, change_seq, last_seq)
 
 
-def finish(session: Session, locked: LockedMessage) -> MessageChange:
+def finish(session: Session, locked: LockedMessage, *, changes_line: bool = True) -> MessageChange:
     """Stamp the changed message with the change's number and commit.
 
     Args:
         session: The session `lock_message` locked the conversation in.
         locked: The message, changed by the caller.
+        changes_line: The change shows in a chat list row whose last message this is (a
+            deletion, an edit; not a reaction).
 
     Returns:
         The change to push to the tabs of everyone who may have the message on screen.
@@ -113,14 +119,14 @@ def finish(session: Session, locked: LockedMessage) -> MessageChange:
     session.add(message)
     session.flush()
     readers = _readers(session, locked.conversation.id, message.seq)
-    view = MessageView.of(message, None)
+    (view,) = reaction_rows.with_reactions(session, [message], [MessageView.of(message, None)])
     session.commit()
     return MessageChange(
         conversation_id=locked.conversation.id,
         message=view,
         change_seq=locked.change_seq,
         reader_ids=readers,
-        was_last=message.seq == locked.last_seq,
+        was_last=changes_line and message.seq == locked.last_seq,
     )
 
 
@@ -158,8 +164,9 @@ def changes_after(
         .order_by(col(Message.change_seq))
         .limit(CHANGES_MAX + 1)
     ).all()
-    views = tuple(MessageView.of(row, None) for row in rows[:CHANGES_MAX])
-    return views, len(rows) > CHANGES_MAX, reached
+    cut, rows = len(rows) > CHANGES_MAX, rows[:CHANGES_MAX]
+    views = reaction_rows.with_reactions(session, rows, [MessageView.of(row, None) for row in rows])
+    return views, cut, reached
 
 
 def last_change_seq(session: Session, conversation_id: int) -> int:

@@ -3,7 +3,7 @@
 A sender deletes their own messages, and a group's owner or admins anyone's (a teacher
 takes down what should not be there). The message keeps its place, sender and time, and
 loses its content in the deleting transaction: the body is emptied (the search index's
-triggers drop its words), its mentions go, and its file's row goes with it (the bytes
+triggers drop its words), its mentions and reactions go, and its file's row goes with it (the bytes
 after the commit), so nobody, not even a tab that kept a link, reads it again. The change
 is numbered as every change to a message is (services/message_changes.py).
 """
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete
 
-from chat_app.models import Mention, StoredFile, utc_now
+from chat_app.models import Mention, Reaction, StoredFile, utc_now
 from chat_app.services import message_changes, relations
 from chat_app.services.errors import Forbidden
 from chat_app.services.group_events import MANAGERS
@@ -84,6 +84,7 @@ def delete_for_everyone(
     session.add(message)
     session.flush()  # the row lets go of its file before the file's row goes
     session.exec(delete(Mention).where(col(Mention.message_id) == message.id))
+    session.exec(delete(Reaction).where(col(Reaction.message_id) == message.id))
     keys = _drop_file(session, file_id)
     change = message_changes.finish(session, locked)
     for key in keys:

@@ -38,12 +38,9 @@ def editable_text(*, session: Session, viewer_id: int, conversation_id: object, 
     Raises:
         NotFound, Refused, Forbidden: As `edit_message`.
     """
-    locked = message_changes.lock_message(session, viewer_id, conversation_id, seq)
-    try:
-        _require_editable(locked, viewer_id)
-        return locked.message.body
-    finally:
-        session.rollback()  # nothing changed: the change number stays where it was
+    found = message_changes.lock_message(session, viewer_id, conversation_id, seq, lock=False)
+    _require_editable(found, viewer_id)
+    return found.message.body
 
 
 def edit_message(

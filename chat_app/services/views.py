@@ -10,6 +10,7 @@ from sqlalchemy import Row
 
 from chat_app.models import Message, StoredFile, User
 from chat_app.services.links import TextPart, link_parts
+from chat_app.services.reaction_views import ReactionView
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,8 @@ class MessageView:
     deleted: bool = False
     # Its sender changed its text since it was sent.
     edited: bool = False
+    # The members' quick emoji on it (services/reactions.py); none for a new message.
+    reactions: tuple[ReactionView, ...] = ()
 
     @classmethod
     def stored(

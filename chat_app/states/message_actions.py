@@ -1,4 +1,4 @@
-"""What a message's menu does: edit one's text, delete for everyone (after a confirmation).
+"""What a message's menu does: react, edit one's text, delete for everyone (confirmed).
 
 A change is pushed to every tab of every member who may have the message on screen
 (`MessageChange.reader_ids`), the acting user's other tabs included. A push carries the
@@ -16,8 +16,9 @@ import reflex as rx
 from chat_app.i18n import text
 from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.push import notify_users
-from chat_app.services import message_deletion, message_edits
+from chat_app.services import message_deletion, message_edits, reactions
 from chat_app.services.errors import DomainError
+from chat_app.services.reaction_views import QUICK_REACTIONS
 from chat_app.services.views import MessageChange
 from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
@@ -27,6 +28,8 @@ from chat_app.states.tab_identity import tab_token
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in
 
+# The emoji the menu offers to react with (the service takes no others).
+REACTION_CHOICES = QUICK_REACTIONS
 # The edit dialog's text field (components/message_actions.py).
 EDIT_FIELD_ID = "edit-message-text"
 
@@ -139,6 +142,23 @@ class MessageActionsState(rx.State):
         self._close_edit()
         if change is not None:
             await self._publish(change)
+
+    @rx.event
+    @signed_in
+    async def toggle_reaction(self, viewer_id: int, conversation_id: int, seq: int, emoji: str):
+        """Put the viewer's `emoji` on a message, or take it off (a chip or the menu)."""
+        try:
+            change = await call_service(
+                reactions.toggle_reaction,
+                viewer_id=viewer_id,
+                conversation_id=conversation_id,
+                seq=seq,
+                emoji=emoji,
+            )
+        except DomainError as error:
+            return toast_error(text(error.code, await language_of(self)))
+        await self._publish(change)
+        return None
 
     async def _publish(self, change: MessageChange) -> None:
         """Show a change on this tab and queue it for every other tab that may show it."""

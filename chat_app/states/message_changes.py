@@ -1,12 +1,12 @@
-"""Changes to messages a tab already shows (deleted for everyone, edited), as state vars.
+"""Changes to messages a tab already shows (deleted, edited, reacted to), as state vars.
 
 A mixin of the conversation state. A change pushed to a tab must not re-send its window
 (ARCHITECTURE §4: a change push carries only the changed message), so the tab keeps what
 changed since its rows were read beside them: the seqs deleted in `deleted_seqs` (the page
-covers those bubbles) and the edited messages by seq in `edited` (the page shows their new
-text). Reading a page from the database (opening, "jump to latest", a long absence) shows
-the changes in the rows themselves and empties both; one grown past its limit is folded
-into the rows it names once.
+covers those bubbles) and the other changed messages by seq in `changed` (the page shows
+their new text and reactions). Reading a page from the database (opening, "jump to
+latest", a long absence) shows the changes in the rows themselves and empties both; one
+grown past its limit is folded into the rows it names once.
 
 A tab remembers the conversation's change number its rows were read at (`_change_seq`):
 back from an absence it asks for the changes after it (states/conversation.py, `_catch_up`).
@@ -25,8 +25,8 @@ from chat_app.states.message_buffer import MessageBuffer
 
 # Past this many, the deletions are written into the rows (one re-send of what holds them).
 DELETED_MAX = 100
-# Past this many edited messages, likewise: `edited` is re-sent whole with every edit.
-EDITED_MAX = 10
+# Past this many changed messages, likewise: `changed` is re-sent whole with every change.
+CHANGED_MAX = 10
 T = TypeVar("T")
 Rewrite = Callable[[MessageView], MessageView]
 
@@ -36,12 +36,14 @@ def _deleted(view: MessageView) -> MessageView:
     return dataclasses.replace(view, body="", parts=(), attachment=None, deleted=True)
 
 
-def _with_text_of(edits: dict[int, MessageView]) -> Rewrite:
-    """A shown message with its edited text (its marks, such as a run's lead, kept)."""
+def _as_changed(changes: dict[int, MessageView]) -> Rewrite:
+    """A shown message with its new text and reactions (its marks and file links kept)."""
 
     def rewrite(view: MessageView) -> MessageView:
-        new = edits[view.seq]
-        return dataclasses.replace(view, body=new.body, parts=new.parts, edited=True)
+        new = changes[view.seq]
+        return dataclasses.replace(
+            view, body=new.body, parts=new.parts, edited=new.edited, reactions=new.reactions
+        )
 
     return rewrite
 
@@ -68,8 +70,9 @@ class MessageChanges(rx.State, mixin=True):
     # Seqs of the open conversation deleted since its rows were read (a Field: the page
     # sees an array var, `contains`).
     deleted_seqs: rx.Field[list[int]] = rx.field(default_factory=list)
-    # Messages of the open conversation edited since its rows were read, by seq.
-    edited: rx.Field[dict[int, MessageView]] = rx.field(default_factory=dict)
+    # Messages of the open conversation edited or reacted to since its rows were read, by
+    # seq (a deleted one is in `deleted_seqs` only).
+    changed: rx.Field[dict[int, MessageView]] = rx.field(default_factory=dict)
     # The open conversation's change number its rows were read at.
     _change_seq: int = 0
 
@@ -83,8 +86,8 @@ class MessageChanges(rx.State, mixin=True):
         """The open conversation's rows were read whole at change number `change_seq`."""
         if self.deleted_seqs:
             self.deleted_seqs = []
-        if self.edited:
-            self.edited = {}
+        if self.changed:
+            self.changed = {}
         if self._change_seq != change_seq:
             self._change_seq = change_seq
 
@@ -95,13 +98,13 @@ class MessageChanges(rx.State, mixin=True):
         """Show changed messages of the open conversation over the rows.
 
         Args:
-            views: The messages as they are now (deleted or edited).
+            views: The messages as they are now (deleted, edited, reacted to).
             change_seq: The change number a catch-up reached (0 for a push, which may
                 have overtaken a change the tab has not read yet).
         """
         views = list(views)
         self._show_deleted([view.seq for view in views if view.deleted])
-        self._show_edited([view for view in views if view.edited and not view.deleted])
+        self._show_changed([view for view in views if not view.deleted])
         if change_seq > self._change_seq:
             self._change_seq = change_seq
 
@@ -117,15 +120,15 @@ class MessageChanges(rx.State, mixin=True):
             held = set()
         self.deleted_seqs = sorted(held)
 
-    def _show_edited(self, views: list[MessageView]) -> None:
-        """Show the new text of edited messages the open conversation shows."""
+    def _show_changed(self, views: list[MessageView]) -> None:
+        """Show the new text and reactions of changed messages the open conversation shows."""
         shown = {message.seq for message in self._buffer().stored()}
-        edits = {view.seq: view for view in views if view.seq in shown}
-        if all(self.edited.get(seq) == view for seq, view in edits.items()):
+        changes = {view.seq: view for view in views if view.seq in shown}
+        if all(self.changed.get(seq) == view for seq, view in changes.items()):
             return
-        held = {**self.edited, **edits}
-        if len(held) > EDITED_MAX:
-            rewrite = _with_text_of(held)
+        held = {**self.changed, **changes}
+        if len(held) > CHANGED_MAX:
+            rewrite = _as_changed(held)
             self._change(lambda buffer: fold(buffer, frozenset(held), rewrite))
             held = {}
-        self.edited = held
+        self.changed = held

@@ -87,9 +87,14 @@ def test_a_message_is_deleted_for_both_from_a_desktop_and_from_a_phone(
         _expect_deleted(page, seq, "meant for my sister")
         expect(_row(page, "see you at 5").locator(".message-body")).to_have_text("see you at 5")
 
-    # Bob's phone: no menu on Ann's messages; his own has it, shown without hover, a
-    # touch target.
-    expect(bob.locator("#message-list .message-actions")).to_have_count(0)
+    # Bob's phone: Ann's message has a menu to react with, not to edit or delete; his own
+    # message's menu has Delete, shown without hover, a touch target.
+    _row(bob, "see you at 5").locator(".message-actions").tap()
+    expect(bob.locator(".react-with")).to_have_count(6)
+    expect(bob.locator(".delete-for-everyone")).to_have_count(0)
+    expect(bob.locator(".edit-message")).to_have_count(0)
+    bob.keyboard.press("Escape")
+    expect(bob.locator(".react-with")).to_have_count(0)
     send(bob, "oops, wrong photo")
     own = _row(bob, "oops, wrong photo")
     expect(own.locator(".bubble")).to_contain_text("Sent")
@@ -144,3 +149,41 @@ def test_an_edited_message_shows_its_new_text_marked_edited_for_both(
     # The chat's last line follows on the other side.
     bob.click("#tab-chats")
     expect(bob.locator("#chat-list .chat-line").first).to_have_text("meet at 6 at the pool")
+
+
+def test_a_reaction_shows_under_the_message_for_both_and_comes_off(
+    browser: Browser, app_server: LiveApp
+):
+    ann, ann_name = new_user(browser, app_server, "ann")
+    bob, bob_name = new_user(browser, app_server, "bob")
+    befriend(ann, bob, bob_name)
+    open_chat_with(ann, bob_name.title())
+    send(ann, "pizza tonight?")
+    open_chat_with(bob, ann_name.title())
+    row = _row(bob, "pizza tonight?")
+    row.hover()
+    row.locator(".message-actions").click()
+    bob.locator(".react-with").first.click()
+    for page, pressed in ((bob, "true"), (ann, "false")):
+        chip = _row(page, "pizza tonight?").locator(".reaction")
+        expect(chip).to_have_text("👍1")
+        expect(chip).to_have_attribute("aria-pressed", pressed)
+        # Inside the bubble, under the text.
+        bubble = _row(page, "pizza tonight?").locator(".bubble").bounding_box()
+        box = chip.bounding_box()
+        text = _row(page, "pizza tonight?").locator(".message-body").bounding_box()
+        assert bubble is not None
+        assert box is not None
+        assert text is not None
+        assert box["y"] >= text["y"] + text["height"] - 1
+        assert bubble["x"] <= box["x"]
+        assert box["x"] + box["width"] <= bubble["x"] + bubble["width"]
+    # Ann adds hers with the chip; Bob takes his off with his.
+    _row(ann, "pizza tonight?").locator(".reaction").click()
+    expect(_row(bob, "pizza tonight?").locator(".reaction")).to_have_text("👍2")
+    _row(bob, "pizza tonight?").locator(".reaction").click()
+    for page in (ann, bob):
+        expect(_row(page, "pizza tonight?").locator(".reaction")).to_have_text("👍1")
+    expect(_row(ann, "pizza tonight?").locator(".reaction")).to_have_attribute(
+        "aria-pressed", "true"
+    )

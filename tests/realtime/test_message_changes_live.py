@@ -119,7 +119,7 @@ def _delete_in_database(
 
 
 def _edits(tab: EventClient) -> dict[str, dict]:
-    return tab.var(CONVERSATION, "edited") or {}
+    return tab.var(CONVERSATION, "changed") or {}
 
 
 def _shows_text(tab: EventClient, seq: int, body: str) -> bool:
@@ -193,3 +193,40 @@ def _edit_in_database(
     finally:
         engine.dispose()
     assert change is not None
+
+
+def _reactions_of(tab: EventClient, seq: int) -> list[tuple[str, list[int]]] | None:
+    changed = _edits(tab).get(str(seq))
+    if changed is None:
+        return None
+    return [(r["emoji"], r["user_ids"]) for r in changed["reactions"]]
+
+
+async def test_a_reaction_reaches_every_tab_and_comes_off_again(backend):
+    ann, bob, ann_id, bob_id = await chat_pair(backend.url)
+    conversation = ann.var(CONVERSATION, "conversation_id")
+    await send_text(ann, "pizza tonight?")
+    for tab in (ann, bob):
+        await tab.wait_for(lambda c: "pizza tonight?" in {m["body"] for m in shown(c)})
+    seq = _seq_of(bob, "pizza tonight?")
+
+    def toggle(emoji: str) -> dict:
+        return {"conversation_id": conversation, "seq": seq, "emoji": emoji}
+
+    seen = len(ann.frames)
+    await bob.call(ACTIONS, "toggle_reaction", toggle("👍"))
+    for tab in (ann, bob):
+        await tab.wait_for(lambda c: _reactions_of(c, seq) == [("👍", [bob_id])])
+    (push,) = [f for f in ann.frames[seen:] if "👍" in f]
+    assert '"window' not in push
+    await ann.call(ACTIONS, "toggle_reaction", toggle("👍"))
+    await bob.wait_for(lambda c: _reactions_of(c, seq) == [("👍", [bob_id, ann_id])])
+    await bob.call(ACTIONS, "toggle_reaction", toggle("👍"))
+    await ann.wait_for(lambda c: _reactions_of(c, seq) == [("👍", [ann_id])])
+    # Anything but the quick emoji is refused, and nothing changes.
+    await bob.call(ACTIONS, "toggle_reaction", toggle("<img src=x>"))
+    refusal = text("not_found")
+    await bob.wait_for(lambda c: any(refusal in toast for toast in toasts(c)))
+    assert _reactions_of(bob, seq) == [("👍", [ann_id])]
+    for tab in (ann, bob):
+        await tab.close()

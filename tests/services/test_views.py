@@ -6,6 +6,7 @@ from dataclasses import fields
 from datetime import UTC, datetime, timedelta, timezone
 
 from chat_app.services.links import TextPart
+from chat_app.services.reaction_views import ReactionView
 from chat_app.services.views import AttachmentView, MessageView, wire_time
 
 
@@ -23,6 +24,8 @@ def test_with_status_keeps_every_other_field():
         lead=True,
         parts=(TextPart("https://x.org", "https://x.org"),),
         deleted=True,
+        edited=True,
+        reactions=(ReactionView("👍", (1,)),),
     )
     # Every field differs from its default, so a copy that drops one is caught.
     assert all(getattr(view, f.name) != f.default for f in fields(MessageView))

@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from chat_app.services.reaction_views import ReactionView
 from chat_app.services.views import MessageView
 from chat_app.states import message_changes
 from chat_app.states.message_changes import fold_deleted
@@ -62,19 +63,21 @@ def edited(seq: int, body: str) -> MessageView:
 async def test_edits_show_over_the_rows_and_fold_in_keeping_their_marks(
     tab_factory, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(message_changes, "EDITED_MAX", 2)
+    monkeypatch.setattr(message_changes, "CHANGED_MAX", 2)
     ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
     await run(ann.open_conversation, await conversation_with(ann, bob_id))
     lead = dataclasses.replace(stored(1), lead=True)
     ann._change(lambda buffer: buffer.add([lead, stored(2), stored(3)]))
     # An edit of a message the tab does not show is not kept.
     ann._show_changes([edited(1, "one"), edited(9, "nine")])
-    assert list(ann.edited) == [1]
-    assert ann.edited[1].body == "one"
+    assert list(ann.changed) == [1]
+    assert ann.changed[1].body == "one"
     ann._show_changes([edited(2, "two")])
-    assert sorted(ann.edited) == [1, 2]
-    ann._show_changes([edited(3, "three")])
-    assert ann.edited == {}
+    assert sorted(ann.changed) == [1, 2]
+    thumbs = (ReactionView("👍", (7,)),)
+    ann._show_changes([dataclasses.replace(edited(3, "three"), reactions=thumbs)])
+    assert ann.changed == {}
     rows = ann._buffer().stored()
     assert [(m.body, m.edited) for m in rows] == [("one", True), ("two", True), ("three", True)]
     assert rows[0].lead  # the fold kept the run's mark the pushed view lacks
+    assert rows[2].reactions == thumbs
