@@ -32,8 +32,13 @@ def upgrade() -> None:
     op.add_column(
         'message', sa.Column('change_seq', sa.Integer(), server_default='0', nullable=False)
     )
+    # Partial: a new message (change_seq 0) costs its insert nothing in this index.
     op.create_index(
-        'ix_message_conversation_change', 'message', ['conversation_id', 'change_seq']
+        'ix_message_conversation_change',
+        'message',
+        ['conversation_id', 'change_seq'],
+        sqlite_where=sa.text('change_seq > 0'),
+        postgresql_where=sa.text('change_seq > 0'),
     )
 
 
