@@ -2,41 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-
-class UTCDateTime(sa.types.TypeDecorator[datetime]):
-    """A timestamp that is always timezone-aware UTC in Python.
-
-    SQLite drops the offset, so values are stored as naive UTC and given back as aware.
-    """
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        """Convert an aware datetime to what the database stores."""
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        """Give back an aware UTC datetime."""
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utc_now() -> datetime:
-    """The current time as an aware UTC datetime."""
-    return datetime.now(UTC)
+# `utc_now` is imported from here by the services too (one place for "now").
+from chat_app.utc_time import UTCDateTime
+from chat_app.utc_time import utc_now as utc_now
 
 
 class User(SQLModel, table=True):
@@ -180,8 +153,7 @@ class Conversation(SQLModel, table=True):
     avatar_file_id: str | None = Field(default=None, max_length=64)
     creator_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     last_seq: int = Field(default=0)
-    # Numbers the changes to stored messages (a deletion) as `last_seq` numbers messages:
-    # a tab back from an absence asks for the changes after the last one it read.
+    # Numbers the changes to its messages as `last_seq` numbers them (a tab catches up).
     last_change_seq: int = Field(default=0)
     last_message_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)
@@ -220,8 +192,7 @@ class Message(SQLModel, table=True):
     """One message. (conversation, seq) is its place; (sender, client_id) makes sends idempotent.
 
     A message deleted for everyone keeps its place (seq, sender, time) and loses its
-    content: the body is emptied and the file removed in the deleting transaction. An
-    edited one keeps its place and time and shows "edited".
+    content (body emptied, file removed); an edited one keeps its place and time.
     """
 
     __table_args__ = (
@@ -252,10 +223,9 @@ class Message(SQLModel, table=True):
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Its sender changed its text (the latest time).
     edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # The conversation's `last_change_seq` of the latest change to this message (0: none).
-    # A default in the database, not in Python: the send's prebuilt INSERT then leaves the
-    # column out and keeps to the driver's cursor (services/direct_sql.py), where a
-    # Python-side default sent every send back through SQLAlchemy (+35 µs per message).
+    # The conversation's `last_change_seq` at this message's latest change (0: none). The
+    # database's default, not Python's: the send's INSERT stays on the driver's cursor
+    # (services/direct_sql.py sends a statement with a Python-side default to SQLAlchemy).
     change_seq: int = Field(
         default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
     )
