@@ -8,13 +8,15 @@ send bumps `last_seq`: a tab that missed the push asks for "the changes after N"
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from chat_app.models import Conversation, ConversationMember, Message
-from chat_app.services import conversations, reaction_rows, validation
+from chat_app.services import conversations, reaction_rows, relations, validation
 from chat_app.services.errors import NotFound
 from chat_app.services.views import MessageChange, MessageView
 
@@ -49,8 +51,39 @@ class LockedMessage:
     last_seq: int
 
 
+def pace(session: Session, actor_id: int, action: str, per_minute: int, now: datetime) -> None:
+    """Count one change of the kind `action`, or refuse it past `per_minute` in a minute.
+
+    Every change is pushed to every tab of every member, so each kind has a limit.
+
+    Args:
+        session: The database session (the count is committed).
+        actor_id: Who changes a message.
+        action: The kind ("deletions", "edits", "reactions").
+        per_minute: Changes of that kind allowed per user in a minute.
+        now: The current time.
+
+    Raises:
+        RateLimited: Over the limit ("too_many_<action>").
+    """
+    relations.count_action(
+        session=session,
+        user_id=actor_id,
+        action=action,
+        limit=per_minute,
+        window=timedelta(minutes=1),
+        now=now,
+    )
+
+
 def lock_message(
-    session: Session, actor_id: int, conversation_id: object, seq: object, *, lock: bool = True
+    session: Session,
+    actor_id: int,
+    conversation_id: object,
+    seq: object,
+    *,
+    allowed: Callable[[LockedMessage], None] | None = None,
+    lock: bool = True,
 ) -> LockedMessage:
     """Lock a conversation for a change to one of its messages, by a current member.
 
@@ -59,6 +92,8 @@ def lock_message(
         actor_id: Who changes it (from the server-side session).
         conversation_id: The conversation (untrusted id).
         seq: The message's seq (untrusted).
+        allowed: Raises when the change may not be made to the message found (its rule:
+            whose message, which kind, deleted or not); the lock is let go then.
         lock: False to only read the message as a change would find it (nothing locked,
             no change number taken: `change_seq` is 0).
 
@@ -69,6 +104,7 @@ def lock_message(
         NotFound: Not a conversation the actor is a member of, or no such message in their
             range (a group event is no message to change).
         Refused: The actor is no longer a member ("not_friends", "conversation_gone").
+        DomainError: What `allowed` raises.
     """
     wanted = validation.valid_id(seq)
     reference = conversations.member_of(session, actor_id, conversation_id)
@@ -96,10 +132,13 @@ def lock_message(
         ).first()
         if message is None or not conversation.holds(wanted):
             raise NotFound()
+        locked_message = LockedMessage(conversation, role, message, change_seq, last_seq)
+        if allowed is not None:
+            allowed(locked_message)
     except BaseException:
         session.rollback()
         raise
-    return LockedMessage(conversation, role, message, change_seq, last_seq)
+    return locked_message
 
 
 def finish(session: Session, locked: LockedMessage, *, changes_line: bool = True) -> MessageChange:

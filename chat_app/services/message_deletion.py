@@ -11,14 +11,15 @@ is numbered as every change to a message is (services/message_changes.py).
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, col, delete
 
 from chat_app.models import Mention, Reaction, StoredFile, utc_now
-from chat_app.services import message_changes, relations
+from chat_app.services import message_changes
 from chat_app.services.errors import Forbidden
 from chat_app.services.group_events import MANAGERS
+from chat_app.services.message_changes import LockedMessage
 from chat_app.services.storage import FileStorage
 from chat_app.services.views import MessageChange
 
@@ -60,20 +61,15 @@ def delete_for_everyone(
         RateLimited: Over DELETIONS_PER_MINUTE ("too_many_deletions").
     """
     now = now or utc_now()
-    relations.count_action(
-        session=session,
-        user_id=viewer_id,
-        action="deletions",
-        limit=DELETIONS_PER_MINUTE,
-        window=timedelta(minutes=1),
-        now=now,
-    )
-    locked = message_changes.lock_message(session, viewer_id, conversation_id, seq)
+    message_changes.pace(session, viewer_id, "deletions", DELETIONS_PER_MINUTE, now)
+
+    def allowed(locked: LockedMessage) -> None:
+        group_manager = locked.conversation.kind == "group" and locked.role in MANAGERS
+        if locked.message.sender_id != viewer_id and not group_manager:
+            raise Forbidden("delete_not_yours")
+
+    locked = message_changes.lock_message(session, viewer_id, conversation_id, seq, allowed=allowed)
     message = locked.message
-    group_manager = locked.conversation.kind == "group" and locked.role in MANAGERS
-    if message.sender_id != viewer_id and not group_manager:
-        session.rollback()
-        raise Forbidden("delete_not_yours")
     if message.deleted_at is not None:
         session.rollback()  # the change number stays where it was
         return None

@@ -9,12 +9,13 @@ every change to a message is (services/message_changes.py).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
 
 from sqlmodel import Session
 
 from chat_app.models import utc_now
-from chat_app.services import message_changes, message_text, relations
+from chat_app.services import message_changes, message_text
 from chat_app.services.errors import Forbidden, NotFound
 from chat_app.services.message_changes import LockedMessage
 from chat_app.services.views import MessageChange
@@ -38,8 +39,9 @@ def editable_text(*, session: Session, viewer_id: int, conversation_id: object, 
     Raises:
         NotFound, Refused, Forbidden: As `edit_message`.
     """
-    found = message_changes.lock_message(session, viewer_id, conversation_id, seq, lock=False)
-    _require_editable(found, viewer_id)
+    found = message_changes.lock_message(
+        session, viewer_id, conversation_id, seq, allowed=_editable_by(viewer_id), lock=False
+    )
     return found.message.body
 
 
@@ -75,20 +77,10 @@ def edit_message(
     """
     now = now or utc_now()
     text = message_text.clean_body(body)
-    relations.count_action(
-        session=session,
-        user_id=viewer_id,
-        action="edits",
-        limit=EDITS_PER_MINUTE,
-        window=timedelta(minutes=1),
-        now=now,
+    message_changes.pace(session, viewer_id, "edits", EDITS_PER_MINUTE, now)
+    locked = message_changes.lock_message(
+        session, viewer_id, conversation_id, seq, allowed=_editable_by(viewer_id)
     )
-    locked = message_changes.lock_message(session, viewer_id, conversation_id, seq)
-    try:
-        _require_editable(locked, viewer_id)
-    except BaseException:
-        session.rollback()
-        raise
     message = locked.message
     if message.body == text:
         session.rollback()  # the change number stays where it was
@@ -98,9 +90,14 @@ def edit_message(
     return message_changes.finish(session, locked)
 
 
-def _require_editable(locked: LockedMessage, viewer_id: int) -> None:
-    message = locked.message
-    if message.deleted_at is not None:
-        raise NotFound()
-    if message.sender_id != viewer_id or message.kind != "text":
-        raise Forbidden("edit_not_yours")
+def _editable_by(viewer_id: int) -> Callable[[LockedMessage], None]:
+    """The rule of an edit: the viewer's own text message, not deleted."""
+
+    def allowed(locked: LockedMessage) -> None:
+        message = locked.message
+        if message.deleted_at is not None:
+            raise NotFound()
+        if message.sender_id != viewer_id or message.kind != "text":
+            raise Forbidden("edit_not_yours")
+
+    return allowed

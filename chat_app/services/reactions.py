@@ -8,13 +8,14 @@ the message with all its reactions. A deletion takes its reactions with it.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, select
 
 from chat_app.models import Reaction, utc_now
-from chat_app.services import message_changes, relations
+from chat_app.services import message_changes
 from chat_app.services.errors import NotFound
+from chat_app.services.message_changes import LockedMessage
 from chat_app.services.reaction_views import QUICK_REACTIONS
 from chat_app.services.views import MessageChange
 
@@ -53,19 +54,11 @@ def toggle_reaction(
     if not isinstance(emoji, str) or emoji not in QUICK_REACTIONS:
         raise NotFound()
     now = now or utc_now()
-    relations.count_action(
-        session=session,
-        user_id=viewer_id,
-        action="reactions",
-        limit=REACTIONS_PER_MINUTE,
-        window=timedelta(minutes=1),
-        now=now,
+    message_changes.pace(session, viewer_id, "reactions", REACTIONS_PER_MINUTE, now)
+    locked = message_changes.lock_message(
+        session, viewer_id, conversation_id, seq, allowed=_still_there
     )
-    locked = message_changes.lock_message(session, viewer_id, conversation_id, seq)
     message = locked.message
-    if message.deleted_at is not None:
-        session.rollback()
-        raise NotFound()
     mine = session.exec(
         select(Reaction).where(
             Reaction.message_id == message.id,
@@ -81,3 +74,9 @@ def toggle_reaction(
     session.flush()
     # Not the chat list's line: a reaction leaves the message's text as it was.
     return message_changes.finish(session, locked, changes_line=False)
+
+
+def _still_there(locked: LockedMessage) -> None:
+    """A deleted message takes no reaction (its place is all that is left)."""
+    if locked.message.deleted_at is not None:
+        raise NotFound()
