@@ -185,6 +185,6 @@ async def _show_change(change: MessageChange, sender: str, state: ConversationSt
         state: The tab's conversation state.
     """
     if change.was_last:
-        await state._line_changed(change.conversation_id, change.message, sender)
+        await state._show_line(change.conversation_id, change.message, sender)
     if state.conversation_id == change.conversation_id:
         state._show_changes([change.message])

@@ -40,12 +40,7 @@ class RowLines(rx.State, mixin=True):
         if self._listed_first != conversation_id:
             (await self.get_state(ListOrderState))._move_to_top(conversation_id)
             self._listed_first = conversation_id
-        # Only a group event's line is in words (the reader's language): the UI state is
-        # loaded for those alone.
-        language = await language_of(self) if message.kind == "system" else ""
-        named = sender if conversation_id in self._group_ids else ""
-        line = preview_line(message.kind, message.body, named, language)
-        RowValues(self, LAST_BUCKETS).set(conversation_id, [message.sent_at, line])
+        await self._show_line(conversation_id, message, sender)
 
     def _rows_read(self, first_conversation_id: int, group_ids: frozenset[int]) -> None:
         """The chat list was read: every row shows the line it was read with, in its place.
@@ -59,11 +54,18 @@ class RowLines(rx.State, mixin=True):
         if self._group_ids != group_ids:
             self._group_ids = group_ids
 
-    async def _line_changed(self, conversation_id: int, message: MessageView, sender: str) -> None:
-        """The row's last message was deleted or edited: its line shows it as it is now."""
-        if message.deleted:
-            line = preview_line("deleted", "", "", await language_of(self))
-        else:
-            named = sender if conversation_id in self._group_ids else ""
-            line = preview_line(message.kind, message.body, named, "")
+    async def _show_line(self, conversation_id: int, message: MessageView, sender: str) -> None:
+        """Write the row's last line for `message` (new, or its last one edited or deleted).
+
+        Args:
+            conversation_id: The row.
+            message: The message as it is now.
+            sender: Its sender's nickname (a group's line names them).
+        """
+        kind = "deleted" if message.deleted else message.kind
+        # Only a group event's or a deletion's line is in words (the reader's language):
+        # the UI state is loaded for those alone.
+        language = await language_of(self) if kind in ("system", "deleted") else ""
+        named = sender if conversation_id in self._group_ids else ""
+        line = preview_line(kind, message.body, named, language)
         RowValues(self, LAST_BUCKETS).set(conversation_id, [message.sent_at, line])
