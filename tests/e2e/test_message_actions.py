@@ -114,16 +114,22 @@ def test_a_message_is_deleted_for_both_from_a_desktop_and_from_a_phone(
     expect(ann.locator("#chat-list .chat-line").first).to_have_text("Message deleted")
 
 
+def _friends_in_chat(browser: Browser, app: LiveApp, text: str) -> tuple[Page, Page]:
+    """Ann and Bob, friends, each with their chat open, Ann's `text` in it on both sides."""
+    ann, ann_name = new_user(browser, app, "ann")
+    bob, bob_name = new_user(browser, app, "bob")
+    befriend(ann, bob, bob_name)
+    open_chat_with(ann, bob_name.title())
+    send(ann, text)
+    open_chat_with(bob, ann_name.title())
+    expect(_row(bob, text)).to_be_visible()
+    return ann, bob
+
+
 def test_an_edited_message_shows_its_new_text_marked_edited_for_both(
     browser: Browser, app_server: LiveApp
 ):
-    ann, ann_name = new_user(browser, app_server, "ann")
-    bob, bob_name = new_user(browser, app_server, "bob")
-    befriend(ann, bob, bob_name)
-    open_chat_with(ann, bob_name.title())
-    send(ann, "meet at 5 at the gym")
-    open_chat_with(bob, ann_name.title())
-    expect(_row(bob, "meet at 5 at the gym")).to_be_visible()
+    ann, bob = _friends_in_chat(browser, app_server, "meet at 5 at the gym")
 
     row = _row(ann, "meet at 5 at the gym")
     expect(row.locator(".bubble")).to_contain_text("Sent")
@@ -154,12 +160,7 @@ def test_an_edited_message_shows_its_new_text_marked_edited_for_both(
 def test_a_reaction_shows_under_the_message_for_both_and_comes_off(
     browser: Browser, app_server: LiveApp
 ):
-    ann, ann_name = new_user(browser, app_server, "ann")
-    bob, bob_name = new_user(browser, app_server, "bob")
-    befriend(ann, bob, bob_name)
-    open_chat_with(ann, bob_name.title())
-    send(ann, "pizza tonight?")
-    open_chat_with(bob, ann_name.title())
+    ann, bob = _friends_in_chat(browser, app_server, "pizza tonight?")
     row = _row(bob, "pizza tonight?")
     row.hover()
     row.locator(".message-actions").click()
