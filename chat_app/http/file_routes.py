@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from chat_app.http.export_routes import make_export_endpoint
 from chat_app.realtime.profile import PROFILE
 from chat_app.services import file_access, file_links
 from chat_app.services.content_headers import content_disposition
@@ -111,7 +112,9 @@ def _make_download(storage: FileStorage):
 
 
 def file_routes(storage: FileStorage | None = None) -> Starlette:
-    """The Starlette app holding the download route (mounted before Reflex's routes).
+    """The Starlette app holding the download routes (mounted before Reflex's routes).
+
+    Files, and chats' exports (http/export_routes.py).
 
     Args:
         storage: The file store (the profile's by default).
@@ -119,5 +122,12 @@ def file_routes(storage: FileStorage | None = None) -> Starlette:
     Returns:
         The app.
     """
-    download = _make_download(storage or PROFILE.storage)
-    return Starlette(routes=[Route("/files/{file_id}/{variant}", download, methods=["GET"])])
+    storage = storage or PROFILE.storage
+    download = _make_download(storage)
+    export = make_export_endpoint(storage, NOT_AVAILABLE)
+    return Starlette(
+        routes=[
+            Route("/files/{file_id}/{variant}", download, methods=["GET"]),
+            Route("/exports/{conversation_id}/{language}", export, methods=["GET"]),
+        ]
+    )

@@ -12,6 +12,7 @@ from types import ModuleType
 from chat_app.i18n import (
     accounts,
     admin_page,
+    chat_export,
     en,
     invites,
     message_actions,
@@ -35,6 +36,7 @@ _AREAS: tuple[ModuleType, ...] = (
     my_account,
     message_search,
     message_actions,
+    chat_export,
 )
 
 EN: dict[str, str] = {**en.EN}

@@ -1,5 +1,8 @@
 """Signed download links, bound to one user, one login session, one file and a time.
 
+A chat's export has links of the same kind: for a chat instead of a file, its language in
+place of the variant, minutes long (the route checks the chat again).
+
 A link names the login session it was made for (`v`, the AuthSession row id) and its
 HMAC covers that session's creation time, so it opens files only while that session is
 live: logging out, "log out everywhere" and a password change (which ends the other
@@ -18,18 +21,23 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
 from sqlmodel import Session
 
+from chat_app.i18n import TABLES
 from chat_app.models import utc_now
 from chat_app.services import sessions
 from chat_app.services.sessions import SessionKey
 from chat_app.settings import SETTINGS, Settings
 
 VARIANTS = ("file", "thumb")
+# A chat's export link is for starting the download now, not for keeping.
+EXPORT_LINK_TTL = timedelta(minutes=10)
+# An export's variant names its language ("export-en"): the signature covers it.
+EXPORT_VARIANT = "export-"
 _FILE_ID = re.compile(r"[0-9a-f]{32}")
 # Ids and times as ASCII digits, at most 18 of them: every value fits a 64-bit integer
 # ("²" or "٣" pass str.isdigit() but not this, nor do 5,000 digits).
@@ -39,7 +47,10 @@ _SIGNATURE = re.compile(r"[0-9a-f]{64}")
 
 @dataclass(frozen=True)
 class LinkClaim:
-    """A download request of the right shape, not yet verified."""
+    """A download request of the right shape, not yet verified.
+
+    `file_id` names what is downloaded: a stored file, or a chat for an export.
+    """
 
     file_id: str
     variant: str
@@ -125,17 +136,68 @@ def parse_link(file_id: str, variant: str, query: Mapping[str, str]) -> LinkClai
     Returns:
         The claim, or None for anything malformed.
     """
+    if variant not in VARIANTS or _FILE_ID.fullmatch(file_id) is None:
+        return None
+    return _claim(file_id, variant, query)
+
+
+def signed_export_url(
+    *,
+    key: SessionKey,
+    conversation_id: int,
+    language: str,
+    now: datetime | None = None,
+    settings: Settings = SETTINGS,
+) -> str:
+    """A download path for one chat's export, for one login session, good for minutes.
+
+    Args:
+        key: The viewer's login session.
+        conversation_id: The chat (the route checks again that the user may read it).
+        language: The export's language ("en" or "zh").
+        now: The current time.
+        settings: The secret.
+
+    Returns:
+        A path such as /exports/12/en?u=1&v=9&e=1700000000&s=<hmac>.
+    """
+    now = now or utc_now()
+    expires = int((now + EXPORT_LINK_TTL).timestamp())
+    subject, variant = str(conversation_id), EXPORT_VARIANT + language
+    signature = _signature(key, subject, variant, expires, settings)
+    return (
+        f"/exports/{subject}/{language}?u={key.user_id}&v={key.session_id}&e={expires}"
+        f"&s={signature}"
+    )
+
+
+def parse_export_link(
+    conversation_id: str, language: str, query: Mapping[str, str]
+) -> LinkClaim | None:
+    """The claim an export request makes, if every part has its exact shape.
+
+    Args:
+        conversation_id: From the path (untrusted).
+        language: From the path (untrusted).
+        query: The query parameters (untrusted): u, v, e and s.
+
+    Returns:
+        The claim (its `file_id` is the conversation's id), or None for anything malformed.
+    """
+    if language not in TABLES or _NUMBER.fullmatch(conversation_id) is None:
+        return None
+    return _claim(conversation_id, EXPORT_VARIANT + language, query)
+
+
+def _claim(subject: str, variant: str, query: Mapping[str, str]) -> LinkClaim | None:
     parts = [query.get(name, "") for name in ("u", "v", "e")]
     signature = query.get("s", "")
-    if (
-        variant not in VARIANTS
-        or _FILE_ID.fullmatch(file_id) is None
-        or _SIGNATURE.fullmatch(signature) is None
-        or not all(_NUMBER.fullmatch(part) for part in parts)
+    if _SIGNATURE.fullmatch(signature) is None or not all(
+        _NUMBER.fullmatch(part) for part in parts
     ):
         return None
     user_id, session_id, expires = map(int, parts)
-    return LinkClaim(file_id, variant, user_id, session_id, expires, signature)
+    return LinkClaim(subject, variant, user_id, session_id, expires, signature)
 
 
 def link_user(

@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 from chat_app.http.file_routes import file_routes
 from chat_app.models import StoredFile, User, utc_now
 from chat_app.services import auth, conversations, file_links, file_uploads, friends
-from chat_app.services.blob_storage import PIECE, AzureBlobStorage
+from chat_app.services.blob_storage import PIECE
 from chat_app.services.passwords import hash_password
 from chat_app.services.sessions import SessionKey
 from chat_app.services.storage import FileStorage, LocalFileStorage
@@ -29,14 +29,9 @@ from tests.support.images import png
 from tests.support.users import log_in, make_friends, make_user
 
 
-@pytest.fixture(params=["local", "blob"])
-def world(request: pytest.FixtureRequest, session, tmp_path: Path):
-    storage: FileStorage
-    if request.param == "blob":
-        container = f"files-{uuid.uuid4().hex[:16]}"
-        storage = AzureBlobStorage(request.getfixturevalue("azurite_engine"), container)
-    else:
-        storage = LocalFileStorage(tmp_path / "private")
+@pytest.fixture
+def world(session, any_storage: FileStorage):
+    storage = any_storage
     ann, bob, cat = (make_user(session, name) for name in ("ann", "bob", "cat"))
     make_friends(session, ann, bob)
     for user in (ann, bob, cat):
