@@ -12,6 +12,7 @@ import reflex as rx
 from reflex_base.vars.base import Var
 
 from chat_app.components.avatar import avatar
+from chat_app.components.chat_export import export_button
 from chat_app.components.group_panel import group_info_button
 from chat_app.components.group_typing_line import group_typing_line
 from chat_app.components.message_search import search_this_chat_buttons
@@ -140,6 +141,7 @@ def conversation_header() -> rx.Component:
         ),
         group_info_button(),
         search_this_chat_buttons(),
+        export_button(),
         mute_button(),
         id="conversation-header",
         align="center",

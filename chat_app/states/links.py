@@ -59,6 +59,21 @@ def file_link(key: SessionKey, file_id: str, variant: str) -> str:
     return "../" + file_links.signed_url(key=key, file_id=file_id, variant=variant)[1:]
 
 
+def export_link(key: SessionKey, conversation_id: int, language: str) -> str:
+    """A link to download a chat's export, for the user of a login session (minutes long).
+
+    Args:
+        key: The tab's login session.
+        conversation_id: The chat (checked by the caller, and again by the route).
+        language: The export's language.
+
+    Returns:
+        The link, relative to the upload endpoint as `file_link`'s.
+    """
+    path = file_links.signed_export_url(key=key, conversation_id=conversation_id, language=language)
+    return "../" + path[1:]
+
+
 def picture_link(key: SessionKey | None, file_id: str | None) -> str:
     """The thumbnail link of a picture (an avatar, a group's), or "" without one.
 
