@@ -223,6 +223,8 @@ class Message(SQLModel, table=True):
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Its sender changed its text (the latest time).
     edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The seq of the message of this conversation it replies to (quotes), if any.
+    reply_to_seq: int | None = None
     # The conversation's `last_change_seq` at this message's latest change (0: none). The
     # database's default, not Python's: the send's INSERT stays on the driver's cursor
     # (services/direct_sql.py sends a statement with a Python-side default to SQLAlchemy).

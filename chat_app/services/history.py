@@ -18,6 +18,7 @@ from chat_app.services import (
     reaction_rows,
     read_cursors,
     relations,
+    reply_rows,
     statements,
     validation,
 )
@@ -39,7 +40,9 @@ def _views(session: Session, rows: Sequence[Message]) -> tuple[MessageView, ...]
         else {}
     )
     views = [MessageView.of(row, files.get(row.file_id or "")) for row in rows]
-    return reaction_rows.with_reactions(session, rows, views)
+    return reply_rows.with_replies(
+        session, rows, reaction_rows.with_reactions(session, rows, views)
+    )
 
 
 def _contact(session: Session, viewer_id: int, user_id: int) -> ContactView:

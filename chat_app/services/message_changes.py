@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from chat_app.models import Conversation, ConversationMember, Message
-from chat_app.services import conversations, reaction_rows, relations, validation
+from chat_app.services import conversations, reaction_rows, relations, reply_rows, validation
 from chat_app.services.errors import NotFound
 from chat_app.services.views import MessageChange, MessageView
 
@@ -158,7 +158,7 @@ def finish(session: Session, locked: LockedMessage, *, changes_line: bool = True
     session.add(message)
     session.flush()
     readers = _readers(session, locked.conversation.id, message.seq)
-    (view,) = reaction_rows.with_reactions(session, [message], [MessageView.of(message, None)])
+    (view,) = _views(session, [message])
     session.commit()
     return MessageChange(
         conversation_id=locked.conversation.id,
@@ -208,8 +208,13 @@ def changes_after(
     ).all()
     cut = len(rows) > CHANGES_MAX
     rows = [row for row in rows[:CHANGES_MAX] if conversation.holds(row.seq)]
+    return _views(session, rows), cut, reached
+
+
+def _views(session: Session, rows: list[Message]) -> tuple[MessageView, ...]:
+    """Changed messages' views: their reactions, and a reply's quote (it stays in place)."""
     views = reaction_rows.with_reactions(session, rows, [MessageView.of(row, None) for row in rows])
-    return views, cut, reached
+    return reply_rows.with_replies(session, rows, views)
 
 
 def last_change_seq(session: Session, conversation_id: int) -> int:

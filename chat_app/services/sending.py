@@ -21,11 +21,13 @@ from chat_app.services import (
     direct_sql,
     mentions,
     message_text,
+    reply_rows,
     send_statements,
     statements,
     validation,
 )
 from chat_app.services.errors import NotFound, RateLimited, Refused
+from chat_app.services.reply_views import ReplyView
 from chat_app.services.views import MessageView, SentMessage
 from chat_app.settings import SETTINGS, Settings
 
@@ -44,6 +46,7 @@ def send_message(
     settings: Settings = SETTINGS,
     attachment: StoredFile | None = None,
     mentioned: object = (),
+    reply_to: object = None,
 ) -> SentMessage:
     """Store a message from the viewer in a conversation, exactly once per client id.
 
@@ -59,6 +62,7 @@ def send_message(
             the same transaction as the message.
         mentioned: The users the sender picked after `@` (untrusted ids): stored as
             mentions when still named in the text and current members (services/mentions.py).
+        reply_to: The seq of the message this one replies to (untrusted), or None/0.
 
     Returns:
         The stored message; `created` is False when the client id was already stored.
@@ -66,7 +70,8 @@ def send_message(
     Raises:
         NotFound: Not a conversation the viewer is or was a member of.
         Refused: No longer a member (not friends any more, or left the group), or an
-            invalid text or client id (the code says which).
+            invalid text or client id, or a reply to a message the sender cannot read
+            here (the code says which).
         RateLimited: Over the per-user message rate.
     """
     now = now or utc_now()
@@ -74,6 +79,7 @@ def send_message(
     try:
         client_id = message_text.client_id_of(client_id)
         text = message_text.clean_body(body)
+        reply_seq = _reply_seq(reply_to)
     except Refused:
         # A conversation that is not the viewer's is NotFound first, whatever the text.
         conversations.member_of(session, viewer_id, conversation_key)
@@ -98,6 +104,7 @@ def send_message(
         raise NotFound()
     conversation = conversations.member_row(found)
     seq = found.last_seq
+    quote: ReplyView | None = None
     try:
         # A file message's body is its name, which the store may have changed: not compared.
         expected = text if attachment is None else None
@@ -110,6 +117,7 @@ def send_message(
             conversations.require_writer(conversation)
             if found.recent >= settings.message_rate_count:
                 raise RateLimited("too_many_messages")
+            quote = _quote(connection, conversation, reply_seq, seq) if reply_seq else None
     except BaseException:
         session.rollback()
         raise
@@ -125,6 +133,7 @@ def send_message(
         "body": text,
         "file_id": None,
         "created_at": now,
+        "reply_to_seq": reply_seq,
     }
     if attachment is not None:
         attachment.conversation_id = conversation.id
@@ -170,8 +179,41 @@ def send_message(
         kind=row["kind"],
         file=attachment,
     )
+    if quote is not None:
+        view = replace(view, reply=quote)
     sent = _sent(conversation.id, view, viewer_id, members, created=True)
     return replace(sent, mentioned_ids=named, muted_ids=frozenset(_ids(stored.muted)))
+
+
+def _reply_seq(reply_to: object) -> int | None:
+    """The seq a send says it replies to: None for none (None or 0), else a positive id.
+
+    Raises:
+        Refused: Anything else ("reply_not_found").
+    """
+    if reply_to is None or reply_to == 0:
+        return None
+    try:
+        return validation.valid_id(reply_to)
+    except NotFound:
+        raise Refused("reply_not_found") from None
+
+
+def _quote(
+    connection: Any, conversation: conversations.ConversationRef, reply_seq: int, seq: int
+) -> ReplyView:
+    """The quote of the message a new one replies to: an earlier one the sender may read.
+
+    Raises:
+        Refused: Not an earlier message of this conversation inside the sender's history,
+            or a group's event line ("reply_not_found").
+    """
+    quote = None
+    if conversation.joined_seq < reply_seq < seq:
+        quote = reply_rows.quotes(connection, conversation.id, [reply_seq]).get(reply_seq)
+    if quote is None:
+        raise Refused("reply_not_found")
+    return quote
 
 
 def _ids(joined: str | None) -> tuple[int, ...]:
@@ -236,6 +278,9 @@ def _stored_result(
         raise Refused("client_id_conflict")
     file = session.get(StoredFile, existing.file_id) if existing.file_id else None
     view = MessageView.of(existing, file)
+    if existing.reply_to_seq:
+        quoted = reply_rows.quotes(session.connection(), conversation.id, [existing.reply_to_seq])
+        view = replace(view, reply=quoted.get(existing.reply_to_seq))
     members = _active_members(session, conversation.id)
     return _sent(conversation.id, view, viewer_id, members, created=False)
 

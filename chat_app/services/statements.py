@@ -51,6 +51,7 @@ STORED_MESSAGE = sa.select(
     MESSAGE.c.file_id,
     MESSAGE.c.deleted_at,
     MESSAGE.c.edited_at,
+    MESSAGE.c.reply_to_seq,
 ).where(
     MESSAGE.c.sender_id == sa.bindparam("sender"),
     MESSAGE.c.client_id == sa.bindparam("client_id"),
@@ -152,6 +153,7 @@ _STORED_COLUMNS = (
     "body",
     "file_id",
     "created_at",
+    "reply_to_seq",
 )
 _CURRENT_MEMBER = sa.and_(
     MEMBER.c.conversation_id == sa.bindparam("conversation_id"), MEMBER.c.left_at.is_(None)

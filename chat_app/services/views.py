@@ -11,6 +11,7 @@ from sqlalchemy import Row
 from chat_app.models import Message, StoredFile, User
 from chat_app.services.links import TextPart, link_parts
 from chat_app.services.reaction_views import ReactionView
+from chat_app.services.reply_views import ReplyView
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,8 @@ class MessageView:
     edited: bool = False
     # The members' quick emoji on it (services/reactions.py); none for a new message.
     reactions: tuple[ReactionView, ...] = ()
+    # The message it answers, for a reply (services/reply_rows.py).
+    reply: ReplyView | None = None
 
     @classmethod
     def stored(

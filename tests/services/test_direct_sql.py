@@ -144,6 +144,7 @@ def test_a_second_row_with_the_same_client_id_is_sqlalchemys_integrity_error(ses
         "body": "again",
         "file_id": None,
         "created_at": utc_now(),
+        "reply_to_seq": None,
     }
 
     with pytest.raises(sa_exc.IntegrityError):

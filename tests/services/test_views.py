@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from chat_app.services.links import TextPart
 from chat_app.services.reaction_views import ReactionView
+from chat_app.services.reply_views import ReplyView
 from chat_app.services.views import AttachmentView, MessageView, wire_time
 
 
@@ -26,6 +27,7 @@ def test_with_status_keeps_every_other_field():
         deleted=True,
         edited=True,
         reactions=(ReactionView("👍", (1,)),),
+        reply=ReplyView(seq=3, sender_id=2, kind="text", text="see you"),
     )
     # Every field differs from its default, so a copy that drops one is caught.
     assert all(getattr(view, f.name) != f.default for f in fields(MessageView))
