@@ -16,6 +16,7 @@ from tests.support.browser import (
     PHONE,
     befriend,
     file_fetches,
+    friends_in_chat,
     login,
     new_user,
     open_chat_with,
@@ -49,11 +50,7 @@ def _make_link(page: Page) -> str:
 def test_a_chat_exports_to_a_zip_whose_page_opens_from_disk(
     browser: Browser, app_server: LiveApp, tmp_path: Path
 ):
-    ann, ann_name = new_user(browser, app_server, "ann")
-    bob, bob_name = new_user(browser, app_server, "bob")
-    befriend(ann, bob, bob_name)
-    open_chat_with(ann, bob_name.title())
-    open_chat_with(bob, ann_name.title())
+    ann, bob, ann_name, _bob_name = friends_in_chat(browser, app_server)
     send(ann, SAID)
     picture = tmp_path / "beach.png"
     Image.new("RGB", (600, 400), (40, 120, 200)).save(picture)
@@ -74,7 +71,7 @@ def test_a_chat_exports_to_a_zip_whose_page_opens_from_disk(
 
     page = bob.context.new_page()
     page.goto((folder / "index.html").as_uri())
-    expect(page.locator("h1")).to_have_text(ann_name.title())
+    expect(page.locator("h1")).to_have_text(ann_name)
     expect(page.locator("li.message").first).to_contain_text(SAID)
     image = page.locator("li.message img")
     expect(image).to_be_visible()
@@ -87,10 +84,7 @@ def test_a_chat_exports_to_a_zip_whose_page_opens_from_disk(
 
 
 def test_the_hourly_limit_is_said_in_the_dialog(browser: Browser, app_server: LiveApp):
-    ann, _ann_name = new_user(browser, app_server, "ann")
-    bob, bob_name = new_user(browser, app_server, "bob")
-    befriend(ann, bob, bob_name)
-    open_chat_with(ann, bob_name.title())
+    ann, _bob, _ann_name, _bob_name = friends_in_chat(browser, app_server)
     send(ann, "hello")
     for _ in range(10):
         _make_link(ann)

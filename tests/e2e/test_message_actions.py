@@ -9,6 +9,7 @@ from tests.support.browser import (
     PHONE,
     befriend,
     expect_chat_as,
+    friends_in_chat,
     login,
     new_user,
     open_chat_with,
@@ -116,12 +117,8 @@ def test_a_message_is_deleted_for_both_from_a_desktop_and_from_a_phone(
 
 def _friends_in_chat(browser: Browser, app: LiveApp, text: str) -> tuple[Page, Page]:
     """Ann and Bob, friends, each with their chat open, Ann's `text` in it on both sides."""
-    ann, ann_name = new_user(browser, app, "ann")
-    bob, bob_name = new_user(browser, app, "bob")
-    befriend(ann, bob, bob_name)
-    open_chat_with(ann, bob_name.title())
+    ann, bob, _ann_name, _bob_name = friends_in_chat(browser, app)
     send(ann, text)
-    open_chat_with(bob, ann_name.title())
     expect(_row(bob, text)).to_be_visible()
     return ann, bob
 

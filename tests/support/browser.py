@@ -167,3 +167,17 @@ def wait_for_thumbnail(
             " return i && {src: i.src, complete: i.complete, width: i.naturalWidth}; }"
         )
         pytest.fail(f"the thumbnail never loaded: {shown}; file requests: {fetched}")
+
+
+def friends_in_chat(browser: Browser, app: LiveApp) -> tuple[Page, Page, str, str]:
+    """Ann and Bob, new friends, each with their chat with the other open.
+
+    Returns:
+        Ann's page, Bob's page, Ann's nickname, Bob's nickname.
+    """
+    ann, ann_name = new_user(browser, app, "ann")
+    bob, bob_name = new_user(browser, app, "bob")
+    befriend(ann, bob, bob_name)
+    open_chat_with(ann, bob_name.title())
+    open_chat_with(bob, ann_name.title())
+    return ann, bob, ann_name.title(), bob_name.title()
