@@ -13,6 +13,7 @@ from reflex_components_core.core.clipboard import Clipboard
 from chat_app.components.emoji_picker import emoji_picker
 from chat_app.components.form_field import browser_cap
 from chat_app.components.mention_picker import mention_options
+from chat_app.components.reply_quote import reply_bar, reply_field
 from chat_app.components.upload_zone import attach_button, upload_progress
 from chat_app.settings import SETTINGS
 from chat_app.states.composer import (
@@ -84,10 +85,12 @@ def composer() -> rx.Component:
                 role="alert",
             ),
         ),
+        reply_bar(),
         rx.form(
             rx.hstack(
                 emoji_picker(),
                 attach_button(),
+                reply_field(),
                 # Which conversation this text is for, sent with it (the server checks it).
                 rx.el.input(
                     type="hidden",

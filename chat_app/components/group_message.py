@@ -28,7 +28,12 @@ PICTURE_WIDTH = "32px"
 
 
 def _person(message: Any) -> ArrayVar:
-    entry = row_entry(ConversationState, SENDER_BUCKETS, message.sender_id, ["", "", ""])
+    return person_of(message.sender_id)
+
+
+def person_of(user_id: Any) -> ArrayVar:
+    """A person of the open group's look-up: [name, picture link, "blocked" or ""]."""
+    entry = row_entry(ConversationState, SENDER_BUCKETS, user_id, ["", "", ""])
     return cast(ArrayVar, entry)
 
 

@@ -14,6 +14,7 @@ from chat_app.components.confirm_row import confirm_row
 from chat_app.components.reactions import quick_reactions
 from chat_app.states.conversation import ConversationState
 from chat_app.states.message_actions import EDIT_FIELD_ID, MessageActionsState
+from chat_app.states.replies import ReplyState
 from chat_app.states.ui import UiState, tr
 
 
@@ -48,7 +49,7 @@ def _may_delete(message: Any) -> rx.Var:
 
 
 def message_menu(message: Any) -> rx.Component:
-    """The ⋯ button of a stored message: react; edit one's own text; delete if allowed."""
+    """The ⋯ button of a stored message: react; reply; edit one's text; delete if allowed."""
     return rx.cond(
         _changeable(message),
         rx.box(
@@ -74,8 +75,13 @@ def _menu(message: Any) -> rx.Component:
         ),
         rx.dropdown_menu.content(
             *quick_reactions(message),
-            # Only above items of the viewer's own (edit, delete).
-            rx.cond(_may_delete(message), rx.dropdown_menu.separator()),
+            rx.dropdown_menu.separator(),
+            rx.dropdown_menu.item(
+                rx.icon("reply", size=14),
+                tr("message_reply"),
+                class_name="reply-to-message",
+                on_click=ReplyState.reply_to(ConversationState.conversation_id, message.seq),
+            ),
             rx.cond(
                 _mine(message) & (message.kind == "text"),
                 rx.dropdown_menu.item(
@@ -100,6 +106,7 @@ def _menu(message: Any) -> rx.Component:
                 ),
             ),
             class_name="message-menu",
+            on_close_auto_focus=ReplyState.menu_closed,
         ),
     )
 

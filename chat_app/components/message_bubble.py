@@ -9,6 +9,7 @@ import reflex as rx
 from chat_app.components.attachment import attachment
 from chat_app.components.message_time import bubble_time
 from chat_app.components.reactions import reaction_chips
+from chat_app.components.reply_quote import bubble_quote
 from chat_app.states.ui import tr
 
 
@@ -142,7 +143,7 @@ def message_bubble(
     """
     mine = message.sender_id == my_id
     now = shown if shown is not None else message
-    content = rx.fragment(_content(now), reaction_chips(message, now))
+    content = rx.fragment(bubble_quote(message), _content(now), reaction_chips(message, now))
     if cover is not None:
         content = rx.cond(cover[0], cover[1], content)
     bubble = rx.box(

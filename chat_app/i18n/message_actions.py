@@ -22,6 +22,10 @@ EN: dict[str, str] = {
     "edit_not_yours": "You can edit only your own text messages.",
     "too_many_edits": "Too many edits at once. Wait a minute and try again.",
     "too_many_reactions": "Too many reactions at once. Wait a minute and try again.",
+    "message_reply": "Reply",
+    "reply_cancel": "Cancel the reply",
+    "reply_go_to": "Go to the message this replies to",
+    "reply_not_found": "The message you replied to is not in this chat.",
 }
 
 ZH: dict[str, str] = {
@@ -43,4 +47,8 @@ ZH: dict[str, str] = {
     "edit_not_yours": "你只能编辑自己发送的文字消息。",
     "too_many_edits": "编辑过于频繁，请一分钟后再试。",
     "too_many_reactions": "回应过于频繁，请一分钟后再试。",
+    "message_reply": "回复",
+    "reply_cancel": "取消回复",
+    "reply_go_to": "跳到被回复的消息",
+    "reply_not_found": "你回复的消息不在这个聊天中。",
 }

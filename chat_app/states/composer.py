@@ -36,7 +36,8 @@ from chat_app.states.message_push import publish_sent
 from chat_app.states.outbox import OutboxState, pending_view
 from chat_app.states.outbox_entries import ISSUED_ID, Outbox, OutboxEntry, derived_client_id
 from chat_app.states.place import keeps_drafts
-from chat_app.states.service_call import call_service, form_text
+from chat_app.states.replies import ReplyState
+from chat_app.states.service_call import call_service, form_id, form_text
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in, viewer_id_of
 
@@ -164,7 +165,7 @@ class ComposerState(rx.State):
         outbox (browser storage) until it is stored.
         """
         conversation = await self.get_state(ConversationState)
-        conversation_id = _named_conversation(form_data) or conversation.conversation_id
+        conversation_id = form_id(form_data, "conversation_id") or conversation.conversation_id
         if not conversation_id:
             return
         written = form_text(form_data, "body") or self.draft
@@ -198,9 +199,14 @@ class ComposerState(rx.State):
             self.composer_error = text("outbox_full", language)
             return
         sent_at = utc_now().isoformat()
-        entry = OutboxEntry(viewer_id, conversation_id, client_id, body, sent_at, "", mentioned)
+        reply_to = form_id(form_data, "reply_to")
+        entry = OutboxEntry(
+            viewer_id, conversation_id, client_id, body, sent_at, "", mentioned, reply_to
+        )
         outbox.put(entry)
         await forget_picks(self, conversation_id, body)
+        if reply_to:
+            (await self.get_state(ReplyState))._forget()
         if issued == outbox_state.next_client_id:
             outbox_state._issue_next_id()
         self._clear_text()
@@ -344,6 +350,7 @@ async def store(viewer_id: int, entry: OutboxEntry) -> Outcome:
             client_id=entry.client_id,
             body=entry.body,
             mentioned=entry.mentioned,
+            reply_to=entry.reply_to,
         )
     except DomainError as error:
         return error
@@ -371,12 +378,6 @@ async def _done_within(task: asyncio.Future[Outcome], seconds: float) -> bool:
 
 def _is_conflict(outcome: Outcome) -> bool:
     return isinstance(outcome, DomainError) and outcome.code == "client_id_conflict"
-
-
-def _named_conversation(form_data: object) -> int:
-    """The conversation id a send form names (a hidden field), 0 when absent or malformed."""
-    named = form_text(form_data, "conversation_id")
-    return int(named) if named.isascii() and named.isdigit() and len(named) <= 18 else 0
 
 
 def _typing_changed(

@@ -51,13 +51,18 @@ T = TypeVar("T")
 
 
 def _needed(messages: Iterable[MessageView], viewer_id: int) -> set[int]:
-    """The people the timeline names for `messages`: other senders, those system lines name."""
+    """The people the timeline names for `messages`.
+
+    Other senders, and those that system lines and quotes name.
+    """
     needed: set[int] = set()
     for message in messages:
         if message.kind == "system":
             needed |= user_ids_in(message.body)
         else:
             needed.add(message.sender_id)
+        if message.reply is not None:  # the quote names whom it answers
+            needed.add(message.reply.sender_id)
     needed.discard(viewer_id)
     return needed
 

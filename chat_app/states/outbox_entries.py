@@ -61,6 +61,7 @@ class OutboxEntry:
         failure: "" while it is being sent; else why it was not stored (an i18n key).
         mentioned: Whom it mentions (users picked after `@`): kept with the text, so a
             retry or a re-send after a restart stores its mentions too.
+        reply_to: The seq of the message it replies to (0: none), kept likewise.
     """
 
     user_id: int
@@ -70,6 +71,7 @@ class OutboxEntry:
     sent_at: str
     failure: str = ""
     mentioned: tuple[int, ...] = ()
+    reply_to: int = 0
 
     @property
     def retryable(self) -> bool:
@@ -85,7 +87,7 @@ class OutboxEntry:
         return replace(self, failure="")
 
     def encoded(self) -> dict[str, object]:
-        """The entry in storage's short form ("m" only when it mentions someone)."""
+        """The entry in storage's short form ("m" and "r" only when it mentions, replies)."""
         encoded: dict[str, object] = {
             "u": self.user_id,
             "c": self.conversation_id,
@@ -96,6 +98,8 @@ class OutboxEntry:
         }
         if self.mentioned:
             encoded["m"] = list(self.mentioned)
+        if self.reply_to:
+            encoded["r"] = self.reply_to
         return encoded
 
 
@@ -126,8 +130,15 @@ class Outbox:
         """Whether one more entry with this text (mentioning these users) fits the caps."""
         if len(self.entries) >= MAX_ENTRIES:
             return False
+        # Counted as a reply to the largest seq: a reply and a plain message fit alike.
         probe = OutboxEntry(
-            0, 0, "0" * 45, body, "2000-01-01T00:00:00.000000+00:00", mentioned=mentioned
+            0,
+            0,
+            "0" * 45,
+            body,
+            "2000-01-01T00:00:00.000000+00:00",
+            mentioned=mentioned,
+            reply_to=2**63 - 1,
         )
         return units(self.encode()) + units(stored_value([probe.encoded()])) <= MAX_UNITS
 
@@ -192,7 +203,14 @@ def _entry_of(item: object, user_id: int) -> OutboxEntry | None:
     except DomainError:
         return None
     mentioned = _mentioned_of(item.get("m", []))
-    return OutboxEntry(user_id, conversation_id, client_id, body, sent_at, failure, mentioned)
+    # Like the mentions: a malformed "r" costs the quote, never the text; the service
+    # checks a well-formed one again at every store.
+    reply_to = item.get("r", 0)
+    if type(reply_to) is not int or not 0 < reply_to < 2**63:
+        reply_to = 0
+    return OutboxEntry(
+        user_id, conversation_id, client_id, body, sent_at, failure, mentioned, reply_to
+    )
 
 
 def _mentioned_of(value: object) -> tuple[int, ...]:

@@ -103,3 +103,17 @@ def form_text(form_data: Any, name: str) -> str:
         return ""
     value = form_data.get(name)
     return value if isinstance(value, str) else ""
+
+
+def form_id(form_data: Any, name: str) -> int:
+    """A form's hidden id field (a conversation, a message's seq) as a number.
+
+    Args:
+        form_data: The submitted form (untrusted).
+        name: The field name.
+
+    Returns:
+        The id, or 0 when absent or malformed (more than 18 ASCII digits, or not digits).
+    """
+    named = form_text(form_data, name)
+    return int(named) if named.isascii() and named.isdigit() and len(named) <= 18 else 0

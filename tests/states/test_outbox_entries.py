@@ -70,6 +70,28 @@ def test_a_malformed_mention_list_costs_the_mentions_never_the_text(forged: obje
     assert outbox.dropped == 0
 
 
+def test_what_an_entry_replies_to_reads_back_and_a_forged_one_costs_only_the_quote():
+    answering = OutboxEntry(ANN, 7, "a", "yes", AT, reply_to=41)
+    outbox = Outbox([answering, entry("b")])
+    assert read(outbox.encode(), ANN) == outbox
+    assert answering.encoded()["r"] == 41
+    assert "r" not in entry("b").encoded()
+    for forged in ("41", 41.0, True, 0, -1, 2**63, [41], None):
+        stored_value = json.dumps([{**entry("a", "yes").encoded(), "r": forged}])
+        read_back = read(stored_value, ANN)
+        assert [(e.body, e.reply_to) for e in read_back.entries] == [("yes", 0)]
+
+
+def test_a_reply_and_a_plain_message_fit_the_caps_alike():
+    body = "x" * 3000
+    outbox = Outbox()
+    while outbox.has_room_for(body):
+        number = len(outbox.entries)
+        outbox.put(OutboxEntry(ANN, 7, f"n{number}", body, AT, reply_to=2**63 - 1 - number))
+    assert units(outbox.encode()) <= MAX_UNITS
+    assert read(outbox.encode(), ANN) == outbox
+
+
 def test_a_repeated_mention_reads_once():
     stored_value = json.dumps([{**entry("a").encoded(), "m": [BOB, 3, BOB]}])
     assert read(stored_value, ANN).entries[0].mentioned == (BOB, 3)

@@ -1,0 +1,76 @@
+"""The message the tab's user is answering: shown above the composer until sent or dropped.
+
+A press on a message's Reply asks the server for its quote (a message the user may read in
+a chat they still write in); the composer's form then carries its seq in a hidden field, so
+the send names what it answers the way it names its conversation, and the outbox keeps it
+with the text (states/outbox_entries.py). The quote shows only while its chat is open.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from chat_app.i18n import text
+from chat_app.services import reply_rows
+from chat_app.services.errors import DomainError
+from chat_app.states.safe_text import toast_error
+from chat_app.states.service_call import call_service
+from chat_app.states.ui import language_of
+from chat_app.states.viewer import signed_in
+
+# The composer's text field (components/composer.py): a Reply puts the cursor there.
+COMPOSER_FIELD_ID = "composer"
+
+
+class ReplyState(rx.State):
+    """The quote being answered (conversation 0: none)."""
+
+    reply_conversation: int = 0
+    reply_seq: int = 0
+    reply_sender_id: int = 0
+    # "text", "image" or "file".
+    reply_kind: str = ""
+    # The start of its text, or its file's name (a var's value, never a Var built here).
+    reply_text: str = ""
+    # A Reply was chosen in a message's menu: the composer takes the focus once the menu
+    # has given it back to its button (Radix does that as the menu closes, after this
+    # state's own focus may already have arrived).
+    _focus_composer: bool = False
+
+    @rx.event
+    @signed_in
+    async def reply_to(self, viewer_id: int, conversation_id: int, seq: int):
+        """Answer one message: its quote above the composer, the cursor in the composer."""
+        try:
+            quote = await call_service(
+                reply_rows.quote_to_answer,
+                viewer_id=viewer_id,
+                conversation_id=conversation_id,
+                seq=seq,
+            )
+        except DomainError as error:
+            return toast_error(text(error.code, await language_of(self)))
+        self.reply_conversation, self.reply_seq = conversation_id, quote.seq
+        self.reply_sender_id, self.reply_kind = quote.sender_id, quote.kind
+        self.reply_text = quote.text
+        self._focus_composer = True
+        return rx.set_focus(COMPOSER_FIELD_ID)
+
+    @rx.event
+    def menu_closed(self):
+        """A message's menu closed and its button has the focus: after a Reply, the composer."""
+        if self._focus_composer:
+            self._focus_composer = False
+            return rx.set_focus(COMPOSER_FIELD_ID)
+        return None
+
+    @rx.event
+    def stop_replying(self):
+        """Drop the quote (the button beside it)."""
+        self._forget()
+
+    def _forget(self) -> None:
+        """No quote any more (also once a reply is sent)."""
+        if self.reply_conversation:
+            self.reply_conversation = self.reply_seq = self.reply_sender_id = 0
+            self.reply_kind = self.reply_text = ""
