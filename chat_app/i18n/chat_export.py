@@ -14,6 +14,7 @@ EN: dict[str, str] = {
     "export_link_note": "The download link works for 10 minutes.",
     "too_many_exports": "Too many exports in the last hour. Try again later.",
     "export_page_about": "Exported by {name} on {when} UTC.",
+    "export_in_reply_to": "in reply to",
 }
 
 ZH: dict[str, str] = {
@@ -28,4 +29,5 @@ ZH: dict[str, str] = {
     "export_link_note": "下载链接 10 分钟内有效。",
     "too_many_exports": "最近一小时导出次数过多，请稍后再试。",
     "export_page_about": "由 {name} 于 {when}（UTC）导出。",
+    "export_in_reply_to": "回复",
 }

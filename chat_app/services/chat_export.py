@@ -254,6 +254,7 @@ _ROWS = (
                 Message.created_at,
                 Message.edited_at,
                 Message.deleted_at,
+                Message.reply_to_seq,
                 StoredFile.original_name,
                 StoredFile.size,
                 StoredFile.mime,
@@ -315,6 +316,7 @@ def _exported(
         edited_at=row.edited_at,
         deleted=deleted,
         reactions=() if deleted else reactions,
+        reply_to=row.reply_to_seq,
     )
 
 

@@ -70,6 +70,8 @@ class ExportedMessage:
     deleted: bool = False
     # (emoji, how many) in the order they were first used.
     reactions: tuple[tuple[str, int], ...] = ()
+    # The seq of the message it replies to.
+    reply_to: int | None = None
 
 
 def archive_path(seq: int, original_name: str) -> str:
@@ -129,6 +131,8 @@ def json_record(message: ExportedMessage) -> dict[str, object]:
         }
     if message.reactions:
         record["reactions"] = dict(message.reactions)
+    if message.reply_to:
+        record["reply_to"] = message.reply_to
     return record
 
 
@@ -204,6 +208,9 @@ def html_item(message: ExportedMessage, language: str) -> str:
     head = f"<b>{html.escape(message.sender_name)}</b> {_time(message.sent_at)}"
     if message.edited_at is not None and not message.deleted:
         head += " · " + html.escape(text("message_edited", language))
+    if message.reply_to and not message.deleted:
+        answered = html.escape(text("export_in_reply_to", language))
+        head += f' · <a href="#m{message.reply_to}">↩ {answered}</a>'
     if message.deleted:
         body = f"<div class=deleted>{html.escape(text('message_deleted', language))}</div>"
     elif message.file is not None:

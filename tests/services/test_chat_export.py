@@ -21,6 +21,7 @@ from chat_app.services import (
     message_deletion,
     message_edits,
     reactions,
+    sending,
 )
 from chat_app.services.errors import NotFound, RateLimited
 from chat_app.services.export_pages import archive_name, archive_path
@@ -29,7 +30,7 @@ from chat_app.settings import load_settings
 from tests.support.groups import direct_chat, make_group, make_people, three_friends
 from tests.support.images import png
 from tests.support.long_chat import long_direct_chat
-from tests.support.users import send_text
+from tests.support.users import UNLIMITED, send_text
 
 
 @pytest.fixture
@@ -77,7 +78,15 @@ def test_a_direct_chat_exports_as_data_a_page_and_its_files(session, storage, tm
     ann, bob = people["ann"], people["bob"]
     direct = direct_chat(session, ann, bob)
     send_text(session, ann, direct, "hello <script>alert(1)</script> & bye\nsecond line")
-    typo = send_text(session, bob, direct, "see you tomorow")
+    typo = sending.send_message(
+        session=session,
+        viewer_id=bob,
+        conversation_id=direct,
+        client_id=uuid.uuid4().hex,
+        body="see you tomorow",
+        settings=UNLIMITED,
+        reply_to=1,
+    )
     message_edits.edit_message(
         session=session,
         viewer_id=bob,
