@@ -8,7 +8,7 @@ username there, and their words stay hidden in the quote as in the timeline).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import reflex as rx
 
@@ -81,14 +81,22 @@ def bubble_quote(message: Any) -> rx.Component:
     )
 
 
+def _replying() -> rx.Var:
+    """A reply is being written in the open chat, by the user signed in now."""
+    # State vars read as their Python types to the checker; these are Vars.
+    return cast(
+        rx.Var,
+        (ReplyState.reply_seq != 0)
+        & (ReplyState.reply_conversation == ConversationState.conversation_id)
+        & (ReplyState.reply_user_id == ConversationState.my_id),
+    )
+
+
 def reply_bar() -> rx.Component:
     """Above the composer while a reply is written: the quote, and a button to drop it."""
-    showing = (ReplyState.reply_conversation == ConversationState.conversation_id) & (
-        ReplyState.reply_seq > 0
-    )
     line = _words(ReplyState.reply_sender_id, ReplyState.reply_kind, ReplyState.reply_text, False)
     return rx.cond(
-        showing,
+        _replying(),
         rx.hstack(
             rx.icon("reply", size=18, color="var(--accent-11)", flex_shrink="0"),
             _quote_box(ReplyState.reply_sender_id, line, flex="1"),
@@ -110,10 +118,9 @@ def reply_bar() -> rx.Component:
 
 def reply_field() -> rx.Component:
     """The composer form's hidden field naming the message answered (0: none)."""
-    showing = ReplyState.reply_conversation == ConversationState.conversation_id
     return rx.el.input(
         type="hidden",
         name="reply_to",
         read_only=True,
-        value=rx.cond(showing, ReplyState.reply_seq, 0),
+        value=rx.cond(_replying(), ReplyState.reply_seq, 0),
     )

@@ -25,6 +25,8 @@ COMPOSER_FIELD_ID = "composer"
 class ReplyState(rx.State):
     """The quote being answered (conversation 0: none)."""
 
+    # Who is answering: another user signed in on this tab later never sees the quote.
+    reply_user_id: int = 0
     reply_conversation: int = 0
     reply_seq: int = 0
     reply_sender_id: int = 0
@@ -50,6 +52,7 @@ class ReplyState(rx.State):
             )
         except DomainError as error:
             return toast_error(text(error.code, await language_of(self)))
+        self.reply_user_id = viewer_id
         self.reply_conversation, self.reply_seq = conversation_id, quote.seq
         self.reply_sender_id, self.reply_kind = quote.sender_id, quote.kind
         self.reply_text = quote.text
@@ -72,5 +75,6 @@ class ReplyState(rx.State):
     def _forget(self) -> None:
         """No quote any more (also once a reply is sent)."""
         if self.reply_conversation:
-            self.reply_conversation = self.reply_seq = self.reply_sender_id = 0
+            self.reply_user_id = self.reply_conversation = self.reply_seq = 0
+            self.reply_sender_id = 0
             self.reply_kind = self.reply_text = ""
