@@ -259,6 +259,18 @@ class Reaction(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class HiddenMessage(SQLModel, table=True):
+    """A message one member deleted for themselves only: gone from their view, not others'."""
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "conversation_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    conversation_id: int = Field(foreign_key="conversation.id", ondelete="CASCADE")
+    seq: int
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class Mention(SQLModel, table=True):
     """A message names a member with `@`: stored as the user, not only as text."""
 

@@ -6,8 +6,9 @@ while it downloads, a batch of messages at a time, each batch read in a short se
 its own: memory stays flat whatever the chat's length, and no transaction stays open for
 the download's minutes. What it covers is fixed when it starts (the messages up to the
 newest the viewer may read then, inside their membership); names are today's, as the viewer
-sees them (a username for someone in a block with them), and a deleted message stays a
-placeholder. Starting one is paced per user (the link's route bounds how many run at once).
+sees them (a username for someone in a block with them), a deleted message stays a
+placeholder, and one the viewer deleted for themselves is left out. Starting one is paced
+per user (the link's route bounds how many run at once).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from chat_app.i18n import text
 from chat_app.models import Message, Reaction, StoredFile, User, utc_now
-from chat_app.services import conversations, relations, search, system_lines
+from chat_app.services import conversations, message_hiding, relations, search, system_lines
 from chat_app.services.database import session_scope
 from chat_app.services.export_pages import (
     HTML_END,
@@ -230,6 +231,7 @@ def _in_batches(
                         col(Message.conversation_id) == plan.conversation_id,
                         col(Message.seq) > after,
                         col(Message.seq) <= plan.up_to_seq,
+                        message_hiding.not_hidden_from(plan.viewer_id),
                     )
                 )
                 .all()

@@ -15,6 +15,7 @@ from chat_app.models import Message, StoredFile
 from chat_app.services import (
     conversations,
     message_changes,
+    message_hiding,
     reaction_rows,
     read_cursors,
     relations,
@@ -90,6 +91,14 @@ def history(
     if before_seq is not None:
         statement = statement.where(col(Message.seq) < validation.valid_id(before_seq))
     rows = session.exec(statement.order_by(col(Message.seq).desc()).limit(limit + 1)).all()
+    shown = list(reversed(rows[:limit]))
+    hidden = (
+        message_hiding.hidden_between(
+            session, viewer_id, conversation.id, shown[0].seq, shown[-1].seq
+        )
+        if shown
+        else ()
+    )
     friend, friend_read_seq = ContactView(user_id=0, username="", nickname=""), 0
     for other_id in conversation.others(viewer_id):
         friend = _contact(session, viewer_id, other_id)
@@ -97,7 +106,7 @@ def history(
     return HistoryPage(
         conversation_id=conversation.id,
         friend=friend,
-        messages=_views(session, list(reversed(rows[:limit]))),
+        messages=_views(session, shown),
         has_older=len(rows) > limit,
         my_read_seq=read_cursors.read_seq(session, viewer_id, conversation.id),
         friend_read_seq=friend_read_seq,
@@ -106,6 +115,7 @@ def history(
         writable=not conversation.departed,
         group=_group_header(session, viewer_id, conversation),
         last_change_seq=last_change_seq,
+        hidden_seqs=hidden,
     )
 
 

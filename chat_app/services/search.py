@@ -9,7 +9,7 @@ SHORT_SCAN messages of the whole server, and the results say so (`shallow`).
 
 What the viewer may read, exactly as the conversation shows it: inside their membership
 (after joining, up to leaving), not in a departed conversation they hid, not from someone
-in a block with them.
+in a block with them, not a message they deleted for themselves.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from chat_app.models import Conversation, ConversationMember, Message, User
-from chat_app.services import chat_list, conversations, relations, validation
+from chat_app.services import chat_list, conversations, message_hiding, relations, validation
 from chat_app.services.chat_list import GROUP
 from chat_app.services.errors import RateLimited, ValidationFailed
 from chat_app.services.search_index import SEARCHED_KINDS, SQLITE_TABLE
@@ -159,6 +159,7 @@ def search_messages(
     statement, floor = _statement(session, viewer_id, words, indexed, before, sqlite, scope)
     if blocked:
         statement = statement.where(col(Message.sender_id).not_in(blocked))
+    statement = statement.where(message_hiding.not_hidden_from(viewer_id))
     rows = session.connection().execute(statement).all()
     return SearchResults(
         words=words,

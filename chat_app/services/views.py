@@ -359,6 +359,8 @@ class HistoryPage:
     # The conversation's change number when the page was read: the page shows every change
     # up to it, and a tab back from an absence asks for the ones after.
     last_change_seq: int = 0
+    # The page's messages the viewer deleted for themselves (the tab leaves them out).
+    hidden_seqs: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
