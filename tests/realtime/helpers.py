@@ -259,3 +259,10 @@ async def chat_pair(url: str) -> tuple[EventClient, EventClient, int, int]:
         )
         await open_conversation(tab, friend)
     return ann, bob, ann_id, bob_id
+
+
+async def another_tab(url: str, tab: EventClient, friend_id: int) -> EventClient:
+    """A second tab of `tab`'s user (the same login), with their chat with `friend_id` open."""
+    other = await open_chat(url, session_token(tab))
+    await open_conversation(other, friend_id)
+    return other

@@ -19,11 +19,10 @@ from chat_app.states.message_actions import MessageActionsState
 from tests.realtime.group_helpers import reconnect
 from tests.realtime.helpers import (
     CONVERSATION,
+    another_tab,
     chat_pair,
-    open_chat,
     open_conversation,
     send_text,
-    session_token,
     shown,
     toasts,
 )
@@ -56,8 +55,7 @@ def _shows_deleted(tab: EventClient, seq: int) -> bool:
 async def test_a_deletion_reaches_every_tab_and_only_the_sender_may(backend, tmp_path: Path):
     ann, bob, ann_id, bob_id = await chat_pair(backend.url)
     conversation = ann.var(CONVERSATION, "conversation_id")
-    ann_phone = await open_chat(backend.url, session_token(ann))
-    await open_conversation(ann_phone, bob_id)
+    ann_phone = await another_tab(backend.url, ann, bob_id)
     await send_text(ann, "meant for someone else")
     await send_text(ann, "this one stays")
     for tab in (ann, bob, ann_phone):
@@ -132,8 +130,7 @@ def _shows_text(tab: EventClient, seq: int, body: str) -> bool:
 async def test_an_edit_reaches_every_tab_with_the_new_text_only(backend):
     ann, bob, ann_id, bob_id = await chat_pair(backend.url)
     conversation = ann.var(CONVERSATION, "conversation_id")
-    ann_phone = await open_chat(backend.url, session_token(ann))
-    await open_conversation(ann_phone, bob_id)
+    ann_phone = await another_tab(backend.url, ann, bob_id)
     await send_text(ann, "meet at 5")
     await send_text(bob, "fine")
     for tab in (ann, bob, ann_phone):
