@@ -107,6 +107,12 @@ def _message(message) -> rx.Component:
         ),
         key=message.sender_id.to(str) + ":" + message.client_id,
         width="100%",
+        # Deleted for this user only: left out of their view, in place (keys stay).
+        display=rx.cond(
+            (message.seq > 0) & ConversationState.hidden_seqs.contains(message.seq),
+            "none",
+            "block",
+        ),
     )
 
 

@@ -49,7 +49,8 @@ def _may_delete(message: Any) -> rx.Var:
 
 
 def message_menu(message: Any) -> rx.Component:
-    """The ⋯ button of a stored message: react; reply; edit one's text; delete if allowed."""
+    """The ⋯ button of a stored message: react; reply; edit one's text; delete (for
+    everyone if allowed; for oneself always)."""
     return rx.cond(
         _changeable(message),
         rx.box(
@@ -101,8 +102,16 @@ def _menu(message: Any) -> rx.Component:
                     color_scheme="red",
                     class_name="delete-for-everyone",
                     on_click=MessageActionsState.ask_delete(
-                        ConversationState.conversation_id, message.seq
+                        ConversationState.conversation_id, message.seq, False
                     ),
+                ),
+            ),
+            rx.dropdown_menu.item(
+                rx.icon("eraser", size=14),
+                tr("message_delete_for_me"),
+                class_name="delete-for-me",
+                on_click=MessageActionsState.ask_delete(
+                    ConversationState.conversation_id, message.seq, True
                 ),
             ),
             class_name="message-menu",
@@ -127,8 +136,21 @@ def delete_dialog() -> rx.Component:
     """Asks before a message is deleted for everyone (one dialog for the whole list)."""
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title(tr("message_delete_title")),
-            rx.alert_dialog.description(tr("message_delete_text"), size="2"),
+            rx.alert_dialog.title(
+                rx.cond(
+                    MessageActionsState.confirm_for_me,
+                    tr("message_hide_title"),
+                    tr("message_delete_title"),
+                )
+            ),
+            rx.alert_dialog.description(
+                rx.cond(
+                    MessageActionsState.confirm_for_me,
+                    tr("message_hide_text"),
+                    tr("message_delete_text"),
+                ),
+                size="2",
+            ),
             rx.box(
                 confirm_row(
                     MessageActionsState.cancel_delete,

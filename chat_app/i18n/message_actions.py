@@ -26,6 +26,13 @@ EN: dict[str, str] = {
     "reply_cancel": "Cancel the reply",
     "reply_go_to": "Go to the message this replies to",
     "reply_not_found": "The message you replied to is not in this chat.",
+    "message_delete_for_me": "Delete for me",
+    "message_hide_title": "Delete this message for you?",
+    "message_hide_text": (
+        "It disappears from this chat, your searches and your exports on all your devices. "
+        "The others in this chat still see it."
+    ),
+    "too_many_hides": "Too many deletions at once. Wait a minute and try again.",
 }
 
 ZH: dict[str, str] = {
@@ -51,4 +58,10 @@ ZH: dict[str, str] = {
     "reply_cancel": "取消回复",
     "reply_go_to": "跳到被回复的消息",
     "reply_not_found": "你回复的消息不在这个聊天中。",
+    "message_delete_for_me": "仅为我删除",
+    "message_hide_title": "仅为你删除这条消息？",
+    "message_hide_text": (
+        "它会从你所有设备上的这个聊天、你的搜索和导出中消失。聊天中的其他人仍能看到它。"
+    ),
+    "too_many_hides": "删除过于频繁，请一分钟后再试。",
 }

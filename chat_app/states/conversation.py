@@ -115,6 +115,7 @@ class ConversationState(
         self.friend_read_seq = page.friend_read_seq
         self._my_read_seq = page.my_read_seq
         self._changes_read(page.last_change_seq)
+        self._hidden_read(page.hidden_seqs)
 
     def _close(self, forget_open: bool = True) -> None:
         self.conversation_id = self.open_friend_id = 0
@@ -347,6 +348,7 @@ class ConversationState(
         older = self._for_me(page.messages)
         # Nothing to scroll: the list's scroll origin is its bottom (the reader stays put).
         self._change(lambda buffer: buffer.show_older(older, page.has_older))
+        self._hidden_read(page.hidden_seqs, older=True)
         await self._show_older_mentions(viewer_id, page)
         await self._count_reads(everything=True)
         return None

@@ -16,7 +16,7 @@ import reflex as rx
 from chat_app.i18n import text
 from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.push import notify_users
-from chat_app.services import message_deletion, message_edits, reactions
+from chat_app.services import message_deletion, message_edits, message_hiding, reactions
 from chat_app.services.errors import DomainError
 from chat_app.services.reaction_views import QUICK_REACTIONS
 from chat_app.services.views import MessageChange
@@ -39,6 +39,8 @@ class MessageActionsState(rx.State):
 
     confirm_conversation: int = 0
     confirm_seq: int = 0
+    # The deletion asked about is for the viewer only (else for everyone).
+    confirm_for_me: bool = False
     edit_conversation: int = 0
     edit_seq: int = 0
     # The text the edit dialog opened with (its field keeps what is typed after).
@@ -58,25 +60,39 @@ class MessageActionsState(rx.State):
 
     @rx.event
     @signed_in
-    async def ask_delete(self, viewer_id: int, conversation_id: int, seq: int):
-        """Open the deletion's dialog for one message (untrusted ids: the service checks)."""
+    async def ask_delete(
+        self, viewer_id: int, conversation_id: int, seq: int, for_me: bool = False
+    ):
+        """Open the deletion's dialog for one message (untrusted ids: the service checks).
+
+        Args:
+            viewer_id: Who asks.
+            conversation_id: The conversation.
+            seq: The message.
+            for_me: Delete it for the viewer only (else for everyone).
+        """
         # The payload's types are checked before any handler runs (states/event_arguments.py).
         if conversation_id > 0 and seq > 0:
             self.confirm_conversation, self.confirm_seq = conversation_id, seq
+            self.confirm_for_me = for_me is True
 
     @rx.event
     def cancel_delete(self):
         """Close the deletion's dialog, deleting nothing."""
         self.confirm_conversation = self.confirm_seq = 0
+        self.confirm_for_me = False
 
     @rx.event
     @signed_in
     async def delete_message(self, viewer_id: int):
-        """Delete the message the dialog asked about, for everyone, on every tab."""
+        """Delete the message the dialog asked about, for everyone or for the viewer only."""
         conversation_id, seq = self.confirm_conversation, self.confirm_seq
         self.confirm_conversation = self.confirm_seq = 0
         if not seq:
             return None
+        if self.confirm_for_me:
+            self.confirm_for_me = False
+            return await self._hide(viewer_id, conversation_id, seq)
         try:
             # A thread: an attachment's bytes may live in Azure Blob Storage.
             change = await call_slow_service(
@@ -160,6 +176,22 @@ class MessageActionsState(rx.State):
         await self._publish(change)
         return None
 
+    async def _hide(self, viewer_id: int, conversation_id: int, seq: int):
+        """Delete a message for the viewer: gone from this tab and their other tabs only."""
+        try:
+            chat, hidden = await call_service(
+                message_hiding.hide_for_me,
+                viewer_id=viewer_id,
+                conversation_id=conversation_id,
+                seq=seq,
+            )
+        except DomainError as error:
+            return toast_error(text(error.code, await language_of(self)))
+        await _apply_hidden(chat, hidden, viewer_id, await self.get_state(ConversationState))
+        pushed = functools.partial(_apply_hidden, chat, hidden, viewer_id)
+        await notify_users([viewer_id], ConversationState, pushed, except_tab=tab_token(self))
+        return None
+
     async def _publish(self, change: MessageChange) -> None:
         """Show a change on this tab and queue it for every other tab that may show it."""
         sender = (await self.get_state(AuthState)).nickname
@@ -173,6 +205,15 @@ async def _apply_pushed(change: MessageChange, sender: str, state: ConversationS
     # Only for a reader: the tab may have changed hands since the push was queued.
     if state._user_id in change.reader_ids:
         await _show_change(change, sender, state)
+    return []
+
+
+async def _apply_hidden(
+    conversation_id: int, seq: int, user_id: int, state: ConversationState
+) -> list[Any]:
+    # A partial, like `_apply_pushed`; only the user's own tab showing that chat.
+    if state._user_id == user_id and state.conversation_id == conversation_id:
+        state._hide(seq)
     return []
 
 

@@ -4,9 +4,11 @@ A mixin of the conversation state. A change pushed to a tab must not re-send its
 (ARCHITECTURE §4: a change push carries only the changed message), so the tab keeps what
 changed since its rows were read beside them: the seqs deleted in `deleted_seqs` (the page
 covers those bubbles) and the other changed messages by seq in `changed` (the page shows
-their new text and reactions). Reading a page from the database (opening, "jump to
-latest", a long absence) shows the changes in the rows themselves and empties both; one
-grown past its limit is folded into the rows it names once.
+their new text and reactions). The messages its user deleted for themselves are left out
+by seq (`hidden_seqs`), from the rows read and from hides on the user's other tabs.
+Reading a page from the database (opening, "jump to latest", a long absence) shows the
+changes in the rows themselves and empties both; one grown past its limit is folded into
+the rows it names once.
 
 A tab remembers the conversation's change number its rows were read at (`_change_seq`):
 back from an absence it asks for the changes after it (states/conversation.py, `_catch_up`).
@@ -73,6 +75,9 @@ class MessageChanges(rx.State, mixin=True):
     # Messages of the open conversation edited or reacted to since its rows were read, by
     # seq (a deleted one is in `deleted_seqs` only).
     changed: rx.Field[dict[int, MessageView]] = rx.field(default_factory=dict)
+    # Seqs of the open conversation's messages the viewer deleted for themselves: the page
+    # leaves them out (the rows read say which; a hide on another tab adds one).
+    hidden_seqs: rx.Field[list[int]] = rx.field(default_factory=list)
     # The open conversation's change number its rows were read at.
     _change_seq: int = 0
 
@@ -93,6 +98,18 @@ class MessageChanges(rx.State, mixin=True):
 
     def _forget_changes(self) -> None:
         self._changes_read(0)
+        self._hidden_read(())
+
+    def _hidden_read(self, seqs: Iterable[int], older: bool = False) -> None:
+        """The hidden seqs among rows read: the newest rows (replacing), or older ones."""
+        held = sorted({*self.hidden_seqs, *seqs}) if older else sorted(seqs)
+        if held != self.hidden_seqs:
+            self.hidden_seqs = held
+
+    def _hide(self, seq: int) -> None:
+        """Leave one message of the open conversation out (deleted for this user)."""
+        if seq not in self.hidden_seqs:
+            self.hidden_seqs = sorted([*self.hidden_seqs, seq])
 
     def _show_changes(self, views: Iterable[MessageView], change_seq: int = 0) -> None:
         """Show changed messages of the open conversation over the rows.

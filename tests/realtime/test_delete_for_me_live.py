@@ -1,0 +1,51 @@
+"""Delete for me over raw `/_event` clients, on both profiles: the message leaves every tab
+of the user who deleted it (and stays left out after a reload), and no other member's tab
+hears of it."""
+
+from __future__ import annotations
+
+from chat_app.states.message_actions import MessageActionsState
+from tests.realtime.helpers import (
+    CONVERSATION,
+    another_tab,
+    chat_pair,
+    send_text,
+    shown,
+)
+from tests.support.event_client import EventClient
+
+ACTIONS = MessageActionsState.get_full_name()
+
+
+def _hidden(tab: EventClient) -> list[int]:
+    return tab.var(CONVERSATION, "hidden_seqs") or []
+
+
+async def test_a_message_deleted_for_me_leaves_my_tabs_only(backend):
+    ann, bob, ann_id, _bob_id = await chat_pair(backend.url)
+    conversation = bob.var(CONVERSATION, "conversation_id")
+    bob_phone = await another_tab(backend.url, bob, ann_id)
+    await send_text(ann, "the door code is 4321")
+    await send_text(ann, "see you")
+    for tab in (ann, bob, bob_phone):
+        await tab.wait_for(lambda c: [m["body"] for m in shown(c)][-1:] == ["see you"])
+    seq = next(m["seq"] for m in shown(bob) if m["body"] == "the door code is 4321")
+    ann_seen = len(ann.frames)
+
+    await bob.call(
+        ACTIONS, "ask_delete", {"conversation_id": conversation, "seq": seq, "for_me": True}
+    )
+    await bob.wait_for(lambda c: c.var(ACTIONS, "confirm_for_me") is True)
+    await bob.call(ACTIONS, "delete_message", {})
+    for tab in (bob, bob_phone):
+        await tab.wait_for(lambda c: _hidden(c) == [seq])
+    # Ann's tab heard nothing of it and still shows the message.
+    await send_text(ann, "anything else?")
+    await bob.wait_for(lambda c: [m["body"] for m in shown(c)][-1:] == ["anything else?"])
+    assert not any("hidden_seqs" in frame for frame in ann.frames[ann_seen:])
+    assert _hidden(ann) == []
+    assert "the door code is 4321" in [m["body"] for m in shown(ann)]
+
+    # A new tab of Bob's reads the page with it left out.
+    bob_again = await another_tab(backend.url, bob, ann_id)
+    await bob_again.wait_for(lambda c: _hidden(c) == [seq])
