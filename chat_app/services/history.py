@@ -198,6 +198,7 @@ def catch_up(
     conversation_id: object,
     after_seq: object,
     after_change: object = None,
+    hidden_from: object = None,
     limit: int = PAGE_SIZE,
 ) -> CatchUp:
     """`messages_after`, with the viewer's membership and the group's header as they are now.
@@ -211,6 +212,9 @@ def catch_up(
         conversation_id: The conversation (untrusted id).
         after_seq: The last seq the tab holds.
         after_change: The last change number the tab read (None: no changes asked for).
+        hidden_from: The oldest seq the tab shows: the messages from there the viewer
+            deleted for themselves (on another device while away) are named too. None:
+            not asked (a gap noticed in the pushes, not an absence).
         limit: At most this many messages.
 
     Returns:
@@ -225,6 +229,12 @@ def catch_up(
     changes, cut, reached = (), False, 0
     if after_change is not None:
         changes, cut, reached = message_changes.changes_after(session, conversation, after_change)
+    hidden: tuple[int, ...] = ()
+    if hidden_from is not None:
+        low = _seq_from(hidden_from)
+        hidden = message_hiding.hidden_between(
+            session, viewer_id, conversation.id, low, conversation.reads_up_to
+        )
     return CatchUp(
         messages=_after(session, conversation, after_seq, limit),
         writable=not conversation.departed,
@@ -232,17 +242,23 @@ def catch_up(
         changes=changes,
         changes_cut=cut,
         last_change_seq=reached,
+        hidden_seqs=hidden,
     )
+
+
+def _seq_from(value: object) -> int:
+    """A seq a tab names as where it stands (0 for none), or NotFound."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise NotFound()
+    return value
 
 
 def _after(
     session: Session, conversation: conversations.ConversationRef, after_seq: object, limit: int
 ) -> tuple[MessageView, ...]:
-    if isinstance(after_seq, bool) or not isinstance(after_seq, int) or after_seq < 0:
-        raise NotFound()
     rows = session.exec(
         _in_range(conversation)
-        .where(col(Message.seq) > after_seq)
+        .where(col(Message.seq) > _seq_from(after_seq))
         .order_by(col(Message.seq))
         .limit(limit)
     ).all()

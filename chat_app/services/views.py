@@ -379,6 +379,8 @@ class CatchUp:
     changes_cut: bool = False
     # The change number `changes` reach: the tab asks for the ones after it next time.
     last_change_seq: int = 0
+    # The shown messages the viewer deleted for themselves (asked with `hidden_from`).
+    hidden_seqs: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -200,7 +200,7 @@ class ConversationState(
         # Messages may have arrived while away: the list's order is the server's again.
         self._listed_first = 0
         if self.conversation_id:
-            return await self._catch_up(viewer_id)
+            return await self._catch_up(viewer_id, back=True)
         if self.open_conversation_store.isdigit():
             return await self._open(viewer_id, int(self.open_conversation_store))
         if self.open_friend_store.isdigit():
@@ -218,10 +218,12 @@ class ConversationState(
             return None
         return await self._open(viewer_id, found)
 
-    async def _catch_up(self, viewer_id: int):
+    async def _catch_up(self, viewer_id: int, back: bool = False):
         conversation_id = self.conversation_id
         # From the first hole: a push that arrived ahead of a missing one is already shown.
         after = self._buffer().catch_up_after()
+        # Back from an absence: also what was deleted for this user on another device.
+        stored = self._buffer().stored() if back else []
         try:
             now = await call_service(
                 history.catch_up,
@@ -229,6 +231,7 @@ class ConversationState(
                 conversation_id=conversation_id,
                 after_seq=after,
                 after_change=self._change_seq,
+                hidden_from=stored[0].seq if stored else None,
             )
             # Removed, unfriended or the group renamed while away: no push says so later.
             if self.read_only != (not now.writable):
@@ -237,6 +240,7 @@ class ConversationState(
             missing = now.messages
             await self._learn_people(missing)
             self._show_changes(now.changes, now.last_change_seq)
+            self._hidden_read(now.hidden_seqs, older=True)
             if now.changes_cut or len(missing) >= history.PAGE_SIZE or not self._add(list(missing)):
                 # A long absence: start again from the newest page.
                 page = await call_service(

@@ -1,10 +1,11 @@
 """Delete for me over raw `/_event` clients, on both profiles: the message leaves every tab
-of the user who deleted it (and stays left out after a reload), and no other member's tab
-hears of it."""
+of the user who deleted it (and stays left out after a reload; a tab away at the time
+learns it when it reconnects), and no other member's tab hears of it."""
 
 from __future__ import annotations
 
 from chat_app.states.message_actions import MessageActionsState
+from tests.realtime.group_helpers import reconnect
 from tests.realtime.helpers import (
     CONVERSATION,
     another_tab,
@@ -49,3 +50,22 @@ async def test_a_message_deleted_for_me_leaves_my_tabs_only(backend):
     # A new tab of Bob's reads the page with it left out.
     bob_again = await another_tab(backend.url, bob, ann_id)
     await bob_again.wait_for(lambda c: _hidden(c) == [seq])
+
+
+async def test_a_tab_away_while_i_deleted_for_me_learns_it_on_reconnect(backend):
+    ann, bob, ann_id, _bob_id = await chat_pair(backend.url)
+    conversation = bob.var(CONVERSATION, "conversation_id")
+    bob_laptop = await another_tab(backend.url, bob, ann_id)
+    await send_text(ann, "call me at 555-0100")
+    for tab in (bob, bob_laptop):
+        await tab.wait_for(lambda c: any(m["body"] == "call me at 555-0100" for m in shown(c)))
+    seq = next(m["seq"] for m in shown(bob) if m["body"] == "call me at 555-0100")
+    await bob_laptop.drop()
+    await bob.call(
+        ACTIONS, "ask_delete", {"conversation_id": conversation, "seq": seq, "for_me": True}
+    )
+    await bob.wait_for(lambda c: c.var(ACTIONS, "confirm_for_me") is True)
+    await bob.call(ACTIONS, "delete_message", {})
+    await bob.wait_for(lambda c: _hidden(c) == [seq])
+    await reconnect(bob_laptop)
+    await bob_laptop.wait_for(lambda c: _hidden(c) == [seq], timeout=15)

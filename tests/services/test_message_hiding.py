@@ -116,3 +116,25 @@ def test_hiding_is_paced(session):
         hide(session, bob, chat, 1, now=now)
     assert refused.value.code == "too_many_hides"
     assert hide(session, bob, chat, 1, now=now + timedelta(minutes=2)) == (chat, 1)
+
+
+def test_a_tab_back_from_an_absence_learns_what_was_hidden_meanwhile(session):
+    people = three_friends(session)
+    ann, bob = people["ann"], people["bob"]
+    chat = direct_chat(session, ann, bob)
+    for number in range(1, 6):
+        send_text(session, ann, chat, f"message {number}")
+    for seq in (1, 4):
+        hide(session, bob, chat, seq)
+
+    def caught(**kw) -> tuple[int, ...]:
+        return history.catch_up(
+            session=session, viewer_id=bob, conversation_id=chat, after_seq=5, **kw
+        ).hidden_seqs
+
+    assert caught(hidden_from=2) == (4,)
+    assert caught(hidden_from=0) == (1, 4)
+    assert caught() == ()  # a gap in the pushes asks for new messages only
+    for forged in (-1, "2", True, 2.0):
+        with pytest.raises(NotFound):
+            caught(hidden_from=forged)
