@@ -71,11 +71,19 @@ def test_readme_screenshots(browser: Browser, app_server: LiveApp):
         page.click("#tab-chats")
         page.locator(f"#chat-list button[aria-label='{GROUP}']").click()
         expect(page.locator("#conversation-title")).to_have_text(GROUP)
+    _chat((mei, "Quiz on Friday. Shall we go over chapter 3 on Thursday?"))
+    # Tom answers it with a reply: the quote shows in the bubble.
+    question = tom.locator("#message-list .message", has_text="Quiz on Friday").last
+    question.hover()
+    question.locator(".message-actions").click()
+    tom.locator(".reply-to-message").click()
+    expect(tom.locator("#reply-bar")).to_contain_text("Quiz on Friday")
+    expect(tom.locator(".message-menu")).to_have_count(0)
     _chat(
-        (mei, "Quiz on Friday. Shall we go over chapter 3 on Thursday?"),
         (tom, "Thursday works for me 👍"),
         (lin, "我也可以！I'll book a room."),
     )
+    expect(mei.locator("#message-list .reply-quote").last).to_contain_text("Quiz on Friday")
     expect(mei.locator("#message-list .message.mine .message-status").last).to_have_text("Read")
     mei.locator("#search-result").get_by_role("button", name="Close").click()
     expect(mei.locator("#search-result")).to_have_count(0)
