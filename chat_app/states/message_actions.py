@@ -22,6 +22,7 @@ from chat_app.services.reaction_views import QUICK_REACTIONS
 from chat_app.services.views import MessageChange
 from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
+from chat_app.states.message_search import MessageSearchState
 from chat_app.states.safe_text import toast_error
 from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.tab_identity import tab_token
@@ -212,8 +213,10 @@ async def _apply_hidden(
     conversation_id: int, seq: int, user_id: int, state: ConversationState
 ) -> list[Any]:
     # A partial, like `_apply_pushed`; only the user's own tab showing that chat.
-    if state._user_id == user_id and state.conversation_id == conversation_id:
-        state._hide(seq)
+    if state._user_id == user_id:
+        if state.conversation_id == conversation_id:
+            state._hide(seq)
+        await _drop_found(state, conversation_id, seq)
     return []
 
 
@@ -229,3 +232,13 @@ async def _show_change(change: MessageChange, sender: str, state: ConversationSt
         await state._show_line(change.conversation_id, change.message, sender)
     if state.conversation_id == change.conversation_id:
         state._show_changes([change.message])
+    if change.message.deleted:
+        await _drop_found(state, change.conversation_id, change.message.seq)
+
+
+async def _drop_found(state: ConversationState, conversation_id: int, seq: int) -> None:
+    """Take a message gone (for everyone, or for this user) out of the search results.
+
+    Its text must not stay on screen in a results list either.
+    """
+    (await state.get_state(MessageSearchState))._drop(conversation_id, seq)

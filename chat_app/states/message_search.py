@@ -96,6 +96,12 @@ class MessageSearchState(rx.State):
         self.found = []
         self.searching = self.more = self.shallow = False
 
+    def _drop(self, conversation_id: int, seq: int) -> None:
+        """Take a message out of the results shown: deleted for everyone, or for this user."""
+        kept = [r for r in self.found if (r.conversation_id, r.seq) != (conversation_id, seq)]
+        if len(kept) != len(self.found):
+            self.found = kept
+
     def _scope(self, conversation_id: int, title: str) -> None:
         if self.scope_id != conversation_id:
             self.scope_id, self.scope_title = conversation_id, title

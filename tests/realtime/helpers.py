@@ -10,6 +10,7 @@ from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
 from chat_app.states.list_order import ListOrderState
 from chat_app.states.message_buffer import LIVE_BANK
+from chat_app.states.message_search import MessageSearchState
 from chat_app.states.row_values import bucket_of
 from tests.support.event_client import EventClient
 
@@ -266,3 +267,15 @@ async def another_tab(url: str, tab: EventClient, friend_id: int) -> EventClient
     other = await open_chat(url, session_token(tab))
     await open_conversation(other, friend_id)
     return other
+
+
+SEARCH = MessageSearchState.get_full_name()
+
+
+async def search_messages(tab: EventClient, words: str) -> list[dict[str, Any]]:
+    """Search the tab's chats for `words` (the Chats tab's field) and wait for the results."""
+    await tab.call(SEARCH, "search", {"form_data": {"query": words}})
+    await tab.wait_for(
+        lambda c: c.var(SEARCH, "searched") == words and not c.var(SEARCH, "searching")
+    )
+    return tab.var(SEARCH, "found") or []

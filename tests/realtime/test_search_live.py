@@ -8,29 +8,18 @@ from __future__ import annotations
 import asyncio
 
 from chat_app.i18n import text
-from chat_app.states.message_search import MessageSearchState
 from tests.realtime.helpers import (
     CONVERSATION,
     chat_pair,
     open_chat,
     register,
+    search_messages,
     send_text,
     session_token,
     shown,
     toasts,
     unique_username,
 )
-from tests.support.event_client import EventClient
-
-SEARCH = MessageSearchState.get_full_name()
-
-
-async def _search(tab: EventClient, words: str) -> list[dict]:
-    await tab.call(SEARCH, "search", {"form_data": {"query": words}})
-    await tab.wait_for(
-        lambda c: c.var(SEARCH, "searched") == words and not c.var(SEARCH, "searching")
-    )
-    return tab.var(SEARCH, "found") or []
 
 
 async def test_a_message_is_found_by_its_two_readers_and_opens_there(backend_url):
@@ -38,14 +27,14 @@ async def test_a_message_is_found_by_its_two_readers_and_opens_there(backend_url
     await send_text(ann, "the quarterly report 季度报告")
     await bob.wait_for(lambda c: any("quarterly" in m["body"] for m in shown(c)))
     for tab in (ann, bob):
-        (hit,) = await _search(tab, "REPORT")
+        (hit,) = await search_messages(tab, "REPORT")
         assert [(part["text"], part["marked"]) for part in hit["parts"]] == [
             ("the quarterly ", False),
             ("report", True),
             (" 季度报告", False),
         ]
         assert hit["mine"] is (tab is ann)
-    (hit,) = await _search(bob, "季度")
+    (hit,) = await search_messages(bob, "季度")
     assert [part["text"] for part in hit["parts"] if part["marked"]] == ["季度"]
 
     # Bob closes the chat; the result opens it at the message, marked.
@@ -60,14 +49,14 @@ async def test_a_message_is_found_by_its_two_readers_and_opens_there(backend_url
     assert bob.var(CONVERSATION, "conversation_id") == hit["conversation_id"]
 
     # A message sent while a search runs arrives as usual, and both answers come.
-    await asyncio.gather(_search(bob, "quarterly"), send_text(ann, "one more"))
+    await asyncio.gather(search_messages(bob, "quarterly"), send_text(ann, "one more"))
     await bob.wait_for(lambda c: any(m["body"] == "one more" for m in shown(c)))
 
     # Someone else finds nothing of it, and cannot open it either.
     cat_reg = await register(backend_url, unique_username("cat"))
     cat = await open_chat(backend_url, session_token(cat_reg))
     await cat_reg.close()
-    assert await _search(cat, "quarterly") == []
+    assert await search_messages(cat, "quarterly") == []
     await cat.call(
         CONVERSATION,
         "open_at_message",

@@ -1,0 +1,44 @@
+"""Search results on screen lose a message deleted meanwhile, over raw `/_event` clients on
+both profiles: deleted for everyone (on every reader's tab) or for oneself (on one's own
+tabs): its text does not stay in a results list."""
+
+from __future__ import annotations
+
+from chat_app.states.message_actions import MessageActionsState
+from tests.realtime.helpers import (
+    CONVERSATION,
+    SEARCH,
+    chat_pair,
+    search_messages,
+    send_text,
+    shown,
+)
+from tests.support.event_client import EventClient
+
+ACTIONS = MessageActionsState.get_full_name()
+
+
+async def _delete(tab: EventClient, seq: int, for_me: bool) -> None:
+    conversation = tab.var(CONVERSATION, "conversation_id")
+    target = {"conversation_id": conversation, "seq": seq, "for_me": for_me}
+    await tab.call(ACTIONS, "ask_delete", target)
+    await tab.wait_for(lambda c: c.var(ACTIONS, "confirm_seq") == seq)
+    await tab.call(ACTIONS, "delete_message", {})
+
+
+async def test_a_deleted_message_leaves_the_results_on_screen(backend):
+    ann, bob, _ann_id, _bob_id = await chat_pair(backend.url)
+    await send_text(ann, "the surprise party is on friday")
+    await send_text(ann, "the surprise gift is a bike")
+    await bob.wait_for(lambda c: len(shown(c)) == 2)
+    party, gift = (m["seq"] for m in shown(bob))
+    for tab in (ann, bob):
+        assert len(await search_messages(tab, "surprise")) == 2
+
+    await _delete(ann, party, for_me=False)
+    for tab in (ann, bob):
+        await tab.wait_for(lambda c: [r["seq"] for r in c.var(SEARCH, "found")] == [gift])
+
+    await _delete(bob, gift, for_me=True)
+    await bob.wait_for(lambda c: c.var(SEARCH, "found") == [])
+    assert [r["seq"] for r in ann.var(SEARCH, "found")] == [gift]
