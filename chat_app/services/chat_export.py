@@ -26,8 +26,15 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from chat_app.i18n import text
-from chat_app.models import Message, Reaction, StoredFile, User, utc_now
-from chat_app.services import conversations, message_hiding, relations, search, system_lines
+from chat_app.models import Message, StoredFile, User, utc_now
+from chat_app.services import (
+    conversations,
+    message_hiding,
+    reaction_rows,
+    relations,
+    search,
+    system_lines,
+)
 from chat_app.services.database import session_scope
 from chat_app.services.export_pages import (
     HTML_END,
@@ -48,7 +55,6 @@ EXPORTS_PER_HOUR = 10
 BATCH = 500
 # A file is copied into the archive this many bytes at a time.
 PIECE = 256 * 1024
-_IMAGE_KINDS = {"image"}
 
 
 @dataclass(frozen=True)
@@ -305,7 +311,7 @@ def _exported(
     file = None
     if row.storage_key and not deleted:
         path = archive_path(row.seq, row.original_name)
-        file = ExportedFile(row.original_name, row.size, row.mime, path, row.kind in _IMAGE_KINDS)
+        file = ExportedFile(row.original_name, row.size, row.mime, path, row.kind == "image")
     return ExportedMessage(
         seq=row.seq,
         sent_at=row.created_at,
@@ -341,13 +347,8 @@ def _names(session: Session, plan: ExportPlan, rows: Sequence[sa.Row]) -> dict[i
 
 def _reactions(session: Session, message_ids: list[int]) -> dict[int, tuple[tuple[str, int], ...]]:
     """Each message's reactions as (emoji, count), in the order each emoji was first used."""
-    found = session.exec(
-        select(Reaction.message_id, Reaction.emoji)
-        .where(col(Reaction.message_id).in_(message_ids))
-        .order_by(col(Reaction.id))
-    ).all()
-    counts: dict[int, dict[str, int]] = {}
-    for message_id, emoji in found:
-        per_message = counts.setdefault(message_id, {})
-        per_message[emoji] = per_message.get(emoji, 0) + 1
-    return {message_id: tuple(emojis.items()) for message_id, emojis in counts.items()}
+    counts: dict[int, tuple[tuple[str, int], ...]] = {}
+    for message_id, made in reaction_rows.reactions_by_message(session, message_ids).items():
+        emojis = [emoji for emoji, _user_id in made]
+        counts[message_id] = tuple((emoji, emojis.count(emoji)) for emoji in dict.fromkeys(emojis))
+    return counts

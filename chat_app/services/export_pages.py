@@ -84,8 +84,7 @@ def archive_path(seq: int, original_name: str) -> str:
     Returns:
         A relative path of one folder and one plain file name.
     """
-    name = _UNSAFE.sub("_", original_name).strip().lstrip(".")[:NAME_KEPT] or "file"
-    return f"{FILES_FOLDER}/{seq:06d}-{name}"
+    return f"{FILES_FOLDER}/{seq:06d}-{_safe_name(original_name, 'file')}"
 
 
 def archive_name(title: str, moment: datetime) -> str:
@@ -98,8 +97,15 @@ def archive_name(title: str, moment: datetime) -> str:
     Returns:
         For example "Ann 2026-12-06.zip" (unsafe characters replaced).
     """
-    shown = _UNSAFE.sub("_", title).strip().lstrip(".")[:NAME_KEPT] or "chat"
-    return f"{shown} {moment:%Y-%m-%d}.zip"
+    return f"{_safe_name(title, 'chat')} {moment:%Y-%m-%d}.zip"
+
+
+def _safe_name(name: str, fallback: str) -> str:
+    """`name` as a file name any system unpacks (`fallback` when nothing is left of it).
+
+    Unsafe characters replaced, no leading dot, at most NAME_KEPT characters.
+    """
+    return _UNSAFE.sub("_", name).strip().lstrip(".")[:NAME_KEPT] or fallback
 
 
 def json_record(message: ExportedMessage) -> dict[str, object]:
@@ -156,9 +162,14 @@ def json_start(title: str, kind: str, exported_at: datetime, viewer_name: str) -
 JSON_END = "\n]}\n"
 
 
-def _time(moment: datetime) -> str:
+def _minute(moment: datetime) -> str:
+    """A time as the page shows it: "2026-12-06 14:05" (UTC)."""
     stamp = wire_time(moment)
-    return f'<time datetime="{stamp}">{stamp[:10]} {stamp[11:16]} UTC</time>'
+    return f"{stamp[:10]} {stamp[11:16]}"
+
+
+def _time(moment: datetime) -> str:
+    return f'<time datetime="{wire_time(moment)}">{_minute(moment)} UTC</time>'
 
 
 def html_start(title: str, exported_at: datetime, viewer_name: str, language: str) -> str:
@@ -173,10 +184,7 @@ def html_start(title: str, exported_at: datetime, viewer_name: str, language: st
     Returns:
         The HTML (the items follow, then `HTML_END`).
     """
-    stamp = wire_time(exported_at)
-    about = text(
-        "export_page_about", language, name=viewer_name, when=f"{stamp[:10]} {stamp[11:16]}"
-    )
+    about = text("export_page_about", language, name=viewer_name, when=_minute(exported_at))
     return (
         f'<!doctype html>\n<html lang="{"zh-CN" if language == "zh" else "en"}"><head>'
         '<meta charset="utf-8">'

@@ -25,20 +25,35 @@ def with_reactions(
     Returns:
         The views, each with its reactions.
     """
-    ids = [row.id for row in rows if row.id is not None]
-    if not ids:
+    by_message = reactions_by_message(session, [row.id for row in rows if row.id is not None])
+    if not by_message:
         return tuple(views)
-    found = session.exec(
-        select(Reaction.message_id, Reaction.emoji, Reaction.user_id)
-        .where(col(Reaction.message_id).in_(ids))
-        .order_by(col(Reaction.id))
-    ).all()
-    if not found:
-        return tuple(views)
-    by_message: dict[int, list[tuple[str, int]]] = {}
-    for message_id, emoji, user_id in found:
-        by_message.setdefault(message_id, []).append((emoji, user_id))
     return tuple(
         replace(view, reactions=summarize(by_message[row.id])) if row.id in by_message else view
         for row, view in zip(rows, views, strict=True)
     )
+
+
+def reactions_by_message(
+    session: Session, message_ids: Sequence[int]
+) -> dict[int, list[tuple[str, int]]]:
+    """Each message's reactions as (emoji, user id), in the order they were made (one query).
+
+    Args:
+        session: The database session.
+        message_ids: The messages.
+
+    Returns:
+        Message id -> its reactions; messages without any are left out.
+    """
+    if not message_ids:
+        return {}
+    found = session.exec(
+        select(Reaction.message_id, Reaction.emoji, Reaction.user_id)
+        .where(col(Reaction.message_id).in_(message_ids))
+        .order_by(col(Reaction.id))
+    ).all()
+    by_message: dict[int, list[tuple[str, int]]] = {}
+    for message_id, emoji, user_id in found:
+        by_message.setdefault(message_id, []).append((emoji, user_id))
+    return by_message
