@@ -1,4 +1,5 @@
-"""A message's menu (the ⋯ beside its bubble: react, edit, delete), its dialogs, what is left.
+"""A message's menu (the ⋯ beside its bubble: react, reply, edit, delete), its dialogs, what
+is left.
 
 The button is faint until the pointer is over the message or the button has the keyboard's
 focus (assets/styles.css); on a touch screen, which has no hover, it is always shown.

@@ -1,9 +1,11 @@
-"""What a message's menu does: react, edit one's text, delete for everyone (confirmed).
+"""What a message's menu does: react, edit, delete for everyone or for oneself (confirmed).
 
-A change is pushed to every tab of every member who may have the message on screen
-(`MessageChange.reader_ids`), the acting user's other tabs included. A push carries the
-changed message only: the tab shows it over its rows (states/message_changes.py) and, when
-it is the conversation's newest message, writes the chat list row's line anew.
+Reply is states/replies.py. A change is pushed to every tab of every member who may have
+the message on screen (`MessageChange.reader_ids`), the acting user's other tabs included.
+A push carries the changed message only: the tab shows it over its rows
+(states/message_changes.py) and, when it is the conversation's newest message, writes the
+chat list row's line anew. A deletion for oneself changes nothing for the others: only the
+user's own tabs are told.
 """
 
 from __future__ import annotations
