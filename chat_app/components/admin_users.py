@@ -9,6 +9,7 @@ from typing import Any
 
 import reflex as rx
 
+from chat_app.components.icon_button import icon_button
 from chat_app.components.name_text import name_text
 from chat_app.components.pager import pager
 from chat_app.states.admin_user_actions import AdminUserActionsState
@@ -29,8 +30,9 @@ def _actions(row: Any) -> rx.Component:
     """The row's menu: what an administrator may do to this account."""
     return rx.dropdown_menu.root(
         rx.dropdown_menu.trigger(
-            rx.icon_button(
-                rx.icon("ellipsis", size=16),
+            icon_button(
+                "ellipsis",
+                icon_size=16,
                 variant="ghost",
                 aria_label=tr("admin_actions"),
                 class_name="admin-user-actions",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.attachment import backend_url
+from chat_app.components.icon_button import icon_button
 from chat_app.states.chat_export import ChatExportState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.ui import tr
@@ -52,8 +53,8 @@ def export_button() -> rx.Component:
     """The icon button that opens the export dialog of the open chat."""
     return rx.dialog.root(
         rx.dialog.trigger(
-            rx.icon_button(
-                rx.icon("archive"),
+            icon_button(
+                "archive",
                 id="export-button",
                 variant="ghost",
                 size="3",

@@ -12,6 +12,7 @@ from reflex_components_core.core.clipboard import Clipboard
 
 from chat_app.components.emoji_picker import emoji_picker
 from chat_app.components.form_field import browser_cap
+from chat_app.components.icon_button import icon_button
 from chat_app.components.mention_picker import mention_options
 from chat_app.components.reply_quote import reply_bar, reply_field
 from chat_app.components.upload_zone import attach_button, upload_progress
@@ -147,12 +148,13 @@ def composer() -> rx.Component:
                     flex="1",
                     display="flex",
                 ),
-                rx.icon_button(
-                    rx.icon("send-horizontal"),
+                icon_button(
+                    "send-horizontal",
                     type="submit",
                     id="send-button",
                     size="3",
                     aria_label=tr("button_send"),
+                    class_name="composer-tool",
                 ),
                 align="end",
                 width="100%",

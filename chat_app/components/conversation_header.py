@@ -15,6 +15,7 @@ from chat_app.components.avatar import avatar
 from chat_app.components.chat_export import export_button
 from chat_app.components.group_panel import group_info_button
 from chat_app.components.group_typing_line import group_typing_line
+from chat_app.components.icon_button import icon_button
 from chat_app.components.message_search import search_this_chat_buttons
 from chat_app.components.mute_button import mute_button
 from chat_app.components.name_text import name_text, one_line_cut, shown_name
@@ -113,8 +114,8 @@ def _group_lines() -> list[rx.Component]:
 def conversation_header() -> rx.Component:
     """The header row above the messages."""
     return rx.hstack(
-        rx.icon_button(
-            rx.icon("arrow-left"),
+        icon_button(
+            "arrow-left",
             id="back-button",
             variant="ghost",
             size="3",
@@ -139,10 +140,17 @@ def conversation_header() -> rx.Component:
             rx.vstack(*_group_lines(), spacing="0", min_width="0", flex="1", align="stretch"),
             rx.vstack(*_friend_lines(), spacing="0", min_width="0", flex="1", align="stretch"),
         ),
-        group_info_button(),
-        search_this_chat_buttons(),
-        export_button(),
-        mute_button(),
+        rx.hstack(
+            group_info_button(),
+            search_this_chat_buttons(),
+            export_button(),
+            mute_button(),
+            # A ghost button reaches 6 px past its icon on each side: 16 px apart, the
+            # boxes do not touch and the icons read as separate.
+            spacing="4",
+            align="center",
+            flex_shrink="0",
+        ),
         id="conversation-header",
         align="center",
         padding="0.5em 1em",

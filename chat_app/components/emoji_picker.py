@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from chat_app.components.icon_button import icon_button
 from chat_app.emoji import MAX_QUERY
 from chat_app.states.composer import ComposerState
 from chat_app.states.emoji_picker import GROUP_ITEMS, EmojiPickerState
@@ -109,13 +110,14 @@ def emoji_picker() -> rx.Component:
     """Button that opens the picker; picking appends to the draft."""
     return rx.popover.root(
         rx.popover.trigger(
-            rx.icon_button(
-                rx.icon("smile"),
+            icon_button(
+                "smile",
                 type="button",
                 id="emoji-button",
                 variant="ghost",
                 size="3",
                 aria_label=tr("button_emoji"),
+                class_name="composer-tool",
             )
         ),
         rx.popover.content(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.contact_row import contact_row
+from chat_app.components.icon_button import icon_button
 from chat_app.components.presence_dot import presence_dot
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
@@ -22,8 +23,8 @@ from chat_app.states.unread import UNREAD_BUCKETS, UnreadState
 def _friend_menu(friend) -> rx.Component:
     return rx.dropdown_menu.root(
         rx.dropdown_menu.trigger(
-            rx.icon_button(
-                rx.icon("ellipsis-vertical"),
+            icon_button(
+                "ellipsis-vertical",
                 variant="ghost",
                 color_scheme="gray",
                 aria_label=tr("friend_actions"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.contact_row import contact_row
+from chat_app.components.icon_button import icon_button
 from chat_app.components.request_buttons import (
     accept_button,
     cancel_button,
@@ -71,8 +72,8 @@ def friend_search() -> rx.Component:
                     flex="1",
                     size="3",
                 ),
-                rx.icon_button(
-                    rx.icon("search"),
+                icon_button(
+                    "search",
                     type="submit",
                     id="friend-search-submit",
                     aria_label=tr("search_button"),
@@ -96,8 +97,8 @@ def friend_search() -> rx.Component:
                 contact_row(
                     FriendsState.search_result,
                     _result_actions(),
-                    rx.icon_button(
-                        rx.icon("x"),
+                    icon_button(
+                        "x",
                         variant="ghost",
                         color_scheme="gray",
                         aria_label=tr("button_close"),

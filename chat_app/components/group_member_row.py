@@ -13,6 +13,7 @@ from reflex_base.vars.base import Var
 from reflex_base.vars.object import ObjectVar
 
 from chat_app.components.avatar import avatar
+from chat_app.components.icon_button import icon_button
 from chat_app.components.name_text import name_text
 from chat_app.components.presence_dot import presence_dot
 from chat_app.states.conversation import ConversationState
@@ -47,8 +48,8 @@ def _member_menu(member: Any) -> rx.Component:
         allowed,
         rx.dropdown_menu.root(
             rx.dropdown_menu.trigger(
-                rx.icon_button(
-                    rx.icon("ellipsis", size=16),
+                icon_button(
+                    "ellipsis",
                     variant="ghost",
                     size="1",
                     class_name="member-actions",

@@ -15,6 +15,7 @@ from chat_app.components.avatar import avatar
 from chat_app.components.confirm_row import confirm_row
 from chat_app.components.friend_pick_row import friend_pick_row
 from chat_app.components.group_member_row import member_row
+from chat_app.components.icon_button import icon_button
 from chat_app.components.image_upload import image_upload
 from chat_app.components.invite_manager import group_invite_entry
 from chat_app.states.conversation import ConversationState
@@ -207,9 +208,7 @@ def _panel() -> rx.Component:
             rx.hstack(
                 rx.dialog.title(tr("group_info"), margin="0", flex="1"),
                 rx.dialog.close(
-                    rx.icon_button(
-                        rx.icon("x"), variant="ghost", aria_label=tr("button_close"), size="2"
-                    ),
+                    icon_button("x", variant="ghost", aria_label=tr("button_close"), size="2"),
                 ),
                 align="center",
                 width="100%",
@@ -259,8 +258,8 @@ def group_info_button() -> rx.Component:
     return rx.cond(
         ConversationState.is_group,
         rx.fragment(
-            rx.icon_button(
-                rx.icon("info"),
+            icon_button(
+                "info",
                 id="group-info",
                 variant="ghost",
                 size="3",

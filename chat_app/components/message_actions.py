@@ -12,6 +12,7 @@ from typing import Any
 import reflex as rx
 
 from chat_app.components.confirm_row import confirm_row
+from chat_app.components.icon_button import icon_button
 from chat_app.components.reactions import quick_reactions
 from chat_app.states.conversation import ConversationState
 from chat_app.states.message_actions import EDIT_FIELD_ID, MessageActionsState
@@ -66,8 +67,9 @@ def message_menu(message: Any) -> rx.Component:
 def _menu(message: Any) -> rx.Component:
     return rx.dropdown_menu.root(
         rx.dropdown_menu.trigger(
-            rx.icon_button(
-                rx.icon("ellipsis", size=18),
+            icon_button(
+                "ellipsis",
+                icon_size=18,
                 variant="ghost",
                 color_scheme="gray",
                 size="1",

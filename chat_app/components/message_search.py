@@ -11,6 +11,7 @@ from typing import cast
 import reflex as rx
 
 from chat_app.components.avatar import avatar
+from chat_app.components.icon_button import icon_button
 from chat_app.components.message_time import row_time
 from chat_app.components.name_text import name_text, shown_name
 from chat_app.states.composer import ComposerState
@@ -31,8 +32,8 @@ def _scope_chip() -> rx.Component:
     return rx.hstack(
         rx.text(tr("message_search_in"), size="2", color_scheme="gray", flex_shrink="0"),
         name_text(MessageSearchState.scope_title, size="2", weight="medium", flex="1"),
-        rx.icon_button(
-            rx.icon("x", size=14),
+        icon_button(
+            "x",
             id="message-search-everywhere",
             aria_label=tr("message_search_everywhere"),
             title=tr("message_search_everywhere"),
@@ -58,15 +59,15 @@ def search_this_chat_buttons() -> rx.Component:
         "title": tr("message_search_this_chat"),
     }
     return rx.fragment(
-        rx.icon_button(
-            rx.icon("search", size=20),
+        icon_button(
+            "search",
             id="search-this-chat",
             on_click=MessageSearchState.search_in(here),
             display=["none", "none", "flex"],
             **common,
         ),
-        rx.icon_button(
-            rx.icon("search", size=20),
+        icon_button(
+            "search",
             id="search-this-chat-phone",
             on_click=[
                 MessageSearchState.search_in(here),
@@ -97,8 +98,8 @@ def message_search_form() -> rx.Component:
                 # On touch screens its box grows with the 44 px field (assets/styles.css).
                 class_name="search-field",
             ),
-            rx.icon_button(
-                rx.icon("search"),
+            icon_button(
+                "search",
                 type="submit",
                 id="message-search-submit",
                 aria_label=tr("message_search_label"),
@@ -107,8 +108,8 @@ def message_search_form() -> rx.Component:
             ),
             rx.cond(
                 search_shown(),
-                rx.icon_button(
-                    rx.icon("x"),
+                icon_button(
+                    "x",
                     type="button",
                     id="message-search-close",
                     aria_label=tr("message_search_close"),

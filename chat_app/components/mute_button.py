@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from chat_app.components.icon_button import icon_button, icon_px
 from chat_app.states.conversation import ConversationState
 from chat_app.states.mute import MuteState
 from chat_app.states.ui import tr
@@ -19,8 +20,8 @@ def mute_button() -> rx.Component:
 
 
 def _button(muted: rx.Var[bool]) -> rx.Component:
-    return rx.icon_button(
-        rx.cond(muted, rx.icon("bell-off"), rx.icon("bell")),
+    return icon_button(
+        rx.cond(muted, rx.icon("bell-off", size=icon_px("3")), rx.icon("bell", size=icon_px("3"))),
         id="mute-button",
         variant="ghost",
         size="3",

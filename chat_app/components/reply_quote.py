@@ -13,6 +13,7 @@ from typing import Any, cast
 import reflex as rx
 
 from chat_app.components.group_message import person_of
+from chat_app.components.icon_button import icon_button
 from chat_app.components.name_text import name_text, one_line_cut
 from chat_app.states.conversation import ConversationState
 from chat_app.states.group_timeline import BLOCKED
@@ -100,8 +101,8 @@ def reply_bar() -> rx.Component:
         rx.hstack(
             rx.icon("reply", size=18, color="var(--accent-11)", flex_shrink="0"),
             _quote_box(ReplyState.reply_sender_id, line, flex="1"),
-            rx.icon_button(
-                rx.icon("x"),
+            icon_button(
+                "x",
                 id="cancel-reply",
                 variant="ghost",
                 color_scheme="gray",

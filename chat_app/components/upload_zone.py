@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from chat_app.components.icon_button import icon_button
 from chat_app.settings import SETTINGS
 from chat_app.states.ui import tr
 from chat_app.states.uploads import DROP_ID, UPLOAD_ID, UploadState
@@ -28,13 +29,14 @@ def _on_rejected(rejected: Any) -> Any:
 def attach_button() -> rx.Component:
     """The clip: opens the file chooser; the browser refuses files over the limit."""
     return rx.upload(
-        rx.icon_button(
-            rx.icon("paperclip"),
+        icon_button(
+            "paperclip",
             type="button",
             id="attach-button",
             variant="ghost",
             size="3",
             aria_label=tr("button_attach", limit=SETTINGS.max_upload_mb),
+            class_name="composer-tool",
             title=tr("button_attach", limit=SETTINGS.max_upload_mb),
         ),
         id=UPLOAD_ID,

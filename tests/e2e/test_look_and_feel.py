@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from playwright.sync_api import Browser, Page, expect
 
@@ -33,20 +34,31 @@ def in_viewport(page: Page, selector: str) -> bool:
     )
 
 
+def _friend_on_a_phone(browser: Browser, app: LiveApp, *texts: str) -> tuple[Page, str, Page]:
+    """Ann on a desktop writes `texts` to her new friend Bob, who then signs in on a phone.
+
+    Returns:
+        Ann's page, her username, and Bob's phone page (his chat list shown).
+    """
+    ann, ann_name = new_user(browser, app, "ann")
+    bob_desk, bob_name = new_user(browser, app, "bob")
+    befriend(ann, bob_desk, bob_name)
+    open_chat_with(ann, bob_name.title())
+    for line in texts:
+        send(ann, line)
+    phone = browser.new_context(**PHONE).new_page()
+    login(phone, app, bob_name)
+    expect_chat_as(phone, app, bob_name.title())
+    return ann, ann_name, phone
+
+
 def test_phone_shows_one_pane_at_a_time_and_keeps_the_composer_above_the_keyboard(
     browser: Browser, app_server: LiveApp
 ):
-    ann, ann_name = new_user(browser, app_server, "ann")
-    bob_desk, bob_name = new_user(browser, app_server, "bob")
-    befriend(ann, bob_desk, bob_name)
-    open_chat_with(ann, bob_name.title())
-    for n in range(10):
-        send(ann, f"line {n}")
+    ann, ann_name, phone = _friend_on_a_phone(
+        browser, app_server, *(f"line {n}" for n in range(10))
+    )
     expect(bubbles(ann)).to_have_count(10)
-
-    phone = browser.new_context(**PHONE).new_page()
-    login(phone, app_server, bob_name)
-    expect_chat_as(phone, app_server, bob_name.title())
     expect(phone.locator("#friend-pane")).to_be_visible()
     expect(phone.locator("#conversation-placeholder")).to_be_hidden()
 
@@ -134,3 +146,66 @@ def test_the_chat_works_with_the_keyboard_alone(browser: Browser, app_server: Li
     expect(ann.locator("#current-password")).to_be_visible()
     ann.keyboard.press("Escape")
     expect(ann.locator("#current-password")).to_be_hidden()
+
+
+# The width of each visible icon in `selector`'s buttons, and of the button around it.
+_ICON_SIDES = """selector => [...document.querySelectorAll(selector)]
+    .filter(button => button.offsetParent !== null)
+    .map(button => [
+        button.id || button.getAttribute('aria-label'),
+        button.querySelector('svg').getBoundingClientRect().width,
+        button.getBoundingClientRect().width,
+    ])"""
+
+# The header's visible icons, left to right.
+_HEADER_ICONS = """() => [...document.querySelectorAll('#conversation-header button svg')]
+    .filter(svg => svg.closest('button').offsetParent !== null)
+    .filter(svg => svg.closest('#back-button') === null)
+    .map(svg => svg.getBoundingClientRect().toJSON())
+    .sort((a, b) => a.left - b.left)"""
+
+
+def icon_sides(page: Page, selector: str) -> dict[str, tuple[float, float]]:
+    """{button: (icon width, button width)} of the visible buttons `selector` finds."""
+    return {name: (icon, box) for name, icon, box in page.evaluate(_ICON_SIDES, selector)}
+
+
+def test_the_toolbars_icons_have_one_size_and_fit_their_buttons(
+    browser: Browser, app_server: LiveApp
+):
+    ann, ann_name, phone = _friend_on_a_phone(browser, app_server, "hello")
+    phone.locator("#tab-friends").tap()
+    phone.locator("#friend-list").get_by_text(ann_name.title(), exact=True).tap()
+    expect(bubbles(phone).last).to_have_text("hello")
+
+    toolbars = "#conversation-header button, #emoji-button, #attach-button, #send-button"
+    for page, expected in (
+        (
+            ann,
+            {"search-this-chat", "export-button", "mute-button", "emoji-button", "attach-button"},
+        ),
+        (phone, {"back-button", "search-this-chat-phone", "mute-button", "send-button"}),
+    ):
+        sides = icon_sides(page, toolbars)
+        assert expected <= sides.keys(), sides
+        # Before, Reflex drew the header's icons 36 px wide beside a 24 px bell.
+        assert {icon for icon, _box in sides.values()} == {22}, sides
+        # With room around it (ghost buttons are the icon and their padding wide).
+        assert all(icon + 8 <= box for icon, box in sides.values()), sides
+
+        # The icons sit on one line, the composer's on its field's middle line, and the
+        # header's are apart (the ghost buttons' boxes touched, their icons 4 px apart).
+        header = page.evaluate(_HEADER_ICONS)
+        assert all(b["left"] - a["right"] >= 12 for a, b in pairwise(header)), header
+        field = page.locator("#composer").bounding_box()
+        assert field is not None
+        middle = field["y"] + field["height"] / 2
+        for tool in ("#emoji-button", "#attach-button", "#send-button"):
+            icon = page.locator(f"{tool} svg").bounding_box()
+            if icon is not None:
+                assert abs(icon["y"] + icon["height"] / 2 - middle) <= 2, tool
+
+    # A message's ⋯ on a phone is an icon one can see (it was 12 px), in a 44 px target.
+    menu = icon_sides(phone, "#message-list .message-actions")
+    assert menu
+    assert all(icon >= 16 and box >= 44 for icon, box in menu.values()), menu
