@@ -18,7 +18,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from chat_app.models import Conversation, ConversationMember, Message, ReadCursor, User
+from chat_app.models import (
+    Conversation,
+    ConversationMember,
+    HiddenMessage,
+    Message,
+    ReadCursor,
+    User,
+)
 from chat_app.services import relations
 
 # At most this many rows, the most recent first: a tab's list stays bounded.
@@ -68,7 +75,40 @@ class ChatRowView:
     departed: bool = False
 
 
-def _rows_statement() -> sa.Select:
+def _last_shown(conversation, member, visible_seq, viewer) -> sa.ColumnElement[int]:
+    """The seq of the message the row's last line shows: the newest the viewer did not hide.
+
+    The newest they may read, unless they deleted it for themselves; then the newest before
+    it that they did not, after they joined (looked for only then: every other row costs a
+    probe of one index entry).
+    """
+    earlier = aliased(Message)
+
+    def hidden_at(conversation_id, seq) -> sa.Exists:
+        hidden = aliased(HiddenMessage)
+        return sa.exists().where(
+            col(hidden.user_id) == viewer,
+            col(hidden.conversation_id) == conversation_id,
+            col(hidden.seq) == seq,
+        )
+
+    newest_not_hidden = (
+        sa.select(col(earlier.seq))
+        .where(
+            col(earlier.conversation_id) == col(conversation.id),
+            col(earlier.seq) < visible_seq,
+            col(earlier.seq) > col(member.joined_seq),
+            ~hidden_at(col(earlier.conversation_id), col(earlier.seq)),
+        )
+        .order_by(col(earlier.seq).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    newest_hidden = hidden_at(col(conversation.id), visible_seq)
+    return sa.case((newest_hidden, newest_not_hidden), else_=visible_seq)
+
+
+def _rows_statement(*, one_conversation: bool = False) -> sa.Select:
     member = aliased(ConversationMember)
     conversation = aliased(Conversation)
     other = aliased(User)
@@ -94,7 +134,7 @@ def _rows_statement() -> sa.Select:
         else_=col(conversation.user_low_id),
     )
     activity = sa.func.coalesce(col(last.created_at), col(conversation.created_at))
-    return (
+    statement = (
         sa.select(
             col(conversation.id).label("id"),
             col(conversation.kind).label("kind"),
@@ -128,7 +168,8 @@ def _rows_statement() -> sa.Select:
         .outerjoin(
             last,
             sa.and_(
-                col(last.conversation_id) == col(conversation.id), col(last.seq) == visible_seq
+                col(last.conversation_id) == col(conversation.id),
+                col(last.seq) == _last_shown(conversation, member, visible_seq, viewer),
             ),
         )
         .outerjoin(sender, col(sender.id) == col(last.sender_id))
@@ -145,9 +186,13 @@ def _rows_statement() -> sa.Select:
         .order_by(activity.desc(), col(conversation.id).desc())
         .limit(sa.bindparam("limit"))
     )
+    if one_conversation:
+        return statement.where(col(conversation.id) == sa.bindparam("conversation"))
+    return statement
 
 
 ROWS = _rows_statement()
+ONE_ROW = _rows_statement(one_conversation=True)
 
 
 def shown_as(row: sa.Row, blocked: set[int]) -> tuple[str, str]:
@@ -216,3 +261,22 @@ def chat_rows(
     blocked = relations.blocked_either_way(session=session, user_id=viewer_id)
     found = session.connection().execute(ROWS, {"viewer": viewer_id, "limit": limit})
     return tuple(_row(row, blocked) for row in found)
+
+
+def chat_row(*, session: Session, viewer_id: int, conversation_id: int) -> ChatRowView | None:
+    """One row of the viewer's chat list as it reads now (after they hid a message in it).
+
+    Args:
+        session: The database session.
+        viewer_id: The user (from the server-side session).
+        conversation_id: The conversation (checked: a row only where the viewer has one).
+
+    Returns:
+        The row, or None when the viewer's list has none for that conversation.
+    """
+    blocked = relations.blocked_either_way(session=session, user_id=viewer_id)
+    found = session.connection().execute(
+        ONE_ROW, {"viewer": viewer_id, "limit": 1, "conversation": conversation_id}
+    )
+    row = found.first()
+    return None if row is None else _row(row, blocked)

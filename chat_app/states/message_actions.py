@@ -5,7 +5,7 @@ the message on screen (`MessageChange.reader_ids`), the acting user's other tabs
 A push carries the changed message only: the tab shows it over its rows
 (states/message_changes.py) and, when it is the conversation's newest message, writes the
 chat list row's line anew. A deletion for oneself changes nothing for the others: only the
-user's own tabs are told.
+user's own tabs are told, and their row of the chat shows its newest message not hidden.
 """
 
 from __future__ import annotations
@@ -18,7 +18,14 @@ import reflex as rx
 from chat_app.i18n import text
 from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.push import notify_users
-from chat_app.services import message_deletion, message_edits, message_hiding, reactions
+from chat_app.services import (
+    chat_list,
+    message_deletion,
+    message_edits,
+    message_hiding,
+    reactions,
+)
+from chat_app.services.chat_list import ChatRowView
 from chat_app.services.errors import DomainError
 from chat_app.services.reaction_views import QUICK_REACTIONS
 from chat_app.services.views import MessageChange
@@ -190,8 +197,10 @@ class MessageActionsState(rx.State):
             )
         except DomainError as error:
             return toast_error(text(error.code, await language_of(self)))
-        await _apply_hidden(chat, hidden, viewer_id, await self.get_state(ConversationState))
-        pushed = functools.partial(_apply_hidden, chat, hidden, viewer_id)
+        # The row's line, which showed the hidden message if it was the newest.
+        row = await call_service(chat_list.chat_row, viewer_id=viewer_id, conversation_id=chat)
+        await _apply_hidden(chat, hidden, viewer_id, row, await self.get_state(ConversationState))
+        pushed = functools.partial(_apply_hidden, chat, hidden, viewer_id, row)
         await notify_users([viewer_id], ConversationState, pushed, except_tab=tab_token(self))
         return None
 
@@ -212,12 +221,18 @@ async def _apply_pushed(change: MessageChange, sender: str, state: ConversationS
 
 
 async def _apply_hidden(
-    conversation_id: int, seq: int, user_id: int, state: ConversationState
+    conversation_id: int,
+    seq: int,
+    user_id: int,
+    row: ChatRowView | None,
+    state: ConversationState,
 ) -> list[Any]:
-    # A partial, like `_apply_pushed`; only the user's own tab showing that chat.
+    # A partial, like `_apply_pushed`; only the user's own tabs.
     if state._user_id == user_id:
         if state.conversation_id == conversation_id:
             state._hide(seq)
+        if row is not None:
+            await state._show_row_line(row)
         await _drop_found(state, conversation_id, seq)
     return []
 

@@ -3,13 +3,15 @@
 A mixin of the conversation state: every message push saves that state anyway, so the row
 of the conversation a message arrived in gets its new last line there, in `last_*` buckets
 (states/row_values.py: one bucket re-sent, never the list), and moves to the top of the
-lists. A deletion or an edit of a row's last message writes the row's line anew.
+lists. A deletion or an edit of a row's last message writes the row's line anew, and so
+does hiding a message (the row then shows the newest one not hidden).
 """
 
 from __future__ import annotations
 
 import reflex as rx
 
+from chat_app.services.chat_list import ChatRowView
 from chat_app.services.views import MessageView
 from chat_app.states.chat_preview import preview_line
 from chat_app.states.list_order import ListOrderState
@@ -69,3 +71,14 @@ class RowLines(rx.State, mixin=True):
         named = sender if conversation_id in self._group_ids else ""
         line = preview_line(kind, message.body, named, language)
         RowValues(self, LAST_BUCKETS).set(conversation_id, [message.sent_at, line])
+
+    async def _show_row_line(self, row: ChatRowView) -> None:
+        """Write a row's last line as the list reads it now (the user hid a message of it).
+
+        Args:
+            row: The row, read again from the database.
+        """
+        worded = row.preview_kind in ("system", "hidden", "deleted")
+        language = await language_of(self) if worded else ""
+        line = preview_line(row.preview_kind, row.preview, row.preview_sender, language)
+        RowValues(self, LAST_BUCKETS).set(row.conversation_id, [row.last_at, line])

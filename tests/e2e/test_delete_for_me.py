@@ -1,5 +1,6 @@
 """Delete for me in the browser: asked once, the message leaves the user's view (also after
-a reload) and stays on the other person's screen."""
+a reload), its chat row shows the message before it, and it stays on the other person's
+screen."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from tests.support.live_app import LiveApp
 
 
 def test_a_message_deleted_for_me_is_gone_for_me_only(browser: Browser, app_server: LiveApp):
-    ann, bob, _ann_name, _bob_name = friends_in_chat(browser, app_server)
+    ann, bob, ann_name, _bob_name = friends_in_chat(browser, app_server)
+    send(ann, "bring the cake")
     send(ann, "the door code is 4321")
     send(ann, "see you at 6")
     row = bob.locator("#message-list .message", has_text="the door code is 4321")
@@ -32,3 +34,20 @@ def test_a_message_deleted_for_me_is_gone_for_me_only(browser: Browser, app_serv
     bob.reload()
     expect(bob.locator("#message-list .message", has_text="see you at 6")).to_be_visible()
     expect(bob.locator("#message-list")).not_to_contain_text("4321", use_inner_text=True)
+
+    # The newest one too: the Chats row shows the last message Bob still has, live and
+    # after a reload; Ann's row keeps hers.
+    newest = bob.locator("#message-list .message", has_text="see you at 6")
+    newest.hover()
+    newest.locator(".message-actions").click()
+    bob.locator(".delete-for-me").click()
+    bob.click("#confirm-delete-message")
+    expect(newest).to_be_hidden()
+    bob.click("#tab-chats")
+    line = bob.locator(f"#chat-list button[aria-label='{ann_name.title()}'] .chat-line")
+    expect(line).to_have_text("bring the cake")
+    bob.reload()
+    bob.click("#tab-chats")
+    expect(line).to_have_text("bring the cake")
+    ann.click("#tab-chats")
+    expect(ann.locator("#chat-list .chat-line").first).to_have_text("see you at 6")

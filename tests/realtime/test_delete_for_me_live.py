@@ -4,7 +4,9 @@ learns it when it reconnects), and no other member's tab hears of it."""
 
 from __future__ import annotations
 
+from chat_app.states.chat_list import ChatListState
 from chat_app.states.message_actions import MessageActionsState
+from chat_app.states.row_values import bucket_of
 from tests.realtime.group_helpers import reconnect
 from tests.realtime.helpers import (
     CONVERSATION,
@@ -16,10 +18,28 @@ from tests.realtime.helpers import (
 from tests.support.event_client import EventClient
 
 ACTIONS = MessageActionsState.get_full_name()
+CHAT_LIST = ChatListState.get_full_name()
 
 
 def _hidden(tab: EventClient) -> list[int]:
     return tab.var(CONVERSATION, "hidden_seqs") or []
+
+
+def _row_line(tab: EventClient, conversation_id: int) -> str:
+    """The chat list row's last line: pushed since the list was read, else as read."""
+    pushed = tab.var(CONVERSATION, f"last_{bucket_of(conversation_id)}") or {}
+    if str(conversation_id) in pushed:
+        return pushed[str(conversation_id)][1]
+    rows = tab.var(CHAT_LIST, "rows") or []
+    return next(row["line"] for row in rows if row["conversation_id"] == conversation_id)
+
+
+async def _delete_for_me(tab: EventClient, conversation_id: int, seq: int) -> None:
+    await tab.call(
+        ACTIONS, "ask_delete", {"conversation_id": conversation_id, "seq": seq, "for_me": True}
+    )
+    await tab.wait_for(lambda c: c.var(ACTIONS, "confirm_for_me") is True)
+    await tab.call(ACTIONS, "delete_message", {})
 
 
 async def test_a_message_deleted_for_me_leaves_my_tabs_only(backend):
@@ -33,11 +53,7 @@ async def test_a_message_deleted_for_me_leaves_my_tabs_only(backend):
     seq = next(m["seq"] for m in shown(bob) if m["body"] == "the door code is 4321")
     ann_seen = len(ann.frames)
 
-    await bob.call(
-        ACTIONS, "ask_delete", {"conversation_id": conversation, "seq": seq, "for_me": True}
-    )
-    await bob.wait_for(lambda c: c.var(ACTIONS, "confirm_for_me") is True)
-    await bob.call(ACTIONS, "delete_message", {})
+    await _delete_for_me(bob, conversation, seq)
     for tab in (bob, bob_phone):
         await tab.wait_for(lambda c: _hidden(c) == [seq])
     # Ann's tab heard nothing of it and still shows the message.
@@ -47,9 +63,17 @@ async def test_a_message_deleted_for_me_leaves_my_tabs_only(backend):
     assert _hidden(ann) == []
     assert "the door code is 4321" in [m["body"] for m in shown(ann)]
 
-    # A new tab of Bob's reads the page with it left out.
+    # The newest one deleted for Bob: his chat rows show the one before it, Ann's keeps it.
+    newest = shown(bob)[-1]["seq"]
+    await _delete_for_me(bob, conversation, newest)
+    for tab in (bob, bob_phone):
+        await tab.wait_for(lambda c: _row_line(c, conversation) == "see you")
+    assert _row_line(ann, conversation) == "anything else?"
+
+    # A new tab of Bob's reads the page and the row with them left out.
     bob_again = await another_tab(backend.url, bob, ann_id)
-    await bob_again.wait_for(lambda c: _hidden(c) == [seq])
+    await bob_again.wait_for(lambda c: _hidden(c) == [seq, newest])
+    assert _row_line(bob_again, conversation) == "see you"
 
 
 async def test_a_tab_away_while_i_deleted_for_me_learns_it_on_reconnect(backend):
@@ -61,11 +85,7 @@ async def test_a_tab_away_while_i_deleted_for_me_learns_it_on_reconnect(backend)
         await tab.wait_for(lambda c: any(m["body"] == "call me at 555-0100" for m in shown(c)))
     seq = next(m["seq"] for m in shown(bob) if m["body"] == "call me at 555-0100")
     await bob_laptop.drop()
-    await bob.call(
-        ACTIONS, "ask_delete", {"conversation_id": conversation, "seq": seq, "for_me": True}
-    )
-    await bob.wait_for(lambda c: c.var(ACTIONS, "confirm_for_me") is True)
-    await bob.call(ACTIONS, "delete_message", {})
+    await _delete_for_me(bob, conversation, seq)
     await bob.wait_for(lambda c: _hidden(c) == [seq])
     await reconnect(bob_laptop)
     await bob_laptop.wait_for(lambda c: _hidden(c) == [seq], timeout=15)

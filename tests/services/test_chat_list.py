@@ -16,6 +16,7 @@ from chat_app.services import (
     friends,
     group_members,
     groups,
+    message_hiding,
 )
 from tests.support.groups import make_group, make_people
 from tests.support.sql import statements_run
@@ -174,3 +175,57 @@ def test_the_picker_shows_at_most_fifty_friends(session, users):
         session.add(Friendship(user_low_id=ann, user_high_id=other, created_at=utc_now()))
     session.commit()
     assert len(picked(session, ann, "pal")) == friend_picker.PICKER_MAX
+
+
+def hide(session: Session, viewer: int, chat: int, seq: int) -> None:
+    message_hiding.hide_for_me(session=session, viewer_id=viewer, conversation_id=chat, seq=seq)
+
+
+def row_of(session: Session, viewer: int, chat: int) -> chat_list.ChatRowView:
+    (row,) = [r for r in rows(session, viewer) if r.conversation_id == chat]
+    assert chat_list.chat_row(session=session, viewer_id=viewer, conversation_id=chat) == row
+    return row
+
+
+def test_a_row_shows_the_newest_message_its_viewer_did_not_delete_for_themselves(session, users):
+    ann, bob = users["ann"], users["bob"]
+    chat = direct(session, ann, bob)
+    for body in ("first", "second", "third"):
+        send_text(session, ann, chat, body)
+
+    hide(session, bob, chat, 3)
+    second = row_of(session, bob, chat)
+    assert (second.preview_kind, second.preview) == ("text", "second")
+    assert row_of(session, ann, chat).preview == "third"  # hers is untouched
+    hide(session, bob, chat, 2)
+    assert row_of(session, bob, chat).preview == "first"
+    assert row_of(session, bob, chat).last_at < second.last_at
+    hide(session, bob, chat, 1)
+    empty = row_of(session, bob, chat)
+    assert (empty.preview_kind, empty.preview, empty.last_at) == ("", "", "")
+    # A newer message shows again, and the unread count never counted hiding.
+    send_text(session, ann, chat, "fourth")
+    assert (row_of(session, bob, chat).preview, row_of(session, bob, chat).unread) == ("fourth", 4)
+
+
+def test_a_group_row_skips_hidden_messages_but_never_reaches_before_joining(session, users):
+    ann, bob, cat = users["ann"], users["bob"], users["cat"]
+    group = make_group(session, ann, bob, name="Club")
+    post_in_group(session, group, ann, "before cat came")
+    group_members.add_members(session=session, actor_id=ann, conversation_id=group, user_ids=[cat])
+    send_text(session, bob, group, "welcome cat")
+    send_text(session, ann, group, "hello")
+    last = conversations.readable(session, cat, group).last_seq
+
+    hide(session, cat, group, last)
+    row = row_of(session, cat, group)
+    assert (row.preview, row.preview_sender) == ("welcome cat", "Bob")
+    hide(session, cat, group, last - 1)
+    # The line of cat's arrival, never the message from before it.
+    assert row_of(session, cat, group).preview_kind == "system"
+
+
+def test_no_row_for_a_conversation_the_viewer_has_none_of(session, users):
+    ann, bob, cat = users["ann"], users["bob"], users["cat"]
+    chat = direct(session, ann, bob)
+    assert chat_list.chat_row(session=session, viewer_id=cat, conversation_id=chat) is None
