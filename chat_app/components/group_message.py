@@ -37,6 +37,20 @@ def person_of(user_id: Any) -> ArrayVar:
     return cast(ArrayVar, entry)
 
 
+def person_name(user_id: Any) -> rx.Var:
+    """Whom `user_id` is in the open chat: "You", a direct chat's friend, else the group's
+    look-up (a username under a block, "" for a deleted account)."""
+    return rx.cond(
+        user_id == ConversationState.my_id,
+        tr("message_search_you"),
+        rx.cond(
+            ConversationState.is_group,
+            person_of(user_id)[0].to(str),
+            ConversationState.open_friend_nickname,
+        ),
+    )
+
+
 def _name(message: Any) -> StringVar:
     return _person(message)[0].to(str)
 

@@ -1,16 +1,20 @@
 """Reactions: the chips under a message (one per emoji, with its count) and the menu's row.
 
 A chip is the viewer's own reaction when their id is among the emoji's (filled, pressed);
-pressing any chip puts that emoji on or takes the viewer's off. The emoji are the fixed
+pressing any chip puts that emoji on or takes the viewer's off. Its title and label name who
+reacted ("You, Bob"), found in the browser like a sender's name. The emoji are the fixed
 quick set (`REACTION_CHOICES`), never text a client sent.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import reflex as rx
+from reflex.vars import ArrayVar
 
+from chat_app.components.group_message import person_name
+from chat_app.components.name_text import shown_name
 from chat_app.states.conversation import ConversationState
 from chat_app.states.message_actions import REACTION_CHOICES, MessageActionsState
 
@@ -55,8 +59,15 @@ def reaction_chips(message: Any, shown: Any) -> rx.Component:
     )
 
 
+def _who(reaction: Any) -> rx.Var:
+    """The names of those who reacted, in the order they did ("You, Bob")."""
+    user_ids = cast(ArrayVar, reaction.user_ids)
+    return user_ids.map(lambda user_id: shown_name(person_name(user_id))).join(", ")
+
+
 def _chip(message: Any, reaction: Any) -> rx.Component:
     mine = reaction.user_ids.contains(ConversationState.my_id)
+    who = _who(reaction)
     return rx.button(
         reaction.emoji,
         rx.text(reaction.user_ids.length(), as_="span", size="1"),
@@ -65,6 +76,8 @@ def _chip(message: Any, reaction: Any) -> rx.Component:
         variant=rx.cond(mine, "soft", "outline"),
         color_scheme=rx.cond(mine, "blue", "gray"),
         aria_pressed=rx.cond(mine, "true", "false"),
+        aria_label=reaction.emoji + " " + who,
+        title=who,
         class_name="reaction",
         disabled=ConversationState.read_only,
         on_click=_toggle(message, reaction.emoji),

@@ -12,25 +12,13 @@ from typing import Any, cast
 
 import reflex as rx
 
-from chat_app.components.group_message import person_of
+from chat_app.components.group_message import person_name, person_of
 from chat_app.components.icon_button import icon_button
 from chat_app.components.name_text import name_text, one_line_cut
 from chat_app.states.conversation import ConversationState
 from chat_app.states.group_timeline import BLOCKED
 from chat_app.states.replies import ReplyState
 from chat_app.states.ui import tr
-
-
-def _name(sender_id: Any) -> rx.Var:
-    return rx.cond(
-        sender_id == ConversationState.my_id,
-        tr("message_search_you"),
-        rx.cond(
-            ConversationState.is_group,
-            person_of(sender_id)[0].to(str),
-            ConversationState.open_friend_nickname,
-        ),
-    )
 
 
 def _words(sender_id: Any, kind: Any, quoted: Any, gone: Any) -> rx.Var:
@@ -45,7 +33,7 @@ def _words(sender_id: Any, kind: Any, quoted: Any, gone: Any) -> rx.Var:
 
 def _quote_box(sender_id: Any, line: Any, **props: Any) -> rx.Component:
     return rx.box(
-        name_text(_name(sender_id), size="1", weight="bold", color_scheme="gray"),
+        name_text(person_name(sender_id), size="1", weight="bold", color_scheme="gray"),
         rx.text(line, size="1", class_name="reply-quote-text", **one_line_cut()),
         border_left="3px solid var(--accent-8)",
         padding="0.15em 0.5em",

@@ -44,6 +44,9 @@ SENDER_BUCKETS = bucket_names("sender")
 # The look-up keeps at most this many people (a group's default limit is 256); past it,
 # only those the tab still shows are kept.
 SENDERS_KEPT = 300
+# Reactors are asked for only up to this many people in all per look-up, below the
+# service's MOST_ASKED: the senders are never cut for them.
+REACTORS_ASKED = 256
 # At most this many collapsed messages are shown revealed at once (the oldest folds back).
 REVEALED_KEPT = 50
 BLOCKED = "blocked"
@@ -53,9 +56,11 @@ T = TypeVar("T")
 def _needed(messages: Iterable[MessageView], viewer_id: int) -> set[int]:
     """The people the timeline names for `messages`.
 
-    Other senders, and those that system lines and quotes name.
+    Other senders, those that system lines and quotes name, then those who reacted (a
+    chip names them), as many as fit in one look-up beside the others.
     """
     needed: set[int] = set()
+    reactors: set[int] = set()
     for message in messages:
         if message.kind == "system":
             needed |= user_ids_in(message.body)
@@ -63,6 +68,11 @@ def _needed(messages: Iterable[MessageView], viewer_id: int) -> set[int]:
             needed.add(message.sender_id)
         if message.reply is not None:  # the quote names whom it answers
             needed.add(message.reply.sender_id)
+        for reaction in message.reactions:
+            reactors.update(reaction.user_ids)
+    reactors -= needed
+    room = max(REACTORS_ASKED - len(needed), 0)
+    needed.update(sorted(reactors)[:room])
     needed.discard(viewer_id)
     return needed
 

@@ -248,6 +248,7 @@ async def _show_change(change: MessageChange, sender: str, state: ConversationSt
     if change.was_last:
         await state._show_line(change.conversation_id, change.message, sender)
     if state.conversation_id == change.conversation_id:
+        await state._learn_people([change.message])  # a group's new reactor, say
         state._show_changes([change.message])
     if change.message.deleted:
         await _drop_found(state, change.conversation_id, change.message.seq)

@@ -157,7 +157,8 @@ def test_an_edited_message_shows_its_new_text_marked_edited_for_both(
 def test_a_reaction_shows_under_the_message_for_both_and_comes_off(
     browser: Browser, app_server: LiveApp
 ):
-    ann, bob = _friends_in_chat(browser, app_server, "pizza tonight?")
+    ann, bob, ann_name, bob_name = friends_in_chat(browser, app_server)
+    send(ann, "pizza tonight?")
     row = _row(bob, "pizza tonight?")
     row.hover()
     row.locator(".message-actions").click()
@@ -179,6 +180,11 @@ def test_a_reaction_shows_under_the_message_for_both_and_comes_off(
     # Ann adds hers with the chip; Bob takes his off with his.
     _row(ann, "pizza tonight?").locator(".reaction").click()
     expect(_row(bob, "pizza tonight?").locator(".reaction")).to_have_text("👍2")
+    # Who reacted, in the order they did: the chip's title (hover) and its label.
+    for page, names in ((bob, f"You, {ann_name.title()}"), (ann, f"{bob_name.title()}, You")):
+        chip = _row(page, "pizza tonight?").locator(".reaction")
+        expect(chip).to_have_attribute("title", names)
+        expect(chip).to_have_attribute("aria-label", f"👍 {names}")
     _row(bob, "pizza tonight?").locator(".reaction").click()
     for page in (ann, bob):
         expect(_row(page, "pizza tonight?").locator(".reaction")).to_have_text("👍1")
