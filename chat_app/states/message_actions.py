@@ -252,6 +252,9 @@ async def _show_change(change: MessageChange, sender: str, state: ConversationSt
         state._show_changes([change.message])
     if change.message.deleted:
         await _drop_found(state, change.conversation_id, change.message.seq)
+    elif change.message.edited:
+        search = await state.get_state(MessageSearchState)
+        search._edited(change.conversation_id, change.message.seq, change.message.body)
 
 
 async def _drop_found(state: ConversationState, conversation_id: int, seq: int) -> None:

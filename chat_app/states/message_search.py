@@ -8,7 +8,7 @@ newer search or "Close" wins over an older one still running.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import reflex as rx
 
@@ -17,7 +17,7 @@ from chat_app.services import search
 from chat_app.services.errors import DomainError, NotFound, RateLimited, ValidationFailed
 from chat_app.services.search import SearchHit, SearchResults
 from chat_app.services.sessions import SessionKey
-from chat_app.services.snippets import SnippetPart
+from chat_app.services.snippets import SnippetPart, snippet
 from chat_app.states.friends import FriendsState
 from chat_app.states.links import picture_link
 from chat_app.states.safe_text import empty_field, toast_error
@@ -101,6 +101,21 @@ class MessageSearchState(rx.State):
         kept = [r for r in self.found if (r.conversation_id, r.seq) != (conversation_id, seq)]
         if len(kept) != len(self.found):
             self.found = kept
+
+    def _edited(self, conversation_id: int, seq: int, body: str) -> None:
+        """Show a found message's new text (its sender edited it), the words marked again.
+
+        A text that no longer holds them stays, unmarked: the results show what the
+        messages say now, until the next search.
+        """
+        place = (conversation_id, seq)
+        if not any((r.conversation_id, r.seq) == place for r in self.found):
+            return
+        parts = snippet(body, tuple(self.searched.split()))
+        self.found = [
+            replace(r, parts=parts) if (r.conversation_id, r.seq) == place else r
+            for r in self.found
+        ]
 
     def _scope(self, conversation_id: int, title: str) -> None:
         if self.scope_id != conversation_id:
