@@ -14,6 +14,7 @@ from reflex.vars import ArrayVar
 from chat_app.components.bottom_probe import AnimatedDiv, bottom_probes
 from chat_app.components.composer import composer
 from chat_app.components.conversation_header import conversation_header
+from chat_app.components.forward_dialog import forward_dialog
 from chat_app.components.group_message import (
     collapsed,
     collapsed_body,
@@ -244,6 +245,7 @@ def conversation_pane() -> rx.Component:
             readers_dialog(),
             delete_dialog(),
             edit_dialog(),
+            forward_dialog(),
             drop_zone(
                 rx.box(
                     _messages(),

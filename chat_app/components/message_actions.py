@@ -1,5 +1,5 @@
-"""A message's menu (the ⋯ beside its bubble: react, reply, edit, delete), its dialogs, what
-is left.
+"""A message's menu (the ⋯ beside its bubble: react, reply, forward, edit, delete), its dialogs,
+what is left.
 
 The button is faint until the pointer is over the message or the button has the keyboard's
 focus (assets/styles.css); on a touch screen, which has no hover, it is always shown.
@@ -15,6 +15,7 @@ from chat_app.components.confirm_row import confirm_row
 from chat_app.components.icon_button import icon_button
 from chat_app.components.reactions import quick_reactions
 from chat_app.states.conversation import ConversationState
+from chat_app.states.forwarding import ForwardState
 from chat_app.states.message_actions import EDIT_FIELD_ID, MessageActionsState
 from chat_app.states.replies import ReplyState
 from chat_app.states.ui import UiState, tr
@@ -51,8 +52,8 @@ def _may_delete(message: Any) -> rx.Var:
 
 
 def message_menu(message: Any) -> rx.Component:
-    """The ⋯ button of a stored message: react; reply; edit one's text; delete (for
-    everyone if allowed; for oneself always)."""
+    """The ⋯ button of a stored message: react; reply; forward; edit one's text; delete
+    (for everyone if allowed; for oneself always)."""
     return rx.cond(
         _changeable(message),
         rx.box(
@@ -85,6 +86,12 @@ def _menu(message: Any) -> rx.Component:
                 tr("message_reply"),
                 class_name="reply-to-message",
                 on_click=ReplyState.reply_to(ConversationState.conversation_id, message.seq),
+            ),
+            rx.dropdown_menu.item(
+                rx.icon("forward", size=14),
+                tr("message_forward"),
+                class_name="forward-message",
+                on_click=ForwardState.ask_forward(ConversationState.conversation_id, message.seq),
             ),
             rx.cond(
                 _mine(message) & (message.kind == "text"),

@@ -33,6 +33,12 @@ EN: dict[str, str] = {
         "The others in this chat still see it."
     ),
     "too_many_hides": "Too many deletions at once. Wait a minute and try again.",
+    "message_forward": "Forward",
+    "forward_title": "Forward to…",
+    "forward_text": "A copy goes to the chat you choose, sent by you.",
+    "forward_filter": "Find a chat",
+    "forward_sent": "Sent",
+    "too_many_forwards": "Too many forwards at once. Wait a minute and try again.",
 }
 
 ZH: dict[str, str] = {
@@ -64,4 +70,10 @@ ZH: dict[str, str] = {
         "它会从你所有设备上的这个聊天、你的搜索和导出中消失。聊天中的其他人仍能看到它。"
     ),
     "too_many_hides": "删除过于频繁，请一分钟后再试。",
+    "message_forward": "转发",
+    "forward_title": "转发给…",
+    "forward_text": "一份副本将以你的名义发送到你选择的聊天。",
+    "forward_filter": "查找聊天",
+    "forward_sent": "已发送",
+    "too_many_forwards": "转发过于频繁，请一分钟后再试。",
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.browser import (
+    FIELD_IN_ITS_BOX,
     PHONE,
     befriend,
     expect_chat_as,
@@ -34,12 +35,6 @@ SIDE_BY_SIDE = """() => {
     const button = document.getElementById("new-group").getBoundingClientRect();
     return field.right <= button.left && field.left >= pane.left
         && button.right <= pane.right && field.width > 100;
-}"""
-
-FIELD_IN_ITS_BOX = """input => {
-    const field = input.getBoundingClientRect();
-    const box = input.closest(".rt-TextFieldRoot").getBoundingClientRect();
-    return field.top >= box.top - 1 && field.bottom <= box.bottom + 1;
 }"""
 
 

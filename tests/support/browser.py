@@ -181,3 +181,12 @@ def friends_in_chat(browser: Browser, app: LiveApp) -> tuple[Page, Page, str, st
     open_chat_with(ann, bob_name.title())
     open_chat_with(bob, ann_name.title())
     return ann, bob, ann_name.title(), bob_name.title()
+
+
+# For `locator.evaluate` on a Radix text field's <input>: its box holds the whole input (on a
+# touch screen the input is 44 px tall; a box that did not grow with it cut it off).
+FIELD_IN_ITS_BOX = """input => {
+    const field = input.getBoundingClientRect();
+    const box = input.closest(".rt-TextFieldRoot").getBoundingClientRect();
+    return field.top >= box.top - 1 && field.bottom <= box.bottom + 1;
+}"""
