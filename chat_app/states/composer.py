@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
@@ -23,7 +21,7 @@ from chat_app.models import utc_now
 from chat_app.realtime import timers
 from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.push import notify_users
-from chat_app.services import friends, message_text, sending
+from chat_app.services import friends, message_text
 from chat_app.services.errors import DomainError, NotFound
 from chat_app.services.sessions import SessionKey
 from chat_app.services.views import SentMessage
@@ -35,13 +33,13 @@ from chat_app.states.mention_picks import forget_picks, picked_mentions
 from chat_app.states.message_push import publish_sent
 from chat_app.states.outbox import OutboxState, pending_view
 from chat_app.states.outbox_entries import ISSUED_ID, Outbox, OutboxEntry, derived_client_id
+from chat_app.states.outbox_store import Outcome, done_within, is_conflict, rekeyed, store
 from chat_app.states.place import keeps_drafts
 from chat_app.states.replies import ReplyState
 from chat_app.states.service_call import call_service, form_id, form_text
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in, viewer_id_of
 
-logger = logging.getLogger(__name__)
 MAX_MESSAGE_LENGTH = message_text.MAX_MESSAGE_LENGTH
 DRAFT_MAX = message_text.DRAFT_MAX
 # The composer shows its character count from this length on.
@@ -51,8 +49,6 @@ TYPING_VISIBLE_SECONDS = 4.0
 # A store still running after this long shows "sending" in an update of its own (users read
 # about 0.1 s as instant; a quick store's one update is sooner than that).
 SENDING_SHOWN_AFTER_SECONDS = 0.05
-# What storing a message came to: stored, refused, or None when the store itself failed.
-Outcome = SentMessage | DomainError | None
 
 
 @keeps_drafts
@@ -220,7 +216,7 @@ class ComposerState(rx.State):
         shown_sending = False
         if PROFILE.shows_sending_before_store:
             storing = asyncio.ensure_future(store(viewer_id, entry))
-            if not await _done_within(storing, SENDING_SHOWN_AFTER_SECONDS):
+            if not await done_within(storing, SENDING_SHOWN_AFTER_SECONDS):
                 # A slow store (a busy or distant database): the outbox entry, the emptied
                 # composer and the "sending" bubble reach the browser first.
                 if conversation.conversation_id == conversation_id:
@@ -232,7 +228,7 @@ class ComposerState(rx.State):
             outcome = await storing
         else:
             outcome = await store(viewer_id, entry)
-        if _is_conflict(outcome) and client_id == issued:
+        if is_conflict(outcome) and client_id == issued:
             # The issued id went to another text whose update has not reached the browser.
             derived = replace(entry, client_id=derived_client_id(issued, body))
             if shown_sending:
@@ -335,49 +331,6 @@ class ComposerState(rx.State):
         if shown:
             view = pending_view(failed, language)
             conversation._change(lambda buffer: buffer.put_pending(client_id, view))
-
-
-async def store(viewer_id: int, entry: OutboxEntry) -> Outcome:
-    """Store an outbox entry (and whom it mentions): the outcome, the refusal, or None.
-
-    Its mentions come from browser storage after a restart: the service checks them again.
-    """
-    try:
-        return await call_service(
-            sending.send_message,
-            viewer_id=viewer_id,
-            conversation_id=entry.conversation_id,
-            client_id=entry.client_id,
-            body=entry.body,
-            mentioned=entry.mentioned,
-            reply_to=entry.reply_to,
-        )
-    except DomainError as error:
-        return error
-    except Exception:
-        # Database unreachable or similar: the message stays in the outbox, failed.
-        # Not re-raised: Reflex would drop this update and leave it "sending".
-        logger.exception("storing a message failed; it stays in the outbox")
-        return None
-
-
-def rekeyed(conflict: OutboxEntry) -> OutboxEntry:
-    """A conflicting message under an id of its own.
-
-    Its Retry sends it as a new message, and its bubble never shares a key with the stored
-    message that holds the old id.
-    """
-    return replace(conflict, client_id=uuid.uuid4().hex)
-
-
-async def _done_within(task: asyncio.Future[Outcome], seconds: float) -> bool:
-    """Whether `task` finishes within `seconds` (it runs on either way)."""
-    done, _pending = await asyncio.wait({task}, timeout=seconds)
-    return bool(done)
-
-
-def _is_conflict(outcome: Outcome) -> bool:
-    return isinstance(outcome, DomainError) and outcome.code == "client_id_conflict"
 
 
 def _typing_changed(

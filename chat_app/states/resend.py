@@ -16,10 +16,11 @@ import reflex as rx
 from chat_app.i18n import text
 from chat_app.services import message_text, sending
 from chat_app.services.errors import DomainError, RateLimited
-from chat_app.states.composer import ComposerState, rekeyed, store
+from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.outbox import OutboxState
 from chat_app.states.outbox_entries import ISSUED_ID
+from chat_app.states.outbox_store import rekeyed, store
 from chat_app.states.service_call import call_service
 from chat_app.states.ui import language_of
 from chat_app.states.uploads import UploadState

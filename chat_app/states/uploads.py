@@ -16,8 +16,9 @@ from chat_app.realtime.profile import PROFILE
 from chat_app.services import file_uploads
 from chat_app.services.errors import DomainError
 from chat_app.settings import SETTINGS
-from chat_app.states.composer import ComposerState, publish_sent
+from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
+from chat_app.states.message_push import publish_sent
 from chat_app.states.service_call import call_slow_service
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in
