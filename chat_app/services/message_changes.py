@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from chat_app.models import Conversation, ConversationMember, Message
+from chat_app.models import Conversation, ConversationMember, HiddenMessage, Message
 from chat_app.services import conversations, reaction_rows, relations, reply_rows, validation
 from chat_app.services.errors import NotFound
 from chat_app.services.views import MessageChange, MessageView
@@ -159,13 +159,18 @@ def finish(session: Session, locked: LockedMessage, *, changes_line: bool = True
     session.flush()
     readers = _readers(session, locked.conversation.id, message.seq)
     (view,) = _views(session, [message])
+    was_last = changes_line and message.seq == locked.last_seq
+    hidden_by = (
+        _hidden_by(session, readers, locked.conversation.id, message.seq) if was_last else ()
+    )
     session.commit()
     return MessageChange(
         conversation_id=locked.conversation.id,
         message=view,
         change_seq=locked.change_seq,
         reader_ids=readers,
-        was_last=changes_line and message.seq == locked.last_seq,
+        was_last=was_last,
+        hidden_by=hidden_by,
     )
 
 
@@ -235,6 +240,25 @@ def _readers(session: Session, conversation_id: int, seq: int) -> tuple[int, ...
                 col(ConversationMember.left_seq).is_(None),
                 col(ConversationMember.left_seq) >= seq,
             ),
+        )
+    ).all()
+    return tuple(sorted(rows))
+
+
+def _hidden_by(
+    session: Session, readers: tuple[int, ...], conversation_id: int, seq: int
+) -> tuple[int, ...]:
+    """The readers who deleted the message at `seq` for themselves.
+
+    One probe per reader of hiddenmessage's unique index, whose first column is the user.
+    """
+    if not readers:
+        return ()
+    rows = session.exec(
+        select(HiddenMessage.user_id).where(
+            col(HiddenMessage.user_id).in_(readers),
+            HiddenMessage.conversation_id == conversation_id,
+            HiddenMessage.seq == seq,
         )
     ).all()
     return tuple(sorted(rows))

@@ -322,6 +322,8 @@ class MessageChange:
     reader_ids: tuple[int, ...]
     # The message is the conversation's newest: the chat list's rows show it.
     was_last: bool
+    # Readers who deleted it for themselves (asked only when `was_last`): their rows do not.
+    hidden_by: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,14 @@ async def test_a_message_deleted_for_me_leaves_my_tabs_only(backend):
     for tab in (bob, bob_phone):
         await tab.wait_for(lambda c: _row_line(c, conversation) == "see you")
     assert _row_line(ann, conversation) == "anything else?"
+    # Ann edits it: her row shows the new text, Bob's rows keep the one before it.
+    await ann.call(ACTIONS, "ask_edit", {"conversation_id": conversation, "seq": newest})
+    await ann.wait_for(lambda c: c.var(ACTIONS, "edit_seq") == newest)
+    await ann.call(ACTIONS, "save_edit", {"form_data": {"body": "anything else, Bob?"}})
+    await ann.wait_for(lambda c: _row_line(c, conversation) == "anything else, Bob?")
+    await bob.wait_for(lambda c: (c.var(CONVERSATION, "changed") or {}).get(str(newest)))
+    for tab in (bob, bob_phone):
+        assert _row_line(tab, conversation) == "see you"
 
     # A new tab of Bob's reads the page and the row with them left out.
     bob_again = await another_tab(backend.url, bob, ann_id)

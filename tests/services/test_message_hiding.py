@@ -12,7 +12,14 @@ import pytest
 from sqlmodel import Session, func, select
 
 from chat_app.models import HiddenMessage, utc_now
-from chat_app.services import chat_export, group_members, history, message_hiding, search
+from chat_app.services import (
+    chat_export,
+    group_members,
+    history,
+    message_edits,
+    message_hiding,
+    search,
+)
 from chat_app.services.errors import NotFound, RateLimited
 from chat_app.services.storage import LocalFileStorage
 from tests.support.groups import direct_chat, make_group, make_people, three_friends
@@ -138,3 +145,26 @@ def test_a_tab_back_from_an_absence_learns_what_was_hidden_meanwhile(session):
     for forged in (-1, "2", True, 2.0):
         with pytest.raises(NotFound):
             caught(hidden_from=forged)
+
+
+def test_a_change_to_the_newest_message_names_who_hid_it(session):
+    """Their chat rows show the message before it: an edit must not write it there again."""
+    people = three_friends(session)
+    ann, bob, cat = people["ann"], people["bob"], people["cat"]
+    group = make_group(session, ann, bob, cat)
+    older = send_text(session, ann, group, "older").message.seq
+    newest = send_text(session, ann, group, "newest").message.seq
+    hide(session, bob, group, newest)
+
+    def edit(seq: int, body: str):
+        change = message_edits.edit_message(
+            session=session, viewer_id=ann, conversation_id=group, seq=seq, body=body
+        )
+        assert change is not None
+        return change
+
+    change = edit(newest, "newest, edited")
+    assert (change.was_last, change.hidden_by) == (True, (bob,))
+    hide(session, cat, group, older)
+    change = edit(older, "older, edited")  # not a row's line: nobody asked about
+    assert (change.was_last, change.hidden_by) == (False, ())
