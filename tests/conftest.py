@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from sqlmodel import Session, SQLModel
 from chat_app import models  # noqa: F401  (registers the tables on the metadata)
 from chat_app.realtime.profile import PROFILE, Profile, choose
 from chat_app.services import database
+from chat_app.services.blob_storage import AzureBlobStorage
+from chat_app.services.storage import FileStorage, LocalFileStorage
 from chat_app.settings import load_settings
 from chat_app.states.safe_text import install_marker_guard
 from tests.support.azurite import azurite_for_tests
@@ -85,6 +88,15 @@ def postgres_engine() -> Iterator[PostgresCluster]:
 def azurite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A throw-away Azurite blob emulator for the whole run; yields its connection string."""
     yield from azurite_for_tests(tmp_path_factory)
+
+
+@pytest.fixture(params=["local", "blob"])
+def any_storage(request: pytest.FixtureRequest, tmp_path: Path) -> FileStorage:
+    """Each file store in turn (the blob one in a container of its own on Azurite)."""
+    if request.param == "blob":
+        container = f"files-{uuid.uuid4().hex[:16]}"
+        return AzureBlobStorage(request.getfixturevalue("azurite_engine"), container)
+    return LocalFileStorage(tmp_path / "private")
 
 
 @pytest.fixture

@@ -84,8 +84,10 @@ def test_a_forwarded_text_is_a_new_message_of_the_forwarder(session, people, sto
 
 
 def test_a_forwarded_file_is_stored_again_with_its_own_thumbnail(
-    session, people, storage, tmp_path
+    session, people, any_storage, tmp_path
 ):
+    """In a local folder and in Azure Blob Storage (read back as the blob downloads)."""
+    storage = any_storage
     ann, bob, cat = people["ann"], people["bob"], people["cat"]
     group = make_group(session, ann, bob, cat, name="Trip")
     with_ann = direct_chat(session, bob, ann)
