@@ -3,9 +3,10 @@ sends the copy there and marks the row "Sent" (one dialog for the whole list).""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import reflex as rx
+from reflex.vars import ArrayVar
 
 from chat_app.components.avatar import avatar
 from chat_app.components.name_text import name_text, shown_name
@@ -19,6 +20,12 @@ def _matches(row: Any) -> rx.Var:
     typed = ForwardState.forward_filter.lower()
     named = shown_name(row.name).to(str).lower()
     return ~row.departed & ((typed == "") | named.contains(typed))
+
+
+def _none_match() -> rx.Var:
+    """No row is left to press: say so rather than show an empty list."""
+    rows = cast(ArrayVar, ChatListState.rows)
+    return rows.filter(_matches).length() == 0
 
 
 def _target(row: Any) -> rx.Component:
@@ -89,6 +96,16 @@ def forward_dialog() -> rx.Component:
                     role="alert",
                     margin_top="0.75em",
                     id="forward-error",
+                ),
+            ),
+            rx.cond(
+                _none_match(),
+                rx.text(
+                    tr("forward_none"),
+                    size="2",
+                    color_scheme="gray",
+                    margin_top="0.75em",
+                    id="forward-none",
                 ),
             ),
             rx.scroll_area(

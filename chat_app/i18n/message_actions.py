@@ -38,6 +38,7 @@ EN: dict[str, str] = {
     "forward_text": "A copy goes to the chat you choose, sent by you.",
     "forward_filter": "Find a chat",
     "forward_sent": "Sent",
+    "forward_none": "No chat by that name.",
     "too_many_forwards": "Too many forwards at once. Wait a minute and try again.",
 }
 
@@ -75,5 +76,6 @@ ZH: dict[str, str] = {
     "forward_text": "一份副本将以你的名义发送到你选择的聊天。",
     "forward_filter": "查找聊天",
     "forward_sent": "已发送",
+    "forward_none": "没有这个名字的聊天。",
     "too_many_forwards": "转发过于频繁，请一分钟后再试。",
 }

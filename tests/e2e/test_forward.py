@@ -39,8 +39,12 @@ def test_a_message_forwarded_to_another_friend(browser: Browser, app_server: Liv
     expect(dialog).to_contain_text("Forward to…")
     targets = dialog.locator(".forward-target")
     expect(targets).to_have_count(2)  # Ann and Cat
+    bob.fill("#forward-filter", "nobody by this name")
+    expect(targets).to_have_count(0)
+    expect(dialog.locator("#forward-none")).to_have_text("No chat by that name.")
     bob.fill("#forward-filter", cat_name[:5].lower())
     expect(targets).to_have_count(1)
+    expect(dialog.locator("#forward-none")).to_have_count(0)
     target = dialog.locator(f".forward-target[aria-label='{cat_name}']")
     expect(target).to_be_in_viewport(ratio=1)
     target.click()
