@@ -129,7 +129,9 @@ def chat_list() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             message_search_form(),
-            new_group_button(),
+            # Not while results are shown: the field then has the row's room (with the close
+            # button beside it, "Search messages" was cut to "Search messa").
+            rx.cond(search_shown(), rx.fragment(), new_group_button()),
             align="center",
             spacing="2",
             width="100%",

@@ -161,6 +161,11 @@ def test_the_search_button_of_a_chat_searches_that_chat_alone(
     ann.click("#search-this-chat")
     expect(ann.locator("#message-search-scope")).to_contain_text(cat_name.title())
     expect(ann.locator("#message-search")).to_be_focused()
+    # "New group" makes room for the field while results are shown (it was 107 px wide).
+    expect(ann.locator("#new-group")).to_have_count(0)
+    field = ann.locator("#message-search").bounding_box()
+    assert field is not None
+    assert field["width"] >= 180
     ann.keyboard.type("picnic")
     ann.keyboard.press("Enter")
     expect(ann.locator(RESULTS)).to_have_count(1)
@@ -169,6 +174,8 @@ def test_the_search_button_of_a_chat_searches_that_chat_alone(
     ann.click("#message-search-everywhere")
     expect(ann.locator("#message-search-scope")).to_have_count(0)
     expect(ann.locator(RESULTS)).to_have_count(2)
+    ann.click("#message-search-close")
+    expect(ann.locator("#new-group")).to_be_visible()
 
     # On a phone the button goes back to the list, where the search is.
     phone = browser.new_context(**PHONE).new_page()
