@@ -13,10 +13,11 @@ from reflex_base.vars.base import Var
 
 from chat_app.components.avatar import avatar
 from chat_app.components.chat_export import export_button
+from chat_app.components.chat_more_menu import chat_more_menu
 from chat_app.components.group_panel import group_info_button
 from chat_app.components.group_typing_line import group_typing_line
 from chat_app.components.icon_button import icon_button
-from chat_app.components.message_search import search_this_chat_buttons
+from chat_app.components.message_search import search_this_chat_button
 from chat_app.components.mute_button import mute_button
 from chat_app.components.name_text import name_text, one_line_cut, shown_name
 from chat_app.components.presence_dot import presence_dot
@@ -24,6 +25,9 @@ from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.presence import PresenceState
 from chat_app.states.ui import moment_locale, tr
+
+# Search, export and mute as buttons; a phone has them in the ⋮ menu (chat_more_menu).
+ON_DESKTOPS = ["none", "none", "flex"]
 
 
 def _one_line(content: Any, **props: Any) -> rx.Component:
@@ -142,9 +146,15 @@ def conversation_header() -> rx.Component:
         ),
         rx.hstack(
             group_info_button(),
-            search_this_chat_buttons(),
-            export_button(),
-            mute_button(),
+            rx.hstack(
+                search_this_chat_button(),
+                export_button(),
+                mute_button(),
+                spacing="4",
+                align="center",
+                display=ON_DESKTOPS,
+            ),
+            chat_more_menu(),
             # A ghost button reaches 6 px past its icon on each side: 16 px apart, the
             # boxes do not touch and the icons read as separate.
             spacing="4",

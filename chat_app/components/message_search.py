@@ -49,34 +49,17 @@ def _scope_chip() -> rx.Component:
     )
 
 
-def search_this_chat_buttons() -> rx.Component:
-    """The conversation header's search button: on a phone it goes back to the list."""
-    here = ConversationState.conversation_id
-    common = {
-        "variant": "ghost",
-        "size": "3",
-        "aria_label": tr("message_search_this_chat"),
-        "title": tr("message_search_this_chat"),
-    }
-    return rx.fragment(
-        icon_button(
-            "search",
-            id="search-this-chat",
-            on_click=MessageSearchState.search_in(here),
-            display=["none", "none", "flex"],
-            **common,
-        ),
-        icon_button(
-            "search",
-            id="search-this-chat-phone",
-            on_click=[
-                MessageSearchState.search_in(here),
-                ConversationState.close_conversation,
-                ComposerState.clear,
-            ],
-            display=["flex", "flex", "none"],
-            **common,
-        ),
+def search_this_chat_button() -> rx.Component:
+    """The conversation header's search button (desktops; a phone's is in the ⋮ menu,
+    components/chat_more_menu.py, and goes back to the list)."""
+    return icon_button(
+        "search",
+        id="search-this-chat",
+        on_click=MessageSearchState.search_in(ConversationState.conversation_id),
+        variant="ghost",
+        size="3",
+        aria_label=tr("message_search_this_chat"),
+        title=tr("message_search_this_chat"),
     )
 
 

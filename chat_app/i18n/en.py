@@ -129,6 +129,7 @@ EN: dict[str, str] = {
     "notice_new_messages": "{count} new messages from {nickname}",
     "notice_mentioned": "{nickname} mentioned you",
     "button_mute": "Mute notifications",
+    "chat_more": "More",
     "button_unmute": "Unmute notifications",
     "chat_muted": "Muted",
     "chat_mentioned": "You were mentioned",

@@ -110,6 +110,7 @@ ZH: dict[str, str] = {
     "notice_new_messages": "来自 {nickname} 的 {count} 条新消息",
     "notice_mentioned": "{nickname} 提到了你",
     "button_mute": "消息免打扰",
+    "chat_more": "更多",
     "button_unmute": "关闭免打扰",
     "chat_muted": "已免打扰",
     "chat_mentioned": "有人提到了你",

@@ -1,6 +1,6 @@
 """A chat's export from the header: the dialog, its download, the page it holds opened from
 disk (the text shown as text, the picture beside it, nothing run), the hourly limit said in
-the dialog, and the button on a phone's header."""
+the dialog, and on a phone the header's ⋮ menu, which leaves a group's name its room."""
 
 from __future__ import annotations
 
@@ -32,8 +32,12 @@ INSIDE_VIEWPORT = """element => {
 }"""
 
 
-def _make_link(page: Page) -> str:
-    page.click("#export-button")
+def _make_link(page: Page, phone: bool = False) -> str:
+    if phone:
+        page.locator("#chat-more").tap()
+        page.locator("#more-export").tap()
+    else:
+        page.click("#export-button")
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("Export this chat")
     page.click("#export-prepare")
@@ -106,14 +110,30 @@ def test_the_phone_header_keeps_room_for_the_name(browser: Browser, app_server: 
     ann = browser.new_context(**PHONE).new_page()
     login(ann, app_server, ann_name)
     open_chat_with(ann, bob_name.title())
-    button = ann.locator("#export-button")
-    expect(button).to_be_visible()
-    assert button.evaluate(INSIDE_VIEWPORT)
-    box = button.bounding_box()
+    more = ann.locator("#chat-more")
+    expect(more).to_be_visible()
+    assert more.evaluate(INSIDE_VIEWPORT)
+    box = more.bounding_box()
     assert box is not None
     assert box["width"] >= 44
     assert box["height"] >= 44
     title = ann.locator("#conversation-title").bounding_box()
     assert title is not None
-    assert title["width"] >= 80
-    _make_link(ann)
+    assert title["width"] >= 150
+    _make_link(ann, phone=True)
+    ann.keyboard.press("Escape")
+
+    # A group's header also has its info button: its name still has room for words, where
+    # four buttons left it 50 px and it broke after every few letters.
+    ann.locator("#back-button").tap()
+    ann.locator("#tab-chats").tap()
+    ann.locator("#new-group").tap()
+    ann.fill("#new-group-name", "Study group 学习小组")
+    ann.locator(f"label.group-pick[data-username='{bob_name}']").tap()
+    ann.locator("#new-group-create").tap()
+    expect(ann.locator("#conversation-title")).to_have_text("Study group 学习小组")
+    expect(ann.locator("#group-info")).to_be_visible()
+    title = ann.locator("#conversation-title").bounding_box()
+    assert title is not None
+    assert title["width"] >= 120
+    assert title["height"] <= 50  # two lines at most

@@ -177,13 +177,14 @@ def test_the_search_button_of_a_chat_searches_that_chat_alone(
     ann.click("#message-search-close")
     expect(ann.locator("#new-group")).to_be_visible()
 
-    # On a phone the button goes back to the list, where the search is.
+    # On a phone the ⋮ menu's Search goes back to the list, where the search is.
     phone = browser.new_context(**PHONE).new_page()
     login(phone, app_server, bob_name)
     expect_chat_as(phone, app_server, bob_name.title())
     phone.locator("#chat-list .chat-open").first.tap()
     expect(phone.locator("#conversation-title")).to_have_text(ann_name.title())
-    phone.locator("#search-this-chat-phone").tap()
+    phone.locator("#chat-more").tap()
+    phone.locator("#more-search").tap()
     expect(phone.locator("#friend-pane")).to_be_visible()
     expect(phone.locator("#message-search-scope")).to_contain_text(ann_name.title())
     phone.locator("#message-search").fill("picnic")
