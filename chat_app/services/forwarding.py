@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from chat_app.models import Message, StoredFile, utc_now
+from chat_app.models import StoredFile, utc_now
 from chat_app.services import conversations, file_uploads, message_changes, sending, validation
 from chat_app.services.errors import NotFound
 from chat_app.services.storage import FileStorage
@@ -63,16 +63,8 @@ def forward_message(
     """
     now = now or utc_now()
     source = conversations.readable(session, viewer_id, conversation_id)
-    wanted = validation.valid_id(seq)
-    message = session.exec(
-        select(Message).where(
-            col(Message.conversation_id) == source.id,
-            col(Message.seq) == wanted,
-            col(Message.kind) != "system",
-            col(Message.deleted_at).is_(None),
-        )
-    ).first()
-    if message is None or not source.holds(wanted):
+    message = message_changes.message_at(session, source, validation.valid_id(seq))
+    if message.deleted_at is not None:
         raise NotFound()
     target = conversations.member_of(session, viewer_id, to_conversation_id)
     conversations.require_writer(target)

@@ -76,6 +76,33 @@ def pace(session: Session, actor_id: int, action: str, per_minute: int, now: dat
     )
 
 
+def message_at(session: Session, conversation: conversations.ConversationRef, seq: int) -> Message:
+    """The message at `seq` of a conversation, inside the member's range (deleted or not).
+
+    Args:
+        session: The database session.
+        conversation: The conversation with the member's range (`conversations.readable`
+            or `member_of`).
+        seq: A valid seq (`validation.valid_id`).
+
+    Returns:
+        The message.
+
+    Raises:
+        NotFound: No such message in their range; a group's event line is none either.
+    """
+    message = session.exec(
+        select(Message).where(
+            Message.conversation_id == conversation.id,
+            Message.seq == seq,
+            Message.kind != "system",
+        )
+    ).first()
+    if message is None or not conversation.holds(seq):
+        raise NotFound()
+    return message
+
+
 def lock_message(
     session: Session,
     actor_id: int,
@@ -123,15 +150,7 @@ def lock_message(
                 ConversationMember.user_id == actor_id,
             )
         ).one()
-        message = session.exec(
-            select(Message).where(
-                Message.conversation_id == conversation.id,
-                Message.seq == wanted,
-                Message.kind != "system",
-            )
-        ).first()
-        if message is None or not conversation.holds(wanted):
-            raise NotFound()
+        message = message_at(session, conversation, wanted)
         locked_message = LockedMessage(conversation, role, message, change_seq, last_seq)
         if allowed is not None:
             allowed(locked_message)

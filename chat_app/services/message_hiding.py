@@ -16,7 +16,6 @@ from sqlmodel import Session, col, select
 
 from chat_app.models import HiddenMessage, Message, utc_now
 from chat_app.services import conversations, message_changes, validation
-from chat_app.services.errors import NotFound
 
 HIDES_PER_MINUTE = 60
 
@@ -50,15 +49,7 @@ def hide_for_me(
     conversation = conversations.readable(session, viewer_id, conversation_id)
     wanted = validation.valid_id(seq)
     message_changes.pace(session, viewer_id, "hides", HIDES_PER_MINUTE, now)
-    found = session.exec(
-        select(Message.id).where(
-            Message.conversation_id == conversation.id,
-            Message.seq == wanted,
-            Message.kind != "system",
-        )
-    ).first()
-    if found is None or not conversation.holds(wanted):
-        raise NotFound()
+    message_changes.message_at(session, conversation, wanted)
     if not hidden_between(session, viewer_id, conversation.id, wanted, wanted):
         session.add(
             HiddenMessage(
