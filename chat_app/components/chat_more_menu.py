@@ -12,31 +12,15 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.icon_button import icon_button
+from chat_app.components.mute_button import mute_menu_item
 from chat_app.states.chat_export import ChatExportState
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.message_search import MessageSearchState
-from chat_app.states.mute import MuteState
 from chat_app.states.ui import tr
 
 # Shown below the desktop breakpoint only (the desktop's buttons show from it on).
 ON_PHONES = ["flex", "flex", "none"]
-
-
-def _mute_item() -> rx.Component:
-    here = ConversationState.conversation_id
-    muted = MuteState.muted_ids.contains(here)
-    # Not for a departed member's history: nothing arrives there to mute.
-    return rx.cond(
-        ConversationState.read_only,
-        rx.fragment(),
-        rx.dropdown_menu.item(
-            rx.cond(muted, rx.icon("bell", size=14), rx.icon("bell-off", size=14)),
-            rx.cond(muted, tr("button_unmute"), tr("button_mute")),
-            id="more-mute",
-            on_click=MuteState.set_muted(here, ~muted),
-        ),
-    )
 
 
 def chat_more_menu() -> rx.Component:
@@ -71,7 +55,7 @@ def chat_more_menu() -> rx.Component:
                     id="more-export",
                     on_click=ChatExportState.set_export_open(True),
                 ),
-                _mute_item(),
+                mute_menu_item(),
                 align="end",
             ),
         ),

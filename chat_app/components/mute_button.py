@@ -1,6 +1,13 @@
-"""The header's bell: mutes or unmutes the open conversation (no toasts or sounds there)."""
+"""Muting the open conversation (no toasts or sounds there): the header's bell on desktops,
+an item of the header's ⋮ menu on phones (components/chat_more_menu.py).
+
+Neither is shown for a departed member's history: nothing arrives there to mute.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 
@@ -11,12 +18,26 @@ from chat_app.states.ui import tr
 
 
 def mute_button() -> rx.Component:
-    """One icon button; its label says what a press does, `aria-pressed` what is on.
+    """One icon button; its label says what a press does, `aria-pressed` what is on."""
+    return _unless_read_only(_button)
 
-    Not for a departed member's history: nothing arrives there to mute.
-    """
+
+def mute_menu_item() -> rx.Component:
+    """The same as a menu item: its icon and words say what a press does."""
+    return _unless_read_only(_item)
+
+
+def _unless_read_only(made: Callable[[rx.Var[bool]], rx.Component]) -> rx.Component:
     muted = MuteState.muted_ids.contains(ConversationState.conversation_id)
-    return rx.cond(ConversationState.read_only, rx.fragment(), _button(muted))
+    return rx.cond(ConversationState.read_only, rx.fragment(), made(muted))
+
+
+def _what_a_press_does(muted: rx.Var[bool]) -> rx.Var:
+    return rx.cond(muted, tr("button_unmute"), tr("button_mute"))
+
+
+def _toggle(muted: rx.Var[bool]) -> Any:
+    return MuteState.set_muted(ConversationState.conversation_id, ~muted)
 
 
 def _button(muted: rx.Var[bool]) -> rx.Component:
@@ -26,8 +47,17 @@ def _button(muted: rx.Var[bool]) -> rx.Component:
         variant="ghost",
         size="3",
         color=rx.cond(muted, "var(--gray-11)", "var(--accent-11)"),
-        aria_label=rx.cond(muted, tr("button_unmute"), tr("button_mute")),
-        title=rx.cond(muted, tr("button_unmute"), tr("button_mute")),
+        aria_label=_what_a_press_does(muted),
+        title=_what_a_press_does(muted),
         aria_pressed=muted,
-        on_click=MuteState.set_muted(ConversationState.conversation_id, ~muted),
+        on_click=_toggle(muted),
+    )
+
+
+def _item(muted: rx.Var[bool]) -> rx.Component:
+    return rx.dropdown_menu.item(
+        rx.cond(muted, rx.icon("bell", size=14), rx.icon("bell-off", size=14)),
+        _what_a_press_does(muted),
+        id="more-mute",
+        on_click=_toggle(muted),
     )
