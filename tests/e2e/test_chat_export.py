@@ -122,6 +122,14 @@ def test_the_phone_header_keeps_room_for_the_name(browser: Browser, app_server: 
     assert title["width"] >= 150
     _make_link(ann, phone=True)
     ann.keyboard.press("Escape")
+    # The menu's Mute mutes the chat; the item then offers to unmute it.
+    more.tap()
+    expect(ann.locator("#more-mute")).to_have_text("Mute notifications")
+    ann.locator("#more-mute").tap()
+    expect(ann.locator("#more-mute")).to_have_count(0)  # the menu has closed
+    more.tap()
+    expect(ann.locator("#more-mute")).to_have_text("Unmute notifications")
+    ann.keyboard.press("Escape")
 
     # A group's header also has its info button: its name still has room for words, where
     # four buttons left it 50 px and it broke after every few letters.
