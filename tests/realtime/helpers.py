@@ -9,6 +9,7 @@ from typing import Any
 from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
 from chat_app.states.list_order import ListOrderState
+from chat_app.states.message_actions import MessageActionsState
 from chat_app.states.message_buffer import LIVE_BANK
 from chat_app.states.message_search import MessageSearchState
 from chat_app.states.row_values import bucket_of
@@ -22,6 +23,7 @@ CONVERSATION = "reflex___state____state.chat_app___states___conversation____conv
 COMPOSER = "reflex___state____state.chat_app___states___composer____composer_state"
 UPLOADS = "reflex___state____state.chat_app___states___uploads____upload_state"
 UNREAD = "reflex___state____state.chat_app___states___unread____unread_state"
+ACTIONS = MessageActionsState.get_full_name()
 OPEN_CONVERSATION_KEY = f"{CONVERSATION}.open_conversation_store_rx_state_"
 # What tabs of the version before conversation ids kept: the friend's id.
 OPEN_FRIEND_KEY = f"{CONVERSATION}.open_friend_store_rx_state_"
@@ -279,3 +281,24 @@ async def search_messages(tab: EventClient, words: str) -> list[dict[str, Any]]:
         lambda c: c.var(SEARCH, "searched") == words and not c.var(SEARCH, "searching")
     )
     return tab.var(SEARCH, "found") or []
+
+
+async def delete_message(
+    tab: EventClient, conversation_id: int, seq: int, *, for_me: bool = False
+) -> None:
+    """The menu's "Delete for everyone" (or "Delete for me"), then the dialog's Delete."""
+    target = {"conversation_id": conversation_id, "seq": seq, "for_me": for_me}
+    await tab.call(ACTIONS, "ask_delete", target)
+    await tab.wait_for(
+        lambda c: (
+            c.var(ACTIONS, "confirm_seq") == seq and c.var(ACTIONS, "confirm_for_me") is for_me
+        )
+    )
+    await tab.call(ACTIONS, "delete_message", {})
+
+
+async def edit_message(tab: EventClient, conversation_id: int, seq: int, body: str) -> None:
+    """The menu's Edit, then the dialog's Save with `body`."""
+    await tab.call(ACTIONS, "ask_edit", {"conversation_id": conversation_id, "seq": seq})
+    await tab.wait_for(lambda c: c.var(ACTIONS, "edit_seq") == seq)
+    await tab.call(ACTIONS, "save_edit", {"form_data": {"body": body}})

@@ -5,19 +5,19 @@ learns it when it reconnects), and no other member's tab hears of it."""
 from __future__ import annotations
 
 from chat_app.states.chat_list import ChatListState
-from chat_app.states.message_actions import MessageActionsState
 from chat_app.states.row_values import bucket_of
 from tests.realtime.group_helpers import reconnect
 from tests.realtime.helpers import (
     CONVERSATION,
     another_tab,
     chat_pair,
+    delete_message,
+    edit_message,
     send_text,
     shown,
 )
 from tests.support.event_client import EventClient
 
-ACTIONS = MessageActionsState.get_full_name()
 CHAT_LIST = ChatListState.get_full_name()
 
 
@@ -34,14 +34,6 @@ def _row_line(tab: EventClient, conversation_id: int) -> str:
     return next(row["line"] for row in rows if row["conversation_id"] == conversation_id)
 
 
-async def _delete_for_me(tab: EventClient, conversation_id: int, seq: int) -> None:
-    await tab.call(
-        ACTIONS, "ask_delete", {"conversation_id": conversation_id, "seq": seq, "for_me": True}
-    )
-    await tab.wait_for(lambda c: c.var(ACTIONS, "confirm_for_me") is True)
-    await tab.call(ACTIONS, "delete_message", {})
-
-
 async def test_a_message_deleted_for_me_leaves_my_tabs_only(backend):
     ann, bob, ann_id, _bob_id = await chat_pair(backend.url)
     conversation = bob.var(CONVERSATION, "conversation_id")
@@ -53,7 +45,7 @@ async def test_a_message_deleted_for_me_leaves_my_tabs_only(backend):
     seq = next(m["seq"] for m in shown(bob) if m["body"] == "the door code is 4321")
     ann_seen = len(ann.frames)
 
-    await _delete_for_me(bob, conversation, seq)
+    await delete_message(bob, conversation, seq, for_me=True)
     for tab in (bob, bob_phone):
         await tab.wait_for(lambda c: _hidden(c) == [seq])
     # Ann's tab heard nothing of it and still shows the message.
@@ -65,14 +57,12 @@ async def test_a_message_deleted_for_me_leaves_my_tabs_only(backend):
 
     # The newest one deleted for Bob: his chat rows show the one before it, Ann's keeps it.
     newest = shown(bob)[-1]["seq"]
-    await _delete_for_me(bob, conversation, newest)
+    await delete_message(bob, conversation, newest, for_me=True)
     for tab in (bob, bob_phone):
         await tab.wait_for(lambda c: _row_line(c, conversation) == "see you")
     assert _row_line(ann, conversation) == "anything else?"
     # Ann edits it: her row shows the new text, Bob's rows keep the one before it.
-    await ann.call(ACTIONS, "ask_edit", {"conversation_id": conversation, "seq": newest})
-    await ann.wait_for(lambda c: c.var(ACTIONS, "edit_seq") == newest)
-    await ann.call(ACTIONS, "save_edit", {"form_data": {"body": "anything else, Bob?"}})
+    await edit_message(ann, conversation, newest, "anything else, Bob?")
     await ann.wait_for(lambda c: _row_line(c, conversation) == "anything else, Bob?")
     await bob.wait_for(lambda c: str(newest) in (c.var(CONVERSATION, "changed") or {}))
     for tab in (bob, bob_phone):
@@ -93,7 +83,7 @@ async def test_a_tab_away_while_i_deleted_for_me_learns_it_on_reconnect(backend)
         await tab.wait_for(lambda c: any(m["body"] == "call me at 555-0100" for m in shown(c)))
     seq = next(m["seq"] for m in shown(bob) if m["body"] == "call me at 555-0100")
     await bob_laptop.drop()
-    await _delete_for_me(bob, conversation, seq)
+    await delete_message(bob, conversation, seq, for_me=True)
     await bob.wait_for(lambda c: _hidden(c) == [seq])
     await reconnect(bob_laptop)
     await bob_laptop.wait_for(lambda c: _hidden(c) == [seq], timeout=15)

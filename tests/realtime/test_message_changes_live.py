@@ -21,6 +21,7 @@ from tests.realtime.helpers import (
     CONVERSATION,
     another_tab,
     chat_pair,
+    delete_message,
     open_conversation,
     send_text,
     shown,
@@ -29,13 +30,6 @@ from tests.realtime.helpers import (
 from tests.support.event_client import EventClient
 
 ACTIONS = MessageActionsState.get_full_name()
-
-
-async def _delete(tab: EventClient, conversation_id: int, seq: int) -> None:
-    """The menu's "Delete for everyone", then the dialog's Delete."""
-    await tab.call(ACTIONS, "ask_delete", {"conversation_id": conversation_id, "seq": seq})
-    await tab.wait_for(lambda c: c.var(ACTIONS, "confirm_seq") == seq)
-    await tab.call(ACTIONS, "delete_message", {})
 
 
 def _seq_of(tab: EventClient, body: str) -> int:
@@ -63,7 +57,7 @@ async def test_a_deletion_reaches_every_tab_and_only_the_sender_may(backend, tmp
     wrong = _seq_of(ann, "meant for someone else")
     seen = len(bob.frames)
 
-    await _delete(ann, conversation, wrong)
+    await delete_message(ann, conversation, wrong)
     for tab in (ann, bob, ann_phone):
         await tab.wait_for(lambda c: _covered(c) == [wrong])
     # The push carried the seq, not the window or the slot holding the message again.
@@ -73,7 +67,7 @@ async def test_a_deletion_reaches_every_tab_and_only_the_sender_may(backend, tmp
 
     # Bob may not delete Ann's message: he is told why, and nothing changes.
     kept = _seq_of(bob, "this one stays")
-    await _delete(bob, conversation, kept)
+    await delete_message(bob, conversation, kept)
     refusal = text("delete_not_yours")
     await bob.wait_for(lambda c: any(refusal in toast for toast in toasts(c)))
     assert _covered(ann) == _covered(bob) == [wrong]

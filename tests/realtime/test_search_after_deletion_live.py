@@ -4,26 +4,17 @@ tabs), its text does not stay in a results list; edited, the result shows its ne
 
 from __future__ import annotations
 
-from chat_app.states.message_actions import MessageActionsState
 from tests.realtime.helpers import (
     CONVERSATION,
     SEARCH,
     chat_pair,
+    delete_message,
+    edit_message,
     search_messages,
     send_text,
     shown,
 )
 from tests.support.event_client import EventClient
-
-ACTIONS = MessageActionsState.get_full_name()
-
-
-async def _delete(tab: EventClient, seq: int, for_me: bool) -> None:
-    conversation = tab.var(CONVERSATION, "conversation_id")
-    target = {"conversation_id": conversation, "seq": seq, "for_me": for_me}
-    await tab.call(ACTIONS, "ask_delete", target)
-    await tab.wait_for(lambda c: c.var(ACTIONS, "confirm_seq") == seq)
-    await tab.call(ACTIONS, "delete_message", {})
 
 
 async def test_a_deleted_message_leaves_the_results_on_screen(backend):
@@ -35,11 +26,11 @@ async def test_a_deleted_message_leaves_the_results_on_screen(backend):
     for tab in (ann, bob):
         assert len(await search_messages(tab, "surprise")) == 2
 
-    await _delete(ann, party, for_me=False)
+    await delete_message(ann, ann.var(CONVERSATION, "conversation_id"), party)
     for tab in (ann, bob):
         await tab.wait_for(lambda c: [r["seq"] for r in c.var(SEARCH, "found")] == [gift])
 
-    await _delete(bob, gift, for_me=True)
+    await delete_message(bob, bob.var(CONVERSATION, "conversation_id"), gift, for_me=True)
     await bob.wait_for(lambda c: c.var(SEARCH, "found") == [])
     assert [r["seq"] for r in ann.var(SEARCH, "found")] == [gift]
 
@@ -57,9 +48,7 @@ async def test_an_edited_message_shows_its_new_text_in_the_results(backend):
     for tab in (ann, bob):
         assert len(await search_messages(tab, "picnic")) == 1
 
-    await ann.call(ACTIONS, "ask_edit", {"conversation_id": conversation, "seq": seq})
-    await ann.wait_for(lambda c: c.var(ACTIONS, "edit_seq") == seq)
-    await ann.call(ACTIONS, "save_edit", {"form_data": {"body": "the picnic is at one"}})
+    await edit_message(ann, conversation, seq, "the picnic is at one")
     for tab in (ann, bob):
         await tab.wait_for(lambda c: _found_text(c) == ["the picnic is at one"])
         marked = [p["text"] for p in tab.var(SEARCH, "found")[0]["parts"] if p["marked"]]
