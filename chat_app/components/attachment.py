@@ -66,23 +66,29 @@ def _image(message: Any) -> rx.Component:
 
 
 def _file_card(message: Any) -> rx.Component:
+    # The icons keep their size however long the name (a flex item shrinks by default: on a
+    # phone a long name left them 12 px wide); the name breaks between words where it can.
     icon = rx.match(
         message.attachment.mime,
-        ("application/pdf", rx.icon("file-text")),
-        ("application/zip", rx.icon("file-archive")),
-        rx.icon("file"),
+        ("application/pdf", rx.icon("file-text", size=24, flex_shrink="0")),
+        ("application/zip", rx.icon("file-archive", size=24, flex_shrink="0")),
+        rx.icon("file", size=24, flex_shrink="0"),
     )
     return rx.link(
         rx.hstack(
             icon,
             rx.vstack(
                 rx.text(
-                    message.body, class_name="file-name", weight="medium", word_break="break-all"
+                    message.body,
+                    class_name="file-name",
+                    weight="medium",
+                    overflow_wrap="anywhere",
                 ),
                 rx.text(message.attachment.size_label, size="1", color_scheme="gray"),
                 spacing="0",
+                min_width="0",
             ),
-            rx.icon("download", size=16),
+            rx.icon("download", size=16, flex_shrink="0"),
             align="center",
             spacing="3",
         ),

@@ -13,8 +13,11 @@ from playwright.sync_api import Browser, expect
 
 from tests.support.browser import (
     ATTACH_INPUT,
+    PHONE,
     befriend,
+    expect_chat_as,
     file_fetches,
+    login,
     new_user,
     open_chat_with,
     wait_for_thumbnail,
@@ -107,3 +110,56 @@ def test_avatar_shows_in_the_header_and_live_in_the_friends_list(
     page_text.write_bytes(b"<html>not really</html>")
     ann.set_input_files("#avatar-upload input[type=file]", str(page_text))
     expect(ann.locator("#avatar-error")).to_have_text("Pick a PNG, JPEG, GIF or WebP image.")
+
+
+# Each word of the card's name: how many lines its letters take (1 when no word is broken).
+WORD_LINES = """name => {
+    const text = name.firstChild;
+    const lines = [];
+    let start = 0;
+    for (const word of text.textContent.split(' ')) {
+        const range = document.createRange();
+        range.setStart(text, start);
+        range.setEnd(text, start + word.length);
+        lines.push([word, new Set([...range.getClientRects()].map(r => Math.round(r.top))).size]);
+        start += word.length + 1;
+    }
+    return lines;
+}"""
+
+
+def test_a_long_file_name_on_a_phone_breaks_between_words_beside_whole_icons(
+    browser: Browser, app_server: LiveApp, tmp_path: Path
+):
+    ann, ann_name = new_user(browser, app_server, "ann")
+    bob_desk, bob_name = new_user(browser, app_server, "bob")
+    befriend(ann, bob_desk, bob_name)
+    bob_desk.context.close()
+    open_chat_with(ann, bob_name.title())
+    report = tmp_path / "作业 final 报告 with a rather long name for the card.pdf"
+    report.write_bytes(b"%PDF-1.4\n" + b"x" * 2000 + b"\n%%EOF\n")
+    ann.set_input_files(ATTACH_INPUT, str(report))
+    expect(ann.locator("#message-list .file-card").last).to_be_visible(timeout=15_000)
+
+    phone = browser.new_context(**PHONE).new_page()
+    login(phone, app_server, bob_name)
+    expect_chat_as(phone, app_server, bob_name.title())
+    phone.locator(f"#chat-list button[aria-label='{ann_name.title()}']").tap()
+    card = phone.locator("#message-list .file-card").last
+    expect(card).to_be_visible(timeout=15_000)
+    name = card.locator(".file-name")
+    name_box = name.bounding_box()
+    assert name_box is not None
+    assert name_box["height"] > 30, "the name should wrap on a phone"
+    broken = [word for word, lines in name.evaluate(WORD_LINES) if lines > 1]
+    assert broken == [], f"words broken across lines: {broken}"
+    icons = card.locator("svg")
+    widths = [
+        (icons.nth(index).bounding_box() or {}).get("width") for index in range(icons.count())
+    ]
+    assert widths == [24, 16], f"the file and download icons: {widths} px wide"
+    screen = phone.viewport_size
+    card_box = card.bounding_box()
+    assert screen is not None
+    assert card_box is not None
+    assert card_box["x"] + card_box["width"] <= screen["width"]
