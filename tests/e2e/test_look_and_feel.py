@@ -124,6 +124,28 @@ def test_language_follows_the_browser_switches_at_once_and_is_remembered(
     del name
 
 
+INNER_RING_ONLY = """() => {
+    const tab = document.querySelector('#tab-register');
+    const inner = tab.querySelector('.rt-BaseTabListTriggerInner');
+    return getComputedStyle(inner).outlineStyle === 'solid'
+        && getComputedStyle(tab).outlineStyle === 'none';
+}"""
+
+
+def test_a_focused_tab_shows_one_ring_inside_it(browser: Browser, app_server: LiveApp):
+    page = browser.new_context(**DESKTOP).new_page()
+    page.goto(app_server.frontend_url + "/auth")
+    page.click("#tab-register")
+    expect(page.locator("#register-nickname")).to_be_visible()
+    page.keyboard.press("ArrowLeft")  # the keyboard's way between tabs
+    page.keyboard.press("ArrowRight")
+    tab = page.locator("#tab-register")
+    expect(tab).to_be_focused()
+    # Radix's ring shows inside the tab, and at that moment none of ours outside it (the
+    # tab list's edges cut that into two blue bars).
+    page.wait_for_function(INNER_RING_ONLY, timeout=10_000)
+
+
 def test_the_chat_works_with_the_keyboard_alone(browser: Browser, app_server: LiveApp):
     ann, ann_name = new_user(browser, app_server, "kim")
     bob, bob_name = new_user(browser, app_server, "lee")
