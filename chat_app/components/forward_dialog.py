@@ -83,8 +83,6 @@ def forward_dialog() -> rx.Component:
                 placeholder=tr("forward_filter"),
                 aria_label=tr("forward_filter"),
                 id="forward-filter",
-                # On touch screens its box grows with the 44 px field (assets/styles.css).
-                class_name="search-field",
                 width="100%",
                 margin_top="1em",
             ),

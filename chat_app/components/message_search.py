@@ -78,8 +78,6 @@ def message_search_form() -> rx.Component:
                 flex="1",
                 min_width="0",
                 size="2",
-                # On touch screens its box grows with the 44 px field (assets/styles.css).
-                class_name="search-field",
             ),
             icon_button(
                 "search",

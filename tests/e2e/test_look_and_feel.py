@@ -7,8 +7,10 @@ from itertools import pairwise
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.support.admins import promote_in
 from tests.support.browser import (
     DESKTOP,
+    FIELD_IN_ITS_BOX,
     PHONE,
     befriend,
     bubbles,
@@ -137,12 +139,10 @@ def test_a_focused_tab_shows_one_ring_inside_it(browser: Browser, app_server: Li
     page.goto(app_server.frontend_url + "/auth")
     page.click("#tab-register")
     expect(page.locator("#register-nickname")).to_be_visible()
-    page.keyboard.press("ArrowLeft")  # the keyboard's way between tabs
-    page.keyboard.press("ArrowRight")
     tab = page.locator("#tab-register")
     expect(tab).to_be_focused()
-    # Radix's ring shows inside the tab, and at that moment none of ours outside it (the
-    # tab list's edges cut that into two blue bars).
+    # Chrome shows a clicked tab's focus ring too: Radix's, inside the tab, and at that
+    # moment none of ours outside it (the tab list's edges cut that into two blue bars).
     page.wait_for_function(INNER_RING_ONLY, timeout=10_000)
 
 
@@ -231,3 +231,57 @@ def test_the_toolbars_icons_have_one_size_and_fit_their_buttons(
     menu = icon_sides(phone, "#message-list .message-actions")
     assert menu
     assert all(icon >= 16 and box >= 44 for icon, box in menu.values()), menu
+
+
+def fields_cut_off(page: Page) -> list[str]:
+    """The visible text fields whose input runs out of its box (by id or placeholder)."""
+    cut = []
+    for field in page.locator(".rt-TextFieldRoot input:visible").all():
+        if not field.evaluate(FIELD_IN_ITS_BOX):
+            cut.append(field.get_attribute("id") or field.get_attribute("placeholder") or "?")
+    return cut
+
+
+def test_on_a_phone_fields_and_checkboxes_sit_in_their_boxes(browser: Browser, app_server: LiveApp):
+    admin, admin_name = new_user(browser, app_server, "adm")
+    admin.context.close()
+    promote_in(app_server.database_url, admin_name)
+    phone = browser.new_context(**PHONE).new_page()
+    phone.goto(app_server.frontend_url + "/auth")
+    expect(phone.locator("#login-username")).to_be_visible()
+    assert fields_cut_off(phone) == []
+    login(phone, app_server, admin_name)
+    expect_chat_as(phone, app_server, admin_name.title())
+    assert fields_cut_off(phone) == []
+
+    # The new group's name and filter were small fields: their 44 px inputs ran out of
+    # their boxes (the text on the bottom edge, two borders).
+    phone.locator("#new-group").tap()
+    expect(phone.locator("#new-group-name")).to_be_visible()
+    assert fields_cut_off(phone) == []
+    phone.keyboard.press("Escape")
+
+    phone.goto(app_server.frontend_url + "/admin")
+    expect(phone.locator("#admin-user-search")).to_be_visible(timeout=20_000)
+    assert fields_cut_off(phone) == []
+    phone.locator("#admin-tab-invites").tap()
+    expect(phone.locator("#invite-uses")).to_be_visible()
+    assert fields_cut_off(phone) == []
+
+    # The line "I understand ..." is the checkbox's 44 px target; the box itself keeps its
+    # drawn size at the form's edge, on the text's middle (grown to 44 px it sat 14 px in
+    # and below the text).
+    phone.goto(app_server.frontend_url + "/account")
+    confirm = phone.locator("#delete-account-confirm")
+    confirm.scroll_into_view_if_needed()
+    assert fields_cut_off(phone) == []
+    box = confirm.bounding_box()
+    line = phone.locator("label:has(#delete-account-confirm)").first.bounding_box()
+    field = phone.locator("#delete-account-password").bounding_box()
+    assert box is not None
+    assert line is not None
+    assert field is not None
+    assert box["width"] <= 24
+    assert abs(box["x"] - field["x"]) <= 2
+    assert line["height"] >= 44
+    assert abs(box["y"] + box["height"] / 2 - (line["y"] + line["height"] / 2)) <= 2
