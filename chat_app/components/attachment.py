@@ -49,6 +49,9 @@ def _image(message: Any) -> rx.Component:
                 alt=message.body,
                 max_width="100%",
                 max_height="75vh",
+                # In the middle of the dialog (a tall picture sat at its left edge).
+                display="block",
+                margin_x="auto",
             ),
             rx.hstack(
                 rx.link(

@@ -163,3 +163,35 @@ def test_a_long_file_name_on_a_phone_breaks_between_words_beside_whole_icons(
     assert screen is not None
     assert card_box is not None
     assert card_box["x"] + card_box["width"] <= screen["width"]
+
+
+def test_a_picture_opens_whole_in_the_middle_of_its_viewer(
+    browser: Browser, app_server: LiveApp, tmp_path: Path
+):
+    ann, ann_name = new_user(browser, app_server, "ann")
+    bob, bob_name = new_user(browser, app_server, "bob")
+    befriend(ann, bob, bob_name)
+    open_chat_with(ann, bob_name.title())
+    open_chat_with(bob, ann_name.title())
+    tall = tmp_path / "tall.png"
+    Image.new("RGB", (600, 900), (40, 120, 200)).save(tall)
+    fetched = file_fetches(bob)
+    ann.set_input_files(ATTACH_INPUT, str(tall))
+    wait_for_thumbnail(bob, fetched, widest=360, timeout_ms=60_000)
+
+    bob.locator("#message-list .message-thumbnail").last.click()
+    dialog = bob.get_by_role("dialog")
+    picture = dialog.locator("img")
+    expect(picture).to_have_attribute("alt", "tall.png")
+    bob.wait_for_function(
+        "() => { const i = document.querySelector('[role=dialog] img');"
+        " return i && i.complete && i.naturalWidth === 600; }"
+    )
+    # In the middle of the dialog (a tall picture sat at its left edge).
+    shown = picture.bounding_box()
+    frame = dialog.bounding_box()
+    assert shown is not None
+    assert frame is not None
+    assert abs(shown["x"] + shown["width"] / 2 - (frame["x"] + frame["width"] / 2)) <= 2
+    bob.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
