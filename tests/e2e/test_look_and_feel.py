@@ -250,6 +250,14 @@ def test_on_a_phone_fields_and_checkboxes_sit_in_their_boxes(browser: Browser, a
     phone.goto(app_server.frontend_url + "/auth")
     expect(phone.locator("#login-username")).to_be_visible()
     assert fields_cut_off(phone) == []
+    # The language switch's 44 px buttons stay in its box (their words sat below it).
+    switch = phone.locator(".rt-SegmentedControlRoot").bounding_box()
+    assert switch is not None
+    for item in phone.locator(".rt-SegmentedControlItem").all():
+        word = item.bounding_box()
+        assert word is not None
+        assert switch["y"] - 1 <= word["y"]
+        assert word["y"] + word["height"] <= switch["y"] + switch["height"] + 1
     login(phone, app_server, admin_name)
     expect_chat_as(phone, app_server, admin_name.title())
     assert fields_cut_off(phone) == []
