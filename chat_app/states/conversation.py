@@ -294,7 +294,15 @@ class ConversationState(
         if short:
             self._change(MessageBuffer.stop_short)
         await self._show_mentions(viewer_id, page)
-        self._open_at([m.seq for m in page.messages], first_unread, anchor, newest, at_seq)
+        seqs = [m.seq for m in page.messages]
+        if self._open_at(seqs, first_unread, anchor, newest, at_seq):
+            # "↓ N new" counts what is unread below, as the chat's row does (Telegram's ↓);
+            # the others' messages shown from the first unread on while the counts load.
+            counted = (await self.get_state(UnreadState))._unread(page.conversation_id)
+            shown = [m for m in page.messages if m.seq >= first_unread]
+            unread = counted or sum(1 for m in shown if m.sender_id != viewer_id)
+            if unread:
+                self.unseen = unread
         places._follow_line(page.conversation_id)
         await self._show_unsent(viewer_id)
         return ConversationState.mark_seen

@@ -48,6 +48,7 @@ class ReadReceipts(rx.State, mixin=True):
         conversation_id: int
         has_newer: bool
         is_group: bool
+        unseen: int
         _user_id: int | None
 
         async def _count_reads(self, everything: bool = False) -> None: ...
@@ -88,6 +89,8 @@ class ReadReceipts(rx.State, mixin=True):
         """
         if not self.conversation_id or self.has_newer:
             return
+        if self.unseen:  # everything shown is read: nothing is left below to point to
+            self.unseen = 0
         last = self._buffer().last_seq()
         if forget_unread:
             (await self.get_state(UnreadState))._set(self.conversation_id, 0)

@@ -67,7 +67,7 @@ class ReaderPosition(rx.State, mixin=True):
 
     def _open_at(
         self, seqs: list[int], first_unread: int, anchor: int, newest: bool, found: int = 0
-    ) -> None:
+    ) -> bool:
         """Mark the first unread message of the list shown and the one it opens at.
 
         Args:
@@ -77,6 +77,10 @@ class ReaderPosition(rx.State, mixin=True):
             anchor: Where the reader was (a seq), or BOTTOM.
             newest: At the bottom, unless at the anchor ("jump to latest" gives none).
             found: The anchor is this search result (marked), or 0.
+
+        Returns:
+            Whether the list opens at its first unread message (the unread below it are
+            then counted on "↓ N new", as messages arriving unseen are).
         """
         if found in seqs:
             self.found_seq = found
@@ -85,15 +89,18 @@ class ReaderPosition(rx.State, mixin=True):
                 anchor = seqs[max(seqs.index(found) - FOUND_CONTEXT, 0)]
         if first_unread in seqs:
             self.unread_from = first_unread
+        at_unread = False
         if anchor and seqs and anchor < seqs[-1]:
             # Where the reader was; a message gone (or beyond the window) gives the next one.
             open_at = _first_from(seqs, anchor)
         else:
             open_at = _first_from(seqs, first_unread) if first_unread and not newest else 0
+            at_unread = bool(open_at)
         if open_at:
             # Shown at its bottom, then scrolled there: nothing is read until it reports.
             self.open_at = open_at
             self._scrolled_up = self._settling = True
+        return at_unread
 
     def _reading_anchor(self, line: int) -> int:
         """The place of the open conversation: BOTTOM, or the seq of the message being read.

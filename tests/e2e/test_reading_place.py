@@ -105,12 +105,15 @@ def test_unread_messages_open_under_a_new_messages_divider(browser: Browser, app
     assert not bob.evaluate(AT_BOTTOM)
 
     expect(badge).to_have_text("30")
+    # The way down, with what is unread below (as the chat's row counted it).
+    expect(bob.locator("#new-below")).to_have_text("↓ 30 new")
 
     # Read down to the end: read, and the divider stays while the conversation is open,
     # also after a reload, which opens the list at its bottom now.
     bob.locator("#message-list").evaluate("list => list.scrollTo(0, 0)")
     bob.wait_for_function(AT_BOTTOM)
     expect(badge).to_have_count(0)
+    expect(bob.locator("#new-below")).to_have_count(0)
     expect(divider).to_be_visible()
     bob.reload()
     expect(bob.locator(MESSAGES)).to_have_count(50, timeout=20_000)
@@ -122,6 +125,20 @@ def test_unread_messages_open_under_a_new_messages_divider(browser: Browser, app
     expect(bob.locator(MESSAGES)).to_have_count(50)
     bob.wait_for_function(AT_BOTTOM)
     expect(divider).to_have_count(0)
+
+
+def test_a_few_unread_that_fit_are_read_with_nothing_left_to_point_down_to(
+    browser: Browser, app_server: LiveApp
+):
+    bob, _name, ann_chat, _carol_chat, _sent = _bob_with_two_chats(browser, app_server, 8, 5)
+    bob.reload()
+    badge = bob.locator("#friend-list .unread-badge")
+    expect(badge).to_have_text("3", timeout=20_000)
+    open_chat_with(bob, ann_chat)
+    expect(bob.locator("#new-messages-divider")).to_be_visible()
+    # All on screen: read a second later, and no "↓ 3 new" stays over the messages.
+    expect(badge).to_have_count(0)
+    expect(bob.locator("#new-below")).to_have_count(0)
 
 
 def test_switching_back_returns_to_the_place_and_draft_left(browser: Browser, app_server: LiveApp):

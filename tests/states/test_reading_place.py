@@ -133,6 +133,8 @@ async def test_a_list_opened_above_its_bottom_reads_nothing_until_seen(
 
     await run(ann.open_conversation, with_bob)
     assert ann.open_at == 1
+    # "↓ 10 new": the unread below the first one, as her chat row counted them.
+    assert ann.unseen == 10
     # The list shows at its bottom for a moment before it scrolls: not read at once.
     await run(ann.reader_at_bottom)
     assert read_by_ann() == 0
@@ -140,10 +142,22 @@ async def test_a_list_opened_above_its_bottom_reads_nothing_until_seen(
     await run(ann.reader_scrolled_up)
     await run(ann.mark_seen)
     assert read_by_ann() == 0
+    assert ann.unseen == 10
     # Reaching the bottom reads it all; shown again (a reload), the list opens there.
     await run(ann.reader_at_bottom)
     assert read_by_ann() == 10
-    assert (ann.open_at, ann.unread_from) == (0, 1)
+    assert (ann.open_at, ann.unread_from, ann.unseen) == (0, 1, 0)
+
+
+async def test_unread_that_fit_on_the_screen_leave_nothing_to_point_down_to(tab_factory):
+    ann, with_bob, _with_carol = await ann_with_two_chats(tab_factory)
+    await run(ann.open_conversation, with_bob)
+    assert ann.unseen == 10
+    # A short list is at its bottom where it opens: the read a second later (the timer
+    # `_read_soon` starts) takes "↓ 10 new" away with the unread count.
+    await run(ann.reader_at_bottom)
+    await ann._read_to_end(ann.my_id, forget_unread=True)
+    assert ann.unseen == 0
 
 
 async def test_a_reloaded_list_opening_above_its_bottom_reads_nothing_at_once(
