@@ -144,12 +144,15 @@ def message_bubble(
     mine = message.sender_id == my_id
     now = shown if shown is not None else message
     content = rx.fragment(bubble_quote(message), _content(now), reaction_chips(message, now))
+    edited = now.edited
     if cover is not None:
         content = rx.cond(cover[0], cover[1], content)
+        # Under "This message was deleted" (or a blocked sender's line) "edited" says nothing.
+        edited = edited & ~cover[0]
     bubble = rx.box(
         content,
         rx.hstack(
-            rx.cond(now.edited, rx.text(tr("message_edited"), class_name="message-edited")),
+            rx.cond(edited, rx.text(tr("message_edited"), class_name="message-edited")),
             bubble_time(message.sent_at),
             rx.cond(
                 mine,

@@ -153,6 +153,16 @@ def test_an_edited_message_shows_its_new_text_marked_edited_for_both(
     bob.click("#tab-chats")
     expect(bob.locator("#chat-list .chat-line").first).to_have_text("meet at 6 at the pool")
 
+    # Deleted, it is "This message was deleted" and its time, no longer "edited" (live, and
+    # as the list is read again).
+    row = ann.locator(f"#message-{seq}")
+    row.hover()
+    _delete_from_menu(ann, row)
+    ann.reload()
+    for page in (ann, bob):
+        _expect_deleted(page, seq or "", "meet at 6 at the pool")
+        expect(page.locator(f"#message-{seq} .message-edited")).to_have_count(0)
+
 
 def test_a_reaction_shows_under_the_message_for_both_and_comes_off(
     browser: Browser, app_server: LiveApp
