@@ -317,7 +317,8 @@ class ConversationState(
         outbox = (await self.get_state(OutboxState))._read(viewer_id)
         language = await language_of(self)
         copies = [
-            pending_view(entry, language) for entry in outbox.of_conversation(self.conversation_id)
+            pending_view(entry, language, self._buffer().stored())
+            for entry in outbox.of_conversation(self.conversation_id)
         ]
         self._change(lambda buffer: buffer.show_unsent(copies))
 

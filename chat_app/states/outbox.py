@@ -12,10 +12,12 @@ conversation's work.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 import reflex as rx
 
 from chat_app.i18n import text
+from chat_app.services.reply_views import QUOTABLE_KINDS, ReplyView, quote_of
 from chat_app.services.views import MessageView
 from chat_app.states.outbox_entries import ISSUED_ID, Outbox, OutboxEntry, merge, read
 
@@ -82,11 +84,22 @@ class OutboxState(rx.State):
         self.logout_warning_open = open_ is True
 
 
-def pending_view(entry: OutboxEntry, language: str) -> MessageView:
+def pending_view(
+    entry: OutboxEntry, language: str, shown: Sequence[MessageView] = ()
+) -> MessageView:
     """How an outbox entry shows in its conversation: "sending", or failed with the reason.
 
     A failure a retry may fix shows "failed" (Retry and Delete), a final refusal "refused"
     (Delete only).
+
+    Args:
+        entry: The outbox entry.
+        language: The reader's language (the reason of a failure).
+        shown: The conversation's stored messages on screen: a reply quotes the one it
+            answers from them, as it will once stored (not when it is scrolled away).
+
+    Returns:
+        The bubble's view, seq 0.
     """
     status = "sending" if not entry.failure else "failed" if entry.retryable else "refused"
     return MessageView(
@@ -97,4 +110,12 @@ def pending_view(entry: OutboxEntry, language: str) -> MessageView:
         sent_at=entry.sent_at,
         status=status,
         error=text(entry.failure, language) if entry.failure else "",
+        reply=_quote_shown(shown, entry.reply_to) if entry.reply_to else None,
     )
+
+
+def _quote_shown(shown: Sequence[MessageView], seq: int) -> ReplyView | None:
+    answered = next((message for message in shown if message.seq == seq), None)
+    if answered is None or answered.kind not in QUOTABLE_KINDS:
+        return None
+    return quote_of(seq, answered.sender_id, answered.kind, answered.body, answered.deleted)

@@ -57,7 +57,12 @@ def form(outbox: OutboxState, body: str, conversation: int, client_id: str | Non
 
 async def restarted(tab_factory, old: ConversationState) -> ConversationState:
     """A fresh state for the same browser tab: the server lost it, the browser kept storage."""
-    fresh_root = tab_factory(FriendsState, token="ann-tab-restarted")
+    return await restarted_as(tab_factory, old, "ann-tab-restarted")
+
+
+async def restarted_as(tab_factory, old: ConversationState, token: str) -> ConversationState:
+    """`restarted`, for any user's tab (`token`: the fresh tab's)."""
+    fresh_root = tab_factory(FriendsState, token=token)
     auth = await fresh_root.get_state(AuthState)
     auth.session_token = (await old.get_state(AuthState)).session_token
     old_outbox, old_composer = await old.get_state(OutboxState), await old.get_state(ComposerState)
@@ -144,6 +149,41 @@ async def test_a_failed_send_survives_a_restart_and_retry_stores_it_once(
     assert stored_bodies(engine) == ["wait for me"]
     assert shown(fresh) == [("wait for me", "sent")]
     assert (await fresh.get_state(OutboxState)).outbox == ""
+
+
+async def test_a_failed_reply_keeps_its_quote_also_after_a_restart(
+    tab_factory, engine, monkeypatch: pytest.MonkeyPatch
+):
+    ann, bob, ann_id, bob_id = await chat_tabs(tab_factory)
+    ann_composer, ann_outbox = await open_chat(ann, bob_id)
+    await run(ann_composer.send, form(ann_outbox, "picnic on Sunday?", ann.conversation_id))
+    (asked,) = ann._buffer().stored()
+    composer, outbox = await open_chat(bob, ann_id)
+
+    def too_fast(**kwargs):
+        raise RateLimited("too_many_messages")
+
+    real_send = sending.send_message
+    monkeypatch.setattr(sending, "send_message", too_fast)
+    reply = {**form(outbox, "yes, at 11", bob.conversation_id), "reply_to": str(asked.seq)}
+    await run(composer.send, reply)
+    # The failed bubble quotes what it answers, as the stored reply will.
+    (failed,) = bob._buffer().pending_copies
+    assert failed.status == "failed"
+    assert failed.reply is not None
+    assert (failed.reply.seq, failed.reply.sender_id, failed.reply.text) == (
+        asked.seq,
+        asked.sender_id,
+        "picnic on Sunday?",
+    )
+    monkeypatch.setattr(sending, "send_message", real_send)
+
+    fresh = await restarted_as(tab_factory, bob, "bob-tab-restarted")
+    (kept,) = fresh._buffer().pending_copies
+    assert kept.reply == failed.reply
+    await run((await fresh.get_state(ComposerState)).retry, kept.client_id)
+    stored = fresh._buffer().stored()[-1]
+    assert (stored.body, stored.status, stored.reply) == ("yes, at 11", "sent", failed.reply)
 
 
 async def test_a_failed_message_can_be_deleted_from_the_outbox(
