@@ -34,7 +34,7 @@ from chat_app.services.passwords import (
     hash_password,
     verify_password,
 )
-from chat_app.services.views import LoginResult, UserView
+from chat_app.services.people_views import LoginResult, UserView
 from chat_app.settings import SETTINGS, Settings
 
 

@@ -16,7 +16,8 @@ from sqlmodel import Session, select
 from chat_app.models import User, utc_now
 from chat_app.services import load_statements, relations, summaries, validation
 from chat_app.services.errors import NotFound
-from chat_app.services.views import ContactView, ConversationSummary, FriendsSnapshot
+from chat_app.services.people_views import ContactView, FriendsSnapshot
+from chat_app.services.views import ConversationSummary
 from chat_app.settings import SETTINGS, Settings
 
 # The pane lists at most this many past conversations, the most recent first: the list

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from chat_app.services.load_statements import FRIEND_IDS
+from chat_app.services.people_views import ContactView
 from chat_app.services.statements import USER
-from chat_app.services.views import ContactView
 
 PICKER_MAX = 50
 # No username or nickname is longer: a longer query is cut, not refused.

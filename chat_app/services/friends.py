@@ -17,7 +17,7 @@ from sqlmodel import Session, col, delete, func, select
 from chat_app.models import Block, FriendRequest, Friendship, User, utc_now
 from chat_app.services import direct_members, load_statements, relations, statements, validation
 from chat_app.services.errors import NotFound, RateLimited, Refused
-from chat_app.services.views import FriendsChange, Notice
+from chat_app.services.people_views import FriendsChange, Notice
 from chat_app.settings import SETTINGS, Settings
 
 # Two users asking each other at once both try to insert; the loser retries and accepts.

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from chat_app.services import conversations, relations, statements, validation
 from chat_app.services.errors import NotFound
-from chat_app.services.views import ContactView
+from chat_app.services.people_views import ContactView
 
 # The count a message shows when every current other member has read it ("Read").
 READ_BY_ALL = -1

@@ -24,7 +24,8 @@ from chat_app.services import (
     validation,
 )
 from chat_app.services.errors import NotFound
-from chat_app.services.views import CatchUp, ContactView, GroupHeader, HistoryPage, MessageView
+from chat_app.services.people_views import ContactView
+from chat_app.services.views import CatchUp, GroupHeader, HistoryPage, MessageView
 
 PAGE_SIZE = 50
 # At most this many seqs per `system_records` call: more than a tab's window and live slots

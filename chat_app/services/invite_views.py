@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chat_app.services.group_views import GroupChange
-from chat_app.services.views import LoginResult
+from chat_app.services.people_views import LoginResult
 
 # An invite's state as its list shows it.
 ACTIVE, EXPIRED, USED_UP, REVOKED = "active", "expired", "used_up", "revoked"

@@ -18,7 +18,7 @@ from chat_app.models import AuthSession, PasswordReset, User, utc_now
 from chat_app.services import admin_rights, audit, sessions, token_guesses, validation
 from chat_app.services.errors import NotFound, ValidationFailed
 from chat_app.services.passwords import hash_password
-from chat_app.services.views import LoginResult, UserView
+from chat_app.services.people_views import LoginResult, UserView
 from chat_app.settings import SETTINGS, Settings
 
 RESET_LIFETIME = timedelta(hours=24)

@@ -31,7 +31,7 @@ from chat_app.models import (
 )
 from chat_app.services import load_statements, statements, validation
 from chat_app.services.errors import NotFound, RateLimited
-from chat_app.services.views import ContactView
+from chat_app.services.people_views import ContactView
 
 Clause = Callable[[int, int], sa.ColumnElement[bool]]
 

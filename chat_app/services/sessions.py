@@ -14,7 +14,7 @@ from sqlmodel import Session, col, delete
 
 from chat_app.models import AuthSession, utc_now
 from chat_app.services import direct_sql, load_statements, statements
-from chat_app.services.views import UserView
+from chat_app.services.people_views import UserView
 from chat_app.settings import SETTINGS, Settings
 
 # last_seen (and the address "My devices" shows) is refreshed at most this often, so

@@ -33,8 +33,8 @@ from chat_app.services.errors import (
     TooManyRegistrations,
     ValidationFailed,
 )
+from chat_app.services.people_views import LoginResult, UserView
 from chat_app.services.sessions import SessionKey
-from chat_app.services.views import LoginResult, UserView
 from chat_app.states import links, service_call, session_guard
 from chat_app.states.guard import guarded
 from chat_app.states.refusals import field_texts, refusal_text

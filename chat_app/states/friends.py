@@ -17,9 +17,9 @@ from chat_app.i18n import text
 from chat_app.realtime.push import notify_users
 from chat_app.services import friend_pane, friends
 from chat_app.services.errors import DomainError, NotFound
+from chat_app.services.people_views import ContactView, FriendsChange, FriendsSnapshot, Notice
 from chat_app.services.sessions import SessionKey
 from chat_app.services.text_rules import clip_name
-from chat_app.services.views import ContactView, FriendsChange, FriendsSnapshot, Notice
 from chat_app.states.chat_list import ChatListState
 from chat_app.states.chime import ChimeRound
 from chat_app.states.conversation import ConversationState

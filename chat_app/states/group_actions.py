@@ -19,7 +19,7 @@ from chat_app.realtime.profile import PROFILE
 from chat_app.services import friend_picker, group_members, group_pictures, groups
 from chat_app.services.errors import DomainError
 from chat_app.services.group_views import GroupChange
-from chat_app.services.views import ContactView
+from chat_app.services.people_views import ContactView
 from chat_app.settings import SETTINGS
 from chat_app.states.group_changes import publish
 from chat_app.states.group_panel import GroupPanelState

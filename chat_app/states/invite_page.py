@@ -27,7 +27,7 @@ from chat_app.services.errors import (
     ValidationFailed,
 )
 from chat_app.services.group_views import GroupChange
-from chat_app.services.views import LoginResult
+from chat_app.services.people_views import LoginResult
 from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.group_changes import publish

@@ -11,8 +11,9 @@ from collections import OrderedDict
 from dataclasses import replace
 
 from chat_app.services import file_links, sessions
+from chat_app.services.people_views import ContactView
 from chat_app.services.sessions import SessionKey
-from chat_app.services.views import ContactView, MessageView
+from chat_app.services.views import MessageView
 from chat_app.states.service_call import call_service
 
 # Token hash -> session key. A row's id and start never change, so entries never go stale

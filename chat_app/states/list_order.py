@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import reflex as rx
 
-from chat_app.services.views import ContactView
+from chat_app.services.people_views import ContactView
 from chat_app.states.row_values import RowValues, add_row_buckets
 
 

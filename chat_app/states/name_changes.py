@@ -16,8 +16,8 @@ import functools
 from dataclasses import replace
 
 from chat_app.realtime.push import notify_users
+from chat_app.services.people_views import FriendsChange
 from chat_app.services.profile_names import NicknameChange
-from chat_app.services.views import FriendsChange
 from chat_app.states.auth import AuthState
 from chat_app.states.chat_list import ChatListState
 from chat_app.states.chat_preview import GROUP

@@ -12,8 +12,8 @@ from chat_app.i18n import text
 from chat_app.realtime.push import notify_users
 from chat_app.services import friend_picker, groups
 from chat_app.services.errors import DomainError
+from chat_app.services.people_views import ContactView
 from chat_app.services.sessions import SessionKey
-from chat_app.services.views import ContactView
 from chat_app.settings import SETTINGS
 from chat_app.states.chat_list import ChatListState, group_created
 from chat_app.states.composer import ComposerState

@@ -8,7 +8,7 @@ from chat_app.i18n import text
 from chat_app.realtime.profile import PROFILE
 from chat_app.services import file_uploads, friends
 from chat_app.services.errors import DomainError
-from chat_app.services.views import FriendsChange
+from chat_app.services.people_views import FriendsChange
 from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState

@@ -12,7 +12,7 @@ import reflex as rx
 
 from chat_app.services import group_reads
 from chat_app.services.errors import NotFound
-from chat_app.services.views import ContactView
+from chat_app.services.people_views import ContactView
 from chat_app.states.conversation import ConversationState
 from chat_app.states.links import with_avatar_link
 from chat_app.states.service_call import call_service

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 
 from reflex_base.event.context import EventContext
 
-from chat_app.services.views import UserView
+from chat_app.services.people_views import UserView
 
 # (token hash, event id) -> the user that session resolved to (None: no valid session).
 _RESOLVED: OrderedDict[tuple[str, str], UserView | None] = OrderedDict()

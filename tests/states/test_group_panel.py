@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session
 
 from chat_app.i18n import ZH
-from chat_app.services.views import ContactView
+from chat_app.services.people_views import ContactView
 from chat_app.states import group_panel
 from chat_app.states.auth import AuthState
 from chat_app.states.group_actions import GroupActionsState

@@ -9,7 +9,8 @@ from __future__ import annotations
 from sqlmodel import Session, func, select
 
 from chat_app.models import Conversation, ConversationMember
-from chat_app.services.views import ContactView, MessageView
+from chat_app.services.people_views import ContactView
+from chat_app.services.views import MessageView
 from chat_app.states.auth import AuthState
 from chat_app.states.chat_list import ChatListState, group_created
 from chat_app.states.conversation import ConversationState

@@ -17,8 +17,9 @@ import reflex as rx
 
 from chat_app.realtime.push import _Queued
 from chat_app.services.group_views import GroupChange
+from chat_app.services.people_views import Notice
 from chat_app.services.read_views import ReadReceipt
-from chat_app.services.views import MessageView, Notice
+from chat_app.services.views import MessageView
 from chat_app.states import (
     auth,
     chat_list,

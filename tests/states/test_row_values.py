@@ -11,7 +11,7 @@ import json
 
 import reflex as rx
 
-from chat_app.services.views import ContactView, FriendsSnapshot
+from chat_app.services.people_views import ContactView, FriendsSnapshot
 from chat_app.states.friends import FriendsState
 from chat_app.states.list_order import ORDER_BUCKETS, ListOrderState
 from chat_app.states.row_values import ROW_BUCKETS, bucket_of
