@@ -22,6 +22,7 @@ from chat_app.states.conversation import ConversationState
 from chat_app.states.friends import FriendsState
 from chat_app.states.message_search import MessageSearchState
 from chat_app.states.presence import PresenceState
+from chat_app.states.replies import ReplyState
 from chat_app.states.resend import ResendState
 from chat_app.states.ui import UiState
 from chat_app.states.unread import UnreadState
@@ -41,10 +42,10 @@ class ChatPageState(rx.State):
         """On load of /: each state of the page loads, in the order the page needs them.
 
         Language, device, login, friend pane, unread counts, the open conversation, the
-        outbox, presence, the sound setting, whether the user is an administrator and the
-        message search (results are the tab's user's: a new user sees none). An
-        anonymous tab goes to /auth; the states still load, so each forgets what a previous
-        user of the tab left in it.
+        quote being answered, the outbox, presence, the sound setting, whether the user is
+        an administrator and the message search (results are the tab's user's: a new user
+        sees none). An anonymous tab goes to /auth; the states still load, so each forgets
+        what a previous user of the tab left in it.
 
         Returns:
             The redirect, and what the loads chain (marking the open conversation seen,
@@ -55,11 +56,13 @@ class ChatPageState(rx.State):
         ui._detect_device()
         auth = await self.get_state(AuthState)
         events: list[Any] = []
-        if await auth._current_user(register=True) is None:
+        user = await auth._current_user(register=True)
+        if user is None:
             events.append(rx.redirect(routes.AUTH))
         await (await self.get_state(FriendsState))._load()
         await (await self.get_state(UnreadState))._load()
         events += _as_list(await (await self.get_state(ConversationState))._load())
+        await (await self.get_state(ReplyState))._restore(user.id if user else None)
         events += _as_list(await (await self.get_state(ResendState))._resume())
         await (await self.get_state(PresenceState))._load()
         await (await self.get_state(ChimeState))._load()

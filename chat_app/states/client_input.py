@@ -60,6 +60,8 @@ STORAGE_PATTERNS: dict[str, re.Pattern[str]] = {
     # An upload this tab started and that has not ended (states/uploads.py).
     "chat_upload": re.compile("1"),
     "chat_language": re.compile("|".join(re.escape(code) for code in sorted(TABLES))),
+    # The message being answered, "<user id>:<conversation id>:<seq>" (states/replies.py).
+    "chat_reply": re.compile(r"[1-9][0-9]{0,17}:[1-9][0-9]{0,17}:[1-9][0-9]{0,18}"),
     # Recently used emoji, "<user id>:<emoji> ...": each re-checked when read (chat_app/emoji.py).
     "chat_recent_emoji": re.compile(rf"[1-9][0-9]{{0,17}}:[^\n]{{0,{emoji.MAX_RECENT_STORED}}}"),
 }

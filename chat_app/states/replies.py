@@ -34,6 +34,9 @@ class ReplyState(rx.State):
     reply_kind: str = ""
     # The start of its text, or its file's name (a var's value, never a Var built here).
     reply_text: str = ""
+    # "<user>:<conversation>:<seq>" in the tab's storage: a server restart (the embedded
+    # profile keeps tab states in memory) brings the quote back, as the draft comes back.
+    reply_store: str = rx.SessionStorage("", name="chat_reply")
     # A Reply was chosen in a message's menu: the composer takes the focus once the menu
     # has given it back to its button (Radix does that as the menu closes, after this
     # state's own focus may already have arrived).
@@ -44,20 +47,48 @@ class ReplyState(rx.State):
     async def reply_to(self, viewer_id: int, conversation_id: int, seq: int):
         """Answer one message: its quote above the composer, the cursor in the composer."""
         try:
-            quote = await call_service(
-                reply_rows.quote_to_answer,
-                viewer_id=viewer_id,
-                conversation_id=conversation_id,
-                seq=seq,
-            )
+            await self._show(viewer_id, conversation_id, seq)
         except DomainError as error:
             return toast_error(text(error.code, await language_of(self)))
+        self._focus_composer = True
+        return rx.set_focus(COMPOSER_FIELD_ID)
+
+    async def _show(self, viewer_id: int, conversation_id: int, seq: int) -> None:
+        """Ask for the quote (the service checks the ids, strictly: a client sent them) and show it.
+
+        Raises:
+            DomainError: No message the viewer may answer there (nothing changed).
+        """
+        quote = await call_service(
+            reply_rows.quote_to_answer,
+            viewer_id=viewer_id,
+            conversation_id=conversation_id,
+            seq=seq,
+        )
         self.reply_user_id = viewer_id
         self.reply_conversation, self.reply_seq = conversation_id, quote.seq
         self.reply_sender_id, self.reply_kind = quote.sender_id, quote.kind
         self.reply_text = quote.text
-        self._focus_composer = True
-        return rx.set_focus(COMPOSER_FIELD_ID)
+        kept = f"{viewer_id}:{conversation_id}:{quote.seq}"
+        if self.reply_store != kept:
+            self.reply_store = kept
+
+    async def _restore(self, viewer_id: int | None) -> None:
+        """On page load: the quote the tab's storage names, if the state lost it.
+
+        The storage is the browser's (any value may come back): the quote is asked again
+        as a press on Reply asks it, for the signed-in user only; anything else is dropped.
+        """
+        if self.reply_conversation or not self.reply_store:
+            return
+        user, conversation_id, seq = (int(part) for part in self.reply_store.split(":"))
+        if viewer_id is None or user != viewer_id:
+            self.reply_store = ""
+            return
+        try:
+            await self._show(viewer_id, conversation_id, seq)
+        except DomainError:
+            self.reply_store = ""
 
     @rx.event
     def menu_closed(self):
@@ -73,8 +104,10 @@ class ReplyState(rx.State):
         self._forget()
 
     def _forget(self) -> None:
-        """No quote any more (also once a reply is sent)."""
+        """No quote any more (also once a reply is sent, and at logout)."""
         if self.reply_conversation:
             self.reply_user_id = self.reply_conversation = self.reply_seq = 0
             self.reply_sender_id = 0
             self.reply_kind = self.reply_text = ""
+        if self.reply_store:
+            self.reply_store = ""

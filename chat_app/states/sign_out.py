@@ -14,6 +14,7 @@ from chat_app.states.composer import ComposerState
 from chat_app.states.emoji_picker import EmojiPickerState
 from chat_app.states.outbox import OutboxState
 from chat_app.states.place import PlaceState
+from chat_app.states.replies import ReplyState
 
 
 class SignOutState(rx.State):
@@ -40,3 +41,4 @@ class SignOutState(rx.State):
         (await self.get_state(ComposerState))._clear_text()
         (await self.get_state(EmojiPickerState))._forget()
         (await self.get_state(PlaceState))._forget()
+        (await self.get_state(ReplyState))._forget()

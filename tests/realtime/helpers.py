@@ -33,6 +33,9 @@ OUTBOX_KEY = f"{OUTBOX}.outbox_rx_state_"
 NEXT_ID_KEY = f"{OUTBOX}.next_client_id_rx_state_"
 DRAFT_KEY = f"{COMPOSER}.draft_rx_state_"
 UPLOAD_KEY = f"{UPLOADS}.upload_started_rx_state_"
+REPLY_KEY = (
+    "reflex___state____state.chat_app___states___replies____reply_state.reply_store_rx_state_"
+)
 STORAGE_KEYS = {
     TOKEN_KEY,
     OPEN_CONVERSATION_KEY,
@@ -41,6 +44,7 @@ STORAGE_KEYS = {
     NEXT_ID_KEY,
     DRAFT_KEY,
     UPLOAD_KEY,
+    REPLY_KEY,
 }
 PASSWORD = "correct horse"
 _names = itertools.count()

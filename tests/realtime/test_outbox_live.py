@@ -20,6 +20,7 @@ import pytest
 import websockets
 
 from chat_app.states.outbox_entries import Outbox, OutboxEntry
+from chat_app.states.replies import ReplyState
 from tests.realtime.conftest import FAST_SENDING
 from tests.realtime.helpers import (
     COMPOSER,
@@ -41,6 +42,9 @@ from tests.support.scaled import scaled_settings
 from tests.support.sql import rows_with_body
 
 AT = "2026-12-02T10:00:00.000000+00:00"
+
+
+REPLY = ReplyState.get_full_name()
 
 
 class Restartable:
@@ -168,6 +172,29 @@ async def test_sends_queued_during_a_restart_by_twelve_tabs_are_each_stored_once
     for n in queued:
         assert restartable.rows(queued[n]["body"]) == 1
     for tab in back:
+        await tab.close()
+
+
+async def test_the_quote_being_answered_comes_back_after_a_restart(restartable: Restartable):
+    ann, bob, ann_id, _bob_id = await pair(restartable.url)
+    asked = f"picnic on Sunday? {restartable.profile}"
+    await send_text(ann, asked)
+    await bob.wait_for(lambda c: status_of(c, asked) == ["sent"])
+    seq = next(m["seq"] for m in shown(bob) if m["body"] == asked)
+    conversation = bob.var(CONVERSATION, "conversation_id")
+    await bob.call(REPLY, "reply_to", {"conversation_id": conversation, "seq": seq})
+    await bob.wait_for(lambda c: c.var(REPLY, "reply_seq") == seq)
+    restartable.kill()
+    await bob.drop()
+    restartable.start()
+    # The embedded profile's tab states were in memory: the tab's storage brings it back.
+    again = await reopened(bob)
+    await again.wait_for(lambda c: c.var(REPLY, "reply_seq") == seq, timeout=30)
+    assert (again.var(REPLY, "reply_sender_id"), again.var(REPLY, "reply_text")) == (
+        ann_id,
+        asked,
+    )
+    for tab in (ann, again):
         await tab.close()
 
 
