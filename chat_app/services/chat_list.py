@@ -108,7 +108,7 @@ def _last_shown(conversation, member, visible_seq, viewer) -> sa.ColumnElement[i
     return sa.case((newest_hidden, newest_not_hidden), else_=visible_seq)
 
 
-def _rows_statement(*, one_conversation: bool = False) -> sa.Select:
+def _rows_statement() -> sa.Select:
     member = aliased(ConversationMember)
     conversation = aliased(Conversation)
     other = aliased(User)
@@ -134,7 +134,7 @@ def _rows_statement(*, one_conversation: bool = False) -> sa.Select:
         else_=col(conversation.user_low_id),
     )
     activity = sa.func.coalesce(col(last.created_at), col(conversation.created_at))
-    statement = (
+    return (
         sa.select(
             col(conversation.id).label("id"),
             col(conversation.kind).label("kind"),
@@ -186,13 +186,9 @@ def _rows_statement(*, one_conversation: bool = False) -> sa.Select:
         .order_by(activity.desc(), col(conversation.id).desc())
         .limit(sa.bindparam("limit"))
     )
-    if one_conversation:
-        return statement.where(col(conversation.id) == sa.bindparam("conversation"))
-    return statement
 
 
 ROWS = _rows_statement()
-ONE_ROW = _rows_statement(one_conversation=True)
 
 
 def shown_as(row: sa.Row, blocked: set[int]) -> tuple[str, str]:
@@ -261,22 +257,3 @@ def chat_rows(
     blocked = relations.blocked_either_way(session=session, user_id=viewer_id)
     found = session.connection().execute(ROWS, {"viewer": viewer_id, "limit": limit})
     return tuple(_row(row, blocked) for row in found)
-
-
-def chat_row(*, session: Session, viewer_id: int, conversation_id: int) -> ChatRowView | None:
-    """One row of the viewer's chat list as it reads now (after they hid a message in it).
-
-    Args:
-        session: The database session.
-        viewer_id: The user (from the server-side session).
-        conversation_id: The conversation (checked: a row only where the viewer has one).
-
-    Returns:
-        The row, or None when the viewer's list has none for that conversation.
-    """
-    blocked = relations.blocked_either_way(session=session, user_id=viewer_id)
-    found = session.connection().execute(
-        ONE_ROW, {"viewer": viewer_id, "limit": 1, "conversation": conversation_id}
-    )
-    row = found.first()
-    return None if row is None else _row(row, blocked)

@@ -19,18 +19,17 @@ from chat_app.i18n import text
 from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.push import notify_users
 from chat_app.services import (
-    chat_list,
     message_deletion,
     message_edits,
     message_hiding,
     reactions,
 )
-from chat_app.services.chat_list import ChatRowView
 from chat_app.services.errors import DomainError
 from chat_app.services.reaction_views import QUICK_REACTIONS
 from chat_app.services.views import MessageChange
 from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
+from chat_app.states.friends import FriendsState
 from chat_app.states.message_search import MessageSearchState
 from chat_app.states.safe_text import toast_error
 from chat_app.states.service_call import call_service, call_slow_service, form_text
@@ -197,10 +196,8 @@ class MessageActionsState(rx.State):
             )
         except DomainError as error:
             return toast_error(text(error.code, await language_of(self)))
-        # The row's line, which showed the hidden message if it was the newest.
-        row = await call_service(chat_list.chat_row, viewer_id=viewer_id, conversation_id=chat)
-        await _apply_hidden(chat, hidden, viewer_id, row, await self.get_state(ConversationState))
-        pushed = functools.partial(_apply_hidden, chat, hidden, viewer_id, row)
+        await _apply_hidden(chat, hidden, viewer_id, await self.get_state(ConversationState))
+        pushed = functools.partial(_apply_hidden, chat, hidden, viewer_id)
         await notify_users([viewer_id], ConversationState, pushed, except_tab=tab_token(self))
         return None
 
@@ -221,18 +218,16 @@ async def _apply_pushed(change: MessageChange, sender: str, state: ConversationS
 
 
 async def _apply_hidden(
-    conversation_id: int,
-    seq: int,
-    user_id: int,
-    row: ChatRowView | None,
-    state: ConversationState,
+    conversation_id: int, seq: int, user_id: int, state: ConversationState
 ) -> list[Any]:
     # A partial, like `_apply_pushed`; only the user's own tabs.
     if state._user_id == user_id:
         if state.conversation_id == conversation_id:
             state._hide(seq)
-        if row is not None:
-            await state._show_row_line(row)
+        # The lists read again, as a reload reads them: if it was the row's newest message,
+        # the row's line and time become the one before, and the row moves to that time's
+        # place (it kept the top before, until a reload moved it).
+        await (await state.get_state(FriendsState))._refresh(user_id)
         await _drop_found(state, conversation_id, seq)
     return []
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from chat_app.services.chat_list import ChatRowView
 from chat_app.services.views import MessageView
 from chat_app.states.chat_preview import preview_line
 from chat_app.states.list_order import ListOrderState
@@ -69,16 +68,6 @@ class RowLines(rx.State, mixin=True):
         kind = "deleted" if message.deleted else message.kind
         named = sender if conversation_id in self._group_ids else ""
         await self._write_line(conversation_id, message.sent_at, kind, message.body, named)
-
-    async def _show_row_line(self, row: ChatRowView) -> None:
-        """Write a row's last line as the list reads it now (the user hid a message of it).
-
-        Args:
-            row: The row, read again from the database.
-        """
-        await self._write_line(
-            row.conversation_id, row.last_at, row.preview_kind, row.preview, row.preview_sender
-        )
 
     async def _write_line(
         self, conversation_id: int, sent_at: str, kind: str, body: str, sender: str

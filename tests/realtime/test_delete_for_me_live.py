@@ -10,11 +10,18 @@ from tests.realtime.group_helpers import reconnect
 from tests.realtime.helpers import (
     CONVERSATION,
     another_tab,
+    befriend,
     chat_pair,
     delete_message,
     edit_message,
+    open_chat,
+    open_conversation,
+    order_in,
+    register,
     send_text,
+    session_token,
     shown,
+    unique_username,
 )
 from tests.support.event_client import EventClient
 
@@ -72,6 +79,36 @@ async def test_a_message_deleted_for_me_leaves_my_tabs_only(backend):
     bob_again = await another_tab(backend.url, bob, ann_id)
     await bob_again.wait_for(lambda c: _hidden(c) == [seq, newest])
     assert _row_line(bob_again, conversation) == "see you"
+
+
+def _chats_shown(tab: EventClient) -> list[int]:
+    """The chat list's conversations in the order the page shows them (moved rows first)."""
+    rows = tab.var(CHAT_LIST, "rows") or []
+    ids = [row["conversation_id"] for row in rows]
+    return sorted(ids, key=lambda chat: order_in(tab, chat, ids.index(chat)))
+
+
+async def test_a_row_whose_newest_message_i_deleted_for_me_moves_to_its_place(backend):
+    ann, bob, _ann_id, bob_id = await chat_pair(backend.url)
+    with_ann = bob.var(CONVERSATION, "conversation_id")
+    carol_signup = await register(backend.url, unique_username("carol"))
+    await befriend(carol_signup, bob)
+    carol = await open_chat(backend.url, session_token(carol_signup))
+    await carol_signup.close()
+    with_carol = await open_conversation(carol, bob_id)
+    for tab, body in ((ann, "old news"), (carol, "from carol"), (ann, "newest from ann")):
+        await send_text(tab, body)
+        chat = with_ann if tab is ann else with_carol
+        await bob.wait_for(lambda c, chat=chat: _chats_shown(c)[:1] == [chat])
+    newest = next(m["seq"] for m in shown(bob) if m["body"] == "newest from ann")
+
+    # Deleted for Bob: Ann's row now ends with "old news", older than Carol's message, and
+    # it moves below Carol's, as a reload lists them.
+    await delete_message(bob, with_ann, newest, for_me=True)
+    await bob.wait_for(lambda c: _chats_shown(c) == [with_carol, with_ann])
+    assert _row_line(bob, with_ann) == "old news"
+    for tab in (ann, carol):
+        await tab.close()
 
 
 async def test_a_tab_away_while_i_deleted_for_me_learns_it_on_reconnect(backend):
