@@ -316,8 +316,9 @@ class ConversationState(
         """Show the outbox's messages for the open conversation after the stored ones."""
         outbox = (await self.get_state(OutboxState))._read(viewer_id)
         language = await language_of(self)
+        shown = self._buffer().stored()  # what a waiting reply quotes from
         copies = [
-            pending_view(entry, language, self._buffer().stored())
+            pending_view(entry, language, shown)
             for entry in outbox.of_conversation(self.conversation_id)
         ]
         self._change(lambda buffer: buffer.show_unsent(copies))
