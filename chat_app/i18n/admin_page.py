@@ -91,8 +91,8 @@ EN: dict[str, str] = {
     "admin_audit_registration_mode": "set registration to",
     "admin_audit_group_invites_register": "set group invites creating accounts to",
     "admin_audit_create_admin": "created the administrator",
-    "admin_audit_first_admin": "became the first administrator:",
-    "admin_audit_setup_claim": "claimed the administrator role with the setup code:",
+    "admin_audit_first_admin": "became the first administrator",
+    "admin_audit_setup_claim": "claimed the administrator role with the setup code",
     "admin_audit_invite_create": "created an invite link",
     "admin_audit_invite_revoke": "revoked an invite link",
 }
@@ -181,8 +181,8 @@ ZH: dict[str, str] = {
     "admin_audit_registration_mode": "将注册方式设为",
     "admin_audit_group_invites_register": "将群组邀请创建账号设为",
     "admin_audit_create_admin": "创建了管理员",
-    "admin_audit_first_admin": "成为第一位管理员：",
-    "admin_audit_setup_claim": "用设置码成为管理员：",
+    "admin_audit_first_admin": "成为第一位管理员",
+    "admin_audit_setup_claim": "用设置码成为管理员",
     "admin_audit_invite_create": "创建了邀请链接",
     "admin_audit_invite_revoke": "撤销了邀请链接",
 }

@@ -22,6 +22,8 @@ from chat_app.states.service_call import call_service
 from chat_app.states.ui import language_of
 
 SECTIONS = ("users", "invites", "settings", "numbers", "audit")
+# Audited actions whose actor is always their target (services/auth.py, setup_code.py).
+SELF_ACTIONS = ("first_admin", "setup_claim")
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,8 @@ class AdminOverviewState(rx.State):
                 created_at=wire_time(entry.created_at),
                 actor_name=entry.actor_name,
                 action=entry.action,
-                target_name=entry.target_name,
+                # Who made themselves the administrator is named once, not again as the target.
+                target_name="" if entry.action in SELF_ACTIONS else entry.target_name,
                 detail=entry.detail,
             )
             for entry in entries

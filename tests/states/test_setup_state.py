@@ -8,6 +8,8 @@ from sqlmodel import Session, select, update
 from chat_app.models import AuditEntry, User
 from chat_app.services import auth, setup_code
 from chat_app.settings import load_settings
+from chat_app.states.admin_overview import AdminOverviewState
+from chat_app.states.admin_page import AdminPageState
 from chat_app.states.auth import AuthState
 from chat_app.states.setup import SetupState
 from tests.support.tabs import PASSWORD, logged_in_tab, redirect_targets, run
@@ -81,6 +83,13 @@ async def test_a_signed_in_user_of_an_upgraded_server_claims_with_the_code(tab_f
     with Session(engine) as session:
         actions = [entry.action for entry in session.exec(select(AuditEntry)).all()]
         assert actions.count("setup_claim") == 1
+    # Her audit log names her once: "alice claimed the administrator role with the setup
+    # code", not again after it as its target.
+    await run((await alice.get_state(AdminPageState)).load)
+    overview = await alice.get_state(AdminOverviewState)
+    await run(overview.open_section, "audit")
+    (claimed,) = [row for row in overview.audit_rows if row.action == "setup_claim"]
+    assert (claimed.actor_name, claimed.target_name) == ("alice", "")
 
 
 async def test_the_first_registration_from_afar_needs_the_code(tab_factory, engine, public_server):
