@@ -220,7 +220,7 @@ class ComposerState(rx.State):
                 # A slow store (a busy or distant database): the outbox entry, the emptied
                 # composer and the "sending" bubble reach the browser first.
                 if conversation.conversation_id == conversation_id:
-                    view = pending_view(entry, language, conversation._buffer().stored())
+                    view = pending_view(entry, language, conversation._stored)
                     conversation._change(lambda buffer: buffer.show_pending(view))
                 outbox_state._write(outbox)
                 shown_sending = True
@@ -289,7 +289,7 @@ class ComposerState(rx.State):
         language: str,
     ) -> None:
         if conversation.conversation_id == new.conversation_id:
-            view = pending_view(new, language, conversation._buffer().stored())
+            view = pending_view(new, language, conversation._stored)
             conversation._change(lambda buffer: buffer.replace_pending(old.client_id, view))
 
     async def _settle(self, viewer_id: int, entry: OutboxEntry, outcome: Outcome) -> None:
@@ -329,7 +329,7 @@ class ComposerState(rx.State):
         outbox.put(failed)
         outbox_state._write(outbox)
         if shown:
-            view = pending_view(failed, language, conversation._buffer().stored())
+            view = pending_view(failed, language, conversation._stored)
             conversation._change(lambda buffer: buffer.put_pending(client_id, view))
 
 

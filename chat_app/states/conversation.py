@@ -10,6 +10,7 @@ Delivery: the database is the truth; a (re)load or a gap fetches what the tab la
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import reflex as rx
@@ -299,8 +300,9 @@ class ConversationState(
             # "↓ N new" counts what is unread below, as the chat's row does (Telegram's ↓);
             # the others' messages shown from the first unread on while the counts load.
             counted = (await self.get_state(UnreadState))._unread(page.conversation_id)
-            shown = [m for m in page.messages if m.seq >= first_unread]
-            unread = counted or sum(1 for m in shown if m.sender_id != viewer_id)
+            unread = counted or sum(
+                1 for m in page.messages if m.seq >= first_unread and m.sender_id != viewer_id
+            )
             if unread:
                 self.unseen = unread
         places._follow_line(page.conversation_id)
@@ -316,7 +318,7 @@ class ConversationState(
         """Show the outbox's messages for the open conversation after the stored ones."""
         outbox = (await self.get_state(OutboxState))._read(viewer_id)
         language = await language_of(self)
-        shown = self._buffer().stored()  # what a waiting reply quotes from
+        shown = functools.cache(self._stored)  # read once, and only for a waiting reply
         copies = [
             pending_view(entry, language, shown)
             for entry in outbox.of_conversation(self.conversation_id)

@@ -150,9 +150,13 @@ class LiveMessages(rx.State, mixin=True):
             marks_runs=raw.get("is_group", False),
         )
 
+    def _stored(self) -> list[MessageView]:
+        """The stored messages shown (not the pending copies), window first."""
+        return self._buffer().stored()
+
     def _stored_seqs(self) -> list[int]:
         """The sequence numbers of the stored messages shown (not the pending copies)."""
-        return [m.seq for m in self._buffer().stored()]
+        return [m.seq for m in self._stored()]
 
     def _change(self, change: Callable[[MessageBuffer], T]) -> T:
         """Run `change` on the buffer and assign back the vars it changed."""

@@ -12,7 +12,7 @@ conversation's work.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import reflex as rx
 
@@ -85,7 +85,7 @@ class OutboxState(rx.State):
 
 
 def pending_view(
-    entry: OutboxEntry, language: str, shown: Sequence[MessageView] = ()
+    entry: OutboxEntry, language: str, shown: Callable[[], Sequence[MessageView]] = tuple
 ) -> MessageView:
     """How an outbox entry shows in its conversation: "sending", or failed with the reason.
 
@@ -95,8 +95,9 @@ def pending_view(
     Args:
         entry: The outbox entry.
         language: The reader's language (the reason of a failure).
-        shown: The conversation's stored messages on screen: a reply quotes the one it
-            answers from them, as it will once stored (not when it is scrolled away).
+        shown: Gives the conversation's stored messages on screen, asked for a reply only:
+            it quotes the one it answers from them, as it will once stored (not when it is
+            scrolled away).
 
     Returns:
         The bubble's view, seq 0.
@@ -110,7 +111,7 @@ def pending_view(
         sent_at=entry.sent_at,
         status=status,
         error=text(entry.failure, language) if entry.failure else "",
-        reply=_quote_shown(shown, entry.reply_to) if entry.reply_to else None,
+        reply=_quote_shown(shown(), entry.reply_to) if entry.reply_to else None,
     )
 
 
