@@ -20,8 +20,6 @@ from chat_app.states.ui import language_of
 # Conversation id → [sent at (ISO), the row's last line], for the rows with a message since
 # the list was read (the conversation state adds the vars; components/chat_list.py).
 LAST_BUCKETS = bucket_names("last")
-# The kinds whose line is said in words rather than quoted (states/chat_preview.py).
-WORDED_KINDS = ("system", "hidden", "deleted")
 
 
 class RowLines(rx.State, mixin=True):
@@ -66,15 +64,9 @@ class RowLines(rx.State, mixin=True):
             sender: Its sender's nickname (a group's line names them).
         """
         kind = "deleted" if message.deleted else message.kind
+        # Only a group event's or a deletion's line is in words (the reader's language):
+        # the UI state is loaded for those alone.
+        language = await language_of(self) if kind in ("system", "deleted") else ""
         named = sender if conversation_id in self._group_ids else ""
-        await self._write_line(conversation_id, message.sent_at, kind, message.body, named)
-
-    async def _write_line(
-        self, conversation_id: int, sent_at: str, kind: str, body: str, sender: str
-    ) -> None:
-        """Put one row's time and last line (`preview_line`'s words) in its bucket."""
-        # Only a group event's, a blocked sender's or a deleted message's line is in words (the
-        # reader's language): the UI state is loaded for those alone.
-        language = await language_of(self) if kind in WORDED_KINDS else ""
-        line = preview_line(kind, body, sender, language)
-        RowValues(self, LAST_BUCKETS).set(conversation_id, [sent_at, line])
+        line = preview_line(kind, message.body, named, language)
+        RowValues(self, LAST_BUCKETS).set(conversation_id, [message.sent_at, line])
