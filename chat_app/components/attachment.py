@@ -68,19 +68,24 @@ def _image(message: Any) -> rx.Component:
     )
 
 
+def _card_icon(name: str, size: int = 24) -> rx.Component:
+    # Its size however long the name beside it (a flex item shrinks by default: on a phone
+    # a long name left the card's icons 12 px wide).
+    return rx.icon(name, size=size, flex_shrink="0")
+
+
 def _file_card(message: Any) -> rx.Component:
-    # The icons keep their size however long the name (a flex item shrinks by default: on a
-    # phone a long name left them 12 px wide); the name breaks between words where it can.
     icon = rx.match(
         message.attachment.mime,
-        ("application/pdf", rx.icon("file-text", size=24, flex_shrink="0")),
-        ("application/zip", rx.icon("file-archive", size=24, flex_shrink="0")),
-        rx.icon("file", size=24, flex_shrink="0"),
+        ("application/pdf", _card_icon("file-text")),
+        ("application/zip", _card_icon("file-archive")),
+        _card_icon("file"),
     )
     return rx.link(
         rx.hstack(
             icon,
             rx.vstack(
+                # Broken between words where it can.
                 rx.text(
                     message.body,
                     class_name="file-name",
@@ -91,7 +96,7 @@ def _file_card(message: Any) -> rx.Component:
                 spacing="0",
                 min_width="0",
             ),
-            rx.icon("download", size=16, flex_shrink="0"),
+            _card_icon("download", size=16),
             align="center",
             spacing="3",
         ),
