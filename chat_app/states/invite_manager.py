@@ -142,7 +142,9 @@ class InviteManagerState(rx.State):
         group = await self._group() if self.manager_open else 0
         if group == 0:
             return
-        uses = int(self.uses) if self.uses.isdigit() else 0
+        # `isdecimal`, not `isdigit`: "²" is a digit that int() refuses; full-width digits (typed
+        # with a Chinese input method) are decimals it reads.
+        uses = int(self.uses) if self.uses.isdecimal() else 0
         try:
             created = await call_service(
                 invites.create,

@@ -247,6 +247,23 @@ async def test_the_admin_makes_lists_and_revokes_server_links(tab_factory, engin
     assert manager.invites[0].state == "revoked"
 
 
+async def test_uses_typed_in_other_scripts_make_a_link_or_an_error_not_a_crash(tab_factory, engine):
+    admin = (await people(tab_factory, "root"))[0]
+    promote(engine, admin.user_id)
+    manager = await admin.conversation.get_state(InviteManagerState)
+    on_page(manager, routes.ADMIN)
+    await run(manager.open_for_server)
+    # Full-width digits, as a Chinese input method types them: read as the number.
+    await run(manager.set_uses, "\uff12")
+    await run(manager.create)
+    assert [view.max_uses for view in manager.invites] == [2]
+    # A digit int() cannot read ("²", from a forged client): the uses' error, not a crash.
+    await run(manager.set_uses, "\u00b2")
+    await run(manager.create)
+    assert [view.max_uses for view in manager.invites] == [2]
+    assert manager.error == EN["invite_uses_invalid"]
+
+
 async def test_a_tab_without_a_session_is_sent_to_login_and_changes_nothing(tab_factory, engine):
     manager = make_tab(InviteManagerState, token="anonymous")
     before = counts(engine)
