@@ -2,8 +2,10 @@
 
 The sentinel is a background handler started by the page's on_load. Reflex cancels it when
 the tab's socket goes away, and also on navigation and re-hydration, so a departure is only
-believed after a grace period in which the socket has not come back. Transitions (online,
-offline) are pushed only to the user's friends, batched per receiving friend.
+believed after a grace period in which the socket has not come back. Reflex cancels only the
+page load's chain, though: a sentinel a client starts by calling `track` itself is never
+cancelled, so every sentinel also ends itself once its tab is gone or no longer its user's.
+Transitions (online, offline) are pushed only to the user's friends, batched per friend.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from chat_app.realtime import redis_link
 from chat_app.realtime.presence import HEARTBEAT_SECONDS
 from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.push import is_tab_connected, notify_users, spawn
-from chat_app.services import friends, presence
+from chat_app.services import friends, presence, sessions
 from chat_app.states.auth import AuthState
 from chat_app.states.service_call import call_service
 from chat_app.states.tab_identity import tab_token
@@ -30,6 +32,10 @@ BATCH_SECONDS = 0.1
 # over must not be able to pile up never-ending tasks.
 MAX_SENTINELS_PER_TAB = 3
 _sentinels: dict[str, int] = {}
+# How often a sentinel in one process (which has nothing to refresh) checks that its tab is
+# still there: a sentinel nobody cancels ends within this of its socket (5,000 tabs: 500
+# dictionary look-ups a second).
+CHECK_SECONDS = 10.0
 
 # Presence changes waiting to be pushed: friend's user id → {user id: (online, last seen)}.
 _outbox: dict[int, dict[int, tuple[bool, str]]] = {}
@@ -87,18 +93,52 @@ async def _went_offline(user_id: int) -> None:
     await _announce(user_id, online=False, last_seen=seen)
 
 
-async def _keep_alive(user_id: int, tab_token: str, session_hash: str) -> None:
+async def _keep_alive(user_id: int, tab_token: str, session_hash: str, again: bool = False) -> bool:
     """Count the tab as connected: at the sentinel's start, then as its heartbeat (Redis).
 
     In Redis a tab's entry expires unless refreshed. If Redis lost the tab (it restarted
     empty), the heartbeat puts the tab back in the registry and announces the user online
     again; while Redis is unreachable the failure is logged and the next beat retries.
+
+    Args:
+        user_id: The tab's user when the sentinel started.
+        tab_token: The tab.
+        session_hash: The hash of the tab's session token then.
+        again: A heartbeat, not the start: the session may have ended since.
+
+    Returns:
+        False when a heartbeat found the tab gone from the presence set and its session
+        ended (a sign out there: the tab is not the user's any more), True otherwise.
     """
     with redis_link.outage_reported("refreshing a tab's presence"):
         if await PROFILE.presence_tracker.connect(user_id, tab_token):
+            if again and not await _session_lasts(user_id, session_hash):
+                await PROFILE.presence_tracker.disconnect(user_id, tab_token)
+                return False
             await PROFILE.tab_registry.register(user_id, tab_token, session_hash)
             seen = await call_service(presence.record_seen, user_id=user_id)
             await _announce(user_id, online=True, last_seen=seen)
+    return True
+
+
+async def _session_lasts(user_id: int, session_hash: str) -> bool:
+    """Whether the session a sentinel started with is still its user's (checked rarely)."""
+    user = await call_service(sessions.resolve_session_by_hash, token_hash=session_hash)
+    return user is not None and user.id == user_id
+
+
+async def _still_here(user_id: int, tab_token: str) -> bool:
+    """Whether a sentinel's tab is still connected and, in one process, still its user's.
+
+    With Redis the tab's user is not asked on every beat (a round trip per tab every few
+    seconds): a sign out there ends the session, which the beat that finds the tab gone
+    from the presence set checks (`_keep_alive`).
+    """
+    if not await is_tab_connected(tab_token):
+        return False
+    if PROFILE.shared_by_workers:
+        return True
+    return await PROFILE.tab_registry.user_of(tab_token) == user_id
 
 
 async def sweep_expired_tabs():
@@ -165,12 +205,14 @@ class PresenceState(rx.State):
         _sentinels[tab] = _sentinels.get(tab, 0) + 1
         try:
             await _keep_alive(user_id, tab, session_hash)
+            shared = PROFILE.shared_by_workers
             while True:
-                if not PROFILE.shared_by_workers:
-                    await asyncio.sleep(3600)  # in one process nothing needs refreshing
-                    continue
-                await asyncio.sleep(HEARTBEAT_SECONDS)
-                await _keep_alive(user_id, tab, session_hash)
+                # In one process nothing needs refreshing: the beat only checks the tab.
+                await asyncio.sleep(HEARTBEAT_SECONDS if shared else CHECK_SECONDS)
+                if not await _still_here(user_id, tab):
+                    return
+                if shared and not await _keep_alive(user_id, tab, session_hash, again=True):
+                    return
         finally:
             remaining = _sentinels.get(tab, 1) - 1
             if remaining > 0:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from chat_app.states.presence import GRACE_SECONDS
+from chat_app.states.presence import CHECK_SECONDS, GRACE_SECONDS
 from tests.realtime.conftest import Backend, running_backend
 from tests.realtime.helpers import (
     PRESENCE,
@@ -126,5 +126,26 @@ async def test_repeated_sentinel_calls_do_not_keep_a_closed_tab_online(backend_u
         await ann.call(PRESENCE, "track", {})
     await ann.close()
     await bob.wait_for(lambda c: sees_online(c, ann_id) is False, timeout=10)
+    for tab in (bob, bob_reg):
+        await tab.close()
+
+
+async def test_a_sentinel_a_client_started_itself_ends_with_its_tab(backend_url):
+    ann_reg = await register(backend_url, unique_username("ann"))
+    bob_reg = await register(backend_url, unique_username("bob"))
+    ann_id, _ = await befriend(ann_reg, bob_reg)
+    bob = await open_chat(backend_url, session_token(bob_reg))
+    # Ann's tab loaded no page with a sentinel: she is offline until it asks for one.
+    await bob.wait_for(lambda c: sees_online(c, ann_id) is False)
+    # Asked by the client, not by a page load: Reflex never cancels this one.
+    await ann_reg.call(PRESENCE, "track", {})
+    await bob.wait_for(lambda c: sees_online(c, ann_id) is True, timeout=5)
+
+    await ann_reg.close()
+    started = time.monotonic()
+    # Within a check (one process) or a heartbeat (Redis), and the grace.
+    bound = CHECK_SECONDS + GRACE_SECONDS + 7
+    await bob.wait_for(lambda c: sees_online(c, ann_id) is False, timeout=bound)
+    print(f"closed, sentinel of its own -> offline after {time.monotonic() - started:.1f} s")
     for tab in (bob, bob_reg):
         await tab.close()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from chat_app.realtime.profile import PROFILE
 from chat_app.states import presence as presence_module
+from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
 from chat_app.states.presence import PresenceState
 from tests.support.tabs import chat_tabs, run
@@ -28,3 +32,64 @@ async def test_a_change_on_its_way_during_a_block_does_not_show_the_blocked_user
     await presence_module._show_changes({ann_id: (True, SEEN)}, presence)
     assert ann_id not in presence.online
     assert ann_id not in presence.last_seen
+
+
+async def _sentinel_of(tab, monkeypatch) -> tuple[asyncio.Task, list[str], dict[str, bool]]:
+    """A sentinel started by calling `track` itself (no page load Reflex would cancel).
+
+    Returns the task, the departures it asks to confirm, and the switch of its socket.
+    """
+    socket = {"connected": True}
+
+    async def connected(_tab: str) -> bool:
+        return socket["connected"]
+
+    departures: list[str] = []
+
+    def spawned(coroutine) -> None:
+        departures.append(coroutine.cr_code.co_name)
+        coroutine.close()
+
+    monkeypatch.setattr(presence_module, "is_tab_connected", connected)
+    monkeypatch.setattr(presence_module, "spawn", spawned)
+    monkeypatch.setattr(presence_module, "CHECK_SECONDS", 0.01, raising=False)
+    presence = await tab.get_state(PresenceState)
+    sentinel = asyncio.create_task(PresenceState.event_handlers["track"].fn(presence))
+    await asyncio.sleep(0.05)
+    assert not sentinel.done()  # a live tab of its user: it keeps the user online
+    assert await PROFILE.presence_tracker.online_among([tab._user_id]) == {tab._user_id}
+    return sentinel, departures, socket
+
+
+async def test_a_sentinel_nobody_cancels_ends_when_its_socket_goes(tab_factory, monkeypatch):
+    ann, *_ = await chat_tabs(tab_factory)
+    sentinel, departures, socket = await _sentinel_of(ann, monkeypatch)
+    socket["connected"] = False
+    await asyncio.wait_for(sentinel, timeout=5)
+    # Ended as a cancelled one does: its departure is confirmed, nothing is left counted.
+    assert departures[-1] == "_confirm_departure"
+    assert presence_module._sentinels == {}
+
+
+async def test_a_sentinel_nobody_cancels_ends_when_its_tab_signs_out(tab_factory, monkeypatch):
+    ann, *_ = await chat_tabs(tab_factory)
+    sentinel, departures, _ = await _sentinel_of(ann, monkeypatch)
+    auth = await ann.get_state(AuthState)
+    await run(auth.logout)  # the socket stays: the tab shows the login page
+    await asyncio.wait_for(sentinel, timeout=5)
+    assert departures[-1] == "_confirm_departure"
+    assert presence_module._sentinels == {}
+
+
+async def test_a_heartbeat_after_a_sign_out_does_not_bring_the_tab_back(tab_factory, monkeypatch):
+    ann, _, ann_id, _ = await chat_tabs(tab_factory)
+    auth = await ann.get_state(AuthState)
+    session_hash = auth._session_hash()
+    tab = "ann-tab"
+    assert await presence_module._keep_alive(ann_id, tab, session_hash)
+    # The tab's departure took it out of the presence set; then it signed out.
+    await PROFILE.presence_tracker.disconnect(ann_id, tab)
+    await run(auth.logout)
+    assert not await presence_module._keep_alive(ann_id, tab, session_hash, again=True)
+    assert await PROFILE.presence_tracker.online_among([ann_id]) == set()
+    assert await PROFILE.tab_registry.user_of(tab) is None
