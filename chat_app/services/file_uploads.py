@@ -15,13 +15,13 @@ import secrets
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import BinaryIO
 
 from sqlmodel import Session, func, select
 
 from chat_app.models import StoredFile, User, utc_now
-from chat_app.services import conversations, images, sending
+from chat_app.services import conversations, images, relations, sending
 from chat_app.services.errors import NotFound, Refused
 from chat_app.services.file_inspection import display_name, sniff
 from chat_app.services.storage import FileStorage
@@ -30,6 +30,8 @@ from chat_app.settings import SETTINGS, Settings
 
 THUMBNAIL_SIZE = (360, 360)
 AVATAR_SIZE = (160, 160)
+# New avatars and group pictures per user: trying a few on is far below it.
+PICTURES_PER_HOUR = 30
 COPY_CHUNK = 1024 * 1024
 
 
@@ -108,9 +110,11 @@ def send_file(
             limit or the quota (a picture too large to decode safely is still sent,
             without thumbnail).
     """
-    # Checked before any byte is written; send_message checks again in its transaction.
+    # Checked before any byte is written; send_message checks again in its transaction. A
+    # picture is decoded before its message is stored: so at most as often as messages go.
     conversation = conversations.member_of(session, viewer_id, conversation_id)
     conversations.require_writer(conversation)
+    sending.require_message_rate(session, viewer_id, now, settings)
     with _spooled(source, settings.max_upload_bytes) as (spool, size, sha256):
         if size == 0:
             raise Refused("file_empty")
@@ -257,7 +261,19 @@ def _new_picture(
     """A new avatar-sized picture's row, added for the caller to use and commit.
 
     Whatever fails before the caller's commit rolls back and deletes the contents.
+
+    Raises:
+        RateLimited: More than PICTURES_PER_HOUR new pictures ("too_many_pictures"): each
+            is decoded, and a header may claim a picture as large as the decode budget.
     """
+    relations.count_action(
+        session=session,
+        user_id=owner_id,
+        action="pictures",
+        limit=PICTURES_PER_HOUR,
+        window=timedelta(hours=1),
+        now=now,
+    )
     with _spooled(source, settings.max_upload_bytes) as (spool, size, _sha256):
         if size == 0:
             raise Refused("file_empty")

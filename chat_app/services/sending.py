@@ -185,6 +185,29 @@ def send_message(
     return replace(sent, mentioned_ids=named, muted_ids=frozenset(_ids(stored.muted)))
 
 
+def require_message_rate(
+    session: Session, viewer_id: int, now: datetime | None = None, settings: Settings = SETTINGS
+) -> None:
+    """Refuse early a message the rate limit will refuse: before a file is copied and decoded.
+
+    `send_message` checks the same count again in its transaction.
+
+    Args:
+        session: The database session.
+        viewer_id: The sender.
+        now: The current time.
+        settings: The per-user message rate limit.
+
+    Raises:
+        RateLimited: The sender is at the limit ("too_many_messages").
+    """
+    since = (now or utc_now()) - settings.message_rate_window
+    params = {"viewer": viewer_id, "since": since}
+    recent = direct_sql.run(session.connection(), statements.SENT_SINCE, params).scalar_one()
+    if recent >= settings.message_rate_count:
+        raise RateLimited("too_many_messages")
+
+
 def _reply_seq(reply_to: object) -> int | None:
     """The seq a send says it replies to: None for none (None or 0), else a positive id.
 

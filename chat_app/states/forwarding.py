@@ -18,7 +18,7 @@ from chat_app.realtime.profile import PROFILE
 from chat_app.services import forwarding
 from chat_app.services.errors import DomainError
 from chat_app.states.message_push import publish_sent
-from chat_app.states.service_call import call_slow_service
+from chat_app.states.service_call import call_file_service
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in
 
@@ -82,7 +82,8 @@ class ForwardState(rx.State):
         if conversation_id <= 0 or conversation_id in self.forwarded_to:
             return
         try:
-            sent = await call_slow_service(
+            sent = await call_file_service(
+                viewer_id,
                 forwarding.forward_message,
                 viewer_id=viewer_id,
                 conversation_id=self.forward_conversation,

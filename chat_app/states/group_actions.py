@@ -24,7 +24,7 @@ from chat_app.settings import SETTINGS
 from chat_app.states.group_changes import publish
 from chat_app.states.group_panel import GroupPanelState
 from chat_app.states.links import with_avatar_link
-from chat_app.states.service_call import call_service, call_slow_service
+from chat_app.states.service_call import call_file_service, call_service
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in
 
@@ -228,7 +228,8 @@ class GroupActionsState(rx.State):
         if panel is None or not isinstance(files_, list) or not files_:
             return None
         try:
-            change = await call_slow_service(
+            change = await call_file_service(
+                viewer_id,
                 group_pictures.set_picture,
                 actor_id=viewer_id,
                 conversation_id=panel._conversation_id,

@@ -13,7 +13,7 @@ from chat_app.settings import SETTINGS
 from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
 from chat_app.states.safe_text import toast_success
-from chat_app.states.service_call import call_service, call_slow_service
+from chat_app.states.service_call import call_file_service, call_service
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in
 
@@ -46,7 +46,8 @@ class ProfileState(rx.State):
         if not isinstance(files_, list) or not files_:
             return None
         try:
-            await call_slow_service(
+            await call_file_service(
+                viewer_id,
                 file_uploads.set_avatar,
                 viewer_id=viewer_id,
                 source=files_[0].file,

@@ -3,7 +3,7 @@
 Quick services run inline or on a worker thread as the profile says
 (`PROFILE.database_calls_inline`, realtime/profile.py: inline on SQLite, on a thread over
 the network). Slow work (password hashing, copying uploads) always runs on a thread:
-`call_slow_service`.
+`call_slow_service`; a user's file work takes turns first (`call_file_service`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlmodel import Session
@@ -87,6 +88,45 @@ async def call_slow_service(function: Callable[..., T], /, **kwargs: Any) -> T:
         What the service returned; its exceptions propagate.
     """
     return await asyncio.to_thread(_in_scope, session_scope, function, kwargs)
+
+
+@dataclass
+class _FileTurns:
+    """A user's file calls waiting or running in this process, in turn."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    calls: int = 0
+
+
+_file_turns: dict[int, _FileTurns] = {}
+
+
+async def call_file_service(user_id: int, function: Callable[..., T], /, **kwargs: Any) -> T:
+    """`call_slow_service` for a file (an upload, a picture, a forwarded file): one at a time.
+
+    A file is copied and a picture decoded on one of the few threads of the loop's default
+    pool, where a large picture may wait up to 20 s for its share of the decode budget
+    (services/images.py). One user uploading from many tabs at once could hold them all
+    while logins and everyone else's files queue; a user's file calls wait for their turn
+    here, on the event loop, before a thread is taken.
+
+    Args:
+        user_id: Whose turn it is (the signed-in user).
+        function: A service function taking a keyword-only `session`.
+        **kwargs: Its other arguments.
+
+    Returns:
+        What the service returned; its exceptions propagate.
+    """
+    turns = _file_turns.setdefault(user_id, _FileTurns())
+    turns.calls += 1
+    try:
+        async with turns.lock:
+            return await call_slow_service(function, **kwargs)
+    finally:
+        turns.calls -= 1
+        if not turns.calls:
+            del _file_turns[user_id]
 
 
 def form_text(form_data: Any, name: str) -> str:

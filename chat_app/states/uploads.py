@@ -19,7 +19,7 @@ from chat_app.settings import SETTINGS
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.message_push import publish_sent
-from chat_app.states.service_call import call_slow_service
+from chat_app.states.service_call import call_file_service
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in
 
@@ -124,7 +124,8 @@ class UploadState(rx.State):
         if not conversation_id:
             return False
         try:
-            sent = await call_slow_service(
+            sent = await call_file_service(
+                viewer_id,
                 file_uploads.send_file,
                 viewer_id=viewer_id,
                 conversation_id=conversation_id,

@@ -21,7 +21,7 @@ from chat_app.services import (
     friends,
     images,
 )
-from chat_app.services.errors import Refused
+from chat_app.services.errors import RateLimited, Refused
 from chat_app.services.storage import LocalFileStorage
 from chat_app.settings import load_settings
 from tests.support.images import huge_png, png
@@ -62,6 +62,17 @@ def send(session, pair, storage, settings, data: bytes, name="x.bin", client_id=
             session=session, viewer_id=pair[0], friend_id=pair[1]
         ),
         client_id=client_id or uuid.uuid4().hex,
+        source=io.BytesIO(data),
+        name=name,
+        settings=settings,
+        storage=storage,
+    )
+
+
+def set_avatar(session, user_id, storage, settings, data: bytes, name="me.png"):
+    return file_uploads.set_avatar(
+        session=session,
+        viewer_id=user_id,
         source=io.BytesIO(data),
         name=name,
         settings=settings,
@@ -136,14 +147,7 @@ def test_an_avatar_too_large_to_decode_is_refused_with_its_own_message(
     session, pair, storage, settings
 ):
     with pytest.raises(Refused, match="avatar_too_large"):
-        file_uploads.set_avatar(
-            session=session,
-            viewer_id=pair[0],
-            source=io.BytesIO(huge_png(20_000, 20_000)),
-            name="me.png",
-            settings=settings,
-            storage=storage,
-        )
+        set_avatar(session, pair[0], storage, settings, huge_png(20_000, 20_000), "me.png")
     assert blobs(storage) == []
 
 
@@ -215,34 +219,13 @@ def test_downloads_are_for_the_two_participants_only(session, pair, storage, set
 
 
 def test_avatar_replaces_the_old_one(session, pair, storage, settings):
-    first = file_uploads.set_avatar(
-        session=session,
-        viewer_id=pair[0],
-        source=io.BytesIO(png(500, 500)),
-        name="me.png",
-        settings=settings,
-        storage=storage,
-    )
-    second = file_uploads.set_avatar(
-        session=session,
-        viewer_id=pair[0],
-        source=io.BytesIO(png(300, 300)),
-        name="me2.png",
-        settings=settings,
-        storage=storage,
-    )
+    first = set_avatar(session, pair[0], storage, settings, png(500, 500), "me.png")
+    second = set_avatar(session, pair[0], storage, settings, png(300, 300), "me2.png")
     assert blobs(storage) == [f"{second}-thumb"]
     assert session.get(StoredFile, first) is None
     assert file_access.downloadable(session=session, user_id=pair[1], file_id=second) is not None
     with pytest.raises(Refused, match="avatar_not_image"):
-        file_uploads.set_avatar(
-            session=session,
-            viewer_id=pair[0],
-            source=io.BytesIO(b"<html>"),
-            name="x.png",
-            settings=settings,
-            storage=storage,
-        )
+        set_avatar(session, pair[0], storage, settings, b"<html>", "x.png")
 
 
 def test_the_decode_budget_is_shared_and_a_picture_over_it_is_never_decoded():
@@ -284,3 +267,37 @@ def test_a_jpeg_whose_scans_cannot_be_counted_is_costed_as_decoded_whole():
     padded = io.BytesIO(header[:sof] + b"\xff\xfe\x00\x02" * 1_000_000 + header[sof:])
     with Image.open(padded) as image:
         assert images.reduce_and_cost(image, padded, (360, 360)) > 4000 * 3000 * 2
+
+
+def test_a_file_over_the_message_rate_is_refused_before_it_is_copied_or_decoded(
+    session, pair, storage, tmp_path, monkeypatch
+):
+    strict = load_settings({"CHAT_DATA_DIR": str(tmp_path), "CHAT_MESSAGE_RATE_COUNT": "2"})
+    for number in range(2):
+        send(session, pair, storage, strict, png(40, 40), f"{number}.png")
+    decoded: list[object] = []
+    monkeypatch.setattr(images, "thumbnail", lambda *args, **_: decoded.append(args))
+    before = (rows(session), blobs(storage))
+    with pytest.raises(RateLimited, match="too_many_messages"):
+        send(session, pair, storage, strict, huge_png(6_000, 6_000), "third.png")
+    assert decoded == []
+    assert (rows(session), blobs(storage)) == before
+
+
+def test_new_pictures_are_limited_per_hour_and_refused_before_decoding(
+    session, pair, storage, settings, monkeypatch
+):
+    monkeypatch.setattr(file_uploads, "PICTURES_PER_HOUR", 2)
+    for size in (300, 200):
+        set_avatar(session, pair[0], storage, settings, png(size, size), "me.png")
+    decoded: list[object] = []
+    thumbnail = images.thumbnail
+    monkeypatch.setattr(images, "thumbnail", lambda *args, **_: decoded.append(args))
+    kept = blobs(storage)
+    with pytest.raises(RateLimited, match="too_many_pictures"):
+        set_avatar(session, pair[0], storage, settings, png(100, 100), "me.png")
+    assert decoded == []
+    assert blobs(storage) == kept
+    # Somebody else's pictures are theirs to count.
+    monkeypatch.setattr(images, "thumbnail", thumbnail)
+    set_avatar(session, pair[1], storage, settings, png(100, 100), "bob.png")
