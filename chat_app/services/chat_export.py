@@ -51,6 +51,8 @@ from chat_app.services.export_pages import (
 from chat_app.services.storage import FileStorage
 
 EXPORTS_PER_HOUR = 10
+# Downloads of export links per user: each export's, fetched again a couple of times.
+DOWNLOADS_PER_HOUR = 3 * EXPORTS_PER_HOUR
 # Messages read per short database session.
 BATCH = 500
 # A file is copied into the archive this many bytes at a time.
@@ -99,6 +101,24 @@ def start_export(*, session: Session, viewer_id: int, conversation_id: object) -
         session=session, user_id=viewer_id, action="exports", limit=EXPORTS_PER_HOUR
     )
     return found.id
+
+
+def count_download(*, session: Session, viewer_id: int) -> None:
+    """Count one download of an export link, or refuse it past DOWNLOADS_PER_HOUR.
+
+    A link may be fetched again while it lives (a failed download), and each fetch writes
+    the whole archive: counted apart from the exports started, with room for retries.
+
+    Args:
+        session: The database session.
+        viewer_id: The link's user.
+
+    Raises:
+        RateLimited: More than DOWNLOADS_PER_HOUR in an hour ("too_many_export_downloads").
+    """
+    relations.count_action(
+        session=session, user_id=viewer_id, action="export_downloads", limit=DOWNLOADS_PER_HOUR
+    )
 
 
 def plan_export(

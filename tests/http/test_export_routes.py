@@ -5,6 +5,7 @@ Every test runs on the local folder and on Azure Blob Storage (Azurite).
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import uuid
@@ -14,10 +15,11 @@ from datetime import timedelta
 import pytest
 from starlette.testclient import TestClient
 
+from chat_app.http import export_routes
 from chat_app.http.export_routes import EXPORTS_AT_ONCE
 from chat_app.http.file_routes import file_routes
 from chat_app.models import utc_now
-from chat_app.services import auth, conversations, file_links, file_uploads
+from chat_app.services import auth, chat_export, conversations, file_links, file_uploads
 from chat_app.services.sessions import SessionKey
 from chat_app.services.storage import FileStorage
 from tests.support.users import log_in, make_friends, make_user, send_text
@@ -119,3 +121,35 @@ def test_more_exports_than_run_at_once_each_finish(world):
         response = world["client"].get(good)
         assert response.status_code == 200
         assert len(response.content) > 100
+
+
+def test_a_link_fetched_too_often_is_refused_like_any_other(world, monkeypatch):
+    monkeypatch.setattr(chat_export, "DOWNLOADS_PER_HOUR", 2)
+    good = link(world["keys"][world["ann"]], world["chat"])
+    assert [world["client"].get(good).status_code for _ in range(3)] == [200, 200, 404]
+    # Bob's downloads are his own.
+    assert world["client"].get(link(world["keys"][world["bob"]], world["chat"])).status_code == 200
+
+
+async def test_a_reader_that_stops_reading_gives_its_turn_back(monkeypatch):
+    monkeypatch.setattr(export_routes, "STALL_SECONDS", 0.05)
+    turns = asyncio.Semaphore(1)
+    stalled = export_routes._in_turn(iter([b"a1", b"a2", b"a3"]), turns)
+    assert await anext(stalled) == b"a1"
+    # Its reader takes nothing more: the next download gets the turn once it stalls.
+    waiting = export_routes._in_turn(iter([b"b1", b"b2"]), turns)
+    assert await asyncio.wait_for(anext(waiting), timeout=5) == b"b1"
+    assert [piece async for piece in waiting] == [b"b2"]
+    # Back, the stalled reader's download ends there, cut short; the turn is free once.
+    assert [piece async for piece in stalled] == []
+    assert not turns.locked()
+    await turns.acquire()
+    assert turns.locked()
+
+
+async def test_a_reader_that_keeps_reading_keeps_its_turn(monkeypatch):
+    monkeypatch.setattr(export_routes, "STALL_SECONDS", 0.05)
+    turns = asyncio.Semaphore(1)
+    download = export_routes._in_turn(iter([b"a1", b"a2", b"a3"]), turns)
+    assert [piece async for piece in download] == [b"a1", b"a2", b"a3"]
+    assert not turns.locked()
