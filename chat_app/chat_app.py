@@ -27,7 +27,7 @@ from chat_app.states.event_arguments import ArgumentGuard, refuse_unknown_events
 from chat_app.states.invite_page import InvitePageState
 from chat_app.states.my_account import MyAccountState
 from chat_app.states.password_reset import PasswordResetState
-from chat_app.states.presence import PresenceState, sweep_expired_tabs
+from chat_app.states.presence import PresenceState, sweep_expired_tabs, sweep_stray_sentinels
 from chat_app.states.safe_text import install_marker_guard_if_requested
 from chat_app.states.session_hydrate import SessionNeedsItsToken
 from chat_app.states.setup import SetupState
@@ -132,5 +132,6 @@ app.add_middleware(SessionNeedsItsToken())
 app.register_lifespan_task(log_guard.install_log_guard)
 app.register_lifespan_task(freeze_startup_heap)
 app.register_lifespan_task(sweep_expired_tabs)
+app.register_lifespan_task(sweep_stray_sentinels)
 # With several workers, a tab's pushes are applied by the worker holding its socket.
 app.register_lifespan_task(take_pushes_for_own_sockets)

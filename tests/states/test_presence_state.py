@@ -52,23 +52,34 @@ async def _sentinel_of(tab, monkeypatch) -> tuple[asyncio.Task, list[str], dict[
 
     monkeypatch.setattr(presence_module, "is_tab_connected", connected)
     monkeypatch.setattr(presence_module, "spawn", spawned)
-    monkeypatch.setattr(presence_module, "CHECK_SECONDS", 0.01, raising=False)
     presence = await tab.get_state(PresenceState)
     sentinel = asyncio.create_task(PresenceState.event_handlers["track"].fn(presence))
-    await asyncio.sleep(0.05)
-    assert not sentinel.done()  # a live tab of its user: it keeps the user online
+    async with asyncio.timeout(5):
+        while sentinel not in getattr(presence_module, "_running", {sentinel: None}):
+            await asyncio.sleep(0.01)
+    # A live tab of its user: the sweep leaves it, and it keeps the user online.
+    assert await presence_module.end_stray_sentinels() == 0
+    assert not sentinel.done()
     assert await PROFILE.presence_tracker.online_among([tab._user_id]) == {tab._user_id}
     return sentinel, departures, socket
+
+
+async def _ended(sentinel: asyncio.Task) -> None:
+    """The next sweep ends the sentinel, as Reflex's cancel ends one of a page load."""
+    assert await presence_module.end_stray_sentinels() == 1
+    await asyncio.gather(sentinel, return_exceptions=True)
+    assert sentinel.cancelled()
 
 
 async def test_a_sentinel_nobody_cancels_ends_when_its_socket_goes(tab_factory, monkeypatch):
     ann, *_ = await chat_tabs(tab_factory)
     sentinel, departures, socket = await _sentinel_of(ann, monkeypatch)
     socket["connected"] = False
-    await asyncio.wait_for(sentinel, timeout=5)
-    # Ended as a cancelled one does: its departure is confirmed, nothing is left counted.
+    await _ended(sentinel)
+    # Its departure is confirmed; nothing is left counted.
     assert departures[-1] == "_confirm_departure"
     assert presence_module._sentinels == {}
+    assert presence_module._running == {}
 
 
 async def test_a_sentinel_nobody_cancels_ends_when_its_tab_signs_out(tab_factory, monkeypatch):
@@ -76,9 +87,10 @@ async def test_a_sentinel_nobody_cancels_ends_when_its_tab_signs_out(tab_factory
     sentinel, departures, _ = await _sentinel_of(ann, monkeypatch)
     auth = await ann.get_state(AuthState)
     await run(auth.logout)  # the socket stays: the tab shows the login page
-    await asyncio.wait_for(sentinel, timeout=5)
+    await _ended(sentinel)
     assert departures[-1] == "_confirm_departure"
     assert presence_module._sentinels == {}
+    assert presence_module._running == {}
 
 
 async def test_a_heartbeat_after_a_sign_out_does_not_bring_the_tab_back(tab_factory, monkeypatch):
