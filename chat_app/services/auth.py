@@ -16,6 +16,7 @@ from chat_app.models import User, utc_now
 from chat_app.services import (
     audit,
     instance_settings,
+    password_resets,
     sessions,
     throttle,
     validation,
@@ -315,6 +316,9 @@ def change_password(
         raise ValidationFailed(errors)
     user.password_hash = hash_password(new_password)
     session.add(user)
+    # A reset link made before (by an administrator, maybe not a trusted one) would set
+    # the password again behind the user's back.
+    password_resets.spend_unused_resets(session, viewer.id, now)
     session.commit()
     return sessions.end_all_sessions(session=session, user_id=viewer.id, except_hash=device)
 

@@ -110,11 +110,34 @@ def set_password(
 def _end_everything(session: Session, user_id: int, now: datetime) -> None:
     """End every session and spend every unused reset of the user (the caller commits)."""
     session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user_id))
+    spend_unused_resets(session, user_id, now)
+
+
+def spend_unused_resets(session: Session, user_id: int, now: datetime) -> None:
+    """Make the user's unused reset links useless (a new password is set; the caller commits).
+
+    Args:
+        session: The database session.
+        user_id: Whose links.
+        now: When they were spent.
+    """
     session.exec(
         update(PasswordReset)
         .where(col(PasswordReset.user_id) == user_id, col(PasswordReset.used_at).is_(None))
         .values(used_at=now)
     )
+
+
+def _issuer_still_may(session: Session, reset: PasswordReset) -> bool:
+    """Whether the administrator who made a link still is one (the command line's always may).
+
+    An administrator removed, disabled or deleted after making a link must not keep a way
+    into the account it names, as an invite dies with its creator's right to make it.
+    """
+    if reset.created_by_id is None:
+        return True
+    issuer = session.get(User, reset.created_by_id)
+    return issuer is not None and admin_rights.is_active_admin(issuer)
 
 
 def _valid_reset(
@@ -132,7 +155,12 @@ def _valid_reset(
         reset = session.exec(
             select(PasswordReset).where(col(PasswordReset.token_hash) == sessions.hash_token(token))
         ).first()
-    if reset is not None and reset.used_at is None and now < reset.expires_at:
+    if (
+        reset is not None
+        and reset.used_at is None
+        and now < reset.expires_at
+        and _issuer_still_may(session, reset)
+    ):
         user = session.get(User, reset.user_id)
     if reset is None or user is None or user.disabled_at or user.deleted_at:
         session.rollback()

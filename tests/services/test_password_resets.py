@@ -8,8 +8,9 @@ import pytest
 from sqlmodel import Session, col, select
 
 from chat_app.models import PasswordReset, TokenGuess, utc_now
-from chat_app.services import auth, password_resets, sessions
+from chat_app.services import account_status, admin_rights, auth, password_resets, sessions
 from chat_app.services.errors import Forbidden, NotFound, RateLimited, Refused, ValidationFailed
+from chat_app.services.passwords import hash_password
 from tests.support.accounts import audit_actions, fresh_user, make_admin_user, session_count
 from tests.support.users import log_in, make_user
 
@@ -175,3 +176,46 @@ def test_the_command_line_sets_a_password_and_ends_sessions(session: Session):
     assert (
         session.exec(select(PasswordReset).where(col(PasswordReset.used_at).is_(None))).all() == []
     )
+
+
+def test_a_password_change_spends_the_links_made_before(session: Session):
+    ann = make_admin_user(session, "ann")
+    bob = make_user(session, "bob")
+    user = fresh_user(session, bob)
+    user.password_hash = hash_password("old secret")
+    session.add(user)
+    session.commit()
+    token = password_resets.create_reset(session=session, actor_id=ann, target_id=bob)
+    bob_token, _ = log_in(session, bob)
+    auth.change_password(
+        session=session,
+        token=bob_token,
+        current_password="old secret",
+        new_password="my own secret",
+        new_password_confirm="my own secret",
+    )
+    with pytest.raises(NotFound) as spent:
+        use(session, token)
+    assert spent.value.code == "reset_invalid"
+    login = auth.login(
+        session=session, username="bob", password="my own secret", client_address=ADDRESS
+    )
+    assert login.user.id == bob
+
+
+@pytest.mark.parametrize("lost", ["demoted", "disabled"])
+def test_a_link_dies_when_its_maker_is_no_longer_an_administrator(session: Session, lost: str):
+    root = make_admin_user(session, "root")
+    mal = make_admin_user(session, "mal")
+    bob = make_user(session, "bob")
+    token = password_resets.create_reset(session=session, actor_id=mal, target_id=bob)
+    if lost == "demoted":
+        admin_rights.set_admin(session=session, actor_id=root, target_id=mal, admin=False)
+    else:
+        account_status.set_disabled(session=session, actor_id=root, target_id=mal, disabled=True)
+    with pytest.raises(NotFound) as dead:
+        use(session, token)
+    assert dead.value.code == "reset_invalid"
+    # The command line's links have no maker to lose.
+    from_console = password_resets.create_reset(session=session, actor_id=None, target_id=bob)
+    assert use(session, from_console).user.id == bob
