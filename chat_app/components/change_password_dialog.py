@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.form_field import Field, form_fields
-from chat_app.states.auth import AuthState
+from chat_app.states.password_change import PasswordChangeState
 from chat_app.states.ui import tr
 
 FIELDS = (
@@ -22,7 +22,7 @@ def change_password_dialog() -> rx.Component:
             rx.dialog.title(tr("menu_change_password")),
             rx.form(
                 rx.vstack(
-                    *form_fields(*FIELDS, errors=AuthState.password_errors),
+                    *form_fields(*FIELDS, errors=PasswordChangeState.password_errors),
                     rx.hstack(
                         rx.dialog.close(
                             rx.button(tr("button_cancel"), variant="soft", color_scheme="gray")
@@ -33,10 +33,10 @@ def change_password_dialog() -> rx.Component:
                     ),
                     spacing="4",
                 ),
-                on_submit=AuthState.change_password,
+                on_submit=PasswordChangeState.change_password,
                 reset_on_submit=False,
             ),
         ),
-        open=AuthState.password_dialog_open,
-        on_open_change=AuthState.set_password_dialog_open,
+        open=PasswordChangeState.password_dialog_open,
+        on_open_change=PasswordChangeState.set_password_dialog_open,
     )

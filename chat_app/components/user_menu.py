@@ -16,6 +16,7 @@ from chat_app.states.admin_access import AdminAccessState
 from chat_app.states.auth import AuthState
 from chat_app.states.chime import ChimeState
 from chat_app.states.conversation import ConversationState
+from chat_app.states.password_change import PasswordChangeState
 from chat_app.states.profile import ProfileState
 from chat_app.states.sign_out import SignOutState
 from chat_app.states.ui import tr
@@ -89,7 +90,7 @@ def _menu() -> rx.Component:
             rx.dropdown_menu.item(
                 tr("menu_change_password"),
                 id="menu-change-password",
-                on_select=AuthState.set_password_dialog_open(True),
+                on_select=PasswordChangeState.set_password_dialog_open(True),
             ),
             # Shown from the server's answer at page load; the page checks again itself.
             rx.cond(

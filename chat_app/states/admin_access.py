@@ -20,6 +20,7 @@ from chat_app import routes
 from chat_app.i18n import text
 from chat_app.realtime.push import notify_users
 from chat_app.services import admin_rights
+from chat_app.states.auth import on_sign_out
 from chat_app.states.safe_text import toast_error
 from chat_app.states.service_call import call_service
 from chat_app.states.ui import language_of
@@ -80,6 +81,11 @@ async def forget_admin_data(state: rx.State) -> None:
         access.is_admin = False
     for forget in _forget_admin_data:
         await forget(state)
+
+
+# Signed out, the tab forgets the admin pages' lists (users, the audit log) and the links
+# made there, as a tab that loses the role does.
+on_sign_out(forget_admin_data)
 
 
 async def refuse(state: rx.State) -> list[Any]:

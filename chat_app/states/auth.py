@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import reflex as rx
@@ -38,7 +38,6 @@ from chat_app.services.sessions import SessionKey
 from chat_app.states import links, service_call, session_guard
 from chat_app.states.guard import guarded
 from chat_app.states.refusals import field_texts, refusal_text
-from chat_app.states.safe_text import toast_success
 from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.tab_identity import client_address, tab_token
 from chat_app.states.ui import language_of
@@ -49,6 +48,21 @@ R = TypeVar("R")
 USERNAME_MAX = validation.MAX_USERNAME_LENGTH
 NICKNAME_MAX = validation.MAX_NICKNAME_LENGTH
 PASSWORD_MAX = passwords.MAX_PASSWORD_LENGTH
+
+
+# How the states holding more than this one's of a user (an administrator's lists, a link
+# just made, an open dialog) forget it when the tab signs out: Reflex sends every state of
+# the tab with the next page, to whoever uses this browser tab next.
+_on_sign_out: list[Callable[[AuthState], Awaitable[None]]] = []
+
+
+def on_sign_out(forget: Callable[[AuthState], Awaitable[None]]) -> None:
+    """Register what a state forgets when its tab signs out (not called for a tab never in).
+
+    Args:
+        forget: Called with the tab's AuthState.
+    """
+    _on_sign_out.append(forget)
 
 
 async def _own_user_id(state: AuthState) -> int | None:
@@ -110,8 +124,6 @@ class AuthState(rx.State):
     register_errors: dict[str, str] = {}
     # Not about one field (the per-address registration limit).
     register_error: str = ""
-    password_errors: dict[str, str] = {}
-    password_dialog_open: bool = False
     notice: str = ""
     busy: bool = False
     _user_id: int | None = None
@@ -156,6 +168,7 @@ class AuthState(rx.State):
 
     async def _forget_user(self, notice: str | None = "") -> None:
         """Log this tab out locally; `notice=None` keeps the message already shown."""
+        signed_in = self._user_id is not None or bool(self.username)
         session_guard.forget(self._session_hash())
         self._user_id = None
         if self.username:
@@ -169,12 +182,14 @@ class AuthState(rx.State):
         if self.session_token or self._token_hash:
             self.session_token = ""
             self._token_hash = ""
-        self.password_dialog_open = False
         if notice is not None:
             self.notice = notice
         if self._registered_as:
             self._registered_as = ""
             await PROFILE.tab_registry.unregister(tab_token(self))
+        if signed_in:
+            for forget in _on_sign_out:
+                await forget(self)
 
     async def _link_key(self) -> SessionKey | None:
         """The login session this tab's download links are bound to (states/links.py)."""
@@ -343,40 +358,6 @@ class AuthState(rx.State):
             setup_code=form_text(form_data, "setup_code"),
         ):
             yield update
-
-    @rx.event
-    def set_password_dialog_open(self, is_open: bool):
-        """Open or close the change-password dialog."""
-        self.password_dialog_open = is_open is True
-        self.password_errors = {}
-
-    @rx.event
-    @_signed_in
-    async def change_password(self, viewer_id: int, form_data: dict):
-        """Change the password; every other device of the user is logged out."""
-        try:
-            await call_slow_service(
-                auth.change_password,
-                token_hash=self._session_hash(),
-                current_password=form_text(form_data, "current_password"),
-                new_password=form_text(form_data, "new_password"),
-                new_password_confirm=form_text(form_data, "new_password_confirm"),
-                client_address=client_address(self),
-            )
-        except TooManyAttempts as error:
-            message = refusal_text(error, await language_of(self))
-            self.password_errors = {"current_password": message}
-            return None
-        except ValidationFailed as error:
-            self.password_errors = field_texts(error, await language_of(self))
-            return None
-        except NotAuthenticated:
-            await self._forget_user(notice=text("not_authenticated", await language_of(self)))
-            return rx.redirect(routes.AUTH)
-        self.password_errors = {}
-        self.password_dialog_open = False
-        await self._end_other_tabs(viewer_id, keep_session_hash=self._session_hash())
-        return toast_success(text("password_changed", await language_of(self)))
 
     # ----- logout -----
 

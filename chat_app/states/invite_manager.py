@@ -16,6 +16,7 @@ from chat_app.services import invites, public_links
 from chat_app.services.errors import DomainError, ValidationFailed
 from chat_app.services.invite_views import InviteView
 from chat_app.services.sessions import SessionKey
+from chat_app.states.auth import on_sign_out
 from chat_app.states.group_panel import GroupPanelState
 from chat_app.states.service_call import call_service
 from chat_app.states.ui import language_of
@@ -191,3 +192,11 @@ class InviteManagerState(rx.State):
         """Show the previous (newer) page instead of this one."""
         if self.manager_open and self.page > 0:
             await self._read(viewer_id, self.page - 1)
+
+
+async def _forget_links(state: rx.State) -> None:
+    """Signed out: the link just made (it lets anyone in) and the list go with the user."""
+    (await state.get_state(InviteManagerState))._close()
+
+
+on_sign_out(_forget_links)

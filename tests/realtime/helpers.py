@@ -12,10 +12,12 @@ from chat_app.states.list_order import ListOrderState
 from chat_app.states.message_actions import MessageActionsState
 from chat_app.states.message_buffer import LIVE_BANK
 from chat_app.states.message_search import MessageSearchState
+from chat_app.states.password_change import PasswordChangeState
 from chat_app.states.row_values import bucket_of
 from tests.support.event_client import EventClient
 
 AUTH = AuthState.get_full_name()
+PASSWORD_CHANGE = PasswordChangeState.get_full_name()
 FRIENDS = FriendsState.get_full_name()
 LIST_ORDER = ListOrderState.get_full_name()
 TOKEN_KEY = f"{AUTH}.session_token_rx_state_"

@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 
 from chat_app.states.auth import AuthState
+from chat_app.states.password_change import PasswordChangeState
 from tests.support.event_client import EventClient
 
 AUTH = AuthState.get_full_name()
+PASSWORD_CHANGE = PasswordChangeState.get_full_name()
 TOKEN_KEY = f"{AUTH}.session_token_rx_state_"
 PASSWORD = "correct horse"
 _names = itertools.count()
@@ -45,23 +47,23 @@ async def registered_tab(backend_url: str) -> tuple[EventClient, str]:
 
 
 @pytest.mark.parametrize(
-    ("handler", "payload"),
+    ("state", "handler", "payload"),
     [
-        ("login", {}),
-        ("login", {"form_data": "not a form"}),
-        ("register", {"form_data": {"username": ["x"], "password": {"a": 1}}}),
-        ("change_password", {"form_data": 12}),
-        ("no_such_handler", {}),
-        ("_forget_user", {}),
+        (AUTH, "login", {}),
+        (AUTH, "login", {"form_data": "not a form"}),
+        (AUTH, "register", {"form_data": {"username": ["x"], "password": {"a": 1}}}),
+        (PASSWORD_CHANGE, "change_password", {"form_data": 12}),
+        (AUTH, "no_such_handler", {}),
+        (AUTH, "_forget_user", {}),
     ],
 )
 async def test_forged_events_get_a_generic_answer_and_the_server_keeps_serving(
-    backend_url: str, handler: str, payload: dict[str, Any]
+    backend_url: str, state: str, handler: str, payload: dict[str, Any]
 ):
     attacker = EventClient(backend_url)
     await attacker.connect("/auth")
     await attacker.wait_for(lambda c: c.var(AUTH, "busy") is not None)
-    await attacker.call(AUTH, handler, payload)
+    await attacker.call(state, handler, payload)
     # Whatever came back names no exception, path or trace.
     honest, _ = await registered_tab(backend_url)
     sent = json.dumps(attacker.frames)

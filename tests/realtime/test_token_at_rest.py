@@ -18,6 +18,7 @@ from tests.realtime.helpers import (
     CONVERSATION,
     FRIENDS,
     PASSWORD,
+    PASSWORD_CHANGE,
     TOKEN_KEY,
     open_chat,
     register,
@@ -129,7 +130,7 @@ async def test_redis_holds_no_login_token_in_any_encoding(backend: Backend):
     await second.wait_for(lambda c: c.var(AUTH, "username") == username)
     first.events.clear()
     await first.call(
-        AUTH,
+        PASSWORD_CHANGE,
         "change_password",
         {
             "form_data": {

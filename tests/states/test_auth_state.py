@@ -13,6 +13,7 @@ from chat_app.services import auth, sessions
 from chat_app.services.passwords import verify_password
 from chat_app.settings import load_settings
 from chat_app.states.auth import AuthState
+from chat_app.states.password_change import PasswordChangeState
 from tests.support.tabs import redirect_targets, run
 from tests.support.token_encodings import token_encodings
 from tests.support.users import make_user
@@ -164,11 +165,12 @@ async def test_privileged_handlers_without_a_session_change_no_row(alice_tab, ta
     with Session(engine) as session:
         hash_before = session.exec(select(User)).one().password_hash
     intruder = tab_factory(AuthState, token="intruder")
+    password = await intruder.get_state(PasswordChangeState)
     for token in ("", "forged", sessions.hash_token(alice_tab.session_token)):
         intruder.session_token = token
         assert redirect_targets(await run(intruder.logout_everywhere)) == ["/auth"]
         events = await run(
-            intruder.change_password,
+            password.change_password,
             {
                 "current_password": PASSWORD,
                 "new_password": "battery staple",
@@ -185,23 +187,25 @@ async def test_privileged_handlers_without_a_session_change_no_row(alice_tab, ta
 async def test_change_password_shows_field_errors_then_succeeds(alice_tab, tab_factory, engine):
     phone = tab_factory(AuthState, token="phone")
     await run(phone.login, {"username": "alice", "password": PASSWORD})
+    password = await alice_tab.get_state(PasswordChangeState)
+    await run(password.set_password_dialog_open, True)
     await run(
-        alice_tab.change_password,
+        password.change_password,
         {"current_password": "nope", "new_password": "x", "new_password_confirm": "x"},
     )
-    assert alice_tab.password_errors == {
+    assert password.password_errors == {
         "current_password": "The current password is wrong.",
         "new_password": "Use at least 8 characters.",
     }
     await run(
-        alice_tab.change_password,
+        password.change_password,
         {
             "current_password": PASSWORD,
             "new_password": "battery staple",
             "new_password_confirm": "battery staple",
         },
     )
-    assert alice_tab.password_errors == {}
+    assert (password.password_errors, password.password_dialog_open) == ({}, False)
     assert rows(engine, AuthSession) == 1
     with Session(engine) as session:
         assert verify_password("battery staple", session.exec(select(User)).one().password_hash)[0]
@@ -215,11 +219,12 @@ async def test_change_password_guesses_are_throttled(alice_tab):
         "new_password": "x" * 8,
         "new_password_confirm": "x" * 8,
     }
+    password = await alice_tab.get_state(PasswordChangeState)
     for _ in range(5):
-        await run(alice_tab.change_password, wrong)
-        assert alice_tab.password_errors["current_password"] == "The current password is wrong."
-    await run(alice_tab.change_password, {**wrong, "current_password": PASSWORD})
-    assert alice_tab.password_errors == {
+        await run(password.change_password, wrong)
+        assert password.password_errors["current_password"] == "The current password is wrong."
+    await run(password.change_password, {**wrong, "current_password": PASSWORD})
+    assert password.password_errors == {
         "current_password": "Too many failed attempts. Try again in 15 minutes."
     }
 
@@ -269,15 +274,16 @@ async def test_a_state_loaded_without_the_raw_token_works_by_its_hash(alice_tab,
     assert await run(alice_tab.require_login) == []
     assert alice_tab.username == "alice"
     assert "session_token" not in alice_tab.dirty_vars
+    password = await alice_tab.get_state(PasswordChangeState)
     await run(
-        alice_tab.change_password,
+        password.change_password,
         {
             "current_password": PASSWORD,
             "new_password": "battery staple",
             "new_password_confirm": "battery staple",
         },
     )
-    assert alice_tab.password_errors == {}
+    assert (password.password_errors, password.password_dialog_open) == ({}, False)
     assert rows(engine, AuthSession) == 1
     # Logging out still revokes the session and erases the browser's copy (a delta).
     as_loaded_from_redis(alice_tab)
