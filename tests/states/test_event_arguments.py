@@ -29,6 +29,7 @@ from chat_app.states.composer import ComposerState
 from chat_app.states.emoji_picker import EmojiPickerState
 from chat_app.states.event_arguments import ArgumentGuard, event_fits, fits
 from chat_app.states.friends import FriendsState
+from chat_app.states.password_change import PasswordChangeState
 from chat_app.states.profile import ProfileState
 from chat_app.states.ui import UiState
 from chat_app.states.uploads import UploadState
@@ -86,7 +87,7 @@ LEGITIMATE = [
     event(UiState, "set_language", {"language": "zh"}),
     event(UiState, "set_language", {"language": ["zh"]}),
     event(AuthState, "login", {"form_data": {"username": "ann", "password": "pw"}}),
-    event(AuthState, "set_password_dialog_open", {"is_open": False}),
+    event(PasswordChangeState, "set_password_dialog_open", {"is_open": False}),
     event(AuthState, "logout", {}),
     event(FriendsState, "ask_confirm", {"kind": "block", "user_id": 4, "nickname": "Bo"}),
     event(FriendsState, "send_request", {"user_id": 4}),
@@ -111,7 +112,7 @@ FORGED = [
     event(UiState, "detect_language", {"extra": 1}),
     event(AuthState, "login", {"form": {}}),
     event(AuthState, "login", ["username", "password"]),
-    event(AuthState, "set_password_dialog_open", {"is_open": "yes"}),
+    event(PasswordChangeState, "set_password_dialog_open", {"is_open": "yes"}),
     event(FriendsState, "send_request", {"user_id": True}),
     event(FriendsState, "send_request", {"user_id": 2**70}),
     event(FriendsState, "send_request", {"user_id": {"id": 4}}),

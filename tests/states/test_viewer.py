@@ -20,6 +20,7 @@ import chat_app.chat_app  # noqa: F401  (registers every handler)
 from chat_app.states.auth import AuthState
 from chat_app.states.event_arguments import event_fits, payload_fits
 from chat_app.states.friends import FriendsState
+from chat_app.states.password_change import PasswordChangeState
 from chat_app.states.presence import PresenceState
 from chat_app.states.profile import ProfileState
 from chat_app.states.viewer import FollowsViewer, _follows_viewer, signed_in, viewer_id_of
@@ -34,7 +35,7 @@ GUARDED = {
     (FriendsState, "confirm"),
     (FriendsState, "unblock"),
     (ProfileState, "upload_avatar"),
-    (AuthState, "change_password"),
+    (PasswordChangeState, "change_password"),
     (AuthState, "logout_everywhere"),
 }
 
