@@ -77,7 +77,10 @@ def _reset_password(session: Session, args: argparse.Namespace) -> None:
             password=password,
             password_confirm=confirmation,
         )
-        print(f"The password of {args.name.strip()} is changed; their sessions are ended.")
+        print(
+            f"The password of {args.name.strip()} is changed; their sessions are ended "
+            "(their open tabs go to the login page within a minute)."
+        )
         return
     token = password_resets.create_reset(session=session, actor_id=None, target_id=user_id)
     link = public_links.link(f"{routes.RESET_PREFIX}/{token}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -34,6 +35,23 @@ _TOUCH_SESSION_FROM = (
         client_address=sa.bindparam("address"),
     )
 )
+
+# The sessions among some hashes that still resolve (`live_hashes`), as SESSION_BY_HASH
+# finds one: of an account neither disabled nor deleted.
+_LIVE_SESSIONS = (
+    sa.select(
+        statements.AUTH_SESSION.c.token_hash,
+        statements.AUTH_SESSION.c.expires_at,
+        statements.AUTH_SESSION.c.last_seen_at,
+    )
+    .join(statements.USER, statements.USER.c.id == statements.AUTH_SESSION.c.user_id)
+    .where(
+        statements.AUTH_SESSION.c.token_hash.in_(sa.bindparam("hashes", expanding=True)),
+        statements.USER.c.disabled_at.is_(None),
+        statements.USER.c.deleted_at.is_(None),
+    )
+)
+LIVE_CHECK_BATCH = 500
 
 
 def hash_token(token: str) -> str:
@@ -161,6 +179,40 @@ def resolve_session_by_hash(
         nickname=row.nickname,
         avatar_file_id=row.avatar_file_id or "",
     )
+
+
+def live_hashes(
+    *,
+    session: Session,
+    token_hashes: Iterable[str],
+    now: datetime | None = None,
+    settings: Settings = SETTINGS,
+) -> set[str]:
+    """Which of some session hashes still name a live session, as a resolution finds them.
+
+    Nothing is written: a session past its time is ended when it is next resolved.
+
+    Args:
+        session: The database session.
+        token_hashes: The hashes (a worker's open tabs' sessions).
+        now: The current time.
+        settings: Expiry configuration.
+
+    Returns:
+        Those of an existing, unexpired session of an account neither disabled nor deleted.
+    """
+    now = now or utc_now()
+    wanted = sorted({value for value in token_hashes if is_token_hash(value)})
+    live: set[str] = set()
+    connection = session.connection()
+    for start in range(0, len(wanted), LIVE_CHECK_BATCH):
+        batch = {"hashes": wanted[start : start + LIVE_CHECK_BATCH]}
+        live.update(
+            row.token_hash
+            for row in connection.execute(_LIVE_SESSIONS, batch)
+            if now < row.expires_at and now - row.last_seen_at < settings.session_idle_timeout
+        )
+    return live
 
 
 def end_session(*, session: Session, token: str) -> None:

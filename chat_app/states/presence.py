@@ -22,7 +22,7 @@ from chat_app.realtime.presence import HEARTBEAT_SECONDS
 from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.push import is_tab_connected, notify_users, spawn
 from chat_app.services import friends, presence, sessions
-from chat_app.states.auth import AuthState
+from chat_app.states.auth import AuthState, end_tabs_of
 from chat_app.states.service_call import call_service
 from chat_app.states.tab_identity import tab_token
 from chat_app.states.viewer import viewer_id_of
@@ -37,9 +37,13 @@ _sentinels: dict[str, int] = {}
 # CHECK_SECONDS in one pass (`end_stray_sentinels`): a sentinel nobody cancels ends within
 # that of its socket (5,000 tabs: 2-3 ms of CPU a pass), where a timer per sentinel woke
 # 1,000 tasks a second.
-_running: dict[asyncio.Task[Any], tuple[int, str]] = {}
+_running: dict[asyncio.Task[Any], tuple[int, str, str]] = {}
 CHECK_SECONDS = 5.0
 SWEEP_SLICE = 500
+# Every this many passes (a minute) the pass also asks whether the sessions of the tabs it
+# holds still hold: one ended outside the app (the command line's password reset, its
+# time) sends its tabs to the login page, as a logout elsewhere does.
+SESSION_CHECK_PASSES = 12
 
 # Presence changes waiting to be pushed: friend's user id → {user id: (online, last seen)}.
 _outbox: dict[int, dict[int, tuple[bool, str]]] = {}
@@ -133,10 +137,14 @@ async def _session_lasts(user_id: int, session_hash: str) -> bool:
 
 async def sweep_stray_sentinels() -> None:
     """Lifespan task: end, every CHECK_SECONDS, the sentinels whose tab went or changed user."""
+    passes = 0
     while True:
         await asyncio.sleep(CHECK_SECONDS)
+        passes += 1
         with redis_link.outage_reported("checking the tabs of presence sentinels"):
             await end_stray_sentinels()
+            if passes % SESSION_CHECK_PASSES == 0:
+                await end_tabs_of_ended_sessions()
 
 
 async def end_stray_sentinels() -> int:
@@ -146,7 +154,7 @@ async def end_stray_sentinels() -> int:
         How many were cancelled (each then confirms its departure, as Reflex's cancel does).
     """
     stray = []
-    for checked, (task, (user_id, tab)) in enumerate(list(_running.items()), 1):
+    for checked, (task, (user_id, tab, _session)) in enumerate(list(_running.items()), 1):
         if not await _still_here(user_id, tab):
             stray.append(task)
         if checked % SWEEP_SLICE == 0:
@@ -154,6 +162,22 @@ async def end_stray_sentinels() -> int:
     for task in stray:
         task.cancel()
     return len(stray)
+
+
+async def end_tabs_of_ended_sessions() -> int:
+    """Send the tabs whose session ended outside the app to the login page (a query per 500).
+
+    Returns:
+        How many sessions had ended (their tabs, in every worker, are sent to /auth).
+    """
+    held = {(user_id, session) for user_id, _tab, session in _running.values() if session}
+    if not held:
+        return 0
+    live = await call_service(sessions.live_hashes, token_hashes=[hash_ for _, hash_ in held])
+    ended = [(user_id, session) for user_id, session in held if session not in live]
+    for user_id, session in ended:
+        await end_tabs_of(user_id, only=session)
+    return len(ended)
 
 
 async def _still_here(user_id: int, tab_token: str) -> bool:
@@ -234,7 +258,7 @@ class PresenceState(rx.State):
         _sentinels[tab] = _sentinels.get(tab, 0) + 1
         task = asyncio.current_task()
         if task is not None:
-            _running[task] = (user_id, tab)
+            _running[task] = (user_id, tab, session_hash)
         try:
             await _keep_alive(user_id, tab, session_hash)
             while True:

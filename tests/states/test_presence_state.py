@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlmodel import Session
+
 from chat_app.realtime.profile import PROFILE
+from chat_app.services import password_resets
 from chat_app.states import presence as presence_module
 from chat_app.states.auth import AuthState
 from chat_app.states.friends import FriendsState
@@ -105,3 +108,31 @@ async def test_a_heartbeat_after_a_sign_out_does_not_bring_the_tab_back(tab_fact
     assert not await presence_module._keep_alive(ann_id, tab, session_hash, again=True)
     assert await PROFILE.presence_tracker.online_among([ann_id]) == set()
     assert await PROFILE.tab_registry.user_of(tab) is None
+
+
+async def test_a_session_ended_outside_the_app_sends_its_tabs_to_the_login_page(
+    tab_factory, engine, monkeypatch
+):
+    ann, _, ann_id, _ = await chat_tabs(tab_factory)
+    sentinel, _, _ = await _sentinel_of(ann, monkeypatch)
+    ended: list[tuple[int, str | None]] = []
+
+    async def end_tabs_of(user_id: int, only: str | None = None, **_: object) -> None:
+        ended.append((user_id, only))
+
+    monkeypatch.setattr(presence_module, "end_tabs_of", end_tabs_of)
+    assert await presence_module.end_tabs_of_ended_sessions() == 0
+    # The command line sets her password: every session of hers ends in the database only.
+    with Session(engine) as session:
+        password_resets.set_password(
+            session=session,
+            actor_id=None,
+            target_id=ann_id,
+            password="a new secret",
+            password_confirm="a new secret",
+        )
+    assert await presence_module.end_tabs_of_ended_sessions() == 1
+    session_hash = (await ann.get_state(AuthState))._registered_as.partition(":")[2]
+    assert ended == [(ann_id, session_hash)]
+    sentinel.cancel()
+    await asyncio.gather(sentinel, return_exceptions=True)
