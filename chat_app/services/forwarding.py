@@ -14,7 +14,14 @@ from datetime import datetime
 from sqlmodel import Session
 
 from chat_app.models import StoredFile, utc_now
-from chat_app.services import conversations, file_uploads, message_changes, sending, validation
+from chat_app.services import (
+    conversations,
+    file_uploads,
+    message_changes,
+    message_hiding,
+    sending,
+    validation,
+)
 from chat_app.services.errors import NotFound
 from chat_app.services.storage import FileStorage
 from chat_app.services.views import SentMessage
@@ -64,7 +71,10 @@ def forward_message(
     now = now or utc_now()
     source = conversations.readable(session, viewer_id, conversation_id)
     message = message_changes.message_at(session, source, validation.valid_id(seq))
-    if message.deleted_at is not None:
+    # Hidden for them (deleted for themselves, or edited after they left): not theirs to copy.
+    if message.deleted_at is not None or message_hiding.hidden_between(
+        session, viewer_id, source.id, message.seq, message.seq
+    ):
         raise NotFound()
     target = conversations.member_of(session, viewer_id, to_conversation_id)
     conversations.require_writer(target)

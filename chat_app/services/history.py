@@ -6,7 +6,8 @@ another language.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -44,6 +45,22 @@ def _views(session: Session, rows: Sequence[Message]) -> tuple[MessageView, ...]
     views = [MessageView.of(row, files.get(row.file_id or "")) for row in rows]
     return reply_rows.with_replies(
         session, rows, reaction_rows.with_reactions(session, rows, views)
+    )
+
+
+def _withheld(views: Sequence[MessageView], hidden: Collection[int]) -> tuple[MessageView, ...]:
+    """The views, those the viewer hid (`hidden` seqs) without their content.
+
+    The tab shows none of them; a message edited after its reader left is hidden for them
+    (services/message_edits.py), and its new text must not reach their tab at all.
+    """
+    if not hidden:
+        return tuple(views)
+    return tuple(
+        replace(view, body="", parts=(), attachment=None, reactions=(), reply=None)
+        if view.seq in hidden
+        else view
+        for view in views
     )
 
 
@@ -107,7 +124,7 @@ def history(
     return HistoryPage(
         conversation_id=conversation.id,
         friend=friend,
-        messages=_views(session, shown),
+        messages=_withheld(_views(session, shown), hidden),
         has_older=len(rows) > limit,
         my_read_seq=read_cursors.read_seq(session, viewer_id, conversation.id),
         friend_read_seq=friend_read_seq,
@@ -236,8 +253,16 @@ def catch_up(
         hidden = message_hiding.hidden_between(
             session, viewer_id, conversation.id, low, conversation.reads_up_to
         )
+    messages = _after(session, conversation, after_seq, limit)
+    if conversation.departed:
+        # What changed after they left is hidden for them: neither its text nor the change.
+        up_to = conversation.reads_up_to
+        gone = set(message_hiding.hidden_between(session, viewer_id, conversation.id, 0, up_to))
+        messages = _withheld(messages, gone)
+        changes = tuple(change for change in changes if change.seq not in gone)
+        hidden = tuple(sorted({*hidden, *(view.seq for view in messages if view.seq in gone)}))
     return CatchUp(
-        messages=_after(session, conversation, after_seq, limit),
+        messages=messages,
         writable=not conversation.departed,
         group=_group_header(session, viewer_id, conversation),
         changes=changes,

@@ -160,7 +160,13 @@ def lock_message(
     return locked_message
 
 
-def finish(session: Session, locked: LockedMessage, *, changes_line: bool = True) -> MessageChange:
+def finish(
+    session: Session,
+    locked: LockedMessage,
+    *,
+    changes_line: bool = True,
+    not_told: tuple[int, ...] = (),
+) -> MessageChange:
     """Stamp the changed message with the change's number and commit.
 
     Args:
@@ -168,6 +174,8 @@ def finish(session: Session, locked: LockedMessage, *, changes_line: bool = True
         locked: The message, changed by the caller.
         changes_line: The change shows in a chat list row whose last message this is (a
             deletion, an edit; not a reaction).
+        not_told: Readers of the message whose tabs are not told of the change (those who
+            left before an edit: it is hidden for them).
 
     Returns:
         The change to push to the tabs of everyone who may have the message on screen.
@@ -176,7 +184,11 @@ def finish(session: Session, locked: LockedMessage, *, changes_line: bool = True
     message.change_seq = locked.change_seq
     session.add(message)
     session.flush()
-    readers = _readers(session, locked.conversation.id, message.seq)
+    readers = tuple(
+        reader
+        for reader in _readers(session, locked.conversation.id, message.seq)
+        if reader not in not_told
+    )
     (view,) = _views(session, [message])
     was_last = changes_line and message.seq == locked.last_seq
     hidden_by = (

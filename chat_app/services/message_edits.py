@@ -2,7 +2,8 @@
 
 Only text messages, only by their sender, only while a member, never a deleted one. The
 new text follows the rules a sent one does (services/message_text.py); the search index's
-triggers re-index it in the same transaction. Whom the message mentions stays as it was
+triggers re-index it in the same transaction. A member who has left does not see the new
+text: the edited message is hidden for them. Whom the message mentions stays as it was
 sent (the picks are stored as users, not read from the text). The change is numbered as
 every change to a message is (services/message_changes.py).
 """
@@ -15,7 +16,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from chat_app.models import utc_now
-from chat_app.services import message_changes, message_text
+from chat_app.services import message_changes, message_hiding, message_text
 from chat_app.services.errors import Forbidden, NotFound
 from chat_app.services.message_changes import LockedMessage
 from chat_app.services.views import MessageChange
@@ -87,7 +88,11 @@ def edit_message(
         return None
     message.body = text
     message.edited_at = now
-    return message_changes.finish(session, locked)
+    # Whoever left after the message reached them keeps what they could read then, not
+    # what it says now: it is hidden for them (as "delete for me" hides it: their pages,
+    # catch-ups, search, export and forwards leave it out), and they are not told.
+    departed = message_hiding.hide_for_departed(session, locked.conversation.id, message.seq, now)
+    return message_changes.finish(session, locked, not_told=departed)
 
 
 def _editable_by(viewer_id: int) -> Callable[[LockedMessage], None]:

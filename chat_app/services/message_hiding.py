@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from chat_app.models import HiddenMessage, Message, utc_now
+from chat_app.models import ConversationMember, HiddenMessage, Message, utc_now
 from chat_app.services import conversations, message_changes, validation
 
 HIDES_PER_MINUTE = 60
@@ -61,6 +61,52 @@ def hide_for_me(
         except IntegrityError:  # hidden at the same moment from another tab
             session.rollback()
     return conversation.id, wanted
+
+
+def hide_for_departed(
+    session: Session, conversation_id: int, seq: int, now: datetime
+) -> tuple[int, ...]:
+    """Hide a message for the members who left after it reached them (the caller commits).
+
+    Called when the message's text changes: what a member who left could read stays what
+    it was when they left, and its new text never reaches them.
+
+    Args:
+        session: The session changing the message.
+        conversation_id: Its conversation.
+        seq: Its seq.
+        now: The time of the change.
+
+    Returns:
+        The departed members whose range holds it (hidden for them now, or before).
+    """
+    departed = session.exec(
+        select(ConversationMember.user_id).where(
+            ConversationMember.conversation_id == conversation_id,
+            col(ConversationMember.left_seq).is_not(None),
+            col(ConversationMember.joined_seq) < seq,
+            col(ConversationMember.left_seq) >= seq,
+        )
+    ).all()
+    if not departed:
+        return ()
+    already = set(
+        session.exec(
+            select(HiddenMessage.user_id).where(
+                col(HiddenMessage.user_id).in_(departed),
+                HiddenMessage.conversation_id == conversation_id,
+                HiddenMessage.seq == seq,
+            )
+        ).all()
+    )
+    for user_id in departed:
+        if user_id not in already:
+            session.add(
+                HiddenMessage(
+                    user_id=user_id, conversation_id=conversation_id, seq=seq, created_at=now
+                )
+            )
+    return tuple(sorted(departed))
 
 
 def hidden_between(

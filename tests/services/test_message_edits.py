@@ -13,7 +13,9 @@ from chat_app.models import Conversation
 from chat_app.services import (
     chat_list,
     file_uploads,
+    forwarding,
     friends,
+    group_members,
     history,
     mentions,
     message_deletion,
@@ -241,3 +243,40 @@ def test_edits_are_limited_per_minute(session, people, monkeypatch):
         edit(session, ann, direct, seq, "v3")
     assert refused.value.code == "too_many_edits"
     assert shown(session, bob, direct) == [("v2", True)]
+
+
+def test_a_member_who_left_keeps_what_they_read_not_a_later_edit(session, people):
+    ann, bob, cat = people["ann"], people["bob"], people["cat"]
+    group = make_group(session, ann, bob, cat)
+    seq = send_text(session, ann, group, "the plan for Monday").message.seq
+    group_members.remove_member(session=session, actor_id=ann, conversation_id=group, user_id=bob)
+    change = edit(session, ann, group, seq, "the new secret words")
+    assert change is not None
+    # Cat is told; Bob, removed before it, is not.
+    assert {ann, cat} <= set(change.reader_ids)
+    assert bob not in change.reader_ids
+    assert ("the new secret words", True) in shown(session, cat, group)
+
+    # For Bob the message is hidden, as one he deleted for himself: on every read path.
+    page = history.history(session=session, viewer_id=bob, conversation_id=group)
+    assert seq in page.hidden_seqs
+    assert all("secret" not in m.body for m in page.messages)
+    caught = history.catch_up(
+        session=session, viewer_id=bob, conversation_id=group, after_seq=0, after_change=0
+    )
+    assert seq in caught.hidden_seqs
+    assert all("secret" not in m.body for m in (*caught.messages, *caught.changes))
+    found = search.search_messages(session=session, viewer_id=bob, query="secret")
+    assert found.hits == ()
+    with pytest.raises(NotFound):
+        forwarding.forward_message(
+            session=session,
+            viewer_id=bob,
+            conversation_id=group,
+            seq=seq,
+            to_conversation_id=chat(session, bob, cat),
+            client_id=uuid.uuid4().hex,
+            storage=LocalFileStorage(Path("/nonexistent")),
+        )
+    # Another edit finds it hidden already.
+    assert edit(session, ann, group, seq, "the newest secret words") is not None
