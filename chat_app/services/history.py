@@ -48,20 +48,35 @@ def _views(session: Session, rows: Sequence[Message]) -> tuple[MessageView, ...]
     )
 
 
-def _withheld(views: Sequence[MessageView], hidden: Collection[int]) -> tuple[MessageView, ...]:
+def _withheld(
+    views: Sequence[MessageView], hidden: Collection[int], quoted: Collection[int] = ()
+) -> tuple[MessageView, ...]:
     """The views, those the viewer hid (`hidden` seqs) without their content.
 
     The tab shows none of them; a message edited after its reader left is hidden for them
-    (services/message_edits.py), and its new text must not reach their tab at all.
+    (services/message_edits.py), and its new text must not reach their tab at all, nor
+    through the quote of a reply (`quoted`: those quotes read as of a deleted message).
     """
-    if not hidden:
+    if not hidden and not quoted:
         return tuple(views)
     return tuple(
         replace(view, body="", parts=(), attachment=None, reactions=(), reply=None)
         if view.seq in hidden
+        else replace(view, reply=replace(view.reply, text="", deleted=True))
+        if view.reply is not None and view.reply.seq in quoted
         else view
         for view in views
     )
+
+
+def _gone_for(
+    session: Session, viewer_id: int, conversation: conversations.ConversationRef
+) -> set[int]:
+    """For a member who left, every message hidden for them (none asked of a current one)."""
+    if not conversation.departed:
+        return set()
+    up_to = conversation.reads_up_to
+    return set(message_hiding.hidden_between(session, viewer_id, conversation.id, 0, up_to))
 
 
 def _contact(session: Session, viewer_id: int, user_id: int) -> ContactView:
@@ -124,7 +139,9 @@ def history(
     return HistoryPage(
         conversation_id=conversation.id,
         friend=friend,
-        messages=_withheld(_views(session, shown), hidden),
+        messages=_withheld(
+            _views(session, shown), hidden, _gone_for(session, viewer_id, conversation)
+        ),
         has_older=len(rows) > limit,
         my_read_seq=read_cursors.read_seq(session, viewer_id, conversation.id),
         friend_read_seq=friend_read_seq,
@@ -254,12 +271,10 @@ def catch_up(
             session, viewer_id, conversation.id, low, conversation.reads_up_to
         )
     messages = _after(session, conversation, after_seq, limit)
-    if conversation.departed:
+    if gone := _gone_for(session, viewer_id, conversation):
         # What changed after they left is hidden for them: neither its text nor the change.
-        up_to = conversation.reads_up_to
-        gone = set(message_hiding.hidden_between(session, viewer_id, conversation.id, 0, up_to))
-        messages = _withheld(messages, gone)
-        changes = tuple(change for change in changes if change.seq not in gone)
+        messages = _withheld(messages, gone, gone)
+        changes = _withheld([change for change in changes if change.seq not in gone], (), gone)
         hidden = tuple(sorted({*hidden, *(view.seq for view in messages if view.seq in gone)}))
     return CatchUp(
         messages=messages,
