@@ -8,7 +8,7 @@ send bumps `last_seq`: a tab that missed the push asks for "the changes after N"
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -192,7 +192,7 @@ def finish(
     (view,) = _views(session, [message])
     was_last = changes_line and message.seq == locked.last_seq
     hidden_by = (
-        _hidden_by(session, readers, locked.conversation.id, message.seq) if was_last else ()
+        readers_who_hid(session, readers, locked.conversation.id, message.seq) if was_last else ()
     )
     session.commit()
     return MessageChange(
@@ -276,10 +276,10 @@ def _readers(session: Session, conversation_id: int, seq: int) -> tuple[int, ...
     return tuple(sorted(rows))
 
 
-def _hidden_by(
-    session: Session, readers: tuple[int, ...], conversation_id: int, seq: int
+def readers_who_hid(
+    session: Session, readers: Sequence[int], conversation_id: int, seq: int
 ) -> tuple[int, ...]:
-    """The readers who deleted the message at `seq` for themselves.
+    """The readers for whom the message at `seq` is hidden (deleted for themselves).
 
     One probe per reader of hiddenmessage's unique index, whose first column is the user.
     """

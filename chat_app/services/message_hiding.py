@@ -90,15 +90,7 @@ def hide_for_departed(
     ).all()
     if not departed:
         return ()
-    already = set(
-        session.exec(
-            select(HiddenMessage.user_id).where(
-                col(HiddenMessage.user_id).in_(departed),
-                HiddenMessage.conversation_id == conversation_id,
-                HiddenMessage.seq == seq,
-            )
-        ).all()
-    )
+    already = message_changes.readers_who_hid(session, departed, conversation_id, seq)
     for user_id in departed:
         if user_id not in already:
             session.add(
