@@ -120,7 +120,7 @@ async def _keep_alive(user_id: int, tab_token: str, session_hash: str, again: bo
     """
     with redis_link.outage_reported("refreshing a tab's presence"):
         if await PROFILE.presence_tracker.connect(user_id, tab_token):
-            if again and not await _session_lasts(user_id, session_hash):
+            if again and not await _session_lasts(session_hash):
                 await PROFILE.presence_tracker.disconnect(user_id, tab_token)
                 return False
             await PROFILE.tab_registry.register(user_id, tab_token, session_hash)
@@ -129,10 +129,9 @@ async def _keep_alive(user_id: int, tab_token: str, session_hash: str, again: bo
     return True
 
 
-async def _session_lasts(user_id: int, session_hash: str) -> bool:
-    """Whether the session a sentinel started with is still its user's (checked rarely)."""
-    user = await call_service(sessions.resolve_session_by_hash, token_hash=session_hash)
-    return user is not None and user.id == user_id
+async def _session_lasts(session_hash: str) -> bool:
+    """Whether the session a sentinel started with still holds (checked rarely)."""
+    return session_hash in await call_service(sessions.live_hashes, token_hashes=[session_hash])
 
 
 async def sweep_stray_sentinels() -> None:
