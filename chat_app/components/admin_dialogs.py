@@ -6,8 +6,8 @@ import reflex as rx
 
 from chat_app.components.confirm_row import confirm_row
 from chat_app.states.admin_user_actions import AdminUserActionsState
-from chat_app.states.safe_text import copy_to_clipboard, toast_success
-from chat_app.states.ui import tr
+from chat_app.states.safe_text import copy_to_clipboard
+from chat_app.states.ui import UiState, tr
 
 
 def _question(key: str) -> rx.Component:
@@ -66,13 +66,17 @@ def reset_link_dialog() -> rx.Component:
                     flex="1",
                     min_width="0",
                 ),
-                rx.button(
-                    tr("admin_copy"),
-                    id="admin-copy-link",
-                    on_click=[
-                        copy_to_clipboard(AdminUserActionsState.reset_link),
-                        toast_success(tr("admin_copied")),
-                    ],
+                # Where the browser may copy; elsewhere the link is selected by hand.
+                rx.cond(
+                    UiState.can_copy,
+                    rx.button(
+                        tr("admin_copy"),
+                        id="admin-copy-link",
+                        on_click=copy_to_clipboard(
+                            AdminUserActionsState.reset_link,
+                            then=UiState.say_copied("reset"),
+                        ),
+                    ),
                 ),
                 width="100%",
                 margin_top="1em",

@@ -13,8 +13,8 @@ import reflex as rx
 
 from chat_app.states.conversation import ConversationState
 from chat_app.states.invite_manager import InviteManagerState
-from chat_app.states.safe_text import copy_to_clipboard, toast_success
-from chat_app.states.ui import moment_locale, tr
+from chat_app.states.safe_text import copy_to_clipboard
+from chat_app.states.ui import UiState, moment_locale, tr
 
 _EXPIRIES = ("1h", "1d", "7d", "30d")
 _STATES = ("active", "expired", "used_up", "revoked")
@@ -119,15 +119,19 @@ def _new_link() -> rx.Component:
                         overflow_wrap="anywhere",
                         flex="1",
                     ),
-                    rx.button(
-                        rx.icon("copy", size=14),
-                        tr("invite_copy"),
-                        id="invite-copy",
-                        size="1",
-                        on_click=[
-                            copy_to_clipboard(InviteManagerState.new_link),
-                            toast_success(tr("invite_copied")),
-                        ],
+                    # Where the browser may copy; elsewhere the link is selected by hand.
+                    rx.cond(
+                        UiState.can_copy,
+                        rx.button(
+                            rx.icon("copy", size=14),
+                            tr("invite_copy"),
+                            id="invite-copy",
+                            size="1",
+                            on_click=copy_to_clipboard(
+                                InviteManagerState.new_link,
+                                then=UiState.say_copied("invite"),
+                            ),
+                        ),
                     ),
                     align="center",
                     width="100%",

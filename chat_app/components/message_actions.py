@@ -1,5 +1,5 @@
-"""A message's menu (the ⋯ beside its bubble: react, reply, forward, edit, delete), its dialogs,
-what is left.
+"""A message's menu (the ⋯ beside its bubble: react, reply, copy, forward, edit, delete),
+its dialogs, what is left.
 
 The button is faint until the pointer is over the message or the button has the keyboard's
 focus (assets/styles.css); on a touch screen, which has no hover, it is always shown.
@@ -7,17 +7,19 @@ focus (assets/styles.css); on a touch screen, which has no hover, it is always s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import reflex as rx
 
 from chat_app.components.confirm_row import confirm_row
+from chat_app.components.group_message import collapsed
 from chat_app.components.icon_button import icon_button
 from chat_app.components.reactions import quick_reactions
 from chat_app.states.conversation import ConversationState
 from chat_app.states.forwarding import ForwardState
 from chat_app.states.message_actions import EDIT_FIELD_ID, MessageActionsState
 from chat_app.states.replies import ReplyState
+from chat_app.states.safe_text import copy_to_clipboard
 from chat_app.states.ui import UiState, tr
 
 
@@ -52,8 +54,8 @@ def _may_delete(message: Any) -> rx.Var:
 
 
 def message_menu(message: Any) -> rx.Component:
-    """The ⋯ button of a stored message: react; reply; forward; edit one's text; delete
-    (for everyone if allowed; for oneself always)."""
+    """The ⋯ button of a stored message: react; reply; copy a text; forward; edit one's
+    text; delete (for everyone if allowed; for oneself always)."""
     return rx.cond(
         _changeable(message),
         rx.box(
@@ -86,6 +88,20 @@ def _menu(message: Any) -> rx.Component:
                 tr("message_reply"),
                 class_name="reply-to-message",
                 on_click=ReplyState.reply_to(ConversationState.conversation_id, message.seq),
+            ),
+            rx.cond(
+                UiState.can_copy & (message.kind == "text") & ~collapsed(message),
+                rx.dropdown_menu.item(
+                    rx.icon("copy", size=14),
+                    tr("message_copy"),
+                    class_name="copy-message",
+                    # Its text as shown now (after an edit, the new one), copied in the
+                    # browser; "Copied" only once the browser took it.
+                    on_click=copy_to_clipboard(
+                        cast(Any, as_now(message)).body,
+                        then=UiState.say_copied("message"),
+                    ),
+                ),
             ),
             rx.dropdown_menu.item(
                 rx.icon("forward", size=14),

@@ -91,8 +91,8 @@ def _toast(level: str, message: str | Var[str], props: dict[str, Any]) -> EventS
     return run_script(command.call(_toast_message(message), options))
 
 
-def copy_to_clipboard(value: Var[str] | str) -> EventSpec:
-    """Copy a state var's text (a link) to the clipboard.
+def copy_to_clipboard(value: Var[str] | str, *, then: EventSpec | None = None) -> EventSpec:
+    """Copy a state var's text (a link, a message) to the clipboard.
 
     Typed `| str` because a state's field reads as its Python type at class level, but
     only a Var passes.
@@ -100,12 +100,24 @@ def copy_to_clipboard(value: Var[str] | str) -> EventSpec:
     Only a Var: a Python str given to `rx.set_clipboard` becomes a Var and is parsed for
     Reflex's markers, which user text must never be.
 
+    Args:
+        value: The text to copy.
+        then: The event that runs once the browser has taken the text (a handler saying
+            "Copied": state vars are not defined where it runs); not run when the browser
+            refuses (no permission). Offer a copy only where `UiState.can_copy` holds: on
+            a page that is not secure the browser has no clipboard and nothing happens.
+
     Raises:
         TypeError: `value` is not a Var.
     """
     if not isinstance(value, Var):
         raise TypeError("copy_to_clipboard takes a state var, never a Python str")
-    return rx.set_clipboard(value)
+    copy = rx.set_clipboard(value)
+    if then is None:
+        return copy
+    # Reflex's own clipboard call, with a callback: run when the write's promise resolves.
+    write = {str(name): arg for name, arg in copy.args}["function"]
+    return rx.call_function(write, callback=then)
 
 
 def toast_info(message: str | Var[str], **props: Any) -> EventSpec:

@@ -10,13 +10,19 @@ language.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
+from urllib.parse import urlsplit
 
 import reflex as rx
 from reflex_base.vars.number import BooleanVar
 from reflex_base.vars.sequence import StringVar
 
 from chat_app.i18n import DEFAULT_LANGUAGE, EN, TABLES, ZH
+from chat_app.states.safe_text import toast_success
+
+# What "Copied" says after a copy, by what was copied: the only keys a client may ask for.
+COPIED_TEXTS = {"message": "message_copied", "invite": "invite_copied", "reset": "admin_copied"}
 
 # What phone and tablet browsers put in their user agent ("Mobi" is Mozilla's advice;
 # Android tablets omit it, iPads in their default desktop mode say "Macintosh").
@@ -44,6 +50,11 @@ class UiState(rx.State):
     # query cannot feed a Var): on one, Enter makes a new line and the button sends.
     touch_screen: bool = False
 
+    # Whether the browser lets this page write to the clipboard: only a secure page may
+    # (HTTPS, or localhost). On a plain http:// LAN address Reflex's copy silently does
+    # nothing, so no Copy is offered there (the text can still be selected).
+    can_copy: bool = False
+
     @rx.event
     def detect_device(self):
         """On page load: note whether the browser is a phone or tablet."""
@@ -56,6 +67,29 @@ class UiState(rx.State):
         )
         if touch != self.touch_screen:
             self.touch_screen = touch
+        secure = is_secure_page(self.router.page.full_raw_path)
+        if secure != self.can_copy:
+            self.can_copy = secure
+
+    @rx.event
+    def say_copied(self, what: str, _result: Any = None):
+        """Once the browser took a copy (`copy_to_clipboard`'s callback): say so.
+
+        A handler rather than a toast built in the page: the callback runs outside the
+        page's components, where a `tr` switch (a state var) is not defined.
+
+        Args:
+            what: A key of COPIED_TEXTS; anything else shows nothing.
+            _result: What the browser's write gave (nothing).
+
+        Returns:
+            The toast, in the tab's language.
+        """
+        key = COPIED_TEXTS.get(what) if isinstance(what, str) else None
+        if key is None:
+            return None
+        table = TABLES.get(self.language, TABLES[DEFAULT_LANGUAGE])
+        return toast_success(table[key], id="copied")
 
     @rx.event
     def set_language(self, language: str | list[str]):
@@ -76,6 +110,34 @@ def is_touch_browser(user_agent: str, ua_mobile_hint: str) -> bool:
     """
     agent = user_agent.lower()
     return ua_mobile_hint == "?1" or any(marker in agent for marker in TOUCH_AGENT_MARKERS)
+
+
+def is_secure_page(url: object) -> bool:
+    """Whether a browser treats the page at `url` as a secure context (it may copy).
+
+    Args:
+        url: The page's address as its browser reported it.
+
+    Returns:
+        True for https://, and for http:// on localhost or a loopback address.
+    """
+    if not isinstance(url, str) or len(url) > 2048:
+        return False
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:  # a malformed address ("http://[::1")
+        return False
+    if parts.scheme == "https":
+        return True
+    if parts.scheme != "http" or not host:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name, not an address
+        return False
 
 
 async def language_of(state: rx.State) -> str:

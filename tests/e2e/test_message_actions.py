@@ -1,5 +1,5 @@
 """A message's menu: delete for everyone, on a desktop (the ⋯ shows on hover) and on a phone
-(always shown, a touch target), and edit; both people see the change at once."""
+(always shown, a touch target), edit (both people see the change at once) and copy."""
 
 from __future__ import annotations
 
@@ -149,6 +149,15 @@ def test_an_edited_message_shows_its_new_text_marked_edited_for_both(
         bubble = page.locator(f"#message-{seq}")
         expect(bubble.locator(".message-body")).to_have_text("meet at 6 at the pool")
         expect(bubble.locator(".message-edited")).to_have_text("edited")
+    # Copy takes the text as it is now (here on a secure page: 127.0.0.1), and says so
+    # once the browser has it.
+    bob.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    row = bob.locator(f"#message-{seq}")
+    row.hover()
+    row.locator(".message-actions").click()
+    bob.locator(".copy-message").click()
+    expect(bob.locator("[data-sonner-toast]", has_text="Copied")).to_be_visible()
+    assert bob.evaluate("navigator.clipboard.readText()") == "meet at 6 at the pool"
     # The chat's last line follows on the other side.
     bob.click("#tab-chats")
     expect(bob.locator("#chat-list .chat-line").first).to_have_text("meet at 6 at the pool")

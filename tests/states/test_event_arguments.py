@@ -86,6 +86,8 @@ LEGITIMATE = [
     ),
     event(UiState, "set_language", {"language": "zh"}),
     event(UiState, "set_language", {"language": ["zh"]}),
+    # A copy's callback: the browser's result is undefined, so it is left out.
+    event(UiState, "say_copied", {"what": "message"}),
     event(AuthState, "login", {"form_data": {"username": "ann", "password": "pw"}}),
     event(PasswordChangeState, "set_password_dialog_open", {"is_open": False}),
     event(AuthState, "logout", {}),
@@ -110,6 +112,7 @@ FORGED = [
     event(UpdateVarsInternalState, "update_vars_internal", {"vars": None}),
     event(FrontendEventExceptionState, "handle_frontend_exception", {"info": {"a": 1}}),
     event(UiState, "detect_language", {"extra": 1}),
+    event(UiState, "say_copied", {"what": ["message"]}),
     event(AuthState, "login", {"form": {}}),
     event(AuthState, "login", ["username", "password"]),
     event(PasswordChangeState, "set_password_dialog_open", {"is_open": "yes"}),
