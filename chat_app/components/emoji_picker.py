@@ -91,6 +91,7 @@ def _tabs() -> rx.Component:
             ],
             size="1",
             flex_wrap="wrap",
+            class_name="emoji-tabs",
         ),
         _tab("recent", EmojiPickerState.recent),
         *[_tab(name, items) for name, items in GROUP_ITEMS.items()],

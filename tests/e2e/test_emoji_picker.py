@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.support.browser import befriend, bubbles, new_user, open_chat_with
+from tests.support.browser import (
+    PHONE,
+    befriend,
+    bubbles,
+    expect_chat_as,
+    login,
+    new_user,
+    open_chat_with,
+    send,
+)
 from tests.support.live_app import LiveApp
 
 SEARCH = ".emoji-search input"
@@ -69,3 +78,54 @@ def test_search_in_both_languages_insert_and_find_them_first_next_time(
     open_chat_with(ann, bob_name.title())
     open_picker(ann)
     expect(emoji_in(ann, "#emoji-tab-recent").first).to_have_attribute("aria-label", "😄")
+
+
+# The picker's tabs: their boxes, and the picker's (the popover around the search field).
+TAB_BOXES = """() => [...document.querySelectorAll(".emoji-tabs [role=tab]")]
+    .map(tab => tab.getBoundingClientRect())
+    .map(box => ({top: box.top, left: box.left, right: box.right, height: box.height}))"""
+PICKER_BOX = """() => {
+    const box = document.querySelector(".emoji-search").closest(".rt-PopoverContent")
+        .getBoundingClientRect();
+    return {left: box.left, right: box.right};
+}"""
+
+
+def test_on_a_phone_the_tabs_share_one_row_and_a_reaction_is_a_pill(
+    browser: Browser, app_server: LiveApp
+):
+    ann, ann_name = new_user(browser, app_server, "ann")
+    bob_desk, bob_name = new_user(browser, app_server, "bob")
+    befriend(ann, bob_desk, bob_name)
+    bob_desk.context.close()
+    bob = browser.new_context(**PHONE).new_page()
+    login(bob, app_server, bob_name)
+    expect_chat_as(bob, app_server, bob_name.title())
+    open_chat_with(ann, bob_name.title())
+    send(ann, "pizza tonight?")
+    open_chat_with(bob, ann_name.title())
+
+    # A reaction under the message: a 44 px target drawn as a pill, not a circle.
+    row = bob.locator("#message-list .message", has_text="pizza tonight?")
+    row.locator(".message-actions").tap()
+    bob.locator(".react-with").first.tap()
+    chip = row.locator(".reaction").bounding_box()
+    assert chip is not None
+    assert chip["height"] >= 44
+    assert chip["width"] >= chip["height"] + 10
+
+    # All ten tabs in one row inside the picker, each 44 px tall (three wrapped to a
+    # second row); the last one opens its group.
+    bob.locator("#emoji-button").tap()
+    expect(bob.locator(SEARCH)).to_be_visible()
+    # The popover zooms in: measured once it is at its size.
+    bob.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
+    tabs = bob.evaluate(TAB_BOXES)
+    picker = bob.evaluate(PICKER_BOX)
+    assert len(tabs) == 10
+    assert {round(tab["top"]) for tab in tabs} == {round(tabs[0]["top"])}
+    assert all(tab["height"] >= 44 for tab in tabs)
+    assert tabs[0]["left"] >= picker["left"]
+    assert tabs[-1]["right"] <= picker["right"]
+    bob.locator("#emoji-tab-button-flags").tap()
+    expect(emoji_in(bob, "#emoji-tab-flags").first).to_be_visible()
