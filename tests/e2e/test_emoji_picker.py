@@ -5,11 +5,9 @@ from __future__ import annotations
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.browser import (
-    PHONE,
     befriend,
     bubbles,
-    expect_chat_as,
-    login,
+    friend_on_a_phone,
     new_user,
     open_chat_with,
     send,
@@ -94,13 +92,7 @@ PICKER_BOX = """() => {
 def test_on_a_phone_the_tabs_share_one_row_and_a_reaction_is_a_pill(
     browser: Browser, app_server: LiveApp
 ):
-    ann, ann_name = new_user(browser, app_server, "ann")
-    bob_desk, bob_name = new_user(browser, app_server, "bob")
-    befriend(ann, bob_desk, bob_name)
-    bob_desk.context.close()
-    bob = browser.new_context(**PHONE).new_page()
-    login(bob, app_server, bob_name)
-    expect_chat_as(bob, app_server, bob_name.title())
+    ann, bob, ann_name, bob_name = friend_on_a_phone(browser, app_server)
     open_chat_with(ann, bob_name.title())
     send(ann, "pizza tonight?")
     open_chat_with(bob, ann_name.title())

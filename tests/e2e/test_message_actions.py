@@ -6,12 +6,8 @@ from __future__ import annotations
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.support.browser import (
-    PHONE,
-    befriend,
-    expect_chat_as,
+    friend_on_a_phone,
     friends_in_chat,
-    login,
-    new_user,
     open_chat_with,
     send,
 )
@@ -59,13 +55,7 @@ def _expect_deleted(page: Page, seq: str, text: str) -> None:
 def test_a_message_is_deleted_for_both_from_a_desktop_and_from_a_phone(
     browser: Browser, app_server: LiveApp
 ):
-    ann, ann_name = new_user(browser, app_server, "ann")
-    bob_desk, bob_name = new_user(browser, app_server, "bob")
-    befriend(ann, bob_desk, bob_name)
-    bob_desk.context.close()
-    bob = browser.new_context(**PHONE).new_page()
-    login(bob, app_server, bob_name)
-    expect_chat_as(bob, app_server, bob_name.title())
+    ann, bob, ann_name, bob_name = friend_on_a_phone(browser, app_server)
 
     open_chat_with(ann, bob_name.title())
     send(ann, "meant for my sister")

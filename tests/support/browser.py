@@ -183,6 +183,22 @@ def friends_in_chat(browser: Browser, app: LiveApp) -> tuple[Page, Page, str, st
     return ann, bob, ann_name.title(), bob_name.title()
 
 
+def friend_on_a_phone(browser: Browser, app: LiveApp) -> tuple[Page, Page, str, str]:
+    """Ann on a desktop and Bob, her new friend, signed in on a phone (his chat page shown).
+
+    Returns:
+        Ann's page, Bob's phone's page, Ann's username, Bob's username.
+    """
+    ann, ann_name = new_user(browser, app, "ann")
+    bob_desk, bob_name = new_user(browser, app, "bob")
+    befriend(ann, bob_desk, bob_name)
+    bob_desk.context.close()
+    bob = browser.new_context(**PHONE).new_page()
+    login(bob, app, bob_name)
+    expect_chat_as(bob, app, bob_name.title())
+    return ann, bob, ann_name, bob_name
+
+
 # For `locator.evaluate` on a Radix text field's <input>: its box holds the whole input (on a
 # touch screen the input is 44 px tall; a box that did not grow with it cut it off).
 FIELD_IN_ITS_BOX = """input => {
