@@ -9,8 +9,10 @@ exports leave them out, and their other tabs are told by a push of their own.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -90,15 +92,25 @@ def hide_for_departed(
     ).all()
     if not departed:
         return ()
-    already = message_changes.readers_who_hid(session, departed, conversation_id, seq)
-    for user_id in departed:
-        if user_id not in already:
-            session.add(
-                HiddenMessage(
-                    user_id=user_id, conversation_id=conversation_id, seq=seq, created_at=now
-                )
-            )
+    rows = [
+        {"user_id": user_id, "conversation_id": conversation_id, "seq": seq, "created_at": now}
+        for user_id in departed
+    ]
+    # One who hid it already (also at this very moment, from their read-only history) keeps
+    # their row: the edit must not fail on it.
+    insert = _insert_for(session)(HiddenMessage).values(rows)
+    session.execute(insert.on_conflict_do_nothing(index_elements=_HIDDEN_KEY))
     return tuple(sorted(departed))
+
+
+_HIDDEN_KEY = ["user_id", "conversation_id", "seq"]
+
+
+def _insert_for(session: Session) -> Any:
+    """The INSERT of the session's database that can skip rows already there."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert
+    return sqlite.insert
 
 
 def hidden_between(

@@ -18,8 +18,10 @@ from chat_app.services import (
     group_members,
     history,
     mentions,
+    message_changes,
     message_deletion,
     message_edits,
+    message_hiding,
     search,
     sending,
 )
@@ -291,3 +293,19 @@ def test_a_member_who_left_keeps_what_they_read_not_a_later_edit(session, people
         )
     # Another edit finds it hidden already.
     assert edit(session, ann, group, seq, "the newest secret words") is not None
+
+
+def test_an_edit_and_a_departed_members_own_delete_at_one_moment(session, people, monkeypatch):
+    ann, bob, cat = people["ann"], people["bob"], people["cat"]
+    group = make_group(session, ann, bob, cat)
+    seq = send_text(session, ann, group, "the plan for Monday").message.seq
+    group_members.leave(session=session, actor_id=bob, conversation_id=group)
+    # Bob deletes it for himself, from his read-only history, while the edit runs: the
+    # edit's look for those who hid it already saw nothing of his (not yet committed).
+    message_hiding.hide_for_me(session=session, viewer_id=bob, conversation_id=group, seq=seq)
+    monkeypatch.setattr(message_changes, "readers_who_hid", lambda *_args, **_kw: ())
+    change = edit(session, ann, group, seq, "the new words")
+    assert change is not None
+    assert ("the new words", True) in shown(session, cat, group)
+    page = history.history(session=session, viewer_id=bob, conversation_id=group)
+    assert seq in page.hidden_seqs
