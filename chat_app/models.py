@@ -182,6 +182,8 @@ class ConversationMember(SQLModel, table=True):
     joined_seq: int = Field(default=0)
     left_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     left_seq: int | None = Field(default=None)
+    # A group's name when they left: theirs to see, not a later rename (None: a member).
+    name_when_left: str | None = Field(default=None, max_length=64)
     # No toasts or sounds (a mention still gives a toast); the unread count shows muted.
     muted: bool = Field(default=False)
     # A departed member removed the conversation from their list.

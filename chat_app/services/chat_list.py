@@ -138,7 +138,10 @@ def _rows_statement() -> sa.Select:
         sa.select(
             col(conversation.id).label("id"),
             col(conversation.kind).label("kind"),
-            col(conversation.name).label("group_name"),
+            # A departed member sees the name the group had when they left.
+            sa.func.coalesce(col(member.name_when_left), col(conversation.name)).label(
+                "group_name"
+            ),
             col(conversation.avatar_file_id).label("group_avatar"),
             col(member.left_at).label("left_at"),
             col(member.muted).label("muted"),

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from chat_app.models import ConversationMember, ReadCursor, utc_now
+from chat_app.models import Conversation, ConversationMember, ReadCursor, utc_now
 from chat_app.services import group_events, validation
 from chat_app.services.errors import Forbidden, NotFound, Refused
 from chat_app.services.group_events import ADMIN, MANAGERS, MEMBER, OWNER, LockedGroup
@@ -80,7 +80,7 @@ def _join(session: Session, group: LockedGroup, user_id: int, now: datetime) -> 
         conversation_id=group.conversation_id, user_id=user_id, joined_at=now
     )
     row.role, row.joined_at, row.joined_seq = MEMBER, now, group.seq - 1
-    row.left_at, row.left_seq, row.hidden = None, None, False
+    row.left_at, row.left_seq, row.hidden, row.name_when_left = None, None, False, None
     session.add(row)
     group.rows[user_id] = row
     # What happened while they were away is not theirs to read: not unread either.
@@ -94,9 +94,12 @@ def _join(session: Session, group: LockedGroup, user_id: int, now: datetime) -> 
     session.add(cursor)
 
 
-def _depart(group: LockedGroup, user_id: int, now: datetime, seq: int) -> None:
+def _depart(session: Session, group: LockedGroup, user_id: int, now: datetime, seq: int) -> None:
     row = group.rows[user_id]
     row.role, row.left_at, row.left_seq = MEMBER, now, seq
+    # Read under the group's lock, which a rename takes too: the name they last saw.
+    conversation = session.get(Conversation, group.conversation_id)
+    row.name_when_left = conversation.name if conversation is not None else None
 
 
 def _event(
@@ -146,7 +149,7 @@ def remove_member(
         group_events.refuse(session, Forbidden("group_cannot_remove_owner"))
     if target.role == ADMIN and group.rows[actor_id].role != OWNER:
         group_events.refuse(session, Forbidden("group_owner_only"))
-    _depart(group, target.user_id, now, group.seq)
+    _depart(session, group, target.user_id, now, group.seq)
     session.add(target)
     message = _event(session, group, actor_id, now, "removed", users=[target.user_id])
     session.commit()
@@ -190,7 +193,7 @@ def leave(
     if heir is not None:
         messages.append(_hand_over(session, group, actor_id, heir, now))
         group.seq = group_events.next_seq(session, group.conversation_id, now)
-    _depart(group, actor_id, now, group.seq)
+    _depart(session, group, actor_id, now, group.seq)
     session.add(group.rows[actor_id])
     messages.append(_event(session, group, actor_id, now, "left", users=[actor_id]))
     session.commit()

@@ -304,6 +304,7 @@ def _places(
     if not conversation_ids:
         return {}
     other = aliased(User)
+    mine = aliased(ConversationMember)
     other_id = sa.case(
         (col(Conversation.user_low_id) == viewer_id, col(Conversation.user_high_id)),
         else_=col(Conversation.user_low_id),
@@ -312,7 +313,8 @@ def _places(
         sa.select(
             col(Conversation.id),
             col(Conversation.kind),
-            col(Conversation.name).label("group_name"),
+            # A departed member sees the name the group had when they left.
+            sa.func.coalesce(col(mine.name_when_left), col(Conversation.name)).label("group_name"),
             col(Conversation.avatar_file_id).label("group_avatar"),
             col(other.id).label("other_id"),
             col(other.username).label("other_username"),
@@ -320,6 +322,12 @@ def _places(
             col(other.avatar_file_id).label("other_avatar"),
         )
         .outerjoin(other, sa.and_(col(Conversation.kind) != GROUP, col(other.id) == other_id))
+        .outerjoin(
+            mine,
+            sa.and_(
+                col(mine.conversation_id) == col(Conversation.id), col(mine.user_id) == viewer_id
+            ),
+        )
         .where(col(Conversation.id).in_(conversation_ids))
     )
     return {row.id: (row.kind, *chat_list.shown_as(row, blocked)) for row in rows}

@@ -184,7 +184,13 @@ INSERT_IF_MEMBER = (
 _CURRENT = MEMBER.c.left_at.is_(None)
 _IN_GROUP = MEMBER.c.conversation_id == CONVERSATION.c.id
 GROUP_HEADER = sa.select(
-    CONVERSATION.c.name,
+    # A departed member sees the name the group had when they left.
+    sa.func.coalesce(
+        sa.select(MEMBER.c.name_when_left)
+        .where(_IN_GROUP, MEMBER.c.user_id == sa.bindparam("viewer"))
+        .scalar_subquery(),
+        CONVERSATION.c.name,
+    ).label("name"),
     CONVERSATION.c.avatar_file_id,
     sa.select(sa.func.count()).where(_IN_GROUP, _CURRENT).scalar_subquery().label("member_count"),
     sa.select(MEMBER.c.role)
