@@ -74,6 +74,8 @@ class ExportPlan:
     up_to_seq: int
     blocked: frozenset[int]
     exported_at: datetime
+    # For a member who left: when (reactions made later are not theirs to see).
+    reactions_until: datetime | None = None
 
     @property
     def file_name(self) -> str:
@@ -152,6 +154,9 @@ def plan_export(
         up_to_seq=found.reads_up_to,
         blocked=frozenset(relations.blocked_either_way(session=session, user_id=viewer_id)),
         exported_at=utc_now(),
+        reactions_until=(
+            reaction_rows.left_when(session, viewer_id, found.id) if found.departed else None
+        ),
     )
 
 
@@ -310,7 +315,7 @@ def _files(plan: ExportPlan, scope: Scope) -> Iterator[tuple[str, str, int]]:
 def _messages(plan: ExportPlan, scope: Scope) -> Iterator[ExportedMessage]:
     def read(session: Session, rows: Sequence[sa.Row]) -> list[ExportedMessage]:
         names = _names(session, plan, rows)
-        reactions = _reactions(session, [row.id for row in rows])
+        reactions = _reactions(session, [row.id for row in rows], plan.reactions_until)
         return [_exported(plan, row, names, reactions.get(row.id, ())) for row in rows]
 
     return _in_batches(plan, scope, read)
@@ -365,10 +370,12 @@ def _names(session: Session, plan: ExportPlan, rows: Sequence[sa.Row]) -> dict[i
     }
 
 
-def _reactions(session: Session, message_ids: list[int]) -> dict[int, tuple[tuple[str, int], ...]]:
+def _reactions(
+    session: Session, message_ids: list[int], until: datetime | None
+) -> dict[int, tuple[tuple[str, int], ...]]:
     """Each message's reactions as (emoji, count), in the order each emoji was first used."""
     counts: dict[int, tuple[tuple[str, int], ...]] = {}
-    for message_id, made in reaction_rows.reactions_by_message(session, message_ids).items():
+    for message_id, made in reaction_rows.reactions_by_message(session, message_ids, until).items():
         emojis = [emoji for emoji, _user_id in made]
         counts[message_id] = tuple((emoji, emojis.count(emoji)) for emoji in dict.fromkeys(emojis))
     return counts

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -34,8 +35,13 @@ PAGE_SIZE = 50
 MOST_SEQS = 5 * PAGE_SIZE
 
 
-def _views(session: Session, rows: Sequence[Message]) -> tuple[MessageView, ...]:
-    """The views of stored messages, their files and their reactions loaded in a query each."""
+def _views(
+    session: Session, rows: Sequence[Message], until: datetime | None = None
+) -> tuple[MessageView, ...]:
+    """The views of stored messages, their files and their reactions loaded in a query each.
+
+    `until`: only the reactions made until then (for a member who left, `_reactions_until`).
+    """
     file_ids = [row.file_id for row in rows if row.file_id]
     files = (
         {f.id: f for f in session.exec(select(StoredFile).where(col(StoredFile.id).in_(file_ids)))}
@@ -44,8 +50,17 @@ def _views(session: Session, rows: Sequence[Message]) -> tuple[MessageView, ...]
     )
     views = [MessageView.of(row, files.get(row.file_id or "")) for row in rows]
     return reply_rows.with_replies(
-        session, rows, reaction_rows.with_reactions(session, rows, views)
+        session, rows, reaction_rows.with_reactions(session, rows, views, until)
     )
+
+
+def _reactions_until(
+    session: Session, viewer_id: int, conversation: conversations.ConversationRef
+) -> datetime | None:
+    """For a member who left, when: the reactions made later are not shown to them."""
+    if not conversation.departed:
+        return None
+    return reaction_rows.left_when(session, viewer_id, conversation.id)
 
 
 def _withheld(
@@ -140,7 +155,9 @@ def history(
         conversation_id=conversation.id,
         friend=friend,
         messages=_withheld(
-            _views(session, shown), hidden, _gone_for(session, viewer_id, conversation)
+            _views(session, shown, _reactions_until(session, viewer_id, conversation)),
+            hidden,
+            _gone_for(session, viewer_id, conversation),
         ),
         has_older=len(rows) > limit,
         my_read_seq=read_cursors.read_seq(session, viewer_id, conversation.id),
@@ -261,16 +278,19 @@ def catch_up(
             number.
     """
     conversation = conversations.readable(session, viewer_id, conversation_id)
+    until = _reactions_until(session, viewer_id, conversation)
     changes, cut, reached = (), False, 0
     if after_change is not None:
-        changes, cut, reached = message_changes.changes_after(session, conversation, after_change)
+        changes, cut, reached = message_changes.changes_after(
+            session, conversation, after_change, until
+        )
     hidden: tuple[int, ...] = ()
     if hidden_from is not None:
         low = _seq_from(hidden_from)
         hidden = message_hiding.hidden_between(
             session, viewer_id, conversation.id, low, conversation.reads_up_to
         )
-    messages = _after(session, conversation, after_seq, limit)
+    messages = _after(session, conversation, after_seq, limit, until)
     if gone := _gone_for(session, viewer_id, conversation):
         # What changed after they left is hidden for them: neither its text nor the change.
         messages = _withheld(messages, gone, gone)
@@ -295,7 +315,11 @@ def _seq_from(value: object) -> int:
 
 
 def _after(
-    session: Session, conversation: conversations.ConversationRef, after_seq: object, limit: int
+    session: Session,
+    conversation: conversations.ConversationRef,
+    after_seq: object,
+    limit: int,
+    until: datetime | None = None,
 ) -> tuple[MessageView, ...]:
     rows = session.exec(
         _in_range(conversation)
@@ -303,7 +327,7 @@ def _after(
         .order_by(col(Message.seq))
         .limit(limit)
     ).all()
-    return _views(session, rows)
+    return _views(session, rows, until)
 
 
 def system_records(

@@ -206,7 +206,10 @@ def finish(
 
 
 def changes_after(
-    session: Session, conversation: conversations.ConversationRef, after_change: object
+    session: Session,
+    conversation: conversations.ConversationRef,
+    after_change: object,
+    until: datetime | None = None,
 ) -> tuple[tuple[MessageView, ...], bool, int]:
     """The viewer's messages changed after change number `after_change`.
 
@@ -214,6 +217,7 @@ def changes_after(
         session: The database session.
         conversation: The conversation with the viewer's range (`conversations.readable`).
         after_change: The last change number the tab read (untrusted).
+        until: Only the reactions made until then (a departed reader's).
 
     Returns:
         The changed messages (at most CHANGES_MAX, oldest change first), whether more
@@ -244,12 +248,15 @@ def changes_after(
     ).all()
     cut = len(rows) > CHANGES_MAX
     rows = [row for row in rows[:CHANGES_MAX] if conversation.holds(row.seq)]
-    return _views(session, rows), cut, reached
+    return _views(session, rows, until), cut, reached
 
 
-def _views(session: Session, rows: list[Message]) -> tuple[MessageView, ...]:
+def _views(
+    session: Session, rows: list[Message], until: datetime | None = None
+) -> tuple[MessageView, ...]:
     """Changed messages' views: their reactions, and a reply's quote (it stays in place)."""
-    views = reaction_rows.with_reactions(session, rows, [MessageView.of(row, None) for row in rows])
+    views = [MessageView.of(row, None) for row in rows]
+    views = reaction_rows.with_reactions(session, rows, views, until)
     return reply_rows.with_replies(session, rows, views)
 
 

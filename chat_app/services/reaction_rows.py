@@ -1,19 +1,27 @@
-"""Stored messages' views with their reactions, read in one query per batch of messages."""
+"""Stored messages' views with their reactions, read in one query per batch of messages.
+
+A member who left sees the reactions made until they left (`until`): who reacted with what
+afterwards is not theirs to know, as the messages after it are not.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from chat_app.models import Message, Reaction
+from chat_app.models import ConversationMember, Message, Reaction
 from chat_app.services.reaction_views import summarize
 from chat_app.services.views import MessageView
 
 
 def with_reactions(
-    session: Session, rows: Sequence[Message], views: Sequence[MessageView]
+    session: Session,
+    rows: Sequence[Message],
+    views: Sequence[MessageView],
+    until: datetime | None = None,
 ) -> tuple[MessageView, ...]:
     """The views of stored messages with their reactions (one query for all of them).
 
@@ -21,11 +29,13 @@ def with_reactions(
         session: The database session.
         rows: The messages' rows.
         views: Their views, in the same order.
+        until: Only the reactions made until then (a departed reader's `left_when`).
 
     Returns:
         The views, each with its reactions.
     """
-    by_message = reactions_by_message(session, [row.id for row in rows if row.id is not None])
+    ids = [row.id for row in rows if row.id is not None]
+    by_message = reactions_by_message(session, ids, until)
     if not by_message:
         return tuple(views)
     return tuple(
@@ -35,25 +45,46 @@ def with_reactions(
 
 
 def reactions_by_message(
-    session: Session, message_ids: Sequence[int]
+    session: Session, message_ids: Sequence[int], until: datetime | None = None
 ) -> dict[int, list[tuple[str, int]]]:
     """Each message's reactions as (emoji, user id), in the order they were made (one query).
 
     Args:
         session: The database session.
         message_ids: The messages.
+        until: Only the reactions made until then (a departed reader's `left_when`).
 
     Returns:
         Message id -> its reactions; messages without any are left out.
     """
     if not message_ids:
         return {}
-    found = session.exec(
-        select(Reaction.message_id, Reaction.emoji, Reaction.user_id)
-        .where(col(Reaction.message_id).in_(message_ids))
-        .order_by(col(Reaction.id))
-    ).all()
+    statement = select(Reaction.message_id, Reaction.emoji, Reaction.user_id).where(
+        col(Reaction.message_id).in_(message_ids)
+    )
+    if until is not None:
+        statement = statement.where(col(Reaction.created_at) <= until)
+    found = session.exec(statement.order_by(col(Reaction.id))).all()
     by_message: dict[int, list[tuple[str, int]]] = {}
     for message_id, emoji, user_id in found:
         by_message.setdefault(message_id, []).append((emoji, user_id))
     return by_message
+
+
+def left_when(session: Session, viewer_id: int, conversation_id: int) -> datetime | None:
+    """When the viewer left the conversation (None: a current member, or never one).
+
+    Args:
+        session: The database session.
+        viewer_id: The reader.
+        conversation_id: The conversation.
+
+    Returns:
+        Their membership's `left_at`.
+    """
+    return session.exec(
+        select(ConversationMember.left_at).where(
+            ConversationMember.user_id == viewer_id,
+            ConversationMember.conversation_id == conversation_id,
+        )
+    ).first()
