@@ -108,7 +108,12 @@ def _group_lines() -> list[rx.Component]:
         _title(ConversationState.group_name),
         group_typing_line(
             _one_line(
-                Var.create(ConversationState.member_count).to(str) + tr("group_members_suffix"),
+                # Who is in it now is not for someone who left (nor the count, since).
+                rx.cond(
+                    ConversationState.my_role != "",
+                    Var.create(ConversationState.member_count).to(str) + tr("group_members_suffix"),
+                    tr("group_header_left"),
+                ),
                 id="group-member-count",
             )
         ),

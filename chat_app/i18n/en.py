@@ -146,6 +146,7 @@ EN: dict[str, str] = {
     "read_only_after": ".",
     "read_only_group": "You are no longer a member of this group.",
     "group_members_suffix": " members",
+    "group_header_left": "Not a member",
     "too_many_messages": "You are sending too fast. Wait a few seconds.",
     "presence_online": "online",
     "presence_offline": "offline",

@@ -126,6 +126,7 @@ ZH: dict[str, str] = {
     "read_only_after": " 发送消息。",
     "read_only_group": "你已不是该群组的成员。",
     "group_members_suffix": " 位成员",
+    "group_header_left": "已不是成员",
     "too_many_messages": "发送太快了，请稍等几秒。",
     "presence_online": "在线",
     "presence_offline": "离线",

@@ -202,7 +202,9 @@ def _group_header(
     return GroupHeader(
         name=row.name or "",
         avatar_file_id=row.avatar_file_id or "",
-        member_count=row.member_count,
+        # Counted for current members only: how the group changed since is not a departed
+        # member's to know (`my_role` is theirs while they are in it).
+        member_count=row.member_count if row.my_role else 0,
         my_role=row.my_role or "",
     )
 

@@ -228,7 +228,7 @@ class GroupHeader:
 
     name: str
     avatar_file_id: str
-    # Current members (departed ones not counted).
+    # Current members (departed ones not counted); 0 for a viewer who left.
     member_count: int
     # The viewer's role: "owner" | "admin" | "member" ("" once they left).
     my_role: str

@@ -123,6 +123,8 @@ def test_a_group_from_creation_to_leaving_in_three_browsers(
     expect(bob.locator("#read-only-line")).to_be_visible()
     expect(bob.locator("#composer")).to_have_count(0)
     expect(ann.locator("#group-member-count")).to_have_text("2 members")
+    # Bob's header no longer counts who is in it.
+    expect(bob.locator("#group-member-count")).to_have_text("Not a member")
     ann.keyboard.press("Escape")
     expect(ann.locator("#group-panel")).to_have_count(0)
     send(ann, "after bob left")

@@ -52,6 +52,16 @@ def test_a_rename_after_leaving_or_removal_is_not_shown_to_them(session: Session
     assert set(_names(session, bob, group)) == {"Friday football"}
     assert set(_names(session, cat, group)) == {"Without Bob"}
     assert set(_names(session, ann, group)) == {"Just me"}
+    # Nor how many are in it now: their header counts nobody; Ann's counts herself.
+    counts = {
+        who: history.group_header(session=session, viewer_id=who, conversation_id=group)[0]
+        for who in (ann, bob, cat)
+    }
+    assert {who: (h.member_count, h.my_role) for who, h in counts.items() if h} == {
+        ann: (1, "owner"),
+        bob: (0, ""),
+        cat: (0, ""),
+    }
 
     # Added again, Bob is a member: the group's name is his again, and so are its renames.
     group_members.add_members(session=session, actor_id=ann, conversation_id=group, user_ids=[bob])
