@@ -154,9 +154,7 @@ def plan_export(
         up_to_seq=found.reads_up_to,
         blocked=frozenset(relations.blocked_either_way(session=session, user_id=viewer_id)),
         exported_at=utc_now(),
-        reactions_until=(
-            reaction_rows.left_when(session, viewer_id, found.id) if found.departed else None
-        ),
+        reactions_until=reaction_rows.shown_until(session, viewer_id, found),
     )
 
 

@@ -40,7 +40,7 @@ def _views(
 ) -> tuple[MessageView, ...]:
     """The views of stored messages, their files and their reactions loaded in a query each.
 
-    `until`: only the reactions made until then (for a member who left, `_reactions_until`).
+    `until`: only the reactions made until then (`reaction_rows.shown_until`).
     """
     file_ids = [row.file_id for row in rows if row.file_id]
     files = (
@@ -52,15 +52,6 @@ def _views(
     return reply_rows.with_replies(
         session, rows, reaction_rows.with_reactions(session, rows, views, until)
     )
-
-
-def _reactions_until(
-    session: Session, viewer_id: int, conversation: conversations.ConversationRef
-) -> datetime | None:
-    """For a member who left, when: the reactions made later are not shown to them."""
-    if not conversation.departed:
-        return None
-    return reaction_rows.left_when(session, viewer_id, conversation.id)
 
 
 def _withheld(
@@ -155,7 +146,7 @@ def history(
         conversation_id=conversation.id,
         friend=friend,
         messages=_withheld(
-            _views(session, shown, _reactions_until(session, viewer_id, conversation)),
+            _views(session, shown, reaction_rows.shown_until(session, viewer_id, conversation)),
             hidden,
             _gone_for(session, viewer_id, conversation),
         ),
@@ -280,7 +271,7 @@ def catch_up(
             number.
     """
     conversation = conversations.readable(session, viewer_id, conversation_id)
-    until = _reactions_until(session, viewer_id, conversation)
+    until = reaction_rows.shown_until(session, viewer_id, conversation)
     changes, cut, reached = (), False, 0
     if after_change is not None:
         changes, cut, reached = message_changes.changes_after(

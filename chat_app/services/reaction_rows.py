@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from chat_app.models import ConversationMember, Message, Reaction
+from chat_app.services.conversations import ConversationRef
 from chat_app.services.reaction_views import summarize
 from chat_app.services.views import MessageView
 
@@ -29,7 +30,7 @@ def with_reactions(
         session: The database session.
         rows: The messages' rows.
         views: Their views, in the same order.
-        until: Only the reactions made until then (a departed reader's `left_when`).
+        until: Only the reactions made until then (a departed reader's, `shown_until`).
 
     Returns:
         The views, each with its reactions.
@@ -52,7 +53,7 @@ def reactions_by_message(
     Args:
         session: The database session.
         message_ids: The messages.
-        until: Only the reactions made until then (a departed reader's `left_when`).
+        until: Only the reactions made until then (a departed reader's, `shown_until`).
 
     Returns:
         Message id -> its reactions; messages without any are left out.
@@ -71,20 +72,22 @@ def reactions_by_message(
     return by_message
 
 
-def left_when(session: Session, viewer_id: int, conversation_id: int) -> datetime | None:
-    """When the viewer left the conversation (None: a current member, or never one).
+def shown_until(session: Session, viewer_id: int, conversation: ConversationRef) -> datetime | None:
+    """Until when the viewer sees a conversation's reactions: when they left (None: now).
 
     Args:
         session: The database session.
         viewer_id: The reader.
-        conversation_id: The conversation.
+        conversation: The conversation with the reader's membership (`departed`).
 
     Returns:
-        Their membership's `left_at`.
+        Their membership's `left_at` if they left; None for a current member (no query).
     """
+    if not conversation.departed:
+        return None
     return session.exec(
         select(ConversationMember.left_at).where(
             ConversationMember.user_id == viewer_id,
-            ConversationMember.conversation_id == conversation_id,
+            ConversationMember.conversation_id == conversation.id,
         )
     ).first()
