@@ -27,23 +27,25 @@ def _delete_contents(keys: tuple[str, ...]) -> None:
 
 
 async def publish_account_change(
-    state: rx.State, change: AccountChange, *, sessions_ended: bool
+    state: rx.State, change: AccountChange, *, ended_because: str = ""
 ) -> list[Any]:
     """Push what disabling, enabling or deleting an account changed to every tab concerned.
 
     Args:
         state: A state of the acting tab.
         change: What the service committed.
-        sessions_ended: The account's sessions were ended (disable, delete): its tabs go
-            to /auth, the acting tab too when it was the account's own.
+        ended_because: When the account's sessions were ended (disable, delete), the
+            i18n key of the notice its tabs show on /auth, so the person learns why they
+            were signed out; its tabs go there, the acting tab too when it was the
+            account's own. Empty: the sessions stay.
 
     Returns:
         The acting tab's frontend events (from the group changes).
     """
     if change.storage_keys:
         await asyncio.to_thread(_delete_contents, change.storage_keys)
-    if sessions_ended:
-        await end_tabs_of(change.user_id)
+    if ended_because:
+        await end_tabs_of(change.user_id, why=ended_because)
     for friend_id in sorted(change.friend_ids):
         # Each former friend's tabs read their own pane again (the account left it).
         await notify_users([friend_id], FriendsState, _snapshot_setter(friend_id, []))

@@ -80,7 +80,7 @@ class DeleteAccountState(rx.State):
         self.delete_error = ""
         # Groups handed over, former friends' panes, contents no longer linked; then every
         # other tab of mine to /auth saying why (this one goes below).
-        await publish_account_change(self, change, sessions_ended=False)
+        await publish_account_change(self, change)
         own_tab = tab_token(self)
         await end_tabs_of(viewer_id, except_tab=own_tab, why=DELETED_NOTICE)
         await auth._forget_user(notice=text(DELETED_NOTICE, language))

@@ -35,6 +35,9 @@ from chat_app.states.ui import language_of
 # Run at once; the others ask first.
 DIRECT_ACTIONS = frozenset({"enable", "promote", "reset"})
 CONFIRMED_ACTIONS = frozenset({"disable", "demote", "delete"})
+# What the person's open tabs say on /auth after they were signed out by these actions:
+# "Your session has ended" alone sends them to retype a password that no longer works.
+ENDED_NOTICES = {"disable": "account_disabled", "delete": "account_deleted"}
 
 
 class AdminUserActionsState(rx.State):
@@ -144,7 +147,9 @@ class AdminUserActionsState(rx.State):
                 target_id=user_id,
                 disabled=action == "disable",
             )
-        return await publish_account_change(self, change, sessions_ended=action != "enable")
+        return await publish_account_change(
+            self, change, ended_because=ENDED_NOTICES.get(action, "")
+        )
 
 
 async def _forget(state: rx.State) -> None:

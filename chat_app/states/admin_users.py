@@ -50,7 +50,9 @@ def _row(view: admin_directory.AdminUserView, online: bool) -> AdminUserRow:
         status=status,
         created_at=wire_time(view.created_at),
         last_seen_at=wire_time(view.last_seen_at) if view.last_seen_at else "",
-        online=online,
+        # Presence lags a disabled or deleted account's tabs leaving by a few seconds;
+        # "Disabled · online" right after the action would say the action did not work.
+        online=online and status == "active",
         storage=size_label(view.storage_bytes),
     )
 

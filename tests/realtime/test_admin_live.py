@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from chat_app.i18n import text
 from chat_app.states.admin_user_actions import AdminUserActionsState
 from chat_app.states.admin_users import AdminUsersState
 from tests.realtime.conftest import Backend
@@ -63,11 +64,13 @@ async def test_the_accounts_open_tabs_go_to_auth_live(backend: Backend, action: 
     await admin.wait_for(lambda c: c.var(ACTIONS, "pending_action") == action)
     await admin.call(ACTIONS, "confirm", {})
 
+    expected = "disabled" if action == "disable" else "deleted"
     for tab in (laptop, phone):
         await tab.wait_for(lambda c: redirected_to(c, "/auth"))
         assert tab.var(AUTH, "session_token") == ""
         assert tab.var(AUTH, "username") == ""
-    expected = "disabled" if action == "disable" else "deleted"
+        # Told why, not "your session has ended" (a password retyped would not help).
+        await tab.wait_for(lambda c: c.var(AUTH, "notice") == text(f"account_{expected}"))
     await admin.wait_for(lambda c: (c.var(USERS, "rows") or [{}])[0].get("status") == expected)
     for tab in (laptop, phone, admin):
         await tab.close()

@@ -17,6 +17,7 @@ from sqlmodel import select
 from chat_app import routes
 from chat_app.i18n import text
 from chat_app.models import AuditEntry, InstanceSetting, PasswordReset, User, utc_now
+from chat_app.realtime.profile import PROFILE
 from chat_app.services.database import session_scope
 from chat_app.states import account_changes, admin_access
 from chat_app.states.admin_access import AdminAccessState
@@ -244,11 +245,18 @@ async def test_settings_change_and_are_audited(tab_factory):
 
 async def test_disabling_a_user_ends_their_tabs_and_lists_them_disabled(tab_factory, monkeypatch):
     ended: list[int] = []
+    notices: list[str] = []
 
-    async def end_tabs(user_id: int, *_args: Any, **_kwargs: Any) -> None:
+    async def end_tabs(user_id: int, *_args: Any, why: str = "", **_kwargs: Any) -> None:
         ended.append(user_id)
+        notices.append(why)
+
+    async def everyone_online(user_ids: list[int]) -> set[int]:
+        # Presence lags the ended tabs: the list is read again before they have left.
+        return set(user_ids)
 
     monkeypatch.setattr(account_changes, "end_tabs_of", end_tabs)
+    monkeypatch.setattr(PROFILE.presence_tracker, "online_among", everyone_online)
     await logged_in_tab(tab_factory, "bob", "bob-tab")
     admin, bob_id = await _admin_tab_with_pending_delete(tab_factory, "ann", "bob")
     actions = await admin.get_state(AdminUserActionsState)
@@ -257,10 +265,13 @@ async def test_disabling_a_user_ends_their_tabs_and_lists_them_disabled(tab_fact
     assert actions.pending_action == "disable"
     await run(actions.confirm)
     assert ended == [bob_id]
+    assert notices == ["account_disabled"]
     users = await admin.get_state(AdminUsersState)
-    assert next(row for row in users.rows if row.id == bob_id).status == "disabled"
+    bob_row = next(row for row in users.rows if row.id == bob_id)
+    assert (bob_row.status, bob_row.online) == ("disabled", False)
     await run(actions.ask, "enable", bob_id)
-    assert next(row for row in users.rows if row.id == bob_id).status == "active"
+    bob_row = next(row for row in users.rows if row.id == bob_id)
+    assert (bob_row.status, bob_row.online) == ("active", True)
     assert ended == [bob_id]
 
 
