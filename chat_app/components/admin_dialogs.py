@@ -45,6 +45,8 @@ def confirm_dialog() -> rx.Component:
             max_width="min(28em, calc(100vw - 2em))",
         ),
         open=action != "",
+        # Escape is Cancel, as in every dialog that asks.
+        on_open_change=lambda is_open: rx.cond(is_open, rx.noop(), AdminUserActionsState.cancel()),
     )
 
 
@@ -94,4 +96,8 @@ def reset_link_dialog() -> rx.Component:
             max_width="min(32em, calc(100vw - 2em))",
         ),
         open=AdminUserActionsState.reset_link != "",
+        # Escape or a click beside it closes it, as the Close button does.
+        on_open_change=lambda is_open: rx.cond(
+            is_open, rx.noop(), AdminUserActionsState.close_reset_link()
+        ),
     )

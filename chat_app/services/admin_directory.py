@@ -58,7 +58,8 @@ def list_users(
     Args:
         session: The database session.
         viewer_id: The administrator asking.
-        query: Text to find in usernames or nicknames, any case (untrusted; "" for all).
+        query: Text to find in usernames or nicknames, any case, or "@" and text to find
+            in usernames only (untrusted; "" for all).
         page: Zero-based page number (untrusted: anything else is 0).
 
     Returns:
@@ -69,15 +70,15 @@ def list_users(
     """
     admin_rights.require_admin(session=session, user_id=viewer_id)
     text = _clean_query(query)
+    # "@ann" (the search box's hint, and how the app writes a username) means a username.
+    usernames_only = text.startswith("@")
+    text = text.removeprefix("@").strip()
     conditions: list[sa.ColumnElement[bool]] = []
     if text:
         pattern = validation.like_pattern(text.lower())
-        conditions.append(
-            or_(
-                col(User.username_key).like(pattern, escape="\\"),
-                func.lower(col(User.nickname)).like(pattern, escape="\\"),
-            )
-        )
+        in_username = col(User.username_key).like(pattern, escape="\\")
+        in_nickname = func.lower(col(User.nickname)).like(pattern, escape="\\")
+        conditions.append(in_username if usernames_only else or_(in_username, in_nickname))
     total = session.exec(select(func.count()).select_from(User).where(*conditions)).one()
     rows = session.exec(
         select(User)

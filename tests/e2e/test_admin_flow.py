@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.support.admins import promote_in
 from tests.support.browser import (
@@ -33,6 +33,22 @@ def open_admin_page(page: Page, app: LiveApp) -> None:
     expect(page.locator("#admin-user-search")).to_be_visible(timeout=20_000)
 
 
+SECTION_TABS = ("users", "invites", "settings", "numbers", "audit")
+
+
+def overlaps(page: Page, toast: Locator, selector: str) -> bool:
+    """Whether the toast's box and the element's intersect."""
+    a, b = toast.bounding_box(), page.locator(selector).bounding_box()
+    assert a is not None
+    assert b is not None
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
 def user_card(page: Page, username: str):
     return page.locator(f'.admin-user-row[data-username="{username}"]')
 
@@ -50,7 +66,8 @@ def test_an_administrator_hands_over_a_password_reset(browser: Browser, app_serv
     forgetful.context.close()
 
     open_admin_page(admin, app)
-    admin.fill("#admin-user-search", forgetful_name)
+    # As the box's hint writes it.
+    admin.fill("#admin-user-search", "@" + forgetful_name)
     card = user_card(admin, forgetful_name)
     expect(card).to_be_visible(timeout=20_000)
     expect(admin.locator(".admin-user-row")).to_have_count(1)
@@ -60,6 +77,27 @@ def test_an_administrator_hands_over_a_password_reset(browser: Browser, app_serv
     expect(link_box).to_have_value(re.compile(r"/reset/\S+$"), timeout=20_000)
     link = link_box.input_value()
     assert link.startswith(app.frontend_url), link
+    # The toast after Copy covers none of the section tabs.
+    admin.click("#admin-copy-link")
+    toast = admin.locator("[data-sonner-toast]").first
+    expect(toast).to_be_visible()
+    admin.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+    for width in (1280, 860, 600):
+        admin.set_viewport_size({"width": width, "height": 720})
+        admin.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+        covered = [tab for tab in SECTION_TABS if overlaps(admin, toast, f"#admin-tab-{tab}")]
+        assert covered == [], f"at {width} px the toast covers the tabs {covered}"
+    admin.set_viewport_size({"width": 1280, "height": 720})
+    # Escape closes it, as Close does; and a confirmation's Escape is its Cancel.
+    admin.keyboard.press("Escape")
+    expect(link_box).to_be_hidden()
+    card.locator(".admin-user-actions").click()
+    admin.click('[data-action="disable"]')
+    confirm = admin.get_by_role("alertdialog")
+    expect(confirm).to_be_visible()
+    admin.keyboard.press("Escape")
+    expect(confirm).to_be_hidden()
+    expect(card).not_to_contain_text("Disabled")
 
     # A phone: the users list fits the screen's width.
     phone = browser.new_context(

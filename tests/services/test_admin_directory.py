@@ -55,6 +55,11 @@ def test_search_finds_substrings_of_usernames_and_nicknames_with_wildcards_liter
     assert search("%") == ["bobxsmith"]
     assert search(None) == ["ann", "bob_smith", "bobxsmith", "carol"]
     assert search("zzz") == []
+    # The box's hint writes a username with "@": nicknames ("Robert") are not searched.
+    assert search("@ROB") == []
+    assert search("@SMITH") == ["bob_smith", "bobxsmith"]
+    assert search(" @ b_s ") == ["bob_smith"]
+    assert search("@") == ["ann", "bob_smith", "bobxsmith", "carol"]
 
 
 def test_pages_hold_fifty_users(session: Session):
