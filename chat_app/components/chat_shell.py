@@ -23,7 +23,8 @@ def chat_shell() -> rx.Component:
     conversation_open = ConversationState.conversation_id != 0
     return rx.flex(
         rx.hstack(
-            rx.heading(tr("app_name"), size="5"),
+            # A long nickname in the menu beside it is cut; the app's name is not squeezed.
+            rx.heading(tr("app_name"), size="5", flex_shrink="0", white_space="nowrap"),
             rx.spacer(),
             rx.color_mode.button(aria_label=tr("theme_toggle"), id="theme-toggle"),
             user_menu(),

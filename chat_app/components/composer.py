@@ -144,7 +144,6 @@ def composer() -> rx.Component:
                         debounce_timeout=300,
                     ),
                     mention_options(),
-                    position="relative",
                     flex="1",
                     display="flex",
                 ),
@@ -158,6 +157,9 @@ def composer() -> rx.Component:
                 ),
                 align="end",
                 width="100%",
+                # The `@` options float above the whole row, not the text area alone (on a
+                # phone that is under 200 px wide, and cut every name).
+                position="relative",
             ),
             on_submit=ComposerState.send,
             reset_on_submit=False,

@@ -61,11 +61,27 @@ def _presence_line() -> rx.Component:
     )
 
 
-def _title(name: Any) -> rx.Component:
-    # The one place a long name is shown whole (lists cut it, and touch screens have no
-    # hover for the title): it wraps, even inside a word, instead of being cut.
+def _title(name: Any, *, lines: int = 0) -> rx.Component:
+    # The one place a person's long name is shown whole (lists cut it, and touch screens
+    # have no hover for the title): it wraps, even inside a word, instead of being cut.
+    # A group's name (64 characters) took four lines of a phone's header in every one of
+    # its conversations: it stops at `lines`, whole in the group's panel.
+    clamp = (
+        {
+            "display": "-webkit-box",
+            "-webkit-line-clamp": str(lines),
+            "-webkit-box-orient": "vertical",
+            "overflow": "hidden",
+        }
+        if lines
+        else {}
+    )
     return rx.text(
-        shown_name(name), id="conversation-title", weight="bold", overflow_wrap="anywhere"
+        shown_name(name),
+        id="conversation-title",
+        weight="bold",
+        overflow_wrap="anywhere",
+        style=clamp,
     )
 
 
@@ -105,7 +121,7 @@ def _friend_lines() -> list[rx.Component]:
 
 def _group_lines() -> list[rx.Component]:
     return [
-        _title(ConversationState.group_name),
+        _title(ConversationState.group_name, lines=2),
         group_typing_line(
             _one_line(
                 # Who is in it now is not for someone who left (nor the count, since).

@@ -112,6 +112,8 @@ def forward_dialog() -> rx.Component:
                 ),
                 max_height="45vh",
                 type="auto",
+                scrollbars="vertical",
+                class_name="pick-list",
                 margin_top="0.75em",
             ),
             rx.hstack(

@@ -26,8 +26,9 @@ def friend_pick_row(contact: Any, picked: Any, on_toggle: Any, class_name: str) 
         rx.hstack(
             rx.checkbox(checked=picked, on_change=lambda _checked: on_toggle),
             avatar(contact.nickname, size="1", src=contact.avatar_url),
-            name_text(contact.nickname, size="2", flex="1"),
-            name_text("@" + contact.username, size="1", color_scheme="gray"),
+            # Both give way when they do not fit, each in proportion to its length.
+            name_text(contact.nickname, size="2", flex="1 1 auto"),
+            name_text("@" + contact.username, person=False, size="1", color_scheme="gray"),
             align="center",
             spacing="2",
             width="100%",
@@ -35,5 +36,13 @@ def friend_pick_row(contact: Any, picked: Any, on_toggle: Any, class_name: str) 
         key=contact.user_id,
         data_username=contact.username,
         class_name=class_name,
-        style={"display": "block", "cursor": "pointer", "padding": "0.25em 0"},
+        # As wide as the list, never wider: the names in it are cut, not the list widened.
+        style={
+            "display": "block",
+            "cursor": "pointer",
+            # Room at the sides for a cut name's ink (name_text), inside the list.
+            "padding": "0.25em 0.25em",
+            "width": "100%",
+            "min_width": "0",
+        },
     )

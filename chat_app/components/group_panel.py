@@ -46,6 +46,8 @@ def _picker() -> rx.Component:
             rx.vstack(rx.foreach(GroupActionsState.offered, _offered_row), spacing="0"),
             max_height="30vh",
             type="auto",
+            scrollbars="vertical",
+            class_name="pick-list",
         ),
         confirm_row(
             GroupActionsState.close_picker,

@@ -1,4 +1,4 @@
-"""The members offered after `@` in a group's composer, above the text area.
+"""The members offered after `@` in a group's composer, above it.
 
 Each is a real button right after the text area in the DOM: Tab reaches the first, Enter
 or Space picks it, a click picks it. Names are shown as text (state data, never Vars).
@@ -10,17 +10,21 @@ from typing import Any
 
 import reflex as rx
 
+from chat_app.components.name_text import name_text
 from chat_app.states.mention_picker import MentionPickerState
 from chat_app.states.ui import tr
 
 
 def _option(option: Any) -> rx.Component:
+    # The picker is as wide as the composer's row at most: the name and the username each
+    # take a line and are cut there, never beyond its edge.
     return rx.el.button(
-        rx.hstack(
-            rx.text(option.nickname, weight="medium", trim="both"),
-            rx.text("@" + option.username, size="1", color_scheme="gray", trim="both"),
-            spacing="2",
-            align="baseline",
+        rx.vstack(
+            name_text(option.nickname, weight="medium", size="2"),
+            name_text("@" + option.username, person=False, size="1", color_scheme="gray"),
+            spacing="0",
+            align="start",
+            min_width="0",
         ),
         type="button",
         class_name="mention-option",
@@ -29,6 +33,9 @@ def _option(option: Any) -> rx.Component:
         style={
             "all": "unset",
             "display": "block",
+            # A button is as wide as its content otherwise, past the picker's edge.
+            "width": "100%",
+            "box_sizing": "border-box",
             "padding": "0.4em 0.75em",
             "cursor": "pointer",
             "_hover": {"background": "var(--gray-a3)"},
@@ -49,7 +56,7 @@ def mention_options() -> rx.Component:
             position="absolute",
             bottom="calc(100% + 4px)",
             left="0",
-            min_width="12em",
+            min_width="min(12em, 100%)",
             max_width="100%",
             background="var(--color-panel-solid)",
             border="1px solid var(--gray-a6)",

@@ -74,6 +74,8 @@ def new_group_dialog() -> rx.Component:
                     id="new-group-friends",
                     max_height="40vh",
                     type="auto",
+                    scrollbars="vertical",
+                    class_name="pick-list",
                 ),
                 rx.cond(
                     NewGroupState.error != "",
@@ -90,6 +92,7 @@ def new_group_dialog() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
+            max_width="min(32em, calc(100vw - 2em))",
         ),
         open=NewGroupState.dialog_open,
         on_open_change=NewGroupState.set_open,

@@ -17,10 +17,15 @@ def page_card(heading: rx.Component, *content: rx.Component) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                heading,
-                rx.spacer(),
-                language_switch(),
-                rx.color_mode.button(aria_label=tr("theme_toggle")),
+                # A long heading wraps (a phone's card is narrow); the switches keep their
+                # size, inside the card.
+                rx.box(heading, flex="1", min_width="0", overflow_wrap="anywhere"),
+                rx.hstack(
+                    language_switch(),
+                    rx.color_mode.button(aria_label=tr("theme_toggle")),
+                    align="center",
+                    flex_shrink="0",
+                ),
                 align="center",
                 width="100%",
             ),

@@ -115,9 +115,20 @@ def test_an_administrator_hands_over_a_password_reset(browser: Browser, app_serv
     assert found is not None
     assert found["x"] + found["width"] <= widths[1], "the actions button is off the screen"
 
-    # The person opens the link in a browser of their own.
-    person = browser.new_context().new_page()
+    # The person opens the link on a phone of their own; the page's switches stay inside
+    # its card beside the long heading.
+    person = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    ).new_page()
     person.goto(link)
+    expect(person.locator(RESET_PASSWORD)).to_be_visible(timeout=20_000)
+    card = person.locator(".rt-Card").first
+    card_box = card.bounding_box()
+    assert card_box is not None
+    for control in card.locator("button").all():
+        found = control.bounding_box()
+        assert found is not None
+        assert found["x"] + found["width"] <= card_box["x"] + card_box["width"], "out of the card"
     person.fill(RESET_PASSWORD, NEW_PASSWORD)
     person.fill(RESET_PASSWORD_CONFIRM, NEW_PASSWORD)
     person.click(RESET_SUBMIT)

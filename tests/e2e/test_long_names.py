@@ -18,6 +18,7 @@ from tests.support.browser import (
     befriend,
     bubbles,
     expect_chat_as,
+    login,
     new_user,
     open_chat_with,
     register,
@@ -195,6 +196,71 @@ def test_a_long_name_is_cut_in_lists_whole_in_the_header_and_nothing_scrolls_sid
         assert_friend_row_fits(page, username, nickname)
         page.locator(f'#friend-list [data-username="{username}"]').click()
         assert_header_shows_the_whole_name(page, nickname)
+
+
+LONG_GROUP_NAME = "Weekend hiking squad with a very long name, for the whole class"
+SETTLED = "document.getAnimations().every(a => a.playState !== 'running')"
+
+
+def line_count(element: Locator) -> float:
+    return element.evaluate(
+        "e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight)"
+    )
+
+
+def test_long_names_in_a_group_stay_inside_a_phones_screen(browser: Browser, app_server: LiveApp):
+    friend_nickname, bob_nickname = LONG_NICKNAMES
+    friend_username = long_username("cat")
+    friend = browser.new_context(**DESKTOP).new_page()
+    register(friend, app_server, friend_username, friend_nickname)
+    expect_chat_as(friend, app_server, friend_nickname)
+    bob_username = unique_name("bob")
+    desk = browser.new_context(**DESKTOP).new_page()
+    register(desk, app_server, bob_username, bob_nickname)
+    expect_chat_as(desk, app_server, bob_nickname)
+    befriend(friend, desk, bob_username, bob_nickname)
+    desk.context.close()
+    bob = browser.new_context(**SMALL_PHONE).new_page()
+    login(bob, app_server, bob_username)
+    expect_chat_as(bob, app_server, bob_nickname)
+
+    # His own long name in the menu beside it leaves the app's name on one line.
+    assert line_count(bob.locator(".app-header .rt-Heading")) < 1.5
+
+    # The friend picker: the dialog inside the screen, the friend's name cut in its row.
+    bob.click("#tab-chats")
+    bob.click("#new-group")
+    dialog = bob.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    bob.wait_for_function(SETTLED)
+    assert right(dialog) <= 320
+    row = bob.locator(f'#new-group-friends [data-username="{friend_username}"]')
+    assert right(row) <= right(dialog)
+    assert_cut_with_full_title(name_in(row, friend_nickname), friend_nickname)
+    # 2 px: the room a cut name keeps for its letters' ink reaches past its box (name_text).
+    assert right(name_in(row, "@" + friend_username)) <= right(row) + 2
+    assert box(name_in(row, friend_nickname))["width"] >= 80, "the name gave all its room"
+    assert_no_sideways_scroll(bob, "#new-group-friends")
+    bob.fill("#new-group-name", LONG_GROUP_NAME)
+    row.click()
+    bob.click("#new-group-create")
+
+    # The group's long name takes two lines of the header at most (whole in its panel).
+    title = bob.locator("#conversation-title")
+    expect(title).to_have_text(LONG_GROUP_NAME)
+    assert line_count(title) < 2.5
+    assert_no_sideways_scroll(bob, "#conversation-pane", "#message-list")
+
+    # The members offered after "@": inside the screen, each name cut in its line.
+    bob.locator("#composer").press_sequentially("@W")
+    offer = bob.locator("#mention-options .mention-option")
+    expect(offer).to_have_count(1)
+    options = bob.locator("#mention-options")
+    assert box(options)["x"] >= 0
+    assert right(options) <= 320
+    assert box(options)["width"] >= 200, "the names are cut to a few letters"
+    assert_cut_with_full_title(name_in(offer, friend_nickname), friend_nickname)
+    assert right(offer.get_by_text("@" + friend_username, exact=True)) <= right(options) + 2
 
 
 def text_lines(body: Locator) -> dict[str, Any]:
