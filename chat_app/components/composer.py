@@ -23,9 +23,10 @@ from chat_app.states.composer import (
     MAX_MESSAGE_LENGTH,
     ComposerState,
 )
-from chat_app.states.conversation import ConversationState
+from chat_app.states.conversation import LIST_END, ConversationState
 from chat_app.states.mention_picker import MentionPickerState
 from chat_app.states.outbox import OutboxState
+from chat_app.states.safe_text import scroll_to
 from chat_app.states.ui import UiState, tr
 from chat_app.states.uploads import PASTE_MAX_CHARS, UploadState
 
@@ -161,7 +162,9 @@ def composer() -> rx.Component:
                 # phone that is under 200 px wide, and cut every name).
                 position="relative",
             ),
-            on_submit=ComposerState.send,
+            # Scrolled up, the reader sees what they sent, as in every chat app: the list
+            # goes to its end first, and then keeps its end in view as the message comes.
+            on_submit=[scroll_to(LIST_END), ComposerState.send],
             reset_on_submit=False,
             width="100%",
         ),

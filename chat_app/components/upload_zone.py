@@ -8,12 +8,16 @@ import reflex as rx
 
 from chat_app.components.icon_button import icon_button
 from chat_app.settings import SETTINGS
+from chat_app.states.conversation import LIST_END
+from chat_app.states.safe_text import scroll_to
 from chat_app.states.ui import tr
 from chat_app.states.uploads import DROP_ID, UPLOAD_ID, UploadState
 
 
 def _on_drop(upload_id: str) -> list:
+    # To the list's end, as a text sent is: the file's message appears there.
     return [
+        scroll_to(LIST_END),
         UploadState.start_upload,
         UploadState.upload(
             rx.upload_files(upload_id=upload_id, on_upload_progress=UploadState.set_upload_progress)

@@ -145,6 +145,20 @@ def test_the_list_opens_on_and_follows_the_newest_message(
     expect(bob.locator("#new-below")).to_have_count(0)
     expect(_last_status(ann)).to_have_text("Read")
 
+    # (d) Scrolled up, Bob sends a text, then a picture: each time the list goes to its
+    # end and he sees what he sent (as WeChat and Telegram do).
+    for number, send_it in enumerate(
+        (
+            lambda: send(bob, "sent while scrolled up"),
+            lambda: _send_picture(bob, tmp_path, "mine.png", (500, 300)),
+        )
+    ):
+        bob.locator("#message-list").evaluate("list => list.scrollBy(0, -1.5 * list.clientHeight)")
+        assert not bob.evaluate(NEWEST_INSIDE), "the list did not scroll up"
+        send_it()
+        expect(bob.locator(MESSAGES)).to_have_count(49 + number, timeout=15_000)
+        _expect_newest_inside(bob, f"his own message {number + 1} sent while scrolled up")
+
 
 def _last_status(page: Page):
     return page.locator("#message-list .message.mine .message-status").last
