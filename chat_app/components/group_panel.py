@@ -165,41 +165,59 @@ def _ending() -> rx.Component:
             width="100%",
         ),
         rx.cond(
-            GroupActionsState.confirm_delete,
+            GroupActionsState.confirm_leave,
             rx.vstack(
-                rx.text(tr("group_delete_confirm"), size="2", weight="medium"),
+                rx.text(tr("group_leave_confirm"), size="2", weight="medium"),
                 confirm_row(
-                    GroupActionsState.cancel_delete,
-                    tr("group_delete_yes"),
-                    GroupActionsState.delete_group,
-                    "group-delete-confirm",
+                    GroupActionsState.cancel_leave,
+                    tr("group_leave_yes"),
+                    GroupActionsState.leave,
+                    "group-leave-confirm",
                     color_scheme="red",
                 ),
                 width="100%",
             ),
-            rx.hstack(
+            _leave_or_delete(),
+        ),
+    )
+
+
+def _leave_or_delete() -> rx.Component:
+    return rx.cond(
+        GroupActionsState.confirm_delete,
+        rx.vstack(
+            rx.text(tr("group_delete_confirm"), size="2", weight="medium"),
+            confirm_row(
+                GroupActionsState.cancel_delete,
+                tr("group_delete_yes"),
+                GroupActionsState.delete_group,
+                "group-delete-confirm",
+                color_scheme="red",
+            ),
+            width="100%",
+        ),
+        rx.hstack(
+            rx.button(
+                rx.icon("log-out", size=16),
+                tr("group_leave"),
+                id="group-leave",
+                variant="soft",
+                color_scheme="red",
+                on_click=GroupActionsState.ask_leave,
+            ),
+            rx.cond(
+                _OWNER,
                 rx.button(
-                    rx.icon("log-out", size=16),
-                    tr("group_leave"),
-                    id="group-leave",
-                    variant="soft",
+                    rx.icon("trash-2", size=16),
+                    tr("group_delete"),
+                    id="group-delete",
+                    variant="outline",
                     color_scheme="red",
-                    on_click=GroupActionsState.leave,
+                    on_click=GroupActionsState.ask_delete,
                 ),
-                rx.cond(
-                    _OWNER,
-                    rx.button(
-                        rx.icon("trash-2", size=16),
-                        tr("group_delete"),
-                        id="group-delete",
-                        variant="outline",
-                        color_scheme="red",
-                        on_click=GroupActionsState.ask_delete,
-                    ),
-                ),
-                justify="between",
-                width="100%",
             ),
+            justify="between",
+            width="100%",
         ),
     )
 

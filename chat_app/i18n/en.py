@@ -277,6 +277,11 @@ EN: dict[str, str] = {
     "group_rename": "Rename",
     "group_change_picture": "Change picture",
     "group_leave": "Leave group",
+    "group_leave_confirm": (
+        "Leave this group? Its messages stay with you, read-only; a member has to add you "
+        "again for you to write in it."
+    ),
+    "group_leave_yes": "Leave",
     "group_delete": "Delete group",
     "group_delete_confirm": "Delete this group and all its messages for everyone?",
     "group_delete_yes": "Delete for everyone",

@@ -251,6 +251,10 @@ ZH: dict[str, str] = {
     "group_rename": "修改群名称",
     "group_change_picture": "更换群头像",
     "group_leave": "退出群聊",
+    "group_leave_confirm": (
+        "要退出此群聊吗？聊天记录会保留（只读）；需由成员重新拉你入群才能再发言。"
+    ),
+    "group_leave_yes": "退出",
     "group_delete": "解散群聊",
     "group_delete_confirm": "要为所有人解散此群聊并删除全部消息吗？",
     "group_delete_yes": "为所有人解散",

@@ -44,6 +44,7 @@ class GroupActionsState(rx.State):
     picked: list[ContactView] = []
     new_name: str = ""
     confirm_delete: bool = False
+    confirm_leave: bool = False
 
     @rx.var
     def picked_ids(self) -> list[int]:
@@ -51,7 +52,7 @@ class GroupActionsState(rx.State):
         return [contact.user_id for contact in self.picked]
 
     def _reset_forms(self) -> None:
-        self.picker_open = self.confirm_delete = False
+        self.picker_open = self.confirm_delete = self.confirm_leave = False
         self.offered, self.picked, self.new_name = [], [], ""
 
     async def _panel(self) -> GroupPanelState | None:
@@ -169,8 +170,23 @@ class GroupActionsState(rx.State):
 
     @rx.event
     @signed_in
+    async def ask_leave(self, viewer_id: int):
+        """Ask before leaving: coming back takes another member's adding."""
+        if await self._panel() is not None:
+            self.confirm_leave = True
+
+    @rx.event
+    @signed_in
+    async def cancel_leave(self, viewer_id: int):
+        """Stay in the group."""
+        self.confirm_leave = False
+
+    @rx.event
+    @signed_in
     async def leave(self, viewer_id: int):
-        """Leave the group; its history stays, read-only (an owner hands over first)."""
+        """Leave the group; its history stays, read-only (an owner's role passes on)."""
+        # Refused too (the group is gone meanwhile), the question goes; the error says why.
+        self.confirm_leave = False
         return await self._act(viewer_id, group_members.leave)
 
     @rx.event

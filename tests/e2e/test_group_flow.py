@@ -136,6 +136,13 @@ def test_a_group_from_creation_to_leaving_in_three_browsers(
     expect(_members(ann)).to_have_count(2)
     cat.click("#group-info")
     cat.click("#group-leave")
+    # Asked first (coming back takes another member's adding): a No keeps her in.
+    expect(cat.locator("#group-panel")).to_contain_text("Leave this group?")
+    cat.get_by_role("button", name="Cancel").click()
+    expect(cat.locator("#group-leave-confirm")).to_have_count(0)
+    expect(_members(ann)).to_have_count(2)
+    cat.click("#group-leave")
+    cat.click("#group-leave-confirm")
     expect(cat.locator("#read-only-line")).to_be_visible()
     expect(_members(ann)).to_have_count(1)
     cat.click("#group-info")

@@ -89,6 +89,22 @@ async def test_an_owner_renames_adds_promotes_and_removes(tab_factory, engine, m
     )
 
 
+async def test_leaving_is_asked_first(tab_factory, engine):
+    ann, bob = await people(tab_factory, "ann", "bob")
+    befriend_first(engine, [ann, bob])
+    group = await group_of(engine, ann, bob)
+    await open_panel(ann, group)
+    await run(ann.actions.ask_leave)
+    assert ann.actions.confirm_leave
+    await run(ann.actions.cancel_leave)
+    assert not ann.actions.confirm_leave
+    assert ann.panel.my_role == "owner"
+    await open_panel(bob, group)
+    await run(bob.actions.ask_leave)
+    await run(bob.actions.leave)
+    assert (bob.actions.confirm_leave, bob.panel.my_role) == (False, "")
+
+
 async def test_a_plain_member_and_forged_ids_are_refused_in_the_panel(tab_factory, engine):
     ann, bob, cat = await people(tab_factory, "ann", "bob", "cat")
     befriend_first(engine, [ann, bob, cat])
@@ -179,6 +195,8 @@ async def test_an_outsider_cannot_reach_a_group_through_the_panel(tab_factory, e
         (GroupActionsState, "set_role", (1, "admin")),
         (GroupActionsState, "hand_over", (1,)),
         (GroupActionsState, "rename", ()),
+        (GroupActionsState, "ask_leave", ()),
+        (GroupActionsState, "cancel_leave", ()),
         (GroupActionsState, "leave", ()),
         (GroupActionsState, "ask_delete", ()),
         (GroupActionsState, "delete_group", ()),
