@@ -71,9 +71,14 @@ def test_a_reply_quotes_its_message_for_both_and_leads_back_to_it(
             }"""
         )
     expect(_row(bob, "yes, at 11")).to_be_visible()
-    assert not _row(bob, QUESTION).evaluate(IN_LIST_VIEW)
-    _row(bob, "yes, at 11").locator(".reply-quote").click()
+    # Sent, the list went to its end: the reply in view, the question (the first message
+    # holding its text; the reply's quote holds it too) out of it.
     question = bob.locator("#message-list .message", has_text=QUESTION).first
+    bob.wait_for_function(
+        f"() => ({IN_LIST_VIEW})([...document.querySelectorAll('#message-list .message')].at(-1))"
+    )
+    assert not question.evaluate(IN_LIST_VIEW)
+    _row(bob, "yes, at 11").locator(".reply-quote").click()
     bob.wait_for_function(
         "() => { const found = document.querySelector('#message-list .bubble.found');"
         f" return found !== null && ({IN_LIST_VIEW})(found); }}"
