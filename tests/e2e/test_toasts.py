@@ -128,3 +128,24 @@ def test_a_burst_is_one_toast_that_covers_no_control_on_a_phone(
             "the send button": "#send-button",
         },
     )
+
+    # (c) With the toast still there, a menu opened under it is drawn whole above it: the
+    # middle of each of its items shows the item (the toast hid the first).
+    bob.click("#chat-more")
+    items = bob.locator("[role=menuitem]")
+    expect(items.first).to_be_visible()
+    bob.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+    expect(bob.locator(TOASTS)).to_have_count(1)
+    # Taps pass through a toast's empty parts, and `elementFromPoint` with them: made
+    # solid here, the topmost element at a point is the one painted there.
+    bob.add_style_tag(
+        content="[data-sonner-toaster], [data-sonner-toaster] * "
+        "{ pointer-events: auto !important; }"
+    )
+    for item in items.all():
+        box = _box(item)
+        reached = item.evaluate(
+            "(item, [x, y]) => document.elementFromPoint(x, y).closest('[role=menuitem]') === item",
+            [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+        )
+        assert reached, f"the toast covers {item.inner_text()}"
