@@ -59,8 +59,8 @@ def _actions(row: Any) -> rx.Component:
 
 def _when(label: str, moment: Any) -> rx.Component:
     return rx.text(
+        # The label holds its colon (Chinese writes a full-width one).
         tr(label),
-        ": ",
         rx.moment(moment, format="YYYY-MM-DD HH:mm", locale=moment_locale()),
         size="1",
         color_scheme="gray",
@@ -96,13 +96,12 @@ def _user_card(row: Any) -> rx.Component:
                         _when("admin_last_seen", row.last_seen_at),
                         rx.text(
                             tr("admin_last_seen"),
-                            ": ",
                             tr("admin_never_seen"),
                             size="1",
                             color_scheme="gray",
                         ),
                     ),
-                    rx.text(tr("admin_storage"), ": ", row.storage, size="1", color_scheme="gray"),
+                    rx.text(tr("admin_storage"), row.storage, size="1", color_scheme="gray"),
                     column_gap="1em",
                     wrap="wrap",
                 ),

@@ -21,11 +21,11 @@ EN: dict[str, str] = {
     "admin_status_active": "Active",
     "admin_status_disabled": "Disabled",
     "admin_status_deleted": "Deleted",
-    "admin_created": "Created",
-    "admin_last_seen": "Last seen",
+    "admin_created": "Created: ",
+    "admin_last_seen": "Last seen: ",
     "admin_never_seen": "never",
-    "admin_online": "online",
-    "admin_storage": "Storage",
+    "admin_online": "Online",
+    "admin_storage": "Storage: ",
     "admin_actions": "Actions",
     "admin_disable": "Disable",
     "admin_enable": "Enable",
@@ -48,7 +48,8 @@ EN: dict[str, str] = {
     "admin_reset_title": "One-time password link for @{name}",
     "admin_reset_help": (
         "Give this link to the person. It works once, within 24 hours; opening it lets them "
-        "set a new password and logs out their other devices."
+        "set a new password and logs out their other devices. A new link for them ends this "
+        "one."
     ),
     "admin_copy": "Copy",
     "admin_copied": "Link copied",
@@ -63,7 +64,9 @@ EN: dict[str, str] = {
     "admin_registration_help": "Who may create an account on this server.",
     "admin_mode_open": "Open: anyone may register",
     "admin_mode_invite": "Invite only: with an invite link",
-    "admin_mode_closed": "Closed: administrators create accounts",
+    "admin_mode_closed": (
+        "Closed: nobody registers (accounts are made on the server's command line)"
+    ),
     "admin_group_invites": "Group invites may create accounts",
     "admin_group_invites_help": (
         "An invite made from a group's settings may register a new person (not while "
@@ -116,11 +119,11 @@ ZH: dict[str, str] = {
     "admin_status_active": "正常",
     "admin_status_disabled": "已停用",
     "admin_status_deleted": "已注销",
-    "admin_created": "注册于",
-    "admin_last_seen": "最近在线",
+    "admin_created": "注册于：",
+    "admin_last_seen": "最近在线：",
     "admin_never_seen": "从未",
     "admin_online": "在线",
-    "admin_storage": "存储",
+    "admin_storage": "存储：",
     "admin_actions": "操作",
     "admin_disable": "停用",
     "admin_enable": "启用",
@@ -141,7 +144,7 @@ ZH: dict[str, str] = {
     "admin_reset_title": "@{name} 的一次性重置密码链接",
     "admin_reset_help": (
         "请把此链接交给本人。链接在 24 小时内有效且只能使用一次；"
-        "打开后可设置新密码，其他设备将退出登录。"
+        "打开后可设置新密码，其他设备将退出登录。为其生成新链接后，此链接即失效。"
     ),
     "admin_copy": "复制",
     "admin_copied": "链接已复制",
@@ -156,7 +159,7 @@ ZH: dict[str, str] = {
     "admin_registration_help": "谁可以在本服务器上创建账号。",
     "admin_mode_open": "开放：任何人都可以注册",
     "admin_mode_invite": "仅限邀请：需要邀请链接",
-    "admin_mode_closed": "关闭：由管理员创建账号",
+    "admin_mode_closed": ("关闭：任何人都不能注册（账号在服务器的命令行上创建）"),
     "admin_group_invites": "群组邀请可以创建账号",
     "admin_group_invites_help": "从群组设置创建的邀请可以让新用户注册（注册关闭时除外）。",
     "admin_settings_saved": "已保存。",

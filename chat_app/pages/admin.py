@@ -15,6 +15,7 @@ from chat_app.components.admin_sections import admin_audit, admin_numbers, admin
 from chat_app.components.admin_users import admin_users
 from chat_app.components.invite_manager import invite_manager
 from chat_app.components.language_gate import once_language_known
+from chat_app.components.language_switch import language_switch
 from chat_app.states.admin_access import AdminAccessState
 from chat_app.states.admin_overview import AdminOverviewState
 from chat_app.states.auth import AuthState
@@ -52,9 +53,18 @@ def _header() -> rx.Component:
             href=routes.CHAT,
             id="admin-back",
         ),
-        rx.heading(tr("admin_title"), size="5"),
+        rx.hstack(
+            # The page is reached from the chat's menu, but a bookmark or a shared link
+            # opens it directly: its own language switch, as the pre-chat cards have.
+            language_switch(),
+            rx.heading(tr("admin_title"), size="5"),
+            align="center",
+            spacing="3",
+        ),
         justify="between",
         align="center",
+        # A phone's width takes the title under the link.
+        wrap="wrap",
         width="100%",
     )
 

@@ -99,11 +99,13 @@ def test_an_administrator_hands_over_a_password_reset(browser: Browser, app_serv
     expect(confirm).to_be_hidden()
     expect(card).not_to_contain_text("Disabled")
 
-    # A phone: the users list fits the screen's width.
+    # A phone: the users list fits the screen's width, in Chinese too (switched on the page).
     phone = browser.new_context(
         viewport={"width": 360, "height": 740}, storage_state=admin.context.storage_state()
     ).new_page()
     open_admin_page(phone, app)
+    phone.click("#language-zh")
+    expect(phone.get_by_role("heading", name="管理")).to_be_visible()
     phone.fill("#admin-user-search", forgetful_name)
     expect(user_card(phone, forgetful_name)).to_be_visible(timeout=20_000)
     widths = phone.evaluate(
