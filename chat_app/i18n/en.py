@@ -209,6 +209,7 @@ EN: dict[str, str] = {
     "password_mismatch": "The passwords do not match.",
     "current_password_wrong": "The current password is wrong.",
     "invalid_credentials": "Wrong username or password.",
+    "login_fill_both": "Enter your username and password.",
     "too_many_attempts": "Too many failed attempts. Try again in {minutes} minutes.",
     "too_many_attempts_seconds": "Too many failed attempts. Try again in {seconds} seconds.",
     "too_many_registrations": (

@@ -187,6 +187,7 @@ ZH: dict[str, str] = {
     "password_mismatch": "两次输入的密码不一致。",
     "current_password_wrong": "当前密码不正确。",
     "invalid_credentials": "用户名或密码错误。",
+    "login_fill_both": "请输入用户名和密码。",
     "too_many_attempts": "失败次数过多，请在 {minutes} 分钟后重试。",
     "too_many_attempts_seconds": "失败次数过多，请在 {seconds} 秒后重试。",
     "too_many_registrations": "过去一小时内从此网络创建的账号过多，请在 {minutes} 分钟后重试。",

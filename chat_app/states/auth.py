@@ -335,10 +335,15 @@ class AuthState(rx.State):
     async def login(self, form_data: dict):
         """Log in with the submitted username and password."""
         self.login_error = ""
+        username, password = form_text(form_data, "username"), form_text(form_data, "password")
+        if not username.strip() or not password:
+            # Not "wrong username or password" for a field left empty (nor a hash spent).
+            self.login_error = text("login_fill_both", await language_of(self))
+            return
         async for update in self._sign_in(
             auth.login,
-            username=form_text(form_data, "username"),
-            password=form_text(form_data, "password"),
+            username=username,
+            password=password,
             # A device already logged in as this user is never held back by others.
             device_hash=self._session_hash(),
         ):

@@ -83,7 +83,8 @@ async def test_forged_form_payloads_are_refused_cleanly(tab_factory, engine, for
     await run(tab.register, form)
     await run(tab.login, form)
     assert tab.session_token == ""
-    assert tab.login_error == "Wrong username or password."
+    # No username and password read from it: asked for, as an empty form is.
+    assert tab.login_error == "Enter your username and password."
     assert rows(engine, User) == 0
     assert rows(engine, AuthSession) == 0
 
@@ -95,6 +96,19 @@ async def test_wrong_password_shows_the_generic_error(alice_tab, tab_factory, en
     assert tab.login_error == "Wrong username or password."
     assert tab.session_token == ""
     assert rows(engine, AuthSession) == 1
+
+
+@pytest.mark.parametrize(
+    "form", [{}, {"username": " ", "password": PASSWORD}, {"username": "alice", "password": ""}]
+)
+async def test_an_empty_field_is_asked_for_and_counts_no_failure(
+    alice_tab, tab_factory, engine, form
+):
+    tab = tab_factory(AuthState, token="tab-2")
+    await run(tab.login, form)
+    assert tab.login_error == "Enter your username and password."
+    assert tab.session_token == ""
+    assert rows(engine, LoginFailure) == 0
 
 
 async def test_sixth_attempt_is_throttled_with_the_wait_in_minutes(alice_tab, tab_factory):
