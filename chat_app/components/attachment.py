@@ -85,12 +85,21 @@ def _file_card(message: Any) -> rx.Component:
         rx.hstack(
             icon,
             rx.vstack(
-                # Broken between words where it can.
+                # Broken between words where it can, read from its start edge (the link
+                # centred it); three lines at most, whole in its title and once saved.
                 rx.text(
                     message.body,
                     class_name="file-name",
                     weight="medium",
                     overflow_wrap="anywhere",
+                    text_align="start",
+                    title=message.body,
+                    style={
+                        "display": "-webkit-box",
+                        "-webkit-line-clamp": "3",
+                        "-webkit-box-orient": "vertical",
+                        "overflow": "hidden",
+                    },
                 ),
                 rx.text(message.attachment.size_label, size="1", color_scheme="gray"),
                 spacing="0",

@@ -128,6 +128,19 @@ WORD_LINES = """name => {
 }"""
 
 
+# Where each line of an element's text starts, in px from the screen's left.
+LINE_STARTS = """element => {
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    const tops = new Map();
+    for (const box of range.getClientRects()) {
+        const top = Math.round(box.top);
+        tops.set(top, Math.min(tops.get(top) ?? Infinity, box.left));
+    }
+    return [...tops.values()];
+}"""
+
+
 def test_a_long_file_name_on_a_phone_breaks_between_words_beside_whole_icons(
     browser: Browser, app_server: LiveApp, tmp_path: Path
 ):
@@ -153,6 +166,9 @@ def test_a_long_file_name_on_a_phone_breaks_between_words_beside_whole_icons(
     assert name_box["height"] > 30, "the name should wrap on a phone"
     broken = [word for word, lines in name.evaluate(WORD_LINES) if lines > 1]
     assert broken == [], f"words broken across lines: {broken}"
+    # Every line starts at the name's start edge (it was centred in the card).
+    starts = name.evaluate(LINE_STARTS)
+    assert max(starts) - min(starts) < 1, f"the lines start at {starts}"
     icons = card.locator("svg")
     widths = [
         (icons.nth(index).bounding_box() or {}).get("width") for index in range(icons.count())
@@ -163,6 +179,17 @@ def test_a_long_file_name_on_a_phone_breaks_between_words_beside_whole_icons(
     assert screen is not None
     assert card_box is not None
     assert card_box["x"] + card_box["width"] <= screen["width"]
+
+    # A name with nowhere to break between words takes three lines at most, whole in its
+    # title (it took seven).
+    unbroken = tmp_path / ("a_very_long_document_name_that_keeps_going" * 3 + ".pdf")
+    unbroken.write_bytes(b"%PDF-1.4\n" + b"x" * 2000 + b"\n%%EOF\n")
+    ann.set_input_files(ATTACH_INPUT, str(unbroken))
+    expect(phone.locator("#message-list .file-card")).to_have_count(2, timeout=15_000)
+    name = phone.locator("#message-list .file-card").last.locator(".file-name")
+    expect(name).to_have_attribute("title", unbroken.name)
+    lines = name.evaluate("e => e.clientHeight / parseFloat(getComputedStyle(e).lineHeight)")
+    assert 2.5 < lines < 3.5, f"{lines} lines"
 
 
 def test_a_picture_opens_whole_in_the_middle_of_its_viewer(
