@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from chat_app.components.name_text import lines_cut
 from chat_app.states.ui import tr
 
 
@@ -94,12 +95,7 @@ def _file_card(message: Any) -> rx.Component:
                     overflow_wrap="anywhere",
                     text_align="start",
                     title=message.body,
-                    style={
-                        "display": "-webkit-box",
-                        "-webkit-line-clamp": "3",
-                        "-webkit-box-orient": "vertical",
-                        "overflow": "hidden",
-                    },
+                    style=lines_cut(3),
                 ),
                 rx.text(message.attachment.size_label, size="1", color_scheme="gray"),
                 spacing="0",

@@ -19,7 +19,7 @@ from chat_app.components.group_typing_line import group_typing_line
 from chat_app.components.icon_button import icon_button
 from chat_app.components.message_search import search_this_chat_button
 from chat_app.components.mute_button import mute_button
-from chat_app.components.name_text import name_text, one_line_cut, shown_name
+from chat_app.components.name_text import lines_cut, name_text, one_line_cut, shown_name
 from chat_app.components.presence_dot import presence_dot
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
@@ -66,22 +66,12 @@ def _title(name: Any, *, lines: int = 0) -> rx.Component:
     # have no hover for the title): it wraps, even inside a word, instead of being cut.
     # A group's name (64 characters) took four lines of a phone's header in every one of
     # its conversations: it stops at `lines`, whole in the group's panel.
-    clamp = (
-        {
-            "display": "-webkit-box",
-            "-webkit-line-clamp": str(lines),
-            "-webkit-box-orient": "vertical",
-            "overflow": "hidden",
-        }
-        if lines
-        else {}
-    )
     return rx.text(
         shown_name(name),
         id="conversation-title",
         weight="bold",
         overflow_wrap="anywhere",
-        style=clamp,
+        style=lines_cut(lines) if lines else {},
     )
 
 

@@ -13,7 +13,7 @@ import reflex as rx
 from chat_app.components.avatar import avatar
 from chat_app.components.icon_button import icon_button
 from chat_app.components.message_time import row_time
-from chat_app.components.name_text import name_text, shown_name
+from chat_app.components.name_text import lines_cut, name_text, shown_name
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.message_search import QUERY_MAX, SEARCH_FIELD_ID, MessageSearchState
@@ -133,13 +133,7 @@ def _found_line(row) -> rx.Component:
         color_scheme="gray",
         class_name="search-line",
         # Two lines at most: the words found are near the start (services/snippets.py).
-        style={
-            "display": "-webkit-box",
-            "-webkit-line-clamp": "2",
-            "-webkit-box-orient": "vertical",
-            "overflow": "hidden",
-            "overflow-wrap": "anywhere",
-        },
+        style={**lines_cut(2), "overflow-wrap": "anywhere"},
     )
 
 

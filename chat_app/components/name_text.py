@@ -42,6 +42,23 @@ def one_line_cut(*, trimmed: bool = False) -> dict[str, Any]:
     }
 
 
+def lines_cut(lines: int) -> dict[str, str]:
+    """Style for text that wraps and stops after `lines` lines, with an ellipsis.
+
+    Args:
+        lines: The most lines shown.
+
+    Returns:
+        The style, for a component's `style`.
+    """
+    return {
+        "display": "-webkit-box",
+        "-webkit-line-clamp": str(lines),
+        "-webkit-box-orient": "vertical",
+        "overflow": "hidden",
+    }
+
+
 def shown_name(name: Any) -> Var:
     """A person's name as shown: "Deleted user" for a deleted account's empty nickname."""
     return rx.cond(Var.create(name) == "", tr("deleted_user"), name)
