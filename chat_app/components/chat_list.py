@@ -25,6 +25,7 @@ from chat_app.states.chat_list import ChatListState
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.list_order import ORDER_BUCKETS, ListOrderState
+from chat_app.states.notices import close_conversation_toast
 from chat_app.states.presence import PresenceState
 from chat_app.states.row_lines import LAST_BUCKETS
 from chat_app.states.row_values import row_entry, row_value
@@ -99,7 +100,11 @@ def _chat_row(row, index) -> rx.Component:
     # A real <button>: reachable with Tab, opened with Enter or Space, focus ring visible.
     return rx.el.button(
         _row_body(row),
-        on_click=[ConversationState.open_conversation(row.conversation_id), ComposerState.clear],
+        on_click=[
+            ConversationState.open_conversation(row.conversation_id),
+            close_conversation_toast(row.conversation_id),
+            ComposerState.clear,
+        ],
         aria_label=shown_name(row.name),
         key=row.conversation_id,
         class_name="chat-open",

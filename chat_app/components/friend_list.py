@@ -14,6 +14,7 @@ from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.friends import FriendsState
 from chat_app.states.list_order import ORDER_BUCKETS, ListOrderState
+from chat_app.states.notices import close_conversation_toast
 from chat_app.states.presence import PresenceState
 from chat_app.states.row_values import row_value
 from chat_app.states.ui import tr
@@ -52,6 +53,7 @@ def _opener(contact, status: rx.Component | None = None) -> rx.Component:
         contact_row(contact, unread_badge(contact.conversation_id), status=status),
         on_click=[
             ConversationState.open_conversation(contact.conversation_id),
+            close_conversation_toast(contact.conversation_id),
             ComposerState.clear,
         ],
         aria_label=contact.nickname,

@@ -17,6 +17,7 @@ from chat_app.components.name_text import lines_cut, name_text, shown_name
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.message_search import QUERY_MAX, SEARCH_FIELD_ID, MessageSearchState
+from chat_app.states.notices import close_conversation_toast
 from chat_app.states.ui import tr
 
 
@@ -162,6 +163,7 @@ def _found_row(row) -> rx.Component:
         ),
         on_click=[
             ConversationState.open_at_message(row.conversation_id, row.seq),
+            close_conversation_toast(row.conversation_id),
             ComposerState.clear,
         ],
         key=row.message_id,

@@ -149,3 +149,16 @@ def test_a_burst_is_one_toast_that_covers_no_control_on_a_phone(
             [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
         )
         assert reached, f"the toast covers {item.inner_text()}"
+
+    # (d) Opening Ann's conversation closes her toast: it has said what it had to say, and
+    # it sat over the top of her messages for the rest of its seconds.
+    bob.keyboard.press("Escape")
+    bob.click("#back-button")
+    send(ann, "are you coming?")
+    toast = bob.locator(TOASTS).filter(has_text=f"7 new messages from {ann_name.title()}")
+    expect(toast).to_have_count(1)
+    bob.click("#tab-chats")
+    bob.locator(f"#chat-list button[aria-label='{ann_name.title()}']").tap()
+    expect(bubbles(bob).last).to_have_text("are you coming?")
+    # Well before the toast's own four seconds are over.
+    expect(bob.locator(TOASTS)).to_have_count(0, timeout=2_500)
