@@ -40,20 +40,25 @@ def _state_badge(state: Any) -> Any:
 def _row(invite: Any) -> rx.Component:
     return rx.hstack(
         _state_badge(invite.state),
+        # Each figure says what it is ("0 / 2  2026-12-14 04:01  teacher" did not).
         rx.text(
-            invite.used_count.to_string(),
-            " / ",
-            invite.max_uses.to_string(),
-            class_name="invite-uses",
+            tr("invite_row_used"),
+            rx.text.span(
+                invite.used_count.to_string(),
+                " / ",
+                invite.max_uses.to_string(),
+                class_name="invite-uses",
+            ),
             size="2",
         ),
         rx.text(
+            tr("invite_row_expires"),
             rx.moment(invite.expires_at, format="YYYY-MM-DD HH:mm", locale=moment_locale()),
             size="1",
             color_scheme="gray",
             flex="1",
         ),
-        rx.text(invite.creator_name, size="1", color_scheme="gray"),
+        rx.text(tr("invite_row_by"), invite.creator_name, size="1", color_scheme="gray"),
         rx.cond(
             invite.state == "active",
             rx.button(
@@ -67,6 +72,7 @@ def _row(invite: Any) -> rx.Component:
         ),
         class_name="invite-row",
         align="center",
+        wrap="wrap",
         width="100%",
     )
 

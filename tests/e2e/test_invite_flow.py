@@ -7,6 +7,8 @@ shows the line that added the newcomer live.
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from playwright.sync_api import Browser, expect
 
@@ -51,6 +53,11 @@ def test_a_new_person_joins_a_group_through_its_invite_link(browser: Browser, ap
     url = link.inner_text()
     assert url.startswith(app_server.frontend_url + "/invite/")
     expect(ann.locator("#invite-manager .invite-uses")).to_have_text(["0 / 5"])
+    # Each figure of the row says what it is.
+    row = ann.locator("#invite-manager .invite-row")
+    expect(row).to_contain_text("Used 0 / 5")
+    expect(row).to_contain_text(re.compile(r"Expires \d{4}-\d\d-\d\d \d\d:\d\d"))
+    expect(row).to_contain_text("Made by ")
     ann.keyboard.press("Escape")
 
     # A new browser opens the link and registers there.
