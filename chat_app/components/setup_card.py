@@ -49,5 +49,5 @@ def setup_card() -> rx.Component:
             ),
             _claim_form(),
         ),
-        rx.link(tr("setup_back"), href=routes.CHAT, id="setup-back"),
+        rx.link(tr("setup_back"), href=routes.CHAT, id="setup-back", class_name="back-link"),
     )

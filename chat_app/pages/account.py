@@ -44,6 +44,7 @@ def _sections() -> rx.Component:
                 tr("account_back"),
                 href=routes.CHAT,
                 id="account-back",
+                class_name="back-link",
                 display="inline-flex",
                 align_items="center",
                 gap="0.25em",

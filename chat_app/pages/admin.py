@@ -52,6 +52,7 @@ def _header() -> rx.Component:
             rx.hstack(rx.icon("arrow-left", size=16), tr("admin_back"), align="center"),
             href=routes.CHAT,
             id="admin-back",
+            class_name="back-link",
         ),
         rx.hstack(
             # The page is reached from the chat's menu, but a bookmark or a shared link

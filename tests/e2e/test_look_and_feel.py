@@ -293,3 +293,9 @@ def test_on_a_phone_fields_and_checkboxes_sit_in_their_boxes(browser: Browser, a
     assert abs(box["x"] - field["x"]) <= 2
     assert line["height"] >= 44
     assert abs(box["y"] + box["height"] / 2 - (line["y"] + line["height"] / 2)) <= 2
+    # "Back to chat" was a 24 px line of text to hit with a thumb.
+    back = phone.locator("#account-back")
+    back.scroll_into_view_if_needed()
+    back_box = back.bounding_box()
+    assert back_box is not None
+    assert back_box["height"] >= 44
