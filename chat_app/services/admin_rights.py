@@ -40,6 +40,15 @@ def is_active_admin(user: User) -> bool:
     return user.role == ADMIN_ROLE and user.disabled_at is None and user.deleted_at is None
 
 
+def active_admin_ids(session: Session) -> list[int]:
+    """The ids of the administrators now (not disabled, not deleted)."""
+    return [
+        user_id
+        for user_id in session.exec(select(User.id).where(*_active_admin_clause()))
+        if user_id is not None
+    ]
+
+
 def is_admin(*, session: Session, user_id: int) -> bool:
     """Whether `user_id` is an administrator now.
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, func, select
 
 from chat_app import routes
-from chat_app.models import Invite, User, utc_now
+from chat_app.models import ConversationMember, Invite, User, utc_now
 from chat_app.services import admin_rights, audit, group_events, sessions, validation
 from chat_app.services.errors import Forbidden, NotFound, ValidationFailed
 from chat_app.services.group_events import MANAGERS
@@ -238,3 +238,27 @@ def creator_may_invite(session: Session, invite: Invite) -> bool:
 def link_path(token: str) -> str:
     """The path of an invite's link (public_links.link makes it absolute)."""
     return f"{routes.INVITE_PREFIX}/{token}"
+
+
+def manager_ids(*, session: Session, conversation_id: object) -> list[int]:
+    """Who manages a scope's invites, to show them a use live (no rights are checked).
+
+    Args:
+        session: The database session.
+        conversation_id: The group, or 0 / None for the server's invites.
+
+    Returns:
+        The server's active administrators, or the group's current owner and admins.
+    """
+    if not conversation_id:
+        return admin_rights.active_admin_ids(session)
+    group = group_events.group_id(conversation_id)
+    return list(
+        session.exec(
+            select(ConversationMember.user_id).where(
+                ConversationMember.conversation_id == group,
+                col(ConversationMember.role).in_(MANAGERS),
+                col(ConversationMember.left_at).is_(None),
+            )
+        )
+    )

@@ -9,9 +9,13 @@ a new link is shown once, in this tab, and forgotten when the manager closes.
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import reflex as rx
 
 from chat_app.i18n import text
+from chat_app.realtime.push import notify_users
 from chat_app.services import invites, public_links
 from chat_app.services.errors import DomainError, ValidationFailed
 from chat_app.services.invite_views import InviteView
@@ -192,6 +196,30 @@ class InviteManagerState(rx.State):
         """Show the previous (newer) page instead of this one."""
         if self.manager_open and self.page > 0:
             await self._read(viewer_id, self.page - 1)
+
+
+async def show_use_live(conversation_id: int) -> None:
+    """An invite of this scope was used: its managers' open lists read their page again.
+
+    Before, an administrator watching the list saw "0 / 2" after a newcomer had joined
+    through the link. Sent to the scope's managers (the server's administrators, or the
+    group's owner and admins); each tab re-reads only if it shows that scope, as its own
+    user (the service checks their rights again).
+
+    Args:
+        conversation_id: The invite's group, or 0 for the server's invites.
+    """
+    managers = await call_service(invites.manager_ids, conversation_id=conversation_id)
+    if managers:
+        change = functools.partial(_read_again_if_shown, conversation_id=conversation_id)
+        await notify_users(managers, InviteManagerState, change)
+
+
+async def _read_again_if_shown(state: InviteManagerState, conversation_id: int) -> list[Any]:
+    shown = state.shown_group if state._scope == GROUP else 0
+    if state.manager_open and state._scope and state._user_id and shown == conversation_id:
+        await state._read(state._user_id, state.page)
+    return []
 
 
 async def _forget_links(state: rx.State) -> None:

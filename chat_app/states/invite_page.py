@@ -31,6 +31,7 @@ from chat_app.services.people_views import LoginResult
 from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.group_changes import publish
+from chat_app.states.invite_manager import show_use_live
 from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.tab_identity import client_address
 from chat_app.states.ui import UiState, language_of
@@ -155,6 +156,7 @@ class InvitePageState(rx.State):
         finally:
             auth_state.busy = False
         await auth_state._start_session(result.login)
+        await show_use_live(result.conversation_id)
         for event in await self._land(result.conversation_id, result.change):
             yield event
 
@@ -207,4 +209,7 @@ class InvitePageState(rx.State):
         except Refused as error:
             self.message = text(error.code, await language_of(self))
             return []
+        if joined.change is not None:
+            # A use was taken (not for a member already, who only opens the group).
+            await show_use_live(joined.conversation_id)
         return await self._land(joined.conversation_id, joined.change)

@@ -9,7 +9,7 @@ from sqlmodel import Session, func, select
 
 from chat_app import i18n
 from chat_app.models import AuditEntry, Invite, User, utc_now
-from chat_app.services import invites, sessions
+from chat_app.services import group_members, invites, sessions
 from chat_app.services.errors import Forbidden, NotFound, ValidationFailed
 from tests.support.groups import make_admin as make_group_admin
 from tests.support.groups import make_group, make_people
@@ -188,3 +188,23 @@ def _id_of(session: Session, token: str) -> int:
     row = session.exec(select(Invite).where(Invite.token_hash == sessions.hash_token(token))).one()
     assert row.id is not None
     return row.id
+
+
+def test_a_scopes_managers_are_its_administrators_or_its_groups_owner_and_admins(
+    session: Session,
+):
+    root, gone = make_admin(session, "root"), make_admin(session, "gone")
+    disabled = session.get(User, gone)
+    assert disabled is not None
+    disabled.disabled_at = utc_now()
+    session.add(disabled)
+    session.commit()
+    assert invites.manager_ids(session=session, conversation_id=0) == [root]
+
+    people = make_people(session, "ann bob cat dan", "ann-bob ann-cat ann-dan")
+    ann, bob, dan = people["ann"], people["bob"], people["dan"]
+    group = make_group(session, ann, bob, people["cat"], dan)
+    make_group_admin(session, group, ann, bob)
+    make_group_admin(session, group, ann, dan)
+    group_members.leave(session=session, actor_id=dan, conversation_id=group)
+    assert sorted(invites.manager_ids(session=session, conversation_id=group)) == sorted([ann, bob])

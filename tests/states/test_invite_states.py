@@ -15,6 +15,7 @@ from sqlmodel import Session, func, select
 from chat_app import routes
 from chat_app.i18n import EN, ZH
 from chat_app.models import Invite, User
+from chat_app.states import invite_manager
 from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.invite_manager import InviteManagerState
@@ -154,6 +155,34 @@ async def test_a_server_invite_registers_and_signed_in_visitors_are_sent_to_the_
     other = page_tab(token, tab="other-tab")
     await run(other.load)
     assert other.kind == INVALID
+
+
+async def test_a_use_shows_live_in_the_lists_that_show_its_scope(tab_factory, engine, monkeypatch):
+    admin, plain = await people(tab_factory, "root", "plain")
+    promote(engine, admin.user_id)
+    with Session(engine) as session:
+        token = make_invite(session, admin.user_id, uses=2)
+    watching = await admin.conversation.get_state(InviteManagerState)
+    await run(watching.open_for_server)
+    assert [view.used_count for view in watching.invites] == [0]
+    pushed: list[tuple[list[int], Any]] = []
+
+    async def notify(user_ids, _state_cls, change, **_kwargs):
+        pushed.append((list(user_ids), change))
+        return []
+
+    monkeypatch.setattr(invite_manager, "notify_users", notify)
+    await run(page_tab(token).register, FORM)
+
+    # Told: the server's administrators, and only them; the open list reads its page again.
+    [(user_ids, change)] = pushed
+    assert user_ids == [admin.user_id]
+    assert await change(watching) == []
+    assert [view.used_count for view in watching.invites] == [1]
+    # A tab whose list is closed (or shows a group's) reads nothing.
+    closed = await plain.conversation.get_state(InviteManagerState)
+    await change(closed)
+    assert (closed.manager_open, closed.invites) == (False, [])
 
 
 async def test_a_server_invite_opened_signed_in_says_you_have_an_account(tab_factory, engine):
