@@ -105,6 +105,10 @@ def test_on_a_phone_the_tabs_share_one_row_and_a_reaction_is_a_pill(
     assert chip is not None
     assert chip["height"] >= 44
     assert chip["width"] >= chip["height"] + 10
+    # The menu gives the focus back to its button as it closes: a picker opened before that
+    # would lose it and close (a tap a person makes a moment later does not meet this).
+    expect(bob.locator(".message-menu")).to_have_count(0)
+    bob.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
 
     # All ten tabs in one row inside the picker, each 44 px tall (three wrapped to a
     # second row); the last one opens its group.
