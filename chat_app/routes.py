@@ -1,6 +1,9 @@
 """Route constants shared by pages, states and tests."""
 
 CHAT = "/"
+# The chat with a conversation open: its own entry in the browser's history, so Back closes
+# it (states/history_entry.py). The fragment alone changes: the page does not load again.
+CHAT_WITH_CONVERSATION = "/#chat"
 AUTH = "/auth"
 # Administrators only: users, registration mode, invites, the audit log.
 ADMIN = "/admin"

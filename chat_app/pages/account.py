@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex_base.vars.sequence import StringVar
 
-from chat_app import routes
+from chat_app.components.chat_href import chat_href
 from chat_app.components.delete_account_form import delete_account_form
 from chat_app.components.device_list import device_list
 from chat_app.components.nickname_form import nickname_form
@@ -42,7 +42,7 @@ def _sections() -> rx.Component:
             rx.link(
                 rx.icon("arrow-left", size=16),
                 tr("account_back"),
-                href=routes.CHAT,
+                href=chat_href(),
                 id="account-back",
                 class_name="back-link",
                 display="inline-flex",

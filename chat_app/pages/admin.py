@@ -13,6 +13,7 @@ from chat_app import routes
 from chat_app.components.admin_dialogs import confirm_dialog, reset_link_dialog
 from chat_app.components.admin_sections import admin_audit, admin_numbers, admin_settings
 from chat_app.components.admin_users import admin_users
+from chat_app.components.chat_href import chat_href
 from chat_app.components.invite_manager import invite_manager
 from chat_app.components.language_gate import once_language_known
 from chat_app.components.language_switch import language_switch
@@ -50,7 +51,7 @@ def _header() -> rx.Component:
     return rx.hstack(
         rx.link(
             rx.hstack(rx.icon("arrow-left", size=16), tr("admin_back"), align="center"),
-            href=routes.CHAT,
+            href=chat_href(),
             id="admin-back",
             class_name="back-link",
         ),

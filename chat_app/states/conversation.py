@@ -24,6 +24,7 @@ from chat_app.states.group_header import GroupHeaderVars
 from chat_app.states.group_reads import GroupReads
 from chat_app.states.group_timeline import GroupTimeline
 from chat_app.states.group_typing import GroupTyping
+from chat_app.states.history_entry import HistoryEntry
 from chat_app.states.links import with_avatar_link, with_file_links
 from chat_app.states.live_messages import LiveMessages
 from chat_app.states.mention_marks import MentionMarks
@@ -60,6 +61,7 @@ class ConversationState(
     MentionMarks,
     MessageChanges,
     RowLines,
+    HistoryEntry,
     rx.State,
 ):
     """One tab's open conversation."""
@@ -200,8 +202,11 @@ class ConversationState(
             return None
         # Messages may have arrived while away: the list's order is the server's again.
         self._listed_first = 0
+        if self.conversation_id and self._went_back():
+            return await self._leave(viewer_id)
         if self.conversation_id:
-            return await self._catch_up(viewer_id, back=True)
+            caught_up = await self._catch_up(viewer_id, back=True)
+            return [caught_up, *self._history_entry()] if self.conversation_id else None
         if self.open_conversation_store.isdigit():
             return await self._open(viewer_id, int(self.open_conversation_store))
         if self.open_friend_store.isdigit():
@@ -307,7 +312,7 @@ class ConversationState(
                 self.unseen = unread
         places._follow_line(page.conversation_id)
         await self._show_unsent(viewer_id)
-        return ConversationState.mark_seen
+        return [ConversationState.mark_seen, *self._history_entry()]
 
     def _shown_or_remembered(self) -> int:
         """The conversation the composer's draft belongs to (also before `load` reopens it)."""
@@ -342,6 +347,9 @@ class ConversationState(
     @signed_in
     async def close_conversation(self, viewer_id: int):
         """Back to the friend list (phones), keeping the place and draft left."""
+        return await self._leave(viewer_id)
+
+    async def _leave(self, viewer_id: int):
         if refused := await self._switch_places(viewer_id, self._shown_or_remembered()):
             return refused
         self._close()
@@ -376,7 +384,7 @@ class ConversationState(
         if self.conversation_id:
             # The same list stays on the page, scrolled up where the reader was: go down.
             opened = await self._open(viewer_id, self.conversation_id, newest=True)
-            return [opened, scroll_to(LIST_END)]
+            return [*(opened if isinstance(opened, list) else [opened]), scroll_to(LIST_END)]
         return None
 
 

@@ -118,9 +118,14 @@ class InvitePageState(rx.State):
         """Publish the join, open the group in this tab, and go to the chat."""
         conversation = await self.get_state(ConversationState)
         # This tab's states follow the user now signed in (none of a previous user's data).
-        conversation._follow_viewer((await self.get_state(AuthState))._user_id, None)
+        user_id = (await self.get_state(AuthState))._user_id
+        conversation._follow_viewer(user_id, None)
         events = await publish(self, change) if change is not None else []
         if conversation_id:
+            # What the tab showed is left as a click on another chat leaves it.
+            showing = conversation.conversation_id and user_id is not None
+            if showing and (refused := await conversation._leave(user_id or 0)) is not None:
+                events.append(refused)
             # The chat page opens what the tab remembers: this group.
             conversation.open_conversation_store = str(conversation_id)
         return [*events, rx.redirect(routes.CHAT)]

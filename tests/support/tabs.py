@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import reflex as rx
 from reflex.istate.data import RouterData
 
+from chat_app import routes
 from chat_app.services import conversations
 from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
@@ -19,6 +20,23 @@ from chat_app.states.unread import UnreadState
 S = TypeVar("S", bound=rx.State)
 
 PASSWORD = "correct horse"
+
+
+def at_address(state: rx.State, address: str) -> None:
+    """Give the tab's root the router data of the browser at `address` (as a navigation does)."""
+    root = state
+    while root.parent_state is not None:
+        root = root.parent_state
+    session = root.router.session
+    root.router = RouterData.from_router_data(
+        {
+            "token": session.client_token,
+            "ip": session.client_ip,
+            "headers": {"user-agent": "pytest"},
+            "pathname": address.partition("#")[0].partition("?")[0],
+            "asPath": address,
+        }
+    )
 
 
 def make_tab(state_cls: type[S], *, token: str = "tab-1", ip: str = "127.0.0.1") -> S:
@@ -41,7 +59,12 @@ async def run(handler: Callable[..., Any], *args: Any) -> list[Any]:
         result = await result
     if result is None:
         return []
-    return list(result) if isinstance(result, list) else [result]
+    events = list(result) if isinstance(result, list) else [result]
+    # The browser follows a move to the chat's history entry (a fragment: no page load).
+    owner = getattr(handler, "__self__", None)
+    if isinstance(owner, rx.State) and routes.CHAT_WITH_CONVERSATION in redirect_targets(events):
+        at_address(owner, routes.CHAT_WITH_CONVERSATION)
+    return events
 
 
 def redirect_targets(events: list[Any]) -> list[str]:

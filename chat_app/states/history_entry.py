@@ -1,0 +1,46 @@
+"""An open conversation's entry in the browser's history: the back gesture closes it.
+
+The chat is one page, so opening a conversation added nothing to the browser's history and
+a phone's back gesture (or the browser's Back) left the app instead of going back to the
+chat list, as it does in every chat app on a phone. Opening a conversation now moves the
+address to `/#chat` once (a new history entry; Reflex's router loads nothing for a change
+of the fragment alone). Back returns to `/`, and Reflex runs the page's load for that:
+the load sees a tab that showed a conversation from that entry at an address without it,
+and closes the conversation as the header's back button does.
+
+Switching between conversations keeps the one entry (Back goes to the list, not through
+every conversation opened). Links back to the chat from other pages carry the fragment
+while a conversation is open (components/chat_href.py), so they return to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from chat_app import routes
+
+FRAGMENT = routes.CHAT_WITH_CONVERSATION.partition("#")[2]
+
+
+class HistoryEntry(rx.State, mixin=True):
+    """Whether this tab's address carries the open conversation's history entry."""
+
+    _in_history: bool = False
+
+    def _at_entry(self) -> bool:
+        return self.router.url.fragment == FRAGMENT
+
+    def _history_entry(self) -> list[Any]:
+        """The redirect that gives a just-opened conversation its entry (none if it has one)."""
+        at_entry = self._at_entry()
+        self._in_history = True
+        return [] if at_entry else [rx.redirect(routes.CHAT_WITH_CONVERSATION)]
+
+    def _went_back(self) -> bool:
+        """Whether this load is Back from the open conversation's entry (then forgotten)."""
+        if not self._in_history or self._at_entry():
+            return False
+        self._in_history = False
+        return True

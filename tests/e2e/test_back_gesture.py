@@ -1,0 +1,51 @@
+"""Back on a phone (its back gesture, the browser's Back) closes the open conversation.
+
+The chat is one page: before, opening a conversation added no history entry, so Back left
+the app (to the login page it came from) with a conversation on the screen.
+"""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, expect
+
+from tests.support.browser import friend_on_a_phone, open_chat_with
+from tests.support.live_app import LiveApp
+
+
+def test_back_closes_the_conversation_and_keeps_the_app_and_the_draft(
+    browser: Browser, app_server: LiveApp
+):
+    ann, bob, ann_name, bob_name = friend_on_a_phone(browser, app_server)
+    chats, title = bob.locator("#chat-list"), bob.locator("#conversation-title")
+    open_chat_with(bob, ann_name.title())
+    expect(chats).to_be_hidden()  # a phone shows the conversation alone
+    bob.fill("#composer", "half a thought")
+
+    bob.go_back()
+    # Still the app, at the list, and the friend's row is there to open it again.
+    expect(bob.locator("#friend-list")).to_be_visible()
+    expect(title).to_be_hidden()
+    assert bob.url == app_server.frontend_url + "/"
+
+    open_chat_with(bob, ann_name.title())
+    expect(bob.locator("#composer")).to_have_value("half a thought")
+
+    # On a desktop, "Back to chat" from the account page returns to the open conversation,
+    # and so does Back from the account page.
+    open_chat_with(ann, bob_name.title())
+    ann.fill("#composer", "for later")
+    ann.click("#user-menu")
+    ann.click("#menu-my-account")
+    ann.click("#account-back")
+    ann_title = ann.locator("#conversation-title")
+    expect(ann_title).to_have_text(bob_name.title())
+    expect(ann.locator("#composer")).to_have_value("for later")
+    ann.go_back()
+    expect(ann.locator("#account-back")).to_be_visible()
+    ann.go_back()
+    expect(ann_title).to_have_text(bob_name.title())
+    expect(ann.locator("#composer")).to_be_in_viewport()
+    # Back from the conversation: the home screen beside the list.
+    ann.go_back()
+    expect(ann.locator("#conversation-placeholder")).to_be_visible()
+    expect(ann_title).to_be_hidden()

@@ -1,0 +1,66 @@
+"""Back (a phone's back gesture) closes the open conversation instead of leaving the app.
+
+Opening a conversation moves the tab to `/#chat` once; Back returns the browser to `/` and
+Reflex runs the chat page's load there (states/history_entry.py).
+"""
+
+from __future__ import annotations
+
+from chat_app import routes
+from chat_app.states.chat_page import ChatPageState
+from chat_app.states.composer import ComposerState
+from chat_app.states.conversation import ConversationState
+from tests.support.tabs import at_address, chat_tabs, conversation_with, redirect_targets, run
+
+
+async def page_load(tab: ConversationState, address: str) -> list:
+    """The chat page's load with the browser at `address` (Back, a reload, a typed address)."""
+    at_address(tab, address)
+    return await run((await tab.get_state(ChatPageState)).load)
+
+
+async def test_opening_adds_one_entry_and_back_closes_keeping_the_draft(tab_factory):
+    ann, bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    with_bob = await conversation_with(ann, bob_id)
+    composer = await ann.get_state(ComposerState)
+
+    opened = await run(ann.open_conversation, with_bob)
+    assert redirect_targets(opened) == [routes.CHAT_WITH_CONVERSATION]
+    await run(composer.set_draft, "half a thought")
+    # Opening again (or another chat) at the entry adds none: Back goes to the list.
+    assert redirect_targets(await run(ann.open_conversation, with_bob)) == []
+
+    # A reload keeps the address, so the conversation stays open.
+    await page_load(ann, routes.CHAT_WITH_CONVERSATION)
+    assert ann.conversation_id == with_bob
+
+    # Back: the list, as the header's back button shows it; the draft waits in its chat.
+    assert redirect_targets(await page_load(ann, routes.CHAT)) == []
+    assert (ann.conversation_id, ann.open_conversation_store, composer.draft) == (0, "", "")
+    # A second load at the list (a reconnect) reopens nothing.
+    await page_load(ann, routes.CHAT)
+    assert ann.conversation_id == 0
+
+    # Opened again from the list: a new entry, and the draft is back.
+    assert redirect_targets(await run(ann.open_conversation, with_bob)) == [
+        routes.CHAT_WITH_CONVERSATION
+    ]
+    assert (ann.conversation_id, composer.draft) == (with_bob, "half a thought")
+    assert bob.conversation_id == 0  # nobody else's tab moved
+
+
+async def test_a_tab_arriving_at_the_list_with_a_remembered_conversation_gets_its_entry(
+    tab_factory,
+):
+    ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    with_bob = await conversation_with(ann, bob_id)
+    # A backend restart, or the chat reached from the invite page: the browser remembers
+    # the conversation, the state shows nothing yet, and the address has no entry.
+    ann.open_conversation_store = str(with_bob)
+    events = await page_load(ann, routes.CHAT)
+    assert ann.conversation_id == with_bob
+    assert redirect_targets(events) == [routes.CHAT_WITH_CONVERSATION]
+    # Its Back then closes it, as for one opened by a click.
+    await page_load(ann, routes.CHAT_WITH_CONVERSATION)
+    await page_load(ann, routes.CHAT)
+    assert ann.conversation_id == 0
