@@ -17,6 +17,7 @@ from chat_app.i18n import EN, ZH
 from chat_app.models import Invite, User
 from chat_app.states import invite_manager
 from chat_app.states.auth import AuthState
+from chat_app.states.chat_page import ChatPageState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.invite_manager import InviteManagerState
 from chat_app.states.invite_page import GROUP, INVALID, SERVER, InvitePageState
@@ -24,7 +25,7 @@ from chat_app.states.ui import UiState
 from tests.support.group_tabs import befriend_first, group_of, open_panel, people, record_pushes
 from tests.support.groups import make_group, roles
 from tests.support.invites import make_invite
-from tests.support.tabs import make_tab, redirect_targets, run
+from tests.support.tabs import conversation_with, make_tab, redirect_targets, run
 
 ORIGIN = "http://chat.example:3000"
 FORM = {
@@ -342,8 +343,12 @@ async def test_a_signed_in_user_joins_with_one_click_and_lands_in_the_group(
 ):
     record_pushes(monkeypatch)
     ann, bob, cat = await people(tab_factory, "ann", "bob", "cat")
-    befriend_first(engine, [ann, bob])
+    befriend_first(engine, [ann, bob, cat])
     group = await group_of(engine, ann, bob)
+    # Cat's tab shows her chat with Ann when she follows the link in it.
+    await run(
+        cat.conversation.open_conversation, await conversation_with(cat.conversation, ann.user_id)
+    )
     with Session(engine) as session:
         token = make_invite(session, ann.user_id, group)
     page = await cat.conversation.get_state(InvitePageState)
@@ -354,6 +359,11 @@ async def test_a_signed_in_user_joins_with_one_click_and_lands_in_the_group(
     assert redirect_targets(await run(page.join)) == [routes.CHAT]
     assert cat.user_id in roles_of(engine, group)
     assert cat.conversation.open_conversation_store == str(group)
+    # The chat page then shows the group, not the chat she came from.
+    on_page(page, routes.CHAT)
+    await run((await page.get_state(ChatPageState)).load)
+    assert cat.conversation.conversation_id == group
     # Again (a member already): it just opens, no use taken.
+    on_page(page, f"/invite/{token}", {"token": token})
     assert redirect_targets(await run(page.join)) == [routes.CHAT]
     assert counts(engine)[1][0][1] == 1
