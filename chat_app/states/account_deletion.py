@@ -70,7 +70,7 @@ class DeleteAccountState(rx.State):
             )
         except NotAuthenticated:
             await auth._forget_user(notice=text("not_authenticated", language))
-            yield rx.redirect(routes.AUTH)
+            yield rx.redirect(routes.AUTH, replace=True)
             return
         except (TooManyAttempts, ValidationFailed, Refused) as error:
             self.delete_error = await self._refusal(error)
@@ -84,4 +84,4 @@ class DeleteAccountState(rx.State):
         own_tab = tab_token(self)
         await end_tabs_of(viewer_id, except_tab=own_tab, why=DELETED_NOTICE)
         await auth._forget_user(notice=text(DELETED_NOTICE, language))
-        yield rx.redirect(routes.AUTH)
+        yield rx.redirect(routes.AUTH, replace=True)

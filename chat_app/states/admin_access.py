@@ -99,7 +99,7 @@ async def refuse(state: rx.State) -> list[Any]:
     """
     await forget_admin_data(state)
     message = text("admin_only", await language_of(state))
-    return [toast_error(message), rx.redirect(routes.CHAT)]
+    return [toast_error(message), rx.redirect(routes.CHAT, replace=True)]
 
 
 async def role_changed(user_id: int, admin: bool, except_tab: str = "") -> None:

@@ -33,7 +33,7 @@ class AdminPageState(rx.State):
         access = await self.get_state(AdminAccessState)
         if user is None:
             await forget_admin_data(self)
-            return rx.redirect(routes.AUTH)
+            return rx.redirect(routes.AUTH, replace=True)
         if not await access._load():
             return await refuse(self)
         users = await self.get_state(AdminUsersState)

@@ -85,7 +85,7 @@ async def _clear_ended_session(state: AuthState, why: str = "not_authenticated")
     change may travel to the worker holding the tab's socket (realtime/push_relay.py).
     """
     await state._forget_user(notice=text(why, await language_of(state)))
-    return [rx.redirect(routes.AUTH)]
+    return [rx.redirect(routes.AUTH, replace=True)]
 
 
 async def end_tabs_of(
@@ -277,13 +277,13 @@ class AuthState(rx.State):
     async def require_login(self):
         """On load of a private page: resolve the session or send the visitor to /auth."""
         if await self._current_user(register=True) is None:
-            return rx.redirect(routes.AUTH)
+            return rx.redirect(routes.AUTH, replace=True)
 
     @rx.event
     async def skip_auth_if_logged_in(self):
         """On load of /auth: a tab that is already logged in goes straight to the chat."""
         if self._session_hash() and await self._current_user(register=True) is not None:
-            return rx.redirect(routes.CHAT)
+            return rx.redirect(routes.CHAT, replace=True)
 
     # ----- forms -----
 
@@ -313,7 +313,7 @@ class AuthState(rx.State):
             self._show_refusal(e, await language_of(self))
         else:
             await self._start_session(result)
-            yield rx.redirect(routes.CHAT)
+            yield rx.redirect(routes.CHAT, replace=True)
         finally:
             self.busy = False
 
@@ -373,7 +373,7 @@ class AuthState(rx.State):
             with contextlib.suppress(DomainError):
                 await call_service(auth.logout, token_hash=token_hash)
         await self._forget_user()
-        return rx.redirect(routes.AUTH)
+        return rx.redirect(routes.AUTH, replace=True)
 
     @rx.event
     @_signed_in
@@ -383,4 +383,4 @@ class AuthState(rx.State):
             await call_service(auth.logout_everywhere, token_hash=self._session_hash())
         await self._end_other_tabs(viewer_id, keep_session_hash=None)
         await self._forget_user(notice=text("logged_out_everywhere", await language_of(self)))
-        return rx.redirect(routes.AUTH)
+        return rx.redirect(routes.AUTH, replace=True)

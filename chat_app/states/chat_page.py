@@ -58,7 +58,7 @@ class ChatPageState(rx.State):
         events: list[Any] = []
         user = await auth._current_user(register=True)
         if user is None:
-            events.append(rx.redirect(routes.AUTH))
+            events.append(rx.redirect(routes.AUTH, replace=True))
         await (await self.get_state(FriendsState))._load()
         await (await self.get_state(UnreadState))._load()
         events += _as_list(await (await self.get_state(ConversationState))._load())

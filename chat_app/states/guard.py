@@ -52,7 +52,7 @@ def guarded(
         async def stream(self: S, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[Any]:
             viewer_id = await resolve(self)
             if viewer_id is None:
-                yield rx.redirect(routes.AUTH)
+                yield rx.redirect(routes.AUTH, replace=True)
                 return
             async for update in handler(self, viewer_id, *args, **kwargs):  # type: ignore[attr-defined]
                 yield update
@@ -64,7 +64,7 @@ def guarded(
         async def call(self: S, *args: P.args, **kwargs: P.kwargs) -> Any:
             viewer_id = await resolve(self)
             if viewer_id is None:
-                return rx.redirect(routes.AUTH)
+                return rx.redirect(routes.AUTH, replace=True)
             return await _awaited(handler(self, viewer_id, *args, **kwargs))
 
         wrapper = call

@@ -128,7 +128,7 @@ class InvitePageState(rx.State):
                 events.append(refused)
             # The chat page opens what the tab remembers: this group.
             conversation.open_conversation_store = str(conversation_id)
-        return [*events, rx.redirect(routes.CHAT)]
+        return [*events, rx.redirect(routes.CHAT, replace=True)]
 
     async def _form_refused(self, error: DomainError) -> None:
         auth_state = await self.get_state(AuthState)

@@ -58,7 +58,7 @@ class PasswordChangeState(rx.State):
             return None
         except NotAuthenticated:
             await session._forget_user(notice=text("not_authenticated", await language_of(self)))
-            return rx.redirect(routes.AUTH)
+            return rx.redirect(routes.AUTH, replace=True)
         self._close()
         await session._end_other_tabs(viewer_id, keep_session_hash=session._session_hash())
         return toast_success(text("password_changed", await language_of(self)))

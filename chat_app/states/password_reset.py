@@ -91,4 +91,4 @@ class PasswordResetState(rx.State):
         # Every other session ended with the reset: their open tabs go to /auth now.
         await auth._end_other_tabs(result.user.id, keep_session_hash=auth._session_hash())
         self.errors = {}
-        yield rx.redirect(routes.CHAT)
+        yield rx.redirect(routes.CHAT, replace=True)

@@ -1,7 +1,7 @@
 """Back on a phone (its back gesture, the browser's Back) closes the open conversation.
 
 The chat is one page: before, opening a conversation added no history entry, so Back left
-the app (to the login page it came from) with a conversation on the screen.
+the chat for the login page it came from, which sent the tab back to the conversation.
 """
 
 from __future__ import annotations
@@ -49,3 +49,10 @@ def test_back_closes_the_conversation_and_keeps_the_app_and_the_draft(
     ann.go_back()
     expect(ann.locator("#conversation-placeholder")).to_be_visible()
     expect(ann_title).to_be_hidden()
+
+    # Back from the phone's list leaves the app: the login page it came from is not in the
+    # history (it sent a signed-in tab straight back to the chat, so Back never got out).
+    bob.go_back()
+    expect(bob.locator("#friend-list")).to_be_visible()
+    bob.go_back()
+    expect(bob).to_have_url("about:blank")
