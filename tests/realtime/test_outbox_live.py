@@ -134,7 +134,7 @@ async def reopened(tab: EventClient) -> EventClient:
     again = EventClient(tab.backend_url, local_storage=tab.local_storage)
     again.token = tab.token
     again.storage_keys = set(tab.storage_keys)
-    await again.connect("/")
+    await again.connect(tab.address)
     return again
 
 
@@ -159,7 +159,7 @@ async def test_sends_queued_during_a_restart_by_twelve_tabs_are_each_stored_once
     async def come_back(n: int, tab: EventClient) -> EventClient:
         again = EventClient(tab.backend_url, local_storage=tab.local_storage)
         again.token, again.storage_keys = tab.token, set(tab.storage_keys)
-        await again.connect("/")
+        await again.connect(tab.address)
         # Right after the hydrate, before the page's load handlers: as the browser flushes.
         await again.call(COMPOSER, "send", {"form_data": queued[n]})
         return again

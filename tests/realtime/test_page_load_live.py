@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from chat_app import routes
 from tests.realtime.helpers import (
     AUTH,
     CONVERSATION,
@@ -72,7 +73,8 @@ async def test_a_fresh_tab_gets_the_whole_page_in_a_few_frames(backend_url):
     storage = {TOKEN_KEY: session_token(bob), OPEN_CONVERSATION_KEY: str(conversation)}
     tab = EventClient(backend_url, local_storage=storage)
     tab.storage_keys |= STORAGE_KEYS
-    await tab.connect("/")
+    # A tab that remembers a conversation is at its history entry (states/history_entry.py).
+    await tab.connect(routes.CHAT_WITH_CONVERSATION)
     await tab.wait_for(_hydrated)
     # What the page shows: the friend list, the friend online, the conversation reopened.
     assert usernames(tab, "friends") == [ann.var(AUTH, "username")]

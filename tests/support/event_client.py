@@ -49,7 +49,8 @@ class EventClient:
         self.storage_keys: set[str] = set(self.local_storage)
 
     def _router_data(self) -> dict[str, Any]:
-        return {"pathname": self._pathname, "asPath": self._pathname, "query": {}}
+        pathname = self._pathname.partition("#")[0]
+        return {"pathname": pathname, "asPath": self._pathname, "query": {}}
 
     async def connect(self, pathname: str = "/") -> None:
         """Open the socket and hydrate (which runs the page's on_load handlers)."""
@@ -142,6 +143,13 @@ class EventClient:
                 if f"{state_name}.{var_name}" in self.storage_keys:
                     self.local_storage[f"{state_name}.{var_name}"] = value
         self.events.extend(update.get("events") or [])
+        for event in update.get("events") or []:
+            # A move to a fragment of this page (an open conversation's history entry) is
+            # followed as a browser does: no page load, later events carry the address.
+            path = (event.get("payload") or {}).get("path") or ""
+            here = self._pathname.partition("#")[0]
+            if event.get("name") == "_redirect" and path.startswith(f"{here}#"):
+                self._pathname = path
         for observer in self.observers:
             observer(self)
 
@@ -167,6 +175,11 @@ class EventClient:
         """Stop answering and reading, but keep the TCP connection open: a silent drop
         (a phone losing coverage), noticed by the server only through missed pongs."""
         await self._stop_reader()
+
+    @property
+    def address(self) -> str:
+        """Where the tab is: its path, and the fragment of an open conversation's entry."""
+        return self._pathname
 
     def navigate(self, pathname: str) -> None:
         """Follow a client-side redirect: later events carry the new path."""
