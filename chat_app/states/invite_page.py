@@ -169,14 +169,19 @@ class InvitePageState(rx.State):
     async def login(self, form_data: dict):
         """Log in with an existing account, then join the link's group."""
         auth_state = await self.get_state(AuthState)
+        username, password = form_text(form_data, "username"), form_text(form_data, "password")
+        if not username.strip() or not password:
+            # As the login page: not "wrong username or password", and no hash spent.
+            auth_state.login_error = text("login_fill_both", await language_of(self))
+            return
         auth_state.login_error = ""
         auth_state.busy = True
         yield
         try:
             result: LoginResult = await call_slow_service(
                 auth.login,
-                username=form_text(form_data, "username"),
-                password=form_text(form_data, "password"),
+                username=username,
+                password=password,
                 client_address=client_address(self),
                 user_agent=self.router.headers.user_agent,
                 device_hash=auth_state._session_hash(),

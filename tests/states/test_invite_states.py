@@ -221,6 +221,10 @@ async def test_an_existing_user_logs_in_on_the_page_and_joins(tab_factory, engin
     await run(page.toggle_login)
     assert page.show_login
     auth = await page.get_state(AuthState)
+    # A field left empty is asked for, not called a wrong password.
+    for form in ({"username": "cat", "password": ""}, {"username": " ", "password": "x"}):
+        await run(page.login, form)
+        assert auth.login_error == EN["login_fill_both"]
     await run(page.login, {"username": "cat", "password": "wrong password"})
     assert auth.login_error == EN["invalid_credentials"]
     assert cat.user_id not in roles_of(engine, group)
