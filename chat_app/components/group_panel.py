@@ -166,36 +166,31 @@ def _ending() -> rx.Component:
         ),
         rx.cond(
             GroupActionsState.confirm_leave,
-            rx.vstack(
-                rx.text(tr("group_leave_confirm"), size="2", weight="medium"),
-                confirm_row(
-                    GroupActionsState.cancel_leave,
-                    tr("group_leave_yes"),
-                    GroupActionsState.leave,
-                    "group-leave-confirm",
-                    color_scheme="red",
-                ),
-                width="100%",
-            ),
+            _question("group_leave", GroupActionsState.cancel_leave, GroupActionsState.leave),
             _leave_or_delete(),
         ),
+    )
+
+
+def _question(action: str, on_cancel: Any, on_yes: Any) -> rx.Component:
+    """The question before leaving or deleting (`action`: its i18n key and element id)."""
+    return rx.vstack(
+        rx.text(tr(f"{action}_confirm"), size="2", weight="medium"),
+        confirm_row(
+            on_cancel,
+            tr(f"{action}_yes"),
+            on_yes,
+            f"{action.replace('_', '-')}-confirm",
+            color_scheme="red",
+        ),
+        width="100%",
     )
 
 
 def _leave_or_delete() -> rx.Component:
     return rx.cond(
         GroupActionsState.confirm_delete,
-        rx.vstack(
-            rx.text(tr("group_delete_confirm"), size="2", weight="medium"),
-            confirm_row(
-                GroupActionsState.cancel_delete,
-                tr("group_delete_yes"),
-                GroupActionsState.delete_group,
-                "group-delete-confirm",
-                color_scheme="red",
-            ),
-            width="100%",
-        ),
+        _question("group_delete", GroupActionsState.cancel_delete, GroupActionsState.delete_group),
         rx.hstack(
             rx.button(
                 rx.icon("log-out", size=16),
