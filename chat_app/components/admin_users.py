@@ -10,7 +10,7 @@ from typing import Any
 import reflex as rx
 
 from chat_app.components.icon_button import icon_button
-from chat_app.components.name_text import name_text
+from chat_app.components.name_text import shown_name
 from chat_app.components.pager import pager
 from chat_app.states.admin_user_actions import AdminUserActionsState
 from chat_app.states.admin_users import QUERY_KEPT, AdminUsersState
@@ -82,12 +82,17 @@ def _badges(row: Any) -> rx.Component:
     )
 
 
+_WHOLE_NAME: dict[str, Any] = {"overflow_wrap": "anywhere", "class_name": "admin-user-name"}
+
+
 def _user_card(row: Any) -> rx.Component:
     return rx.card(
         rx.hstack(
             rx.vstack(
-                name_text(row.nickname, weight="medium"),
-                name_text("@" + row.username, size="2", color_scheme="gray"),
+                # Whole, wrapped anywhere: the administrator picks people by these, and no
+                # other screen of theirs shows the names (a cut one is whole only on hover).
+                rx.text(shown_name(row.nickname), weight="medium", **_WHOLE_NAME),
+                rx.text("@", row.username, size="2", color_scheme="gray", **_WHOLE_NAME),
                 _badges(row),
                 rx.flex(
                     _when("admin_created", row.created_at),

@@ -116,6 +116,12 @@ def test_an_administrator_hands_over_a_password_reset(browser: Browser, app_serv
     found = actions.bounding_box()
     assert found is not None
     assert found["x"] + found["width"] <= widths[1], "the actions button is off the screen"
+    # The names are whole (wrapped), not cut: no other screen shows them to the administrator.
+    names = user_card(phone, forgetful_name).locator(".admin-user-name")
+    expect(names.nth(1)).to_have_text("@" + forgetful_name)
+    for name in names.all():
+        assert name.evaluate("e => e.scrollWidth <= e.clientWidth"), "a name is cut"
+        assert name.evaluate("e => getComputedStyle(e).textOverflow") != "ellipsis"
 
     # The person opens the link on a phone of their own; the page's switches stay inside
     # its card beside the long heading.
