@@ -287,12 +287,22 @@ class AuthState(rx.State):
 
     # ----- forms -----
 
+    async def _signed_in_as(self, username: str) -> bool:
+        if not self._session_hash():
+            return False
+        user, key = await self._current_user(), validation.username_key
+        return user is not None and key(user.username) == key(username)
+
     async def _sign_in(self, service: Callable[..., LoginResult], **fields: str):
         """Log this tab in through `auth.login` or `auth.register`, the button busy meanwhile.
 
         Yields:
             The busy button, then the way to the chat once logged in.
         """
+        if await self._signed_in_as(fields.get("username", "")):
+            # A click queued behind the one that signed the tab in: no second device session.
+            yield rx.redirect(routes.CHAT, replace=True)
+            return
         self.busy = True
         yield
         try:

@@ -326,3 +326,37 @@ async def test_a_token_just_sent_by_the_browser_is_pickled_as_its_hash(alice_tab
     _schema, restored = pickle.loads(second._serialize())  # noqa: S301  (our own bytes)
     assert restored.session_token == ""
     assert restored._token_hash == sessions.hash_token(alice_tab.session_token)
+
+
+async def test_clicks_queued_behind_a_successful_login_start_no_second_session(
+    alice_tab, tab_factory, engine
+):
+    tab = tab_factory(AuthState, token="tab-2")
+    form = {"username": "alice", "password": PASSWORD}
+    assert redirect_targets(await run(tab.login, form)) == ["/"]
+    sessions_after_one = rows(engine, AuthSession)
+    token = tab.session_token
+    # Hammered "Log in": the queued clicks find the tab signed in and only go to the chat.
+    for _ in range(3):
+        assert redirect_targets(await run(tab.login, form)) == ["/"]
+    assert (rows(engine, AuthSession), tab.session_token) == (sessions_after_one, token)
+    # Another account's form is a login as usual (it replaces this tab's session).
+    bob_form = {"username": "bob", "nickname": "Bob", "password": PASSWORD}
+    await run(
+        tab_factory(AuthState, token="bob-tab").register, {**bob_form, "password_confirm": PASSWORD}
+    )
+    sessions_after_one += 1
+    await run(tab.login, {"username": "bob", "password": PASSWORD})
+    assert (tab.username, rows(engine, AuthSession)) == ("bob", sessions_after_one + 1)
+
+
+async def test_a_register_click_queued_behind_the_one_that_made_the_account_just_goes_on(
+    tab_factory, engine
+):
+    tab = tab_factory(AuthState)
+    form = {"username": "carol", "nickname": "Carol", "password": PASSWORD}
+    form["password_confirm"] = PASSWORD
+    await run(tab.register, form)
+    assert redirect_targets(await run(tab.register, form)) == ["/"]
+    assert tab.register_errors == {}
+    assert (rows(engine, User), rows(engine, AuthSession)) == (1, 1)
