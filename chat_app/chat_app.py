@@ -31,7 +31,7 @@ from chat_app.states.presence import PresenceState, sweep_expired_tabs, sweep_st
 from chat_app.states.safe_text import install_marker_guard_if_requested
 from chat_app.states.session_hydrate import SessionNeedsItsToken
 from chat_app.states.setup import SetupState
-from chat_app.states.ui import UiState
+from chat_app.states.ui import UiState, tr
 
 # Tests start backends with the Var-marker guard: user text reaching Reflex's parser fails.
 install_marker_guard_if_requested()
@@ -56,7 +56,12 @@ app = rx.App(
     frontend_exception_handler=log_guard.report_frontend_exception,
     # Top of the screen: at the bottom, toasts would cover the composer's send button. On
     # phones, styles.css moves them where they cover no control.
-    toaster=rx.toast.provider(position="top-center", close_button=True),
+    # Sonner names the toasts' region "Notifications" whatever the page's language.
+    toaster=rx.toast.provider(
+        position="top-center",
+        close_button=True,
+        custom_attrs={"containerAriaLabel": tr("toasts_label")},
+    ),
 )
 app.add_page(
     chat_page,

@@ -92,6 +92,8 @@ EN: dict[str, str] = {
     "button_jump_latest": "Jump to the latest messages",
     # After "↓ N" on the button that brings the reader down to messages that came in.
     "button_new_below": "new",
+    # The toasts' region, as a screen reader names it (before its "alt+T" shortcut).
+    "toasts_label": "Notifications",
     # Above the first message that was unread when the conversation was opened.
     "divider_new_messages": "New messages",
     "drafts_full": (

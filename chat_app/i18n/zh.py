@@ -87,6 +87,8 @@ ZH: dict[str, str] = {
     "button_load_older": "加载更早的消息",
     "button_jump_latest": "跳到最新消息",
     "button_new_below": "条新消息",
+    # The toasts' region, as a screen reader names it (before its "alt+T" shortcut).
+    "toasts_label": "通知",
     "divider_new_messages": "新消息",
     "drafts_full": "其他聊天的草稿已占满此浏览器的存储空间，无法保存此草稿。请先发送或删除它。",
     "drafts_not_joined": "输入框中已有文字，此聊天的草稿太长，无法一并放入。请先发送或删除它。",

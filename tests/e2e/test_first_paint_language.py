@@ -97,6 +97,11 @@ def test_only_the_browser_language_is_ever_painted(
     expect(page.locator("#current-nickname")).to_have_text(nickname, timeout=20_000)
     expect(page.locator("#tab-friends")).to_contain_text(friends_label)
     chat_reload = painted(page)
+    # The toasts' region is named for screen readers in the language too (sonner's own
+    # default is "Notifications").
+    region = page.locator("section[aria-live='polite'][aria-label]")
+    label = (ZH if language == "zh" else EN)["toasts_label"]
+    expect(region).to_have_attribute("aria-label", re.compile(rf"^{label} "))
 
     own_words = {username, nickname}
     assert wrong_language(first_visit, language, own_words) == [], first_visit
