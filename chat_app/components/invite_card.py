@@ -6,9 +6,9 @@ from typing import Any
 
 import reflex as rx
 
-from chat_app import routes
 from chat_app.components import login_form, register_form
 from chat_app.components.auth_form import auth_form
+from chat_app.components.chat_href import chat_href
 from chat_app.components.page_card import page_card
 from chat_app.states.auth import AuthState
 from chat_app.states.invite_page import GROUP, INVALID, SERVER, InvitePageState
@@ -95,7 +95,7 @@ def _signed_in_group() -> rx.Component:
 
 
 def _to_chat() -> rx.Component:
-    return rx.link(tr("invite_open_chat"), href=routes.CHAT, id="invite-open-chat", size="3")
+    return rx.link(tr("invite_open_chat"), href=chat_href(), id="invite-open-chat", size="3")
 
 
 def _body() -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from chat_app import routes
+from chat_app.components.chat_href import chat_href
 from chat_app.components.form_field import Field, form_fields
 from chat_app.components.page_card import page_card
 from chat_app.states.setup import SETUP_CODE_MAX, SetupState
@@ -49,5 +49,5 @@ def setup_card() -> rx.Component:
             ),
             _claim_form(),
         ),
-        rx.link(tr("setup_back"), href=routes.CHAT, id="setup-back", class_name="back-link"),
+        rx.link(tr("setup_back"), href=chat_href(), id="setup-back", class_name="back-link"),
     )

@@ -19,6 +19,7 @@ from chat_app.states.admin_access import AdminAccessState
 from chat_app.states.auth import AuthState
 from chat_app.states.chime import ChimeState
 from chat_app.states.conversation import ConversationState
+from chat_app.states.conversation_dialogs import close_dialogs
 from chat_app.states.friends import FriendsState
 from chat_app.states.message_search import MessageSearchState
 from chat_app.states.presence import PresenceState
@@ -61,7 +62,11 @@ class ChatPageState(rx.State):
             events.append(rx.redirect(routes.AUTH, replace=True))
         await (await self.get_state(FriendsState))._load()
         await (await self.get_state(UnreadState))._load()
-        events += _as_list(await (await self.get_state(ConversationState))._load())
+        conversation = await self.get_state(ConversationState)
+        shown = conversation.conversation_id
+        events += _as_list(await conversation._load())
+        if shown and not conversation.conversation_id:
+            await close_dialogs(self)  # closed by Back, or gone: nothing may act on it
         await (await self.get_state(ReplyState))._restore(user.id if user else None)
         events += _as_list(await (await self.get_state(ResendState))._resume())
         await (await self.get_state(PresenceState))._load()

@@ -347,7 +347,7 @@ class ConversationState(
     @signed_in
     async def close_conversation(self, viewer_id: int):
         """Back to the friend list (phones), keeping the place and draft left."""
-        return await self._leave(viewer_id)
+        return await self._leave(viewer_id) or self._off_entry()
 
     async def _leave(self, viewer_id: int):
         if refused := await self._switch_places(viewer_id, self._shown_or_remembered()):

@@ -9,8 +9,12 @@ the load sees a tab that showed a conversation from that entry at an address wit
 and closes the conversation as the header's back button does.
 
 Switching between conversations keeps the one entry (Back goes to the list, not through
-every conversation opened). Links back to the chat from other pages carry the fragment
-while a conversation is open (components/chat_href.py), so they return to it.
+every conversation opened). The header's back button closes the conversation at once and
+then takes the browser back off the entry this tab added (Reflex's own
+`rx.event.back()`), so the next Back leaves the app instead of only changing the address.
+Links back to the chat from other pages carry the fragment while a conversation is open
+(components/chat_href.py), so they return to it. What Back closes is also what its
+dialogs asked about (states/conversation_dialogs.py).
 """
 
 from __future__ import annotations
@@ -28,19 +32,31 @@ class HistoryEntry(rx.State, mixin=True):
     """Whether this tab's address carries the open conversation's history entry."""
 
     _in_history: bool = False
+    # This tab added the entry itself: the one before it is this page's (not so for an
+    # address opened as it is, from a bookmark or after a backend restart).
+    _pushed_entry: bool = False
 
     def _at_entry(self) -> bool:
         return self.router.url.fragment == FRAGMENT
 
     def _history_entry(self) -> list[Any]:
         """The redirect that gives a just-opened conversation its entry (none if it has one)."""
-        at_entry = self._at_entry()
         self._in_history = True
-        return [] if at_entry else [rx.redirect(routes.CHAT_WITH_CONVERSATION)]
+        if self._at_entry():
+            return []
+        self._pushed_entry = True
+        return [rx.redirect(routes.CHAT_WITH_CONVERSATION)]
+
+    def _off_entry(self) -> list[Any]:
+        """Back off the entry this tab added, once the conversation is closed (none else)."""
+        if not (self._pushed_entry and self._at_entry()):
+            return []
+        self._in_history = self._pushed_entry = False
+        return [rx.event.back()]
 
     def _went_back(self) -> bool:
         """Whether this load is Back from the open conversation's entry (then forgotten)."""
         if not self._in_history or self._at_entry():
             return False
-        self._in_history = False
+        self._in_history = self._pushed_entry = False
         return True

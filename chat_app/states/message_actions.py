@@ -88,6 +88,9 @@ class MessageActionsState(rx.State):
     @rx.event
     def cancel_delete(self):
         """Close the deletion's dialog, deleting nothing."""
+        self._close_delete()
+
+    def _close_delete(self) -> None:
         self.confirm_conversation = self.confirm_seq = 0
         self.confirm_for_me = False
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, expect
 
-from tests.support.browser import friend_on_a_phone, open_chat_with
+from tests.support.browser import friend_on_a_phone, open_chat_with, send
 from tests.support.live_app import LiveApp
 
 
@@ -45,14 +45,27 @@ def test_back_closes_the_conversation_and_keeps_the_app_and_the_draft(
     ann.go_back()
     expect(ann_title).to_have_text(bob_name.title())
     expect(ann.locator("#composer")).to_be_in_viewport()
-    # Back from the conversation: the home screen beside the list.
+    # Back with a dialog open (here "Delete for everyone?" about her own message): the
+    # conversation closes, and so does the dialog, which never comes back over a chat.
+    send(ann, "keep this one")
+    row = ann.locator("#message-list .message", has_text="keep this one")
+    row.locator(".message-actions").click()
+    ann.locator(".delete-for-everyone").click()
+    dialog = ann.get_by_role("alertdialog")
+    expect(dialog).to_be_visible()
     ann.go_back()
     expect(ann.locator("#conversation-placeholder")).to_be_visible()
     expect(ann_title).to_be_hidden()
+    expect(dialog).to_be_hidden()
+    open_chat_with(ann, bob_name.title())
+    expect(row).to_be_visible()
+    expect(dialog).to_have_count(0)
 
-    # Back from the phone's list leaves the app: the login page it came from is not in the
-    # history (it sent a signed-in tab straight back to the chat, so Back never got out).
-    bob.go_back()
+    # The phone's own back button takes the entry away with the conversation: the next
+    # Back leaves the app (the login page it came from is not in the history either: it
+    # sent a signed-in tab straight back to the chat, so Back never got out).
+    bob.click("#back-button")
     expect(bob.locator("#friend-list")).to_be_visible()
+    expect(bob).to_have_url(app_server.frontend_url + "/")
     bob.go_back()
     expect(bob).to_have_url("about:blank")

@@ -7,10 +7,20 @@ Reflex runs the chat page's load there (states/history_entry.py).
 from __future__ import annotations
 
 from chat_app import routes
+from chat_app.states.auth import AuthState
 from chat_app.states.chat_page import ChatPageState
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
-from tests.support.tabs import at_address, chat_tabs, conversation_with, redirect_targets, run
+from chat_app.states.forwarding import ForwardState
+from chat_app.states.message_actions import MessageActionsState
+from tests.support.tabs import (
+    PASSWORD,
+    at_address,
+    chat_tabs,
+    conversation_with,
+    redirect_targets,
+    run,
+)
 
 
 async def page_load(tab: ConversationState, address: str) -> list:
@@ -64,3 +74,53 @@ async def test_a_tab_arriving_at_the_list_with_a_remembered_conversation_gets_it
     await page_load(ann, routes.CHAT_WITH_CONVERSATION)
     await page_load(ann, routes.CHAT)
     assert ann.conversation_id == 0
+
+
+def went_back_in_history(events: list) -> bool:
+    """Whether the events take the browser back one entry (Reflex's `rx.event.back()`)."""
+    return any("history" in str(value) for event in events for _, value in event.args)
+
+
+async def test_the_header_back_button_takes_the_browser_off_the_entry_it_added(tab_factory):
+    ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    with_bob = await conversation_with(ann, bob_id)
+    await run(ann.open_conversation, with_bob)
+    # Closed at once, and the entry goes: the next Back leaves the app, not a dead step.
+    closing = await run(ann.close_conversation)
+    assert ann.conversation_id == 0
+    assert went_back_in_history(closing)
+    await page_load(ann, routes.CHAT)
+    assert ann.conversation_id == 0
+
+    # An address opened as it is (a bookmark of /#chat, a backend restart): the entry
+    # before it may be another site's, so the button only closes.
+    fresh = tab_factory(ConversationState, token="ann-bookmark")
+    await run((await fresh.get_state(AuthState)).login, {"username": "ann", "password": PASSWORD})
+    at_address(fresh, routes.CHAT_WITH_CONVERSATION)
+    await page_load(fresh, routes.CHAT_WITH_CONVERSATION)
+    await run(fresh.open_conversation, with_bob)
+    assert fresh.conversation_id == with_bob
+    assert not went_back_in_history(await run(fresh.close_conversation))
+
+
+async def test_back_closes_the_dialogs_about_the_conversation_and_they_act_on_nothing(
+    tab_factory,
+):
+    ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    with_bob = await conversation_with(ann, bob_id)
+    await run(ann.open_conversation, with_bob)
+    await run((await ann.get_state(ComposerState)).send, {"body": "keep me"})
+    seq = ann._buffer().last_seq()
+    actions = await ann.get_state(MessageActionsState)
+    forward = await ann.get_state(ForwardState)
+    await run(actions.ask_delete, with_bob, seq)
+    await run(actions.ask_edit, with_bob, seq)
+    await run(forward.ask_forward, with_bob, seq)
+    assert (actions.confirm_seq, actions.edit_seq, forward.forward_seq) == (seq, seq, seq)
+
+    await page_load(ann, routes.CHAT)  # Back, with the dialogs open
+    assert (actions.confirm_seq, actions.edit_seq, forward.forward_seq) == (0, 0, 0)
+    # A confirmation still on its way from the browser deletes nothing.
+    await run(actions.delete_message)
+    await run(ann.open_conversation, with_bob)
+    assert [(m.body, m.deleted) for m in ann._stored()][-1] == ("keep me", False)
