@@ -205,13 +205,14 @@ class ConversationState(
         if self.conversation_id and self._went_back():
             return await self._leave(viewer_id)
         if self.conversation_id:
-            caught_up = await self._catch_up(viewer_id, back=True)
-            return [caught_up, *self._history_entry()] if self.conversation_id else None
-        if self.open_conversation_store.isdigit():
-            return await self._open(viewer_id, int(self.open_conversation_store))
-        if self.open_friend_store.isdigit():
-            return await self._open_remembered_friend(viewer_id)
-        return None
+            shown = await self._catch_up(viewer_id, back=True)
+        elif self.open_conversation_store.isdigit():
+            shown = await self._open(viewer_id, int(self.open_conversation_store))
+        elif self.open_friend_store.isdigit():
+            shown = await self._open_remembered_friend(viewer_id)
+        else:
+            return None
+        return self._with_entry(shown, bool(self.conversation_id), loading=True)
 
     async def _open_remembered_friend(self, viewer_id: int):
         """Reopen what an older version of the app remembered by friend, and forget that."""
@@ -312,7 +313,7 @@ class ConversationState(
                 self.unseen = unread
         places._follow_line(page.conversation_id)
         await self._show_unsent(viewer_id)
-        return [ConversationState.mark_seen, *self._history_entry()]
+        return ConversationState.mark_seen
 
     def _shown_or_remembered(self) -> int:
         """The conversation the composer's draft belongs to (also before `load` reopens it)."""
@@ -334,14 +335,15 @@ class ConversationState(
     @signed_in
     async def open_conversation(self, viewer_id: int, conversation_id: int):
         """Show a conversation (its newest page)."""
-        return await self._open(viewer_id, conversation_id)
+        return self._with_entry(await self._open(viewer_id, conversation_id), True)
 
     @rx.event
     @signed_in
     async def open_at_message(self, viewer_id: int, conversation_id: int, seq: int):
         """Show a conversation at one of its messages, however far back (a search result)."""
         # A forged seq opens the conversation as a click on its row does.
-        return await self._open(viewer_id, conversation_id, at_seq=seq_or_none(seq) or 0)
+        opened = await self._open(viewer_id, conversation_id, at_seq=seq_or_none(seq) or 0)
+        return self._with_entry(opened, True)
 
     @rx.event
     @signed_in
@@ -384,7 +386,7 @@ class ConversationState(
         if self.conversation_id:
             # The same list stays on the page, scrolled up where the reader was: go down.
             opened = await self._open(viewer_id, self.conversation_id, newest=True)
-            return [*(opened if isinstance(opened, list) else [opened]), scroll_to(LIST_END)]
+            return [opened, scroll_to(LIST_END)]
         return None
 
 

@@ -39,13 +39,35 @@ class HistoryEntry(rx.State, mixin=True):
     def _at_entry(self) -> bool:
         return self.router.url.fragment == FRAGMENT
 
-    def _history_entry(self) -> list[Any]:
-        """The redirect that gives a just-opened conversation its entry (none if it has one)."""
-        self._in_history = True
+    def _with_entry(self, events: Any, showing: bool, loading: bool = False) -> list[Any]:
+        """`events`, then the redirect giving the conversation shown its entry if it lacks one.
+
+        Args:
+            events: What opening or loading the conversation returned (None, one or a list).
+            showing: A conversation is shown now (else `events` only).
+            loading: Called by the page's load. A click's open that overtook the page's
+                first load (right after a connect) is not taken as in the history yet: that
+                load's address is from before the redirect and would read as Back. The load
+                then gives the entry.
+
+        Returns:
+            The events, as a list.
+        """
+        listed = [] if events is None else events if isinstance(events, list) else [events]
+        if not showing:
+            return listed
+        if loading or self._page_loaded():
+            self._in_history = True
         if self._at_entry():
-            return []
+            return listed
         self._pushed_entry = True
-        return [rx.redirect(routes.CHAT_WITH_CONVERSATION)]
+        return [*listed, rx.redirect(routes.CHAT_WITH_CONVERSATION)]
+
+    def _page_loaded(self) -> bool:
+        root: Any = self
+        while root.parent_state is not None:
+            root = root.parent_state
+        return bool(getattr(root, "is_hydrated", False))
 
     def _off_entry(self) -> list[Any]:
         """Back off the entry this tab added, once the conversation is closed (none else)."""

@@ -108,3 +108,21 @@ async def test_a_reconnected_tab_shows_its_friends_presence_and_missed_messages(
     assert _frames_to_load(bob) <= MOST_FRAMES_TO_LOAD
     for client in (ann, bob):
         await client.close()
+
+
+async def test_a_chat_opened_before_the_page_has_loaded_stays_open(backend_url):
+    # The page's load runs after the connect; a click (here: the bench's tabs, at once)
+    # may overtake it. That load's address is from before the chat's history entry, and
+    # read as Back it closed the chat just opened (states/history_entry.py).
+    ann, bob, _ann_id, conversation = await _friends_with_a_chat(backend_url)
+    tab = EventClient(backend_url, local_storage={TOKEN_KEY: session_token(bob)})
+    tab.storage_keys |= STORAGE_KEYS
+    await tab.connect("/")
+    await tab.call(CONVERSATION, "open_conversation", {"conversation_id": conversation})
+    await tab.wait_for(_hydrated)
+    await send_text(ann, "after the load")
+    await tab.wait_for(lambda c: shown_seqs(c) == [1, 2])
+    assert tab.var(CONVERSATION, "conversation_id") == conversation
+    assert tab.address == routes.CHAT_WITH_CONVERSATION
+    for client in (ann, bob, tab):
+        await client.close()

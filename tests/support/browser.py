@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from typing import Any
 
@@ -50,7 +51,8 @@ def login(page: Page, app: LiveApp, username: str, password: str = PASSWORD) -> 
 
 def expect_chat_as(page: Page, app: LiveApp, nickname: str) -> None:
     expect(page.locator("#current-nickname")).to_have_text(nickname, timeout=20_000)
-    expect(page).to_have_url(app.frontend_url + "/")
+    # At the chat; with a conversation it reopened, at that conversation's history entry.
+    expect(page).to_have_url(re.compile(re.escape(app.frontend_url) + r"/(#chat)?$"))
 
 
 def new_user(browser: Browser, app: LiveApp, prefix: str) -> tuple[Page, str]:

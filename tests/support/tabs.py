@@ -45,6 +45,7 @@ def make_tab(state_cls: type[S], *, token: str = "tab-1", ip: str = "127.0.0.1")
     root.router = RouterData.from_router_data(
         {"token": token, "ip": ip, "headers": {"user-agent": "pytest"}, "pathname": "/"}
     )
+    root.is_hydrated = True  # its page has loaded: what a person clicks, they see
     state = root.get_substate(state_cls.get_full_name().split(".")[1:])
     assert isinstance(state, state_cls)
     return state
