@@ -37,7 +37,7 @@ from chat_app.services.people_views import LoginResult, UserView
 from chat_app.services.sessions import SessionKey
 from chat_app.states import links, service_call, session_guard
 from chat_app.states.guard import guarded
-from chat_app.states.refusals import field_texts, refusal_text
+from chat_app.states.refusals import empty_login_text, field_texts, refusal_text
 from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.tab_identity import client_address, tab_token
 from chat_app.states.ui import language_of
@@ -346,9 +346,8 @@ class AuthState(rx.State):
         """Log in with the submitted username and password."""
         self.login_error = ""
         username, password = form_text(form_data, "username"), form_text(form_data, "password")
-        if not username.strip() or not password:
-            # Not "wrong username or password" for a field left empty (nor a hash spent).
-            self.login_error = text("login_fill_both", await language_of(self))
+        if empty := empty_login_text(username, password, await language_of(self)):
+            self.login_error = empty
             return
         async for update in self._sign_in(
             auth.login,

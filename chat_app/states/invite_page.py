@@ -32,6 +32,7 @@ from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.group_changes import publish
 from chat_app.states.invite_manager import show_use_live
+from chat_app.states.refusals import empty_login_text
 from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.tab_identity import client_address
 from chat_app.states.ui import UiState, language_of
@@ -170,9 +171,8 @@ class InvitePageState(rx.State):
         """Log in with an existing account, then join the link's group."""
         auth_state = await self.get_state(AuthState)
         username, password = form_text(form_data, "username"), form_text(form_data, "password")
-        if not username.strip() or not password:
-            # As the login page: not "wrong username or password", and no hash spent.
-            auth_state.login_error = text("login_fill_both", await language_of(self))
+        if empty := empty_login_text(username, password, await language_of(self)):
+            auth_state.login_error = empty
             return
         auth_state.login_error = ""
         auth_state.busy = True

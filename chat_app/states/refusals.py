@@ -26,3 +26,12 @@ def refusal_text(error: DomainError, language: str) -> str:
 def field_texts(error: ValidationFailed, language: str) -> dict[str, str]:
     """Each invalid field's message, by field name."""
     return {field: text(code, language) for field, code in error.field_errors.items()}
+
+
+def empty_login_text(username: str, password: str, language: str) -> str:
+    """A login form's message for a field left empty ("" with both filled).
+
+    Not "wrong username or password" for a field nobody typed in, and no password hash
+    spent on it: the login page's form and the invite page's say the same.
+    """
+    return text("login_fill_both", language) if not username.strip() or not password else ""
