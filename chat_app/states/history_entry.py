@@ -64,10 +64,7 @@ class HistoryEntry(rx.State, mixin=True):
         return [*listed, rx.redirect(routes.CHAT_WITH_CONVERSATION)]
 
     def _page_loaded(self) -> bool:
-        root: Any = self
-        while root.parent_state is not None:
-            root = root.parent_state
-        return bool(getattr(root, "is_hydrated", False))
+        return bool(getattr(self._get_root_state(), "is_hydrated", False))
 
     def _off_entry(self) -> list[Any]:
         """Back off the entry this tab added, once the conversation is closed (none else)."""

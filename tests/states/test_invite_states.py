@@ -56,9 +56,7 @@ def page_tab(token: str, *, tab: str = "invite-tab", language: str = "en") -> In
 
 def on_page(state: rx.State, path: str = "/", query: dict[str, str] | None = None) -> None:
     """Let a test tab report the page it is on (the admin page's origin makes the links)."""
-    root = state
-    while root.parent_state is not None:
-        root = root.parent_state
+    root = state._get_root_state()
     root.router = RouterData.from_router_data(
         {
             "token": root.router.session.client_token,

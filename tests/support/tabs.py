@@ -24,9 +24,7 @@ PASSWORD = "correct horse"
 
 def at_address(state: rx.State, address: str) -> None:
     """Give the tab's root the router data of the browser at `address` (as a navigation does)."""
-    root = state
-    while root.parent_state is not None:
-        root = root.parent_state
+    root = state._get_root_state()
     session = root.router.session
     root.router = RouterData.from_router_data(
         {
