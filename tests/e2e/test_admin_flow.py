@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.support.admins import promote_in
 from tests.support.browser import (
@@ -12,6 +12,7 @@ from tests.support.browser import (
     expect_chat_as,
     login,
     new_user,
+    overlaps,
     register,
     unique_name,
 )
@@ -34,19 +35,6 @@ def open_admin_page(page: Page, app: LiveApp) -> None:
 
 
 SECTION_TABS = ("users", "invites", "settings", "numbers", "audit")
-
-
-def overlaps(page: Page, toast: Locator, selector: str) -> bool:
-    """Whether the toast's box and the element's intersect."""
-    a, b = toast.bounding_box(), page.locator(selector).bounding_box()
-    assert a is not None
-    assert b is not None
-    return (
-        a["x"] < b["x"] + b["width"]
-        and b["x"] < a["x"] + a["width"]
-        and a["y"] < b["y"] + b["height"]
-        and b["y"] < a["y"] + a["height"]
-    )
 
 
 def user_card(page: Page, username: str):

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, Response, expect
+from playwright.sync_api import Browser, Locator, Page, Request, Response, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.support.live_app import LiveApp
@@ -208,3 +208,16 @@ FIELD_IN_ITS_BOX = """input => {
     const box = input.closest(".rt-TextFieldRoot").getBoundingClientRect();
     return field.top >= box.top - 1 && field.bottom <= box.bottom + 1;
 }"""
+
+
+def overlaps(page: Page, toast: Locator, selector: str) -> bool:
+    """Whether the toast's box and the element's intersect."""
+    a, b = toast.bounding_box(), page.locator(selector).bounding_box()
+    assert a is not None
+    assert b is not None
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
