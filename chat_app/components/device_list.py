@@ -1,9 +1,11 @@
-"""My devices: browser and system, last active, address, and "Log out this device"."""
+"""My devices: browser and system, last active, address, "Log out this device", and
+"Log out all other devices" (with a confirmation: it may end many sessions at once)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from chat_app.components.confirm_row import confirm_row
 from chat_app.states.my_account import DeviceRow, MyAccountState
 from chat_app.states.ui import moment_locale, tr
 
@@ -72,11 +74,40 @@ def _row(device: DeviceRow) -> rx.Component:
     )
 
 
+def _log_out_others() -> rx.Component:
+    return rx.cond(
+        MyAccountState.confirming_log_out_others,
+        rx.vstack(
+            rx.text(tr("account_log_out_others_question"), id="log-out-others-question"),
+            confirm_row(
+                MyAccountState.cancel_log_out_others,
+                tr("account_log_out_others_confirm"),
+                MyAccountState.log_out_other_devices,
+                "log-out-others-confirm",
+                color_scheme="red",
+            ),
+            width="100%",
+        ),
+        rx.button(
+            tr("account_log_out_others"),
+            id="log-out-others",
+            variant="outline",
+            color_scheme="red",
+            on_click=MyAccountState.ask_log_out_others,
+        ),
+    )
+
+
 def device_list() -> rx.Component:
-    """The viewer's devices, this one first."""
+    """The viewer's devices, this one first; "Log out all other devices" when there are."""
     return rx.vstack(
-        rx.foreach(MyAccountState.devices, _row),
-        id="device-list",
-        spacing="0",
+        rx.vstack(
+            rx.foreach(MyAccountState.devices, _row),
+            id="device-list",
+            spacing="0",
+            width="100%",
+        ),
+        rx.cond(MyAccountState.has_other_devices, _log_out_others()),
+        spacing="3",
         width="100%",
     )

@@ -20,6 +20,13 @@ EN: dict[str, str] = {
     "account_log_out_device": "Log out this device",
     "account_device_logged_out": "That device was logged out.",
     "account_device_gone": "That device is no longer logged in.",
+    "account_log_out_others": "Log out all other devices",
+    "account_log_out_others_question": (
+        "Log out every device but this one? Their open tabs go to the login page."
+    ),
+    "account_log_out_others_confirm": "Log out all",
+    "account_other_devices_logged_out": "Your other devices were logged out.",
+    "account_no_other_devices": "No other device is logged in.",
     "account_delete_heading": "Delete my account",
     "account_delete_hint": (
         "Your nickname, picture, friends and devices are removed; your username stays "
@@ -53,6 +60,11 @@ ZH: dict[str, str] = {
     "account_log_out_device": "登出此设备",
     "account_device_logged_out": "该设备已登出。",
     "account_device_gone": "该设备已不在登录状态。",
+    "account_log_out_others": "登出所有其他设备",
+    "account_log_out_others_question": "登出除本设备以外的所有设备？它们打开的页面会回到登录页。",
+    "account_log_out_others_confirm": "全部登出",
+    "account_other_devices_logged_out": "其他设备已全部登出。",
+    "account_no_other_devices": "没有其他已登录的设备。",
     "account_delete_heading": "注销我的账号",
     "account_delete_hint": (
         "你的昵称、头像、好友和设备将被删除；用户名仍被保留。你发送的消息和文件会留给"

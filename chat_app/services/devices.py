@@ -1,4 +1,4 @@
-"""The list of "My devices": my login sessions in words, and logging one of them out.
+"""The list of "My devices": my login sessions in words, and logging them out.
 
 A device is one AuthSession row (services/sessions.py). The browser and system are read from
 the user agent the device sent when it logged in, by a small table of well-known names, not
@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlmodel import Session, col, delete, select
 
 from chat_app.models import AuthSession, utc_now
+from chat_app.services.sessions import end_all_sessions
 from chat_app.settings import SETTINGS, Settings
 
 # A user sees at most this many devices (the most recently active first).
@@ -152,3 +153,23 @@ def end_device(*, session: Session, user_id: int, session_id: object, current_ha
     session.exec(delete(AuthSession).where(col(AuthSession.id) == session_id))
     session.commit()
     return ended
+
+
+def end_other_devices(*, session: Session, user_id: int, current_hash: str) -> int:
+    """Log out every device of the user but the asking one ("Log out all other devices").
+
+    Sessions the list no longer shows (idle too long, past the first DEVICES_SHOWN) end too:
+    a forgotten login on a shared computer is what this is for.
+
+    Args:
+        session: The database session.
+        user_id: The viewer (from the server-side session).
+        current_hash: The asking device's token hash, which stays logged in.
+
+    Returns:
+        How many sessions were ended. Without the asking device's hash nothing is ended:
+        an empty hash would keep no session at all.
+    """
+    if not current_hash:
+        return 0
+    return end_all_sessions(session=session, user_id=user_id, except_hash=current_hash)

@@ -46,6 +46,9 @@ class MyAccountState(rx.State):
 
     nickname_error: str = ""
     devices: list[DeviceRow] = []
+    has_other_devices: bool = False
+    # "Log out all other devices" was pressed and waits for its confirmation.
+    confirming_log_out_others: bool = False
     _user_id: int | None = None
 
     def _follow_viewer(self, user_id: int | None, link_key: SessionKey | None) -> None:
@@ -54,6 +57,8 @@ class MyAccountState(rx.State):
         if user_id is None or user_id != self._user_id:
             self.nickname_error = ""
             self.devices = []
+            self.has_other_devices = False
+            self.confirming_log_out_others = False
             self._user_id = user_id
 
     async def _read_devices(self, viewer_id: int) -> None:
@@ -70,12 +75,14 @@ class MyAccountState(rx.State):
             )
             for device in found
         ]
+        self.has_other_devices = any(not device.this_device for device in found)
 
     @rx.event
     @signed_in
     async def load(self, viewer_id: int):
         """On load of /account (and after each reconnect): read my devices."""
         self.nickname_error = ""
+        self.confirming_log_out_others = False
         await self._read_devices(viewer_id)
 
     @rx.event
@@ -113,3 +120,30 @@ class MyAccountState(rx.State):
             return toast_info(text("account_device_gone", language))
         await end_tabs_of(viewer_id, only=ended)
         return toast_success(text("account_device_logged_out", language))
+
+    @rx.event
+    @signed_in
+    async def ask_log_out_others(self, viewer_id: int):
+        """Show the confirmation of "Log out all other devices"."""
+        del viewer_id  # only a signed-in tab asks; the confirmation re-derives the user
+        self.confirming_log_out_others = True
+
+    @rx.event
+    def cancel_log_out_others(self):
+        """Hide that confirmation, logging nothing out."""
+        self.confirming_log_out_others = False
+
+    @rx.event
+    @signed_in
+    async def log_out_other_devices(self, viewer_id: int):
+        """Log out all my devices but this one; their open tabs go to /auth at once."""
+        self.confirming_log_out_others = False
+        here = (await self.get_state(AuthState))._session_hash()
+        ended = await call_service(devices.end_other_devices, user_id=viewer_id, current_hash=here)
+        await self._read_devices(viewer_id)
+        language = await language_of(self)
+        if not ended:
+            return toast_info(text("account_no_other_devices", language))
+        # This browser's other tabs share its session and stay.
+        await end_tabs_of(viewer_id, keep_session_hash=here)
+        return toast_success(text("account_other_devices_logged_out", language))

@@ -9,6 +9,7 @@ conversation readable for the friend, from "Deleted user".
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import sqlalchemy as sa
@@ -25,6 +26,7 @@ from tests.support.browser import (
     expect_chat_as,
     login,
     new_user,
+    overlaps,
     register,
     unique_name,
 )
@@ -192,3 +194,52 @@ def test_a_deleted_account_leaves_the_conversation_readable_for_the_friend(
     bob.locator("#past-conversations .past-conversation").filter(has_text="Deleted user").click()
     expect(bob.locator("#conversation-title")).to_have_text("Deleted user")
     expect(bubbles(bob).filter(has_text="a message from ann")).to_have_count(1)
+
+
+def test_logging_out_all_other_devices_on_a_phone(browser: Browser, app_server: LiveApp):
+    phone = browser.new_context(**PHONE).new_page()
+    name = unique_name("ann")
+    register(phone, app_server, name, name.title())
+    expect_chat_as(phone, app_server, name.title())
+    laptops = [browser.new_context(**DESKTOP).new_page() for _ in range(2)]
+    for laptop in laptops:
+        login(laptop, app_server, name)
+        expect_chat_as(laptop, app_server, name.title())
+    # A second tab of the phone's own browser shares its login and stays.
+    second_tab = phone.context.new_page()
+    second_tab.goto(app_server.frontend_url + "/")
+    expect_chat_as(second_tab, app_server, name.title())
+
+    _to_my_account(phone, app_server)
+    expect(phone.locator("#device-list .device-row")).to_have_count(3)
+    phone.click("#log-out-others")
+    expect(phone.locator("#log-out-others-question")).to_be_visible()
+    phone.get_by_role("button", name="Cancel").click()
+    expect(phone.locator("#log-out-others-question")).to_have_count(0)
+    expect(laptops[0]).to_have_url(re.compile(r"/(#chat)?$"))
+
+    # Confirmed with the page scrolled to its end, as far down as a phone's page goes.
+    phone.click("#log-out-others")
+    phone.mouse.move(100, 300)
+    phone.mouse.wheel(0, 3000)
+    phone.click("#log-out-others-confirm")
+    for laptop in laptops:
+        expect(laptop).to_have_url(app_server.frontend_url + "/auth", timeout=15_000)
+    expect(phone.locator("#device-list .device-row")).to_have_count(1)
+    expect(phone.locator("#log-out-others")).to_have_count(0)
+    expect(second_tab.locator("#current-nickname")).to_have_text(name.title())
+
+    # The toast covers none of the page's controls for its seconds.
+    toast = phone.locator("[data-sonner-toast]").filter(
+        has_text="Your other devices were logged out."
+    )
+    expect(toast).to_be_visible()
+    assert _fits_the_screen(phone)
+    for control in (
+        "#account-back",
+        "#account-nickname-save",
+        "#delete-account-password",
+        "#delete-account-confirm",
+        "#delete-account-submit",
+    ):
+        assert not overlaps(phone, toast, control), control

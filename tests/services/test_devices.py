@@ -172,6 +172,39 @@ def test_another_users_device_and_my_own_current_one_are_not_ended(session: Sess
     assert _hashes(session, alice) == {mine.token_hash}
 
 
+def test_logging_out_all_other_devices_keeps_this_one_and_other_users(session: Session, alice: int):
+    phone = _login(session, SAFARI_IPHONE, "10.0.0.2")
+    laptop = _login(session, CHROME_WINDOWS, "10.0.0.3")
+    bob = make_user(session, "bob")
+    bob_token = sessions.create_session(session=session, user_id=bob)
+    session.commit()
+    # A login idle too long for the list ends too.
+    stale = session.exec(
+        select(AuthSession).where(AuthSession.token_hash == sessions.hash_token(phone))
+    ).one()
+    stale.last_seen_at = utc_now() - sessions.SETTINGS.session_idle_timeout * 2
+    session.add(stale)
+    session.commit()
+    here = sessions.hash_token(laptop)
+
+    ended = devices.end_other_devices(session=session, user_id=alice, current_hash=here)
+
+    assert ended == 2
+    assert _hashes(session, alice) == {here}
+    assert sessions.resolve_session(session=session, token=bob_token) is not None
+    assert devices.end_other_devices(session=session, user_id=alice, current_hash=here) == 0
+
+
+def test_logging_out_other_devices_without_this_devices_hash_ends_nothing(
+    session: Session, alice: int
+):
+    _login(session, SAFARI_IPHONE, "10.0.0.2")
+    before = _hashes(session, alice)
+
+    assert devices.end_other_devices(session=session, user_id=alice, current_hash="") == 0
+    assert _hashes(session, alice) == before
+
+
 def test_last_active_and_address_are_written_at_most_every_five_minutes(
     session: Session, alice: int
 ):

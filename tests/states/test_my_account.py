@@ -155,6 +155,43 @@ async def test_my_devices_and_logging_out_another_one(tab_factory, engine, monke
         assert len(db.exec(select(AuthSession).where(AuthSession.user_id == ann_id)).all()) == 1
 
 
+async def test_logging_out_all_other_devices_asks_first_and_keeps_this_browser(
+    tab_factory, engine, monkeypatch
+):
+    ended_tabs: list[list[str]] = []
+    monkeypatch.setattr(auth_module, "push_to_tabs", lambda tabs, *_a: ended_tabs.append(tabs))
+    (ann, ann_id), (_bob, bob_id) = await named_tabs(tab_factory, "ann", "bob")
+    await _second_device(tab_factory, "ann", "ann-phone")
+    await _second_device(tab_factory, "ann", "ann-laptop")
+    page = await ann.get_state(MyAccountState)
+    await run(page.load)
+    assert len(page.devices) == 3
+    assert page.has_other_devices
+
+    await run(page.ask_log_out_others)
+    assert page.confirming_log_out_others
+    await run(page.cancel_log_out_others)
+    assert not page.confirming_log_out_others
+    assert ended_tabs == []
+
+    await run(page.ask_log_out_others)
+    events = await run(page.log_out_other_devices)
+
+    assert not page.confirming_log_out_others
+    assert sorted(ended_tabs[0]) == ["ann-laptop", "ann-phone"]
+    assert [d.this_device for d in page.devices] == [True]
+    assert not page.has_other_devices
+    assert "Your other devices were logged out." in str(events)
+    with Session(engine) as db:
+        assert len(db.exec(select(AuthSession).where(AuthSession.user_id == ann_id)).all()) == 1
+        assert len(db.exec(select(AuthSession).where(AuthSession.user_id == bob_id)).all()) == 1
+
+    # Pressed again (a second tab's stale button): nothing to end, and it says so.
+    events = await run(page.log_out_other_devices)
+    assert "No other device is logged in." in str(events)
+    assert len(ended_tabs) == 1
+
+
 @pytest.mark.parametrize("forged", ["own", "bob", 10**6, "1", None, True, -3])
 async def test_forged_device_ids_log_nothing_out(tab_factory, engine, monkeypatch, forged):
     ended_tabs: list[list[str]] = []
@@ -181,10 +218,13 @@ async def test_without_a_session_every_handler_changes_nothing(tab_factory, engi
         (stranger.load, ()),
         (stranger.save_nickname, ({"nickname": "Mallory"},)),
         (stranger.log_out_device, (next(iter(before)),)),
+        (stranger.ask_log_out_others, ()),
+        (stranger.log_out_other_devices, ()),
     ):
         events = await run(handler, *args)
         assert redirect_targets(events) == ["/auth"]
     assert stranger.devices == []
+    assert not stranger.confirming_log_out_others
     assert _nickname(engine, ann_id) == "Ann"
     with Session(engine) as db:
         assert {row.id for row in db.exec(select(AuthSession)).all()} == before
