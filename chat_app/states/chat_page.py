@@ -19,7 +19,7 @@ from chat_app.states.admin_access import AdminAccessState
 from chat_app.states.auth import AuthState
 from chat_app.states.chime import ChimeState
 from chat_app.states.conversation import ConversationState
-from chat_app.states.conversation_dialogs import close_dialogs
+from chat_app.states.conversation_dialogs import close_dialogs, dialog_open
 from chat_app.states.friends import FriendsState
 from chat_app.states.message_search import MessageSearchState
 from chat_app.states.presence import PresenceState
@@ -64,7 +64,12 @@ class ChatPageState(rx.State):
         await (await self.get_state(UnreadState))._load()
         conversation = await self.get_state(ConversationState)
         shown = conversation.conversation_id
-        events += _as_list(await conversation._load())
+        if shown and conversation._back_pressed() and await dialog_open(self):
+            # Back closes the dialog over the conversation, not the conversation under it.
+            await close_dialogs(self)
+            events.append(conversation._entry_again())
+        else:
+            events += _as_list(await conversation._load())
         if shown and not conversation.conversation_id:
             await close_dialogs(self)  # closed by Back, or gone: nothing may act on it
         await (await self.get_state(ReplyState))._restore(user.id if user else None)

@@ -1,11 +1,12 @@
-"""The dialogs about an open conversation close with it when Back closes it.
+"""The dialogs about an open conversation: Back closes them first, and they close with it.
 
-A dialog's overlay covers the header's back button and the chat list, so a conversation
-could not be left with one open, until Back (states/history_entry.py) closed it from
-under its dialog. The dialog's state stayed, came back over the next chat opened and
-acted on the old one: a deletion asked about in Bob's chat and confirmed over Carol's
-deleted the message in Bob's. Its menus and pickers live in the browser and close on
-their own.
+A phone's Back closes what is open over a screen before the screen: Back with one of
+these dialogs open closes the dialog and keeps the conversation (states/chat_page.py).
+A conversation closed otherwise (gone, or no dialog state the page knows of) takes its
+dialogs with it: a dialog's state that stayed came back over the next chat opened and
+acted on the old one (a deletion asked about in Bob's chat and confirmed over Carol's
+deleted the message in Bob's). Its menus and the emoji picker live in the browser, which
+the server does not see open; Back closes the conversation under them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,27 @@ from chat_app.states.group_panel import GroupPanelState
 from chat_app.states.mention_picker import MentionPickerState
 from chat_app.states.message_actions import MessageActionsState
 from chat_app.states.readers_dialog import ReadersState
+
+
+async def dialog_open(state: rx.State) -> bool:
+    """Whether a dialog about the tab's conversation is open (or the @ member picker).
+
+    Args:
+        state: Any state of the tab.
+
+    Returns:
+        True when one of the dialogs `close_dialogs` closes is on screen.
+    """
+    actions = await state.get_state(MessageActionsState)
+    return bool(
+        actions.confirm_seq
+        or actions.edit_seq
+        or (await state.get_state(ForwardState)).forward_conversation
+        or (await state.get_state(GroupPanelState)).panel_open
+        or (await state.get_state(ReadersState)).readers_open
+        or (await state.get_state(MentionPickerState)).options
+        or (await state.get_state(ChatExportState)).export_open
+    )
 
 
 async def close_dialogs(state: rx.State) -> None:

@@ -13,8 +13,9 @@ every conversation opened). The header's back button closes the conversation at 
 then takes the browser back off the entry this tab added (Reflex's own
 `rx.event.back()`), so the next Back leaves the app instead of only changing the address.
 Links back to the chat from other pages carry the fragment while a conversation is open
-(components/chat_href.py), so they return to it. What Back closes is also what its
-dialogs asked about (states/conversation_dialogs.py).
+(components/chat_href.py), so they return to it. Back with one of the conversation's
+dialogs open closes the dialog only, as a phone's Back closes a sheet before its screen,
+and gives the entry back (states/conversation_dialogs.py).
 """
 
 from __future__ import annotations
@@ -73,9 +74,22 @@ class HistoryEntry(rx.State, mixin=True):
         self._in_history = self._pushed_entry = False
         return [rx.event.back()]
 
+    def _back_pressed(self) -> bool:
+        """Whether this load is Back from the open conversation's entry (nothing forgotten)."""
+        return self._in_history and not self._at_entry()
+
     def _went_back(self) -> bool:
         """Whether this load is Back from the open conversation's entry (then forgotten)."""
-        if not self._in_history or self._at_entry():
+        if not self._back_pressed():
             return False
         self._in_history = self._pushed_entry = False
         return True
+
+    def _entry_again(self) -> Any:
+        """The redirect giving the open conversation back the entry Back took from it.
+
+        Back with a dialog open closes only the dialog (states/chat_page.py); the next Back
+        must close the conversation, not leave the app.
+        """
+        self._pushed_entry = True
+        return rx.redirect(routes.CHAT_WITH_CONVERSATION)

@@ -103,12 +103,11 @@ async def test_the_header_back_button_takes_the_browser_off_the_entry_it_added(t
     assert not went_back_in_history(await run(fresh.close_conversation))
 
 
-async def test_back_closes_the_dialogs_about_the_conversation_and_they_act_on_nothing(
-    tab_factory,
-):
+async def test_back_closes_the_dialogs_first_and_they_act_on_nothing(tab_factory):
     ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
     with_bob = await conversation_with(ann, bob_id)
     await run(ann.open_conversation, with_bob)
+    await page_load(ann, routes.CHAT_WITH_CONVERSATION)  # the entry's address
     await run((await ann.get_state(ComposerState)).send, {"body": "keep me"})
     seq = ann._buffer().last_seq()
     actions = await ann.get_state(MessageActionsState)
@@ -118,9 +117,30 @@ async def test_back_closes_the_dialogs_about_the_conversation_and_they_act_on_no
     await run(forward.ask_forward, with_bob, seq)
     assert (actions.confirm_seq, actions.edit_seq, forward.forward_seq) == (seq, seq, seq)
 
-    await page_load(ann, routes.CHAT)  # Back, with the dialogs open
+    # Back, with the dialogs open: they close, the conversation stays and gets its entry
+    # back, so the next Back closes it instead of leaving the app.
+    events = await page_load(ann, routes.CHAT)
     assert (actions.confirm_seq, actions.edit_seq, forward.forward_seq) == (0, 0, 0)
+    assert ann.conversation_id == with_bob
+    assert redirect_targets(events) == [routes.CHAT_WITH_CONVERSATION]
     # A confirmation still on its way from the browser deletes nothing.
     await run(actions.delete_message)
-    await run(ann.open_conversation, with_bob)
     assert [(m.body, m.deleted) for m in ann._stored()][-1] == ("keep me", False)
+
+    at_address(ann, routes.CHAT_WITH_CONVERSATION)  # the redirect arrived
+    assert redirect_targets(await page_load(ann, routes.CHAT)) == []  # Back again
+    assert ann.conversation_id == 0
+
+
+async def test_back_without_a_dialog_open_closes_the_conversation(tab_factory):
+    ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    with_bob = await conversation_with(ann, bob_id)
+    await run(ann.open_conversation, with_bob)
+    await page_load(ann, routes.CHAT_WITH_CONVERSATION)
+    actions = await ann.get_state(MessageActionsState)
+    await run((await ann.get_state(ComposerState)).send, {"body": "one"})
+    # A dialog opened and cancelled leaves nothing open: Back closes the conversation.
+    await run(actions.ask_delete, with_bob, ann._buffer().last_seq())
+    await run(actions.cancel_delete)
+    await page_load(ann, routes.CHAT)
+    assert ann.conversation_id == 0
