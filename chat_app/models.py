@@ -186,6 +186,8 @@ class ConversationMember(SQLModel, table=True):
     name_when_left: str | None = Field(default=None, max_length=64)
     # No toasts or sounds (a mention still gives a toast); the unread count shows muted.
     muted: bool = Field(default=False)
+    # Listed above the chats not pinned ("Pin to top"), theirs only.
+    pinned: bool = Field(default=False)
     # A departed member removed the conversation from their list.
     hidden: bool = Field(default=False)
 

@@ -1,9 +1,11 @@
-"""The Chats tab: direct and group conversations together, the newest activity first.
+"""The Chats tab: direct and group conversations together, pinned ones first, then the
+newest activity first.
 
-Each row: avatar (a group's picture or initial), name, last line, time, unread count. The
-rows come in the order they were read; a message since moves its row up by CSS `order`
-and replaces its line and time from `ConversationState`'s buckets (never re-sending the
-list).
+Each row: avatar (a group's picture or initial), name, last line, time, unread count, a pin
+when pinned. The rows come in the order they were read; a message since moves its row up
+by CSS `order` (a pinned row only among the pinned) and replaces its line and time from
+`ConversationState`'s buckets (never re-sending the list). A row's own menu (right-click,
+long press) pins it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from chat_app.components.message_search import (
 from chat_app.components.message_time import row_time
 from chat_app.components.name_text import name_text, shown_name
 from chat_app.components.new_group_dialog import new_group_button
+from chat_app.components.pin_toggle import PINNED_LIFT, pinned, with_row_menu
 from chat_app.components.presence_dot import presence_dot
 from chat_app.states.chat_list import ChatListState
 from chat_app.states.composer import ComposerState
@@ -97,7 +100,13 @@ def _row_body(row) -> rx.Component:
 
 
 def _chat_row(row, index) -> rx.Component:
+    return with_row_menu(row, _row_button(row, index))
+
+
+def _row_button(row, index) -> rx.Component:
     # A real <button>: reachable with Tab, opened with Enter or Space, focus ring visible.
+    is_pinned = pinned(row.conversation_id)
+    moved = row_value(ListOrderState, ORDER_BUCKETS, row.conversation_id, index)
     return rx.el.button(
         _row_body(row),
         on_click=[
@@ -108,17 +117,19 @@ def _chat_row(row, index) -> rx.Component:
         aria_label=shown_name(row.name),
         key=row.conversation_id,
         class_name="chat-open",
-        # Its place in the list, unless a message moved it up since the list was read.
-        order=row_value(ListOrderState, ORDER_BUCKETS, row.conversation_id, index),
+        # Its place in the list, unless a message moved it up since the list was read;
+        # pinned rows above all others, moved up among themselves.
+        order=moved - rx.cond(is_pinned, PINNED_LIFT, 0).to(int),
         style={
             "all": "unset",
             "display": "block",
             "width": "100%",
             "cursor": "pointer",
+            # A pinned row is tinted, as WeChat's are.
             "background": rx.cond(
                 ConversationState.conversation_id == row.conversation_id,
                 "var(--accent-a3)",
-                "transparent",
+                rx.cond(is_pinned, "var(--gray-a2)", "transparent"),
             ),
             # Greyed: a chat left is history to read, not somewhere to write.
             "filter": rx.cond(row.departed, "grayscale(1)", "none"),

@@ -3,8 +3,8 @@
 A phone's header has room for the back button, the picture, the name and two 44 px
 buttons: with search, export and mute beside a group's info button, a group's name was left
 50 px and broke after every few letters. The menu holds search (back to the list, where the
-field is), export (the dialog the desktop's button opens) and mute; desktops keep the
-buttons (components/conversation_header.py).
+field is), export (the dialog the desktop's button opens), mute and pin to top; desktops
+keep the buttons (components/conversation_header.py) and pin from the row's own menu.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import reflex as rx
 
 from chat_app.components.icon_button import icon_button
 from chat_app.components.mute_button import mute_menu_item
+from chat_app.components.pin_toggle import pin_menu_item
 from chat_app.states.chat_export import ChatExportState
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
@@ -24,7 +25,7 @@ ON_PHONES = ["flex", "flex", "none"]
 
 
 def chat_more_menu() -> rx.Component:
-    """The ⋮ button (phones only) and its menu: search this chat, export it, mute it."""
+    """The ⋮ button (phones only) and its menu: search this chat, export, mute, pin it."""
     here = ConversationState.conversation_id
     return rx.box(
         rx.dropdown_menu.root(
@@ -56,6 +57,7 @@ def chat_more_menu() -> rx.Component:
                     on_click=ChatExportState.set_export_open(True),
                 ),
                 mute_menu_item(),
+                pin_menu_item(),
                 align="end",
             ),
         ),

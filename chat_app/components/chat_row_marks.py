@@ -1,4 +1,5 @@
-"""What a chat row shows beside its last line: `@` for an unread mention, muted, unread count.
+"""What a chat row shows beside its last line: `@` for an unread mention, muted, unread count,
+pinned.
 
 Each comes from a per-row lookup in the browser (bucket vars, `MuteState`'s short list):
 a message or a mute never re-sends the list.
@@ -10,6 +11,7 @@ from typing import Any
 
 import reflex as rx
 
+from chat_app.components.pin_toggle import pinned
 from chat_app.states.mute import MuteState
 from chat_app.states.row_values import row_value
 from chat_app.states.ui import tr
@@ -17,7 +19,7 @@ from chat_app.states.unread import MENTION_BUCKETS, UNREAD_BUCKETS, UnreadState
 
 
 def chat_row_marks(conversation_id: Any) -> rx.Component:
-    """The row's marks: `@` (until read), a crossed bell when muted, the unread count.
+    """The row's marks: `@` (until read), a crossed bell when muted, the unread count, a pin.
 
     A muted conversation's count is grey: counted, but not calling for attention.
     """
@@ -52,6 +54,13 @@ def chat_row_marks(conversation_id: Any) -> rx.Component:
             ),
         ),
         rx.cond(muted, rx.el.span(tr("chat_muted"), class_name="rt-visually-hidden")),
+        rx.cond(
+            pinned(conversation_id),
+            rx.fragment(
+                rx.icon("pin", size=14, class_name="pinned-mark", color="var(--gray-10)"),
+                rx.el.span(tr("chat_pinned"), class_name="rt-visually-hidden"),
+            ),
+        ),
         spacing="1",
         align="center",
         flex_shrink="0",

@@ -1,4 +1,4 @@
-"""The chat list: every conversation a user lists, direct and group, newest activity first.
+"""The chat list: every conversation a user lists, pinned ones first, newest activity first.
 
 One statement for the rows (conversation, the viewer's membership, read cursor, the other
 person of a direct chat, the last message the viewer may read and its sender) and one for
@@ -56,6 +56,7 @@ class ChatRowView:
         last_at: When the last message was sent (ISO, "" for none).
         unread: Messages after the viewer's read cursor, up to where they may read.
         muted: The viewer muted it.
+        pinned: The viewer pinned it to the top of their list.
         departed: The viewer is no longer a member (read-only history).
     """
 
@@ -72,6 +73,7 @@ class ChatRowView:
     last_at: str = ""
     unread: int = 0
     muted: bool = False
+    pinned: bool = False
     departed: bool = False
 
 
@@ -145,6 +147,7 @@ def _rows_statement() -> sa.Select:
             col(conversation.avatar_file_id).label("group_avatar"),
             col(member.left_at).label("left_at"),
             col(member.muted).label("muted"),
+            col(member.pinned).label("pinned"),
             visible_seq.label("visible_seq"),
             read_from.label("read_from"),
             col(other.id).label("other_id"),
@@ -186,7 +189,8 @@ def _rows_statement() -> sa.Select:
                 visible_seq > 0,
             ),
         )
-        .order_by(activity.desc(), col(conversation.id).desc())
+        # Pinned first, so the list's limit never leaves one out.
+        .order_by(col(member.pinned).desc(), activity.desc(), col(conversation.id).desc())
         .limit(sa.bindparam("limit"))
     )
 
@@ -240,6 +244,7 @@ def _row(row: sa.Row, blocked: set[int]) -> ChatRowView:
         last_at=row.last_at.isoformat() if row.last_at else "",
         unread=max(row.visible_seq - row.read_from, 0),
         muted=bool(row.muted),
+        pinned=bool(row.pinned),
         departed=row.left_at is not None,
     )
 
@@ -247,7 +252,7 @@ def _row(row: sa.Row, blocked: set[int]) -> ChatRowView:
 def chat_rows(
     *, session: Session, viewer_id: int, limit: int = CHAT_LIST_MAX
 ) -> tuple[ChatRowView, ...]:
-    """The viewer's chat list: direct and group conversations, newest activity first.
+    """The viewer's chat list: pinned conversations first, each part newest activity first.
 
     Args:
         session: The database session.

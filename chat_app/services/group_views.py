@@ -12,11 +12,11 @@ class GroupChange:
     """What one group action changed, for the state layer to push after the commit.
 
     Attributes:
-        conversation_id: The group (or, for mute, any conversation).
+        conversation_id: The group (or, for mute and pin, any conversation).
         event: "created", "added", "removed", "left", "renamed", "avatar", "role",
-            "owner", "deleted", "muted" or "hidden".
+            "owner", "deleted", "muted", "pinned" or "hidden".
         member_ids: Whose tabs must hear of it: the group's current members after the
-            change (only the actor for "muted" and "hidden").
+            change (only the actor for "muted", "pinned" and "hidden").
         removed_ids: Users this change took out of the group (removed, left, or every
             member of a deleted group): their tabs get the change, then nothing more.
         messages: The system messages the change wrote to the timeline, in seq order.

@@ -12,6 +12,7 @@ current member of is NotFound("conversation_gone"), exactly like a made-up id.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
@@ -261,15 +262,38 @@ def set_muted(
         NotFound: Not a conversation the viewer is a current member of.
         Refused: `muted` is not a boolean (error).
     """
-    if not isinstance(muted, bool):
+    return _set_own_flag(session, viewer_id, conversation_id, "muted", muted)
+
+
+def set_pinned(
+    *, session: Session, viewer_id: int, conversation_id: object, pinned: object
+) -> GroupChange:
+    """Pin a conversation of either kind to the top of the viewer's chat list, or unpin it.
+
+    Raises:
+        NotFound: Not a conversation the viewer is a current member of.
+        Refused: `pinned` is not a boolean (error).
+    """
+    return _set_own_flag(session, viewer_id, conversation_id, "pinned", pinned)
+
+
+def _set_own_flag(
+    session: Session,
+    viewer_id: int,
+    conversation_id: object,
+    flag: Literal["muted", "pinned"],
+    value: object,
+) -> GroupChange:
+    """Set one of the viewer's own flags on their current membership (theirs alone)."""
+    if not isinstance(value, bool):
         raise Refused("error")
     row = _own_row(session, viewer_id, conversation_id)
     if row.left_at is not None:
         raise NotFound(GONE)
-    row.muted = muted
+    setattr(row, flag, value)
     session.add(row)
     session.commit()
-    return GroupChange(row.conversation_id, "muted", (viewer_id,))
+    return GroupChange(row.conversation_id, flag, (viewer_id,))
 
 
 def hide(*, session: Session, viewer_id: int, conversation_id: object) -> GroupChange:

@@ -1,4 +1,4 @@
-"""The chat list: direct and group conversations together, newest activity first."""
+"""The chat list: direct and group conversations together, pinned first, newest activity first."""
 
 from __future__ import annotations
 
@@ -85,6 +85,44 @@ def test_direct_and_group_rows_are_listed_together_newest_first(session, users):
     assert with_bob.last_at
     # Friends without a word yet are listed too, after the conversations with messages.
     assert {r.name for r in listed[2:]} == {"Cat", "Dan"}
+
+
+def test_pinned_chats_come_first_each_part_newest_first_and_only_for_their_pinner(session, users):
+    ann, bob, cat = users["ann"], users["bob"], users["cat"]
+    with_bob, with_cat = direct(session, ann, bob), direct(session, ann, cat)
+    group = make_group(session, ann, bob, cat, name="Family")
+    send_text(session, bob, with_bob, "oldest")
+    send_text(session, cat, with_cat, "older")
+    post_in_group(session, group, bob, "newest")
+
+    groups.set_pinned(session=session, viewer_id=ann, conversation_id=with_bob, pinned=True)
+    groups.set_pinned(session=session, viewer_id=ann, conversation_id=with_cat, pinned=True)
+    listed = rows(session, ann)
+    assert [(r.name, r.pinned) for r in listed[:3]] == [
+        ("Cat", True),
+        ("Bob", True),
+        ("Family", False),
+    ]
+    # A message moves a pinned chat up among the pinned only.
+    send_text(session, bob, with_bob, "now the newest")
+    assert [r.name for r in rows(session, ann)[:3]] == ["Bob", "Cat", "Family"]
+    # Bob's own list is his: nothing of his is pinned.
+    assert not any(r.pinned for r in rows(session, bob))
+
+    groups.set_pinned(session=session, viewer_id=ann, conversation_id=with_bob, pinned=False)
+    listed = rows(session, ann)
+    assert (listed[0].name, listed[0].pinned) == ("Cat", True)
+    assert [r.name for r in listed if r.pinned] == ["Cat"]
+
+
+def test_a_pinned_chat_is_listed_however_many_newer_ones_there_are(session, users):
+    ann, bob = users["ann"], users["bob"]
+    with_bob = direct(session, ann, bob)
+    groups.set_pinned(session=session, viewer_id=ann, conversation_id=with_bob, pinned=True)
+    for index in range(3):
+        post_in_group(session, make_group(session, ann, bob, name=f"G{index}"), bob, "hi")
+    listed = chat_list.chat_rows(session=session, viewer_id=ann, limit=2)
+    assert [r.conversation_id for r in listed][:1] == [with_bob]
 
 
 def test_a_new_group_is_first_and_its_preview_is_its_creation(session, users):

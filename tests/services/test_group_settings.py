@@ -18,7 +18,7 @@ from tests.support.groups import (
     refused_for,
     roles,
 )
-from tests.support.users import send_text
+from tests.support.users import make_user, send_text
 
 pytestmark = pytest.mark.both_databases
 
@@ -195,6 +195,46 @@ def test_a_direct_conversation_can_be_muted_by_its_members(session, users):
         )
     ).all()
     assert muted == [bob]
+
+
+def test_a_member_pins_any_conversation_for_themselves_only(session, users):
+    ann, bob = users["ann"], users["bob"]
+    group = make_group(session, ann, bob)
+    change = groups.set_pinned(session=session, viewer_id=bob, conversation_id=group, pinned=True)
+    assert (change.event, change.member_ids) == ("pinned", (bob,))
+    session.rollback()
+    pinned = dict(
+        session.exec(
+            select(ConversationMember.user_id, ConversationMember.pinned).where(
+                ConversationMember.conversation_id == group
+            )
+        ).all()
+    )
+    assert pinned == {ann: False, bob: True}
+    for bad in (None, "true", 1):
+        refused(
+            session,
+            Refused,
+            "error",
+            groups.set_pinned,
+            session=session,
+            viewer_id=bob,
+            conversation_id=group,
+            pinned=bad,
+        )
+    # Not a member, or a forged id: nothing to pin.
+    outsider = make_user(session, "zed")
+    for viewer, conversation in ((outsider, group), (bob, 10**9), (bob, "1"), (bob, None)):
+        refused(
+            session,
+            NotFound,
+            "conversation_gone",
+            groups.set_pinned,
+            session=session,
+            viewer_id=viewer,
+            conversation_id=conversation,
+            pinned=True,
+        )
 
 
 def test_only_a_departed_member_hides_a_group(session, users):
