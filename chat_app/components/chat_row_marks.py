@@ -53,12 +53,12 @@ def chat_row_marks(conversation_id: Any) -> rx.Component:
                 radius="full",
             ),
         ),
-        rx.cond(muted, rx.el.span(tr("chat_muted"), class_name="rt-visually-hidden")),
+        rx.cond(muted, rx.el.span(tr("chat_muted"), class_name="visually-hidden")),
         rx.cond(
             pinned(conversation_id),
             rx.fragment(
                 rx.icon("pin", size=14, class_name="pinned-mark", color="var(--gray-10)"),
-                rx.el.span(tr("chat_pinned"), class_name="rt-visually-hidden"),
+                rx.el.span(tr("chat_pinned"), class_name="visually-hidden"),
             ),
         ),
         spacing="1",

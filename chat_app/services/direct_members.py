@@ -104,5 +104,6 @@ def unfriend(*, session: Session, low: int, high: int, now: datetime) -> None:
             col(ConversationMember.conversation_id) == found.id,
             col(ConversationMember.left_at).is_(None),
         )
-        .values(left_at=now, left_seq=found.last_seq)
+        # Unpinned: nothing arrives in a chat left, and its row has no menu to unpin it.
+        .values(left_at=now, left_seq=found.last_seq, pinned=False)
     )

@@ -97,6 +97,8 @@ def _join(session: Session, group: LockedGroup, user_id: int, now: datetime) -> 
 def _depart(session: Session, group: LockedGroup, user_id: int, now: datetime, seq: int) -> None:
     row = group.rows[user_id]
     row.role, row.left_at, row.left_seq = MEMBER, now, seq
+    # Unpinned: nothing arrives in a group left, and its row has no menu to unpin it.
+    row.pinned = False
     # Read under the group's lock, which a rename takes too: the name they last saw.
     conversation = session.get(Conversation, group.conversation_id)
     row.name_when_left = conversation.name if conversation is not None else None

@@ -75,6 +75,12 @@ def test_a_pinned_chat_stays_first_and_a_phone_unpins_it(browser: Browser, app_s
     ann.locator(".row-pin").click()
     _expect_rows(ann, [bob_nick, cat_nick])
     expect(bob_row.locator(".pinned-mark")).to_be_visible()
+    # "Pinned" is for screen readers: it takes none of the last line's room.
+    label = bob_row.locator(".visually-hidden", has_text="Pinned")
+    expect(label).to_have_count(1)
+    label_box = label.bounding_box()
+    assert label_box is not None
+    assert label_box["width"] <= 1
     # Tinted, and not opened by the menu.
     assert bob_row.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
     expect(ann.locator("#conversation-title")).to_have_count(0)
@@ -100,8 +106,18 @@ def test_a_pinned_chat_stays_first_and_a_phone_unpins_it(browser: Browser, app_s
     _expect_rows(ann, [cat_nick, bob_nick])
     expect(bob_row.locator(".pinned-mark")).to_have_count(0)
 
+    # A tap beside a row's menu (a long press opened it) only dismisses the menu.
+    cat_on_phone = phone.locator("#chat-list button.chat-open", has_text=cat_nick)
+    _long_press(phone, cat_on_phone)
+    bob_on_phone = phone.locator("#chat-list button.chat-open", has_text=bob_nick)
+    box = bob_on_phone.bounding_box()
+    assert box is not None
+    phone.touchscreen.tap(box["x"] + box["width"] - 30, box["y"] + box["height"] / 2)
+    expect(phone.get_by_role("menu")).to_have_count(0)
+    expect(phone.locator("#conversation-title")).to_be_hidden()
+
     # A long press on a row pins it, without opening it.
-    _long_press(phone, phone.locator("#chat-list button.chat-open", has_text=cat_nick))
+    _long_press(phone, cat_on_phone)
     phone.locator(".row-pin").click()
     _expect_rows(phone, [cat_nick, bob_nick])
     expect(phone.locator("#conversation-title")).to_be_hidden()

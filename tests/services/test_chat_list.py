@@ -125,6 +125,21 @@ def test_a_pinned_chat_is_listed_however_many_newer_ones_there_are(session, user
     assert [r.conversation_id for r in listed][:1] == [with_bob]
 
 
+def test_leaving_a_pinned_chat_unpins_it(session, users):
+    ann, bob = users["ann"], users["bob"]
+    with_bob = direct(session, ann, bob)
+    group = make_group(session, bob, ann, name="Left")
+    send_text(session, bob, with_bob, "a word to keep the chat listed")
+    for pinned in (with_bob, group):
+        groups.set_pinned(session=session, viewer_id=ann, conversation_id=pinned, pinned=True)
+    # A chat left has no menu to unpin it: it would stay first for good.
+    group_members.leave(session=session, actor_id=ann, conversation_id=group)
+    friends.remove_friend(session=session, viewer_id=bob, friend_id=ann)
+    listed = {r.conversation_id: r for r in rows(session, ann)}
+    assert (listed[group].departed, listed[group].pinned) == (True, False)
+    assert (listed[with_bob].departed, listed[with_bob].pinned) == (True, False)
+
+
 def test_a_new_group_is_first_and_its_preview_is_its_creation(session, users):
     ann, bob = users["ann"], users["bob"]
     send_text(session, bob, direct(session, ann, bob), "earlier")
