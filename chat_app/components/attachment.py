@@ -7,6 +7,8 @@ from typing import Any
 import reflex as rx
 
 from chat_app.components.name_text import lines_cut
+from chat_app.states.conversation import ConversationState
+from chat_app.states.picture_viewer import PictureViewerState
 from chat_app.states.ui import tr
 
 
@@ -66,6 +68,10 @@ def _image(message: Any) -> rx.Component:
             ),
             max_width="90vw",
         ),
+        # Opened through the server, so a phone's Back closes it (states/picture_viewer.py).
+        open=(PictureViewerState.viewing_seq == message.seq)
+        & (PictureViewerState.viewing_conversation == ConversationState.conversation_id),
+        on_open_change=lambda shown: PictureViewerState.show(message.seq, shown),
     )
 
 

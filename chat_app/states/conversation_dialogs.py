@@ -5,8 +5,9 @@ these dialogs open closes the dialog and keeps the conversation (states/chat_pag
 A conversation closed otherwise (gone, or no dialog state the page knows of) takes its
 dialogs with it: a dialog's state that stayed came back over the next chat opened and
 acted on the old one (a deletion asked about in Bob's chat and confirmed over Carol's
-deleted the message in Bob's). Its menus and the emoji picker live in the browser, which
-the server does not see open; Back closes the conversation under them.
+deleted the message in Bob's). The full-size picture is one of them (states/picture_viewer.py).
+Its menus and the emoji picker live in the browser, which the server does not see open;
+Back closes the conversation under them.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from chat_app.states.group_actions import GroupActionsState
 from chat_app.states.group_panel import GroupPanelState
 from chat_app.states.mention_picker import MentionPickerState
 from chat_app.states.message_actions import MessageActionsState
+from chat_app.states.picture_viewer import PictureViewerState
 from chat_app.states.readers_dialog import ReadersState
 
 
 async def dialog_open(state: rx.State) -> bool:
-    """Whether a dialog about the tab's conversation is open (or the @ member picker).
+    """Whether a dialog about the tab's conversation is open (or the @ list, or a picture).
 
     Args:
         state: Any state of the tab.
@@ -40,6 +42,7 @@ async def dialog_open(state: rx.State) -> bool:
         or (await state.get_state(ReadersState)).readers_open
         or (await state.get_state(MentionPickerState)).options
         or (await state.get_state(ChatExportState)).export_open
+        or (await state.get_state(PictureViewerState)).viewing_seq
     )
 
 
@@ -62,3 +65,4 @@ async def close_dialogs(state: rx.State) -> None:
     export = await state.get_state(ChatExportState)
     if export.export_open:
         export.export_open = False
+    (await state.get_state(PictureViewerState))._close()

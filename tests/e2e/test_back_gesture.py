@@ -6,9 +6,12 @@ the chat for the login page it came from, which sent the tab back to the convers
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PIL import Image
 from playwright.sync_api import Browser, expect
 
-from tests.support.browser import friend_on_a_phone, open_chat_with, send
+from tests.support.browser import ATTACH_INPUT, friend_on_a_phone, open_chat_with, send
 from tests.support.live_app import LiveApp
 
 
@@ -73,3 +76,30 @@ def test_back_closes_the_conversation_and_keeps_the_app_and_the_draft(
     expect(bob).to_have_url(app_server.frontend_url + "/")
     bob.go_back()
     expect(bob).to_have_url("about:blank")
+
+
+def test_back_closes_a_picture_shown_full_size_before_its_chat(
+    browser: Browser, app_server: LiveApp, tmp_path: Path
+):
+    ann, bob, ann_name, bob_name = friend_on_a_phone(browser, app_server)
+    open_chat_with(ann, bob_name.title())
+    picture = tmp_path / "beach.png"
+    Image.new("RGB", (600, 400), (40, 120, 200)).save(picture)
+    ann.set_input_files(ATTACH_INPUT, str(picture))
+    open_chat_with(bob, ann_name.title())
+    thumbnail = bob.locator("#message-list .message-thumbnail")
+    expect(thumbnail).to_be_visible(timeout=15_000)
+
+    thumbnail.tap()
+    shown = bob.get_by_role("dialog")
+    expect(shown).to_be_visible()
+    bob.go_back()
+    expect(shown).to_have_count(0)
+    expect(bob.locator("#conversation-title")).to_have_text(ann_name.title())
+    expect(bob).to_have_url(app_server.frontend_url + "/#chat")
+    bob.go_back()
+    expect(bob.locator("#friend-list")).to_be_visible()
+    # Opened again from the list, the chat shows no picture over it.
+    open_chat_with(bob, ann_name.title())
+    expect(thumbnail).to_be_visible()
+    expect(shown).to_have_count(0)

@@ -13,6 +13,7 @@ from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.forwarding import ForwardState
 from chat_app.states.message_actions import MessageActionsState
+from chat_app.states.picture_viewer import PictureViewerState
 from tests.support.tabs import (
     PASSWORD,
     at_address,
@@ -144,3 +145,28 @@ async def test_back_without_a_dialog_open_closes_the_conversation(tab_factory):
     await run(actions.cancel_delete)
     await page_load(ann, routes.CHAT)
     assert ann.conversation_id == 0
+
+
+async def test_back_closes_a_picture_shown_full_size_first(tab_factory):
+    ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    with_bob = await conversation_with(ann, bob_id)
+    viewer = await ann.get_state(PictureViewerState)
+    # No conversation open: nothing to show; forged seqs show nothing either.
+    await run(viewer.show, 1, True)
+    assert viewer.viewing_seq == 0
+    await run(ann.open_conversation, with_bob)
+    await page_load(ann, routes.CHAT_WITH_CONVERSATION)
+    for forged in ("1", True, -1, 10**30, None):
+        await run(viewer.show, forged, True)
+        assert viewer.viewing_seq == 0
+    await run(viewer.show, 3, True)
+    assert (viewer.viewing_conversation, viewer.viewing_seq) == (with_bob, 3)
+
+    events = await page_load(ann, routes.CHAT)  # Back, with the picture open
+    assert (viewer.viewing_conversation, viewer.viewing_seq) == (0, 0)
+    assert ann.conversation_id == with_bob
+    assert redirect_targets(events) == [routes.CHAT_WITH_CONVERSATION]
+    # Closed by its own button or Escape, as the browser reports it.
+    await run(viewer.show, 3, True)
+    await run(viewer.show, 3, False)
+    assert viewer.viewing_seq == 0
