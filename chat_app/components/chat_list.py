@@ -125,15 +125,15 @@ def _row_button(row, index) -> rx.Component:
             "display": "block",
             "width": "100%",
             "cursor": "pointer",
-            # A pinned row is tinted, as WeChat's are.
+            # A pinned row is tinted, as WeChat's are; hovering shows darker still.
             "background": rx.cond(
                 ConversationState.conversation_id == row.conversation_id,
                 "var(--accent-a3)",
-                rx.cond(is_pinned, "var(--gray-a2)", "transparent"),
+                rx.cond(is_pinned, "var(--gray-a3)", "transparent"),
             ),
             # Greyed: a chat left is history to read, not somewhere to write.
             "filter": rx.cond(row.departed, "grayscale(1)", "none"),
-            "_hover": {"background": "var(--gray-a3)"},
+            "_hover": {"background": "var(--gray-a4)"},
             "_focus_visible": {"outline": "2px solid var(--accent-8)"},
         },
     )

@@ -55,6 +55,9 @@ def with_row_menu(row: Any, button: rx.Component) -> rx.Component:
                 icon, words, class_name="row-pin", on_click=_toggle(row.conversation_id)
             ),
         ),
+        # Keyed by its conversation, so a pin that reorders the list moves this row (and
+        # the keyboard's focus with it) rather than rebuilding it.
+        key=row.conversation_id,
     )
 
 

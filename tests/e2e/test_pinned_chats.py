@@ -86,6 +86,19 @@ def test_a_pinned_chat_stays_first_and_a_phone_unpins_it(browser: Browser, app_s
     expect(ann.locator("#conversation-title")).to_have_count(0)
     _expect_rows(second, [bob_nick, cat_nick])
 
+    # From the keyboard: the row's menu key pins it, and the focus stays on the row.
+    cat_row = ann.locator("#chat-list button.chat-open", has_text=cat_nick)
+    cat_row.focus()
+    ann.keyboard.press("Shift+F10")
+    expect(ann.get_by_role("menu")).to_be_visible()
+    ann.keyboard.press("ArrowDown")
+    ann.keyboard.press("Enter")
+    _expect_rows(ann, [cat_nick, bob_nick])
+    expect(cat_row).to_be_focused()
+    cat_row.click(button="right")
+    ann.locator(".row-pin").click()
+    _expect_rows(ann, [bob_nick, cat_nick])
+
     # A new message moves Cat's chat up, below the pinned one.
     send(cat, "again from cat")
     expect(ann.locator("#chat-list")).to_contain_text("again from cat")
