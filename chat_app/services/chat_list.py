@@ -51,7 +51,8 @@ class ChatRowView:
         preview_kind: The last message's kind ("text", "file", "image", "system"), "" when
             there is none, "hidden" when its sender is in a block with the viewer, "deleted"
             when it was deleted for everyone.
-        preview: Its text, cut to PREVIEW_MAX ("" for system, hidden and deleted messages).
+        preview: Its text, cut to PREVIEW_MAX (a group event's stored record; "" for hidden
+            and deleted messages).
         preview_sender: Groups only: the sender's nickname ("" in direct chats).
         last_at: When the last message was sent (ISO, "" for none).
         unread: Messages after the viewer's read cursor, up to where they may read.
@@ -226,7 +227,8 @@ def _row(row: sa.Row, blocked: set[int]) -> ChatRowView:
     preview_kind = "hidden" if row.last_kind and hidden_sender else (row.last_kind or "")
     if preview_kind and row.last_deleted_at is not None:
         preview_kind = "deleted"
-    preview = row.last_body if preview_kind in ("text", "file", "image") else ""
+    # A group event's body is its record (services/system_lines.py), read whole.
+    preview = row.last_body if preview_kind in ("text", "file", "image", "system") else ""
     sender = ""
     if group and preview_kind not in ("", "hidden", "deleted"):
         sender = row.sender_nickname or ""
@@ -239,7 +241,7 @@ def _row(row: sa.Row, blocked: set[int]) -> ChatRowView:
         user_id=0 if group else (row.other_id or 0),
         avatar_file_id=avatar,
         preview_kind=preview_kind,
-        preview=(preview or "")[:PREVIEW_MAX],
+        preview=(preview or "") if preview_kind == "system" else (preview or "")[:PREVIEW_MAX],
         preview_sender=sender,
         last_at=row.last_at.isoformat() if row.last_at else "",
         unread=max(row.visible_seq - row.read_from, 0),

@@ -70,6 +70,27 @@ def system_line(
     return text(key, language, **values)
 
 
+def preview_of(body: str, language: str) -> str:
+    """A group event as a chat row's last line: what happened, naming no one.
+
+    A row names no people for an event: their names would need the viewer's blocks and a
+    look-up per row, while the timeline writes the whole line once the chat is open.
+
+    Args:
+        body: The stored body (JSON).
+        language: The reader's language.
+
+    Returns:
+        One short line ("Members added", "Group renamed to “Trip”"); "Group updated" for a
+        body it cannot read.
+    """
+    record = _record(body)
+    event, name = record.get("event"), record.get("name")
+    if not isinstance(event, str) or (event not in _EVENTS and event != "role"):
+        return text("preview_group_event", language)
+    return text(f"preview_system_{event}", language, name=name if isinstance(name, str) else "")
+
+
 def _record(body: str) -> Mapping[str, object]:
     try:
         record = json.loads(body)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chat_app.i18n import text
+from chat_app.services import system_lines
 from chat_app.services.chat_list import PREVIEW_MAX, ChatRowView
 
 GROUP = "group"
@@ -58,7 +59,7 @@ def preview_line(kind: str, body: str, sender: str, language: str) -> str:
         One line of plain text (state data, never turned into a Var).
     """
     if kind == "system":
-        return text("preview_group_event", language)
+        return " ".join(system_lines.preview_of(body, language)[:PREVIEW_MAX].split())
     if kind == "hidden":
         return text("preview_hidden", language)
     if kind == "deleted":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -145,7 +146,9 @@ def test_a_new_group_is_first_and_its_preview_is_its_creation(session, users):
     send_text(session, bob, direct(session, ann, bob), "earlier")
     group = make_group(session, ann, bob, name="New")
     first = rows(session, bob)[0]
-    assert (first.conversation_id, first.preview_kind, first.preview) == (group, "system", "")
+    assert (first.conversation_id, first.preview_kind) == (group, "system")
+    # The event's record, which the tab words in its reader's language (chat_preview.py).
+    assert json.loads(first.preview)["event"] == "created"
 
 
 def test_one_or_two_statements_whatever_the_number_of_conversations(session, users, engine):

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from chat_app.models import Message
 from chat_app.services import group_members, groups, history
 from chat_app.services.errors import NotFound
-from chat_app.services.system_lines import system_line, user_ids_in
+from chat_app.services.system_lines import preview_of, system_line, user_ids_in
 from tests.support.groups import make_admin, make_group, make_people
 from tests.support.users import send_text
 
@@ -162,3 +162,31 @@ def test_a_tab_reads_back_the_records_of_the_lines_its_reader_may_see(session):
             history.system_records(
                 session=session, viewer_id=viewer, conversation_id=conversation, seqs=seqs
             )
+
+
+@pytest.mark.parametrize(
+    ("record", "english", "chinese"),
+    [
+        ({"event": "created", "actor": 1, "users": list(range(2, 300)), "name": "Team"},
+         "Group “Team” created", "群聊“Team”已创建"),
+        ({"event": "added", "actor": 1, "users": [2, 3]}, "New members added", "有新成员加入"),
+        ({"event": "removed", "actor": 1, "users": [2]}, "A member was removed",
+         "有成员被移出群聊"),
+        ({"event": "left", "actor": 2, "users": [2]}, "A member left", "有成员退出了群聊"),
+        ({"event": "renamed", "actor": 1, "name": "{0} 家"}, "Group renamed to “{0} 家”",
+         "群名已改为“{0} 家”"),
+        ({"event": "avatar", "actor": 1}, "New group picture", "群头像已更换"),
+        ({"event": "role", "actor": 1, "users": [2], "role": "admin"}, "Admins changed",
+         "群管理员有变动"),
+        ({"event": "owner", "actor": 1, "users": [2]}, "New group owner", "群主已转让"),
+        ({"event": "exploded", "actor": 1}, "Group updated", "群聊有更新"),
+    ],
+)  # fmt: skip
+def test_a_chat_row_previews_a_group_event_naming_no_one(record, english, chinese):
+    body = json.dumps(record)
+    assert (preview_of(body, "en"), preview_of(body, "zh")) == (english, chinese)
+
+
+@pytest.mark.parametrize("body", ["", "not json", "[1]", json.dumps({"event": ["added"]})])
+def test_an_unreadable_event_previews_as_an_update(body):
+    assert preview_of(body, "en") == "Group updated"

@@ -21,6 +21,8 @@ from chat_app.states.outbox import OutboxState
 from chat_app.states.outbox_entries import Outbox, OutboxEntry
 from chat_app.states.place import PlaceState
 from chat_app.states.place_entries import Place, Places
+from chat_app.states.row_lines import LAST_BUCKETS
+from chat_app.states.row_values import RowValues
 from chat_app.states.unread import UnreadState
 from tests.support.group_tabs import (
     Person,
@@ -74,6 +76,12 @@ async def test_a_rename_shows_in_every_members_header_list_and_timeline_once(
     assert bob.panel.panel_open
     assert await _row_names(bob, group) == ["Renamed 组"]
     assert await _row_names(cat, group) == ["Renamed 组"]
+    # Their rows say what happened, naming no one (the timeline names Ann): read with the
+    # list, or pushed since.
+    for person in (bob, cat):
+        pushed = RowValues(person.conversation, LAST_BUCKETS).get(group, None)
+        read = [row.line for row in (await person.chat_list()).rows if row.conversation_id == group]
+        assert (pushed[1] if pushed else read[0]) == "Group renamed to “Renamed 组”"
     # A group line is nobody's unread message.
     assert (await cat.conversation.get_state(UnreadState))._unread(group) == 0
 

@@ -76,7 +76,7 @@ async def test_a_new_group_is_first_for_every_member_and_opens_in_the_creators_t
     for tab in (bob, cat):
         first = (await tab.get_state(ChatListState)).rows[0]
         assert (first.conversation_id, first.name) == (group, NAME)
-        assert first.line == "Group updated"
+        assert first.line == f"Group “{NAME}” created"
     dan_rows = (await dan.get_state(ChatListState)).rows
     assert group not in [row.conversation_id for row in dan_rows]
 
