@@ -12,6 +12,9 @@ Back closes the conversation under them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import reflex as rx
 
 from chat_app.states.chat_export import ChatExportState
@@ -24,6 +27,26 @@ from chat_app.states.picture_viewer import PictureViewerState
 from chat_app.states.readers_dialog import ReadersState
 
 
+def _close_export(export: ChatExportState) -> None:
+    if export.export_open:
+        export.export_open = False
+
+
+# Each dialog about the open conversation: its state, whether it is on screen (None: only
+# inside another, as the group panel's forms are), and how it closes acting on nothing.
+_DIALOGS: tuple[tuple[type[Any], Callable[[Any], object] | None, Callable[[Any], None]], ...] = (
+    (MessageActionsState, lambda a: a.confirm_seq, MessageActionsState._close_delete),
+    (MessageActionsState, lambda a: a.edit_seq, MessageActionsState._close_edit),
+    (ForwardState, lambda f: f.forward_conversation, ForwardState._close),
+    (GroupPanelState, lambda p: p.panel_open, GroupPanelState._close),
+    (GroupActionsState, None, GroupActionsState._reset_forms),
+    (ReadersState, lambda r: r.readers_open, ReadersState._close),
+    (MentionPickerState, lambda m: m.options, MentionPickerState._close),
+    (ChatExportState, lambda e: e.export_open, _close_export),
+    (PictureViewerState, lambda v: v.viewing_seq, PictureViewerState._close),
+)
+
+
 async def dialog_open(state: rx.State) -> bool:
     """Whether a dialog about the tab's conversation is open (or the @ list, or a picture).
 
@@ -33,17 +56,10 @@ async def dialog_open(state: rx.State) -> bool:
     Returns:
         True when one of the dialogs `close_dialogs` closes is on screen.
     """
-    actions = await state.get_state(MessageActionsState)
-    return bool(
-        actions.confirm_seq
-        or actions.edit_seq
-        or (await state.get_state(ForwardState)).forward_conversation
-        or (await state.get_state(GroupPanelState)).panel_open
-        or (await state.get_state(ReadersState)).readers_open
-        or (await state.get_state(MentionPickerState)).options
-        or (await state.get_state(ChatExportState)).export_open
-        or (await state.get_state(PictureViewerState)).viewing_seq
-    )
+    for state_cls, is_open, _close in _DIALOGS:
+        if is_open is not None and is_open(await state.get_state(state_cls)):
+            return True
+    return False
 
 
 async def close_dialogs(state: rx.State) -> None:
@@ -54,15 +70,5 @@ async def close_dialogs(state: rx.State) -> None:
     Args:
         state: Any state of the tab.
     """
-    actions = await state.get_state(MessageActionsState)
-    actions._close_delete()
-    actions._close_edit()
-    (await state.get_state(ForwardState))._close()
-    (await state.get_state(GroupPanelState))._close()
-    (await state.get_state(GroupActionsState))._reset_forms()
-    (await state.get_state(ReadersState))._close()
-    (await state.get_state(MentionPickerState))._close()
-    export = await state.get_state(ChatExportState)
-    if export.export_open:
-        export.export_open = False
-    (await state.get_state(PictureViewerState))._close()
+    for state_cls, _is_open, close in _DIALOGS:
+        close(await state.get_state(state_cls))
