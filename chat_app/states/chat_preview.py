@@ -59,7 +59,7 @@ def preview_line(kind: str, body: str, sender: str, language: str) -> str:
         One line of plain text (state data, never turned into a Var).
     """
     if kind == "system":
-        return " ".join(system_lines.preview_of(body, language)[:PREVIEW_MAX].split())
+        return _one_line(system_lines.preview_of(body, language))
     if kind == "hidden":
         return text("preview_hidden", language)
     if kind == "deleted":
@@ -72,8 +72,13 @@ def preview_line(kind: str, body: str, sender: str, language: str) -> str:
         shown = body
     else:
         return ""
-    shown = " ".join(shown[:PREVIEW_MAX].split())
+    shown = _one_line(shown)
     return f"{sender}: {shown}" if sender else shown
+
+
+def _one_line(shown: str) -> str:
+    """`shown` cut to PREVIEW_MAX, its runs of spaces and line breaks one space each."""
+    return " ".join(shown[:PREVIEW_MAX].split())
 
 
 def chat_row(row: ChatRowView, avatar_url: str, language: str) -> ChatRow:

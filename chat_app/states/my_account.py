@@ -46,7 +46,6 @@ class MyAccountState(rx.State):
 
     nickname_error: str = ""
     devices: list[DeviceRow] = []
-    has_other_devices: bool = False
     # "Log out all other devices" was pressed and waits for its confirmation.
     confirming_log_out_others: bool = False
     _user_id: int | None = None
@@ -57,7 +56,6 @@ class MyAccountState(rx.State):
         if user_id is None or user_id != self._user_id:
             self.nickname_error = ""
             self.devices = []
-            self.has_other_devices = False
             self.confirming_log_out_others = False
             self._user_id = user_id
 
@@ -75,7 +73,11 @@ class MyAccountState(rx.State):
             )
             for device in found
         ]
-        self.has_other_devices = any(not device.this_device for device in found)
+
+    @rx.var
+    def has_other_devices(self) -> bool:
+        """Whether the list shows a device besides this one ("Log out all other devices")."""
+        return any(not device.this_device for device in self.devices)
 
     @rx.event
     @signed_in
