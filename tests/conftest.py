@@ -43,6 +43,22 @@ def database_kind(request: pytest.FixtureRequest) -> str:
     return getattr(request, "param", "sqlite")
 
 
+@pytest.fixture(autouse=True)
+def _no_project_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that opens sessions without the `engine` fixture fails instead of using chat.db.
+
+    The project's own file is shared with whatever else runs (a `make run`, the suite's other
+    half): a test on it could wait on another process's lock, or leave rows behind.
+    """
+
+    def refuse(url: str | None = None) -> sa.Engine:
+        raise AssertionError(
+            f"this test opened a database session without the engine fixture ({url})"
+        )
+
+    monkeypatch.setattr(database, "get_engine", refuse)
+
+
 @pytest.fixture
 def engine(
     tmp_path: Path,

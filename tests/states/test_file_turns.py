@@ -6,8 +6,14 @@ import asyncio
 import threading
 import time
 
+import pytest
+
 from chat_app.states import service_call
 from chat_app.states.service_call import call_file_service
+
+# The calls open sessions: on the per-test database. On the project's chat.db (shared with
+# whatever else runs) the first two calls once waited past the test's 5 s in CI.
+pytestmark = pytest.mark.usefixtures("engine")
 
 
 class _Calls:
