@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from chat_app.services.load_statements import FRIEND_IDS
 from chat_app.services.people_views import ContactView
-from chat_app.services.statements import USER
+from chat_app.services.statements import MEMBER, USER
 
 PICKER_MAX = 50
 # No username or nickname is longer: a longer query is cut, not refused.
@@ -27,6 +27,19 @@ _FRIENDS = (
 )
 
 
+_VIEWER_IN_GROUP = MEMBER.alias("viewer_in_group")
+# A group's current members, named only to one of them (the group's "Add members" picker).
+_IN_VIEWERS_GROUP = sa.select(MEMBER.c.user_id).where(
+    MEMBER.c.conversation_id == sa.bindparam("group"),
+    MEMBER.c.left_at.is_(None),
+    sa.exists().where(
+        _VIEWER_IN_GROUP.c.conversation_id == sa.bindparam("group"),
+        _VIEWER_IN_GROUP.c.user_id == sa.bindparam("user"),
+        _VIEWER_IN_GROUP.c.left_at.is_(None),
+    ),
+)
+
+
 def clean_query(query: object) -> str:
     """What a picker query searches for: NFC, trimmed, lower case, at most QUERY_MAX."""
     if not isinstance(query, str):
@@ -34,13 +47,17 @@ def clean_query(query: object) -> str:
     return unicodedata.normalize("NFC", query).strip().lower()[:QUERY_MAX]
 
 
-def friends_matching(*, session: Session, viewer_id: int, query: object) -> tuple[ContactView, ...]:
+def friends_matching(
+    *, session: Session, viewer_id: int, query: object, outside_group: int | None = None
+) -> tuple[ContactView, ...]:
     """The viewer's friends whose nickname or username holds `query`, by name, at most 50.
 
     Args:
         session: The database session.
         viewer_id: Who picks (from the server-side session).
         query: What they typed (untrusted; anything but text matches every friend).
+        outside_group: A group the viewer is adding members to: its current members are
+            left out (only while the viewer is one of them; otherwise nobody is).
 
     Returns:
         The matching friends (a blocked user is no friend: never among them).
@@ -51,7 +68,11 @@ def friends_matching(*, session: Session, viewer_id: int, query: object) -> tupl
         in_username = sa.func.lower(USER.c.username).contains(text, autoescape=True)
         in_nickname = sa.func.lower(USER.c.nickname).contains(text, autoescape=True)
         statement = statement.where(sa.or_(in_username, in_nickname))
-    rows = session.connection().execute(statement, {"user": viewer_id})
+    parameters: dict[str, int] = {"user": viewer_id}
+    if outside_group is not None:
+        statement = statement.where(USER.c.id.not_in(_IN_VIEWERS_GROUP))
+        parameters["group"] = outside_group
+    rows = session.connection().execute(statement, parameters)
     return tuple(
         ContactView(
             user_id=row.id,

@@ -85,14 +85,20 @@ class GroupActionsState(rx.State):
     # ----- adding friends -----
 
     async def _offer(self, viewer_id: int, query: str) -> None:
-        found = await call_service(friend_picker.friends_matching, viewer_id=viewer_id, query=query)
-        key = (await self.get_state(GroupPanelState))._link_key
+        panel = await self.get_state(GroupPanelState)
+        found = await call_service(
+            friend_picker.friends_matching,
+            viewer_id=viewer_id,
+            query=query,
+            outside_group=panel._conversation_id,
+        )
+        key = panel._link_key
         self.offered = [with_avatar_link(contact, key) for contact in found]
 
     @rx.event
     @signed_in
     async def open_picker(self, viewer_id: int):
-        """Offer the viewer's first friends by name to add."""
+        """Offer the viewer's first friends by name to add (none already in the group)."""
         if await self._panel() is None:
             return
         self._reset_forms()

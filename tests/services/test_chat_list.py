@@ -223,6 +223,25 @@ def test_the_picker_filters_the_viewers_friends_by_name_as_typed(session, users)
     assert picked(session, ann, {"forged": 1}) == ["bob", "cat", "dan"]
 
 
+def test_adding_to_a_group_offers_only_friends_not_in_it(session, users):
+    ann, bob, cat = users["ann"], users["bob"], users["cat"]
+    group = make_group(session, ann, bob)
+
+    def offered(viewer: int) -> list[str]:
+        found = friend_picker.friends_matching(
+            session=session, viewer_id=viewer, query="", outside_group=group
+        )
+        return [contact.username for contact in found]
+
+    assert offered(ann) == ["cat", "dan"]
+    # Who is in a group is told only to its members: anyone else's friends are all offered.
+    assert offered(cat) == ["ann", "bob"] == picked(session, cat, "")
+    group_members.leave(session=session, actor_id=bob, conversation_id=group)
+    assert offered(ann) == ["bob", "cat", "dan"]  # Bob left: he can be added again
+    group_members.leave(session=session, actor_id=ann, conversation_id=group)
+    assert offered(ann) == ["bob", "cat", "dan"]
+
+
 def test_the_picker_shows_at_most_fifty_friends(session, users):
     ann = users["ann"]
     for n in range(friend_picker.PICKER_MAX + 3):
