@@ -88,6 +88,8 @@ def name_text(name: Any, *, person: bool = True, **props: Any) -> rx.Component:
         **one_line_cut(trimmed="trim" in props),
         # A flex child's minimum width is its content's by default: let it shrink.
         min_width="0",
-        max_width="100%",
+        # Its box reaches past its parent's by the ink room on each side (the negative
+        # margins): at 100 % a box sized to its content (a chip) cut every name short.
+        max_width=f"calc(100% + 2 * {_INK_ROOM_INLINE})",
         **props,
     )

@@ -65,6 +65,10 @@ def test_a_group_from_creation_to_leaving_in_three_browsers(
     ann.click("#new-group")
     ann.fill("#new-group-name", GROUP)
     ann.locator(f"label.group-pick[data-username='{bob_name}']").click()
+    # The picked friend's chip shows the whole name (it showed "Bo…" for Bob_1).
+    chip_name = ann.get_by_role("dialog").locator(".rt-Badge p", has_text=bob_name.title())
+    expect(chip_name).to_be_visible()
+    assert chip_name.evaluate("e => e.scrollWidth <= e.clientWidth"), "the picked name is cut"
     ann.click("#new-group-create")
     expect(ann.locator("#conversation-title")).to_have_text(GROUP)
     expect(ann.locator("#group-member-count")).to_have_text("2 members")
