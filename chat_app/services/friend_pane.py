@@ -130,7 +130,7 @@ def search(
     now: datetime | None = None,
     settings: Settings = SETTINGS,
 ) -> tuple[ContactView, str]:
-    """Find a user by exact username (ignoring case) and the viewer's relation to them.
+    """Find a user by exact username (ignoring case and a leading "@") and the relation.
 
     Only an exact match is returned: prefixes would let anyone list every user. A match
     becomes a relation (relations.remember_found): the viewer may then act on that id.
@@ -154,7 +154,12 @@ def search(
     now = now or utc_now()
     limit = settings.search_rate_per_hour
     relations.count_action(session=session, user_id=viewer_id, action="searches", limit=limit)
-    if not isinstance(username, str) or validation.check_username(username) is not None:
+    if not isinstance(username, str):
+        raise NotFound()
+    # Usernames are shown as "@name" everywhere: one leading "@" (or a Chinese keyboard's
+    # full-width one, U+FF20) is not part of the name.
+    username = username.strip().removeprefix("@").removeprefix("\uff20")
+    if validation.check_username(username) is not None:
         raise NotFound()
     key = validation.username_key(username)
     user = session.exec(select(User).where(User.username_key == key)).first()

@@ -53,7 +53,15 @@ def test_search_is_exact_and_ignores_case(session: Session, users):
         friend_pane.search(session=session, viewer_id=users["ann"], username="bo")
 
 
-@pytest.mark.parametrize("username", ["", "x", "no such user", "nobody", None, 5, ["bob"], "b%"])
+@pytest.mark.parametrize("typed", ["@bob", " @Bob ", "\uff20bob"])
+def test_search_takes_the_name_as_shown_with_its_at_sign(session: Session, users, typed):
+    contact, _ = friend_pane.search(session=session, viewer_id=users["ann"], username=typed)
+    assert contact.user_id == users["bob"]
+
+
+@pytest.mark.parametrize(
+    "username", ["", "x", "no such user", "nobody", None, 5, ["bob"], "b%", "@", "@@bob", "bo@b"]
+)
 def test_search_for_unknown_or_malformed_names_finds_nothing(session: Session, users, username):
     with pytest.raises(NotFound):
         friend_pane.search(session=session, viewer_id=users["ann"], username=username)
