@@ -17,6 +17,7 @@ from chat_app.services import admin_directory, admin_settings, audit
 from chat_app.services.errors import DomainError
 from chat_app.services.views import size_label, wire_time
 from chat_app.states.admin_access import admin_only, on_access_lost
+from chat_app.states.admin_users import AdminUsersState
 from chat_app.states.safe_text import toast_error, toast_success
 from chat_app.states.service_call import call_service
 from chat_app.states.ui import language_of
@@ -106,11 +107,14 @@ class AdminOverviewState(rx.State):
     @rx.event
     @admin_only
     async def open_section(self, viewer_id: int, section: str):
-        """Show a section; the numbers and the log are read again when opened."""
+        """Show a section; the users, the numbers and the log are read again when opened."""
         if section not in SECTIONS:
             return
         self.section = section
-        if section == "numbers":
+        if section == "users":
+            # Someone may have registered (or been changed elsewhere) since it was read.
+            await (await self.get_state(AdminUsersState))._read(viewer_id)
+        elif section == "numbers":
             await self._read_numbers(viewer_id)
         elif section == "audit":
             await self._read_audit(viewer_id)

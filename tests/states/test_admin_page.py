@@ -212,6 +212,25 @@ async def test_an_administrator_searches_pages_and_sees_the_numbers(tab_factory)
     assert overview.registration_mode == "open"
 
 
+async def test_the_list_follows_the_empty_box_and_newcomers_on_coming_back(tab_factory):
+    admin = await logged_in_tab(tab_factory, "ann", "ann-tab")
+    _set_role(await _user_id(admin), "admin")
+    page = await admin.get_state(AdminPageState)
+    await run(page.load)
+    users = await admin.get_state(AdminUsersState)
+    await run(users.search, "found")
+    assert [row.username for row in users.rows] == ["founder"]
+    # Back to the chat and to /admin again: the box is empty, and so is the search.
+    await run(page.load)
+    assert [row.username for row in users.rows] == ["ann", "founder"]
+    # Someone registers while the page is open: the Users tab, opened again, lists them.
+    overview = await admin.get_state(AdminOverviewState)
+    await run(overview.open_section, "invites")
+    await logged_in_tab(tab_factory, "bob", "bob-tab")
+    await run(overview.open_section, "users")
+    assert [row.username for row in users.rows] == ["ann", "bob", "founder"]
+
+
 async def test_a_forged_id_is_refused_with_a_toast_and_nothing_changes(tab_factory):
     await logged_in_tab(tab_factory, "bob", "bob-tab")
     admin, bob_id = await _admin_tab_with_pending_delete(tab_factory, "ann", "bob")
