@@ -64,3 +64,8 @@ def test_the_check_would_catch_literal_text(tmp_path: Path):
     sample = tmp_path / "sample.py"
     sample.write_text('rx.button("Send now")\nrx.input(placeholder="Type here")\nrx.text("发送")\n')
     assert len(_literal_ui_text(sample)) == 3
+
+
+def test_chinese_calls_a_group_chat_one_thing():
+    # WeChat's word, 群聊, everywhere: the panel said 群聊 and its system lines 群组.
+    assert [key for key, value in ZH.items() if "群组" in value] == []

@@ -170,7 +170,9 @@ def composer() -> rx.Component:
         ),
         rx.hstack(
             rx.text(
-                rx.cond(UiState.touch_screen, "", tr("composer_enter_hint") + " "),
+                rx.cond(UiState.touch_screen, "", tr("composer_enter_hint")),
+                # A space between the sentences in English; none after a Chinese full stop.
+                rx.cond(UiState.touch_screen | (UiState.language == "zh"), "", " "),
                 tr("upload_hint", limit=SETTINGS.max_upload_mb),
                 id="upload-hint",
                 size="1",

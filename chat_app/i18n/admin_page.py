@@ -132,7 +132,7 @@ ZH: dict[str, str] = {
     "admin_reset": "重置密码",
     "admin_delete": "注销账号",
     "admin_confirm_disable": (
-        "停用 @{name}？其打开的页面会立即退出登录，在重新启用前无法登录。其拥有的群组将移交他人。"
+        "停用 @{name}？其打开的页面会立即退出登录，在重新启用前无法登录。其拥有的群聊将移交他人。"
     ),
     "admin_confirm_demote": "取消 @{name} 的管理员身份？",
     "admin_confirm_delete": (
@@ -160,8 +160,8 @@ ZH: dict[str, str] = {
     "admin_mode_open": "开放：任何人都可以注册",
     "admin_mode_invite": "仅限邀请：需要邀请链接",
     "admin_mode_closed": ("关闭：任何人都不能注册（账号在服务器的命令行上创建）"),
-    "admin_group_invites": "群组邀请可以创建账号",
-    "admin_group_invites_help": "从群组设置创建的邀请可以让新用户注册（注册关闭时除外）。",
+    "admin_group_invites": "群聊邀请可以创建账号",
+    "admin_group_invites_help": "从群聊设置创建的邀请可以让新用户注册（注册关闭时除外）。",
     "admin_settings_saved": "已保存。",
     "admin_numbers_users": "用户",
     "admin_numbers_messages": "消息",
@@ -182,7 +182,7 @@ ZH: dict[str, str] = {
     "admin_audit_reset_link": "生成了重置密码链接：",
     "admin_audit_set_password": "设置了密码：",
     "admin_audit_registration_mode": "将注册方式设为",
-    "admin_audit_group_invites_register": "将群组邀请创建账号设为",
+    "admin_audit_group_invites_register": "将群聊邀请创建账号设为",
     "admin_audit_create_admin": "创建了管理员",
     "admin_audit_first_admin": "成为第一位管理员",
     "admin_audit_setup_claim": "用设置码成为管理员",

@@ -45,15 +45,15 @@ def test_every_event_reads_as_a_sentence(record: dict[str, object], english: str
 def test_the_reader_is_you_and_the_line_is_in_their_language():
     assert line(viewer=1, event="added", actor=1, users=[2]) == "You added Li"
     assert line(viewer=2, event="added", actor=1, users=[2]) == "Ana added you"
-    assert line("zh", viewer=2, event="added", actor=1, users=[2, 3]) == "Ana邀请你和Bo加入了群组"
-    assert line("zh", event="left", actor=2, users=[2]) == "Li退出了群组"
+    assert line("zh", viewer=2, event="added", actor=1, users=[2, 3]) == "Ana邀请你和Bo加入了群聊"
+    assert line("zh", event="left", actor=2, users=[2]) == "Li退出了群聊"
 
 
 def test_long_lists_name_three_and_count_the_rest():
     assert line(event="added", actor=1, users=[2, 3, 4]) == "Ana added Li, Bo and Cy"
     assert line(event="added", actor=1, users=[2, 3, 4, 5, 6]) == "Ana added Li, Bo, Cy and 2 more"
     many = line("zh", event="added", actor=1, users=[2, 3, 4, 5, 6])
-    assert many == "Ana邀请Li、Bo、Cy及其他 2 人加入了群组"
+    assert many == "Ana邀请Li、Bo、Cy及其他 2 人加入了群聊"
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ def test_long_lists_name_three_and_count_the_rest():
 )
 def test_a_body_it_cannot_read_gives_a_neutral_line(body: str):
     assert system_line(body, "en", NAMES.__getitem__, 1) == "The group was changed"
-    assert system_line(body, "zh", NAMES.__getitem__, 1) == "群组信息已更改"
+    assert system_line(body, "zh", NAMES.__getitem__, 1) == "群聊信息已更改"
 
 
 def test_names_and_group_names_stay_literal_text():

@@ -144,7 +144,7 @@ async def test_a_system_line_reads_in_each_readers_language_with_todays_names(ta
     await _set_language(cat, "en")
     await run(bob.open_conversation, group)
     await run(cat.open_conversation, group)
-    assert _lines(bob) == ["Ann创建了群组“三年级”\uff0c成员有你和Cat"]  # a full-width comma
+    assert _lines(bob) == ["Ann创建了群聊“三年级”\uff0c成员有你和Cat"]  # a full-width comma
     assert _lines(cat) == ["Ann created the group “三年级” with Bob and you"]
     # Not a bubble: no run, no name, whatever sent it.
     assert [m.lead for m in _shown(bob)] == [False]
@@ -334,9 +334,9 @@ async def test_a_language_switch_writes_the_open_groups_lines_again(
     await _set_language(bob, "zh")
     await run(bob.follow_language)
     assert _lines(bob) == [
-        "Ann创建了群组“Team”\uff0c成员有你、Cat和Dan",
-        "Ann将Dan移出了群组",
-        "Ann邀请Dan加入了群组",
+        "Ann创建了群聊“Team”\uff0c成员有你、Cat和Dan",
+        "Ann将Dan移出了群聊",
+        "Ann邀请Dan加入了群聊",
     ]
     assert _runs(bob) == [("hello", True)]  # an ordinary message as it was
     # Re-sent: the window and the one slot holding a line (no look-up: all names known).
