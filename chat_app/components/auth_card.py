@@ -8,7 +8,24 @@ from chat_app.components.login_form import login_form
 from chat_app.components.page_card import page_card
 from chat_app.components.register_form import register_form
 from chat_app.states.auth import AuthState
+from chat_app.states.setup import SetupState
 from chat_app.states.ui import tr
+
+
+def _refusal(key: str) -> rx.Component:
+    return rx.callout(tr(key), id="registration-refusal", icon="info", width="100%")
+
+
+def _register_or_refusal() -> rx.Component:
+    """The form, or, while registering without an invite is refused, why (asked first)."""
+    return rx.fragment(
+        rx.match(
+            SetupState.registration_refusal,
+            ("registration_invite_only", _refusal("registration_invite_only")),
+            ("registration_closed", _refusal("registration_closed")),
+            register_form(),
+        )
+    )
 
 
 def auth_card() -> rx.Component:
@@ -25,7 +42,7 @@ def auth_card() -> rx.Component:
                 rx.tabs.trigger(tr("tab_register"), value="register", id="tab-register"),
             ),
             rx.tabs.content(rx.box(login_form(), padding_top="1em"), value="login"),
-            rx.tabs.content(rx.box(register_form(), padding_top="1em"), value="register"),
+            rx.tabs.content(rx.box(_register_or_refusal(), padding_top="1em"), value="register"),
             default_value="login",
             width="100%",
         ),

@@ -130,9 +130,9 @@ def register(
     """
     now = now or utc_now()
     if not via_invite:
-        mode = instance_settings.registration_mode(session=session)
-        if mode != "open":
-            raise Refused(f"registration_{'invite_only' if mode == 'invite' else 'closed'}")
+        refusal = instance_settings.registration_refusal(session=session)
+        if refusal:
+            raise Refused(refusal)
     username = username.strip()
     nickname = validation.normalize_nickname(nickname)
     errors = validation.check_new_account(username, nickname, password, password_confirm)

@@ -47,6 +47,21 @@ def registration_mode(*, session: Session) -> RegistrationMode:
     return DEFAULT_REGISTRATION_MODE
 
 
+def registration_refusal(*, session: Session) -> str:
+    """Why a registration without an invite is refused now ("" while registration is open).
+
+    Args:
+        session: The database session.
+
+    Returns:
+        "", "registration_invite_only" or "registration_closed" (a text key).
+    """
+    mode = registration_mode(session=session)
+    if mode == "open":
+        return ""
+    return f"registration_{'invite_only' if mode == 'invite' else 'closed'}"
+
+
 def set_registration_mode(*, session: Session, mode: object) -> RegistrationMode:
     """Store a new registration mode (the caller audits and commits).
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.i18n import text
-from chat_app.services import setup_code
+from chat_app.services import instance_settings, setup_code
 from chat_app.services.errors import NotFound, RateLimited, Refused
 from chat_app.states.safe_text import toast_success
 from chat_app.states.service_call import call_service, form_text
@@ -27,6 +27,9 @@ class SetupState(rx.State):
 
     # The register form shows the "Setup code" field.
     code_needed: bool = False
+    # Registration without an invite is refused: the Register tab says so instead of a form
+    # ("registration_invite_only", "registration_closed"; "" while open).
+    registration_refusal: str = ""
     # /setup: an active administrator exists (the code can no longer be used).
     admin_exists: bool = False
     # /setup: the claim's refusal, in the tab's language.
@@ -34,7 +37,8 @@ class SetupState(rx.State):
 
     @rx.event
     async def load_register_field(self):
-        """On load of /auth: whether the first registration needs the code from this client."""
+        """On load of /auth: whether registering is refused, or needs the setup code here."""
+        self.registration_refusal = await call_service(instance_settings.registration_refusal)
         self.code_needed = await call_service(
             setup_code.code_field_needed, client_address=client_address(self)
         )

@@ -136,3 +136,27 @@ def test_an_administrator_hands_over_a_password_reset(browser: Browser, app_serv
     expect(other.locator("#login-error")).to_be_visible(timeout=20_000)
     login(other, app, forgetful_name, NEW_PASSWORD)
     expect_chat_as(other, app, "Forgetful")
+
+
+def test_the_register_tab_says_why_before_anything_is_typed(browser: Browser, app_server: LiveApp):
+    app = app_server
+    admin, admin_name = new_user(browser, app, "adm")
+    promote_in(app.database_url, admin_name)
+    open_admin_page(admin, app)
+    admin.click("#admin-tab-settings")
+    stranger = browser.new_context().new_page()
+    try:
+        admin.click("#admin-mode-invite")
+        expect(admin.locator("#admin-mode-invite")).to_be_checked()
+        stranger.goto(app.frontend_url + "/auth")
+        stranger.click("#tab-register")
+        # The reason instead of a form that would be refused once filled in.
+        expect(stranger.locator("#registration-refusal")).to_contain_text("invitation only")
+        expect(stranger.locator("#register-username")).to_have_count(0)
+    finally:
+        admin.click("#admin-mode-open")
+        expect(admin.locator("#admin-mode-open")).to_be_checked()
+    stranger.reload()
+    stranger.click("#tab-register")
+    expect(stranger.locator("#register-username")).to_be_visible()
+    expect(stranger.locator("#registration-refusal")).to_have_count(0)

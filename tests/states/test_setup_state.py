@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, select, update
 
 from chat_app.models import AuditEntry, User
-from chat_app.services import auth, setup_code
+from chat_app.services import auth, instance_settings, setup_code
 from chat_app.settings import load_settings
 from chat_app.states.admin_overview import AdminOverviewState
 from chat_app.states.admin_page import AdminPageState
@@ -49,6 +49,22 @@ async def test_the_register_form_asks_for_the_code_only_while_it_is_needed(
         make_user(session, "first")
     await run(remote.load_register_field)
     assert remote.code_needed is False
+
+
+async def test_the_register_tab_says_up_front_when_registering_is_refused(tab_factory, engine):
+    visitor = tab_factory(SetupState, token="visitor")
+    expected = {
+        "open": "",
+        "invite": "registration_invite_only",
+        "closed": "registration_closed",
+    }
+    for mode, refusal in expected.items():
+        with Session(engine) as session:
+            instance_settings.set_registration_mode(session=session, mode=mode)
+            session.commit()
+        await run(visitor.load_register_field)
+        # The same words the form's submission is refused with, before anything is typed.
+        assert visitor.registration_refusal == refusal
 
 
 async def test_a_claim_without_a_session_goes_to_auth_and_changes_nothing(tab_factory, engine):
