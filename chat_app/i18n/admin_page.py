@@ -65,7 +65,7 @@ EN: dict[str, str] = {
     "admin_mode_open": "Open: anyone may register",
     "admin_mode_invite": "Invite only: with an invite link",
     "admin_mode_closed": (
-        "Closed: nobody registers (accounts are made on the server's command line)"
+        "Closed: only invite links made on this page create accounts (or the server's command line)"
     ),
     "admin_group_invites": "Group invites may create accounts",
     "admin_group_invites_help": (
@@ -159,7 +159,7 @@ ZH: dict[str, str] = {
     "admin_registration_help": "谁可以在本服务器上创建账号。",
     "admin_mode_open": "开放：任何人都可以注册",
     "admin_mode_invite": "仅限邀请：需要邀请链接",
-    "admin_mode_closed": ("关闭：任何人都不能注册（账号在服务器的命令行上创建）"),
+    "admin_mode_closed": "关闭：只有本页创建的邀请链接（或服务器命令行）可以创建账号",
     "admin_group_invites": "群聊邀请可以创建账号",
     "admin_group_invites_help": "从群聊设置创建的邀请可以让新用户注册（注册关闭时除外）。",
     "admin_settings_saved": "已保存。",
