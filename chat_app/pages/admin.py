@@ -75,15 +75,14 @@ def _admin_body() -> rx.Component:
     return rx.vstack(
         _header(),
         rx.tabs.root(
-            rx.box(
-                rx.tabs.list(
-                    *[
-                        rx.tabs.trigger(tr(key), value=value, id=f"admin-tab-{value}")
-                        for value, key in _SECTIONS
-                    ],
-                    width="max-content",
-                ),
-                overflow_x="auto",
+            # Wrapped, not scrolled: on a phone the last tab ("Audit log") sat past the
+            # screen's edge with nothing to say the strip scrolls.
+            rx.tabs.list(
+                *[
+                    rx.tabs.trigger(tr(key), value=value, id=f"admin-tab-{value}")
+                    for value, key in _SECTIONS
+                ],
+                flex_wrap="wrap",
                 width="100%",
             ),
             *[_section(value) for value, _ in _SECTIONS],

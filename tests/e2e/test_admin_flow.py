@@ -92,6 +92,12 @@ def test_an_administrator_hands_over_a_password_reset(browser: Browser, app_serv
         viewport={"width": 360, "height": 740}, storage_state=admin.context.storage_state()
     ).new_page()
     open_admin_page(phone, app)
+    # Every section's tab is on the screen, in English's longer words too.
+    for tab in SECTION_TABS:
+        box = phone.locator(f"#admin-tab-{tab}").bounding_box()
+        assert box is not None
+        assert box["x"] >= 0, f"the {tab} tab is off screen"
+        assert box["x"] + box["width"] <= 360, f"the {tab} tab is off screen"
     phone.click("#language-zh")
     expect(phone.get_by_role("heading", name="管理")).to_be_visible()
     phone.fill("#admin-user-search", forgetful_name)
