@@ -8,13 +8,13 @@ from reflex_base.event import EventCallback
 from chat_app.states.ui import UiState, tr
 
 
-def language_switch(then: EventCallback[()] | None = None) -> rx.Component:
+def language_switch(*then: EventCallback[()]) -> rx.Component:
     """A two-option segmented control.
 
     Args:
-        then: An event to run after the switch, in the same chain (the chat page's: write
-            the open group's system lines in the new language). The pages of signed-out
-            users pass none.
+        *then: Events to run after the switch, in the same chain (the chat page's: write
+            the open group's system lines and the chat list's lines in words in the new
+            language). The pages of signed-out users pass none.
 
     Returns:
         The control.
@@ -23,9 +23,7 @@ def language_switch(then: EventCallback[()] | None = None) -> rx.Component:
         rx.segmented_control.item(tr("language_en"), value="en", id="language-en"),
         rx.segmented_control.item(tr("language_zh"), value="zh", id="language-zh"),
         value=rx.cond(UiState.language == "zh", "zh", "en"),
-        on_change=UiState.set_language
-        if then is None
-        else lambda language: [UiState.set_language(language), then()],
+        on_change=lambda language: [UiState.set_language(language), *(event() for event in then)],
         aria_label=tr("language"),
         size="1",
     )

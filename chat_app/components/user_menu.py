@@ -14,6 +14,7 @@ from chat_app.components.language_switch import language_switch
 from chat_app.components.name_text import name_text
 from chat_app.states.admin_access import AdminAccessState
 from chat_app.states.auth import AuthState
+from chat_app.states.chat_list import ChatListState
 from chat_app.states.chime import ChimeState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.password_change import PasswordChangeState
@@ -75,8 +76,12 @@ def _menu() -> rx.Component:
                 ),
                 padding="0.25em 0.75em",
             ),
-            # The open group's system lines follow the switch (they are written in state).
-            rx.box(language_switch(ConversationState.follow_language), padding="0.25em 0.75em"),
+            # The open group's system lines and the list's lines in words ("A member left",
+            # "Message deleted") follow the switch: they are written in state.
+            rx.box(
+                language_switch(ConversationState.follow_language, ChatListState.load),
+                padding="0.25em 0.75em",
+            ),
             _sound_item(),
             rx.dropdown_menu.separator(),
             rx.dropdown_menu.item(

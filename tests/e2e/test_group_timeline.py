@@ -132,3 +132,30 @@ def test_a_group_shows_who_wrote_each_run_its_events_and_collapsed_blocked_messa
     folded.get_by_role("button", name="Show").click()
     expect(_message(ann, "from cat").locator(".message-body")).to_have_text("from cat")
     expect(ann.locator(".collapsed-message")).to_have_count(0)
+
+
+def test_an_event_line_in_the_chat_list_follows_the_language_switch(
+    browser: Browser, app_server: LiveApp
+):
+    ann, ann_name = new_user(browser, app_server, "ann")
+    bob_page, bob_name = new_user(browser, app_server, "bob")
+    bob_page.close()
+    ann_id, bob_id = user_ids(app_server.database_url, ann_name, bob_name)
+    group_name = f"Team {uuid.uuid4().hex[:6]}"
+    engine = sa.create_engine(app_server.database_url)
+    try:
+        with Session(engine) as db:
+            make_friends(db, ann_id, bob_id)
+            groups.create_group(session=db, creator_id=ann_id, name=group_name, member_ids=[bob_id])
+    finally:
+        engine.dispose()
+    ann.reload()
+    ann.click("#tab-chats")
+    line = ann.locator("#chat-list").get_by_role("button", name=group_name).locator(".chat-line")
+    expect(line).to_have_text(f"Group “{group_name}” created")
+
+    ann.click("#user-menu")
+    ann.click("#language-zh")
+    ann.keyboard.press("Escape")
+    # At once, as the tabs and the open chat's lines switch (it waited for a reload).
+    expect(line).to_have_text(f"群聊“{group_name}”已创建")
