@@ -302,9 +302,10 @@ class ConversationState(
             self._change(MessageBuffer.stop_short)
         await self._show_mentions(viewer_id, page)
         seqs = [m.seq for m in page.messages]
-        if self._open_at(seqs, first_unread, anchor, newest, at_seq):
-            # "↓ N new" counts what is unread below, as the chat's row does (Telegram's ↓);
-            # the others' messages shown from the first unread on while the counts load.
+        if self._open_at(seqs, first_unread, anchor, newest, at_seq) and first_unread:
+            # "↓ N new" counts what is unread, as the chat's row does (Telegram's ↓), also
+            # where the reader left off above it; the others' messages shown from the first
+            # unread on while the counts load.
             counted = (await self.get_state(UnreadState))._unread(page.conversation_id)
             unread = counted or sum(
                 1 for m in page.messages if m.seq >= first_unread and m.sender_id != viewer_id

@@ -79,8 +79,9 @@ class ReaderPosition(rx.State, mixin=True):
             found: The anchor is this search result (marked), or 0.
 
         Returns:
-            Whether the list opens at its first unread message (the unread below it are
-            then counted on "↓ N new", as messages arriving unseen are).
+            Whether the list opens above its bottom: at its first unread message, or where
+            the reader was (the unread messages are then counted on "↓ N new", as
+            messages arriving unseen are).
         """
         if found in seqs:
             self.found_seq = found
@@ -89,18 +90,16 @@ class ReaderPosition(rx.State, mixin=True):
                 anchor = seqs[max(seqs.index(found) - FOUND_CONTEXT, 0)]
         if first_unread in seqs:
             self.unread_from = first_unread
-        at_unread = False
         if anchor and seqs and anchor < seqs[-1]:
             # Where the reader was; a message gone (or beyond the window) gives the next one.
             open_at = _first_from(seqs, anchor)
         else:
             open_at = _first_from(seqs, first_unread) if first_unread and not newest else 0
-            at_unread = bool(open_at)
         if open_at:
             # Shown at its bottom, then scrolled there: nothing is read until it reports.
             self.open_at = open_at
             self._scrolled_up = self._settling = True
-        return at_unread
+        return bool(open_at)
 
     def _reading_anchor(self, line: int) -> int:
         """The place of the open conversation: BOTTOM, or the seq of the message being read.

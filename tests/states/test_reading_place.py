@@ -111,8 +111,9 @@ async def test_the_message_being_read_is_where_the_conversation_reopens(tab_fact
     assert json.loads(places.places)[0]["a"] == 4
 
     await run(ann.open_conversation, with_bob)
-    # Where she was, with the divider still above the first unread (she never got down).
-    assert (ann.open_at, ann.unread_from) == (4, 1)
+    # Where she was, with the divider still above the first unread (she never got down),
+    # and "↓ 10 new" pointing down to them as on the first opening (it was gone).
+    assert (ann.open_at, ann.unread_from, ann.unseen) == (4, 1, 10)
     # At the bottom when leaving (having read everything): back at the bottom.
     await run(ann.reader_at_bottom)  # maybe the moment before the list scrolls: read later
     await run(ann.reader_at_bottom)
