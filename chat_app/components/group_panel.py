@@ -181,6 +181,7 @@ def _question(action: str, on_cancel: Any, on_yes: Any) -> rx.Component:
             tr(f"{action}_yes"),
             on_yes,
             f"{action.replace('_', '-')}-confirm",
+            focus_cancel=True,
             color_scheme="red",
         ),
         width="100%",
