@@ -17,9 +17,10 @@ def page_card(heading: rx.Component, *content: rx.Component) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                # A long heading wraps (a phone's card is narrow); the switches keep their
-                # size, inside the card.
-                rx.box(heading, flex="1", min_width="0", overflow_wrap="anywhere"),
+                # The switches go below a heading that does not fit beside them (a phone's
+                # card is narrow), rather than squeezing it: "Chat" broke as "Cha / t".
+                # A heading wider than the card still wraps; the switches keep their size.
+                rx.box(heading, flex="1 1 auto", min_width="0", overflow_wrap="anywhere"),
                 rx.hstack(
                     language_switch(),
                     rx.color_mode.button(aria_label=tr("theme_toggle")),
@@ -27,6 +28,7 @@ def page_card(heading: rx.Component, *content: rx.Component) -> rx.Component:
                     flex_shrink="0",
                 ),
                 align="center",
+                flex_wrap="wrap",
                 width="100%",
             ),
             *content,

@@ -87,3 +87,26 @@ def test_a_new_person_joins_a_group_through_its_invite_link(browser: Browser, ap
     ann.click("#group-info")
     ann.click("#group-invite-link")
     expect(ann.locator("#invite-manager .invite-uses")).to_have_text(["1 / 5"])
+
+
+def test_a_mistyped_link_on_a_small_phone_keeps_the_heading_whole(
+    browser: Browser, app_server: LiveApp
+):
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    ).new_page()
+    phone.goto(app_server.frontend_url + "/invite/" + "x" * 43)
+    expect(phone.locator("#invite-message")).to_be_visible(timeout=20_000)
+    card = phone.locator(".rt-Card").first
+    title = card.get_by_role("heading", name="Chat", exact=True)
+    # One line ("Chat" broke as "Cha / t" beside the switches), and the switches in the card.
+    height, line = title.evaluate(
+        "e => [e.getBoundingClientRect().height, parseFloat(getComputedStyle(e).lineHeight)]"
+    )
+    assert height < 1.5 * line, f"the heading wraps: {height} px for lines of {line} px"
+    card_box = card.bounding_box()
+    assert card_box is not None
+    for control in card.locator("button").all():
+        found = control.bounding_box()
+        assert found is not None
+        assert found["x"] + found["width"] <= card_box["x"] + card_box["width"], "out of the card"
