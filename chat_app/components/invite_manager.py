@@ -105,7 +105,12 @@ def _form() -> rx.Component:
             ),
             spacing="1",
         ),
-        rx.button(tr("invite_create"), id="invite-create", on_click=InviteManagerState.create),
+        rx.button(
+            tr("invite_create"),
+            id="invite-create",
+            # A double click made two links: the second click within a second is dropped.
+            on_click=InviteManagerState.create.throttle(1000),  # type: ignore[attr-defined]
+        ),
         align="end",
         wrap="wrap",
         width="100%",

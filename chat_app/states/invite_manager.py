@@ -81,6 +81,9 @@ class InviteManagerState(rx.State):
         return self.shown_group
 
     async def _refused(self, error: DomainError) -> None:
+        # The link shown once belongs to the last attempt that made one: beside this
+        # refusal it would read as the refused attempt's.
+        self.new_link = ""
         code = error.code
         if isinstance(error, ValidationFailed) and error.field_errors:
             code = next(iter(error.field_errors.values()))

@@ -290,10 +290,13 @@ async def test_uses_typed_in_other_scripts_make_a_link_or_an_error_not_a_crash(t
     await run(manager.create)
     assert [view.max_uses for view in manager.invites] == [2]
     # A digit int() cannot read ("²", from a forged client): the uses' error, not a crash.
+    assert "/invite/" in manager.new_link
     await run(manager.set_uses, "\u00b2")
     await run(manager.create)
     assert [view.max_uses for view in manager.invites] == [2]
     assert manager.error == EN["invite_uses_invalid"]
+    # The first link is not shown beside the refusal, as if the refused attempt made it.
+    assert manager.new_link == ""
 
 
 async def test_a_tab_without_a_session_is_sent_to_login_and_changes_nothing(tab_factory, engine):
