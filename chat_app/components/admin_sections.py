@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from chat_app.components.invite_manager import EXPIRIES
 from chat_app.components.pager import pager
 from chat_app.states.admin_overview import AdminOverviewState
 from chat_app.states.ui import moment_locale, tr
@@ -95,6 +96,17 @@ def admin_numbers() -> rx.Component:
     )
 
 
+# A recorded setting or an invite's expiry, in the reader's words (stored as codes).
+_DETAIL_WORDS = {
+    "open": "admin_audit_mode_open",
+    "invite": "admin_audit_mode_invite",
+    "closed": "admin_audit_mode_closed",
+    "on": "admin_audit_on",
+    "off": "admin_audit_off",
+    **{expiry: f"invite_expiry_{expiry}" for expiry in EXPIRIES},
+}
+
+
 def _audit_line(row: Any) -> rx.Component:
     return rx.box(
         rx.flex(
@@ -109,7 +121,21 @@ def _audit_line(row: Any) -> rx.Component:
                 custom_attrs={"data-action": row.action},
             ),
             rx.cond(row.target_name != "", rx.text(row.target_name)),
-            rx.cond(row.detail != "", rx.text(row.detail, color_scheme="gray")),
+            rx.cond(
+                row.detail != "",
+                rx.text(
+                    rx.match(
+                        row.detail,
+                        *[(value, tr(key)) for value, key in _DETAIL_WORDS.items()],
+                        row.detail,
+                    ),
+                    color_scheme="gray",
+                ),
+            ),
+            rx.cond(
+                row.uses != "",
+                rx.text(tr("admin_audit_uses"), row.uses, color_scheme="gray"),
+            ),
             column_gap="0.75em",
             wrap="wrap",
             overflow_wrap="anywhere",

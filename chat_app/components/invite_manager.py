@@ -16,7 +16,7 @@ from chat_app.states.invite_manager import InviteManagerState
 from chat_app.states.safe_text import copy_to_clipboard
 from chat_app.states.ui import UiState, moment_locale, tr
 
-_EXPIRIES = ("1h", "1d", "7d", "30d")
+EXPIRIES = ("1h", "1d", "7d", "30d")
 _STATES = ("active", "expired", "used_up", "revoked")
 
 
@@ -84,7 +84,7 @@ def _form() -> rx.Component:
             rx.select.root(
                 rx.select.trigger(id="invite-expiry", aria_label=tr("invite_expiry_label")),
                 rx.select.content(
-                    *[rx.select.item(tr(f"invite_expiry_{key}"), value=key) for key in _EXPIRIES]
+                    *[rx.select.item(tr(f"invite_expiry_{key}"), value=key) for key in EXPIRIES]
                 ),
                 value=InviteManagerState.expiry,
                 on_change=InviteManagerState.set_expiry,

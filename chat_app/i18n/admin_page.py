@@ -98,6 +98,12 @@ EN: dict[str, str] = {
     "admin_audit_setup_claim": "claimed the administrator role with the setup code",
     "admin_audit_invite_create": "created an invite link",
     "admin_audit_invite_revoke": "revoked an invite link",
+    "admin_audit_mode_open": "open",
+    "admin_audit_mode_invite": "invite only",
+    "admin_audit_mode_closed": "closed",
+    "admin_audit_on": "on",
+    "admin_audit_off": "off",
+    "admin_audit_uses": "uses: ",
 }
 
 ZH: dict[str, str] = {
@@ -188,4 +194,10 @@ ZH: dict[str, str] = {
     "admin_audit_setup_claim": "用设置码成为管理员",
     "admin_audit_invite_create": "创建了邀请链接",
     "admin_audit_invite_revoke": "撤销了邀请链接",
+    "admin_audit_mode_open": "开放",
+    "admin_audit_mode_invite": "仅限邀请",
+    "admin_audit_mode_closed": "关闭",
+    "admin_audit_on": "开",
+    "admin_audit_off": "关",
+    "admin_audit_uses": "可用次数：",
 }

@@ -7,6 +7,7 @@ role again inside their transaction and audit each change with it.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import reflex as rx
@@ -36,7 +37,32 @@ class AuditRow:
     actor_name: str
     action: str
     target_name: str
+    # A setting's value ("open", "on") or an invite's expiry ("7d"), shown in words; any
+    # other stored detail as it is.
     detail: str
+    # An invite's number of uses ("" for other actions).
+    uses: str = ""
+
+
+# How an invite's creation is recorded (services/invites.py): "7d, 12 uses".
+_INVITE_DETAIL = re.compile(r"(\w+), (\d+) uses")
+
+
+def _audit_row(entry: audit.AuditView) -> AuditRow:
+    """A stored audit entry as the page shows it."""
+    detail, uses = entry.detail, ""
+    if entry.action == "invite_create" and (parts := _INVITE_DETAIL.fullmatch(detail)):
+        detail, uses = parts[1], parts[2]
+    return AuditRow(
+        id=entry.id,
+        created_at=wire_time(entry.created_at),
+        actor_name=entry.actor_name,
+        action=entry.action,
+        # Who made themselves the administrator is named once, not again as the target.
+        target_name="" if entry.action in SELF_ACTIONS else entry.target_name,
+        detail=detail,
+        uses=uses,
+    )
 
 
 class AdminOverviewState(rx.State):
@@ -90,18 +116,7 @@ class AdminOverviewState(rx.State):
         entries, total = await call_service(
             admin_settings.audit_page, viewer_id=viewer_id, page=self.audit_page
         )
-        self.audit_rows = [
-            AuditRow(
-                id=entry.id,
-                created_at=wire_time(entry.created_at),
-                actor_name=entry.actor_name,
-                action=entry.action,
-                # Who made themselves the administrator is named once, not again as the target.
-                target_name="" if entry.action in SELF_ACTIONS else entry.target_name,
-                detail=entry.detail,
-            )
-            for entry in entries
-        ]
+        self.audit_rows = [_audit_row(entry) for entry in entries]
         self.audit_total = total
 
     @rx.event

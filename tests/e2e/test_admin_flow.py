@@ -166,3 +166,9 @@ def test_the_register_tab_says_why_before_anything_is_typed(browser: Browser, ap
     stranger.click("#tab-register")
     expect(stranger.locator("#register-username")).to_be_visible()
     expect(stranger.locator("#registration-refusal")).to_have_count(0)
+    # The audit log says what was set in words, not the stored code ("invite").
+    admin.click("#admin-tab-audit")
+    changes = admin.locator("[data-action='registration_mode']").locator("..")
+    expect(changes).to_have_count(2)
+    expect(changes.nth(1).get_by_text("invite only", exact=True)).to_be_visible()
+    expect(changes.nth(0).get_by_text("open", exact=True)).to_be_visible()

@@ -258,6 +258,8 @@ async def test_settings_change_and_are_audited(tab_factory):
         "group_invites_register",
         "registration_mode",
     ]
+    # Codes the page shows in words (components/admin_sections.py).
+    assert [(row.detail, row.uses) for row in overview.audit_rows] == [("off", ""), ("invite", "")]
     await run(overview.set_registration_mode, "everyone")
     assert overview.registration_mode == "invite"
 

@@ -16,6 +16,7 @@ from chat_app import routes
 from chat_app.i18n import EN, ZH
 from chat_app.models import Invite, User
 from chat_app.states import invite_manager
+from chat_app.states.admin_overview import AdminOverviewState
 from chat_app.states.auth import AuthState
 from chat_app.states.chat_page import ChatPageState
 from chat_app.states.conversation import ConversationState
@@ -291,6 +292,11 @@ async def test_uses_typed_in_other_scripts_make_a_link_or_an_error_not_a_crash(t
     assert [view.max_uses for view in manager.invites] == [2]
     # A digit int() cannot read ("²", from a forged client): the uses' error, not a crash.
     assert "/invite/" in manager.new_link
+    # The audit log shows its expiry and uses apart, each in words ("7d, 2 uses" before).
+    overview = await admin.conversation.get_state(AdminOverviewState)
+    await run(overview.open_section, "audit")
+    made = [row for row in overview.audit_rows if row.action == "invite_create"]
+    assert [(row.detail, row.uses) for row in made] == [(manager.expiry, "2")]
     await run(manager.set_uses, "\u00b2")
     await run(manager.create)
     assert [view.max_uses for view in manager.invites] == [2]
