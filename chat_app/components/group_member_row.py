@@ -119,7 +119,9 @@ def member_row(member: Any) -> rx.Component:
             flex="1",
         ),
         _role_label(member.role),
-        _member_menu(member),
+        # A slot as wide as the ⋯ button, also on rows without one: the role labels line up
+        # (a member's sat left of an owner's, pushed by its button).
+        rx.box(_member_menu(member), width="var(--space-5)", flex_shrink="0", display="flex"),
         key=member.user_id,
         class_name="group-member",
         data_username=member.username,

@@ -39,6 +39,12 @@ def _members(page: Page):
     return page.locator("#group-panel .group-member")
 
 
+def _boxes(found) -> list[dict[str, float]]:
+    boxes = [element.bounding_box() for element in found.all()]
+    assert None not in boxes
+    return boxes  # type: ignore[return-value]
+
+
 def _member(page: Page, username: str):
     return page.locator(f"#group-panel .group-member[data-username='{username}']")
 
@@ -86,6 +92,9 @@ def test_a_group_from_creation_to_leaving_in_three_browsers(
     ann.locator(f"label.group-add-pick[data-username='{cat_name}']").click()
     ann.click("#group-add-confirm")
     expect(_members(ann)).to_have_count(3)
+    # The role labels line up on the right, rows with the ⋯ button or without (her own).
+    ends = [box["x"] + box["width"] for box in _boxes(ann.locator("#group-panel .member-role"))]
+    assert max(ends) - min(ends) <= 1, f"role labels end at {ends}"
     expect(bob.locator("#group-member-count")).to_have_text("3 members")
 
     # Ann gives the group a picture: it shows in Bob's header, loaded, without a reload.
