@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from chat_app.services.load_statements import FRIEND_IDS
 from chat_app.services.people_views import ContactView
-from chat_app.services.statements import MEMBER, USER
+from chat_app.services.statements import ACTIVE_MEMBER_IDS, MEMBER, USER
 
 PICKER_MAX = 50
 # No username or nickname is longer: a longer query is cut, not refused.
@@ -29,11 +29,9 @@ _FRIENDS = (
 
 _VIEWER_IN_GROUP = MEMBER.alias("viewer_in_group")
 # A group's current members, named only to one of them (the group's "Add members" picker).
-_IN_VIEWERS_GROUP = sa.select(MEMBER.c.user_id).where(
-    MEMBER.c.conversation_id == sa.bindparam("group"),
-    MEMBER.c.left_at.is_(None),
+_IN_VIEWERS_GROUP = ACTIVE_MEMBER_IDS.where(
     sa.exists().where(
-        _VIEWER_IN_GROUP.c.conversation_id == sa.bindparam("group"),
+        _VIEWER_IN_GROUP.c.conversation_id == sa.bindparam("conversation"),
         _VIEWER_IN_GROUP.c.user_id == sa.bindparam("user"),
         _VIEWER_IN_GROUP.c.left_at.is_(None),
     ),
@@ -71,7 +69,7 @@ def friends_matching(
     parameters: dict[str, int] = {"user": viewer_id}
     if outside_group is not None:
         statement = statement.where(USER.c.id.not_in(_IN_VIEWERS_GROUP))
-        parameters["group"] = outside_group
+        parameters["conversation"] = outside_group
     rows = session.connection().execute(statement, parameters)
     return tuple(
         ContactView(
