@@ -40,6 +40,22 @@ PAGE_SIZE = 20
 INVALID = "invite_invalid"
 # A token_urlsafe(32) is 43 characters; anything else is not one of ours.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
+# How a server invite's creation is audited ("7d, 12 uses"): written and read back here.
+_AUDIT_DETAIL = "{expiry}, {uses} uses"
+_AUDIT_DETAIL_SHAPE = re.compile(r"(\w+), (\d+) uses")
+
+
+def audited_terms(detail: str) -> tuple[str, str] | None:
+    """An invite creation's audit detail as (expiry, uses), for showing each in words.
+
+    Args:
+        detail: The audit entry's detail.
+
+    Returns:
+        The expiry's code ("7d") and the number of uses, or None for another detail.
+    """
+    parts = _AUDIT_DETAIL_SHAPE.fullmatch(detail)
+    return (parts[1], parts[2]) if parts else None
 
 
 def _scope(session: Session, actor_id: int, conversation_id: object) -> int | None:
@@ -135,7 +151,7 @@ def create(
     actor = session.get(User, actor_id)
     assert actor is not None
     if group is None:
-        detail = f"{expiry}, {max_uses} uses"
+        detail = _AUDIT_DETAIL.format(expiry=expiry, uses=max_uses)
         audit.record(session=session, actor=actor, action="invite_create", detail=detail, now=now)
     session.flush()
     view = _view(invite, actor.username, now)

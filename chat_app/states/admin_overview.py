@@ -7,14 +7,13 @@ role again inside their transaction and audit each change with it.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import reflex as rx
 
 from chat_app.i18n import text
 from chat_app.realtime.profile import PROFILE
-from chat_app.services import admin_directory, admin_settings, audit
+from chat_app.services import admin_directory, admin_settings, audit, invites
 from chat_app.services.errors import DomainError
 from chat_app.services.views import size_label, wire_time
 from chat_app.states.admin_access import admin_only, on_access_lost
@@ -44,15 +43,11 @@ class AuditRow:
     uses: str = ""
 
 
-# How an invite's creation is recorded (services/invites.py): "7d, 12 uses".
-_INVITE_DETAIL = re.compile(r"(\w+), (\d+) uses")
-
-
 def _audit_row(entry: audit.AuditView) -> AuditRow:
     """A stored audit entry as the page shows it."""
     detail, uses = entry.detail, ""
-    if entry.action == "invite_create" and (parts := _INVITE_DETAIL.fullmatch(detail)):
-        detail, uses = parts[1], parts[2]
+    if entry.action == "invite_create" and (terms := invites.audited_terms(detail)):
+        detail, uses = terms
     return AuditRow(
         id=entry.id,
         created_at=wire_time(entry.created_at),
