@@ -38,7 +38,7 @@ class AdminPageState(rx.State):
             return await refuse(self)
         users = await self.get_state(AdminUsersState)
         # The search box comes back empty: so does the list (an earlier search stayed on).
-        users.query, users.page = "", 0
+        users._forget()
         await users._read(user.id)
         await (await self.get_state(AdminOverviewState))._load(user.id)
         return None
