@@ -12,7 +12,15 @@ import re
 import sqlalchemy as sa
 from playwright.sync_api import Browser, expect
 
-from tests.support.browser import DESKTOP, PASSWORD, befriend, expect_chat_as, new_user, unique_name
+from tests.support.browser import (
+    DESKTOP,
+    PASSWORD,
+    befriend,
+    expect_buttons_inside,
+    expect_chat_as,
+    new_user,
+    unique_name,
+)
 from tests.support.live_app import LiveApp
 
 GROUP = "Class 7 班"
@@ -105,9 +113,4 @@ def test_a_mistyped_link_on_a_small_phone_keeps_the_heading_whole(
         "e => [e.getBoundingClientRect().height, parseFloat(getComputedStyle(e).lineHeight)]"
     )
     assert height < 1.5 * line, f"the heading wraps: {height} px for lines of {line} px"
-    card_box = card.bounding_box()
-    assert card_box is not None
-    for control in card.locator("button").all():
-        found = control.bounding_box()
-        assert found is not None
-        assert found["x"] + found["width"] <= card_box["x"] + card_box["width"], "out of the card"
+    expect_buttons_inside(card)

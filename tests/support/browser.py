@@ -221,3 +221,13 @@ def overlaps(page: Page, toast: Locator, selector: str) -> bool:
         and a["y"] < b["y"] + b["height"]
         and b["y"] < a["y"] + a["height"]
     )
+
+
+def expect_buttons_inside(card: Locator) -> None:
+    """Every button of `card` ends inside it (none pushed past its right edge)."""
+    card_box = card.bounding_box()
+    assert card_box is not None
+    for control in card.locator("button").all():
+        found = control.bounding_box()
+        assert found is not None
+        assert found["x"] + found["width"] <= card_box["x"] + card_box["width"], "out of the card"
