@@ -77,7 +77,12 @@ def _settings() -> rx.Component:
                 max_length=64,
                 flex="1",
             ),
-            rx.button(tr("group_rename"), id="group-rename", on_click=GroupActionsState.rename),
+            rx.button(
+                tr("group_rename"),
+                id="group-rename",
+                on_click=GroupActionsState.rename,
+                disabled=~GroupActionsState.can_rename,
+            ),
             width="100%",
         ),
         image_upload(
@@ -280,7 +285,7 @@ def group_info_button() -> rx.Component:
                 variant="ghost",
                 size="3",
                 aria_label=tr("group_info"),
-                on_click=GroupPanelState.open_panel,
+                on_click=[GroupPanelState.open_panel, GroupActionsState.start_forms],
             ),
             _panel(),
         ),

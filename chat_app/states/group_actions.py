@@ -45,15 +45,25 @@ class GroupActionsState(rx.State):
     new_name: str = ""
     confirm_delete: bool = False
     confirm_leave: bool = False
+    # The group's name when the field was last filled: renaming to it would change nothing.
+    _current_name: str = ""
+
+    @rx.var
+    def can_rename(self) -> bool:
+        """Whether the name typed differs from the group's (Rename is offered only then)."""
+        typed = self.new_name.strip()
+        return bool(typed) and typed != self._current_name
 
     @rx.var
     def picked_ids(self) -> list[int]:
         """The picked friends' ids (the offered rows' check marks)."""
         return [contact.user_id for contact in self.picked]
 
-    def _reset_forms(self) -> None:
+    def _reset_forms(self, group_name: str = "") -> None:
+        """Close the picker and questions; the name field holds the group's current name."""
         self.picker_open = self.confirm_delete = self.confirm_leave = False
-        self.offered, self.picked, self.new_name = [], [], ""
+        self.offered, self.picked, self.new_name = [], [], group_name
+        self._current_name = group_name
 
     async def _panel(self) -> GroupPanelState | None:
         """The open panel, or None (a forged event with no panel open does nothing)."""
@@ -80,7 +90,18 @@ class GroupActionsState(rx.State):
             return None
         panel.error = ""
         self._reset_forms()
-        return await publish(self, change, name)
+        events = await publish(self, change, name)
+        # Read again by the publish: a rename's field now holds the new name.
+        self.new_name = self._current_name = panel._group_name
+        return events
+
+    @rx.event
+    @signed_in
+    async def start_forms(self, viewer_id: int):
+        """Start the just-opened panel's forms afresh, the name field holding the group's name."""
+        panel = await self._panel()
+        if panel is not None:
+            self._reset_forms(panel._group_name)
 
     # ----- adding friends -----
 
@@ -171,7 +192,10 @@ class GroupActionsState(rx.State):
     @rx.event
     @signed_in
     async def rename(self, viewer_id: int):
-        """Rename the group to the name typed (owner or admin)."""
+        """Rename the group to the name typed (owner or admin); its own name changes nothing."""
+        panel = await self._panel()
+        if panel is None or not self.can_rename:
+            return None
         return await self._act(viewer_id, groups.rename, name=self.new_name)
 
     @rx.event

@@ -87,6 +87,17 @@ def test_a_group_from_creation_to_leaving_in_three_browsers(
     # Ann adds Cat from the panel; Bob's header follows, Cat's list shows the group.
     ann.click("#group-info")
     expect(_members(ann)).to_have_count(2)
+    # The name field starts with the group's name; Rename waits for a change.
+    expect(ann.locator("#group-rename-input")).to_have_value(GROUP)
+    expect(ann.locator("#group-rename")).to_be_disabled()
+    ann.fill("#group-rename-input", f"{GROUP} 2")
+    ann.click("#group-rename")
+    expect(bob.locator("#conversation-title")).to_have_text(f"{GROUP} 2")
+    expect(ann.locator("#group-rename-input")).to_have_value(f"{GROUP} 2")
+    expect(ann.locator("#group-rename")).to_be_disabled()
+    ann.fill("#group-rename-input", GROUP)
+    ann.click("#group-rename")
+    expect(bob.locator("#conversation-title")).to_have_text(GROUP)
     ann.click("#group-add-members")
     ann.fill("#group-add-filter", cat_name)
     ann.locator(f"label.group-add-pick[data-username='{cat_name}']").click()

@@ -90,6 +90,32 @@ async def test_an_owner_renames_adds_promotes_and_removes(tab_factory, engine, m
     )
 
 
+async def test_the_name_field_starts_with_the_groups_name_and_its_own_name_renames_nothing(
+    tab_factory, engine
+):
+    ann, bob = await people(tab_factory, "ann", "bob")
+    befriend_first(engine, [ann, bob])
+    group = await group_of(engine, ann, bob, name="Trip 旅行")
+    await open_panel(ann, group)
+    await run(ann.actions.set_new_name, "left over from before")
+    await run(ann.actions.start_forms)
+    assert (ann.actions.new_name, ann.actions.can_rename) == ("Trip 旅行", False)
+
+    # Rename without a change (or with spaces only around it): no "renamed" line is written.
+    before = _stored(engine)
+    await run(ann.actions.set_new_name, " Trip 旅行 ")
+    assert not ann.actions.can_rename
+    await run(ann.actions.rename)
+    assert _stored(engine) == before
+
+    await run(ann.actions.set_new_name, "Trip 2")
+    assert ann.actions.can_rename
+    await run(ann.actions.rename)
+    # The field now holds the new name, which is the group's: nothing more to rename.
+    assert (ann.actions.new_name, ann.actions.can_rename) == ("Trip 2", False)
+    assert ann.conversation.group_name == "Trip 2"
+
+
 async def test_leaving_is_asked_first(tab_factory, engine):
     ann, bob = await people(tab_factory, "ann", "bob")
     befriend_first(engine, [ann, bob])
@@ -186,6 +212,7 @@ async def test_an_outsider_cannot_reach_a_group_through_the_panel(tab_factory, e
         (GroupPanelState, "previous_members", ()),
         (GroupActionsState, "open_picker", ()),
         (GroupActionsState, "close_picker", ()),
+        (GroupActionsState, "start_forms", ()),
         (GroupActionsState, "set_new_name", ("x",)),
         (GroupActionsState, "cancel_delete", ()),
         (GroupActionsState, "reject_picture", (1,)),
