@@ -251,6 +251,8 @@ EN: dict[str, str] = {
     "preview_system_created": "Group “{name}” created",
     "preview_system_added": "New members added",
     "preview_system_removed": "A member was removed",
+    "preview_system_added_you": "You were added to the group",
+    "preview_system_removed_you": "You were removed from the group",
     "preview_system_left": "A member left",
     "preview_system_renamed": "Group renamed to “{name}”",
     "preview_system_avatar": "New group picture",

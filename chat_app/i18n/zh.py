@@ -225,6 +225,8 @@ ZH: dict[str, str] = {
     "preview_system_created": "群聊“{name}”已创建",
     "preview_system_added": "有新成员加入",
     "preview_system_removed": "有成员被移出群聊",
+    "preview_system_added_you": "你被邀请加入了群聊",
+    "preview_system_removed_you": "你被移出了群聊",
     "preview_system_left": "有成员退出了群聊",
     "preview_system_renamed": "群名已改为“{name}”",
     "preview_system_avatar": "群头像已更换",

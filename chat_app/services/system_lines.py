@@ -16,6 +16,8 @@ from chat_app.i18n import text
 # Named one by one up to this many; beyond, "A, B, C and 4 more".
 MOST_NAMES = 3
 _EVENTS = {"created", "added", "removed", "left", "renamed", "avatar", "owner"}
+# Events whose row line says "You …" to the member they name.
+_ABOUT_THE_READER = {"added", "removed"}
 
 
 def user_ids_in(body: str) -> set[int]:
@@ -70,15 +72,17 @@ def system_line(
     return text(key, language, **values)
 
 
-def preview_of(body: str, language: str) -> str:
-    """A group event as a chat row's last line: what happened, naming no one.
+def preview_of(body: str, language: str, viewer_id: int | None = None) -> str:
+    """A group event as a chat row's last line: what happened, naming no one but the reader.
 
     A row names no people for an event: their names would need the viewer's blocks and a
-    look-up per row, while the timeline writes the whole line once the chat is open.
+    look-up per row, while the timeline writes the whole line once the chat is open. The
+    reader is the exception: "You were removed" is what a removed member must read.
 
     Args:
         body: The stored body (JSON).
         language: The reader's language.
+        viewer_id: The reader (None: unknown, the line names no one).
 
     Returns:
         One short line ("Members added", "Group renamed to “Trip”"); "Group updated" for a
@@ -88,6 +92,8 @@ def preview_of(body: str, language: str) -> str:
     event, name = record.get("event"), record.get("name")
     if not isinstance(event, str) or (event not in _EVENTS and event != "role"):
         return text("preview_group_event", language)
+    if event in _ABOUT_THE_READER and viewer_id is not None and viewer_id in _users(record):
+        return text(f"preview_system_{event}_you", language)
     return text(f"preview_system_{event}", language, name=name if isinstance(name, str) else "")
 
 

@@ -60,7 +60,7 @@ class ChatListState(rx.State):
             found = await call_service(chat_list.chat_rows, viewer_id=user_id)
         language = await language_of(self)
         rows = [
-            chat_row(row, picture_link(self._link_key, row.avatar_file_id), language)
+            chat_row(row, picture_link(self._link_key, row.avatar_file_id), language, user_id)
             for row in found
         ]
         if rows != self.rows:

@@ -44,7 +44,9 @@ class ChatRow:
     departed: bool = False
 
 
-def preview_line(kind: str, body: str, sender: str, language: str) -> str:
+def preview_line(
+    kind: str, body: str, sender: str, language: str, viewer_id: int | None = None
+) -> str:
     """The row's last line: the text (after the sender's name in a group), or what it was.
 
     Args:
@@ -54,12 +56,13 @@ def preview_line(kind: str, body: str, sender: str, language: str) -> str:
         body: Its text (for files and images, the file's name).
         sender: The sender's nickname in a group ("" in a direct chat).
         language: The reader's language.
+        viewer_id: The reader (a group event about them says "You").
 
     Returns:
         One line of plain text (state data, never turned into a Var).
     """
     if kind == "system":
-        return _one_line(system_lines.preview_of(body, language))
+        return _one_line(system_lines.preview_of(body, language, viewer_id))
     if kind == "hidden":
         return text("preview_hidden", language)
     if kind == "deleted":
@@ -81,8 +84,8 @@ def _one_line(shown: str) -> str:
     return " ".join(shown[:PREVIEW_MAX].split())
 
 
-def chat_row(row: ChatRowView, avatar_url: str, language: str) -> ChatRow:
-    """The row a tab shows for a service row (its avatar link signed by the caller)."""
+def chat_row(row: ChatRowView, avatar_url: str, language: str, viewer_id: int | None) -> ChatRow:
+    """The row `viewer_id`'s tab shows for a service row (its avatar link signed by the caller)."""
     return ChatRow(
         conversation_id=row.conversation_id,
         kind=row.kind,
@@ -90,7 +93,7 @@ def chat_row(row: ChatRowView, avatar_url: str, language: str) -> ChatRow:
         username=row.username,
         user_id=row.user_id,
         avatar_url=avatar_url,
-        line=preview_line(row.preview_kind, row.preview, row.preview_sender, language),
+        line=preview_line(row.preview_kind, row.preview, row.preview_sender, language, viewer_id),
         last_at=row.last_at,
         muted=row.muted,
         departed=row.departed,

@@ -16,6 +16,7 @@ from chat_app.states.chat_preview import preview_line
 from chat_app.states.list_order import ListOrderState
 from chat_app.states.row_values import RowValues, bucket_names
 from chat_app.states.ui import language_of
+from chat_app.states.viewer import viewer_id_of
 
 # Conversation id → [sent at (ISO), the row's last line], for the rows with a message since
 # the list was read (the conversation state adds the vars; components/chat_list.py).
@@ -67,6 +68,8 @@ class RowLines(rx.State, mixin=True):
         # Only a group event's or a deletion's line is in words (the reader's language):
         # the UI state is loaded for those alone.
         language = await language_of(self) if kind in ("system", "deleted") else ""
+        # A group event about the reader says "You …": rare, so the viewer is asked then only.
+        viewer_id = await viewer_id_of(self) if kind == "system" else None
         named = sender if conversation_id in self._group_ids else ""
-        line = preview_line(kind, message.body, named, language)
+        line = preview_line(kind, message.body, named, language, viewer_id)
         RowValues(self, LAST_BUCKETS).set(conversation_id, [message.sent_at, line])

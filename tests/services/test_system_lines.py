@@ -187,6 +187,25 @@ def test_a_chat_row_previews_a_group_event_naming_no_one(record, english, chines
     assert (preview_of(body, "en"), preview_of(body, "zh")) == (english, chinese)
 
 
+@pytest.mark.parametrize(
+    ("record", "english", "chinese"),
+    [
+        ({"event": "added", "actor": 1, "users": [2, 7]}, "You were added to the group",
+         "你被邀请加入了群聊"),
+        ({"event": "removed", "actor": 1, "users": [7]}, "You were removed from the group",
+         "你被移出了群聊"),
+        ({"event": "removed", "actor": 7, "users": [2]}, "A member was removed",
+         "有成员被移出群聊"),
+        ({"event": "left", "actor": 7, "users": [7]}, "A member left", "有成员退出了群聊"),
+        ({"event": "role", "actor": 1, "users": [7], "role": "admin"}, "Admins changed",
+         "群管理员有变动"),
+    ],
+)  # fmt: skip
+def test_a_row_says_you_to_the_member_an_addition_or_removal_names(record, english, chinese):
+    body = json.dumps(record)
+    assert (preview_of(body, "en", 7), preview_of(body, "zh", 7)) == (english, chinese)
+
+
 @pytest.mark.parametrize("body", ["", "not json", "[1]", json.dumps({"event": ["added"]})])
 def test_an_unreadable_event_previews_as_an_update(body):
     assert preview_of(body, "en") == "Group updated"

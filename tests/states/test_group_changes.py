@@ -107,6 +107,11 @@ async def test_a_removed_member_reads_on_read_only_and_the_others_see_the_new_si
     assert [m.username for m in bob.panel.members] == ["ann", "bob"]
     assert await _departed(cat, group) == [True]
     assert await _departed(bob, group) == [False]
+    # Cat's row says it was Cat who was removed; Bob's names no one.
+    for person, line in ((cat, "You were removed from the group"), (bob, "A member was removed")):
+        pushed = RowValues(person.conversation, LAST_BUCKETS).get(group, None)
+        read = [row.line for row in (await person.chat_list()).rows if row.conversation_id == group]
+        assert (pushed[1] if pushed else read[0]) == line
 
     # Added back: the row is no longer greyed, and the chat writable again.
     await open_panel(ann, group)
@@ -115,6 +120,10 @@ async def test_a_removed_member_reads_on_read_only_and_the_others_see_the_new_si
     await run(ann.actions.add_picked)
     await pushes.deliver(bob, cat)
     assert await _departed(cat, group) == [False]
+    for person, line in ((cat, "You were added to the group"), (bob, "New members added")):
+        pushed = RowValues(person.conversation, LAST_BUCKETS).get(group, None)
+        read = [row.line for row in (await person.chat_list()).rows if row.conversation_id == group]
+        assert (pushed[1] if pushed else read[0]) == line
     assert (cat.conversation.read_only, cat.conversation.my_role) == (False, "member")
 
 
