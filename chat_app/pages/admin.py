@@ -49,20 +49,21 @@ def _section(value: str) -> rx.Component:
 
 def _header() -> rx.Component:
     return rx.hstack(
-        rx.link(
-            rx.hstack(rx.icon("arrow-left", size=16), tr("admin_back"), align="center"),
-            href=chat_href(),
-            id="admin-back",
-            class_name="back-link",
-        ),
         rx.hstack(
+            rx.link(
+                rx.hstack(rx.icon("arrow-left", size=16), tr("admin_back"), align="center"),
+                href=chat_href(),
+                id="admin-back",
+                class_name="back-link",
+            ),
             # The page is reached from the chat's menu, but a bookmark or a shared link
-            # opens it directly: its own language switch, as the pre-chat cards have.
+            # opens it directly: its own language switch, as the pre-chat cards have. On the
+            # left: a desktop's toasts go to the top right here (styles.css), over the title.
             language_switch(),
-            rx.heading(tr("admin_title"), size="5"),
             align="center",
-            spacing="3",
+            spacing="4",
         ),
+        rx.heading(tr("admin_title"), size="5"),
         justify="between",
         align="center",
         # A phone's width takes the title under the link.

@@ -66,16 +66,17 @@ def test_an_administrator_hands_over_a_password_reset(browser: Browser, app_serv
     expect(link_box).to_have_value(re.compile(r"/reset/\S+$"), timeout=20_000)
     link = link_box.input_value()
     assert link.startswith(app.frontend_url), link
-    # The toast after Copy covers none of the section tabs.
+    # The toast after Copy covers none of the section tabs, nor the language switch.
     admin.click("#admin-copy-link")
     toast = admin.locator("[data-sonner-toast]").first
     expect(toast).to_be_visible()
     admin.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
-    for width in (1280, 860, 600):
+    for width in (1280, 1024, 860, 600):
         admin.set_viewport_size({"width": width, "height": 720})
         admin.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
-        covered = [tab for tab in SECTION_TABS if overlaps(admin, toast, f"#admin-tab-{tab}")]
-        assert covered == [], f"at {width} px the toast covers the tabs {covered}"
+        controls = [f"#admin-tab-{tab}" for tab in SECTION_TABS] + ["#language-en", "#language-zh"]
+        covered = [control for control in controls if overlaps(admin, toast, control)]
+        assert covered == [], f"at {width} px the toast covers {covered}"
     admin.set_viewport_size({"width": 1280, "height": 720})
     # Escape closes it, as Close does; and a confirmation's Escape is its Cancel.
     admin.keyboard.press("Escape")
