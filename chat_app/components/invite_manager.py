@@ -37,7 +37,13 @@ def _state_badge(state: Any) -> Any:
     )
 
 
+_ONE_LINE: dict[str, Any] = {"white_space": "nowrap", "class_name": "invite-row-figure"}
+
+
 def _row(invite: Any) -> rx.Component:
+    # Each figure on one line: with a flex basis of 0 the expiry never went to the next line
+    # but shrank, its date in four lines on a phone (Chinese). Sized by their text, the
+    # figures wrap whole to the next line instead.
     return rx.hstack(
         _state_badge(invite.state),
         # Each figure says what it is ("0 / 2  2026-12-14 04:01  teacher" did not).
@@ -50,15 +56,25 @@ def _row(invite: Any) -> rx.Component:
                 class_name="invite-uses",
             ),
             size="2",
+            **_ONE_LINE,
         ),
         rx.text(
             tr("invite_row_expires"),
             rx.moment(invite.expires_at, format="YYYY-MM-DD HH:mm", locale=moment_locale()),
             size="1",
             color_scheme="gray",
-            flex="1",
+            **_ONE_LINE,
         ),
-        rx.text(tr("invite_row_by"), invite.creator_name, size="1", color_scheme="gray"),
+        rx.text(
+            tr("invite_row_by"),
+            invite.creator_name,
+            size="1",
+            color_scheme="gray",
+            max_width="100%",
+            overflow="hidden",
+            text_overflow="ellipsis",
+            **_ONE_LINE,
+        ),
         rx.cond(
             invite.state == "active",
             rx.button(
@@ -68,6 +84,7 @@ def _row(invite: Any) -> rx.Component:
                 color_scheme="red",
                 class_name="invite-revoke",
                 on_click=InviteManagerState.revoke(invite.id),
+                margin_left="auto",
             ),
         ),
         class_name="invite-row",

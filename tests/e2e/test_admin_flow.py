@@ -118,6 +118,18 @@ def test_an_administrator_hands_over_a_password_reset(browser: Browser, app_serv
     for name in names.all():
         assert name.evaluate("e => e.scrollWidth <= e.clientWidth"), "a name is cut"
         assert name.evaluate("e => getComputedStyle(e).textOverflow") != "ellipsis"
+    # An invite's row in Chinese on the phone: each figure is one line (the expiry broke
+    # into four), the row wraps instead.
+    phone.click("#admin-tab-invites")
+    phone.click("#invite-create")
+    figures = phone.locator("#invite-list .invite-row").first.locator(".invite-row-figure")
+    expect(figures.nth(1)).to_contain_text("到期")
+    lines = figures.evaluate_all(
+        "es => es.map(e => e.getBoundingClientRect().height"
+        " / parseFloat(getComputedStyle(e).lineHeight))"
+    )
+    assert max(lines) < 1.5, f"the figures take {lines} lines"
+    assert phone.evaluate("document.documentElement.scrollWidth <= 360")
 
     # The person opens the link on a phone of their own; the page's switches stay inside
     # its card beside the long heading.
