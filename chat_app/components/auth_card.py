@@ -28,6 +28,10 @@ def _register_or_refusal() -> rx.Component:
     )
 
 
+# Mounted while hidden (Radix leaves a force-mounted tab's content shown: hidden here).
+_KEPT: dict = {"force_mount": True, "style": {"&[data-state='inactive']": {"display": "none"}}}
+
+
 def auth_card() -> rx.Component:
     """Login and registration in two tabs, like the original app."""
     return page_card(
@@ -41,8 +45,12 @@ def auth_card() -> rx.Component:
                 rx.tabs.trigger(tr("tab_login"), value="login", id="tab-login"),
                 rx.tabs.trigger(tr("tab_register"), value="register", id="tab-register"),
             ),
-            rx.tabs.content(rx.box(login_form(), padding_top="1em"), value="login"),
-            rx.tabs.content(rx.box(_register_or_refusal(), padding_top="1em"), value="register"),
+            # Both stay on the page, the other one hidden: unmounted, a tab's form lost what
+            # was typed in it when the other tab was looked at.
+            rx.tabs.content(rx.box(login_form(), padding_top="1em"), value="login", **_KEPT),
+            rx.tabs.content(
+                rx.box(_register_or_refusal(), padding_top="1em"), value="register", **_KEPT
+            ),
             default_value="login",
             width="100%",
         ),

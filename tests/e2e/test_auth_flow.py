@@ -65,6 +65,16 @@ def test_wrong_password_and_taken_username_show_their_errors(page: Page, app_ser
     register(page, app_server, unique_name("ok"), "")
     expect(page.locator("#register-nickname-error")).to_have_text("Enter a nickname.")
     expect(page).to_have_url(re.compile(r"/auth/?$"))
+    # A look at the other tab loses nothing typed in either (both were emptied).
+    page.fill("#register-nickname", "Bea Two")
+    page.click("#tab-login")
+    page.fill("#login-username", username)
+    page.click("#tab-register")
+    expect(page.locator("#register-nickname")).to_have_value("Bea Two")
+    expect(page.locator("#register-nickname-error")).to_have_text("Enter a nickname.")
+    page.click("#tab-login")
+    expect(page.locator("#login-username")).to_have_value(username)
+    expect(page.locator("#register-nickname")).to_be_hidden()
 
 
 def test_logout_everywhere_sends_other_devices_to_auth_live(browser: Browser, app_server: LiveApp):
