@@ -25,9 +25,17 @@ def avatar_dialog() -> rx.Component:
             rx.vstack(
                 avatar(AuthState.nickname, size="7", src=AuthState.avatar_url),
                 image_upload(
-                    rx.button(rx.icon("image-up"), tr("menu_avatar"), id="avatar-pick"),
+                    rx.button(
+                        rx.icon("image-up"),
+                        tr("menu_avatar"),
+                        id="avatar-pick",
+                        loading=ProfileState.avatar_uploading,
+                    ),
                     AVATAR_UPLOAD_ID,
-                    ProfileState.upload_avatar(rx.upload_files(upload_id=AVATAR_UPLOAD_ID)),
+                    [
+                        ProfileState.start_avatar_upload,
+                        ProfileState.upload_avatar(rx.upload_files(upload_id=AVATAR_UPLOAD_ID)),
+                    ],
                     _on_rejected,
                 ),
                 rx.cond(

@@ -25,6 +25,9 @@ class ProfileState(rx.State):
 
     avatar_dialog_open: bool = False
     avatar_error: str = ""
+    # From the pick to the server's answer: a photo takes seconds on a slow line, and a
+    # dialog that did not change looked as if nothing happened.
+    avatar_uploading: bool = False
 
     @rx.event
     def set_avatar_dialog_open(self, is_open: bool):
@@ -40,9 +43,16 @@ class ProfileState(rx.State):
         )
 
     @rx.event
+    def start_avatar_upload(self):
+        """A picture was picked: the button shows it is being sent until the answer."""
+        self.avatar_uploading = True
+        self.avatar_error = ""
+
+    @rx.event
     @signed_in
     async def upload_avatar(self, viewer_id: int, files_: list[rx.UploadFile]):
         """Store the picked image as this user's avatar and tell their friends."""
+        self.avatar_uploading = False
         if not isinstance(files_, list) or not files_:
             return None
         try:

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import sqlalchemy as sa
 from PIL import Image
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Route, expect
 
 from tests.support.browser import (
     ATTACH_INPUT,
@@ -95,7 +95,15 @@ def test_avatar_shows_in_the_header_and_live_in_the_friends_list(
 
     ann.click("#user-menu")
     ann.click("#menu-avatar")
-    ann.set_input_files("#avatar-upload input[type=file]", str(picture))
+    # While the picture is on its way (held here, as a slow line would), the button says so.
+    held: list[Route] = []
+    ann.route("**/_upload", lambda route: held.append(route))
+    with ann.expect_request("**/_upload"):
+        ann.set_input_files("#avatar-upload input[type=file]", str(picture))
+    expect(ann.locator("#avatar-pick")).to_be_disabled()
+    assert len(held) == 1, "the upload was not held"
+    held[0].continue_()
+    ann.unroute("**/_upload")
     expect(ann.locator("#user-menu img")).to_be_visible(timeout=15_000)
     # Bob did nothing: the new picture appears in his friend list.
     expect(bob.locator("#friend-list img")).to_be_visible(timeout=15_000)

@@ -196,3 +196,17 @@ def _picture() -> io.BytesIO:
     Image.new("RGB", (64, 64), (30, 160, 90)).save(picture, format="PNG")
     picture.seek(0)
     return picture
+
+
+async def test_the_avatar_button_is_busy_from_the_pick_to_the_answer(tab_factory):
+    ann = await logged_in_tab(tab_factory, "ann", "ann-tab")
+    profile = await ann.get_state(ProfileState)
+    await run(profile.start_avatar_upload)
+    assert profile.avatar_uploading
+    not_a_picture = io.BytesIO(b"<html>not really</html>")
+    await run(profile.upload_avatar, [rx.UploadFile(file=not_a_picture, path=Path("me.png"))])
+    assert (profile.avatar_uploading, profile.avatar_error != "") == (False, True)
+    await run(profile.start_avatar_upload)
+    assert (profile.avatar_uploading, profile.avatar_error) == (True, "")
+    await run(profile.upload_avatar, [rx.UploadFile(file=_picture(), path=Path("me.png"))])
+    assert (profile.avatar_uploading, profile.avatar_error) == (False, "")
