@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import reflex as rx
@@ -14,7 +15,7 @@ from chat_app.states.ui import tr
 
 def auth_form(
     *fields: Field,
-    errors: dict[str, str] | None = None,
+    errors: Mapping[str, str | Var[str]] | None = None,
     error: Var[str] | str,
     error_id: str,
     submit: str,

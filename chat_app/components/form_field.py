@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import reflex as rx
@@ -51,7 +52,9 @@ class Field:
     hint: str | None = None
 
 
-def form_fields(*fields: Field, errors: dict[str, str] | None = None) -> list[rx.Component]:
+def form_fields(
+    *fields: Field, errors: Mapping[str, str | Var[str]] | None = None
+) -> list[rx.Component]:
     """The inputs of a form, each with its label, its hint and its error line.
 
     Args:

@@ -13,7 +13,7 @@ from chat_app.components.request_buttons import (
     unblock_button,
 )
 from chat_app.states.friends import SEARCH_FIELD_ID, FriendsState
-from chat_app.states.ui import tr
+from chat_app.states.ui import said, tr
 
 
 def _result_actions() -> rx.Component:
@@ -86,9 +86,12 @@ def friend_search() -> rx.Component:
             width="100%",
         ),
         rx.cond(
-            FriendsState.search_message != "",
+            said(FriendsState.search_message) != "",
             rx.text(
-                FriendsState.search_message, id="search-message", size="2", color_scheme="gray"
+                said(FriendsState.search_message),
+                id="search-message",
+                size="2",
+                color_scheme="gray",
             ),
         ),
         rx.cond(

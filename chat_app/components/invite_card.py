@@ -12,7 +12,7 @@ from chat_app.components.chat_href import chat_href
 from chat_app.components.page_card import page_card
 from chat_app.states.auth import AuthState
 from chat_app.states.invite_page import GROUP, INVALID, SERVER, InvitePageState
-from chat_app.states.ui import tr
+from chat_app.states.ui import said, said_by_field, tr
 
 _SIGNED_IN = InvitePageState.signed_in_as != ""
 
@@ -22,8 +22,8 @@ def _register() -> rx.Component:
         rx.text(tr("invite_register_intro"), size="2", color_scheme="gray"),
         auth_form(
             *register_form.FIELDS,
-            errors=AuthState.register_errors,
-            error=AuthState.register_error,
+            errors=said_by_field(AuthState.register_errors, register_form.FIELD_NAMES),
+            error=said(AuthState.register_error),
             error_id="register-error",
             submit="button_register",
             submit_id="invite-register-submit",
@@ -39,7 +39,7 @@ def _login() -> rx.Component:
         rx.text(tr("invite_login_intro"), size="2", color_scheme="gray"),
         auth_form(
             *login_form.FIELDS,
-            error=AuthState.login_error,
+            error=said(AuthState.login_error),
             error_id="login-error",
             submit="button_login",
             submit_id="invite-login-submit",

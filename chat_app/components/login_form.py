@@ -7,6 +7,7 @@ import reflex as rx
 from chat_app.components.auth_form import auth_form
 from chat_app.components.form_field import Field
 from chat_app.states.auth import USERNAME_MAX, AuthState
+from chat_app.states.ui import said
 
 FIELDS = (
     Field("username", "login-username", "username", server_limit=USERNAME_MAX),
@@ -18,7 +19,7 @@ def login_form() -> rx.Component:
     """Username and password, with the generic error shown above the button."""
     return auth_form(
         *FIELDS,
-        error=AuthState.login_error,
+        error=said(AuthState.login_error),
         error_id="login-error",
         submit="button_login",
         submit_id="login-submit",

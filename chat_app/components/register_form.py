@@ -8,6 +8,7 @@ from chat_app.components.auth_form import auth_form
 from chat_app.components.form_field import Field, form_fields
 from chat_app.states.auth import NICKNAME_MAX, USERNAME_MAX, AuthState
 from chat_app.states.setup import SETUP_CODE_MAX, SetupState
+from chat_app.states.ui import said, said_by_field
 
 FIELDS = (
     Field("username", "register-username", "username", USERNAME_MAX, "hint_username"),
@@ -17,20 +18,23 @@ FIELDS = (
 )
 # Only for the first account of a server others can reach (states/setup.py).
 SETUP_CODE = Field("setup_code", "register-setup-code", "off", SETUP_CODE_MAX, "hint_setup_code")
+FIELD_NAMES = tuple(field.name for field in (*FIELDS, SETUP_CODE))
 
 
 def register_form() -> rx.Component:
     """Username, nickname, password and confirmation (and the setup code when needed)."""
     return auth_form(
         *FIELDS,
-        errors=AuthState.register_errors,
-        error=AuthState.register_error,
+        errors=said_by_field(AuthState.register_errors, FIELD_NAMES),
+        error=said(AuthState.register_error),
         error_id="register-error",
         submit="button_register",
         submit_id="register-submit",
         on_submit=AuthState.register,
         extra=rx.cond(
             SetupState.code_needed,
-            form_fields(SETUP_CODE, errors=AuthState.register_errors)[0],
+            form_fields(SETUP_CODE, errors=said_by_field(AuthState.register_errors, FIELD_NAMES))[
+                0
+            ],
         ),
     )

@@ -62,3 +62,12 @@ def text(key: str, language: str = DEFAULT_LANGUAGE, **values: object) -> str:
     table = TABLES.get(language, TABLES[DEFAULT_LANGUAGE])
     template = table.get(key) or table["error"]
     return template.format(**values) if values else template
+
+
+def in_every_language(key: str, **values: object) -> dict[str, str]:
+    """`text(key, ...)` in each language, by language.
+
+    A message a state keeps so: a switch of language shows it translated at once
+    (`states.ui.said`).
+    """
+    return {language: text(key, language, **values) for language in TABLES}

@@ -18,7 +18,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import reflex as rx
 
 from chat_app import routes
-from chat_app.i18n import text
+from chat_app.i18n import in_every_language, text
 from chat_app.realtime.profile import PROFILE
 from chat_app.realtime.push import push_to_tabs
 from chat_app.services import auth, passwords, sessions, validation
@@ -37,7 +37,7 @@ from chat_app.services.people_views import LoginResult, UserView
 from chat_app.services.sessions import SessionKey
 from chat_app.states import links, service_call, session_guard
 from chat_app.states.guard import guarded
-from chat_app.states.refusals import empty_login_text, field_texts, refusal_text
+from chat_app.states.refusals import empty_login_words, field_words, refusal_words
 from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.tab_identity import client_address, tab_token
 from chat_app.states.ui import language_of
@@ -120,10 +120,12 @@ class AuthState(rx.State):
     username: str = ""
     nickname: str = ""
     avatar_url: str = ""
-    login_error: str = ""
-    register_errors: dict[str, str] = {}
+    # The forms' refusals in each language (`ui.said` shows the tab's): a switch of
+    # language translates one already shown.
+    login_error: dict[str, str] = {}
+    register_errors: dict[str, dict[str, str]] = {}
     # Not about one field (the per-address registration limit).
-    register_error: str = ""
+    register_error: dict[str, str] = {}
     notice: str = ""
     busy: bool = False
     _user_id: int | None = None
@@ -221,9 +223,7 @@ class AuthState(rx.State):
     async def _start_session(self, result: LoginResult) -> None:
         self.session_token = result.token
         self._token_hash = sessions.hash_token(result.token)
-        self.login_error = ""
-        self.register_errors = {}
-        self.register_error = ""
+        self.login_error, self.register_errors, self.register_error = {}, {}, {}
         self.notice = ""
         await self._remember_user(result.user, register=True)
 
@@ -320,34 +320,33 @@ class AuthState(rx.State):
             TooManyRegistrations,
             ValidationFailed,
         ) as e:
-            self._show_refusal(e, await language_of(self))
+            self._show_refusal(e)
         else:
             await self._start_session(result)
             yield rx.redirect(routes.CHAT, replace=True)
         finally:
             self.busy = False
 
-    def _show_refusal(self, error: DomainError, language: str) -> None:
+    def _show_refusal(self, error: DomainError) -> None:
         """Put a login's or a registration's refusal where its form shows it."""
         if isinstance(error, ValidationFailed):
-            self.register_errors = field_texts(error, language)
+            self.register_errors = field_words(error)
         elif isinstance(error, RateLimited):  # too many wrong setup codes from this address
-            self.register_errors = {"setup_code": text("setup_too_many_guesses", language)}
+            self.register_errors = {"setup_code": in_every_language("setup_too_many_guesses")}
         elif isinstance(error, AccountDisabled):  # a login's, with the right password
-            self.login_error = refusal_text(error, language)
+            self.login_error = refusal_words(error)
         elif isinstance(error, TooManyRegistrations | Refused):  # no one field's: the limit
             # per address, or the registration mode
-            self.register_error = refusal_text(error, language)
+            self.register_error = refusal_words(error)
         else:  # a login's: wrong credentials, or held back by the throttle
-            self.login_error = refusal_text(error, language)
+            self.login_error = refusal_words(error)
 
     @rx.event
     async def login(self, form_data: dict):
         """Log in with the submitted username and password."""
-        self.login_error = ""
         username, password = form_text(form_data, "username"), form_text(form_data, "password")
-        if empty := empty_login_text(username, password, await language_of(self)):
-            self.login_error = empty
+        self.login_error = empty_login_words(username, password)
+        if self.login_error:
             return
         async for update in self._sign_in(
             auth.login,
@@ -361,8 +360,7 @@ class AuthState(rx.State):
     @rx.event
     async def register(self, form_data: dict):
         """Create an account from the submitted form and log this tab in."""
-        self.register_errors = {}
-        self.register_error = ""
+        self.register_errors, self.register_error = {}, {}
         async for update in self._sign_in(
             auth.register,
             username=form_text(form_data, "username"),

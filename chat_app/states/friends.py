@@ -13,7 +13,7 @@ from typing import Any
 
 import reflex as rx
 
-from chat_app.i18n import text
+from chat_app.i18n import in_every_language, text
 from chat_app.realtime.push import notify_users
 from chat_app.services import friend_pane, friends
 from chat_app.services.errors import DomainError, NotFound
@@ -100,7 +100,8 @@ class FriendsState(rx.State):
     search_query: str = ""
     search_result: ContactView | None = None
     search_relation: str = ""
-    search_message: str = ""
+    # In each language (`ui.said`): a switch of language translates it at once.
+    search_message: dict[str, str] = {}
     pane_tab: str = "chats"
     # A remove or block waiting for the user's confirmation.
     confirm_kind: str = ""
@@ -128,7 +129,7 @@ class FriendsState(rx.State):
         self._user_id = self._link_key = None
         self.friends, self.incoming, self.outgoing, self.blocked = [], [], [], []
         self.past = []
-        self.search_query, self.search_message, self.search_relation = "", "", ""
+        self.search_query, self.search_message, self.search_relation = "", {}, ""
         self.search_result = None
         self._reset_confirm()
 
@@ -213,7 +214,7 @@ class FriendsState(rx.State):
         """Look a user up by exact username."""
         query = form_text(form_data, "username").strip()[:MAX_QUERY_LENGTH]
         self.search_query = query
-        self.search_result, self.search_relation, self.search_message = None, "", ""
+        self.search_result, self.search_relation, self.search_message = None, "", {}
         if not query:
             return None
         try:
@@ -221,10 +222,10 @@ class FriendsState(rx.State):
                 friend_pane.search, viewer_id=viewer_id, username=query
             )
         except NotFound:
-            self.search_message = text("search_no_match", await language_of(self))
+            self.search_message = in_every_language("search_no_match")
             return None
         except DomainError as error:  # over the hourly search limit
-            self.search_message = text(error.code, await language_of(self))
+            self.search_message = in_every_language(error.code)
             return None
         self.search_result = with_avatar_link(contact, self._link_key)
         self.search_relation = relation
@@ -233,7 +234,7 @@ class FriendsState(rx.State):
     @rx.event
     def clear_search(self):
         """Close the search result, and empty the search field (the page keeps its text)."""
-        self.search_query, self.search_message, self.search_relation = "", "", ""
+        self.search_query, self.search_message, self.search_relation = "", {}, ""
         self.search_result = None
         return empty_field(SEARCH_FIELD_ID)
 

@@ -32,7 +32,7 @@ from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.group_changes import publish
 from chat_app.states.invite_manager import show_use_live
-from chat_app.states.refusals import empty_login_text
+from chat_app.states.refusals import empty_login_words
 from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.tab_identity import client_address
 from chat_app.states.ui import UiState, language_of
@@ -136,13 +136,13 @@ class InvitePageState(rx.State):
         if isinstance(error, NotFound | RateLimited):
             await self._invalid(error)
         else:
-            auth_state._show_refusal(error, await language_of(self))
+            auth_state._show_refusal(error)
 
     @rx.event
     async def register(self, form_data: dict):
         """Create an account through the link, log this tab in and land in the chat."""
         auth_state = await self.get_state(AuthState)
-        auth_state.register_errors, auth_state.register_error = {}, ""
+        auth_state.register_errors, auth_state.register_error = {}, {}
         auth_state.busy = True
         yield
         try:
@@ -171,10 +171,9 @@ class InvitePageState(rx.State):
         """Log in with an existing account, then join the link's group."""
         auth_state = await self.get_state(AuthState)
         username, password = form_text(form_data, "username"), form_text(form_data, "password")
-        if empty := empty_login_text(username, password, await language_of(self)):
-            auth_state.login_error = empty
+        auth_state.login_error = empty_login_words(username, password)
+        if auth_state.login_error:
             return
-        auth_state.login_error = ""
         auth_state.busy = True
         yield
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from chat_app.i18n import text
+from chat_app.i18n import TABLES, in_every_language, text
 from chat_app.services.errors import (
     DomainError,
     TooManyAttempts,
@@ -23,15 +23,25 @@ def refusal_text(error: DomainError, language: str) -> str:
     return text(error.code, language, minutes=math.ceil(wait / 60))
 
 
+def refusal_words(error: DomainError) -> dict[str, str]:
+    """`refusal_text` in each language, by language (a state shows it with `ui.said`)."""
+    return {language: refusal_text(error, language) for language in TABLES}
+
+
 def field_texts(error: ValidationFailed, language: str) -> dict[str, str]:
     """Each invalid field's message, by field name."""
     return {field: text(code, language) for field, code in error.field_errors.items()}
 
 
-def empty_login_text(username: str, password: str, language: str) -> str:
-    """A login form's message for a field left empty ("" with both filled).
+def field_words(error: ValidationFailed) -> dict[str, dict[str, str]]:
+    """Each invalid field's message in each language, by field name, then language."""
+    return {field: in_every_language(code) for field, code in error.field_errors.items()}
+
+
+def empty_login_words(username: str, password: str) -> dict[str, str]:
+    """A login form's message for a field left empty, in each language ({} with both filled).
 
     Not "wrong username or password" for a field nobody typed in, and no password hash
     spent on it: the login page's form and the invite page's say the same.
     """
-    return text("login_fill_both", language) if not username.strip() or not password else ""
+    return in_every_language("login_fill_both") if not username.strip() or not password else {}

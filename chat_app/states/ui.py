@@ -11,6 +11,7 @@ language.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -169,6 +170,27 @@ def tr(key: str, **values: object) -> StringVar:
     # Three ways: an unknown language (not detected yet, or a forged storage value) shows
     # nothing rather than the default, which would be the wrong language for half the users.
     return rx.cond(UiState.language == "zh", zh, rx.cond(UiState.language == "en", en, "")).to(str)
+
+
+def said(words: Any) -> StringVar:
+    """A message a state keeps in each language (`i18n.in_every_language`), in the tab's.
+
+    Args:
+        words: A state var holding language → text ({} for no message).
+
+    Returns:
+        A string var ("" for none): a switch of language translates it at once.
+    """
+    return rx.cond(
+        UiState.language == "zh",
+        words.get("zh", ""),
+        rx.cond(UiState.language == "en", words.get("en", ""), ""),
+    ).to(str)
+
+
+def said_by_field(words: Any, names: Iterable[str]) -> dict[str, StringVar]:
+    """`said` for each field of a state var holding field name → language → text."""
+    return {name: said(words.get(name, {})) for name in names}
 
 
 def language_known() -> BooleanVar:

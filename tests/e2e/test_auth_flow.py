@@ -58,6 +58,11 @@ def test_wrong_password_and_taken_username_show_their_errors(page: Page, app_ser
 
     login(page, app_server, username, "wrong password")
     expect(page.locator("#login-error")).to_have_text("Wrong username or password.")
+    # A switch of language translates the refusal shown (it stayed English under 中文).
+    page.click("#language-zh")
+    expect(page.locator("#login-error")).to_have_text("用户名或密码错误。")
+    page.click("#language-en")
+    expect(page.locator("#login-error")).to_have_text("Wrong username or password.")
     expect(page).to_have_url(re.compile(r"/auth/?$"))
 
     register(page, app_server, username.upper(), "Other Bea")

@@ -14,7 +14,7 @@ from chat_app.services.passwords import verify_password
 from chat_app.settings import load_settings
 from chat_app.states.auth import AuthState
 from chat_app.states.password_change import PasswordChangeState
-from tests.support.tabs import redirect_targets, run
+from tests.support.tabs import in_english, redirect_targets, run
 from tests.support.token_encodings import token_encodings
 from tests.support.users import make_user
 
@@ -61,7 +61,7 @@ async def test_register_errors_are_shown_per_field_and_nothing_is_stored(tab_fac
         {"username": "x", "nickname": "", "password": "short", "password_confirm": "short"},
     )
     assert events == []
-    assert tab.register_errors == {
+    assert in_english(tab.register_errors) == {
         "username": "Use 3-32 letters, digits or underscores.",
         "nickname": "Enter a nickname.",
         "password": "Use at least 8 characters.",
@@ -73,7 +73,7 @@ async def test_register_errors_are_shown_per_field_and_nothing_is_stored(tab_fac
 async def test_taken_username_is_reported(alice_tab, tab_factory, engine):
     other = tab_factory(AuthState, token="tab-2")
     await run(other.register, {**GOOD_FORM, "username": "ALICE"})
-    assert other.register_errors == {"username": "That username is taken."}
+    assert in_english(other.register_errors) == {"username": "That username is taken."}
     assert rows(engine, User) == 1
 
 
@@ -84,7 +84,7 @@ async def test_forged_form_payloads_are_refused_cleanly(tab_factory, engine, for
     await run(tab.login, form)
     assert tab.session_token == ""
     # No username and password read from it: asked for, as an empty form is.
-    assert tab.login_error == "Enter your username and password."
+    assert tab.login_error["en"] == "Enter your username and password."
     assert rows(engine, User) == 0
     assert rows(engine, AuthSession) == 0
 
@@ -93,7 +93,7 @@ async def test_wrong_password_shows_the_generic_error(alice_tab, tab_factory, en
     tab = tab_factory(AuthState, token="tab-2")
     events = await run(tab.login, {"username": "alice", "password": "wrong password"})
     assert events == []
-    assert tab.login_error == "Wrong username or password."
+    assert tab.login_error["en"] == "Wrong username or password."
     assert tab.session_token == ""
     assert rows(engine, AuthSession) == 1
 
@@ -106,7 +106,7 @@ async def test_an_empty_field_is_asked_for_and_counts_no_failure(
 ):
     tab = tab_factory(AuthState, token="tab-2")
     await run(tab.login, form)
-    assert tab.login_error == "Enter your username and password."
+    assert tab.login_error["en"] == "Enter your username and password."
     assert tab.session_token == ""
     assert rows(engine, LoginFailure) == 0
 
@@ -116,7 +116,7 @@ async def test_sixth_attempt_is_throttled_with_the_wait_in_minutes(alice_tab, ta
     for _ in range(5):
         await run(tab.login, {"username": "alice", "password": "wrong password"})
     await run(tab.login, {"username": "alice", "password": PASSWORD})
-    assert tab.login_error == "Too many failed attempts. Try again in 15 minutes."
+    assert tab.login_error["en"] == "Too many failed attempts. Try again in 15 minutes."
     assert tab.session_token == ""
 
 
@@ -126,7 +126,7 @@ async def test_login_succeeds_and_clears_failures(alice_tab, tab_factory, engine
     events = await run(tab.login, {"username": "Alice", "password": PASSWORD})
     assert redirect_targets(events) == ["/"]
     assert tab.username == "alice"
-    assert tab.login_error == ""
+    assert tab.login_error == {}
     assert rows(engine, LoginFailure) == 0
 
 
@@ -253,7 +253,7 @@ async def test_registrations_are_limited_per_client_address(tab_factory, engine,
     assert first.username == "alice"
     second = tab_factory(AuthState, token="tab-2", ip="192.0.2.1")
     assert await run(second.register, {**GOOD_FORM, "username": "bob"}) == []
-    assert second.register_error == (
+    assert second.register_error["en"] == (
         "Too many accounts were created from this network in the last hour. "
         "Try again in 60 minutes."
     )
@@ -262,7 +262,7 @@ async def test_registrations_are_limited_per_client_address(tab_factory, engine,
     elsewhere = tab_factory(AuthState, token="tab-3", ip="192.0.2.2")
     await run(elsewhere.register, {**GOOD_FORM, "username": "bob"})
     assert elsewhere.username == "bob"
-    assert elsewhere.register_error == ""
+    assert elsewhere.register_error == {}
 
 
 async def test_the_pickled_state_holds_the_hash_never_the_token(alice_tab):
@@ -312,11 +312,11 @@ async def test_a_device_already_logged_in_is_not_held_back_by_others(alice_tab, 
     stranger = tab_factory(AuthState, token="stranger", ip="127.0.0.1")
     for _ in range(6):
         await run(stranger.login, {"username": "alice", "password": "a guess"})
-    assert stranger.login_error.startswith("Too many failed attempts.")
+    assert stranger.login_error["en"].startswith("Too many failed attempts.")
     # Alice's tab, still logged in, can log in again (a second account check, say).
     events = await run(alice_tab.login, {"username": "alice", "password": PASSWORD})
     assert redirect_targets(events) == ["/"]
-    assert alice_tab.login_error == ""
+    assert alice_tab.login_error == {}
 
 
 async def test_a_token_just_sent_by_the_browser_is_pickled_as_its_hash(alice_tab, tab_factory):

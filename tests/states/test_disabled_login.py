@@ -24,10 +24,10 @@ async def test_a_disabled_account_is_told_on_the_login_form(tab_factory, engine)
     other = tab_factory(AuthState, token="tab-2")
     events = await run(other.login, {"username": "bob", "password": PASSWORD})
     assert redirect_targets(events) == []
-    assert other.login_error == "This account is disabled. Ask the server's administrator."
-    assert other.register_error == ""
+    assert other.login_error["en"] == "This account is disabled. Ask the server's administrator."
+    assert other.register_error == {}
     assert other.session_token == ""
     with Session(engine) as db:
         assert db.exec(select(func.count()).select_from(AuthSession)).one() == 0
     await run(other.login, {"username": "bob", "password": "wrong password"})
-    assert other.login_error == "Wrong username or password."
+    assert other.login_error["en"] == "Wrong username or password."

@@ -11,6 +11,7 @@ import reflex as rx
 from PIL import Image
 from sqlmodel import Session, func, select
 
+from chat_app.i18n import ZH
 from chat_app.models import Block, FriendRequest, Friendship
 from chat_app.states import friends as friends_module
 from chat_app.states.auth import AuthState
@@ -51,7 +52,8 @@ async def test_search_request_accept_show_in_both_panes(tab_factory):
 async def test_search_for_unknown_user_says_so(tab_factory):
     ann = await logged_in_tab(tab_factory, "ann", "ann-tab")
     await run(ann.search, {"username": "ghost"})
-    assert ann.search_message == "No user with that name."
+    # Kept in both languages: a switch of language shows it translated at once.
+    assert ann.search_message == {"en": "No user with that name.", "zh": ZH["search_no_match"]}
     assert ann.search_result is None
 
 

@@ -223,9 +223,9 @@ async def test_an_existing_user_logs_in_on_the_page_and_joins(tab_factory, engin
     # A field left empty is asked for, not called a wrong password.
     for form in ({"username": "cat", "password": ""}, {"username": " ", "password": "x"}):
         await run(page.login, form)
-        assert auth.login_error == EN["login_fill_both"]
+        assert auth.login_error["en"] == EN["login_fill_both"]
     await run(page.login, {"username": "cat", "password": "wrong password"})
-    assert auth.login_error == EN["invalid_credentials"]
+    assert auth.login_error["en"] == EN["invalid_credentials"]
     assert cat.user_id not in roles_of(engine, group)
 
     events = await run(page.login, {"username": "cat", "password": "correct horse"})

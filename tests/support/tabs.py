@@ -130,3 +130,8 @@ async def chat_tabs(tab_factory) -> tuple[ConversationState, ConversationState, 
 async def named_tabs(tab_factory, *names: str) -> list[tuple[ConversationState, int]]:
     """A chat tab of each newly registered user (no friendships): `[(state, user_id)]`."""
     return await people(tab_factory, ConversationState, *names)
+
+
+def in_english(words_by_field: dict[str, dict[str, str]]) -> dict[str, str]:
+    """A form's refusals kept in each language (`i18n.in_every_language`), in English."""
+    return {field: words["en"] for field, words in words_by_field.items()}
