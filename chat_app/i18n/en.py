@@ -213,6 +213,7 @@ EN: dict[str, str] = {
     "password_too_long": "Use at most 128 characters.",
     "password_mismatch": "The passwords do not match.",
     "current_password_wrong": "The current password is wrong.",
+    "current_password_required": "Enter your current password.",
     "invalid_credentials": "Wrong username or password.",
     "login_fill_both": "Enter your username and password.",
     "too_many_attempts": "Too many failed attempts. Try again in {minutes} minutes.",

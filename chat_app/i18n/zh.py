@@ -191,6 +191,7 @@ ZH: dict[str, str] = {
     "password_too_long": "密码最多 128 个字符。",
     "password_mismatch": "两次输入的密码不一致。",
     "current_password_wrong": "当前密码不正确。",
+    "current_password_required": "请输入当前密码。",
     "invalid_credentials": "用户名或密码错误。",
     "login_fill_both": "请输入用户名和密码。",
     "too_many_attempts": "失败次数过多，请在 {minutes} 分钟后重试。",

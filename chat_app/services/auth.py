@@ -298,7 +298,10 @@ def change_password(
     attempt = throttle.LoginAttempt(user.username_key, client_address, device)
     throttle.check_login_allowed(session=session, attempt=attempt, now=now, settings=settings)
     errors: dict[str, str] = {}
-    if (
+    if not current_password:
+        # Nobody typed one: no guess to count, and no hash spent on it.
+        errors["current_password"] = "current_password_required"
+    elif (
         len(current_password) > MAX_PASSWORD_LENGTH
         or not verify_password(current_password, user.password_hash)[0]
     ):

@@ -211,6 +211,12 @@ async def test_change_password_shows_field_errors_then_succeeds(alice_tab, tab_f
         "current_password": "The current password is wrong.",
         "new_password": "Use at least 8 characters.",
     }
+    # Left empty: asked for, not called wrong (nor counted as a guess).
+    await run(
+        password.change_password,
+        {"current_password": "", "new_password": "x" * 8, "new_password_confirm": "x" * 8},
+    )
+    assert password.password_errors == {"current_password": "Enter your current password."}
     await run(
         password.change_password,
         {
