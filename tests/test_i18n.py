@@ -69,3 +69,15 @@ def test_the_check_would_catch_literal_text(tmp_path: Path):
 def test_chinese_calls_a_group_chat_one_thing():
     # WeChat's word, 群聊, everywhere: the panel said 群聊 and its system lines 群组.
     assert [key for key, value in ZH.items() if "群组" in value] == []
+
+
+def test_chinese_writes_its_own_colon():
+    # "最近活动: 几秒前" read as a half-translated page: a label holds its colon (a full-width
+    # one in Chinese), never one added after the text by a component.
+    assert [key for key, value in ZH.items() if re.search(r"[\u4e00-\u9fff]: ", value)] == []
+    added = [
+        path.name
+        for path in Path("chat_app/components").glob("*.py")
+        if re.search(r"tr\([^)]*\) \+ \": \"", path.read_text(encoding="utf-8"))
+    ]
+    assert added == []

@@ -36,13 +36,14 @@ def _row(device: DeviceRow) -> rx.Component:
                     align="center",
                 ),
                 rx.text(
-                    tr("account_last_active") + ": ",
+                    # The label holds its colon (Chinese writes a full-width one).
+                    tr("account_last_active"),
                     rx.moment(device.last_active, from_now=True, locale=moment_locale()),
                     color_scheme="gray",
                     size="2",
                 ),
                 rx.text(
-                    tr("account_address") + ": ",
+                    tr("account_address"),
                     rx.cond(device.address != "", device.address, tr("account_unknown_address")),
                     color_scheme="gray",
                     size="2",
