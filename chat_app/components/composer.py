@@ -30,6 +30,9 @@ from chat_app.states.safe_text import scroll_to
 from chat_app.states.ui import UiState, tr
 from chat_app.states.uploads import PASTE_MAX_CHARS, UploadState
 
+# The box around the text area: a paste there reaches the clipboard listener on it.
+COMPOSER_BOX_ID = "composer-box"
+
 
 def _pasted_image(items):
     """What a paste into the composer sends: the first picture, only if it is small.
@@ -55,7 +58,9 @@ def composer() -> rx.Component:
     too_long = ComposerState.draft_length > MAX_MESSAGE_LENGTH
     return rx.vstack(
         rx.clipboard(
-            targets=["composer"],
+            # The box around the text area, not the text area: that is replaced by a new
+            # one after each send (see `key` below), and the listener stays on the first.
+            targets=[COMPOSER_BOX_ID],
             # A chain, not the bare function: Clipboard.create reads `.event_actions`.
             # Reflex's annotations accept neither a chain nor a one-argument function here,
             # though both work at run time (tests/e2e/test_paste_image.py).
@@ -116,7 +121,18 @@ def composer() -> rx.Component:
                             name="body",
                             id="composer",
                             value=ComposerState.draft,
-                            on_change=[ComposerState.set_draft, MentionPickerState.follow_draft],
+                            # The box says which send it is for (see `key` below).
+                            on_change=[
+                                lambda value: ComposerState.set_draft(
+                                    value, OutboxState.next_client_id
+                                ),
+                                MentionPickerState.follow_draft,
+                            ],
+                            # A new box after a send takes the focus the old one had, on a
+                            # desktop: on a touch screen the tap on Send took it already, and
+                            # a dialog opened meanwhile (the group's info, say) would lose it
+                            # and close when the send's answer arrives late.
+                            auto_focus=rx.cond(UiState.touch_screen, False, ComposerState.refocus),
                             enter_key_submit=rx.cond(UiState.touch_screen, False, True),
                             # Short, to fit one line on a phone; the Enter hint is under the form.
                             placeholder=tr("composer_placeholder"),
@@ -143,8 +159,15 @@ def composer() -> rx.Component:
                             },
                         ),
                         debounce_timeout=300,
+                        # A new box for each message: one "typing" (a key in the 300 ms
+                        # before) ignores the state's text, so a box that a key reached
+                        # before the send's answer kept the sent text, and the next
+                        # message went out glued to it. Its last keys reach `set_draft`
+                        # as it goes, which keeps what followed the sent text.
+                        key=OutboxState.next_client_id,
                     ),
                     mention_options(),
+                    id=COMPOSER_BOX_ID,
                     flex="1",
                     display="flex",
                 ),

@@ -61,8 +61,14 @@ class ComposerState(rx.State):
     # back the next one's (states/place.py).
     draft: str = rx.SessionStorage("", name="chat_draft")
     composer_error: str = ""
+    # The composer takes the focus when it appears: true from a send (the browser replaces
+    # the box then, see `set_draft`) until another conversation opens.
+    refocus: bool = False
     _user_id: int | None = None
     _last_typing_push: float = 0.0
+    # Keys a replaced box held after the sent text, given to the new box: until the new box
+    # shows them, its text follows them (a box "typing" ignored them).
+    _carried: str = ""
 
     def _follow_viewer(self, user_id: int | None, link_key: SessionKey | None) -> None:
         if user_id != self._user_id:
@@ -88,6 +94,10 @@ class ComposerState(rx.State):
         """
         if self.composer_error:
             self.composer_error = ""
+        if self.refocus:
+            self.refocus = False
+        if self._carried:
+            self._carried = ""
 
     def _show_draft(self, text: str) -> None:
         """Show the draft of the conversation being opened (states/place.py)."""
@@ -104,10 +114,31 @@ class ComposerState(rx.State):
             self.composer_error = ""
 
     @rx.event
-    async def set_draft(self, value: str):
-        """Keep the composer text; tell the friend "typing" at most every 2 seconds."""
-        if not isinstance(value, str):
+    async def set_draft(self, value: str, box_for: str = ""):
+        """Keep the composer text; tell the friend "typing" at most every 2 seconds.
+
+        The browser's box is replaced by a new, empty one when a send's answer arrives
+        (components/composer.py): a box still "typing" ignored the emptied text, and the
+        next message went out glued to the one sent. A replaced box that still held keys
+        sends them as it goes, naming the client id it was for: the sent text is taken off
+        and what was typed after it (or a text put in its place) becomes the new box's.
+
+        Args:
+            value: The box's text.
+            box_for: The client id the box was issued for ("" from an older page).
+        """
+        if not isinstance(value, str) or not isinstance(box_for, str):
             return
+        outbox_state = await self.get_state(OutboxState)
+        if box_for and box_for != outbox_state.next_client_id:
+            sent = outbox_state._sent_text
+            # What followed the sent text; a text put in its place (a paste over it), whole.
+            value = value[len(sent) :] if sent and value.startswith(sent) else value
+            if not value:
+                return
+            self._carried = value
+        else:
+            value = self._with_carried(value)
         if len(value) > DRAFT_MAX:
             # Never cut: the text stays whole in the browser's composer (the server keeps
             # the last draft within its bound) and the user is told why it cannot be sent.
@@ -141,6 +172,16 @@ class ComposerState(rx.State):
 
         timers.restart(("typing", sender, conversation_id), TYPING_VISIBLE_SECONDS, stop_typing)
 
+    def _with_carried(self, value: str) -> str:
+        """The new box's text with the keys carried from the replaced box, if it lost them."""
+        carried = self._carried
+        if not carried:
+            return value
+        if not value or value.startswith(carried):
+            self._carried = ""  # shown by the new box (or emptied by the user)
+            return value
+        return carried + value
+
     @rx.event
     def insert_emoji(self, emoji: str):
         """Append an emoji from the picker to the draft."""
@@ -164,7 +205,7 @@ class ComposerState(rx.State):
         conversation_id = form_id(form_data, "conversation_id") or conversation.conversation_id
         if not conversation_id:
             return
-        written = form_text(form_data, "body") or self.draft
+        written = self._with_carried(form_text(form_data, "body")) or self.draft
         # Enter on a name being typed after `@` puts the first member found in, and sends
         # nothing. The send button submits the same form, so it does the same.
         if await completed_mention(self, viewer_id, conversation_id, written):
@@ -204,7 +245,11 @@ class ComposerState(rx.State):
         if reply_to:
             (await self.get_state(ReplyState))._forget()
         if issued == outbox_state.next_client_id:
-            outbox_state._issue_next_id()
+            outbox_state._issue_next_id(written)
+            if self._carried:
+                self._carried = ""
+            if not self.refocus:
+                self.refocus = True
         self._clear_text()
         typing_over(conversation_id, viewer_id)
         # Until this handler's update arrives, the browser's composer still holds the text
