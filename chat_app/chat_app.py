@@ -3,6 +3,7 @@
 import reflex as rx
 
 from chat_app import log_guard, routes
+from chat_app.components.connection_notice import connection_notice
 from chat_app.components.home_screen import home_screen_tags
 from chat_app.http import hardening
 from chat_app.http.file_routes import file_routes
@@ -63,6 +64,9 @@ app = rx.App(
         custom_attrs={"containerAriaLabel": tr("toasts_label")},
     ),
 )
+# Reflex's default overlay (an English toast naming the socket's address, a red Wi-Fi icon
+# behind the Send button) gives way to the page's own notice, in the reader's language.
+app.app_wraps[(5, "Overlay")] = connection_notice
 app.add_page(
     chat_page,
     route=routes.CHAT,

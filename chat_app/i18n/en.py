@@ -118,6 +118,7 @@ EN: dict[str, str] = {
         "Too many messages are waiting to be sent. Wait for them, or delete failed ones."
     ),
     "outbox_dropped": "{count} queued message(s) could not be restored and were removed.",
+    "connection_lost": "No connection. Trying again…",
     "composer_offline": ("No connection. What you send now goes out when the connection is back."),
     "upload_interrupted": ("The connection dropped during the upload: choose the file again."),
     "logout_unsent_title": "Messages not sent yet",

@@ -102,6 +102,7 @@ ZH: dict[str, str] = {
     "client_id_conflict": "已有另一条消息使用了这条消息的编号。重试会把它作为新消息发送。",
     "outbox_full": "等待发送的消息太多了。请稍候，或删除发送失败的消息。",
     "outbox_dropped": "有 {count} 条待发送的消息无法恢复，已移除。",
+    "connection_lost": "连接已断开，正在重试…",
     "composer_offline": "连接已断开。现在发送的内容会在连接恢复后发出。",
     "upload_interrupted": "上传时连接中断：请重新选择文件。",
     "logout_unsent_title": "还有消息未发送",

@@ -86,8 +86,19 @@ def test_a_send_pressed_while_the_backend_is_down_goes_out_after_its_restart(
 ):
     ann, _ann_name, bob, _bob_name = _friends_in_chat(browser, app)
     text = "written while the server was down"
+    # Ann's account page in another tab.
+    account = ann.context.new_page()
+    account.goto(app.frontend_url + "/account")
+    expect(account.locator("#account-page")).to_be_visible()
     backend.kill()
     expect(ann.locator("#composer-offline")).to_be_visible()
+    # Elsewhere the page's own notice says it, in the page's language; never Reflex's
+    # English toast with the socket's address, nor its red icon behind the Send button.
+    expect(account.locator("#connection-lost")).to_have_text("No connection. Trying again…")
+    for page in (ann, account):
+        expect(page.get_by_text("Cannot connect")).to_have_count(0)
+        expect(page.locator(".lucide-wifi-off")).to_have_count(0)
+    expect(ann.locator("#connection-lost")).to_be_hidden()
     send(ann, text)
     # Nothing took it: the text stays in the composer, and the page says why.
     expect(ann.locator("#composer")).to_have_value(text)
@@ -98,6 +109,7 @@ def test_a_send_pressed_while_the_backend_is_down_goes_out_after_its_restart(
     backend.start()
     # No second Enter: the send waited in the browser and goes out on reconnect.
     expect(ann.locator("#composer-offline")).to_be_hidden(timeout=BACK_AFTER_RESTART)
+    expect(account.locator("#connection-lost")).to_be_hidden(timeout=BACK_AFTER_RESTART)
     expect(ann.locator("#composer")).to_have_value("")
     expect(_own(ann, text)).to_have_count(1)
     expect(_status(ann, text)).to_have_text(SENT)
