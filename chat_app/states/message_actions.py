@@ -31,6 +31,7 @@ from chat_app.states.auth import AuthState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.friends import FriendsState
 from chat_app.states.message_search import MessageSearchState
+from chat_app.states.replies import ReplyState
 from chat_app.states.safe_text import toast_error
 from chat_app.states.service_call import call_service, call_slow_service, form_text
 from chat_app.states.tab_identity import tab_token
@@ -248,6 +249,9 @@ async def _show_change(change: MessageChange, sender: str, state: ConversationSt
     if state.conversation_id == change.conversation_id:
         await state._learn_people([change.message])  # a group's new reactor, say
         state._show_changes([change.message])
+    if change.message.deleted or change.message.edited:
+        replying = await state.get_state(ReplyState)
+        await replying._quoted_changed(change.conversation_id, change.message.seq)
     if change.message.deleted:
         await _drop_found(state, change.conversation_id, change.message.seq)
     elif change.message.edited:

@@ -90,6 +90,19 @@ class ReplyState(rx.State):
         except DomainError:
             self.reply_store = ""
 
+    async def _quoted_changed(self, conversation_id: int, seq: int) -> None:
+        """A message was edited or deleted for everyone: a quote of it is read again.
+
+        A deleted message can no longer be answered: its quote goes (it kept showing the
+        text deleted for everyone).
+        """
+        if (conversation_id, seq) != (self.reply_conversation, self.reply_seq):
+            return
+        try:
+            await self._show(self.reply_user_id, conversation_id, seq)
+        except DomainError:
+            self._forget()
+
     @rx.event
     def menu_closed(self):
         """A message's menu closed and its button has the focus: after a Reply, the composer."""

@@ -11,6 +11,8 @@ from tests.realtime.helpers import (
     COMPOSER,
     CONVERSATION,
     chat_pair,
+    delete_message,
+    edit_message,
     send_form,
     send_text,
     shown,
@@ -73,3 +75,21 @@ async def test_a_forged_reply_is_refused_and_nothing_is_stored(backend):
     await bob.call(REPLY, "reply_to", {"conversation_id": 999_999, "seq": 1})
     await bob.wait_for(lambda c: len(toasts(c)) > 0)
     assert bob.var(REPLY, "reply_seq") == 0
+
+
+async def test_a_quote_being_written_follows_an_edit_and_goes_with_a_deletion(backend):
+    ann, bob, _ann_id, _bob_id = await chat_pair(backend.url)
+    conversation = bob.var(CONVERSATION, CONVERSATION_ID)
+    await send_text(ann, "lunch at noon?")
+    await bob.wait_for(lambda c: any(m["body"] == "lunch at noon?" for m in shown(c)))
+    asked = _seq_of(bob, "lunch at noon?")
+    await bob.call(REPLY, "reply_to", {"conversation_id": conversation, "seq": asked})
+    await bob.wait_for(lambda c: c.var(REPLY, "reply_seq") == asked)
+
+    # Ann edits it: the quote above Bob's composer says what it says now.
+    await edit_message(ann, conversation, asked, "lunch at one?")
+    await bob.wait_for(lambda c: c.var(REPLY, "reply_text") == "lunch at one?")
+    # Ann deletes it for everyone: the quote goes (it kept showing the deleted text).
+    await delete_message(ann, conversation, asked)
+    await bob.wait_for(lambda c: c.var(REPLY, "reply_seq") == 0)
+    assert bob.var(REPLY, "reply_text") == ""
