@@ -136,9 +136,12 @@ def emoji_picker() -> rx.Component:
                 rx.cond(EmojiPickerState.query.strip() != "", _results(), _tabs()),
                 spacing="2",
                 width="20em",
-                max_width="calc(100vw - 2em)",
+                # The popover's own padding comes on top: with 2em its border ran 2 px past
+                # a 360 px screen.
+                max_width="calc(100vw - 3.5em)",
             ),
             side="top",
+            collision_padding=8,
         ),
         on_open_change=EmojiPickerState.set_open,
     )

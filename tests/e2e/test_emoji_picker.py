@@ -125,3 +125,12 @@ def test_on_a_phone_the_tabs_share_one_row_and_a_reaction_is_a_pill(
     assert tabs[-1]["right"] <= picker["right"]
     bob.locator("#emoji-tab-button-flags").tap()
     expect(emoji_in(bob, "#emoji-tab-flags").first).to_be_visible()
+    # On the narrowest phones too the picker is inside the screen (its border ran 2 px off).
+    bob.keyboard.press("Escape")
+    bob.set_viewport_size({"width": 360, "height": 740})
+    bob.locator("#emoji-button").tap()
+    expect(bob.locator(SEARCH)).to_be_visible()
+    bob.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
+    picker = bob.evaluate(PICKER_BOX)
+    assert picker["left"] >= 0
+    assert picker["right"] <= 360, f"the picker ends at x {picker['right']}"
