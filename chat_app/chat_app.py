@@ -5,6 +5,7 @@ import reflex as rx
 from chat_app import log_guard, routes
 from chat_app.components.connection_notice import connection_notice
 from chat_app.components.home_screen import home_screen_tags
+from chat_app.components.page_language import page_language
 from chat_app.http import hardening
 from chat_app.http.file_routes import file_routes
 from chat_app.pages.account import account_page, account_title
@@ -67,6 +68,8 @@ app = rx.App(
 # Reflex's default overlay (an English toast naming the socket's address, a red Wi-Fi icon
 # behind the Send button) gives way to the page's own notice, in the reader's language.
 app.app_wraps[(5, "Overlay")] = connection_notice
+# Inside the state's provider (100), around the overlay and the pages.
+app.app_wraps[(6, "Language")] = page_language
 app.add_page(
     chat_page,
     route=routes.CHAT,

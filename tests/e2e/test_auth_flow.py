@@ -9,6 +9,8 @@ from playwright.sync_api import Browser, Page, expect
 from tests.support.browser import PASSWORD, expect_chat_as, login, register, unique_name
 from tests.support.live_app import LiveApp
 
+NEAREST_LANG = "e => e.closest('[lang]').lang"
+
 
 def test_anonymous_visitor_is_sent_to_auth(page: Page, app_server: LiveApp):
     page.goto(app_server.frontend_url + "/")
@@ -61,8 +63,12 @@ def test_wrong_password_and_taken_username_show_their_errors(page: Page, app_ser
     # A switch of language translates the refusal shown (it stayed English under 中文).
     page.click("#language-zh")
     expect(page.locator("#login-error")).to_have_text("用户名或密码错误。")
+    # The text says its language (read aloud and set in fonts as Chinese); the root's lang
+    # is the build's, so the nearest one counts.
+    assert page.locator("#login-error").evaluate(NEAREST_LANG) == "zh-CN"
     page.click("#language-en")
     expect(page.locator("#login-error")).to_have_text("Wrong username or password.")
+    assert page.locator("#login-error").evaluate(NEAREST_LANG) == "en"
     expect(page).to_have_url(re.compile(r"/auth/?$"))
 
     register(page, app_server, username.upper(), "Other Bea")
