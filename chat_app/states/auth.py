@@ -36,6 +36,7 @@ from chat_app.services.errors import (
 from chat_app.services.people_views import LoginResult, UserView
 from chat_app.services.sessions import SessionKey
 from chat_app.states import links, service_call, session_guard
+from chat_app.states.device_events import devices_changed
 from chat_app.states.guard import guarded
 from chat_app.states.refusals import empty_login_words, field_words, refusal_words
 from chat_app.states.service_call import call_service, call_slow_service, form_text
@@ -110,6 +111,7 @@ async def end_tabs_of(
     for tab in tabs:
         await PROFILE.tab_registry.unregister(tab)
     push_to_tabs(tabs, AuthState, functools.partial(_clear_ended_session, why=why))
+    await devices_changed(user_id)
 
 
 class AuthState(rx.State):
@@ -226,6 +228,8 @@ class AuthState(rx.State):
         self.login_error, self.register_errors, self.register_error = {}, {}, {}
         self.notice = ""
         await self._remember_user(result.user, register=True)
+        # A new device in the lists of the user's other open account pages.
+        await devices_changed(result.user.id, except_tab=tab_token(self))
 
     async def _current_user(self, register: bool = False, fresh: bool = False) -> UserView | None:
         """Re-resolve this tab's token on the server, once per event chain (session_guard.py).
@@ -379,6 +383,8 @@ class AuthState(rx.State):
         if token_hash := self._session_hash():
             with contextlib.suppress(DomainError):
                 await call_service(auth.logout, token_hash=token_hash)
+        if self._user_id is not None:
+            await devices_changed(self._user_id, except_tab=tab_token(self))
         await self._forget_user()
         return rx.redirect(routes.AUTH, replace=True)
 

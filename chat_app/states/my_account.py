@@ -9,14 +9,17 @@ devices.DEVICES_SHOWN rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import reflex as rx
 
 from chat_app.i18n import text
+from chat_app.realtime.push import notify_users
 from chat_app.services import devices, profile_names
 from chat_app.services.errors import NotFound, ValidationFailed
 from chat_app.services.sessions import SessionKey
 from chat_app.states.auth import NICKNAME_MAX, AuthState, end_tabs_of
+from chat_app.states.device_events import on_devices_changed
 from chat_app.states.friends import FriendsState
 from chat_app.states.name_changes import publish_rename
 from chat_app.states.safe_text import toast_info, toast_success
@@ -149,3 +152,19 @@ class MyAccountState(rx.State):
         # This browser's other tabs share its session and stay.
         await end_tabs_of(viewer_id, keep_session_hash=here)
         return toast_success(text("account_other_devices_logged_out", language))
+
+
+async def _read_again(state: MyAccountState) -> list[Any]:
+    # A module function, not a closure: the push may travel to the worker holding the tab.
+    # Only a tab that has read its list (it was on /account), for the tab's own user.
+    if state.devices and state._user_id is not None:
+        await state._read_devices(state._user_id)
+    return []
+
+
+async def _tell_account_pages(user_id: int, except_tab: str) -> None:
+    """A device logged in or out: every open account page of the user lists it live."""
+    await notify_users([user_id], MyAccountState, _read_again, except_tab=except_tab)
+
+
+on_devices_changed(_tell_account_pages)

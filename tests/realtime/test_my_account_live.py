@@ -69,3 +69,19 @@ async def test_deleting_my_account_sends_every_tab_of_mine_to_auth(backend_url: 
     await phone.wait_for(lambda c: bool(c.var(AUTH, "login_error")))
     for tab in (laptop, phone):
         await tab.close()
+
+
+async def test_an_open_device_list_follows_logins_and_logouts_live(backend_url: str):
+    username = unique_username("live")
+    laptop = await register(backend_url, username)
+    laptop.navigate("/account")
+    await laptop.call(ACCOUNT, "load", {})
+    await laptop.wait_for(lambda c: len(c.var(ACCOUNT, "devices") or []) == 1)
+    # A login elsewhere shows in the open list without a reload (it stayed at one row).
+    phone = await _second_device(backend_url, username)
+    await laptop.wait_for(lambda c: len(c.var(ACCOUNT, "devices")) == 2)
+    # That device logs itself out: gone from the list, live.
+    await phone.call(AUTH, "logout", {})
+    await laptop.wait_for(lambda c: len(c.var(ACCOUNT, "devices")) == 1)
+    for tab in (laptop, phone):
+        await tab.close()
