@@ -349,7 +349,9 @@ class ComposerState(rx.State):
             outbox_state._write(outbox)
             await publish_sent(self, outcome)
             nickname = (await self.get_state(AuthState)).nickname
-            await conversation._list_first(entry.conversation_id, outcome.message, nickname)
+            await conversation._list_first(
+                entry.conversation_id, outcome.message, nickname, viewer_id
+            )
             if shown:
                 conversation._change(
                     lambda buffer: buffer.acknowledge(

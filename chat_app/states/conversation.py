@@ -147,7 +147,7 @@ class ConversationState(
         notice: str = ALOUD,
     ) -> list[Any]:
         """A message was stored (pushed by another tab); `notice`: states/mention_notices.py."""
-        await self._list_first(conversation_id, message, sender_nickname)
+        await self._list_first(conversation_id, message, sender_nickname, self._user_id)
         showing = self.conversation_id == conversation_id
         mentioned = notice in MENTIONS
         if mentioned and showing:

@@ -245,7 +245,7 @@ async def _show_change(change: MessageChange, sender: str, state: ConversationSt
         state: The tab's conversation state.
     """
     if change.was_last and state._user_id not in change.hidden_by:
-        await state._show_line(change.conversation_id, change.message, sender)
+        await state._show_line(change.conversation_id, change.message, sender, state._user_id)
     if state.conversation_id == change.conversation_id:
         await state._learn_people([change.message])  # a group's new reactor, say
         state._show_changes([change.message])

@@ -16,7 +16,6 @@ from chat_app.states.chat_preview import preview_line
 from chat_app.states.list_order import ListOrderState
 from chat_app.states.row_values import RowValues, bucket_names
 from chat_app.states.ui import language_of
-from chat_app.states.viewer import viewer_id_of
 
 # Conversation id → [sent at (ISO), the row's last line], for the rows with a message since
 # the list was read (the conversation state adds the vars; components/chat_list.py).
@@ -32,7 +31,9 @@ class RowLines(rx.State, mixin=True):
     # The groups the chat list shows: their rows' last line names the sender.
     _group_ids: frozenset[int] = frozenset()
 
-    async def _list_first(self, conversation_id: int, message: MessageView, sender: str) -> None:
+    async def _list_first(
+        self, conversation_id: int, message: MessageView, sender: str, viewer_id: int | None
+    ) -> None:
         """Show the message as the last line of its row, and that row at the top of the lists.
 
         The move is skipped when the row is known to be first already. The line changes with
@@ -42,7 +43,7 @@ class RowLines(rx.State, mixin=True):
         if self._listed_first != conversation_id:
             (await self.get_state(ListOrderState))._move_to_top(conversation_id)
             self._listed_first = conversation_id
-        await self._show_line(conversation_id, message, sender)
+        await self._show_line(conversation_id, message, sender, viewer_id)
 
     def _rows_read(self, first_conversation_id: int, group_ids: frozenset[int]) -> None:
         """The chat list was read: every row shows the line it was read with, in its place.
@@ -56,20 +57,21 @@ class RowLines(rx.State, mixin=True):
         if self._group_ids != group_ids:
             self._group_ids = group_ids
 
-    async def _show_line(self, conversation_id: int, message: MessageView, sender: str) -> None:
+    async def _show_line(
+        self, conversation_id: int, message: MessageView, sender: str, viewer_id: int | None
+    ) -> None:
         """Write the row's last line for `message` (new, or its last one edited or deleted).
 
         Args:
             conversation_id: The row.
             message: The message as it is now.
             sender: Its sender's nickname (a group's line names them).
+            viewer_id: The tab's user (a group event about them says "You …").
         """
         kind = "deleted" if message.deleted else message.kind
         # Only a group event's or a deletion's line is in words (the reader's language):
         # the UI state is loaded for those alone.
         language = await language_of(self) if kind in ("system", "deleted") else ""
-        # A group event about the reader says "You …": rare, so the viewer is asked then only.
-        viewer_id = await viewer_id_of(self) if kind == "system" else None
         named = sender if conversation_id in self._group_ids else ""
         line = preview_line(kind, message.body, named, language, viewer_id)
         RowValues(self, LAST_BUCKETS).set(conversation_id, [message.sent_at, line])

@@ -157,7 +157,7 @@ async def test_a_message_replaces_its_rows_line_without_resending_the_rows(tab_f
     conversation = await bob.get_state(ConversationState)
     bob_lists.dirty_vars.clear()
     message = MessageView(seq=2, sender_id=1, client_id="c", body="hi  all\n", sent_at="now")
-    await conversation._list_first(group, message, "Ann")
+    await conversation._list_first(group, message, "Ann", conversation._user_id)
     assert RowValues(conversation, LAST_BUCKETS).get(group) == ["now", "Ann: hi all"]
     assert bob_lists.dirty_vars == set()
 
@@ -167,7 +167,7 @@ async def test_after_a_new_group_a_message_in_the_chat_below_moves_it_up_again(t
     bob_conversation = await bob.get_state(ConversationState)
     direct = (await bob.get_state(ChatListState)).rows[0].conversation_id
     message = MessageView(seq=1, sender_id=1, client_id="c", body="hi", sent_at="now")
-    await bob_conversation._list_first(direct, message, "Ann")  # known first from now on
+    await bob_conversation._list_first(direct, message, "Ann", bob_id)  # known first from now on
     await run(ann.open_dialog)
     await run(ann.toggle_friend, bob_id)
     await run(ann.set_group_name, "Duo")
@@ -176,7 +176,7 @@ async def test_after_a_new_group_a_message_in_the_chat_below_moves_it_up_again(t
     await run(bob_lists.load)
     assert bob_lists.rows[0].kind == "group"
     order = await bob.get_state(ListOrderState)
-    await bob_conversation._list_first(direct, message, "Ann")
+    await bob_conversation._list_first(direct, message, "Ann", bob_id)
     shown = order._shown(
         [ContactView(0, "", "", conversation_id=r.conversation_id) for r in bob_lists.rows]
     )
