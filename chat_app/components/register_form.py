@@ -23,9 +23,10 @@ FIELD_NAMES = tuple(field.name for field in (*FIELDS, SETUP_CODE))
 
 def register_form() -> rx.Component:
     """Username, nickname, password and confirmation (and the setup code when needed)."""
+    errors = said_by_field(AuthState.register_errors, FIELD_NAMES)
     return auth_form(
         *FIELDS,
-        errors=said_by_field(AuthState.register_errors, FIELD_NAMES),
+        errors=errors,
         error=said(AuthState.register_error),
         error_id="register-error",
         submit="button_register",
@@ -33,8 +34,6 @@ def register_form() -> rx.Component:
         on_submit=AuthState.register,
         extra=rx.cond(
             SetupState.code_needed,
-            form_fields(SETUP_CODE, errors=said_by_field(AuthState.register_errors, FIELD_NAMES))[
-                0
-            ],
+            form_fields(SETUP_CODE, errors=errors)[0],
         ),
     )

@@ -167,6 +167,10 @@ def tr(key: str, **values: object) -> StringVar:
     zh, en = ZH[key], EN[key]
     if values:
         zh, en = zh.format(**values), en.format(**values)
+    return _in_tab_language(zh, en)
+
+
+def _in_tab_language(zh: Any, en: Any) -> StringVar:
     # Three ways: an unknown language (not detected yet, or a forged storage value) shows
     # nothing rather than the default, which would be the wrong language for half the users.
     return rx.cond(UiState.language == "zh", zh, rx.cond(UiState.language == "en", en, "")).to(str)
@@ -181,11 +185,7 @@ def said(words: Any) -> StringVar:
     Returns:
         A string var ("" for none): a switch of language translates it at once.
     """
-    return rx.cond(
-        UiState.language == "zh",
-        words.get("zh", ""),
-        rx.cond(UiState.language == "en", words.get("en", ""), ""),
-    ).to(str)
+    return _in_tab_language(words.get("zh", ""), words.get("en", ""))
 
 
 def said_by_field(words: Any, names: Iterable[str]) -> dict[str, StringVar]:
