@@ -89,10 +89,9 @@ class GroupActionsState(rx.State):
             await panel._refused(error)
             return None
         panel.error = ""
-        self._reset_forms()
         events = await publish(self, change, name)
-        # Read again by the publish: a rename's field now holds the new name.
-        self.new_name = self._current_name = panel._group_name
+        # The name as the publish read it again: a rename's field holds the new one.
+        self._reset_forms(panel._group_name)
         return events
 
     @rx.event
@@ -193,8 +192,7 @@ class GroupActionsState(rx.State):
     @signed_in
     async def rename(self, viewer_id: int):
         """Rename the group to the name typed (owner or admin); its own name changes nothing."""
-        panel = await self._panel()
-        if panel is None or not self.can_rename:
+        if not self.can_rename:
             return None
         return await self._act(viewer_id, groups.rename, name=self.new_name)
 
