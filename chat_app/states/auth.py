@@ -99,8 +99,9 @@ async def end_tabs_of(
 ) -> None:
     """Send a user's open tabs to /auth live (sessions ended: logout, disable, delete).
 
-    The tabs of session `keep_session_hash` and the tab `except_tab` stay; `only` names the
-    one session whose tabs go (None: all), `why` the notice saying why (an i18n key).
+    The tabs of session `keep_session_hash` and the tab `except_tab` stay (that one is not
+    told of the device change either); `only` names the one session whose tabs go (None:
+    all), `why` the notice saying why (an i18n key).
     """
     tabs = [
         entry.tab_token
@@ -111,7 +112,7 @@ async def end_tabs_of(
     for tab in tabs:
         await PROFILE.tab_registry.unregister(tab)
     push_to_tabs(tabs, AuthState, functools.partial(_clear_ended_session, why=why))
-    await devices_changed(user_id)
+    await devices_changed(user_id, except_tab)
 
 
 class AuthState(rx.State):

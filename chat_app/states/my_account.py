@@ -24,6 +24,7 @@ from chat_app.states.friends import FriendsState
 from chat_app.states.name_changes import publish_rename
 from chat_app.states.safe_text import toast_info, toast_success
 from chat_app.states.service_call import call_service, form_text
+from chat_app.states.tab_identity import tab_token
 from chat_app.states.ui import language_of
 from chat_app.states.viewer import signed_in
 
@@ -123,7 +124,7 @@ class MyAccountState(rx.State):
         language = await language_of(self)
         if not ended:
             return toast_info(text("account_device_gone", language))
-        await end_tabs_of(viewer_id, only=ended)
+        await end_tabs_of(viewer_id, only=ended, except_tab=tab_token(self))  # read above
         return toast_success(text("account_device_logged_out", language))
 
     @rx.event
@@ -150,7 +151,7 @@ class MyAccountState(rx.State):
         if not ended:
             return toast_info(text("account_no_other_devices", language))
         # This browser's other tabs share its session and stay.
-        await end_tabs_of(viewer_id, keep_session_hash=here)
+        await end_tabs_of(viewer_id, keep_session_hash=here, except_tab=tab_token(self))
         return toast_success(text("account_other_devices_logged_out", language))
 
 
