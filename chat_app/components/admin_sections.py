@@ -136,6 +136,14 @@ def _audit_line(row: Any) -> rx.Component:
                 row.uses != "",
                 rx.text(tr("admin_audit_uses"), row.uses, color_scheme="gray"),
             ),
+            rx.cond(
+                row.expires_at != "",
+                rx.text(
+                    tr("invite_row_expires"),
+                    rx.moment(row.expires_at, format="YYYY-MM-DD HH:mm", locale=moment_locale()),
+                    color_scheme="gray",
+                ),
+            ),
             column_gap="0.75em",
             wrap="wrap",
             overflow_wrap="anywhere",

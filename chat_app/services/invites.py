@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
@@ -40,22 +41,50 @@ PAGE_SIZE = 20
 INVALID = "invite_invalid"
 # A token_urlsafe(32) is 43 characters; anything else is not one of ours.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
-# How a server invite's creation is audited ("7d, 12 uses"): written and read back here.
-_AUDIT_DETAIL = "{expiry}, {uses} uses"
-_AUDIT_DETAIL_SHAPE = re.compile(r"(\w+), (\d+) uses")
+# How a server invite is audited ("7d, 12 uses, expires <ISO time>"; the link list shows
+# the same figures, so its creation and its revocation can be told apart from other
+# links'): written and read back here. Entries before the expiry time have none.
+_AUDIT_DETAIL = "{expiry}, {uses} uses, expires {expires}"
+_AUDIT_DETAIL_SHAPE = re.compile(r"([\w?]+), (\d+) uses(?:, expires (\S+))?")
 
 
-def audited_terms(detail: str) -> tuple[str, str] | None:
-    """An invite creation's audit detail as (expiry, uses), for showing each in words.
+@dataclass(frozen=True)
+class AuditedTerms:
+    """An invite's terms as its audit entries name them."""
+
+    # The expiry's code ("7d").
+    expiry: str
+    uses: str
+    # When the link expires (None in entries written before it was recorded).
+    expires_at: datetime | None
+
+
+def audited_terms(detail: str) -> AuditedTerms | None:
+    """An invite's audit detail as its terms, for showing each in words.
 
     Args:
         detail: The audit entry's detail.
 
     Returns:
-        The expiry's code ("7d") and the number of uses, or None for another detail.
+        The terms, or None for another detail (a setting's value, an older entry's "#3").
     """
     parts = _AUDIT_DETAIL_SHAPE.fullmatch(detail)
-    return (parts[1], parts[2]) if parts else None
+    if parts is None:
+        return None
+    try:
+        expires_at = datetime.fromisoformat(parts[3]) if parts[3] else None
+    except ValueError:
+        return None
+    return AuditedTerms(expiry=parts[1], uses=parts[2], expires_at=expires_at)
+
+
+def _audit_detail(invite: Invite) -> str:
+    """How the audit log names a server invite: its lifetime, uses and expiry time."""
+    lifetime = invite.expires_at - invite.created_at
+    expiry = next((code for code, span in EXPIRY_CHOICES.items() if span == lifetime), "?")
+    return _AUDIT_DETAIL.format(
+        expiry=expiry, uses=invite.max_uses, expires=invite.expires_at.isoformat()
+    )
 
 
 def _scope(session: Session, actor_id: int, conversation_id: object) -> int | None:
@@ -151,7 +180,7 @@ def create(
     actor = session.get(User, actor_id)
     assert actor is not None
     if group is None:
-        detail = _AUDIT_DETAIL.format(expiry=expiry, uses=max_uses)
+        detail = _audit_detail(invite)
         audit.record(session=session, actor=actor, action="invite_create", detail=detail, now=now)
     session.flush()
     view = _view(invite, actor.username, now)
@@ -235,9 +264,8 @@ def revoke(
     session.add(invite)
     if group is None:
         actor = session.get(User, actor_id)
-        audit.record(
-            session=session, actor=actor, action="invite_revoke", detail=f"#{key}", now=now
-        )
+        detail = _audit_detail(invite)
+        audit.record(session=session, actor=actor, action="invite_revoke", detail=detail, now=now)
     session.commit()
 
 

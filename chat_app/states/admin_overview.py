@@ -27,6 +27,9 @@ SECTIONS = ("users", "invites", "settings", "numbers", "audit")
 SELF_ACTIONS = ("first_admin", "setup_claim")
 
 
+_INVITE_ACTIONS = ("invite_create", "invite_revoke")
+
+
 @dataclass(frozen=True)
 class AuditRow:
     """One line of the audit log as the page shows it."""
@@ -41,13 +44,17 @@ class AuditRow:
     detail: str
     # An invite's number of uses ("" for other actions).
     uses: str = ""
+    # When an invite expires, as `wire_time` ("" for other actions): the link list shows
+    # that time beside each link, so the administrator can tell which one it was.
+    expires_at: str = ""
 
 
 def _audit_row(entry: audit.AuditView) -> AuditRow:
     """A stored audit entry as the page shows it."""
-    detail, uses = entry.detail, ""
-    if entry.action == "invite_create" and (terms := invites.audited_terms(detail)):
-        detail, uses = terms
+    detail, uses, expires_at = entry.detail, "", ""
+    if entry.action in _INVITE_ACTIONS and (terms := invites.audited_terms(detail)):
+        detail, uses = terms.expiry, terms.uses
+        expires_at = wire_time(terms.expires_at) if terms.expires_at else ""
     return AuditRow(
         id=entry.id,
         created_at=wire_time(entry.created_at),
@@ -57,6 +64,7 @@ def _audit_row(entry: audit.AuditView) -> AuditRow:
         target_name="" if entry.action in SELF_ACTIONS else entry.target_name,
         detail=detail,
         uses=uses,
+        expires_at=expires_at,
     )
 
 

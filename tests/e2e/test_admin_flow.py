@@ -130,6 +130,14 @@ def test_an_administrator_hands_over_a_password_reset(browser: Browser, app_serv
     )
     assert max(lines) < 1.5, f"the figures take {lines} lines"
     assert phone.evaluate("document.documentElement.scrollWidth <= 360")
+    # Revoked, the link is named in the audit log by the expiry its row showed ("#1" before).
+    expiry = figures.nth(1).inner_text()
+    phone.locator("#invite-list .invite-revoke").first.click()
+    expect(phone.locator("#invite-list .invite-revoke")).to_have_count(0)
+    phone.click("#admin-tab-audit")
+    revoked = phone.locator("[data-action='invite_revoke']").locator("..")
+    expect(revoked).to_contain_text(expiry)
+    expect(revoked).not_to_contain_text("#")
 
     # The person opens the link on a phone of their own; the page's switches stay inside
     # its card beside the long heading.

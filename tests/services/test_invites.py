@@ -208,3 +208,12 @@ def test_a_scopes_managers_are_its_administrators_or_its_groups_owner_and_admins
     make_group_admin(session, group, ann, dan)
     group_members.leave(session=session, actor_id=dan, conversation_id=group)
     assert sorted(invites.manager_ids(session=session, conversation_id=group)) == sorted([ann, bob])
+
+
+def test_audit_details_written_before_the_expiry_time_still_read():
+    older = invites.audited_terms("7d, 12 uses")
+    assert older is not None
+    assert (older.expiry, older.uses, older.expires_at) == ("7d", "12", None)
+    # A revocation's entry before it named the link's terms: shown as it is.
+    assert invites.audited_terms("#3") is None
+    assert invites.audited_terms("7d, 12 uses, expires never") is None

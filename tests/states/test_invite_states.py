@@ -15,6 +15,7 @@ from sqlmodel import Session, func, select
 from chat_app import routes
 from chat_app.i18n import EN, ZH
 from chat_app.models import Invite, User
+from chat_app.services.views import wire_time
 from chat_app.states import invite_manager
 from chat_app.states.admin_overview import AdminOverviewState
 from chat_app.states.auth import AuthState
@@ -278,6 +279,20 @@ async def test_the_admin_makes_lists_and_revokes_server_links(tab_factory, engin
     assert counts(engine) == before
     await run(manager.revoke, invite_id)
     assert manager.invites[0].state == "revoked"
+    # The audit log names the link by what its row in the list shows (its uses and expiry
+    # time), on its creation and on its revocation ("#1" before, a number shown nowhere).
+    overview = await admin.conversation.get_state(AdminOverviewState)
+    await run(overview.open_section, "audit")
+    lines = [
+        (row.action, row.detail, row.uses, row.expires_at)
+        for row in overview.audit_rows
+        if row.action.startswith("invite_")
+    ]
+    expires = wire_time(manager.invites[0].expires_at)
+    assert lines == [
+        ("invite_revoke", "30d", "3", expires),
+        ("invite_create", "30d", "3", expires),
+    ]
 
 
 async def test_uses_typed_in_other_scripts_make_a_link_or_an_error_not_a_crash(tab_factory, engine):
