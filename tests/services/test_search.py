@@ -85,6 +85,27 @@ def test_the_hit_shows_the_text_around_the_first_match(session, people):
     assert hit.seq == 1
 
 
+def _shown(parts: tuple[SnippetPart, ...]) -> str:
+    return "".join(f"[{part.text}]" if part.marked else part.text for part in parts)
+
+
+def test_a_result_line_starts_with_the_message_or_between_two_words():
+    # A word found near the start: the message from its start ("…ead can you approve").
+    assert (
+        _shown(snippets.snippet("@Lena Lead can you approve the budget?", ("budget",)))
+        == "@Lena Lead can you approve the [budget]?"
+    )
+    # Further in: a little before it, from a word's start, and cut between two words.
+    words = "word " * 40 + "target " + "more words here " * 20
+    shown = _shown(snippets.snippet(words, ("target",)))
+    assert shown.startswith("…word word word word [target] more")
+    assert shown.endswith(" words…") or shown.endswith(" here…") or shown.endswith(" more…")
+    # Chinese is twice as wide: 30 characters before the word are not "near the start".
+    chinese = "中" * 30 + "熊猫" + "好" * 10
+    assert _shown(snippets.snippet(chinese, ("熊猫",))) == "…" + "中" * 24 + "[熊猫]" + "好" * 10
+    assert _shown(snippets.snippet("中" * 20 + "熊猫", ("熊猫",))) == "中" * 20 + "[熊猫]"
+
+
 def test_every_occurrence_of_every_word_is_marked():
     marked = snippets.snippet("Lunch? lunch at noon, LUNCHBOX", ("lunch", "noon", "lunchbox"))
     assert [(part.text, part.marked) for part in marked] == [
