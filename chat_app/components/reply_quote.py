@@ -49,10 +49,15 @@ def bubble_quote(message: Any) -> rx.Component:
     """Above a reply's text: whom and what it answers; a press opens the chat there."""
     quote = message.reply
     gone = quote.deleted | ConversationState.deleted_seqs.contains(quote.seq)
+    # Edited since the rows were read: its text as it is now (states/message_changes.py
+    # keeps the changes of the messages shown replies quote). One line by the box's CSS.
+    changed = ConversationState.changed
+    now: Any = changed[quote.seq]
+    words = rx.cond(changed.contains(quote.seq), now.body, quote.text)
     return rx.cond(
         message.reply,
         rx.el.button(
-            _quote_box(quote.sender_id, _words(quote.sender_id, quote.kind, quote.text, gone)),
+            _quote_box(quote.sender_id, _words(quote.sender_id, quote.kind, words, gone)),
             type="button",
             class_name="reply-quote",
             aria_label=tr("reply_go_to"),

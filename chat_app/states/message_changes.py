@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import reflex as rx
 
+from chat_app.services.reply_views import quote_of
 from chat_app.services.views import MessageView
 from chat_app.states.message_buffer import MessageBuffer
 
@@ -33,37 +34,65 @@ T = TypeVar("T")
 Rewrite = Callable[[MessageView], MessageView]
 
 
-def _deleted(view: MessageView) -> MessageView:
-    """A shown message as it is once deleted for everyone: its place and time, no content."""
-    return dataclasses.replace(view, body="", parts=(), attachment=None, deleted=True)
+def _deleted(seqs: frozenset[int]) -> Rewrite:
+    """Shown messages as they are once `seqs` are deleted for everyone.
 
-
-def _as_changed(changes: dict[int, MessageView]) -> Rewrite:
-    """A shown message with its new text and reactions (its marks and file links kept)."""
+    A deleted message keeps its place and time, no content; a reply to one says so in its
+    quote.
+    """
 
     def rewrite(view: MessageView) -> MessageView:
-        new = changes[view.seq]
-        return dataclasses.replace(
-            view, body=new.body, parts=new.parts, edited=new.edited, reactions=new.reactions
-        )
+        if view.reply is not None and view.reply.seq in seqs:
+            view = dataclasses.replace(
+                view, reply=dataclasses.replace(view.reply, text="", deleted=True)
+            )
+        if view.seq in seqs:
+            view = dataclasses.replace(view, body="", parts=(), attachment=None, deleted=True)
+        return view
 
     return rewrite
 
 
+def _as_changed(changes: dict[int, MessageView]) -> Rewrite:
+    """Shown messages as they are once `changes` were made.
+
+    A changed message takes its new text and reactions (its marks and file links kept); a
+    reply to one, its quote's new text.
+    """
+
+    def rewrite(view: MessageView) -> MessageView:
+        quote = view.reply
+        if quote is not None and (answered := changes.get(quote.seq)) is not None:
+            new_quote = quote_of(quote.seq, quote.sender_id, quote.kind, answered.body, False)
+            view = dataclasses.replace(view, reply=new_quote)
+        if (new := changes.get(view.seq)) is not None:
+            view = dataclasses.replace(
+                view, body=new.body, parts=new.parts, edited=new.edited, reactions=new.reactions
+            )
+        return view
+
+    return rewrite
+
+
+def _touches(view: MessageView, seqs: frozenset[int]) -> bool:
+    """Whether a change to `seqs` changes how `view` shows: it is one, or quotes one."""
+    return view.seq in seqs or (view.reply is not None and view.reply.seq in seqs)
+
+
 def fold(buffer: MessageBuffer, seqs: frozenset[int], rewrite: Rewrite) -> None:
-    """Rewrite the messages of `seqs` in the window and the slots that show them."""
-    if any(view.seq in seqs for view in buffer.window):
-        buffer.window = [rewrite(v) if v.seq in seqs else v for v in buffer.window]
+    """Rewrite the messages of `seqs` and the replies quoting them, in window and slots."""
+    if any(_touches(view, seqs) for view in buffer.window):
+        buffer.window = [rewrite(v) if _touches(v, seqs) else v for v in buffer.window]
         buffer.window_changed = True
     for index, view in enumerate(buffer.slots):
-        if view is not None and view.seq in seqs:
+        if view is not None and _touches(view, seqs):
             buffer.slots[index] = rewrite(view)
             buffer.changed_slots.add(index)
 
 
 def fold_deleted(buffer: MessageBuffer, seqs: frozenset[int]) -> None:
     """Write the deletions of `seqs` into the window and slots that show those messages."""
-    fold(buffer, seqs, _deleted)
+    fold(buffer, seqs, _deleted(seqs))
 
 
 class MessageChanges(rx.State, mixin=True):
@@ -138,8 +167,16 @@ class MessageChanges(rx.State, mixin=True):
         self.deleted_seqs = sorted(held)
 
     def _show_changed(self, views: list[MessageView]) -> None:
-        """Show the new text and reactions of changed messages the open conversation shows."""
-        shown = {message.seq for message in self._buffer().stored()}
+        """Show the new text and reactions of changed messages the open conversation shows.
+
+        Also of the messages its replies quote: a reply's quote shows its text from
+        `changed` too (components/reply_quote.py).
+        """
+        shown: set[int] = set()
+        for message in self._buffer().stored():
+            shown.add(message.seq)
+            if message.reply is not None:
+                shown.add(message.reply.seq)
         changes = {view.seq: view for view in views if view.seq in shown}
         if all(self.changed.get(seq) == view for seq, view in changes.items()):
             return

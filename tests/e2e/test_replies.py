@@ -85,6 +85,21 @@ def test_a_reply_quotes_its_message_for_both_and_leads_back_to_it(
     )
     expect(question.locator(".bubble")).to_have_class(re.compile(r"\bfound\b"))
 
+    # Ann edits her question: both quotes follow, live and after a reload (they kept the
+    # old words for good: the tab's rows are kept across a reload).
+    asked = ann.locator("#message-list .message", has_text=QUESTION).first
+    asked.scroll_into_view_if_needed()
+    asked.hover()
+    asked.locator(".message-actions").click()
+    ann.locator(".edit-message").click()
+    ann.locator("#edit-message-text").fill("are we still on for the picnic on Sunday?")
+    ann.locator("#edit-message-text").press("Enter")
+    expect(ann.get_by_role("dialog")).to_be_hidden()
+    for page in (ann, bob):
+        expect(_row(page, "yes, at 11").locator(".reply-quote")).to_contain_text("on Sunday?")
+    bob.reload()
+    expect(_row(bob, "yes, at 11").locator(".reply-quote")).to_contain_text("on Sunday?")
+
 
 def test_a_quote_dropped_before_sending_sends_a_plain_message(
     browser: Browser, app_server: LiveApp

@@ -7,10 +7,11 @@ import dataclasses
 import pytest
 
 from chat_app.services.reaction_views import ReactionView
+from chat_app.services.reply_views import ReplyView
 from chat_app.services.views import MessageView
 from chat_app.states import message_changes
 from chat_app.states.message_changes import fold_deleted
-from tests.support.buffers import empty, seqs, stored
+from tests.support.buffers import FRIEND, empty, seqs, stored
 from tests.support.tabs import chat_tabs, conversation_with, run
 
 
@@ -81,3 +82,33 @@ async def test_edits_show_over_the_rows_and_fold_in_keeping_their_marks(
     assert [(m.body, m.edited) for m in rows] == [("one", True), ("two", True), ("three", True)]
     assert rows[0].lead  # the fold kept the run's mark the pushed view lacks
     assert rows[2].reactions == thumbs
+
+
+def _reply_to(seq: int, quoted: int) -> MessageView:
+    quote = ReplyView(seq=quoted, sender_id=FRIEND, kind="text", text=f"m{quoted}")
+    return dataclasses.replace(stored(seq), reply=quote)
+
+
+async def test_a_replys_quote_follows_an_edit_and_a_deletion_of_what_it_answers(
+    tab_factory, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(message_changes, "CHANGED_MAX", 1)
+    monkeypatch.setattr(message_changes, "DELETED_MAX", 1)
+    ann, _bob, _ann_id, bob_id = await chat_tabs(tab_factory)
+    await run(ann.open_conversation, await conversation_with(ann, bob_id))
+    # Seq 1 is older than what the tab shows; replies 5 and 6 quote it and seq 2.
+    ann._change(lambda buffer: buffer.add([_reply_to(5, 1), _reply_to(6, 2), stored(7)]))
+    # The page shows an edited quote's text from `changed`: an edit of a message only a
+    # quote shows is kept (it was dropped as "not shown").
+    ann._show_changes([edited(1, "new words")])
+    assert ann.changed[1].body == "new words"
+    # Past the limit, the edits are written into the replies' quotes, not only the messages.
+    ann._show_changes([edited(2, "two now")])
+    assert ann.changed == {}
+    quotes = {m.seq: m.reply for m in ann._buffer().stored() if m.reply}
+    assert (quotes[5].text, quotes[6].text) == ("new words", "two now")
+    # Deletions likewise: once folded, the quote still says the message is gone.
+    ann._show_changes([deleted(1), deleted(7)])
+    assert ann.deleted_seqs == []
+    quotes = {m.seq: m.reply for m in ann._buffer().stored() if m.reply}
+    assert (quotes[5].deleted, quotes[5].text, quotes[6].deleted) == (True, "", False)
