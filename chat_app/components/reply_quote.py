@@ -31,9 +31,12 @@ def _words(sender_id: Any, kind: Any, quoted: Any, gone: Any) -> rx.Var:
     )
 
 
-def _quote_box(sender_id: Any, line: Any, **props: Any) -> rx.Component:
+def _quote_box(sender_id: Any, line: Any, earlier: bool = False, **props: Any) -> rx.Component:
+    """The quote; one of a message from before the reader joined names nobody."""
     return rx.box(
-        name_text(person_name(sender_id), size="1", weight="bold", color_scheme="gray"),
+        rx.fragment()
+        if earlier
+        else name_text(person_name(sender_id), size="1", weight="bold", color_scheme="gray"),
         rx.text(line, size="1", class_name="reply-quote-text", **one_line_cut()),
         border_left="3px solid var(--accent-8)",
         padding="0.15em 0.5em",
@@ -56,21 +59,32 @@ def bubble_quote(message: Any) -> rx.Component:
     words = rx.cond(changed.contains(quote.seq), now.body, quote.text)
     return rx.cond(
         message.reply,
-        rx.el.button(
-            _quote_box(quote.sender_id, _words(quote.sender_id, quote.kind, words, gone)),
-            type="button",
-            class_name="reply-quote",
-            aria_label=tr("reply_go_to"),
-            on_click=ConversationState.open_at_message(
-                ConversationState.conversation_id, quote.seq
+        rx.cond(
+            quote.earlier,
+            # A message from before the reader joined: nothing of it, and nowhere to go.
+            _quote_box(
+                quote.sender_id,
+                tr("reply_before_you_joined"),
+                earlier=True,
+                class_name="reply-quote",
+                margin_bottom="0.3em",
             ),
-            style={
-                "all": "unset",
-                "display": "block",
-                "cursor": "pointer",
-                "margin_bottom": "0.3em",
-                "max_width": "100%",
-            },
+            rx.el.button(
+                _quote_box(quote.sender_id, _words(quote.sender_id, quote.kind, words, gone)),
+                type="button",
+                class_name="reply-quote",
+                aria_label=tr("reply_go_to"),
+                on_click=ConversationState.open_at_message(
+                    ConversationState.conversation_id, quote.seq
+                ),
+                style={
+                    "all": "unset",
+                    "display": "block",
+                    "cursor": "pointer",
+                    "margin_bottom": "0.3em",
+                    "max_width": "100%",
+                },
+            ),
         ),
     )
 

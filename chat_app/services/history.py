@@ -36,11 +36,15 @@ MOST_SEQS = 5 * PAGE_SIZE
 
 
 def _views(
-    session: Session, rows: Sequence[Message], until: datetime | None = None
+    session: Session,
+    rows: Sequence[Message],
+    until: datetime | None = None,
+    joined_seq: int = 0,
 ) -> tuple[MessageView, ...]:
     """The views of stored messages, their files and their reactions loaded in a query each.
 
-    `until`: only the reactions made until then (`reaction_rows.shown_until`).
+    `until`: only the reactions made until then (`reaction_rows.shown_until`); `joined_seq`:
+    where the reader's membership starts (a quote of an older message is withheld).
     """
     file_ids = [row.file_id for row in rows if row.file_id]
     files = (
@@ -50,7 +54,7 @@ def _views(
     )
     views = [MessageView.of(row, files.get(row.file_id or "")) for row in rows]
     return reply_rows.with_replies(
-        session, rows, reaction_rows.with_reactions(session, rows, views, until)
+        session, rows, reaction_rows.with_reactions(session, rows, views, until), joined_seq
     )
 
 
@@ -146,7 +150,12 @@ def history(
         conversation_id=conversation.id,
         friend=friend,
         messages=_withheld(
-            _views(session, shown, reaction_rows.shown_until(session, viewer_id, conversation)),
+            _views(
+                session,
+                shown,
+                reaction_rows.shown_until(session, viewer_id, conversation),
+                conversation.joined_seq,
+            ),
             hidden,
             _gone_for(session, viewer_id, conversation),
         ),
@@ -320,7 +329,7 @@ def _after(
         .order_by(col(Message.seq))
         .limit(limit)
     ).all()
-    return _views(session, rows, until)
+    return _views(session, rows, until, conversation.joined_seq)
 
 
 def system_records(

@@ -190,6 +190,11 @@ def finish(
         if reader not in not_told
     )
     (view,) = _views(session, [message])
+    quote_withheld_from = (
+        reply_rows.joined_after(session.connection(), locked.conversation.id, view.reply.seq)
+        if view.reply is not None
+        else frozenset()
+    )
     was_last = changes_line and message.seq == locked.last_seq
     hidden_by = (
         readers_who_hid(session, readers, locked.conversation.id, message.seq) if was_last else ()
@@ -202,6 +207,7 @@ def finish(
         reader_ids=readers,
         was_last=was_last,
         hidden_by=hidden_by,
+        quote_withheld_from=quote_withheld_from,
     )
 
 
@@ -248,16 +254,20 @@ def changes_after(
     ).all()
     cut = len(rows) > CHANGES_MAX
     rows = [row for row in rows[:CHANGES_MAX] if conversation.holds(row.seq)]
-    return _views(session, rows, until), cut, reached
+    return _views(session, rows, until, conversation.joined_seq), cut, reached
 
 
 def _views(
-    session: Session, rows: list[Message], until: datetime | None = None
+    session: Session, rows: list[Message], until: datetime | None = None, joined_seq: int = 0
 ) -> tuple[MessageView, ...]:
-    """Changed messages' views: their reactions, and a reply's quote (it stays in place)."""
+    """Changed messages' views: their reactions, and a reply's quote.
+
+    The quote stays in place; it is withheld from a reader whose membership starts after
+    it (`joined_seq`).
+    """
     views = [MessageView.of(row, None) for row in rows]
     views = reaction_rows.with_reactions(session, rows, views, until)
-    return reply_rows.with_replies(session, rows, views)
+    return reply_rows.with_replies(session, rows, views, joined_seq)
 
 
 def last_change_seq(session: Session, conversation_id: int) -> int:

@@ -11,8 +11,8 @@ from sqlmodel import Session
 from chat_app.models import Message
 from chat_app.services import conversations, validation
 from chat_app.services.errors import NotFound
-from chat_app.services.reply_views import QUOTABLE_KINDS, ReplyView, quote_of
-from chat_app.services.statements import MESSAGE
+from chat_app.services.reply_views import QUOTABLE_KINDS, ReplyView, quote_of, withheld
+from chat_app.services.statements import MEMBER, MESSAGE
 from chat_app.services.views import MessageView
 
 _QUOTED = sa.select(
@@ -48,7 +48,7 @@ def quotes(
 
 
 def with_replies(
-    session: Session, rows: Sequence[Message], views: Sequence[MessageView]
+    session: Session, rows: Sequence[Message], views: Sequence[MessageView], joined_seq: int = 0
 ) -> tuple[MessageView, ...]:
     """The views of stored messages with the quotes of those that reply (one query).
 
@@ -56,6 +56,9 @@ def with_replies(
         session: The database session.
         rows: The messages' rows, of one conversation.
         views: Their views, in the same order.
+        joined_seq: The reader's membership starts after this seq: the quote of a message
+            up to it is withheld (`reply_views.withheld`). 0 for views shown to everyone
+            who holds the reply; the caller withholds per reader then (`quote_seen_by`).
 
     Returns:
         The views, each reply with its quote.
@@ -68,10 +71,41 @@ def with_replies(
         replying[0].conversation_id,
         (row.reply_to_seq for row in replying if row.reply_to_seq),
     )
+    for seq, quote in found.items():
+        if seq <= joined_seq:
+            found[seq] = withheld(quote)
     return tuple(
         replace(view, reply=found[row.reply_to_seq]) if row.reply_to_seq in found else view
         for row, view in zip(rows, views, strict=True)
     )
+
+
+_JOINED_AFTER = sa.select(MEMBER.c.user_id).where(
+    MEMBER.c.conversation_id == sa.bindparam("conversation"),
+    MEMBER.c.joined_seq >= sa.bindparam("seq"),
+)
+
+
+def joined_after(connection: sa.Connection, conversation_id: int, seq: int) -> frozenset[int]:
+    """The members (current or departed) who joined after the message at `seq`.
+
+    A reply's view pushed to every member is shown to these with its quote withheld
+    (`quote_seen_by`): the quoted message is not theirs to read. Asked for replies only.
+    """
+    found = connection.execute(_JOINED_AFTER, {"conversation": conversation_id, "seq": seq})
+    return frozenset(found.scalars())
+
+
+def quote_seen_by(
+    view: MessageView, reader_id: int | None, withheld_from: frozenset[int]
+) -> MessageView:
+    """A reply's view as one reader may see it: its quote withheld if they joined after it."""
+    return view if reader_id not in withheld_from else quote_withheld(view)
+
+
+def quote_withheld(view: MessageView) -> MessageView:
+    """A reply's view with its quote withheld (the view itself if it quotes nothing)."""
+    return view if view.reply is None else replace(view, reply=withheld(view.reply))
 
 
 def quote_to_answer(

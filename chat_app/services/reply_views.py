@@ -26,6 +26,8 @@ class ReplyView:
         text: Its first QUOTE_CHARS characters on one line, or the file's name; "" once
             it was deleted for everyone.
         deleted: It was deleted for everyone.
+        earlier: It is older than the reader's membership of the group: neither its text
+            nor its sender is the reader's to see (`sender_id` is 0, `text` "").
     """
 
     seq: int
@@ -33,6 +35,12 @@ class ReplyView:
     kind: str
     text: str
     deleted: bool = False
+    earlier: bool = False
+
+
+def withheld(quote: ReplyView) -> ReplyView:
+    """The quote as a reader who joined after the quoted message sees it: only its seq."""
+    return ReplyView(seq=quote.seq, sender_id=0, kind="text", text="", earlier=True)
 
 
 def quote_of(seq: int, sender_id: int, kind: str, body: str, deleted: bool) -> ReplyView:

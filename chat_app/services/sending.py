@@ -105,6 +105,7 @@ def send_message(
     conversation = conversations.member_row(found)
     seq = found.last_seq
     quote: ReplyView | None = None
+    withheld_from: frozenset[int] = frozenset()
     try:
         # A file message's body is its name, which the store may have changed: not compared.
         expected = text if attachment is None else None
@@ -117,7 +118,9 @@ def send_message(
             conversations.require_writer(conversation)
             if found.recent >= settings.message_rate_count:
                 raise RateLimited("too_many_messages")
-            quote = _quote(connection, conversation, reply_seq, seq) if reply_seq else None
+            if reply_seq:
+                quote = _quote(connection, conversation, reply_seq, seq)
+                withheld_from = reply_rows.joined_after(connection, conversation.id, reply_seq)
     except BaseException:
         session.rollback()
         raise
@@ -182,7 +185,12 @@ def send_message(
     if quote is not None:
         view = replace(view, reply=quote)
     sent = _sent(conversation.id, view, viewer_id, members, created=True)
-    return replace(sent, mentioned_ids=named, muted_ids=frozenset(_ids(stored.muted)))
+    return replace(
+        sent,
+        mentioned_ids=named,
+        muted_ids=frozenset(_ids(stored.muted)),
+        quote_withheld_from=withheld_from,
+    )
 
 
 def require_message_rate(

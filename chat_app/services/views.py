@@ -204,6 +204,9 @@ class SentMessage:
     mentioned_ids: tuple[int, ...] = ()
     # The recipients who muted the conversation: no toast or sound (but for a mention).
     muted_ids: frozenset[int] = frozenset()
+    # For a reply: the recipients who joined after the message it quotes (shown the reply
+    # with its quote withheld, services/reply_rows.py `quote_seen_by`).
+    quote_withheld_from: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,9 @@ class MessageChange:
     was_last: bool
     # Readers who deleted it for themselves (asked only when `was_last`): their rows do not.
     hidden_by: tuple[int, ...] = ()
+    # Readers who joined after the message a reply quotes: shown it with the quote withheld
+    # (services/reply_rows.py, `quote_seen_by`).
+    quote_withheld_from: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def _needed(messages: Iterable[MessageView], viewer_id: int) -> set[int]:
             needed |= user_ids_in(message.body)
         else:
             needed.add(message.sender_id)
-        if message.reply is not None:  # the quote names whom it answers
+        if message.reply is not None and not message.reply.earlier:  # it names whom it answers
             needed.add(message.reply.sender_id)
         for reaction in message.reactions:
             reactors.update(reaction.user_ids)

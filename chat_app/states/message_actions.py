@@ -23,6 +23,7 @@ from chat_app.services import (
     message_edits,
     message_hiding,
     reactions,
+    reply_rows,
 )
 from chat_app.services.errors import DomainError
 from chat_app.services.reaction_views import QUICK_REACTIONS
@@ -244,11 +245,12 @@ async def _show_change(change: MessageChange, sender: str, state: ConversationSt
         sender: The acting user's nickname (a group's row line names the sender).
         state: The tab's conversation state.
     """
+    message = reply_rows.quote_seen_by(change.message, state._user_id, change.quote_withheld_from)
     if change.was_last and state._user_id not in change.hidden_by:
-        await state._show_line(change.conversation_id, change.message, sender, state._user_id)
+        await state._show_line(change.conversation_id, message, sender, state._user_id)
     if state.conversation_id == change.conversation_id:
-        await state._learn_people([change.message])  # a group's new reactor, say
-        state._show_changes([change.message])
+        await state._learn_people([message])  # a group's new reactor, say
+        state._show_changes([message])
     if change.message.deleted or change.message.edited:
         replying = await state.get_state(ReplyState)
         await replying._quoted_changed(change.conversation_id, change.message.seq)

@@ -2,7 +2,8 @@
 
 Each recipient hears of it as their notice says (states/mention_notices.py): aloud, muted
 (no toast or sound), or as a mention (a toast even when muted). The pushed message is the
-same for everyone; only the mentioned users' tabs highlight it.
+same for everyone, but for a reply's quote withheld from those who joined after what it
+quotes; only the mentioned users' tabs highlight it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import reflex as rx
 
 from chat_app.realtime.push import notify_each_patiently
+from chat_app.services import reply_rows
 from chat_app.services.views import MessageView, SentMessage
 from chat_app.states.auth import AuthState
 from chat_app.states.chime import ChimeRound
@@ -40,12 +42,29 @@ async def publish_sent(state: rx.State, sent: SentMessage, *, to_own_tab: bool =
     # One round for all: the user's one tab that plays is chosen once.
     chime = ChimeRound()
     audiences = [
-        (user_ids, _message_arrived(message, sent.conversation_id, nickname, chime, notice))
+        (readers, _message_arrived(seen, sent.conversation_id, nickname, chime, notice))
         for user_ids, notice in recipient_groups(sent)
+        for readers, seen in _as_seen(sent, user_ids)
     ]
     echoed = _message_arrived(message, sent.conversation_id, nickname, chime=None)
     audiences.append(((sent.sender_id,), echoed))
     await notify_each_patiently(audiences, ConversationState, except_tab=own_tab)
+
+
+def _as_seen(
+    sent: SentMessage, user_ids: tuple[int, ...]
+) -> list[tuple[tuple[int, ...], MessageView]]:
+    """The recipients apart by how they see the message.
+
+    A reply's quote is withheld from those who joined after the message it quotes.
+    """
+    withheld_from = sent.quote_withheld_from
+    if not withheld_from:
+        return [(user_ids, sent.message)]
+    seeing = tuple(user for user in user_ids if user not in withheld_from)
+    not_seeing = tuple(user for user in user_ids if user in withheld_from)
+    shown = ((seeing, sent.message), (not_seeing, reply_rows.quote_withheld(sent.message)))
+    return [(readers, message) for readers, message in shown if readers]
 
 
 def _message_arrived(

@@ -121,6 +121,21 @@ def test_a_group_from_creation_to_leaving_in_three_browsers(
     send(cat, "hi from a phone")
     expect(bubbles(bob).filter(has_text="hi from a phone")).to_have_count(1)
 
+    # Bob answers "hello group", said before Cat came: Cat's bubble says it answers an
+    # earlier message, not what it said nor who said it (the quote held it before).
+    asked = bob.locator("#message-list .message", has_text="hello group").first
+    asked.hover()
+    asked.locator(".message-actions").click()
+    bob.locator(".reply-to-message").click()
+    expect(bob.locator("#reply-bar")).to_contain_text("hello group")
+    bob.wait_for_function("() => document.activeElement.id === 'composer'")
+    bob.keyboard.type("welcome, everyone")
+    bob.keyboard.press("Enter")
+    answered = "#message-list .message:has-text('welcome, everyone') .reply-quote"
+    expect(bob.locator(answered)).to_contain_text("hello group")
+    expect(cat.locator(answered)).to_have_text("A message from before you joined")
+    assert "hello group" not in cat.locator("#message-list").inner_text()
+
     # On the phone the panel takes the whole screen.
     cat.click("#group-info")
     panel = cat.locator("#group-panel")

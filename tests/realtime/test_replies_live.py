@@ -5,8 +5,21 @@ reply is refused without storing anything."""
 
 from __future__ import annotations
 
+import asyncio
+
+from sqlmodel import Session
+
 from chat_app.i18n import text
+from chat_app.services import database, group_members
 from chat_app.states.replies import ReplyState
+from tests.realtime.group_helpers import (
+    close_all,
+    group_tab,
+    group_tabs,
+    reconnect,
+    remove_member,
+    seed_group,
+)
 from tests.realtime.helpers import (
     COMPOSER,
     CONVERSATION,
@@ -19,6 +32,7 @@ from tests.realtime.helpers import (
     toasts,
 )
 from tests.support.event_client import EventClient
+from tests.support.users import make_friends
 
 REPLY = ReplyState.get_full_name()
 CONVERSATION_ID = "conversation_id"
@@ -93,3 +107,54 @@ async def test_a_quote_being_written_follows_an_edit_and_goes_with_a_deletion(ba
     await delete_message(ann, conversation, asked)
     await bob.wait_for(lambda c: c.var(REPLY, "reply_seq") == 0)
     assert bob.var(REPLY, "reply_text") == ""
+
+
+def _add_member(database_url: str, owner_id: int, group_id: int, user_id: int) -> None:
+    """The owner adds someone (a friend now) to the group, through the service."""
+    engine = database.create_db_engine(database_url)
+    try:
+        with Session(engine) as session:
+            make_friends(session, owner_id, user_id)
+            group_members.add_members(
+                session=session, actor_id=owner_id, conversation_id=group_id, user_ids=[user_id]
+            )
+    finally:
+        engine.dispose()
+
+
+async def test_a_reply_never_shows_a_newcomer_what_was_said_before_they_joined(backend):
+    members, group = seed_group(backend.database_url, 4)
+    owner, member, _other, newcomer = members
+    secret = "the surprise party for Dan is on Friday"
+    await asyncio.to_thread(
+        remove_member, backend.database_url, owner.user_id, group, newcomer.user_id
+    )
+    owner_tab, member_tab = await group_tabs(backend.url, [owner, member], group)
+    await send_text(owner_tab, secret)
+    await member_tab.wait_for(lambda c: any(m["body"] == secret for m in shown(c)))
+    await asyncio.to_thread(
+        _add_member, backend.database_url, owner.user_id, group, newcomer.user_id
+    )
+    newcomer_tab = await group_tab(backend.url, newcomer, group)
+    asked = _seq_of(member_tab, secret)
+
+    # A reply to it, pushed live: the member sees the quote, the newcomer only that there
+    # was an earlier message (no text, no sender), and no frame of theirs holds the text.
+    form = {**send_form(member_tab, "I'll bring the cake"), "reply_to": str(asked)}
+    await member_tab.call(COMPOSER, "send", {"form_data": form})
+    for tab in (owner_tab, newcomer_tab):
+        await tab.wait_for(lambda c: _last(c)["body"] == "I'll bring the cake")
+    assert _last(owner_tab)["reply"]["text"] == secret
+    withheld = {"seq": asked, "sender_id": 0, "kind": "text", "text": "", "earlier": True}
+    assert {**_last(newcomer_tab)["reply"], "deleted": False} == {**withheld, "deleted": False}
+    # Edited, the reply's change is pushed to the newcomer with the quote withheld too; a
+    # reload reads it so.
+    reply_seq = _last(member_tab)["seq"]
+    await edit_message(member_tab, group, reply_seq, "I'll bring two cakes")
+    await newcomer_tab.wait_for(lambda c: str(reply_seq) in c.var(CONVERSATION, "changed"))
+    assert newcomer_tab.var(CONVERSATION, "changed")[str(reply_seq)]["reply"]["earlier"] is True
+    await reconnect(newcomer_tab)
+    (reread,) = [m for m in shown(newcomer_tab) if m["seq"] == reply_seq]
+    assert reread["reply"]["earlier"] is True
+    assert not any("surprise party" in frame for frame in newcomer_tab.frames)
+    await close_all([owner_tab, member_tab, newcomer_tab])

@@ -173,3 +173,49 @@ def test_an_edited_reply_keeps_its_quote_in_its_change(session):
         conversation.last_change_seq - 1,
     )
     assert [m.reply for m in changed] == [answer.message.reply]
+
+
+def test_a_reply_to_a_message_from_before_someone_joined_withholds_its_quote_from_them(
+    session,
+):
+    people = make_people(session, "ann bob cat", "ann-bob ann-cat")
+    ann, bob, cat = people["ann"], people["bob"], people["cat"]
+    group = make_group(session, ann, bob)
+    secret = send_text(session, ann, group, "the surprise party is on Friday")
+    group_members.add_members(session=session, actor_id=ann, conversation_id=group, user_ids=[cat])
+    answer = reply(session, bob, group, "I'll bring the cake", secret.message.seq)
+    # The one view pushed to every member names who may not see its quote.
+    assert answer.quote_withheld_from == frozenset({cat})
+    assert answer.message.reply is not None
+    assert answer.message.reply.text == "the surprise party is on Friday"
+
+    def quote_read_by(viewer: int) -> ReplyView | None:
+        (found,) = [m for m in page(session, viewer, group) if m.seq == answer.message.seq]
+        return found.reply
+
+    withheld = ReplyView(seq=secret.message.seq, sender_id=0, kind="text", text="", earlier=True)
+    assert quote_read_by(cat) == withheld
+    assert quote_read_by(bob) == answer.message.reply
+    # Catch-up and the change of an edited reply: withheld from cat likewise.
+    caught = history.catch_up(
+        session=session, viewer_id=cat, conversation_id=group, after_seq=secret.message.seq
+    )
+    assert [m.reply for m in caught.messages if m.reply] == [withheld]
+    change = message_edits.edit_message(
+        session=session,
+        viewer_id=bob,
+        conversation_id=group,
+        seq=answer.message.seq,
+        body="I'll bring two cakes",
+    )
+    assert change is not None
+    assert change.quote_withheld_from == frozenset({cat})
+    changed, _cut, _reached = message_changes.changes_after(
+        session, conversations.readable(session, cat, group), 0
+    )
+    assert [m.reply for m in changed] == [withheld]
+    # A message cat can read quoted: nobody is left out.
+    welcome = send_text(session, bob, group, "welcome cat")
+    assert reply(session, ann, group, "yes, welcome", welcome.message.seq).quote_withheld_from == (
+        frozenset()
+    )
