@@ -284,7 +284,7 @@ class ConversationState(
         switching = page.conversation_id != left
         kept = switching and not newest
         anchor = at_seq or (places._anchor_of(viewer_id, page.conversation_id) if kept else BOTTOM)
-        page, first_unread, short = await opening_page(viewer_id, page, anchor, bool(at_seq))
+        page, first_unread, short, anchor = await opening_page(viewer_id, page, anchor, at_seq > 0)
         if switching and (refused := await self._switch_places(viewer_id, left, opened=page)):
             return refused
         self._close()

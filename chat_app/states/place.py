@@ -57,8 +57,13 @@ async def draft_holder(state: rx.State) -> DraftHolder | None:
 
 async def opening_page(
     viewer_id: int, page: HistoryPage, anchor: int, reach: bool = False
-) -> tuple[HistoryPage, int, bool]:
+) -> tuple[HistoryPage, int, bool, int]:
     """The page a conversation opens with, and where its unread messages start.
+
+    A place the reader left further back than the window's bound (a search result they
+    went to, a long scroll up) is reached as a search result is, unless messages newer
+    than it are unread: then the list opens at those (it opened at neither before, but
+    at the oldest of the newest messages the window holds).
 
     Args:
         viewer_id: The reader.
@@ -69,17 +74,23 @@ async def opening_page(
     Returns:
         `page`, or the newest messages from a few before where it opens on, within the
         window's bound (further back, the list opens at the oldest message shown, unless
-        `reach`: then at a page around the anchor, short of the newest messages); the seq
-        of the first unread message (0: none); and whether the page stops short.
+        the anchor is reached: then at a page around it, short of the newest messages);
+        the seq of the first unread message (0: none); whether the page stops short; and
+        the anchor it opens at (BOTTOM: at the first unread message, if any).
     """
     first_unread = 0
     if page.my_read_seq < page.last_seq:
         first_unread = await call_service(
             read_cursors.first_unread, viewer_id=viewer_id, conversation_id=page.conversation_id
         )
+    if anchor and not reach and page.last_seq - anchor + 1 + CONTEXT > WINDOW_MAX:
+        if first_unread > anchor:
+            anchor = BOTTOM
+        else:
+            reach = True
     seq = anchor or first_unread
     if not seq or not page.has_older or not page.messages or seq >= page.messages[0].seq:
-        return page, first_unread, False
+        return page, first_unread, False, anchor
     span = page.last_seq - seq + 1 + CONTEXT
     short = reach and span > WINDOW_MAX
     wider = await call_service(
@@ -89,7 +100,7 @@ async def opening_page(
         before_seq=seq + CONTEXT + 1 if short else None,
         limit=history.PAGE_SIZE if short else min(span, WINDOW_MAX),
     )
-    return wider, first_unread, short
+    return wider, first_unread, short, anchor
 
 
 def seq_or_none(value: object) -> int | None:

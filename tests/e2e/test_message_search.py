@@ -56,6 +56,8 @@ def test_a_result_opens_its_message_however_far_back(browser: Browser, app_serve
     ann, ann_name = new_user(browser, app_server, "ann")
     bob, bob_name = new_user(browser, app_server, "bob")
     befriend(ann, bob, bob_name)
+    dan, dan_name = new_user(browser, app_server, "dan")
+    befriend(bob, dan, dan_name)
     ann_id, bob_id = user_ids(app_server.database_url, ann_name, bob_name)
     seed_history(app_server.database_url, ann_id, bob_id, 300)
     bob.click("#tab-chats")
@@ -77,6 +79,24 @@ def test_a_result_opens_its_message_however_far_back(browser: Browser, app_serve
     bob.get_by_role("button", name="Jump to the latest messages").click()
     bob.wait_for_function(IN_VIEW, arg=300)
     expect(bob.locator(".bubble.found")).to_have_count(0)
+    # Away to another chat and back from the list: at the result again (it opened 150
+    # messages up, at neither the result nor the newest); with a message come since, at
+    # that message.
+    rows = {
+        name: bob.locator(f"#chat-list button[aria-label='{name.title()}']")
+        for name in (ann_name, dan_name)
+    }
+    _search(bob, "00017")
+    _open_result(bob, 18)
+    bob.click("#message-search-close")
+    for came_since in (False, True):
+        rows[dan_name].click()
+        expect(bob.locator("#conversation-title")).to_have_text(dan_name.title())
+        if came_since:
+            open_chat_with(ann, bob_name.title())
+            send(ann, "need a decision")
+        rows[ann_name].click()
+        bob.wait_for_function(IN_VIEW, arg=301 if came_since else 18)
 
     # Among the newest: the same list, opened at the message.
     _search(bob, "number 00200")

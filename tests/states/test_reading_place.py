@@ -14,7 +14,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from chat_app.services import read_cursors
-from chat_app.states import read_batch
+from chat_app.states import place, read_batch
 from chat_app.states.auth import AuthState
 from chat_app.states.client_input import STORAGE_PATTERNS, stored_text
 from chat_app.states.composer import ComposerState
@@ -25,6 +25,7 @@ from chat_app.states.place_entries import MAX_PLACES, MAX_UNITS, Place, Places
 from chat_app.states.sign_out import SignOutState
 from tests.support.tabs import PASSWORD, chat_tabs, conversation_with, logged_in_tab, run
 from tests.support.toasts import toasts_of_specs
+from tests.support.users import send_text
 
 S = TypeVar("S", bound=rx.State)
 LONG_DRAFT = ("草稿 draft 😀 " * 1000)[:10_000]
@@ -291,3 +292,42 @@ async def test_a_second_tab_reading_what_another_tab_read_asks_the_database_noth
     assert asked == [2, 3]  # something newer is read and stored
     with Session(engine) as session:
         assert read_cursors.read_seq(session, ann.my_id, with_bob) == 3
+
+
+async def test_a_place_left_far_back_reopens_there_or_at_what_came_since(
+    tab_factory, engine, monkeypatch: pytest.MonkeyPatch
+):
+    # A window of 6: Bob's first messages are "far back" among his 60.
+    monkeypatch.setattr(place, "WINDOW_MAX", 6)
+    monkeypatch.setattr(place, "CONTEXT", 1)
+    ann, with_bob, with_carol = await ann_with_two_chats(tab_factory)
+    await run(ann.open_conversation, with_bob)
+    bob_id = ann.open_friend_id
+    with Session(engine) as session:
+        for n in range(50):
+            send_text(session, bob_id, with_bob, f"more {n}")
+    await run(ann.open_conversation, with_bob)
+    for _ in range(2):
+        await run(ann.reader_at_bottom)  # everything read
+    places = await places_of(ann)
+
+    async def leave_at_search_result() -> None:
+        await run(ann.open_at_message, with_bob, 2)
+        assert ann.has_newer
+        await run(ann.reader_scrolled_up)
+        await run(places.line_above, with_bob, 2)
+        await run(ann.open_conversation, with_carol)
+        assert json.loads(places.places)[0]["a"] == 2
+
+    # Back where the reader left it (it opened at the oldest of the newest 6 before).
+    await leave_at_search_result()
+    await run(ann.open_conversation, with_bob)
+    assert ann.open_at == 2
+    assert ann.has_newer
+    # A message came since: the list opens at it, as at any unread message.
+    await leave_at_search_result()
+    with Session(engine) as session:
+        send_text(session, bob_id, with_bob, "need a decision")
+    await run(ann.open_conversation, with_bob)
+    assert (ann.open_at, ann.unread_from) == (61, 61)
+    assert [m.body for m in ann._buffer().stored()][-1] == "need a decision"
