@@ -85,6 +85,7 @@ def register(
     client_address: str = "",
     user_agent: str = "",
     via_invite: bool = False,
+    counted: bool = True,
     setup_code: str = "",
     on_created: Callable[[Session, User], None] | None = None,
     now: datetime | None = None,
@@ -105,7 +106,9 @@ def register(
         user_agent: The browser's description for the new session.
         via_invite: True only when the caller has checked and used a valid invite in this
             same session (not yet committed): such a registration is allowed whatever the
-            registration mode and is not counted against the address's limit.
+            registration mode.
+        counted: The account counts against the address's hourly limit: False only for
+            an administrator's invite (any group's owner makes a group's).
         setup_code: The server's setup code, needed by the first account when the server
             can be reached from other machines (services.setup_code); ignored afterwards.
         on_created: Called with the new user row (flushed, with its id) before the one
@@ -151,7 +154,7 @@ def register(
         errors["setup_code"] = error
     if errors:
         raise ValidationFailed(errors)
-    if not via_invite:
+    if counted:
         throttle.reserve_registration(
             session=session, client_address=client_address, now=now, settings=settings
         )

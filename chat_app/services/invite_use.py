@@ -152,8 +152,9 @@ def register_with_invite(
 ) -> InviteRegistration:
     """Create an account through an invite, log it in and, for a group invite, join it.
 
-    The use, the account and the membership are one transaction: all or nothing. The
-    account does not count against the address's registration limit.
+    The use, the account and the membership are one transaction: all or nothing. An
+    administrator's invite's account does not count against the address's registration
+    limit; a group's does (any group's owner makes those, as many as they like).
 
     Raises:
         RateLimited: This address guessed too many tokens within the hour.
@@ -184,6 +185,7 @@ def register_with_invite(
         client_address=client_address,
         user_agent=user_agent,
         via_invite=True,
+        counted=invite.conversation_id is not None,
         on_created=use_invite,
         now=now,
         settings=settings,

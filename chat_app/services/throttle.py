@@ -25,7 +25,8 @@ Password policy (a stranger can slow an account down, never lock its owner out):
   device.
 
 Registrations: at most `CHAT_REGISTRATIONS_PER_HOUR_PER_ADDRESS` (60) accounts an hour from
-one address; a registration through a valid invite is not counted (`via_invite`).
+one address; a registration through an administrator's valid invite is not counted
+(`counted`), one through a group's is.
 """
 
 from __future__ import annotations

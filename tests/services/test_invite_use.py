@@ -18,7 +18,13 @@ from chat_app.services import (
     invites,
     sessions,
 )
-from chat_app.services.errors import NotFound, RateLimited, Refused, ValidationFailed
+from chat_app.services.errors import (
+    NotFound,
+    RateLimited,
+    Refused,
+    TooManyRegistrations,
+    ValidationFailed,
+)
 from chat_app.settings import load_settings
 from tests.support.groups import MANY_GROUPS, events, make_group, make_people, roles
 from tests.support.invites import ADDRESS, make_admin, make_invite, register
@@ -139,6 +145,22 @@ def test_a_group_invite_registers_and_joins_with_an_added_line_by_its_creator(se
     # Joining a group makes nobody a friend.
     assert friends.friend_ids(session=session, user_id=new_id) == []
     assert used(session, token) == 1
+
+
+def test_a_group_invites_registrations_count_against_the_address_limit(session):
+    # Any group's owner makes group invites, as many as they like: their registrations are
+    # held to the per-address limit as the open form's are (25 accounts in 2 s before).
+    people = make_people(session, "ann bob", "ann-bob")
+    group = make_group(session, people["ann"], people["bob"])
+    token = make_invite(session, people["ann"], group, uses=10)
+    settings = load_settings({"CHAT_REGISTRATIONS_PER_HOUR_PER_ADDRESS": "2"})
+    for number in range(2):
+        register(session, token, f"pupil_{number}", settings=settings)
+    before = count(session, User)
+    with pytest.raises(TooManyRegistrations):
+        register(session, token, "pupil_2", settings=settings)
+    assert (count(session, User), used(session, token)) == (before, 2)
+    assert count(session, RegistrationRecord) == 2
 
 
 @pytest.mark.parametrize(
