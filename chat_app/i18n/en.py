@@ -233,6 +233,7 @@ EN: dict[str, str] = {
     "group_already_member": "That person is already in the group.",
     "group_full": "The group has reached its member limit.",
     "too_many_groups": "You created too many groups. Try again in an hour.",
+    "too_many_group_changes": "Too many changes to groups at once. Wait a minute and try again.",
     "too_many_pictures": "You changed pictures too often. Try again in an hour.",
     "group_admins_only": "Only the group's owner and admins can do that.",
     "group_owner_only": "Only the group's owner can do that.",

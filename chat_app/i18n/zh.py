@@ -207,6 +207,7 @@ ZH: dict[str, str] = {
     "group_already_member": "此人已在群里。",
     "group_full": "群成员已达上限。",
     "too_many_groups": "创建的群过多，请一小时后再试。",
+    "too_many_group_changes": "群聊修改过于频繁，请一分钟后再试。",
     "too_many_pictures": "更换图片过于频繁，请一小时后再试。",
     "group_admins_only": "只有群主和管理员可以这样做。",
     "group_owner_only": "只有群主可以这样做。",

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from chat_app.models import Conversation, ConversationMember, Message
-from chat_app.services import friends, relations, statements, validation
+from chat_app.services import friends, message_changes, relations, statements, validation
 from chat_app.services.errors import Forbidden, NotFound, Refused
 from chat_app.services.views import MessageView
 
@@ -36,6 +36,10 @@ MAX_GROUP_NAME_LENGTH = 64
 # A conversation id the viewer may not see, whatever the reason: one answer for all.
 GONE = "conversation_gone"
 MEMBER_GONE = "group_member_gone"
+# Each change a member makes to a group (its name, picture, members, roles, owner) writes
+# a line to every member's timeline and is pushed to all their tabs: at most this many a
+# minute per user, over all their groups (a message's limit is 10 in 10 seconds).
+CHANGES_PER_MINUTE = 20
 
 _CONVERSATION = statements.CONVERSATION
 # Takes the write lock and reserves the next seq; the kind keeps direct chats out.
@@ -181,6 +185,18 @@ class LockedGroup:
 def ordered(rows: Iterable[ConversationMember]) -> list[ConversationMember]:
     """Member rows oldest first (joined earlier, then lower id): who inherits ownership."""
     return sorted(rows, key=lambda row: (row.joined_at, row.user_id))
+
+
+def pace_changes(session: Session, actor_id: int, now: datetime) -> None:
+    """Count one change to a group by `actor_id`, or refuse it past CHANGES_PER_MINUTE.
+
+    Called before `lock`: the count is committed with the change (a refused change, rolled
+    back, does not count).
+
+    Raises:
+        RateLimited: Over the limit ("too_many_group_changes").
+    """
+    message_changes.pace(session, actor_id, "group_changes", CHANGES_PER_MINUTE, now)
 
 
 def lock(

@@ -43,6 +43,7 @@ def add_members(
     A user who left or was removed earlier comes back as a member from this moment on.
 
     Raises:
+        RateLimited: Over the actor's limit of changes to groups (too_many_group_changes).
         NotFound: Not a group the actor is a current member of.
         Forbidden: The actor is a plain member (group_admins_only).
         Refused: No users, a user who is not the actor's friend or is in a block with
@@ -52,6 +53,7 @@ def add_members(
     """
     now = now or utc_now()
     ids = group_events.user_id_list(user_ids, settings.group_member_limit)
+    group_events.pace_changes(session, actor_id, now)
     group = group_events.lock(session, actor_id, conversation_id, now, MANAGERS)
     current = group.current
     if any(user_id in current for user_id in ids):
@@ -137,6 +139,7 @@ def remove_member(
     """Remove a member (the owner or an admin; never the owner; an admin only by the owner).
 
     Raises:
+        RateLimited: Over the actor's limit of changes to groups (too_many_group_changes).
         NotFound: Not a group the actor is a current member of (conversation_gone), or
             the user is not a current member (group_member_gone).
         Forbidden: The actor is a plain member (group_admins_only), the user is the owner
@@ -145,6 +148,7 @@ def remove_member(
         Refused: The actor names themselves (group_not_yourself: leave instead).
     """
     now = now or utc_now()
+    group_events.pace_changes(session, actor_id, now)
     group = group_events.lock(session, actor_id, conversation_id, now, MANAGERS)
     target = _target(session, group, actor_id, user_id)
     if target.role == OWNER:
@@ -216,6 +220,7 @@ def set_role(
     """Make a member an admin, or an admin a member again (the owner only).
 
     Raises:
+        RateLimited: Over the actor's limit of changes to groups (too_many_group_changes).
         NotFound: Not a group the actor is a current member of, or the user is not a
             current member.
         Forbidden: The actor is not the owner (group_owner_only).
@@ -225,6 +230,7 @@ def set_role(
     now = now or utc_now()
     if role not in (ADMIN, MEMBER):
         raise Refused("error")  # only a forged request names another role
+    group_events.pace_changes(session, actor_id, now)
     group = group_events.lock(
         session, actor_id, conversation_id, now, OWNER_ONLY, "group_owner_only"
     )
@@ -249,12 +255,14 @@ def hand_over(
     """Make another current member the owner (the owner only); the owner becomes an admin.
 
     Raises:
+        RateLimited: Over the actor's limit of changes to groups (too_many_group_changes).
         NotFound: Not a group the actor is a current member of, or the user is not a
             current member.
         Forbidden: The actor is not the owner (group_owner_only).
         Refused: The actor themselves (group_not_yourself).
     """
     now = now or utc_now()
+    group_events.pace_changes(session, actor_id, now)
     group = group_events.lock(
         session, actor_id, conversation_id, now, OWNER_ONLY, "group_owner_only"
     )

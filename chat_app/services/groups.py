@@ -109,12 +109,14 @@ def rename(
     """Rename a group (its owner or an admin).
 
     Raises:
+        RateLimited: Over the actor's limit of changes to groups (too_many_group_changes).
         Refused: A bad name (group_name_*).
         NotFound: Not a group the actor is a current member of.
         Forbidden: The actor is a plain member (group_admins_only).
     """
     now = now or utc_now()
     clean = group_events.clean_name(name)
+    group_events.pace_changes(session, actor_id, now)
     group = group_events.lock(session, actor_id, conversation_id, now, MANAGERS)
     conversation = _conversation(session, group.conversation_id)
     conversation.name = clean
@@ -151,6 +153,7 @@ def set_avatar(
         The change ("avatar"); its `storage_keys` hold the replaced picture's contents.
 
     Raises:
+        RateLimited: Over the actor's limit of changes to groups (too_many_group_changes).
         NotFound: Not a group the actor is a current member of; or no such picture of the
             actor's, or one in use elsewhere (file_gone).
         Forbidden: The actor is a plain member (group_admins_only).
@@ -159,6 +162,7 @@ def set_avatar(
     now = now or utc_now()
     if file_id is not None and (not isinstance(file_id, str) or len(file_id) != FILE_ID_LENGTH):
         raise NotFound("file_gone")
+    group_events.pace_changes(session, actor_id, now)
     group = group_events.lock(session, actor_id, conversation_id, now, MANAGERS)
     if file_id is not None:
         _check_avatar_file(session, actor_id, file_id)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import Session, col, select
 
 from chat_app.models import Conversation, ConversationMember, Message, StoredFile, User, utc_now
-from chat_app.services import group_members, groups
-from chat_app.services.errors import Forbidden, NotFound, Refused
+from chat_app.services import group_events, group_members, groups
+from chat_app.services.errors import Forbidden, NotFound, RateLimited, Refused
 from tests.support.groups import (
     avatar_file,
     events,
@@ -268,3 +270,34 @@ def test_only_a_departed_member_hides_a_group(session, users):
         )
     ).one()
     assert hidden is True
+
+
+def test_changes_to_groups_are_limited_per_user_and_minute(session, users):
+    ann, bob, cat = users["ann"], users["bob"], users["cat"]
+    group = make_group(session, ann, bob, cat)
+    now = utc_now()
+    # A line in every member's timeline and a push to all their tabs each: renames and
+    # role changes share one count (a security review stored 400 lines in 4 s).
+    for number in range(group_events.CHANGES_PER_MINUTE // 2):
+        groups.rename(
+            session=session, actor_id=ann, conversation_id=group, name=f"T{number}", now=now
+        )
+        role = "admin" if number % 2 == 0 else "member"
+        group_members.set_role(
+            session=session, actor_id=ann, conversation_id=group, user_id=bob, role=role, now=now
+        )
+    lines = len(events(session, group))
+    with pytest.raises(RateLimited) as refused:
+        groups.rename(session=session, actor_id=ann, conversation_id=group, name="again", now=now)
+    assert refused.value.code == "too_many_group_changes"
+    assert len(events(session, group)) == lines
+    # Another user's count is their own; a minute later Ann's is free again.
+    group_members.set_role(
+        session=session,
+        actor_id=ann,
+        conversation_id=group,
+        user_id=cat,
+        role="admin",
+        now=now + timedelta(minutes=1, seconds=1),
+    )
+    groups.rename(session=session, actor_id=cat, conversation_id=group, name="Cat's", now=now)
