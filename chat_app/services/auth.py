@@ -215,7 +215,8 @@ def login(
         The user and a new session token.
 
     Raises:
-        TooManyAttempts: Too many recent failures for this username or address.
+        TooManyAttempts: Too many recent failures for this username or address, or too
+            many logins of this account (`throttle.ACCOUNT_CHECKS`).
         InvalidCredentials: Unknown user or wrong password (one error for both); a
             deleted account is an unknown one.
         AccountDisabled: The password is right but the account is disabled.
@@ -231,6 +232,8 @@ def login(
             device = device_hash
     attempt = throttle.LoginAttempt(validation.username_key(username), client_address, device)
     throttle.check_login_allowed(session=session, attempt=attempt, now=now, settings=settings)
+    if user is not None and user.id is not None:
+        throttle.check_account_checks(session=session, user_id=user.id, now=now)
     if user is None or user.deleted_at is not None or len(password) > MAX_PASSWORD_LENGTH:
         # Spend the same time as a real check so timing does not reveal who exists.
         verify_password(password[:MAX_PASSWORD_LENGTH], dummy_hash())
@@ -249,6 +252,8 @@ def login(
         user.password_hash = new_hash
         session.add(user)
     throttle.clear_login_failures(session=session, attempt=attempt)
+    if user.id is not None:
+        throttle.record_account_check(session=session, user_id=user.id, now=now)
     return _log_in(session, user, (user_agent, client_address), now, settings)
 
 
@@ -285,7 +290,8 @@ def change_password(
 
     Raises:
         NotAuthenticated: The token is not a live session.
-        TooManyAttempts: Too many wrong current passwords from this device.
+        TooManyAttempts: Too many wrong current passwords from this device, or too many
+            attempts on this account (`throttle.ACCOUNT_CHECKS`).
         ValidationFailed: The current password is wrong or the new one is invalid.
     """
     now = now or utc_now()
@@ -304,7 +310,13 @@ def change_password(
     if not current_password:
         # Nobody typed one: no guess to count, and no hash spent on it.
         errors["current_password"] = "current_password_required"
-    elif (
+    else:
+        # Counted whatever the outcome, and committed before the hash: the person holds a
+        # session of this account, so only they use up its count.
+        throttle.check_account_checks(session=session, user_id=viewer.id, now=now)
+        throttle.record_account_check(session=session, user_id=viewer.id, now=now)
+        session.commit()
+    if current_password and (
         len(current_password) > MAX_PASSWORD_LENGTH
         or not verify_password(current_password, user.password_hash)[0]
     ):

@@ -38,7 +38,7 @@ from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
-from chat_app.models import LoginFailure, RegistrationRecord
+from chat_app.models import LoginFailure, RegistrationRecord, UserAction
 from chat_app.services.errors import TooManyAttempts, TooManyRegistrations
 from chat_app.settings import SETTINGS, Settings
 
@@ -248,3 +248,47 @@ def reserve_registration(
         raise TooManyRegistrations(
             _over_limit_wait(times[:-1], limit, REGISTRATION_WINDOW, now) or 1
         )
+
+
+# Password checks one account may pass in ACCOUNT_WINDOW: logins that succeed and attempts
+# at "change password". Only someone who knows the password (or holds a session) counts
+# here, and no person checks it this often; each check is an argon2 hash on the server's
+# small pool, which every login and registration waits for.
+ACCOUNT_CHECKS = 20
+ACCOUNT_WINDOW = timedelta(minutes=10)
+_ACCOUNT_CHECK = "password_checks"
+
+
+def _account_check_times(session: Session, user_id: int, now: datetime) -> list[datetime]:
+    session.exec(
+        delete(UserAction).where(
+            col(UserAction.user_id) == user_id,
+            col(UserAction.action) == _ACCOUNT_CHECK,
+            col(UserAction.created_at) <= now - ACCOUNT_WINDOW,
+        )
+    )
+    return list(
+        session.exec(
+            select(UserAction.created_at)
+            .where(UserAction.user_id == user_id, UserAction.action == _ACCOUNT_CHECK)
+            .order_by(col(UserAction.created_at))
+        ).all()
+    )
+
+
+def check_account_checks(*, session: Session, user_id: int, now: datetime) -> None:
+    """Refuse a password check of an account at its ACCOUNT_CHECKS, before any hash.
+
+    Raises:
+        TooManyAttempts: With the seconds until the oldest counted check leaves the window.
+    """
+    times = _account_check_times(session, user_id, now)
+    wait = _over_limit_wait(times, ACCOUNT_CHECKS, ACCOUNT_WINDOW, now)
+    if wait:
+        session.commit()
+        raise TooManyAttempts(wait)
+
+
+def record_account_check(*, session: Session, user_id: int, now: datetime) -> None:
+    """Count one password check of an account (the caller commits it)."""
+    session.add(UserAction(user_id=user_id, action=_ACCOUNT_CHECK, created_at=now))

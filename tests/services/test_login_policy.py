@@ -188,13 +188,15 @@ def test_refused_attempts_are_not_counted(session, alice):
     assert failures(session) == 5
 
 
-def change_password(session: Session, result, current: str, now: datetime, **kw):
+def change_password(
+    session: Session, result, current: str, now: datetime, confirm="battery staple", **kw
+):
     return auth.change_password(
         session=session,
         token=result.token,
         current_password=current,
         new_password="battery staple",
-        new_password_confirm="battery staple",
+        new_password_confirm=confirm,
         client_address=OWNER_ADDRESS,
         now=now,
         **kw,
@@ -223,6 +225,39 @@ def test_strangers_failures_do_not_stop_the_owner_changing_the_password(session,
         with pytest.raises((InvalidCredentials, TooManyAttempts)):
             login(session, password=f"guess {n}", address=f"203.0.113.{n}", now=now)
     assert change_password(session, alice, PASSWORD, now) == 0
+
+
+def test_an_account_passes_at_most_so_many_password_checks_in_ten_minutes(
+    session, alice, monkeypatch
+):
+    # Each check is an argon2 hash on a pool every login waits for: someone who knows the
+    # password (logins that succeed) or holds a session ("change password", any outcome)
+    # could keep it busy (a review's 60 tabs slowed others' logins from 0.05 s to 3 s).
+    checked: list[str] = []
+    verify = auth.verify_password
+    monkeypatch.setattr(
+        auth,
+        "verify_password",
+        lambda password, stored: checked.append(password) or verify(password, stored),
+    )
+    now = utc_now()
+    for _ in range(throttle.ACCOUNT_CHECKS // 2):
+        login(session, now=now)
+        with pytest.raises(ValidationFailed):
+            change_password(session, alice, PASSWORD, now, confirm="does not match")
+    hashed = len(checked)
+    for attempt in (
+        lambda: login(session, now=now),
+        lambda: change_password(session, alice, PASSWORD, now),
+    ):
+        with pytest.raises(TooManyAttempts) as held:
+            attempt()
+        assert held.value.retry_after_seconds == 10 * 60
+    assert len(checked) == hashed  # refused before any hash
+    # Another account is not held back; ten minutes on, alice logs in again.
+    register(session, "bob_2")
+    login(session, username="bob_2", now=now)
+    login(session, now=now + throttle.ACCOUNT_WINDOW + timedelta(seconds=1))
 
 
 # ----- registrations -----
