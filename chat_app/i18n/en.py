@@ -210,6 +210,7 @@ EN: dict[str, str] = {
     "nickname_required": "Enter a nickname.",
     "nickname_too_long": "Use at most 32 characters.",
     "nickname_invalid": "The nickname contains characters that are not allowed.",
+    "nickname_reserved": "The app uses this word in people's place. Choose another nickname.",
     "password_too_short": "Use at least 8 characters.",
     "password_too_long": "Use at most 128 characters.",
     "password_mismatch": "The passwords do not match.",

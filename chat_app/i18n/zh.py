@@ -188,6 +188,7 @@ ZH: dict[str, str] = {
     "nickname_required": "请输入昵称。",
     "nickname_too_long": "昵称最多 32 个字符。",
     "nickname_invalid": "昵称包含不允许的字符。",
+    "nickname_reserved": "这个词是应用用来指代用户的，请换一个昵称。",
     "password_too_short": "密码至少 8 个字符。",
     "password_too_long": "密码最多 128 个字符。",
     "password_mismatch": "两次输入的密码不一致。",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from chat_app import i18n
 from chat_app.services import text_rules
 from chat_app.services.errors import NotFound
 from chat_app.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -133,7 +134,26 @@ def check_nickname(nickname: str) -> str | None:
         An error code, or None when the nickname is acceptable.
     """
     problem = display_name_problem(nickname, MAX_NICKNAME_LENGTH)
-    return f"nickname_{problem}" if problem else None
+    if problem:
+        return f"nickname_{problem}"
+    if _folded(nickname) in _RESERVED_NICKNAMES:
+        return "nickname_reserved"
+    return None
+
+
+def _folded(name: str) -> str:
+    """A name as compared with the reserved ones: full-width letters as plain, any case."""
+    return unicodedata.normalize("NFKC", name).casefold().strip()
+
+
+# The words the app shows in a person's place: for the reader ("You removed Bob", "我:" in
+# a search result) and for a deleted account. A nickname equal to one would make a group's
+# timeline say "You removed Bob" to Carol when Mallory did it.
+_RESERVED_NICKNAMES = frozenset(
+    _folded(word)
+    for key in ("system_you", "system_you_object", "message_search_you", "deleted_user")
+    for word in i18n.in_every_language(key).values()
+)
 
 
 def display_name_problem(name: str, max_length: int) -> str | None:

@@ -166,7 +166,19 @@ def test_nickname_without_a_visible_character_is_refused(name):
     assert validation.check_nickname(validation.normalize_nickname(name)) == "nickname_invalid"
 
 
-@pytest.mark.parametrize("name", ["Ann", "小明", "👍", "e\u0301", "Zoë"])
+# Full-width "YOU", as a Chinese keyboard types it.
+WIDE_YOU = "\uff39\uff2f\uff35"
+
+
+@pytest.mark.parametrize(
+    "name", ["You", " you ", WIDE_YOU, "你", "我", "Deleted user", "已注销用户"]
+)
+def test_the_words_the_app_puts_in_a_persons_place_are_no_nickname(name):
+    # "You removed Bob", read by Carol, when Mallory named herself "You" and removed him.
+    assert validation.check_nickname(validation.normalize_nickname(name)) == "nickname_reserved"
+
+
+@pytest.mark.parametrize("name", ["Ann", "小明", "👍", "e\u0301", "Zoë", "Youssef", "你好"])
 def test_ordinary_nicknames_are_still_accepted(name):
     assert validation.check_nickname(validation.normalize_nickname(name)) is None
 
