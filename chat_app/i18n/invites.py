@@ -13,6 +13,7 @@ EN: dict[str, str] = {
         "This invite lets people who already have an account join the group. Log in to join."
     ),
     "invite_have_account": "You already have an account on this chat.",
+    "invite_removed": "You were removed from this group. Ask its owner or an admin to add you.",
     "invite_gone": "That invite link is no longer available.",
     "invite_expiry_invalid": "Choose one of the offered expiry times.",
     "invite_uses_invalid": "The number of uses must be between 1 and 1000.",
@@ -58,6 +59,7 @@ ZH: dict[str, str] = {
     "invite_too_many_guesses": "从这里打开的无效链接过多，请稍后再试。",
     "invite_existing_accounts_only": "此邀请仅允许已有账号的用户加入群聊。请登录后加入。",
     "invite_have_account": "你已经在此聊天服务上有账号了。",
+    "invite_removed": "你已被移出此群聊。请联系群主或管理员把你加回来。",
     "invite_gone": "该邀请链接已不存在。",
     "invite_expiry_invalid": "请选择提供的有效期之一。",
     "invite_uses_invalid": "使用次数必须在 1 到 1000 之间。",

@@ -284,6 +284,24 @@ def write_event(
     return MessageView.of(message, None)
 
 
+def was_removed(session: Session, departed: ConversationMember) -> bool:
+    """Whether a departed member's last departure was a removal (not leaving themselves).
+
+    A removed member comes back only when an owner or admin adds them, not by a link (as a
+    removal from a Telegram group is a ban until lifted).
+    """
+    if departed.left_seq is None:
+        return False
+    body = session.exec(
+        select(Message.body).where(
+            Message.conversation_id == departed.conversation_id,
+            Message.seq == departed.left_seq,
+            Message.kind == "system",
+        )
+    ).first()
+    return body is not None and json.loads(body).get("event") == "removed"
+
+
 def refuse(session: Session, error: Exception) -> NoReturn:
     """Roll back what the locked change did so far and raise its refusal."""
     session.rollback()

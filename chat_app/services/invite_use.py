@@ -118,7 +118,8 @@ def _join_group(
 
     Raises:
         NotFound: The creator no longer manages the group (invite_invalid).
-        Refused: The group is full (group_full).
+        Refused: The group is full (group_full), or the user's last departure from it was
+            a removal (invite_removed: only its owner or an admin brings them back).
     """
     assert invite.conversation_id is not None
     try:
@@ -128,6 +129,9 @@ def _join_group(
     if user_id in group.current:
         session.rollback()
         return None
+    departed = group.rows.get(user_id)
+    if departed is not None and group_events.was_removed(session, departed):
+        group_events.refuse(session, Refused("invite_removed"))
     if len(group.current) + 1 > settings.group_member_limit:
         group_events.refuse(session, Refused("group_full"))
     group_members._join(session, group, user_id, now)  # the rules of add_members' join

@@ -289,3 +289,30 @@ def test_registration_limits_do_not_apply_but_others_still_count(session):
     for name in ("one", "two", "three"):
         register(session, token, name, settings=settings)
     assert count(session, User) == 4
+
+
+def test_a_removed_member_comes_back_by_being_added_not_by_a_link(session):
+    people = make_people(session, "ann bob cat", "ann-bob ann-cat")
+    ann, bob, cat = people["ann"], people["bob"], people["cat"]
+    group = make_group(session, ann, bob, cat)
+    token = make_invite(session, ann, group, uses=5)
+
+    def join(user: int) -> invite_use.InviteJoin:
+        return invite_use.join_with_invite(
+            session=session, user_id=user, token=token, client_address=ADDRESS
+        )
+
+    group_members.remove_member(session=session, actor_id=ann, conversation_id=group, user_id=bob)
+    group_members.leave(session=session, actor_id=cat, conversation_id=group)
+    # Removed: the class's link does not undo it (it did: any active link let him in).
+    with pytest.raises(Refused) as refused:
+        join(bob)
+    assert refused.value.code == "invite_removed"
+    assert used(session, token) == 0
+    assert bob not in roles(session, group)
+    # Left of her own accord: the link brings her back.
+    assert join(cat).change is not None
+    # Added back by the owner, then leaving himself: the link works for him again.
+    group_members.add_members(session=session, actor_id=ann, conversation_id=group, user_ids=[bob])
+    group_members.leave(session=session, actor_id=bob, conversation_id=group)
+    assert join(bob).change is not None
