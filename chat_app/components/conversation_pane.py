@@ -6,7 +6,7 @@ history and sees a line instead of the composer.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 import reflex as rx
 from reflex.vars import ArrayVar
@@ -163,17 +163,6 @@ def _messages() -> rx.Component:
             rx.foreach(ConversationState.window, _message),
             rx.foreach(_live_messages(), _message),
             rx.foreach(ConversationState.pending, _message),
-            rx.cond(
-                ConversationState.has_newer,
-                rx.center(
-                    rx.button(
-                        tr("button_jump_latest"),
-                        size="1",
-                        on_click=ConversationState.jump_to_latest,
-                    ),
-                    padding="0.5em",
-                ),
-            ),
             rx.box(id=LIST_END, height="1px"),
             bottom_probes(ConversationState.reader_at_bottom, ConversationState.reader_scrolled_up),
             id="message-list-content",
@@ -192,22 +181,36 @@ def _messages() -> rx.Component:
     )
 
 
+_PILL: dict[str, Any] = {
+    "size": "2",
+    "radius": "full",
+    "position": "absolute",
+    "bottom": "0.75em",
+    "left": "50%",
+    "transform": "translateX(-50%)",
+    "box_shadow": "var(--shadow-3)",
+}
+
+
 def _new_below() -> rx.Component:
-    # Shown while messages came in that the reader has not seen; the probes clear it once
-    # the list is back at its bottom.
+    # While the list shows older messages than the newest (a search result, a reply's
+    # quote, a long scroll up): a way down to the newest that stays in sight, with the
+    # count of what came meanwhile (it sat after the page's last message, out of sight on
+    # a phone). Otherwise shown while messages came in that the reader has not seen; the
+    # probes clear it once the list is back at its bottom.
+    new = rx.text.span("↓ ", ConversationState.unseen, " ", tr("button_new_below"))
     return rx.cond(
-        ConversationState.unseen > 0,
+        ConversationState.has_newer,
         rx.button(
-            rx.text.span("↓ ", ConversationState.unseen, " ", tr("button_new_below")),
-            id="new-below",
-            size="2",
-            radius="full",
-            on_click=scroll_to(LIST_END),
-            position="absolute",
-            bottom="0.75em",
-            left="50%",
-            transform="translateX(-50%)",
-            box_shadow="var(--shadow-3)",
+            rx.cond(ConversationState.unseen > 0, new, rx.text.span("↓ ", tr("button_latest"))),
+            id="jump-latest",
+            aria_label=tr("button_jump_latest"),
+            on_click=ConversationState.jump_to_latest,
+            **_PILL,
+        ),
+        rx.cond(
+            ConversationState.unseen > 0,
+            rx.button(new, id="new-below", on_click=scroll_to(LIST_END), **_PILL),
         ),
     )
 

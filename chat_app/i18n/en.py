@@ -90,6 +90,7 @@ EN: dict[str, str] = {
     "emoji_search": "Search emoji",
     "button_load_older": "Load older messages",
     "button_jump_latest": "Jump to the latest messages",
+    "button_latest": "Latest",
     # After "↓ N" on the button that brings the reader down to messages that came in.
     "button_new_below": "new",
     # The toasts' region, as a screen reader names it (before its "alt+T" shortcut).

@@ -163,8 +163,7 @@ class ConversationState(
                 return []
             if to_recipient and self._user_id:
                 if not self._looking():
-                    # Not read: counted for "↓ N new" and as unread (the tab's title
-                    # shows it) until the reader comes back.
+                    # Not read: on "↓ N new" and unread (the tab's title) until seen.
                     self.unseen += 1
                     (await self.get_state(UnreadState))._count_one(conversation_id, mentioned)
                     return []
@@ -176,7 +175,9 @@ class ConversationState(
             unread = await self.get_state(UnreadState)
             unread._count_one(conversation_id, mentioned)
             if showing or notice == MUTED:
-                # Shown (older pages on screen) or muted: counted (badge, title), not toasted.
+                # Older pages on screen (counted on "↓ N new" too) or muted: not toasted.
+                if showing:
+                    self.unseen += 1
                 return []
             # One toast per conversation, counting its unread messages (reset on reading).
             count, language = unread._unread(conversation_id), await language_of(self)

@@ -28,6 +28,13 @@ IN_VIEW = """seq => {
     const box = row.querySelector(".bubble").getBoundingClientRect();
     return box.top >= list.top - 1 && box.bottom <= list.bottom + 1;
 }"""
+# A floating button wholly inside the message list's visible box.
+PILL_IN_LIST = """id => {
+    const list = document.getElementById("message-list").getBoundingClientRect();
+    const box = document.getElementById(id)?.getBoundingClientRect();
+    return !!box && box.height > 0 && box.top >= list.top && box.bottom <= list.bottom
+        && box.left >= list.left && box.right <= list.right;
+}"""
 # Two boxes side by side without overlapping, both inside the pane.
 SIDE_BY_SIDE = """() => {
     const pane = document.getElementById("friend-pane").getBoundingClientRect();
@@ -159,6 +166,14 @@ def test_on_a_phone_a_result_opens_the_chat_and_back_returns_to_the_results(
     expect(phone.locator("#message-6 .bubble.found")).to_be_visible()
     phone.wait_for_function(IN_VIEW, arg=6)
     phone.wait_for_function(IN_VIEW, arg=4)  # and what came before it
+    # The way down to the newest is in sight, over the list (it sat after the page's last
+    # message, 600 px below the screen); it counts what came meanwhile.
+    latest = phone.locator("#jump-latest")
+    expect(latest).to_have_text("↓ Latest")
+    phone.wait_for_function(PILL_IN_LIST, arg="jump-latest")
+    open_chat_with(ann, bob_name.title())
+    send(ann, "need a decision")
+    expect(latest).to_have_text("↓ 1 new")
     phone.locator("#back-button").tap()
     expect(phone.locator(RESULTS)).to_have_count(1)
     expect(phone.locator("#message-search")).to_have_value("number 00005")
