@@ -15,6 +15,7 @@ def confirm_row(
     on_confirm: Any,
     confirm_id: str,
     *,
+    cancel_id: str | None = None,
     focus_cancel: bool = False,
     **confirm_props: Any,
 ) -> rx.Component:
@@ -25,6 +26,7 @@ def confirm_row(
         label: The confirming button's text (a `tr(...)` var).
         on_confirm: Its event.
         confirm_id: Its element id.
+        cancel_id: Cancel's element id, if anything gives it the focus.
         focus_cancel: A question shown in place of the button that asked it: Cancel takes
             the focus when it appears, which also scrolls the answers into view (on a
             phone they could open below the screen's edge).
@@ -40,6 +42,7 @@ def confirm_row(
             color_scheme="gray",
             on_click=on_cancel,
             auto_focus=focus_cancel,
+            id=cancel_id,
         ),
         rx.button(label, id=confirm_id, on_click=on_confirm, **confirm_props),
         justify="end",

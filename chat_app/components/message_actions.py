@@ -17,7 +17,11 @@ from chat_app.components.icon_button import icon_button
 from chat_app.components.reactions import quick_reactions
 from chat_app.states.conversation import ConversationState
 from chat_app.states.forwarding import ForwardState
-from chat_app.states.message_actions import EDIT_FIELD_ID, MessageActionsState
+from chat_app.states.message_actions import (
+    CANCEL_DELETE_ID,
+    EDIT_FIELD_ID,
+    MessageActionsState,
+)
 from chat_app.states.replies import ReplyState
 from chat_app.states.safe_text import copy_to_clipboard
 from chat_app.states.ui import UiState, tr
@@ -141,7 +145,7 @@ def _menu(message: Any) -> rx.Component:
                 ),
             ),
             class_name="message-menu",
-            on_close_auto_focus=ReplyState.menu_closed,
+            on_close_auto_focus=MessageActionsState.menu_closed,
         ),
     )
 
@@ -183,6 +187,7 @@ def delete_dialog() -> rx.Component:
                     tr("message_delete_confirm"),
                     MessageActionsState.delete_message,
                     "confirm-delete-message",
+                    cancel_id=CANCEL_DELETE_ID,
                     color_scheme="red",
                 ),
                 margin_top="1em",
@@ -205,6 +210,8 @@ def edit_dialog() -> rx.Component:
                 rx.text_area(
                     name="body",
                     id=EDIT_FIELD_ID,
+                    # Named for screen readers ("textbox" alone before).
+                    aria_label=tr("message_edit_title"),
                     default_value=MessageActionsState.edit_text,
                     # A new field per message: it starts from that message's text.
                     key=MessageActionsState.edit_seq,

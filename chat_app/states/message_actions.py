@@ -43,6 +43,7 @@ from chat_app.states.viewer import signed_in
 REACTION_CHOICES = QUICK_REACTIONS
 # The edit dialog's text field (components/message_actions.py).
 EDIT_FIELD_ID = "edit-message-text"
+CANCEL_DELETE_ID = "cancel-delete-message"
 
 
 class MessageActionsState(rx.State):
@@ -58,6 +59,20 @@ class MessageActionsState(rx.State):
     edit_text: str = ""
     # Why the last save was refused ("" for none): shown in the dialog, the text kept.
     edit_error: str = ""
+
+    @rx.event
+    async def menu_closed(self):
+        """A message's menu closed and gave its button the focus back.
+
+        Radix does so once the menu's closing is over, after the dialog its Edit or Delete
+        opened took the focus: typing then went to the button behind the dialog. The focus
+        goes into that dialog again; after a Reply, to the composer.
+        """
+        if self.editing:
+            return rx.set_focus(EDIT_FIELD_ID)
+        if self.confirming_delete:
+            return rx.set_focus(CANCEL_DELETE_ID)
+        return (await self.get_state(ReplyState))._focus_after_menu()
 
     @rx.var
     def confirming_delete(self) -> bool:

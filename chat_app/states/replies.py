@@ -103,8 +103,7 @@ class ReplyState(rx.State):
         except DomainError:
             self._forget()
 
-    @rx.event
-    def menu_closed(self):
+    def _focus_after_menu(self) -> rx.event.EventSpec | None:
         """A message's menu closed and its button has the focus: after a Reply, the composer."""
         if self._focus_composer:
             self._focus_composer = False

@@ -200,3 +200,35 @@ def test_a_reaction_shows_under_the_message_for_both_and_comes_off(
     expect(_row(ann, "pizza tonight?").locator(".reaction")).to_have_attribute(
         "aria-pressed", "true"
     )
+
+
+def test_edit_and_delete_from_the_keyboard_keep_the_focus_in_their_dialog(
+    browser: Browser, app_server: LiveApp
+):
+    ann, bob = _friends_in_chat(browser, app_server, "hello from keys")
+    row = _row(ann, "hello from keys")
+    expect(row.locator(".bubble")).to_contain_text("Sent")
+    seq = row.get_attribute("data-seq")
+
+    def from_the_menu(item: str) -> None:
+        row.locator(".message-actions").focus()
+        ann.keyboard.press("Enter")
+        ann.locator(item).focus()
+        ann.keyboard.press("Enter")
+        # Radix gives the focus back to the menu's button once the menu has closed: after
+        # the dialog opened, the typing went to the button behind it.
+        expect(ann.locator(".message-menu")).to_have_count(0)
+
+    from_the_menu(".edit-message")
+    field = ann.get_by_role("textbox", name="Edit message")
+    expect(field).to_be_focused()
+    ann.keyboard.press("End")
+    ann.keyboard.type(", edited")
+    expect(field).to_have_value("hello from keys, edited")
+    ann.keyboard.press("Enter")
+    expect(bob.locator(f"#message-{seq} .message-body")).to_have_text("hello from keys, edited")
+
+    from_the_menu(".delete-for-everyone")
+    expect(ann.locator("#cancel-delete-message")).to_be_focused()
+    ann.keyboard.press("Escape")
+    expect(ann.get_by_role("alertdialog")).to_be_hidden()
