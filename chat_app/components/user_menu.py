@@ -10,7 +10,6 @@ import reflex as rx
 from chat_app import routes
 from chat_app.components.avatar import avatar
 from chat_app.components.chime import chime
-from chat_app.components.language_switch import language_switch
 from chat_app.components.name_text import name_text
 from chat_app.states.admin_access import AdminAccessState
 from chat_app.states.auth import AuthState
@@ -20,7 +19,7 @@ from chat_app.states.conversation import ConversationState
 from chat_app.states.password_change import PasswordChangeState
 from chat_app.states.profile import ProfileState
 from chat_app.states.sign_out import SignOutState
-from chat_app.states.ui import tr
+from chat_app.states.ui import UiState, tr
 
 
 def _sound_item() -> rx.Component:
@@ -38,6 +37,28 @@ def _sound_item() -> rx.Component:
         id="menu-sound",
         custom_attrs={"role": "menuitemcheckbox", "aria-checked": ChimeState.enabled},
         on_select=ChimeState.set_enabled(rx.cond(ChimeState.enabled, False, True)),
+    )
+
+
+def _language_item(language: str, label: str) -> rx.Component:
+    """One language, a menu item with a tick when chosen.
+
+    Items, not the segmented switch of the signed-out pages: the menu's arrow keys reach
+    only its items, and Tab does not leave it, so a keyboard could not switch here.
+    """
+    chosen = (UiState.language == "zh") if language == "zh" else (UiState.language != "zh")
+    return rx.dropdown_menu.item(
+        rx.icon("check", size=16, opacity=rx.cond(chosen, "1", "0")),
+        rx.text(tr(label), flex="1"),
+        id=f"language-{language}",
+        custom_attrs={"role": "menuitemradio", "aria-checked": chosen},
+        # The open group's system lines and the list's lines in words ("A member left",
+        # "Message deleted") follow the switch: they are written in state.
+        on_select=[
+            UiState.set_language(language),
+            ConversationState.follow_language,
+            ChatListState.load,
+        ],
     )
 
 
@@ -76,12 +97,11 @@ def _menu() -> rx.Component:
                 ),
                 padding="0.25em 0.75em",
             ),
-            # The open group's system lines and the list's lines in words ("A member left",
-            # "Message deleted") follow the switch: they are written in state.
-            rx.box(
-                language_switch(ConversationState.follow_language, ChatListState.load),
-                padding="0.25em 0.75em",
-            ),
+            rx.dropdown_menu.separator(),
+            rx.text(tr("language"), size="1", color_scheme="gray", padding="0 0.75em"),
+            _language_item("en", "language_en"),
+            _language_item("zh", "language_zh"),
+            rx.dropdown_menu.separator(),
             _sound_item(),
             rx.dropdown_menu.separator(),
             rx.dropdown_menu.item(
