@@ -172,6 +172,9 @@ def _messages() -> rx.Component:
         # A new list per conversation: it starts at its bottom, not where the last one was.
         key=ConversationState.conversation_id,
         id="message-list",
+        # A log: screen readers read out what is added (a new message), not what was there.
+        role="log",
+        aria_label=tr("messages_label"),
         display="flex",
         flex_direction="column-reverse",
         flex="1",

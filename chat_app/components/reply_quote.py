@@ -73,7 +73,9 @@ def bubble_quote(message: Any) -> rx.Component:
                 _quote_box(quote.sender_id, _words(quote.sender_id, quote.kind, words, gone)),
                 type="button",
                 class_name="reply-quote",
-                aria_label=tr("reply_go_to"),
+                # Named by what it quotes (a label in its place hid whom and what); where
+                # a press goes is its description.
+                title=tr("reply_go_to"),
                 on_click=ConversationState.open_at_message(
                     ConversationState.conversation_id, quote.seq
                 ),

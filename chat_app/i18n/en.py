@@ -91,6 +91,7 @@ EN: dict[str, str] = {
     "button_load_older": "Load older messages",
     "button_jump_latest": "Jump to the latest messages",
     "button_latest": "Latest",
+    "messages_label": "Messages",
     # After "↓ N" on the button that brings the reader down to messages that came in.
     "button_new_below": "new",
     # The toasts' region, as a screen reader names it (before its "alt+T" shortcut).

@@ -87,6 +87,7 @@ ZH: dict[str, str] = {
     "button_load_older": "加载更早的消息",
     "button_jump_latest": "跳到最新消息",
     "button_latest": "最新消息",
+    "messages_label": "消息",
     "button_new_below": "条新消息",
     # The toasts' region, as a screen reader names it (before its "alt+T" shortcut).
     "toasts_label": "通知",

@@ -78,6 +78,15 @@ def test_a_reply_quotes_its_message_for_both_and_leads_back_to_it(
         f"() => ({IN_LIST_VIEW})([...document.querySelectorAll('#message-list .message')].at(-1))"
     )
     assert not question.evaluate(IN_LIST_VIEW)
+    # For a keyboard and a screen reader: a visible ring, named by whom and what it quotes.
+    quote_button = bob.get_by_role("button", name=re.compile(f"^{ann_name}.*picnic on Saturday"))
+    quote_button.focus()
+    bob.keyboard.press("Shift+Tab")
+    bob.keyboard.press("Tab")
+    expect(quote_button).to_be_focused()
+    assert quote_button.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
+    # New messages are read out: the list is a log.
+    expect(bob.get_by_role("log", name="Messages")).to_be_visible()
     _row(bob, "yes, at 11").locator(".reply-quote").click()
     bob.wait_for_function(
         "() => { const found = document.querySelector('#message-list .bubble.found');"
