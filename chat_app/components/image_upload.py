@@ -38,6 +38,8 @@ def image_upload(
         accept=IMAGE_TYPES,
         max_size=SETTINGS.max_upload_bytes,
         multiple=False,
+        # The button is the keyboard's one stop (not also the unnamed zone around it).
+        no_keyboard=True,
         on_drop=on_drop,
         on_drop_rejected=on_rejected,
         border="none",

@@ -47,6 +47,9 @@ def attach_button() -> rx.Component:
         max_size=SETTINGS.max_upload_bytes,
         multiple=True,
         no_drag=True,
+        # The button inside is the one stop for the keyboard (the zone was a second one,
+        # unnamed, before it); Enter or Space on it still opens the chooser.
+        no_keyboard=True,
         on_drop=_on_drop(UPLOAD_ID),
         on_drop_rejected=_on_rejected,
         border="none",

@@ -232,3 +232,16 @@ def test_edit_and_delete_from_the_keyboard_keep_the_focus_in_their_dialog(
     expect(ann.locator("#cancel-delete-message")).to_be_focused()
     ann.keyboard.press("Escape")
     expect(ann.get_by_role("alertdialog")).to_be_hidden()
+
+
+def test_the_composers_clip_is_one_keyboard_stop_and_opens_the_chooser(
+    browser: Browser, app_server: LiveApp
+):
+    ann, _bob = _friends_in_chat(browser, app_server, "files next")
+    # From the emoji button, Tab reaches the clip (an unnamed upload zone around it was a
+    # stop of its own in between), and Enter on it opens the file chooser.
+    ann.locator("#emoji-button").focus()
+    ann.keyboard.press("Tab")
+    expect(ann.locator("#attach-button")).to_be_focused()
+    with ann.expect_file_chooser():
+        ann.keyboard.press("Enter")
