@@ -128,6 +128,9 @@ def test_a_group_from_creation_to_leaving_in_three_browsers(
     asked.locator(".message-actions").click()
     bob.locator(".reply-to-message").click()
     expect(bob.locator("#reply-bar")).to_contain_text("hello group")
+    # Once the menu is gone (it gives the focus back to its button as it closes, and the
+    # first letters went there), the cursor is in the composer.
+    expect(bob.locator(".message-menu")).to_have_count(0)
     bob.wait_for_function("() => document.activeElement.id === 'composer'")
     bob.keyboard.type("welcome, everyone")
     bob.keyboard.press("Enter")
