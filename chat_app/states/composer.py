@@ -205,7 +205,8 @@ class ComposerState(rx.State):
         conversation_id = form_id(form_data, "conversation_id") or conversation.conversation_id
         if not conversation_id:
             return
-        written = self._with_carried(form_text(form_data, "body")) or self.draft
+        in_box = form_text(form_data, "body")
+        written = self._with_carried(in_box) or self.draft
         # Enter on a name being typed after `@` puts the first member found in, and sends
         # nothing. The send button submits the same form, so it does the same.
         if await completed_mention(self, viewer_id, conversation_id, written):
@@ -245,7 +246,9 @@ class ComposerState(rx.State):
         if reply_to:
             (await self.get_state(ReplyState))._forget()
         if issued == outbox_state.next_client_id:
-            outbox_state._issue_next_id(written)
+            # What this box itself held: its late keys follow that, not the carried text
+            # it missed (taken as a paste over it, "ap 1" came back as the next text).
+            outbox_state._issue_next_id(in_box)
             if self._carried:
                 self._carried = ""
             if not self.refocus:

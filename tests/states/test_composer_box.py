@@ -46,8 +46,14 @@ async def test_keys_typed_in_the_sent_box_start_the_next_message(tab_factory, en
     # The new box missed that text (it was "typing"): what it sends follows the "q".
     await run(composer.set_draft, "uick 5", outbox.next_client_id)
     assert composer.draft == "quick 5"
-    await run(composer.send, {"body": "uick 5", "client_id": outbox.next_client_id})
+    box = outbox.next_client_id
+    await run(composer.send, {"body": "uick 5", "client_id": box})
     assert _bodies(engine) == ["quick 4", "quick 5"]
+    # That box's own last keys arrive after the answer: its text was sent, nothing is left.
+    await run(composer.set_draft, "uick 5", box)
+    assert composer.draft == ""
+    await run(composer.set_draft, "quick 6", outbox.next_client_id)
+    assert composer.draft == "quick 6"
 
 
 async def test_a_replaced_box_with_nothing_after_the_sent_text_changes_nothing(tab_factory):
