@@ -238,6 +238,10 @@ def test_the_composers_clip_is_one_keyboard_stop_and_opens_the_chooser(
     browser: Browser, app_server: LiveApp
 ):
     ann, _bob = _friends_in_chat(browser, app_server, "files next")
+    # The send's answer shows the message and puts a new, focused box in place of the sent
+    # one: once it is here, nothing moves the focus while the keys below are pressed.
+    expect(_row(ann, "files next")).to_be_visible()
+    expect(ann.locator("#composer")).to_be_focused()
     # From the emoji button, Tab reaches the clip (an unnamed upload zone around it was a
     # stop of its own in between), and Enter on it opens the file chooser.
     ann.locator("#emoji-button").focus()
