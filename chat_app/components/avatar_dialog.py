@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from chat_app.components.avatar import avatar
+from chat_app.components.focus_return import focus_on_close
 from chat_app.components.image_upload import image_upload
 from chat_app.states.auth import AuthState
 from chat_app.states.profile import AVATAR_UPLOAD_ID, ProfileState
@@ -48,6 +49,7 @@ def avatar_dialog() -> rx.Component:
                 align="center",
                 spacing="4",
             ),
+            on_close_auto_focus=focus_on_close("user-menu"),
         ),
         open=ProfileState.avatar_dialog_open,
         on_open_change=ProfileState.set_avatar_dialog_open,

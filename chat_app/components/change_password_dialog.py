@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from chat_app.components.focus_return import focus_on_close
 from chat_app.components.form_field import Field, form_fields
 from chat_app.states.password_change import PasswordChangeState
 from chat_app.states.ui import tr
@@ -36,6 +37,7 @@ def change_password_dialog() -> rx.Component:
                 on_submit=PasswordChangeState.change_password,
                 reset_on_submit=False,
             ),
+            on_close_auto_focus=focus_on_close("user-menu"),
         ),
         open=PasswordChangeState.password_dialog_open,
         on_open_change=PasswordChangeState.set_password_dialog_open,

@@ -9,6 +9,7 @@ import reflex as rx
 from reflex.vars import ArrayVar
 
 from chat_app.components.avatar import avatar
+from chat_app.components.focus_return import COMPOSER_ID, focus_on_close
 from chat_app.components.name_text import name_text, shown_name
 from chat_app.states.chat_list import ChatListState
 from chat_app.states.forwarding import ForwardState
@@ -129,6 +130,7 @@ def forward_dialog() -> rx.Component:
                 margin_top="1em",
             ),
             max_width="min(28em, calc(100vw - 2em))",
+            on_close_auto_focus=focus_on_close(COMPOSER_ID, text_field=True),
         ),
         open=ForwardState.forward_conversation != 0,
         on_open_change=ForwardState.set_forward_open,

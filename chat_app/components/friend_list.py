@@ -8,6 +8,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.contact_row import contact_row
+from chat_app.components.focus_return import focus_on_close
 from chat_app.components.icon_button import icon_button
 from chat_app.components.presence_dot import presence_dot
 from chat_app.states.composer import ComposerState
@@ -202,6 +203,7 @@ def confirm_dialog() -> rx.Component:
                 justify="end",
                 margin_top="1em",
             ),
+            on_close_auto_focus=focus_on_close("tab-friends"),
         ),
         open=FriendsState.confirm_kind != "",
         on_open_change=lambda is_open: rx.cond(is_open, rx.noop(), FriendsState.dismiss_confirm()),

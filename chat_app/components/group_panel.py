@@ -13,6 +13,7 @@ import reflex as rx
 
 from chat_app.components.avatar import avatar
 from chat_app.components.confirm_row import confirm_row
+from chat_app.components.focus_return import focus_on_close
 from chat_app.components.friend_pick_row import friend_pick_row
 from chat_app.components.group_member_row import member_row
 from chat_app.components.icon_button import icon_button
@@ -268,6 +269,7 @@ def _panel() -> rx.Component:
             id="group-panel",
             class_name="group-panel",
             aria_describedby=None,
+            on_close_auto_focus=focus_on_close("group-info"),
         ),
         open=GroupPanelState.panel_open,
         on_open_change=GroupPanelState.set_open,

@@ -12,6 +12,7 @@ from typing import Any, cast
 import reflex as rx
 
 from chat_app.components.confirm_row import confirm_row
+from chat_app.components.focus_return import COMPOSER_ID, focus_on_close
 from chat_app.components.group_message import collapsed
 from chat_app.components.icon_button import icon_button
 from chat_app.components.reactions import quick_reactions
@@ -193,6 +194,7 @@ def delete_dialog() -> rx.Component:
                 margin_top="1em",
             ),
             max_width="min(28em, calc(100vw - 2em))",
+            on_close_auto_focus=focus_on_close(COMPOSER_ID, text_field=True),
         ),
         open=MessageActionsState.confirming_delete,
         on_open_change=lambda is_open: rx.cond(
@@ -250,6 +252,7 @@ def edit_dialog() -> rx.Component:
                 reset_on_submit=False,
             ),
             max_width="min(36em, calc(100vw - 2em))",
+            on_close_auto_focus=focus_on_close(COMPOSER_ID, text_field=True),
         ),
         open=MessageActionsState.editing,
         on_open_change=lambda is_open: rx.cond(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.confirm_row import confirm_row
+from chat_app.components.focus_return import COMPOSER_ID, focus_on_close_either
 from chat_app.components.friend_pick_row import friend_pick_row
 from chat_app.components.name_text import name_text
 from chat_app.states.new_group import NewGroupState
@@ -93,6 +94,9 @@ def new_group_dialog() -> rx.Component:
                 width="100%",
             ),
             max_width="min(32em, calc(100vw - 2em))",
+            on_close_auto_focus=focus_on_close_either(
+                NewGroupState.opened_group, COMPOSER_ID, "new-group"
+            ),
         ),
         open=NewGroupState.dialog_open,
         on_open_change=NewGroupState.set_open,

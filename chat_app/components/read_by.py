@@ -12,6 +12,7 @@ import reflex as rx
 from reflex_base.vars.base import Var
 
 from chat_app.components.avatar import avatar
+from chat_app.components.focus_return import COMPOSER_ID, focus_on_close
 from chat_app.components.name_text import name_text
 from chat_app.states.conversation import ConversationState
 from chat_app.states.readers_dialog import ReadersState
@@ -72,6 +73,7 @@ def readers_dialog() -> rx.Component:
                 overflow_y="auto",
             ),
             max_width="360px",
+            on_close_auto_focus=focus_on_close(COMPOSER_ID, text_field=True),
         ),
         open=ReadersState.readers_open,
         on_open_change=ReadersState.set_readers_open,

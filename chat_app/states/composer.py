@@ -99,6 +99,12 @@ class ComposerState(rx.State):
         if self._carried:
             self._carried = ""
 
+    @rx.event
+    def focus_next_box(self):
+        """The next box shown takes the focus (a group created here, about to open)."""
+        if not self.refocus:
+            self.refocus = True
+
     def _show_draft(self, text: str) -> None:
         """Show the draft of the conversation being opened (states/place.py)."""
         if self.draft != text:

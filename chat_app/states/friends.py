@@ -29,12 +29,14 @@ from chat_app.states.presence import PresenceState
 from chat_app.states.safe_text import empty_field, toast_error, toast_info
 from chat_app.states.service_call import call_service, form_text
 from chat_app.states.tab_identity import tab_token
-from chat_app.states.ui import language_of
+from chat_app.states.ui import UiState, language_of
 from chat_app.states.viewer import signed_in, viewer_id_of
 
 MAX_QUERY_LENGTH = 64
 # The search field's element id (components/friend_search.py): closing the result empties it.
 SEARCH_FIELD_ID = "friend-search"
+# The Requests tab (components/friend_pane.py): where the focus goes from an answered request.
+REQUESTS_TAB_ID = "tab-requests"
 
 
 def _snapshot_setter(
@@ -174,13 +176,17 @@ class FriendsState(rx.State):
         viewer_id: int,
         function: Callable[..., FriendsChange],
         blocks: bool = False,
+        focus_to: str = "",
         **kwargs: Any,
     ):
+        # The pressed button goes with its row (or turns into "Sent"): the focus would fall
+        # to the page's body, and a keyboard user start again from the top.
+        focus = await self._focus(focus_to)
         try:
             change = await call_service(function, viewer_id=viewer_id, **kwargs)
         except DomainError as error:
             await self._refresh(viewer_id)
-            return toast_error(text(error.code, await language_of(self)))
+            return [toast_error(text(error.code, await language_of(self))), *focus]
         await self._refresh(viewer_id)
         await self._publish(change)
         if blocks:
@@ -188,7 +194,15 @@ class FriendsState(rx.State):
             # and drops the other from its typing line.
             pair = change.affected_user_ids
             await notify_users(pair, ConversationState, blocks_changed(pair))
-        return PresenceState.load
+        return [PresenceState.load, *focus]
+
+    async def _focus(self, control_id: str) -> list[rx.event.EventSpec]:
+        """Focus `control_id`, but a text field not on a touch screen (no keyboard unasked)."""
+        if not control_id:
+            return []
+        if control_id == SEARCH_FIELD_ID and (await self.get_state(UiState)).touch_screen:
+            return []
+        return [rx.set_focus(control_id)]
 
     # ----- handlers -----
 
@@ -242,25 +256,33 @@ class FriendsState(rx.State):
     @signed_in
     async def send_request(self, viewer_id: int, user_id: int):
         """Ask a user to become friends."""
-        return await self._act(viewer_id, friends.send_request, target_id=user_id)
+        return await self._act(
+            viewer_id, friends.send_request, focus_to=SEARCH_FIELD_ID, target_id=user_id
+        )
 
     @rx.event
     @signed_in
     async def accept(self, viewer_id: int, request_id: int):
         """Accept a request addressed to this user."""
-        return await self._act(viewer_id, friends.accept_request, request_id=request_id)
+        return await self._act(
+            viewer_id, friends.accept_request, focus_to=REQUESTS_TAB_ID, request_id=request_id
+        )
 
     @rx.event
     @signed_in
     async def reject(self, viewer_id: int, request_id: int):
         """Decline a request addressed to this user."""
-        return await self._act(viewer_id, friends.reject_request, request_id=request_id)
+        return await self._act(
+            viewer_id, friends.reject_request, focus_to=REQUESTS_TAB_ID, request_id=request_id
+        )
 
     @rx.event
     @signed_in
     async def cancel(self, viewer_id: int, request_id: int):
         """Withdraw a request this user sent."""
-        return await self._act(viewer_id, friends.cancel_request, request_id=request_id)
+        return await self._act(
+            viewer_id, friends.cancel_request, focus_to=REQUESTS_TAB_ID, request_id=request_id
+        )
 
     @rx.event
     def ask_confirm(self, kind: str, user_id: int, nickname: str):

@@ -39,6 +39,9 @@ class NewGroupState(rx.State):
     # At most the group's member limit (the creator aside).
     picked: list[ContactView] = []
     error: str = ""
+    # The last close opened the group it created: the focus goes to its composer, not back
+    # to the New group button (components/focus_return.py).
+    opened_group: bool = False
     _user_id: int | None = None
     _link_key: SessionKey | None = None
 
@@ -57,6 +60,8 @@ class NewGroupState(rx.State):
         self.dialog_open = False
         self.group_name = self.query = self.error = ""
         self.offered, self.picked = [], []
+        if self.opened_group:
+            self.opened_group = False
 
     async def _offer(self, viewer_id: int) -> None:
         found = await call_service(
@@ -132,10 +137,17 @@ class NewGroupState(rx.State):
             self.error = text(error.code, await language_of(self))
             return None
         self._reset()
+        self.opened_group = True
         conversation_id = change.conversation_id
         await (await self.get_state(ChatListState))._read(viewer_id, self._link_key)
         own_tab = tab_token(self)
         await notify_users(
             change.member_ids, ChatListState, group_created(conversation_id), except_tab=own_tab
         )
-        return [ConversationState.open_conversation(conversation_id), ComposerState.clear]
+        # The composer that the group's opening shows takes the focus (none was shown
+        # before it, so the dialog's close had none to give it to).
+        return [
+            ComposerState.clear,
+            ComposerState.focus_next_box,
+            ConversationState.open_conversation(conversation_id),
+        ]
