@@ -5,9 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from chat_app.components.confirm_row import confirm_row
+from chat_app.components.focus_return import focus_on_close
 from chat_app.states.admin_user_actions import AdminUserActionsState
 from chat_app.states.safe_text import copy_to_clipboard
 from chat_app.states.ui import UiState, tr
+
+# Where the focus goes when a dialog closes: the rows' ⋯ buttons have ids made from vars,
+# which Reflex makes no refs for, so the search above them (components/admin_users.py).
+SEARCH_ID = "admin-user-search"
 
 
 def _question(key: str) -> rx.Component:
@@ -43,6 +48,7 @@ def confirm_dialog() -> rx.Component:
                 margin_top="1em",
             ),
             max_width="min(28em, calc(100vw - 2em))",
+            on_close_auto_focus=focus_on_close(SEARCH_ID, text_field=True),
         ),
         open=action != "",
         # Escape is Cancel, as in every dialog that asks.
@@ -94,6 +100,7 @@ def reset_link_dialog() -> rx.Component:
                 margin_top="1em",
             ),
             max_width="min(32em, calc(100vw - 2em))",
+            on_close_auto_focus=focus_on_close(SEARCH_ID, text_field=True),
         ),
         open=AdminUserActionsState.reset_link != "",
         # Escape or a click beside it closes it, as the Close button does.

@@ -81,6 +81,8 @@ def test_an_administrator_hands_over_a_password_reset(browser: Browser, app_serv
     # Escape closes it, as Close does; and a confirmation's Escape is its Cancel.
     admin.keyboard.press("Escape")
     expect(link_box).to_be_hidden()
+    # The focus is back above the rows, not on the page's body.
+    expect(admin.locator("#admin-user-search")).to_be_focused()
     card.locator(".admin-user-actions").click()
     admin.click('[data-action="disable"]')
     confirm = admin.get_by_role("alertdialog")
@@ -88,6 +90,7 @@ def test_an_administrator_hands_over_a_password_reset(browser: Browser, app_serv
     admin.keyboard.press("Escape")
     expect(confirm).to_be_hidden()
     expect(card).not_to_contain_text("Disabled")
+    expect(admin.locator("#admin-user-search")).to_be_focused()
 
     # A phone: the users list fits the screen's width, in Chinese too (switched on the page).
     phone = browser.new_context(
