@@ -33,11 +33,16 @@ def chat_shell() -> rx.Component:
             border_bottom="1px solid var(--gray-a5)",
             width="100%",
             class_name="app-header",
+            # Landmarks: a screen reader's user jumps between the header, the lists and
+            # the conversation instead of reading every control from the top.
+            role="banner",
         ),
         rx.flex(
             rx.box(
                 friend_pane(),
                 class_name="friend-column",
+                role="navigation",
+                aria_label=tr("landmark_chats"),
                 width=["100%", "100%", "auto"],
                 height="100%",
             ),

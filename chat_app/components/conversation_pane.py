@@ -266,6 +266,7 @@ def conversation_pane() -> rx.Component:
             ),
             rx.cond(ConversationState.read_only, _read_only_line(), composer()),
             id="conversation-pane",
+            role="main",
             direction="column",
             flex="1",
             min_width="0",
@@ -274,6 +275,7 @@ def conversation_pane() -> rx.Component:
         rx.center(
             rx.text(tr("conversation_empty"), color_scheme="gray"),
             id="conversation-placeholder",
+            role="main",
             flex="1",
             display=["none", "none", "flex"],
         ),

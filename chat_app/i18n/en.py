@@ -163,6 +163,7 @@ EN: dict[str, str] = {
     "language_en": "English",
     "language_zh": "中文",
     "theme_toggle": "Switch light or dark mode",
+    "landmark_chats": "Chats and friends",
     "emoji_group_smileys": "Smileys",
     "emoji_group_recent": "Frequently used",
     "emoji_group_people": "People & body",

@@ -143,6 +143,7 @@ ZH: dict[str, str] = {
     "language_en": "English",
     "language_zh": "中文",
     "theme_toggle": "切换浅色或深色模式",
+    "landmark_chats": "聊天和好友",
     "emoji_group_smileys": "表情",
     "emoji_group_recent": "常用",
     "emoji_group_people": "人物与身体",

@@ -180,6 +180,13 @@ def test_the_chat_works_with_the_keyboard_alone(browser: Browser, app_server: Li
     ann.keyboard.press("Escape")
     expect(ann.locator("#current-password")).to_be_hidden()
 
+    # A screen reader's landmarks: the header, the lists, the conversation.
+    expect(ann.get_by_role("banner")).to_contain_text("Chat")
+    expect(ann.get_by_role("navigation", name="Chats and friends")).to_contain_text(
+        bob_name.title()
+    )
+    expect(ann.get_by_role("main")).to_contain_text("typed with keys only")
+
 
 # The width of each visible icon in `selector`'s buttons, and of the button around it.
 _ICON_SIDES = """selector => [...document.querySelectorAll(selector)]
