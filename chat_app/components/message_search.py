@@ -185,10 +185,40 @@ def _note(content: rx.Component | rx.Var | str, element_id: str) -> rx.Component
     return rx.text(content, id=element_id, size="2", color_scheme="gray", padding="0.75em 1em")
 
 
+def _said_when_done() -> rx.Component:
+    """What a screen reader says as a search ends: how many were found ("20+"), or none.
+
+    The results and the note change without the focus moving: without a live region a
+    screen reader's user was told nothing. Its text is all state vars and fixed strings.
+    """
+    state = MessageSearchState
+    count = rx.Var.create(state.found).to(list).length().to(str)
+    found = tr("message_search_count", count="\x00").split("\x00")
+    return rx.el.div(
+        rx.cond(
+            state.searching,
+            "",
+            rx.cond(
+                state.found,
+                rx.fragment(found[0], count, rx.cond(state.more, "+", ""), found[1]),
+                rx.cond(
+                    state.searched != "",
+                    rx.fragment(tr("message_search_none"), " “", state.searched, "”"),
+                    "",
+                ),
+            ),
+        ),
+        role="status",
+        id="message-search-status",
+        class_name="visually-hidden",
+    )
+
+
 def message_search_results() -> rx.Component:
     """The results, newest first, with "Show more"; or why there are none."""
     state = MessageSearchState
     return rx.vstack(
+        _said_when_done(),
         rx.cond(state.scope_id != 0, _scope_chip()),
         rx.cond(state.error != "", _note(state.error, "message-search-error")),
         rx.cond(

@@ -13,6 +13,7 @@ EN: dict[str, str] = {
         "Add a word of three characters or more to search everything."
     ),
     "message_search_more": "Show more",
+    "message_search_count": "{count} messages found",
     "message_search_you": "You",
     "message_search_file": "File",
     "message_search_in": "Searching in",
@@ -34,6 +35,7 @@ ZH: dict[str, str] = {
         "一两个字的词只在最近的消息中查找。加一个三个字以上的词可搜索全部记录。"
     ),
     "message_search_more": "显示更多",
+    "message_search_count": "找到 {count} 条消息",
     "message_search_you": "我",
     "message_search_file": "文件",
     "message_search_in": "搜索范围：",

@@ -115,6 +115,8 @@ def test_a_result_opens_its_message_however_far_back(browser: Browser, app_serve
     expect(bob.locator(RESULTS)).to_have_count(11)  # 00290-00299 and 00029
     _search(bob, "old message")
     expect(bob.locator(RESULTS)).to_have_count(20)
+    # A screen reader is told how many, in a region it reads when it changes.
+    expect(bob.get_by_role("status").filter(has_text="found")).to_have_text("20+ messages found")
     expect(bob.locator(RESULTS).first).to_have_attribute("data-seq", "300")
     bob.click("#message-search-more")
     expect(bob.locator(RESULTS)).to_have_count(40)
@@ -123,6 +125,9 @@ def test_a_result_opens_its_message_however_far_back(browser: Browser, app_serve
     # Nothing found says so, with the words searched; closing brings the chats back.
     _search(bob, "nowhere to be found")
     expect(bob.locator("#message-search-none")).to_have_text(
+        "No messages found for “nowhere to be found”"
+    )
+    expect(bob.locator("#message-search-status")).to_have_text(
         "No messages found for “nowhere to be found”"
     )
     bob.click("#message-search-close")
