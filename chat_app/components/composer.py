@@ -146,6 +146,9 @@ def composer() -> rx.Component:
                             rows="1",
                             style={
                                 "flex": "1",
+                                # Narrower than its default 20 columns: at 200 % zoom on a
+                                # phone (a 195-260 px page) it pushed Send off the screen.
+                                "min_width": "0",
                                 "resize": "none",
                                 "min_height": "44px",
                                 "max_height": "8em",
@@ -169,6 +172,7 @@ def composer() -> rx.Component:
                     mention_options(),
                     id=COMPOSER_BOX_ID,
                     flex="1",
+                    min_width="0",
                     display="flex",
                 ),
                 icon_button(

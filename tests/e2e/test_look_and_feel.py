@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FloatRect, Page, expect
 
 from tests.support.admins import promote_in
 from tests.support.browser import (
@@ -21,6 +21,12 @@ from tests.support.browser import (
     send,
 )
 from tests.support.live_app import LiveApp
+
+
+def _box(page: Page, selector: str) -> FloatRect:
+    box = page.locator(selector).bounding_box()
+    assert box is not None, selector
+    return box
 
 
 def in_viewport(page: Page, selector: str) -> bool:
@@ -84,6 +90,19 @@ def test_phone_shows_one_pane_at_a_time_and_keeps_the_composer_above_the_keyboar
         box = phone.locator(selector).bounding_box()
         assert box is not None
         assert box["height"] >= 44, selector
+
+    # At 150 % and 200 % zoom (a 260 and a 195 px page): the clip, the text and Send still
+    # fit side by side on the screen (the text's 20 default columns pushed Send off it).
+    for width in (260, 195):
+        phone.set_viewport_size({"width": width, "height": 422})
+        clip, text, send_box = (
+            _box(phone, selector) for selector in ("#attach-button", "#composer", "#send-button")
+        )
+        assert send_box["x"] + send_box["width"] <= width, f"Send is off a {width} px screen"
+        assert clip["x"] + clip["width"] <= text["x"]
+        assert text["x"] + text["width"] <= send_box["x"]
+        assert text["width"] >= 40, f"the text box is {text['width']} px wide at {width} px"
+    phone.set_viewport_size({"width": 390, "height": 422})
 
     phone.locator("#back-button").tap()
     expect(phone.locator("#friend-pane")).to_be_visible()
