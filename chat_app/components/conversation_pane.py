@@ -130,6 +130,28 @@ def _live_messages() -> ArrayVar:
     return cast(ArrayVar, shown).filter()
 
 
+def _page_button(shown: Any, name: str, on_click: Any, padding: str) -> rx.Component:
+    """The button "Load older" above the messages, or "Load newer" below them.
+
+    Not a scroll anchor: the browser anchors on the messages around it, so a page coming
+    in above moves nothing.
+    """
+    return rx.cond(
+        shown,
+        rx.center(
+            rx.button(
+                tr("button_" + name),
+                id=name.replace("_", "-"),
+                variant="soft",
+                size="1",
+                on_click=on_click,
+            ),
+            padding=padding,
+            overflow_anchor="none",
+        ),
+    )
+
+
 def _messages() -> rx.Component:
     # Top to bottom in the DOM as on screen: "load older", the window, the live banks, the
     # messages being sent, "jump to latest". No CSS `order`: the list scrolls in a reversed
@@ -140,21 +162,8 @@ def _messages() -> rx.Component:
     # older messages coming in above move nothing.
     return rx.box(
         rx.box(
-            rx.cond(
-                ConversationState.has_older,
-                rx.center(
-                    rx.button(
-                        tr("button_load_older"),
-                        id="load-older",
-                        variant="soft",
-                        size="1",
-                        on_click=ConversationState.load_older,
-                    ),
-                    padding="0.5em",
-                    # Not a scroll anchor: the browser then anchors on the first message
-                    # shown, so older messages appear above it without moving it.
-                    overflow_anchor="none",
-                ),
+            _page_button(
+                ConversationState.has_older, "load_older", ConversationState.load_older, "0.5em"
             ),
             rx.cond(
                 ~ConversationState.has_messages,
@@ -163,6 +172,14 @@ def _messages() -> rx.Component:
             rx.foreach(ConversationState.window, _message),
             rx.foreach(_live_messages(), _message),
             rx.foreach(ConversationState.pending, _message),
+            # Above the "↓ Latest" that floats over the list's bottom while it stops short
+            # (it covered the last message's bottom).
+            _page_button(
+                ConversationState.has_newer,
+                "load_newer",
+                ConversationState.load_newer,
+                "0.5em 0.5em 3.5em",
+            ),
             rx.box(id=LIST_END, height="1px"),
             bottom_probes(ConversationState.reader_at_bottom, ConversationState.reader_scrolled_up),
             id="message-list-content",

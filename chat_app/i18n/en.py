@@ -89,6 +89,7 @@ EN: dict[str, str] = {
     "button_emoji": "Insert emoji",
     "emoji_search": "Search emoji",
     "button_load_older": "Load older messages",
+    "button_load_newer": "Load newer messages",
     "button_jump_latest": "Jump to the latest messages",
     "button_latest": "Latest",
     "messages_label": "Messages",

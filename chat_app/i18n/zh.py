@@ -85,6 +85,7 @@ ZH: dict[str, str] = {
     "button_emoji": "插入表情",
     "emoji_search": "搜索表情",
     "button_load_older": "加载更早的消息",
+    "button_load_newer": "加载更新的消息",
     "button_jump_latest": "跳到最新消息",
     "button_latest": "最新消息",
     "messages_label": "消息",

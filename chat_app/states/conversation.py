@@ -25,6 +25,7 @@ from chat_app.states.group_reads import GroupReads
 from chat_app.states.group_timeline import GroupTimeline
 from chat_app.states.group_typing import GroupTyping
 from chat_app.states.history_entry import HistoryEntry
+from chat_app.states.history_paging import HistoryPaging
 from chat_app.states.links import with_avatar_link, with_file_links
 from chat_app.states.live_messages import LiveMessages
 from chat_app.states.mention_marks import MentionMarks
@@ -62,6 +63,7 @@ class ConversationState(
     MessageChanges,
     RowLines,
     HistoryEntry,
+    HistoryPaging,
     rx.State,
 ):
     """One tab's open conversation."""
@@ -357,28 +359,6 @@ class ConversationState(
         if refused := await self._switch_places(viewer_id, self._shown_or_remembered()):
             return refused
         self._close()
-        return None
-
-    @rx.event
-    @signed_in
-    async def load_older(self, viewer_id: int):
-        """Prepend the page before the oldest message shown."""
-        stored = self._buffer().stored()
-        if not self.conversation_id or not stored or not self.has_older:
-            return None
-        page = await call_service(
-            history.history,
-            viewer_id=viewer_id,
-            conversation_id=self.conversation_id,
-            before_seq=stored[0].seq,
-        )
-        await self._learn_people(page.messages)
-        older = self._for_me(page.messages)
-        # Nothing to scroll: the list's scroll origin is its bottom (the reader stays put).
-        self._change(lambda buffer: buffer.show_older(older, page.has_older))
-        self._hidden_read(page.hidden_seqs, older=True)
-        await self._show_older_mentions(viewer_id, page)
-        await self._count_reads(everything=True)
         return None
 
     @rx.event

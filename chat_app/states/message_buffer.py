@@ -277,6 +277,17 @@ class MessageBuffer:
         self.has_messages = True
         self.has_older = has_older
 
+    def show_newer(self, newer: list[MessageView], has_newer: bool) -> None:
+        """Append a newer page (the list stopped short), keeping the newest `window_max`."""
+        merged = [*self.window, *self._empty_banks(), *newer]
+        if len(merged) > self.window_max:
+            merged = merged[-self.window_max :]
+            self.has_older = True
+        self._set_window(merged)
+        self.has_messages = bool(merged) or bool(self.pending_copies)
+        # Still browsing: the slots that turn over keep what the reader may scroll back to.
+        self.has_newer = has_newer
+
     def rewrite(self, bodies: Mapping[int, str]) -> None:
         """Give stored messages new bodies by seq (system lines in another language).
 
