@@ -287,7 +287,9 @@ class ConversationState(
         switching = page.conversation_id != left
         kept = switching and not newest
         anchor = at_seq or (places._anchor_of(viewer_id, page.conversation_id) if kept else BOTTOM)
-        page, first_unread, short, anchor = await opening_page(viewer_id, page, anchor, at_seq > 0)
+        page, first_unread, short, anchor = await opening_page(
+            viewer_id, page, anchor, at_seq > 0, newest
+        )
         if switching and (refused := await self._switch_places(viewer_id, left, opened=page)):
             return refused
         self._close()

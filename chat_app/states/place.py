@@ -56,25 +56,28 @@ async def draft_holder(state: rx.State) -> DraftHolder | None:
 
 
 async def opening_page(
-    viewer_id: int, page: HistoryPage, anchor: int, reach: bool = False
+    viewer_id: int, page: HistoryPage, anchor: int, reach: bool = False, newest: bool = False
 ) -> tuple[HistoryPage, int, bool, int]:
     """The page a conversation opens with, and where its unread messages start.
 
     A place the reader left further back than the window's bound (a search result they
     went to, a long scroll up) is reached as a search result is, unless messages newer
     than it are unread: then the list opens at those (it opened at neither before, but
-    at the oldest of the newest messages the window holds).
+    at the oldest of the newest messages the window holds). More unread messages than
+    the window holds open at the first of them too, a page short of the newest ("Load
+    newer" goes on down): the newest page alone left the first ones unseen, and read.
 
     Args:
         viewer_id: The reader.
         page: The newest page.
         anchor: Where the reader was (a seq), else BOTTOM: then the first unread message.
         reach: The anchor must be shown (a search result) even beyond the window's bound.
+        newest: The newest messages are asked for ("↓ Latest"): never a page short of them.
 
     Returns:
         `page`, or the newest messages from a few before where it opens on, within the
-        window's bound (further back, the list opens at the oldest message shown, unless
-        the anchor is reached: then at a page around it, short of the newest messages);
+        window's bound (further back, a page short of the newest messages: ending a few
+        after the anchor reached, or starting a few before the first unread message);
         the seq of the first unread message (0: none); whether the page stops short; and
         the anchor it opens at (BOTTOM: at the first unread message, if any).
     """
@@ -92,12 +95,15 @@ async def opening_page(
     if not seq or not page.has_older or not page.messages or seq >= page.messages[0].seq:
         return page, first_unread, False, anchor
     span = page.last_seq - seq + 1 + CONTEXT
-    short = reach and span > WINDOW_MAX
+    short = span > WINDOW_MAX and (reach or not newest)
+    # A result is shown near the page's end, below what led to it; the first unread near
+    # its start, above what follows it.
+    after = seq + CONTEXT + 1 if reach else seq - CONTEXT + history.PAGE_SIZE
     wider = await call_service(
         history.history,
         viewer_id=viewer_id,
         conversation_id=page.conversation_id,
-        before_seq=seq + CONTEXT + 1 if short else None,
+        before_seq=after if short else None,
         limit=history.PAGE_SIZE if short else min(span, WINDOW_MAX),
     )
     return wider, first_unread, short, anchor

@@ -26,14 +26,22 @@ def _shown(page: Page) -> list[int]:
     return page.evaluate(SHOWN_SEQS)
 
 
+def _friends_with_history(
+    browser: Browser, app: LiveApp, count: int, read_up_to: int | None = None
+) -> tuple[Page, Page, str, str]:
+    """Ann and Bob, friends, with `count` old messages of Ann's (Bob read `read_up_to`)."""
+    ann, ann_name = new_user(browser, app, "ann")
+    bob, bob_name = new_user(browser, app, "bob")
+    befriend(ann, bob, bob_name)
+    ann_id, bob_id = user_ids(app.database_url, ann_name, bob_name)
+    seed_history(app.database_url, ann_id, bob_id, count, read_up_to)
+    return ann, bob, ann_name, bob_name
+
+
 def test_from_a_far_back_result_the_reader_loads_newer_pages_to_the_newest(
     browser: Browser, app_server: LiveApp
 ):
-    ann, ann_name = new_user(browser, app_server, "ann")
-    bob, bob_name = new_user(browser, app_server, "bob")
-    befriend(ann, bob, bob_name)
-    ann_id, bob_id = user_ids(app_server.database_url, ann_name, bob_name)
-    seed_history(app_server.database_url, ann_id, bob_id, 300)
+    ann, bob, _ann_name, bob_name = _friends_with_history(browser, app_server, 300)
     _search(bob, "00017")
     _open_result(bob, 18)
     newer = bob.locator("#load-newer")
@@ -59,3 +67,29 @@ def test_from_a_far_back_result_the_reader_loads_newer_pages_to_the_newest(
     send(ann, "still there?")
     expect(bob.locator("#message-list .message-body").last).to_have_text("still there?")
     assert _shown(bob)[-1] == 301
+
+
+def test_more_unread_than_the_list_holds_open_at_the_first_of_them(
+    browser: Browser, app_server: LiveApp
+):
+    # 200 of Ann's messages, Bob has read 20 of them: 180 unread, more than the list holds.
+    _ann, bob, ann_name, _bob_name = _friends_with_history(browser, app_server, 200, 20)
+    bob.reload()
+    bob.click("#tab-chats")
+    row = bob.locator(f"#chat-list button[aria-label='{ann_name.title()}']")
+    expect(row.locator(".unread-badge")).to_have_text("180")
+    row.click()
+    # At the first unread message, under "New messages", in view (it opened at message 51
+    # of the newest 150 before, and the 30 before that were never shown, but read).
+    expect(bob.locator("#new-messages-divider")).to_be_visible()
+    bob.wait_for_function(IN_VIEW, arg=21)
+    assert _shown(bob)[0] <= 21
+    # Not read until reached: the badge stays until the list is down at the newest.
+    expect(row.locator(".unread-badge")).to_have_text("180")
+    while (last := max(_shown(bob))) < 200:
+        bob.locator("#load-newer").click()
+        bob.wait_for_function(IN_VIEW, arg=last + 1)
+    expect(bob.locator("#load-newer")).to_have_count(0)
+    bob.locator("#message-list-end").scroll_into_view_if_needed()
+    expect(row.locator(".unread-badge")).to_have_count(0)
+    assert _shown(bob)[-1] == 200

@@ -168,9 +168,13 @@ async def test_state_holds_a_bounded_window(tab_factory, monkeypatch: pytest.Mon
     assert len(ann.window) + len(ann._buffer().live()) <= LIVE_SLOTS
     assert ann.has_older
     await run(bob.open_conversation, await conversation_with(bob, ann_id))
-    # All 400 unread: as many of the newest as the window holds, opened at the oldest of them.
-    assert [m.seq for m in bob.window] == list(range(401 - live_messages.WINDOW_MAX, 401))
-    assert bob.open_at == bob.window[0].seq
+    # All 400 unread: opened at the first, a page short of the newest.
+    assert [m.seq for m in bob.window] == list(range(1, 41))
+    assert bob.open_at == 1
+    assert bob.has_newer
+    for _ in range(10):
+        await run(bob.load_newer)
+    assert len(bob.window) <= live_messages.WINDOW_MAX
     assert bob.has_older
     for _ in range(10):
         await run(bob.load_older)

@@ -1,9 +1,11 @@
 """A list that stops short of the newest messages goes on down a page at a time.
 
-After paging back (the list holds at most WINDOW_MAX messages) or opening at a far-back
-search result, the messages between the page shown and the newest were reachable only by
-jumping to the latest, which skipped them. "Load newer" appends the next page; the last
-one makes the list live again, with what is unread below counted on "↓ N new".
+After paging back (the list holds at most WINDOW_MAX messages), opening at a far-back
+search result, or opening with more unread messages than the list holds, the messages
+between the page shown and the newest were reachable only by jumping to the latest,
+which skipped them (and with many unread, the first ones were never shown, yet read).
+"Load newer" appends the next page; the last one makes the list live again, with what is
+unread below counted on "↓ N new".
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from sqlmodel import Session
 from chat_app.services import read_cursors
 from chat_app.states import live_messages
 from chat_app.states.conversation import ConversationState
+from chat_app.states.unread import UnreadState
 from tests.support.tabs import chat_tabs, conversation_with, run
 from tests.support.users import send_text
 
@@ -35,11 +38,60 @@ def _contiguous(seqs: list[int]) -> bool:
     return seqs == list(range(seqs[0], seqs[0] + len(seqs)))
 
 
+async def _down_to_the_newest(tab: ConversationState) -> set[int]:
+    """Load newer pages until the list is live; every seq shown on the way."""
+    seen = set(_seqs(tab))
+    pages = 0
+    while tab.has_newer:
+        events = await run(tab.load_newer)
+        pages += 1
+        shown = _seqs(tab)
+        # Each page follows on the one before: no gap, no message twice, bounded.
+        assert _contiguous(shown)
+        assert len(shown) <= live_messages.WINDOW_MAX
+        assert events, "the reader is taken to the page's first message"
+        seen.update(shown)
+        assert pages <= 20
+    return seen
+
+
+async def _read_at_the_bottom(tab: ConversationState) -> None:
+    await run(tab.reader_scrolled_up)  # as the list reports where it stands
+    await run(tab.reader_at_bottom)
+
+
+async def test_many_unread_open_at_the_first_and_are_read_only_once_reached(tab_factory, engine):
+    ann, _bob, ann_id, _bob_id, with_bob = await _chat_of(tab_factory, engine, 400)
+    unread = await ann.get_state(UnreadState)
+    await run(unread.load)
+    assert unread._unread(with_bob) == 400
+    await run(ann.open_conversation, with_bob)
+    # At the first unread message, under its divider: the first of them were never shown
+    # (the newest 150 were, at the oldest of them) and were read at the bottom.
+    assert _seqs(ann)[0] == 1
+    assert (ann.open_at, ann.unread_from) == (1, 1)
+    assert ann.has_newer
+    await _read_at_the_bottom(ann)
+    with Session(engine) as session:
+        assert read_cursors.read_seq(session, ann_id, with_bob) == 0
+    assert await _down_to_the_newest(ann) == set(range(1, 401))
+    await _read_at_the_bottom(ann)
+    with Session(engine) as session:
+        assert read_cursors.read_seq(session, ann_id, with_bob) == 400
+    assert unread._unread(with_bob) == 0
+
+
 async def test_paged_back_the_reader_goes_on_down_through_every_message(
     tab_factory, engine, arrivals
 ):
     ann, bob, ann_id, bob_id, with_bob = await _chat_of(tab_factory, engine, 400)
+    with Session(engine) as session:
+        read_cursors.mark_read(
+            session=session, viewer_id=ann_id, conversation_id=with_bob, up_to_seq=400
+        )
+        session.commit()
     await run(ann.open_conversation, with_bob)
+    assert _seqs(ann)[-1] == 400
     while ann.has_older:
         await run(ann.load_older)
     assert _seqs(ann)[0] == 1
@@ -50,26 +102,13 @@ async def test_paged_back_the_reader_goes_on_down_through_every_message(
     with Session(engine) as session:
         send_text(session, bob_id, with_bob, "while away 1")
         send_text(session, bob_id, with_bob, "while away 2")
-    seen = set(_seqs(ann))
-    pages = 0
-    while ann.has_newer:
-        events = await run(ann.load_newer)
-        pages += 1
-        shown = _seqs(ann)
-        # Each page follows on the one before: no gap, no message twice, bounded.
-        assert _contiguous(shown)
-        assert len(shown) <= live_messages.WINDOW_MAX
-        assert events, "the reader is taken to the page's first message"
-        seen.update(shown)
-    assert seen == set(range(1, 403))
-    assert pages == 6  # 151-200, … 351-400, 401-402
+    assert await _down_to_the_newest(ann) == set(range(1, 403))
     assert [m.body for m in ann._buffer().stored()][-2:] == ["while away 1", "while away 2"]
     assert ann.has_older
     # Live again, the reader up at the last page's first message: the two unread are on
     # "↓ N new" and read once the list is at its bottom.
     assert ann.unseen == 2
-    await run(ann.reader_scrolled_up)  # as the list reports where it stands
-    await run(ann.reader_at_bottom)
+    await _read_at_the_bottom(ann)
     assert ann.unseen == 0
     with Session(engine) as session:
         assert read_cursors.read_seq(session, ann_id, with_bob) == 402
@@ -79,7 +118,6 @@ async def test_paged_back_the_reader_goes_on_down_through_every_message(
     await run(bob.open_conversation, await conversation_with(bob, ann_id))
     with Session(engine) as session:
         send_text(session, bob_id, with_bob, "live again")
-    await run(bob.catch_up)
     await run(ann.catch_up)
     assert [m.body for m in ann._buffer().stored()][-1] == "live again"
     assert _contiguous(_seqs(ann))

@@ -307,6 +307,11 @@ async def test_a_place_left_far_back_reopens_there_or_at_what_came_since(
         for n in range(50):
             send_text(session, bob_id, with_bob, f"more {n}")
     await run(ann.open_conversation, with_bob)
+    # More unread than the window holds: opened at the first of them, read down to the
+    # newest a page at a time.
+    assert ann.has_newer
+    while ann.has_newer:
+        await run(ann.load_newer)
     for _ in range(2):
         await run(ann.reader_at_bottom)  # everything read
     places = await places_of(ann)
