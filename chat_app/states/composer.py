@@ -362,11 +362,7 @@ class ComposerState(rx.State):
                 entry.conversation_id, outcome.message, nickname, viewer_id
             )
             if shown:
-                conversation._change(
-                    lambda buffer: buffer.acknowledge(
-                        client_id, outcome.message, conversation._for_me
-                    )
-                )
+                await conversation._show_sent(viewer_id, client_id, outcome.message)
             return
         language = await language_of(self)
         if isinstance(outcome, NotFound):

@@ -321,6 +321,19 @@ class ConversationState(
         await self._show_unsent(viewer_id)
         return ConversationState.mark_seen
 
+    async def _show_sent(self, viewer_id: int, client_id: str, message: MessageView) -> None:
+        """Show a message this tab sent as stored, where the list's end is.
+
+        Sent while the list stops short of the newest (paged back, at a search result), it
+        showed right after the page, the messages between missing, and "Load newer" then
+        went on after it: the list goes to the newest instead, as the send's scroll to the
+        list's end does, and shows it there.
+        """
+        if self.has_newer:
+            await self._open(viewer_id, self.conversation_id, newest=True)
+            return
+        self._change(lambda buffer: buffer.acknowledge(client_id, message, self._for_me))
+
     def _shown_or_remembered(self) -> int:
         """The conversation the composer's draft belongs to (also before `load` reopens it)."""
         remembered = self.open_conversation_store

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from chat_app.services import read_cursors
 from chat_app.states import live_messages
+from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.unread import UnreadState
 from tests.support.tabs import chat_tabs, conversation_with, run
@@ -55,6 +56,23 @@ async def _down_to_the_newest(tab: ConversationState) -> set[int]:
     return seen
 
 
+async def _paged_back_to_the_first(
+    tab: ConversationState, engine, reader_id: int, conversation_id: int
+) -> None:
+    """All of it read, the chat opened at its newest and paged back to its first message."""
+    with Session(engine) as session:
+        read_cursors.mark_read(
+            session=session, viewer_id=reader_id, conversation_id=conversation_id, up_to_seq=400
+        )
+        session.commit()
+    await run(tab.open_conversation, conversation_id)
+    assert _seqs(tab)[-1] == 400
+    while tab.has_older:
+        await run(tab.load_older)
+    assert _seqs(tab)[0] == 1
+    assert tab.has_newer
+
+
 async def _read_at_the_bottom(tab: ConversationState) -> None:
     await run(tab.reader_scrolled_up)  # as the list reports where it stands
     await run(tab.reader_at_bottom)
@@ -85,17 +103,7 @@ async def test_paged_back_the_reader_goes_on_down_through_every_message(
     tab_factory, engine, arrivals
 ):
     ann, bob, ann_id, bob_id, with_bob = await _chat_of(tab_factory, engine, 400)
-    with Session(engine) as session:
-        read_cursors.mark_read(
-            session=session, viewer_id=ann_id, conversation_id=with_bob, up_to_seq=400
-        )
-        session.commit()
-    await run(ann.open_conversation, with_bob)
-    assert _seqs(ann)[-1] == 400
-    while ann.has_older:
-        await run(ann.load_older)
-    assert _seqs(ann)[0] == 1
-    assert ann.has_newer
+    await _paged_back_to_the_first(ann, engine, ann_id, with_bob)
     assert len(_seqs(ann)) == live_messages.WINDOW_MAX
 
     # Two messages come while the list stops short: not shown, nothing read yet.
@@ -129,3 +137,15 @@ async def test_load_newer_does_nothing_when_the_newest_are_shown(tab_factory, en
     assert not ann.has_newer
     assert await run(ann.load_newer) == []
     assert _seqs(ann) == [1, 2, 3, 4, 5]
+
+
+async def test_a_message_sent_while_short_of_the_newest_shows_with_the_newest(tab_factory, engine):
+    ann, _bob, ann_id, _bob_id, with_bob = await _chat_of(tab_factory, engine, 400)
+    await _paged_back_to_the_first(ann, engine, ann_id, with_bob)
+    composer = await ann.get_state(ComposerState)
+    await run(composer.send, {"body": "back to the present"})
+    # Not after the page of old ones with 250 missing between: the newest, with it last.
+    assert not ann.has_newer
+    assert _contiguous(_seqs(ann))
+    assert [m.body for m in ann._buffer().stored()][-1] == "back to the present"
+    assert await run(ann.load_newer) == []
