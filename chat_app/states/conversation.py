@@ -247,7 +247,8 @@ class ConversationState(
             if self.read_only != (not now.writable):
                 self.read_only = not now.writable
             self._show_group(now.group, self._link_key)
-            missing = now.messages
+            # Short of the newest on purpose (paged back): "Load newer" goes on from the page.
+            missing = () if self.has_newer else now.messages
             await self._learn_people(missing)
             self._show_changes(now.changes, now.last_change_seq)
             self._hidden_read(now.hidden_seqs, older=True)

@@ -106,10 +106,14 @@ async def test_paged_back_the_reader_goes_on_down_through_every_message(
     await _paged_back_to_the_first(ann, engine, ann_id, with_bob)
     assert len(_seqs(ann)) == live_messages.WINDOW_MAX
 
-    # Two messages come while the list stops short: not shown, nothing read yet.
+    # Two messages come while the list stops short: not shown, nothing read yet, also
+    # after a reconnect (it started again from the newest page, far from the reader).
     with Session(engine) as session:
         send_text(session, bob_id, with_bob, "while away 1")
         send_text(session, bob_id, with_bob, "while away 2")
+    await run(ann.load)
+    assert ann.has_newer
+    assert _seqs(ann)[0] == 1
     assert await _down_to_the_newest(ann) == set(range(1, 403))
     assert [m.body for m in ann._buffer().stored()][-2:] == ["while away 1", "while away 2"]
     assert ann.has_older
