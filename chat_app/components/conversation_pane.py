@@ -189,6 +189,8 @@ def _messages() -> rx.Component:
         # A new list per conversation: it starts at its bottom, not where the last one was.
         key=ConversationState.conversation_id,
         id="message-list",
+        # Focusable from a handler (after the last "Load newer"), not a stop of its own.
+        tab_index=-1,
         # A log: screen readers read out what is added (a new message), not what was there.
         role="log",
         aria_label=tr("messages_label"),

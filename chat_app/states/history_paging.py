@@ -18,16 +18,14 @@ import reflex as rx
 from chat_app.services import history
 from chat_app.services.views import HistoryPage, MessageView
 from chat_app.states.message_buffer import MessageBuffer
-from chat_app.states.safe_text import scroll_to
 from chat_app.states.service_call import call_service
 from chat_app.states.viewer import signed_in
 
 T = TypeVar("T")
 
 
-def message_element_id(seq: int) -> str:
-    """The id of a stored message's row in the list (components/conversation_pane.py)."""
-    return f"message-{seq}"
+# The scrolling message list (components/conversation_pane.py).
+MESSAGE_LIST_ID = "message-list"
 
 
 class HistoryPaging(rx.State, mixin=True):
@@ -41,6 +39,8 @@ class HistoryPaging(rx.State, mixin=True):
         _user_id: int | None
         _my_read_seq: int
         _scrolled_up: bool
+        _settling: bool
+        open_at: int
 
         def _buffer(self) -> MessageBuffer: ...
 
@@ -56,14 +56,16 @@ class HistoryPaging(rx.State, mixin=True):
             self, messages: Iterable[MessageView], fresh: bool = False
         ) -> None: ...
 
-        async def _show_older_mentions(self, viewer_id: int, page: HistoryPage) -> None: ...
+        async def _show_older_mentions(
+            self, viewer_id: int, page: HistoryPage, newer: bool = False
+        ) -> None: ...
 
         async def _count_reads(self, everything: bool = False) -> None: ...
 
-    async def _shown_with(self, viewer_id: int, page: HistoryPage) -> None:
-        """What a page loaded besides its messages: senders, hidden rows, mentions, reads."""
+    async def _shown_with(self, viewer_id: int, page: HistoryPage, newer: bool = False) -> None:
+        """What a page loaded besides its messages: hidden rows, mentions, reads."""
         self._hidden_read(page.hidden_seqs, older=True)
-        await self._show_older_mentions(viewer_id, page)
+        await self._show_older_mentions(viewer_id, page, newer)
         await self._count_reads(everything=True)
 
     @rx.event
@@ -108,20 +110,25 @@ class HistoryPaging(rx.State, mixin=True):
         # Pushes that came while the list stopped short were left out; those stored before
         # this read are in the page, the later ones wait for this handler and then show.
         self._change(lambda buffer: buffer.show_newer(newer, more))
-        await self._shown_with(viewer_id, page)
+        await self._shown_with(viewer_id, page, newer=True)
         if not newer:
             return None
-        if not more:
-            # Live again, with the reader up at the page's first message: what is unread
-            # below counts on "↓ N new" until the list is at its bottom (then it is read).
-            self._scrolled_up = True
-            unread = sum(
-                1
-                for message in newer
-                if message.seq > self._my_read_seq and message.sender_id != self._user_id
-            )
-            if self.unseen != unread:
-                self.unseen = unread
-        # Scrolled at its bottom, the list would show the page's end: the reader goes on
-        # reading from its first message instead.
-        return scroll_to(message_element_id(newer[0].seq))
+        # Scrolled at its bottom, the list would show the page's end: it opens at the page's
+        # first message instead (its probe scrolls there, components/conversation_pane.py),
+        # also when the page is reloaded. The list is at its bottom for a moment before it
+        # scrolls there, which must neither read the page (the last one) nor drop the place
+        # (`_settling`, as when a list opens above its bottom).
+        self.open_at = newer[0].seq
+        self._scrolled_up = self._settling = True
+        if more:
+            return None
+        # Live again: what is unread below the reader counts on "↓ N new" until they are there.
+        unread = sum(
+            1
+            for message in newer
+            if message.seq > self._my_read_seq and message.sender_id != self._user_id
+        )
+        if self.unseen != unread:
+            self.unseen = unread
+        # The button is gone: the keyboard's focus goes to the list being read, not the page.
+        return rx.set_focus(MESSAGE_LIST_ID)

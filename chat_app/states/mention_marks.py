@@ -34,9 +34,12 @@ class MentionMarks(rx.State, mixin=True):
         if highlighted := await highlighted_seqs(viewer_id, page):
             self.mentioned_seqs = highlighted
 
-    async def _show_older_mentions(self, viewer_id: int, page: HistoryPage) -> None:
-        """An older page was prepended: its mentions of the reader are highlighted too."""
+    async def _show_older_mentions(
+        self, viewer_id: int, page: HistoryPage, newer: bool = False
+    ) -> None:
+        """An older page was prepended (or a newer one appended): its mentions too."""
         if highlighted := await highlighted_seqs(viewer_id, page):
-            # The oldest are kept: the window being read is the one just loaded.
+            # Those at the page's end are kept: the window being read is the one just loaded
+            # (a newer page's highlights went once the oldest 150 filled the list).
             shown = sorted({*highlighted, *self.mentioned_seqs})
-            self.mentioned_seqs = shown[:MENTIONED_MAX]
+            self.mentioned_seqs = shown[-MENTIONED_MAX:] if newer else shown[:MENTIONED_MAX]

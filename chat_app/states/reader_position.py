@@ -142,9 +142,9 @@ class ReaderPosition(rx.State, mixin=True):
         raise NotImplementedError  # ReadReceipts': read in a second, if looking
 
     async def _now_looking(self, viewer_id: int) -> None:
+        # "↓ N new" is emptied by the read itself: short of the newest, at the bottom of
+        # the page shown, nothing is read and the count stays.
         if self._looking():
-            if self.unseen:
-                self.unseen = 0
             await self._read_to_end(viewer_id, forget_unread=True)
 
     @rx.event

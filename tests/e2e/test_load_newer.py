@@ -17,6 +17,9 @@ from tests.support.history import seed_history
 from tests.support.live_app import LiveApp
 from tests.support.sql import user_ids
 
+# The first message of the page "Load newer" brings after the first unread's (21-60 and
+# 10 before: 11-60; then 61-110).
+MIDDLE = 61
 # The seqs of the messages in the list, top to bottom.
 SHOWN_SEQS = """() => [...document.querySelectorAll('#message-list [id^="message-"]')]
     .map(row => Number(row.id.slice(8))).filter(seq => seq > 0)"""
@@ -84,12 +87,29 @@ def test_more_unread_than_the_list_holds_open_at_the_first_of_them(
     expect(bob.locator("#new-messages-divider")).to_be_visible()
     bob.wait_for_function(IN_VIEW, arg=21)
     assert _shown(bob)[0] <= 21
-    # Not read until reached: the badge stays until the list is down at the newest.
+    # Not read until reached: the badge stays until the list is down at the newest, and
+    # "↓ 180 new" counts them meanwhile.
+    expect(row.locator(".unread-badge")).to_have_text("180")
+    expect(bob.locator("#jump-latest")).to_have_text("↓ 180 new")
+    # With the keyboard: the button, Enter, page after page.
+    bob.locator("#load-newer").focus()
+    bob.keyboard.press("Enter")
+    bob.wait_for_function(IN_VIEW, arg=MIDDLE)
+    # A reload opens where the page just loaded starts (it opened at the bottom).
+    bob.reload()
+    expect(bob.locator(f"#message-{MIDDLE}")).to_be_attached()
+    bob.wait_for_function(IN_VIEW, arg=MIDDLE)
     expect(row.locator(".unread-badge")).to_have_text("180")
     while (last := max(_shown(bob))) < 200:
-        bob.locator("#load-newer").click()
+        bob.locator("#load-newer").focus()
+        bob.keyboard.press("Enter")
         bob.wait_for_function(IN_VIEW, arg=last + 1)
+    # The last page: the button is gone, the focus on the list being read (not the
+    # page), and nothing is read until the reader is at the bottom.
     expect(bob.locator("#load-newer")).to_have_count(0)
+    expect(bob.locator("#message-list")).to_be_focused()
+    expect(bob.locator("#new-below")).to_contain_text("new")
+    expect(row.locator(".unread-badge")).to_have_text("180")
     bob.locator("#message-list-end").scroll_into_view_if_needed()
     expect(row.locator(".unread-badge")).to_have_count(0)
     assert _shown(bob)[-1] == 200

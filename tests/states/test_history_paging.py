@@ -17,6 +17,7 @@ from chat_app.states import live_messages
 from chat_app.states.composer import ComposerState
 from chat_app.states.conversation import ConversationState
 from chat_app.states.unread import UnreadState
+from tests.states.test_mentions_state import _group, _people
 from tests.support.tabs import chat_tabs, conversation_with, run
 from tests.support.users import send_text
 
@@ -44,13 +45,15 @@ async def _down_to_the_newest(tab: ConversationState) -> set[int]:
     seen = set(_seqs(tab))
     pages = 0
     while tab.has_newer:
-        events = await run(tab.load_newer)
+        last = _seqs(tab)[-1]
+        await run(tab.load_newer)
         pages += 1
         shown = _seqs(tab)
         # Each page follows on the one before: no gap, no message twice, bounded.
         assert _contiguous(shown)
         assert len(shown) <= live_messages.WINDOW_MAX
-        assert events, "the reader is taken to the page's first message"
+        # The list opens at the page's first message (also when reloaded), not its end.
+        assert tab.open_at == last + 1
         seen.update(shown)
         assert pages <= 20
     return seen
@@ -89,10 +92,19 @@ async def test_many_unread_open_at_the_first_and_are_read_only_once_reached(tab_
     assert _seqs(ann)[0] == 1
     assert (ann.open_at, ann.unread_from) == (1, 1)
     assert ann.has_newer
+    assert ann.unseen == 400
     await _read_at_the_bottom(ann)
     with Session(engine) as session:
         assert read_cursors.read_seq(session, ann_id, with_bob) == 0
+    # At the bottom of a page short of the newest: "↓ 400 new" still counts them.
+    assert ann.unseen == 400
     assert await _down_to_the_newest(ann) == set(range(1, 401))
+    # The last page shows at the list's bottom a moment before the list scrolls to its
+    # first message: that moment reads nothing (it read the page the reader had not seen).
+    await run(ann.reader_at_bottom)
+    with Session(engine) as session:
+        assert read_cursors.read_seq(session, ann_id, with_bob) == 0
+    assert ann.unseen == 400 - ann.open_at + 1  # the last page's, below the reader
     await _read_at_the_bottom(ann)
     with Session(engine) as session:
         assert read_cursors.read_seq(session, ann_id, with_bob) == 400
@@ -153,3 +165,20 @@ async def test_a_message_sent_while_short_of_the_newest_shows_with_the_newest(ta
     assert _contiguous(_seqs(ann))
     assert [m.body for m in ann._buffer().stored()][-1] == "back to the present"
     assert await run(ann.load_newer) == []
+
+
+async def test_mentions_stay_highlighted_in_the_newer_pages(tab_factory, engine):
+    tabs = await _people(tab_factory, engine, "ann", "bob")
+    (ann, ann_id), (_bob, bob_id) = tabs["ann"], tabs["bob"]
+    group = await _group(engine, tabs, "ann", "bob")
+    with Session(engine) as session:
+        for number in range(400):
+            send_text(session, bob_id, group, f"@Ann look {number}", mentioned=[ann_id])
+    await run(ann.open_conversation, group)
+    assert ann.has_newer
+    while ann.has_newer:
+        await run(ann.load_newer)
+        # Every message shown mentions Ann: every one is highlighted, the newest pages too
+        # (they were not once the 150 oldest had filled the list).
+        mentions = {m.seq for m in ann._buffer().stored() if m.kind != "system"}
+        assert mentions <= set(ann.mentioned_seqs)
