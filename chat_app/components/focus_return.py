@@ -9,6 +9,8 @@ focus on a desktop only: on a touch screen it would bring up the keyboard unaske
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 from reflex_base.vars.base import Var
 
@@ -28,10 +30,7 @@ def focus_on_close(control_id: str, *, text_field: bool = False) -> list:
     Returns:
         The event chain (client-side: no round trip).
     """
-    focus = rx.set_focus(control_id)
-    if text_field:
-        focus = rx.cond(UiState.touch_screen, rx.noop(), focus)
-    return [rx.prevent_default, focus]
+    return [rx.prevent_default, _focus(control_id, text_field)]
 
 
 def focus_on_close_either(condition: Var | bool, first_id: str, other_id: str) -> list:
@@ -45,5 +44,13 @@ def focus_on_close_either(condition: Var | bool, first_id: str, other_id: str) -
     Returns:
         The event chain.
     """
-    to_field = rx.cond(UiState.touch_screen, rx.noop(), rx.set_focus(first_id))
-    return [rx.prevent_default, rx.cond(condition, to_field, rx.set_focus(other_id))]
+    return [
+        rx.prevent_default,
+        rx.cond(condition, _focus(first_id, text_field=True), _focus(other_id, text_field=False)),
+    ]
+
+
+def _focus(control_id: str, text_field: bool) -> Any:
+    """The focus to `control_id`; a text field's only where no on-screen keyboard pops up."""
+    focus = rx.set_focus(control_id)
+    return rx.cond(UiState.touch_screen, rx.noop(), focus) if text_field else focus

@@ -56,7 +56,7 @@ class HistoryPaging(rx.State, mixin=True):
             self, messages: Iterable[MessageView], fresh: bool = False
         ) -> None: ...
 
-        async def _show_older_mentions(
+        async def _show_paged_mentions(
             self, viewer_id: int, page: HistoryPage, newer: bool = False
         ) -> None: ...
 
@@ -65,7 +65,7 @@ class HistoryPaging(rx.State, mixin=True):
     async def _shown_with(self, viewer_id: int, page: HistoryPage, newer: bool = False) -> None:
         """What a page loaded besides its messages: hidden rows, mentions, reads."""
         self._hidden_read(page.hidden_seqs, older=True)
-        await self._show_older_mentions(viewer_id, page, newer)
+        await self._show_paged_mentions(viewer_id, page, newer)
         await self._count_reads(everything=True)
 
     @rx.event

@@ -34,10 +34,10 @@ class MentionMarks(rx.State, mixin=True):
         if highlighted := await highlighted_seqs(viewer_id, page):
             self.mentioned_seqs = highlighted
 
-    async def _show_older_mentions(
+    async def _show_paged_mentions(
         self, viewer_id: int, page: HistoryPage, newer: bool = False
     ) -> None:
-        """An older page was prepended (or a newer one appended): its mentions too."""
+        """A page was loaded, older (prepended) or `newer` (appended): its mentions too."""
         if highlighted := await highlighted_seqs(viewer_id, page):
             # Those at the page's end are kept: the window being read is the one just loaded
             # (a newer page's highlights went once the oldest 150 filled the list).
