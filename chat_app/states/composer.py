@@ -137,9 +137,9 @@ class ComposerState(rx.State):
             return
         outbox_state = await self.get_state(OutboxState)
         if box_for and box_for != outbox_state.next_client_id:
-            sent = outbox_state._sent_text
+            sent = next((t for t in outbox_state._sent_texts if value.startswith(t)), "")
             # What followed the sent text; a text put in its place (a paste over it), whole.
-            value = value[len(sent) :] if sent and value.startswith(sent) else value
+            value = value[len(sent) :]
             if not value:
                 return
             self._carried = value
@@ -252,9 +252,9 @@ class ComposerState(rx.State):
         if reply_to:
             (await self.get_state(ReplyState))._forget()
         if issued == outbox_state.next_client_id:
-            # What this box itself held: its late keys follow that, not the carried text
-            # it missed (taken as a paste over it, "ap 1" came back as the next text).
-            outbox_state._issue_next_id(in_box)
+            # The text sent, or what the box itself held if it missed carried keys: its
+            # late keys follow either ("ap 1" and "tap 1" each came back as the next text).
+            outbox_state._issue_next_id(written, in_box)
             if self._carried:
                 self._carried = ""
             if not self.refocus:

@@ -36,9 +36,9 @@ class OutboxState(rx.State):
     _written: str = ""
     # Bumped at each page load: a re-sending task of an earlier load stops.
     _resend_round: int = 0
-    # The text sent under the id before `next_client_id`, as the composer's box held it
-    # (what that box's last keys follow, states/composer.py).
-    _sent_text: str = ""
+    # The text sent under the id before `next_client_id`, and what the composer's box held
+    # if it missed carried keys (what that box's last keys follow, states/composer.py).
+    _sent_texts: tuple[str, ...] = ()
 
     def _read(self, user_id: int) -> Outbox:
         """The user's outbox: the browser's copy merged with what this server last wrote.
@@ -67,10 +67,11 @@ class OutboxState(rx.State):
             self.next_client_id = uuid.uuid4().hex
         return self.next_client_id
 
-    def _issue_next_id(self, sent_text: str = "") -> None:
-        """The composer's id was used (for `sent_text`): issue the one for the next message."""
+    def _issue_next_id(self, *sent_texts: str) -> None:
+        """The composer's id was used (its box held one of `sent_texts`): issue the next."""
         self.next_client_id = uuid.uuid4().hex
-        self._sent_text = sent_text
+        # Longest first: a late key of the box follows the longest text it may have held.
+        self._sent_texts = tuple(sorted(filter(None, sent_texts), key=len, reverse=True))
 
     def _forget(self) -> None:
         """Empty the outbox and the issued id (logout)."""
